@@ -1,0 +1,129 @@
+//! `.graduate.toml`: parsed and validated once into a typed value before any
+//! scanning. Unknown keys, unknown rule ids and out-of-range scores are errors
+//! that name the key (exit 2), never silently ignored.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::ScanError;
+use crate::rules;
+
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Exit 1 when the readiness score is below this.
+    pub fail_under: Option<u8>,
+    /// Extra globs (relative to the root) to leave out of the walk.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Rule ids to turn off.
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Per-rule overrides.
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleOverride>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOverride {
+    pub enabled: Option<bool>,
+    pub impact: Option<u8>,
+    pub risk: Option<u8>,
+    pub effort: Option<u8>,
+}
+
+pub const FILE_NAME: &str = ".graduate.toml";
+
+impl Config {
+    /// Load `--config FILE` (must exist) or `<root>/.graduate.toml` (optional).
+    pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Config, ScanError> {
+        let (path, required) = match explicit {
+            Some(p) => (p.to_path_buf(), true),
+            None => (root.join(FILE_NAME), false),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Config::default());
+            }
+            Err(e) => return Err(err(&path, format!("cannot read config: {e}"))),
+        };
+        Config::parse(&text).map_err(|m| err(&path, m))
+    }
+
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| e.to_string().trim().to_string())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if let Some(f) = self.fail_under
+            && f > 100
+        {
+            return Err(format!("`fail-under` must be 0–100, got {f}"));
+        }
+        for id in &self.disable {
+            if rules::find(id).is_none() {
+                return Err(format!("`disable`: unknown rule `{id}` (see `graduate rules`)"));
+            }
+        }
+        for (id, o) in &self.rules {
+            if rules::find(id).is_none() {
+                return Err(format!("`rules.{id}`: unknown rule `{id}` (see `graduate rules`)"));
+            }
+            for (key, v) in [("impact", o.impact), ("risk", o.risk), ("effort", o.effort)] {
+                if let Some(v) = v
+                    && !(1..=5).contains(&v)
+                {
+                    return Err(format!("`rules.{id}.{key}` must be 1–5, got {v}"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn enabled(&self, id: &str) -> bool {
+        !self.disable.iter().any(|d| d == id)
+            && self.rules.get(id).and_then(|o| o.enabled).unwrap_or(true)
+    }
+
+    /// (impact, risk, effort) for a rule, overrides applied.
+    pub fn scores(&self, meta: &rules::RuleMeta) -> (u8, u8, u8) {
+        let o = self.rules.get(&meta.id);
+        (
+            o.and_then(|o| o.impact).unwrap_or(meta.impact),
+            o.and_then(|o| o.risk).unwrap_or(meta.risk),
+            o.and_then(|o| o.effort).unwrap_or(meta.effort),
+        )
+    }
+}
+
+fn err(path: &Path, message: String) -> ScanError {
+    ScanError::Config {
+        path: PathBuf::from(path),
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_and_rules_are_errors() {
+        assert!(Config::parse("fail_under = 3").unwrap_err().contains("fail_under"));
+        assert!(Config::parse("disable = [\"nope\"]").unwrap_err().contains("nope"));
+        assert!(
+            Config::parse("[rules.runbook]\nimpact = 9")
+                .unwrap_err()
+                .contains("rules.runbook.impact")
+        );
+        let c = Config::parse("fail-under = 70\ndisable = [\"runbook\"]\n[rules.outbound-timeout]\nrisk = 3\n").unwrap();
+        assert!(!c.enabled("runbook"));
+        assert_eq!(c.fail_under, Some(70));
+    }
+}

@@ -1,0 +1,275 @@
+//! Go: net/http, gin, echo, chi, fiber and gorilla routes; `http.Get` and
+//! `http.Client` call sites; retry libraries and loops; OTel providers.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{
+    Backoff, CodeFacts, HttpRoute, OtelInit, OutboundCall, RetrySite, Source, TestMarker,
+    TimeoutState,
+};
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).unwrap()
+}
+
+static HANDLE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"\b(?P<recv>\w+)\.(?P<fn>HandleFunc|Handle|GET|POST|PUT|PATCH|DELETE|HEAD|Any|Get|Post|Put|Patch|Delete|Head|Options|All)\(\s*"(?P<path>[^"]*)""#)
+});
+static GROUP: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?P<name>\w+)\s*:?=\s*(?P<parent>\w+)\.(?:Group|Route|PathPrefix)\(\s*"(?P<prefix>[^"]*)""#));
+static PKG_CALL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\bhttp\.(?P<fn>Get|Post|PostForm|Head)\("));
+static DEFAULT_CLIENT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\bhttp\.DefaultClient\.(?P<fn>Do|Get|Post|PostForm|Head)\("));
+static CLIENT_LIT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?P<name>\w+)\s*(?::=|=|:)\s*&?http\.Client\s*\{")
+});
+static CLIENT_CALL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?P<recv>[\w.]+)\.(?P<fn>Do|Get|Post|PostForm|Head)\("));
+static LOOP: LazyLock<Regex> = LazyLock::new(|| re(r"(?m)\bfor\b(?P<cond>[^{\n]*)\{"));
+static TEST_FN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^func\s+(?:Test|Benchmark|Example|Fuzz)\w*\("));
+
+pub fn extract(src: &Source, is_test: bool, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if is_test {
+        for m in TEST_FN.find_iter(code) {
+            facts.tests.push(TestMarker {
+                location: src.loc(m.start()),
+                framework: "go test",
+            });
+        }
+        return;
+    }
+    routes(src, facts);
+    outbound(src, facts);
+    retries(src, facts);
+    for needle in ["otel.SetTracerProvider(", "sdktrace.NewTracerProvider("] {
+        if let Some(i) = code.find(needle) {
+            facts.otel_inits.push(OtelInit {
+                location: src.loc(i),
+                how: "otel.SetTracerProvider",
+            });
+            break;
+        }
+    }
+}
+
+fn framework(code: &str) -> Option<&'static str> {
+    [
+        ("github.com/gin-gonic/gin", "gin"),
+        ("github.com/labstack/echo", "echo"),
+        ("github.com/go-chi/chi", "chi"),
+        ("github.com/gofiber/fiber", "fiber"),
+        ("github.com/gorilla/mux", "gorilla/mux"),
+        ("\"net/http\"", "net/http"),
+    ]
+    .iter()
+    .find(|(import, _)| code.contains(import))
+    .map(|(_, name)| *name)
+}
+
+fn routes(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    let Some(framework) = framework(code) else { return };
+    let groups: HashMap<String, (String, String)> = GROUP
+        .captures_iter(code)
+        .map(|c| (c["name"].to_string(), (c["parent"].to_string(), c["prefix"].to_string())))
+        .collect();
+    let prefix_of = |recv: &str| {
+        let mut prefix = String::new();
+        let mut cur = recv.to_string();
+        for _ in 0..8 {
+            let Some((parent, p)) = groups.get(&cur) else { break };
+            prefix = format!("{}{}", p.trim_end_matches('/'), prefix);
+            cur = parent.clone();
+        }
+        prefix
+    };
+    for c in HANDLE.captures_iter(code) {
+        let recv = &c["recv"];
+        // `http.Get("…")`-style client calls share the shape; the client is
+        // not a router.
+        if recv == "client" || recv.ends_with("Client") {
+            continue;
+        }
+        let f = &c["fn"];
+        let path = &c["path"];
+        // Go 1.22 ServeMux patterns carry the method: "GET /items/{id}".
+        let (method, route) = match path.split_once(' ') {
+            Some((m, p)) if m.chars().all(|ch| ch.is_ascii_uppercase()) => (Some(m.to_string()), p),
+            _ => (
+                (!matches!(f, "HandleFunc" | "Handle" | "Any" | "All")).then(|| f.to_ascii_uppercase()),
+                path,
+            ),
+        };
+        if !route.starts_with('/') {
+            continue;
+        }
+        facts.routes.push(HttpRoute {
+            location: src.loc(c.get(0).unwrap().start()),
+            framework,
+            method,
+            route: format!("{}{}", prefix_of(recv), route),
+        });
+    }
+}
+
+fn outbound(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if !code.contains("http.") {
+        return;
+    }
+    for m in PKG_CALL.captures_iter(code) {
+        let open = m.get(0).unwrap().end() - 1;
+        facts.outbound.push(OutboundCall {
+            location: src.loc(open),
+            client: "net/http",
+            timeout: TimeoutState::Missing,
+            note: format!(
+                "http.{} uses http.DefaultClient, which has no timeout",
+                &m["fn"]
+            ),
+        });
+    }
+    for m in DEFAULT_CLIENT.captures_iter(code) {
+        let open = m.get(0).unwrap().end() - 1;
+        facts.outbound.push(OutboundCall {
+            location: src.loc(open),
+            client: "net/http",
+            timeout: TimeoutState::Missing,
+            note: format!("http.DefaultClient.{} has no timeout", &m["fn"]),
+        });
+    }
+    let mut clients: HashMap<String, bool> = HashMap::new();
+    for c in CLIENT_LIT.captures_iter(code) {
+        let open = c.get(0).unwrap().end() - 1;
+        clients.insert(c["name"].to_string(), src.inside(open).contains("Timeout"));
+    }
+    // `client.Timeout = 5 * time.Second` after construction.
+    for name in clients.clone().keys() {
+        if code.contains(&format!("{name}.Timeout =")) {
+            clients.insert(name.clone(), true);
+        }
+    }
+    let functions = src.functions();
+    for c in CLIENT_CALL.captures_iter(code) {
+        let recv = &c["recv"];
+        if recv == "http" || recv == "http.DefaultClient" {
+            continue;
+        }
+        let last = recv.rsplit('.').next().unwrap_or(recv);
+        let open = c.get(0).unwrap().end() - 1;
+        let in_fn = functions
+            .iter()
+            .find(|(_, s, e)| (*s..*e).contains(&open))
+            .map(|(_, s, e)| &code[*s..*e]);
+        // A request built with a deadline-carrying context is bounded too.
+        let ctx_deadline = in_fn.is_some_and(|body| {
+            (body.contains("context.WithTimeout") || body.contains("context.WithDeadline"))
+                && body.contains("NewRequestWithContext")
+        });
+        let (timeout, note) = match clients.get(last) {
+            Some(true) => (
+                TimeoutState::Explicit,
+                format!("{recv}.{} on an http.Client with Timeout", &c["fn"]),
+            ),
+            _ if ctx_deadline => (
+                TimeoutState::Explicit,
+                format!("{recv}.{} with a request context deadline", &c["fn"]),
+            ),
+            Some(false) => (
+                TimeoutState::Missing,
+                format!("{recv}.{} on an http.Client without Timeout", &c["fn"]),
+            ),
+            // Not provably an HTTP client of this file: say nothing.
+            None => continue,
+        };
+        facts.outbound.push(OutboundCall {
+            location: src.loc(open),
+            client: "net/http",
+            timeout,
+            note,
+        });
+    }
+    facts.outbound.sort_by_key(|c| c.location.line);
+}
+
+/// Loop heads as (start, open brace, bounded).
+pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool)> {
+    LOOP.captures_iter(&src.code)
+        .map(|c| {
+            let m = c.get(0).unwrap();
+            let cond = c["cond"].trim();
+            let bounded = cond.contains(['<', '>']) || cond.contains("range");
+            (m.start(), m.end() - 1, bounded)
+        })
+        .collect()
+}
+
+fn retries(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if code.contains("retryablehttp.NewClient(") {
+        let i = code.find("retryablehttp.NewClient(").unwrap();
+        // go-retryablehttp: exponential backoff, 4 retries by default; its
+        // DefaultBackoff has no jitter (LinearJitterBackoff has).
+        facts.retries.push(RetrySite {
+            location: src.loc(i),
+            mechanism: "go-retryablehttp",
+            backoff: Backoff::Exponential,
+            jitter: code.contains("LinearJitterBackoff"),
+            bounded: true,
+        });
+    }
+    if code.contains("backoff.NewExponentialBackOff(") {
+        let i = code.find("backoff.NewExponentialBackOff(").unwrap();
+        // cenkalti/backoff: randomization factor 0.5 by default; stops after
+        // MaxElapsedTime (15 min) unless set to 0.
+        facts.retries.push(RetrySite {
+            location: src.loc(i),
+            mechanism: "cenkalti/backoff",
+            backoff: Backoff::Exponential,
+            jitter: !code.contains("RandomizationFactor = 0"),
+            bounded: !code.contains("MaxElapsedTime = 0"),
+        });
+    }
+    super::brace_loops(src, facts, &["http.Get(", "http.Post(", ".Do("]);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::facts::code::{Backoff, TimeoutState, extract};
+    use crate::inventory::Lang;
+
+    fn go(text: &str) -> crate::facts::code::CodeFacts {
+        extract("main.go", Lang::Go, false, text)
+    }
+
+    #[test]
+    fn servemux_method_patterns_and_gin_groups() {
+        let f = go("import \"net/http\"\nfunc main() {\n\tmux.HandleFunc(\"GET /healthz\", h)\n}\n");
+        assert_eq!(f.routes[0].route, "/healthz");
+        assert_eq!(f.routes[0].method.as_deref(), Some("GET"));
+        let g = go("import \"github.com/gin-gonic/gin\"\nfunc main() {\n\tv1 := r.Group(\"/api/v1\")\n\tv1.GET(\"/health\", h)\n}\n");
+        assert_eq!(g.routes[0].route, "/api/v1/health");
+    }
+
+    #[test]
+    fn clients_with_and_without_timeout() {
+        let f = go("import \"net/http\"\nvar c = &http.Client{Timeout: 5 * time.Second}\nfunc a() {\n\tresp, _ := http.Get(u)\n\tc.Do(req)\n\tother.Do(req)\n}\n");
+        let t: Vec<_> = f.outbound.iter().map(|c| (c.location.line, c.timeout.clone())).collect();
+        assert_eq!(t, vec![(4, TimeoutState::Missing), (5, TimeoutState::Explicit)]);
+    }
+
+    #[test]
+    fn exponential_loop_without_jitter() {
+        let f = go("import \"net/http\"\nfunc get() error {\n\tfor attempt := 0; attempt < 3; attempt++ {\n\t\tresp, err := http.Get(u)\n\t\tif err != nil {\n\t\t\ttime.Sleep(time.Duration(1<<attempt) * time.Second)\n\t\t\tcontinue\n\t\t}\n\t}\n}\n");
+        assert_eq!(f.retries.len(), 1);
+        assert_eq!(f.retries[0].backoff, Backoff::Exponential);
+        assert!(!f.retries[0].jitter);
+        assert!(f.retries[0].bounded);
+    }
+}

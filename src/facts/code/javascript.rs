@@ -1,0 +1,426 @@
+//! JavaScript and TypeScript: Express/Fastify/Koa/Hono/NestJS/Next.js routes,
+//! fetch and axios call sites, retry libraries and loops, OTel SDK start-up.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{
+    Backoff, CodeFacts, HttpRoute, OtelInit, OutboundCall, RetrySite, Source, TestMarker,
+    TimeoutState, classify_loop_wait,
+};
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).unwrap()
+}
+
+static SERVER_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?:require\(\s*|from\s+)['"](express|fastify|hono|koa|@koa/router|koa-router|restify|@nestjs/common)['"]"#)
+});
+static ROUTE_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"\b(?P<recv>[A-Za-z_$][\w$]*)\s*\.\s*(?P<method>get|post|put|patch|delete|del|all|head|options|use)\s*\(\s*['"`](?P<path>/[^'"`]*)['"`]"#)
+});
+static FASTIFY_ROUTE: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"\.route\s*\(\s*\{[^}]*?\burl\s*:\s*['"`](?P<path>/[^'"`]*)['"`]"#));
+static NEST_CONTROLLER: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"@Controller\(\s*(?:['"`](?P<prefix>[^'"`]*)['"`])?"#));
+static NEST_METHOD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"@(?P<method>Get|Post|Put|Patch|Delete|All|Head)\(\s*(?:['"`](?P<path>[^'"`]*)['"`])?\s*\)"#)
+});
+static FETCH_CALL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|[^\w$.]|\b(?:window|globalThis|self)\.)fetch\s*\("));
+static AXIOS_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?P<recv>[A-Za-z_$][\w$]*)\s*(?:\.\s*(?P<method>get|post|put|patch|delete|head|options|request)\s*)?\(")
+});
+static AXIOS_CREATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*=\s*axios\s*\.\s*create\s*\(")
+});
+static DEFAULTS_TIMEOUT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?P<recv>[A-Za-z_$][\w$]*)\.defaults\.timeout\s*="));
+pub(super) static LOOP_HEAD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?P<kind>for|while)\s*\((?P<cond>[^{]*?)\)\s*\{"));
+static TEST_CALL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^\s*(?:it|test|describe)(?:\.\w+)?\s*\(\s*['`\x22]"));
+
+/// Which HTTP-client name a receiver is, for the call-site scan.
+#[derive(Clone)]
+struct ClientConfig {
+    timeout: bool,
+}
+
+pub fn extract(src: &Source, is_test: bool, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if is_test {
+        for m in TEST_CALL.find_iter(code) {
+            facts.tests.push(TestMarker {
+                location: src.loc(m.start() + m.as_str().len() - m.as_str().trim_start().len()),
+                framework: "js-test",
+            });
+        }
+        return;
+    }
+    // Browser bundles are not the service: a client component's fetch is the
+    // user's browser talking to us, not an outbound dependency.
+    let browser = code.contains("'use client'") || code.contains("\"use client\"");
+
+    let axios_instances = axios_instances(src);
+    routes(src, &axios_instances, facts);
+    if !browser {
+        outbound(src, &axios_instances, facts);
+    }
+    retries(src, facts);
+    otel(src, facts);
+}
+
+fn routes(src: &Source, clients: &HashMap<String, ClientConfig>, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if let Some(route) = next_file_route(src.path) {
+        let line = code
+            .find("export")
+            .map_or(1, |i| src.line(i));
+        facts.routes.push(HttpRoute {
+            location: crate::facts::Location::new(src.path, line),
+            framework: "next.js",
+            method: None,
+            route,
+        });
+    }
+    let Some(framework) = SERVER_IMPORT.captures(code).map(|c| match &c[1] {
+        "express" => "express",
+        "fastify" => "fastify",
+        "hono" => "hono",
+        "@nestjs/common" => "nestjs",
+        "restify" => "restify",
+        _ => "koa",
+    }) else {
+        return;
+    };
+    if framework == "nestjs" {
+        let prefix = NEST_CONTROLLER
+            .captures(code)
+            .and_then(|c| c.name("prefix").map(|p| p.as_str().to_string()))
+            .unwrap_or_default();
+        for c in NEST_METHOD.captures_iter(code) {
+            let path = c.name("path").map_or("", |p| p.as_str());
+            facts.routes.push(HttpRoute {
+                location: src.loc(c.get(0).unwrap().start()),
+                framework,
+                method: Some(c["method"].to_ascii_uppercase()),
+                route: join_route(&prefix, path),
+            });
+        }
+        return;
+    }
+    for c in ROUTE_CALL.captures_iter(code) {
+        let recv = &c["recv"];
+        // `axios.get('/x')` and instance calls are outbound, not routes.
+        if recv == "axios" || recv == "request" || recv == "superagent" || clients.contains_key(recv) {
+            continue;
+        }
+        let method = &c["method"];
+        if method == "use" && !super::is_health_route(&c["path"]) {
+            continue;
+        }
+        facts.routes.push(HttpRoute {
+            location: src.loc(c.get(0).unwrap().start()),
+            framework,
+            method: Some(method.to_ascii_uppercase()),
+            route: c["path"].to_string(),
+        });
+    }
+    for c in FASTIFY_ROUTE.captures_iter(code) {
+        facts.routes.push(HttpRoute {
+            location: src.loc(c.get(0).unwrap().start()),
+            framework,
+            method: None,
+            route: c["path"].to_string(),
+        });
+    }
+}
+
+fn join_route(prefix: &str, path: &str) -> String {
+    let joined = format!("/{}/{}", prefix.trim_matches('/'), path.trim_matches('/'));
+    let mut out = joined.replace("//", "/");
+    while out.len() > 1 && out.ends_with('/') {
+        out.pop();
+    }
+    out
+}
+
+/// Next.js file-system routes: `pages/api/**` and `app/**/route.(js|ts)`.
+fn next_file_route(path: &str) -> Option<String> {
+    let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
+    let trimmed = stem.strip_prefix("src/").unwrap_or(stem);
+    if let Some(rest) = trimmed.strip_prefix("pages/api/") {
+        let rest = rest.strip_suffix("/index").unwrap_or(rest);
+        return Some(format!("/api/{}", rest.trim_end_matches("index")));
+    }
+    let rest = trimmed.strip_prefix("app/")?;
+    let dir = rest.strip_suffix("/route").or_else(|| (rest == "route").then_some(""))?;
+    // Route groups `(marketing)` are not part of the URL.
+    let segments: Vec<&str> = dir
+        .split('/')
+        .filter(|s| !(s.starts_with('(') && s.ends_with(')')) && !s.is_empty())
+        .collect();
+    Some(format!("/{}", segments.join("/")))
+}
+
+fn axios_instances(src: &Source) -> HashMap<String, ClientConfig> {
+    let code = &src.code;
+    let mut out = HashMap::new();
+    if !code.contains("axios") {
+        return out;
+    }
+    for c in AXIOS_CREATE.captures_iter(code) {
+        let open = c.get(0).unwrap().end() - 1;
+        let args = src.inside(open);
+        out.insert(
+            c["name"].to_string(),
+            ClientConfig {
+                timeout: has_key(args, "timeout"),
+            },
+        );
+    }
+    out
+}
+
+/// `key:` or `key,` (shorthand property) appears in an object literal.
+fn has_key(args: &str, key: &str) -> bool {
+    args.match_indices(key).any(|(i, _)| {
+        let before = args[..i].chars().last();
+        let after = args[i + key.len()..].trim_start().chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && matches!(after, Some(':') | Some(',') | Some('}'))
+    })
+}
+
+fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if code.contains("fetch") {
+        for m in FETCH_CALL.find_iter(code) {
+            let open = m.end() - 1;
+            let args = src.inside(open);
+            let first = args.trim_start();
+            // Same-origin relative URLs are browser calls to this very app.
+            if first.starts_with("'/") || first.starts_with("\"/") || first.starts_with("`/") {
+                continue;
+            }
+            if is_definition(code, m.start()) {
+                continue;
+            }
+            let bounded = has_key(args, "signal") || args.contains("AbortSignal.timeout");
+            facts.outbound.push(OutboundCall {
+                location: src.loc(open),
+                client: "fetch",
+                timeout: if bounded {
+                    TimeoutState::Explicit
+                } else {
+                    TimeoutState::Missing
+                },
+                note: if bounded {
+                    "fetch with an abort signal".into()
+                } else {
+                    "fetch, no AbortSignal: fetch never times out by itself".into()
+                },
+            });
+        }
+    }
+    if !code.contains("axios") {
+        return;
+    }
+    let mut defaults: HashMap<&str, bool> = HashMap::new();
+    for c in DEFAULTS_TIMEOUT.captures_iter(code) {
+        defaults.insert(c.name("recv").unwrap().as_str(), true);
+    }
+    for c in AXIOS_CALL.captures_iter(code) {
+        let recv = &c["recv"];
+        let method = c.name("method").map(|m| m.as_str());
+        let instance = instances.get(recv);
+        if recv != "axios" && instance.is_none() {
+            continue;
+        }
+        let open = c.get(0).unwrap().end() - 1;
+        let args = src.inside(open);
+        let per_call = has_key(args, "timeout");
+        let configured = instance.is_some_and(|i| i.timeout) || defaults.contains_key(recv);
+        let name = match method {
+            Some(m) => format!("{recv}.{m}"),
+            None => recv.to_string(),
+        };
+        let (timeout, note) = if per_call {
+            (TimeoutState::Explicit, format!("{name} with a per-call timeout"))
+        } else if configured {
+            (
+                TimeoutState::Explicit,
+                format!("{name} through a client configured with a timeout"),
+            )
+        } else {
+            (
+                TimeoutState::Missing,
+                format!("{name}, no timeout: axios defaults to none"),
+            )
+        };
+        facts.outbound.push(OutboundCall {
+            location: src.loc(open),
+            client: "axios",
+            timeout,
+            note,
+        });
+    }
+}
+
+/// `function fetch(` / `async fetch(` / `fetch(x) {` is a definition, not a call.
+fn is_definition(code: &str, at: usize) -> bool {
+    let before = code[..at].trim_end();
+    before.ends_with("function") || before.ends_with("async") || {
+        // method shorthand: `fetch(x) {`
+        let rest = &code[at..];
+        rest.find(')')
+            .is_some_and(|close| rest[close + 1..].trim_start().starts_with('{'))
+    }
+}
+
+fn retries(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if code.contains("axiosRetry(") {
+        for (i, _) in code.match_indices("axiosRetry(") {
+            let args = src.inside(i + "axiosRetry".len());
+            let exponential = args.contains("exponentialDelay");
+            let (backoff, jitter) = if exponential {
+                // axios-retry's exponentialDelay adds up to 20% random jitter.
+                (Backoff::Exponential, true)
+            } else if args.contains("retryDelay") {
+                let (b, j) = classify_loop_wait(&format!("delay( {args}"));
+                (b, j)
+            } else {
+                (Backoff::None, false)
+            };
+            facts.retries.push(RetrySite {
+                location: src.loc(i),
+                mechanism: "axios-retry",
+                backoff,
+                jitter,
+                // `retries` defaults to 3.
+                bounded: !args.contains("Infinity"),
+            });
+        }
+    }
+    for (name, mechanism) in [("pRetry(", "p-retry"), ("retry(", "async-retry")] {
+        let imported = match mechanism {
+            "p-retry" => code.contains("p-retry"),
+            _ => code.contains("async-retry"),
+        };
+        if !imported {
+            continue;
+        }
+        for (i, _) in code.match_indices(name) {
+            if i > 0 && code.as_bytes()[i - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let args = src.inside(i + name.len() - 1);
+            // p-retry: exponential (factor 2), randomize off by default.
+            // async-retry: exponential, randomize on by default.
+            let jitter = match mechanism {
+                "p-retry" => args.contains("randomize: true"),
+                _ => !args.contains("randomize: false"),
+            };
+            facts.retries.push(RetrySite {
+                location: src.loc(i),
+                mechanism,
+                backoff: if args.contains("factor: 1") {
+                    Backoff::Constant
+                } else {
+                    Backoff::Exponential
+                },
+                jitter,
+                bounded: !args.contains("forever") && !args.contains("Infinity"),
+            });
+        }
+    }
+    super::brace_loops(src, facts, &["fetch(", "axios", ".get(", ".post(", ".request("]);
+}
+
+fn otel(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if !code.contains("opentelemetry") && !code.contains("registerOTel") {
+        return;
+    }
+    const INITS: &[(&str, &str)] = &[
+        ("new NodeSDK(", "NodeSDK"),
+        ("registerOTel(", "@vercel/otel registerOTel"),
+        (".register(", "TracerProvider.register()"),
+        ("auto-instrumentations-node/register", "Node auto-instrumentation preload"),
+    ];
+    for (needle, how) in INITS {
+        if *needle == ".register(" && !code.contains("TracerProvider(") {
+            continue;
+        }
+        if let Some(i) = code.find(needle) {
+            facts.otel_inits.push(OtelInit {
+                location: src.loc(i),
+                how,
+            });
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::facts::code::{Backoff, TimeoutState, extract};
+    use crate::inventory::Lang;
+
+    fn js(text: &str) -> crate::facts::code::CodeFacts {
+        extract("src/a.js", Lang::JavaScript, false, text)
+    }
+
+    #[test]
+    fn express_routes_not_axios_calls() {
+        let f = js("const express = require('express');\nconst app = express();\napp.get('/healthz', h);\naxios.get('/users');\n");
+        assert_eq!(f.routes.len(), 1);
+        assert_eq!(f.routes[0].route, "/healthz");
+        assert_eq!(f.routes[0].location.line, 3);
+    }
+
+    #[test]
+    fn axios_instance_timeout_carries_to_calls() {
+        let f = js("import axios from 'axios';\nconst api = axios.create({ baseURL: u, timeout: 5000 });\nconst raw = axios.create({ baseURL: u });\nasync function a() { return api.get('/x'); }\nasync function b() { return raw.post('/y', {}); }\naxios.get(u, { timeout: 1000 });\n");
+        let states: Vec<_> = f.outbound.iter().map(|c| (c.location.line, c.timeout.clone())).collect();
+        assert_eq!(
+            states,
+            vec![
+                (4, TimeoutState::Explicit),
+                (5, TimeoutState::Missing),
+                (6, TimeoutState::Explicit)
+            ]
+        );
+    }
+
+    #[test]
+    fn fetch_needs_a_signal() {
+        let f = js("await fetch(url, { signal: AbortSignal.timeout(3000) });\nawait fetch(url);\n// fetch(commented)\nawait fetch('/api/local');\n");
+        assert_eq!(f.outbound.len(), 2);
+        assert!(f.outbound[0].timeout.is_bounded());
+        assert_eq!(f.outbound[1].timeout, TimeoutState::Missing);
+    }
+
+    #[test]
+    fn retry_loop_without_delay() {
+        let f = js("async function get(u) {\n  for (let i = 0; i < 5; i++) {\n    try { return await axios.get(u) } catch (e) {}\n  }\n}\n");
+        assert_eq!(f.retries.len(), 1);
+        assert_eq!(f.retries[0].backoff, Backoff::None);
+        assert!(f.retries[0].bounded);
+        assert_eq!(f.retries[0].location.line, 2);
+    }
+
+    #[test]
+    fn next_routes_from_paths() {
+        assert_eq!(super::next_file_route("pages/api/health.ts").as_deref(), Some("/api/health"));
+        assert_eq!(
+            super::next_file_route("src/app/(ops)/api/healthz/route.ts").as_deref(),
+            Some("/api/healthz")
+        );
+        assert_eq!(super::next_file_route("app/page.tsx"), None);
+    }
+}

@@ -1,0 +1,295 @@
+//! Just enough lexing for pattern-based extraction: comments blanked out with
+//! spaces (so offsets and line numbers stay true and commented-out code never
+//! matches), string-aware bracket matching, and block bodies.
+
+use crate::facts::Location;
+use crate::inventory::Lang;
+
+pub struct Source<'a> {
+    pub path: &'a str,
+    pub lang: Lang,
+    /// The file's text with comments replaced by spaces.
+    pub code: String,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    pub fn new(path: &'a str, lang: Lang, text: &str) -> Self {
+        let code = blank_comments(text, lang);
+        let mut line_starts = vec![0];
+        line_starts.extend(code.match_indices('\n').map(|(i, _)| i + 1));
+        Source {
+            path,
+            lang,
+            code,
+            line_starts,
+        }
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> u32 {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i as u32 + 1,
+            Err(i) => i as u32,
+        }
+    }
+
+    pub fn loc(&self, offset: usize) -> Location {
+        Location::new(self.path, self.line(offset))
+    }
+
+    /// Offset of the bracket closing the one at `open`.
+    pub fn matching(&self, open: usize) -> Option<usize> {
+        matching(&self.code, open, self.lang)
+    }
+
+    /// Text between the bracket at `open` and its match (exclusive);
+    /// up to the end of the file when unbalanced.
+    pub fn inside(&self, open: usize) -> &str {
+        let end = self.matching(open).unwrap_or(self.code.len());
+        &self.code[(open + 1).min(end)..end]
+    }
+
+    /// The `{ … }` block that starts at or after `from`, as (open, close).
+    pub fn brace_block(&self, from: usize) -> Option<(usize, usize)> {
+        let open = from + self.code[from..].find('{')?;
+        Some((open, self.matching(open)?))
+    }
+
+    /// Python: the indented block under the line holding `offset`.
+    pub fn indented_block(&self, offset: usize) -> (usize, usize) {
+        let line_idx = self.line(offset) as usize - 1;
+        let head = self.line_text(line_idx);
+        let indent = head.len() - head.trim_start().len();
+        let start = self
+            .line_starts
+            .get(line_idx + 1)
+            .copied()
+            .unwrap_or(self.code.len());
+        let mut end = start;
+        for i in line_idx + 1..self.line_starts.len() {
+            let text = self.line_text(i);
+            if text.trim().is_empty() {
+                continue;
+            }
+            if text.len() - text.trim_start().len() <= indent {
+                break;
+            }
+            end = self.line_starts[i] + text.len();
+        }
+        (start, end.max(start))
+    }
+
+    fn line_text(&self, idx: usize) -> &str {
+        let start = self.line_starts[idx];
+        let end = self
+            .line_starts
+            .get(idx + 1)
+            .map_or(self.code.len(), |e| e - 1);
+        &self.code[start..end.max(start)]
+    }
+
+    /// Named function bodies as (name, body start, body end), for following a
+    /// retry loop into a helper defined in the same file.
+    pub fn functions(&self) -> Vec<(String, usize, usize)> {
+        let re = match self.lang {
+            Lang::Python => &*PY_DEF,
+            Lang::Go => &*GO_FUNC,
+            Lang::Rust => &*RS_FN,
+            Lang::JavaScript | Lang::TypeScript => &*JS_FUNC,
+        };
+        re.captures_iter(&self.code)
+            .filter_map(|c| {
+                let m = c.get(0)?;
+                let name = c.name("name").or_else(|| c.name("name2"))?.as_str().to_string();
+                let (s, e) = if self.lang == Lang::Python {
+                    self.indented_block(m.start())
+                } else {
+                    self.brace_block(m.end().saturating_sub(1))?
+                };
+                Some((name, s, e))
+            })
+            .collect()
+    }
+}
+
+static PY_DEF: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?m)^[ \t]*(?:async[ \t]+)?def[ \t]+(?P<name>\w+)").unwrap()
+});
+static GO_FUNC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?m)^func[ \t]+(?:\([^)]*\)[ \t]*)?(?P<name>\w+)[^\n{]*\{").unwrap()
+});
+static RS_FN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\bfn[ \t]+(?P<name>\w+)[^;{]*\{").unwrap()
+});
+static JS_FUNC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?:\bfunction\s*\*?\s*(?P<name>\w+)\s*\([^)]*\)[^{]*\{|(?:const|let|var)\s+(?P<name2>\w+)\s*=\s*(?:async\s*)?(?:function\b[^{]*|\([^)]*\)\s*=>\s*|\w+\s*=>\s*)\{)",
+    )
+    .unwrap()
+});
+
+fn matching(code: &str, open: usize, lang: Lang) -> Option<usize> {
+    let bytes = code.as_bytes();
+    let (o, c) = match bytes.get(open)? {
+        b'(' => (b'(', b')'),
+        b'[' => (b'[', b']'),
+        b'{' => (b'{', b'}'),
+        _ => return None,
+    };
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if is_quote(b, lang) && !(lang == Lang::Rust && b == b'\'' && !rust_char_literal(bytes, i)) {
+            i = skip_string(bytes, i);
+            continue;
+        }
+        if b == o {
+            depth += 1;
+        } else if b == c {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn is_quote(b: u8, lang: Lang) -> bool {
+    match lang {
+        Lang::JavaScript | Lang::TypeScript => matches!(b, b'"' | b'\'' | b'`'),
+        Lang::Go => matches!(b, b'"' | b'\'' | b'`'),
+        Lang::Python | Lang::Rust => matches!(b, b'"' | b'\''),
+    }
+}
+
+/// In Rust `'a` is a lifetime, `'a'` and `'\n'` are char literals.
+fn rust_char_literal(bytes: &[u8], i: usize) -> bool {
+    matches!(bytes.get(i + 1), Some(b'\\')) || matches!(bytes.get(i + 2), Some(b'\''))
+        || (bytes.get(i + 1).is_some_and(|b| *b >= 0x80))
+}
+
+/// Offset just past the string literal that starts at `i`.
+fn skip_string(bytes: &[u8], i: usize) -> usize {
+    let q = bytes[i];
+    // Python triple quotes.
+    if bytes.get(i + 1) == Some(&q) && bytes.get(i + 2) == Some(&q) && q != b'`' {
+        let mut j = i + 3;
+        while j + 2 < bytes.len() {
+            if bytes[j] == b'\\' {
+                j += 2;
+                continue;
+            }
+            if bytes[j] == q && bytes[j + 1] == q && bytes[j + 2] == q {
+                return j + 3;
+            }
+            j += 1;
+        }
+        return bytes.len();
+    }
+    let mut j = i + 1;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
+            b if b == q => return j + 1,
+            b'\n' if q != b'`' => return j + 1,
+            _ => j += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Replace comments with spaces, keeping newlines and string literals.
+pub fn blank_comments(text: &str, lang: Lang) -> String {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let hash_comments = lang == Lang::Python;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if is_quote(b, lang) {
+            if lang == Lang::Rust && b == b'\'' && !rust_char_literal(bytes, i) {
+                i += 1;
+                continue;
+            }
+            // Rust raw strings r"…" / r#"…"# hold no escapes.
+            if lang == Lang::Rust && b == b'"' && i > 0 && (bytes[i - 1] == b'r' || bytes[i - 1] == b'#') {
+                let hashes = bytes[..i].iter().rev().take_while(|c| **c == b'#').count();
+                let closing: Vec<u8> = std::iter::once(b'"')
+                    .chain(std::iter::repeat_n(b'#', hashes))
+                    .collect();
+                let end = find(bytes, i + 1, &closing).map_or(bytes.len(), |e| e + closing.len());
+                i = end;
+                continue;
+            }
+            i = skip_string(bytes, i);
+            continue;
+        }
+        let line_comment = if hash_comments {
+            b == b'#'
+        } else {
+            b == b'/' && bytes.get(i + 1) == Some(&b'/')
+        };
+        if line_comment {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                out[i] = b' ';
+                i += 1;
+            }
+            continue;
+        }
+        if !hash_comments && b == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            let end = find(bytes, i + 2, b"*/").map_or(bytes.len(), |e| e + 2);
+            for (j, byte) in out.iter_mut().enumerate().take(end).skip(i) {
+                if bytes[j] != b'\n' {
+                    *byte = b' ';
+                }
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    // Only ASCII bytes were replaced, and only whole comments (which start and
+    // end on ASCII), so the result is still valid UTF-8; fall back if not.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_are_blanked_strings_kept() {
+        let s = blank_comments("a // b\nc = \"//x\" /* y\nz */ d\n", Lang::JavaScript);
+        assert_eq!(s, "a     \nc = \"//x\"     \n     d\n");
+        let p = blank_comments("x = '#1'  # note\n", Lang::Python);
+        assert_eq!(p, "x = '#1'        \n");
+    }
+
+    #[test]
+    fn rust_lifetimes_do_not_open_strings() {
+        let src = Source::new("a.rs", Lang::Rust, "fn f<'a>(x: &'a str) { g('{') }\n");
+        let open = src.code.find('{').unwrap();
+        assert_eq!(src.matching(open), Some(src.code.rfind('}').unwrap()));
+    }
+
+    #[test]
+    fn lines_and_blocks() {
+        let src = Source::new("a.py", Lang::Python, "for i in range(3):\n    a()\n\n    b()\nc()\n");
+        assert_eq!(src.line(0), 1);
+        let (s, e) = src.indented_block(0);
+        assert_eq!(&src.code[s..e], "    a()\n\n    b()");
+        let fns = Source::new("m.go", Lang::Go, "func (s *S) Fetch(x int) error {\n return nil\n}\n").functions();
+        assert_eq!(fns[0].0, "Fetch");
+    }
+}

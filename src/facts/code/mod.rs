@@ -1,0 +1,309 @@
+//! Code facts: HTTP routes, outbound HTTP calls, retries, OpenTelemetry
+//! initialisation and test markers, each with its location.
+//!
+//! Extraction is lexical: comments are blanked out first (keeping line
+//! numbers and string literals), then per-language patterns find call sites,
+//! and balanced-bracket scanning reads their arguments and bodies. Test code
+//! contributes only test markers: a health route or an HTTP call in a test
+//! file says nothing about production.
+
+mod go;
+mod javascript;
+mod lexer;
+mod python;
+mod rust;
+
+use serde::Serialize;
+
+use super::Location;
+use crate::inventory::Lang;
+
+pub use lexer::Source;
+
+/// An HTTP route the app serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HttpRoute {
+    pub location: Location,
+    pub framework: &'static str,
+    pub method: Option<String>,
+    pub route: String,
+}
+
+impl HttpRoute {
+    /// Health, readiness and liveness routes, under any prefix.
+    pub fn is_health(&self) -> bool {
+        is_health_route(&self.route)
+    }
+}
+
+/// Last path segment names a health/readiness/liveness endpoint.
+pub fn is_health_route(route: &str) -> bool {
+    let path = route
+        .split_whitespace()
+        .last()
+        .unwrap_or(route)
+        .trim_end_matches('/');
+    let last = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "health"
+            | "healthz"
+            | "healthcheck"
+            | "health-check"
+            | "health_check"
+            | "_health"
+            | "livez"
+            | "readyz"
+            | "ready"
+            | "live"
+            | "liveness"
+            | "readiness"
+            | "ping"
+            | "status"
+            | "_status"
+    )
+}
+
+/// Whether an outbound call is bounded in time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeoutState {
+    /// A timeout is set at the call or on the client it goes through.
+    Explicit,
+    /// The client's own default bounds it (e.g. httpx: 5 s).
+    ClientDefault(&'static str),
+    /// Nothing bounds it (Go `http.Get`, `reqwest::get`, axios, fetch).
+    Missing,
+    /// Explicitly disabled (`timeout=None`).
+    Disabled,
+}
+
+impl TimeoutState {
+    pub fn is_bounded(&self) -> bool {
+        matches!(self, TimeoutState::Explicit | TimeoutState::ClientDefault(_))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboundCall {
+    pub location: Location,
+    /// `axios`, `fetch`, `requests`, `httpx`, `net/http`, `reqwest` …
+    pub client: &'static str,
+    pub timeout: TimeoutState,
+    /// What was seen, for the evidence: "axios.get, no timeout".
+    pub note: String,
+}
+
+/// How a retry waits between attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Backoff {
+    None,
+    Constant,
+    Exponential,
+}
+
+/// A retry policy or hand-written retry loop around outbound calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetrySite {
+    pub location: Location,
+    /// `tenacity`, `axios-retry`, `loop` …
+    pub mechanism: &'static str,
+    pub backoff: Backoff,
+    pub jitter: bool,
+    pub bounded: bool,
+}
+
+impl RetrySite {
+    pub fn is_safe(&self) -> bool {
+        self.backoff == Backoff::Exponential && self.jitter && self.bounded
+    }
+
+    /// "no backoff, no jitter" — what is missing, for messages.
+    pub fn gaps(&self) -> String {
+        let mut gaps = Vec::new();
+        match self.backoff {
+            Backoff::None => gaps.push("no delay between attempts"),
+            Backoff::Constant => gaps.push("constant delay (no exponential backoff)"),
+            Backoff::Exponential => {}
+        }
+        if !self.jitter {
+            gaps.push("no jitter");
+        }
+        if !self.bounded {
+            gaps.push("no bound on attempts");
+        }
+        gaps.join(", ")
+    }
+}
+
+/// Where OpenTelemetry tracing is initialised (or its launcher used).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OtelInit {
+    pub location: Location,
+    pub how: &'static str,
+}
+
+/// A test function or test case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TestMarker {
+    pub location: Location,
+    pub framework: &'static str,
+}
+
+/// Everything one source file contributed.
+#[derive(Debug, Default, Clone)]
+pub struct CodeFacts {
+    pub routes: Vec<HttpRoute>,
+    pub outbound: Vec<OutboundCall>,
+    pub retries: Vec<RetrySite>,
+    pub otel_inits: Vec<OtelInit>,
+    pub tests: Vec<TestMarker>,
+}
+
+/// Extract the code facts of one source file.
+pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
+    let src = Source::new(path, lang, text);
+    let mut facts = CodeFacts::default();
+    match lang {
+        Lang::JavaScript | Lang::TypeScript => javascript::extract(&src, is_test, &mut facts),
+        Lang::Python => python::extract(&src, is_test, &mut facts),
+        Lang::Go => go::extract(&src, is_test, &mut facts),
+        Lang::Rust => rust::extract(&src, is_test, &mut facts),
+    }
+    facts
+}
+
+/// OpenTelemetry auto-instrumentation launchers used from a deploy file,
+/// Procfile or package.json script (no code init needed then).
+pub fn otel_launcher(path: &str, text: &str) -> Option<OtelInit> {
+    const LAUNCHERS: &[(&str, &str)] = &[
+        ("opentelemetry-instrument", "opentelemetry-instrument launcher"),
+        (
+            "@opentelemetry/auto-instrumentations-node/register",
+            "Node auto-instrumentation preload",
+        ),
+        ("opentelemetry-javaagent", "OpenTelemetry Java agent"),
+    ];
+    LAUNCHERS.iter().find_map(|(needle, how)| {
+        text.lines().position(|l| l.contains(needle)).map(|i| OtelInit {
+            location: Location::new(path, i as u32 + 1),
+            how,
+        })
+    })
+}
+
+/// Shared reading of a hand-written retry loop body: how it waits and whether
+/// the wait grows and is randomised. Words are language-neutral enough
+/// (`sleep`, `Sleep`, `setTimeout`, `delay`) for all four languages.
+pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
+    let lower = body.to_ascii_lowercase();
+    let waits = ["sleep", "settimeout", "delay(", "wait(", "backoff"]
+        .iter()
+        .any(|w| lower.contains(w));
+    if !waits {
+        return (Backoff::None, false);
+    }
+    let grows = ["**", "<<", "pow(", "* 2", "*2", "*= 2", "*=2", "exponential", "backoff"]
+        .iter()
+        .any(|w| lower.contains(w));
+    let jitter = ["random", "rand.", "rand::", "jitter", "fastrand"]
+        .iter()
+        .any(|w| lower.contains(w));
+    (
+        if grows {
+            Backoff::Exponential
+        } else {
+            Backoff::Constant
+        },
+        jitter,
+    )
+}
+
+/// Hand-written retry loops around outbound calls, shared shape across
+/// brace languages: a loop whose body handles an error and calls out (or calls
+/// a same-file function that does).
+pub(crate) fn brace_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&str]) {
+    let code = &src.code;
+    let callers: Vec<String> = src
+        .functions()
+        .into_iter()
+        .filter(|(_, s, e)| call_markers.iter().any(|m| code[*s..*e].contains(m)))
+        .map(|(n, _, _)| format!("{n}("))
+        .collect();
+    let heads: Vec<(usize, usize, bool)> = match src.lang {
+        crate::inventory::Lang::Go => go::loop_heads(src),
+        crate::inventory::Lang::Rust => rust::loop_heads(src),
+        _ => javascript::LOOP_HEAD
+            .captures_iter(code)
+            .map(|c| {
+                let m = c.get(0).unwrap();
+                let cond = c["cond"].trim();
+                let bounded = c["kind"] == *"for" && cond.contains(['<', '>']) && !cond.is_empty()
+                    || (c["kind"] == *"while" && cond.contains(['<', '>']));
+                (m.start(), m.end() - 1, bounded)
+            })
+            .collect(),
+    };
+    for (start, open, mut bounded) in heads {
+        let Some(close) = src.matching(open) else { continue };
+        let body = &code[open..close];
+        let handles_error = ["catch", "Err(", "err ", "err)", "except", "is_err", "is_ok", ".ok()"]
+            .iter()
+            .any(|w| body.contains(w));
+        let calls_out = call_markers.iter().any(|m| body.contains(m))
+            || callers.iter().any(|c| body.contains(c.as_str()));
+        if !handles_error || !calls_out {
+            continue;
+        }
+        if !bounded {
+            bounded = ["attempt", "retries", "tries", "retry"]
+                .iter()
+                .any(|w| body.contains(w))
+                && ["throw", "return Err", "return err", "break", "raise"]
+                    .iter()
+                    .any(|w| body.contains(w))
+                && body.contains(['>', '<']);
+        }
+        let (backoff, jitter) = classify_loop_wait(body);
+        facts.retries.push(RetrySite {
+            location: src.loc(start),
+            mechanism: "loop",
+            backoff,
+            jitter,
+            bounded,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn health_routes_under_any_prefix() {
+        for r in ["/health", "/api/v1/healthz", "GET /readyz", "/_health/", "/ping"] {
+            assert!(is_health_route(r), "{r}");
+        }
+        for r in ["/", "/orders", "/healthy-recipes", "/api/users/:id"] {
+            assert!(!is_health_route(r), "{r}");
+        }
+    }
+
+    #[test]
+    fn loop_wait_classification() {
+        assert_eq!(classify_loop_wait("try { x() } catch {}"), (Backoff::None, false));
+        assert_eq!(
+            classify_loop_wait("time.sleep(1)"),
+            (Backoff::Constant, false)
+        );
+        assert_eq!(
+            classify_loop_wait("time.Sleep(time.Duration(1<<attempt) * base)"),
+            (Backoff::Exponential, false)
+        );
+        assert_eq!(
+            classify_loop_wait("await sleep(2 ** i * 100 + Math.random() * 50)"),
+            (Backoff::Exponential, true)
+        );
+    }
+}

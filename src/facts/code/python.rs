@@ -1,0 +1,421 @@
+//! Python: Flask/FastAPI/Starlette/Django routes, requests/httpx/aiohttp/urllib
+//! call sites, tenacity/backoff/urllib3 retries and loops, OTel providers.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{
+    Backoff, CodeFacts, HttpRoute, OtelInit, OutboundCall, RetrySite, Source, TestMarker,
+    TimeoutState, classify_loop_wait,
+};
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).unwrap()
+}
+
+static DECORATOR_ROUTE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?m)^[ \t]*@(?P<recv>\w+)\.(?P<method>get|post|put|patch|delete|head|options|route|api_route|websocket)\(\s*(?:path\s*=\s*)?[rf]?['"](?P<path>[^'"]*)['"]"#)
+});
+static ROUTER_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?P<name>\w+)\s*=\s*(?:APIRouter|Blueprint)\((?P<args>[^)]*)\)"#)
+});
+static PREFIX_ARG: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?:url_)?prefix\s*=\s*['"](?P<p>[^'"]*)['"]"#));
+static DJANGO_PATH: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"\b(?:re_)?path\(\s*r?['"]\^?(?P<path>[^'"$]*)\$?['"]"#));
+static STARLETTE_ROUTE: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"\bRoute\(\s*['"](?P<path>/[^'"]*)['"]"#));
+static MODULE_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?P<module>requests|httpx)\.(?P<method>get|post|put|patch|delete|head|options|request|stream)\(")
+});
+static CLIENT_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?P<name>[\w.]+)\s*=\s*(?P<ctor>requests\.Session|requests\.session|httpx\.AsyncClient|httpx\.Client|aiohttp\.ClientSession)\(")
+});
+static CLIENT_WITH: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?P<ctor>requests\.Session|httpx\.AsyncClient|httpx\.Client|aiohttp\.ClientSession)\(")
+});
+static INSTANCE_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?P<recv>[\w.]+)\.(?P<method>get|post|put|patch|delete|head|options|request|stream|send)\(")
+});
+static URLOPEN: LazyLock<Regex> = LazyLock::new(|| re(r"\burlopen\("));
+static LOOP_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?m)^[ \t]*(?:for\s+\w+\s+in\s+(?P<iter>[^:\n]+)|while\s+(?P<cond>[^:\n]+)):")
+});
+static TEST_DEF: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^[ \t]*(?:async\s+)?def\s+test_\w*\(|^class\s+\w+\(.*TestCase\)"));
+
+#[derive(Clone, Copy)]
+struct Client {
+    ctor: &'static str,
+    timeout: TimeoutState3,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum TimeoutState3 {
+    Set,
+    Default,
+    Disabled,
+}
+
+pub fn extract(src: &Source, is_test: bool, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if is_test {
+        for m in TEST_DEF.find_iter(code) {
+            let off = m.start() + m.as_str().len() - m.as_str().trim_start().len();
+            facts.tests.push(TestMarker {
+                location: src.loc(off),
+                framework: "pytest",
+            });
+        }
+        return;
+    }
+    routes(src, facts);
+    outbound(src, facts);
+    retries(src, facts);
+    if code.contains("set_tracer_provider(") || code.contains("configure_azure_monitor(") {
+        let i = code
+            .find("set_tracer_provider(")
+            .or_else(|| code.find("configure_azure_monitor("))
+            .unwrap();
+        facts.otel_inits.push(OtelInit {
+            location: src.loc(i),
+            how: "TracerProvider set as global",
+        });
+    }
+}
+
+fn routes(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    let framework = if code.contains("fastapi") || code.contains("APIRouter") {
+        "fastapi"
+    } else if code.contains("flask") || code.contains("Blueprint") {
+        "flask"
+    } else if code.contains("starlette") {
+        "starlette"
+    } else if code.contains("django") {
+        "django"
+    } else {
+        return;
+    };
+    let prefixes: HashMap<String, String> = ROUTER_PREFIX
+        .captures_iter(code)
+        .filter_map(|c| {
+            let p = PREFIX_ARG.captures(&c["args"])?;
+            Some((c["name"].to_string(), p["p"].to_string()))
+        })
+        .collect();
+    for c in DECORATOR_ROUTE.captures_iter(code) {
+        let prefix = prefixes.get(&c["recv"]).map_or("", String::as_str);
+        let method = &c["method"];
+        facts.routes.push(HttpRoute {
+            location: src.loc(c.get(0).unwrap().start() + c.get(0).unwrap().as_str().find('@').unwrap_or(0)),
+            framework,
+            method: (!matches!(method, "route" | "api_route")).then(|| method.to_ascii_uppercase()),
+            route: format!("{prefix}{}", &c["path"]),
+        });
+    }
+    if framework == "django" && src.path.ends_with("urls.py") {
+        for c in DJANGO_PATH.captures_iter(code) {
+            facts.routes.push(HttpRoute {
+                location: src.loc(c.get(0).unwrap().start()),
+                framework,
+                method: None,
+                route: format!("/{}", &c["path"]),
+            });
+        }
+    }
+    for c in STARLETTE_ROUTE.captures_iter(code) {
+        facts.routes.push(HttpRoute {
+            location: src.loc(c.get(0).unwrap().start()),
+            framework,
+            method: None,
+            route: c["path"].to_string(),
+        });
+    }
+}
+
+/// Reads a `timeout=` keyword argument.
+fn timeout_kw(args: &str) -> Option<TimeoutState3> {
+    let i = args.find("timeout")?;
+    let before = args[..i].chars().last();
+    if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let rest = args[i + "timeout".len()..].trim_start();
+    let value = rest.strip_prefix('=')?.trim_start();
+    if value.starts_with("None") {
+        Some(TimeoutState3::Disabled)
+    } else {
+        Some(TimeoutState3::Set)
+    }
+}
+
+fn clients(src: &Source) -> HashMap<String, Client> {
+    let code = &src.code;
+    let mut out = HashMap::new();
+    let mut record = |name: &str, ctor: &'static str, args: &str| {
+        let timeout = timeout_kw(args).unwrap_or(TimeoutState3::Default);
+        out.insert(name.to_string(), Client { ctor, timeout });
+    };
+    for c in CLIENT_ASSIGN.captures_iter(code) {
+        let args = src.inside(c.get(0).unwrap().end() - 1);
+        record(&c["name"], ctor_name(&c["ctor"]), args);
+    }
+    // `with httpx.Client(...) as client:` / `async with aiohttp.ClientSession() as s:`
+    for c in CLIENT_WITH.captures_iter(code) {
+        let open = c.get(0).unwrap().end() - 1;
+        let Some(close) = src.matching(open) else { continue };
+        let after = code[close + 1..].trim_start();
+        if let Some(rest) = after.strip_prefix("as ") {
+            let name: String = rest
+                .trim_start()
+                .chars()
+                .take_while(|ch| ch.is_alphanumeric() || *ch == '_')
+                .collect();
+            record(&name, ctor_name(&c["ctor"]), &code[open + 1..close]);
+        }
+    }
+    out
+}
+
+fn ctor_name(ctor: &str) -> &'static str {
+    match ctor {
+        "httpx.AsyncClient" | "httpx.Client" => "httpx",
+        "aiohttp.ClientSession" => "aiohttp",
+        _ => "requests",
+    }
+}
+
+fn outbound(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    let has_requests = code.contains("requests");
+    let has_httpx = code.contains("httpx");
+    let has_aiohttp = code.contains("aiohttp");
+    if !(has_requests || has_httpx || has_aiohttp || code.contains("urlopen")) {
+        return;
+    }
+    for c in MODULE_CALL.captures_iter(code) {
+        let module = &c["module"];
+        let open = c.get(0).unwrap().end() - 1;
+        let args = src.inside(open);
+        let kw = timeout_kw(args);
+        let name = format!("{module}.{}", &c["method"]);
+        let (client, timeout, note) = match (module, kw) {
+            (_, Some(TimeoutState3::Set)) => (module, TimeoutState::Explicit, format!("{name} with timeout=")),
+            (_, Some(TimeoutState3::Disabled)) => (module, TimeoutState::Disabled, format!("{name} with timeout=None")),
+            ("httpx", _) => (
+                "httpx",
+                TimeoutState::ClientDefault("httpx default: 5 s"),
+                format!("{name}, httpx's default 5 s timeout applies"),
+            ),
+            _ => (
+                "requests",
+                TimeoutState::Missing,
+                format!("{name}, no timeout: requests waits forever by default"),
+            ),
+        };
+        facts.outbound.push(OutboundCall {
+            location: src.loc(open),
+            client: if client == "httpx" { "httpx" } else { "requests" },
+            timeout,
+            note,
+        });
+    }
+    let clients = clients(src);
+    if !clients.is_empty() {
+        for c in INSTANCE_CALL.captures_iter(code) {
+            let recv = &c["recv"];
+            let Some(client) = clients.get(recv) else { continue };
+            let open = c.get(0).unwrap().end() - 1;
+            let args = src.inside(open);
+            let name = format!("{recv}.{}", &c["method"]);
+            let (timeout, note) = match (timeout_kw(args), client.timeout, client.ctor) {
+                (Some(TimeoutState3::Set), _, _) => (TimeoutState::Explicit, format!("{name} with timeout=")),
+                (Some(TimeoutState3::Disabled), _, _) => {
+                    (TimeoutState::Disabled, format!("{name} with timeout=None"))
+                }
+                (Some(TimeoutState3::Default), _, _) => unreachable!("timeout_kw never reads a default"),
+                (None, TimeoutState3::Set, _) => (
+                    TimeoutState::Explicit,
+                    format!("{name} through a client configured with a timeout"),
+                ),
+                (None, TimeoutState3::Disabled, _) => (
+                    TimeoutState::Disabled,
+                    format!("{name} through a client created with timeout=None"),
+                ),
+                (None, TimeoutState3::Default, "httpx") => (
+                    TimeoutState::ClientDefault("httpx default: 5 s"),
+                    format!("{name}, httpx's default 5 s timeout applies"),
+                ),
+                (None, TimeoutState3::Default, "aiohttp") => (
+                    TimeoutState::Missing,
+                    format!("{name}, aiohttp's default total timeout is 5 minutes"),
+                ),
+                (None, TimeoutState3::Default, _) => (
+                    TimeoutState::Missing,
+                    format!("{name}, no timeout: a requests Session has none by default"),
+                ),
+            };
+            facts.outbound.push(OutboundCall {
+                location: src.loc(open),
+                client: client.ctor,
+                timeout,
+                note,
+            });
+        }
+    }
+    for m in URLOPEN.find_iter(code) {
+        let open = m.end() - 1;
+        let args = src.inside(open);
+        // urlopen(url, data=None, timeout=…): positional third argument counts too.
+        let bounded = timeout_kw(args) == Some(TimeoutState3::Set) || args.split(',').count() >= 3;
+        facts.outbound.push(OutboundCall {
+            location: src.loc(open),
+            client: "urllib",
+            timeout: if bounded { TimeoutState::Explicit } else { TimeoutState::Missing },
+            note: if bounded {
+                "urlopen with a timeout".into()
+            } else {
+                "urlopen, no timeout: uses the global socket default (none)".into()
+            },
+        });
+    }
+    facts.outbound.sort_by_key(|c| c.location.line);
+}
+
+fn retries(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if code.contains("tenacity") || code.contains("@retry") {
+        for (i, _) in code.match_indices("retry(") {
+            let head = &code[..i];
+            if !(head.ends_with('@') || head.ends_with("tenacity.") || head.ends_with("Retrying") ) {
+                continue;
+            }
+            let args = src.inside(i + "retry".len());
+            let exponential = args.contains("wait_exponential") || args.contains("wait_random_exponential");
+            let jitter = args.contains("jitter") || args.contains("wait_random");
+            let backoff = if exponential {
+                Backoff::Exponential
+            } else if args.contains("wait_") {
+                Backoff::Constant
+            } else {
+                Backoff::None
+            };
+            facts.retries.push(RetrySite {
+                location: src.loc(i.saturating_sub(1)),
+                mechanism: "tenacity",
+                backoff,
+                jitter,
+                // tenacity retries forever unless told to stop.
+                bounded: args.contains("stop"),
+            });
+        }
+    }
+    if code.contains("backoff.on_exception") {
+        for (i, _) in code.match_indices("backoff.on_exception(") {
+            let args = src.inside(i + "backoff.on_exception".len());
+            let constant = args.contains("backoff.constant");
+            facts.retries.push(RetrySite {
+                location: src.loc(i),
+                mechanism: "backoff",
+                backoff: if constant { Backoff::Constant } else { Backoff::Exponential },
+                // backoff applies full jitter by default unless jitter=None.
+                jitter: !args.contains("jitter=None"),
+                bounded: args.contains("max_tries") || args.contains("max_time"),
+            });
+        }
+    }
+    if code.contains("Retry(") && code.contains("urllib3") {
+        for (i, _) in code.match_indices("Retry(") {
+            let args = src.inside(i + "Retry".len());
+            let factor = args.contains("backoff_factor");
+            facts.retries.push(RetrySite {
+                location: src.loc(i),
+                mechanism: "urllib3 Retry",
+                backoff: if factor { Backoff::Exponential } else { Backoff::None },
+                jitter: args.contains("backoff_jitter"),
+                bounded: !args.contains("total=None"),
+            });
+        }
+    }
+    // Hand-written loops around outbound calls.
+    let markers = ["requests.", "httpx.", ".get(", ".post(", ".request(", "urlopen("];
+    let callers: Vec<String> = src
+        .functions()
+        .into_iter()
+        .filter(|(_, s, e)| markers.iter().any(|m| code[*s..*e].contains(m)))
+        .map(|(n, _, _)| format!("{n}("))
+        .collect();
+    for c in LOOP_HEAD.captures_iter(code) {
+        let start = c.get(0).unwrap().start() + c.get(0).unwrap().as_str().len() - c.get(0).unwrap().as_str().trim_start().len();
+        let (s, e) = src.indented_block(start);
+        let body = &code[s..e];
+        if !body.contains("except") {
+            continue;
+        }
+        let calls_out = markers.iter().any(|m| body.contains(m)) || callers.iter().any(|f| body.contains(f.as_str()));
+        if !calls_out {
+            continue;
+        }
+        let bounded = c.name("iter").is_some_and(|it| it.as_str().contains("range("))
+            || c.name("cond").is_some_and(|cond| cond.as_str().contains(['<', '>']));
+        let (backoff, jitter) = classify_loop_wait(body);
+        facts.retries.push(RetrySite {
+            location: src.loc(start),
+            mechanism: "loop",
+            backoff,
+            jitter,
+            bounded,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::facts::code::{Backoff, TimeoutState, extract};
+    use crate::inventory::Lang;
+
+    fn py(text: &str) -> crate::facts::code::CodeFacts {
+        extract("app/main.py", Lang::Python, false, text)
+    }
+
+    #[test]
+    fn fastapi_router_prefix() {
+        let f = py("from fastapi import APIRouter, FastAPI\napp = FastAPI()\nrouter = APIRouter(prefix=\"/ops\")\n\n@router.get(\"/healthz\")\ndef h(): ...\n@app.get('/')\ndef root(): ...\n");
+        assert_eq!(f.routes[0].route, "/ops/healthz");
+        assert_eq!(f.routes[0].location.line, 5);
+        assert!(f.routes[0].is_health());
+        assert!(!f.routes[1].is_health());
+    }
+
+    #[test]
+    fn httpx_defaults_and_none() {
+        let f = py("import httpx\nhttpx.get(u)\nc = httpx.Client(timeout=None)\nc.get(u)\nasync with httpx.AsyncClient(timeout=3) as s:\n    await s.post(u)\n");
+        let t: Vec<_> = f.outbound.iter().map(|c| c.timeout.clone()).collect();
+        assert_eq!(
+            t,
+            vec![
+                TimeoutState::ClientDefault("httpx default: 5 s"),
+                TimeoutState::Disabled,
+                TimeoutState::Explicit
+            ]
+        );
+    }
+
+    #[test]
+    fn requests_needs_timeout() {
+        let f = py("import requests\nrequests.get(u, timeout=5)\nrequests.post(u, json=p)\n");
+        assert!(f.outbound[0].timeout.is_bounded());
+        assert_eq!(f.outbound[1].timeout, TimeoutState::Missing);
+    }
+
+    #[test]
+    fn tenacity_and_db_wait_loop() {
+        let f = py("import tenacity, time\n@retry(wait=wait_exponential_jitter(1), stop=stop_after_attempt(3))\ndef f(): ...\nfor i in range(30):\n    try:\n        db.connect()\n    except Exception:\n        time.sleep(1)\n");
+        assert_eq!(f.retries.len(), 1, "a start-up wait for the database is not an outbound retry");
+        assert_eq!(f.retries[0].backoff, Backoff::Exponential);
+        assert!(f.retries[0].jitter && f.retries[0].bounded);
+    }
+}

@@ -1,0 +1,171 @@
+//! Documents: runbook-like prose and the operational parts it covers.
+//!
+//! Content is judged, not file names: a file is a runbook candidate when its
+//! name says so *or* a heading does ("Runbook", "Operations", "On-call",
+//! "Incident"); only the text under such a heading counts in a README. The
+//! parts a usable runbook needs are triage, mitigation and escalation.
+
+use serde::Serialize;
+
+/// The parts of a runbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocPart {
+    Triage,
+    Mitigation,
+    Escalation,
+}
+
+impl DocPart {
+    pub const ALL: [DocPart; 3] = [DocPart::Triage, DocPart::Mitigation, DocPart::Escalation];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DocPart::Triage => "triage",
+            DocPart::Mitigation => "mitigation",
+            DocPart::Escalation => "escalation",
+        }
+    }
+
+    fn words(self) -> &'static [&'static str] {
+        match self {
+            DocPart::Triage => &[
+                "triage", "diagnos", "investigat", "troubleshoot", "dashboard", "symptom",
+                "check the logs", "look at the logs",
+            ],
+            DocPart::Mitigation => &[
+                "mitigat", "roll back", "rollback", "revert", "failover", "fail over",
+                "scale up", "scale out", "workaround", "disable the", "feature flag",
+                "rate limit",
+            ],
+            DocPart::Escalation => &[
+                "escalat", "on-call", "oncall", "on call", "pagerduty", "opsgenie",
+                "page the", "incident commander",
+            ],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocFacts {
+    pub path: String,
+    /// Line where the runbook-like text starts (1 for a whole runbook file).
+    pub runbook_line: u32,
+    /// Each part found, with the line of its first mention.
+    pub parts: Vec<(DocPart, u32)>,
+}
+
+fn runbook_file(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    ["runbook", "operations", "playbook", "oncall", "on-call", "incident-response"]
+        .iter()
+        .any(|w| lower.contains(w))
+        || lower.starts_with("ops/")
+        || lower.contains("/ops/")
+}
+
+fn runbook_heading(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["runbook", "operations", "operating", "on-call", "oncall", "incident", "playbook"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// A Markdown `#` heading, or an RST/setext heading (text over a rule line).
+fn heading(lines: &[&str], i: usize) -> Option<(usize, String)> {
+    let line = lines[i].trim_end();
+    if let Some(rest) = line.strip_prefix('#') {
+        let level = 1 + rest.chars().take_while(|c| *c == '#').count();
+        let text = rest.trim_start_matches('#').trim();
+        return (!text.is_empty() && rest.starts_with(['#', ' '])).then(|| (level, text.to_string()));
+    }
+    if let Some(rest) = line.strip_prefix("==").or_else(|| line.strip_prefix("= ")) {
+        // AsciiDoc `== Section`.
+        return Some((2, rest.trim_start_matches('=').trim().to_string()));
+    }
+    let next = lines.get(i + 1)?.trim_end();
+    let rule = next.len() >= 3 && next.chars().all(|c| matches!(c, '=' | '-' | '~' | '^'));
+    (rule && !line.trim().is_empty() && !line.starts_with(['-', '=', '*', ' ']))
+        .then(|| (if next.starts_with('=') { 1 } else { 2 }, line.trim().to_string()))
+}
+
+/// Runbook facts of one document, or `None` when it holds no runbook text.
+pub fn extract(path: &str, text: &str) -> Option<DocFacts> {
+    let lines: Vec<&str> = text.lines().collect();
+    let whole = runbook_file(path);
+    let mut in_fence = false;
+    // (start line index, end line index) of runbook regions.
+    let mut regions: Vec<(usize, usize)> = Vec::new();
+    if whole {
+        regions.push((0, lines.len()));
+    } else {
+        let mut open: Option<(usize, usize)> = None; // (start, level)
+        for i in 0..lines.len() {
+            if lines[i].trim_start().starts_with("```") {
+                in_fence = !in_fence;
+            }
+            if in_fence {
+                continue;
+            }
+            if let Some((level, title)) = heading(&lines, i) {
+                if let Some((start, l)) = open
+                    && level <= l
+                {
+                    regions.push((start, i));
+                    open = None;
+                }
+                if open.is_none() && runbook_heading(&title) {
+                    open = Some((i, level));
+                }
+            }
+        }
+        if let Some((start, _)) = open {
+            regions.push((start, lines.len()));
+        }
+    }
+    if regions.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for part in DocPart::ALL {
+        let found = regions.iter().find_map(|(s, e)| {
+            (*s..*e).find(|i| {
+                let lower = lines[*i].to_ascii_lowercase();
+                part.words().iter().any(|w| lower.contains(w))
+            })
+        });
+        if let Some(i) = found {
+            parts.push((part, i as u32 + 1));
+        }
+    }
+    Some(DocFacts {
+        path: path.to_string(),
+        runbook_line: regions[0].0 as u32 + 1,
+        parts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readme_section_counts_only_under_its_heading() {
+        let text = "# App\n\nTroubleshoot by reading the code.\n\n## Operations\n\nRestart it.\nRoll back with `deploy prev`.\n\n## License\n\nMIT, page the lawyer\n";
+        let d = extract("README.md", text).unwrap();
+        assert_eq!(d.runbook_line, 5);
+        assert_eq!(d.parts, vec![(DocPart::Mitigation, 8)]);
+    }
+
+    #[test]
+    fn runbook_file_with_all_parts() {
+        let text = "# Runbook\n## Triage\nCheck the dashboard.\n## Mitigation\nRoll back.\n## Escalation\nPage the on-call via PagerDuty.\n";
+        let d = extract("docs/runbook.md", text).unwrap();
+        assert_eq!(d.parts.len(), 3);
+    }
+
+    #[test]
+    fn plain_readme_is_not_a_runbook() {
+        assert!(extract("README.md", "# Orders\n\nRun `npm start`.\n").is_none());
+    }
+}

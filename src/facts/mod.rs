@@ -1,0 +1,251 @@
+//! Facts: plain data with locations, extracted once per file.
+//!
+//! Each submodule reads one source of facts (manifests, CI pipelines, code,
+//! documents, secrets). Extraction runs on the walker's threads, one file at a
+//! time, and produces a [`FileFacts`]; the per-file facts are then merged into
+//! one [`Facts`] value that the rules read. Facts never know about rules.
+
+pub mod ci;
+pub mod code;
+pub mod docs;
+pub mod manifests;
+pub mod secrets;
+
+use serde::Serialize;
+
+use crate::inventory::{FileKind, Lang};
+
+pub use ci::{CiJob, CiPipeline, CiStep};
+pub use code::{HttpRoute, OtelInit, OutboundCall, RetrySite, TestMarker, TimeoutState};
+pub use docs::{DocFacts, DocPart};
+pub use manifests::{Dependency, Manifest};
+pub use secrets::SecretCandidate;
+
+/// A place in the scanned repository, relative to its root, 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: u32,
+}
+
+impl Location {
+    pub fn new(path: &str, line: u32) -> Self {
+        Location {
+            path: path.to_string(),
+            line,
+        }
+    }
+}
+
+/// Something that went wrong reading one file; the scan goes on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Warning {
+    pub path: String,
+    pub message: String,
+}
+
+/// One file the walk saw, whether or not it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRecord {
+    pub path: String,
+    pub kind: FileKind,
+    /// Test code (by path convention); never counted as production code.
+    pub is_test: bool,
+}
+
+/// An inline `graduate:allow RULE reason` comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InlineAllow {
+    pub location: Location,
+    pub rule: String,
+    pub reason: String,
+}
+
+/// What one file contributed.
+#[derive(Debug, Default, Clone)]
+pub struct FileFacts {
+    pub path: String,
+    pub manifest: Option<Manifest>,
+    pub pipeline: Option<CiPipeline>,
+    pub doc: Option<DocFacts>,
+    pub code: code::CodeFacts,
+    pub secrets: Vec<SecretCandidate>,
+    pub allows: Vec<InlineAllow>,
+    /// An env file with the number of real-looking values in it.
+    pub env_file: Option<EnvFile>,
+    pub warnings: Vec<Warning>,
+}
+
+/// A committed environment file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvFile {
+    pub path: String,
+    /// `.env.example` and friends: placeholders expected.
+    pub template: bool,
+    /// How many keys carry a value.
+    pub values: usize,
+}
+
+/// All facts of one scan, merged and sorted by location.
+#[derive(Debug, Default, Clone)]
+pub struct Facts {
+    pub files: Vec<FileRecord>,
+    pub manifests: Vec<Manifest>,
+    pub pipelines: Vec<CiPipeline>,
+    pub docs: Vec<DocFacts>,
+    pub routes: Vec<HttpRoute>,
+    pub outbound: Vec<OutboundCall>,
+    pub retries: Vec<RetrySite>,
+    pub otel_inits: Vec<OtelInit>,
+    pub tests: Vec<TestMarker>,
+    pub secrets: Vec<SecretCandidate>,
+    pub env_files: Vec<EnvFile>,
+    pub allows: Vec<InlineAllow>,
+    pub warnings: Vec<Warning>,
+    /// Languages of the production source files.
+    pub languages: Vec<Lang>,
+}
+
+impl Facts {
+    /// Merge per-file facts (already sorted by path) into one value.
+    pub fn merge(files: Vec<FileRecord>, per_file: Vec<FileFacts>) -> Facts {
+        let mut facts = Facts::default();
+        for f in per_file {
+            facts.manifests.extend(f.manifest);
+            facts.pipelines.extend(f.pipeline);
+            facts.docs.extend(f.doc);
+            facts.routes.extend(f.code.routes);
+            facts.outbound.extend(f.code.outbound);
+            facts.retries.extend(f.code.retries);
+            facts.otel_inits.extend(f.code.otel_inits);
+            facts.tests.extend(f.code.tests);
+            facts.secrets.extend(f.secrets);
+            facts.env_files.extend(f.env_file);
+            facts.allows.extend(f.allows);
+            facts.warnings.extend(f.warnings);
+        }
+        let mut langs: Vec<Lang> = files
+            .iter()
+            .filter(|f| !f.is_test)
+            .filter_map(|f| match f.kind {
+                FileKind::Source(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        langs.sort();
+        langs.dedup();
+        facts.languages = langs;
+        facts.files = files;
+        facts
+    }
+
+    /// Whether the repository holds any production source code at all.
+    pub fn has_source(&self) -> bool {
+        !self.languages.is_empty()
+    }
+
+    /// Whether a dependency with this exact name is declared in any manifest.
+    pub fn dependency(&self, name: &str) -> Option<(&Manifest, &Dependency)> {
+        self.manifests
+            .iter()
+            .find_map(|m| m.deps.iter().find(|d| d.name == name).map(|d| (m, d)))
+    }
+
+    /// Whether a line carries an inline allow for `rule`.
+    pub fn allowed(&self, rule: &str, loc: &Location) -> Option<&InlineAllow> {
+        self.allows.iter().find(|a| {
+            a.rule == rule
+                && a.location.path == loc.path
+                && (a.location.line == loc.line || a.location.line + 1 == loc.line)
+        })
+    }
+}
+
+/// Extract the facts of one file. Runs on a walker thread.
+pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
+    let mut out = FileFacts {
+        path: record.path.clone(),
+        ..FileFacts::default()
+    };
+    let path = record.path.as_str();
+    match record.kind {
+        FileKind::Manifest(kind) => match manifests::parse(path, kind, text) {
+            Ok(m) => out.manifest = Some(m),
+            Err(message) => out.warnings.push(Warning {
+                path: path.to_string(),
+                message,
+            }),
+        },
+        FileKind::CiConfig => match ci::parse(path, text) {
+            Ok(p) => out.pipeline = p,
+            Err(message) => out.warnings.push(Warning {
+                path: path.to_string(),
+                message,
+            }),
+        },
+        FileKind::Doc => out.doc = docs::extract(path, text),
+        FileKind::Source(lang) => out.code = code::extract(path, lang, record.is_test, text),
+        FileKind::EnvFile => out.env_file = Some(secrets::env_file(path, text)),
+        _ => {}
+    }
+    // Auto-instrumentation launchers live in deploy files and npm scripts.
+    if matches!(
+        record.kind,
+        FileKind::DeployConfig | FileKind::Manifest(crate::inventory::ManifestKind::PackageJson)
+    ) && let Some(init) = code::otel_launcher(path, text)
+    {
+        out.code.otel_inits.push(init);
+    }
+    if record.kind != FileKind::Doc {
+        out.secrets = secrets::scan(path, record.kind, record.is_test, text);
+    }
+    out.allows = inline_allows(path, text);
+    out
+}
+
+/// Inline suppressions: `graduate:allow RULE reason…` anywhere on a line
+/// (in whatever comment syntax the file uses). It covers its own line and
+/// the next one, so it can sit above the offending line.
+fn inline_allows(path: &str, text: &str) -> Vec<InlineAllow> {
+    const MARK: &str = "graduate:allow";
+    if !text.contains(MARK) {
+        return Vec::new();
+    }
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let rest = &line[line.find(MARK)? + MARK.len()..];
+            let mut words = rest.split_whitespace();
+            let rule = words.next()?.to_string();
+            let reason = words
+                .collect::<Vec<_>>()
+                .join(" ")
+                .trim_end_matches("*/")
+                .trim_end_matches("-->")
+                .trim()
+                .to_string();
+            Some(InlineAllow {
+                location: Location::new(path, i as u32 + 1),
+                rule,
+                reason,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_allow_reads_rule_and_reason() {
+        let allows = inline_allows(
+            "a.js",
+            "x\n// graduate:allow hardcoded-secret test key for the sandbox */\n",
+        );
+        assert_eq!(allows.len(), 1);
+        assert_eq!(allows[0].rule, "hardcoded-secret");
+        assert_eq!(allows[0].reason, "test key for the sandbox");
+        assert_eq!(allows[0].location.line, 2);
+    }
+}

@@ -1,0 +1,228 @@
+//! File inventory: what kind of file each path is, decided from its name alone.
+//!
+//! Classification happens before any byte is read so that the walker can skip
+//! everything no rule needs (images, lockfile bodies, vendored trees) without
+//! opening it. Lockfiles are recorded by presence only.
+
+use serde::Serialize;
+
+/// Programming languages the code-fact extractors understand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    JavaScript,
+    TypeScript,
+    Python,
+    Go,
+    Rust,
+}
+
+/// Dependency manifests, one per ecosystem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ManifestKind {
+    PackageJson,
+    Pyproject,
+    Requirements,
+    Pipfile,
+    GoMod,
+    CargoToml,
+}
+
+/// What a file is for, as far as the rules care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    Source(Lang),
+    Manifest(ManifestKind),
+    /// Present or absent is all that matters; never read.
+    Lockfile,
+    /// A CI pipeline definition (GitHub Actions workflow and friends).
+    CiConfig,
+    /// Dockerfile, compose, k8s manifests, platform config.
+    DeployConfig,
+    /// Prose: Markdown, reStructuredText, AsciiDoc, plain text.
+    Doc,
+    /// `.env`, `.env.local`, `.env.example` …
+    EnvFile,
+    /// Other text configuration (YAML/JSON/TOML/INI …) that may hold secrets.
+    Config,
+    /// Not read at all.
+    Other,
+}
+
+impl FileKind {
+    /// Whether the walker needs the file's text.
+    pub fn needs_text(self) -> bool {
+        !matches!(self, FileKind::Lockfile | FileKind::Other)
+    }
+}
+
+/// Lockfile names, for `lockfile-committed` and for the inventory.
+pub const LOCKFILES: &[&str] = &[
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lockb",
+    "bun.lock",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile.lock",
+    "pdm.lock",
+    "go.sum",
+    "Cargo.lock",
+];
+
+/// Classify a repository-relative path (forward slashes).
+pub fn classify(rel: &str) -> FileKind {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lower = name.to_ascii_lowercase();
+
+    if LOCKFILES.contains(&name) {
+        return FileKind::Lockfile;
+    }
+    match name {
+        "package.json" => return FileKind::Manifest(ManifestKind::PackageJson),
+        "pyproject.toml" => return FileKind::Manifest(ManifestKind::Pyproject),
+        "Pipfile" => return FileKind::Manifest(ManifestKind::Pipfile),
+        "go.mod" => return FileKind::Manifest(ManifestKind::GoMod),
+        "Cargo.toml" => return FileKind::Manifest(ManifestKind::CargoToml),
+        _ => {}
+    }
+    if lower.starts_with("requirements") && lower.ends_with(".txt") {
+        return FileKind::Manifest(ManifestKind::Requirements);
+    }
+    if is_env_file(&lower) {
+        return FileKind::EnvFile;
+    }
+    if is_ci_path(rel, name) {
+        return FileKind::CiConfig;
+    }
+    if is_deploy_file(rel, &lower) {
+        return FileKind::DeployConfig;
+    }
+    if is_minified(&lower) {
+        return FileKind::Other;
+    }
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext {
+        "js" | "mjs" | "cjs" | "jsx" => FileKind::Source(Lang::JavaScript),
+        "ts" | "mts" | "cts" | "tsx" => {
+            if lower.ends_with(".d.ts") {
+                FileKind::Other
+            } else {
+                FileKind::Source(Lang::TypeScript)
+            }
+        }
+        "py" => FileKind::Source(Lang::Python),
+        "go" => FileKind::Source(Lang::Go),
+        "rs" => FileKind::Source(Lang::Rust),
+        "md" | "markdown" | "rst" | "adoc" | "txt" => FileKind::Doc,
+        "yml" | "yaml" | "json" | "toml" | "ini" | "cfg" | "conf" | "properties" | "tf"
+        | "tfvars" | "ipynb" | "xml" => FileKind::Config,
+        _ => FileKind::Other,
+    }
+}
+
+fn is_minified(lower: &str) -> bool {
+    lower.ends_with(".min.js") || lower.ends_with(".min.css") || lower.ends_with(".bundle.js")
+}
+
+/// `.env`, `.env.local`, `.env.production`, `app.env`, `.env.example`, `env-example-x` …
+pub fn is_env_file(lower_name: &str) -> bool {
+    lower_name == ".env"
+        || lower_name.starts_with(".env.")
+        || lower_name.ends_with(".env")
+        || lower_name.starts_with("env-example")
+        || lower_name.ends_with(".env.sample")
+}
+
+/// Env files meant as templates: placeholders are expected there.
+pub fn is_env_template(lower_name: &str) -> bool {
+    ["example", "sample", "template", "dist", "defaults"]
+        .iter()
+        .any(|w| lower_name.contains(w))
+}
+
+fn is_ci_path(rel: &str, name: &str) -> bool {
+    let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+    (rel.starts_with(".github/workflows/") && yaml)
+        || name == ".gitlab-ci.yml"
+        || rel == ".circleci/config.yml"
+        || name == ".travis.yml"
+        || name == "azure-pipelines.yml"
+        || name == "bitbucket-pipelines.yml"
+        || name == "Jenkinsfile"
+        || (rel.starts_with(".buildkite/") && yaml)
+        || name == ".drone.yml"
+        || name == ".woodpecker.yml"
+}
+
+fn is_deploy_file(rel: &str, lower: &str) -> bool {
+    lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.starts_with("docker-compose")
+        || lower.starts_with("compose.y")
+        || lower == "fly.toml"
+        || lower == "render.yaml"
+        || lower == "procfile"
+        || lower == "app.yaml"
+        || lower == "serverless.yml"
+        || lower == "vercel.json"
+        || lower == "netlify.toml"
+        || rel.contains("k8s/")
+        || rel.contains("kubernetes/")
+        || rel.contains("helm/")
+        || rel.contains("charts/")
+}
+
+/// Whether a path is test code, by the conventions of each ecosystem.
+/// Test code is never counted as production code by the rules.
+pub fn is_test_path(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let in_test_dir = lower.split('/').rev().skip(1).any(|seg| {
+        matches!(
+            seg,
+            "test" | "tests" | "__tests__" | "spec" | "specs" | "e2e" | "testdata" | "fixtures"
+        )
+    });
+    in_test_dir
+        || name.ends_with("_test.go")
+        || (name.starts_with("test_") && name.ends_with(".py"))
+        || name.ends_with("_test.py")
+        || name == "conftest.py"
+        || name.contains(".test.")
+        || name.contains(".spec.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_name() {
+        assert_eq!(classify("src/app.ts"), FileKind::Source(Lang::TypeScript));
+        assert_eq!(classify("types/x.d.ts"), FileKind::Other);
+        assert_eq!(classify("web/package.json"), FileKind::Manifest(ManifestKind::PackageJson));
+        assert_eq!(classify("requirements-dev.txt"), FileKind::Manifest(ManifestKind::Requirements));
+        assert_eq!(classify(".github/workflows/ci.yml"), FileKind::CiConfig);
+        assert_eq!(classify("docs/ci.yml"), FileKind::Config);
+        assert_eq!(classify(".env.production"), FileKind::EnvFile);
+        assert_eq!(classify("yarn.lock"), FileKind::Lockfile);
+        assert_eq!(classify("public/app.min.js"), FileKind::Other);
+        assert_eq!(classify("Dockerfile"), FileKind::DeployConfig);
+        assert_eq!(classify("RUNBOOK.md"), FileKind::Doc);
+    }
+
+    #[test]
+    fn recognises_test_paths() {
+        assert!(is_test_path("tests/test_api.py"));
+        assert!(is_test_path("pkg/api/handler_test.go"));
+        assert!(is_test_path("src/__tests__/x.js"));
+        assert!(is_test_path("src/api.spec.ts"));
+        assert!(!is_test_path("src/testing_utils.py"));
+        assert!(!is_test_path("src/contest.py"));
+    }
+}

@@ -1,0 +1,18 @@
+//! graduate: a graduation-readiness scanner for micro apps.
+//!
+//! Stages, each a module: [`walk`] (parallel, read-only) → [`inventory`]
+//! (what each file is) → [`facts`] (plain data with locations) → [`rules`]
+//! (one small module per rule) → [`score`] → [`report`] (one renderer per
+//! format). Facts never know about rules; renderers never re-derive facts.
+
+pub mod cli;
+pub mod config;
+pub mod docs;
+pub mod error;
+pub mod facts;
+pub mod inventory;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod score;
+pub mod walk;

@@ -1,0 +1,144 @@
+//! The report: one value that every renderer reads (renderers never look at
+//! facts). Its JSON form is the versioned contract in docs/report-format.md.
+
+pub mod json;
+pub mod text;
+
+use serde::Serialize;
+
+use crate::facts::Warning;
+use crate::rules::{Evidence, Status};
+use crate::walk::WalkStats;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub root: String,
+    pub commit: Option<String>,
+    pub score: u32,
+    pub grade: &'static str,
+    pub level: Level,
+    pub coverage: Coverage,
+    pub pillars: Vec<PillarScore>,
+    pub checks: Vec<Check>,
+    pub debt: Vec<DebtItem>,
+    pub signoff: Vec<Gate>,
+    /// Graduation pressure; `null` until history analysis is available.
+    pub pressure: Option<serde_json::Value>,
+    /// The apps scored; today the scanned root is one app (`"."`).
+    pub apps: Vec<AppSummary>,
+    pub suppressions: Vec<Suppression>,
+    pub warnings: Vec<Warning>,
+    pub stats: WalkStats,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppSummary {
+    pub path: String,
+    pub score: u32,
+    pub grade: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Level {
+    /// 0 (prototype) … 5 (production-ready).
+    pub current: u8,
+    pub name: &'static str,
+    /// The cheapest fixes (by effort) that reach the next level.
+    pub next: Option<NextLevel>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NextLevel {
+    pub level: u8,
+    pub name: &'static str,
+    pub fixes: Vec<String>,
+    /// Sum of the fixes' effort points.
+    pub effort: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    /// Checks that could be evaluated (pass or fail).
+    pub evaluated: usize,
+    /// Checks enabled in this scan.
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PillarScore {
+    pub id: &'static str,
+    /// `null` when no check of the pillar could be evaluated.
+    pub score: Option<u32>,
+    pub evaluated: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub id: String,
+    pub pillar: &'static str,
+    pub title: String,
+    pub status: Status,
+    pub impact: u8,
+    pub risk: u8,
+    pub effort: u8,
+    pub priority: u32,
+    pub week: u8,
+    /// Share of the check passed (per-site rules pass in proportion).
+    pub pass_fraction: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DebtItem {
+    pub rule: String,
+    pub path: Option<String>,
+    pub line: Option<u32>,
+    pub message: String,
+    pub remediation: String,
+    pub impact: u8,
+    pub risk: u8,
+    pub effort: u8,
+    pub priority: u32,
+    pub week: u8,
+}
+
+impl DebtItem {
+    /// `path:line`, `path`, or `(repository)` for a missing practice.
+    pub fn location(&self) -> String {
+        match (&self.path, self.line) {
+            (Some(p), Some(l)) => format!("{p}:{l}"),
+            (Some(p), None) => p.clone(),
+            _ => "(repository)".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Gate {
+    pub gate: &'static str,
+    pub passed: bool,
+    /// pass / fail / unknown (a member check was not evaluated).
+    pub status: &'static str,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Suppression {
+    pub rule: String,
+    pub path: String,
+    pub line: u32,
+    pub reason: String,
+}

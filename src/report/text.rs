@@ -1,0 +1,240 @@
+//! Terminal report: score, pillar bars, sign-off, then the debt in priority
+//! order, each item with `path:line` and a one-line fix. Fits 80 columns;
+//! colour only when asked for or when stdout is a terminal without NO_COLOR.
+
+use std::fmt::Write;
+
+use owo_colors::OwoColorize;
+
+use super::{DebtItem, Report};
+use crate::rules::Status;
+
+const WIDTH: usize = 80;
+/// Debt items shown in full; the rest are summarised.
+const SHOWN: usize = 25;
+
+struct Paint(bool);
+
+impl Paint {
+    fn bold(&self, s: &str) -> String {
+        if self.0 { s.bold().to_string() } else { s.to_string() }
+    }
+    fn dim(&self, s: &str) -> String {
+        if self.0 { s.dimmed().to_string() } else { s.to_string() }
+    }
+    fn score(&self, s: &str, score: u32) -> String {
+        if !self.0 {
+            return s.to_string();
+        }
+        match score {
+            75.. => s.green().to_string(),
+            50..=74 => s.yellow().to_string(),
+            _ => s.red().to_string(),
+        }
+    }
+    fn status(&self, status: &str) -> String {
+        let mark = match status {
+            "pass" => "✓",
+            "fail" => "✗",
+            _ => "?",
+        };
+        if !self.0 {
+            return mark.to_string();
+        }
+        match status {
+            "pass" => mark.green().to_string(),
+            "fail" => mark.red().to_string(),
+            _ => mark.yellow().to_string(),
+        }
+    }
+}
+
+pub fn render(report: &Report, color: bool) -> String {
+    let p = Paint(color);
+    let mut out = String::new();
+    let o = &mut out;
+    let _ = writeln!(
+        o,
+        "{} {} — {}",
+        p.bold("graduate"),
+        report.tool.version,
+        report.root
+    );
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  Readiness  {}  grade {}   level {} {}",
+        p.score(&format!("{:>3}/100", report.score), report.score),
+        p.bold(report.grade),
+        report.level.current,
+        report.level.name
+    );
+    let _ = writeln!(
+        o,
+        "  Coverage   {} of {} checks evaluated",
+        report.coverage.evaluated, report.coverage.total
+    );
+    let _ = writeln!(o);
+    for pillar in &report.pillars {
+        match pillar.score {
+            Some(s) => {
+                let filled = (s as usize * 30).div_ceil(100);
+                let bar = format!("{}{}", "█".repeat(filled), "░".repeat(30 - filled));
+                let _ = writeln!(
+                    o,
+                    "  {:<14} {} {:>3}   {}",
+                    pillar.id,
+                    p.score(&bar, s),
+                    s,
+                    p.dim(&format!("{}/{} checks", pillar.evaluated, pillar.total))
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "  {:<14} {}",
+                    pillar.id,
+                    p.dim(if pillar.total == 0 {
+                        "no checks yet"
+                    } else {
+                        "not evaluated (all checks skipped)"
+                    })
+                );
+            }
+        }
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "  {}", p.bold("Sign-off"));
+    for g in &report.signoff {
+        let line = format!("{:<20} {}", g.gate, g.reason);
+        let _ = writeln!(o, "    {} {}", p.status(g.status), truncate(&line, WIDTH - 6));
+    }
+    let skipped: Vec<_> = report.checks.iter().filter(|c| c.status == Status::Skip).collect();
+    if !skipped.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "  {}", p.bold("Skipped"));
+        for c in skipped {
+            let line = format!("{}: {}", c.id, c.skip_reason.as_deref().unwrap_or(""));
+            let _ = writeln!(o, "    {}", p.dim(&truncate(&line, WIDTH - 4)));
+        }
+    }
+    let _ = writeln!(o);
+    if report.debt.is_empty() {
+        let _ = writeln!(o, "  {}", p.bold("No debt found."));
+    } else {
+        let _ = writeln!(
+            o,
+            "  {} ({} item{}, highest priority first; priority = impact × risk × (6 − effort))",
+            p.bold("Debt"),
+            report.debt.len(),
+            if report.debt.len() == 1 { "" } else { "s" }
+        );
+        for item in report.debt.iter().take(SHOWN) {
+            debt_item(o, &p, item);
+        }
+        if report.debt.len() > SHOWN {
+            let _ = writeln!(
+                o,
+                "  … and {} more (use --format json for all)",
+                report.debt.len() - SHOWN
+            );
+        }
+    }
+    if let Some(next) = &report.level.next {
+        let _ = writeln!(o);
+        let line = format!(
+            "Next: level {} {} — fix {} (effort {})",
+            next.level,
+            next.name,
+            next.fixes.join(", "),
+            next.effort
+        );
+        for l in wrap(&line, WIDTH - 2) {
+            let _ = writeln!(o, "  {l}");
+        }
+    }
+    if !report.suppressions.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "  {}", p.bold("Suppressed"));
+        for s in &report.suppressions {
+            let line = format!("{} {}:{} — {}", s.rule, s.path, s.line, s.reason);
+            let _ = writeln!(o, "    {}", truncate(&line, WIDTH - 4));
+        }
+    }
+    if !report.warnings.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "  {} ({})", p.bold("Warnings"), report.warnings.len());
+        for w in &report.warnings {
+            let line = if w.path.is_empty() {
+                w.message.clone()
+            } else {
+                format!("{}: {}", w.path, w.message)
+            };
+            let _ = writeln!(o, "    {}", truncate(&line, WIDTH - 4));
+        }
+    }
+    out
+}
+
+fn debt_item(o: &mut String, p: &Paint, item: &DebtItem) {
+    let head = format!(
+        "{:>5}  {}  {}",
+        item.priority,
+        item.rule,
+        item.location()
+    );
+    let _ = writeln!(o, "  {}", p.bold(&truncate(&head, WIDTH - 2)));
+    let scores = format!(
+        "impact {} · risk {} · effort {} · week {}",
+        item.impact, item.risk, item.effort, item.week
+    );
+    let _ = writeln!(o, "         {}", p.dim(&scores));
+    for l in wrap(&item.message, WIDTH - 9) {
+        let _ = writeln!(o, "         {l}");
+    }
+    let fix = format!("fix: {}", item.remediation);
+    for l in wrap(&fix, WIDTH - 9) {
+        let _ = writeln!(o, "         {}", p.dim(&l));
+    }
+}
+
+fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(width - 1).collect();
+    t.push('…');
+    t
+}
+
+/// Greedy word wrap; words longer than the width are cut.
+fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for word in s.split_whitespace() {
+        let word = truncate(word, width);
+        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(&word);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_respects_width() {
+        let lines = wrap("aaa bbb ccc ddd", 7);
+        assert_eq!(lines, vec!["aaa bbb", "ccc ddd"]);
+        assert!(wrap(&"x".repeat(100), 10)[0].chars().count() <= 10);
+    }
+}

@@ -1,0 +1,90 @@
+//! Rule metadata, parsed from the embedded TOML and validated: the id must
+//! match the file name and the pillar its folder, and every score is 1–5.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pillar {
+    Testing,
+    Observability,
+    Resilience,
+    Security,
+    Operations,
+    Cost,
+}
+
+impl Pillar {
+    pub const ALL: [Pillar; 6] = [
+        Pillar::Testing,
+        Pillar::Observability,
+        Pillar::Resilience,
+        Pillar::Security,
+        Pillar::Operations,
+        Pillar::Cost,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Pillar::Testing => "testing",
+            Pillar::Observability => "observability",
+            Pillar::Resilience => "resilience",
+            Pillar::Security => "security",
+            Pillar::Operations => "operations",
+            Pillar::Cost => "cost",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    pub fail: String,
+    pub pass: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    pub id: String,
+    pub pillar: Pillar,
+    pub title: String,
+    /// Per call site (one debt item per bad site) or whole repository.
+    pub per_site: bool,
+    pub impact: u8,
+    pub risk: u8,
+    pub effort: u8,
+    /// Plan week 0–4.
+    pub week: u8,
+    /// One-line fix shown with each debt item.
+    pub fix: String,
+    pub why: String,
+    pub remediation: String,
+    /// Why these impact/risk/effort defaults.
+    pub rationale: String,
+    /// What counts as passing, and what is `skip`.
+    pub detection: String,
+    pub example: Examples,
+}
+
+impl RuleMeta {
+    pub fn parse(src: &str, path: &str) -> Result<RuleMeta, String> {
+        let meta: RuleMeta = toml::from_str(src).map_err(|e| e.to_string())?;
+        let (folder, file) = path.split_once('/').ok_or("path must be pillar/id.toml")?;
+        if file != format!("{}.toml", meta.id) {
+            return Err(format!("id `{}` does not match file name `{file}`", meta.id));
+        }
+        if folder != meta.pillar.id() {
+            return Err(format!("pillar `{}` does not match folder `{folder}`", meta.pillar.id()));
+        }
+        for (name, v) in [("impact", meta.impact), ("risk", meta.risk), ("effort", meta.effort)] {
+            if !(1..=5).contains(&v) {
+                return Err(format!("{name} must be 1–5, got {v}"));
+            }
+        }
+        if meta.week > 4 {
+            return Err(format!("week must be 0–4, got {}", meta.week));
+        }
+        Ok(meta)
+    }
+}

@@ -1,0 +1,225 @@
+//! Rules: one small module per rule, each reading facts and returning an
+//! [`Outcome`]. A rule's metadata (title, why, remediation, impact/risk/effort,
+//! week, examples) lives in `rules/<pillar>/<id>.toml` at the repository root,
+//! embedded at build time; the registry below pairs each TOML with its code,
+//! so a rule without detection cannot be registered.
+
+mod meta;
+mod operations;
+mod observability;
+mod resilience;
+mod security;
+mod testing;
+
+use serde::Serialize;
+
+use crate::facts::{Facts, Location};
+
+pub use meta::{Pillar, RuleMeta};
+
+/// pass / fail / skip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Skip,
+}
+
+/// What proved a check's status: a route, an SDK init line, a bad call site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub path: Option<String>,
+    pub line: Option<u32>,
+    pub note: String,
+}
+
+impl Evidence {
+    pub fn at(loc: &Location, note: impl Into<String>) -> Self {
+        Evidence {
+            path: Some(loc.path.clone()),
+            line: Some(loc.line),
+            note: note.into(),
+        }
+    }
+
+    pub fn file(path: &str, note: impl Into<String>) -> Self {
+        Evidence {
+            path: Some(path.to_string()),
+            line: None,
+            note: note.into(),
+        }
+    }
+
+    pub fn note(note: impl Into<String>) -> Self {
+        Evidence {
+            path: None,
+            line: None,
+            note: note.into(),
+        }
+    }
+}
+
+/// One piece of debt a rule found: a bad site, or a missing practice
+/// (no location, or the file that should hold the fix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub location: Option<Location>,
+    pub message: String,
+    /// Risk lowered for this site (e.g. a credential in test code).
+    pub risk: Option<u8>,
+    /// A fix specific to this site (e.g. the client's own timeout option);
+    /// the rule's one-line fix otherwise.
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    pub fn at(loc: &Location, message: impl Into<String>) -> Self {
+        Finding {
+            location: Some(loc.clone()),
+            message: message.into(),
+            risk: None,
+            fix: None,
+        }
+    }
+
+    pub fn missing(message: impl Into<String>) -> Self {
+        Finding {
+            location: None,
+            message: message.into(),
+            risk: None,
+            fix: None,
+        }
+    }
+
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+}
+
+/// The result of one rule on one app.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub status: Status,
+    pub evidence: Vec<Evidence>,
+    pub findings: Vec<Finding>,
+    /// Per-site rules: number of clean sites (bad sites are the findings).
+    /// `None` for whole-repository rules, which pass or fail as one.
+    pub clean_sites: Option<usize>,
+    pub skip_reason: Option<String>,
+}
+
+impl Outcome {
+    pub fn pass(evidence: Vec<Evidence>) -> Self {
+        Outcome {
+            status: Status::Pass,
+            evidence,
+            findings: Vec::new(),
+            clean_sites: None,
+            skip_reason: None,
+        }
+    }
+
+    pub fn fail(finding: Finding, evidence: Vec<Evidence>) -> Self {
+        Outcome {
+            status: Status::Fail,
+            evidence,
+            findings: vec![finding],
+            clean_sites: None,
+            skip_reason: None,
+        }
+    }
+
+    pub fn skip(reason: impl Into<String>) -> Self {
+        Outcome {
+            status: Status::Skip,
+            evidence: Vec::new(),
+            findings: Vec::new(),
+            clean_sites: None,
+            skip_reason: Some(reason.into()),
+        }
+    }
+
+    /// A per-site result: passes when no site is bad.
+    pub fn sites(clean: Vec<Evidence>, bad: Vec<(Evidence, Finding)>) -> Self {
+        let clean_sites = clean.len();
+        let (mut evidence, findings): (Vec<_>, Vec<_>) = bad.into_iter().unzip();
+        evidence.extend(clean);
+        Outcome {
+            status: if findings.is_empty() {
+                Status::Pass
+            } else {
+                Status::Fail
+            },
+            evidence,
+            findings,
+            clean_sites: Some(clean_sites),
+            skip_reason: None,
+        }
+    }
+
+    /// Share of the check that passes: 1 or 0, or clean / all sites.
+    pub fn pass_fraction(&self) -> f64 {
+        match (self.status, self.clean_sites) {
+            (Status::Pass, _) => 1.0,
+            (Status::Skip, _) => 0.0,
+            (Status::Fail, Some(clean)) => clean as f64 / (clean + self.findings.len()) as f64,
+            (Status::Fail, None) => 0.0,
+        }
+    }
+}
+
+/// A rule: its metadata and its detection.
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: fn(&Facts) -> Outcome,
+}
+
+macro_rules! registry {
+    ($($pillar:ident / $file:literal => $module:ident),* $(,)?) => {
+        /// (TOML source, path under `rules/`, detection) for every rule.
+        const REGISTRY: &[(&str, &str, fn(&Facts) -> Outcome)] = &[
+            $((
+                include_str!(concat!("../../rules/", stringify!($pillar), "/", $file, ".toml")),
+                concat!(stringify!($pillar), "/", $file, ".toml"),
+                $pillar::$module::check,
+            )),*
+        ];
+    };
+}
+
+registry! {
+    testing / "tests-present" => tests_present,
+    testing / "ci-runs-tests" => ci_runs_tests,
+    observability / "health-endpoint" => health_endpoint,
+    observability / "otel-tracing" => otel_tracing,
+    resilience / "outbound-timeout" => outbound_timeout,
+    resilience / "retry-backoff" => retry_backoff,
+    security / "hardcoded-secret" => hardcoded_secret,
+    security / "env-file-committed" => env_file_committed,
+    operations / "runbook" => runbook,
+}
+
+/// Every registered rule, metadata parsed and validated once.
+pub fn all() -> &'static [Rule] {
+    static RULES: std::sync::LazyLock<Vec<Rule>> = std::sync::LazyLock::new(|| {
+        REGISTRY
+            .iter()
+            .map(|(src, path, check)| Rule {
+                meta: RuleMeta::parse(src, path).unwrap_or_else(|e| panic!("rules/{path}: {e}")),
+                check: *check,
+            })
+            .collect()
+    });
+    &RULES
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    all().iter().find(|r| r.meta.id == id)
+}
+
+/// Paths (under `rules/`) of every registered TOML.
+pub fn registered_paths() -> Vec<&'static str> {
+    REGISTRY.iter().map(|(_, p, _)| *p).collect()
+}

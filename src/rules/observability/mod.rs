@@ -1,0 +1,2 @@
+pub mod health_endpoint;
+pub mod otel_tracing;

@@ -1,0 +1,2 @@
+pub mod outbound_timeout;
+pub mod retry_backoff;

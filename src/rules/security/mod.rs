@@ -1,0 +1,2 @@
+pub mod env_file_committed;
+pub mod hardcoded_secret;

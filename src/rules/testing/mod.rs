@@ -1,0 +1,2 @@
+pub mod ci_runs_tests;
+pub mod tests_present;

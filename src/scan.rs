@@ -1,0 +1,69 @@
+//! One scan, end to end: root → config → walk (with per-file fact extraction)
+//! → merged facts → rules → report. Read-only throughout.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::error::ScanError;
+use crate::facts::Facts;
+use crate::report::Report;
+use crate::{score, walk};
+
+pub struct ScanOptions {
+    pub path: PathBuf,
+    pub config: Option<PathBuf>,
+    pub threads: usize,
+}
+
+pub struct ScanResult {
+    pub report: Report,
+    pub config: Config,
+}
+
+pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
+    let root = walk::resolve_root(&opts.path)?;
+    let config = Config::load(opts.config.as_deref(), &root)?;
+    let ignores = walk::ignore_set(&config.ignore)?;
+    let out = walk::walk(&root, &ignores, opts.threads, crate::facts::extract);
+    let mut facts = Facts::merge(out.files, out.facts);
+    facts.warnings.extend(out.warnings);
+    facts.warnings.sort();
+    let report = score::build(
+        display_root(&opts.path),
+        git_commit(&root),
+        &facts,
+        &config,
+        out.stats,
+    );
+    Ok(ScanResult { report, config })
+}
+
+/// The root as the user typed it (no absolute paths of their machine).
+fn display_root(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let trimmed = s.trim_end_matches('/');
+    if trimmed.is_empty() { "/".into() } else { trimmed.to_string() }
+}
+
+/// HEAD's commit id, read from `.git` without running git.
+pub fn git_commit(root: &Path) -> Option<String> {
+    let git = root.join(".git");
+    let head = std::fs::read_to_string(git.join("HEAD")).ok()?;
+    let head = head.trim();
+    let Some(reference) = head.strip_prefix("ref: ") else {
+        return is_sha(head).then(|| head.to_string());
+    };
+    if let Ok(id) = std::fs::read_to_string(git.join(reference)) {
+        let id = id.trim();
+        return is_sha(id).then(|| id.to_string());
+    }
+    let packed = std::fs::read_to_string(git.join("packed-refs")).ok()?;
+    packed.lines().find_map(|l| {
+        let (id, name) = l.split_once(' ')?;
+        (name == reference && is_sha(id)).then(|| id.to_string())
+    })
+}
+
+fn is_sha(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}

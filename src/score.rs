@@ -1,0 +1,325 @@
+//! Evaluation: rule outcomes → checks, debt, scores, sign-off, level.
+//! The formula is documented with a worked example in docs/scoring.md:
+//!
+//! * priority = impact × risk × (6 − effort), 1–125;
+//! * score = Σ weight × pass_fraction / Σ weight over evaluated checks,
+//!   weight = impact × risk; skipped checks are left out (unknown is not failure);
+//! * level N = every check of plan week < N passes.
+
+use crate::config::Config;
+use crate::facts::Facts;
+use crate::report::{
+    AppSummary, Check, Coverage, DebtItem, Gate, Level, NextLevel, PillarScore, Report,
+    SCHEMA_VERSION, Suppression, Tool,
+};
+use crate::rules::{self, Outcome, Pillar, Status};
+use crate::walk::WalkStats;
+
+pub fn priority(impact: u8, risk: u8, effort: u8) -> u32 {
+    impact as u32 * risk as u32 * (6 - effort.clamp(1, 5)) as u32
+}
+
+pub fn grade(score: u32) -> &'static str {
+    match score {
+        90.. => "A",
+        75..=89 => "B",
+        60..=74 => "C",
+        40..=59 => "D",
+        _ => "F",
+    }
+}
+
+const LEVEL_NAMES: [&str; 6] = [
+    "prototype",
+    "guarded",
+    "tested",
+    "observable",
+    "resilient",
+    "production-ready",
+];
+
+/// The six sign-off gates and the checks each needs.
+const GATES: &[(&str, &[&str])] = &[
+    ("tests-in-ci", &["tests-present", "ci-runs-tests"]),
+    ("health-and-uptime", &["health-endpoint", "deploy-health-probe"]),
+    ("otel-traces", &["otel-tracing"]),
+    ("slo-error-budget", &["slo-defined"]),
+    ("runbook-escalation", &["runbook"]),
+    ("cost-guardrails", &["autoscaling-bounds", "budget-alerts"]),
+];
+
+/// Run every enabled rule on the facts and apply inline suppressions.
+pub fn evaluate(facts: &Facts, config: &Config) -> (Vec<(&'static rules::Rule, Outcome)>, Vec<Suppression>) {
+    let mut suppressions = Vec::new();
+    let results: Vec<_> = rules::all()
+        .iter()
+        .filter(|r| config.enabled(&r.meta.id))
+        .map(|rule| {
+            let mut outcome = (rule.check)(facts);
+            let before = outcome.findings.len();
+            outcome.findings.retain(|f| {
+                let Some(loc) = &f.location else { return true };
+                match facts.allowed(&rule.meta.id, loc) {
+                    Some(allow) => {
+                        suppressions.push(Suppression {
+                            rule: rule.meta.id.clone(),
+                            path: loc.path.clone(),
+                            line: loc.line,
+                            reason: allow.reason.clone(),
+                        });
+                        false
+                    }
+                    None => true,
+                }
+            });
+            let suppressed = before - outcome.findings.len();
+            if suppressed > 0 {
+                if let Some(clean) = outcome.clean_sites.as_mut() {
+                    *clean += suppressed;
+                }
+                if outcome.findings.is_empty() {
+                    outcome.status = Status::Pass;
+                }
+            }
+            (rule, outcome)
+        })
+        .collect();
+    (results, suppressions)
+}
+
+/// Build the report of one app.
+pub fn build(
+    root: String,
+    commit: Option<String>,
+    facts: &Facts,
+    config: &Config,
+    stats: WalkStats,
+) -> Report {
+    let (results, suppressions) = evaluate(facts, config);
+    let mut checks = Vec::new();
+    let mut debt = Vec::new();
+    for (rule, outcome) in &results {
+        let meta = &rule.meta;
+        let (impact, risk, effort) = config.scores(meta);
+        for f in &outcome.findings {
+            let risk = f.risk.unwrap_or(risk);
+            debt.push(DebtItem {
+                rule: meta.id.clone(),
+                path: f.location.as_ref().map(|l| l.path.clone()),
+                line: f.location.as_ref().map(|l| l.line),
+                message: f.message.clone(),
+                remediation: f.fix.clone().unwrap_or_else(|| meta.fix.clone()),
+                impact,
+                risk,
+                effort,
+                priority: priority(impact, risk, effort),
+                week: meta.week,
+            });
+        }
+        checks.push(Check {
+            id: meta.id.clone(),
+            pillar: meta.pillar.id(),
+            title: meta.title.clone(),
+            status: outcome.status,
+            impact,
+            risk,
+            effort,
+            priority: priority(impact, risk, effort),
+            week: meta.week,
+            pass_fraction: (outcome.pass_fraction() * 1000.0).round() / 1000.0,
+            skip_reason: outcome.skip_reason.clone(),
+            evidence: outcome.evidence.clone(),
+        });
+    }
+    debt.sort_by(|a, b| {
+        b.priority
+            .cmp(&a.priority)
+            .then(a.week.cmp(&b.week))
+            .then(a.path.cmp(&b.path))
+            .then(a.line.cmp(&b.line))
+    });
+    let score = weighted_score(checks.iter());
+    let pillars = Pillar::ALL
+        .iter()
+        .map(|p| {
+            let of: Vec<&Check> = checks.iter().filter(|c| c.pillar == p.id()).collect();
+            PillarScore {
+                id: p.id(),
+                score: weighted_score(of.iter().copied()),
+                evaluated: of.iter().filter(|c| c.status != Status::Skip).count(),
+                total: of.len(),
+            }
+        })
+        .collect();
+    let score = score.unwrap_or(0);
+    let evaluated = checks.iter().filter(|c| c.status != Status::Skip).count();
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "graduate",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        root,
+        commit,
+        score,
+        grade: grade(score),
+        level: level(&checks),
+        coverage: Coverage {
+            evaluated,
+            total: checks.len(),
+        },
+        pillars,
+        signoff: signoff(&checks),
+        debt,
+        apps: vec![AppSummary {
+            path: ".".into(),
+            score,
+            grade: grade(score),
+        }],
+        checks,
+        pressure: None,
+        suppressions,
+        warnings: facts.warnings.clone(),
+        stats,
+    }
+}
+
+fn weighted_score<'a>(checks: impl Iterator<Item = &'a Check>) -> Option<u32> {
+    let (mut got, mut total) = (0.0, 0.0);
+    for c in checks.filter(|c| c.status != Status::Skip) {
+        let w = c.impact as f64 * c.risk as f64;
+        got += w * c.pass_fraction;
+        total += w;
+    }
+    (total > 0.0).then(|| (100.0 * got / total).round() as u32)
+}
+
+fn level(checks: &[Check]) -> Level {
+    let current = checks
+        .iter()
+        .filter(|c| c.status == Status::Fail)
+        .map(|c| c.week)
+        .min()
+        .unwrap_or(5);
+    let next = (current < 5).then(|| {
+        let mut fixes: Vec<&Check> = checks
+            .iter()
+            .filter(|c| c.status == Status::Fail && c.week == current)
+            .collect();
+        fixes.sort_by_key(|c| (c.effort, std::cmp::Reverse(c.priority)));
+        NextLevel {
+            level: current + 1,
+            name: LEVEL_NAMES[current as usize + 1],
+            effort: fixes.iter().map(|c| c.effort as u32).sum(),
+            fixes: fixes.iter().map(|c| c.id.clone()).collect(),
+        }
+    });
+    Level {
+        current,
+        name: LEVEL_NAMES[current as usize],
+        next,
+    }
+}
+
+fn signoff(checks: &[Check]) -> Vec<Gate> {
+    GATES
+        .iter()
+        .map(|(gate, members)| {
+            let mut failed = Vec::new();
+            let mut unknown = Vec::new();
+            for id in *members {
+                match checks.iter().find(|c| c.id == *id) {
+                    Some(c) if c.status == Status::Pass => {}
+                    Some(c) if c.status == Status::Fail => failed.push(*id),
+                    Some(_) => unknown.push(format!("{id} skipped")),
+                    None => unknown.push(format!("{id} not evaluated")),
+                }
+            }
+            let (status, reason) = if !failed.is_empty() {
+                ("fail", format!("failing: {}", failed.join(", ")))
+            } else if !unknown.is_empty() {
+                ("unknown", unknown.join(", "))
+            } else {
+                ("pass", format!("passing: {}", members.join(", ")))
+            };
+            Gate {
+                gate,
+                passed: status == "pass",
+                status,
+                reason,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(id: &str, status: Status, impact: u8, risk: u8, week: u8, fraction: f64) -> Check {
+        Check {
+            id: id.into(),
+            pillar: "testing",
+            title: String::new(),
+            status,
+            impact,
+            risk,
+            effort: 2,
+            priority: priority(impact, risk, 2),
+            week,
+            pass_fraction: fraction,
+            skip_reason: None,
+            evidence: vec![],
+        }
+    }
+
+    #[test]
+    fn priority_turns_effort_into_ease() {
+        assert_eq!(priority(5, 5, 1), 125);
+        assert_eq!(priority(1, 1, 5), 1);
+        assert_eq!(priority(4, 3, 2), 48);
+    }
+
+    #[test]
+    fn skipped_checks_leave_the_score_alone() {
+        let a = [
+            check("a", Status::Pass, 5, 5, 0, 1.0),
+            check("b", Status::Fail, 5, 5, 1, 0.5),
+        ];
+        assert_eq!(weighted_score(a.iter()), Some(75));
+        let mut b = a.to_vec();
+        b.push(check("c", Status::Skip, 5, 5, 1, 0.0));
+        assert_eq!(weighted_score(b.iter()), Some(75));
+        assert_eq!(weighted_score([].iter()), None);
+    }
+
+    #[test]
+    fn level_is_first_failing_week() {
+        let checks = [
+            check("a", Status::Pass, 5, 5, 0, 1.0),
+            check("b", Status::Fail, 5, 5, 2, 0.0),
+            check("c", Status::Fail, 5, 5, 3, 0.0),
+        ];
+        let l = level(&checks);
+        assert_eq!(l.current, 2);
+        assert_eq!(l.next.unwrap().fixes, vec!["b"]);
+        assert_eq!(level(&checks[..1]).current, 5);
+    }
+
+    #[test]
+    fn gates_unknown_when_not_evaluated() {
+        let g = signoff(&[check("otel-tracing", Status::Pass, 4, 3, 2, 1.0)]);
+        let otel = g.iter().find(|g| g.gate == "otel-traces").unwrap();
+        assert!(otel.passed);
+        let slo = g.iter().find(|g| g.gate == "slo-error-budget").unwrap();
+        assert_eq!(slo.status, "unknown");
+        assert!(!slo.passed);
+    }
+
+    #[test]
+    fn grades() {
+        assert_eq!(grade(100), "A");
+        assert_eq!(grade(75), "B");
+        assert_eq!(grade(39), "F");
+    }
+}

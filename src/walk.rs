@@ -1,0 +1,310 @@
+//! Parallel, read-only walk of the scanned tree.
+//!
+//! The walk is the only place that touches the file system for file contents:
+//! each file is classified by name, read at most once, handed to the fact
+//! extractor on the walker's own thread, and dropped. Rules never see bytes.
+//! Symlinks are never followed (a link can point out of the root or into a
+//! loop), vendored and generated trees are pruned by name, and a file that is
+//! too large, binary or minified is counted, not read.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::{WalkBuilder, WalkState};
+use serde::Serialize;
+
+use crate::error::ScanError;
+use crate::facts::{FileFacts, FileRecord, Warning};
+use crate::inventory::{self, FileKind};
+
+/// Files larger than this are counted and skipped.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+/// A source line longer than this marks a minified or generated file.
+const MINIFIED_LINE: usize = 5_000;
+
+/// Directory names that hold vendored, generated or tool state, never app code.
+const PRUNED_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "bower_components",
+    "jspm_packages",
+    "vendor",
+    "target",
+    "dist",
+    "build",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    ".turbo",
+    ".terraform",
+    "site-packages",
+    "coverage",
+    ".gradle",
+];
+
+/// Counts of what the walk saw and left out, reported for transparency.
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+pub struct WalkStats {
+    pub files_seen: usize,
+    pub files_read: usize,
+    pub skipped_large: usize,
+    pub skipped_binary: usize,
+    pub skipped_minified: usize,
+    pub skipped_symlinks: usize,
+}
+
+/// Everything the walk produced: one record per file and the facts of those read.
+pub struct WalkOutput {
+    pub files: Vec<FileRecord>,
+    pub facts: Vec<FileFacts>,
+    pub warnings: Vec<Warning>,
+    pub stats: WalkStats,
+}
+
+enum Event {
+    File(FileRecord, Option<FileFacts>),
+    Skipped(SkipReason),
+    Warning(Warning),
+}
+
+enum SkipReason {
+    Large,
+    Binary,
+    Minified,
+    Symlink,
+}
+
+/// Resolve and check the root the user asked for.
+pub fn resolve_root(path: &Path) -> Result<PathBuf, ScanError> {
+    let root = path.canonicalize().map_err(|source| ScanError::Root {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if !root.is_dir() {
+        return Err(ScanError::NotADirectory(path.to_path_buf()));
+    }
+    Ok(root)
+}
+
+/// Build a glob set from user ignore patterns (from `.graduate.toml`).
+pub fn ignore_set(patterns: &[String]) -> Result<GlobSet, ScanError> {
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = Glob::new(p).map_err(|e| ScanError::Glob {
+            pattern: p.clone(),
+            message: e.to_string(),
+        })?;
+        builder.add(glob);
+        // `dir/**` should also prune `dir` itself.
+        if let Some(stripped) = p.strip_suffix("/**")
+            && let Ok(g) = Glob::new(stripped)
+        {
+            builder.add(g);
+        }
+    }
+    builder.build().map_err(|e| ScanError::Glob {
+        pattern: patterns.join(", "),
+        message: e.to_string(),
+    })
+}
+
+/// Walk `root` in parallel, calling `extract` once per readable file.
+pub fn walk<F>(root: &Path, ignores: &GlobSet, threads: usize, extract: F) -> WalkOutput
+where
+    F: Fn(&FileRecord, &str) -> FileFacts + Sync,
+{
+    let (tx, rx) = mpsc::channel::<Event>();
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .follow_links(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .require_git(false)
+        .ignore(true)
+        .parents(false)
+        .threads(threads);
+    let root_for_filter = root.to_path_buf();
+    let ignores_for_filter = ignores.clone();
+    builder.filter_entry(move |entry| {
+        if entry.depth() == 0 {
+            return true;
+        }
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        if is_dir
+            && let Some(name) = entry.file_name().to_str()
+            && PRUNED_DIRS.contains(&name)
+        {
+            return false;
+        }
+        match entry.path().strip_prefix(&root_for_filter) {
+            Ok(rel) => !ignores_for_filter.is_match(rel),
+            Err(_) => true,
+        }
+    });
+
+    let extract = &extract;
+    std::thread::scope(|scope| {
+        let collector = scope.spawn(move || collect(rx));
+        builder.build_parallel().run(|| {
+            let tx = tx.clone();
+            Box::new(move |result| {
+                match result {
+                    Ok(entry) => visit(root, &entry, &tx, extract),
+                    Err(err) => {
+                        let _ = tx.send(Event::Warning(walk_warning(root, &err)));
+                    }
+                }
+                WalkState::Continue
+            })
+        });
+        drop(tx);
+        collector.join().expect("collector thread panicked")
+    })
+}
+
+fn collect(rx: mpsc::Receiver<Event>) -> WalkOutput {
+    let mut out = WalkOutput {
+        files: Vec::new(),
+        facts: Vec::new(),
+        warnings: Vec::new(),
+        stats: WalkStats::default(),
+    };
+    for event in rx {
+        match event {
+            Event::File(record, facts) => {
+                out.stats.files_seen += 1;
+                if let Some(facts) = facts {
+                    out.stats.files_read += 1;
+                    out.facts.push(facts);
+                }
+                out.files.push(record);
+            }
+            Event::Skipped(reason) => {
+                out.stats.files_seen += 1;
+                match reason {
+                    SkipReason::Large => out.stats.skipped_large += 1,
+                    SkipReason::Binary => out.stats.skipped_binary += 1,
+                    SkipReason::Minified => out.stats.skipped_minified += 1,
+                    SkipReason::Symlink => out.stats.skipped_symlinks += 1,
+                }
+            }
+            Event::Warning(w) => out.warnings.push(w),
+        }
+    }
+    out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    out.facts.sort_by(|a, b| a.path.cmp(&b.path));
+    out.warnings.sort();
+    out
+}
+
+fn walk_warning(root: &Path, err: &ignore::Error) -> Warning {
+    // ignore's errors carry the path in their message; strip the root from it
+    // so warnings stay relative like everything else in the report.
+    let text = err.to_string();
+    let root_str = format!("{}/", root.display());
+    Warning {
+        path: String::new(),
+        message: text.replace(&root_str, ""),
+    }
+}
+
+fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn visit<F>(root: &Path, entry: &ignore::DirEntry, tx: &mpsc::Sender<Event>, extract: &F)
+where
+    F: Fn(&FileRecord, &str) -> FileFacts + Sync,
+{
+    let Some(ft) = entry.file_type() else { return };
+    if ft.is_symlink() {
+        let _ = tx.send(Event::Skipped(SkipReason::Symlink));
+        return;
+    }
+    if !ft.is_file() {
+        return;
+    }
+    let rel = rel_path(root, entry.path());
+    let kind = inventory::classify(&rel);
+    let record = FileRecord {
+        is_test: inventory::is_test_path(&rel),
+        path: rel,
+        kind,
+    };
+    if !kind.needs_text() {
+        let _ = tx.send(Event::File(record, None));
+        return;
+    }
+    match read_text(entry.path(), &record) {
+        Ok(ReadResult::Text(text, warning)) => {
+            if let Some(w) = warning {
+                let _ = tx.send(Event::Warning(w));
+            }
+            if matches!(kind, FileKind::Source(_)) && text.lines().any(|l| l.len() > MINIFIED_LINE)
+            {
+                let _ = tx.send(Event::Skipped(SkipReason::Minified));
+                return;
+            }
+            let facts = extract(&record, &text);
+            let _ = tx.send(Event::File(record, Some(facts)));
+        }
+        Ok(ReadResult::Skip(reason)) => {
+            let _ = tx.send(Event::Skipped(reason));
+        }
+        Err(w) => {
+            let _ = tx.send(Event::Warning(w));
+        }
+    }
+}
+
+enum ReadResult {
+    Text(String, Option<Warning>),
+    Skip(SkipReason),
+}
+
+fn read_text(path: &Path, record: &FileRecord) -> Result<ReadResult, Warning> {
+    let warn = |message: String| Warning {
+        path: record.path.clone(),
+        message,
+    };
+    let mut file = std::fs::File::open(path).map_err(|e| warn(format!("cannot read: {e}")))?;
+    let len = file
+        .metadata()
+        .map_err(|e| warn(format!("cannot read: {e}")))?
+        .len();
+    if len > MAX_FILE_BYTES {
+        return Ok(ReadResult::Skip(SkipReason::Large));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.read_to_end(&mut bytes)
+        .map_err(|e| warn(format!("cannot read: {e}")))?;
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Ok(ReadResult::Skip(SkipReason::Binary));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(ReadResult::Text(text, None)),
+        Err(e) => {
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Ok(ReadResult::Text(
+                text,
+                Some(warn("invalid UTF-8; read with replacement characters".into())),
+            ))
+        }
+    }
+}
