@@ -115,9 +115,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
-    });
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let result = scan::run(&ScanOptions {
         path: args.path,
         config: args.config,
@@ -128,7 +128,8 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
         }
     };
     let rendered = match args.format {
@@ -136,7 +137,11 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
         Format::Json => json::render(report),
     };
     for w in &report.warnings {
-        let where_ = if w.path.is_empty() { String::new() } else { format!("{}: ", w.path) };
+        let where_ = if w.path.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", w.path)
+        };
         eprintln!("warning: {where_}{}", w.message);
     }
     let code = emit(&rendered)?;

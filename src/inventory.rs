@@ -205,8 +205,14 @@ mod tests {
     fn classifies_by_name() {
         assert_eq!(classify("src/app.ts"), FileKind::Source(Lang::TypeScript));
         assert_eq!(classify("types/x.d.ts"), FileKind::Other);
-        assert_eq!(classify("web/package.json"), FileKind::Manifest(ManifestKind::PackageJson));
-        assert_eq!(classify("requirements-dev.txt"), FileKind::Manifest(ManifestKind::Requirements));
+        assert_eq!(
+            classify("web/package.json"),
+            FileKind::Manifest(ManifestKind::PackageJson)
+        );
+        assert_eq!(
+            classify("requirements-dev.txt"),
+            FileKind::Manifest(ManifestKind::Requirements)
+        );
         assert_eq!(classify(".github/workflows/ci.yml"), FileKind::CiConfig);
         assert_eq!(classify("docs/ci.yml"), FileKind::Config);
         assert_eq!(classify(".env.production"), FileKind::EnvFile);

@@ -42,7 +42,11 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
 fn display_root(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
     let trimmed = s.trim_end_matches('/');
-    if trimmed.is_empty() { "/".into() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        "/".into()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 /// HEAD's commit id, read from `.git` without running git.

@@ -41,7 +41,10 @@ const LEVEL_NAMES: [&str; 6] = [
 /// The six sign-off gates and the checks each needs.
 const GATES: &[(&str, &[&str])] = &[
     ("tests-in-ci", &["tests-present", "ci-runs-tests"]),
-    ("health-and-uptime", &["health-endpoint", "deploy-health-probe"]),
+    (
+        "health-and-uptime",
+        &["health-endpoint", "deploy-health-probe"],
+    ),
     ("otel-traces", &["otel-tracing"]),
     ("slo-error-budget", &["slo-defined"]),
     ("runbook-escalation", &["runbook"]),
@@ -49,7 +52,10 @@ const GATES: &[(&str, &[&str])] = &[
 ];
 
 /// Run every enabled rule on the facts and apply inline suppressions.
-pub fn evaluate(facts: &Facts, config: &Config) -> (Vec<(&'static rules::Rule, Outcome)>, Vec<Suppression>) {
+pub fn evaluate(
+    facts: &Facts,
+    config: &Config,
+) -> (Vec<(&'static rules::Rule, Outcome)>, Vec<Suppression>) {
     let mut suppressions = Vec::new();
     let results: Vec<_> = rules::all()
         .iter()
@@ -166,7 +172,16 @@ pub fn build(
         level: level(&checks),
         coverage: Coverage {
             evaluated,
-            total: checks.len(),
+            skipped: checks.len() - evaluated,
+            pending: rules::CATALOGUE
+                .iter()
+                .copied()
+                .filter(|id| rules::find(id).is_none() && config.enabled(id))
+                .collect(),
+            total: rules::CATALOGUE
+                .iter()
+                .filter(|id| config.enabled(id))
+                .count(),
         },
         pillars,
         signoff: signoff(&checks),

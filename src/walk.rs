@@ -72,7 +72,7 @@ pub struct WalkOutput {
 }
 
 enum Event {
-    File(FileRecord, Option<FileFacts>),
+    File(FileRecord, Option<Box<FileFacts>>),
     Skipped(SkipReason),
     Warning(Warning),
 }
@@ -187,7 +187,7 @@ fn collect(rx: mpsc::Receiver<Event>) -> WalkOutput {
                 out.stats.files_seen += 1;
                 if let Some(facts) = facts {
                     out.stats.files_read += 1;
-                    out.facts.push(facts);
+                    out.facts.push(*facts);
                 }
                 out.files.push(record);
             }
@@ -262,7 +262,7 @@ where
                 return;
             }
             let facts = extract(&record, &text);
-            let _ = tx.send(Event::File(record, Some(facts)));
+            let _ = tx.send(Event::File(record, Some(Box::new(facts))));
         }
         Ok(ReadResult::Skip(reason)) => {
             let _ = tx.send(Event::Skipped(reason));
@@ -303,7 +303,9 @@ fn read_text(path: &Path, record: &FileRecord) -> Result<ReadResult, Warning> {
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             Ok(ReadResult::Text(
                 text,
-                Some(warn("invalid UTF-8; read with replacement characters".into())),
+                Some(warn(
+                    "invalid UTF-8; read with replacement characters".into(),
+                )),
             ))
         }
     }

@@ -152,7 +152,9 @@ fn github_actions(path: &str, text: &str) -> Result<CiPipeline, String> {
 }
 
 fn text_line(text: &str, line: u32) -> &str {
-    text.lines().nth(line.saturating_sub(1) as usize).unwrap_or("")
+    text.lines()
+        .nth(line.saturating_sub(1) as usize)
+        .unwrap_or("")
 }
 
 fn first_line(s: &str) -> &str {
@@ -275,9 +277,15 @@ mod tests {
             test_command("python -m pytest -q"),
             Some(TestCommand::Runner("pytest"))
         );
-        assert_eq!(test_command("go test ./..."), Some(TestCommand::Runner("go test")));
+        assert_eq!(
+            test_command("go test ./..."),
+            Some(TestCommand::Runner("go test"))
+        );
         assert_eq!(test_command("npm test"), Some(TestCommand::PackageScript));
-        assert_eq!(test_command("yarn test:unit"), Some(TestCommand::PackageScript));
+        assert_eq!(
+            test_command("yarn test:unit"),
+            Some(TestCommand::PackageScript)
+        );
         assert_eq!(test_command("npm run build"), None);
         assert_eq!(test_command("pip install pytest-cov"), None);
         assert_eq!(test_command("echo attest"), None);

@@ -30,17 +30,38 @@ impl DocPart {
     fn words(self) -> &'static [&'static str] {
         match self {
             DocPart::Triage => &[
-                "triage", "diagnos", "investigat", "troubleshoot", "dashboard", "symptom",
-                "check the logs", "look at the logs",
+                "triage",
+                "diagnos",
+                "investigat",
+                "troubleshoot",
+                "dashboard",
+                "symptom",
+                "check the logs",
+                "look at the logs",
             ],
             DocPart::Mitigation => &[
-                "mitigat", "roll back", "rollback", "revert", "failover", "fail over",
-                "scale up", "scale out", "workaround", "disable the", "feature flag",
+                "mitigat",
+                "roll back",
+                "rollback",
+                "revert",
+                "failover",
+                "fail over",
+                "scale up",
+                "scale out",
+                "workaround",
+                "disable the",
+                "feature flag",
                 "rate limit",
             ],
             DocPart::Escalation => &[
-                "escalat", "on-call", "oncall", "on call", "pagerduty", "opsgenie",
-                "page the", "incident commander",
+                "escalat",
+                "on-call",
+                "oncall",
+                "on call",
+                "pagerduty",
+                "opsgenie",
+                "page the",
+                "incident commander",
             ],
         }
     }
@@ -57,18 +78,33 @@ pub struct DocFacts {
 
 fn runbook_file(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    ["runbook", "operations", "playbook", "oncall", "on-call", "incident-response"]
-        .iter()
-        .any(|w| lower.contains(w))
+    [
+        "runbook",
+        "operations",
+        "playbook",
+        "oncall",
+        "on-call",
+        "incident-response",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
         || lower.starts_with("ops/")
         || lower.contains("/ops/")
 }
 
 fn runbook_heading(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    ["runbook", "operations", "operating", "on-call", "oncall", "incident", "playbook"]
-        .iter()
-        .any(|w| lower.contains(w))
+    [
+        "runbook",
+        "operations",
+        "operating",
+        "on-call",
+        "oncall",
+        "incident",
+        "playbook",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 /// A Markdown `#` heading, or an RST/setext heading (text over a rule line).
@@ -77,7 +113,8 @@ fn heading(lines: &[&str], i: usize) -> Option<(usize, String)> {
     if let Some(rest) = line.strip_prefix('#') {
         let level = 1 + rest.chars().take_while(|c| *c == '#').count();
         let text = rest.trim_start_matches('#').trim();
-        return (!text.is_empty() && rest.starts_with(['#', ' '])).then(|| (level, text.to_string()));
+        return (!text.is_empty() && rest.starts_with(['#', ' ']))
+            .then(|| (level, text.to_string()));
     }
     if let Some(rest) = line.strip_prefix("==").or_else(|| line.strip_prefix("= ")) {
         // AsciiDoc `== Section`.
@@ -85,8 +122,12 @@ fn heading(lines: &[&str], i: usize) -> Option<(usize, String)> {
     }
     let next = lines.get(i + 1)?.trim_end();
     let rule = next.len() >= 3 && next.chars().all(|c| matches!(c, '=' | '-' | '~' | '^'));
-    (rule && !line.trim().is_empty() && !line.starts_with(['-', '=', '*', ' ']))
-        .then(|| (if next.starts_with('=') { 1 } else { 2 }, line.trim().to_string()))
+    (rule && !line.trim().is_empty() && !line.starts_with(['-', '=', '*', ' '])).then(|| {
+        (
+            if next.starts_with('=') { 1 } else { 2 },
+            line.trim().to_string(),
+        )
+    })
 }
 
 /// Runbook facts of one document, or `None` when it holds no runbook text.

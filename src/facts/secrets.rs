@@ -36,21 +36,42 @@ static PROVIDERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         re: Regex::new(re).unwrap(),
     };
     vec![
-        p("aws-access-key-id", r"\b(?P<s>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b"),
+        p(
+            "aws-access-key-id",
+            r"\b(?P<s>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b",
+        ),
         p("github-token", r"\b(?P<s>gh[pousr]_[A-Za-z0-9]{36,255})\b"),
-        p("github-fine-grained-token", r"\b(?P<s>github_pat_[A-Za-z0-9_]{82})\b"),
+        p(
+            "github-fine-grained-token",
+            r"\b(?P<s>github_pat_[A-Za-z0-9_]{82})\b",
+        ),
         p("gitlab-token", r"\b(?P<s>glpat-[A-Za-z0-9_-]{20})\b"),
         p("slack-token", r"\b(?P<s>xox[baprs]-[A-Za-z0-9-]{10,})\b"),
         p(
             "slack-webhook",
             r"(?P<s>https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,})",
         ),
-        p("stripe-live-key", r"\b(?P<s>(?:sk|rk)_live_[A-Za-z0-9]{16,})\b"),
-        p("stripe-test-key", r"\b(?P<s>(?:sk|rk)_test_[A-Za-z0-9]{16,})\b"),
+        p(
+            "stripe-live-key",
+            r"\b(?P<s>(?:sk|rk)_live_[A-Za-z0-9]{16,})\b",
+        ),
+        p(
+            "stripe-test-key",
+            r"\b(?P<s>(?:sk|rk)_test_[A-Za-z0-9]{16,})\b",
+        ),
         p("google-api-key", r"\b(?P<s>AIza[0-9A-Za-z_-]{35})\b"),
-        p("sendgrid-key", r"\b(?P<s>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})\b"),
-        p("anthropic-key", r"\b(?P<s>sk-ant-[a-z]+\d{2}-[A-Za-z0-9_-]{80,})"),
-        p("openai-key", r"\b(?P<s>sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})"),
+        p(
+            "sendgrid-key",
+            r"\b(?P<s>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})\b",
+        ),
+        p(
+            "anthropic-key",
+            r"\b(?P<s>sk-ant-[a-z]+\d{2}-[A-Za-z0-9_-]{80,})",
+        ),
+        p(
+            "openai-key",
+            r"\b(?P<s>sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})",
+        ),
         p("npm-token", r"\b(?P<s>npm_[A-Za-z0-9]{36})\b"),
         p(
             "private-key",
@@ -73,16 +94,44 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words that mark a value as a placeholder rather than a credential.
 const PLACEHOLDERS: &[&str] = &[
-    "changeme", "change-me", "change_me", "your", "example", "placeholder", "xxxx", "****",
-    "dummy", "sample", "redacted", "replace", "todo", "fixme", "secret", "password", "insert",
-    "<", "${", "{{", "%(", "env.", "environ", "getenv", "process.", "localhost", "12345",
-    "abcdef", "test-", "fake",
+    "changeme",
+    "change-me",
+    "change_me",
+    "your",
+    "example",
+    "placeholder",
+    "xxxx",
+    "****",
+    "dummy",
+    "sample",
+    "redacted",
+    "replace",
+    "todo",
+    "fixme",
+    "secret",
+    "password",
+    "insert",
+    "<",
+    "${",
+    "{{",
+    "%(",
+    "env.",
+    "environ",
+    "getenv",
+    "process.",
+    "localhost",
+    "12345",
+    "abcdef",
+    "test-",
+    "fake",
 ];
 
 fn placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     PLACEHOLDERS.iter().any(|p| lower.contains(p))
-        || value.chars().all(|c| c == value.chars().next().unwrap_or(' '))
+        || value
+            .chars()
+            .all(|c| c == value.chars().next().unwrap_or(' '))
         || value.starts_with('$')
 }
 
@@ -115,7 +164,10 @@ fn looks_random(value: &str) -> bool {
     .count();
     // Identifiers and sentences (`get_user_token`, `my_app_password`) are
     // low-entropy and have few classes; keys mix at least digits and letters.
-    value.len() >= 8 && classes >= 2 && entropy(value) >= 3.0 && !value.contains(' ')
+    value.len() >= 8
+        && classes >= 2
+        && entropy(value) >= 3.0
+        && !value.contains(' ')
         && value.bytes().any(|b| b.is_ascii_digit())
 }
 
@@ -134,9 +186,17 @@ pub fn redact(value: &str) -> (String, String) {
 /// fallback (`process.env.X || 'dev'`): that is an insecure default, another
 /// rule's business, not a leaked key.
 fn env_fallback(line: &str) -> bool {
-    ["process.env", "os.getenv", "os.environ", "env::var", "getenv(", "ENV[", "Getenv("]
-        .iter()
-        .any(|w| line.contains(w))
+    [
+        "process.env",
+        "os.getenv",
+        "os.environ",
+        "env::var",
+        "getenv(",
+        "ENV[",
+        "Getenv(",
+    ]
+    .iter()
+    .any(|w| line.contains(w))
 }
 
 /// Scan one file's text for secret candidates.
@@ -177,7 +237,15 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> Vec<Secret
         for c in ASSIGNMENT.captures_iter(line) {
             let value = c.name("q").or_else(|| c.name("bare")).unwrap().as_str();
             // Bare values only count in env-style files, where they are the norm.
-            if c.name("bare").is_some() && !matches!(kind, FileKind::EnvFile | FileKind::Config | FileKind::DeployConfig | FileKind::CiConfig) {
+            if c.name("bare").is_some()
+                && !matches!(
+                    kind,
+                    FileKind::EnvFile
+                        | FileKind::Config
+                        | FileKind::DeployConfig
+                        | FileKind::CiConfig
+                )
+            {
                 continue;
             }
             if placeholder(value) || !looks_random(value) {
@@ -217,15 +285,23 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<&'static str> {
-        scan("src/config.js", FileKind::Source(crate::inventory::Lang::JavaScript), false, text)
-            .into_iter()
-            .map(|c| c.kind)
-            .collect()
+        scan(
+            "src/config.js",
+            FileKind::Source(crate::inventory::Lang::JavaScript),
+            false,
+            text,
+        )
+        .into_iter()
+        .map(|c| c.kind)
+        .collect()
     }
 
     #[test]
     fn provider_patterns() {
-        assert_eq!(kinds("const k = 'AKIAQ3EGRS7XZ2LMN4PB';"), vec!["aws-access-key-id"]);
+        assert_eq!(
+            kinds("const k = 'AKIAQ3EGRS7XZ2LMN4PB';"),
+            vec!["aws-access-key-id"]
+        );
         assert_eq!(
             kinds("stripe('sk_live_9Tq2WbXr7LmK4vZpN8sHcD3f')"),
             vec!["stripe-live-key"]

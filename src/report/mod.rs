@@ -70,7 +70,11 @@ pub struct NextLevel {
 pub struct Coverage {
     /// Checks that could be evaluated (pass or fail).
     pub evaluated: usize,
-    /// Checks enabled in this scan.
+    /// Checks that ran but could not apply (`skip`).
+    pub skipped: usize,
+    /// Catalogue rules that have no detection yet.
+    pub pending: Vec<&'static str>,
+    /// Catalogue rules not disabled by configuration.
     pub total: usize,
 }
 

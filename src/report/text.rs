@@ -17,10 +17,18 @@ struct Paint(bool);
 
 impl Paint {
     fn bold(&self, s: &str) -> String {
-        if self.0 { s.bold().to_string() } else { s.to_string() }
+        if self.0 {
+            s.bold().to_string()
+        } else {
+            s.to_string()
+        }
     }
     fn dim(&self, s: &str) -> String {
-        if self.0 { s.dimmed().to_string() } else { s.to_string() }
+        if self.0 {
+            s.dimmed().to_string()
+        } else {
+            s.to_string()
+        }
     }
     fn score(&self, s: &str, score: u32) -> String {
         if !self.0 {
@@ -71,8 +79,11 @@ pub fn render(report: &Report, color: bool) -> String {
     );
     let _ = writeln!(
         o,
-        "  Coverage   {} of {} checks evaluated",
-        report.coverage.evaluated, report.coverage.total
+        "  Coverage   {} of {} catalogue checks evaluated ({} skipped, {} pending)",
+        report.coverage.evaluated,
+        report.coverage.total,
+        report.coverage.skipped,
+        report.coverage.pending.len()
     );
     let _ = writeln!(o);
     for pillar in &report.pillars {
@@ -107,9 +118,18 @@ pub fn render(report: &Report, color: bool) -> String {
     let _ = writeln!(o, "  {}", p.bold("Sign-off"));
     for g in &report.signoff {
         let line = format!("{:<20} {}", g.gate, g.reason);
-        let _ = writeln!(o, "    {} {}", p.status(g.status), truncate(&line, WIDTH - 6));
+        let _ = writeln!(
+            o,
+            "    {} {}",
+            p.status(g.status),
+            truncate(&line, WIDTH - 6)
+        );
     }
-    let skipped: Vec<_> = report.checks.iter().filter(|c| c.status == Status::Skip).collect();
+    let skipped: Vec<_> = report
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Skip)
+        .collect();
     if !skipped.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(o, "  {}", p.bold("Skipped"));
@@ -124,7 +144,7 @@ pub fn render(report: &Report, color: bool) -> String {
     } else {
         let _ = writeln!(
             o,
-            "  {} ({} item{}, highest priority first; priority = impact × risk × (6 − effort))",
+            "  {} ({} item{}, by priority = impact × risk × (6 − effort))",
             p.bold("Debt"),
             report.debt.len(),
             if report.debt.len() == 1 { "" } else { "s" }
@@ -177,12 +197,7 @@ pub fn render(report: &Report, color: bool) -> String {
 }
 
 fn debt_item(o: &mut String, p: &Paint, item: &DebtItem) {
-    let head = format!(
-        "{:>5}  {}  {}",
-        item.priority,
-        item.rule,
-        item.location()
-    );
+    let head = format!("{:>5}  {}  {}", item.priority, item.rule, item.location());
     let _ = writeln!(o, "  {}", p.bold(&truncate(&head, WIDTH - 2)));
     let scores = format!(
         "impact {} · risk {} · effort {} · week {}",

@@ -72,12 +72,22 @@ impl RuleMeta {
         let meta: RuleMeta = toml::from_str(src).map_err(|e| e.to_string())?;
         let (folder, file) = path.split_once('/').ok_or("path must be pillar/id.toml")?;
         if file != format!("{}.toml", meta.id) {
-            return Err(format!("id `{}` does not match file name `{file}`", meta.id));
+            return Err(format!(
+                "id `{}` does not match file name `{file}`",
+                meta.id
+            ));
         }
         if folder != meta.pillar.id() {
-            return Err(format!("pillar `{}` does not match folder `{folder}`", meta.pillar.id()));
+            return Err(format!(
+                "pillar `{}` does not match folder `{folder}`",
+                meta.pillar.id()
+            ));
         }
-        for (name, v) in [("impact", meta.impact), ("risk", meta.risk), ("effort", meta.effort)] {
+        for (name, v) in [
+            ("impact", meta.impact),
+            ("risk", meta.risk),
+            ("effort", meta.effort),
+        ] {
             if !(1..=5).contains(&v) {
                 return Err(format!("{name} must be 1–5, got {v}"));
             }

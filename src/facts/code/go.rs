@@ -16,17 +16,21 @@ fn re(p: &str) -> Regex {
 }
 
 static HANDLE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"\b(?P<recv>\w+)\.(?P<fn>HandleFunc|Handle|GET|POST|PUT|PATCH|DELETE|HEAD|Any|Get|Post|Put|Patch|Delete|Head|Options|All)\(\s*"(?P<path>[^"]*)""#)
+    re(
+        r#"\b(?P<recv>\w+)\.(?P<fn>HandleFunc|Handle|GET|POST|PUT|PATCH|DELETE|HEAD|Any|Get|Post|Put|Patch|Delete|Head|Options|All)\(\s*"(?P<path>[^"]*)""#,
+    )
 });
-static GROUP: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(?P<name>\w+)\s*:?=\s*(?P<parent>\w+)\.(?:Group|Route|PathPrefix)\(\s*"(?P<prefix>[^"]*)""#));
+static GROUP: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?P<name>\w+)\s*:?=\s*(?P<parent>\w+)\.(?:Group|Route|PathPrefix)\(\s*"(?P<prefix>[^"]*)""#,
+    )
+});
 static PKG_CALL: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bhttp\.(?P<fn>Get|Post|PostForm|Head)\("));
 static DEFAULT_CLIENT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bhttp\.DefaultClient\.(?P<fn>Do|Get|Post|PostForm|Head)\("));
-static CLIENT_LIT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?P<name>\w+)\s*(?::=|=|:)\s*&?http\.Client\s*\{")
-});
+static CLIENT_LIT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?P<name>\w+)\s*(?::=|=|:)\s*&?http\.Client\s*\{"));
 static CLIENT_CALL: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?P<recv>[\w.]+)\.(?P<fn>Do|Get|Post|PostForm|Head)\("));
 static LOOP: LazyLock<Regex> = LazyLock::new(|| re(r"(?m)\bfor\b(?P<cond>[^{\n]*)\{"));
@@ -74,16 +78,25 @@ fn framework(code: &str) -> Option<&'static str> {
 
 fn routes(src: &Source, facts: &mut CodeFacts) {
     let code = &src.code;
-    let Some(framework) = framework(code) else { return };
+    let Some(framework) = framework(code) else {
+        return;
+    };
     let groups: HashMap<String, (String, String)> = GROUP
         .captures_iter(code)
-        .map(|c| (c["name"].to_string(), (c["parent"].to_string(), c["prefix"].to_string())))
+        .map(|c| {
+            (
+                c["name"].to_string(),
+                (c["parent"].to_string(), c["prefix"].to_string()),
+            )
+        })
         .collect();
     let prefix_of = |recv: &str| {
         let mut prefix = String::new();
         let mut cur = recv.to_string();
         for _ in 0..8 {
-            let Some((parent, p)) = groups.get(&cur) else { break };
+            let Some((parent, p)) = groups.get(&cur) else {
+                break;
+            };
             prefix = format!("{}{}", p.trim_end_matches('/'), prefix);
             cur = parent.clone();
         }
@@ -102,7 +115,8 @@ fn routes(src: &Source, facts: &mut CodeFacts) {
         let (method, route) = match path.split_once(' ') {
             Some((m, p)) if m.chars().all(|ch| ch.is_ascii_uppercase()) => (Some(m.to_string()), p),
             _ => (
-                (!matches!(f, "HandleFunc" | "Handle" | "Any" | "All")).then(|| f.to_ascii_uppercase()),
+                (!matches!(f, "HandleFunc" | "Handle" | "Any" | "All"))
+                    .then(|| f.to_ascii_uppercase()),
                 path,
             ),
         };
@@ -250,23 +264,37 @@ mod tests {
 
     #[test]
     fn servemux_method_patterns_and_gin_groups() {
-        let f = go("import \"net/http\"\nfunc main() {\n\tmux.HandleFunc(\"GET /healthz\", h)\n}\n");
+        let f =
+            go("import \"net/http\"\nfunc main() {\n\tmux.HandleFunc(\"GET /healthz\", h)\n}\n");
         assert_eq!(f.routes[0].route, "/healthz");
         assert_eq!(f.routes[0].method.as_deref(), Some("GET"));
-        let g = go("import \"github.com/gin-gonic/gin\"\nfunc main() {\n\tv1 := r.Group(\"/api/v1\")\n\tv1.GET(\"/health\", h)\n}\n");
+        let g = go(
+            "import \"github.com/gin-gonic/gin\"\nfunc main() {\n\tv1 := r.Group(\"/api/v1\")\n\tv1.GET(\"/health\", h)\n}\n",
+        );
         assert_eq!(g.routes[0].route, "/api/v1/health");
     }
 
     #[test]
     fn clients_with_and_without_timeout() {
-        let f = go("import \"net/http\"\nvar c = &http.Client{Timeout: 5 * time.Second}\nfunc a() {\n\tresp, _ := http.Get(u)\n\tc.Do(req)\n\tother.Do(req)\n}\n");
-        let t: Vec<_> = f.outbound.iter().map(|c| (c.location.line, c.timeout.clone())).collect();
-        assert_eq!(t, vec![(4, TimeoutState::Missing), (5, TimeoutState::Explicit)]);
+        let f = go(
+            "import \"net/http\"\nvar c = &http.Client{Timeout: 5 * time.Second}\nfunc a() {\n\tresp, _ := http.Get(u)\n\tc.Do(req)\n\tother.Do(req)\n}\n",
+        );
+        let t: Vec<_> = f
+            .outbound
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect();
+        assert_eq!(
+            t,
+            vec![(4, TimeoutState::Missing), (5, TimeoutState::Explicit)]
+        );
     }
 
     #[test]
     fn exponential_loop_without_jitter() {
-        let f = go("import \"net/http\"\nfunc get() error {\n\tfor attempt := 0; attempt < 3; attempt++ {\n\t\tresp, err := http.Get(u)\n\t\tif err != nil {\n\t\t\ttime.Sleep(time.Duration(1<<attempt) * time.Second)\n\t\t\tcontinue\n\t\t}\n\t}\n}\n");
+        let f = go(
+            "import \"net/http\"\nfunc get() error {\n\tfor attempt := 0; attempt < 3; attempt++ {\n\t\tresp, err := http.Get(u)\n\t\tif err != nil {\n\t\t\ttime.Sleep(time.Duration(1<<attempt) * time.Second)\n\t\t\tcontinue\n\t\t}\n\t}\n}\n",
+        );
         assert_eq!(f.retries.len(), 1);
         assert_eq!(f.retries[0].backoff, Backoff::Exponential);
         assert!(!f.retries[0].jitter);

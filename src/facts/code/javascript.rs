@@ -16,22 +16,30 @@ fn re(p: &str) -> Regex {
 }
 
 static SERVER_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?:require\(\s*|from\s+)['"](express|fastify|hono|koa|@koa/router|koa-router|restify|@nestjs/common)['"]"#)
+    re(
+        r#"(?:require\(\s*|from\s+)['"](express|fastify|hono|koa|@koa/router|koa-router|restify|@nestjs/common)['"]"#,
+    )
 });
 static ROUTE_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"\b(?P<recv>[A-Za-z_$][\w$]*)\s*\.\s*(?P<method>get|post|put|patch|delete|del|all|head|options|use)\s*\(\s*['"`](?P<path>/[^'"`]*)['"`]"#)
+    re(
+        r#"\b(?P<recv>[A-Za-z_$][\w$]*)\s*\.\s*(?P<method>get|post|put|patch|delete|del|all|head|options|use)\s*\(\s*['"`](?P<path>/[^'"`]*)['"`]"#,
+    )
 });
 static FASTIFY_ROUTE: LazyLock<Regex> =
     LazyLock::new(|| re(r#"\.route\s*\(\s*\{[^}]*?\burl\s*:\s*['"`](?P<path>/[^'"`]*)['"`]"#));
 static NEST_CONTROLLER: LazyLock<Regex> =
     LazyLock::new(|| re(r#"@Controller\(\s*(?:['"`](?P<prefix>[^'"`]*)['"`])?"#));
 static NEST_METHOD: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"@(?P<method>Get|Post|Put|Patch|Delete|All|Head)\(\s*(?:['"`](?P<path>[^'"`]*)['"`])?\s*\)"#)
+    re(
+        r#"@(?P<method>Get|Post|Put|Patch|Delete|All|Head)\(\s*(?:['"`](?P<path>[^'"`]*)['"`])?\s*\)"#,
+    )
 });
 static FETCH_CALL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[^\w$.]|\b(?:window|globalThis|self)\.)fetch\s*\("));
 static AXIOS_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?P<recv>[A-Za-z_$][\w$]*)\s*(?:\.\s*(?P<method>get|post|put|patch|delete|head|options|request)\s*)?\(")
+    re(
+        r"\b(?P<recv>[A-Za-z_$][\w$]*)\s*(?:\.\s*(?P<method>get|post|put|patch|delete|head|options|request)\s*)?\(",
+    )
 });
 static AXIOS_CREATE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*=\s*axios\s*\.\s*create\s*\(")
@@ -76,9 +84,7 @@ pub fn extract(src: &Source, is_test: bool, facts: &mut CodeFacts) {
 fn routes(src: &Source, clients: &HashMap<String, ClientConfig>, facts: &mut CodeFacts) {
     let code = &src.code;
     if let Some(route) = next_file_route(src.path) {
-        let line = code
-            .find("export")
-            .map_or(1, |i| src.line(i));
+        let line = code.find("export").map_or(1, |i| src.line(i));
         facts.routes.push(HttpRoute {
             location: crate::facts::Location::new(src.path, line),
             framework: "next.js",
@@ -115,7 +121,11 @@ fn routes(src: &Source, clients: &HashMap<String, ClientConfig>, facts: &mut Cod
     for c in ROUTE_CALL.captures_iter(code) {
         let recv = &c["recv"];
         // `axios.get('/x')` and instance calls are outbound, not routes.
-        if recv == "axios" || recv == "request" || recv == "superagent" || clients.contains_key(recv) {
+        if recv == "axios"
+            || recv == "request"
+            || recv == "superagent"
+            || clients.contains_key(recv)
+        {
             continue;
         }
         let method = &c["method"];
@@ -157,11 +167,13 @@ fn next_file_route(path: &str) -> Option<String> {
         return Some(format!("/api/{}", rest.trim_end_matches("index")));
     }
     let rest = trimmed.strip_prefix("app/")?;
-    let dir = rest.strip_suffix("/route").or_else(|| (rest == "route").then_some(""))?;
+    let dir = rest
+        .strip_suffix("/route")
+        .or_else(|| (rest == "route").then_some(""))?;
     // Route groups `(marketing)` are not part of the URL.
     let segments: Vec<&str> = dir
         .split('/')
-        .filter(|s| !(s.starts_with('(') && s.ends_with(')')) && !s.is_empty())
+        .filter(|s| !(s.is_empty() || s.starts_with('(') && s.ends_with(')')))
         .collect();
     Some(format!("/{}", segments.join("/")))
 }
@@ -249,7 +261,10 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
             None => recv.to_string(),
         };
         let (timeout, note) = if per_call {
-            (TimeoutState::Explicit, format!("{name} with a per-call timeout"))
+            (
+                TimeoutState::Explicit,
+                format!("{name} with a per-call timeout"),
+            )
         } else if configured {
             (
                 TimeoutState::Explicit,
@@ -338,7 +353,11 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
             });
         }
     }
-    super::brace_loops(src, facts, &["fetch(", "axios", ".get(", ".post(", ".request("]);
+    super::brace_loops(
+        src,
+        facts,
+        &["fetch(", "axios", ".get(", ".post(", ".request("],
+    );
 }
 
 fn otel(src: &Source, facts: &mut CodeFacts) {
@@ -350,7 +369,10 @@ fn otel(src: &Source, facts: &mut CodeFacts) {
         ("new NodeSDK(", "NodeSDK"),
         ("registerOTel(", "@vercel/otel registerOTel"),
         (".register(", "TracerProvider.register()"),
-        ("auto-instrumentations-node/register", "Node auto-instrumentation preload"),
+        (
+            "auto-instrumentations-node/register",
+            "Node auto-instrumentation preload",
+        ),
     ];
     for (needle, how) in INITS {
         if *needle == ".register(" && !code.contains("TracerProvider(") {
@@ -377,7 +399,9 @@ mod tests {
 
     #[test]
     fn express_routes_not_axios_calls() {
-        let f = js("const express = require('express');\nconst app = express();\napp.get('/healthz', h);\naxios.get('/users');\n");
+        let f = js(
+            "const express = require('express');\nconst app = express();\napp.get('/healthz', h);\naxios.get('/users');\n",
+        );
         assert_eq!(f.routes.len(), 1);
         assert_eq!(f.routes[0].route, "/healthz");
         assert_eq!(f.routes[0].location.line, 3);
@@ -385,8 +409,14 @@ mod tests {
 
     #[test]
     fn axios_instance_timeout_carries_to_calls() {
-        let f = js("import axios from 'axios';\nconst api = axios.create({ baseURL: u, timeout: 5000 });\nconst raw = axios.create({ baseURL: u });\nasync function a() { return api.get('/x'); }\nasync function b() { return raw.post('/y', {}); }\naxios.get(u, { timeout: 1000 });\n");
-        let states: Vec<_> = f.outbound.iter().map(|c| (c.location.line, c.timeout.clone())).collect();
+        let f = js(
+            "import axios from 'axios';\nconst api = axios.create({ baseURL: u, timeout: 5000 });\nconst raw = axios.create({ baseURL: u });\nasync function a() { return api.get('/x'); }\nasync function b() { return raw.post('/y', {}); }\naxios.get(u, { timeout: 1000 });\n",
+        );
+        let states: Vec<_> = f
+            .outbound
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect();
         assert_eq!(
             states,
             vec![
@@ -399,7 +429,9 @@ mod tests {
 
     #[test]
     fn fetch_needs_a_signal() {
-        let f = js("await fetch(url, { signal: AbortSignal.timeout(3000) });\nawait fetch(url);\n// fetch(commented)\nawait fetch('/api/local');\n");
+        let f = js(
+            "await fetch(url, { signal: AbortSignal.timeout(3000) });\nawait fetch(url);\n// fetch(commented)\nawait fetch('/api/local');\n",
+        );
         assert_eq!(f.outbound.len(), 2);
         assert!(f.outbound[0].timeout.is_bounded());
         assert_eq!(f.outbound[1].timeout, TimeoutState::Missing);
@@ -407,7 +439,9 @@ mod tests {
 
     #[test]
     fn retry_loop_without_delay() {
-        let f = js("async function get(u) {\n  for (let i = 0; i < 5; i++) {\n    try { return await axios.get(u) } catch (e) {}\n  }\n}\n");
+        let f = js(
+            "async function get(u) {\n  for (let i = 0; i < 5; i++) {\n    try { return await axios.get(u) } catch (e) {}\n  }\n}\n",
+        );
         assert_eq!(f.retries.len(), 1);
         assert_eq!(f.retries[0].backoff, Backoff::None);
         assert!(f.retries[0].bounded);
@@ -416,7 +450,10 @@ mod tests {
 
     #[test]
     fn next_routes_from_paths() {
-        assert_eq!(super::next_file_route("pages/api/health.ts").as_deref(), Some("/api/health"));
+        assert_eq!(
+            super::next_file_route("pages/api/health.ts").as_deref(),
+            Some("/api/health")
+        );
         assert_eq!(
             super::next_file_route("src/app/(ops)/api/healthz/route.ts").as_deref(),
             Some("/api/healthz")

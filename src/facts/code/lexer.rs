@@ -101,7 +101,11 @@ impl<'a> Source<'a> {
         re.captures_iter(&self.code)
             .filter_map(|c| {
                 let m = c.get(0)?;
-                let name = c.name("name").or_else(|| c.name("name2"))?.as_str().to_string();
+                let name = c
+                    .name("name")
+                    .or_else(|| c.name("name2"))?
+                    .as_str()
+                    .to_string();
                 let (s, e) = if self.lang == Lang::Python {
                     self.indented_block(m.start())
                 } else {
@@ -119,9 +123,8 @@ static PY_DEF: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
 static GO_FUNC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r"(?m)^func[ \t]+(?:\([^)]*\)[ \t]*)?(?P<name>\w+)[^\n{]*\{").unwrap()
 });
-static RS_FN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"\bfn[ \t]+(?P<name>\w+)[^;{]*\{").unwrap()
-});
+static RS_FN: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"\bfn[ \t]+(?P<name>\w+)[^;{]*\{").unwrap());
 static JS_FUNC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
         r"(?:\bfunction\s*\*?\s*(?P<name>\w+)\s*\([^)]*\)[^{]*\{|(?:const|let|var)\s+(?P<name2>\w+)\s*=\s*(?:async\s*)?(?:function\b[^{]*|\([^)]*\)\s*=>\s*|\w+\s*=>\s*)\{)",
@@ -141,7 +144,8 @@ fn matching(code: &str, open: usize, lang: Lang) -> Option<usize> {
     let mut i = open;
     while i < bytes.len() {
         let b = bytes[i];
-        if is_quote(b, lang) && !(lang == Lang::Rust && b == b'\'' && !rust_char_literal(bytes, i)) {
+        if is_quote(b, lang) && !(lang == Lang::Rust && b == b'\'' && !rust_char_literal(bytes, i))
+        {
             i = skip_string(bytes, i);
             continue;
         }
@@ -168,7 +172,8 @@ fn is_quote(b: u8, lang: Lang) -> bool {
 
 /// In Rust `'a` is a lifetime, `'a'` and `'\n'` are char literals.
 fn rust_char_literal(bytes: &[u8], i: usize) -> bool {
-    matches!(bytes.get(i + 1), Some(b'\\')) || matches!(bytes.get(i + 2), Some(b'\''))
+    matches!(bytes.get(i + 1), Some(b'\\'))
+        || matches!(bytes.get(i + 2), Some(b'\''))
         || (bytes.get(i + 1).is_some_and(|b| *b >= 0x80))
 }
 
@@ -216,7 +221,11 @@ pub fn blank_comments(text: &str, lang: Lang) -> String {
                 continue;
             }
             // Rust raw strings r"…" / r#"…"# hold no escapes.
-            if lang == Lang::Rust && b == b'"' && i > 0 && (bytes[i - 1] == b'r' || bytes[i - 1] == b'#') {
+            if lang == Lang::Rust
+                && b == b'"'
+                && i > 0
+                && (bytes[i - 1] == b'r' || bytes[i - 1] == b'#')
+            {
                 let hashes = bytes[..i].iter().rev().take_while(|c| **c == b'#').count();
                 let closing: Vec<u8> = std::iter::once(b'"')
                     .chain(std::iter::repeat_n(b'#', hashes))
@@ -285,11 +294,20 @@ mod tests {
 
     #[test]
     fn lines_and_blocks() {
-        let src = Source::new("a.py", Lang::Python, "for i in range(3):\n    a()\n\n    b()\nc()\n");
+        let src = Source::new(
+            "a.py",
+            Lang::Python,
+            "for i in range(3):\n    a()\n\n    b()\nc()\n",
+        );
         assert_eq!(src.line(0), 1);
         let (s, e) = src.indented_block(0);
         assert_eq!(&src.code[s..e], "    a()\n\n    b()");
-        let fns = Source::new("m.go", Lang::Go, "func (s *S) Fetch(x int) error {\n return nil\n}\n").functions();
+        let fns = Source::new(
+            "m.go",
+            Lang::Go,
+            "func (s *S) Fetch(x int) error {\n return nil\n}\n",
+        )
+        .functions();
         assert_eq!(fns[0].0, "Fetch");
     }
 }

@@ -80,7 +80,10 @@ pub enum TimeoutState {
 
 impl TimeoutState {
     pub fn is_bounded(&self) -> bool {
-        matches!(self, TimeoutState::Explicit | TimeoutState::ClientDefault(_))
+        matches!(
+            self,
+            TimeoutState::Explicit | TimeoutState::ClientDefault(_)
+        )
     }
 }
 
@@ -178,7 +181,10 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
 /// Procfile or package.json script (no code init needed then).
 pub fn otel_launcher(path: &str, text: &str) -> Option<OtelInit> {
     const LAUNCHERS: &[(&str, &str)] = &[
-        ("opentelemetry-instrument", "opentelemetry-instrument launcher"),
+        (
+            "opentelemetry-instrument",
+            "opentelemetry-instrument launcher",
+        ),
         (
             "@opentelemetry/auto-instrumentations-node/register",
             "Node auto-instrumentation preload",
@@ -186,10 +192,12 @@ pub fn otel_launcher(path: &str, text: &str) -> Option<OtelInit> {
         ("opentelemetry-javaagent", "OpenTelemetry Java agent"),
     ];
     LAUNCHERS.iter().find_map(|(needle, how)| {
-        text.lines().position(|l| l.contains(needle)).map(|i| OtelInit {
-            location: Location::new(path, i as u32 + 1),
-            how,
-        })
+        text.lines()
+            .position(|l| l.contains(needle))
+            .map(|i| OtelInit {
+                location: Location::new(path, i as u32 + 1),
+                how,
+            })
     })
 }
 
@@ -204,9 +212,19 @@ pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
     if !waits {
         return (Backoff::None, false);
     }
-    let grows = ["**", "<<", "pow(", "* 2", "*2", "*= 2", "*=2", "exponential", "backoff"]
-        .iter()
-        .any(|w| lower.contains(w));
+    let grows = [
+        "**",
+        "<<",
+        "pow(",
+        "* 2",
+        "*2",
+        "*= 2",
+        "*=2",
+        "exponential",
+        "backoff",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
     let jitter = ["random", "rand.", "rand::", "jitter", "fastrand"]
         .iter()
         .any(|w| lower.contains(w));
@@ -246,11 +264,15 @@ pub(crate) fn brace_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
             .collect(),
     };
     for (start, open, mut bounded) in heads {
-        let Some(close) = src.matching(open) else { continue };
+        let Some(close) = src.matching(open) else {
+            continue;
+        };
         let body = &code[open..close];
-        let handles_error = ["catch", "Err(", "err ", "err)", "except", "is_err", "is_ok", ".ok()"]
-            .iter()
-            .any(|w| body.contains(w));
+        let handles_error = [
+            "catch", "Err(", "err ", "err)", "except", "is_err", "is_ok", ".ok()",
+        ]
+        .iter()
+        .any(|w| body.contains(w));
         let calls_out = call_markers.iter().any(|m| body.contains(m))
             || callers.iter().any(|c| body.contains(c.as_str()));
         if !handles_error || !calls_out {
@@ -282,7 +304,13 @@ mod tests {
 
     #[test]
     fn health_routes_under_any_prefix() {
-        for r in ["/health", "/api/v1/healthz", "GET /readyz", "/_health/", "/ping"] {
+        for r in [
+            "/health",
+            "/api/v1/healthz",
+            "GET /readyz",
+            "/_health/",
+            "/ping",
+        ] {
             assert!(is_health_route(r), "{r}");
         }
         for r in ["/", "/orders", "/healthy-recipes", "/api/users/:id"] {
@@ -292,7 +320,10 @@ mod tests {
 
     #[test]
     fn loop_wait_classification() {
-        assert_eq!(classify_loop_wait("try { x() } catch {}"), (Backoff::None, false));
+        assert_eq!(
+            classify_loop_wait("try { x() } catch {}"),
+            (Backoff::None, false)
+        );
         assert_eq!(
             classify_loop_wait("time.sleep(1)"),
             (Backoff::Constant, false)

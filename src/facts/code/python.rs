@@ -16,11 +16,12 @@ fn re(p: &str) -> Regex {
 }
 
 static DECORATOR_ROUTE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?m)^[ \t]*@(?P<recv>\w+)\.(?P<method>get|post|put|patch|delete|head|options|route|api_route|websocket)\(\s*(?:path\s*=\s*)?[rf]?['"](?P<path>[^'"]*)['"]"#)
+    re(
+        r#"(?m)^[ \t]*@(?P<recv>\w+)\.(?P<method>get|post|put|patch|delete|head|options|route|api_route|websocket)\(\s*(?:path\s*=\s*)?[rf]?['"](?P<path>[^'"]*)['"]"#,
+    )
 });
-static ROUTER_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?P<name>\w+)\s*=\s*(?:APIRouter|Blueprint)\((?P<args>[^)]*)\)"#)
-});
+static ROUTER_PREFIX: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?P<name>\w+)\s*=\s*(?:APIRouter|Blueprint)\((?P<args>[^)]*)\)"#));
 static PREFIX_ARG: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?:url_)?prefix\s*=\s*['"](?P<p>[^'"]*)['"]"#));
 static DJANGO_PATH: LazyLock<Regex> =
@@ -28,16 +29,22 @@ static DJANGO_PATH: LazyLock<Regex> =
 static STARLETTE_ROUTE: LazyLock<Regex> =
     LazyLock::new(|| re(r#"\bRoute\(\s*['"](?P<path>/[^'"]*)['"]"#));
 static MODULE_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?P<module>requests|httpx)\.(?P<method>get|post|put|patch|delete|head|options|request|stream)\(")
+    re(
+        r"\b(?P<module>requests|httpx)\.(?P<method>get|post|put|patch|delete|head|options|request|stream)\(",
+    )
 });
 static CLIENT_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?P<name>[\w.]+)\s*=\s*(?P<ctor>requests\.Session|requests\.session|httpx\.AsyncClient|httpx\.Client|aiohttp\.ClientSession)\(")
+    re(
+        r"(?P<name>[\w.]+)\s*=\s*(?P<ctor>requests\.Session|requests\.session|httpx\.AsyncClient|httpx\.Client|aiohttp\.ClientSession)\(",
+    )
 });
 static CLIENT_WITH: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?P<ctor>requests\.Session|httpx\.AsyncClient|httpx\.Client|aiohttp\.ClientSession)\(")
 });
 static INSTANCE_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?P<recv>[\w.]+)\.(?P<method>get|post|put|patch|delete|head|options|request|stream|send)\(")
+    re(
+        r"(?P<recv>[\w.]+)\.(?P<method>get|post|put|patch|delete|head|options|request|stream|send)\(",
+    )
 });
 static URLOPEN: LazyLock<Regex> = LazyLock::new(|| re(r"\burlopen\("));
 static LOOP_HEAD: LazyLock<Regex> = LazyLock::new(|| {
@@ -110,7 +117,8 @@ fn routes(src: &Source, facts: &mut CodeFacts) {
         let prefix = prefixes.get(&c["recv"]).map_or("", String::as_str);
         let method = &c["method"];
         facts.routes.push(HttpRoute {
-            location: src.loc(c.get(0).unwrap().start() + c.get(0).unwrap().as_str().find('@').unwrap_or(0)),
+            location: src
+                .loc(c.get(0).unwrap().start() + c.get(0).unwrap().as_str().find('@').unwrap_or(0)),
             framework,
             method: (!matches!(method, "route" | "api_route")).then(|| method.to_ascii_uppercase()),
             route: format!("{prefix}{}", &c["path"]),
@@ -166,7 +174,9 @@ fn clients(src: &Source) -> HashMap<String, Client> {
     // `with httpx.Client(...) as client:` / `async with aiohttp.ClientSession() as s:`
     for c in CLIENT_WITH.captures_iter(code) {
         let open = c.get(0).unwrap().end() - 1;
-        let Some(close) = src.matching(open) else { continue };
+        let Some(close) = src.matching(open) else {
+            continue;
+        };
         let after = code[close + 1..].trim_start();
         if let Some(rest) = after.strip_prefix("as ") {
             let name: String = rest
@@ -203,8 +213,16 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         let kw = timeout_kw(args);
         let name = format!("{module}.{}", &c["method"]);
         let (client, timeout, note) = match (module, kw) {
-            (_, Some(TimeoutState3::Set)) => (module, TimeoutState::Explicit, format!("{name} with timeout=")),
-            (_, Some(TimeoutState3::Disabled)) => (module, TimeoutState::Disabled, format!("{name} with timeout=None")),
+            (_, Some(TimeoutState3::Set)) => (
+                module,
+                TimeoutState::Explicit,
+                format!("{name} with timeout="),
+            ),
+            (_, Some(TimeoutState3::Disabled)) => (
+                module,
+                TimeoutState::Disabled,
+                format!("{name} with timeout=None"),
+            ),
             ("httpx", _) => (
                 "httpx",
                 TimeoutState::ClientDefault("httpx default: 5 s"),
@@ -218,7 +236,11 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         };
         facts.outbound.push(OutboundCall {
             location: src.loc(open),
-            client: if client == "httpx" { "httpx" } else { "requests" },
+            client: if client == "httpx" {
+                "httpx"
+            } else {
+                "requests"
+            },
             timeout,
             note,
         });
@@ -227,16 +249,22 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     if !clients.is_empty() {
         for c in INSTANCE_CALL.captures_iter(code) {
             let recv = &c["recv"];
-            let Some(client) = clients.get(recv) else { continue };
+            let Some(client) = clients.get(recv) else {
+                continue;
+            };
             let open = c.get(0).unwrap().end() - 1;
             let args = src.inside(open);
             let name = format!("{recv}.{}", &c["method"]);
             let (timeout, note) = match (timeout_kw(args), client.timeout, client.ctor) {
-                (Some(TimeoutState3::Set), _, _) => (TimeoutState::Explicit, format!("{name} with timeout=")),
+                (Some(TimeoutState3::Set), _, _) => {
+                    (TimeoutState::Explicit, format!("{name} with timeout="))
+                }
                 (Some(TimeoutState3::Disabled), _, _) => {
                     (TimeoutState::Disabled, format!("{name} with timeout=None"))
                 }
-                (Some(TimeoutState3::Default), _, _) => unreachable!("timeout_kw never reads a default"),
+                (Some(TimeoutState3::Default), _, _) => {
+                    unreachable!("timeout_kw never reads a default")
+                }
                 (None, TimeoutState3::Set, _) => (
                     TimeoutState::Explicit,
                     format!("{name} through a client configured with a timeout"),
@@ -274,7 +302,11 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         facts.outbound.push(OutboundCall {
             location: src.loc(open),
             client: "urllib",
-            timeout: if bounded { TimeoutState::Explicit } else { TimeoutState::Missing },
+            timeout: if bounded {
+                TimeoutState::Explicit
+            } else {
+                TimeoutState::Missing
+            },
             note: if bounded {
                 "urlopen with a timeout".into()
             } else {
@@ -290,11 +322,12 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
     if code.contains("tenacity") || code.contains("@retry") {
         for (i, _) in code.match_indices("retry(") {
             let head = &code[..i];
-            if !(head.ends_with('@') || head.ends_with("tenacity.") || head.ends_with("Retrying") ) {
+            if !(head.ends_with('@') || head.ends_with("tenacity.") || head.ends_with("Retrying")) {
                 continue;
             }
             let args = src.inside(i + "retry".len());
-            let exponential = args.contains("wait_exponential") || args.contains("wait_random_exponential");
+            let exponential =
+                args.contains("wait_exponential") || args.contains("wait_random_exponential");
             let jitter = args.contains("jitter") || args.contains("wait_random");
             let backoff = if exponential {
                 Backoff::Exponential
@@ -320,7 +353,11 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
             facts.retries.push(RetrySite {
                 location: src.loc(i),
                 mechanism: "backoff",
-                backoff: if constant { Backoff::Constant } else { Backoff::Exponential },
+                backoff: if constant {
+                    Backoff::Constant
+                } else {
+                    Backoff::Exponential
+                },
                 // backoff applies full jitter by default unless jitter=None.
                 jitter: !args.contains("jitter=None"),
                 bounded: args.contains("max_tries") || args.contains("max_time"),
@@ -334,14 +371,25 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
             facts.retries.push(RetrySite {
                 location: src.loc(i),
                 mechanism: "urllib3 Retry",
-                backoff: if factor { Backoff::Exponential } else { Backoff::None },
+                backoff: if factor {
+                    Backoff::Exponential
+                } else {
+                    Backoff::None
+                },
                 jitter: args.contains("backoff_jitter"),
                 bounded: !args.contains("total=None"),
             });
         }
     }
     // Hand-written loops around outbound calls.
-    let markers = ["requests.", "httpx.", ".get(", ".post(", ".request(", "urlopen("];
+    let markers = [
+        "requests.",
+        "httpx.",
+        ".get(",
+        ".post(",
+        ".request(",
+        "urlopen(",
+    ];
     let callers: Vec<String> = src
         .functions()
         .into_iter()
@@ -349,18 +397,23 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
         .map(|(n, _, _)| format!("{n}("))
         .collect();
     for c in LOOP_HEAD.captures_iter(code) {
-        let start = c.get(0).unwrap().start() + c.get(0).unwrap().as_str().len() - c.get(0).unwrap().as_str().trim_start().len();
+        let start = c.get(0).unwrap().start() + c.get(0).unwrap().as_str().len()
+            - c.get(0).unwrap().as_str().trim_start().len();
         let (s, e) = src.indented_block(start);
         let body = &code[s..e];
         if !body.contains("except") {
             continue;
         }
-        let calls_out = markers.iter().any(|m| body.contains(m)) || callers.iter().any(|f| body.contains(f.as_str()));
+        let calls_out = markers.iter().any(|m| body.contains(m))
+            || callers.iter().any(|f| body.contains(f.as_str()));
         if !calls_out {
             continue;
         }
-        let bounded = c.name("iter").is_some_and(|it| it.as_str().contains("range("))
-            || c.name("cond").is_some_and(|cond| cond.as_str().contains(['<', '>']));
+        let bounded = c
+            .name("iter")
+            .is_some_and(|it| it.as_str().contains("range("))
+            || c.name("cond")
+                .is_some_and(|cond| cond.as_str().contains(['<', '>']));
         let (backoff, jitter) = classify_loop_wait(body);
         facts.retries.push(RetrySite {
             location: src.loc(start),
@@ -383,7 +436,9 @@ mod tests {
 
     #[test]
     fn fastapi_router_prefix() {
-        let f = py("from fastapi import APIRouter, FastAPI\napp = FastAPI()\nrouter = APIRouter(prefix=\"/ops\")\n\n@router.get(\"/healthz\")\ndef h(): ...\n@app.get('/')\ndef root(): ...\n");
+        let f = py(
+            "from fastapi import APIRouter, FastAPI\napp = FastAPI()\nrouter = APIRouter(prefix=\"/ops\")\n\n@router.get(\"/healthz\")\ndef h(): ...\n@app.get('/')\ndef root(): ...\n",
+        );
         assert_eq!(f.routes[0].route, "/ops/healthz");
         assert_eq!(f.routes[0].location.line, 5);
         assert!(f.routes[0].is_health());
@@ -392,7 +447,9 @@ mod tests {
 
     #[test]
     fn httpx_defaults_and_none() {
-        let f = py("import httpx\nhttpx.get(u)\nc = httpx.Client(timeout=None)\nc.get(u)\nasync with httpx.AsyncClient(timeout=3) as s:\n    await s.post(u)\n");
+        let f = py(
+            "import httpx\nhttpx.get(u)\nc = httpx.Client(timeout=None)\nc.get(u)\nasync with httpx.AsyncClient(timeout=3) as s:\n    await s.post(u)\n",
+        );
         let t: Vec<_> = f.outbound.iter().map(|c| c.timeout.clone()).collect();
         assert_eq!(
             t,
@@ -413,8 +470,14 @@ mod tests {
 
     #[test]
     fn tenacity_and_db_wait_loop() {
-        let f = py("import tenacity, time\n@retry(wait=wait_exponential_jitter(1), stop=stop_after_attempt(3))\ndef f(): ...\nfor i in range(30):\n    try:\n        db.connect()\n    except Exception:\n        time.sleep(1)\n");
-        assert_eq!(f.retries.len(), 1, "a start-up wait for the database is not an outbound retry");
+        let f = py(
+            "import tenacity, time\n@retry(wait=wait_exponential_jitter(1), stop=stop_after_attempt(3))\ndef f(): ...\nfor i in range(30):\n    try:\n        db.connect()\n    except Exception:\n        time.sleep(1)\n",
+        );
+        assert_eq!(
+            f.retries.len(),
+            1,
+            "a start-up wait for the database is not an outbound retry"
+        );
         assert_eq!(f.retries[0].backoff, Backoff::Exponential);
         assert!(f.retries[0].jitter && f.retries[0].bounded);
     }

@@ -17,23 +17,29 @@ fn re(p: &str) -> Regex {
     Regex::new(p).unwrap()
 }
 
-static AXUM_ROUTE: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"\.route\(\s*"(?P<path>/[^"]*)""#));
+static AXUM_ROUTE: LazyLock<Regex> = LazyLock::new(|| re(r#"\.route\(\s*"(?P<path>/[^"]*)""#));
 static ATTR_ROUTE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"#\[(?:actix_web::)?(?:rocket::)?(?P<method>get|post|put|patch|delete|head|route)\(\s*"(?P<path>/[^"]*)""#)
+    re(
+        r#"#\[(?:actix_web::)?(?:rocket::)?(?P<method>get|post|put|patch|delete|head|route)\(\s*"(?P<path>/[^"]*)""#,
+    )
 });
 static RESOURCE: LazyLock<Regex> =
     LazyLock::new(|| re(r#"web::(?:resource|scope)\(\s*"(?P<path>/[^"]*)""#));
 static FREE_GET: LazyLock<Regex> =
     LazyLock::new(|| re(r"\breqwest::(?P<blocking>blocking::)?get\("));
 static CLIENT_LET: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"let\s+(?:mut\s+)?(?P<name>\w+)\s*(?::\s*[\w:]+\s*)?=\s*(?:reqwest::)?(?P<blocking>blocking::)?Client::(?P<ctor>new|builder)\(")
+    re(
+        r"let\s+(?:mut\s+)?(?P<name>\w+)\s*(?::\s*[\w:]+\s*)?=\s*(?:reqwest::)?(?P<blocking>blocking::)?Client::(?P<ctor>new|builder)\(",
+    )
 });
 static CLIENT_CALL: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\b(?P<recv>\w+)\s*\.\s*(?P<method>get|post|put|patch|delete|head|request)\(")
 });
-static LOOP: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b(?:(?P<for>for)\b[^{;]*?\bin\b(?P<iter>[^{;]*)|(?P<while>while)\b(?P<cond>[^{;]*)|loop\s*)\{"));
+static LOOP: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:(?P<for>for)\b[^{;]*?\bin\b(?P<iter>[^{;]*)|(?P<while>while)\b(?P<cond>[^{;]*)|loop\s*)\{",
+    )
+});
 static TEST_ATTR: LazyLock<Regex> = LazyLock::new(|| {
     re(r"#\[(?:tokio::test|test|rstest|actix_web::test|actix_rt::test|sqlx::test)\b")
 });
@@ -81,7 +87,10 @@ fn routes(src: &Source, end: usize, facts: &mut CodeFacts) {
     } else {
         return;
     };
-    for c in AXUM_ROUTE.captures_iter(code).chain(RESOURCE.captures_iter(code)) {
+    for c in AXUM_ROUTE
+        .captures_iter(code)
+        .chain(RESOURCE.captures_iter(code))
+    {
         facts.routes.push(HttpRoute {
             location: src.loc(c.get(0).unwrap().start()),
             framework,
@@ -139,13 +148,18 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
     }
     for c in CLIENT_CALL.captures_iter(code) {
         let recv = &c["recv"];
-        let Some(state) = clients.get(recv) else { continue };
+        let Some(state) = clients.get(recv) else {
+            continue;
+        };
         let open = c.get(0).unwrap().end() - 1;
         let stmt_end = code[open..].find(';').map_or(code.len(), |e| open + e);
         let per_request = code[open..stmt_end].contains(".timeout(");
         let name = format!("{recv}.{}", &c["method"]);
         let (timeout, note) = if per_request {
-            (TimeoutState::Explicit, format!("{name} with a per-request timeout"))
+            (
+                TimeoutState::Explicit,
+                format!("{name} with a per-request timeout"),
+            )
         } else {
             match state {
                 TimeoutState::Explicit => (
@@ -177,7 +191,8 @@ pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool)> {
         .map(|c| {
             let m = c.get(0).unwrap();
             let bounded = c.name("iter").is_some_and(|i| i.as_str().contains(".."))
-                || c.name("cond").is_some_and(|w| w.as_str().contains(['<', '>']));
+                || c.name("cond")
+                    .is_some_and(|w| w.as_str().contains(['<', '>']));
             (m.start(), m.end() - 1, bounded)
         })
         .collect()
@@ -217,8 +232,14 @@ mod tests {
 
     #[test]
     fn reqwest_builder_and_free_get() {
-        let f = rs("async fn a() {\n    let client = reqwest::Client::builder().timeout(d).build()?;\n    client.get(u).send().await?;\n    reqwest::get(u).await?;\n    let bare = reqwest::Client::new();\n    bare.post(u).send().await?;\n}\n");
-        let t: Vec<_> = f.outbound.iter().map(|c| (c.location.line, c.timeout.clone())).collect();
+        let f = rs(
+            "async fn a() {\n    let client = reqwest::Client::builder().timeout(d).build()?;\n    client.get(u).send().await?;\n    reqwest::get(u).await?;\n    let bare = reqwest::Client::new();\n    bare.post(u).send().await?;\n}\n",
+        );
+        let t: Vec<_> = f
+            .outbound
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect();
         assert_eq!(
             t,
             vec![
@@ -231,7 +252,9 @@ mod tests {
 
     #[test]
     fn axum_routes_and_inline_tests() {
-        let f = rs("use axum::Router;\nfn app() -> Router { Router::new().route(\"/health\", get(h)) }\n#[cfg(test)]\nmod tests {\n    #[tokio::test]\n    async fn t() { let r = Router::new().route(\"/ping\", get(h)); }\n}\n");
+        let f = rs(
+            "use axum::Router;\nfn app() -> Router { Router::new().route(\"/health\", get(h)) }\n#[cfg(test)]\nmod tests {\n    #[tokio::test]\n    async fn t() { let r = Router::new().route(\"/ping\", get(h)); }\n}\n",
+        );
         assert_eq!(f.routes.len(), 1);
         assert_eq!(f.tests.len(), 1);
         assert_eq!(f.tests[0].location.line, 5);
@@ -239,7 +262,9 @@ mod tests {
 
     #[test]
     fn constant_delay_loop_through_helper() {
-        let f = rs("async fn fetch() -> Result<String> { reqwest::get(u).await?.text().await }\nasync fn with_retry() {\n    for _ in 0..3 {\n        match fetch().await {\n            Ok(v) => return Ok(v),\n            Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,\n        }\n    }\n}\n");
+        let f = rs(
+            "async fn fetch() -> Result<String> { reqwest::get(u).await?.text().await }\nasync fn with_retry() {\n    for _ in 0..3 {\n        match fetch().await {\n            Ok(v) => return Ok(v),\n            Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,\n        }\n    }\n}\n",
+        );
         assert_eq!(f.retries.len(), 1);
         assert_eq!(f.retries[0].backoff, Backoff::Constant);
         assert_eq!(f.retries[0].location.line, 3);

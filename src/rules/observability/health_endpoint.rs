@@ -7,11 +7,31 @@ use crate::rules::{Evidence, Finding, Outcome};
 
 /// Server frameworks, by package name in their ecosystem's manifest.
 const SERVER_PACKAGES: &[&str] = &[
-    "express", "fastify", "koa", "hono", "@nestjs/core", "next", "restify", "@hapi/hapi",
-    "flask", "fastapi", "django", "starlette", "sanic", "aiohttp", "tornado",
-    "github.com/gin-gonic/gin", "github.com/labstack/echo/v4", "github.com/go-chi/chi/v5",
-    "github.com/gofiber/fiber/v2", "github.com/gorilla/mux", "axum", "actix-web", "rocket",
-    "warp", "poem",
+    "express",
+    "fastify",
+    "koa",
+    "hono",
+    "@nestjs/core",
+    "next",
+    "restify",
+    "@hapi/hapi",
+    "flask",
+    "fastapi",
+    "django",
+    "starlette",
+    "sanic",
+    "aiohttp",
+    "tornado",
+    "github.com/gin-gonic/gin",
+    "github.com/labstack/echo/v4",
+    "github.com/go-chi/chi/v5",
+    "github.com/gofiber/fiber/v2",
+    "github.com/gorilla/mux",
+    "axum",
+    "actix-web",
+    "rocket",
+    "warp",
+    "poem",
 ];
 
 pub fn check(facts: &Facts) -> Outcome {
@@ -25,7 +45,10 @@ pub fn check(facts: &Facts) -> Outcome {
                     format!(
                         "{} route {}{}",
                         r.framework,
-                        r.method.as_deref().map(|m| format!("{m} ")).unwrap_or_default(),
+                        r.method
+                            .as_deref()
+                            .map(|m| format!("{m} "))
+                            .unwrap_or_default(),
                         r.route
                     ),
                 )
@@ -48,11 +71,17 @@ pub fn check(facts: &Facts) -> Outcome {
     if let Some(r) = facts.routes.first() {
         evidence.push(Evidence::at(
             &r.location,
-            format!("{} route(s) found, none of them a health route", facts.routes.len()),
+            format!(
+                "{} route(s) found, none of them a health route",
+                facts.routes.len()
+            ),
         ));
     }
     let finding = match facts.routes.first() {
-        Some(r) => Finding::at(&r.location, "no health/readiness route among the app's routes"),
+        Some(r) => Finding::at(
+            &r.location,
+            "no health/readiness route among the app's routes",
+        ),
         None => Finding::missing("no health/readiness route found"),
     };
     Outcome::fail(finding, evidence)

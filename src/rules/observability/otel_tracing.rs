@@ -35,7 +35,10 @@ pub fn check(facts: &Facts) -> Outcome {
     match (dep, init) {
         (Some((m, d)), Some(i)) => Outcome::pass(vec![
             Evidence::at(&i.location, format!("tracing initialised: {}", i.how)),
-            Evidence::at(&Location::new(&m.path, d.line), format!("{} declared", d.name)),
+            Evidence::at(
+                &Location::new(&m.path, d.line),
+                format!("{} declared", d.name),
+            ),
         ]),
         // A launcher (opentelemetry-instrument, the Node preload) brings its SDK.
         (None, Some(i)) if i.how.contains("launcher") || i.how.contains("preload") => {
@@ -44,15 +47,30 @@ pub fn check(facts: &Facts) -> Outcome {
         (Some((m, d)), None) => {
             let loc = Location::new(&m.path, d.line);
             Outcome::fail(
-                Finding::at(&loc, format!("{} is a dependency but tracing is never initialised", d.name)),
-                vec![Evidence::at(&loc, format!("{} declared, no TracerProvider/SDK start found", d.name))],
+                Finding::at(
+                    &loc,
+                    format!(
+                        "{} is a dependency but tracing is never initialised",
+                        d.name
+                    ),
+                ),
+                vec![Evidence::at(
+                    &loc,
+                    format!("{} declared, no TracerProvider/SDK start found", d.name),
+                )],
             )
         }
         (None, Some(i)) => Outcome::fail(
-            Finding::at(&i.location, "tracing is initialised but no OpenTelemetry SDK is declared"),
+            Finding::at(
+                &i.location,
+                "tracing is initialised but no OpenTelemetry SDK is declared",
+            ),
             vec![Evidence::at(&i.location, i.how)],
         ),
-        (None, None) => Outcome::fail(Finding::missing("no OpenTelemetry SDK or initialisation found"), Vec::new()),
+        (None, None) => Outcome::fail(
+            Finding::missing("no OpenTelemetry SDK or initialisation found"),
+            Vec::new(),
+        ),
     }
 }
 

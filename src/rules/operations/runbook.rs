@@ -5,16 +5,27 @@ use crate::facts::{DocPart, Facts, Location};
 use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
-    let Some(best) = facts.docs.iter().max_by_key(|d| (d.parts.len(), std::cmp::Reverse(&d.path))) else {
+    let Some(best) = facts
+        .docs
+        .iter()
+        .max_by_key(|d| (d.parts.len(), std::cmp::Reverse(&d.path)))
+    else {
         return Outcome::fail(
-            Finding::missing("no runbook found (RUNBOOK.md, docs/runbook.md, or an Operations section)"),
+            Finding::missing(
+                "no runbook found (RUNBOOK.md, docs/runbook.md, or an Operations section)",
+            ),
             Vec::new(),
         );
     };
     let mut evidence: Vec<Evidence> = best
         .parts
         .iter()
-        .map(|(part, line)| Evidence::at(&Location::new(&best.path, *line), format!("covers {}", part.name())))
+        .map(|(part, line)| {
+            Evidence::at(
+                &Location::new(&best.path, *line),
+                format!("covers {}", part.name()),
+            )
+        })
         .collect();
     let missing: Vec<&str> = DocPart::ALL
         .iter()
@@ -25,9 +36,15 @@ pub fn check(facts: &Facts) -> Outcome {
         return Outcome::pass(evidence);
     }
     let loc = Location::new(&best.path, best.runbook_line);
-    evidence.insert(0, Evidence::at(&loc, format!("runbook missing: {}", missing.join(", "))));
+    evidence.insert(
+        0,
+        Evidence::at(&loc, format!("runbook missing: {}", missing.join(", "))),
+    );
     Outcome::fail(
-        Finding::at(&loc, format!("runbook does not cover {}", missing.join(", "))),
+        Finding::at(
+            &loc,
+            format!("runbook does not cover {}", missing.join(", ")),
+        ),
         evidence,
     )
 }

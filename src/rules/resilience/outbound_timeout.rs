@@ -17,8 +17,11 @@ pub fn check(facts: &Facts) -> Outcome {
         match call.timeout {
             TimeoutState::Explicit | TimeoutState::ClientDefault(_) => clean.push(evidence),
             TimeoutState::Missing | TimeoutState::Disabled => {
-                let finding = Finding::at(&call.location, format!("{} call without a timeout: {}", call.client, call.note))
-                    .with_fix(client_fix(call.client));
+                let finding = Finding::at(
+                    &call.location,
+                    format!("{} call without a timeout: {}", call.client, call.note),
+                )
+                .with_fix(client_fix(call.client));
                 bad.push((evidence, finding));
             }
         }
@@ -29,13 +32,17 @@ pub fn check(facts: &Facts) -> Outcome {
 /// The idiomatic way to bound a call, per client (see docs/clients.md).
 fn client_fix(client: &str) -> &'static str {
     match client {
-        "axios" => "Pass { timeout: 5000 } or create the client with axios.create({ timeout: 5000 }).",
+        "axios" => {
+            "Pass { timeout: 5000 } or create the client with axios.create({ timeout: 5000 })."
+        }
         "fetch" => "Pass { signal: AbortSignal.timeout(5000) } to fetch.",
         "requests" => "Pass timeout=(3.05, 10) to every requests call; Sessions have no default.",
         "httpx" => "Drop timeout=None; use httpx.Timeout(10.0, connect=3.0).",
         "aiohttp" => "Create the session with timeout=aiohttp.ClientTimeout(total=10).",
         "urllib" => "Pass timeout=10 to urlopen.",
-        "net/http" => "Use an http.Client{Timeout: 10 * time.Second} instead of http.Get/DefaultClient.",
+        "net/http" => {
+            "Use an http.Client{Timeout: 10 * time.Second} instead of http.Get/DefaultClient."
+        }
         "reqwest" => "Build the client with Client::builder().timeout(Duration::from_secs(10)).",
         _ => "Set an explicit timeout on the call or on its client.",
     }

@@ -25,7 +25,12 @@ pub fn check(facts: &Facts) -> Outcome {
             facts
                 .retries
                 .iter()
-                .map(|r| Evidence::at(&r.location, format!("{}: exponential backoff with jitter, bounded", r.mechanism)))
+                .map(|r| {
+                    Evidence::at(
+                        &r.location,
+                        format!("{}: exponential backoff with jitter, bounded", r.mechanism),
+                    )
+                })
                 .collect(),
         );
     }
@@ -76,6 +81,13 @@ mod tests {
         assert!(out.evidence[0].note.contains("no jitter"));
         site.backoff = Backoff::Exponential;
         site.jitter = true;
-        assert_eq!(check(&Facts { retries: vec![site], ..Facts::default() }).status, Status::Pass);
+        assert_eq!(
+            check(&Facts {
+                retries: vec![site],
+                ..Facts::default()
+            })
+            .status,
+            Status::Pass
+        );
     }
 }

@@ -19,7 +19,11 @@ pub fn check(facts: &Facts) -> Outcome {
     let bad = real
         .iter()
         .map(|e| {
-            let secrets = facts.secrets.iter().filter(|s| s.location.path == e.path).count();
+            let secrets = facts
+                .secrets
+                .iter()
+                .filter(|s| s.location.path == e.path)
+                .count();
             let what = if secrets > 0 {
                 format!("{secrets} real-looking secret value(s) in it")
             } else {
@@ -60,6 +64,10 @@ mod tests {
         let out = check(&f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.findings.len(), 1);
-        assert!(out.findings[0].message.contains("none of them real-looking"));
+        assert!(
+            out.findings[0]
+                .message
+                .contains("none of them real-looking")
+        );
     }
 }

@@ -30,7 +30,9 @@ pub fn check(facts: &Facts) -> Outcome {
     for p in &facts.pipelines {
         for job in &p.jobs {
             for step in &job.steps {
-                let Some(cmd) = test_command(&step.command) else { continue };
+                let Some(cmd) = test_command(&step.command) else {
+                    continue;
+                };
                 let loc = Location::new(&p.path, step.line);
                 let runner = match cmd {
                     TestCommand::Runner(r) => r.to_string(),
@@ -90,7 +92,12 @@ pub fn check(facts: &Facts) -> Outcome {
         evidence = facts
             .pipelines
             .iter()
-            .map(|p| Evidence::file(&p.path, format!("{} pipeline with no test command", p.system)))
+            .map(|p| {
+                Evidence::file(
+                    &p.path,
+                    format!("{} pipeline with no test command", p.system),
+                )
+            })
             .collect();
     }
     Outcome::fail(finding, evidence)

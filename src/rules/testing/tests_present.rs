@@ -12,17 +12,15 @@ pub fn check(facts: &Facts) -> Outcome {
         return Outcome::skip("no source code found");
     }
     if facts.tests.is_empty() {
-        return Outcome::fail(
-            Finding::missing("no automated tests found"),
-            Vec::new(),
-        );
+        return Outcome::fail(Finding::missing("no automated tests found"), Vec::new());
     }
     // One evidence line per test file: its first test, and the count.
     let mut per_file: BTreeMap<&str, (u32, usize, &str)> = BTreeMap::new();
     for t in &facts.tests {
-        let e = per_file
-            .entry(t.location.path.as_str())
-            .or_insert((t.location.line, 0, t.framework));
+        let e =
+            per_file
+                .entry(t.location.path.as_str())
+                .or_insert((t.location.line, 0, t.framework));
         e.1 += 1;
     }
     let evidence = per_file

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Benchmark `graduate scan` against ripgrep on a large generated tree.
+# Reports only: it never fails because something is slow.
+#   FILES=20000   approximate number of files to generate (about a third in node_modules)
+#   KEEP=1        keep the generated tree (its path is printed)
+#   RUNS=5        hyperfine runs per command
+# Usage: scripts/bench.sh   (from anywhere; runs as root on a fresh Debian machine)
+set -euo pipefail
+
+FILES="${FILES:-20000}"
+RUNS="${RUNS:-5}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BIN="$ROOT/target/release/graduate"
+APPS=(express-prototype fastapi-service go-service axum-service flask-minimal)
+
+# 1. Tools: ripgrep, hyperfine, GNU time (jq only for the sanity check).
+need=()
+command -v rg >/dev/null || need+=(ripgrep)
+command -v hyperfine >/dev/null || need+=(hyperfine)
+[[ -x /usr/bin/time ]] || need+=(time)
+command -v jq >/dev/null || need+=(jq)
+if ((${#need[@]})); then
+  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# 2. Release binary.
+cargo build --release --locked --quiet
+
+# 3. Deterministic tree. services/svc-N/ holds a copy of fixture app N mod 5 in
+# a renamed directory, each source/markdown file suffixed with a numbered
+# comment, plus one extra numbered route file; node_modules/pkg-M/index.js
+# files (outbound calls and fake AWS keys) are noise both tools must skip.
+WORK="$(mktemp -d)"
+if [[ "${KEEP:-0}" == 1 ]]; then echo "keeping $WORK"; else trap 'rm -rf "$WORK"' EXIT; fi
+TREE="$WORK/tree"
+mkdir -p "$TREE/services"
+printf 'node_modules/\n' >"$TREE/.gitignore"
+
+declare -A CONTENT   # "app|relpath" -> file contents, read once
+declare -a RELS DIRS # per app: newline-separated relative file paths / dirs
+for i in "${!APPS[@]}"; do
+  a="${APPS[$i]}"
+  RELS[$i]="$(cd "fixtures/$a" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)"
+  DIRS[$i]="$(cd "fixtures/$a" && find . -mindepth 1 -type d | sed 's|^\./||' | LC_ALL=C sort)"
+  while IFS= read -r rel; do CONTENT["$a|$rel"]="$(<"fixtures/$a/$rel")"; done <<<"${RELS[$i]}"
+done
+fake_key() {  # 16 uppercase letters derived from $1, into KEY
+  local n d s; printf -v s '%016d' "$1"; KEY=AKIA
+  for ((d = 0; d < 16; d++)); do n=${s:d:1}; KEY+=${L:n + d % 10:1}; done
+}
+L=ABCDEFGHIJKLMNOPQRSTUVWXYZ
+
+total=0 nm=0 n=0
+while ((total < FILES)); do
+  i=$((n % 5)); a="${APPS[$i]}"
+  svc="$TREE/services/svc-$n/${a%%-*}-$n"      # renamed copy, e.g. go-17
+  mapfile -t dirs <<<"${DIRS[$i]}"
+  mkdir -p "$svc" "${dirs[@]/#/$svc/}"       # one mkdir per copy, not per file
+  while IFS= read -r rel; do
+    [[ -z "$rel" ]] && continue
+    body="${CONTENT["$a|$rel"]}"
+    case "$rel" in   # numbered comment in the file's own syntax; others verbatim
+      *.py | *.toml | *.yml | *.yaml) body+=$'\n'"# copy $n" ;;
+      *.js | *.go | *.rs) body+=$'\n'"// copy $n" ;;
+      *.md) body+=$'\n'"<!-- copy $n -->" ;;
+    esac
+    printf '%s\n' "$body" >"$svc/$rel"; total=$((total + 1))
+  done <<<"${RELS[$i]}"
+  # One extra route per copy, in the app's own language.
+  case "$a" in
+    express-*) printf "app.get('/extra/%d', async (req, res) => res.json(await fetch('http://up/%d')));\n" "$n" "$n" >"$svc/src/extra_$n.js" ;;
+    fastapi-*) printf "@app.get('/extra/%d')\nasync def extra_%d():\n    return {'n': %d}\n" "$n" "$n" "$n" >"$svc/app/extra_$n.py" ;;
+    go-*) printf 'package main\n\nfunc init() { http.HandleFunc("/extra/%d", handler) }\n' "$n" >"$svc/extra_$n.go" ;;
+    axum-*) printf 'pub async fn extra_%d() -> String { reqwest::get("http://up/%d").await.unwrap().text().await.unwrap() }\n' "$n" "$n" >"$svc/src/extra_$n.rs" ;;
+    flask-*) printf "@app.route('/extra/%d')\ndef extra_%d():\n    return 'ok'\n" "$n" "$n" >"$svc/extra_$n.py" ;;
+  esac
+  total=$((total + 1))
+  # node_modules noise: keep it at about a third of all files.
+  k=0; while (((nm + k) * 3 < total + k)); do k=$((k + 1)); done
+  pk=(); for ((m = 0; m < k; m++)); do pk+=("$TREE/services/svc-$n/node_modules/pkg-$m"); done
+  ((k == 0)) || mkdir -p "${pk[@]}"
+  for ((m = 0; m < k; m++)); do
+    p="$TREE/services/svc-$n/node_modules/pkg-$m"; fake_key $((n * 100 + m))
+    printf "// pkg-%d for svc-%d\nconst axios = require('axios');\nexports.get = (u) => axios.get(u + '/%d');\nexports.f = (u) => fetch(u);\nexports.key = '%s';\n" \
+      "$m" "$n" "$m" "$KEY" >"$p/index.js"
+  done
+  nm=$((nm + k)); total=$((total + k))
+  n=$((n + 1))
+done
+echo "generated $total files ($nm under node_modules) in $n service copies"
+
+# 4. Timings.
+RG=(rg --no-messages --hidden --no-require-git -c -e 'axios\.(get|post)\(' -e 'fetch\(' -e 'AKIA[A-Z0-9]{16}'
+    -e 'HandleFunc\(' -e '@app\.get\(' -e 'reqwest::get' -e 'timeout' "$TREE")
+q() { printf '%q ' "$@"; }   # shell-quote a command for hyperfine
+hyperfine --style basic --warmup 1 --runs "$RUNS" -i --export-json "$WORK/large.json" \
+  -n graduate "$(q "$BIN" scan "$TREE" --format json) > /dev/null" \
+  -n graduate-t1 "$(q "$BIN" scan "$TREE" --format json --threads 1) > /dev/null" \
+  -n rg "$(q "${RG[@]}") > /dev/null"
+hyperfine --style basic --warmup 3 --runs 20 -i --export-json "$WORK/small.json" \
+  -n small "$(q "$BIN" scan fixtures/fastapi-service --format json) > /dev/null"
+
+# 5. Peak memory (GNU time, kilobytes).
+rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}'; }
+RSS_G="$(rss "$BIN" scan "$TREE" --format json || true)"
+RSS_R="$(rss "${RG[@]}" || true)"
+
+# Sanity: what the scanner said about the tree (stderr and .stats).
+"$BIN" scan "$TREE" --format json >"$WORK/report.json" 2>"$WORK/stderr.txt" || true
+echo "--- graduate .stats ---"; jq -c '.stats' "$WORK/report.json" || true
+echo "--- graduate stderr (first 5 lines of $(wc -l <"$WORK/stderr.txt")) ---"; head -5 "$WORK/stderr.txt"
+
+# 6. Summary.
+hstat() { jq -r --arg n "$2" '.results[] | select(.command == $n) | "\(.mean * 1000) \(.stddev * 1000)"' "$1"; }
+read -r GM GS <<<"$(hstat "$WORK/large.json" graduate)"
+read -r TM TS <<<"$(hstat "$WORK/large.json" graduate-t1)"
+read -r RM RS <<<"$(hstat "$WORK/large.json" rg)"
+read -r SM SS <<<"$(hstat "$WORK/small.json" small)"
+echo "=== summary ($(nproc) cores) ==="
+printf 'files generated      %d (%d under node_modules)\n' "$total" "$nm"
+printf 'graduate             %.1f ± %.1f ms\n' "$GM" "$GS"
+printf 'graduate --threads 1 %.1f ± %.1f ms\n' "$TM" "$TS"
+printf 'rg                   %.1f ± %.1f ms\n' "$RM" "$RS"
+printf 'ratio graduate/rg    %.2f\n' "$(echo "$GM $RM" | awk '{print $1 / $2}')"
+printf 'small fixture        %.1f ± %.1f ms (fastapi-service)\n' "$SM" "$SS"
+printf 'peak RSS             graduate %s KiB, rg %s KiB\n' "$RSS_G" "$RSS_R"

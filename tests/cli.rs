@@ -1,0 +1,329 @@
+//! Exit codes, colour, configuration errors and bad input.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn graduate() -> Command {
+    let mut cmd = Command::cargo_bin("graduate").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn json_of(dir: &Path) -> (Value, String) {
+    let out = graduate()
+        .arg("scan")
+        .arg(dir)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        serde_json::from_slice(&out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn fail_under_sets_exit_code_one() {
+    graduate()
+        .args(["scan", "fixtures/express-prototype", "--fail-under", "50"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("below --fail-under 50"));
+    graduate()
+        .args(["scan", "fixtures/fastapi-service", "--fail-under", "90"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    graduate()
+        .args(["scan", "fixtures/does-not-exist"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("fixtures/does-not-exist"));
+    graduate()
+        .args(["scan", "fixtures/express-prototype", "--format", "yaml"])
+        .assert()
+        .code(2);
+    graduate()
+        .args(["scan", "fixtures/express-prototype", "--fail-under", "101"])
+        .assert()
+        .code(2);
+    graduate()
+        .args(["scan", "Cargo.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a directory"));
+    graduate()
+        .args(["explain", "no-such-rule"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn config_errors_name_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, key) in [
+        ("fail_under = 10\n", "fail_under"),
+        ("disable = [\"not-a-rule\"]\n", "not-a-rule"),
+        ("[rules.runbook]\nrisk = 0\n", "rules.runbook.risk"),
+        ("[rules.runbook]\nseverity = 3\n", "severity"),
+    ] {
+        fs::write(dir.path().join(".graduate.toml"), text).unwrap();
+        graduate()
+            .arg("scan")
+            .arg(dir.path())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(key));
+    }
+    graduate()
+        .args([
+            "scan",
+            "fixtures/empty-repo",
+            "--config",
+            "no/such/file.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/file.toml"));
+}
+
+#[test]
+fn config_disables_and_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("graduate.toml"),
+        "disable = [\"runbook\"]\nfail-under = 99\n[rules.hardcoded-secret]\neffort = 5\n",
+    )
+    .unwrap();
+    let out = graduate()
+        .args([
+            "scan",
+            "fixtures/express-prototype",
+            "--format",
+            "json",
+            "--config",
+        ])
+        .arg(dir.path().join("graduate.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "fail-under from config applies");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let checks = r["checks"].as_array().unwrap();
+    assert!(checks.iter().all(|c| c["id"] != "runbook"));
+    let secret = checks
+        .iter()
+        .find(|c| c["id"] == "hardcoded-secret")
+        .unwrap();
+    assert_eq!(secret["effort"], 5);
+    assert_eq!(secret["priority"], 25);
+}
+
+#[test]
+fn colour_follows_flag() {
+    graduate()
+        .args(["scan", "fixtures/go-service", "--color", "always"])
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}["));
+    graduate()
+        .args(["scan", "fixtures/go-service"])
+        .env("NO_COLOR", "1")
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn broken_manifests_and_yaml_warn_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    fs::write(root.join("package.json"), "{ \"name\": ").unwrap();
+    fs::write(root.join("pyproject.toml"), "[project\nname = ").unwrap();
+    fs::write(root.join(".github/workflows/ci.yml"), "on: [push\njobs: {").unwrap();
+    fs::write(root.join("app.py"), "from flask import Flask\napp = Flask(__name__)\n@app.get('/healthz')\ndef h(): return 'ok'\n").unwrap();
+    let (r, stderr) = json_of(root);
+    let warned: Vec<&str> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["path"].as_str().unwrap())
+        .collect();
+    for path in ["package.json", "pyproject.toml", ".github/workflows/ci.yml"] {
+        assert!(warned.contains(&path), "no warning for {path}: {warned:?}");
+        assert!(
+            stderr.contains(&format!("warning: {path}")),
+            "stderr names {path}"
+        );
+    }
+    let health = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "health-endpoint")
+        .unwrap();
+    assert_eq!(health["status"], "pass", "the rest of the scan went on");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_never_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(
+        outside.path().join("keys.js"),
+        "const k = 'AKIAQ3EGRS7XZ2LMN4PB';\n",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::os::unix::fs::symlink(outside.path(), root.join("escape")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("keys.js"), root.join("keys.js")).unwrap();
+    fs::create_dir(root.join("loop")).unwrap();
+    std::os::unix::fs::symlink(root.join("loop"), root.join("loop/again")).unwrap();
+    let (r, _) = json_of(root);
+    let secret = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "hardcoded-secret")
+        .unwrap();
+    assert_eq!(
+        secret["status"], "pass",
+        "nothing outside the root was read"
+    );
+    assert_eq!(r["stats"]["skipped_symlinks"], 3);
+}
+
+#[test]
+fn binary_and_invalid_utf8_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("blob.js"), b"\x00\x01\x02binary\x00").unwrap();
+    fs::write(
+        root.join("latin1.py"),
+        b"# caf\xe9\nimport requests\nrequests.get(u)\n",
+    )
+    .unwrap();
+    fs::write(root.join("big.json"), vec![b' '; 2 * 1024 * 1024]).unwrap();
+    let (r, _) = json_of(root);
+    assert_eq!(r["stats"]["skipped_binary"], 1);
+    assert_eq!(r["stats"]["skipped_large"], 1);
+    let w = &r["warnings"][0];
+    assert_eq!(w["path"], "latin1.py");
+    assert!(w["message"].as_str().unwrap().contains("UTF-8"));
+    let timeout = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "outbound-timeout")
+        .unwrap();
+    assert_eq!(
+        timeout["status"], "fail",
+        "the lossy file was still scanned"
+    );
+    assert_eq!(timeout["evidence"][0]["line"], 3);
+}
+
+#[test]
+fn empty_repository_gives_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = json_of(dir.path());
+    assert_eq!(r["stats"]["files_seen"], 0);
+    assert!(r["score"].is_u64());
+    let skipped = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "skip")
+        .count();
+    assert!(skipped >= 4, "checks that cannot apply are skipped");
+}
+
+fn tree_state(root: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
+    let mut out: Vec<_> = walkdir(root)
+        .into_iter()
+        .map(|p| {
+            let m = fs::symlink_metadata(&p).unwrap();
+            (p.display().to_string(), m.len(), m.modified().unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn walkdir(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![root.to_path_buf()];
+    let mut i = 0;
+    while i < out.len() {
+        let p = out[i].clone();
+        if fs::symlink_metadata(&p).unwrap().is_dir() {
+            for e in fs::read_dir(&p).unwrap() {
+                out.push(e.unwrap().path());
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+#[test]
+fn the_scanned_tree_is_never_written() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/express-prototype");
+    let before = tree_state(&root);
+    graduate()
+        .args(["scan", "fixtures/express-prototype", "--format", "json"])
+        .assert()
+        .success();
+    graduate()
+        .args(["scan", "fixtures/express-prototype"])
+        .assert()
+        .success();
+    assert_eq!(before, tree_state(&root));
+}
+
+#[test]
+fn inline_allow_suppresses_and_is_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("app.js"),
+        "// graduate:allow hardcoded-secret sandbox key, revoked\nconst k = 'AKIAQ3EGRS7XZ2LMN4PB';\n",
+    )
+    .unwrap();
+    let (r, _) = json_of(dir.path());
+    let secret = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "hardcoded-secret")
+        .unwrap();
+    assert_eq!(secret["status"], "pass");
+    assert_eq!(r["suppressions"][0]["reason"], "sandbox key, revoked");
+    assert_eq!(r["suppressions"][0]["line"], 2);
+}
+
+#[test]
+fn rules_and_explain() {
+    graduate()
+        .arg("rules")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("outbound-timeout"))
+        .stdout(predicate::str::contains("resilience"));
+    graduate()
+        .args(["explain", "outbound-timeout"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("## How to fix it"))
+        .stdout(predicate::str::contains("http.Get"));
+}
