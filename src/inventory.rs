@@ -186,6 +186,7 @@ pub fn is_test_path(rel: &str) -> bool {
         matches!(
             seg,
             "test" | "tests" | "__tests__" | "spec" | "specs" | "e2e" | "testdata" | "fixtures"
+                | "benches" | "test_helpers" | "testutil" | "testutils"
         )
     });
     in_test_dir

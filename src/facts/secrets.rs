@@ -79,7 +79,7 @@ static PROVIDERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         p(
             "database-url-password",
-            r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?)://[^:/\s'\x22@]+:(?P<s>[^@/\s'\x22]+)@(?P<host>[^/\s'\x22:]+)",
+            r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?)://(?P<user>[^:/\s'\x22@]+):(?P<s>[^@/\s'\x22]+)@(?P<host>[^/\s'\x22:]+)",
         ),
     ]
 });
@@ -124,7 +124,29 @@ const PLACEHOLDERS: &[&str] = &[
     "abcdef",
     "test-",
     "fake",
+    "test",
+    "dummy",
+    "jbswy3dpehpk3pxp",
 ];
+
+/// Names that hold locations or identifiers, not credentials
+/// (`tokenURL`, `password_file`, `secret_path`).
+fn non_credential_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["url", "uri", "endpoint", "path", "file", "dir", "name", "field", "type", "header", "id"]
+        .iter()
+        .any(|s| lower.ends_with(s))
+}
+
+/// Local-development database passwords: equal to the user, or a default
+/// that ships with the database image.
+fn dev_default_password(user: &str, password: &str) -> bool {
+    password == user
+        || matches!(
+            password,
+            "postgres" | "root" | "admin" | "guest" | "mysql" | "password" | "pass" | "secret"
+        )
+}
 
 fn placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
@@ -216,7 +238,12 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> Vec<Secret
                 let value = &c["s"];
                 if p.kind == "database-url-password" {
                     let host = c.name("host").map_or("", |h| h.as_str());
-                    if placeholder(value) || value.len() < 6 || host.contains("example") {
+                    let user = c.name("user").map_or("", |u| u.as_str());
+                    if placeholder(value)
+                        || value.len() < 6
+                        || host.contains("example")
+                        || dev_default_password(user, value)
+                    {
                         continue;
                     }
                 }
@@ -236,6 +263,12 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> Vec<Secret
         }
         for c in ASSIGNMENT.captures_iter(line) {
             let value = c.name("q").or_else(|| c.name("bare")).unwrap().as_str();
+            if non_credential_name(&c["name"])
+                || value.starts_with("http://")
+                || value.starts_with("https://")
+            {
+                continue;
+            }
             // Bare values only count in env-style files, where they are the norm.
             if c.name("bare").is_some()
                 && !matches!(
@@ -322,6 +355,8 @@ mod tests {
         assert!(kinds("const jwtSecret = process.env.JWT_SECRET || 'superSecret9x'").is_empty());
         assert!(kinds("password = \"changeme\"").is_empty());
         assert!(kinds("const tokenField = 'access_token_value'").is_empty());
+        assert!(kinds("tokenURL: 'https://github.com/login/oauth2/token9'").is_empty());
+        assert!(kinds("url = 'postgres://postgres:postgres@web-db:5432/dev'").is_empty());
     }
 
     #[test]

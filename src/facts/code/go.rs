@@ -17,7 +17,7 @@ fn re(p: &str) -> Regex {
 
 static HANDLE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"\b(?P<recv>\w+)\.(?P<fn>HandleFunc|Handle|GET|POST|PUT|PATCH|DELETE|HEAD|Any|Get|Post|Put|Patch|Delete|Head|Options|All)\(\s*"(?P<path>[^"]*)""#,
+        r#"\b(?P<recv>\w+)\.(?P<fn>HandleFunc|Handle|GET|POST|PUT|PATCH|DELETE|HEAD|Any|Get|Post|Put|Patch|Delete|Head|Options|All)\(\s*(?:[\w.]+\s*\+\s*)?"(?P<path>[^"]*)""#,
     )
 });
 static GROUP: LazyLock<Regex> = LazyLock::new(|| {
@@ -272,6 +272,9 @@ mod tests {
             "import \"github.com/gin-gonic/gin\"\nfunc main() {\n\tv1 := r.Group(\"/api/v1\")\n\tv1.GET(\"/health\", h)\n}\n",
         );
         assert_eq!(g.routes[0].route, "/api/v1/health");
+        // A base-path expression in front of the literal keeps the literal tail.
+        let b = go("import \"net/http\"\nfunc main() {\n\tr.HandleFunc(baseUrl+\"/_healthz\", h)\n}\n");
+        assert!(b.routes[0].is_health());
     }
 
     #[test]

@@ -48,6 +48,8 @@ static DEFAULTS_TIMEOUT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?P<recv>[A-Za-z_$][\w$]*)\.defaults\.timeout\s*="));
 pub(super) static LOOP_HEAD: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?P<kind>for|while)\s*\((?P<cond>[^{]*?)\)\s*\{"));
+static NODE_SDK: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\bnew\s+(?:[\w$]+\.)?NodeSDK\s*\("));
 static TEST_CALL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?m)^\s*(?:it|test|describe)(?:\.\w+)?\s*\(\s*['`\x22]"));
 
@@ -365,8 +367,15 @@ fn otel(src: &Source, facts: &mut CodeFacts) {
     if !code.contains("opentelemetry") && !code.contains("registerOTel") {
         return;
     }
+    // `new NodeSDK(` or namespaced `new opentelemetry.NodeSDK(`.
+    if let Some(m) = NODE_SDK.find(code) {
+        facts.otel_inits.push(OtelInit {
+            location: src.loc(m.start()),
+            how: "NodeSDK",
+        });
+        return;
+    }
     const INITS: &[(&str, &str)] = &[
-        ("new NodeSDK(", "NodeSDK"),
         ("registerOTel(", "@vercel/otel registerOTel"),
         (".register(", "TracerProvider.register()"),
         (
@@ -446,6 +455,16 @@ mod tests {
         assert_eq!(f.retries[0].backoff, Backoff::None);
         assert!(f.retries[0].bounded);
         assert_eq!(f.retries[0].location.line, 2);
+    }
+
+    #[test]
+    fn namespaced_node_sdk_and_status_retry() {
+        let f = js("const opentelemetry = require('@opentelemetry/sdk-node');\nif (on) {\n  const sdk = new opentelemetry.NodeSDK({});\n  sdk.start();\n}\n");
+        assert_eq!(f.otel_inits[0].location.line, 3);
+        let r = js("async function poll(u) {\n  let attempts = 0;\n  while (attempts < 3) {\n    const res = await fetch(u);\n    if (res.ok) break;\n    await sleep(5000);\n    attempts++;\n  }\n}\n");
+        assert_eq!(r.retries.len(), 1);
+        assert_eq!(r.retries[0].backoff, Backoff::Constant);
+        assert!(r.retries[0].bounded);
     }
 
     #[test]

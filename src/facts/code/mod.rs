@@ -38,6 +38,9 @@ impl HttpRoute {
 
 /// Last path segment names a health/readiness/liveness endpoint.
 pub fn is_health_route(route: &str) -> bool {
+    if route == GRPC_HEALTH {
+        return true;
+    }
     let path = route
         .split_whitespace()
         .last()
@@ -52,6 +55,7 @@ pub fn is_health_route(route: &str) -> bool {
             | "health-check"
             | "health_check"
             | "_health"
+            | "_healthz"
             | "livez"
             | "readyz"
             | "ready"
@@ -168,6 +172,9 @@ pub struct CodeFacts {
 pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
     let src = Source::new(path, lang, text);
     let mut facts = CodeFacts::default();
+    if !is_test {
+        grpc_health(&src, &mut facts);
+    }
     match lang {
         Lang::JavaScript | Lang::TypeScript => javascript::extract(&src, is_test, &mut facts),
         Lang::Python => python::extract(&src, is_test, &mut facts),
@@ -176,6 +183,31 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
     }
     facts
 }
+
+/// gRPC services expose health through the standard `grpc.health.v1.Health`
+/// service rather than an HTTP route; probes (`grpc_health_probe`, k8s grpc
+/// probes) use it the same way.
+fn grpc_health(src: &Source, facts: &mut CodeFacts) {
+    const NEEDLES: &[&str] = &[
+        "grpc_health.v1",
+        "health_pb2_grpc",
+        "grpc_health_v1.RegisterHealthServer",
+        "health.NewServer()",
+        "Health.service",
+        "tonic_health",
+    ];
+    if let Some(i) = NEEDLES.iter().filter_map(|n| src.code.find(n)).min() {
+        facts.routes.push(HttpRoute {
+            location: src.loc(i),
+            framework: "grpc",
+            method: None,
+            route: GRPC_HEALTH.to_string(),
+        });
+    }
+}
+
+/// The route name recorded for a gRPC health service.
+pub const GRPC_HEALTH: &str = "grpc.health.v1.Health";
 
 /// OpenTelemetry auto-instrumentation launchers used from a deploy file,
 /// Procfile or package.json script (no code init needed then).
@@ -275,7 +307,10 @@ pub(crate) fn brace_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
         .any(|w| body.contains(w));
         let calls_out = call_markers.iter().any(|m| body.contains(m))
             || callers.iter().any(|c| body.contains(c.as_str()));
-        if !handles_error || !calls_out {
+        // `while (attempts < 3) { const res = await fetch(u); if (res.ok) break; await sleep(5000) }`
+        // retries on status rather than on error.
+        let status_retry = body.contains("break") && classify_loop_wait(body).0 != Backoff::None;
+        if !(handles_error || status_retry) || !calls_out {
             continue;
         }
         if !bounded {

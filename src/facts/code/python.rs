@@ -69,6 +69,10 @@ enum TimeoutState3 {
 pub fn extract(src: &Source, is_test: bool, facts: &mut CodeFacts) {
     let code = &src.code;
     if is_test {
+        // conftest.py holds fixtures, which pytest never collects as tests.
+        if src.path.ends_with("conftest.py") {
+            return;
+        }
         for m in TEST_DEF.find_iter(code) {
             let off = m.start() + m.as_str().len() - m.as_str().trim_start().len();
             facts.tests.push(TestMarker {

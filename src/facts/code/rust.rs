@@ -56,7 +56,11 @@ pub fn extract(src: &Source, is_test: bool, facts: &mut CodeFacts) {
         return;
     }
     // Inline test modules are test code: leave them out of the rest.
-    let prod_end = code.find("#[cfg(test)]").unwrap_or(code.len());
+    let prod_end = ["#[cfg(test)]", "#[cfg(any(test"]
+        .iter()
+        .filter_map(|m| code.find(m))
+        .min()
+        .unwrap_or(code.len());
     routes(src, prod_end, facts);
     outbound(src, prod_end, facts);
     retries(src, prod_end, facts);
