@@ -185,8 +185,18 @@ pub fn is_test_path(rel: &str) -> bool {
     let in_test_dir = lower.split('/').rev().skip(1).any(|seg| {
         matches!(
             seg,
-            "test" | "tests" | "__tests__" | "spec" | "specs" | "e2e" | "testdata" | "fixtures"
-                | "benches" | "test_helpers" | "testutil" | "testutils"
+            "test"
+                | "tests"
+                | "__tests__"
+                | "spec"
+                | "specs"
+                | "e2e"
+                | "testdata"
+                | "fixtures"
+                | "benches"
+                | "test_helpers"
+                | "testutil"
+                | "testutils"
         )
     });
     in_test_dir

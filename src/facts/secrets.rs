@@ -133,9 +133,11 @@ const PLACEHOLDERS: &[&str] = &[
 /// (`tokenURL`, `password_file`, `secret_path`).
 fn non_credential_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    ["url", "uri", "endpoint", "path", "file", "dir", "name", "field", "type", "header", "id"]
-        .iter()
-        .any(|s| lower.ends_with(s))
+    [
+        "url", "uri", "endpoint", "path", "file", "dir", "name", "field", "type", "header", "id",
+    ]
+    .iter()
+    .any(|s| lower.ends_with(s))
 }
 
 /// Local-development database passwords: equal to the user, or a default

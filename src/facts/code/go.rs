@@ -273,7 +273,8 @@ mod tests {
         );
         assert_eq!(g.routes[0].route, "/api/v1/health");
         // A base-path expression in front of the literal keeps the literal tail.
-        let b = go("import \"net/http\"\nfunc main() {\n\tr.HandleFunc(baseUrl+\"/_healthz\", h)\n}\n");
+        let b =
+            go("import \"net/http\"\nfunc main() {\n\tr.HandleFunc(baseUrl+\"/_healthz\", h)\n}\n");
         assert!(b.routes[0].is_health());
     }
 

@@ -48,8 +48,7 @@ static DEFAULTS_TIMEOUT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?P<recv>[A-Za-z_$][\w$]*)\.defaults\.timeout\s*="));
 pub(super) static LOOP_HEAD: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?P<kind>for|while)\s*\((?P<cond>[^{]*?)\)\s*\{"));
-static NODE_SDK: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\bnew\s+(?:[\w$]+\.)?NodeSDK\s*\("));
+static NODE_SDK: LazyLock<Regex> = LazyLock::new(|| re(r"\bnew\s+(?:[\w$]+\.)?NodeSDK\s*\("));
 static TEST_CALL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?m)^\s*(?:it|test|describe)(?:\.\w+)?\s*\(\s*['`\x22]"));
 
@@ -459,9 +458,13 @@ mod tests {
 
     #[test]
     fn namespaced_node_sdk_and_status_retry() {
-        let f = js("const opentelemetry = require('@opentelemetry/sdk-node');\nif (on) {\n  const sdk = new opentelemetry.NodeSDK({});\n  sdk.start();\n}\n");
+        let f = js(
+            "const opentelemetry = require('@opentelemetry/sdk-node');\nif (on) {\n  const sdk = new opentelemetry.NodeSDK({});\n  sdk.start();\n}\n",
+        );
         assert_eq!(f.otel_inits[0].location.line, 3);
-        let r = js("async function poll(u) {\n  let attempts = 0;\n  while (attempts < 3) {\n    const res = await fetch(u);\n    if (res.ok) break;\n    await sleep(5000);\n    attempts++;\n  }\n}\n");
+        let r = js(
+            "async function poll(u) {\n  let attempts = 0;\n  while (attempts < 3) {\n    const res = await fetch(u);\n    if (res.ok) break;\n    await sleep(5000);\n    attempts++;\n  }\n}\n",
+        );
         assert_eq!(r.retries.len(), 1);
         assert_eq!(r.retries[0].backoff, Backoff::Constant);
         assert!(r.retries[0].bounded);
