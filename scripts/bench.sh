@@ -41,8 +41,8 @@ declare -A CONTENT   # "app|relpath" -> file contents, read once
 declare -a RELS DIRS # per app: newline-separated relative file paths / dirs
 for i in "${!APPS[@]}"; do
   a="${APPS[$i]}"
-  RELS[$i]="$(cd "fixtures/$a" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)"
-  DIRS[$i]="$(cd "fixtures/$a" && find . -mindepth 1 -type d | sed 's|^\./||' | LC_ALL=C sort)"
+  RELS[i]="$(cd "fixtures/$a" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)"
+  DIRS[i]="$(cd "fixtures/$a" && find . -mindepth 1 -type d | sed 's|^\./||' | LC_ALL=C sort)"
   while IFS= read -r rel; do CONTENT["$a|$rel"]="$(<"fixtures/$a/$rel")"; done <<<"${RELS[$i]}"
 done
 fake_key() {  # 16 uppercase letters derived from $1, into KEY
