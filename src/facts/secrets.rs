@@ -159,6 +159,50 @@ fn placeholder(value: &str) -> bool {
         || value.starts_with('$')
 }
 
+/// Literals every provider pattern or credential-named assignment contains,
+/// matched case-insensitively. A line with none of them cannot match.
+const PREFILTER: &[&str] = &[
+    "akia", "asia", "abia", "acca", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+    "glpat-", "xox", "hooks.slack.com", "_live_", "_test_", "aiza", "sg.", "sk-", "npm_",
+    "private key", "://", "secret", "passw", "pwd", "token", "apikey", "api_key", "api-key",
+    "access_key", "access-key", "accesskey", "private_key", "private-key", "auth_key",
+    "auth-key",
+];
+
+static PREFILTER_AC: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(PREFILTER)
+        .expect("prefilter literals build")
+});
+
+/// Sorted, deduplicated 0-based indices of lines holding a prefilter literal.
+fn candidate_lines(text: &str) -> Vec<usize> {
+    let mut offsets = PREFILTER_AC.find_iter(text).map(|m| m.start()).peekable();
+    if offsets.peek().is_none() {
+        return Vec::new();
+    }
+    let mut lines = Vec::new();
+    let mut line = 0;
+    let mut line_start = 0;
+    let bytes = text.as_bytes();
+    for off in offsets {
+        while let Some(nl) = memchr_from(bytes, line_start, off) {
+            line += 1;
+            line_start = nl + 1;
+        }
+        if lines.last() != Some(&line) {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// Position of the next newline in `bytes[from..to]`.
+fn memchr_from(bytes: &[u8], from: usize, to: usize) -> Option<usize> {
+    bytes[from..to].iter().position(|b| *b == b'\n').map(|p| p + from)
+}
+
 /// Shannon entropy in bits per character.
 pub fn entropy(s: &str) -> f64 {
     let mut counts = [0usize; 256];
@@ -229,8 +273,14 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> Vec<Secret
     let lower_name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     let template = kind == FileKind::EnvFile && inventory::is_env_template(&lower_name);
     let in_test = is_test;
+    // One pass of a literal automaton over the whole file picks the few lines
+    // that can hold a candidate; the regexes only ever see those lines.
+    let candidates = candidate_lines(text);
+    if candidates.is_empty() {
+        return out;
+    }
     for (i, line) in text.lines().enumerate() {
-        if line.len() > 4096 {
+        if candidates.binary_search(&i).is_err() || line.len() > 4096 {
             continue;
         }
         let loc = || Location::new(path, i as u32 + 1);
@@ -359,6 +409,12 @@ mod tests {
         assert!(kinds("const tokenField = 'access_token_value'").is_empty());
         assert!(kinds("tokenURL: 'https://github.com/login/oauth2/token9'").is_empty());
         assert!(kinds("url = 'postgres://postgres:postgres@web-db:5432/dev'").is_empty());
+    }
+
+    #[test]
+    fn prefilter_selects_lines() {
+        assert_eq!(candidate_lines("a\nb\nmy Token x\n\nAKIA and secret\n"), vec![2, 4]);
+        assert!(candidate_lines("nothing to see\n").is_empty());
     }
 
     #[test]
