@@ -162,10 +162,40 @@ fn placeholder(value: &str) -> bool {
 /// Literals every provider pattern or credential-named assignment contains,
 /// matched case-insensitively. A line with none of them cannot match.
 const PREFILTER: &[&str] = &[
-    "akia", "asia", "abia", "acca", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
-    "glpat-", "xox", "hooks.slack.com", "_live_", "_test_", "aiza", "sg.", "sk-", "npm_",
-    "private key", "://", "secret", "passw", "pwd", "token", "apikey", "api_key", "api-key",
-    "access_key", "access-key", "accesskey", "private_key", "private-key", "auth_key",
+    "akia",
+    "asia",
+    "abia",
+    "acca",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xox",
+    "hooks.slack.com",
+    "_live_",
+    "_test_",
+    "aiza",
+    "sg.",
+    "sk-",
+    "npm_",
+    "private key",
+    "://",
+    "secret",
+    "passw",
+    "pwd",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "access_key",
+    "access-key",
+    "accesskey",
+    "private_key",
+    "private-key",
+    "auth_key",
     "auth-key",
 ];
 
@@ -200,7 +230,10 @@ fn candidate_lines(text: &str) -> Vec<usize> {
 
 /// Position of the next newline in `bytes[from..to]`.
 fn memchr_from(bytes: &[u8], from: usize, to: usize) -> Option<usize> {
-    bytes[from..to].iter().position(|b| *b == b'\n').map(|p| p + from)
+    bytes[from..to]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map(|p| p + from)
 }
 
 /// Shannon entropy in bits per character.
@@ -413,7 +446,10 @@ mod tests {
 
     #[test]
     fn prefilter_selects_lines() {
-        assert_eq!(candidate_lines("a\nb\nmy Token x\n\nAKIA and secret\n"), vec![2, 4]);
+        assert_eq!(
+            candidate_lines("a\nb\nmy Token x\n\nAKIA and secret\n"),
+            vec![2, 4]
+        );
         assert!(candidate_lines("nothing to see\n").is_empty());
     }
 

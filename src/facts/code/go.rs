@@ -212,14 +212,19 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     facts.outbound.sort_by_key(|c| c.location.line);
 }
 
-/// Loop heads as (start, open brace, bounded).
-pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool)> {
+/// Loop heads as (start, open brace, bounded, iterates a collection).
+pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool, bool)> {
     LOOP.captures_iter(&src.code)
         .map(|c| {
             let m = c.get(0).unwrap();
             let cond = c["cond"].trim();
-            let bounded = cond.contains(['<', '>']) || cond.contains("range");
-            (m.start(), m.end() - 1, bounded)
+            let iterates = cond.contains("range");
+            (
+                m.start(),
+                m.end() - 1,
+                cond.contains(['<', '>']) || iterates,
+                iterates,
+            )
         })
         .collect()
 }
@@ -250,7 +255,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
             bounded: !code.contains("MaxElapsedTime = 0"),
         });
     }
-    super::brace_loops(src, facts, &["http.Get(", "http.Post(", ".Do("]);
+    super::retry_loops(src, facts, &["http.Get(", "http.Post(", ".Do("]);
 }
 
 #[cfg(test)]

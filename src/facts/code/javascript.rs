@@ -354,7 +354,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
             });
         }
     }
-    super::brace_loops(
+    super::retry_loops(
         src,
         facts,
         &["fetch(", "axios", ".get(", ".post(", ".request("],

@@ -270,10 +270,20 @@ pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
     )
 }
 
-/// Hand-written retry loops around outbound calls, shared shape across
-/// brace languages: a loop whose body handles an error and calls out (or calls
+/// A loop head found by a language module.
+pub(crate) struct LoopHead {
+    pub start: usize,
+    /// Body as (start, end) offsets.
+    pub body: (usize, usize),
+    /// Bounded by its own condition (a count, a comparison, a finite range).
+    pub bounded: bool,
+    /// Iterates over a collection rather than counting attempts.
+    pub iterates: bool,
+}
+
+/// Hand-written retry loops around outbound calls, in all four languages: a loop whose body handles an error and calls out (or calls
 /// a same-file function that does).
-pub(crate) fn brace_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&str]) {
+pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&str]) {
     let code = &src.code;
     let callers: Vec<String> = src
         .functions()
@@ -281,25 +291,56 @@ pub(crate) fn brace_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
         .filter(|(_, s, e)| call_markers.iter().any(|m| code[*s..*e].contains(m)))
         .map(|(n, _, _)| format!("{n}("))
         .collect();
-    let heads: Vec<(usize, usize, bool)> = match src.lang {
-        crate::inventory::Lang::Go => go::loop_heads(src),
-        crate::inventory::Lang::Rust => rust::loop_heads(src),
-        _ => javascript::LOOP_HEAD
-            .captures_iter(code)
-            .map(|c| {
-                let m = c.get(0).unwrap();
-                let cond = c["cond"].trim();
-                let bounded = c["kind"] == *"for" && cond.contains(['<', '>']) && !cond.is_empty()
-                    || (c["kind"] == *"while" && cond.contains(['<', '>']));
-                (m.start(), m.end() - 1, bounded)
+    let brace = |heads: Vec<(usize, usize, bool, bool)>| -> Vec<LoopHead> {
+        heads
+            .into_iter()
+            .filter_map(|(start, open, bounded, iterates)| {
+                Some(LoopHead {
+                    start,
+                    body: (open, src.matching(open)?),
+                    bounded,
+                    iterates,
+                })
             })
-            .collect(),
+            .collect()
     };
-    for (start, open, mut bounded) in heads {
-        let Some(close) = src.matching(open) else {
-            continue;
-        };
+    let heads = match src.lang {
+        Lang::Go => brace(go::loop_heads(src)),
+        Lang::Rust => brace(rust::loop_heads(src)),
+        Lang::Python => python::loop_heads(src),
+        Lang::JavaScript | Lang::TypeScript => brace(
+            javascript::LOOP_HEAD
+                .captures_iter(code)
+                .map(|c| {
+                    let m = c.get(0).unwrap();
+                    let cond = c["cond"].trim();
+                    let iterates = cond.contains(" of ") || cond.contains(" in ");
+                    (
+                        m.start(),
+                        m.end() - 1,
+                        cond.contains(['<', '>']) || iterates,
+                        iterates,
+                    )
+                })
+                .collect(),
+        ),
+    };
+    for LoopHead {
+        start,
+        body: (open, close),
+        mut bounded,
+        iterates,
+    } in heads
+    {
         let body = &code[open..close];
+        let retry_words = ["attempt", "retries", "tries", "retry", "backoff"]
+            .iter()
+            .any(|w| body.contains(w));
+        // `for url in urls` / `for (const u of items)` walks a collection:
+        // a batch, not a retry, unless the body says otherwise.
+        if iterates && !retry_words {
+            continue;
+        }
         let handles_error = [
             "catch", "Err(", "err ", "err)", "except", "is_err", "is_ok", ".ok()",
         ]
@@ -314,9 +355,7 @@ pub(crate) fn brace_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
             continue;
         }
         if !bounded {
-            bounded = ["attempt", "retries", "tries", "retry"]
-                .iter()
-                .any(|w| body.contains(w))
+            bounded = retry_words
                 && ["throw", "return Err", "return err", "break", "raise"]
                     .iter()
                     .any(|w| body.contains(w))

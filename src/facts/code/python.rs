@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::{
     Backoff, CodeFacts, HttpRoute, OtelInit, OutboundCall, RetrySite, Source, TestMarker,
-    TimeoutState, classify_loop_wait,
+    TimeoutState,
 };
 
 fn re(p: &str) -> Regex {
@@ -386,47 +386,44 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
         }
     }
     // Hand-written loops around outbound calls.
-    let markers = [
-        "requests.",
-        "httpx.",
-        ".get(",
-        ".post(",
-        ".request(",
-        "urlopen(",
-    ];
-    let callers: Vec<String> = src
-        .functions()
-        .into_iter()
-        .filter(|(_, s, e)| markers.iter().any(|m| code[*s..*e].contains(m)))
-        .map(|(n, _, _)| format!("{n}("))
-        .collect();
-    for c in LOOP_HEAD.captures_iter(code) {
-        let start = c.get(0).unwrap().start() + c.get(0).unwrap().as_str().len()
-            - c.get(0).unwrap().as_str().trim_start().len();
-        let (s, e) = src.indented_block(start);
-        let body = &code[s..e];
-        if !body.contains("except") {
-            continue;
-        }
-        let calls_out = markers.iter().any(|m| body.contains(m))
-            || callers.iter().any(|f| body.contains(f.as_str()));
-        if !calls_out {
-            continue;
-        }
-        let bounded = c
-            .name("iter")
-            .is_some_and(|it| it.as_str().contains("range("))
-            || c.name("cond")
-                .is_some_and(|cond| cond.as_str().contains(['<', '>']));
-        let (backoff, jitter) = classify_loop_wait(body);
-        facts.retries.push(RetrySite {
-            location: src.loc(start),
-            mechanism: "loop",
-            backoff,
-            jitter,
-            bounded,
-        });
-    }
+    super::retry_loops(
+        src,
+        facts,
+        &[
+            "requests.",
+            "httpx.",
+            ".get(",
+            ".post(",
+            ".request(",
+            "urlopen(",
+        ],
+    );
+}
+
+/// Loop heads as (start, body start, body end, bounded by a range or a comparison).
+pub(super) fn loop_heads(src: &Source) -> Vec<super::LoopHead> {
+    LOOP_HEAD
+        .captures_iter(&src.code)
+        .map(|c| {
+            let m = c.get(0).unwrap();
+            let start = m.start() + m.as_str().len() - m.as_str().trim_start().len();
+            let (s, e) = src.indented_block(start);
+            let bounded = c
+                .name("iter")
+                .is_some_and(|it| it.as_str().contains("range("))
+                || c.name("cond")
+                    .is_some_and(|cond| cond.as_str().contains(['<', '>']));
+            let iterates = c
+                .name("iter")
+                .is_some_and(|it| !it.as_str().contains("range("));
+            super::LoopHead {
+                start,
+                body: (s, e),
+                bounded: bounded || iterates,
+                iterates,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -470,6 +467,16 @@ mod tests {
         let f = py("import requests\nrequests.get(u, timeout=5)\nrequests.post(u, json=p)\n");
         assert!(f.outbound[0].timeout.is_bounded());
         assert_eq!(f.outbound[1].timeout, TimeoutState::Missing);
+    }
+
+    #[test]
+    fn batch_loops_are_not_retries() {
+        let f = py(
+            "import requests\nfor url in urls:\n    try:\n        requests.get(url, timeout=3)\n    except Exception:\n        log(url)\nfor attempt in range(3):\n    try:\n        return requests.get(u, timeout=3)\n    except Exception:\n        time.sleep(2 ** attempt)\n",
+        );
+        assert_eq!(f.retries.len(), 1);
+        assert_eq!(f.retries[0].location.line, 7);
+        assert_eq!(f.retries[0].backoff, Backoff::Exponential);
     }
 
     #[test]

@@ -190,14 +190,16 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
     facts.outbound.sort_by_key(|c| c.location.line);
 }
 
-pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool)> {
+/// Loop heads as (start, open brace, bounded, iterates a collection).
+pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool, bool)> {
     LOOP.captures_iter(&src.code)
         .map(|c| {
             let m = c.get(0).unwrap();
             let bounded = c.name("iter").is_some_and(|i| i.as_str().contains(".."))
                 || c.name("cond")
                     .is_some_and(|w| w.as_str().contains(['<', '>']));
-            (m.start(), m.end() - 1, bounded)
+            let iterates = c.name("iter").is_some_and(|i| !i.as_str().contains(".."));
+            (m.start(), m.end() - 1, bounded || iterates, iterates)
         })
         .collect()
 }
@@ -222,7 +224,7 @@ fn retries(src: &Source, end: usize, facts: &mut CodeFacts) {
     }
     // Loops in the inline test module are not production retries.
     let prod = Source::new(src.path, src.lang, &src.code[..end]);
-    super::brace_loops(&prod, facts, &["reqwest::", ".send()"]);
+    super::retry_loops(&prod, facts, &["reqwest::", ".send()"]);
 }
 
 #[cfg(test)]
