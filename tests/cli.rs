@@ -3,16 +3,12 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn graduate() -> Command {
-    let mut cmd = Command::cargo_bin("graduate").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
+mod common;
+
+use common::{check, graduate};
 
 fn json_of(dir: &Path) -> (Value, String) {
     let out = graduate()
@@ -167,12 +163,7 @@ fn broken_manifests_and_yaml_warn_and_the_scan_goes_on() {
             "stderr names {path}"
         );
     }
-    let health = r["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "health-endpoint")
-        .unwrap();
+    let health = check(&r, "health-endpoint");
     assert_eq!(health["status"], "pass", "the rest of the scan went on");
 }
 
@@ -192,12 +183,7 @@ fn symlinks_are_never_followed() {
     fs::create_dir(root.join("loop")).unwrap();
     std::os::unix::fs::symlink(root.join("loop"), root.join("loop/again")).unwrap();
     let (r, _) = json_of(root);
-    let secret = r["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "hardcoded-secret")
-        .unwrap();
+    let secret = check(&r, "hardcoded-secret");
     assert_eq!(
         secret["status"], "pass",
         "nothing outside the root was read"
@@ -222,12 +208,7 @@ fn binary_and_invalid_utf8_files() {
     let w = &r["warnings"][0];
     assert_eq!(w["path"], "latin1.py");
     assert!(w["message"].as_str().unwrap().contains("UTF-8"));
-    let timeout = r["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "outbound-timeout")
-        .unwrap();
+    let timeout = check(&r, "outbound-timeout");
     assert_eq!(
         timeout["status"], "fail",
         "the lossy file was still scanned"
@@ -301,12 +282,7 @@ fn inline_allow_suppresses_and_is_listed() {
     )
     .unwrap();
     let (r, _) = json_of(dir.path());
-    let secret = r["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "hardcoded-secret")
-        .unwrap();
+    let secret = check(&r, "hardcoded-secret");
     assert_eq!(secret["status"], "pass");
     assert_eq!(r["suppressions"][0]["reason"], "sandbox key, revoked");
     assert_eq!(r["suppressions"][0]["line"], 2);

@@ -1,15 +1,11 @@
 //! The binary on the fixture apps: text and JSON snapshots, and one row per
 //! rule naming a fixture where it passes and one where it fails.
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn graduate() -> Command {
-    let mut cmd = Command::cargo_bin("graduate").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
+mod common;
+
+use common::{check, graduate};
 
 fn scan_json(fixture: &str) -> Value {
     let out = graduate()
@@ -25,15 +21,7 @@ fn scan_json(fixture: &str) -> Value {
 }
 
 fn status(report: &Value, rule: &str) -> String {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == rule)
-        .unwrap_or_else(|| panic!("no check {rule}"))["status"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    check(report, rule)["status"].as_str().unwrap().to_string()
 }
 
 const FIXTURES: &[&str] = &[
