@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::report::{json, text};
+use crate::report::{baseline, html, json, markdown, sarif, text};
 use crate::rules;
 use crate::scan::{self, ScanOptions};
 
@@ -62,12 +62,26 @@ struct ScanArgs {
     /// Worker threads for the walk (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// A previous `--format json` report: show the score change and which
+    /// findings are new and which are fixed.
+    #[arg(long, value_name = "OLD.json")]
+    baseline: Option<PathBuf>,
+    /// Repository web URL, for links to `path#Lline` in Markdown
+    /// (default in GitHub Actions: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY).
+    #[arg(long, value_name = "URL")]
+    repo_url: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Text,
     Json,
+    Markdown,
+    Sarif,
+    Html,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,23 +132,37 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let result = scan::run(&ScanOptions {
+    // Validate the baseline before scanning: a bad one is a usage error.
+    let old = match &args.baseline {
+        Some(path) => Some(baseline::load(path).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let mut result = scan::run(&ScanOptions {
         path: args.path,
         config: args.config,
         threads,
     })?;
+    result.report.source_url =
+        source_url(args.repo_url.as_deref(), result.report.commit.as_deref());
+    if let Some(old) = &old {
+        result.report.baseline = Some(baseline::diff(old, &result.report));
+    }
     let report = &result.report;
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            args.output.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::stdout().is_terminal()
         }
     };
     let rendered = match args.format {
         Format::Text => text::render(report, color),
         Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Html => html::render(report),
     };
     for w in &report.warnings {
         let where_ = if w.path.is_empty() {
@@ -144,7 +172,14 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
         };
         eprintln!("warning: {where_}{}", w.message);
     }
-    let code = emit(&rendered)?;
+    let code = match &args.output {
+        Some(path) => {
+            std::fs::write(path, &rendered)
+                .with_context(|| format!("writing {}", path.display()))?;
+            ExitCode::SUCCESS
+        }
+        None => emit(&rendered)?,
+    };
     let threshold = args.fail_under.or(result.config.fail_under);
     if let Some(t) = threshold
         && report.score < t as u32
@@ -153,6 +188,28 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(code)
+}
+
+/// `<repo>/blob/<commit>/`, from `--repo-url` or GitHub Actions' environment.
+fn source_url(flag: Option<&str>, commit: Option<&str>) -> Option<String> {
+    let repo = match flag {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            let name = std::env::var("GITHUB_REPOSITORY")
+                .ok()
+                .filter(|s| !s.is_empty())?;
+            let server = std::env::var("GITHUB_SERVER_URL")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "https://github.com".into());
+            format!("{}/{name}", server.trim_end_matches('/'))
+        }
+    };
+    let rev = commit
+        .map(String::from)
+        .or_else(|| std::env::var("GITHUB_SHA").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "HEAD".into());
+    Some(format!("{repo}/blob/{rev}/"))
 }
 
 /// Write to stdout; a closed pipe (`graduate … | head`) is not an error.

@@ -31,6 +31,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     let report = score::build(
         display_root(&opts.path),
         git_commit(&root),
+        crate::report::timestamp::now_rfc3339(),
         &facts,
         &config,
         out.stats,

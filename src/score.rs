@@ -97,6 +97,7 @@ pub fn evaluate(
 pub fn build(
     root: String,
     commit: Option<String>,
+    scanned_at: String,
     facts: &Facts,
     config: &Config,
     stats: WalkStats,
@@ -120,6 +121,8 @@ pub fn build(
                 effort,
                 priority: priority(impact, risk, effort),
                 week: meta.week,
+                fingerprint: String::new(),
+                anchor: f.location.is_none().then(|| anchor(&meta.id, facts)),
             });
         }
         checks.push(Check {
@@ -137,6 +140,7 @@ pub fn build(
             evidence: outcome.evidence.clone(),
         });
     }
+    fingerprint(&mut debt);
     debt.sort_by(|a, b| {
         b.priority
             .cmp(&a.priority)
@@ -167,6 +171,8 @@ pub fn build(
         },
         root,
         commit,
+        scanned_at,
+        source_url: None,
         score,
         grade: grade(score),
         level: level(&checks),
@@ -196,7 +202,52 @@ pub fn build(
         suppressions,
         warnings: facts.warnings.clone(),
         stats,
+        baseline: None,
     }
+}
+
+/// Fingerprints that survive line shifts: the same rule, file and message,
+/// numbered by order of appearance when a file holds several alike.
+fn fingerprint(debt: &mut [DebtItem]) {
+    use sha2::{Digest, Sha256};
+    let mut seen: std::collections::HashMap<(String, Option<String>, String), usize> =
+        std::collections::HashMap::new();
+    for d in debt.iter_mut() {
+        let n = seen
+            .entry((d.rule.clone(), d.path.clone(), d.message.clone()))
+            .or_insert(0);
+        let digest = Sha256::digest(format!(
+            "{}\0{}\0{}\0{}",
+            d.rule,
+            d.path.as_deref().unwrap_or(""),
+            d.message,
+            n
+        ));
+        *n += 1;
+        d.fingerprint = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    }
+}
+
+/// Where a missing practice should be fixed: the CI directory for CI rules,
+/// otherwise the app's manifest, otherwise its README.
+fn anchor(rule: &str, facts: &Facts) -> String {
+    if (rule.starts_with("ci-") || rule == "coverage-threshold")
+        && let Some(p) = facts.pipelines.first()
+    {
+        return p.path.clone();
+    }
+    facts
+        .manifests
+        .first()
+        .map(|m| m.path.clone())
+        .or_else(|| {
+            facts
+                .files
+                .iter()
+                .find(|f| f.path.eq_ignore_ascii_case("README.md"))
+                .map(|f| f.path.clone())
+        })
+        .unwrap_or_else(|| "README.md".to_string())
 }
 
 fn weighted_score<'a>(checks: impl Iterator<Item = &'a Check>) -> Option<u32> {

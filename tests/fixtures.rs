@@ -95,6 +95,7 @@ fn json_reports() {
             insta::assert_json_snapshot!("json", report, {
                 ".tool.version" => "[version]",
                 ".commit" => "[commit]",
+                ".scanned_at" => "[time]",
             });
         });
     }
@@ -143,7 +144,7 @@ fn secrets_never_appear_whole() {
         "Pr0dPassw0rd9",
         "f7Kq9XzR2mLp4VbN8tYw3HsD6jGc1aEu",
     ];
-    for format in ["text", "json"] {
+    for format in ["text", "json", "markdown", "sarif", "html"] {
         let out = graduate()
             .args([
                 "scan",

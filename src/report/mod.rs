@@ -1,8 +1,13 @@
 //! The report: one value that every renderer reads (renderers never look at
 //! facts). Its JSON form is the versioned contract in docs/report-format.md.
 
+pub mod baseline;
+pub mod html;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod text;
+pub mod timestamp;
 
 use serde::Serialize;
 
@@ -24,6 +29,10 @@ pub struct Report {
     pub tool: Tool,
     pub root: String,
     pub commit: Option<String>,
+    /// When the scan ran, RFC 3339 UTC (honours `SOURCE_DATE_EPOCH`).
+    pub scanned_at: String,
+    /// Base URL for links to files (`…/blob/<commit>/`), when known.
+    pub source_url: Option<String>,
     pub score: u32,
     pub grade: &'static str,
     pub level: Level,
@@ -39,6 +48,8 @@ pub struct Report {
     pub suppressions: Vec<Suppression>,
     pub warnings: Vec<Warning>,
     pub stats: WalkStats,
+    /// The change against `--baseline OLD.json`, when given.
+    pub baseline: Option<baseline::BaselineDiff>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,6 +128,11 @@ pub struct DebtItem {
     pub effort: u8,
     pub priority: u32,
     pub week: u8,
+    /// Stable across line shifts: rule, path, message and occurrence, hashed.
+    pub fingerprint: String,
+    /// For a finding with no location: the file that should hold the fix
+    /// (code-scanning tools need a file to annotate).
+    pub anchor: Option<String>,
 }
 
 impl DebtItem {

@@ -1,0 +1,131 @@
+//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning. One rule per
+//! registered rule (with its documentation as help), one result per debt item
+//! with a location; a missing practice is anchored to the file that should
+//! hold the fix. Partial fingerprints keep alerts stable across commits.
+
+use serde_json::{Value, json};
+
+use super::Report;
+use crate::rules;
+
+/// Code-scanning level from priority (1–125).
+pub fn level(priority: u32) -> &'static str {
+    match priority {
+        75.. => "error",
+        30..=74 => "warning",
+        _ => "note",
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let all = rules::all();
+    let driver_rules: Vec<Value> = all
+        .iter()
+        .map(|r| {
+            let m = &r.meta;
+            let p = crate::score::priority(m.impact, m.risk, m.effort);
+            let mut rule = json!({
+                "id": m.id,
+                "shortDescription": { "text": m.title },
+                "fullDescription": { "text": m.why.split_whitespace().collect::<Vec<_>>().join(" ") },
+                "help": {
+                    "text": m.remediation.split_whitespace().collect::<Vec<_>>().join(" "),
+                    "markdown": crate::docs::rule_markdown(m),
+                },
+                "defaultConfiguration": { "level": level(p) },
+                "properties": {
+                    "tags": ["production-readiness", m.pillar.id()],
+                    "precision": "high",
+                    "impact": m.impact, "risk": m.risk, "effort": m.effort, "week": m.week,
+                },
+            });
+            // SARIF wants `name` omitted when it only restates the id.
+            let name = pascal(&m.id);
+            if !name.eq_ignore_ascii_case(&m.id) {
+                rule["name"] = json!(name);
+            }
+            rule
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .debt
+        .iter()
+        .map(|d| {
+            let uri = d
+                .path
+                .clone()
+                .or_else(|| d.anchor.clone())
+                .unwrap_or_else(|| "README.md".into());
+            let region = json!({ "startLine": d.line.unwrap_or(1) });
+            let message = if d.path.is_none() {
+                format!(
+                    "{} (repository-wide: {}) Fix: {}",
+                    d.message, report.root, d.remediation
+                )
+            } else {
+                format!("{} Fix: {}", d.message, d.remediation)
+            };
+            json!({
+                "ruleId": d.rule,
+                "ruleIndex": all.iter().position(|r| r.meta.id == d.rule).unwrap_or(0),
+                "level": level(d.priority),
+                "message": { "text": message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
+                        "region": region,
+                    }
+                }],
+                "partialFingerprints": { "graduateFingerprint/v1": d.fingerprint },
+                "properties": {
+                    "priority": d.priority, "impact": d.impact, "risk": d.risk,
+                    "effort": d.effort, "week": d.week,
+                },
+            })
+        })
+        .collect();
+    let mut run = json!({
+        "tool": { "driver": {
+            "name": "graduate",
+            "semanticVersion": report.tool.version,
+            "rules": driver_rules,
+        }},
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+        "properties": { "score": report.score, "grade": report.grade },
+    });
+    if let Some(commit) = &report.commit {
+        run["properties"]["commit"] = json!(commit);
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [run],
+    });
+    let mut out = serde_json::to_string_pretty(&doc).expect("SARIF serialises");
+    out.push('\n');
+    out
+}
+
+/// `outbound-timeout` → `OutboundTimeout`.
+fn pascal(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or(String::new(), |f| {
+                f.to_ascii_uppercase().to_string() + c.as_str()
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn levels_and_names() {
+        assert_eq!(super::level(125), "error");
+        assert_eq!(super::level(36), "warning");
+        assert_eq!(super::level(12), "note");
+        assert_eq!(super::pascal("outbound-timeout"), "OutboundTimeout");
+    }
+}
