@@ -2,13 +2,15 @@
 //! any I/O; `run` returns the exit code (0 ok, 1 below --fail-under, 2 error).
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::report::{baseline, html, json, markdown, sarif, text};
+use crate::config::Config;
+use crate::github;
+use crate::report::{Report, baseline, html, json, markdown, sarif, text};
 use crate::rules;
 use crate::scan::{self, ScanOptions};
 
@@ -30,6 +32,8 @@ pub struct Cli {
 enum Command {
     /// Scan a repository and report its readiness.
     Scan(ScanArgs),
+    /// Scan, then create or update one readiness comment on a pull request.
+    Comment(CommentArgs),
     /// List every rule: id, pillar, title, impact/risk/effort.
     Rules,
     /// Explain a rule: what it checks, why it matters, how to fix it.
@@ -42,29 +46,21 @@ enum Command {
     Docs { dir: PathBuf },
 }
 
+/// What both `scan` and `comment` need to produce a report.
 #[derive(clap::Args, Debug)]
-struct ScanArgs {
+struct Inputs {
     /// Repository to scan.
     #[arg(default_value = ".")]
     path: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
     /// Exit with status 1 when the score is below N (0–100).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
     fail_under: Option<u8>,
     /// Configuration file (default: <PATH>/.graduate.toml when present).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// When to colour the terminal report.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    color: Color,
     /// Worker threads for the walk (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    output: Option<PathBuf>,
     /// A previous `--format json` report: show the score change and which
     /// findings are new and which are fixed.
     #[arg(long, value_name = "OLD.json")]
@@ -73,6 +69,39 @@ struct ScanArgs {
     /// (default in GitHub Actions: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY).
     #[arg(long, value_name = "URL")]
     repo_url: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+struct ScanArgs {
+    #[command(flatten)]
+    inputs: Inputs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// When to colour the terminal report.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct CommentArgs {
+    #[command(flatten)]
+    inputs: Inputs,
+    /// OWNER/NAME (default: $GITHUB_REPOSITORY).
+    #[arg(long, value_name = "OWNER/NAME")]
+    repo: Option<String>,
+    /// Pull request number (default: from the pull_request event at $GITHUB_EVENT_PATH).
+    #[arg(long, value_name = "N")]
+    pr: Option<u64>,
+    /// GitHub API URL (default: $GITHUB_API_URL, else https://api.github.com).
+    #[arg(long, value_name = "URL")]
+    api_url: Option<String>,
+    /// Print the comment body instead of posting it.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +123,7 @@ enum Color {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan_cmd(args),
+        Command::Comment(args) => comment_cmd(args),
         Command::Rules => {
             let mut out = String::new();
             for r in rules::all() {
@@ -128,26 +158,51 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+/// Scan and attach the baseline diff and source links; warnings go to stderr.
+fn build_report(inputs: &Inputs) -> Result<(Report, Config)> {
     // Validate the baseline before scanning: a bad one is a usage error.
-    let old = match &args.baseline {
+    let old = match &inputs.baseline {
         Some(path) => Some(baseline::load(path).map_err(anyhow::Error::msg)?),
         None => None,
     };
+    let threads = inputs
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let mut result = scan::run(&ScanOptions {
-        path: args.path,
-        config: args.config,
+        path: inputs.path.clone(),
+        config: inputs.config.clone(),
         threads,
     })?;
     result.report.source_url =
-        source_url(args.repo_url.as_deref(), result.report.commit.as_deref());
+        source_url(inputs.repo_url.as_deref(), result.report.commit.as_deref());
     if let Some(old) = &old {
         result.report.baseline = Some(baseline::diff(old, &result.report));
     }
-    let report = &result.report;
+    for w in &result.report.warnings {
+        let where_ = if w.path.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", w.path)
+        };
+        eprintln!("warning: {where_}{}", w.message);
+    }
+    Ok((result.report, result.config))
+}
+
+/// Whether the score is below the threshold (flag, else config); says so.
+fn below_threshold(inputs: &Inputs, config: &Config, report: &Report) -> bool {
+    let threshold = inputs.fail_under.or(config.fail_under);
+    match threshold {
+        Some(t) if report.score < t as u32 => {
+            eprintln!("graduate: score {} is below --fail-under {t}", report.score);
+            true
+        }
+        _ => false,
+    }
+}
+
+fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
+    let (report, config) = build_report(&args.inputs)?;
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -158,20 +213,12 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
         }
     };
     let rendered = match args.format {
-        Format::Text => text::render(report, color),
-        Format::Json => json::render(report),
-        Format::Markdown => markdown::render(report),
-        Format::Sarif => sarif::render(report),
-        Format::Html => html::render(report),
+        Format::Text => text::render(&report, color),
+        Format::Json => json::render(&report),
+        Format::Markdown => markdown::render(&report),
+        Format::Sarif => sarif::render(&report),
+        Format::Html => html::render(&report),
     };
-    for w in &report.warnings {
-        let where_ = if w.path.is_empty() {
-            String::new()
-        } else {
-            format!("{}: ", w.path)
-        };
-        eprintln!("warning: {where_}{}", w.message);
-    }
     let code = match &args.output {
         Some(path) => {
             std::fs::write(path, &rendered)
@@ -180,14 +227,124 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
         }
         None => emit(&rendered)?,
     };
-    let threshold = args.fail_under.or(result.config.fail_under);
-    if let Some(t) = threshold
-        && report.score < t as u32
-    {
-        eprintln!("graduate: score {} is below --fail-under {t}", report.score);
+    if below_threshold(&args.inputs, &config, &report) {
         return Ok(ExitCode::from(1));
     }
     Ok(code)
+}
+
+/// Reads a non-empty environment variable.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The PR number of a `pull_request`/`pull_request_target` event payload.
+pub fn pr_from_event(path: &Path) -> Result<u64> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the event payload {}", path.display()))?;
+    let event: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    event
+        .get("pull_request")
+        .and_then(|p| p.get("number"))
+        .and_then(|n| n.as_u64())
+        .with_context(|| {
+            format!(
+                "{} is not a pull_request event (no pull_request.number); pass --pr N",
+                path.display()
+            )
+        })
+}
+
+fn comment_cmd(args: CommentArgs) -> Result<ExitCode> {
+    // Everything the post needs is checked before scanning.
+    let target = if args.dry_run {
+        None
+    } else {
+        let repo = args.repo.clone().or_else(|| env("GITHUB_REPOSITORY")).context(
+            "no repository: pass --repo OWNER/NAME (or run in GitHub Actions, which sets GITHUB_REPOSITORY)",
+        )?;
+        let (owner, name) = repo
+            .split_once('/')
+            .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
+            .with_context(|| format!("--repo must be OWNER/NAME, got `{repo}`"))?;
+        let pr = match args.pr {
+            Some(n) => n,
+            None => match env("GITHUB_EVENT_PATH") {
+                Some(p) => pr_from_event(Path::new(&p))?,
+                None => bail!(
+                    "no pull request: pass --pr N (or run on a pull_request event, whose payload is at GITHUB_EVENT_PATH)"
+                ),
+            },
+        };
+        let token = env("GITHUB_TOKEN").or_else(|| env("GH_TOKEN")).context(
+            "no token: set GITHUB_TOKEN or GH_TOKEN (with `pull-requests: write`), or use --dry-run",
+        )?;
+        let api = args
+            .api_url
+            .clone()
+            .or_else(|| env("GITHUB_API_URL"))
+            .unwrap_or_else(|| "https://api.github.com".into());
+        Some((
+            github::Target {
+                owner: owner.to_string(),
+                repo: name.to_string(),
+                pr,
+            },
+            token,
+            api,
+        ))
+    };
+    let (report, config) = build_report(&args.inputs)?;
+    let body = markdown::render(&report);
+    let below = below_threshold(&args.inputs, &config, &report);
+    let Some((target, token, api)) = target else {
+        emit(&body)?;
+        return Ok(ExitCode::from(if below { 1 } else { 0 }));
+    };
+    let posted = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(async {
+            let client = github::Client::new(&api, &token)?;
+            client.upsert_comment(&target, &body).await
+        });
+    match posted {
+        Ok(github::Posted::Created(id)) => {
+            eprintln!(
+                "graduate: created comment {id} on {}/{}#{}",
+                target.owner, target.repo, target.pr
+            )
+        }
+        Ok(github::Posted::Updated(id)) => {
+            eprintln!(
+                "graduate: updated comment {id} on {}/{}#{}",
+                target.owner, target.repo, target.pr
+            )
+        }
+        Err(e) => {
+            eprintln!("error: posting the comment failed: {e}");
+            // The report is not lost: the job summary, or standard output.
+            match env("GITHUB_STEP_SUMMARY") {
+                Some(path) => {
+                    let mut f = std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(&path)
+                        .with_context(|| format!("opening {path}"))?;
+                    f.write_all(body.as_bytes())
+                        .with_context(|| format!("writing {path}"))?;
+                    eprintln!("graduate: the report was written to the job summary instead");
+                }
+                None => {
+                    emit(&body)?;
+                }
+            }
+            return Ok(ExitCode::from(if below { 1 } else { 2 }));
+        }
+    }
+    Ok(ExitCode::from(if below { 1 } else { 0 }))
 }
 
 /// `<repo>/blob/<commit>/`, from `--repo-url` or GitHub Actions' environment.
@@ -195,19 +352,14 @@ fn source_url(flag: Option<&str>, commit: Option<&str>) -> Option<String> {
     let repo = match flag {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => {
-            let name = std::env::var("GITHUB_REPOSITORY")
-                .ok()
-                .filter(|s| !s.is_empty())?;
-            let server = std::env::var("GITHUB_SERVER_URL")
-                .ok()
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "https://github.com".into());
+            let name = env("GITHUB_REPOSITORY")?;
+            let server = env("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into());
             format!("{}/{name}", server.trim_end_matches('/'))
         }
     };
     let rev = commit
         .map(String::from)
-        .or_else(|| std::env::var("GITHUB_SHA").ok().filter(|s| !s.is_empty()))
+        .or_else(|| env("GITHUB_SHA"))
         .unwrap_or_else(|| "HEAD".into());
     Some(format!("{repo}/blob/{rev}/"))
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod docs;
 pub mod error;
 pub mod facts;
+pub mod github;
 pub mod inventory;
 pub mod report;
 pub mod rules;
