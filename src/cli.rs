@@ -69,6 +69,9 @@ struct Inputs {
     /// (default in GitHub Actions: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY).
     #[arg(long, value_name = "URL")]
     repo_url: Option<String>,
+    /// Do not read git history (graduation-pressure history signals become unknown).
+    #[arg(long)]
+    no_git: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -172,6 +175,7 @@ fn build_report(inputs: &Inputs) -> Result<(Report, Config)> {
         path: inputs.path.clone(),
         config: inputs.config.clone(),
         threads,
+        history: !inputs.no_git,
     })?;
     result.report.source_url =
         source_url(inputs.repo_url.as_deref(), result.report.commit.as_deref());

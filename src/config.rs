@@ -24,6 +24,9 @@ pub struct Config {
     /// Per-rule overrides.
     #[serde(default)]
     pub rules: BTreeMap<String, RuleOverride>,
+    /// Graduation-pressure thresholds (docs/pressure.md).
+    #[serde(default)]
+    pub pressure: crate::pressure::Thresholds,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Deserialize)]

@@ -12,6 +12,7 @@ pub mod error;
 pub mod facts;
 pub mod github;
 pub mod inventory;
+pub mod pressure;
 pub mod report;
 pub mod rules;
 pub mod scan;

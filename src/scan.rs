@@ -13,6 +13,8 @@ pub struct ScanOptions {
     pub path: PathBuf,
     pub config: Option<PathBuf>,
     pub threads: usize,
+    /// Read git history for graduation pressure.
+    pub history: bool,
 }
 
 pub struct ScanResult {
@@ -28,10 +30,16 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     let mut facts = Facts::merge(out.files, out.facts);
     facts.warnings.extend(out.warnings);
     facts.warnings.sort();
+    let now = crate::report::timestamp::now_epoch();
+    facts.history = if opts.history {
+        crate::facts::git::read(&root, now)
+    } else {
+        crate::facts::git::History::Unknown("history disabled (--no-git)".into())
+    };
     let report = score::build(
         display_root(&opts.path),
         git_commit(&root),
-        crate::report::timestamp::now_rfc3339(),
+        now,
         &facts,
         &config,
         out.stats,

@@ -97,7 +97,7 @@ pub fn evaluate(
 pub fn build(
     root: String,
     commit: Option<String>,
-    scanned_at: String,
+    now: i64,
     facts: &Facts,
     config: &Config,
     stats: WalkStats,
@@ -122,6 +122,7 @@ pub fn build(
                 priority: priority(impact, risk, effort),
                 week: meta.week,
                 fingerprint: String::new(),
+                hotspot: None,
                 anchor: f.location.is_none().then(|| anchor(&meta.id, facts)),
             });
         }
@@ -141,6 +142,22 @@ pub fn build(
         });
     }
     fingerprint(&mut debt);
+    let mut pressure = crate::pressure::evaluate(facts, &facts.history, &config.pressure, now);
+    // Debt in a churn hotspot is riskier: it sits where changes happen.
+    for d in debt.iter_mut() {
+        if let Some(h) = pressure
+            .hotspots
+            .iter_mut()
+            .find(|h| Some(&h.path) == d.path.as_ref())
+        {
+            if !h.debt.contains(&d.rule) {
+                h.debt.push(d.rule.clone());
+            }
+            d.hotspot = Some(h.changes);
+            d.risk = (d.risk + 1).min(5);
+            d.priority = priority(d.impact, d.risk, d.effort);
+        }
+    }
     debt.sort_by(|a, b| {
         b.priority
             .cmp(&a.priority)
@@ -171,7 +188,7 @@ pub fn build(
         },
         root,
         commit,
-        scanned_at,
+        scanned_at: crate::report::timestamp::rfc3339(now),
         source_url: None,
         score,
         grade: grade(score),
@@ -198,7 +215,7 @@ pub fn build(
             grade: grade(score),
         }],
         checks,
-        pressure: None,
+        pressure: Some(pressure),
         suppressions,
         warnings: facts.warnings.clone(),
         stats,

@@ -242,10 +242,11 @@ where
     }
     let rel = rel_path(root, entry.path());
     let kind = inventory::classify(&rel);
-    let record = FileRecord {
+    let mut record = FileRecord {
         is_test: inventory::is_test_path(&rel),
         path: rel,
         kind,
+        lines: 0,
     };
     if !kind.needs_text() {
         let _ = tx.send(Event::File(record, None));
@@ -261,6 +262,7 @@ where
                 let _ = tx.send(Event::Skipped(SkipReason::Minified));
                 return;
             }
+            record.lines = text.bytes().filter(|b| *b == b'\n').count() as u32;
             let facts = extract(&record, &text);
             let _ = tx.send(Event::File(record, Some(Box::new(facts))));
         }

@@ -9,7 +9,13 @@ use common::{check, graduate};
 
 fn scan_json(fixture: &str) -> Value {
     let out = graduate()
-        .args(["scan", &format!("fixtures/{fixture}"), "--format", "json"])
+        .args([
+            "scan",
+            &format!("fixtures/{fixture}"),
+            "--format",
+            "json",
+            "--no-git",
+        ])
         .output()
         .unwrap();
     assert!(
@@ -71,7 +77,13 @@ fn rule_table_covers_every_registered_rule() {
 fn text_reports() {
     for fixture in FIXTURES {
         let out = graduate()
-            .args(["scan", &format!("fixtures/{fixture}"), "--color", "never"])
+            .args([
+                "scan",
+                &format!("fixtures/{fixture}"),
+                "--color",
+                "never",
+                "--no-git",
+            ])
             .output()
             .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();

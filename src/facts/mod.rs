@@ -8,6 +8,8 @@
 pub mod ci;
 pub mod code;
 pub mod docs;
+pub mod git;
+pub mod integrations;
 pub mod manifests;
 pub mod secrets;
 
@@ -51,6 +53,8 @@ pub struct FileRecord {
     pub kind: FileKind,
     /// Test code (by path convention); never counted as production code.
     pub is_test: bool,
+    /// Line count of a file that was read (0 otherwise), for churn weighting.
+    pub lines: u32,
 }
 
 /// An inline `graduate:allow RULE reason` comment.
@@ -73,6 +77,8 @@ pub struct FileFacts {
     pub allows: Vec<InlineAllow>,
     /// An env file with the number of real-looking values in it.
     pub env_file: Option<EnvFile>,
+    pub hosts: Vec<integrations::ExternalHost>,
+    pub pii: Vec<integrations::PiiField>,
     pub warnings: Vec<Warning>,
 }
 
@@ -104,6 +110,16 @@ pub struct Facts {
     pub warnings: Vec<Warning>,
     /// Languages of the production source files.
     pub languages: Vec<Lang>,
+    pub external_hosts: Vec<integrations::ExternalHost>,
+    pub pii_fields: Vec<integrations::PiiField>,
+    /// Git history of the bounded window (graduation pressure).
+    pub history: git::History,
+}
+
+impl Default for git::History {
+    fn default() -> Self {
+        git::History::Unknown("history not read".into())
+    }
 }
 
 impl Facts {
@@ -122,6 +138,8 @@ impl Facts {
             facts.secrets.extend(f.secrets);
             facts.env_files.extend(f.env_file);
             facts.allows.extend(f.allows);
+            facts.external_hosts.extend(f.hosts);
+            facts.pii_fields.extend(f.pii);
             facts.warnings.extend(f.warnings);
         }
         let mut langs: Vec<Lang> = files
@@ -184,7 +202,12 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
             }),
         },
         FileKind::Doc => out.doc = docs::extract(path, text),
-        FileKind::Source(lang) => out.code = code::extract(path, lang, record.is_test, text),
+        FileKind::Source(lang) => {
+            out.code = code::extract(path, lang, record.is_test, text);
+            if !record.is_test {
+                (out.hosts, out.pii) = integrations::scan(path, text);
+            }
+        }
         FileKind::EnvFile => out.env_file = Some(secrets::env_file(path, text)),
         _ => {}
     }

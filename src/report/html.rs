@@ -192,11 +192,7 @@ pub fn render(report: &Report) -> String {
     let page = Page {
         r: report,
         verdict: match &report.pressure {
-            Some(p) => p
-                .get("verdict")
-                .and_then(|v| v.as_str())
-                .unwrap_or("not assessed")
-                .replace('-', " "),
+            Some(p) => format!("Verdict: {}", p.verdict.replace('-', " ")),
             None => "graduation pressure not assessed".to_string(),
         },
         delta_text: report

@@ -40,6 +40,16 @@ pub fn render(report: &Report) -> String {
         );
     }
     let _ = writeln!(o, "{line}");
+    if let Some(pr) = &report.pressure {
+        let over = pr.signals.iter().filter(|s| s.over == Some(true)).count();
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "**Graduation pressure: {}** ({over} of {} signals over threshold)",
+            pr.verdict.replace('-', " "),
+            pr.signals.len()
+        );
+    }
     let _ = writeln!(o);
     let _ = writeln!(
         o,

@@ -41,8 +41,8 @@ pub struct Report {
     pub checks: Vec<Check>,
     pub debt: Vec<DebtItem>,
     pub signoff: Vec<Gate>,
-    /// Graduation pressure; `null` until history analysis is available.
-    pub pressure: Option<serde_json::Value>,
+    /// Graduation pressure: verdict, signals with thresholds, hotspots.
+    pub pressure: Option<crate::pressure::Pressure>,
     /// The apps scored; today the scanned root is one app (`"."`).
     pub apps: Vec<AppSummary>,
     pub suppressions: Vec<Suppression>,
@@ -133,6 +133,9 @@ pub struct DebtItem {
     /// For a finding with no location: the file that should hold the fix
     /// (code-scanning tools need a file to annotate).
     pub anchor: Option<String>,
+    /// Changes in 90 days when the file is a churn hotspot; its risk was
+    /// raised by one for that.
+    pub hotspot: Option<u32>,
 }
 
 impl DebtItem {

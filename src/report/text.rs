@@ -85,6 +85,15 @@ pub fn render(report: &Report, color: bool) -> String {
         report.coverage.skipped,
         report.coverage.pending.len()
     );
+    if let Some(pr) = &report.pressure {
+        let over = pr.signals.iter().filter(|s| s.over == Some(true)).count();
+        let known = pr.signals.iter().filter(|s| s.over.is_some()).count();
+        let _ = writeln!(
+            o,
+            "  Pressure   {} — {over} of {known} measured signals over threshold",
+            p.bold(pr.verdict)
+        );
+    }
     let _ = writeln!(o);
     for pillar in &report.pillars {
         match pillar.score {
@@ -160,6 +169,42 @@ pub fn render(report: &Report, color: bool) -> String {
             );
         }
     }
+    if let Some(pr) = &report.pressure {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "  {}", p.bold("Graduation pressure"));
+        for s in &pr.signals {
+            let value = s.value.map_or("unknown".to_string(), |v| format!("{v}"));
+            let mark = match s.over {
+                Some(true) => "▲",
+                Some(false) => "·",
+                None => "?",
+            };
+            let line = format!(
+                "{mark} {:<17} {:>8}  (threshold {})",
+                s.id, value, s.threshold
+            );
+            let _ = writeln!(o, "    {}", truncate(&line, WIDTH - 4));
+        }
+        for r in &pr.reasons {
+            for l in wrap(r, WIDTH - 4) {
+                let _ = writeln!(o, "    {}", p.dim(&l));
+            }
+        }
+        for h in pr.hotspots.iter().take(3) {
+            let line = format!(
+                "hotspot {} — {} changes, {} lines{}",
+                h.path,
+                h.changes,
+                h.lines,
+                if h.debt.is_empty() {
+                    String::new()
+                } else {
+                    format!(", debt: {}", h.debt.join(", "))
+                }
+            );
+            let _ = writeln!(o, "    {}", truncate(&line, WIDTH - 4));
+        }
+    }
     if let Some(next) = &report.level.next {
         let _ = writeln!(o);
         let line = format!(
@@ -200,8 +245,14 @@ fn debt_item(o: &mut String, p: &Paint, item: &DebtItem) {
     let head = format!("{:>5}  {}  {}", item.priority, item.rule, item.location());
     let _ = writeln!(o, "  {}", p.bold(&truncate(&head, WIDTH - 2)));
     let scores = format!(
-        "impact {} · risk {} · effort {} · week {}",
-        item.impact, item.risk, item.effort, item.week
+        "impact {} · risk {} · effort {} · week {}{}",
+        item.impact,
+        item.risk,
+        item.effort,
+        item.week,
+        item.hotspot
+            .map(|n| format!(" · hotspot ({n} changes): risk +1"))
+            .unwrap_or_default()
     );
     let _ = writeln!(o, "         {}", p.dim(&scores));
     for l in wrap(&item.message, WIDTH - 9) {

@@ -4,15 +4,19 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub fn now_rfc3339() -> String {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
+    rfc3339(now_epoch())
+}
+
+/// Seconds since the epoch: `SOURCE_DATE_EPOCH` when set, else the clock.
+pub fn now_epoch() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
         .unwrap_or_else(|| {
             SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64)
-        });
-    rfc3339(secs)
+        })
 }
 
 /// Days-from-civil inverse (Howard Hinnant's algorithm).

@@ -1,0 +1,132 @@
+//! Integration surface and personal data, for graduation pressure: external
+//! hosts named in production code, and fields that hold personal data in
+//! models and schemas. Cheap line scans behind a literal prefilter.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::Location;
+
+/// An external host named in a URL literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalHost {
+    pub host: String,
+    pub location: Location,
+}
+
+/// A personal-data field in a model or schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PiiField {
+    /// Normalised kind: email, phone, address, birth-date, national-id, card.
+    pub kind: &'static str,
+    pub location: Location,
+}
+
+static URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"https?://(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,})"#).unwrap());
+
+/// Field declarations: `email: str`, `email = Column(`, `Email string`,
+/// `email: { type: String }`, `"email":` in a schema.
+static FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)^\s*(?:pub\s+)?["']?(?P<name>e_?mail(?:_address)?|phone(?:_?number)?|mobile|(?:street_|home_|billing_|shipping_)?address|dob|date_?of_?birth|birth_?date|birthday|ssn|social_security(?:_number)?|national_id|passport(?:_number)?|card_?number|credit_?card)["']?\s*(?:[:=]|\s+[A-Za-z*\[\]]+(?:\s|$|`))"#,
+    )
+    .unwrap()
+});
+
+fn kind_of(name: &str) -> &'static str {
+    let n = name.to_ascii_lowercase().replace('_', "");
+    if n.contains("mail") {
+        "email"
+    } else if n.contains("phone") || n.contains("mobile") {
+        "phone"
+    } else if n.contains("address") {
+        "address"
+    } else if n.contains("birth") || n == "dob" {
+        "birth-date"
+    } else if n.contains("ssn")
+        || n.contains("social")
+        || n.contains("national")
+        || n.contains("passport")
+    {
+        "national-id"
+    } else {
+        "card"
+    }
+}
+
+/// Hosts that are not integrations: examples, local, schema and doc URLs.
+fn ignorable_host(host: &str) -> bool {
+    let h = host.to_ascii_lowercase();
+    h.ends_with("example.com")
+        || h.ends_with("example.org")
+        || h.ends_with(".example")
+        || h.contains("localhost")
+        || h.ends_with(".local")
+        || h.ends_with(".internal")
+        || h.ends_with(".test")
+        || [
+            "w3.org",
+            "schema.org",
+            "json-schema.org",
+            "xmlns.com",
+            "github.com",
+            "npmjs.com",
+            "opensource.org",
+            "apache.org",
+        ]
+        .iter()
+        .any(|d| h == *d || h.ends_with(&format!(".{d}")))
+}
+
+pub fn scan(path: &str, text: &str) -> (Vec<ExternalHost>, Vec<PiiField>) {
+    let mut hosts = Vec::new();
+    let mut pii = Vec::new();
+    let has_url = text.contains("://");
+    for (i, line) in text.lines().enumerate() {
+        if line.len() > 2000 {
+            continue;
+        }
+        if has_url && line.contains("://") {
+            for c in URL.captures_iter(line) {
+                let host = c["host"].trim_end_matches('.').to_ascii_lowercase();
+                if !ignorable_host(&host) {
+                    hosts.push(ExternalHost {
+                        host,
+                        location: Location::new(path, i as u32 + 1),
+                    });
+                }
+            }
+        }
+        if let Some(c) = FIELD.captures(line) {
+            pii.push(PiiField {
+                kind: kind_of(&c["name"]),
+                location: Location::new(path, i as u32 + 1),
+            });
+        }
+    }
+    (hosts, pii)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_and_fields() {
+        let (h, p) = scan(
+            "m.py",
+            "API = 'https://api.stripe.com/v1'\nDOC = 'https://example.com/x'\nclass User:\n    email: str\n    date_of_birth = Column(Date)\n    name: str\n",
+        );
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].host, "api.stripe.com");
+        let kinds: Vec<_> = p.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, vec!["email", "birth-date"]);
+        let (_, go) = scan(
+            "u.go",
+            "type User struct {\n\tEmail string `json:\"email\"`\n\tPhone *string\n}\n",
+        );
+        assert_eq!(go.len(), 2);
+    }
+}

@@ -1,0 +1,377 @@
+//! Graduation pressure: should this prototype be treated as a product?
+//! Each signal shows its measured value and the threshold it is compared
+//! with (thresholds from `[pressure]` in .graduate.toml, defaults and their
+//! rationale in docs/pressure.md). A signal that cannot be measured (no git,
+//! a shallow clone) is `null` and "unknown", never zero.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::facts::Facts;
+use crate::facts::git::{History, WINDOW_DAYS};
+use crate::inventory::FileKind;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Thresholds {
+    pub contributors: f64,
+    pub commits_per_week: f64,
+    pub growth_percent: f64,
+    pub fixes_per_week: f64,
+    pub integrations: f64,
+    pub personal_data_kinds: f64,
+    /// Changes in 90 days that make a file a churn hotspot.
+    pub hotspot_changes: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            contributors: 3.0,
+            commits_per_week: 5.0,
+            growth_percent: 25.0,
+            fixes_per_week: 1.0,
+            integrations: 3.0,
+            personal_data_kinds: 1.0,
+            hotspot_changes: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Signal {
+    pub id: &'static str,
+    /// Measured value; `null` when unknown.
+    pub value: Option<f64>,
+    pub threshold: f64,
+    /// `true` when value ≥ threshold; `null` when unknown.
+    pub over: Option<bool>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hotspot {
+    pub path: String,
+    /// Commits touching the file in the window.
+    pub changes: u32,
+    pub lines: u32,
+    /// changes × (1 + log10(lines + 1)): churn weighed by size.
+    pub score: f64,
+    /// Rules with debt in this file.
+    pub debt: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pressure {
+    /// `graduate`, `watch` or `keep-as-prototype`.
+    pub verdict: &'static str,
+    /// One sentence per signal over its threshold (or why it is unknown).
+    pub reasons: Vec<String>,
+    pub signals: Vec<Signal>,
+    pub hotspots: Vec<Hotspot>,
+    /// Commits read in the window, or null when history is unknown.
+    pub commits_read: Option<usize>,
+    pub window_days: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_unknown: Option<String>,
+}
+
+/// Commits in the last 30 days below which growth is not a signal.
+const MIN_GROWTH_COMMITS: f64 = 8.0;
+
+/// Well-known third-party SDKs, by package name: each is an integration.
+const SDKS: &[(&str, &str)] = &[
+    ("stripe", "Stripe"),
+    ("@stripe/stripe-js", "Stripe"),
+    ("braintree", "Braintree"),
+    ("@paypal/checkout-server-sdk", "PayPal"),
+    ("twilio", "Twilio"),
+    ("@sendgrid/mail", "SendGrid"),
+    ("sendgrid", "SendGrid"),
+    ("nodemailer", "SMTP email"),
+    ("mailgun.js", "Mailgun"),
+    ("postmark", "Postmark"),
+    ("aws-sdk", "AWS"),
+    ("boto3", "AWS"),
+    ("github.com/aws/aws-sdk-go-v2", "AWS"),
+    ("aws-sdk-s3", "AWS"),
+    ("@google-cloud/storage", "Google Cloud"),
+    ("google-cloud-storage", "Google Cloud"),
+    ("firebase-admin", "Firebase"),
+    ("@supabase/supabase-js", "Supabase"),
+    ("supabase", "Supabase"),
+    ("openai", "OpenAI"),
+    ("@anthropic-ai/sdk", "Anthropic"),
+    ("anthropic", "Anthropic"),
+    ("@slack/web-api", "Slack"),
+    ("slack-sdk", "Slack"),
+    ("algoliasearch", "Algolia"),
+    ("@auth0/auth0-react", "Auth0"),
+];
+
+pub fn evaluate(facts: &Facts, history: &History, t: &Thresholds, now: i64) -> Pressure {
+    let mut signals = Vec::new();
+    let mut hotspots = Vec::new();
+    let (commits_read, history_unknown) = match history {
+        History::Known { commits, truncated } => {
+            let days = |d: i64| now - d * 86_400;
+            let weeks = WINDOW_DAYS as f64 / 7.0;
+            let authors = |from: i64, to: i64| -> BTreeSet<&str> {
+                commits
+                    .iter()
+                    .filter(|c| c.time > from && c.time <= to)
+                    .map(|c| c.author.as_str())
+                    .collect()
+            };
+            let contributors = authors(days(90), now).len() as f64;
+            let recent = authors(days(45), now).len() as i64;
+            let earlier = authors(days(90), days(45)).len() as i64;
+            signals.push(signal(
+                "contributors",
+                Some(contributors),
+                t.contributors,
+                format!(
+                    "distinct authors in {WINDOW_DAYS} days; trend {:+} (last 45 days vs the 45 before)",
+                    recent - earlier
+                ),
+            ));
+            let per_week = commits.len() as f64 / weeks;
+            signals.push(signal(
+                "commits-per-week",
+                Some(round1(per_week)),
+                t.commits_per_week,
+                format!(
+                    "{} non-merge commits in {WINDOW_DAYS} days{}",
+                    commits.len(),
+                    if *truncated { " (bounded walk)" } else { "" }
+                ),
+            ));
+            let last = commits.iter().filter(|c| c.time > days(30)).count() as f64;
+            let before = commits
+                .iter()
+                .filter(|c| c.time > days(60) && c.time <= days(30))
+                .count() as f64;
+            let growth = if before == 0.0 {
+                if last > 0.0 { 100.0 } else { 0.0 }
+            } else {
+                (last - before) / before * 100.0
+            };
+            let mut g = signal(
+                "growth-percent",
+                Some(round1(growth)),
+                t.growth_percent,
+                format!("commits in the last 30 days ({last}) against the 30 before ({before})"),
+            );
+            // A handful of commits is no trend: 1 after 0 is not "100% growth".
+            if last < MIN_GROWTH_COMMITS {
+                g.over = Some(false);
+                g.note.push_str("; too few commits to call it growth");
+            }
+            signals.push(g);
+            let fixes = commits.iter().filter(|c| is_fix(&c.subject)).count();
+            signals.push(signal(
+                "fixes-per-week",
+                Some(round1(fixes as f64 / weeks)),
+                t.fixes_per_week,
+                format!("{fixes} fix/hotfix/revert commits in {WINDOW_DAYS} days"),
+            ));
+            hotspots = churn(facts, commits, t.hotspot_changes);
+            (Some(commits.len()), None)
+        }
+        History::Unknown(why) => {
+            for (id, th) in [
+                ("contributors", t.contributors),
+                ("commits-per-week", t.commits_per_week),
+                ("growth-percent", t.growth_percent),
+                ("fixes-per-week", t.fixes_per_week),
+            ] {
+                signals.push(signal(id, None, th, format!("unknown: {why}")));
+            }
+            (None, Some(why.clone()))
+        }
+    };
+    // Integration surface: distinct external hosts plus third-party SDKs.
+    let mut surface: BTreeMap<String, String> = BTreeMap::new();
+    for h in &facts.external_hosts {
+        surface
+            .entry(h.host.clone())
+            .or_insert_with(|| format!("{}:{}", h.location.path, h.location.line));
+    }
+    for m in &facts.manifests {
+        for d in m.deps.iter().filter(|d| !d.dev) {
+            if let Some((_, name)) = SDKS.iter().find(|(pkg, _)| *pkg == d.name) {
+                surface
+                    .entry(name.to_string())
+                    .or_insert_with(|| format!("{}:{}", m.path, d.line));
+            }
+        }
+    }
+    signals.push(signal(
+        "integrations",
+        Some(surface.len() as f64),
+        t.integrations,
+        if surface.is_empty() {
+            "no external host or third-party SDK found".into()
+        } else {
+            surface
+                .iter()
+                .take(6)
+                .map(|(k, at)| format!("{k} ({at})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    ));
+    let kinds: BTreeMap<&str, String> = facts
+        .pii_fields
+        .iter()
+        .map(|f| (f.kind, format!("{}:{}", f.location.path, f.location.line)))
+        .rev()
+        .collect();
+    signals.push(signal(
+        "personal-data",
+        Some(kinds.len() as f64),
+        t.personal_data_kinds,
+        if kinds.is_empty() {
+            "no personal-data field found in models or schemas".into()
+        } else {
+            kinds
+                .iter()
+                .map(|(k, at)| format!("{k} ({at})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    ));
+    let over: Vec<&Signal> = signals.iter().filter(|s| s.over == Some(true)).collect();
+    let verdict = match over.len() {
+        3.. => "graduate",
+        1..=2 => "watch",
+        _ => "keep-as-prototype",
+    };
+    let mut reasons: Vec<String> = over.iter().map(|s| reason(s)).collect();
+    if let Some(why) = &history_unknown {
+        reasons.push(format!(
+            "History signals are unknown ({why}), so the verdict rests on the code alone."
+        ));
+    }
+    if over.is_empty() && history_unknown.is_none() {
+        reasons.push("No signal reaches its threshold: a prototype can stay a prototype.".into());
+    }
+    Pressure {
+        verdict,
+        reasons,
+        signals,
+        hotspots,
+        commits_read,
+        window_days: WINDOW_DAYS,
+        history_unknown,
+    }
+}
+
+fn signal(id: &'static str, value: Option<f64>, threshold: f64, note: String) -> Signal {
+    Signal {
+        id,
+        value,
+        threshold,
+        over: value.map(|v| v >= threshold),
+        note,
+    }
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+fn reason(s: &Signal) -> String {
+    let v = s.value.unwrap_or(0.0);
+    match s.id {
+        "contributors" => format!(
+            "{v} people committed in 90 days (threshold {}): more than one head holds this app.",
+            s.threshold
+        ),
+        "commits-per-week" => format!(
+            "{v} commits a week (threshold {}): it changes often.",
+            s.threshold
+        ),
+        "growth-percent" => format!(
+            "Commit rate grew {v}% month over month (threshold {}%).",
+            s.threshold
+        ),
+        "fixes-per-week" => format!(
+            "{v} fix or hotfix commits a week (threshold {}): production is already hurting.",
+            s.threshold
+        ),
+        "integrations" => format!(
+            "It talks to {v} external services (threshold {}): each is a way to fail.",
+            s.threshold
+        ),
+        "personal-data" => format!(
+            "It stores {v} kind(s) of personal data (threshold {}): a breach would matter.",
+            s.threshold
+        ),
+        _ => format!("{} is {v} (threshold {}).", s.id, s.threshold),
+    }
+}
+
+/// Conventional-commit fix types and the words teams use.
+fn is_fix(subject: &str) -> bool {
+    let s = subject.trim().to_ascii_lowercase();
+    let conventional = ["fix", "hotfix", "revert", "bugfix"].iter().any(|t| {
+        s.strip_prefix(t).is_some_and(|rest| {
+            rest.starts_with(':') || rest.starts_with('(') || rest.starts_with("!:")
+        })
+    });
+    conventional
+        || s.starts_with("revert \"")
+        || s.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| matches!(w, "hotfix" | "bugfix" | "fixes" | "fixed" | "fix"))
+}
+
+fn churn(facts: &Facts, commits: &[crate::facts::git::Commit], min_changes: u32) -> Vec<Hotspot> {
+    let mut changes: HashMap<&str, u32> = HashMap::new();
+    for c in commits {
+        for f in &c.files {
+            *changes.entry(f.as_str()).or_default() += 1;
+        }
+    }
+    let mut spots: Vec<Hotspot> = facts
+        .files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Source(_)) && !f.is_test)
+        .filter_map(|f| {
+            let n = *changes.get(f.path.as_str())?;
+            (n >= min_changes).then(|| Hotspot {
+                path: f.path.clone(),
+                changes: n,
+                lines: f.lines,
+                score: round1(n as f64 * (1.0 + (f.lines as f64 + 1.0).log10())),
+                debt: Vec::new(),
+            })
+        })
+        .collect();
+    spots.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.path.cmp(&b.path)));
+    spots.truncate(10);
+    spots
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fix_subjects() {
+        for s in [
+            "fix: crash",
+            "fix(api): x",
+            "hotfix login",
+            "Revert \"feat: y\"",
+            "fixes #12",
+            "feat!: x; fixed z",
+        ] {
+            assert!(is_fix(s), "{s}");
+        }
+        for s in ["feat: add prefix", "refactor fixtures", "suffix handling"] {
+            assert!(!is_fix(s), "{s}");
+        }
+    }
+}
