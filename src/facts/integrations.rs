@@ -75,6 +75,18 @@ fn ignorable_host(host: &str) -> bool {
             "npmjs.com",
             "opensource.org",
             "apache.org",
+            "docs.rs",
+            "crates.io",
+            "rust-lang.org",
+            "python.org",
+            "mozilla.org",
+            "stackoverflow.com",
+            "wikipedia.org",
+            "golang.org",
+            "go.dev",
+            "pypi.org",
+            "readthedocs.io",
+            "githubusercontent.com",
         ]
         .iter()
         .any(|d| h == *d || h.ends_with(&format!(".{d}")))
@@ -88,7 +100,12 @@ pub fn scan(path: &str, text: &str) -> (Vec<ExternalHost>, Vec<PiiField>) {
         if line.len() > 2000 {
             continue;
         }
-        if has_url && line.contains("://") {
+        // URLs in comments are documentation, not calls.
+        let t = line.trim_start();
+        let comment = ["//", "#", "*", "/*", "--"]
+            .iter()
+            .any(|m| t.starts_with(m));
+        if has_url && !comment && line.contains("://") {
             for c in URL.captures_iter(line) {
                 let host = c["host"].trim_end_matches('.').to_ascii_lowercase();
                 if !ignorable_host(&host) {
