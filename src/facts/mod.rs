@@ -19,7 +19,7 @@ pub use ci::{CiJob, CiPipeline, CiStep};
 pub use code::{HttpRoute, OtelInit, OutboundCall, RetrySite, TestMarker, TimeoutState};
 pub use docs::{DocFacts, DocPart};
 pub use manifests::{Dependency, Manifest};
-pub use secrets::SecretCandidate;
+pub use secrets::{InsecureDefault, SecretCandidate, SecretScope, SecretsManagerUse};
 
 /// A place in the scanned repository, relative to its root, 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -70,6 +70,8 @@ pub struct FileFacts {
     pub doc: Option<DocFacts>,
     pub code: code::CodeFacts,
     pub secrets: Vec<SecretCandidate>,
+    pub insecure_defaults: Vec<InsecureDefault>,
+    pub secret_managers: Vec<SecretsManagerUse>,
     pub allows: Vec<InlineAllow>,
     /// An env file with the number of real-looking values in it.
     pub env_file: Option<EnvFile>,
@@ -99,6 +101,8 @@ pub struct Facts {
     pub otel_inits: Vec<OtelInit>,
     pub tests: Vec<TestMarker>,
     pub secrets: Vec<SecretCandidate>,
+    pub insecure_defaults: Vec<InsecureDefault>,
+    pub secret_managers: Vec<SecretsManagerUse>,
     pub env_files: Vec<EnvFile>,
     pub allows: Vec<InlineAllow>,
     pub warnings: Vec<Warning>,
@@ -120,6 +124,8 @@ impl Facts {
             facts.otel_inits.extend(f.code.otel_inits);
             facts.tests.extend(f.code.tests);
             facts.secrets.extend(f.secrets);
+            facts.insecure_defaults.extend(f.insecure_defaults);
+            facts.secret_managers.extend(f.secret_managers);
             facts.env_files.extend(f.env_file);
             facts.allows.extend(f.allows);
             facts.warnings.extend(f.warnings);
@@ -197,7 +203,10 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
         out.code.otel_inits.push(init);
     }
     if record.kind != FileKind::Doc {
-        out.secrets = secrets::scan(path, record.kind, record.is_test, text);
+        let found = secrets::scan(path, record.kind, record.is_test, text);
+        out.secrets = found.candidates;
+        out.insecure_defaults = found.defaults;
+        out.secret_managers = found.managers;
     }
     out.allows = inline_allows(path, text);
     out
