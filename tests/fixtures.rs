@@ -42,6 +42,11 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
     ("outbound-timeout", "fastapi-service", "axum-service"),
     ("retry-backoff", "fastapi-service", "express-prototype"),
     ("hardcoded-secret", "fastapi-service", "express-prototype"),
+    (
+        "insecure-default-secret",
+        "fastapi-service",
+        "express-prototype",
+    ),
     ("env-file-committed", "fastapi-service", "express-prototype"),
     ("runbook", "fastapi-service", "axum-service"),
 ];

@@ -201,6 +201,7 @@ registry! {
     resilience / "outbound-timeout" => outbound_timeout,
     resilience / "retry-backoff" => retry_backoff,
     security / "hardcoded-secret" => hardcoded_secret,
+    security / "insecure-default-secret" => insecure_default_secret,
     security / "env-file-committed" => env_file_committed,
     operations / "runbook" => runbook,
 }
