@@ -48,6 +48,7 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
         "express-prototype",
     ),
     ("env-file-committed", "fastapi-service", "express-prototype"),
+    ("env-gitignored", "fastapi-service", "express-prototype"),
     ("runbook", "fastapi-service", "axum-service"),
 ];
 

@@ -75,7 +75,23 @@ pub struct FileFacts {
     pub allows: Vec<InlineAllow>,
     /// An env file with the number of real-looking values in it.
     pub env_file: Option<EnvFile>,
+    pub gitignore: Option<GitIgnore>,
     pub warnings: Vec<Warning>,
+}
+
+/// A `.gitignore` file and its lines, as written (gitignore semantics are
+/// applied by the rules that need them, with the `ignore` crate's matcher).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GitIgnore {
+    pub path: String,
+    pub lines: Vec<String>,
+}
+
+impl GitIgnore {
+    /// The directory it governs, relative to the root (`""` for the root).
+    pub fn dir(&self) -> &str {
+        self.path.rsplit_once('/').map_or("", |(d, _)| d)
+    }
 }
 
 /// A committed environment file.
@@ -104,6 +120,7 @@ pub struct Facts {
     pub insecure_defaults: Vec<InsecureDefault>,
     pub secret_managers: Vec<SecretsManagerUse>,
     pub env_files: Vec<EnvFile>,
+    pub gitignores: Vec<GitIgnore>,
     pub allows: Vec<InlineAllow>,
     pub warnings: Vec<Warning>,
     /// Languages of the production source files.
@@ -127,6 +144,7 @@ impl Facts {
             facts.insecure_defaults.extend(f.insecure_defaults);
             facts.secret_managers.extend(f.secret_managers);
             facts.env_files.extend(f.env_file);
+            facts.gitignores.extend(f.gitignore);
             facts.allows.extend(f.allows);
             facts.warnings.extend(f.warnings);
         }
@@ -192,6 +210,12 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
         FileKind::Doc => out.doc = docs::extract(path, text),
         FileKind::Source(lang) => out.code = code::extract(path, lang, record.is_test, text),
         FileKind::EnvFile => out.env_file = Some(secrets::env_file(path, text)),
+        FileKind::GitIgnore => {
+            out.gitignore = Some(GitIgnore {
+                path: path.to_string(),
+                lines: text.lines().map(str::to_string).collect(),
+            })
+        }
         _ => {}
     }
     // Auto-instrumentation launchers live in deploy files and npm scripts.
@@ -202,7 +226,7 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     {
         out.code.otel_inits.push(init);
     }
-    if record.kind != FileKind::Doc {
+    if !matches!(record.kind, FileKind::Doc | FileKind::GitIgnore) {
         let found = secrets::scan(path, record.kind, record.is_test, text);
         out.secrets = found.candidates;
         out.insecure_defaults = found.defaults;

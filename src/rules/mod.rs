@@ -203,6 +203,7 @@ registry! {
     security / "hardcoded-secret" => hardcoded_secret,
     security / "insecure-default-secret" => insecure_default_secret,
     security / "env-file-committed" => env_file_committed,
+    security / "env-gitignored" => env_gitignored,
     operations / "runbook" => runbook,
 }
 
