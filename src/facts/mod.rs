@@ -8,6 +8,7 @@
 pub mod ci;
 pub mod code;
 pub mod docs;
+pub mod git_index;
 pub mod manifests;
 pub mod secrets;
 
@@ -121,6 +122,9 @@ pub struct Facts {
     pub secret_managers: Vec<SecretsManagerUse>,
     pub env_files: Vec<EnvFile>,
     pub gitignores: Vec<GitIgnore>,
+    /// Env files git tracks, from `.git/index`; `None` when the root is not
+    /// a git work tree (then an env file's presence is what counts).
+    pub tracked_env_files: Option<Vec<String>>,
     pub allows: Vec<InlineAllow>,
     pub warnings: Vec<Warning>,
     /// Languages of the production source files.
