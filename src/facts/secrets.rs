@@ -327,10 +327,12 @@ static PROVIDERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 });
 
 /// `name = "value"`, `name: value`, `NAME=value` where the name says credential.
-/// Quotes may be backslash-escaped, as in notebooks' JSON.
+/// Quotes may be backslash-escaped, as in notebooks' JSON; a type may sit
+/// between name and value (`const API_KEY: &str =`, `apiKey: string =`,
+/// Go's `var apiKey string =`).
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?P<name>[\w.-]*(?:secret|passwd|password|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key)[\w-]*)\\?['"]?\s*(?::=|=>|=|:)\s*(?:\\?['"`](?P<q>[^'"`\s\\]{8,200})\\?['"`]|(?P<bare>[^\s'"`#,;\\]{8,200})\s*$)"#,
+        r#"(?i)(?P<name>[\w.-]*(?:secret|passwd|password|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key)[\w-]*)\\?['"]?(?:\s*:\s*&?(?:'static\s+)?[\w:<>]+|\s+[\w.]+)?\s*(?::=|=>|=|:)\s*(?:\\?['"`](?P<q>[^'"`\s\\]{8,200})\\?['"`]|(?P<bare>[^\s'"`#,;\\]{8,200})\s*$)"#,
     )
     .unwrap()
 });
@@ -562,11 +564,27 @@ fn looks_random(value: &str) -> bool {
     .count();
     // Identifiers and sentences (`get_user_token`, `my_app_password`) are
     // low-entropy and have few classes; keys mix at least digits and letters.
+    let digits = value.bytes().any(|b| b.is_ascii_digit());
+    // Letters-only keys exist (24+ random mixed-case letters); identifiers
+    // of that length have lower entropy and word-shaped runs.
+    let long_letters =
+        value.len() >= 20 && classes >= 2 && entropy(value) >= 4.0 && !camel_words(value);
     value.len() >= 8
         && classes >= 2
         && entropy(value) >= 3.0
         && !value.contains(' ')
-        && value.bytes().any(|b| b.is_ascii_digit())
+        && (digits || long_letters)
+}
+
+/// `AbstractSingletonProxyFactoryBean`: letters only, and every capital
+/// starts a lowercase word of three or more letters. Random keys of the same
+/// length almost never have that shape.
+fn camel_words(value: &str) -> bool {
+    value.bytes().all(|b| b.is_ascii_alphabetic())
+        && value
+            .split(|c: char| c.is_ascii_uppercase())
+            .skip(1)
+            .all(|w| w.len() >= 2)
 }
 
 /// Words that mark any value, a provider-shaped one included, as a
@@ -1281,6 +1299,12 @@ mod tests {
         );
         assert!(kinds("const jwtSecret = process.env.JWT_SECRET || 'superSecret9x'").is_empty());
         assert!(kinds("password = \"changeme\"").is_empty());
+        assert!(kinds("const tokenClass = 'AbstractSingletonProxyFactoryBean'").is_empty());
+        assert!(kinds("const secretName = 'DatabaseCredentialsRotationHandler'").is_empty());
+        assert_eq!(
+            kinds("const apiToken: string = 'hxlWiBEsdHDsTezdMuUKjHaY'"),
+            vec!["generic-assignment"]
+        );
         assert!(kinds("const tokenField = 'access_token_value'").is_empty());
         assert!(kinds("tokenURL: 'https://github.com/login/oauth2/token9'").is_empty());
         assert!(kinds("url = 'postgres://postgres:postgres@web-db:5432/dev'").is_empty());
