@@ -27,7 +27,24 @@ pub struct Config {
     /// Graduation-pressure thresholds (docs/pressure.md).
     #[serde(default)]
     pub pressure: crate::pressure::Thresholds,
+    /// Secret findings to accept.
+    #[serde(default)]
+    pub secrets: SecretsConfig,
 }
+
+/// `[secrets]`: `allow = ["<fingerprint>", …]` accepts a secret wherever it
+/// appears (a rotated key kept in a fixture, a public test-mode key). The
+/// fingerprint is the one every report shows; the secret itself never goes
+/// into the config.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+/// Length of a fingerprint as reports show it: 8 bytes of SHA-256 in hex.
+pub const FINGERPRINT_LEN: usize = 16;
 
 #[derive(Debug, Default, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,7 +107,24 @@ impl Config {
                 }
             }
         }
+        for (i, fp) in self.secrets.allow.iter().enumerate() {
+            // Never echo the entry: a user may have pasted the secret itself.
+            if fp.len() != FINGERPRINT_LEN || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "`secrets.allow[{i}]` is not a fingerprint: expected {FINGERPRINT_LEN} hex \
+                     characters as shown in the report (never the secret itself)"
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// Whether a finding's fingerprint is allowlisted.
+    pub fn secret_allowed(&self, fingerprint: &str) -> bool {
+        self.secrets
+            .allow
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(fingerprint))
     }
 
     pub fn enabled(&self, id: &str) -> bool {
@@ -143,5 +177,17 @@ mod tests {
         .unwrap();
         assert!(!c.enabled("runbook"));
         assert_eq!(c.fail_under, Some(70));
+    }
+
+    #[test]
+    fn secrets_allowlist_takes_fingerprints_only() {
+        let c = Config::parse("[secrets]\nallow = [\"056B7FE47141B6E4\"]\n").unwrap();
+        assert!(c.secret_allowed("056b7fe47141b6e4"));
+        let err = Config::parse("[secrets]\nallow = [\"sk_live_9Tq2WbXr7LmK4vZpN8sHcD3f\"]\n")
+            .unwrap_err();
+        assert!(err.contains("secrets.allow[0]"));
+        assert!(!err.contains("sk_live"), "the entry is never echoed");
+        assert!(Config::parse("[secrets]\nallow = [\"0011\"]").is_err());
+        assert!(Config::parse("[secrets]\ndeny = []").is_err());
     }
 }

@@ -44,8 +44,12 @@ pub enum FileKind {
     Doc,
     /// `.env`, `.env.local`, `.env.example` …
     EnvFile,
-    /// Other text configuration (YAML/JSON/TOML/INI …) that may hold secrets.
+    /// Other text that may hold secrets: configuration (YAML/JSON/TOML/INI …),
+    /// key files, credential dotfiles, scripts, and sources in languages that
+    /// have no code extractor (read for secrets only).
     Config,
+    /// `.gitignore`: read for the patterns that keep env files out of git.
+    GitIgnore,
     /// Not read at all.
     Other,
 }
@@ -95,6 +99,26 @@ pub fn classify(rel: &str) -> FileKind {
     if is_env_file(&lower) {
         return FileKind::EnvFile;
     }
+    if name == ".gitignore" {
+        return FileKind::GitIgnore;
+    }
+    // Where credentials live outside code: SSH keys, registry and cloud
+    // credential files.
+    if matches!(
+        lower.as_str(),
+        "id_rsa"
+            | "id_dsa"
+            | "id_ecdsa"
+            | "id_ed25519"
+            | ".npmrc"
+            | ".pypirc"
+            | ".netrc"
+            | "credentials"
+            | ".dockercfg"
+            | ".htpasswd"
+    ) {
+        return FileKind::Config;
+    }
     if is_ci_path(rel, name) {
         return FileKind::CiConfig;
     }
@@ -119,7 +143,9 @@ pub fn classify(rel: &str) -> FileKind {
         "rs" => FileKind::Source(Lang::Rust),
         "md" | "markdown" | "rst" | "adoc" | "txt" => FileKind::Doc,
         "yml" | "yaml" | "json" | "toml" | "ini" | "cfg" | "conf" | "properties" | "tf"
-        | "tfvars" | "ipynb" | "xml" => FileKind::Config,
+        | "tfvars" | "ipynb" | "xml" | "pem" | "key" | "p8" | "ppk" | "sh" | "bash" | "zsh"
+        | "ps1" | "rb" | "php" | "java" | "kt" | "cs" | "scala" | "groovy" | "gradle" | "ex"
+        | "exs" | "swift" => FileKind::Config,
         _ => FileKind::Other,
     }
 }

@@ -29,6 +29,23 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     let out = walk::walk(&root, &ignores, opts.threads, crate::facts::extract);
     let mut facts = Facts::merge(out.files, out.facts);
     facts.warnings.extend(out.warnings);
+    match crate::facts::git_index::tracked_paths(&root) {
+        Ok(tracked) => {
+            facts.tracked_env_files = tracked.map(|paths| {
+                paths
+                    .into_iter()
+                    .filter(|p| {
+                        let name = p.rsplit('/').next().unwrap_or(p).to_ascii_lowercase();
+                        crate::inventory::is_env_file(&name)
+                    })
+                    .collect()
+            })
+        }
+        Err(message) => facts.warnings.push(crate::facts::Warning {
+            path: ".git/index".into(),
+            message: format!("{message}; env files judged by presence"),
+        }),
+    }
     facts.warnings.sort();
     let now = crate::report::timestamp::now_epoch();
     facts.history = if opts.history {

@@ -7,7 +7,7 @@
 //! * level N = every check of plan week < N passes.
 
 use crate::config::Config;
-use crate::facts::Facts;
+use crate::facts::{Facts, Warning};
 use crate::report::{
     AppSummary, Check, Coverage, DebtItem, Gate, Level, NextLevel, PillarScore, Report,
     SCHEMA_VERSION, Suppression, Tool,
@@ -52,11 +52,18 @@ const GATES: &[(&str, &[&str])] = &[
 ];
 
 /// Run every enabled rule on the facts and apply inline suppressions.
+/// Returns the outcomes, the suppressions applied, and warnings about
+/// suppressions that matched nothing.
 pub fn evaluate(
     facts: &Facts,
     config: &Config,
-) -> (Vec<(&'static rules::Rule, Outcome)>, Vec<Suppression>) {
+) -> (
+    Vec<(&'static rules::Rule, Outcome)>,
+    Vec<Suppression>,
+    Vec<Warning>,
+) {
     let mut suppressions = Vec::new();
+    let mut used_fingerprints = std::collections::BTreeSet::new();
     let results: Vec<_> = rules::all()
         .iter()
         .filter(|r| config.enabled(&r.meta.id))
@@ -75,7 +82,22 @@ pub fn evaluate(
                         });
                         false
                     }
-                    None => true,
+                    None => match &f.fingerprint {
+                        Some(fp) if config.secret_allowed(fp) => {
+                            used_fingerprints.insert(fp.to_ascii_lowercase());
+                            suppressions.push(Suppression {
+                                rule: rule.meta.id.clone(),
+                                path: loc.path.clone(),
+                                line: loc.line,
+                                reason: format!(
+                                    "fingerprint {fp} allowlisted in {}",
+                                    crate::config::FILE_NAME
+                                ),
+                            });
+                            false
+                        }
+                        _ => true,
+                    },
                 }
             });
             let suppressed = before - outcome.findings.len();
@@ -90,7 +112,21 @@ pub fn evaluate(
             (rule, outcome)
         })
         .collect();
-    (results, suppressions)
+    // An allowlist entry that matches nothing is stale: the secret was
+    // removed (good) or the entry was mistyped (bad); either way, say so.
+    let unused = config
+        .secrets
+        .allow
+        .iter()
+        .filter(|fp| !used_fingerprints.contains(&fp.to_ascii_lowercase()))
+        .map(|fp| Warning {
+            path: crate::config::FILE_NAME.into(),
+            message: format!(
+                "unused secrets allowlist entry {fp}: no finding has this fingerprint"
+            ),
+        })
+        .collect();
+    (results, suppressions, unused)
 }
 
 /// Build the report of one app.
@@ -102,7 +138,7 @@ pub fn build(
     config: &Config,
     stats: WalkStats,
 ) -> Report {
-    let (results, suppressions) = evaluate(facts, config);
+    let (results, suppressions, unused_allows) = evaluate(facts, config);
     let mut checks = Vec::new();
     let mut debt = Vec::new();
     for (rule, outcome) in &results {
@@ -217,7 +253,11 @@ pub fn build(
         checks,
         pressure: Some(pressure),
         suppressions,
-        warnings: facts.warnings.clone(),
+        warnings: {
+            let mut w = facts.warnings.clone();
+            w.extend(unused_allows);
+            w
+        },
         stats,
         baseline: None,
     }

@@ -289,6 +289,48 @@ fn inline_allow_suppresses_and_is_listed() {
 }
 
 #[test]
+fn fingerprint_allowlist_suppresses_and_unused_entries_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("app.js"),
+        "const k = 'AKIAQ3EGRS7XZ2LMN4PB';\n",
+    )
+    .unwrap();
+    let (r, _) = json_of(dir.path());
+    let fp = r["debt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "hardcoded-secret")
+        .map(|d| {
+            let m = d["message"].as_str().unwrap();
+            m[m.find("fingerprint ").unwrap() + 12..][..16].to_string()
+        })
+        .unwrap();
+    fs::write(
+        dir.path().join(".graduate.toml"),
+        format!("[secrets]\nallow = [\"{fp}\", \"00112233445566ff\"]\n"),
+    )
+    .unwrap();
+    let (r, _) = json_of(dir.path());
+    assert_eq!(check(&r, "hardcoded-secret")["status"], "pass");
+    assert!(
+        r["suppressions"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains(&fp)
+    );
+    let warnings = r["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unused secrets allowlist entry 00112233445566ff")
+    );
+}
+
+#[test]
 fn rules_and_explain() {
     graduate()
         .arg("rules")

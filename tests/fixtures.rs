@@ -48,7 +48,13 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
     ("outbound-timeout", "fastapi-service", "axum-service"),
     ("retry-backoff", "fastapi-service", "express-prototype"),
     ("hardcoded-secret", "fastapi-service", "express-prototype"),
+    (
+        "insecure-default-secret",
+        "fastapi-service",
+        "express-prototype",
+    ),
     ("env-file-committed", "fastapi-service", "express-prototype"),
+    ("env-gitignored", "fastapi-service", "express-prototype"),
     ("runbook", "fastapi-service", "axum-service"),
 ];
 
@@ -148,6 +154,21 @@ fn json_follows_the_contract() {
     );
 }
 
+/// Every output format the binary has, with stdout and stderr together.
+const FORMATS: &[&str] = &["text", "json", "markdown", "sarif", "html"];
+
+fn all_output(root: &str, format: &str) -> String {
+    let out = graduate()
+        .args(["scan", root, "--color", "never", "--format", format])
+        .output()
+        .unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 #[test]
 fn secrets_never_appear_whole() {
     let secrets = [
@@ -155,24 +176,10 @@ fn secrets_never_appear_whole() {
         "sk_live_9Tq2WbXr7LmK4vZpN8sHcD3f",
         "Pr0dPassw0rd9",
         "f7Kq9XzR2mLp4VbN8tYw3HsD6jGc1aEu",
+        "superSecret",
     ];
-    for format in ["text", "json", "markdown", "sarif", "html"] {
-        let out = graduate()
-            .args([
-                "scan",
-                "fixtures/express-prototype",
-                "--color",
-                "never",
-                "--format",
-                format,
-            ])
-            .output()
-            .unwrap();
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+    for format in FORMATS {
+        let all = all_output("fixtures/express-prototype", format);
         for s in secrets {
             assert!(!all.contains(s), "{format} output leaks {}…", &s[..4]);
         }
@@ -181,4 +188,61 @@ fn secrets_never_appear_whole() {
             "{format}: redacted form shown"
         );
     }
+}
+
+/// Every positive of the secrets corpus, each in a file of its own under
+/// its own path, scanned in every format: no output holds a value whole,
+/// and nearly every value was reported (so the check is not vacuous).
+#[test]
+fn corpus_secrets_never_appear_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut values = Vec::new();
+    for (i, case) in common::secrets_corpus::corpus()
+        .into_iter()
+        .filter(|c| c.positive)
+        .enumerate()
+    {
+        let path = dir.path().join(format!("case{i}")).join(&case.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &case.text).unwrap();
+        values.extend(case.secrets);
+    }
+    let root = dir.path().to_str().unwrap();
+    let report: Value = serde_json::from_str(&all_output(root, "json")).unwrap();
+    let found = report["debt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "hardcoded-secret")
+        .count();
+    assert!(
+        found * 10 >= values.len() * 9,
+        "only {found} of {} corpus secrets reported",
+        values.len()
+    );
+    for format in FORMATS {
+        let all = all_output(root, format);
+        for v in &values {
+            // Whole values, and any 12-character window of the secret part
+            // past the 4 characters redaction may show.
+            assert!(
+                !all.contains(v.as_str()),
+                "{format} output leaks a value whole"
+            );
+            let chars: Vec<char> = v.chars().collect();
+            for w in chars.windows(12).skip(4) {
+                let w: String = w.iter().collect();
+                if w.chars().all(|c| c.is_ascii_alphanumeric()) && !all_common(&w) {
+                    assert!(!all.contains(&w), "{format} output leaks part of a value");
+                }
+            }
+        }
+    }
+}
+
+/// Windows of a PEM header or a URL scheme are not secret material.
+fn all_common(w: &str) -> bool {
+    ["PRIVATE", "BEGIN", "KEY", "http", "hooks", "slack"]
+        .iter()
+        .any(|p| w.contains(p))
 }

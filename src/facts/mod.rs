@@ -9,6 +9,7 @@ pub mod ci;
 pub mod code;
 pub mod docs;
 pub mod git;
+pub mod git_index;
 pub mod integrations;
 pub mod manifests;
 pub mod secrets;
@@ -21,7 +22,7 @@ pub use ci::{CiJob, CiPipeline, CiStep};
 pub use code::{HttpRoute, OtelInit, OutboundCall, RetrySite, TestMarker, TimeoutState};
 pub use docs::{DocFacts, DocPart};
 pub use manifests::{Dependency, Manifest};
-pub use secrets::SecretCandidate;
+pub use secrets::{InsecureDefault, SecretCandidate, SecretScope, SecretsManagerUse};
 
 /// A place in the scanned repository, relative to its root, 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -74,12 +75,30 @@ pub struct FileFacts {
     pub doc: Option<DocFacts>,
     pub code: code::CodeFacts,
     pub secrets: Vec<SecretCandidate>,
+    pub insecure_defaults: Vec<InsecureDefault>,
+    pub secret_managers: Vec<SecretsManagerUse>,
     pub allows: Vec<InlineAllow>,
     /// An env file with the number of real-looking values in it.
     pub env_file: Option<EnvFile>,
     pub hosts: Vec<integrations::ExternalHost>,
     pub pii: Vec<integrations::PiiField>,
+    pub gitignore: Option<GitIgnore>,
     pub warnings: Vec<Warning>,
+}
+
+/// A `.gitignore` file and its lines, as written (gitignore semantics are
+/// applied by the rules that need them, with the `ignore` crate's matcher).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GitIgnore {
+    pub path: String,
+    pub lines: Vec<String>,
+}
+
+impl GitIgnore {
+    /// The directory it governs, relative to the root (`""` for the root).
+    pub fn dir(&self) -> &str {
+        self.path.rsplit_once('/').map_or("", |(d, _)| d)
+    }
 }
 
 /// A committed environment file.
@@ -105,7 +124,13 @@ pub struct Facts {
     pub otel_inits: Vec<OtelInit>,
     pub tests: Vec<TestMarker>,
     pub secrets: Vec<SecretCandidate>,
+    pub insecure_defaults: Vec<InsecureDefault>,
+    pub secret_managers: Vec<SecretsManagerUse>,
     pub env_files: Vec<EnvFile>,
+    pub gitignores: Vec<GitIgnore>,
+    /// Env files git tracks, from `.git/index`; `None` when the root is not
+    /// a git work tree (then an env file's presence is what counts).
+    pub tracked_env_files: Option<Vec<String>>,
     pub allows: Vec<InlineAllow>,
     pub warnings: Vec<Warning>,
     /// Languages of the production source files.
@@ -136,7 +161,10 @@ impl Facts {
             facts.otel_inits.extend(f.code.otel_inits);
             facts.tests.extend(f.code.tests);
             facts.secrets.extend(f.secrets);
+            facts.insecure_defaults.extend(f.insecure_defaults);
+            facts.secret_managers.extend(f.secret_managers);
             facts.env_files.extend(f.env_file);
+            facts.gitignores.extend(f.gitignore);
             facts.allows.extend(f.allows);
             facts.external_hosts.extend(f.hosts);
             facts.pii_fields.extend(f.pii);
@@ -209,6 +237,12 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
             }
         }
         FileKind::EnvFile => out.env_file = Some(secrets::env_file(path, text)),
+        FileKind::GitIgnore => {
+            out.gitignore = Some(GitIgnore {
+                path: path.to_string(),
+                lines: text.lines().map(str::to_string).collect(),
+            })
+        }
         _ => {}
     }
     // Auto-instrumentation launchers live in deploy files and npm scripts.
@@ -219,8 +253,11 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     {
         out.code.otel_inits.push(init);
     }
-    if record.kind != FileKind::Doc {
-        out.secrets = secrets::scan(path, record.kind, record.is_test, text);
+    if !matches!(record.kind, FileKind::Doc | FileKind::GitIgnore) {
+        let found = secrets::scan(path, record.kind, record.is_test, text);
+        out.secrets = found.candidates;
+        out.insecure_defaults = found.defaults;
+        out.secret_managers = found.managers;
     }
     out.allows = inline_allows(path, text);
     out

@@ -1,188 +1,349 @@
-//! Secret candidates: provider key formats and high-entropy credential
-//! assignments. The secret itself never leaves this module: a candidate keeps
-//! its first four characters, its length and a fingerprint (SHA-256 prefix),
-//! which is all any report or warning can show.
+//! Secret facts: credential literals (provider key formats and high-entropy
+//! credential assignments), insecure fallback defaults for credentials read
+//! from the environment, and signs that a secrets manager is in use.
+//!
+//! The secret itself never leaves this module: a candidate keeps its first
+//! four characters, its length and a fingerprint (SHA-256 prefix), which is all
+//! any report, warning or panic can show.
+//!
+//! Cost: one pass of a literal automaton over the whole file finds the lines
+//! that can hold anything of interest and, for each line, *which* patterns
+//! can match there (every pattern declares the literals it needs). A regex only
+//! ever runs on a line that holds one of its own literals.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use aho_corasick::AhoCorasick;
+use regex::{Captures, Regex};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{EnvFile, Location};
 use crate::inventory::{self, FileKind};
 
+/// Where a credential can reach: decides its risk, not whether it is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretScope {
+    /// Production code or configuration, as far as the path tells.
+    Production,
+    /// Local development or CI only: compose files, CI workflows,
+    /// `.env.development`/`.env.test`, databases on localhost.
+    DevCi,
+    /// Test code and fixtures.
+    Test,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SecretCandidate {
     pub location: Location,
     /// `aws-access-key-id`, `stripe-live-key`, `generic-assignment` …
     pub kind: &'static str,
-    /// First four characters, length and fingerprint: `sk_l…(32 chars)`.
+    /// First four characters and length: `sk_l…(32 chars)`.
     pub redacted: String,
     /// Hex SHA-256 prefix of the value, stable across runs, for allowlists.
     pub fingerprint: String,
-    /// Found in test code or fixtures.
-    pub in_test: bool,
+    pub scope: SecretScope,
+}
+
+/// A credential read from the environment with a literal fallback
+/// (`process.env.JWT_SECRET || 'superSecret'`): the app runs with a known
+/// secret whenever the variable is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InsecureDefault {
+    pub location: Location,
+    /// The environment variable's name (`JWT_SECRET`), never its value.
+    pub variable: String,
+    pub redacted: String,
+    pub fingerprint: String,
+    pub scope: SecretScope,
+}
+
+/// A secrets manager or secret injection in use: positive evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretsManagerUse {
+    pub location: Location,
+    pub manager: &'static str,
+}
+
+/// Everything the secret scan found in one file.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SecretFacts {
+    pub candidates: Vec<SecretCandidate>,
+    pub defaults: Vec<InsecureDefault>,
+    pub managers: Vec<SecretsManagerUse>,
+}
+
+/// What a structural check says about a provider match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Accept,
+    /// Real-looking, but only ever used on a developer's machine.
+    AcceptDev,
+    /// The shape matched but the structure says it is not a credential
+    /// (bad checksum, no JWT header): the line is settled, nothing reported.
+    Reject,
+    /// A placeholder or a local default: ignore this match only.
+    Ignore,
 }
 
 struct Pattern {
     kind: &'static str,
+    /// Literals one of which every match contains (prefilter).
+    literals: &'static [&'static str],
+    /// Whether the literals must match case-sensitively (`AKIA`, `SK`).
+    case_sensitive: bool,
     re: Regex,
+    check: fn(&Captures) -> Verdict,
+    /// The value is a PEM block that runs on past this line.
+    block: bool,
+}
+
+fn accept(_: &Captures) -> Verdict {
+    Verdict::Accept
 }
 
 static PROVIDERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
-    let p = |kind, re: &str| Pattern {
+    let p = |kind, literals, case_sensitive, re: &str, check| Pattern {
         kind,
+        literals,
+        case_sensitive,
         re: Regex::new(re).unwrap(),
+        check,
+        block: false,
     };
-    vec![
+    let mut v = vec![
         p(
             "aws-access-key-id",
-            r"\b(?P<s>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b",
+            &["AKIA", "ASIA", "ABIA", "ACCA"],
+            true,
+            r"\b(?P<s>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b",
+            accept,
         ),
-        p("github-token", r"\b(?P<s>gh[pousr]_[A-Za-z0-9]{36,255})\b"),
+        // The secret half of an AWS key pair has no prefix: 40 base64
+        // characters, recognisable only by the name it is assigned to.
+        p(
+            "aws-secret-access-key",
+            &["aws_secret", "awssecret", "aws-secret", "secret_access_key"],
+            false,
+            r#"(?i)aws_?-?secret_?-?(?:access_?-?)?key['"]?\s*(?::=|=>|=|:)\s*\\?['"]?(?P<s>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+            accept,
+        ),
+        // Since 2021 GitHub tokens end in a CRC32 of their random part, so a
+        // made-up `ghp_…` in a README or test is told from a real one.
+        p(
+            "github-token",
+            &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+            false,
+            r"\b(?P<s>gh[pousr]_[A-Za-z0-9]{36,255})\b",
+            |c| checksum_verdict(&c["s"]),
+        ),
         p(
             "github-fine-grained-token",
-            r"\b(?P<s>github_pat_[A-Za-z0-9_]{82})\b",
+            &["github_pat_"],
+            false,
+            r"\b(?P<s>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b",
+            accept,
         ),
-        p("gitlab-token", r"\b(?P<s>glpat-[A-Za-z0-9_-]{20})\b"),
-        p("slack-token", r"\b(?P<s>xox[baprs]-[A-Za-z0-9-]{10,})\b"),
+        p(
+            "gitlab-token",
+            &["glpat-", "glrt-", "gldt-", "glptt-"],
+            false,
+            r"\b(?P<s>gl(?:pat|rt|dt|ptt)-[A-Za-z0-9_-]{20,})",
+            accept,
+        ),
+        p(
+            "slack-bot-token",
+            &["xoxb-"],
+            false,
+            r"\b(?P<s>xoxb-[0-9]{8,}-[0-9]{8,}-[A-Za-z0-9]{20,})\b",
+            accept,
+        ),
+        p(
+            "slack-user-token",
+            &["xoxp-", "xoxe-"],
+            false,
+            r"\b(?P<s>xox[pe](?:-[0-9]{8,}){3}-[A-Za-z0-9]{28,})\b",
+            accept,
+        ),
+        p(
+            "slack-app-token",
+            &["xapp-"],
+            false,
+            r"\b(?P<s>xapp-[0-9]-[A-Z0-9]{9,}-[0-9]{9,}-[A-Za-z0-9]{32,})\b",
+            accept,
+        ),
         p(
             "slack-webhook",
-            r"(?P<s>https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,})",
+            &["hooks.slack.com"],
+            false,
+            r"(?P<s>https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]{8,}/[AB][A-Z0-9]{8,}/[A-Za-z0-9]{20,})",
+            accept,
         ),
         p(
             "stripe-live-key",
+            &["_live_"],
+            false,
             r"\b(?P<s>(?:sk|rk)_live_[A-Za-z0-9]{16,})\b",
+            accept,
         ),
+        // Test-mode keys move no money: reported, at a lower risk.
         p(
             "stripe-test-key",
+            &["_test_"],
+            false,
             r"\b(?P<s>(?:sk|rk)_test_[A-Za-z0-9]{16,})\b",
+            accept,
         ),
-        p("google-api-key", r"\b(?P<s>AIza[0-9A-Za-z_-]{35})\b"),
+        p(
+            "stripe-webhook-secret",
+            &["whsec_"],
+            false,
+            r"\b(?P<s>whsec_[A-Za-z0-9]{32,})\b",
+            accept,
+        ),
+        p(
+            "google-api-key",
+            &["AIza"],
+            true,
+            r"\b(?P<s>AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
+            accept,
+        ),
+        p(
+            "azure-storage-key",
+            &["accountkey="],
+            false,
+            r"(?i:AccountKey)=(?P<s>[A-Za-z0-9+/]{86}==)",
+            accept,
+        ),
+        // `SK` + 32 hex is a Twilio API key SID, issued with its secret.
+        p(
+            "twilio-api-key",
+            &["SK"],
+            true,
+            r"\b(?P<s>SK[0-9a-f]{32})\b",
+            accept,
+        ),
         p(
             "sendgrid-key",
-            r"\b(?P<s>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})\b",
+            &["SG."],
+            true,
+            r"\b(?P<s>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
+            accept,
+        ),
+        p(
+            "mailgun-key",
+            &["key-"],
+            true,
+            r"\b(?P<s>key-[0-9a-f]{32})\b",
+            accept,
+        ),
+        // Every OpenAI key carries `T3BlbkFJ` (base64 of "OpenAI").
+        p(
+            "openai-key",
+            &["T3BlbkFJ"],
+            true,
+            r"\b(?P<s>sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})",
+            accept,
         ),
         p(
             "anthropic-key",
+            &["sk-ant-"],
+            false,
             r"\b(?P<s>sk-ant-[a-z]+\d{2}-[A-Za-z0-9_-]{80,})",
+            accept,
         ),
+        // npm adopted GitHub's format, checksum included.
         p(
-            "openai-key",
-            r"\b(?P<s>sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})",
+            "npm-token",
+            &["npm_"],
+            false,
+            r"\b(?P<s>npm_[A-Za-z0-9]{36})\b",
+            |c| checksum_verdict(&c["s"]),
         ),
-        p("npm-token", r"\b(?P<s>npm_[A-Za-z0-9]{36})\b"),
+        // PyPI tokens are macaroons whose base64 always starts with the
+        // encoded location `pypi.org`.
         p(
-            "private-key",
-            r"(?P<s>-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----)",
+            "pypi-token",
+            &["pypi-AgEIcHlwaS5vcmc"],
+            true,
+            r"\b(?P<s>pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
+            accept,
+        ),
+        // A signed JWT is a bearer credential; three dotted base64 parts
+        // alone are common in test data, so the header must decode and name
+        // its algorithm.
+        p(
+            "jwt",
+            &["eyJ"],
+            true,
+            r"\b(?P<s>eyJ[A-Za-z0-9_-]{8,}\.ey[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})",
+            |c| {
+                if jwt_header_has_alg(&c["s"]) {
+                    Verdict::Accept
+                } else {
+                    Verdict::Reject
+                }
+            },
         ),
         p(
             "database-url-password",
-            r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?)://(?P<user>[^:/\s'\x22@]+):(?P<s>[^@/\s'\x22]+)@(?P<host>[^/\s'\x22:]+)",
+            &["://"],
+            false,
+            r#"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb)(?:\+\w+)?://(?P<user>[^:/\s'"@]*):(?P<s>[^@/\s'"]+)@(?P<host>[^/\s'"?:,]+)"#,
+            |c| url_password_verdict(c, true),
         ),
-    ]
+        p(
+            "basic-auth-url",
+            &["://"],
+            false,
+            r#"\bhttps?://(?P<user>[^:/\s'"@]+):(?P<s>[^@/\s'"]+)@(?P<host>[^/\s'"?:,]+)"#,
+            |c| url_password_verdict(c, false),
+        ),
+    ];
+    let mut block = |kind, literals, re: &str| {
+        v.push(Pattern {
+            kind,
+            literals,
+            case_sensitive: false,
+            re: Regex::new(re).unwrap(),
+            check: accept,
+            block: true,
+        })
+    };
+    // A Google service-account JSON carries its RSA key inline.
+    block(
+        "google-service-account-key",
+        &["\"private_key\""],
+        r#""private_key"\s*:\s*"(?P<s>-----BEGIN (?:RSA )?PRIVATE KEY-----)"#,
+    );
+    block(
+        "private-key",
+        &["private key"],
+        r"(?P<s>-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----)",
+    );
+    v
 });
 
 /// `name = "value"`, `name: value`, `NAME=value` where the name says credential.
+/// Quotes may be backslash-escaped, as in notebooks' JSON; a type may sit
+/// between name and value (`const API_KEY: &str =`, `apiKey: string =`,
+/// Go's `var apiKey string =`).
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?P<name>[\w.-]*(?:secret|passwd|password|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key)[\w-]*)['"]?\s*(?::=|=>|=|:)\s*(?:['"`](?P<q>[^'"`\s]{8,200})['"`]|(?P<bare>[^\s'"`#,;]{8,200})\s*$)"#,
+        r#"(?i)(?P<name>[\w.-]*(?:secret|passwd|password|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key)[\w-]*)\\?['"]?(?:\s*:\s*&?(?:'static\s+)?[\w:<>]+|\s+[\w.]+)?\s*(?::=|=>|=|:)\s*(?:\\?['"`](?P<q>[^'"`\s\\]{8,200})\\?['"`]|(?P<bare>[^\s'"`#,;\\]{8,200})\s*$)"#,
     )
     .unwrap()
 });
 
-/// Words that mark a value as a placeholder rather than a credential.
-const PLACEHOLDERS: &[&str] = &[
-    "changeme",
-    "change-me",
-    "change_me",
-    "your",
-    "example",
-    "placeholder",
-    "xxxx",
-    "****",
-    "dummy",
-    "sample",
-    "redacted",
-    "replace",
-    "todo",
-    "fixme",
-    "secret",
-    "password",
-    "insert",
-    "<",
-    "${",
-    "{{",
-    "%(",
-    "env.",
-    "environ",
-    "getenv",
-    "process.",
-    "localhost",
-    "12345",
-    "abcdef",
-    "test-",
-    "fake",
-    "test",
-    "dummy",
-    "jbswy3dpehpk3pxp",
-];
+/// `jwt.sign(payload, "literal")`: the signing key is the literal.
+static SIGN_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bjwt\.(?:sign|encode)\(\s*[^,()]+,\s*\\?['"](?P<q>[^'"\\\s]{6,200})\\?['"]"#)
+        .unwrap()
+});
 
-/// Names that hold locations or identifiers, not credentials
-/// (`tokenURL`, `password_file`, `secret_path`).
-fn non_credential_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [
-        "url", "uri", "endpoint", "path", "file", "dir", "name", "field", "type", "header", "id",
-    ]
-    .iter()
-    .any(|s| lower.ends_with(s))
-}
-
-/// Local-development database passwords: equal to the user, or a default
-/// that ships with the database image.
-fn dev_default_password(user: &str, password: &str) -> bool {
-    password == user
-        || matches!(
-            password,
-            "postgres" | "root" | "admin" | "guest" | "mysql" | "password" | "pass" | "secret"
-        )
-}
-
-fn placeholder(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    PLACEHOLDERS.iter().any(|p| lower.contains(p))
-        || value
-            .chars()
-            .all(|c| c == value.chars().next().unwrap_or(' '))
-        || value.starts_with('$')
-}
-
-/// Literals every provider pattern or credential-named assignment contains,
-/// matched case-insensitively. A line with none of them cannot match.
-const PREFILTER: &[&str] = &[
-    "akia",
-    "asia",
-    "abia",
-    "acca",
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    "glpat-",
-    "xox",
-    "hooks.slack.com",
-    "_live_",
-    "_test_",
-    "aiza",
-    "sg.",
-    "sk-",
-    "npm_",
-    "private key",
-    "://",
+const ASSIGN_LITERALS: &[&str] = &[
     "secret",
     "passw",
     "pwd",
@@ -197,43 +358,181 @@ const PREFILTER: &[&str] = &[
     "private-key",
     "auth_key",
     "auth-key",
+    "jwt.sign",
+    "jwt.encode",
 ];
 
-static PREFILTER_AC: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(PREFILTER)
-        .expect("prefilter literals build")
+/// Reads of the environment, in every language the scanner knows.
+const ENV_LITERALS: &[&str] = &[
+    "process.env",
+    "getenv",
+    "get_env",
+    "environ",
+    "env::var",
+    "env.fetch",
+    "env[",
+    "envor",
+    "env_or",
+];
+
+/// Environment reads with a literal fallback. Each has the variable's name
+/// in `n` and the quoted fallback in `lit`.
+static FALLBACKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    let lit = r#"(?P<lit>'[^'\n]*'|"[^"\n]*"|`[^`$\n]*`)"#;
+    [
+        // Node: `process.env.JWT_SECRET || 'dev'`, `process.env['X'] ?? "dev"`.
+        format!(
+            r#"process\.env(?:\.(?P<n>\w+)|\[\s*['"](?P<n2>\w+)['"]\s*\])\s*(?:\|\||\?\?)\s*{lit}"#
+        ),
+        // Python `os.getenv("KEY", "dev-key")`, `os.environ.get("K", "x")`,
+        // and the `getEnv("X", "y")` / `envOr` helpers Go and Node apps write,
+        // Ruby's `ENV.fetch("X", "y")`.
+        format!(
+            r#"(?i:[\w.]*(?:getenv|get_env|environ\.get|env_or|envor|env\.fetch)\w*)\(\s*['"](?P<n>\w+)['"]\s*,\s*(?:default\s*=\s*)?{lit}\s*\)"#
+        ),
+        // Python `os.getenv("K") or "x"`.
+        format!(
+            r#"(?:os\.getenv|os\.environ\.get)\(\s*['"](?P<n>\w+)['"]\s*\)\s*or\s*{lit}"#
+        ),
+        // Ruby `ENV["X"] || "y"`.
+        format!(r#"ENV\[\s*['"](?P<n>\w+)['"]\s*\]\s*\|\|\s*{lit}"#),
+        // Rust `env::var("X").unwrap_or("…")`, `.unwrap_or_else(|_| "…".into())`,
+        // `.unwrap_or(String::from("…"))`.
+        format!(
+            r#"env::var\(\s*"(?P<n>\w+)"\s*\)\s*\.unwrap_or(?:_else)?\(\s*(?:\|_\|\s*)?(?:String::from\(\s*)?{lit}"#
+        ),
+    ]
+    .iter()
+    .map(|r| Regex::new(r).unwrap())
+    .collect()
 });
 
-/// Sorted, deduplicated 0-based indices of lines holding a prefilter literal.
-fn candidate_lines(text: &str) -> Vec<usize> {
-    let mut offsets = PREFILTER_AC.find_iter(text).map(|m| m.start()).peekable();
-    if offsets.peek().is_none() {
-        return Vec::new();
-    }
-    let mut lines = Vec::new();
-    let mut line = 0;
-    let mut line_start = 0;
-    let bytes = text.as_bytes();
-    for off in offsets {
-        while let Some(nl) = memchr_from(bytes, line_start, off) {
-            line += 1;
-            line_start = nl + 1;
-        }
-        if lines.last() != Some(&line) {
-            lines.push(line);
-        }
-    }
-    lines
+/// Go: `secret := os.Getenv("JWT_SECRET")` then `if secret == "" { secret = "dev" }`.
+static GO_GETENV: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b(?P<var>\w+)\s*:?=\s*os\.Getenv\(\s*"(?P<n>\w+)"\s*\)\s*$"#).unwrap()
+});
+
+/// Literals that show a secrets manager or secret injection, with its name.
+const MANAGER_LITERALS: &[(&str, &str)] = &[
+    ("secretsmanager", "AWS Secrets Manager"),
+    ("secrets-manager", "AWS Secrets Manager"),
+    ("secretmanager", "GCP Secret Manager"),
+    ("secret-manager", "GCP Secret Manager"),
+    ("hvac", "HashiCorp Vault"),
+    ("node-vault", "HashiCorp Vault"),
+    ("hashicorp/vault", "HashiCorp Vault"),
+    ("vault_addr", "HashiCorp Vault"),
+    ("vaultrs", "HashiCorp Vault"),
+    ("doppler", "Doppler"),
+    ("op://", "1Password"),
+    ("1password", "1Password"),
+    ("onepassword", "1Password"),
+    ("sealedsecret", "sealed-secrets"),
+    ("sealed-secrets", "sealed-secrets"),
+    ("externalsecret", "external-secrets"),
+    ("external-secrets", "external-secrets"),
+    ("keyvault", "Azure Key Vault"),
+    ("key-vault", "Azure Key Vault"),
+    ("secrets.", GITHUB_SECRETS),
+];
+
+const GITHUB_SECRETS: &str = "GitHub Actions secrets";
+
+/// What a prefilter literal stands for.
+#[derive(Clone, Copy)]
+enum Group {
+    /// Bit `i`: provider pattern `i`.
+    Provider(usize),
+    Assign,
+    Env,
+    Manager(&'static str),
 }
 
-/// Position of the next newline in `bytes[from..to]`.
-fn memchr_from(bytes: &[u8], from: usize, to: usize) -> Option<usize> {
-    bytes[from..to]
-        .iter()
-        .position(|b| *b == b'\n')
-        .map(|p| p + from)
+const ASSIGN_BIT: u64 = 1 << 62;
+const ENV_BIT: u64 = 1 << 63;
+
+struct Prefilter {
+    ac: AhoCorasick,
+    /// Per automaton pattern: what it stands for, and the literal when it
+    /// must match case-sensitively.
+    meta: Vec<(Group, Option<&'static str>)>,
+}
+
+static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
+    let mut literals: Vec<&'static str> = Vec::new();
+    let mut meta = Vec::new();
+    for (i, p) in PROVIDERS.iter().enumerate() {
+        for l in p.literals {
+            literals.push(l);
+            meta.push((Group::Provider(i), p.case_sensitive.then_some(*l)));
+        }
+    }
+    for l in ASSIGN_LITERALS {
+        literals.push(l);
+        meta.push((Group::Assign, None));
+    }
+    for l in ENV_LITERALS {
+        literals.push(l);
+        meta.push((Group::Env, None));
+    }
+    for (l, name) in MANAGER_LITERALS {
+        literals.push(l);
+        meta.push((Group::Manager(name), None));
+    }
+    assert!(PROVIDERS.len() < 62, "one prefilter bit per provider");
+    Prefilter {
+        ac: AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(literals)
+            .expect("prefilter literals build"),
+        meta,
+    }
+});
+
+/// Lines worth a look: 0-based index, bit set of the pattern groups whose
+/// literals occur on it, and the secrets managers named on it.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Hits {
+    lines: Vec<(usize, u64)>,
+    managers: Vec<(usize, &'static str)>,
+}
+
+fn prefilter(text: &str) -> Hits {
+    let pf = &*PREFILTER;
+    let bytes = text.as_bytes();
+    let mut hits = Hits::default();
+    let (mut line, mut line_start) = (0usize, 0usize);
+    // Overlapping matches come in order of their end, so the line counter
+    // only ever moves forward.
+    for m in pf.ac.find_overlapping_iter(text) {
+        let (group, exact) = pf.meta[m.pattern().as_usize()];
+        if let Some(exact) = exact
+            && &text[m.start()..m.end()] != exact
+        {
+            continue;
+        }
+        let at = m.end() - 1;
+        while let Some(nl) = bytes[line_start..at].iter().position(|b| *b == b'\n') {
+            line += 1;
+            line_start += nl + 1;
+        }
+        let bit = match group {
+            Group::Provider(i) => 1 << i,
+            Group::Assign => ASSIGN_BIT,
+            Group::Env => ENV_BIT,
+            Group::Manager(name) => {
+                if !hits.managers.contains(&(line, name)) {
+                    hits.managers.push((line, name));
+                }
+                continue;
+            }
+        };
+        match hits.lines.last_mut() {
+            Some((l, mask)) if *l == line => *mask |= bit,
+            _ => hits.lines.push((line, bit)),
+        }
+    }
+    hits
 }
 
 /// Shannon entropy in bits per character.
@@ -265,28 +564,284 @@ fn looks_random(value: &str) -> bool {
     .count();
     // Identifiers and sentences (`get_user_token`, `my_app_password`) are
     // low-entropy and have few classes; keys mix at least digits and letters.
+    let digits = value.bytes().any(|b| b.is_ascii_digit());
+    // Letters-only keys exist (24+ random mixed-case letters); identifiers
+    // of that length have lower entropy and word-shaped runs.
+    let long_letters =
+        value.len() >= 20 && classes >= 2 && entropy(value) >= 4.0 && !camel_words(value);
     value.len() >= 8
         && classes >= 2
         && entropy(value) >= 3.0
         && !value.contains(' ')
-        && value.bytes().any(|b| b.is_ascii_digit())
+        && (digits || long_letters)
 }
 
-/// Redact a value: first four characters, length, fingerprint.
-pub fn redact(value: &str) -> (String, String) {
-    let digest = Sha256::digest(value.as_bytes());
-    let fingerprint: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    let head: String = value.chars().take(4).collect();
-    (
-        format!("{head}…({} chars)", value.chars().count()),
-        fingerprint,
+/// `AbstractSingletonProxyFactoryBean`: letters only, and every capital
+/// starts a lowercase word of three or more letters. Random keys of the same
+/// length almost never have that shape.
+fn camel_words(value: &str) -> bool {
+    value.bytes().all(|b| b.is_ascii_alphabetic())
+        && value
+            .split(|c: char| c.is_ascii_uppercase())
+            .skip(1)
+            .all(|w| w.len() >= 2)
+}
+
+/// Words that mark any value, a provider-shaped one included, as a
+/// placeholder (`sk_live_your_key_here`, `AKIAIOSFODNN7EXAMPLE`).
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "changeme",
+    "change-me",
+    "change_me",
+    "changethis",
+    "your",
+    "example",
+    "placeholder",
+    "dummy",
+    "sample",
+    "redacted",
+    "replace",
+    "insert",
+    "fake",
+    "xxx",
+    "***",
+    "...",
+    "…",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "%(",
+    "$(",
+    "123456",
+    "abcdef",
+    "qwerty",
+];
+
+/// Words that mark a *named* value (`password = "…"`) as no credential:
+/// too common inside identifiers and sentences to judge a provider key by.
+const WEAK_WORDS: &[&str] = &[
+    "secret",
+    "password",
+    "test",
+    "todo",
+    "fixme",
+    "env.",
+    "environ",
+    "getenv",
+    "process.",
+    "localhost",
+    "jbswy3dpehpk3pxp",
+];
+
+/// A placeholder by shape: a known word, a run of six equal characters
+/// (`0000000000`), or a variable reference.
+fn placeholder(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    PLACEHOLDER_WORDS.iter().any(|p| lower.contains(p))
+        || value.starts_with('$')
+        || value.starts_with('%')
+        || longest_run(&lower) >= 6
+        || (value.len() > 1 && longest_run(&lower) == value.len())
+}
+
+fn weak_value(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    placeholder(value) || WEAK_WORDS.iter().any(|p| lower.contains(p))
+}
+
+fn longest_run(s: &str) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    let mut prev = None;
+    for b in s.bytes() {
+        run = if Some(b) == prev { run + 1 } else { 1 };
+        prev = Some(b);
+        best = best.max(run);
+    }
+    best
+}
+
+/// Documentation hosts (RFC 2606/6761) and template hosts.
+fn example_host(host: &str) -> bool {
+    let h = host.to_ascii_lowercase();
+    h.contains("example")
+        || h.ends_with(".test")
+        || h.ends_with(".invalid")
+        || h == "host"
+        || h == "hostname"
+        || h.contains('<')
+        || h.contains('{')
+        || h.contains('$')
+}
+
+fn local_host(host: &str) -> bool {
+    matches!(
+        host.to_ascii_lowercase().as_str(),
+        "localhost" | "127.0.0.1" | "0.0.0.0" | "[::1]" | "host.docker.internal"
     )
 }
 
-/// Whether a line reads the value from the environment with a literal
-/// fallback (`process.env.X || 'dev'`): that is an insecure default, another
-/// rule's business, not a leaked key.
-fn env_fallback(line: &str) -> bool {
+/// Local-development database passwords: equal to the user, or a default
+/// that ships with the database image.
+fn dev_default_password(user: &str, password: &str) -> bool {
+    password == user
+        || matches!(
+            password,
+            "postgres" | "root" | "admin" | "guest" | "mysql" | "password" | "pass" | "secret"
+        )
+}
+
+/// A password inline in a URL. Local defaults (`postgres:postgres@`,
+/// `guest:guest@`), placeholders and documentation hosts never fire; a real
+/// password for a database on localhost is a developer's credential.
+fn url_password_verdict(c: &Captures, database: bool) -> Verdict {
+    let value = &c["s"];
+    let host = c.name("host").map_or("", |h| h.as_str());
+    let user = c.name("user").map_or("", |u| u.as_str());
+    if weak_value(value)
+        || value.len() < 6
+        || example_host(host)
+        || dev_default_password(user, value)
+        || (!database && user.len() < 2)
+    {
+        return Verdict::Ignore;
+    }
+    if local_host(host) {
+        Verdict::AcceptDev
+    } else {
+        Verdict::Accept
+    }
+}
+
+/// CRC32 (IEEE), bitwise: it only ever runs on 30-byte token bodies.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+        }
+    }
+    !crc
+}
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// `n` in base 62, left-padded with `0` to six characters.
+fn base62_6(mut n: u32) -> [u8; 6] {
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    out
+}
+
+/// GitHub's (and npm's) token format: a 4-character prefix, 30 random
+/// base62 characters, then the CRC32 of those 30 in 6 base62 characters.
+/// Bodies of another length predate the format and carry no checksum.
+pub fn token_checksum_ok(token: &str) -> bool {
+    let Some(body) = token.get(4..) else {
+        return false;
+    };
+    if body.len() != 36 {
+        return true;
+    }
+    let (random, check) = body.split_at(30);
+    base62_6(crc32(random.as_bytes())) == check.as_bytes()
+}
+
+fn checksum_verdict(token: &str) -> Verdict {
+    if token_checksum_ok(token) {
+        Verdict::Accept
+    } else {
+        Verdict::Reject
+    }
+}
+
+/// Base64url (or standard base64), padding optional.
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for b in s.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+fn jwt_header_has_alg(token: &str) -> bool {
+    let header = token.split('.').next().unwrap_or("");
+    base64_decode(header)
+        .and_then(|h| String::from_utf8(h).ok())
+        .is_some_and(|h| h.trim_start().starts_with('{') && h.contains("\"alg\""))
+}
+
+/// The whole PEM block that starts at `start` (header to END line), or
+/// `None` when it has no END line or no real key material: a README that
+/// shows `-----BEGIN RSA PRIVATE KEY-----` then `...` holds no key.
+fn pem_block(text: &str, start: usize) -> Option<&str> {
+    const LIMIT: usize = 16 * 1024;
+    let mut end = (start + LIMIT).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let window = &text[start..end];
+    let header_end = window.find("KEY-----")? + "KEY-----".len();
+    let rel_end = window[header_end..].find("-----END")? + header_end;
+    let body = &window[header_end..rel_end];
+    // JSON strings carry the line breaks as `\n` escapes.
+    let material = body
+        .replace("\\n", "")
+        .bytes()
+        .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+        .count();
+    let block_end = window[rel_end..]
+        .find("-----\\n")
+        .map(|i| i + 5)
+        .or_else(|| window[rel_end + 8..].find("-----").map(|i| i + 8 + 5))
+        .map_or(window.len(), |i| rel_end + i);
+    (material >= 64).then(|| &window[..block_end])
+}
+
+/// Redact a value: first four characters and length; and its fingerprint.
+pub fn redact(value: &str) -> (String, String) {
+    (
+        format!(
+            "{}…({} chars)",
+            value.chars().take(4).collect::<String>(),
+            value.chars().count()
+        ),
+        fingerprint(value),
+    )
+}
+
+/// Hex of the first 8 bytes of the value's SHA-256.
+pub fn fingerprint(value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether a line reads the environment: values there are another rule's
+/// business (an insecure default), unless a provider key sits on it.
+fn reads_env(line: &str) -> bool {
     [
         "process.env",
         "os.getenv",
@@ -294,92 +849,303 @@ fn env_fallback(line: &str) -> bool {
         "env::var",
         "getenv(",
         "ENV[",
+        "ENV.fetch",
         "Getenv(",
+        "getEnv(",
     ]
     .iter()
     .any(|w| line.contains(w))
 }
 
-/// Scan one file's text for secret candidates.
-pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> Vec<SecretCandidate> {
-    let mut out = Vec::new();
-    let lower_name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    let template = kind == FileKind::EnvFile && inventory::is_env_template(&lower_name);
-    let in_test = is_test;
-    // One pass of a literal automaton over the whole file picks the few lines
-    // that can hold a candidate; the regexes only ever see those lines.
-    let candidates = candidate_lines(text);
-    if candidates.is_empty() {
+/// Names that hold locations, identifiers or settings, not credentials
+/// (`tokenURL`, `password_file`, `JWT_SECRET_EXPIRES_IN`, `TOKEN_TTL`).
+fn non_credential_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        "url",
+        "uri",
+        "endpoint",
+        "path",
+        "file",
+        "dir",
+        "name",
+        "field",
+        "type",
+        "header",
+        "id",
+        "expires_in",
+        "expiresin",
+        "expiry",
+        "expiration",
+        "ttl",
+        "length",
+        "algorithm",
+        "issuer",
+        "audience",
+        "host",
+        "port",
+        "prefix",
+        "rounds",
+        "region",
+        "timeout",
+        "version",
+        "enabled",
+    ]
+    .iter()
+    .any(|s| lower.ends_with(s))
+}
+
+/// An environment variable's name says it holds a credential.
+fn credential_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        "secret",
+        "passw",
+        "pwd",
+        "token",
+        "apikey",
+        "api_key",
+        "private_key",
+        "privatekey",
+        "access_key",
+        "accesskey",
+        "auth_key",
+        "credential",
+        "signing_key",
+        "session_key",
+        "encryption_key",
+        "jwt_key",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+        && !non_credential_name(name)
+}
+
+/// The scope a file's credentials reach, from its path alone.
+fn file_scope(lower_path: &str, kind: FileKind, is_test: bool) -> SecretScope {
+    let name = lower_path.rsplit('/').next().unwrap_or(lower_path);
+    let dev_env = kind == FileKind::EnvFile
+        && [".development", ".dev", ".test", ".ci", ".local"]
+            .iter()
+            .any(|s| name.contains(s));
+    let compose = name.starts_with("docker-compose") || name.starts_with("compose.");
+    if is_test {
+        SecretScope::Test
+    } else if kind == FileKind::CiConfig || compose || dev_env {
+        SecretScope::DevCi
+    } else {
+        SecretScope::Production
+    }
+}
+
+fn overlaps(spans: &[Range<usize>], r: &Range<usize>) -> bool {
+    spans.iter().any(|s| s.start < r.end && r.start < s.end)
+}
+
+/// Scan one file's text.
+pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFacts {
+    let mut out = SecretFacts::default();
+    let hits = prefilter(text);
+    if hits.lines.is_empty() && hits.managers.is_empty() {
         return out;
     }
-    for (i, line) in text.lines().enumerate() {
-        if candidates.binary_search(&i).is_err() || line.len() > 4096 {
+    let lower_path = path.to_ascii_lowercase();
+    let lower_name = lower_path.rsplit('/').next().unwrap_or(&lower_path);
+    let template = kind == FileKind::EnvFile && inventory::is_env_template(lower_name);
+    let scope = file_scope(&lower_path, kind, is_test);
+    // (byte offset, line) for every line: block values and Go fallbacks read
+    // past the candidate line.
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    for raw in text.split('\n') {
+        lines.push((offset, raw.strip_suffix('\r').unwrap_or(raw)));
+        offset += raw.len() + 1;
+    }
+
+    if !is_test {
+        for (i, manager) in &hits.managers {
+            let line = lines[*i].1;
+            if *manager == GITHUB_SECRETS
+                && !(kind == FileKind::CiConfig
+                    && line.contains("${{")
+                    && !line.contains("secrets.GITHUB_TOKEN"))
+            {
+                continue;
+            }
+            if !out.managers.iter().any(|m| m.manager == *manager) {
+                out.managers.push(SecretsManagerUse {
+                    location: Location::new(path, *i as u32 + 1),
+                    manager,
+                });
+            }
+        }
+    }
+
+    for &(i, mask) in &hits.lines {
+        let (line_offset, line) = lines[i];
+        if line.len() > 4096 {
             continue;
         }
-        let loc = || Location::new(path, i as u32 + 1);
-        let mut found_on_line = false;
-        for p in PROVIDERS.iter() {
+        let loc = Location::new(path, i as u32 + 1);
+        let mut spans: Vec<Range<usize>> = Vec::new();
+        for (pi, p) in PROVIDERS.iter().enumerate() {
+            if mask & (1 << pi) == 0 {
+                continue;
+            }
             for c in p.re.captures_iter(line) {
-                let value = &c["s"];
-                if p.kind == "database-url-password" {
-                    let host = c.name("host").map_or("", |h| h.as_str());
-                    let user = c.name("user").map_or("", |u| u.as_str());
-                    if placeholder(value)
-                        || value.len() < 6
-                        || host.contains("example")
-                        || dev_default_password(user, value)
-                    {
-                        continue;
-                    }
+                let whole = c.get(0).unwrap().range();
+                if overlaps(&spans, &whole) {
+                    continue;
                 }
+                let verdict = (p.check)(&c);
+                if verdict == Verdict::Reject {
+                    spans.push(whole);
+                    continue;
+                }
+                if verdict == Verdict::Ignore {
+                    continue;
+                }
+                let s = c.name("s").unwrap();
+                let value = if p.block {
+                    match pem_block(text, line_offset + s.start()) {
+                        Some(v) => v,
+                        None => continue,
+                    }
+                } else if placeholder(s.as_str()) {
+                    continue;
+                } else {
+                    s.as_str()
+                };
+                spans.push(whole);
                 let (redacted, fingerprint) = redact(value);
-                out.push(SecretCandidate {
-                    location: loc(),
+                out.candidates.push(SecretCandidate {
+                    location: loc.clone(),
                     kind: p.kind,
                     redacted,
                     fingerprint,
-                    in_test,
+                    scope: if verdict == Verdict::AcceptDev && scope == SecretScope::Production {
+                        SecretScope::DevCi
+                    } else {
+                        scope
+                    },
                 });
-                found_on_line = true;
             }
         }
-        if found_on_line || (env_fallback(line) && !template) {
+        if mask & ENV_BIT != 0 {
+            insecure_defaults(path, &lines, i, &spans, scope, &mut out.defaults);
+        }
+        let env_line = reads_env(line) && !template;
+        if !spans.is_empty() || env_line || mask & ASSIGN_BIT == 0 {
             continue;
         }
-        for c in ASSIGNMENT.captures_iter(line) {
-            let value = c.name("q").or_else(|| c.name("bare")).unwrap().as_str();
-            if non_credential_name(&c["name"])
-                || value.starts_with("http://")
-                || value.starts_with("https://")
-            {
-                continue;
-            }
-            // Bare values only count in env-style files, where they are the norm.
-            if c.name("bare").is_some()
-                && !matches!(
-                    kind,
-                    FileKind::EnvFile
-                        | FileKind::Config
-                        | FileKind::DeployConfig
-                        | FileKind::CiConfig
-                )
-            {
-                continue;
-            }
-            if placeholder(value) || !looks_random(value) {
-                continue;
-            }
-            let (redacted, fingerprint) = redact(value);
-            out.push(SecretCandidate {
-                location: loc(),
-                kind: "generic-assignment",
-                redacted,
-                fingerprint,
-                in_test,
-            });
-        }
+        generic_assignments(line, kind, &loc, scope, &mut out.candidates);
     }
     out
+}
+
+/// Credential-named assignments and JWT signing calls with a literal that
+/// looks random and is no placeholder.
+fn generic_assignments(
+    line: &str,
+    kind: FileKind,
+    loc: &Location,
+    scope: SecretScope,
+    out: &mut Vec<SecretCandidate>,
+) {
+    let mut push = |value: &str, kind: &'static str| {
+        let (redacted, fingerprint) = redact(value);
+        out.push(SecretCandidate {
+            location: loc.clone(),
+            kind,
+            redacted,
+            fingerprint,
+            scope,
+        });
+    };
+    for c in SIGN_CALL.captures_iter(line) {
+        let value = &c["q"];
+        if !placeholder(value) && !value.contains('.') {
+            push(value, "jwt-signing-secret");
+            return;
+        }
+    }
+    for c in ASSIGNMENT.captures_iter(line) {
+        let value = c.name("q").or_else(|| c.name("bare")).unwrap().as_str();
+        if non_credential_name(&c["name"])
+            || value.starts_with("http://")
+            || value.starts_with("https://")
+        {
+            continue;
+        }
+        // Bare values only count in env-style files, where they are the norm.
+        if c.name("bare").is_some()
+            && !matches!(
+                kind,
+                FileKind::EnvFile | FileKind::Config | FileKind::DeployConfig | FileKind::CiConfig
+            )
+        {
+            continue;
+        }
+        if weak_value(value) || !looks_random(value) {
+            continue;
+        }
+        push(value, "generic-assignment");
+    }
+}
+
+/// Fallback literals for credentials read from the environment. A fallback
+/// that is itself a provider key is a leaked key (`hardcoded-secret`), not a
+/// default; an empty fallback fails closed and is fine.
+fn insecure_defaults(
+    path: &str,
+    lines: &[(usize, &str)],
+    i: usize,
+    provider_spans: &[Range<usize>],
+    scope: SecretScope,
+    out: &mut Vec<InsecureDefault>,
+) {
+    let line = lines[i].1;
+    let mut push = |at: usize, name: &str, value: &str| {
+        if value.trim().is_empty() || value.starts_with("http") || value.starts_with("${") {
+            return;
+        }
+        let (redacted, fingerprint) = redact(value);
+        out.push(InsecureDefault {
+            location: Location::new(path, at as u32 + 1),
+            variable: name.to_string(),
+            redacted,
+            fingerprint,
+            scope,
+        });
+    };
+    for re in FALLBACKS.iter() {
+        for c in re.captures_iter(line) {
+            let lit = c.name("lit").unwrap();
+            if overlaps(provider_spans, &lit.range()) {
+                continue;
+            }
+            let name = c.name("n").or_else(|| c.name("n2")).unwrap().as_str();
+            if credential_name(name) {
+                push(i, name, &lit.as_str()[1..lit.as_str().len() - 1]);
+            }
+        }
+    }
+    // Go has no fallback operator: the default is assigned on one of the
+    // next lines, `if secret == "" { secret = "dev" }`.
+    if let Some(c) = GO_GETENV.captures(line)
+        && credential_name(&c["n"])
+    {
+        let assign = format!("{} = \"", &c["var"]);
+        for (j, (_, next)) in lines.iter().enumerate().skip(i + 1).take(4) {
+            if let Some(at) = next.find(&assign)
+                && let Some(len) = next[at + assign.len()..].find('"')
+            {
+                let start = at + assign.len();
+                push(j, &c["n"], &next[start..start + len]);
+                break;
+            }
+        }
+    }
 }
 
 /// Facts about an env file: is it a template, how many keys carry a value.
@@ -401,17 +1167,54 @@ pub fn env_file(path: &str, text: &str) -> EnvFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::Lang;
 
-    fn kinds(text: &str) -> Vec<&'static str> {
+    fn scan_js(text: &str) -> SecretFacts {
         scan(
             "src/config.js",
-            FileKind::Source(crate::inventory::Lang::JavaScript),
+            FileKind::Source(Lang::JavaScript),
             false,
             text,
         )
-        .into_iter()
-        .map(|c| c.kind)
-        .collect()
+    }
+
+    fn kinds(text: &str) -> Vec<&'static str> {
+        scan_js(text)
+            .candidates
+            .into_iter()
+            .map(|c| c.kind)
+            .collect()
+    }
+
+    /// A GitHub-format token with a valid checksum, from 30 random characters.
+    fn github_token(prefix: &str, random: &str) -> String {
+        let check = base62_6(crc32(random.as_bytes()));
+        format!("{prefix}{random}{}", std::str::from_utf8(&check).unwrap())
+    }
+
+    #[test]
+    fn crc32_and_base62() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(&base62_6(0), b"000000");
+        assert_eq!(&base62_6(61), b"00000z");
+        assert_eq!(&base62_6(62), b"000010");
+    }
+
+    #[test]
+    fn github_checksum_tells_real_from_made_up() {
+        let t = github_token("ghp_", "Q7vLk2mZp9XrT4wN8bHc3sDf6jGa1e");
+        assert!(token_checksum_ok(&t));
+        assert_eq!(kinds(&format!("const t = '{t}'")), vec!["github-token"]);
+        // Same shape, wrong checksum: a made-up example, and the line is settled.
+        let mut bad = t.clone();
+        bad.replace_range(39..40, if t.ends_with('A') { "B" } else { "A" });
+        assert!(!token_checksum_ok(&bad));
+        assert!(kinds(&format!("const token = '{bad}'")).is_empty());
+        let npm = github_token("npm_", "Z9yX8wV7uT6sR5qP4oN3mL2kJ1iH0g");
+        assert_eq!(
+            kinds(&format!("//registry:_authToken={npm}")),
+            vec!["npm-token"]
+        );
     }
 
     #[test]
@@ -420,15 +1223,72 @@ mod tests {
             kinds("const k = 'AKIAQ3EGRS7XZ2LMN4PB';"),
             vec!["aws-access-key-id"]
         );
+        assert!(kinds("const k = 'AKIAIOSFODNN7EXAMPLE';").is_empty());
         assert_eq!(
             kinds("stripe('sk_live_9Tq2WbXr7LmK4vZpN8sHcD3f')"),
             vec!["stripe-live-key"]
         );
         assert_eq!(
+            kinds("stripe('sk_test_9Tq2WbXr7LmK4vZpN8sHcD3f')"),
+            vec!["stripe-test-key"]
+        );
+        assert!(kinds("stripe('sk_live_xxxxxxxxxxxxxxxxxxxxxxxx')").is_empty());
+        assert_eq!(
             kinds("url = 'postgres://app:S3cr3tPw9x@db.internal:5432/x'"),
             vec!["database-url-password"]
         );
         assert!(kinds("url = 'postgres://user:password@localhost/x'").is_empty());
+        assert!(kinds("url = 'postgres://app:S3cr3tPw9x@db.example.com/x'").is_empty());
+        assert_eq!(
+            kinds("u = 'https://deploy:Zq8vN2xLp4Rt@registry.acme.io/v2'"),
+            vec!["basic-auth-url"]
+        );
+        assert_eq!(
+            kinds("const s = 'SK2f9c4e1a7b3d8f0e6c5a4b3d2e1f0a9b'"),
+            vec!["twilio-api-key"]
+        );
+        assert_eq!(
+            kinds("mg = 'key-3f9a8c7e6d5b4a3f2e1d0c9b8a7f6e5d'"),
+            vec!["mailgun-key"]
+        );
+    }
+
+    #[test]
+    fn jwt_needs_a_header_with_alg() {
+        // {"alg":"HS256","typ":"JWT"}
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsIm5hbWUiOiJBZGEifQ.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk0";
+        assert_eq!(kinds(&format!("auth = '{jwt}'")), vec!["jwt"]);
+        // {"foo":"barbazqux"} is no JOSE header.
+        let not = "eyJmb28iOiJiYXJiYXpxdXgifQ.eyJzdWIiOiI0MiIsIm5hbWUiOiJBZGEifQ.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk0";
+        assert!(kinds(&format!("x = '{not}'")).is_empty());
+    }
+
+    #[test]
+    fn private_key_needs_key_material() {
+        let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\nMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu\n";
+        let pem = format!("-----BEGIN PRIVATE KEY-----\n{body}-----END PRIVATE KEY-----\n");
+        let f = scan("keys/app.pem", FileKind::Config, false, &pem);
+        assert_eq!(f.candidates.len(), 1);
+        assert_eq!(f.candidates[0].kind, "private-key");
+        assert_eq!(
+            f.candidates[0].redacted,
+            format!("----…({} chars)", pem.len() - 1)
+        );
+        let doc = "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----\n";
+        assert!(
+            scan("k.pem", FileKind::Config, false, doc)
+                .candidates
+                .is_empty()
+        );
+        let json = format!(
+            "{{\"type\": \"service_account\",\n \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n{}\\n-----END PRIVATE KEY-----\\n\"}}",
+            body.replace('\n', "\\n")
+        );
+        let f = scan("sa.json", FileKind::Config, false, &json);
+        assert_eq!(
+            f.candidates.iter().map(|c| c.kind).collect::<Vec<_>>(),
+            vec!["google-service-account-key"]
+        );
     }
 
     #[test]
@@ -439,18 +1299,186 @@ mod tests {
         );
         assert!(kinds("const jwtSecret = process.env.JWT_SECRET || 'superSecret9x'").is_empty());
         assert!(kinds("password = \"changeme\"").is_empty());
+        assert!(kinds("const tokenClass = 'AbstractSingletonProxyFactoryBean'").is_empty());
+        assert!(kinds("const secretName = 'DatabaseCredentialsRotationHandler'").is_empty());
+        assert_eq!(
+            kinds("const apiToken: string = 'hxlWiBEsdHDsTezdMuUKjHaY'"),
+            vec!["generic-assignment"]
+        );
         assert!(kinds("const tokenField = 'access_token_value'").is_empty());
         assert!(kinds("tokenURL: 'https://github.com/login/oauth2/token9'").is_empty());
         assert!(kinds("url = 'postgres://postgres:postgres@web-db:5432/dev'").is_empty());
+        assert_eq!(
+            kinds("jwt.sign(payload, 'k3Yb0ardC4t')"),
+            vec!["jwt-signing-secret"]
+        );
     }
 
     #[test]
-    fn prefilter_selects_lines() {
+    fn insecure_defaults_by_language() {
+        let d = |path: &str, lang, text: &str| {
+            scan(path, FileKind::Source(lang), false, text)
+                .defaults
+                .into_iter()
+                .map(|d| d.variable)
+                .collect::<Vec<_>>()
+        };
+        use Lang::*;
         assert_eq!(
-            candidate_lines("a\nb\nmy Token x\n\nAKIA and secret\n"),
-            vec![2, 4]
+            d(
+                "a.js",
+                JavaScript,
+                "const s = process.env.JWT_SECRET || 'superSecret'"
+            ),
+            vec!["JWT_SECRET"]
         );
-        assert!(candidate_lines("nothing to see\n").is_empty());
+        assert_eq!(
+            d(
+                "a.ts",
+                TypeScript,
+                "key: process.env['API_KEY'] ?? \"dev\","
+            ),
+            vec!["API_KEY"]
+        );
+        assert_eq!(
+            d(
+                "a.py",
+                Python,
+                "KEY = os.getenv(\"SECRET_KEY\", \"dev-key\")"
+            ),
+            vec!["SECRET_KEY"]
+        );
+        assert_eq!(
+            d("a.py", Python, "pw = os.environ.get('DB_PASSWORD', 'x')"),
+            vec!["DB_PASSWORD"]
+        );
+        assert_eq!(
+            d(
+                "main.go",
+                Go,
+                "\tsecret := os.Getenv(\"JWT_SECRET\")\n\tif secret == \"\" {\n\t\tsecret = \"devsecret\"\n\t}\n"
+            ),
+            vec!["JWT_SECRET"]
+        );
+        assert_eq!(
+            d(
+                "main.go",
+                Go,
+                "key := getEnv(\"API_TOKEN\", \"local-token\")"
+            ),
+            vec!["API_TOKEN"]
+        );
+        assert_eq!(
+            d(
+                "main.rs",
+                Rust,
+                "let k = env::var(\"SESSION_SECRET\").unwrap_or_else(|_| \"dev\".into());"
+            ),
+            vec!["SESSION_SECRET"]
+        );
+        assert_eq!(
+            d(
+                "main.rs",
+                Rust,
+                "let k = std::env::var(\"API_KEY\").unwrap_or(\"k\".to_string());"
+            ),
+            vec!["API_KEY"]
+        );
+        // Not credentials, or nothing to fall back to.
+        assert!(d("a.js", JavaScript, "const p = process.env.PORT || '3000'").is_empty());
+        assert!(d("a.js", JavaScript, "const u = process.env.TOKEN_URL || 'x'").is_empty());
+        assert!(d("a.js", JavaScript, "const s = process.env.JWT_SECRET || ''").is_empty());
+        assert!(
+            d(
+                "a.js",
+                JavaScript,
+                "const t = process.env.JWT_EXPIRES_IN || '1d'"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_provider_key_as_fallback_is_a_leak_not_a_default() {
+        let f = scan_js("const k = process.env.STRIPE_KEY || 'sk_live_9Tq2WbXr7LmK4vZpN8sHcD3f'");
+        assert_eq!(f.candidates.len(), 1);
+        assert!(f.defaults.is_empty());
+    }
+
+    #[test]
+    fn scopes() {
+        let s = |path: &str, kind, text: &str| {
+            scan(path, kind, inventory::is_test_path(path), text).candidates[0].scope
+        };
+        let line = "password: \"Zq8vN2xLp4Rt7w\"";
+        assert_eq!(
+            s("config/app.yml", FileKind::Config, line),
+            SecretScope::Production
+        );
+        assert_eq!(
+            s("docker-compose.yml", FileKind::DeployConfig, line),
+            SecretScope::DevCi
+        );
+        assert_eq!(
+            s(".github/workflows/ci.yml", FileKind::CiConfig, line),
+            SecretScope::DevCi
+        );
+        assert_eq!(
+            s("tests/fixtures/a.yml", FileKind::Config, line),
+            SecretScope::Test
+        );
+        assert_eq!(
+            s(
+                "src/db.js",
+                FileKind::Source(Lang::JavaScript),
+                "const u = 'postgres://app:Zq8vN2xLp4Rt@localhost:5432/app'"
+            ),
+            SecretScope::DevCi
+        );
+    }
+
+    #[test]
+    fn secrets_managers_are_evidence() {
+        let m = |path: &str, kind, text: &str| {
+            scan(path, kind, false, text)
+                .managers
+                .into_iter()
+                .map(|m| m.manager)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            m(
+                "a.py",
+                FileKind::Source(Lang::Python),
+                "client = boto3.client('secretsmanager')"
+            ),
+            vec!["AWS Secrets Manager"]
+        );
+        assert_eq!(
+            m(
+                ".github/workflows/deploy.yml",
+                FileKind::CiConfig,
+                "env:\n  API_KEY: ${{ secrets.API_KEY }}\n  GH: ${{ secrets.GITHUB_TOKEN }}\n"
+            ),
+            vec![GITHUB_SECRETS]
+        );
+        assert!(
+            m(
+                ".github/workflows/ci.yml",
+                FileKind::CiConfig,
+                "  token: ${{ secrets.GITHUB_TOKEN }}\n"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn prefilter_selects_lines_and_groups() {
+        let hits = prefilter("a\nb\nmy Token x\n\nAKIA and secret\nakia\n");
+        let lines: Vec<usize> = hits.lines.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 4]);
+        assert_eq!(hits.lines[1].1 & 1, 1, "AKIA is provider 0");
+        assert!(prefilter("nothing to see\n").lines.is_empty());
     }
 
     #[test]

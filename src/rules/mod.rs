@@ -71,6 +71,8 @@ pub struct Finding {
     /// A fix specific to this site (e.g. the client's own timeout option);
     /// the rule's one-line fix otherwise.
     pub fix: Option<String>,
+    /// Fingerprint of the secret behind a finding, for the config allowlist.
+    pub fingerprint: Option<String>,
 }
 
 impl Finding {
@@ -80,6 +82,7 @@ impl Finding {
             message: message.into(),
             risk: None,
             fix: None,
+            fingerprint: None,
         }
     }
 
@@ -89,6 +92,7 @@ impl Finding {
             message: message.into(),
             risk: None,
             fix: None,
+            fingerprint: None,
         }
     }
 
@@ -197,7 +201,9 @@ registry! {
     resilience / "outbound-timeout" => outbound_timeout,
     resilience / "retry-backoff" => retry_backoff,
     security / "hardcoded-secret" => hardcoded_secret,
+    security / "insecure-default-secret" => insecure_default_secret,
     security / "env-file-committed" => env_file_committed,
+    security / "env-gitignored" => env_gitignored,
     operations / "runbook" => runbook,
 }
 

@@ -1,0 +1,188 @@
+//! `env-gitignored`: `.gitignore` keeps `.env` out of git, at the root and
+//! in every directory that holds an env file. Real gitignore semantics
+//! (nested files, negations, directory patterns) come from the `ignore`
+//! crate's matcher, the one ripgrep uses, fed with the lines the facts hold;
+//! the rule never reads a file.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use ignore::Match;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use crate::facts::{Facts, GitIgnore, Location};
+use crate::rules::{Evidence, Finding, Outcome, Status};
+
+/// An absolute stand-in for the repository root: the matcher wants one.
+const ROOT: &str = "/graduate-root";
+
+/// What the `.gitignore` files say about one path.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Ignored by this line.
+    Ignored(Location),
+    /// Re-included by this negation.
+    Negated(Location),
+    /// No pattern covers it.
+    Uncovered,
+}
+
+fn matcher(g: &GitIgnore) -> Gitignore {
+    let dir = Path::new(ROOT).join(g.dir());
+    let mut b = GitignoreBuilder::new(&dir);
+    for line in &g.lines {
+        // A bad glob is ignored by git too; it just matches nothing.
+        let _ = b.add_line(Some(PathBuf::from(&g.path)), line);
+    }
+    b.build().unwrap_or_else(|_| Gitignore::empty())
+}
+
+fn line_of(g: &GitIgnore, original: &str) -> Location {
+    let n = g
+        .lines
+        .iter()
+        .rposition(|l| l.trim() == original.trim())
+        .map_or(1, |i| i + 1);
+    Location::new(&g.path, n as u32)
+}
+
+/// Gitignore semantics for `path` (repository-relative): the deepest
+/// `.gitignore` with an opinion wins.
+pub fn verdict(gitignores: &[GitIgnore], path: &str) -> Verdict {
+    let mut governing: Vec<&GitIgnore> = gitignores
+        .iter()
+        .filter(|g| g.dir().is_empty() || path.starts_with(&format!("{}/", g.dir())))
+        .collect();
+    governing.sort_by_key(|g| std::cmp::Reverse(g.dir().len()));
+    let abs = Path::new(ROOT).join(path);
+    for g in governing {
+        match matcher(g).matched_path_or_any_parents(&abs, false) {
+            Match::Ignore(glob) => return Verdict::Ignored(line_of(g, glob.original())),
+            Match::Whitelist(glob) => return Verdict::Negated(line_of(g, glob.original())),
+            Match::None => {}
+        }
+    }
+    Verdict::Uncovered
+}
+
+pub fn check(facts: &Facts) -> Outcome {
+    if !facts.has_source() && facts.env_files.is_empty() {
+        return Outcome::skip("no source code and no env file to protect");
+    }
+    let mut dirs: BTreeSet<&str> = BTreeSet::from([""]);
+    for e in &facts.env_files {
+        dirs.insert(e.path.rsplit_once('/').map_or("", |(d, _)| d));
+    }
+    let mut evidence = Vec::new();
+    let mut findings = Vec::new();
+    for dir in dirs {
+        let probe = if dir.is_empty() {
+            ".env".to_string()
+        } else {
+            format!("{dir}/.env")
+        };
+        match verdict(&facts.gitignores, &probe) {
+            Verdict::Ignored(at) => evidence.push(Evidence::at(&at, format!("ignores {probe}"))),
+            Verdict::Negated(at) => {
+                evidence.push(Evidence::at(&at, format!("re-includes {probe}")));
+                findings.push(Finding::at(
+                    &at,
+                    format!("{probe} is not ignored: this negation re-includes it"),
+                ));
+            }
+            Verdict::Uncovered => {
+                let msg = if facts.gitignores.is_empty() {
+                    format!("no .gitignore: {probe} would be committed by `git add .`")
+                } else {
+                    format!("no .gitignore pattern covers {probe}")
+                };
+                findings.push(Finding::missing(msg));
+            }
+        }
+    }
+    if findings.is_empty() {
+        return Outcome::pass(evidence);
+    }
+    Outcome {
+        status: Status::Fail,
+        evidence,
+        findings,
+        clean_sites: None,
+        skip_reason: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::EnvFile;
+
+    fn gi(path: &str, lines: &[&str]) -> GitIgnore {
+        GitIgnore {
+            path: path.into(),
+            lines: lines.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn gitignore_semantics_with_negations_and_nesting() {
+        let root = gi(".gitignore", &["node_modules/", ".env*", "!.env.example"]);
+        assert_eq!(
+            verdict(std::slice::from_ref(&root), ".env"),
+            Verdict::Ignored(Location::new(".gitignore", 2))
+        );
+        assert_eq!(
+            verdict(std::slice::from_ref(&root), ".env.example"),
+            Verdict::Negated(Location::new(".gitignore", 3))
+        );
+        assert_eq!(
+            verdict(std::slice::from_ref(&root), "api/.env"),
+            Verdict::Ignored(Location::new(".gitignore", 2))
+        );
+        // A nested .gitignore can undo the root's rule for its directory.
+        let api = gi("api/.gitignore", &["!.env"]);
+        assert_eq!(
+            verdict(&[root.clone(), api], "api/.env"),
+            Verdict::Negated(Location::new("api/.gitignore", 1))
+        );
+        // A later negation wins over an earlier pattern.
+        let undo = gi(".gitignore", &[".env", "!.env"]);
+        assert_eq!(
+            verdict(&[undo], ".env"),
+            Verdict::Negated(Location::new(".gitignore", 2))
+        );
+        // An ignored parent directory covers the file.
+        let cfg = gi(".gitignore", &["config/"]);
+        assert!(matches!(
+            verdict(&[cfg], "config/.env"),
+            Verdict::Ignored(_)
+        ));
+        let rooted = gi(".gitignore", &["/.env"]);
+        assert_eq!(verdict(&[rooted], "api/.env"), Verdict::Uncovered);
+    }
+
+    #[test]
+    fn fails_without_gitignore_and_checks_env_dirs() {
+        let mut f = Facts {
+            env_files: vec![EnvFile {
+                path: "api/.env.example".into(),
+                template: true,
+                values: 1,
+            }],
+            ..Facts::default()
+        };
+        let out = check(&f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.findings.len(), 2, "root and api/");
+        f.gitignores = vec![gi(".gitignore", &["/.env"])];
+        let out = check(&f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(
+            out.findings[0].message,
+            "no .gitignore pattern covers api/.env"
+        );
+        f.gitignores = vec![gi(".gitignore", &[".env"])];
+        assert_eq!(check(&f).status, Status::Pass);
+        assert_eq!(check(&Facts::default()).status, Status::Skip);
+    }
+}
