@@ -7,9 +7,12 @@
 
 pub mod ci;
 pub mod code;
+pub mod commands;
+pub mod deploy;
 pub mod docs;
 pub mod manifests;
 pub mod secrets;
+pub mod tasks;
 
 use serde::Serialize;
 
@@ -17,9 +20,11 @@ use crate::inventory::{FileKind, Lang};
 
 pub use ci::{CiJob, CiPipeline, CiStep};
 pub use code::{HttpRoute, OtelInit, OutboundCall, RetrySite, TestMarker, TimeoutState};
+pub use deploy::DeployFacts;
 pub use docs::{DocFacts, DocPart};
 pub use manifests::{Dependency, Manifest};
 pub use secrets::SecretCandidate;
+pub use tasks::Task;
 
 /// A place in the scanned repository, relative to its root, 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -67,6 +72,8 @@ pub struct FileFacts {
     pub path: String,
     pub manifest: Option<Manifest>,
     pub pipeline: Option<CiPipeline>,
+    pub tasks: Vec<Task>,
+    pub deploy: DeployFacts,
     pub doc: Option<DocFacts>,
     pub code: code::CodeFacts,
     pub secrets: Vec<SecretCandidate>,
@@ -92,6 +99,9 @@ pub struct Facts {
     pub files: Vec<FileRecord>,
     pub manifests: Vec<Manifest>,
     pub pipelines: Vec<CiPipeline>,
+    /// Makefile targets, justfile recipes, shell scripts.
+    pub tasks: Vec<Task>,
+    pub deploy: DeployFacts,
     pub docs: Vec<DocFacts>,
     pub routes: Vec<HttpRoute>,
     pub outbound: Vec<OutboundCall>,
@@ -113,6 +123,8 @@ impl Facts {
         for f in per_file {
             facts.manifests.extend(f.manifest);
             facts.pipelines.extend(f.pipeline);
+            facts.tasks.extend(f.tasks);
+            facts.deploy.extend(f.deploy);
             facts.docs.extend(f.doc);
             facts.routes.extend(f.code.routes);
             facts.outbound.extend(f.code.outbound);
@@ -183,10 +195,32 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
                 message,
             }),
         },
+        FileKind::TaskFile => out.tasks = tasks::parse(path, text),
         FileKind::Doc => out.doc = docs::extract(path, text),
         FileKind::Source(lang) => out.code = code::extract(path, lang, record.is_test, text),
         FileKind::EnvFile => out.env_file = Some(secrets::env_file(path, text)),
         _ => {}
+    }
+    if matches!(record.kind, FileKind::Config | FileKind::DeployConfig)
+        || deploy::is_deploy_source(path)
+    {
+        let mut messages = Vec::new();
+        out.deploy = deploy::extract(path, text, &mut messages);
+        out.warnings
+            .extend(messages.into_iter().map(|message| Warning {
+                path: path.to_string(),
+                message,
+            }));
+    }
+    // A GitLab CI file pulled in by `include: local` can have any name.
+    if record.kind == FileKind::Config && ci::is_gitlab_fragment(path, text) {
+        match ci::parse(path, text) {
+            Ok(p) => out.pipeline = p,
+            Err(message) => out.warnings.push(Warning {
+                path: path.to_string(),
+                message,
+            }),
+        }
     }
     // Auto-instrumentation launchers live in deploy files and npm scripts.
     if matches!(
