@@ -94,6 +94,10 @@ pub fn classify(rel: &str) -> FileKind {
     if lower.starts_with("requirements") && lower.ends_with(".txt") {
         return FileKind::Manifest(ManifestKind::Requirements);
     }
+    // Coverage tool configs without a telling extension.
+    if matches!(name, ".coveragerc" | ".nycrc" | ".c8rc") {
+        return FileKind::Config;
+    }
     if is_env_file(&lower) {
         return FileKind::EnvFile;
     }

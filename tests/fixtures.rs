@@ -37,6 +37,7 @@ const FIXTURES: &[&str] = &[
 const RULE_TABLE: &[(&str, &str, &str)] = &[
     ("tests-present", "fastapi-service", "express-prototype"),
     ("ci-runs-tests", "axum-service", "go-service"),
+    ("coverage-threshold", "fastapi-service", "axum-service"),
     ("health-endpoint", "go-service", "express-prototype"),
     ("otel-tracing", "axum-service", "go-service"),
     ("outbound-timeout", "fastapi-service", "axum-service"),

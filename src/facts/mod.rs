@@ -8,6 +8,7 @@
 pub mod ci;
 pub mod code;
 pub mod commands;
+pub mod coverage;
 pub mod deploy;
 pub mod docs;
 pub mod manifests;
@@ -74,6 +75,7 @@ pub struct FileFacts {
     pub pipeline: Option<CiPipeline>,
     pub tasks: Vec<Task>,
     pub deploy: DeployFacts,
+    pub coverage: Vec<coverage::CoverageGate>,
     pub doc: Option<DocFacts>,
     pub code: code::CodeFacts,
     pub secrets: Vec<SecretCandidate>,
@@ -102,6 +104,8 @@ pub struct Facts {
     /// Makefile targets, justfile recipes, shell scripts.
     pub tasks: Vec<Task>,
     pub deploy: DeployFacts,
+    /// Coverage thresholds in config files.
+    pub coverage_gates: Vec<coverage::CoverageGate>,
     pub docs: Vec<DocFacts>,
     pub routes: Vec<HttpRoute>,
     pub outbound: Vec<OutboundCall>,
@@ -125,6 +129,7 @@ impl Facts {
             facts.pipelines.extend(f.pipeline);
             facts.tasks.extend(f.tasks);
             facts.deploy.extend(f.deploy);
+            facts.coverage_gates.extend(f.coverage);
             facts.docs.extend(f.doc);
             facts.routes.extend(f.code.routes);
             facts.outbound.extend(f.code.outbound);
@@ -211,6 +216,10 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
                 path: path.to_string(),
                 message,
             }));
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if coverage::is_coverage_config(name) {
+        out.coverage = coverage::extract(path, text);
     }
     // A GitLab CI file pulled in by `include: local` can have any name.
     if record.kind == FileKind::Config && ci::is_gitlab_fragment(path, text) {

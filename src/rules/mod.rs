@@ -192,6 +192,7 @@ macro_rules! registry {
 registry! {
     testing / "tests-present" => tests_present,
     testing / "ci-runs-tests" => ci_runs_tests,
+    testing / "coverage-threshold" => coverage_threshold,
     observability / "health-endpoint" => health_endpoint,
     observability / "otel-tracing" => otel_tracing,
     resilience / "outbound-timeout" => outbound_timeout,
