@@ -31,20 +31,36 @@ const FIXTURES: &[&str] = &[
     "axum-service",
     "flask-minimal",
     "empty-repo",
+    "monorepo-two-pipelines",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
 const RULE_TABLE: &[(&str, &str, &str)] = &[
     ("tests-present", "fastapi-service", "express-prototype"),
     ("ci-runs-tests", "axum-service", "go-service"),
-    ("coverage-threshold", "fastapi-service", "axum-service"),
+    (
+        "coverage-threshold",
+        "fastapi-service",
+        "monorepo-two-pipelines",
+    ),
     ("health-endpoint", "go-service", "express-prototype"),
     ("otel-tracing", "axum-service", "go-service"),
+    (
+        "deploy-health-probe",
+        "fastapi-service",
+        "monorepo-two-pipelines",
+    ),
     ("outbound-timeout", "fastapi-service", "axum-service"),
     ("retry-backoff", "fastapi-service", "express-prototype"),
     ("hardcoded-secret", "fastapi-service", "express-prototype"),
     ("env-file-committed", "fastapi-service", "express-prototype"),
     ("runbook", "fastapi-service", "axum-service"),
+    (
+        "autoscaling-bounds",
+        "fastapi-service",
+        "monorepo-two-pipelines",
+    ),
+    ("budget-alerts", "fastapi-service", "monorepo-two-pipelines"),
 ];
 
 #[test]

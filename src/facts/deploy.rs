@@ -303,7 +303,7 @@ fn dockerfile(path: &str, text: &str, d: &mut DeployFacts) {
             let rest = t[11..].trim();
             // `HEALTHCHECK NONE` turns off an inherited check.
             if !rest.eq_ignore_ascii_case("none") {
-                d.probe(path, i as u32 + 1, "Dockerfile HEALTHCHECK", path);
+                d.probe(path, i as u32 + 1, "Dockerfile HEALTHCHECK", "");
             }
         }
     }

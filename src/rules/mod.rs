@@ -4,6 +4,7 @@
 //! embedded at build time; the registry below pairs each TOML with its code,
 //! so a rule without detection cannot be registered.
 
+mod cost;
 mod meta;
 mod observability;
 mod operations;
@@ -195,11 +196,14 @@ registry! {
     testing / "coverage-threshold" => coverage_threshold,
     observability / "health-endpoint" => health_endpoint,
     observability / "otel-tracing" => otel_tracing,
+    observability / "deploy-health-probe" => deploy_health_probe,
     resilience / "outbound-timeout" => outbound_timeout,
     resilience / "retry-backoff" => retry_backoff,
     security / "hardcoded-secret" => hardcoded_secret,
     security / "env-file-committed" => env_file_committed,
     operations / "runbook" => runbook,
+    cost / "autoscaling-bounds" => autoscaling_bounds,
+    cost / "budget-alerts" => budget_alerts,
 }
 
 /// The whole catalogue of DESIGN.md. Rules not registered yet are reported

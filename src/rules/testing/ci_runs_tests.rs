@@ -113,7 +113,9 @@ pub fn check(facts: &Facts) -> Outcome {
     }
     if !passing.is_empty() {
         let mut evidence: Vec<Evidence> = passing.into_iter().map(|(_, e)| e).collect();
+        // Pipelines that do not test are worth knowing in a monorepo.
         evidence.extend(not_triggered);
+        evidence.extend(no_runner);
         return Outcome::pass(evidence);
     }
     let mut evidence = not_triggered;
