@@ -95,7 +95,16 @@ pub fn classify(rel: &str) -> FileKind {
         return FileKind::Manifest(ManifestKind::Requirements);
     }
     // Coverage tool configs without a telling extension.
-    if matches!(name, ".coveragerc" | ".nycrc" | ".c8rc") {
+    if matches!(
+        name,
+        ".coveragerc"
+            | ".nycrc"
+            | ".c8rc"
+            | "CODEOWNERS"
+            | ".gitignore"
+            | ".renovaterc"
+            | "renovate.json5"
+    ) {
         return FileKind::Config;
     }
     if is_env_file(&lower) {

@@ -37,6 +37,11 @@ const FIXTURES: &[&str] = &[
 /// rule → (fixture where it passes, fixture where it fails).
 const RULE_TABLE: &[(&str, &str, &str)] = &[
     ("tests-present", "fastapi-service", "express-prototype"),
+    (
+        "lockfile-committed",
+        "fastapi-service",
+        "monorepo-two-pipelines",
+    ),
     ("ci-runs-tests", "axum-service", "go-service"),
     (
         "coverage-threshold",
@@ -54,7 +59,19 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
     ("retry-backoff", "fastapi-service", "express-prototype"),
     ("hardcoded-secret", "fastapi-service", "express-prototype"),
     ("env-file-committed", "fastapi-service", "express-prototype"),
+    (
+        "dependency-updates",
+        "fastapi-service",
+        "monorepo-two-pipelines",
+    ),
     ("runbook", "fastapi-service", "axum-service"),
+    ("slo-defined", "fastapi-service", "monorepo-two-pipelines"),
+    (
+        "alerting-rules",
+        "fastapi-service",
+        "monorepo-two-pipelines",
+    ),
+    ("codeowners", "fastapi-service", "monorepo-two-pipelines"),
     (
         "autoscaling-bounds",
         "fastapi-service",

@@ -616,13 +616,17 @@ fn kubernetes(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
         )
     })?;
     let kustomize = path.contains("kustomize") || path.contains("overlays/");
-    d.target(
-        path,
-        if kustomize { "kustomize" } else { "kubernetes" },
-        false,
-    );
+    // Only workloads make a deployment: an OpenSLO spec or a PrometheusRule
+    // has apiVersion and kind too.
+    let mut workloads = false;
     for doc in docs.into_iter().flatten() {
         let kind = doc.kind.as_deref().unwrap_or("");
+        workloads |= WORKLOAD_KINDS.contains(&kind)
+            || (kind == "Service"
+                && doc
+                    .api_version
+                    .as_deref()
+                    .is_some_and(|a| a.starts_with("serving.knative.dev")));
         let name = doc
             .metadata
             .as_ref()
@@ -692,8 +696,29 @@ fn kubernetes(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
             _ => {}
         }
     }
+    if workloads {
+        d.target(
+            path,
+            if kustomize { "kustomize" } else { "kubernetes" },
+            false,
+        );
+    }
     Ok(())
 }
+
+const WORKLOAD_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Rollout",
+    "DeploymentConfig",
+    "Pod",
+    "Job",
+    "CronJob",
+    "HorizontalPodAutoscaler",
+    "ScaledObject",
+];
 
 fn probes_of(
     path: &str,
@@ -732,7 +757,12 @@ fn probes_of(
 /// Helm templates (and YAML that failed to parse): probes and autoscalers
 /// by their keys, values left unrendered.
 fn kubernetes_text(path: &str, text: &str, platform: &'static str, d: &mut DeployFacts) {
-    d.target(path, platform, false);
+    if text.lines().any(|l| {
+        l.strip_prefix("kind:")
+            .is_some_and(|k| WORKLOAD_KINDS.contains(&k.trim()))
+    }) {
+        d.target(path, platform, false);
+    }
     let name = path.rsplit('/').next().unwrap_or(path);
     for (i, l) in text.lines().enumerate() {
         let t = l.trim_start();

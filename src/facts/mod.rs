@@ -11,6 +11,7 @@ pub mod commands;
 pub mod coverage;
 pub mod deploy;
 pub mod docs;
+pub mod hygiene;
 pub mod manifests;
 pub mod secrets;
 pub mod tasks;
@@ -76,6 +77,7 @@ pub struct FileFacts {
     pub tasks: Vec<Task>,
     pub deploy: DeployFacts,
     pub coverage: Vec<coverage::CoverageGate>,
+    pub hygiene: hygiene::HygieneFacts,
     pub doc: Option<DocFacts>,
     pub code: code::CodeFacts,
     pub secrets: Vec<SecretCandidate>,
@@ -106,6 +108,8 @@ pub struct Facts {
     pub deploy: DeployFacts,
     /// Coverage thresholds in config files.
     pub coverage_gates: Vec<coverage::CoverageGate>,
+    /// Dependency bots, CODEOWNERS, alert rules, SLOs, .gitignore files.
+    pub hygiene: hygiene::HygieneFacts,
     pub docs: Vec<DocFacts>,
     pub routes: Vec<HttpRoute>,
     pub outbound: Vec<OutboundCall>,
@@ -130,6 +134,7 @@ impl Facts {
             facts.tasks.extend(f.tasks);
             facts.deploy.extend(f.deploy);
             facts.coverage_gates.extend(f.coverage);
+            facts.hygiene.extend(f.hygiene);
             facts.docs.extend(f.doc);
             facts.routes.extend(f.code.routes);
             facts.outbound.extend(f.code.outbound);
@@ -220,6 +225,17 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     let name = path.rsplit('/').next().unwrap_or(path);
     if coverage::is_coverage_config(name) {
         out.coverage = coverage::extract(path, text);
+    }
+    if hygiene::is_hygiene_file(path)
+        || name == "package.json"
+        || matches!(record.kind, FileKind::Config | FileKind::DeployConfig)
+    {
+        out.hygiene = hygiene::extract(path, text);
+    }
+    if record.kind == FileKind::Doc
+        && let Some(m) = hygiene::slo_document(path, text)
+    {
+        out.hygiene.slos.push(m);
     }
     // A GitLab CI file pulled in by `include: local` can have any name.
     if record.kind == FileKind::Config && ci::is_gitlab_fragment(path, text) {
