@@ -123,6 +123,8 @@ enum Hop {
     Just(Option<String>, Vec<String>),
     Compose(Vec<String>, Vec<String>, Vec<String>),
     ScriptFile(String),
+    /// `docker exec|run`: (container or image, command).
+    Container(String, Vec<String>),
 }
 
 impl Expander<'_> {
@@ -174,6 +176,11 @@ impl Expander<'_> {
                 }
                 Hop::Compose(files, services, cmd) => {
                     self.compose(&cwd, &files, &services, &cmd, &w, via, out)
+                }
+                Hop::Container(name, cmd) => {
+                    let mut v = via.to_vec();
+                    v.push(format!("container `{name}`"));
+                    self.text(&cmd.join(" "), &cwd, &v, out);
                 }
                 Hop::ScriptFile(path) => {
                     let path = join_dir(&cwd, &path);
@@ -565,6 +572,20 @@ fn hop(w: &[String]) -> Hop {
             Hop::Just(dir, recipes)
         }
         "docker" if w.get(1).is_some_and(|x| x == "compose") => compose_hop(&w[2..]),
+        // `docker exec app python -m pytest`, `docker run --rm img npm test`:
+        // the command after the container/image is what runs.
+        "docker" | "podman" if w.get(1).is_some_and(|x| x == "exec" || x == "run") => {
+            let mut i = 2;
+            while i < w.len() && w[i].starts_with('-') {
+                let valued = takes_value("compose", &w[i])
+                    || matches!(w[i].as_str(), "-p" | "--publish" | "--network" | "--mount");
+                i += if valued && !w[i].contains('=') { 2 } else { 1 };
+            }
+            match w.get(i) {
+                Some(name) if w.len() > i + 1 => Hop::Container(name.clone(), w[i + 1..].to_vec()),
+                _ => Hop::Leaf,
+            }
+        }
         "docker-compose" => compose_hop(&w[1..]),
         "bash" | "sh" | "zsh" if w.get(1).is_some_and(|x| x.ends_with(".sh")) => {
             Hop::ScriptFile(w[1].clone())
@@ -1119,6 +1140,10 @@ mod tests {
             vec!["golangci-lint run", "go test ./..."]
         );
         assert_eq!(leaves(&f, "just check", None), vec!["cargo test --locked"]);
+        let l = leaves(&f, "docker exec -e CI=1 app python -m pytest .", None);
+        assert_eq!(l, vec!["python -m pytest ."]);
+        let l = leaves(&f, "docker run --rm -v $PWD:/src img npm test", None);
+        assert_eq!(l, vec!["jest --ci", "eslint ."]);
         assert_eq!(
             leaves(&f, "./scripts/test.sh", None),
             vec!["set -e", "pytest -q"]

@@ -194,6 +194,11 @@ pub fn is_dependency_image(image: &str) -> bool {
 /// Extract deployment facts of one file; warnings for unreadable YAML/TOML.
 pub fn extract(path: &str, text: &str, warnings: &mut Vec<String>) -> DeployFacts {
     let mut d = DeployFacts::default();
+    // Infrastructure under .github/ (a test cluster, a release bucket)
+    // belongs to CI, not to the app's deployment.
+    if path.starts_with(".github/") {
+        return d;
+    }
     let name = path.rsplit('/').next().unwrap_or(path);
     let lower = name.to_ascii_lowercase();
     if lower == "dockerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") {

@@ -59,6 +59,14 @@ pub fn check(facts: &Facts) -> Outcome {
         .collect();
     evidence.extend(scheduled_health_curls(facts));
     if !evidence.is_empty() {
+        // A repository with a chart, raw manifests and overlays repeats
+        // every probe three times; a sample proves the point.
+        const SHOWN: usize = 8;
+        if evidence.len() > SHOWN {
+            let more = evidence.len() - SHOWN;
+            evidence.truncate(SHOWN);
+            evidence.push(Evidence::note(format!("… and {more} more health checks")));
+        }
         return Outcome::pass(evidence);
     }
     let dependency: Vec<Evidence> = d
@@ -75,12 +83,19 @@ pub fn check(facts: &Facts) -> Outcome {
             )
         })
         .collect();
-    if d.targets.is_empty() && dependency.is_empty() {
+    // Where the app runs; Terraform/Pulumi describe infrastructure that may
+    // or may not run it, and prove nothing by lacking a probe.
+    let runtimes: Vec<_> = d
+        .targets
+        .iter()
+        .filter(|t| !matches!(t.platform, "terraform" | "pulumi"))
+        .collect();
+    if runtimes.is_empty() && dependency.is_empty() {
         return Outcome::skip("no deployment config (Dockerfile, compose, k8s, platform)");
     }
     let mut evidence = dependency;
     let mut seen = Vec::new();
-    for t in &d.targets {
+    for t in &runtimes {
         if !seen.contains(&&t.location.path) {
             seen.push(&t.location.path);
             evidence.push(Evidence::file(
@@ -89,7 +104,7 @@ pub fn check(facts: &Facts) -> Outcome {
             ));
         }
     }
-    let finding = match d.targets.first() {
+    let finding = match runtimes.first() {
         Some(t) => Finding::at(
             &t.location,
             format!(

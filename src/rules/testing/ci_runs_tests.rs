@@ -8,7 +8,7 @@
 //! says so.
 
 use crate::facts::ci::{RunStep, run_steps};
-use crate::facts::commands::{expand, test_runner, words};
+use crate::facts::commands::{expand, segments, test_runner, words};
 use crate::facts::{Facts, Location};
 use crate::rules::{Evidence, Finding, Outcome};
 
@@ -28,9 +28,23 @@ fn step_runner(facts: &Facts, rs: &RunStep) -> Result<(String, Vec<String>), Opt
     }
     // A command that says "test" but resolves to no runner: the placeholder
     // script, a missing make target, an echo.
-    let says_test = words(&rs.step.command)
-        .iter()
-        .any(|w| w.starts_with("test") || w.ends_with(":test") || w == "check");
+    // Only delegations count (`npm test`, `make check`, `yarn test:ci`):
+    // a shell loop variable named `test` or `cargo hack check` do not.
+    let says_test = segments(&rs.step.command).iter().any(|seg| {
+        let w = words(seg);
+        let delegates = w.first().is_some_and(|h| {
+            matches!(
+                h.as_str(),
+                "npm" | "yarn" | "pnpm" | "bun" | "make" | "just" | "turbo" | "nx"
+            )
+        });
+        delegates
+            && w[1..].iter().any(|x| {
+                x.starts_with("test")
+                    || x.ends_with(":test")
+                    || (x == "check" && matches!(w[0].as_str(), "make" | "just"))
+            })
+    });
     if says_test {
         let resolved: Vec<&str> = leaves.iter().map(|l| l.text.as_str()).collect();
         let first = rs.step.command.lines().next().unwrap_or("").trim();
