@@ -38,6 +38,8 @@ pub enum FileKind {
     Lockfile,
     /// A CI pipeline definition (GitHub Actions workflow and friends).
     CiConfig,
+    /// Makefile, justfile, shell script: recipes a CI step may delegate to.
+    TaskFile,
     /// Dockerfile, compose, k8s manifests, platform config.
     DeployConfig,
     /// Prose: Markdown, reStructuredText, AsciiDoc, plain text.
@@ -96,6 +98,13 @@ pub fn classify(rel: &str) -> FileKind {
     if lower.starts_with("requirements") && lower.ends_with(".txt") {
         return FileKind::Manifest(ManifestKind::Requirements);
     }
+    // Coverage tool configs without a telling extension.
+    if matches!(
+        name,
+        ".coveragerc" | ".nycrc" | ".c8rc" | "CODEOWNERS" | ".renovaterc" | "renovate.json5"
+    ) {
+        return FileKind::Config;
+    }
     if is_env_file(&lower) {
         return FileKind::EnvFile;
     }
@@ -121,6 +130,9 @@ pub fn classify(rel: &str) -> FileKind {
     }
     if is_ci_path(rel, name) {
         return FileKind::CiConfig;
+    }
+    if crate::facts::tasks::task_runner(name).is_some() {
+        return FileKind::TaskFile;
     }
     if is_deploy_file(rel, &lower) {
         return FileKind::DeployConfig;
@@ -173,15 +185,21 @@ pub fn is_env_template(lower_name: &str) -> bool {
 fn is_ci_path(rel: &str, name: &str) -> bool {
     let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
     (rel.starts_with(".github/workflows/") && yaml)
+        || (rel.starts_with(".github/actions/") && (name == "action.yml" || name == "action.yaml"))
         || name == ".gitlab-ci.yml"
+        || name == ".gitlab-ci.yaml"
         || rel == ".circleci/config.yml"
+        || rel == ".circleci/config.yaml"
         || name == ".travis.yml"
         || name == "azure-pipelines.yml"
+        || name == "azure-pipelines.yaml"
         || name == "bitbucket-pipelines.yml"
         || name == "Jenkinsfile"
         || (rel.starts_with(".buildkite/") && yaml)
         || name == ".drone.yml"
         || name == ".woodpecker.yml"
+        || name == ".woodpecker.yaml"
+        || (rel.starts_with(".woodpecker/") && yaml)
 }
 
 fn is_deploy_file(rel: &str, lower: &str) -> bool {
@@ -195,6 +213,10 @@ fn is_deploy_file(rel: &str, lower: &str) -> bool {
         || lower == "procfile"
         || lower == "app.yaml"
         || lower == "serverless.yml"
+        || lower == "serverless.yaml"
+        || lower == "render.yml"
+        || lower == "kustomization.yaml"
+        || lower == "kustomization.yml"
         || lower == "vercel.json"
         || lower == "netlify.toml"
         || rel.contains("k8s/")

@@ -345,3 +345,54 @@ fn rules_and_explain() {
         .stdout(predicate::str::contains("## How to fix it"))
         .stdout(predicate::str::contains("http.Get"));
 }
+
+#[test]
+fn broken_ci_and_deploy_yaml_warn_and_never_pass_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("k8s")).unwrap();
+    fs::write(root.join("main.go"), "package main\nfunc main() {}\n").unwrap();
+    fs::write(root.join(".gitlab-ci.yml"), "test:\n  script: [go test\n").unwrap();
+    fs::write(
+        root.join("docker-compose.yml"),
+        "services:\n  api: {build: .\n",
+    )
+    .unwrap();
+    fs::write(root.join("fly.toml"), "app = \n").unwrap();
+    // Broken Kubernetes YAML: a warning, then probes read as text.
+    fs::write(
+        root.join("k8s/api.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nspec: [\n        readinessProbe:\n",
+    )
+    .unwrap();
+    // Valid multi-document YAML with an anchor and a merge key.
+    fs::write(
+        root.join("k8s/hpa.yaml"),
+        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: &m\n  name: api\nspec:\n  maxReplicas: 6\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  <<: *m\nspec:\n  maxReplicas: 3\n",
+    )
+    .unwrap();
+    // A huge generated manifest is counted and skipped, not parsed.
+    let big = "apiVersion: v1\nkind: ConfigMap\n".to_string() + &"# x\n".repeat(300_000);
+    fs::write(root.join("k8s/generated.yaml"), big).unwrap();
+    let (r, _) = json_of(root);
+    let warned: Vec<&str> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["path"].as_str().unwrap())
+        .collect();
+    for path in [
+        ".gitlab-ci.yml",
+        "docker-compose.yml",
+        "fly.toml",
+        "k8s/api.yaml",
+    ] {
+        assert!(warned.contains(&path), "no warning for {path}: {warned:?}");
+    }
+    assert_eq!(check(&r, "ci-runs-tests")["status"], "fail");
+    assert_eq!(check(&r, "deploy-health-probe")["status"], "pass");
+    let bounds = check(&r, "autoscaling-bounds");
+    assert_eq!(bounds["status"], "pass");
+    assert_eq!(bounds["evidence"].as_array().unwrap().len(), 2);
+    assert_eq!(r["stats"]["skipped_large"], 1);
+}

@@ -37,14 +37,30 @@ const FIXTURES: &[&str] = &[
     "axum-service",
     "flask-minimal",
     "empty-repo",
+    "monorepo-two-pipelines",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
 const RULE_TABLE: &[(&str, &str, &str)] = &[
     ("tests-present", "fastapi-service", "express-prototype"),
+    (
+        "lockfile-committed",
+        "fastapi-service",
+        "monorepo-two-pipelines",
+    ),
     ("ci-runs-tests", "axum-service", "go-service"),
+    (
+        "coverage-threshold",
+        "fastapi-service",
+        "monorepo-two-pipelines",
+    ),
     ("health-endpoint", "go-service", "express-prototype"),
     ("otel-tracing", "axum-service", "go-service"),
+    (
+        "deploy-health-probe",
+        "fastapi-service",
+        "monorepo-two-pipelines",
+    ),
     ("outbound-timeout", "fastapi-service", "axum-service"),
     ("retry-backoff", "fastapi-service", "express-prototype"),
     ("hardcoded-secret", "fastapi-service", "express-prototype"),
@@ -55,7 +71,25 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
     ),
     ("env-file-committed", "fastapi-service", "express-prototype"),
     ("env-gitignored", "fastapi-service", "express-prototype"),
+    (
+        "dependency-updates",
+        "fastapi-service",
+        "monorepo-two-pipelines",
+    ),
     ("runbook", "fastapi-service", "axum-service"),
+    ("slo-defined", "fastapi-service", "monorepo-two-pipelines"),
+    (
+        "alerting-rules",
+        "fastapi-service",
+        "monorepo-two-pipelines",
+    ),
+    ("codeowners", "fastapi-service", "monorepo-two-pipelines"),
+    (
+        "autoscaling-bounds",
+        "fastapi-service",
+        "monorepo-two-pipelines",
+    ),
+    ("budget-alerts", "fastapi-service", "monorepo-two-pipelines"),
 ];
 
 #[test]

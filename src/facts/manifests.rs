@@ -33,6 +33,22 @@ pub struct Manifest {
     pub deps: Vec<Dependency>,
     /// package.json scripts.
     pub scripts: Vec<Script>,
+    /// What decides which lockfile this manifest needs.
+    pub lock: LockHint,
+}
+
+/// Lockfile expectations of a manifest, for `lockfile-committed`.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct LockHint {
+    /// requirements*.txt whose every requirement is pinned (`==`, hashes) or
+    /// that pip-compile/uv generated: it is the lockfile.
+    pub pinned: bool,
+    /// The tool that owns the lock: `poetry`, `pdm`, `uv` (pyproject).
+    pub tool: Option<&'static str>,
+    /// Cargo.toml declaring `[[bin]]` targets.
+    pub declares_bin: bool,
+    /// A workspace root (package.json `workspaces`, Cargo `[workspace]`).
+    pub workspace: bool,
 }
 
 impl Manifest {
@@ -48,6 +64,7 @@ pub fn parse(path: &str, kind: ManifestKind, text: &str) -> Result<Manifest, Str
         kind,
         deps: Vec::new(),
         scripts: Vec::new(),
+        lock: LockHint::default(),
     };
     match kind {
         ManifestKind::PackageJson => package_json(&mut m, text)?,
@@ -87,6 +104,7 @@ fn package_json(m: &mut Manifest, text: &str) -> Result<(), String> {
             }
         }
     }
+    m.lock.workspace = v.get("workspaces").is_some();
     if let Some(obj) = v.get("scripts").and_then(|s| s.as_object()) {
         for (name, cmd) in obj {
             if let Some(cmd) = cmd.as_str() {
@@ -138,6 +156,16 @@ fn pyproject(m: &mut Manifest, text: &str) -> Result<(), String> {
                     .collect()
             })
             .unwrap_or_default()
+    };
+    let tool = v.get("tool");
+    m.lock.tool = if tool.and_then(|t| t.get("poetry")).is_some() {
+        Some("poetry")
+    } else if tool.and_then(|t| t.get("pdm")).is_some() {
+        Some("pdm")
+    } else if tool.and_then(|t| t.get("uv")).is_some() {
+        Some("uv")
+    } else {
+        None
     };
     if let Some(project) = v.get("project") {
         for r in strings(project.get("dependencies")) {
@@ -200,9 +228,16 @@ fn pyproject(m: &mut Manifest, text: &str) -> Result<(), String> {
 
 fn requirements(m: &mut Manifest, text: &str) {
     let dev = m.path.contains("dev") || m.path.contains("test");
+    // pip-compile and `uv pip compile` write a header naming themselves.
+    let compiled = text
+        .lines()
+        .take(10)
+        .any(|l| l.starts_with('#') && (l.contains("pip-compile") || l.contains("uv pip compile")));
+    let mut all_pinned = true;
     for (i, line) in text.lines().enumerate() {
         let req = line.split(" #").next().unwrap_or("");
         if let Some(name) = pep508_name(req) {
+            all_pinned &= req.contains("==") || req.contains("--hash") || req.contains(" @ ");
             m.deps.push(Dependency {
                 name,
                 line: i as u32 + 1,
@@ -211,6 +246,7 @@ fn requirements(m: &mut Manifest, text: &str) {
             });
         }
     }
+    m.lock.pinned = compiled || (all_pinned && !m.deps.is_empty());
 }
 
 fn pipfile(m: &mut Manifest, text: &str) -> Result<(), String> {
@@ -274,6 +310,8 @@ fn cargo_toml(m: &mut Manifest, text: &str) -> Result<(), String> {
     let v: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| format!("invalid Cargo.toml: {}", e.message()))?;
+    m.lock.declares_bin = v.get("bin").is_some();
+    m.lock.workspace = v.get("workspace").is_some();
     let mut sections: Vec<(&toml::Value, bool)> = Vec::new();
     for (key, dev) in [
         ("dependencies", false),

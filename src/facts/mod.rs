@@ -7,12 +7,17 @@
 
 pub mod ci;
 pub mod code;
+pub mod commands;
+pub mod coverage;
+pub mod deploy;
 pub mod docs;
 pub mod git;
 pub mod git_index;
+pub mod hygiene;
 pub mod integrations;
 pub mod manifests;
 pub mod secrets;
+pub mod tasks;
 
 use serde::Serialize;
 
@@ -20,9 +25,11 @@ use crate::inventory::{FileKind, Lang};
 
 pub use ci::{CiJob, CiPipeline, CiStep};
 pub use code::{HttpRoute, OtelInit, OutboundCall, RetrySite, TestMarker, TimeoutState};
+pub use deploy::DeployFacts;
 pub use docs::{DocFacts, DocPart};
 pub use manifests::{Dependency, Manifest};
 pub use secrets::{InsecureDefault, SecretCandidate, SecretScope, SecretsManagerUse};
+pub use tasks::Task;
 
 /// A place in the scanned repository, relative to its root, 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -72,6 +79,10 @@ pub struct FileFacts {
     pub path: String,
     pub manifest: Option<Manifest>,
     pub pipeline: Option<CiPipeline>,
+    pub tasks: Vec<Task>,
+    pub deploy: DeployFacts,
+    pub coverage: Vec<coverage::CoverageGate>,
+    pub hygiene: hygiene::HygieneFacts,
     pub doc: Option<DocFacts>,
     pub code: code::CodeFacts,
     pub secrets: Vec<SecretCandidate>,
@@ -117,6 +128,13 @@ pub struct Facts {
     pub files: Vec<FileRecord>,
     pub manifests: Vec<Manifest>,
     pub pipelines: Vec<CiPipeline>,
+    /// Makefile targets, justfile recipes, shell scripts.
+    pub tasks: Vec<Task>,
+    pub deploy: DeployFacts,
+    /// Coverage thresholds in config files.
+    pub coverage_gates: Vec<coverage::CoverageGate>,
+    /// Dependency bots, CODEOWNERS, alert rules, SLOs, .gitignore files.
+    pub hygiene: hygiene::HygieneFacts,
     pub docs: Vec<DocFacts>,
     pub routes: Vec<HttpRoute>,
     pub outbound: Vec<OutboundCall>,
@@ -154,6 +172,10 @@ impl Facts {
         for f in per_file {
             facts.manifests.extend(f.manifest);
             facts.pipelines.extend(f.pipeline);
+            facts.tasks.extend(f.tasks);
+            facts.deploy.extend(f.deploy);
+            facts.coverage_gates.extend(f.coverage);
+            facts.hygiene.extend(f.hygiene);
             facts.docs.extend(f.doc);
             facts.routes.extend(f.code.routes);
             facts.outbound.extend(f.code.outbound);
@@ -229,6 +251,7 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
                 message,
             }),
         },
+        FileKind::TaskFile => out.tasks = tasks::parse(path, text),
         FileKind::Doc => out.doc = docs::extract(path, text),
         FileKind::Source(lang) => {
             out.code = code::extract(path, lang, record.is_test, text);
@@ -244,6 +267,42 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
             })
         }
         _ => {}
+    }
+    if matches!(record.kind, FileKind::Config | FileKind::DeployConfig)
+        || deploy::is_deploy_source(path)
+    {
+        let mut messages = Vec::new();
+        out.deploy = deploy::extract(path, text, &mut messages);
+        out.warnings
+            .extend(messages.into_iter().map(|message| Warning {
+                path: path.to_string(),
+                message,
+            }));
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if coverage::is_coverage_config(name) {
+        out.coverage = coverage::extract(path, text);
+    }
+    if hygiene::is_hygiene_file(path)
+        || name == "package.json"
+        || matches!(record.kind, FileKind::Config | FileKind::DeployConfig)
+    {
+        out.hygiene = hygiene::extract(path, text);
+    }
+    if record.kind == FileKind::Doc
+        && let Some(m) = hygiene::slo_document(path, text)
+    {
+        out.hygiene.slos.push(m);
+    }
+    // A GitLab CI file pulled in by `include: local` can have any name.
+    if record.kind == FileKind::Config && ci::is_gitlab_fragment(path, text) {
+        match ci::parse(path, text) {
+            Ok(p) => out.pipeline = p,
+            Err(message) => out.warnings.push(Warning {
+                path: path.to_string(),
+                message,
+            }),
+        }
     }
     // Auto-instrumentation launchers live in deploy files and npm scripts.
     if matches!(

@@ -4,6 +4,7 @@
 //! embedded at build time; the registry below pairs each TOML with its code,
 //! so a rule without detection cannot be registered.
 
+mod cost;
 mod meta;
 mod observability;
 mod operations;
@@ -196,15 +197,24 @@ macro_rules! registry {
 registry! {
     testing / "tests-present" => tests_present,
     testing / "ci-runs-tests" => ci_runs_tests,
+    testing / "coverage-threshold" => coverage_threshold,
+    testing / "lockfile-committed" => lockfile_committed,
     observability / "health-endpoint" => health_endpoint,
     observability / "otel-tracing" => otel_tracing,
+    observability / "deploy-health-probe" => deploy_health_probe,
     resilience / "outbound-timeout" => outbound_timeout,
     resilience / "retry-backoff" => retry_backoff,
     security / "hardcoded-secret" => hardcoded_secret,
     security / "insecure-default-secret" => insecure_default_secret,
     security / "env-file-committed" => env_file_committed,
     security / "env-gitignored" => env_gitignored,
+    security / "dependency-updates" => dependency_updates,
     operations / "runbook" => runbook,
+    operations / "slo-defined" => slo_defined,
+    operations / "alerting-rules" => alerting_rules,
+    operations / "codeowners" => codeowners,
+    cost / "autoscaling-bounds" => autoscaling_bounds,
+    cost / "budget-alerts" => budget_alerts,
 }
 
 /// The whole catalogue of DESIGN.md. Rules not registered yet are reported

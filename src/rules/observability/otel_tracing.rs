@@ -95,6 +95,7 @@ mod tests {
                     indirect: false,
                 }],
                 scripts: vec![],
+                lock: Default::default(),
             }],
             ..Facts::default()
         };

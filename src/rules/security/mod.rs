@@ -1,3 +1,4 @@
+pub mod dependency_updates;
 pub mod env_file_committed;
 pub mod env_gitignored;
 pub mod hardcoded_secret;

@@ -1,21 +1,68 @@
-//! `ci-runs-tests`: a CI job triggered by push or pull request runs the test
-//! suite. `npm test`-style commands are followed into package.json, and
-//! npm's placeholder test script (`echo "Error: no test specified" && exit 1`)
-//! does not count. A pipeline only run by hand or on a schedule does not count,
-//! and the evidence says so.
+//! `ci-runs-tests`: a CI job triggered by push or pull/merge request runs the
+//! test suite. Commands are followed to the runner — package.json scripts,
+//! make targets, just recipes, shell scripts, compose services — and jobs are
+//! followed into reusable workflows, composite actions and GitLab includes,
+//! so the evidence names the system, the file:line of the step and the chain.
+//! npm's placeholder test script resolves to no runner and does not count; a
+//! job only run by hand or on a schedule does not count, and the evidence
+//! says so.
 
-use crate::facts::ci::{TestCommand, test_command};
+use crate::facts::ci::{RunStep, run_steps};
+use crate::facts::commands::{expand, segments, test_runner, words};
 use crate::facts::{Facts, Location};
 use crate::rules::{Evidence, Finding, Outcome};
 
-/// Whether a `npm test`-style command runs a real test script.
-fn package_script_runs_tests(facts: &Facts) -> Option<String> {
-    facts
-        .manifests
-        .iter()
-        .filter_map(|m| m.script("test"))
-        .find(|s| !s.command.contains("no test specified"))
-        .map(|s| s.command.clone())
+/// The test runner a step starts, with the hops that led to it.
+fn step_runner(facts: &Facts, rs: &RunStep) -> Result<(String, Vec<String>), Option<String>> {
+    if let Some(uses) = &rs.step.uses {
+        // CircleCI orb jobs and steps such as `node/test`, `python/test`.
+        if rs.origin.system == "circleci" && uses.ends_with("/test") {
+            return Ok((format!("orb job `{uses}`"), Vec::new()));
+        }
+        return Err(None);
+    }
+    let leaves = expand(facts, &rs.step.command, rs.step.cwd.as_deref());
+    if let Some(leaf) = leaves.iter().find(|l| test_runner(&l.text).is_some()) {
+        let runner = test_runner(&leaf.text).unwrap_or_default();
+        return Ok((runner.to_string(), leaf.via.clone()));
+    }
+    // A command that says "test" but resolves to no runner: the placeholder
+    // script, a missing make target, an echo.
+    // Only delegations count (`npm test`, `make check`, `yarn test:ci`):
+    // a shell loop variable named `test` or `cargo hack check` do not.
+    let says_test = segments(&rs.step.command).iter().any(|seg| {
+        let w = words(seg);
+        let delegates = w.first().is_some_and(|h| {
+            matches!(
+                h.as_str(),
+                "npm" | "yarn" | "pnpm" | "bun" | "make" | "just" | "turbo" | "nx"
+            )
+        });
+        delegates
+            && w[1..].iter().any(|x| {
+                x.starts_with("test")
+                    || x.ends_with(":test")
+                    || (x == "check" && matches!(w[0].as_str(), "make" | "just"))
+            })
+    });
+    if says_test {
+        let resolved: Vec<&str> = leaves.iter().map(|l| l.text.as_str()).collect();
+        let first = rs.step.command.lines().next().unwrap_or("").trim();
+        return Err(Some(format!(
+            "`{first}` resolves to `{}`: no test runner",
+            resolved.join("; ")
+        )));
+    }
+    Err(None)
+}
+
+fn chain(rs: &RunStep, hops: &[String]) -> String {
+    let all: Vec<&str> = rs.via.iter().chain(hops).map(String::as_str).collect();
+    if all.is_empty() {
+        String::new()
+    } else {
+        format!(" (via {})", all.join(" → "))
+    }
 }
 
 pub fn check(facts: &Facts) -> Outcome {
@@ -25,61 +72,73 @@ pub fn check(facts: &Facts) -> Outcome {
             Vec::new(),
         );
     }
+    let mut passing = Vec::new();
     let mut not_triggered = Vec::new();
-    let mut placeholder = Vec::new();
-    for p in &facts.pipelines {
-        for job in &p.jobs {
-            for step in &job.steps {
-                let Some(cmd) = test_command(&step.command) else {
-                    continue;
-                };
-                let loc = Location::new(&p.path, step.line);
-                let runner = match cmd {
-                    TestCommand::Runner(r) => r.to_string(),
-                    TestCommand::PackageScript => match package_script_runs_tests(facts) {
-                        Some(script) => format!("package script `{script}`"),
-                        None => {
-                            placeholder.push(Evidence::at(
-                                &loc,
-                                "runs `npm test`, but package.json has no real test script",
-                            ));
-                            continue;
-                        }
-                    },
-                };
-                if p.runs_on_changes() {
-                    return Outcome::pass(vec![Evidence::at(
-                        &loc,
+    let mut no_runner = Vec::new();
+    for rs in run_steps(&facts.pipelines) {
+        let (runner, hops) = match step_runner(facts, &rs) {
+            Ok(found) => found,
+            Err(Some(why)) => {
+                no_runner.push(Evidence::at(
+                    &rs.location,
+                    format!("{} job `{}`: {why}", rs.origin.system, rs.job.name),
+                ));
+                continue;
+            }
+            Err(None) => continue,
+        };
+        let matrix = if rs.matrix { " (matrix)" } else { "" };
+        if rs.on_changes() {
+            // One piece of evidence per pipeline is enough to prove it.
+            if !passing
+                .iter()
+                .any(|(origin, _): &(String, Evidence)| *origin == rs.origin.path)
+            {
+                passing.push((
+                    rs.origin.path.clone(),
+                    Evidence::at(
+                        &rs.location,
                         format!(
-                            "{} job `{}` runs {runner} on {}",
-                            p.system,
-                            job.name,
-                            p.triggers.join(", ")
+                            "{} job `{}`{matrix} runs {runner} on {}{}",
+                            rs.origin.system,
+                            rs.job.name,
+                            rs.triggers.join(", "),
+                            chain(&rs, &hops)
                         ),
-                    )]);
-                }
-                not_triggered.push(Evidence::at(
-                    &loc,
-                    format!(
-                        "job `{}` runs {runner}, but only on {}",
-                        job.name,
-                        if p.triggers.is_empty() {
-                            "no trigger".to_string()
-                        } else {
-                            p.triggers.join(", ")
-                        }
                     ),
                 ));
             }
+            continue;
         }
+        let when = if rs.triggers.is_empty() {
+            "no trigger".to_string()
+        } else {
+            rs.triggers.join(", ")
+        };
+        not_triggered.push(Evidence::at(
+            &rs.location,
+            format!(
+                "{} job `{}` runs {runner}, but only on {when}{}",
+                rs.origin.system,
+                rs.job.name,
+                chain(&rs, &hops)
+            ),
+        ));
+    }
+    if !passing.is_empty() {
+        let mut evidence: Vec<Evidence> = passing.into_iter().map(|(_, e)| e).collect();
+        // Pipelines that do not test are worth knowing in a monorepo.
+        evidence.extend(not_triggered);
+        evidence.extend(no_runner);
+        return Outcome::pass(evidence);
     }
     let mut evidence = not_triggered;
-    evidence.extend(placeholder);
     let message = if evidence.is_empty() {
         "CI exists but no job runs the test suite".to_string()
     } else {
         "tests are in CI but never run on push or pull request".to_string()
     };
+    evidence.extend(no_runner);
     let finding = match evidence.first() {
         Some(Evidence {
             path: Some(p),
@@ -106,33 +165,50 @@ pub fn check(facts: &Facts) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::ci;
+    use crate::facts::{ci, manifests, tasks};
+    use crate::inventory::ManifestKind;
     use crate::rules::Status;
 
-    fn with(path: &str, yaml: &str) -> Facts {
-        Facts {
-            pipelines: vec![ci::parse(path, yaml).unwrap().unwrap()],
-            ..Facts::default()
+    fn with(files: &[(&str, &str)]) -> Facts {
+        let mut f = Facts::default();
+        for (path, text) in files {
+            if *path == "package.json" {
+                f.manifests
+                    .push(manifests::parse(path, ManifestKind::PackageJson, text).unwrap());
+            } else if path.ends_with("Makefile") {
+                f.tasks.extend(tasks::parse(path, text));
+            } else if path.contains("compose") {
+                f.deploy
+                    .extend(crate::facts::deploy::extract(path, text, &mut Vec::new()));
+            } else {
+                f.pipelines.extend(ci::parse(path, text).unwrap());
+            }
         }
+        f
     }
 
     #[test]
     fn push_triggered_pytest_passes() {
-        let f = with(
+        let f = with(&[(
             ".github/workflows/ci.yml",
             "on: [push]\njobs:\n  t:\n    steps:\n      - run: pytest -q\n",
-        );
+        )]);
         let out = check(&f);
         assert_eq!(out.status, Status::Pass);
         assert_eq!(out.evidence[0].line, Some(5));
+        assert!(
+            out.evidence[0]
+                .note
+                .starts_with("github-actions job `t` runs pytest on push")
+        );
     }
 
     #[test]
     fn dispatch_only_fails_with_evidence() {
-        let f = with(
+        let f = with(&[(
             ".github/workflows/ci.yml",
             "on: workflow_dispatch\njobs:\n  t:\n    steps:\n      - run: go test ./...\n",
-        );
+        )]);
         let out = check(&f);
         assert_eq!(out.status, Status::Fail);
         assert!(out.evidence[0].note.contains("only on workflow_dispatch"));
@@ -140,18 +216,86 @@ mod tests {
 
     #[test]
     fn npm_placeholder_script_does_not_count() {
-        let mut f = with(
-            ".github/workflows/ci.yml",
-            "on: [push]\njobs:\n  t:\n    steps:\n      - run: npm test\n",
-        );
-        f.manifests.push(
-            crate::facts::manifests::parse(
+        let f = with(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  t:\n    steps:\n      - run: npm test\n",
+            ),
+            (
                 "package.json",
-                crate::inventory::ManifestKind::PackageJson,
                 r#"{"scripts":{"test":"echo \"Error: no test specified\" && exit 1"}}"#,
-            )
-            .unwrap(),
+            ),
+        ]);
+        let out = check(&f);
+        assert_eq!(out.status, Status::Fail);
+        assert!(
+            out.evidence[0].note.contains("no test runner"),
+            "{:?}",
+            out.evidence
         );
-        assert_eq!(check(&f).status, Status::Fail);
+    }
+
+    #[test]
+    fn reusable_workflow_runs_on_callers_triggers() {
+        let f = with(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [pull_request]\njobs:\n  tests:\n    uses: ./.github/workflows/test.yml\n",
+            ),
+            (
+                ".github/workflows/test.yml",
+                "on: workflow_call\njobs:\n  unit:\n    steps:\n      - run: make test\n",
+            ),
+            ("Makefile", "test:\n\tgo test ./...\n"),
+        ]);
+        let out = check(&f);
+        assert_eq!(out.status, Status::Pass, "{:?}", out.evidence);
+        let note = &out.evidence[0].note;
+        assert_eq!(
+            out.evidence[0].path.as_deref(),
+            Some(".github/workflows/test.yml")
+        );
+        assert!(note.contains("runs go test on pull_request"), "{note}");
+        assert!(note.contains("calls .github/workflows/test.yml"), "{note}");
+        assert!(note.contains("Makefile:1 target `test`"), "{note}");
+    }
+
+    #[test]
+    fn composite_action_and_compose_service() {
+        let f = with(&[
+            (
+                ".github/workflows/ci.yml",
+                "on: [push]\njobs:\n  t:\n    steps:\n      - uses: ./.github/actions/test\n",
+            ),
+            (
+                ".github/actions/test/action.yml",
+                "runs:\n  using: composite\n  steps:\n    - run: docker compose run --rm tests\n      shell: bash\n",
+            ),
+            (
+                "docker-compose.yml",
+                "services:\n  tests:\n    build: .\n    command: python -m pytest\n",
+            ),
+        ]);
+        let out = check(&f);
+        assert_eq!(out.status, Status::Pass, "{:?}", out.evidence);
+        assert!(out.evidence[0].note.contains("service `tests`"));
+    }
+
+    #[test]
+    fn gitlab_include_and_matrix() {
+        let f = with(&[
+            (".gitlab-ci.yml", "include:\n  - local: ci/test.yml\n"),
+            (
+                "ci/test.yml",
+                "unit:\n  parallel:\n    matrix:\n      - PY: ['3.11', '3.12']\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n  script:\n    - tox\n",
+            ),
+        ]);
+        let out = check(&f);
+        assert_eq!(out.status, Status::Pass, "{:?}", out.evidence);
+        assert!(
+            out.evidence[0]
+                .note
+                .contains("(matrix) runs tox on merge_request")
+        );
     }
 }

@@ -1,0 +1,1201 @@
+//! What a CI command ends up running.
+//!
+//! Pipelines rarely name the test runner: they say `npm test`, `make check`,
+//! `just ci`, `./scripts/test.sh` or `docker compose run api`, and the runner
+//! is one or more hops away, in package.json, a Makefile, a justfile, a shell
+//! script or a compose service's `command:`. [`expand`] follows those hops
+//! (bounded, cycle-safe) over the merged facts and returns every leaf command
+//! with the chain that led to it, so evidence can say "`make ci` → Makefile:12
+//! target `test` → `go test ./...`". [`test_runner`] and [`coverage_run`]
+//! then classify a leaf. npm's placeholder (`echo "Error: no test specified"
+//! && exit 1`) simply resolves to no runner.
+
+use crate::facts::Facts;
+use crate::facts::manifests::Manifest;
+use crate::inventory::ManifestKind;
+
+/// How many hops a command is followed (script → target → script …).
+const MAX_DEPTH: usize = 8;
+
+/// One leaf command and how it was reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub text: String,
+    /// Hops from the CI command to this leaf, e.g. "package.json:6 script `test`".
+    pub via: Vec<String>,
+}
+
+/// Expand a shell command (possibly multi-line) run in `cwd` (repository-
+/// relative, `None` = root) into its leaf commands.
+pub fn expand(facts: &Facts, command: &str, cwd: Option<&str>) -> Vec<Resolved> {
+    let mut out = Vec::new();
+    let mut x = Expander {
+        facts,
+        stack: Vec::new(),
+    };
+    x.text(command, cwd.unwrap_or(""), &[], &mut out);
+    out
+}
+
+struct Expander<'a> {
+    facts: &'a Facts,
+    /// Keys of the scripts/targets being expanded, against cycles.
+    stack: Vec<String>,
+}
+
+/// Split a shell text into simple commands: lines (with `\` continuations
+/// joined), then `&&`, `||`, `;` and `|`.
+pub fn segments(text: &str) -> Vec<String> {
+    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    joined
+        .lines()
+        .flat_map(|l| {
+            let l = l.split(" #").next().unwrap_or(l);
+            l.replace("&&", "\n")
+                .replace("||", "\n")
+                .split(['\n', ';', '|'])
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty() && !s.starts_with('#'))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Whitespace words with surrounding quotes removed.
+pub fn words(segment: &str) -> Vec<String> {
+    segment
+        .split_whitespace()
+        .map(|w| w.trim_matches(['"', '\'']).to_string())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+fn basename(w: &str) -> &str {
+    w.rsplit('/').next().unwrap_or(w)
+}
+
+fn is_assignment(w: &str) -> bool {
+    w.split_once('=').is_some_and(|(k, _)| {
+        !k.is_empty()
+            && !k.starts_with('-')
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+fn join_dir(cwd: &str, dir: &str) -> String {
+    let mut parts: Vec<&str> = if dir.starts_with('/') {
+        Vec::new()
+    } else {
+        cwd.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    for p in dir.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            // `$GITHUB_WORKSPACE`, `~`: the checkout root.
+            _ if p.starts_with('$') || p == "~" => parts.clear(),
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+fn in_dir(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// What the head of a simple command delegates to.
+enum Hop {
+    Leaf,
+    /// Package scripts: (dir override, script name, every workspace?).
+    Script(Option<String>, String, bool),
+    Make(Option<String>, Option<String>, Vec<String>),
+    Just(Option<String>, Vec<String>),
+    Compose(Vec<String>, Vec<String>, Vec<String>),
+    ScriptFile(String),
+    /// `docker exec|run`: (container or image, command).
+    Container(String, Vec<String>),
+}
+
+impl Expander<'_> {
+    fn text(&mut self, text: &str, cwd: &str, via: &[String], out: &mut Vec<Resolved>) {
+        let mut cwd = cwd.to_string();
+        for seg in segments(text) {
+            let mut w = words(&seg);
+            while w
+                .first()
+                .is_some_and(|h| is_assignment(h) || h == "env" || h == "exec" || h == "time")
+            {
+                w.remove(0);
+            }
+            if w.is_empty() {
+                continue;
+            }
+            if w[0] == "cd" {
+                cwd = join_dir(&cwd, w.get(1).map_or("", String::as_str));
+                continue;
+            }
+            if self.stack.len() >= MAX_DEPTH {
+                out.push(Resolved {
+                    text: w.join(" "),
+                    via: via.to_vec(),
+                });
+                continue;
+            }
+            match hop(&w) {
+                Hop::Leaf => out.push(Resolved {
+                    text: w.join(" "),
+                    via: via.to_vec(),
+                }),
+                Hop::Script(dir, name, all) => {
+                    let dir = dir.map_or(cwd.clone(), |d| join_dir(&cwd, &d));
+                    if !self.script(&dir, &name, all, &w, via, out) {
+                        out.push(Resolved {
+                            text: w.join(" "),
+                            via: via.to_vec(),
+                        });
+                    }
+                }
+                Hop::Make(dir, file, targets) => {
+                    let dir = dir.map_or(cwd.clone(), |d| join_dir(&cwd, &d));
+                    self.make(&dir, file.as_deref(), &targets, &w, via, out);
+                }
+                Hop::Just(dir, recipes) => {
+                    let dir = dir.map_or(cwd.clone(), |d| join_dir(&cwd, &d));
+                    self.just(&dir, &recipes, &w, via, out);
+                }
+                Hop::Compose(files, services, cmd) => {
+                    self.compose(&cwd, &files, &services, &cmd, &w, via, out)
+                }
+                Hop::Container(name, cmd) => {
+                    let mut v = via.to_vec();
+                    v.push(format!("container `{name}`"));
+                    self.text(&cmd.join(" "), &cwd, &v, out);
+                }
+                Hop::ScriptFile(path) => {
+                    let path = join_dir(&cwd, &path);
+                    self.script_file(&path, &w, via, out);
+                }
+            }
+        }
+    }
+
+    fn enter(&mut self, key: String) -> bool {
+        if self.stack.contains(&key) {
+            return false;
+        }
+        self.stack.push(key);
+        true
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn script(
+        &mut self,
+        dir: &str,
+        name: &str,
+        all: bool,
+        w: &[String],
+        via: &[String],
+        out: &mut Vec<Resolved>,
+    ) -> bool {
+        let manifests: Vec<&Manifest> = self
+            .facts
+            .manifests
+            .iter()
+            .filter(|m| m.kind == ManifestKind::PackageJson && m.script(name).is_some())
+            .collect();
+        let here = in_dir(dir, "package.json");
+        let chosen: Vec<&Manifest> = if all {
+            manifests
+        } else if let Some(m) = manifests.iter().find(|m| m.path == here) {
+            vec![*m]
+        } else if let Some(m) = manifests.iter().find(|m| m.path == "package.json") {
+            vec![*m]
+        } else {
+            // A monorepo whose CI runs in a directory we could not see
+            // (a `cd` in a script): any package that has the script.
+            manifests.into_iter().take(1).collect()
+        };
+        if chosen.is_empty() {
+            // `yarn jest`, `pnpm vitest run`: not a script, the binary.
+            if let Some(bin_at) = w.iter().position(|x| x == name)
+                && !matches!(name, "test" | "t")
+                && matches!(w[0].as_str(), "yarn" | "pnpm" | "bun")
+            {
+                out.push(Resolved {
+                    text: w[bin_at..].join(" "),
+                    via: via.to_vec(),
+                });
+                return true;
+            }
+            return false;
+        }
+        for m in chosen {
+            let s = m.script(name).expect("filtered on script");
+            if !self.enter(format!("{}#{}", m.path, name)) {
+                continue;
+            }
+            let mut v = via.to_vec();
+            v.push(format!("{}:{} script `{}`", m.path, s.line, s.name));
+            let body = s.command.clone();
+            self.text(&body, dir_of(&m.path), &v, out);
+            self.stack.pop();
+        }
+        true
+    }
+
+    fn make(
+        &mut self,
+        dir: &str,
+        file: Option<&str>,
+        targets: &[String],
+        w: &[String],
+        via: &[String],
+        out: &mut Vec<Resolved>,
+    ) {
+        let files: Vec<String> = match file {
+            Some(f) => vec![join_dir(dir, f)],
+            None => ["GNUmakefile", "makefile", "Makefile"]
+                .iter()
+                .map(|n| in_dir(dir, n))
+                .collect(),
+        };
+        let tasks: Vec<_> = self
+            .facts
+            .tasks
+            .iter()
+            .filter(|t| t.runner == "make" && files.contains(&t.file))
+            .collect();
+        if tasks.is_empty() {
+            out.push(Resolved {
+                text: w.join(" "),
+                via: via.to_vec(),
+            });
+            return;
+        }
+        let wanted: Vec<String> = if targets.is_empty() {
+            tasks
+                .iter()
+                .filter(|t| t.default)
+                .map(|t| t.name.clone())
+                .collect()
+        } else {
+            targets.to_vec()
+        };
+        for target in wanted {
+            let Some(t) = tasks.iter().find(|t| t.name == target).copied() else {
+                out.push(Resolved {
+                    text: format!("make {target}"),
+                    via: via.to_vec(),
+                });
+                continue;
+            };
+            if !self.enter(format!("{}#{}", t.file, t.name)) {
+                continue;
+            }
+            let mut v = via.to_vec();
+            v.push(format!("{}:{} target `{}`", t.file, t.line, t.name));
+            let deps = t.deps.clone();
+            if !deps.is_empty() {
+                self.make(dir, file, &deps, w, &v, out);
+            }
+            for (_, cmd) in t.commands.clone() {
+                self.text(&cmd, dir, &v, out);
+            }
+            self.stack.pop();
+        }
+    }
+
+    fn just(
+        &mut self,
+        dir: &str,
+        recipes: &[String],
+        w: &[String],
+        via: &[String],
+        out: &mut Vec<Resolved>,
+    ) {
+        // just looks for its justfile in the directory and its parents.
+        let mut d = dir.to_string();
+        let tasks = loop {
+            let found: Vec<_> = self
+                .facts
+                .tasks
+                .iter()
+                .filter(|t| t.runner == "just" && dir_of(&t.file) == d)
+                .collect();
+            if !found.is_empty() || d.is_empty() {
+                break found;
+            }
+            d = dir_of(&d).to_string();
+        };
+        if tasks.is_empty() {
+            out.push(Resolved {
+                text: w.join(" "),
+                via: via.to_vec(),
+            });
+            return;
+        }
+        let wanted: Vec<String> = match recipes.first() {
+            Some(r) => vec![r.clone()],
+            None => tasks
+                .iter()
+                .filter(|t| t.default)
+                .map(|t| t.name.clone())
+                .collect(),
+        };
+        for name in wanted {
+            let Some(t) = tasks.iter().find(|t| t.name == name).copied() else {
+                continue;
+            };
+            if !self.enter(format!("{}#{}", t.file, t.name)) {
+                continue;
+            }
+            let mut v = via.to_vec();
+            v.push(format!("{}:{} recipe `{}`", t.file, t.line, t.name));
+            for dep in t.deps.clone() {
+                self.just(dir, &[dep], w, &v, out);
+            }
+            for (_, cmd) in t.commands.clone() {
+                self.text(&cmd, &d, &v, out);
+            }
+            self.stack.pop();
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn compose(
+        &mut self,
+        cwd: &str,
+        files: &[String],
+        services: &[String],
+        cmd: &[String],
+        w: &[String],
+        via: &[String],
+        out: &mut Vec<Resolved>,
+    ) {
+        let files: Vec<String> = if files.is_empty() {
+            [
+                "compose.yaml",
+                "compose.yml",
+                "docker-compose.yml",
+                "docker-compose.yaml",
+            ]
+            .iter()
+            .map(|n| in_dir(cwd, n))
+            .collect()
+        } else {
+            files.iter().map(|f| join_dir(cwd, f)).collect()
+        };
+        let known: Vec<_> = self
+            .facts
+            .deploy
+            .compose_services
+            .iter()
+            .filter(|s| files.contains(&s.file))
+            .collect();
+        let mut v = via.to_vec();
+        if !cmd.is_empty() {
+            // `docker compose run api pytest`: the command is given here.
+            if let Some(s) = services.first() {
+                v.push(format!("compose service `{s}`"));
+            }
+            let c = cmd.join(" ");
+            self.text(&c, cwd, &v, out);
+            return;
+        }
+        let chosen: Vec<_> = known
+            .iter()
+            .filter(|s| services.is_empty() || services.contains(&s.name))
+            .collect();
+        if chosen.is_empty() {
+            out.push(Resolved {
+                text: w.join(" "),
+                via: via.to_vec(),
+            });
+            return;
+        }
+        for s in chosen {
+            let Some(command) = &s.command else { continue };
+            if !self.enter(format!("{}#{}", s.file, s.name)) {
+                continue;
+            }
+            let mut v = via.to_vec();
+            v.push(format!("{}:{} service `{}`", s.file, s.line, s.name));
+            let c = command.clone();
+            self.text(&c, dir_of(&s.file), &v, out);
+            self.stack.pop();
+        }
+    }
+
+    fn script_file(&mut self, path: &str, w: &[String], via: &[String], out: &mut Vec<Resolved>) {
+        let Some(t) = self
+            .facts
+            .tasks
+            .iter()
+            .find(|t| t.runner == "script" && t.file == path)
+        else {
+            out.push(Resolved {
+                text: w.join(" "),
+                via: via.to_vec(),
+            });
+            return;
+        };
+        if !self.enter(t.file.clone()) {
+            return;
+        }
+        let mut v = via.to_vec();
+        v.push(format!("{} script", t.file));
+        for (_, cmd) in t.commands.clone() {
+            self.text(&cmd, dir_of(path), &v, out);
+        }
+        self.stack.pop();
+    }
+}
+
+/// Options that take a value, per tool, so the value is not read as a target.
+fn takes_value(tool: &str, opt: &str) -> bool {
+    match tool {
+        "make" => matches!(
+            opt,
+            "-C" | "-f" | "-j" | "--directory" | "--file" | "-I" | "-o" | "-W"
+        ),
+        "just" => matches!(
+            opt,
+            "-f" | "--justfile" | "-d" | "--working-directory" | "--set"
+        ),
+        "compose" => matches!(
+            opt,
+            "-f" | "--file"
+                | "-p"
+                | "--project-name"
+                | "--profile"
+                | "--env-file"
+                | "-e"
+                | "--env"
+                | "-w"
+                | "--workdir"
+                | "-u"
+                | "--user"
+                | "--entrypoint"
+                | "--name"
+                | "-v"
+                | "--volume"
+                | "-l"
+                | "--label"
+                | "--exit-code-from"
+                | "--scale"
+                | "--project-directory"
+                | "--timeout"
+                | "-t"
+        ),
+        _ => matches!(
+            opt,
+            "--prefix" | "-C" | "--cwd" | "--dir" | "-w" | "--workspace" | "--filter" | "-F"
+        ),
+    }
+}
+
+fn hop(w: &[String]) -> Hop {
+    let head = basename(&w[0]);
+    match head {
+        "npm" | "yarn" | "pnpm" | "bun" => package_hop(head, w),
+        "npx" | "bunx" | "pnpx" => Hop::Leaf,
+        "turbo" | "lerna" | "nx" => {
+            // `turbo run test`, `lerna run test`, `nx run-many -t test`:
+            // the script of that name in every workspace.
+            let rest: Vec<&str> = w[1..].iter().map(String::as_str).collect();
+            let name = match rest.as_slice() {
+                ["run", name, ..] if head != "nx" => Some(*name),
+                ["run-many", more @ ..] | ["affected", more @ ..] => more
+                    .iter()
+                    .position(|x| *x == "-t" || *x == "--target")
+                    .and_then(|i| more.get(i + 1).copied())
+                    .or_else(|| more.iter().find_map(|x| x.strip_prefix("--target="))),
+                [name, ..] if head != "lerna" && !name.starts_with('-') => Some(*name),
+                _ => None,
+            };
+            match name {
+                Some(n) => Hop::Script(None, n.to_string(), true),
+                None => Hop::Leaf,
+            }
+        }
+        "make" | "gmake" => {
+            let (mut dir, mut file, mut targets) = (None, None, Vec::new());
+            let mut i = 1;
+            while i < w.len() {
+                let a = w[i].as_str();
+                if takes_value("make", a) {
+                    match a {
+                        "-C" | "--directory" => dir = w.get(i + 1).cloned(),
+                        "-f" | "--file" => file = w.get(i + 1).cloned(),
+                        _ => {}
+                    }
+                    i += 2;
+                    continue;
+                }
+                if let Some(d) = a.strip_prefix("--directory=") {
+                    dir = Some(d.to_string());
+                } else if !a.starts_with('-') && !is_assignment(a) {
+                    targets.push(a.to_string());
+                }
+                i += 1;
+            }
+            Hop::Make(dir, file, targets)
+        }
+        "just" => {
+            let (mut dir, mut recipes) = (None, Vec::new());
+            let mut i = 1;
+            while i < w.len() {
+                let a = w[i].as_str();
+                if takes_value("just", a) {
+                    if matches!(a, "-d" | "--working-directory") {
+                        dir = w.get(i + 1).cloned();
+                    }
+                    i += 2;
+                    continue;
+                }
+                if !a.starts_with('-') {
+                    recipes.push(a.to_string());
+                }
+                i += 1;
+            }
+            Hop::Just(dir, recipes)
+        }
+        "docker" if w.get(1).is_some_and(|x| x == "compose") => compose_hop(&w[2..]),
+        // `docker exec app python -m pytest`, `docker run --rm img npm test`:
+        // the command after the container/image is what runs.
+        "docker" | "podman" if w.get(1).is_some_and(|x| x == "exec" || x == "run") => {
+            let mut i = 2;
+            while i < w.len() && w[i].starts_with('-') {
+                let valued = takes_value("compose", &w[i])
+                    || matches!(w[i].as_str(), "-p" | "--publish" | "--network" | "--mount");
+                i += if valued && !w[i].contains('=') { 2 } else { 1 };
+            }
+            match w.get(i) {
+                Some(name) if w.len() > i + 1 => Hop::Container(name.clone(), w[i + 1..].to_vec()),
+                _ => Hop::Leaf,
+            }
+        }
+        "docker-compose" => compose_hop(&w[1..]),
+        "bash" | "sh" | "zsh" if w.get(1).is_some_and(|x| x.ends_with(".sh")) => {
+            Hop::ScriptFile(w[1].clone())
+        }
+        _ if w[0].ends_with(".sh") => Hop::ScriptFile(w[0].clone()),
+        _ => Hop::Leaf,
+    }
+}
+
+fn package_hop(pm: &str, w: &[String]) -> Hop {
+    let mut dir = None;
+    let mut all = false;
+    let mut rest: Vec<&str> = Vec::new();
+    let mut i = 1;
+    while i < w.len() {
+        let a = w[i].as_str();
+        if matches!(a, "--prefix" | "-C" | "--cwd" | "--dir") {
+            dir = w.get(i + 1).cloned();
+            i += 2;
+            continue;
+        }
+        if let Some(d) = a
+            .strip_prefix("--prefix=")
+            .or_else(|| a.strip_prefix("--cwd="))
+        {
+            dir = Some(d.to_string());
+        } else if matches!(a, "-w" | "--workspace" | "--filter" | "-F") {
+            all = true;
+            i += 2;
+            continue;
+        } else if matches!(a, "--workspaces" | "-ws" | "-r" | "--recursive") {
+            all = true;
+        } else if !a.starts_with('-') {
+            rest.push(a);
+        }
+        i += 1;
+    }
+    let script = match (pm, rest.as_slice()) {
+        (_, ["test" | "t" | "tst", ..]) if pm != "bun" => "test",
+        ("bun", ["test", ..]) => return Hop::Leaf,
+        (_, ["run" | "run-script" | "rum" | "urn", name, ..]) => name,
+        ("yarn", ["workspaces", "run", name, ..]) => {
+            all = true;
+            name
+        }
+        ("yarn", ["workspace", _, name, ..]) => {
+            all = true;
+            name
+        }
+        (_, ["exec" | "dlx" | "x", ..]) => return Hop::Leaf,
+        (_, ["start", ..]) => "start",
+        ("npm", _) => return Hop::Leaf,
+        (_, [name, ..])
+            if !matches!(
+                *name,
+                "install" | "i" | "add" | "ci" | "build" | "pack" | "publish" | "audit"
+            ) =>
+        {
+            name
+        }
+        ("pnpm" | "yarn" | "bun", ["build", ..]) => "build",
+        _ => return Hop::Leaf,
+    };
+    Hop::Script(dir, script.to_string(), all)
+}
+
+fn compose_hop(w: &[String]) -> Hop {
+    let mut files = Vec::new();
+    let mut i = 0;
+    // Global options before the subcommand.
+    while i < w.len() && w[i].starts_with('-') {
+        if matches!(w[i].as_str(), "-f" | "--file") {
+            if let Some(f) = w.get(i + 1) {
+                files.push(f.clone());
+            }
+            i += 2;
+        } else if takes_value("compose", &w[i]) {
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    let Some(sub) = w.get(i).map(String::as_str) else {
+        return Hop::Leaf;
+    };
+    i += 1;
+    let mut services = Vec::new();
+    let mut cmd = Vec::new();
+    let mut exit_from = None;
+    while i < w.len() {
+        let a = w[i].as_str();
+        if a.starts_with('-') && cmd.is_empty() && (sub == "up" || services.is_empty()) {
+            if a == "--exit-code-from" {
+                exit_from = w.get(i + 1).cloned();
+            }
+            if let Some(s) = a.strip_prefix("--exit-code-from=") {
+                exit_from = Some(s.to_string());
+            }
+            i += if takes_value("compose", a) { 2 } else { 1 };
+            continue;
+        }
+        match sub {
+            "up" => services.push(a.to_string()),
+            "run" | "exec" if services.is_empty() => services.push(a.to_string()),
+            "run" | "exec" => cmd.push(a.to_string()),
+            _ => return Hop::Leaf,
+        }
+        i += 1;
+    }
+    if !matches!(sub, "up" | "run" | "exec") {
+        return Hop::Leaf;
+    }
+    if let Some(s) = exit_from {
+        services = vec![s];
+    }
+    Hop::Compose(files, services, cmd)
+}
+
+/// The words of a leaf command with wrappers (`env`, `npx`, `poetry run`,
+/// `python -m`, `nyc`, `coverage run -m` …) removed, and the coverage
+/// wrappers that were seen.
+fn core(w: &[String]) -> (&[String], Vec<&'static str>) {
+    let mut w = w;
+    let mut wrappers = Vec::new();
+    let mut guard = 0;
+    while let Some(h) = w.first() {
+        guard += 1;
+        if guard > 16 {
+            break;
+        }
+        let head = basename(h);
+        let next = w.get(1).map(String::as_str);
+        let skip = match head {
+            _ if is_assignment(h) => 1,
+            "env" | "time" | "sudo" | "exec" | "command" | "nice" | "stdbuf" | "cross-env" => 1,
+            "timeout" => 2,
+            "xvfb-run" => 1 + w[1..].iter().take_while(|x| x.starts_with('-')).count(),
+            "npx" | "bunx" | "pnpx" => 1 + w[1..].iter().take_while(|x| x.starts_with('-')).count(),
+            "dotenv" => w.iter().position(|x| x == "--").map_or(1, |p| p + 1),
+            "poetry" | "uv" | "pipenv" | "pdm" | "rye" | "hatch" if next == Some("run") => {
+                let mut k = 2;
+                while let Some(a) = w.get(k) {
+                    if a == "--" {
+                        k += 1;
+                        break;
+                    }
+                    if !a.starts_with('-') {
+                        break;
+                    }
+                    k += if matches!(
+                        a.as_str(),
+                        "--with" | "--extra" | "--group" | "-p" | "--python" | "--env" | "-e"
+                    ) {
+                        2
+                    } else {
+                        1
+                    };
+                }
+                k
+            }
+            "yarn" | "pnpm" | "npm" if matches!(next, Some("exec" | "dlx" | "x")) => {
+                2 + usize::from(w.get(2).is_some_and(|x| x == "--"))
+            }
+            "bundle" if next == Some("exec") => 2,
+            "python" | "python3" | "py" | "python2" if next == Some("-m") => 2,
+            "nyc" | "c8" => {
+                wrappers.push(if head == "nyc" { "nyc" } else { "c8" });
+                let mut k = 1;
+                while let Some(a) = w.get(k) {
+                    if !a.starts_with('-') {
+                        break;
+                    }
+                    let valued = !a.contains('=')
+                        && matches!(
+                            a.as_str(),
+                            "--reporter"
+                                | "-r"
+                                | "--lines"
+                                | "--branches"
+                                | "--functions"
+                                | "--statements"
+                                | "--temp-directory"
+                                | "--report-dir"
+                                | "-x"
+                                | "--exclude"
+                                | "-n"
+                                | "--include"
+                                | "-e"
+                                | "--extension"
+                                | "-o"
+                                | "--reports-dir"
+                        );
+                    k += if valued { 2 } else { 1 };
+                }
+                k
+            }
+            "coverage" if next == Some("run") => {
+                wrappers.push("coverage");
+                let mut k = 2;
+                while let Some(a) = w.get(k) {
+                    if a == "-m" {
+                        k += 1;
+                        break;
+                    }
+                    if !a.starts_with('-') {
+                        break;
+                    }
+                    k += if !a.contains('=')
+                        && matches!(
+                            a.as_str(),
+                            "--source" | "--rcfile" | "--include" | "--omit" | "--context"
+                        ) {
+                        2
+                    } else {
+                        1
+                    };
+                }
+                k
+            }
+            _ => 0,
+        };
+        if skip == 0 || skip > w.len() {
+            break;
+        }
+        w = &w[skip..];
+    }
+    (w, wrappers)
+}
+
+/// The test runner a leaf command starts, if any.
+pub fn test_runner(leaf: &str) -> Option<&'static str> {
+    let all = words(leaf);
+    let (w, _) = core(&all);
+    let head = basename(w.first()?);
+    let a1 = w.get(1).map(String::as_str).unwrap_or("");
+    let a2 = w.get(2).map(String::as_str).unwrap_or("");
+    let runner = match head {
+        "pytest" | "py.test" => "pytest",
+        "unittest" => "unittest",
+        "tox" => "tox",
+        "nox" => "nox",
+        "nosetests" | "nose2" => "nose",
+        "python" | "python3" if a1.ends_with("manage.py") && a2 == "test" => "django test",
+        "python" | "python3" if a1.ends_with("setup.py") && a2 == "test" => "setup.py test",
+        "manage.py" if a1 == "test" => "django test",
+        "hatch" if a1 == "test" => "hatch test",
+        "jest" => "jest",
+        "vitest" if !matches!(a1, "bench" | "dev") => "vitest",
+        "mocha" | "_mocha" => "mocha",
+        "ava" => "ava",
+        "tap" | "tape" | "uvu" | "jasmine" | "lab" => "node test runner",
+        "karma" if a1 == "start" || a1.is_empty() => "karma",
+        "playwright" if a1 == "test" => "playwright",
+        "cypress" if a1 == "run" => "cypress",
+        "wdio" => "webdriverio",
+        "ng" if a1 == "test" => "ng test",
+        "react-scripts" if a1 == "test" => "jest",
+        "vue-cli-service" if a1.starts_with("test") => "vue-cli-service test",
+        "node" if w.iter().any(|x| x == "--test") => "node --test",
+        "deno" if a1 == "test" => "deno test",
+        "bun" if a1 == "test" => "bun test",
+        "go" if a1 == "test" => "go test",
+        "gotestsum" => "go test",
+        "ginkgo" => "ginkgo",
+        "cargo" if a1 == "test" || (a1.starts_with('+') && a2 == "test") => "cargo test",
+        "cargo" if matches!(a1, "nextest" | "tarpaulin" | "llvm-cov") => match a1 {
+            "nextest" => "cargo nextest",
+            "tarpaulin" => "cargo tarpaulin",
+            _ => "cargo llvm-cov",
+        },
+        "mvn" | "mvnw"
+            if w[1..]
+                .iter()
+                .any(|x| matches!(x.as_str(), "test" | "verify" | "install" | "package")) =>
+        {
+            "maven"
+        }
+        "gradle" | "gradlew"
+            if w[1..]
+                .iter()
+                .any(|x| matches!(x.as_str(), "test" | "check" | "build")) =>
+        {
+            "gradle"
+        }
+        "dotnet" if a1 == "test" => "dotnet test",
+        "rspec" => "rspec",
+        "rake" if a1.is_empty() || matches!(a1, "test" | "spec" | "default") => "rake",
+        "phpunit" | "pest" => "phpunit",
+        "mix" if a1 == "test" => "mix test",
+        _ => return None,
+    };
+    Some(runner)
+}
+
+/// Coverage measured by a leaf command, with the threshold it enforces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageRun {
+    /// `pytest-cov`, `nyc`, `jest`, `go test -cover`, `codecov upload` …
+    pub tool: &'static str,
+    /// Which config-file thresholds apply to it (see `facts::coverage`).
+    pub family: &'static str,
+    /// A threshold that fails the command, in percent.
+    pub threshold: Option<f64>,
+}
+
+fn flag_value(w: &[String], names: &[&str]) -> Option<f64> {
+    for (i, a) in w.iter().enumerate() {
+        for n in names {
+            if let Some(v) = a.strip_prefix(n).and_then(|r| r.strip_prefix('=')) {
+                return v.trim_end_matches('%').parse().ok();
+            }
+            if a == n {
+                return w.get(i + 1)?.trim_end_matches('%').parse().ok();
+            }
+        }
+    }
+    None
+}
+
+/// The coverage a leaf command measures, if any.
+pub fn coverage_run(leaf: &str) -> Option<CoverageRun> {
+    let all = words(leaf);
+    let (w, wrappers) = core(&all);
+    let has = |p: &str| {
+        all.iter()
+            .any(|x| x == p || x.starts_with(&format!("{p}=")))
+    };
+    if let Some(wrapper) = wrappers.iter().find(|x| matches!(**x, "nyc" | "c8")) {
+        let check = has("--check-coverage") || all.iter().any(|x| x == "--100");
+        let threshold = check.then(|| {
+            if all.iter().any(|x| x == "--100") {
+                return 100.0;
+            }
+            ["--lines", "--statements", "--branches", "--functions"]
+                .iter()
+                .filter_map(|f| flag_value(&all, &[f]))
+                .reduce(f64::min)
+                // Both tools default to 90% lines when only --check-coverage is given.
+                .unwrap_or(90.0)
+        });
+        return Some(CoverageRun {
+            tool: if *wrapper == "nyc" { "nyc" } else { "c8" },
+            family: if *wrapper == "nyc" { "nyc" } else { "c8" },
+            threshold,
+        });
+    }
+    let head = w.first().map(|h| basename(h)).unwrap_or("");
+    let a1 = w.get(1).map(String::as_str).unwrap_or("");
+    if head == "coverage" && matches!(a1, "report" | "xml" | "html" | "json" | "lcov") {
+        return Some(CoverageRun {
+            tool: "coverage.py",
+            family: "python",
+            threshold: flag_value(w, &["--fail-under"]),
+        });
+    }
+    if matches!(head, "pytest" | "py.test") && all.iter().any(|x| x.starts_with("--cov")) {
+        return Some(CoverageRun {
+            tool: "pytest-cov",
+            family: "python",
+            threshold: flag_value(w, &["--cov-fail-under"]),
+        });
+    }
+    if wrappers.contains(&"coverage") {
+        return Some(CoverageRun {
+            tool: "coverage.py",
+            family: "python",
+            threshold: None,
+        });
+    }
+    let runner = test_runner(leaf);
+    match (runner, head) {
+        (Some("jest"), _) if has("--coverage") || has("--collectCoverage") => Some(CoverageRun {
+            tool: "jest --coverage",
+            family: "jest",
+            threshold: all
+                .iter()
+                .position(|x| x.starts_with("--coverageThreshold"))
+                .and_then(|i| {
+                    let rest = all[i..].join(" ");
+                    regex_number(&rest)
+                }),
+        }),
+        (Some("vitest"), _) if all.iter().any(|x| x.starts_with("--coverage")) => {
+            Some(CoverageRun {
+                tool: "vitest --coverage",
+                family: "vitest",
+                threshold: all.iter().find_map(|x| {
+                    let (k, v) = x.split_once('=')?;
+                    k.starts_with("--coverage.thresholds.")
+                        .then(|| {
+                            if k.ends_with(".100") {
+                                Some(100.0)
+                            } else {
+                                v.parse().ok()
+                            }
+                        })
+                        .flatten()
+                }),
+            })
+        }
+        (Some("go test"), _)
+            if all.iter().any(|x| {
+                x == "-cover" || x.starts_with("-coverprofile") || x.starts_with("-covermode")
+            }) =>
+        {
+            Some(CoverageRun {
+                tool: "go test -cover",
+                family: "go",
+                threshold: None,
+            })
+        }
+        (Some("cargo tarpaulin"), _) => Some(CoverageRun {
+            tool: "cargo tarpaulin",
+            family: "tarpaulin",
+            threshold: flag_value(w, &["--fail-under"]),
+        }),
+        (Some("cargo llvm-cov"), _) => Some(CoverageRun {
+            tool: "cargo llvm-cov",
+            family: "llvm-cov",
+            threshold: [
+                "--fail-under-lines",
+                "--fail-under-functions",
+                "--fail-under-regions",
+            ]
+            .iter()
+            .filter_map(|f| flag_value(w, &[f]))
+            .reduce(f64::min),
+        }),
+        (_, "codecov" | "codecovcli") => Some(CoverageRun {
+            tool: "codecov upload",
+            family: "codecov",
+            threshold: None,
+        }),
+        (_, "go-test-coverage") => Some(CoverageRun {
+            tool: "go-test-coverage",
+            family: "go-test-coverage",
+            threshold: flag_value(w, &["--threshold-total"]),
+        }),
+        (_, "coveralls") => Some(CoverageRun {
+            tool: "coveralls upload",
+            family: "coveralls",
+            threshold: None,
+        }),
+        _ => None,
+    }
+}
+
+/// Coverage from an action used by a step (`codecov/codecov-action@v4`).
+pub fn coverage_action(uses: &str) -> Option<CoverageRun> {
+    let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+    let (tool, family) = match name.as_str() {
+        "codecov/codecov-action" => ("codecov upload", "codecov"),
+        "coverallsapp/github-action" => ("coveralls upload", "coveralls"),
+        "vladopajic/go-test-coverage" => ("go-test-coverage", "go-test-coverage"),
+        _ => return None,
+    };
+    Some(CoverageRun {
+        tool,
+        family,
+        threshold: None,
+    })
+}
+
+/// A hand-written Go gate in one step: `go tool cover -func` piped into a
+/// comparison (`if [ "$total" -lt 80 ]`, `(( $(echo "$c < 75" | bc) ))`).
+pub fn go_shell_gate(step: &str) -> Option<f64> {
+    if !step.contains("go tool cover") {
+        return None;
+    }
+    let re = regex::Regex::new(
+        r#"(?:-lt|-le|<=?|(?i:threshold|min_coverage|coverage_min)\w*\s*[:=])\s*["']?(\d{1,3}(?:\.\d+)?)"#,
+    )
+    .ok()?;
+    re.captures(step)?.get(1)?.as_str().parse().ok()
+}
+
+fn regex_number(s: &str) -> Option<f64> {
+    let re =
+        regex::Regex::new(r#""(?:lines|statements|branches|functions)"\s*:\s*(\d+(?:\.\d+)?)"#)
+            .ok()?;
+    re.captures_iter(s)
+        .filter_map(|c| c.get(1)?.as_str().parse().ok())
+        .reduce(f64::min)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::manifests;
+    use crate::facts::tasks;
+
+    fn facts() -> Facts {
+        let mut f = Facts::default();
+        f.manifests.push(
+            manifests::parse(
+                "package.json",
+                ManifestKind::PackageJson,
+                r#"{"scripts":{"test":"npm run unit && npm run lint","unit":"jest --ci","lint":"eslint ."}}"#,
+            )
+            .unwrap(),
+        );
+        f.manifests.push(
+            manifests::parse(
+                "web/package.json",
+                ManifestKind::PackageJson,
+                r#"{"scripts":{"test":"echo \"Error: no test specified\" && exit 1"}}"#,
+            )
+            .unwrap(),
+        );
+        f.tasks.extend(tasks::parse(
+            "Makefile",
+            "ci: lint test\nlint:\n\tgolangci-lint run\ntest:\n\tgo test ./...\n",
+        ));
+        f.tasks.extend(tasks::parse(
+            "justfile",
+            "check:\n    cargo test --locked\n",
+        ));
+        f.tasks.extend(tasks::parse(
+            "scripts/test.sh",
+            "#!/bin/sh\nset -e\npytest -q\n",
+        ));
+        f
+    }
+
+    fn leaves(f: &Facts, cmd: &str, cwd: Option<&str>) -> Vec<String> {
+        expand(f, cmd, cwd).into_iter().map(|r| r.text).collect()
+    }
+
+    #[test]
+    fn follows_package_scripts_recursively() {
+        let f = facts();
+        let r = expand(&f, "npm ci && npm test", None);
+        let texts: Vec<&str> = r.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, vec!["npm ci", "jest --ci", "eslint ."]);
+        assert_eq!(r[1].via.len(), 2);
+        assert!(r[1].via[0].starts_with("package.json:1 script `test`"));
+        assert_eq!(test_runner(&r[1].text), Some("jest"));
+    }
+
+    #[test]
+    fn placeholder_script_resolves_to_no_runner() {
+        let f = facts();
+        let l = leaves(&f, "npm test", Some("web"));
+        assert!(l.iter().all(|x| test_runner(x).is_none()), "{l:?}");
+    }
+
+    #[test]
+    fn follows_make_just_and_scripts() {
+        let f = facts();
+        assert_eq!(
+            leaves(&f, "make ci", None),
+            vec!["golangci-lint run", "go test ./..."]
+        );
+        assert_eq!(leaves(&f, "just check", None), vec!["cargo test --locked"]);
+        let l = leaves(&f, "docker exec -e CI=1 app python -m pytest .", None);
+        assert_eq!(l, vec!["python -m pytest ."]);
+        let l = leaves(&f, "docker run --rm -v $PWD:/src img npm test", None);
+        assert_eq!(l, vec!["jest --ci", "eslint ."]);
+        assert_eq!(
+            leaves(&f, "./scripts/test.sh", None),
+            vec!["set -e", "pytest -q"]
+        );
+        assert_eq!(
+            leaves(&f, "cd scripts && bash test.sh", None),
+            vec!["set -e", "pytest -q"]
+        );
+    }
+
+    #[test]
+    fn runners_behind_wrappers() {
+        assert_eq!(test_runner("poetry run pytest -x"), Some("pytest"));
+        assert_eq!(test_runner("python -m pytest"), Some("pytest"));
+        assert_eq!(test_runner("CI=true npx jest"), Some("jest"));
+        assert_eq!(test_runner("nyc --reporter lcov mocha"), Some("mocha"));
+        assert_eq!(test_runner("coverage run -m pytest"), Some("pytest"));
+        assert_eq!(test_runner("pip install pytest"), None);
+        assert_eq!(test_runner("echo \"no test\""), None);
+        assert_eq!(test_runner("go vet ./..."), None);
+        assert_eq!(test_runner("cargo +nightly test"), Some("cargo test"));
+    }
+
+    #[test]
+    fn coverage_thresholds_from_flags() {
+        let c = coverage_run("pytest --cov=app --cov-fail-under=85").unwrap();
+        assert_eq!((c.family, c.threshold), ("python", Some(85.0)));
+        let c = coverage_run("nyc --check-coverage --lines 70 mocha").unwrap();
+        assert_eq!(c.threshold, Some(70.0));
+        let c = coverage_run("c8 --check-coverage node --test").unwrap();
+        assert_eq!(c.threshold, Some(90.0));
+        assert_eq!(coverage_run("c8 node --test").unwrap().threshold, None);
+        assert_eq!(coverage_run("jest --coverage").unwrap().threshold, None);
+        let c = coverage_run("cargo llvm-cov --fail-under-lines 80").unwrap();
+        assert_eq!(c.threshold, Some(80.0));
+        let c = coverage_run("cargo tarpaulin --fail-under 65").unwrap();
+        assert_eq!(c.threshold, Some(65.0));
+        let c =
+            coverage_run("vitest run --coverage.enabled --coverage.thresholds.lines=75").unwrap();
+        assert_eq!(c.threshold, Some(75.0));
+        assert!(coverage_run("go test ./...").is_none());
+        assert_eq!(
+            coverage_run("go test -coverprofile=c.out ./...")
+                .unwrap()
+                .family,
+            "go"
+        );
+        assert_eq!(
+            go_shell_gate(
+                "go tool cover -func=c.out | tail -1\nif [ \"$total\" -lt 80 ]; then exit 1; fi"
+            ),
+            Some(80.0)
+        );
+    }
+}

@@ -1,0 +1,1092 @@
+//! Deployment: how the app runs, whether the platform checks its health,
+//! whether its scaling has a ceiling, and whether spend is watched.
+//!
+//! One reader per deploy target, each emitting the same plain facts:
+//! [`DeployTarget`] (what platform, does it scale on demand), [`HealthProbe`]
+//! (a probe, healthcheck or synthetic check, marked when it watches a
+//! dependency rather than the app), [`ScalingBound`] (a declared maximum, or
+//! its absence where the platform would otherwise scale without one) and
+//! [`BudgetAlert`]. Kubernetes YAML is parsed as multi-document YAML; Helm
+//! templates are not YAML before rendering and are read as text, as is
+//! Terraform.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use crate::facts::Location;
+use crate::facts::ci::{find_line, key_line, strings};
+
+/// Everything deployment-related one file (or the whole scan) holds.
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+pub struct DeployFacts {
+    pub targets: Vec<DeployTarget>,
+    pub probes: Vec<HealthProbe>,
+    pub scaling: Vec<ScalingBound>,
+    pub budgets: Vec<BudgetAlert>,
+    pub compose_services: Vec<ComposeService>,
+}
+
+impl DeployFacts {
+    pub fn extend(&mut self, other: DeployFacts) {
+        self.targets.extend(other.targets);
+        self.probes.extend(other.probes);
+        self.scaling.extend(other.scaling);
+        self.budgets.extend(other.budgets);
+        self.compose_services.extend(other.compose_services);
+    }
+
+    fn target(&mut self, path: &str, platform: &'static str, autoscales: bool) {
+        self.targets.push(DeployTarget {
+            location: Location::new(path, 1),
+            platform,
+            autoscales,
+        });
+    }
+
+    fn probe(&mut self, path: &str, line: u32, kind: &'static str, target: &str) {
+        self.probes.push(HealthProbe {
+            location: Location::new(path, line),
+            kind,
+            target: target.to_string(),
+            dependency: false,
+        });
+    }
+
+    fn bound(
+        &mut self,
+        path: &str,
+        line: u32,
+        platform: &'static str,
+        max: Option<String>,
+        note: impl Into<String>,
+    ) {
+        self.scaling.push(ScalingBound {
+            location: Location::new(path, line),
+            platform,
+            max,
+            note: note.into(),
+        });
+    }
+}
+
+/// A way the app is deployed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeployTarget {
+    pub location: Location,
+    /// `docker`, `compose`, `kubernetes`, `helm`, `fly`, `render`,
+    /// `app-engine`, `serverless`, `vercel`, `netlify`, `terraform` …
+    pub platform: &'static str,
+    /// The platform adds instances on demand (serverless, autoscalers), so a
+    /// missing maximum is a cost risk.
+    pub autoscales: bool,
+}
+
+/// Something that checks the app is healthy from outside its code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HealthProbe {
+    pub location: Location,
+    /// `Dockerfile HEALTHCHECK`, `k8s readinessProbe`, `synthetic check (Checkly)` …
+    pub kind: &'static str,
+    /// The service/container/function it checks.
+    pub target: String,
+    /// It checks a dependency's container (the database in compose), not the app.
+    pub dependency: bool,
+}
+
+/// A declared ceiling on instances/concurrency — or, with `max: None`, an
+/// autoscaling resource that declares none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScalingBound {
+    pub location: Location,
+    pub platform: &'static str,
+    pub max: Option<String>,
+    pub note: String,
+}
+
+/// A budget, cost alert or cost-estimation guard as code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BudgetAlert {
+    pub location: Location,
+    pub kind: String,
+}
+
+/// A docker compose service, for health checks and for CI commands that
+/// start it (`docker compose run api` runs the service's `command:`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComposeService {
+    pub file: String,
+    pub name: String,
+    pub line: u32,
+    pub image: Option<String>,
+    pub builds: bool,
+    pub command: Option<String>,
+    pub healthcheck: Option<u32>,
+}
+
+/// Images of backing services: a healthcheck on them says the database is
+/// up, not that the app is.
+const DEPENDENCY_IMAGES: &[&str] = &[
+    "postgres",
+    "postgis",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "mongodb",
+    "redis",
+    "valkey",
+    "memcached",
+    "rabbitmq",
+    "elasticsearch",
+    "opensearch",
+    "kafka",
+    "zookeeper",
+    "minio",
+    "localstack",
+    "nginx",
+    "traefik",
+    "caddy",
+    "haproxy",
+    "mailhog",
+    "mailpit",
+    "adminer",
+    "pgadmin4",
+    "jaeger",
+    "all-in-one",
+    "otel-collector",
+    "opentelemetry-collector",
+    "opentelemetry-collector-contrib",
+    "prometheus",
+    "grafana",
+    "consul",
+    "vault",
+    "keycloak",
+    "selenium",
+    "cassandra",
+    "couchdb",
+    "neo4j",
+    "clickhouse-server",
+    "influxdb",
+    "nats",
+    "etcd",
+    "azurite",
+    "dynamodb-local",
+    "mssql-server",
+    "cockroach",
+    "timescaledb",
+    "redis-stack",
+    "memgraph",
+    "qdrant",
+    "meilisearch",
+    "typesense",
+    "pgbouncer",
+];
+
+/// Whether an image reference names a backing service (`postgres:16`,
+/// `bitnami/redis`, `docker.io/library/mysql:8`).
+pub fn is_dependency_image(image: &str) -> bool {
+    let no_tag = image.split('@').next().unwrap_or(image);
+    let repo = no_tag.rsplit('/').next().unwrap_or(no_tag);
+    let name = repo.split(':').next().unwrap_or(repo).to_ascii_lowercase();
+    DEPENDENCY_IMAGES.contains(&name.as_str())
+}
+
+/// Extract deployment facts of one file; warnings for unreadable YAML/TOML.
+pub fn extract(path: &str, text: &str, warnings: &mut Vec<String>) -> DeployFacts {
+    let mut d = DeployFacts::default();
+    // Infrastructure under .github/ (a test cluster, a release bucket)
+    // belongs to CI, not to the app's deployment.
+    if path.starts_with(".github/") {
+        return d;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    if lower == "dockerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") {
+        dockerfile(path, text, &mut d);
+    } else if lower.starts_with("docker-compose") || lower.starts_with("compose.") {
+        if let Err(e) = compose(path, text, &mut d) {
+            warnings.push(e);
+        }
+    } else if lower == "fly.toml" {
+        if let Err(e) = fly(path, text, &mut d) {
+            warnings.push(e);
+        }
+    } else if lower == "render.yaml" || lower == "render.yml" {
+        if let Err(e) = render(path, text, &mut d) {
+            warnings.push(e);
+        }
+    } else if lower == "app.yaml" && text.contains("runtime:") {
+        if let Err(e) = app_engine(path, text, &mut d) {
+            warnings.push(e);
+        }
+    } else if lower == "serverless.yml" || lower == "serverless.yaml" {
+        if let Err(e) = serverless(path, text, &mut d) {
+            warnings.push(e);
+        }
+    } else if lower == "vercel.json" {
+        if let Err(e) = vercel(path, text, &mut d) {
+            warnings.push(e);
+        }
+    } else if lower == "netlify.toml" {
+        d.target(path, "netlify", true);
+    } else if lower.ends_with(".tf") {
+        terraform(path, text, &mut d);
+    } else if lower == "pulumi.yaml" || lower == "pulumi.yml" || lower.starts_with("pulumi.") {
+        pulumi(path, text, &mut d);
+    } else if lower.starts_with("infracost")
+        && (lower.ends_with(".yml") || lower.ends_with(".yaml") || lower.ends_with(".tmpl"))
+    {
+        d.budgets.push(BudgetAlert {
+            location: Location::new(path, 1),
+            kind: "Infracost config".into(),
+        });
+    } else if is_checkly(path, &lower) {
+        d.probe(path, 1, "synthetic check (Checkly)", "app");
+    } else if lower == ".upptimerc.yml" {
+        d.probe(path, 1, "uptime check (Upptime)", "app");
+    } else if (lower.ends_with(".yaml") || lower.ends_with(".yml")) && is_kubernetes(text) {
+        if is_helm_template(path, text) {
+            kubernetes_text(path, text, "helm", &mut d);
+        } else if let Err(e) = kubernetes(path, text, &mut d) {
+            warnings.push(format!("{e}; read as text for probes and autoscalers"));
+            kubernetes_text(path, text, "kubernetes", &mut d);
+        }
+    } else if (lower.starts_with("values") && (lower.ends_with(".yaml") || lower.ends_with(".yml")))
+        && path.contains('/')
+    {
+        helm_values(path, text, &mut d);
+    } else if lower.ends_with(".json")
+        && text.contains("\"locations\"")
+        && (text.contains("\"type\": \"api\"")
+            || text.contains("\"type\":\"api\"")
+            || text.contains("\"type\": \"browser\""))
+    {
+        d.probe(path, 1, "synthetic check (Datadog)", "app");
+    }
+    d
+}
+
+/// Source files that are deployment facts by name (Checkly checks as code).
+pub fn is_deploy_source(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    is_checkly(path, &name)
+}
+
+fn is_checkly(path: &str, lower: &str) -> bool {
+    lower.starts_with("checkly.config.")
+        || (path.contains("__checks__/")
+            && (lower.ends_with(".check.ts")
+                || lower.ends_with(".check.js")
+                || lower.ends_with(".spec.ts")))
+}
+
+/// A YAML file that declares Kubernetes objects: `apiVersion:` and `kind:`
+/// at the start of a line.
+pub fn is_kubernetes(text: &str) -> bool {
+    let mut api = false;
+    let mut kind = false;
+    for l in text.lines() {
+        api |= l.starts_with("apiVersion:");
+        kind |= l.starts_with("kind:");
+        if api && kind {
+            return true;
+        }
+    }
+    false
+}
+
+fn is_helm_template(path: &str, text: &str) -> bool {
+    path.contains("/templates/") || text.contains("{{")
+}
+
+fn dockerfile(path: &str, text: &str, d: &mut DeployFacts) {
+    d.target(path, "docker", false);
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim_start();
+        let upper = t.get(..11).map(str::to_ascii_uppercase);
+        if upper.as_deref() == Some("HEALTHCHECK") {
+            let rest = t[11..].trim();
+            // `HEALTHCHECK NONE` turns off an inherited check.
+            if !rest.eq_ignore_ascii_case("none") {
+                d.probe(path, i as u32 + 1, "Dockerfile HEALTHCHECK", "");
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Compose {
+    #[serde(default)]
+    services: std::collections::BTreeMap<String, Spanned<Service>>,
+}
+
+#[derive(Deserialize)]
+struct Service {
+    image: Option<String>,
+    build: Option<Value>,
+    command: Option<Value>,
+    healthcheck: Option<Spanned<Value>>,
+}
+
+fn compose(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
+    let c: Compose = serde_saphyr::from_str(text).map_err(|e| {
+        format!(
+            "invalid compose YAML: {}",
+            crate::facts::ci::first_line(&e.to_string())
+        )
+    })?;
+    d.target(path, "compose", false);
+    for (name, svc) in c.services {
+        // A mapping's span starts at its first key; evidence points at the key.
+        let line = key_above(text, &name, svc.referenced.line() as u32);
+        let s = svc.value;
+        let command = s.command.map(|c| strings(&c).join(" "));
+        // `healthcheck: {disable: true}` or `test: ["NONE"]` turn it off.
+        let health = s.healthcheck.filter(|h| {
+            h.value.get("disable").and_then(Value::as_bool) != Some(true)
+                && h.value
+                    .get("test")
+                    .map(strings)
+                    .is_none_or(|t| t.first().map(String::as_str) != Some("NONE"))
+        });
+        let builds = s.build.is_some();
+        if let Some(h) = &health {
+            let dependency = !builds && s.image.as_deref().is_some_and(is_dependency_image);
+            d.probes.push(HealthProbe {
+                location: Location::new(
+                    path,
+                    key_above(text, "healthcheck", h.referenced.line() as u32),
+                ),
+                kind: "compose healthcheck",
+                target: name.clone(),
+                dependency,
+            });
+        }
+        d.compose_services.push(ComposeService {
+            file: path.to_string(),
+            name,
+            line,
+            image: s.image,
+            builds,
+            command,
+            healthcheck: health.map(|h| key_above(text, "healthcheck", h.referenced.line() as u32)),
+        });
+    }
+    Ok(())
+}
+
+/// The line of `key:` at or above `line` (a mapping's span starts inside it).
+fn key_above(text: &str, key: &str, line: u32) -> u32 {
+    let lines: Vec<&str> = text.lines().collect();
+    (1..=line.min(lines.len() as u32))
+        .rev()
+        .find(|&n| {
+            let t = lines[n as usize - 1].trim_start();
+            t.strip_prefix(key)
+                .or_else(|| t.strip_prefix(&format!("\"{key}\"")))
+                .is_some_and(|r| r.starts_with(':'))
+        })
+        .unwrap_or(line)
+}
+
+fn toml_line(text: &str, needle: &str) -> u32 {
+    crate::facts::manifests::line_of(text, needle)
+}
+
+/// fly.toml: `[[services.http_checks]]`, `[[http_service.checks]]`,
+/// `[checks.x]`. Fly never creates machines on demand — auto-start only
+/// wakes the ones `fly scale count` made — so the count is the ceiling.
+fn fly(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
+    let v: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| format!("invalid fly.toml: {}", e.message()))?;
+    d.target(path, "fly", false);
+    let app = v.get("app").and_then(|a| a.as_str()).unwrap_or("app");
+    for key in ["http_checks", "tcp_checks", "checks"] {
+        let found = v
+            .get("services")
+            .and_then(|s| s.as_array())
+            .is_some_and(|a| a.iter().any(|s| s.get(key).is_some()))
+            || v.get("http_service").and_then(|s| s.get(key)).is_some()
+            || (key == "checks" && v.get("checks").is_some());
+        if found {
+            let line = text
+                .lines()
+                .position(|l| l.contains(key) && l.trim_start().starts_with('['))
+                .map_or(1, |i| i as u32 + 1);
+            d.probe(path, line, "fly.toml health check", app);
+        }
+    }
+    let hard = v
+        .get("http_service")
+        .and_then(|s| s.get("concurrency"))
+        .or_else(|| {
+            v.get("services")
+                .and_then(|s| s.as_array())
+                .and_then(|a| a.first())
+                .and_then(|s| s.get("concurrency"))
+        })
+        .and_then(|c| c.get("hard_limit"))
+        .and_then(|h| h.as_integer());
+    let note = match hard {
+        Some(h) => format!("fixed machine count (fly scale count), hard_limit {h} per machine"),
+        None => "fixed machine count (fly scale count); fly does not add machines on demand".into(),
+    };
+    let line = if hard.is_some() {
+        toml_line(text, "hard_limit")
+    } else {
+        1
+    };
+    d.bound(path, line, "fly", Some("machine count".into()), note);
+    Ok(())
+}
+
+/// render.yaml: `healthCheckPath` per service; `scaling: {minInstances,
+/// maxInstances}` or a fixed `numInstances`.
+fn render(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
+    let v: Value = serde_saphyr::from_str(text).map_err(|e| {
+        format!(
+            "invalid render.yaml: {}",
+            crate::facts::ci::first_line(&e.to_string())
+        )
+    })?;
+    d.target(path, "render", false);
+    for s in v
+        .get("services")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let name = s.get("name").and_then(Value::as_str).unwrap_or("service");
+        let at = find_line(text, &format!("name: {name}"), 1);
+        if s.get("healthCheckPath").is_some() {
+            d.probe(
+                path,
+                key_line(text, "healthCheckPath", at),
+                "render healthCheckPath",
+                name,
+            );
+        }
+        if let Some(sc) = s.get("scaling") {
+            let max = sc.get("maxInstances").map(|m| m.to_string());
+            let line = key_line(text, "maxInstances", at);
+            d.bound(
+                path,
+                line,
+                "render",
+                max.clone(),
+                if max.is_some() {
+                    "autoscaling maxInstances"
+                } else {
+                    "autoscaling without maxInstances"
+                },
+            );
+        } else if s
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| matches!(t, "web" | "pserv" | "worker"))
+        {
+            let n = s
+                .get("numInstances")
+                .map_or("1".to_string(), |n| n.to_string());
+            d.bound(path, at, "render", Some(n), "fixed numInstances");
+        }
+    }
+    Ok(())
+}
+
+/// App Engine app.yaml: automatic scaling (the default) has no ceiling
+/// unless `max_instances` is set; flexible's `liveness_check`/`readiness_check`.
+fn app_engine(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
+    let v: Value = serde_saphyr::from_str(text).map_err(|e| {
+        format!(
+            "invalid app.yaml: {}",
+            crate::facts::ci::first_line(&e.to_string())
+        )
+    })?;
+    d.target(path, "app-engine", true);
+    for k in ["liveness_check", "readiness_check", "health_check"] {
+        if v.get(k).is_some() {
+            d.probe(path, key_line(text, k, 1), "App Engine health check", "app");
+        }
+    }
+    if let Some(m) = v.pointer("/manual_scaling/instances") {
+        d.bound(
+            path,
+            key_line(text, "manual_scaling", 1),
+            "app-engine",
+            Some(m.to_string()),
+            "manual_scaling instances",
+        );
+    } else if let Some(m) = v
+        .pointer("/automatic_scaling/max_instances")
+        .or_else(|| v.pointer("/basic_scaling/max_instances"))
+        .or_else(|| v.pointer("/automatic_scaling/max_num_instances"))
+    {
+        d.bound(
+            path,
+            key_line(text, "max_", 1),
+            "app-engine",
+            Some(m.to_string()),
+            "max_instances",
+        );
+    } else {
+        d.bound(
+            path,
+            1,
+            "app-engine",
+            None,
+            "automatic scaling without max_instances",
+        );
+    }
+    Ok(())
+}
+
+/// serverless.yml: every function scales with traffic unless it has
+/// `reservedConcurrency` (a ceiling); `provisionedConcurrency` is a floor
+/// of warm instances and caps nothing.
+fn serverless(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
+    let v: Value = serde_saphyr::from_str(text).map_err(|e| {
+        format!(
+            "invalid serverless.yml: {}",
+            crate::facts::ci::first_line(&e.to_string())
+        )
+    })?;
+    d.target(path, "serverless", true);
+    for (name, f) in v
+        .get("functions")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let at = key_line(text, name, 1);
+        match f.get("reservedConcurrency") {
+            Some(r) => d.bound(
+                path,
+                key_line(text, "reservedConcurrency", at),
+                "serverless",
+                Some(r.to_string()),
+                format!("function `{name}` reservedConcurrency"),
+            ),
+            None => d.bound(
+                path,
+                at,
+                "serverless",
+                None,
+                format!("function `{name}` has no reservedConcurrency"),
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// vercel.json: `functions.<glob>.maxDuration` bounds what one invocation
+/// can cost; Vercel adds instances on demand within the plan's limits.
+fn vercel(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("invalid vercel.json: {e}"))?;
+    d.target(path, "vercel", true);
+    let limited = v
+        .get("functions")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .find(|(_, f)| f.get("maxDuration").is_some());
+    match limited {
+        Some((glob, f)) => d.bound(
+            path,
+            toml_line(text, "maxDuration"),
+            "vercel",
+            f.get("maxDuration").map(|m| format!("{m}s")),
+            format!("functions `{glob}` maxDuration"),
+        ),
+        None => d.bound(path, 1, "vercel", None, "no function maxDuration"),
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct K8sObject {
+    kind: Option<String>,
+    #[serde(rename = "apiVersion")]
+    api_version: Option<String>,
+    metadata: Option<Value>,
+    spec: Option<Value>,
+}
+
+fn kubernetes(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
+    let docs: Vec<Option<K8sObject>> = serde_saphyr::from_multiple(text).map_err(|e| {
+        format!(
+            "invalid Kubernetes YAML: {}",
+            crate::facts::ci::first_line(&e.to_string())
+        )
+    })?;
+    let kustomize = path.contains("kustomize") || path.contains("overlays/");
+    // Only workloads make a deployment: an OpenSLO spec or a PrometheusRule
+    // has apiVersion and kind too.
+    let mut workloads = false;
+    for doc in docs.into_iter().flatten() {
+        let kind = doc.kind.as_deref().unwrap_or("");
+        workloads |= WORKLOAD_KINDS.contains(&kind)
+            || (kind == "Service"
+                && doc
+                    .api_version
+                    .as_deref()
+                    .is_some_and(|a| a.starts_with("serving.knative.dev")));
+        let name = doc
+            .metadata
+            .as_ref()
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or(kind)
+            .to_string();
+        let at = find_line(text, &format!("name: {name}"), 1);
+        let spec = doc.spec.unwrap_or(Value::Null);
+        match kind {
+            "HorizontalPodAutoscaler" => {
+                let max = spec.get("maxReplicas").map(|m| m.to_string());
+                d.bound(
+                    path,
+                    key_line(text, "maxReplicas", at),
+                    "kubernetes",
+                    max,
+                    format!("HPA `{name}` maxReplicas"),
+                );
+                d.target(path, "kubernetes", true);
+            }
+            "ScaledObject" => {
+                let max = spec.get("maxReplicaCount").map(|m| m.to_string());
+                let note = if max.is_some() {
+                    format!("KEDA `{name}` maxReplicaCount")
+                } else {
+                    format!("KEDA `{name}` without maxReplicaCount (defaults to 100)")
+                };
+                d.bound(
+                    path,
+                    key_line(text, "maxReplicaCount", at),
+                    "kubernetes",
+                    max.or(Some("100 (default)".into())),
+                    note,
+                );
+            }
+            "Service"
+                if doc
+                    .api_version
+                    .as_deref()
+                    .is_some_and(|a| a.starts_with("serving.knative.dev")) =>
+            {
+                d.target(path, "knative", true);
+                let ann = spec.pointer("/template/metadata/annotations");
+                let max = ann.and_then(|a| {
+                    a.get("autoscaling.knative.dev/max-scale")
+                        .or_else(|| a.get("autoscaling.knative.dev/maxScale"))
+                });
+                d.bound(
+                    path,
+                    find_line(text, "autoscaling.knative.dev/max", at),
+                    "knative",
+                    max.map(|m| m.to_string()),
+                    if max.is_some() {
+                        "max-scale annotation"
+                    } else {
+                        "Knative service without max-scale"
+                    },
+                );
+                probes_of(path, text, &name, at, spec.pointer("/template/spec"), d);
+            }
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Rollout"
+            | "DeploymentConfig" => {
+                probes_of(path, text, &name, at, spec.pointer("/template/spec"), d);
+            }
+            "Pod" => probes_of(path, text, &name, at, Some(&spec), d),
+            _ => {}
+        }
+    }
+    if workloads {
+        d.target(
+            path,
+            if kustomize { "kustomize" } else { "kubernetes" },
+            false,
+        );
+    }
+    Ok(())
+}
+
+const WORKLOAD_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Rollout",
+    "DeploymentConfig",
+    "Pod",
+    "Job",
+    "CronJob",
+    "HorizontalPodAutoscaler",
+    "ScaledObject",
+];
+
+fn probes_of(
+    path: &str,
+    text: &str,
+    name: &str,
+    at: u32,
+    pod: Option<&Value>,
+    d: &mut DeployFacts,
+) {
+    for c in pod
+        .and_then(|p| p.get("containers"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let cname = c.get("name").and_then(Value::as_str).unwrap_or(name);
+        let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+        for (key, kind) in [
+            ("livenessProbe", "k8s livenessProbe"),
+            ("readinessProbe", "k8s readinessProbe"),
+            ("startupProbe", "k8s startupProbe"),
+        ] {
+            if c.get(key).is_some() {
+                let from = find_line(text, &format!("name: {cname}"), at);
+                d.probes.push(HealthProbe {
+                    location: Location::new(path, key_line(text, key, from)),
+                    kind,
+                    target: format!("{name}/{cname}"),
+                    dependency: is_dependency_image(image),
+                });
+            }
+        }
+    }
+}
+
+/// Helm templates (and YAML that failed to parse): probes and autoscalers
+/// by their keys, values left unrendered.
+fn kubernetes_text(path: &str, text: &str, platform: &'static str, d: &mut DeployFacts) {
+    if text.lines().any(|l| {
+        l.strip_prefix("kind:")
+            .is_some_and(|k| WORKLOAD_KINDS.contains(&k.trim()))
+    }) {
+        d.target(path, platform, false);
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim_start();
+        for (key, kind) in [
+            ("livenessProbe:", "k8s livenessProbe"),
+            ("readinessProbe:", "k8s readinessProbe"),
+            ("startupProbe:", "k8s startupProbe"),
+        ] {
+            if t.starts_with(key) {
+                d.probe(path, i as u32 + 1, kind, name);
+            }
+        }
+        if let Some(v) = t.strip_prefix("maxReplicas:") {
+            d.bound(
+                path,
+                i as u32 + 1,
+                platform,
+                Some(v.trim().to_string()),
+                "HPA maxReplicas",
+            );
+        }
+    }
+}
+
+/// A chart's values.yaml: probes and `autoscaling.maxReplicas` are often
+/// declared here and templated in.
+fn helm_values(path: &str, text: &str, d: &mut DeployFacts) {
+    let mut autoscaling_enabled = false;
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim_start();
+        if t.starts_with("livenessProbe:")
+            || t.starts_with("readinessProbe:")
+            || t.starts_with("startupProbe:")
+        {
+            let kind = if t.starts_with("live") {
+                "helm values livenessProbe"
+            } else if t.starts_with("ready") {
+                "helm values readinessProbe"
+            } else {
+                "helm values startupProbe"
+            };
+            // `livenessProbe: {}` declares nothing.
+            if !t.ends_with("{}") && !t.ends_with("null") {
+                d.probe(path, i as u32 + 1, kind, path);
+            }
+        }
+        if t.starts_with("enabled: true")
+            && text
+                .lines()
+                .take(i)
+                .last()
+                .is_some_and(|p| p.trim_start().starts_with("autoscaling:"))
+        {
+            autoscaling_enabled = true;
+        }
+        if let Some(v) = t.strip_prefix("maxReplicas:") {
+            d.bound(
+                path,
+                i as u32 + 1,
+                "helm",
+                Some(v.trim().to_string()),
+                if autoscaling_enabled {
+                    "values autoscaling.maxReplicas"
+                } else {
+                    "values maxReplicas (autoscaling may be disabled)"
+                },
+            );
+        }
+    }
+}
+
+/// Terraform, as text: resource blocks by type, attributes inside them.
+fn terraform(path: &str, text: &str, d: &mut DeployFacts) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut any = false;
+    for (i, l) in lines.iter().enumerate() {
+        let t = l.trim_start();
+        let Some(rest) = t.strip_prefix("resource \"") else {
+            continue;
+        };
+        let Some(ty) = rest.split('"').next() else {
+            continue;
+        };
+        any = true;
+        let line = i as u32 + 1;
+        let body_end = lines[i + 1..]
+            .iter()
+            .position(|l| {
+                l.starts_with("resource ") || l.starts_with("module ") || l.starts_with("data ")
+            })
+            .map_or(lines.len(), |p| i + 1 + p);
+        let body = &lines[i..body_end];
+        let attr = |k: &str| -> Option<(u32, String)> {
+            body.iter().enumerate().find_map(|(j, b)| {
+                let b = b.trim_start();
+                let v = b.strip_prefix(k)?.trim_start().strip_prefix('=')?;
+                Some((line + j as u32, v.trim().trim_matches('"').to_string()))
+            })
+        };
+        let has = |k: &str| body.iter().any(|b| b.contains(k));
+        match ty {
+            "aws_budgets_budget" | "google_billing_budget" | "aws_ce_anomaly_subscription" => {
+                d.budgets.push(BudgetAlert {
+                    location: Location::new(path, line),
+                    kind: format!("terraform {ty}"),
+                })
+            }
+            _ if ty.starts_with("azurerm_consumption_budget") => d.budgets.push(BudgetAlert {
+                location: Location::new(path, line),
+                kind: format!("terraform {ty}"),
+            }),
+            "aws_cloudwatch_metric_alarm" if has("EstimatedCharges") => {
+                d.budgets.push(BudgetAlert {
+                    location: Location::new(path, line),
+                    kind: "terraform billing alarm (EstimatedCharges)".into(),
+                })
+            }
+            "aws_autoscaling_group" => {
+                let (l, v) = attr("max_size").map_or((line, None), |(l, v)| (l, Some(v)));
+                d.bound(path, l, "terraform", v, "aws_autoscaling_group max_size");
+            }
+            "aws_appautoscaling_target" => {
+                let (l, v) = attr("max_capacity").map_or((line, None), |(l, v)| (l, Some(v)));
+                d.bound(
+                    path,
+                    l,
+                    "terraform",
+                    v,
+                    "aws_appautoscaling_target max_capacity",
+                );
+            }
+            "azurerm_monitor_autoscale_setting" => {
+                let (l, v) = attr("maximum").map_or((line, None), |(l, v)| (l, Some(v)));
+                d.bound(path, l, "terraform", v, "azurerm autoscale maximum");
+            }
+            "aws_lambda_function" => {
+                let (l, v) = attr("reserved_concurrent_executions")
+                    .map_or((line, None), |(l, v)| (l, Some(v)));
+                d.bound(
+                    path,
+                    l,
+                    "terraform",
+                    v.clone(),
+                    if v.is_some() {
+                        "aws_lambda_function reserved_concurrent_executions"
+                    } else {
+                        "aws_lambda_function without reserved_concurrent_executions"
+                    },
+                );
+            }
+            "google_cloud_run_service"
+            | "google_cloud_run_v2_service"
+            | "google_cloudfunctions_function"
+            | "google_cloudfunctions2_function" => {
+                let found = attr("max_instance_count")
+                    .or_else(|| attr("max_instances"))
+                    .or_else(|| {
+                        body.iter().enumerate().find_map(|(j, b)| {
+                            let (_, v) = b.split_once("autoscaling.knative.dev/maxScale")?;
+                            Some((
+                                line + j as u32,
+                                v.trim_start_matches(['"', ' ', '='])
+                                    .trim_matches('"')
+                                    .to_string(),
+                            ))
+                        })
+                    });
+                let (l, v) = found.map_or((line, None), |(l, v)| (l, Some(v)));
+                d.bound(
+                    path,
+                    l,
+                    "terraform",
+                    v.clone(),
+                    if v.is_some() {
+                        format!("{ty} max instances")
+                    } else {
+                        format!("{ty} without max instances")
+                    },
+                );
+            }
+            "aws_lb_target_group" | "aws_alb_target_group" if has("health_check") => {
+                d.probe(path, line, "load balancer health_check", ty)
+            }
+            "aws_route53_health_check"
+            | "google_compute_health_check"
+            | "google_compute_region_health_check" => d.probe(path, line, "cloud health check", ty),
+            "google_monitoring_uptime_check_config"
+            | "azurerm_application_insights_standard_web_test"
+            | "azurerm_application_insights_web_test"
+            | "aws_synthetics_canary" => d.probe(path, line, "synthetic check (cloud)", ty),
+            "datadog_synthetics_test" => d.probe(path, line, "synthetic check (Datadog)", ty),
+            "grafana_synthetic_monitoring_check" => {
+                d.probe(path, line, "synthetic check (Grafana)", ty)
+            }
+            "checkly_check" => d.probe(path, line, "synthetic check (Checkly)", ty),
+            "uptimerobot_monitor" | "betteruptime_monitor" | "better_uptime_monitor" => {
+                d.probe(path, line, "uptime check", ty)
+            }
+            _ => {}
+        }
+    }
+    if any {
+        d.target(path, "terraform", false);
+    }
+}
+
+/// Pulumi YAML programs declare resources by type token.
+fn pulumi(path: &str, text: &str, d: &mut DeployFacts) {
+    for (i, l) in text.lines().enumerate() {
+        for ty in [
+            "aws:budgets:Budget",
+            "gcp:billing:Budget",
+            "azure-native:consumption:Budget",
+        ] {
+            if l.contains(ty) {
+                d.budgets.push(BudgetAlert {
+                    location: Location::new(path, i as u32 + 1),
+                    kind: format!("pulumi {ty}"),
+                });
+            }
+        }
+    }
+    if text.contains("resources:") {
+        d.target(path, "pulumi", false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex(path: &str, text: &str) -> (DeployFacts, Vec<String>) {
+        let mut w = Vec::new();
+        (extract(path, text, &mut w), w)
+    }
+
+    #[test]
+    fn dockerfile_healthcheck() {
+        let (d, _) = ex(
+            "Dockerfile",
+            "FROM x\nHEALTHCHECK --interval=30s CMD curl -f http://localhost/health\n",
+        );
+        assert_eq!(d.probes[0].location.line, 2);
+        let (d, _) = ex("Dockerfile", "FROM x\nHEALTHCHECK NONE\n");
+        assert!(d.probes.is_empty());
+    }
+
+    #[test]
+    fn compose_database_healthcheck_is_a_dependency() {
+        let text = "services:\n  api:\n    build: .\n    command: pytest -q\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n";
+        let (d, w) = ex("docker-compose.yml", text);
+        assert!(w.is_empty());
+        assert_eq!(d.probes.len(), 1);
+        assert!(d.probes[0].dependency);
+        assert_eq!(d.probes[0].location.line, 7);
+        assert_eq!(d.compose_services[0].command.as_deref(), Some("pytest -q"));
+        assert_eq!(d.compose_services[0].line, 2);
+    }
+
+    #[test]
+    fn kubernetes_multi_document_probes_and_hpa() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/x/api\n          readinessProbe:\n            httpGet: {path: /healthz, port: 8080}\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: api\nspec:\n  minReplicas: 2\n  maxReplicas: 10\n";
+        let (d, w) = ex("k8s/api.yaml", text);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(d.probes[0].location.line, 11);
+        assert_eq!(d.scaling[0].max.as_deref(), Some("10"));
+        assert_eq!(d.scaling[0].location.line, 20);
+    }
+
+    #[test]
+    fn helm_template_read_as_text_and_broken_yaml_warns() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: {{ .Chart.Name }}\n          livenessProbe:\n            {{- toYaml .Values.livenessProbe | nindent 12 }}\n";
+        let (d, w) = ex("chart/templates/deployment.yaml", text);
+        assert!(w.is_empty());
+        assert_eq!(d.probes[0].location.line, 8);
+        let (d, w) = ex(
+            "k8s/bad.yaml",
+            "apiVersion: v1\nkind: Pod\nspec: [\n  livenessProbe:\n",
+        );
+        assert_eq!(w.len(), 1);
+        assert_eq!(d.probes.len(), 1);
+    }
+
+    #[test]
+    fn platforms() {
+        let (d, _) = ex(
+            "serverless.yml",
+            "service: x\nfunctions:\n  api:\n    handler: h.api\n  worker:\n    handler: h.w\n    reservedConcurrency: 5\n",
+        );
+        assert_eq!(d.scaling.iter().filter(|s| s.max.is_none()).count(), 1);
+        let (d, _) = ex(
+            "fly.toml",
+            "app = 'x'\n[[http_service.checks]]\n  path = '/health'\n",
+        );
+        assert_eq!(d.probes.len(), 1);
+        let (d, _) = ex(
+            "render.yaml",
+            "services:\n  - type: web\n    name: api\n    healthCheckPath: /health\n    scaling:\n      minInstances: 1\n      maxInstances: 3\n",
+        );
+        assert_eq!(d.probes[0].location.line, 4);
+        assert_eq!(d.scaling[0].max.as_deref(), Some("3"));
+        let (d, _) = ex(
+            "infra/main.tf",
+            "resource \"aws_budgets_budget\" \"m\" {\n  limit_amount = \"50\"\n}\nresource \"aws_autoscaling_group\" \"a\" {\n  min_size = 1\n  max_size = 4\n}\n",
+        );
+        assert_eq!(d.budgets.len(), 1);
+        assert_eq!(d.scaling[0].location.line, 6);
+        let (d, _) = ex("app.yaml", "runtime: python312\n");
+        assert!(d.scaling[0].max.is_none());
+    }
+
+    #[test]
+    fn compose_anchors_and_broken_compose() {
+        let text = "x-app: &app\n  build: .\n  healthcheck:\n    test: curl -f http://localhost/health\nservices:\n  api:\n    <<: *app\n";
+        let (d, w) = ex("compose.yaml", text);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(d.probes.len(), 1);
+        assert!(!d.probes[0].dependency);
+        let (_, w) = ex("compose.yaml", "services: [\n");
+        assert_eq!(w.len(), 1);
+    }
+}

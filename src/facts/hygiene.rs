@@ -1,0 +1,386 @@
+//! Repository hygiene: dependency-update bots, code owners, alert rules and
+//! SLO definitions kept as code, and the `.gitignore` files that explain a
+//! missing lockfile.
+//!
+//! These are recognised by content, not only by name: a Prometheus rule
+//! file can be called anything, an SLO can be an OpenSLO, Sloth, Pyrra or
+//! slo-generator document, a Terraform resource or a page of prose with
+//! targets in it. Each reader is a cheap line scan; YAML is not parsed here
+//! because the shapes differ per tool and only their markers matter.
+
+use serde::Serialize;
+
+use crate::facts::Location;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct HygieneFacts {
+    pub dependency_updates: Vec<Marker>,
+    pub codeowners: Vec<Marker>,
+    pub alert_rules: Vec<Marker>,
+    pub slos: Vec<Marker>,
+    pub gitignores: Vec<IgnoreFile>,
+}
+
+impl HygieneFacts {
+    pub fn extend(&mut self, o: HygieneFacts) {
+        self.dependency_updates.extend(o.dependency_updates);
+        self.codeowners.extend(o.codeowners);
+        self.alert_rules.extend(o.alert_rules);
+        self.slos.extend(o.slos);
+        self.gitignores.extend(o.gitignores);
+    }
+
+    /// The `.gitignore` line that ignores `path` (repository-relative), if any.
+    pub fn ignored_by(&self, path: &str) -> Option<Location> {
+        use ignore::gitignore::GitignoreBuilder;
+        let mut found = None;
+        // Deeper .gitignore files win, as in git; they are checked last.
+        let mut files: Vec<&IgnoreFile> = self.gitignores.iter().collect();
+        files.sort_by_key(|f| f.path.matches('/').count());
+        for f in files {
+            let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+            let Some(rel) = (if dir.is_empty() {
+                Some(path)
+            } else {
+                path.strip_prefix(dir).and_then(|r| r.strip_prefix('/'))
+            }) else {
+                continue;
+            };
+            let mut b = GitignoreBuilder::new("/");
+            for (_, l) in &f.lines {
+                let _ = b.add_line(None, l);
+            }
+            let Ok(gi) = b.build() else { continue };
+            match gi.matched_path_or_any_parents(format!("/{rel}"), false) {
+                ignore::Match::Ignore(g) => {
+                    let line = f
+                        .lines
+                        .iter()
+                        .find(|(_, l)| l.trim() == g.original())
+                        .map_or(1, |(n, _)| *n);
+                    found = Some(Location::new(&f.path, line));
+                }
+                ignore::Match::Whitelist(_) => found = None,
+                ignore::Match::None => {}
+            }
+        }
+        found
+    }
+}
+
+/// One thing found, with what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Marker {
+    pub location: Location,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IgnoreFile {
+    pub path: String,
+    pub lines: Vec<(u32, String)>,
+}
+
+fn mark(path: &str, line: u32, note: impl Into<String>) -> Marker {
+    Marker {
+        location: Location::new(path, line),
+        note: note.into(),
+    }
+}
+
+fn first_line(text: &str, pred: impl Fn(&str) -> bool) -> Option<u32> {
+    text.lines().position(pred).map(|i| i as u32 + 1)
+}
+
+/// Names read by [`extract`] whatever their kind.
+pub fn is_hygiene_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(
+        name,
+        "CODEOWNERS"
+            | ".gitignore"
+            | ".renovaterc"
+            | ".renovaterc.json"
+            | "renovate.json"
+            | "renovate.json5"
+    ) || path == ".github/dependabot.yml"
+        || path == ".github/dependabot.yaml"
+}
+
+pub fn extract(path: &str, text: &str) -> HygieneFacts {
+    let mut h = HygieneFacts::default();
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    match name {
+        ".gitignore" => {
+            h.gitignores.push(IgnoreFile {
+                path: path.to_string(),
+                lines: text
+                    .lines()
+                    .enumerate()
+                    .map(|(i, l)| (i as u32 + 1, l.to_string()))
+                    .collect(),
+            });
+            return h;
+        }
+        "CODEOWNERS" => {
+            // GitHub reads .github/, the root and docs/; GitLab also .gitlab/.
+            let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+            if matches!(dir, "" | ".github" | "docs" | ".gitlab") {
+                let rules: Vec<u32> = text
+                    .lines()
+                    .enumerate()
+                    .filter(|(_, l)| {
+                        let t = l.trim();
+                        !t.is_empty()
+                            && !t.starts_with('#')
+                            && !t.starts_with('[')
+                            && t.contains('@')
+                    })
+                    .map(|(i, _)| i as u32 + 1)
+                    .collect();
+                if let Some(first) = rules.first() {
+                    h.codeowners.push(mark(
+                        path,
+                        *first,
+                        format!("CODEOWNERS with {} ownership rule(s)", rules.len()),
+                    ));
+                }
+            }
+            return h;
+        }
+        _ => {}
+    }
+    if path == ".github/dependabot.yml" || path == ".github/dependabot.yaml" {
+        let ecosystems: Vec<String> = text
+            .lines()
+            .filter_map(|l| {
+                l.trim()
+                    .trim_start_matches("- ")
+                    .strip_prefix("package-ecosystem:")
+            })
+            .map(|e| e.trim().trim_matches(['"', '\'']).to_string())
+            .collect();
+        if let Some(line) = first_line(text, |l| l.contains("package-ecosystem")) {
+            h.dependency_updates.push(mark(
+                path,
+                line,
+                format!("Dependabot for {}", ecosystems.join(", ")),
+            ));
+        }
+        return h;
+    }
+    if lower.starts_with("renovate.json") || lower.starts_with(".renovaterc") {
+        h.dependency_updates.push(mark(path, 1, "Renovate config"));
+        return h;
+    }
+    if name == "package.json" {
+        if let Some(line) = first_line(text, |l| l.trim_start().starts_with("\"renovate\"")) {
+            h.dependency_updates
+                .push(mark(path, line, "Renovate config in package.json"));
+        }
+        return h;
+    }
+    if lower.ends_with(".tf") {
+        terraform(path, text, &mut h);
+        return h;
+    }
+    if lower.ends_with(".yml") || lower.ends_with(".yaml") {
+        yaml(path, text, &mut h);
+    }
+    if lower.ends_with(".json")
+        && text.contains("\"query\"")
+        && (text.contains("\"metric alert\"")
+            || text.contains("\"query alert\"")
+            || text.contains("\"log alert\"")
+            || text.contains("\"service check\""))
+    {
+        h.alert_rules.push(mark(
+            path,
+            first_line(text, |l| l.contains("alert\"")).unwrap_or(1),
+            "Datadog monitor (JSON)",
+        ));
+    }
+    h
+}
+
+fn yaml(path: &str, text: &str, h: &mut HygieneFacts) {
+    let has_line = |p: &str| {
+        first_line(text, |l| {
+            l.trim_start().trim_start_matches("- ").starts_with(p)
+        })
+    };
+    // SLO specifications.
+    for (marker, note) in [
+        ("apiVersion: openslo/", "OpenSLO"),
+        ("apiVersion: sloth.slok.dev/", "Sloth SLO"),
+        ("apiVersion: pyrra.dev/", "Pyrra ServiceLevelObjective"),
+        ("apiVersion: sre.google.com/", "slo-generator SLO"),
+    ] {
+        if let Some(line) = has_line(marker) {
+            h.slos.push(mark(path, line, note));
+        }
+    }
+    if text.contains("slos:")
+        && (text.contains("version: \"prometheus/v1\"") || text.contains("version: prometheus/v1"))
+    {
+        h.slos
+            .push(mark(path, has_line("slos:").unwrap_or(1), "Sloth SLO"));
+    }
+    if has_line("slo_name:").is_some() && has_line("goal:").is_some() {
+        h.slos.push(mark(
+            path,
+            has_line("slo_name:").unwrap_or(1),
+            "slo-generator SLO",
+        ));
+    }
+    // Prometheus recording rules named like SLIs: `record: sli:…`,
+    // `record: slo:sli_error:ratio_rate5m`, `…:error_budget…`.
+    if let Some(line) = first_line(text, |l| {
+        let t = l.trim_start().trim_start_matches("- ");
+        t.strip_prefix("record:").is_some_and(|r| {
+            let r = r.to_ascii_lowercase();
+            r.contains("sli") || r.contains("slo") || r.contains("error_budget")
+        })
+    }) {
+        h.slos
+            .push(mark(path, line, "Prometheus recording rule for an SLI"));
+    }
+    // Alert rules.
+    let alert = has_line("alert:");
+    if let Some(line) = alert.filter(|_| text.contains("expr:")) {
+        let note = if text.contains("kind: PrometheusRule") {
+            "PrometheusRule alerts"
+        } else {
+            "Prometheus alerting rules"
+        };
+        h.alert_rules.push(mark(path, line, note));
+    } else if has_line("receivers:").is_some() && has_line("route:").is_some() {
+        h.alert_rules.push(mark(
+            path,
+            has_line("route:").unwrap_or(1),
+            "Alertmanager routing",
+        ));
+    } else if text.contains("apiVersion: 1")
+        && has_line("condition:").is_some()
+        && has_line("rules:").is_some()
+    {
+        h.alert_rules.push(mark(
+            path,
+            has_line("condition:").unwrap_or(1),
+            "Grafana alert provisioning",
+        ));
+    } else if text.contains("apiVersion: 1") && has_line("contactPoints:").is_some() {
+        h.alert_rules.push(mark(
+            path,
+            has_line("contactPoints:").unwrap_or(1),
+            "Grafana contact points",
+        ));
+    }
+}
+
+fn terraform(path: &str, text: &str, h: &mut HygieneFacts) {
+    for (i, l) in text.lines().enumerate() {
+        let Some(rest) = l.trim_start().strip_prefix("resource \"") else {
+            continue;
+        };
+        let Some(ty) = rest.split('"').next() else {
+            continue;
+        };
+        let line = i as u32 + 1;
+        match ty {
+            "datadog_monitor"
+            | "google_monitoring_alert_policy"
+            | "azurerm_monitor_metric_alert"
+            | "azurerm_monitor_scheduled_query_rules_alert_v2"
+            | "grafana_rule_group"
+            | "newrelic_alert_condition"
+            | "newrelic_nrql_alert_condition"
+            | "aws_cloudwatch_metric_alarm"
+            | "aws_cloudwatch_composite_alarm"
+            | "opsgenie_alert_policy" => {
+                h.alert_rules
+                    .push(mark(path, line, format!("terraform {ty}")))
+            }
+            "google_monitoring_slo"
+            | "datadog_service_level_objective"
+            | "newrelic_service_level"
+            | "grafana_slo"
+            | "dynatrace_slo" => h.slos.push(mark(path, line, format!("terraform {ty}"))),
+            _ => {}
+        }
+    }
+}
+
+/// A document with SLO targets: it names an SLO (or SLI), an error budget,
+/// and gives a percentage target such as 99.9%. Kept deliberately simple.
+pub fn slo_document(path: &str, text: &str) -> Option<Marker> {
+    let lower = text.to_ascii_lowercase();
+    let names_slo = lower.contains("slo")
+        && (lower.contains("service level objective")
+            || lower.contains(" slo ")
+            || lower.contains("slo:")
+            || lower.contains("slos")
+            || lower.contains("# slo"));
+    if !(names_slo && lower.contains("error budget")) {
+        return None;
+    }
+    let re = regex::Regex::new(r"\b9\d(?:\.\d+)?\s?%").ok()?;
+    let line = text.lines().position(|l| re.is_match(l))? as u32 + 1;
+    Some(mark(
+        path,
+        line,
+        "document with SLO targets and an error budget",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prometheus_rules_and_slos() {
+        let text = "groups:\n  - name: api\n    rules:\n      - record: slo:sli_error:ratio_rate5m\n        expr: sum(rate(x[5m]))\n      - alert: HighErrorRate\n        expr: x > 0.01\n";
+        let h = extract("monitoring/rules.yml", text);
+        assert_eq!(h.alert_rules[0].location.line, 6);
+        assert_eq!(h.slos[0].location.line, 4);
+        let h = extract("slo/api.yaml", "apiVersion: openslo/v1\nkind: SLO\n");
+        assert_eq!(h.slos[0].note, "OpenSLO");
+    }
+
+    #[test]
+    fn codeowners_locations() {
+        assert_eq!(
+            extract(".github/CODEOWNERS", "# owners\n* @acme/team\n").codeowners[0]
+                .location
+                .line,
+            2
+        );
+        assert!(extract("src/CODEOWNERS", "* @x\n").codeowners.is_empty());
+        assert!(
+            extract("CODEOWNERS", "# nobody yet\n")
+                .codeowners
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn gitignore_semantics() {
+        let h = extract(
+            ".gitignore",
+            "node_modules/\n# locks are for apps\npackage-lock.json\n!keep/package-lock.json\n",
+        );
+        assert_eq!(
+            h.ignored_by("web/package-lock.json").map(|l| l.line),
+            Some(3)
+        );
+        assert_eq!(h.ignored_by("keep/package-lock.json"), None);
+        assert_eq!(h.ignored_by("yarn.lock"), None);
+    }
+
+    #[test]
+    fn slo_document_needs_targets() {
+        assert!(slo_document("docs/slo.md", "# SLOs\nAvailability SLO: 99.9% of requests succeed.\nError budget: 43 minutes a month.\n").is_some());
+        assert!(slo_document("README.md", "We should define SLOs some day.\n").is_none());
+    }
+}

@@ -1,0 +1,77 @@
+//! `budget-alerts`: a budget or cost alert exists as code — AWS, GCP or
+//! Azure budget resources, a billing alarm on `EstimatedCharges`, a cost
+//! anomaly subscription, Pulumi budgets — or cost is estimated on every
+//! change (an Infracost config or an `infracost` CI step). Budgets usually
+//! live at the account level; a repository that deploys an app but holds no
+//! budget fails with a pointer to where one would go. With no deployment
+//! configuration at all the check is skipped.
+
+use crate::facts::Facts;
+use crate::facts::ci::run_steps;
+use crate::rules::{Evidence, Finding, Outcome};
+
+pub fn check(facts: &Facts) -> Outcome {
+    let d = &facts.deploy;
+    let mut evidence: Vec<Evidence> = d
+        .budgets
+        .iter()
+        .map(|b| Evidence::at(&b.location, b.kind.clone()))
+        .collect();
+    for r in run_steps(&facts.pipelines) {
+        let uses = r.step.uses.as_deref().unwrap_or("");
+        let infracost = uses.starts_with("infracost/")
+            || r.step.command.split_whitespace().any(|w| w == "infracost");
+        if infracost {
+            evidence.push(Evidence::at(
+                &r.location,
+                format!("{} job `{}` runs Infracost", r.origin.system, r.job.name),
+            ));
+        }
+    }
+    if !evidence.is_empty() {
+        return Outcome::pass(evidence);
+    }
+    let Some(first) = d.targets.first() else {
+        return Outcome::skip("no deployment config: nothing billed from here");
+    };
+    let platforms: Vec<&str> = {
+        let mut p: Vec<&str> = d.targets.iter().map(|t| t.platform).collect();
+        p.sort();
+        p.dedup();
+        p
+    };
+    Outcome::fail(
+        Finding::missing(format!(
+            "the app is deployed ({}) but no budget or cost alert is defined as code",
+            platforms.join(", ")
+        )),
+        vec![Evidence::file(
+            &first.location.path,
+            "deployment config without a budget alongside it",
+        )],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::deploy;
+    use crate::rules::Status;
+
+    #[test]
+    fn terraform_budget_passes_bare_dockerfile_fails() {
+        let mut f = Facts::default();
+        f.deploy
+            .extend(deploy::extract("Dockerfile", "FROM x\n", &mut Vec::new()));
+        assert_eq!(check(&f).status, Status::Fail);
+        f.deploy.extend(deploy::extract(
+            "infra/budget.tf",
+            "resource \"google_billing_budget\" \"b\" {\n}\n",
+            &mut Vec::new(),
+        ));
+        let out = check(&f);
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.evidence[0].line, Some(1));
+        assert_eq!(check(&Facts::default()).status, Status::Skip);
+    }
+}

@@ -1,0 +1,2 @@
+pub mod autoscaling_bounds;
+pub mod budget_alerts;

@@ -1,0 +1,162 @@
+//! `deploy-health-probe`: the deployment checks the app's health — a
+//! Kubernetes probe, a Dockerfile `HEALTHCHECK`, a compose healthcheck on the
+//! app's own service, fly/render/App Engine health config, a load-balancer
+//! health check — or a synthetic check watches it from outside (Checkly,
+//! Datadog or Grafana synthetics, a cloud uptime check, a scheduled workflow
+//! that curls the health route). A healthcheck on the database's container
+//! says the database is up, not the app: it is named in the evidence and
+//! does not count. With no deployment configuration at all the check is
+//! skipped: how the app runs is unknown, not wrong.
+
+use crate::facts::Facts;
+use crate::facts::ci::run_steps;
+use crate::facts::commands::{segments, words};
+use crate::rules::{Evidence, Finding, Outcome};
+
+const HEALTH_PATHS: &[&str] = &[
+    "/health", "/healthz", "/ready", "/readyz", "/livez", "/ping", "/status", "/_health",
+];
+
+/// A scheduled CI job that requests the health route is an uptime check.
+fn scheduled_health_curls(facts: &Facts) -> Vec<Evidence> {
+    run_steps(&facts.pipelines)
+        .into_iter()
+        .filter(|r| r.triggers.iter().any(|t| t == "schedule"))
+        .filter(|r| {
+            segments(&r.step.command).iter().any(|s| {
+                let w = words(s);
+                w.first()
+                    .is_some_and(|h| matches!(h.as_str(), "curl" | "wget" | "http" | "https"))
+                    && w.iter().any(|x| HEALTH_PATHS.iter().any(|p| x.contains(p)))
+            })
+        })
+        .map(|r| {
+            Evidence::at(
+                &r.location,
+                format!(
+                    "scheduled {} job `{}` requests the health route",
+                    r.origin.system, r.job.name
+                ),
+            )
+        })
+        .collect()
+}
+
+pub fn check(facts: &Facts) -> Outcome {
+    let d = &facts.deploy;
+    let mut evidence: Vec<Evidence> = d
+        .probes
+        .iter()
+        .filter(|p| !p.dependency)
+        .map(|p| {
+            let on = if p.target.is_empty() {
+                String::new()
+            } else {
+                format!(" on `{}`", p.target)
+            };
+            Evidence::at(&p.location, format!("{}{on}", p.kind))
+        })
+        .collect();
+    evidence.extend(scheduled_health_curls(facts));
+    if !evidence.is_empty() {
+        // A repository with a chart, raw manifests and overlays repeats
+        // every probe three times; a sample proves the point.
+        const SHOWN: usize = 8;
+        if evidence.len() > SHOWN {
+            let more = evidence.len() - SHOWN;
+            evidence.truncate(SHOWN);
+            evidence.push(Evidence::note(format!("… and {more} more health checks")));
+        }
+        return Outcome::pass(evidence);
+    }
+    let dependency: Vec<Evidence> = d
+        .probes
+        .iter()
+        .filter(|p| p.dependency)
+        .map(|p| {
+            Evidence::at(
+                &p.location,
+                format!(
+                    "{} on `{}` checks a dependency, not the app",
+                    p.kind, p.target
+                ),
+            )
+        })
+        .collect();
+    // Where the app runs; Terraform/Pulumi describe infrastructure that may
+    // or may not run it, and prove nothing by lacking a probe.
+    let runtimes: Vec<_> = d
+        .targets
+        .iter()
+        .filter(|t| !matches!(t.platform, "terraform" | "pulumi"))
+        .collect();
+    if runtimes.is_empty() && dependency.is_empty() {
+        return Outcome::skip("no deployment config (Dockerfile, compose, k8s, platform)");
+    }
+    let mut evidence = dependency;
+    let mut seen = Vec::new();
+    for t in &runtimes {
+        if !seen.contains(&&t.location.path) {
+            seen.push(&t.location.path);
+            evidence.push(Evidence::file(
+                &t.location.path,
+                format!("{} deployment with no health check", t.platform),
+            ));
+        }
+    }
+    let finding = match runtimes.first() {
+        Some(t) => Finding::at(
+            &t.location,
+            format!(
+                "the {} deployment never checks the app's health",
+                t.platform
+            ),
+        ),
+        None => Finding::missing("no deployment health check for the app"),
+    };
+    Outcome::fail(finding, evidence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{ci, deploy};
+    use crate::rules::Status;
+
+    fn with(files: &[(&str, &str)]) -> Facts {
+        let mut f = Facts::default();
+        for (p, t) in files {
+            if p.starts_with(".github") {
+                f.pipelines.extend(ci::parse(p, t).unwrap());
+            } else {
+                f.deploy.extend(deploy::extract(p, t, &mut Vec::new()));
+            }
+        }
+        f
+    }
+
+    #[test]
+    fn database_healthcheck_is_not_the_apps() {
+        let out = check(&with(&[(
+            "docker-compose.yml",
+            "services:\n  api:\n    build: .\n  db:\n    image: postgres:16\n    healthcheck:\n      test: pg_isready\n",
+        )]));
+        assert_eq!(out.status, Status::Fail);
+        assert!(out.evidence[0].note.contains("checks a dependency"));
+    }
+
+    #[test]
+    fn scheduled_curl_is_an_uptime_check() {
+        let out = check(&with(&[(
+            ".github/workflows/uptime.yml",
+            "on:\n  schedule:\n    - cron: '*/5 * * * *'\njobs:\n  ping:\n    steps:\n      - run: curl -fsS https://api.example.com/healthz\n",
+        )]));
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.evidence[0].line, Some(7));
+    }
+
+    #[test]
+    fn nothing_deployed_is_skipped() {
+        assert_eq!(check(&Facts::default()).status, Status::Skip);
+    }
+}
