@@ -85,6 +85,12 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
     ),
     ("codeowners", "fastapi-service", "monorepo-two-pipelines"),
     (
+        "postmortem-template",
+        "fastapi-service",
+        "express-prototype",
+    ),
+    ("feature-flags", "fastapi-service", "express-prototype"),
+    (
         "autoscaling-bounds",
         "fastapi-service",
         "monorepo-two-pipelines",

@@ -3,7 +3,9 @@
 //! Content is judged, not file names: a file is a runbook candidate when its
 //! name says so *or* a heading does ("Runbook", "Operations", "On-call",
 //! "Incident"); only the text under such a heading counts in a README. The
-//! parts a usable runbook needs are triage, mitigation and escalation.
+//! parts a usable runbook needs are triage, mitigation, escalation and
+//! recovery verification. A part counts only with real text under it: a
+//! template of empty headings (or TODO/TBD placeholders) covers nothing.
 
 use serde::Serialize;
 
@@ -14,16 +16,23 @@ pub enum DocPart {
     Triage,
     Mitigation,
     Escalation,
+    Recovery,
 }
 
 impl DocPart {
-    pub const ALL: [DocPart; 3] = [DocPart::Triage, DocPart::Mitigation, DocPart::Escalation];
+    pub const ALL: [DocPart; 4] = [
+        DocPart::Triage,
+        DocPart::Mitigation,
+        DocPart::Escalation,
+        DocPart::Recovery,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             DocPart::Triage => "triage",
             DocPart::Mitigation => "mitigation",
             DocPart::Escalation => "escalation",
+            DocPart::Recovery => "recovery verification",
         }
     }
 
@@ -63,6 +72,17 @@ impl DocPart {
                 "page the",
                 "incident commander",
             ],
+            DocPart::Recovery => &[
+                "verify",
+                "verif",
+                "recovery",
+                "recovered",
+                "confirm",
+                "back to normal",
+                "all clear",
+                "smoke test",
+                "resolved",
+            ],
         }
     }
 }
@@ -72,6 +92,9 @@ pub struct DocFacts {
     pub path: String,
     /// Line where the runbook-like text starts (1 for a whole runbook file).
     pub runbook_line: u32,
+    /// Lines of real text (not headings, blanks or placeholders) in the
+    /// runbook regions; 0 for a template of empty headings.
+    pub content_lines: usize,
     /// Each part found, with the line of its first mention.
     pub parts: Vec<(DocPart, u32)>,
 }
@@ -167,12 +190,26 @@ pub fn extract(path: &str, text: &str) -> Option<DocFacts> {
     if regions.is_empty() {
         return None;
     }
+    let is_heading =
+        |i: usize| heading(&lines, i).is_some() || lines[i].trim_start().starts_with('#');
+    let content = |i: usize| !is_heading(i) && real_text(lines[i]);
+    let content_lines = regions
+        .iter()
+        .map(|(s, e)| (*s..*e).filter(|i| content(*i)).count())
+        .sum();
+    // A heading names a part only when real text follows it before the next heading.
+    let body_follows = |i: usize, end: usize| {
+        (i + 1..end)
+            .take_while(|j| !is_heading(*j))
+            .any(|j| content(j))
+    };
     let mut parts = Vec::new();
     for part in DocPart::ALL {
         let found = regions.iter().find_map(|(s, e)| {
             (*s..*e).find(|i| {
                 let lower = lines[*i].to_ascii_lowercase();
                 part.words().iter().any(|w| lower.contains(w))
+                    && (content(*i) || (is_heading(*i) && body_follows(*i, *e)))
             })
         });
         if let Some(i) = found {
@@ -182,8 +219,30 @@ pub fn extract(path: &str, text: &str) -> Option<DocFacts> {
     Some(DocFacts {
         path: path.to_string(),
         runbook_line: regions[0].0 as u32 + 1,
+        content_lines,
         parts,
     })
+}
+
+/// A line that says something: not blank, not a rule, not a placeholder.
+fn real_text(line: &str) -> bool {
+    let t = line.trim().trim_start_matches(['-', '*', '>', ' ']).trim();
+    if t.len() < 4 || t.chars().all(|c| matches!(c, '=' | '-' | '~' | '^' | '`')) {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    !([
+        "todo",
+        "tbd",
+        "fill in",
+        "fill me",
+        "lorem ipsum",
+        "coming soon",
+        "to be written",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p) || lower == format!("{p}.") || lower.contains(&format!("({p})")))
+        || (t.starts_with('<') && t.ends_with('>')))
 }
 
 #[cfg(test)]
@@ -203,6 +262,17 @@ mod tests {
         let text = "# Runbook\n## Triage\nCheck the dashboard.\n## Mitigation\nRoll back.\n## Escalation\nPage the on-call via PagerDuty.\n";
         let d = extract("docs/runbook.md", text).unwrap();
         assert_eq!(d.parts.len(), 3);
+    }
+
+    #[test]
+    fn template_headings_cover_nothing() {
+        let text = "# Runbook\n## Triage\nTODO\n## Mitigation\n\n## Escalation\n<who to page>\n## Verify recovery\nTBD\n";
+        let d = extract("RUNBOOK.md", text).unwrap();
+        assert_eq!(d.content_lines, 0);
+        assert!(d.parts.is_empty(), "{:?}", d.parts);
+        let full = "# Runbook\n## Triage\nOpen the latency dashboard.\n## Verify recovery\nError rate back under 1% for 10 minutes.\n";
+        let d = extract("RUNBOOK.md", full).unwrap();
+        assert_eq!(d.parts.len(), 2);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod git_index;
 pub mod hygiene;
 pub mod integrations;
 pub mod manifests;
+pub mod operations;
 pub mod secrets;
 pub mod tasks;
 
@@ -93,6 +94,8 @@ pub struct FileFacts {
     pub env_file: Option<EnvFile>,
     pub hosts: Vec<integrations::ExternalHost>,
     pub pii: Vec<integrations::PiiField>,
+    pub postmortem: Option<operations::PostmortemTemplate>,
+    pub flag_use: Option<operations::FlagUse>,
     pub gitignore: Option<GitIgnore>,
     pub warnings: Vec<Warning>,
 }
@@ -155,6 +158,8 @@ pub struct Facts {
     pub languages: Vec<Lang>,
     pub external_hosts: Vec<integrations::ExternalHost>,
     pub pii_fields: Vec<integrations::PiiField>,
+    pub postmortems: Vec<operations::PostmortemTemplate>,
+    pub flag_uses: Vec<operations::FlagUse>,
     /// Git history of the bounded window (graduation pressure).
     pub history: git::History,
 }
@@ -189,6 +194,8 @@ impl Facts {
             facts.gitignores.extend(f.gitignore);
             facts.allows.extend(f.allows);
             facts.external_hosts.extend(f.hosts);
+            facts.postmortems.extend(f.postmortem);
+            facts.flag_uses.extend(f.flag_use);
             facts.pii_fields.extend(f.pii);
             facts.warnings.extend(f.warnings);
         }
@@ -252,11 +259,15 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
             }),
         },
         FileKind::TaskFile => out.tasks = tasks::parse(path, text),
-        FileKind::Doc => out.doc = docs::extract(path, text),
+        FileKind::Doc => {
+            out.doc = docs::extract(path, text);
+            out.postmortem = operations::postmortem(path, text);
+        }
         FileKind::Source(lang) => {
             out.code = code::extract(path, lang, record.is_test, text);
             if !record.is_test {
                 (out.hosts, out.pii) = integrations::scan(path, text);
+                out.flag_use = operations::flag_import(path, text);
             }
         }
         FileKind::EnvFile => out.env_file = Some(secrets::env_file(path, text)),

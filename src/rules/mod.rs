@@ -112,6 +112,8 @@ pub struct Outcome {
     /// Per-site rules: number of clean sites (bad sites are the findings).
     /// `None` for whole-repository rules, which pass or fail as one.
     pub clean_sites: Option<usize>,
+    /// Whole-app rules that pass in part (a runbook with 3 of 4 parts).
+    pub partial: Option<f64>,
     pub skip_reason: Option<String>,
 }
 
@@ -122,6 +124,7 @@ impl Outcome {
             evidence,
             findings: Vec::new(),
             clean_sites: None,
+            partial: None,
             skip_reason: None,
         }
     }
@@ -132,6 +135,7 @@ impl Outcome {
             evidence,
             findings: vec![finding],
             clean_sites: None,
+            partial: None,
             skip_reason: None,
         }
     }
@@ -142,6 +146,7 @@ impl Outcome {
             evidence: Vec::new(),
             findings: Vec::new(),
             clean_sites: None,
+            partial: None,
             skip_reason: Some(reason.into()),
         }
     }
@@ -160,6 +165,7 @@ impl Outcome {
             evidence,
             findings,
             clean_sites: Some(clean_sites),
+            partial: None,
             skip_reason: None,
         }
     }
@@ -170,7 +176,7 @@ impl Outcome {
             (Status::Pass, _) => 1.0,
             (Status::Skip, _) => 0.0,
             (Status::Fail, Some(clean)) => clean as f64 / (clean + self.findings.len()) as f64,
-            (Status::Fail, None) => 0.0,
+            (Status::Fail, None) => self.partial.unwrap_or(0.0),
         }
     }
 }
@@ -213,6 +219,8 @@ registry! {
     operations / "slo-defined" => slo_defined,
     operations / "alerting-rules" => alerting_rules,
     operations / "codeowners" => codeowners,
+    operations / "postmortem-template" => postmortem_template,
+    operations / "feature-flags" => feature_flags,
     cost / "autoscaling-bounds" => autoscaling_bounds,
     cost / "budget-alerts" => budget_alerts,
 }

@@ -1,5 +1,7 @@
-//! `runbook`: a runbook exists **and** covers triage, mitigation and
-//! escalation. A runbook missing parts fails, and says which parts.
+//! `runbook`: a runbook exists **and** covers triage, mitigation,
+//! escalation and recovery verification. A runbook missing parts fails but
+//! earns partial credit (parts found / 4) and names the missing parts; a
+//! template of empty headings or an empty file earns nothing.
 
 use crate::facts::{DocPart, Facts, Location};
 use crate::rules::{Evidence, Finding, Outcome};
@@ -36,17 +38,28 @@ pub fn check(facts: &Facts) -> Outcome {
         return Outcome::pass(evidence);
     }
     let loc = Location::new(&best.path, best.runbook_line);
+    if best.content_lines == 0 {
+        return Outcome::fail(
+            Finding::at(&loc, "runbook is a template: its headings have no content"),
+            vec![Evidence::at(
+                &loc,
+                "template only: no text under any heading",
+            )],
+        );
+    }
     evidence.insert(
         0,
         Evidence::at(&loc, format!("runbook missing: {}", missing.join(", "))),
     );
-    Outcome::fail(
+    let mut out = Outcome::fail(
         Finding::at(
             &loc,
             format!("runbook does not cover {}", missing.join(", ")),
         ),
         evidence,
-    )
+    );
+    out.partial = Some(best.parts.len() as f64 / DocPart::ALL.len() as f64);
+    out
 }
 
 #[cfg(test)]
@@ -61,6 +74,7 @@ mod tests {
             docs: vec![DocFacts {
                 path: "docs/runbook.md".into(),
                 runbook_line: 1,
+                content_lines: 6,
                 parts: vec![(DocPart::Triage, 3), (DocPart::Mitigation, 8)],
             }],
             ..Facts::default()
@@ -68,6 +82,7 @@ mod tests {
         let out = check(&f);
         assert_eq!(out.status, Status::Fail);
         assert!(out.findings[0].message.contains("escalation"));
+        assert_eq!(out.pass_fraction(), 0.5, "2 of 4 parts: partial credit");
         assert_eq!(check(&Facts::default()).status, Status::Fail);
     }
 }

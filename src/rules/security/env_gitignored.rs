@@ -108,6 +108,7 @@ pub fn check(facts: &Facts) -> Outcome {
         evidence,
         findings,
         clean_sites: None,
+        partial: None,
         skip_reason: None,
     }
 }
