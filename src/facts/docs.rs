@@ -201,7 +201,7 @@ pub fn extract(path: &str, text: &str) -> Option<DocFacts> {
     let body_follows = |i: usize, end: usize| {
         (i + 1..end)
             .take_while(|j| !is_heading(*j))
-            .any(|j| content(j))
+            .any(&content)
     };
     let mut parts = Vec::new();
     for part in DocPart::ALL {
