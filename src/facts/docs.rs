@@ -198,11 +198,8 @@ pub fn extract(path: &str, text: &str) -> Option<DocFacts> {
         .map(|(s, e)| (*s..*e).filter(|i| content(*i)).count())
         .sum();
     // A heading names a part only when real text follows it before the next heading.
-    let body_follows = |i: usize, end: usize| {
-        (i + 1..end)
-            .take_while(|j| !is_heading(*j))
-            .any(&content)
-    };
+    let body_follows =
+        |i: usize, end: usize| (i + 1..end).take_while(|j| !is_heading(*j)).any(&content);
     let mut parts = Vec::new();
     for part in DocPart::ALL {
         let found = regions.iter().find_map(|(s, e)| {

@@ -312,6 +312,48 @@ fn terraform(path: &str, text: &str, h: &mut HygieneFacts) {
     }
 }
 
+/// Objectives stated in an SLO file or document: "99.9% availability",
+/// "p95 < 250 ms", an OpenSLO/Sloth `target: 0.999`. At most five, in order.
+pub fn slo_objectives(text: &str) -> Vec<String> {
+    use std::sync::LazyLock;
+    static PERCENT: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b(9\d(?:\.\d+)?)\s?%(?:[^.\n]{0,40}?\b(availability|success|uptime|latency|requests|error))?").unwrap()
+    });
+    static LATENCY: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b(p(?:50|90|95|99|99\.9))\b[^\n\d]{0,20}?(?:<=?|under|below|less than|within)\s*(\d+)\s*(ms|s)\b").unwrap()
+    });
+    static TARGET: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?m)^\s*(?:target|objective|goal)\s*:\s*(0\.\d+|9\d(?:\.\d+)?)\s*$")
+            .unwrap()
+    });
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        if !out.contains(&s) && out.len() < 5 {
+            out.push(s);
+        }
+    };
+    for c in TARGET.captures_iter(text) {
+        let v: f64 = c[1].parse().unwrap_or(0.0);
+        let pct = if v < 1.0 { v * 100.0 } else { v };
+        push(format!("{}% target", (pct * 1000.0).round() / 1000.0));
+    }
+    for c in PERCENT.captures_iter(text) {
+        match c.get(2) {
+            Some(what) => push(format!("{}% {}", &c[1], what.as_str().to_ascii_lowercase())),
+            None => push(format!("{}%", &c[1])),
+        }
+    }
+    for c in LATENCY.captures_iter(text) {
+        push(format!(
+            "{} < {} {}",
+            c[1].to_ascii_lowercase(),
+            &c[2],
+            &c[3]
+        ));
+    }
+    out
+}
+
 /// A document with SLO targets: it names an SLO (or SLI), an error budget,
 /// and gives a percentage target such as 99.9%. Kept deliberately simple.
 pub fn slo_document(path: &str, text: &str) -> Option<Marker> {
@@ -332,6 +374,23 @@ pub fn slo_document(path: &str, text: &str) -> Option<Marker> {
         line,
         "document with SLO targets and an error budget",
     ))
+}
+
+#[cfg(test)]
+mod objective_tests {
+    #[test]
+    fn objectives_are_reported() {
+        assert_eq!(
+            super::slo_objectives(
+                "Availability: 99.9% of requests succeed.\nLatency: p95 under 250 ms.\n"
+            ),
+            vec!["99.9% requests", "p95 < 250 ms"]
+        );
+        assert_eq!(
+            super::slo_objectives("spec:\n  target: 0.995\n"),
+            vec!["99.5% target"]
+        );
+    }
 }
 
 #[cfg(test)]

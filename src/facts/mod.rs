@@ -305,6 +305,15 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     {
         out.hygiene.slos.push(m);
     }
+    // Say what the objectives are, not only that they exist.
+    if !out.hygiene.slos.is_empty() {
+        let objectives = hygiene::slo_objectives(text);
+        if !objectives.is_empty() {
+            for m in &mut out.hygiene.slos {
+                m.note = format!("{}: {}", m.note, objectives.join(", "));
+            }
+        }
+    }
     // A GitLab CI file pulled in by `include: local` can have any name.
     if record.kind == FileKind::Config && ci::is_gitlab_fragment(path, text) {
         match ci::parse(path, text) {
