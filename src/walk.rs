@@ -123,7 +123,7 @@ pub fn walk<F>(root: &Path, ignores: &GlobSet, threads: usize, extract: F) -> Wa
 where
     F: Fn(&FileRecord, &str) -> FileFacts + Sync,
 {
-    let (tx, rx) = mpsc::channel::<Event>();
+    let (tx, rx) = mpsc::channel::<Vec<Event>>();
     let mut builder = WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -158,13 +158,14 @@ where
     std::thread::scope(|scope| {
         let collector = scope.spawn(move || collect(rx));
         builder.build_parallel().run(|| {
-            let tx = tx.clone();
+            let mut out = Batcher {
+                tx: tx.clone(),
+                buf: Vec::new(),
+            };
             Box::new(move |result| {
                 match result {
-                    Ok(entry) => visit(root, &entry, &tx, extract),
-                    Err(err) => {
-                        let _ = tx.send(Event::Warning(walk_warning(root, &err)));
-                    }
+                    Ok(entry) => visit(root, &entry, &mut out, extract),
+                    Err(err) => out.push(Event::Warning(walk_warning(root, &err))),
                 }
                 WalkState::Continue
             })
@@ -174,14 +175,38 @@ where
     })
 }
 
-fn collect(rx: mpsc::Receiver<Event>) -> WalkOutput {
+/// Events of one walker thread, sent to the collector in batches: one
+/// channel message per file cost more in futex wake-ups than reading it.
+struct Batcher {
+    tx: mpsc::Sender<Vec<Event>>,
+    buf: Vec<Event>,
+}
+
+impl Batcher {
+    fn push(&mut self, e: Event) {
+        self.buf.push(e);
+        if self.buf.len() >= 512 {
+            let _ = self.tx.send(std::mem::take(&mut self.buf));
+        }
+    }
+}
+
+impl Drop for Batcher {
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            let _ = self.tx.send(std::mem::take(&mut self.buf));
+        }
+    }
+}
+
+fn collect(rx: mpsc::Receiver<Vec<Event>>) -> WalkOutput {
     let mut out = WalkOutput {
         files: Vec::new(),
         facts: Vec::new(),
         warnings: Vec::new(),
         stats: WalkStats::default(),
     };
-    for event in rx {
+    for event in rx.into_iter().flatten() {
         match event {
             Event::File(record, facts) => {
                 out.stats.files_seen += 1;
@@ -228,13 +253,13 @@ fn rel_path(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-fn visit<F>(root: &Path, entry: &ignore::DirEntry, tx: &mpsc::Sender<Event>, extract: &F)
+fn visit<F>(root: &Path, entry: &ignore::DirEntry, out: &mut Batcher, extract: &F)
 where
     F: Fn(&FileRecord, &str) -> FileFacts + Sync,
 {
     let Some(ft) = entry.file_type() else { return };
     if ft.is_symlink() {
-        let _ = tx.send(Event::Skipped(SkipReason::Symlink));
+        out.push(Event::Skipped(SkipReason::Symlink));
         return;
     }
     if !ft.is_file() {
@@ -249,28 +274,28 @@ where
         lines: 0,
     };
     if !kind.needs_text() {
-        let _ = tx.send(Event::File(record, None));
+        out.push(Event::File(record, None));
         return;
     }
     match read_text(entry.path(), &record) {
         Ok(ReadResult::Text(text, warning)) => {
             if let Some(w) = warning {
-                let _ = tx.send(Event::Warning(w));
+                out.push(Event::Warning(w));
             }
             if matches!(kind, FileKind::Source(_)) && text.lines().any(|l| l.len() > MINIFIED_LINE)
             {
-                let _ = tx.send(Event::Skipped(SkipReason::Minified));
+                out.push(Event::Skipped(SkipReason::Minified));
                 return;
             }
             record.lines = text.bytes().filter(|b| *b == b'\n').count() as u32;
             let facts = extract(&record, &text);
-            let _ = tx.send(Event::File(record, Some(Box::new(facts))));
+            out.push(Event::File(record, Some(Box::new(facts))));
         }
         Ok(ReadResult::Skip(reason)) => {
-            let _ = tx.send(Event::Skipped(reason));
+            out.push(Event::Skipped(reason));
         }
         Err(w) => {
-            let _ = tx.send(Event::Warning(w));
+            out.push(Event::Warning(w));
         }
     }
 }

@@ -94,15 +94,24 @@ fn min_metric(text: &str) -> Option<f64> {
         .reduce(f64::min)
 }
 
+/// The number right after `key` (`key = 80`, `key: "80"`, `key 80`), with
+/// its line. Hand-rolled: this runs on every config file, and a regex built
+/// per call cost a tenth of a large scan.
 fn number_after(text: &str, key: &str) -> Option<(u32, f64)> {
-    let re = regex::Regex::new(&format!(
-        r#"{}\s*[:=]?\s*["']?(\d+(?:\.\d+)?)"#,
-        regex::escape(key)
-    ))
-    .ok()?;
     text.lines().enumerate().find_map(|(i, l)| {
-        let c = re.captures(l)?;
-        Some((i as u32 + 1, c.get(1)?.as_str().parse().ok()?))
+        l.match_indices(key).find_map(|(at, _)| {
+            let rest = l[at + key.len()..].trim_start();
+            let rest = rest.strip_prefix([':', '=']).unwrap_or(rest).trim_start();
+            let rest = rest.trim_start_matches(['"', '\'']);
+            let end = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(rest.len());
+            let num = rest[..end].trim_end_matches('.');
+            (!num.is_empty() && num.starts_with(|c: char| c.is_ascii_digit()))
+                .then(|| num.parse().ok())
+                .flatten()
+                .map(|v| (i as u32 + 1, v))
+        })
     })
 }
 

@@ -238,8 +238,11 @@ fn real_text(line: &str) -> bool {
         "to be written",
     ]
     .iter()
-    .any(|p| lower.starts_with(p) || lower == format!("{p}.") || lower.contains(&format!("({p})")))
-        || (t.starts_with('<') && t.ends_with('>')))
+    .any(|p| {
+        lower.starts_with(p)
+            || lower.strip_suffix('.') == Some(*p)
+            || (lower.contains('(') && lower.contains(&format!("({p})")))
+    }) || (t.starts_with('<') && t.ends_with('>')))
 }
 
 #[cfg(test)]

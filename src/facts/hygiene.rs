@@ -32,6 +32,13 @@ impl HygieneFacts {
 
     /// The `.gitignore` line that ignores `path` (repository-relative), if any.
     pub fn ignored_by(&self, path: &str) -> Option<Location> {
+        self.ignored_by_cached(path, &mut GitignoreCache::new())
+    }
+
+    /// As [`Self::ignored_by`], compiling each `.gitignore` once per cache:
+    /// a rule asking about every manifest of a monorepo would otherwise
+    /// rebuild the root matcher for each of them.
+    pub fn ignored_by_cached(&self, path: &str, cache: &mut GitignoreCache) -> Option<Location> {
         use ignore::gitignore::GitignoreBuilder;
         let mut found = None;
         // Deeper .gitignore files win, as in git; they are checked last.
@@ -46,11 +53,14 @@ impl HygieneFacts {
             }) else {
                 continue;
             };
-            let mut b = GitignoreBuilder::new("/");
-            for (_, l) in &f.lines {
-                let _ = b.add_line(None, l);
-            }
-            let Ok(gi) = b.build() else { continue };
+            let gi = cache.entry(f.path.clone()).or_insert_with(|| {
+                let mut b = GitignoreBuilder::new("/");
+                for (_, l) in &f.lines {
+                    let _ = b.add_line(None, l);
+                }
+                b.build()
+                    .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty())
+            });
             match gi.matched_path_or_any_parents(format!("/{rel}"), false) {
                 ignore::Match::Ignore(g) => {
                     let line = f
@@ -67,6 +77,9 @@ impl HygieneFacts {
         found
     }
 }
+
+/// Compiled `.gitignore` matchers by file path.
+pub type GitignoreCache = std::collections::HashMap<String, ignore::gitignore::Gitignore>;
 
 /// One thing found, with what it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

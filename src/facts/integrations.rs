@@ -92,12 +92,28 @@ fn ignorable_host(host: &str) -> bool {
         .any(|d| h == *d || h.ends_with(&format!(".{d}")))
 }
 
+/// Literals every URL or personal-data field name contains; lines without
+/// one are never handed to a regex.
+static PREFILTER: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "://", "mail", "phone", "mobile", "address", "dob", "birth", "ssn", "social",
+            "national", "passport", "card",
+        ])
+        .expect("prefilter literals build")
+});
+
 pub fn scan(path: &str, text: &str) -> (Vec<ExternalHost>, Vec<PiiField>) {
     let mut hosts = Vec::new();
     let mut pii = Vec::new();
+    let candidates = super::lines_matching(&PREFILTER, text);
+    if candidates.is_empty() {
+        return (hosts, pii);
+    }
     let has_url = text.contains("://");
     for (i, line) in text.lines().enumerate() {
-        if line.len() > 2000 {
+        if line.len() > 2000 || candidates.binary_search(&i).is_err() {
             continue;
         }
         // URLs in comments are documentation, not calls.

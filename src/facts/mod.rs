@@ -162,6 +162,8 @@ pub struct Facts {
     pub flag_uses: Vec<operations::FlagUse>,
     /// Git history of the bounded window (graduation pressure).
     pub history: git::History,
+    /// Every walked path, for constant-time existence checks by rules.
+    pub paths: std::collections::HashSet<String>,
 }
 
 impl Default for git::History {
@@ -210,8 +212,14 @@ impl Facts {
         langs.sort();
         langs.dedup();
         facts.languages = langs;
+        facts.paths = files.iter().map(|f| f.path.clone()).collect();
         facts.files = files;
         facts
+    }
+
+    /// Whether the walk saw this path (repository-relative).
+    pub fn has_file(&self, path: &str) -> bool {
+        self.paths.contains(path)
     }
 
     /// Whether the repository holds any production source code at all.
@@ -234,6 +242,25 @@ impl Facts {
                 && (a.location.line == loc.line || a.location.line + 1 == loc.line)
         })
     }
+}
+
+/// Sorted 0-based indices of the lines holding a match of `ac`: one pass of
+/// a literal automaton over the file picks the lines worth a regex.
+pub(crate) fn lines_matching(ac: &aho_corasick::AhoCorasick, text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let (mut line, mut scanned) = (0usize, 0usize);
+    for m in ac.find_iter(text) {
+        line += bytes[scanned..m.start()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        scanned = m.start();
+        if lines.last() != Some(&line) {
+            lines.push(line);
+        }
+    }
+    lines
 }
 
 /// Extract the facts of one file. Runs on a walker thread.

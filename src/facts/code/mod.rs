@@ -196,6 +196,9 @@ fn grpc_health(src: &Source, facts: &mut CodeFacts) {
         "Health.service",
         "tonic_health",
     ];
+    if !src.code.contains("ealth") {
+        return;
+    }
     if let Some(i) = NEEDLES.iter().filter_map(|n| src.code.find(n)).min() {
         facts.routes.push(HttpRoute {
             location: src.loc(i),
@@ -285,12 +288,6 @@ pub(crate) struct LoopHead {
 /// a same-file function that does).
 pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&str]) {
     let code = &src.code;
-    let callers: Vec<String> = src
-        .functions()
-        .into_iter()
-        .filter(|(_, s, e)| call_markers.iter().any(|m| code[*s..*e].contains(m)))
-        .map(|(n, _, _)| format!("{n}("))
-        .collect();
     let brace = |heads: Vec<(usize, usize, bool, bool)>| -> Vec<LoopHead> {
         heads
             .into_iter()
@@ -325,6 +322,16 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
                 .collect(),
         ),
     };
+    if heads.is_empty() {
+        return;
+    }
+    // Helpers of this file that call out, so a loop around `fetch()` counts.
+    let callers: Vec<String> = src
+        .functions()
+        .into_iter()
+        .filter(|(_, s, e)| call_markers.iter().any(|m| code[*s..*e].contains(m)))
+        .map(|(n, _, _)| format!("{n}("))
+        .collect();
     for LoopHead {
         start,
         body: (open, close),

@@ -4,7 +4,7 @@
 //! crate's matcher, the one ripgrep uses, fed with the lines the facts hold;
 //! the rule never reads a file.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use ignore::Match;
@@ -48,7 +48,17 @@ fn line_of(g: &GitIgnore, original: &str) -> Location {
 
 /// Gitignore semantics for `path` (repository-relative): the deepest
 /// `.gitignore` with an opinion wins.
+#[cfg(test)]
 pub fn verdict(gitignores: &[GitIgnore], path: &str) -> Verdict {
+    verdict_cached(gitignores, path, &mut HashMap::new())
+}
+
+/// As [`verdict`], compiling each `.gitignore` once per cache.
+fn verdict_cached<'a>(
+    gitignores: &'a [GitIgnore],
+    path: &str,
+    cache: &mut HashMap<&'a str, Gitignore>,
+) -> Verdict {
     let mut governing: Vec<&GitIgnore> = gitignores
         .iter()
         .filter(|g| g.dir().is_empty() || path.starts_with(&format!("{}/", g.dir())))
@@ -56,7 +66,8 @@ pub fn verdict(gitignores: &[GitIgnore], path: &str) -> Verdict {
     governing.sort_by_key(|g| std::cmp::Reverse(g.dir().len()));
     let abs = Path::new(ROOT).join(path);
     for g in governing {
-        match matcher(g).matched_path_or_any_parents(&abs, false) {
+        let m = cache.entry(g.path.as_str()).or_insert_with(|| matcher(g));
+        match m.matched_path_or_any_parents(&abs, false) {
             Match::Ignore(glob) => return Verdict::Ignored(line_of(g, glob.original())),
             Match::Whitelist(glob) => return Verdict::Negated(line_of(g, glob.original())),
             Match::None => {}
@@ -75,13 +86,14 @@ pub fn check(facts: &Facts) -> Outcome {
     }
     let mut evidence = Vec::new();
     let mut findings = Vec::new();
+    let mut cache = HashMap::new();
     for dir in dirs {
         let probe = if dir.is_empty() {
             ".env".to_string()
         } else {
             format!("{dir}/.env")
         };
-        match verdict(&facts.gitignores, &probe) {
+        match verdict_cached(&facts.gitignores, &probe, &mut cache) {
             Verdict::Ignored(at) => evidence.push(Evidence::at(&at, format!("ignores {probe}"))),
             Verdict::Negated(at) => {
                 evidence.push(Evidence::at(&at, format!("re-includes {probe}")));

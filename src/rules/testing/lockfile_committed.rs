@@ -58,7 +58,7 @@ fn find_lock(facts: &Facts, m: &Manifest) -> Option<String> {
     loop {
         for n in names {
             let p = join(&dir, n);
-            if facts.files.iter().any(|f| f.path == p) {
+            if facts.has_file(&p) {
                 return Some(p);
             }
         }
@@ -88,6 +88,14 @@ pub fn check(facts: &Facts) -> Outcome {
     }
     let mut clean = Vec::new();
     let mut bad = Vec::new();
+    let mut ignores = crate::facts::hygiene::GitignoreCache::new();
+    // Only a pattern naming a lock file or using a wildcard can ignore one
+    // (a directory pattern would have hidden the manifest too).
+    let may_ignore = facts.hygiene.gitignores.iter().any(|g| {
+        g.lines
+            .iter()
+            .any(|(_, l)| l.contains("lock") || l.contains(['*', '?', '[']))
+    });
     for m in &facts.manifests {
         let dir = dir_of(&m.path);
         let loc = Location::new(&m.path, 1);
@@ -119,9 +127,16 @@ pub fn check(facts: &Facts) -> Outcome {
             continue;
         }
         let (names, _) = wanted(m);
-        let ignored = names
+        let ignored = may_ignore
+            .then(|| names)
+            .unwrap_or_default()
             .iter()
-            .find_map(|n| facts.hygiene.ignored_by(&join(dir, n)).map(|at| (n, at)));
+            .find_map(|n| {
+                facts
+                    .hygiene
+                    .ignored_by_cached(&join(dir, n), &mut ignores)
+                    .map(|at| (n, at))
+            });
         let (note, message) = match ignored {
             Some((n, at)) => (
                 format!("{n} is git-ignored on purpose ({}:{})", at.path, at.line),
