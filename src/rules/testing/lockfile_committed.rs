@@ -127,16 +127,13 @@ pub fn check(facts: &Facts) -> Outcome {
             continue;
         }
         let (names, _) = wanted(m);
-        let ignored = may_ignore
-            .then(|| names)
-            .unwrap_or_default()
-            .iter()
-            .find_map(|n| {
-                facts
-                    .hygiene
-                    .ignored_by_cached(&join(dir, n), &mut ignores)
-                    .map(|at| (n, at))
-            });
+        let candidates: &[&str] = if may_ignore { names } else { &[] };
+        let ignored = candidates.iter().find_map(|n| {
+            facts
+                .hygiene
+                .ignored_by_cached(&join(dir, n), &mut ignores)
+                .map(|at| (n, at))
+        });
         let (note, message) = match ignored {
             Some((n, at)) => (
                 format!("{n} is git-ignored on purpose ({}:{})", at.path, at.line),
