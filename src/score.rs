@@ -61,7 +61,7 @@ pub fn evaluate(
         .iter()
         .filter(|r| config.enabled(&r.meta.id))
         .map(|rule| {
-            let mut outcome = (rule.check)(facts);
+            let mut outcome = rule.run(facts);
             let before = outcome.findings.len();
             outcome.findings.retain(|f| {
                 let Some(loc) = &f.location else { return true };

@@ -102,6 +102,9 @@ pub struct Facts {
     pub env_files: Vec<EnvFile>,
     pub allows: Vec<InlineAllow>,
     pub warnings: Vec<Warning>,
+    /// Production source files that a code rule needed but that do not
+    /// parse: the code rules skip instead of passing while they are unread.
+    pub unparsed: Vec<String>,
     /// Languages of the production source files.
     pub languages: Vec<Lang>,
 }
@@ -119,6 +122,9 @@ impl Facts {
             facts.retries.extend(f.code.retries);
             facts.otel_inits.extend(f.code.otel_inits);
             facts.tests.extend(f.code.tests);
+            if f.code.unparsed.is_some() {
+                facts.unparsed.push(f.path.clone());
+            }
             facts.secrets.extend(f.secrets);
             facts.env_files.extend(f.env_file);
             facts.allows.extend(f.allows);
@@ -184,7 +190,15 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
             }),
         },
         FileKind::Doc => out.doc = docs::extract(path, text),
-        FileKind::Source(lang) => out.code = code::extract(path, lang, record.is_test, text),
+        FileKind::Source(lang) => {
+            out.code = code::extract(path, lang, record.is_test, text);
+            if let Some(message) = &out.code.unparsed {
+                out.warnings.push(Warning {
+                    path: path.to_string(),
+                    message: message.clone(),
+                });
+            }
+        }
         FileKind::EnvFile => out.env_file = Some(secrets::env_file(path, text)),
         _ => {}
     }
