@@ -31,6 +31,7 @@ const FIXTURES: &[&str] = &[
     "axum-service",
     "flask-minimal",
     "empty-repo",
+    "node-resilient",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
@@ -44,6 +45,13 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
     ("hardcoded-secret", "fastapi-service", "express-prototype"),
     ("env-file-committed", "fastapi-service", "express-prototype"),
     ("runbook", "fastapi-service", "axum-service"),
+    ("retry-storm", "fastapi-service", "node-resilient"),
+    ("circuit-breaker", "node-resilient", "fastapi-service"),
+    ("inbound-rate-limit", "node-resilient", "express-prototype"),
+    ("graceful-shutdown", "fastapi-service", "go-service"),
+    ("metrics-exported", "fastapi-service", "go-service"),
+    ("structured-logging", "node-resilient", "express-prototype"),
+    ("pii-in-logs", "go-service", "node-resilient"),
 ];
 
 #[test]

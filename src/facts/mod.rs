@@ -16,7 +16,10 @@ use serde::Serialize;
 use crate::inventory::{FileKind, Lang};
 
 pub use ci::{CiJob, CiPipeline, CiStep};
-pub use code::{HttpRoute, OtelInit, OutboundCall, RetrySite, TestMarker, TimeoutState};
+pub use code::{
+    HttpRoute, OtelInit, OutboundCall, PiiLog, Practice, PracticeKind, RetrySite, TestMarker,
+    TimeoutState,
+};
 pub use docs::{DocFacts, DocPart};
 pub use manifests::{Dependency, Manifest};
 pub use secrets::SecretCandidate;
@@ -98,6 +101,8 @@ pub struct Facts {
     pub retries: Vec<RetrySite>,
     pub otel_inits: Vec<OtelInit>,
     pub tests: Vec<TestMarker>,
+    pub practices: Vec<Practice>,
+    pub pii_logs: Vec<PiiLog>,
     pub secrets: Vec<SecretCandidate>,
     pub env_files: Vec<EnvFile>,
     pub allows: Vec<InlineAllow>,
@@ -122,6 +127,8 @@ impl Facts {
             facts.retries.extend(f.code.retries);
             facts.otel_inits.extend(f.code.otel_inits);
             facts.tests.extend(f.code.tests);
+            facts.practices.extend(f.code.practices);
+            facts.pii_logs.extend(f.code.pii_logs);
             if f.code.unparsed.is_some() {
                 facts.unparsed.push(f.path.clone());
             }
@@ -209,6 +216,11 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     ) && let Some(init) = code::otel_launcher(path, text)
     {
         out.code.otel_inits.push(init);
+    }
+    if record.kind == FileKind::DeployConfig
+        && let Some(p) = code::practices::deploy_practices(path, text)
+    {
+        out.code.practices.push(p);
     }
     if record.kind != FileKind::Doc {
         out.secrets = secrets::scan(path, record.kind, record.is_test, text);

@@ -60,6 +60,19 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// End of production code: Rust's inline `#[cfg(test)]` module onwards
+    /// is test code; other languages keep tests in their own files.
+    pub fn prod_end(&self) -> usize {
+        if self.lang != Lang::Rust {
+            return self.code.len();
+        }
+        ["#[cfg(test)]", "#[cfg(any(test"]
+            .iter()
+            .filter_map(|m| self.code.find(m))
+            .min()
+            .unwrap_or(self.code.len())
+    }
+
     /// Whether `offset` is code, not the inside of a string literal.
     pub fn is_code(&self, offset: usize) -> bool {
         let i = self.strings.partition_point(|r| r.end <= offset);

@@ -13,6 +13,7 @@
 mod go;
 mod javascript;
 mod lexer;
+pub mod practices;
 mod python;
 mod rust;
 pub mod syntax;
@@ -23,6 +24,7 @@ use super::Location;
 use crate::inventory::Lang;
 
 pub use lexer::Source;
+pub use practices::{PiiLog, Practice, PracticeKind};
 
 /// An HTTP route the app serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,25 +53,8 @@ pub fn is_health_route(route: &str) -> bool {
         .unwrap_or(route)
         .trim_end_matches('/');
     let last = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    matches!(
-        last.as_str(),
-        "health"
-            | "healthz"
-            | "healthcheck"
-            | "health-check"
-            | "health_check"
-            | "_health"
-            | "_healthz"
-            | "livez"
-            | "readyz"
-            | "ready"
-            | "live"
-            | "liveness"
-            | "readiness"
-            | "ping"
-            | "status"
-            | "_status"
-    )
+    // The names are data: rules/libraries.toml `[health]`.
+    practices::health_names().contains(&last)
 }
 
 /// Whether an outbound call is bounded in time.
@@ -170,6 +155,8 @@ pub struct CodeFacts {
     pub retries: Vec<RetrySite>,
     pub otel_inits: Vec<OtelInit>,
     pub tests: Vec<TestMarker>,
+    pub practices: Vec<Practice>,
+    pub pii_logs: Vec<PiiLog>,
     /// The file has syntax errors: the message, for a warning. Such a file
     /// contributes no other code facts, and the code rules skip rather than
     /// pass while it is unread.
@@ -212,6 +199,7 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
         Lang::Go => go::extract(&src, is_test, &mut facts),
         Lang::Rust => rust::extract(&src, is_test, &mut facts),
     }
+    practices::extract(&src, &mut facts);
     facts
 }
 

@@ -1,2 +1,3 @@
 pub mod env_file_committed;
 pub mod hardcoded_secret;
+pub mod pii_in_logs;
