@@ -73,8 +73,8 @@ pub fn evaluate(
     let half = enabled.len().div_ceil(2);
     let (first, second) = enabled.split_at(half);
     let mut outcomes: Vec<Outcome> = std::thread::scope(|s| {
-        let other = s.spawn(|| second.iter().map(|r| (r.check)(facts)).collect::<Vec<_>>());
-        let mut mine: Vec<Outcome> = first.iter().map(|r| (r.check)(facts)).collect();
+        let other = s.spawn(|| second.iter().map(|r| r.run(facts)).collect::<Vec<_>>());
+        let mut mine: Vec<Outcome> = first.iter().map(|r| r.run(facts)).collect();
         mine.extend(other.join().expect("a rule panicked"));
         mine
     });

@@ -38,6 +38,7 @@ const FIXTURES: &[&str] = &[
     "flask-minimal",
     "empty-repo",
     "monorepo-two-pipelines",
+    "node-resilient",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
@@ -96,6 +97,13 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
         "monorepo-two-pipelines",
     ),
     ("budget-alerts", "fastapi-service", "monorepo-two-pipelines"),
+    ("retry-storm", "fastapi-service", "node-resilient"),
+    ("circuit-breaker", "node-resilient", "fastapi-service"),
+    ("inbound-rate-limit", "node-resilient", "express-prototype"),
+    ("graceful-shutdown", "fastapi-service", "go-service"),
+    ("metrics-exported", "fastapi-service", "go-service"),
+    ("structured-logging", "node-resilient", "express-prototype"),
+    ("pii-in-logs", "go-service", "node-resilient"),
 ];
 
 #[test]

@@ -25,7 +25,10 @@ use serde::Serialize;
 use crate::inventory::{FileKind, Lang};
 
 pub use ci::{CiJob, CiPipeline, CiStep};
-pub use code::{HttpRoute, OtelInit, OutboundCall, RetrySite, TestMarker, TimeoutState};
+pub use code::{
+    HttpRoute, OtelInit, OutboundCall, PiiLog, Practice, PracticeKind, RetrySite, TestMarker,
+    TimeoutState,
+};
 pub use deploy::DeployFacts;
 pub use docs::{DocFacts, DocPart};
 pub use manifests::{Dependency, Manifest};
@@ -144,6 +147,8 @@ pub struct Facts {
     pub retries: Vec<RetrySite>,
     pub otel_inits: Vec<OtelInit>,
     pub tests: Vec<TestMarker>,
+    pub practices: Vec<Practice>,
+    pub pii_logs: Vec<PiiLog>,
     pub secrets: Vec<SecretCandidate>,
     pub insecure_defaults: Vec<InsecureDefault>,
     pub secret_managers: Vec<SecretsManagerUse>,
@@ -154,6 +159,9 @@ pub struct Facts {
     pub tracked_env_files: Option<Vec<String>>,
     pub allows: Vec<InlineAllow>,
     pub warnings: Vec<Warning>,
+    /// Production source files that a code rule needed but that do not
+    /// parse: the code rules skip instead of passing while they are unread.
+    pub unparsed: Vec<String>,
     /// Languages of the production source files.
     pub languages: Vec<Lang>,
     pub external_hosts: Vec<integrations::ExternalHost>,
@@ -189,6 +197,11 @@ impl Facts {
             facts.retries.extend(f.code.retries);
             facts.otel_inits.extend(f.code.otel_inits);
             facts.tests.extend(f.code.tests);
+            facts.practices.extend(f.code.practices);
+            facts.pii_logs.extend(f.code.pii_logs);
+            if f.code.unparsed.is_some() {
+                facts.unparsed.push(f.path.clone());
+            }
             facts.secrets.extend(f.secrets);
             facts.insecure_defaults.extend(f.insecure_defaults);
             facts.secret_managers.extend(f.secret_managers);
@@ -296,6 +309,12 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
         }
         FileKind::Source(lang) => {
             out.code = code::extract(path, lang, record.is_test, text);
+            if let Some(message) = &out.code.unparsed {
+                out.warnings.push(Warning {
+                    path: path.to_string(),
+                    message: message.clone(),
+                });
+            }
             if !record.is_test {
                 (out.hosts, out.pii) = integrations::scan(path, text);
                 out.flag_use = operations::flag_import(path, text);
@@ -362,6 +381,11 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     ) && let Some(init) = code::otel_launcher(path, text)
     {
         out.code.otel_inits.push(init);
+    }
+    if record.kind == FileKind::DeployConfig
+        && let Some(p) = code::practices::deploy_practices(path, text)
+    {
+        out.code.practices.push(p);
     }
     if !matches!(record.kind, FileKind::Doc | FileKind::GitIgnore) {
         let found = secrets::scan(path, record.kind, record.is_test, text);

@@ -187,6 +187,50 @@ pub struct Rule {
     pub check: fn(&Facts) -> Outcome,
 }
 
+/// Rules that read facts from parsed source code.
+const CODE_RULES: &[&str] = &[
+    "health-endpoint",
+    "otel-tracing",
+    "outbound-timeout",
+    "retry-backoff",
+    "retry-storm",
+    "circuit-breaker",
+    "inbound-rate-limit",
+    "graceful-shutdown",
+    "metrics-exported",
+    "structured-logging",
+    "pii-in-logs",
+];
+
+impl Rule {
+    /// Run the detection, then account for source files that did not
+    /// parse: what they hold is unknown, so a code rule may not `pass` on
+    /// their account (a per-site rule with only clean sites, or a practice
+    /// found nowhere else, becomes `skip` naming the files). A failure found
+    /// in the files that did parse stands.
+    pub fn run(&self, facts: &Facts) -> Outcome {
+        let outcome = (self.check)(facts);
+        if facts.unparsed.is_empty() || !CODE_RULES.contains(&self.meta.id.as_str()) {
+            return outcome;
+        }
+        let per_site_pass = outcome.status == Status::Pass && outcome.clean_sites.is_some();
+        let absent =
+            outcome.status == Status::Fail && outcome.findings.iter().all(|f| f.location.is_none());
+        if !(per_site_pass || absent) {
+            return outcome;
+        }
+        let mut names: Vec<&str> = facts.unparsed.iter().take(3).map(String::as_str).collect();
+        if facts.unparsed.len() > 3 {
+            names.push("…");
+        }
+        Outcome::skip(format!(
+            "{} source file(s) do not parse, so this cannot be decided: {}",
+            facts.unparsed.len(),
+            names.join(", ")
+        ))
+    }
+}
+
 macro_rules! registry {
     ($($pillar:ident / $file:literal => $module:ident),* $(,)?) => {
         /// (TOML source, path under `rules/`, detection) for every rule.
@@ -210,6 +254,13 @@ registry! {
     observability / "deploy-health-probe" => deploy_health_probe,
     resilience / "outbound-timeout" => outbound_timeout,
     resilience / "retry-backoff" => retry_backoff,
+    resilience / "retry-storm" => retry_storm,
+    resilience / "circuit-breaker" => circuit_breaker,
+    resilience / "inbound-rate-limit" => inbound_rate_limit,
+    resilience / "graceful-shutdown" => graceful_shutdown,
+    observability / "metrics-exported" => metrics_exported,
+    observability / "structured-logging" => structured_logging,
+    security / "pii-in-logs" => pii_in_logs,
     security / "hardcoded-secret" => hardcoded_secret,
     security / "insecure-default-secret" => insecure_default_secret,
     security / "env-file-committed" => env_file_committed,

@@ -102,7 +102,7 @@ fn routes(src: &Source, facts: &mut CodeFacts) {
         }
         prefix
     };
-    for c in HANDLE.captures_iter(code) {
+    for c in src.captures(&HANDLE) {
         let recv = &c["recv"];
         // `http.Get("…")`-style client calls share the shape; the client is
         // not a router.
@@ -137,7 +137,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     if !code.contains("http.") {
         return;
     }
-    for m in PKG_CALL.captures_iter(code) {
+    for m in src.captures(&PKG_CALL) {
         let open = m.get(0).unwrap().end() - 1;
         facts.outbound.push(OutboundCall {
             location: src.loc(open),
@@ -149,7 +149,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
             ),
         });
     }
-    for m in DEFAULT_CLIENT.captures_iter(code) {
+    for m in src.captures(&DEFAULT_CLIENT) {
         let open = m.get(0).unwrap().end() - 1;
         facts.outbound.push(OutboundCall {
             location: src.loc(open),
@@ -159,7 +159,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         });
     }
     let mut clients: HashMap<String, bool> = HashMap::new();
-    for c in CLIENT_LIT.captures_iter(code) {
+    for c in src.captures(&CLIENT_LIT) {
         let open = c.get(0).unwrap().end() - 1;
         clients.insert(c["name"].to_string(), src.inside(open).contains("Timeout"));
     }
@@ -170,7 +170,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         }
     }
     let functions = src.functions();
-    for c in CLIENT_CALL.captures_iter(code) {
+    for c in src.captures(&CLIENT_CALL) {
         let recv = &c["recv"];
         if recv == "http" || recv == "http.DefaultClient" {
             continue;
@@ -214,7 +214,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
 
 /// Loop heads as (start, open brace, bounded, iterates a collection).
 pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool, bool)> {
-    LOOP.captures_iter(&src.code)
+    src.captures(&LOOP)
         .map(|c| {
             let m = c.get(0).unwrap();
             let cond = c["cond"].trim();

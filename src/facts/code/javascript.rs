@@ -82,17 +82,23 @@ pub fn extract(src: &Source, is_test: bool, facts: &mut CodeFacts) {
     otel(src, facts);
 }
 
-fn routes(src: &Source, clients: &HashMap<String, ClientConfig>, facts: &mut CodeFacts) {
-    let code = &src.code;
-    if let Some(route) = next_file_route(src.path) {
-        let line = code.find("export").map_or(1, |i| src.line(i));
+/// Next.js file-system routes, read from the path (no parse needed).
+pub(super) fn file_route(path: &str, text: &str, facts: &mut CodeFacts) {
+    if let Some(route) = next_file_route(path) {
+        let line = text
+            .find("export")
+            .map_or(1, |i| text[..i].matches('\n').count() as u32 + 1);
         facts.routes.push(HttpRoute {
-            location: crate::facts::Location::new(src.path, line),
+            location: crate::facts::Location::new(path, line),
             framework: "next.js",
             method: None,
             route,
         });
     }
+}
+
+fn routes(src: &Source, clients: &HashMap<String, ClientConfig>, facts: &mut CodeFacts) {
+    let code = &src.code;
     let Some(framework) = SERVER_IMPORT.captures(code).map(|c| match &c[1] {
         "express" => "express",
         "fastify" => "fastify",
@@ -108,7 +114,7 @@ fn routes(src: &Source, clients: &HashMap<String, ClientConfig>, facts: &mut Cod
             .captures(code)
             .and_then(|c| c.name("prefix").map(|p| p.as_str().to_string()))
             .unwrap_or_default();
-        for c in NEST_METHOD.captures_iter(code) {
+        for c in src.captures(&NEST_METHOD) {
             let path = c.name("path").map_or("", |p| p.as_str());
             facts.routes.push(HttpRoute {
                 location: src.loc(c.get(0).unwrap().start()),
@@ -119,7 +125,7 @@ fn routes(src: &Source, clients: &HashMap<String, ClientConfig>, facts: &mut Cod
         }
         return;
     }
-    for c in ROUTE_CALL.captures_iter(code) {
+    for c in src.captures(&ROUTE_CALL) {
         let recv = &c["recv"];
         // `axios.get('/x')` and instance calls are outbound, not routes.
         if recv == "axios"
@@ -140,7 +146,7 @@ fn routes(src: &Source, clients: &HashMap<String, ClientConfig>, facts: &mut Cod
             route: c["path"].to_string(),
         });
     }
-    for c in FASTIFY_ROUTE.captures_iter(code) {
+    for c in src.captures(&FASTIFY_ROUTE) {
         facts.routes.push(HttpRoute {
             location: src.loc(c.get(0).unwrap().start()),
             framework,
@@ -185,7 +191,7 @@ fn axios_instances(src: &Source) -> HashMap<String, ClientConfig> {
     if !code.contains("axios") {
         return out;
     }
-    for c in AXIOS_CREATE.captures_iter(code) {
+    for c in src.captures(&AXIOS_CREATE) {
         let open = c.get(0).unwrap().end() - 1;
         let args = src.inside(open);
         out.insert(
@@ -211,7 +217,7 @@ fn has_key(args: &str, key: &str) -> bool {
 fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut CodeFacts) {
     let code = &src.code;
     if code.contains("fetch") {
-        for m in FETCH_CALL.find_iter(code) {
+        for m in src.captures(&FETCH_CALL).filter_map(|c| c.get(0)) {
             let open = m.end() - 1;
             let args = src.inside(open);
             let first = args.trim_start();
@@ -243,10 +249,10 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
         return;
     }
     let mut defaults: HashMap<&str, bool> = HashMap::new();
-    for c in DEFAULTS_TIMEOUT.captures_iter(code) {
+    for c in src.captures(&DEFAULTS_TIMEOUT) {
         defaults.insert(c.name("recv").unwrap().as_str(), true);
     }
-    for c in AXIOS_CALL.captures_iter(code) {
+    for c in src.captures(&AXIOS_CALL) {
         let recv = &c["recv"];
         let method = c.name("method").map(|m| m.as_str());
         let instance = instances.get(recv);
@@ -300,7 +306,7 @@ fn is_definition(code: &str, at: usize) -> bool {
 fn retries(src: &Source, facts: &mut CodeFacts) {
     let code = &src.code;
     if code.contains("axiosRetry(") {
-        for (i, _) in code.match_indices("axiosRetry(") {
+        for (i, _) in src.find_all("axiosRetry(").map(|i| (i, ())) {
             let args = src.inside(i + "axiosRetry".len());
             let exponential = args.contains("exponentialDelay");
             let (backoff, jitter) = if exponential {
@@ -330,7 +336,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
         if !imported {
             continue;
         }
-        for (i, _) in code.match_indices(name) {
+        for (i, _) in src.find_all(name).map(|i| (i, ())) {
             if i > 0 && code.as_bytes()[i - 1].is_ascii_alphanumeric() {
                 continue;
             }
@@ -468,6 +474,21 @@ mod tests {
         assert_eq!(r.retries.len(), 1);
         assert_eq!(r.retries[0].backoff, Backoff::Constant);
         assert!(r.retries[0].bounded);
+    }
+
+    #[test]
+    fn code_quoted_in_strings_is_not_code() {
+        // Seen in real apps: usage examples in error messages and template
+        // strings that quote a route or a call.
+        let f = js(
+            "const express = require('express');\nconst help = \"try app.get('/healthz', h) or fetch(url)\";\nconst t = `axios.get(${u})`;\n",
+        );
+        assert!(f.routes.is_empty(), "{:?}", f.routes);
+        assert!(f.outbound.is_empty(), "{:?}", f.outbound);
+        let broken =
+            js("const express = require('express');\napp.get('/healthz', (req, res) => {\n");
+        assert!(broken.unparsed.is_some());
+        assert!(broken.routes.is_empty());
     }
 
     #[test]

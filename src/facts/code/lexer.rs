@@ -11,11 +11,44 @@ pub struct Source<'a> {
     /// The file's text with comments replaced by spaces.
     pub code: String,
     line_starts: Vec<usize>,
+    /// String-literal ranges from the parser; empty for lexical sources.
+    strings: Vec<std::ops::Range<usize>>,
 }
 
 impl<'a> Source<'a> {
+    /// A lexical source: comments blanked by the lexer, strings unknown.
     pub fn new(path: &'a str, lang: Lang, text: &str) -> Self {
-        let code = blank_comments(text, lang);
+        Self::build(path, lang, blank_comments(text, lang), Vec::new())
+    }
+
+    /// A parsed source: comments blanked from the syntax tree's own ranges
+    /// (Rust, whose parser drops comments, keeps the lexer's blanking), and
+    /// string literals known so that [`Source::captures`] can skip them.
+    pub fn parsed(path: &'a str, lang: Lang, text: &str, syntax: super::syntax::Syntax) -> Self {
+        let code = if syntax.comments.is_empty() {
+            blank_comments(text, lang)
+        } else {
+            let mut bytes = text.as_bytes().to_vec();
+            for r in &syntax.comments {
+                for b in &mut bytes[r.clone()] {
+                    if *b != b'\n' {
+                        *b = b' ';
+                    }
+                }
+            }
+            // Whole comments hold whole characters: still UTF-8.
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        };
+        Self::build(path, lang, code, syntax.strings)
+    }
+
+    fn build(
+        path: &'a str,
+        lang: Lang,
+        code: String,
+        strings: Vec<std::ops::Range<usize>>,
+    ) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(code.match_indices('\n').map(|(i, _)| i + 1));
         Source {
@@ -23,7 +56,50 @@ impl<'a> Source<'a> {
             lang,
             code,
             line_starts,
+            strings,
         }
+    }
+
+    /// End of production code: Rust's inline `#[cfg(test)]` module onwards
+    /// is test code; other languages keep tests in their own files.
+    pub fn prod_end(&self) -> usize {
+        if self.lang != Lang::Rust {
+            return self.code.len();
+        }
+        ["#[cfg(test)]", "#[cfg(any(test"]
+            .iter()
+            .filter_map(|m| self.code.find(m))
+            .min()
+            .unwrap_or(self.code.len())
+    }
+
+    /// Whether `offset` is code, not the inside of a string literal.
+    pub fn is_code(&self, offset: usize) -> bool {
+        let i = self.strings.partition_point(|r| r.end <= offset);
+        self.strings.get(i).is_none_or(|r| r.start > offset)
+    }
+
+    /// Matches of `re` that start in code: a pattern quoted in an error
+    /// message, a docstring or a test description is not a call.
+    pub fn captures<'s, 'r>(
+        &'s self,
+        re: &'r regex::Regex,
+    ) -> impl Iterator<Item = regex::Captures<'s>> + use<'s, 'r, 'a> {
+        re.captures_iter(&self.code)
+            .filter(|c| self.is_code(c.get(0).map_or(0, |m| m.start())))
+    }
+
+    /// Offsets of `needle` in code (outside string literals).
+    pub fn find_all<'s>(&'s self, needle: &'s str) -> impl Iterator<Item = usize> + 's {
+        self.code
+            .match_indices(needle)
+            .map(|(i, _)| i)
+            .filter(|i| self.is_code(*i))
+    }
+
+    /// First offset of `needle` in code.
+    pub fn find(&self, needle: &str) -> Option<usize> {
+        self.find_all(needle).next()
     }
 
     /// 1-based line of a byte offset.

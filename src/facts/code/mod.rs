@@ -1,17 +1,22 @@
 //! Code facts: HTTP routes, outbound HTTP calls, retries, OpenTelemetry
 //! initialisation and test markers, each with its location.
 //!
-//! Extraction is lexical: comments are blanked out first (keeping line
-//! numbers and string literals), then per-language patterns find call sites,
-//! and balanced-bracket scanning reads their arguments and bodies. Test code
-//! contributes only test markers: a health route or an HTTP call in a test
-//! file says nothing about production.
+//! A file is parsed once, and only when a prefilter says a rule may need it
+//! (`syntax.rs`): the tree gives exact comment and string-literal ranges, so
+//! patterns never match inside a comment, a docstring or an error message.
+//! Per-language patterns then find call sites, and balanced-bracket scanning
+//! reads their arguments and bodies. Test code contributes only test markers,
+//! read lexically without parsing: a health route or an HTTP call in a test
+//! file says nothing about production, and a test file that our grammar
+//! cannot read still holds tests.
 
 mod go;
 mod javascript;
 mod lexer;
+pub mod practices;
 mod python;
 mod rust;
+pub mod syntax;
 
 use serde::Serialize;
 
@@ -19,6 +24,7 @@ use super::Location;
 use crate::inventory::Lang;
 
 pub use lexer::Source;
+pub use practices::{PiiLog, Practice, PracticeKind};
 
 /// An HTTP route the app serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,25 +53,8 @@ pub fn is_health_route(route: &str) -> bool {
         .unwrap_or(route)
         .trim_end_matches('/');
     let last = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    matches!(
-        last.as_str(),
-        "health"
-            | "healthz"
-            | "healthcheck"
-            | "health-check"
-            | "health_check"
-            | "_health"
-            | "_healthz"
-            | "livez"
-            | "readyz"
-            | "ready"
-            | "live"
-            | "liveness"
-            | "readiness"
-            | "ping"
-            | "status"
-            | "_status"
-    )
+    // The names are data: rules/libraries.toml `[health]`.
+    practices::health_names().contains(&last)
 }
 
 /// Whether an outbound call is bounded in time.
@@ -166,21 +155,51 @@ pub struct CodeFacts {
     pub retries: Vec<RetrySite>,
     pub otel_inits: Vec<OtelInit>,
     pub tests: Vec<TestMarker>,
+    pub practices: Vec<Practice>,
+    pub pii_logs: Vec<PiiLog>,
+    /// The file has syntax errors: the message, for a warning. Such a file
+    /// contributes no other code facts, and the code rules skip rather than
+    /// pass while it is unread.
+    pub unparsed: Option<String>,
 }
 
 /// Extract the code facts of one source file.
 pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
-    let src = Source::new(path, lang, text);
     let mut facts = CodeFacts::default();
-    if !is_test {
-        grpc_health(&src, &mut facts);
+    if is_test {
+        // Test markers are read lexically: no parse needed.
+        let src = Source::new(path, lang, text);
+        match lang {
+            Lang::JavaScript | Lang::TypeScript => javascript::extract(&src, true, &mut facts),
+            Lang::Python => python::extract(&src, true, &mut facts),
+            Lang::Go => go::extract(&src, true, &mut facts),
+            Lang::Rust => rust::extract(&src, true, &mut facts),
+        }
+        return facts;
     }
+    if matches!(lang, Lang::JavaScript | Lang::TypeScript) {
+        // Next.js file routes come from the path alone.
+        javascript::file_route(path, text, &mut facts);
+    }
+    if !syntax::wanted(lang, text) {
+        return facts;
+    }
+    let src = match syntax::parse(path, lang, text) {
+        syntax::Parse::Parsed(tree) => Source::parsed(path, lang, text, tree),
+        syntax::Parse::Failed(message) => {
+            facts.unparsed = Some(message);
+            return facts;
+        }
+        syntax::Parse::NotNeeded => return facts,
+    };
+    grpc_health(&src, &mut facts);
     match lang {
         Lang::JavaScript | Lang::TypeScript => javascript::extract(&src, is_test, &mut facts),
         Lang::Python => python::extract(&src, is_test, &mut facts),
         Lang::Go => go::extract(&src, is_test, &mut facts),
         Lang::Rust => rust::extract(&src, is_test, &mut facts),
     }
+    practices::extract(&src, &mut facts);
     facts
 }
 
@@ -199,7 +218,7 @@ fn grpc_health(src: &Source, facts: &mut CodeFacts) {
     if !src.code.contains("ealth") {
         return;
     }
-    if let Some(i) = NEEDLES.iter().filter_map(|n| src.code.find(n)).min() {
+    if let Some(i) = NEEDLES.iter().filter_map(|n| src.find(n)).min() {
         facts.routes.push(HttpRoute {
             location: src.loc(i),
             framework: "grpc",

@@ -117,7 +117,7 @@ fn routes(src: &Source, facts: &mut CodeFacts) {
             Some((c["name"].to_string(), p["p"].to_string()))
         })
         .collect();
-    for c in DECORATOR_ROUTE.captures_iter(code) {
+    for c in src.captures(&DECORATOR_ROUTE) {
         let prefix = prefixes.get(&c["recv"]).map_or("", String::as_str);
         let method = &c["method"];
         facts.routes.push(HttpRoute {
@@ -129,7 +129,7 @@ fn routes(src: &Source, facts: &mut CodeFacts) {
         });
     }
     if framework == "django" && src.path.ends_with("urls.py") {
-        for c in DJANGO_PATH.captures_iter(code) {
+        for c in src.captures(&DJANGO_PATH) {
             facts.routes.push(HttpRoute {
                 location: src.loc(c.get(0).unwrap().start()),
                 framework,
@@ -138,7 +138,7 @@ fn routes(src: &Source, facts: &mut CodeFacts) {
             });
         }
     }
-    for c in STARLETTE_ROUTE.captures_iter(code) {
+    for c in src.captures(&STARLETTE_ROUTE) {
         facts.routes.push(HttpRoute {
             location: src.loc(c.get(0).unwrap().start()),
             framework,
@@ -171,12 +171,12 @@ fn clients(src: &Source) -> HashMap<String, Client> {
         let timeout = timeout_kw(args).unwrap_or(TimeoutState3::Default);
         out.insert(name.to_string(), Client { ctor, timeout });
     };
-    for c in CLIENT_ASSIGN.captures_iter(code) {
+    for c in src.captures(&CLIENT_ASSIGN) {
         let args = src.inside(c.get(0).unwrap().end() - 1);
         record(&c["name"], ctor_name(&c["ctor"]), args);
     }
     // `with httpx.Client(...) as client:` / `async with aiohttp.ClientSession() as s:`
-    for c in CLIENT_WITH.captures_iter(code) {
+    for c in src.captures(&CLIENT_WITH) {
         let open = c.get(0).unwrap().end() - 1;
         let Some(close) = src.matching(open) else {
             continue;
@@ -210,7 +210,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     if !(has_requests || has_httpx || has_aiohttp || code.contains("urlopen")) {
         return;
     }
-    for c in MODULE_CALL.captures_iter(code) {
+    for c in src.captures(&MODULE_CALL) {
         let module = &c["module"];
         let open = c.get(0).unwrap().end() - 1;
         let args = src.inside(open);
@@ -251,7 +251,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     }
     let clients = clients(src);
     if !clients.is_empty() {
-        for c in INSTANCE_CALL.captures_iter(code) {
+        for c in src.captures(&INSTANCE_CALL) {
             let recv = &c["recv"];
             let Some(client) = clients.get(recv) else {
                 continue;
@@ -298,7 +298,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
             });
         }
     }
-    for m in URLOPEN.find_iter(code) {
+    for m in src.captures(&URLOPEN).filter_map(|c| c.get(0)) {
         let open = m.end() - 1;
         let args = src.inside(open);
         // urlopen(url, data=None, timeout=…): positional third argument counts too.
@@ -324,7 +324,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
 fn retries(src: &Source, facts: &mut CodeFacts) {
     let code = &src.code;
     if code.contains("tenacity") || code.contains("@retry") {
-        for (i, _) in code.match_indices("retry(") {
+        for (i, _) in src.find_all("retry(").map(|i| (i, ())) {
             let head = &code[..i];
             if !(head.ends_with('@') || head.ends_with("tenacity.") || head.ends_with("Retrying")) {
                 continue;
@@ -351,7 +351,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
         }
     }
     if code.contains("backoff.on_exception") {
-        for (i, _) in code.match_indices("backoff.on_exception(") {
+        for (i, _) in src.find_all("backoff.on_exception(").map(|i| (i, ())) {
             let args = src.inside(i + "backoff.on_exception".len());
             let constant = args.contains("backoff.constant");
             facts.retries.push(RetrySite {
@@ -369,7 +369,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
         }
     }
     if code.contains("Retry(") && code.contains("urllib3") {
-        for (i, _) in code.match_indices("Retry(") {
+        for (i, _) in src.find_all("Retry(").map(|i| (i, ())) {
             let args = src.inside(i + "Retry".len());
             let factor = args.contains("backoff_factor");
             facts.retries.push(RetrySite {

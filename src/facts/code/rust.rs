@@ -91,9 +91,10 @@ fn routes(src: &Source, end: usize, facts: &mut CodeFacts) {
     } else {
         return;
     };
-    for c in AXUM_ROUTE
-        .captures_iter(code)
-        .chain(RESOURCE.captures_iter(code))
+    for c in src
+        .captures(&AXUM_ROUTE)
+        .chain(src.captures(&RESOURCE))
+        .filter(|c| c.get(0).unwrap().end() <= end)
     {
         facts.routes.push(HttpRoute {
             location: src.loc(c.get(0).unwrap().start()),
@@ -102,7 +103,10 @@ fn routes(src: &Source, end: usize, facts: &mut CodeFacts) {
             route: c["path"].to_string(),
         });
     }
-    for c in ATTR_ROUTE.captures_iter(code) {
+    for c in src
+        .captures(&ATTR_ROUTE)
+        .filter(|c| c.get(0).unwrap().end() <= end)
+    {
         facts.routes.push(HttpRoute {
             location: src.loc(c.get(0).unwrap().start()),
             framework,
@@ -118,7 +122,10 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
     if !code.contains("reqwest") && !code.contains("Client::") {
         return;
     }
-    for c in FREE_GET.captures_iter(code) {
+    for c in src
+        .captures(&FREE_GET)
+        .filter(|c| c.get(0).unwrap().end() <= end)
+    {
         let open = c.get(0).unwrap().end() - 1;
         let blocking = c.name("blocking").is_some();
         facts.outbound.push(OutboundCall {
@@ -137,7 +144,10 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
         });
     }
     let mut clients: HashMap<String, TimeoutState> = HashMap::new();
-    for c in CLIENT_LET.captures_iter(code) {
+    for c in src
+        .captures(&CLIENT_LET)
+        .filter(|c| c.get(0).unwrap().end() <= end)
+    {
         let start = c.get(0).unwrap().end();
         let stmt_end = code[start..].find(';').map_or(code.len(), |e| start + e);
         let chain = &code[start..stmt_end];
@@ -150,7 +160,10 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
         };
         clients.insert(c["name"].to_string(), state);
     }
-    for c in CLIENT_CALL.captures_iter(code) {
+    for c in src
+        .captures(&CLIENT_CALL)
+        .filter(|c| c.get(0).unwrap().end() <= end)
+    {
         let recv = &c["recv"];
         let Some(state) = clients.get(recv) else {
             continue;
@@ -192,7 +205,7 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
 
 /// Loop heads as (start, open brace, bounded, iterates a collection).
 pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool, bool)> {
-    LOOP.captures_iter(&src.code)
+    src.captures(&LOOP)
         .map(|c| {
             let m = c.get(0).unwrap();
             let bounded = c.name("iter").is_some_and(|i| i.as_str().contains(".."))

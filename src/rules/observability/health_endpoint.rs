@@ -34,6 +34,15 @@ const SERVER_PACKAGES: &[&str] = &[
     "poem",
 ];
 
+/// Whether the app serves HTTP: a route was found or a server framework is
+/// declared. Rules about inbound traffic skip without one.
+pub fn serves_http(facts: &Facts) -> bool {
+    !facts.routes.is_empty()
+        || SERVER_PACKAGES
+            .iter()
+            .any(|p| facts.dependency(p).is_some())
+}
+
 pub fn check(facts: &Facts) -> Outcome {
     let health: Vec<_> = facts.routes.iter().filter(|r| r.is_health()).collect();
     if let Some(first) = health.first() {

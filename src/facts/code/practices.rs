@@ -1,0 +1,403 @@
+//! Practices seen in code: circuit breakers, inbound rate limiters, metrics
+//! exporters, structured or plain-text loggers, shutdown hooks, serverless
+//! handlers and feature-flag SDKs, from the library table in
+//! `rules/libraries.toml` (adding a library is adding a row). A site
+//! counts only where the library is *called* in parsed code — a package in
+//! package.json that no file imports is not use, and a needle inside a
+//! string or comment is skipped. Also: logging calls whose arguments name
+//! personal or secret data (`pii-in-logs`).
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use super::{CodeFacts, Source};
+use crate::facts::Location;
+use crate::inventory::Lang;
+
+/// What a practice site is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PracticeKind {
+    Breaker,
+    RateLimit,
+    Metrics,
+    StructuredLog,
+    PlainLog,
+    /// A shutdown hook that drains the server (SIGTERM handler, NestJS
+    /// `enableShutdownHooks`, Go `Server.Shutdown`, axum graceful shutdown).
+    Shutdown,
+    /// A server that drains on SIGTERM by itself (uvicorn, gunicorn, actix-web).
+    DrainsItself,
+    /// A function platform (AWS Lambda …): there is no server to drain.
+    Serverless,
+    FeatureFlag,
+}
+
+/// One library used in one file (first site, and how many sites).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Practice {
+    pub location: Location,
+    pub kind: PracticeKind,
+    pub lib: String,
+    pub count: usize,
+}
+
+/// A logging call whose arguments name personal or secret data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PiiLog {
+    pub location: Location,
+    /// The identifier that names the data: `user.email`, `password`.
+    pub field: String,
+    pub category: &'static str,
+}
+
+#[derive(Deserialize)]
+struct Table {
+    row: Vec<Row>,
+    health: Health,
+}
+
+#[derive(Deserialize)]
+struct Health {
+    names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Row {
+    kind: PracticeKind,
+    lang: String,
+    lib: String,
+    needles: Vec<String>,
+    #[serde(default)]
+    unless: Vec<String>,
+    else_kind: Option<PracticeKind>,
+}
+
+const TABLE_SRC: &str = include_str!("../../../rules/libraries.toml");
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    toml::from_str(TABLE_SRC).unwrap_or_else(|e| panic!("rules/libraries.toml: {e}"))
+});
+
+/// Health route names from the table.
+pub fn health_names() -> &'static [String] {
+    &TABLE.health.names
+}
+
+/// Per language: an automaton over every needle, and the row each needle
+/// belongs to.
+struct Matcher {
+    ac: AhoCorasick,
+    row_of: Vec<usize>,
+}
+
+fn lang_key(lang: Lang) -> &'static str {
+    match lang {
+        Lang::JavaScript | Lang::TypeScript => "js",
+        Lang::Python => "py",
+        Lang::Go => "go",
+        Lang::Rust => "rs",
+    }
+}
+
+static MATCHERS: LazyLock<Vec<(&'static str, Matcher)>> = LazyLock::new(|| {
+    ["js", "py", "go", "rs"]
+        .into_iter()
+        .map(|key| {
+            let mut needles = Vec::new();
+            let mut row_of = Vec::new();
+            for (i, row) in TABLE.row.iter().enumerate() {
+                assert!(
+                    matches!(row.lang.as_str(), "js" | "py" | "go" | "rs"),
+                    "rules/libraries.toml: unknown lang {}",
+                    row.lang
+                );
+                if row.lang == key {
+                    for n in &row.needles {
+                        needles.push(n.as_str());
+                        row_of.push(i);
+                    }
+                }
+            }
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(needles)
+                .expect("library needles");
+            (key, Matcher { ac, row_of })
+        })
+        .collect()
+});
+
+pub fn extract(src: &Source, facts: &mut CodeFacts) {
+    let key = lang_key(src.lang);
+    let m = &MATCHERS.iter().find(|(k, _)| *k == key).unwrap().1;
+    let code = src.code.as_bytes();
+    // (row, first offset, count)
+    let mut seen: Vec<(usize, usize, usize)> = Vec::new();
+    for hit in m.ac.find_iter(code) {
+        let start = hit.start();
+        // `mypino(` is not `pino(`: a needle that starts with a word
+        // character must start a word.
+        let first = code[start];
+        if (first.is_ascii_alphanumeric() || first == b'_')
+            && start > 0
+            && (code[start - 1].is_ascii_alphanumeric() || code[start - 1] == b'_')
+        {
+            continue;
+        }
+        if !src.is_code(start) {
+            continue;
+        }
+        let row = m.row_of[hit.pattern().as_usize()];
+        match seen.iter_mut().find(|(r, _, _)| *r == row) {
+            Some(s) => s.2 += 1,
+            None => seen.push((row, start, 1)),
+        }
+    }
+    for (row, start, count) in seen {
+        let r = &TABLE.row[row];
+        let kind = if r.unless.iter().any(|u| src.find(u).is_some()) {
+            match r.else_kind {
+                Some(k) => k,
+                None => continue,
+            }
+        } else {
+            r.kind
+        };
+        facts.practices.push(Practice {
+            location: src.loc(start),
+            kind,
+            lib: r.lib.clone(),
+            count,
+        });
+    }
+    facts.practices.sort_by_key(|p| p.location.line);
+    pii_logs(src, facts);
+}
+
+/// Servers started from a Dockerfile, Procfile or compose file: gunicorn,
+/// uvicorn and hypercorn drain in-flight requests on SIGTERM by themselves.
+pub fn deploy_practices(path: &str, text: &str) -> Option<Practice> {
+    const SERVERS: &[&str] = &["gunicorn", "uvicorn", "hypercorn"];
+    text.lines().enumerate().find_map(|(i, line)| {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            return None;
+        }
+        let lib = SERVERS.iter().find(|s| line.contains(*s))?;
+        Some(Practice {
+            location: Location::new(path, i as u32 + 1),
+            kind: PracticeKind::DrainsItself,
+            lib: (*lib).to_string(),
+            count: 1,
+        })
+    })
+}
+
+static JS_LOG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:console|logger|log|this\.logger|req\.log|fastify\.log)\.(?:log|info|warn|error|debug|trace|fatal)\s*\(").unwrap()
+});
+static PY_LOG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:(?:logging|logger|log|_logger|LOGGER|LOG|self\.logger|self\.log)\.(?:info|warning|warn|error|debug|exception|critical)|print)\s*\(").unwrap()
+});
+static GO_LOG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:log|logger|slog|zap\.L\(\)|zap\.S\(\)|sugar|s\.logger|l)\.(?:Print|Printf|Println|Info|Infof|Infow|Warn|Warnf|Warnw|Error|Errorf|Errorw|Debug|Debugf|Debugw|Fatal|Fatalf)\s*\(").unwrap()
+});
+static RS_LOG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:info|warn|error|debug|trace|println|eprintln)!\s*\(").unwrap()
+});
+static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").unwrap());
+
+/// Which kind of personal or secret data an identifier names, if any.
+/// Identifiers are split on `_` and camelCase: `userEmail`, `reset_token`.
+fn pii_category(word: &str) -> Option<&'static str> {
+    let mut parts: Vec<String> = Vec::new();
+    for chunk in word.split(['_', '.']).filter(|c| !c.is_empty()) {
+        let mut cur = String::new();
+        for ch in chunk.chars() {
+            if ch.is_ascii_uppercase()
+                && !cur.is_empty()
+                && !cur.ends_with(|c: char| c.is_ascii_uppercase())
+            {
+                parts.push(std::mem::take(&mut cur));
+            }
+            cur.push(ch.to_ascii_lowercase());
+        }
+        if !cur.is_empty() {
+            parts.push(cur);
+        }
+    }
+    let has = |p: &str| parts.iter().any(|x| x == p);
+    // Counts, lengths and flags about the data are not the data:
+    // `max_tokens`, `emailSent`, `password_length`.
+    if [
+        "count", "len", "length", "max", "min", "sent", "valid", "enabled", "exists", "required",
+        "type", "field", "fields", "url", "expires", "expiry", "ttl",
+    ]
+    .iter()
+    .any(|p| has(p))
+    {
+        return None;
+    }
+    if has("password")
+        || has("passwd")
+        || has("secret")
+        || (has("api") && has("key"))
+        || has("apikey")
+    {
+        return Some("secret");
+    }
+    if has("token") && !has("tokens") {
+        return Some("secret");
+    }
+    if has("email") || has("ssn") || has("phone") {
+        return Some("personal");
+    }
+    if (has("card") && (has("number") || has("credit"))) || has("creditcard") || has("cvv") {
+        return Some("payment");
+    }
+    // A listening, IP or MAC address is not a postal one.
+    if has("address")
+        && ![
+            "ip", "remote", "server", "listen", "mac", "bind", "host", "local", "addr", "wallet",
+            "contract", "socket", "net", "http",
+        ]
+        .iter()
+        .any(|p| has(p))
+    {
+        return Some("personal");
+    }
+    None
+}
+
+fn pii_logs(src: &Source, facts: &mut CodeFacts) {
+    let re = match src.lang {
+        Lang::JavaScript | Lang::TypeScript => &*JS_LOG,
+        Lang::Python => &*PY_LOG,
+        Lang::Go => &*GO_LOG,
+        Lang::Rust => &*RS_LOG,
+    };
+    let end = src.prod_end();
+    for c in src.captures(re) {
+        let m = c.get(0).unwrap();
+        if m.end() > end {
+            break;
+        }
+        let open = m.end() - 1;
+        let Some(close) = src.matching(open) else {
+            continue;
+        };
+        let args = &src.code[open + 1..close];
+        // Only identifiers in code count: "password reset sent" in a
+        // message names no data; `user.password` or f"{email}" does.
+        let hit = WORD.find_iter(args).find_map(|w| {
+            let at = open + 1 + w.start();
+            if !src.is_code(at) {
+                return None;
+            }
+            // Read the member path the word ends: `server.address` is the
+            // listening socket, `user.address` a postal address.
+            let path_start = args[..w.start()]
+                .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                .map_or(0, |i| i + 1);
+            let path = &args[path_start..w.end()];
+            pii_category(path).map(|cat| (w.as_str(), cat))
+        });
+        if let Some((field, category)) = hit {
+            facts.pii_logs.push(PiiLog {
+                location: src.loc(m.start()),
+                field: field.to_string(),
+                category,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::code::extract;
+
+    #[test]
+    fn table_loads_and_names_health_routes() {
+        assert!(health_names().iter().any(|n| n == "healthz"));
+        assert!(TABLE.row.len() > 30);
+    }
+
+    #[test]
+    fn winston_printf_is_plain_and_json_stringify_logger_is_structured() {
+        let f = extract(
+            "src/log.js",
+            Lang::JavaScript,
+            false,
+            "const winston = require('winston');\nconst logger = winston.createLogger({ format: winston.format.printf(i => i.message) });\n",
+        );
+        assert_eq!(f.practices[0].kind, PracticeKind::PlainLog);
+        let g = extract(
+            "src/log.js",
+            Lang::JavaScript,
+            false,
+            "function log(level, msg) { console.log(JSON.stringify({ level, msg })); }\n",
+        );
+        assert_eq!(g.practices[0].kind, PracticeKind::StructuredLog);
+        assert_eq!(g.practices.len(), 1, "{:?}", g.practices);
+    }
+
+    #[test]
+    fn loguru_without_serialize_is_plain() {
+        let f = extract(
+            "app/log.py",
+            Lang::Python,
+            false,
+            "from loguru import logger\nlogger.add(sys.stderr)\n",
+        );
+        assert_eq!(f.practices[0].kind, PracticeKind::PlainLog);
+        let g = extract(
+            "app/log.py",
+            Lang::Python,
+            false,
+            "from loguru import logger\nlogger.add(sys.stderr, serialize=True)\n",
+        );
+        assert!(
+            g.practices
+                .iter()
+                .all(|p| p.kind == PracticeKind::StructuredLog)
+        );
+    }
+
+    #[test]
+    fn pii_in_log_arguments_not_in_messages() {
+        let f = extract(
+            "app/auth.py",
+            Lang::Python,
+            false,
+            "import logging\nlogging.info(\"password reset sent\")\nlogging.info(f\"login {user.email}\")\nlogging.info(\"usage %s\", max_tokens)\nlogger.debug(\"pw=%s\", password)\n",
+        );
+        let lines: Vec<_> = f.pii_logs.iter().map(|p| p.location.line).collect();
+        assert_eq!(lines, vec![3, 5]);
+        let g = extract(
+            "src/server.js",
+            Lang::JavaScript,
+            false,
+            "const express = require('express');\nconsole.log(`listening on ${server.address().port}`);\nconsole.log('token', req.headers.authToken);\n",
+        );
+        assert_eq!(g.pii_logs.len(), 1);
+        assert_eq!(g.pii_logs[0].field, "authToken");
+    }
+
+    #[test]
+    fn go_shutdown_and_breaker() {
+        let f = extract(
+            "main.go",
+            Lang::Go,
+            false,
+            "package main\nimport (\"net/http\"; \"github.com/sony/gobreaker\")\nfunc main() {\n\tcb := gobreaker.NewCircuitBreaker(gobreaker.Settings{})\n\t_ = srv.Shutdown(ctx)\n}\n",
+        );
+        let kinds: Vec<_> = f.practices.iter().map(|p| p.kind).collect();
+        assert!(kinds.contains(&PracticeKind::Breaker));
+        assert!(kinds.contains(&PracticeKind::Shutdown));
+    }
+}

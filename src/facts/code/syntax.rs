@@ -1,0 +1,491 @@
+//! Parsing, at most once per file and only when it can matter.
+//!
+//! A cheap aho-corasick prefilter over the bytes first asks whether the file
+//! names anything a code rule reads (a server framework, an HTTP client, a
+//! logger, a signal handler …). Only then is it parsed: tree-sitter for
+//! JavaScript, TypeScript/TSX, Python and Go, syn for Rust. The tree is not
+//! handed to the extractors whole: they get what removes false positives —
+//! exact comment ranges (so a `//` inside a regex literal or a template string
+//! never hides code) and string-literal ranges (so `"app.get('/health')"` in a
+//! README string, a docstring or an error message never counts as a route or a
+//! call). The per-language extractors keep their patterns and use
+//! [`super::Source::captures`], which drops matches that start inside a string
+//! or comment.
+//!
+//! A file that does not parse is not guessed at: it contributes no code facts,
+//! and the scan records it so the code rules say `skip` instead of `pass`.
+
+use std::cell::RefCell;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use crate::inventory::Lang;
+
+/// What parsing left for the extractors.
+#[derive(Debug, Default)]
+pub struct Syntax {
+    /// Comments, sorted. Empty for Rust: syn drops comments, so Rust keeps
+    /// the lexer's comment blanking (which handles its raw strings and
+    /// lifetimes; see `lexer.rs`).
+    pub comments: Vec<Range<usize>>,
+    /// String literal contents, sorted, non-overlapping.
+    pub strings: Vec<Range<usize>>,
+}
+
+impl Syntax {
+    /// Whether `offset` lies inside a string literal.
+    pub fn in_string(&self, offset: usize) -> bool {
+        let i = self.strings.partition_point(|r| r.end <= offset);
+        self.strings.get(i).is_some_and(|r| r.start <= offset)
+    }
+}
+
+/// Outcome of parsing one file.
+pub enum Parse {
+    /// The prefilter found nothing any code rule reads.
+    NotNeeded,
+    Parsed(Syntax),
+    /// The file has syntax errors; the message names where.
+    Failed(String),
+}
+
+/// Identifiers the code rules look for, per language family. A file with
+/// none of them holds no route, call, retry, logger or shutdown hook we can
+/// read, so it is never parsed.
+const JS_NEEDLES: &[&str] = &[
+    "express",
+    "fastify",
+    "hono",
+    "koa",
+    "@nestjs",
+    "restify",
+    "Router",
+    "fetch",
+    "axios",
+    "got",
+    "ky",
+    "undici",
+    "superagent",
+    "request(",
+    "retry",
+    "Retry",
+    "opentelemetry",
+    "registerOTel",
+    "console.",
+    "logger",
+    "log.",
+    "pino",
+    "winston",
+    "bunyan",
+    "SIGTERM",
+    "SIGINT",
+    "ShutdownHooks",
+    "close-with-grace",
+    "prom-client",
+    "metrics",
+    "rateLimit",
+    "rate-limit",
+    "RateLimit",
+    "Throttler",
+    "opossum",
+    "cockatiel",
+    "breaker",
+    "Breaker",
+    "stripe",
+    "Stripe",
+    "aws-sdk",
+    "supabase",
+    ".get(",
+    ".post(",
+    ".route(",
+    "listen(",
+];
+const PY_NEEDLES: &[&str] = &[
+    "fastapi",
+    "APIRouter",
+    "flask",
+    "Blueprint",
+    "starlette",
+    "django",
+    "Route(",
+    "path(",
+    "requests",
+    "httpx",
+    "aiohttp",
+    "urlopen",
+    "urllib",
+    "retry",
+    "Retry",
+    "backoff",
+    "stamina",
+    "set_tracer_provider",
+    "configure_azure_monitor",
+    "opentelemetry",
+    "logging",
+    "logger",
+    "structlog",
+    "loguru",
+    "print(",
+    "SIGTERM",
+    "signal",
+    "prometheus",
+    "statsd",
+    "Limiter",
+    "limiter",
+    "slowapi",
+    "breaker",
+    "Breaker",
+    "stripe",
+    "boto",
+    "supabase",
+    "grpc",
+    ".get(",
+    ".post(",
+];
+const GO_NEEDLES: &[&str] = &[
+    "net/http",
+    "gin",
+    "echo",
+    "chi",
+    "fiber",
+    "gorilla",
+    "http.",
+    ".Do(",
+    "retry",
+    "backoff",
+    "otel",
+    "log",
+    "zap",
+    "zerolog",
+    "Shutdown",
+    "signal",
+    "prometheus",
+    "rate",
+    "breaker",
+    "grpc",
+];
+const RS_NEEDLES: &[&str] = &[
+    "axum",
+    "actix",
+    "rocket",
+    "reqwest",
+    "ureq",
+    "hyper",
+    "Client",
+    "retry",
+    "backoff",
+    "backon",
+    "opentelemetry",
+    "tracing",
+    "log::",
+    "println!",
+    "shutdown",
+    "signal",
+    "metrics",
+    "prometheus",
+    "governor",
+    "Governor",
+    "breaker",
+    "tonic",
+    "#[test]",
+    "#[tokio::test]",
+];
+
+fn automaton(needles: &[&str]) -> AhoCorasick {
+    AhoCorasick::new(needles).expect("static needles")
+}
+
+static JS: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(JS_NEEDLES));
+static PY: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(PY_NEEDLES));
+static GO: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(GO_NEEDLES));
+static RS: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(RS_NEEDLES));
+
+/// The prefilter: may any code rule need this file?
+pub fn wanted(lang: Lang, text: &str) -> bool {
+    let ac = match lang {
+        Lang::JavaScript | Lang::TypeScript => &*JS,
+        Lang::Python => &*PY,
+        Lang::Go => &*GO,
+        Lang::Rust => &*RS,
+    };
+    ac.is_match(text)
+}
+
+/// Parse one file (the caller has already asked [`wanted`]).
+pub fn parse(path: &str, lang: Lang, text: &str) -> Parse {
+    match lang {
+        Lang::Rust => parse_rust(text),
+        _ => parse_tree_sitter(path, lang, text),
+    }
+}
+
+/// Which grammar: TSX for `.tsx`, TypeScript for other TS, JavaScript (which
+/// includes JSX) for the rest.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Grammar {
+    JavaScript,
+    TypeScript,
+    Tsx,
+    Python,
+    Go,
+}
+
+impl Grammar {
+    fn of(path: &str, lang: Lang) -> Grammar {
+        match lang {
+            Lang::TypeScript if path.ends_with(".tsx") => Grammar::Tsx,
+            Lang::TypeScript => Grammar::TypeScript,
+            Lang::Python => Grammar::Python,
+            Lang::Go => Grammar::Go,
+            _ => Grammar::JavaScript,
+        }
+    }
+
+    fn language(self) -> tree_sitter::Language {
+        match self {
+            Grammar::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Grammar::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Grammar::Python => tree_sitter_python::LANGUAGE.into(),
+            Grammar::Go => tree_sitter_go::LANGUAGE.into(),
+        }
+    }
+}
+
+thread_local! {
+    /// One parser per walker thread and grammar: creating a parser and
+    /// loading a language costs more than parsing a small file.
+    static PARSERS: RefCell<Vec<(Grammar, tree_sitter::Parser)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn parse_tree_sitter(path: &str, lang: Lang, text: &str) -> Parse {
+    let grammar = Grammar::of(path, lang);
+    let tree = PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let idx = match parsers.iter().position(|(g, _)| *g == grammar) {
+            Some(i) => i,
+            None => {
+                let mut p = tree_sitter::Parser::new();
+                p.set_language(&grammar.language())
+                    .expect("grammar ABI within tree-sitter's range");
+                parsers.push((grammar, p));
+                parsers.len() - 1
+            }
+        };
+        parsers[idx].1.parse(text, None)
+    });
+    let Some(tree) = tree else {
+        return Parse::Failed("parser gave up".into());
+    };
+    let root = tree.root_node();
+    let mut syntax = Syntax::default();
+    let mut first_error: Option<tree_sitter::Node> = None;
+    let mut cursor = root.walk();
+    // Depth-first walk without recursion: deep JSX or chained calls would
+    // overflow a recursive walk on a small thread stack.
+    'walk: loop {
+        let node = cursor.node();
+        let kind = node.kind();
+        let mut descend = true;
+        if node.is_error() || node.is_missing() {
+            first_error.get_or_insert(node);
+        } else if kind == "comment" || kind == "html_comment" {
+            syntax.comments.push(node.byte_range());
+            descend = false;
+        } else if let Some(range) = string_contents(grammar, &node) {
+            if !range.is_empty() {
+                syntax.strings.push(range);
+            }
+            // Template strings and f-strings hold code in their
+            // substitutions: keep walking into them.
+            descend = matches!(kind, "template_string" | "string");
+        }
+        if first_error.is_some() {
+            break;
+        }
+        if descend && node.child_count() > 0 {
+            cursor.goto_first_child();
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    if let Some(err) = first_error {
+        let p = err.start_position();
+        return Parse::Failed(format!(
+            "does not parse as {} (syntax error at line {}, column {}); code rules skip this file",
+            match grammar {
+                Grammar::JavaScript => "JavaScript",
+                Grammar::TypeScript => "TypeScript",
+                Grammar::Tsx => "TSX",
+                Grammar::Python => "Python",
+                Grammar::Go => "Go",
+            },
+            p.row + 1,
+            p.column + 1
+        ));
+    }
+    syntax.strings.sort_by_key(|r| r.start);
+    Parse::Parsed(syntax)
+}
+
+/// The byte range of a string literal's contents, if `node` is one.
+/// Fragments are recorded for template strings and Python strings, whose
+/// interpolations are code; whole literals (quotes excluded) elsewhere.
+fn string_contents(grammar: Grammar, node: &tree_sitter::Node) -> Option<Range<usize>> {
+    let r = node.byte_range();
+    let inner = || (r.start + 1)..r.end.saturating_sub(1).max(r.start + 1);
+    match (grammar, node.kind()) {
+        (Grammar::Python, "string_content") => Some(r),
+        (Grammar::Python, _) => None,
+        (Grammar::Go, "interpreted_string_literal" | "raw_string_literal" | "rune_literal") => {
+            Some(inner())
+        }
+        (Grammar::Go, _) => None,
+        (_, "string" | "regex") => Some(inner()),
+        (_, "string_fragment") => Some(r),
+        _ => None,
+    }
+}
+
+/// Rust through syn. String literals are read from the syntax tree and from
+/// macro token streams (`format!`, `json!`, `tracing::info!`), which syn
+/// leaves unparsed.
+fn parse_rust(text: &str) -> Parse {
+    let result = syn::parse_file(text);
+    let out = match result {
+        Ok(file) => {
+            let mut v = RustStrings::default();
+            syn::visit::visit_file(&mut v, &file);
+            let mut strings = v.0;
+            strings.sort_by_key(|r| r.start);
+            Parse::Parsed(Syntax {
+                comments: Vec::new(),
+                strings,
+            })
+        }
+        Err(e) => {
+            let at = e.span().start();
+            Parse::Failed(format!(
+                "does not parse as Rust ({e} at line {}, column {}); code rules skip this file",
+                at.line,
+                at.column + 1
+            ))
+        }
+    };
+    // span-locations keeps every parsed file in a thread-local source map;
+    // free it so a long walk does not grow without bound.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    out
+}
+
+#[derive(Default)]
+struct RustStrings(Vec<Range<usize>>);
+
+impl RustStrings {
+    fn push(&mut self, span: proc_macro2::Span) {
+        let r = span.byte_range();
+        if r.len() > 2 {
+            self.0.push((r.start + 1)..(r.end - 1));
+        }
+    }
+
+    fn tokens(&mut self, ts: proc_macro2::TokenStream) {
+        for tt in ts {
+            match tt {
+                proc_macro2::TokenTree::Group(g) => self.tokens(g.stream()),
+                proc_macro2::TokenTree::Literal(l) => {
+                    let s = l.to_string();
+                    if s.starts_with('"') || s.starts_with("r\"") || s.starts_with("r#") {
+                        self.push(l.span());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+impl<'ast> syn::visit::Visit<'ast> for RustStrings {
+    fn visit_lit_str(&mut self, lit: &'ast syn::LitStr) {
+        self.push(lit.span());
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.tokens(mac.tokens.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(path: &str, lang: Lang, text: &str) -> Syntax {
+        match parse(path, lang, text) {
+            Parse::Parsed(s) => s,
+            Parse::Failed(m) => panic!("{m}"),
+            Parse::NotNeeded => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn prefilter_skips_files_with_nothing_to_read() {
+        assert!(!wanted(
+            Lang::JavaScript,
+            "export const add = (a, b) => a + b;\n"
+        ));
+        assert!(wanted(Lang::JavaScript, "const r = await fetch(u);\n"));
+        assert!(!wanted(
+            Lang::Go,
+            "package m\n\nfunc Add(a, b int) int { return a + b }\n"
+        ));
+    }
+
+    #[test]
+    fn strings_and_comments_from_the_tree() {
+        let text = "const re = /\\/\\//; // note\nconst s = `a ${fetch(u)} b`;\n";
+        let s = parsed("a.js", Lang::JavaScript, text);
+        assert_eq!(s.comments.len(), 1);
+        assert_eq!(&text[s.comments[0].clone()], "// note");
+        let fetch = text.find("fetch").unwrap();
+        assert!(!s.in_string(fetch), "a template substitution is code");
+        assert!(s.in_string(text.find("a $").unwrap()));
+    }
+
+    #[test]
+    fn python_docstrings_are_strings() {
+        let text = "def f():\n    \"\"\"Call requests.get(u) here.\"\"\"\n    return requests.get(u, timeout=3)\n";
+        let s = parsed("a.py", Lang::Python, text);
+        assert!(s.in_string(text.find("requests").unwrap()));
+        assert!(!s.in_string(text.rfind("requests").unwrap()));
+    }
+
+    #[test]
+    fn broken_files_fail_with_a_location() {
+        let Parse::Failed(m) = parse("a.ts", Lang::TypeScript, "const x = {;\nfetch(u)\n") else {
+            panic!("should fail");
+        };
+        assert!(m.contains("line 1"), "{m}");
+        assert!(matches!(
+            parse("src/a.rs", Lang::Rust, "fn f( {"),
+            Parse::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn rust_strings_inside_macros() {
+        let text = "fn f() { let u = \"reqwest::get(x)\"; println!(\"reqwest::get(y)\"); }\n";
+        let s = parsed("a.rs", Lang::Rust, text);
+        assert!(s.in_string(text.find("reqwest").unwrap()));
+        assert!(s.in_string(text.rfind("reqwest").unwrap()));
+        assert!(!s.in_string(text.find("println").unwrap()));
+    }
+}

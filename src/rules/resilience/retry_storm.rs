@@ -1,0 +1,67 @@
+//! `retry-storm`, per site: each retry policy or hand-written retry loop
+//! waits with exponential backoff, adds jitter and gives up after a bound.
+//! Where `retry-backoff` asks whether the app retries well as a whole, this
+//! rule points at every site that can synchronise clients into a storm
+//! against a dependency that is already failing. `skip` when there is no
+//! retry at all (that is `retry-backoff`'s finding).
+
+use crate::facts::Facts;
+use crate::rules::{Evidence, Finding, Outcome};
+
+pub fn check(facts: &Facts) -> Outcome {
+    if facts.retries.is_empty() {
+        return Outcome::skip("no retry policy or retry loop found");
+    }
+    let mut clean = Vec::new();
+    let mut bad = Vec::new();
+    for r in &facts.retries {
+        if r.is_safe() {
+            clean.push(Evidence::at(
+                &r.location,
+                format!("{}: exponential backoff with jitter, bounded", r.mechanism),
+            ));
+        } else {
+            let note = format!("{} retry: {}", r.mechanism, r.gaps());
+            bad.push((
+                Evidence::at(&r.location, &note),
+                Finding::at(&r.location, note),
+            ));
+        }
+    }
+    Outcome::sites(clean, bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::code::Backoff;
+    use crate::facts::{Location, RetrySite};
+    use crate::rules::Status;
+
+    fn site(line: u32, backoff: Backoff, jitter: bool, bounded: bool) -> RetrySite {
+        RetrySite {
+            location: Location::new("a.js", line),
+            mechanism: "loop",
+            backoff,
+            jitter,
+            bounded,
+        }
+    }
+
+    #[test]
+    fn each_unsafe_site_is_a_finding() {
+        let f = Facts {
+            retries: vec![
+                site(1, Backoff::Exponential, true, true),
+                site(2, Backoff::None, false, true),
+                site(3, Backoff::Exponential, true, false),
+            ],
+            ..Facts::default()
+        };
+        let out = check(&f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.findings.len(), 2);
+        assert!(out.findings[1].message.contains("no bound"));
+        assert_eq!(check(&Facts::default()).status, Status::Skip);
+    }
+}
