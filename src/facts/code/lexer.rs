@@ -18,7 +18,12 @@ pub struct Source<'a> {
 impl<'a> Source<'a> {
     /// A lexical source: comments blanked by the lexer, strings unknown.
     pub fn new(path: &'a str, lang: Lang, text: &str) -> Self {
-        Self::build(path, lang, blank_comments(text, lang), Vec::new())
+        Self::lexed(path, lang, lex(text, lang))
+    }
+
+    /// A source read by the lexer alone: comments blanked, strings known.
+    pub fn lexed(path: &'a str, lang: Lang, lexed: Lexed) -> Self {
+        Self::build(path, lang, lexed.code, lexed.strings)
     }
 
     /// A parsed source: comments blanked from the syntax tree's own ranges
@@ -283,10 +288,31 @@ fn skip_string(bytes: &[u8], i: usize) -> usize {
     bytes.len()
 }
 
+/// What the lexer learned from one file.
+pub struct Lexed {
+    /// The text with comments replaced by spaces.
+    pub code: String,
+    /// String literal contents, sorted.
+    pub strings: Vec<std::ops::Range<usize>>,
+    /// Brackets balance and every string and comment closes, with nothing
+    /// the lexer cannot read alone (JS template interpolation). When false,
+    /// the file goes to the real parser, which either reads it or reports it.
+    pub certain: bool,
+}
+
 /// Replace comments with spaces, keeping newlines and string literals.
 pub fn blank_comments(text: &str, lang: Lang) -> String {
+    lex(text, lang).code
+}
+
+/// One pass over the bytes: comments blanked, string ranges recorded,
+/// bracket balance checked.
+pub fn lex(text: &str, lang: Lang) -> Lexed {
     let bytes = text.as_bytes();
     let mut out = bytes.to_vec();
+    let mut strings = Vec::new();
+    let mut certain = true;
+    let mut depth: i64 = 0;
     let hash_comments = lang == Lang::Python;
     let mut i = 0;
     while i < bytes.len() {
@@ -306,11 +332,46 @@ pub fn blank_comments(text: &str, lang: Lang) -> String {
                 let closing: Vec<u8> = std::iter::once(b'"')
                     .chain(std::iter::repeat_n(b'#', hashes))
                     .collect();
-                let end = find(bytes, i + 1, &closing).map_or(bytes.len(), |e| e + closing.len());
+                let end = match find(bytes, i + 1, &closing) {
+                    Some(e) => e + closing.len(),
+                    None => {
+                        certain = false;
+                        bytes.len()
+                    }
+                };
+                strings.push(i + 1..end.saturating_sub(closing.len()).max(i + 1));
                 i = end;
                 continue;
             }
-            i = skip_string(bytes, i);
+            let end = skip_string(bytes, i);
+            let triple = bytes.get(i + 1) == Some(&b) && bytes.get(i + 2) == Some(&b) && b != b'`';
+            let quote_len = if triple { 3 } else { 1 };
+            let closed = end >= i + 2 * quote_len
+                && end <= bytes.len()
+                && bytes[end - 1] == b;
+            if !closed {
+                certain = false;
+            }
+            let inner_end = if closed { end - quote_len } else { end };
+            let inner = (i + quote_len).min(inner_end)..inner_end;
+            // Template literals and f-strings hold code in their fields
+            // (`${user.email}`, `{user.email}`): only the text around the
+            // fields is string.
+            let js_template = b == b'`' && matches!(lang, Lang::JavaScript | Lang::TypeScript);
+            let f_string = lang == Lang::Python
+                && bytes[..i]
+                    .iter()
+                    .rev()
+                    .take(2)
+                    .any(|p| matches!(p, b'f' | b'F'));
+            if js_template || f_string {
+                if !split_fields(bytes, inner, js_template, &mut strings) {
+                    certain = false;
+                }
+            } else {
+                strings.push(inner);
+            }
+            i = end;
             continue;
         }
         let line_comment = if hash_comments {
@@ -326,7 +387,13 @@ pub fn blank_comments(text: &str, lang: Lang) -> String {
             continue;
         }
         if !hash_comments && b == b'/' && bytes.get(i + 1) == Some(&b'*') {
-            let end = find(bytes, i + 2, b"*/").map_or(bytes.len(), |e| e + 2);
+            let end = match find(bytes, i + 2, b"*/") {
+                Some(e) => e + 2,
+                None => {
+                    certain = false;
+                    bytes.len()
+                }
+            };
             for (j, byte) in out.iter_mut().enumerate().take(end).skip(i) {
                 if bytes[j] != b'\n' {
                     *byte = b' ';
@@ -335,11 +402,110 @@ pub fn blank_comments(text: &str, lang: Lang) -> String {
             i = end;
             continue;
         }
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth < 0 {
+                    certain = false;
+                }
+            }
+            // A JS regex literal can hold quotes and brackets the lexer
+            // cannot tell from code: let the parser read such files.
+            b'/' if matches!(lang, Lang::JavaScript | Lang::TypeScript)
+                && regex_literal_start(bytes, i) =>
+            {
+                certain = false;
+            }
+            _ => {}
+        }
         i += 1;
+    }
+    if depth != 0 {
+        certain = false;
     }
     // Only ASCII bytes were replaced, and only whole comments (which start and
     // end on ASCII), so the result is still valid UTF-8; fall back if not.
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    let code = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Lexed {
+        code,
+        strings,
+        certain,
+    }
+}
+
+/// Push the text parts of an interpolating string, leaving its fields out.
+/// False when a field does not close inside the string (the lexer's read of
+/// the string is then unreliable).
+fn split_fields(
+    bytes: &[u8],
+    inner: std::ops::Range<usize>,
+    js: bool,
+    strings: &mut Vec<std::ops::Range<usize>>,
+) -> bool {
+    let mut seg = inner.start;
+    let mut j = inner.start;
+    while j < inner.end {
+        let opens = if js {
+            bytes[j] == b'$' && bytes.get(j + 1) == Some(&b'{')
+        } else if bytes[j] == b'{' && bytes.get(j + 1) == Some(&b'{') {
+            // `{{` is a literal brace in an f-string.
+            j += 2;
+            continue;
+        } else {
+            bytes[j] == b'{'
+        };
+        if bytes[j] == b'\\' {
+            j += 2;
+            continue;
+        }
+        if !opens {
+            j += 1;
+            continue;
+        }
+        strings.push(seg..j);
+        let mut depth = 0usize;
+        let mut k = if js { j + 1 } else { j };
+        let mut closed = false;
+        while k < inner.end {
+            match bytes[k] {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        closed = true;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            k += 1;
+        }
+        if !closed {
+            return false;
+        }
+        seg = k + 1;
+        j = k + 1;
+    }
+    strings.push(seg.min(inner.end)..inner.end);
+    true
+}
+
+/// A `/` where an expression starts (after `(`, `=`, `,`, `:`, `[`, `!`,
+/// `&`, `|`, `?`, `{`, `;`, `return`): the start of a regex literal.
+fn regex_literal_start(bytes: &[u8], i: usize) -> bool {
+    if bytes.get(i + 1).is_some_and(|b| matches!(b, b'/' | b'*' | b' ' | b'=')) {
+        return false;
+    }
+    let before = bytes[..i].iter().rev().find(|b| !b.is_ascii_whitespace());
+    match before {
+        None => true,
+        Some(b) => {
+            matches!(b, b'(' | b'=' | b',' | b':' | b'[' | b'!' | b'&' | b'|' | b'?' | b'{' | b';')
+                || bytes[..i].trim_ascii_end().ends_with(b"return")
+        }
+    }
 }
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
@@ -359,6 +525,20 @@ mod tests {
         assert_eq!(s, "a     \nc = \"//x\"     \n     d\n");
         let p = blank_comments("x = '#1'  # note\n", Lang::Python);
         assert_eq!(p, "x = '#1'        \n");
+    }
+
+    #[test]
+    fn lexer_knows_when_to_ask_the_parser() {
+        let t = lex("log(`sent to ${user.email}`);\n", Lang::JavaScript);
+        assert!(t.certain);
+        let field = "log(`sent to ${user.email}`);".find("user").unwrap();
+        assert!(!t.strings.iter().any(|r| r.contains(&field)), "a template field is code");
+        let f = lex("log(f\"hi {name} {{x}}\")\n", Lang::Python);
+        assert!(f.certain);
+        assert!(!lex("f(a, [b)\n", Lang::Go).certain, "unbalanced");
+        assert!(!lex("x = \"open\n", Lang::Python).certain, "unclosed string");
+        assert!(!lex("const r = /[)\"]/;\n", Lang::JavaScript).certain, "regex literal");
+        assert!(lex("const half = a / b;\n", Lang::JavaScript).certain, "division");
     }
 
     #[test]
@@ -387,3 +567,5 @@ mod tests {
         assert_eq!(fns[0].0, "Fetch");
     }
 }
+
+

@@ -184,13 +184,22 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
     if !syntax::wanted(lang, text) {
         return facts;
     }
-    let src = match syntax::parse(path, lang, text) {
-        syntax::Parse::Parsed(tree) => Source::parsed(path, lang, text, tree),
-        syntax::Parse::Failed(message) => {
-            facts.unparsed = Some(message);
-            return facts;
+    // The lexer reads most files exactly (comments, strings, balanced
+    // brackets) at a fraction of a parse; a file it is unsure of (unbalanced
+    // brackets, an unclosed string, a regex literal, template interpolation)
+    // goes to the real parser, which reads it or reports it as broken.
+    let lexed = lexer::lex(text, lang);
+    let src = if lexed.certain {
+        Source::lexed(path, lang, lexed)
+    } else {
+        match syntax::parse(path, lang, text) {
+            syntax::Parse::Parsed(tree) => Source::parsed(path, lang, text, tree),
+            syntax::Parse::Failed(message) => {
+                facts.unparsed = Some(message);
+                return facts;
+            }
+            syntax::Parse::NotNeeded => return facts,
         }
-        syntax::Parse::NotNeeded => return facts,
     };
     grpc_health(&src, &mut facts);
     match lang {
