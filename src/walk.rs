@@ -66,7 +66,8 @@ pub struct WalkStats {
 /// Everything the walk produced: one record per file and the facts of those read.
 pub struct WalkOutput {
     pub files: Vec<FileRecord>,
-    pub facts: Vec<FileFacts>,
+    /// Boxed: sorting moves pointers, not the large fact structs.
+    pub facts: Vec<Box<FileFacts>>,
     pub warnings: Vec<Warning>,
     pub stats: WalkStats,
 }
@@ -212,7 +213,7 @@ fn collect(rx: mpsc::Receiver<Vec<Event>>) -> WalkOutput {
                 out.stats.files_seen += 1;
                 if let Some(facts) = facts {
                     out.stats.files_read += 1;
-                    out.facts.push(*facts);
+                    out.facts.push(facts);
                 }
                 out.files.push(record);
             }
@@ -247,10 +248,12 @@ fn walk_warning(root: &Path, err: &ignore::Error) -> Warning {
 
 fn rel_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    let s = rel.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        s.into_owned()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    }
 }
 
 fn visit<F>(root: &Path, entry: &ignore::DirEntry, out: &mut Batcher, extract: &F)

@@ -182,7 +182,7 @@ impl Default for git::History {
 
 impl Facts {
     /// Merge per-file facts (already sorted by path) into one value.
-    pub fn merge(files: Vec<FileRecord>, per_file: Vec<FileFacts>) -> Facts {
+    pub fn merge(files: Vec<FileRecord>, per_file: Vec<Box<FileFacts>>) -> Facts {
         let mut facts = Facts::default();
         for f in per_file {
             facts.manifests.extend(f.manifest);

@@ -346,9 +346,7 @@ pub fn lex(text: &str, lang: Lang) -> Lexed {
             let end = skip_string(bytes, i);
             let triple = bytes.get(i + 1) == Some(&b) && bytes.get(i + 2) == Some(&b) && b != b'`';
             let quote_len = if triple { 3 } else { 1 };
-            let closed = end >= i + 2 * quote_len
-                && end <= bytes.len()
-                && bytes[end - 1] == b;
+            let closed = end >= i + 2 * quote_len && end <= bytes.len() && bytes[end - 1] == b;
             if !closed {
                 certain = false;
             }
@@ -495,15 +493,20 @@ fn split_fields(
 /// A `/` where an expression starts (after `(`, `=`, `,`, `:`, `[`, `!`,
 /// `&`, `|`, `?`, `{`, `;`, `return`): the start of a regex literal.
 fn regex_literal_start(bytes: &[u8], i: usize) -> bool {
-    if bytes.get(i + 1).is_some_and(|b| matches!(b, b'/' | b'*' | b' ' | b'=')) {
+    if bytes
+        .get(i + 1)
+        .is_some_and(|b| matches!(b, b'/' | b'*' | b' ' | b'='))
+    {
         return false;
     }
     let before = bytes[..i].iter().rev().find(|b| !b.is_ascii_whitespace());
     match before {
         None => true,
         Some(b) => {
-            matches!(b, b'(' | b'=' | b',' | b':' | b'[' | b'!' | b'&' | b'|' | b'?' | b'{' | b';')
-                || bytes[..i].trim_ascii_end().ends_with(b"return")
+            matches!(
+                b,
+                b'(' | b'=' | b',' | b':' | b'[' | b'!' | b'&' | b'|' | b'?' | b'{' | b';'
+            ) || bytes[..i].trim_ascii_end().ends_with(b"return")
         }
     }
 }
@@ -532,13 +535,25 @@ mod tests {
         let t = lex("log(`sent to ${user.email}`);\n", Lang::JavaScript);
         assert!(t.certain);
         let field = "log(`sent to ${user.email}`);".find("user").unwrap();
-        assert!(!t.strings.iter().any(|r| r.contains(&field)), "a template field is code");
+        assert!(
+            !t.strings.iter().any(|r| r.contains(&field)),
+            "a template field is code"
+        );
         let f = lex("log(f\"hi {name} {{x}}\")\n", Lang::Python);
         assert!(f.certain);
         assert!(!lex("f(a, [b)\n", Lang::Go).certain, "unbalanced");
-        assert!(!lex("x = \"open\n", Lang::Python).certain, "unclosed string");
-        assert!(!lex("const r = /[)\"]/;\n", Lang::JavaScript).certain, "regex literal");
-        assert!(lex("const half = a / b;\n", Lang::JavaScript).certain, "division");
+        assert!(
+            !lex("x = \"open\n", Lang::Python).certain,
+            "unclosed string"
+        );
+        assert!(
+            !lex("const r = /[)\"]/;\n", Lang::JavaScript).certain,
+            "regex literal"
+        );
+        assert!(
+            lex("const half = a / b;\n", Lang::JavaScript).certain,
+            "division"
+        );
     }
 
     #[test]
@@ -567,5 +582,3 @@ mod tests {
         assert_eq!(fns[0].0, "Fetch");
     }
 }
-
-

@@ -236,8 +236,12 @@ fn retries(src: &Source, end: usize, facts: &mut CodeFacts) {
         }
     }
     // Loops in the inline test module are not production retries.
-    let prod = Source::new(src.path, src.lang, &src.code[..end]);
-    super::retry_loops(&prod, facts, &["reqwest::", ".send()"]);
+    if end == src.code.len() {
+        super::retry_loops(src, facts, &["reqwest::", ".send()"]);
+    } else {
+        let prod = Source::new(src.path, src.lang, &src.code[..end]);
+        super::retry_loops(&prod, facts, &["reqwest::", ".send()"]);
+    }
 }
 
 #[cfg(test)]

@@ -91,11 +91,17 @@ pub fn check(facts: &Facts) -> Outcome {
     let mut ignores = crate::facts::hygiene::GitignoreCache::new();
     // Only a pattern naming a lock file or using a wildcard can ignore one
     // (a directory pattern would have hidden the manifest too).
-    let may_ignore = facts.hygiene.gitignores.iter().any(|g| {
-        g.lines
-            .iter()
-            .any(|(_, l)| l.contains("lock") || l.contains(['*', '?', '[']))
-    });
+    let relevant: Vec<&str> = facts
+        .hygiene
+        .gitignores
+        .iter()
+        .filter(|g| {
+            g.lines
+                .iter()
+                .any(|(_, l)| l.contains("lock") || l.contains(['*', '?', '[']))
+        })
+        .map(|g| dir_of(&g.path))
+        .collect();
     for m in &facts.manifests {
         let dir = dir_of(&m.path);
         let loc = Location::new(&m.path, 1);
@@ -127,6 +133,10 @@ pub fn check(facts: &Facts) -> Outcome {
             continue;
         }
         let (names, _) = wanted(m);
+        // Only a relevant .gitignore at or above this manifest governs it.
+        let may_ignore = relevant
+            .iter()
+            .any(|g| g.is_empty() || dir == *g || dir.starts_with(&format!("{g}/")));
         let candidates: &[&str] = if may_ignore { names } else { &[] };
         let ignored = candidates.iter().find_map(|n| {
             facts
