@@ -184,6 +184,8 @@ impl Facts {
     /// Merge per-file facts (already sorted by path) into one value.
     pub fn merge(files: Vec<FileRecord>, per_file: Vec<Box<FileFacts>>) -> Facts {
         let mut facts = Facts::default();
+        let mut exported_clients = Vec::new();
+        let mut imported_calls = Vec::new();
         for f in per_file {
             facts.manifests.extend(f.manifest);
             facts.pipelines.extend(f.pipeline);
@@ -194,6 +196,8 @@ impl Facts {
             facts.docs.extend(f.doc);
             facts.routes.extend(f.code.routes);
             facts.outbound.extend(f.code.outbound);
+            exported_clients.extend(f.code.exported_clients);
+            imported_calls.extend(f.code.imported_calls);
             facts.retries.extend(f.code.retries);
             facts.otel_inits.extend(f.code.otel_inits);
             facts.tests.extend(f.code.tests);
@@ -214,6 +218,9 @@ impl Facts {
             facts.pii_fields.extend(f.pii);
             facts.warnings.extend(f.warnings);
         }
+        let mut resolved = code::resolve_imported(&imported_calls, &exported_clients);
+        facts.outbound.append(&mut resolved);
+        facts.outbound.sort_by(|a, b| a.location.cmp(&b.location));
         let mut langs: Vec<Lang> = files
             .iter()
             .filter(|f| !f.is_test)

@@ -77,6 +77,8 @@ pub fn extract(src: &Source, is_test: bool, facts: &mut CodeFacts) {
     routes(src, &axios_instances, facts);
     if !browser {
         outbound(src, &axios_instances, facts);
+        exports(src, &axios_instances, facts);
+        imported_calls(src, &axios_instances, facts);
     }
     retries(src, facts);
     otel(src, facts);
@@ -202,6 +204,128 @@ fn axios_instances(src: &Source) -> HashMap<String, ClientConfig> {
         );
     }
     out
+}
+
+static IMPORT_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:\bimport\s+(?P<a>[A-Za-z_$][\w$]*)\s+from|\b(?:const|let|var)\s+(?P<b>[A-Za-z_$][\w$]*)\s*=\s*require\()\s*['"](?P<spec>\.{1,2}/[^'"]+)['"]"#,
+    )
+});
+static IMPORT_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:\bimport\s*\{(?P<a>[^}]*)\}\s*from|\b(?:const|let|var)\s*\{(?P<b>[^}]*)\}\s*=\s*require\()\s*['"](?P<spec>\.{1,2}/[^'"]+)['"]"#,
+    )
+});
+static CLIENT_METHOD_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?P<recv>[A-Za-z_$][\w$]*)\s*\.\s*(?P<method>get|post|put|patch|delete|head|request)\s*\(",
+    )
+});
+static EXPORT_CREATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:\bexport\s+default|\bmodule\.exports\s*=)\s*axios\s*\.\s*create\s*\(")
+});
+
+/// Axios instances this module exports, by default or by name.
+fn exports(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if !code.contains("export") {
+        return;
+    }
+    for c in src.captures(&EXPORT_CREATE) {
+        let open = c.get(0).unwrap().end() - 1;
+        facts.exported_clients.push(super::ExportedClient {
+            location: src.loc(c.get(0).unwrap().start()),
+            client: "axios",
+            export: None,
+            timeout: has_key(src.inside(open), "timeout"),
+        });
+    }
+    for (name, cfg) in instances {
+        let default = [
+            format!("export default {name}"),
+            format!("module.exports = {name}"),
+        ]
+        .iter()
+        .any(|p| code.contains(p.as_str()));
+        let named = [
+            format!("export const {name}"),
+            format!("export let {name}"),
+            format!("exports.{name} ="),
+        ]
+        .iter()
+        .any(|p| code.contains(p.as_str()))
+            || EXPORT_LIST.captures_iter(code).any(|l| {
+                l["names"]
+                    .split(',')
+                    .any(|n| n.trim().split_whitespace().next() == Some(name.as_str()))
+            });
+        let at = code.find(&format!("{name} =")).map_or(0, |i| i);
+        for export in [default.then_some(None), named.then(|| Some(name.clone()))]
+            .into_iter()
+            .flatten()
+        {
+            facts.exported_clients.push(super::ExportedClient {
+                location: src.loc(at),
+                client: "axios",
+                export,
+                timeout: cfg.timeout,
+            });
+        }
+    }
+}
+
+static EXPORT_LIST: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:\bexport\s*\{|\bmodule\.exports\s*=\s*\{)(?P<names>[^}]*)\}"));
+
+/// Calls through a binding imported from a relative module of the app:
+/// `import api from './lib/http'; api.get(…)`. The binding's client is not
+/// known here; merging resolves it against the module's exports.
+fn imported_calls(src: &Source, local: &HashMap<String, ClientConfig>, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if !(code.contains("import") || code.contains("require(")) {
+        return;
+    }
+    let mut bindings: HashMap<String, (String, Option<String>)> = HashMap::new();
+    for c in src.captures(&IMPORT_DEFAULT) {
+        let name = c.name("a").or_else(|| c.name("b")).unwrap().as_str();
+        bindings.insert(name.to_string(), (c["spec"].to_string(), None));
+    }
+    for c in src.captures(&IMPORT_NAMED) {
+        let list = c.name("a").or_else(|| c.name("b")).unwrap().as_str();
+        for item in list.split(',') {
+            // `api`, `api as http` (ESM), `api: http` (destructuring).
+            let mut words = item
+                .split(|ch: char| ch.is_whitespace() || ch == ':')
+                .filter(|w| !w.is_empty() && *w != "as");
+            let Some(exported) = words.next() else {
+                continue;
+            };
+            let bound = words.next().unwrap_or(exported);
+            bindings.insert(
+                bound.to_string(),
+                (c["spec"].to_string(), Some(exported.to_string())),
+            );
+        }
+    }
+    if bindings.is_empty() {
+        return;
+    }
+    for c in src.captures(&CLIENT_METHOD_CALL) {
+        let recv = &c["recv"];
+        if local.contains_key(recv) {
+            continue;
+        }
+        let Some((spec, export)) = bindings.get(recv) else {
+            continue;
+        };
+        let open = c.get(0).unwrap().end() - 1;
+        facts.imported_calls.push(super::ImportedCall {
+            location: src.loc(open),
+            call: format!("{recv}.{}", &c["method"]),
+            module: spec.clone(),
+            export: export.clone(),
+        });
+    }
 }
 
 /// `key:` or `key,` (shorthand property) appears in an object literal.

@@ -157,10 +157,104 @@ pub struct CodeFacts {
     pub tests: Vec<TestMarker>,
     pub practices: Vec<Practice>,
     pub pii_logs: Vec<PiiLog>,
+    /// HTTP client instances this module exports (an axios instance made in
+    /// `lib/http.js` and imported elsewhere).
+    pub exported_clients: Vec<ExportedClient>,
+    /// Calls through a client imported from another module of the app,
+    /// resolved against the exporting module when facts are merged.
+    pub imported_calls: Vec<ImportedCall>,
     /// The file has syntax errors: the message, for a warning. Such a file
     /// contributes no other code facts, and the code rules skip rather than
     /// pass while it is unread.
     pub unparsed: Option<String>,
+}
+
+/// A client instance a module exports: `export default axios.create({...})`,
+/// `module.exports = api`, `export const api = axios.create(...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedClient {
+    pub location: Location,
+    pub client: &'static str,
+    /// `None` for the default export (`export default`, `module.exports =`).
+    pub export: Option<String>,
+    pub timeout: bool,
+}
+
+/// `api.get(…)` where `api` was imported from a relative module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedCall {
+    pub location: Location,
+    /// How the call reads: `api.get`.
+    pub call: String,
+    /// The import specifier as written: `./lib/http`.
+    pub module: String,
+    /// `None` for a default import (`import api from`, `const api = require(`).
+    pub export: Option<String>,
+}
+
+/// Resolve calls through imported clients against the modules that export
+/// them. A call whose module or export cannot be found stays unknown: it is
+/// not reported rather than guessed.
+pub fn resolve_imported(calls: &[ImportedCall], exports: &[ExportedClient]) -> Vec<OutboundCall> {
+    calls
+        .iter()
+        .filter_map(|c| {
+            let dir = c.location.path.rsplit_once('/').map_or("", |(d, _)| d);
+            let base = normalize(dir, &c.module)?;
+            let candidates = [
+                base.clone(),
+                format!("{base}.js"),
+                format!("{base}.ts"),
+                format!("{base}.mjs"),
+                format!("{base}.cjs"),
+                format!("{base}/index.js"),
+                format!("{base}/index.ts"),
+            ];
+            let e = exports
+                .iter()
+                .find(|e| candidates.contains(&e.location.path) && e.export == c.export)?;
+            let at = format!("{}:{}", e.location.path, e.location.line);
+            Some(OutboundCall {
+                location: c.location.clone(),
+                client: e.client,
+                timeout: if e.timeout {
+                    TimeoutState::Explicit
+                } else {
+                    TimeoutState::Missing
+                },
+                note: if e.timeout {
+                    format!(
+                        "{} through the {} instance of {at}, configured with a timeout",
+                        c.call, e.client
+                    )
+                } else {
+                    format!(
+                        "{} through the {} instance of {at}, created without a timeout",
+                        c.call, e.client
+                    )
+                },
+            })
+        })
+        .collect()
+}
+
+/// `dir` joined with a relative specifier, `.`/`..` folded; `None` for a
+/// package import (`axios`, `@scope/x`) or a path leaving the root.
+fn normalize(dir: &str, spec: &str) -> Option<String> {
+    if !(spec.starts_with("./") || spec.starts_with("../")) {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in spec.split('/') {
+        match seg {
+            "." | "" => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// Extract the code facts of one source file.
@@ -410,6 +504,35 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn imported_clients_resolve_across_modules() {
+        let lib = extract(
+            "src/lib/http.js",
+            Lang::JavaScript,
+            false,
+            "const axios = require('axios');\nconst api = axios.create({ timeout: 2000 });\nmodule.exports = api;\nexport const raw = axios.create({});\n",
+        );
+        assert_eq!(lib.exported_clients.len(), 2);
+        let user = extract(
+            "src/routes/orders.js",
+            Lang::JavaScript,
+            false,
+            "const api = require('../lib/http');\nimport { raw as plain } from '../lib/http';\nasync function f() {\n  await api.get('/a');\n  await plain.post('/b');\n  await other.get('/c');\n}\n",
+        );
+        assert_eq!(user.imported_calls.len(), 2);
+        let calls = resolve_imported(&user.imported_calls, &lib.exported_clients);
+        let states: Vec<_> = calls
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect();
+        assert_eq!(
+            states,
+            vec![(4, TimeoutState::Explicit), (5, TimeoutState::Missing)]
+        );
+        assert_eq!(normalize("src/routes", "../../../x"), None);
+        assert_eq!(normalize("src", "axios"), None);
+    }
 
     #[test]
     fn health_routes_under_any_prefix() {
