@@ -257,7 +257,7 @@ fn exports(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut 
             || EXPORT_LIST.captures_iter(code).any(|l| {
                 l["names"]
                     .split(',')
-                    .any(|n| n.trim().split_whitespace().next() == Some(name.as_str()))
+                    .any(|n| n.split_whitespace().next() == Some(name.as_str()))
             });
         let at = code.find(&format!("{name} =")).map_or(0, |i| i);
         for export in [default.then_some(None), named.then(|| Some(name.clone()))]
