@@ -1,6 +1,6 @@
 //! Repository hygiene: dependency-update bots, code owners, alert rules and
-//! SLO definitions kept as code, and the `.gitignore` files that explain a
-//! missing lockfile.
+//! SLO definitions kept as code. (`.gitignore` files are their own facts:
+//! `facts::gitignore`.)
 //!
 //! These are recognised by content, not only by name: a Prometheus rule
 //! file can be called anything, an SLO can be an OpenSLO, Sloth, Pyrra or
@@ -18,7 +18,6 @@ pub struct HygieneFacts {
     pub codeowners: Vec<Marker>,
     pub alert_rules: Vec<Marker>,
     pub slos: Vec<Marker>,
-    pub gitignores: Vec<IgnoreFile>,
 }
 
 impl HygieneFacts {
@@ -27,71 +26,14 @@ impl HygieneFacts {
         self.codeowners.extend(o.codeowners);
         self.alert_rules.extend(o.alert_rules);
         self.slos.extend(o.slos);
-        self.gitignores.extend(o.gitignores);
-    }
-
-    /// The `.gitignore` line that ignores `path` (repository-relative), if any.
-    pub fn ignored_by(&self, path: &str) -> Option<Location> {
-        self.ignored_by_cached(path, &mut GitignoreCache::new())
-    }
-
-    /// As [`Self::ignored_by`], compiling each `.gitignore` once per cache:
-    /// a rule asking about every manifest of a monorepo would otherwise
-    /// rebuild the root matcher for each of them.
-    pub fn ignored_by_cached(&self, path: &str, cache: &mut GitignoreCache) -> Option<Location> {
-        use ignore::gitignore::GitignoreBuilder;
-        let mut found = None;
-        // Deeper .gitignore files win, as in git; they are checked last.
-        let mut files: Vec<&IgnoreFile> = self.gitignores.iter().collect();
-        files.sort_by_key(|f| f.path.matches('/').count());
-        for f in files {
-            let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
-            let Some(rel) = (if dir.is_empty() {
-                Some(path)
-            } else {
-                path.strip_prefix(dir).and_then(|r| r.strip_prefix('/'))
-            }) else {
-                continue;
-            };
-            let gi = cache.entry(f.path.clone()).or_insert_with(|| {
-                let mut b = GitignoreBuilder::new("/");
-                for (_, l) in &f.lines {
-                    let _ = b.add_line(None, l);
-                }
-                b.build()
-                    .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty())
-            });
-            match gi.matched_path_or_any_parents(format!("/{rel}"), false) {
-                ignore::Match::Ignore(g) => {
-                    let line = f
-                        .lines
-                        .iter()
-                        .find(|(_, l)| l.trim() == g.original())
-                        .map_or(1, |(n, _)| *n);
-                    found = Some(Location::new(&f.path, line));
-                }
-                ignore::Match::Whitelist(_) => found = None,
-                ignore::Match::None => {}
-            }
-        }
-        found
     }
 }
-
-/// Compiled `.gitignore` matchers by file path.
-pub type GitignoreCache = std::collections::HashMap<String, ignore::gitignore::Gitignore>;
 
 /// One thing found, with what it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Marker {
     pub location: Location,
     pub note: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct IgnoreFile {
-    pub path: String,
-    pub lines: Vec<(u32, String)>,
 }
 
 fn mark(path: &str, line: u32, note: impl Into<String>) -> Marker {
@@ -110,12 +52,7 @@ pub fn is_hygiene_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     matches!(
         name,
-        "CODEOWNERS"
-            | ".gitignore"
-            | ".renovaterc"
-            | ".renovaterc.json"
-            | "renovate.json"
-            | "renovate.json5"
+        "CODEOWNERS" | ".renovaterc" | ".renovaterc.json" | "renovate.json" | "renovate.json5"
     ) || path == ".github/dependabot.yml"
         || path == ".github/dependabot.yaml"
 }
@@ -124,45 +61,28 @@ pub fn extract(path: &str, text: &str) -> HygieneFacts {
     let mut h = HygieneFacts::default();
     let name = path.rsplit('/').next().unwrap_or(path);
     let lower = name.to_ascii_lowercase();
-    match name {
-        ".gitignore" => {
-            h.gitignores.push(IgnoreFile {
-                path: path.to_string(),
-                lines: text
-                    .lines()
-                    .enumerate()
-                    .map(|(i, l)| (i as u32 + 1, l.to_string()))
-                    .collect(),
-            });
-            return h;
-        }
-        "CODEOWNERS" => {
-            // GitHub reads .github/, the root and docs/; GitLab also .gitlab/.
-            let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-            if matches!(dir, "" | ".github" | "docs" | ".gitlab") {
-                let rules: Vec<u32> = text
-                    .lines()
-                    .enumerate()
-                    .filter(|(_, l)| {
-                        let t = l.trim();
-                        !t.is_empty()
-                            && !t.starts_with('#')
-                            && !t.starts_with('[')
-                            && t.contains('@')
-                    })
-                    .map(|(i, _)| i as u32 + 1)
-                    .collect();
-                if let Some(first) = rules.first() {
-                    h.codeowners.push(mark(
-                        path,
-                        *first,
-                        format!("CODEOWNERS with {} ownership rule(s)", rules.len()),
-                    ));
-                }
+    if name == "CODEOWNERS" {
+        // GitHub reads .github/, the root and docs/; GitLab also .gitlab/.
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        if matches!(dir, "" | ".github" | "docs" | ".gitlab") {
+            let rules: Vec<u32> = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| {
+                    let t = l.trim();
+                    !t.is_empty() && !t.starts_with('#') && !t.starts_with('[') && t.contains('@')
+                })
+                .map(|(i, _)| i as u32 + 1)
+                .collect();
+            if let Some(first) = rules.first() {
+                h.codeowners.push(mark(
+                    path,
+                    *first,
+                    format!("CODEOWNERS with {} ownership rule(s)", rules.len()),
+                ));
             }
-            return h;
         }
-        _ => {}
+        return h;
     }
     if path == ".github/dependabot.yml" || path == ".github/dependabot.yaml" {
         let ecosystems: Vec<String> = text
@@ -434,20 +354,6 @@ mod tests {
                 .codeowners
                 .is_empty()
         );
-    }
-
-    #[test]
-    fn gitignore_semantics() {
-        let h = extract(
-            ".gitignore",
-            "node_modules/\n# locks are for apps\npackage-lock.json\n!keep/package-lock.json\n",
-        );
-        assert_eq!(
-            h.ignored_by("web/package-lock.json").map(|l| l.line),
-            Some(3)
-        );
-        assert_eq!(h.ignored_by("keep/package-lock.json"), None);
-        assert_eq!(h.ignored_by("yarn.lock"), None);
     }
 
     #[test]

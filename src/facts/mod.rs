@@ -13,6 +13,7 @@ pub mod deploy;
 pub mod docs;
 pub mod git;
 pub mod git_index;
+pub mod gitignore;
 pub mod hygiene;
 pub mod integrations;
 pub mod manifests;
@@ -31,6 +32,7 @@ pub use code::{
 };
 pub use deploy::DeployFacts;
 pub use docs::{DocFacts, DocPart};
+pub use gitignore::GitIgnore;
 pub use manifests::{Dependency, Manifest};
 pub use secrets::{InsecureDefault, SecretCandidate, SecretScope, SecretsManagerUse};
 pub use tasks::Task;
@@ -101,21 +103,6 @@ pub struct FileFacts {
     pub flag_use: Option<operations::FlagUse>,
     pub gitignore: Option<GitIgnore>,
     pub warnings: Vec<Warning>,
-}
-
-/// A `.gitignore` file and its lines, as written (gitignore semantics are
-/// applied by the rules that need them, with the `ignore` crate's matcher).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GitIgnore {
-    pub path: String,
-    pub lines: Vec<String>,
-}
-
-impl GitIgnore {
-    /// The directory it governs, relative to the root (`""` for the root).
-    pub fn dir(&self) -> &str {
-        self.path.rsplit_once('/').map_or("", |(d, _)| d)
-    }
 }
 
 /// A committed environment file.

@@ -4,77 +4,11 @@
 //! crate's matcher, the one ripgrep uses, fed with the lines the facts hold;
 //! the rule never reads a file.
 
-use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
 
-use ignore::Match;
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
-
-use crate::facts::{Facts, GitIgnore, Location};
+use crate::facts::Facts;
+use crate::facts::gitignore::{Matchers, Verdict};
 use crate::rules::{Evidence, Finding, Outcome, Status};
-
-/// An absolute stand-in for the repository root: the matcher wants one.
-const ROOT: &str = "/graduate-root";
-
-/// What the `.gitignore` files say about one path.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Verdict {
-    /// Ignored by this line.
-    Ignored(Location),
-    /// Re-included by this negation.
-    Negated(Location),
-    /// No pattern covers it.
-    Uncovered,
-}
-
-fn matcher(g: &GitIgnore) -> Gitignore {
-    let dir = Path::new(ROOT).join(g.dir());
-    let mut b = GitignoreBuilder::new(&dir);
-    for line in &g.lines {
-        // A bad glob is ignored by git too; it just matches nothing.
-        let _ = b.add_line(Some(PathBuf::from(&g.path)), line);
-    }
-    b.build().unwrap_or_else(|_| Gitignore::empty())
-}
-
-fn line_of(g: &GitIgnore, original: &str) -> Location {
-    let n = g
-        .lines
-        .iter()
-        .rposition(|l| l.trim() == original.trim())
-        .map_or(1, |i| i + 1);
-    Location::new(&g.path, n as u32)
-}
-
-/// Gitignore semantics for `path` (repository-relative): the deepest
-/// `.gitignore` with an opinion wins.
-#[cfg(test)]
-pub fn verdict(gitignores: &[GitIgnore], path: &str) -> Verdict {
-    verdict_cached(gitignores, path, &mut HashMap::new())
-}
-
-/// As [`verdict`], compiling each `.gitignore` once per cache.
-fn verdict_cached<'a>(
-    gitignores: &'a [GitIgnore],
-    path: &str,
-    cache: &mut HashMap<&'a str, Gitignore>,
-) -> Verdict {
-    let mut governing: Vec<&GitIgnore> = gitignores
-        .iter()
-        .filter(|g| g.dir().is_empty() || path.starts_with(&format!("{}/", g.dir())))
-        .collect();
-    governing.sort_by_key(|g| std::cmp::Reverse(g.dir().len()));
-    let abs = Path::new(ROOT).join(path);
-    for g in governing {
-        let m = cache.entry(g.path.as_str()).or_insert_with(|| matcher(g));
-        match m.matched_path_or_any_parents(&abs, false) {
-            Match::Ignore(glob) => return Verdict::Ignored(line_of(g, glob.original())),
-            Match::Whitelist(glob) => return Verdict::Negated(line_of(g, glob.original())),
-            Match::None => {}
-        }
-    }
-    Verdict::Uncovered
-}
 
 pub fn check(facts: &Facts) -> Outcome {
     if !facts.has_source() && facts.env_files.is_empty() {
@@ -86,14 +20,14 @@ pub fn check(facts: &Facts) -> Outcome {
     }
     let mut evidence = Vec::new();
     let mut findings = Vec::new();
-    let mut cache = HashMap::new();
+    let mut ignores = Matchers::new(&facts.gitignores);
     for dir in dirs {
         let probe = if dir.is_empty() {
             ".env".to_string()
         } else {
             format!("{dir}/.env")
         };
-        match verdict_cached(&facts.gitignores, &probe, &mut cache) {
+        match ignores.verdict(&probe) {
             Verdict::Ignored(at) => evidence.push(Evidence::at(&at, format!("ignores {probe}"))),
             Verdict::Negated(at) => {
                 evidence.push(Evidence::at(&at, format!("re-includes {probe}")));
@@ -128,7 +62,11 @@ pub fn check(facts: &Facts) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::EnvFile;
+    use crate::facts::{EnvFile, GitIgnore, Location};
+
+    fn verdict(files: &[GitIgnore], path: &str) -> Verdict {
+        Matchers::new(files).verdict(path)
+    }
 
     fn gi(path: &str, lines: &[&str]) -> GitIgnore {
         GitIgnore {

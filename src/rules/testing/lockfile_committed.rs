@@ -7,6 +7,7 @@
 //! lockfile is missing because `.gitignore` ignores it, the evidence says so
 //! and names the line: that is a decision someone made, not an accident.
 
+use crate::facts::gitignore::{GitIgnore, Matchers, Verdict};
 use crate::facts::manifests::Manifest;
 use crate::facts::{Facts, Location};
 use crate::inventory::ManifestKind;
@@ -88,19 +89,17 @@ pub fn check(facts: &Facts) -> Outcome {
     }
     let mut clean = Vec::new();
     let mut bad = Vec::new();
-    let mut ignores = crate::facts::hygiene::GitignoreCache::new();
+    let mut ignores = Matchers::new(&facts.gitignores);
     // Only a pattern naming a lock file or using a wildcard can ignore one
     // (a directory pattern would have hidden the manifest too).
-    let relevant: Vec<&str> = facts
-        .hygiene
+    let relevant: Vec<&GitIgnore> = facts
         .gitignores
         .iter()
         .filter(|g| {
             g.lines
                 .iter()
-                .any(|(_, l)| l.contains("lock") || l.contains(['*', '?', '[']))
+                .any(|l| l.contains("lock") || l.contains(['*', '?', '[']))
         })
-        .map(|g| dir_of(&g.path))
         .collect();
     for m in &facts.manifests {
         let dir = dir_of(&m.path);
@@ -134,16 +133,14 @@ pub fn check(facts: &Facts) -> Outcome {
         }
         let (names, _) = wanted(m);
         // Only a relevant .gitignore at or above this manifest governs it.
-        let may_ignore = relevant
-            .iter()
-            .any(|g| g.is_empty() || dir == *g || dir.starts_with(&format!("{g}/")));
+        let may_ignore = relevant.iter().any(|g| g.governs(&m.path));
         let candidates: &[&str] = if may_ignore { names } else { &[] };
-        let ignored = candidates.iter().find_map(|n| {
-            facts
-                .hygiene
-                .ignored_by_cached(&join(dir, n), &mut ignores)
-                .map(|at| (n, at))
-        });
+        let ignored = candidates
+            .iter()
+            .find_map(|n| match ignores.verdict(&join(dir, n)) {
+                Verdict::Ignored(at) => Some((n, at)),
+                _ => None,
+            });
         let (note, message) = match ignored {
             Some((n, at)) => (
                 format!("{n} is git-ignored on purpose ({}:{})", at.path, at.line),
@@ -185,6 +182,12 @@ mod tests {
                 f.manifests.push(manifests::parse(p, k, t).unwrap());
             }
             f.hygiene.extend(hygiene::extract(p, t));
+            if p.ends_with(".gitignore") {
+                f.gitignores.push(GitIgnore {
+                    path: p.to_string(),
+                    lines: t.lines().map(String::from).collect(),
+                });
+            }
         }
         f
     }
