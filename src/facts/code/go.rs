@@ -30,7 +30,9 @@ static PKG_CALL: LazyLock<Regex> =
 static DEFAULT_CLIENT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bhttp\.DefaultClient\.(?P<fn>Do|Get|Post|PostForm|Head)\("));
 static CLIENT_LIT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?P<name>\w+)\s*(?::=|=|:)\s*&?http\.Client\s*\{"));
+    LazyLock::new(|| re(r"(?P<name>\w+)\s*(?P<sep>:=|=|:)\s*&?http\.Client\s*\{"));
+static DEFAULT_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?P<name>\w+)\s*:\s*http\.DefaultClient\b"));
 static CLIENT_CALL: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?P<recv>[\w.]+)\.(?P<fn>Do|Get|Post|PostForm|Head)\("));
 static LOOP: LazyLock<Regex> = LazyLock::new(|| re(r"(?m)\bfor\b(?P<cond>[^{\n]*)\{"));
@@ -158,18 +160,47 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
             note: format!("http.DefaultClient.{} has no timeout", &m["fn"]),
         });
     }
+    let functions = src.functions();
+    let in_function = |at: usize| functions.iter().any(|(_, s, e)| (*s..*e).contains(&at));
+    let mut exports: Vec<(String, usize, bool)> = Vec::new();
     let mut clients: HashMap<String, bool> = HashMap::new();
     for c in src.captures(&CLIENT_LIT) {
-        let open = c.get(0).unwrap().end() - 1;
-        clients.insert(c["name"].to_string(), src.inside(open).contains("Timeout"));
+        let m = c.get(0).unwrap();
+        let open = m.end() - 1;
+        let timeout = src.inside(open).contains("Timeout");
+        clients.insert(c["name"].to_string(), timeout);
+        // A struct field (`client: &http.Client{…}`) or a package-level
+        // variable is visible to the package's other files.
+        if c["sep"] == *":" || !in_function(m.start()) {
+            exports.push((c["name"].to_string(), m.start(), timeout));
+        }
+    }
+    for c in src.captures(&DEFAULT_FIELD) {
+        let m = c.get(0).unwrap();
+        clients.entry(c["name"].to_string()).or_insert(false);
+        exports.push((c["name"].to_string(), m.start(), false));
     }
     // `client.Timeout = 5 * time.Second` after construction.
     for name in clients.clone().keys() {
         if code.contains(&format!("{name}.Timeout =")) {
             clients.insert(name.clone(), true);
+            for e in exports.iter_mut().filter(|e| e.0 == *name) {
+                e.2 = true;
+            }
         }
     }
-    let functions = src.functions();
+    for (name, at, timeout) in exports {
+        facts.exported_clients.push(super::ExportedClient {
+            location: src.loc(at),
+            client: "net/http",
+            export: Some(name),
+            timeout: if timeout {
+                TimeoutState::Explicit
+            } else {
+                TimeoutState::Missing
+            },
+        });
+    }
     for c in src.captures(&CLIENT_CALL) {
         let recv = &c["recv"];
         if recv == "http" || recv == "http.DefaultClient" {
@@ -199,8 +230,21 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
                 TimeoutState::Missing,
                 format!("{recv}.{} on an http.Client without Timeout", &c["fn"]),
             ),
-            // Not provably an HTTP client of this file: say nothing.
-            None => continue,
+            // A client field or variable of another file of this package is
+            // resolved when facts merge; anything else is not provably an
+            // HTTP client: say nothing.
+            None => {
+                facts.imported_calls.push(super::ImportedCall {
+                    location: src.loc(open),
+                    call: format!("{recv}.{}", &c["fn"]),
+                    link: super::Link::Package {
+                        scope: super::package_scope(src.path, src.lang),
+                        client: "net/http",
+                    },
+                    export: Some(last.to_string()),
+                });
+                continue;
+            }
         };
         facts.outbound.push(OutboundCall {
             location: src.loc(open),
@@ -296,6 +340,46 @@ mod tests {
         assert_eq!(
             t,
             vec![(4, TimeoutState::Missing), (5, TimeoutState::Explicit)]
+        );
+    }
+
+    #[test]
+    fn package_clients_resolve_across_files() {
+        let clients = extract(
+            "svc/client.go",
+            Lang::Go,
+            false,
+            "package svc\nimport \"net/http\"\nvar api = &http.Client{Timeout: 5 * time.Second}\nfunc New() *S {\n\treturn &S{raw: http.DefaultClient, local: x}\n}\nfunc f() {\n\ttmp := &http.Client{}\n\t_ = tmp\n}\n",
+        );
+        let user = extract(
+            "svc/stock.go",
+            Lang::Go,
+            false,
+            "package svc\nimport \"net/http\"\nfunc a(req *http.Request) {\n\tapi.Do(req)\n\ts.raw.Do(req)\n\ttmp.Do(req)\n\tcache.Get(k)\n}\n",
+        );
+        let calls =
+            crate::facts::code::resolve_imported(&user.imported_calls, &clients.exported_clients);
+        let t: Vec<_> = calls
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect();
+        assert_eq!(
+            t,
+            vec![(4, TimeoutState::Explicit), (5, TimeoutState::Missing)]
+        );
+        // Another package's client is not this one.
+        let elsewhere = extract(
+            "other/stock.go",
+            Lang::Go,
+            false,
+            "package other\nimport \"net/http\"\nfunc a(req *http.Request) {\n\tapi.Do(req)\n}\n",
+        );
+        assert!(
+            crate::facts::code::resolve_imported(
+                &elsewhere.imported_calls,
+                &clients.exported_clients
+            )
+            .is_empty()
         );
     }
 

@@ -141,6 +141,13 @@ fn routes(src: &Source, clients: &HashMap<String, ClientConfig>, facts: &mut Cod
         if method == "use" && !super::is_health_route(&c["path"]) {
             continue;
         }
+        // A route has a handler after its path; `api.get('/users')` and
+        // `api.get('/users', { params })` are client calls.
+        let whole = c.get(0).unwrap();
+        let open = whole.start() + whole.as_str().find('(').unwrap_or(0);
+        if !has_handler(src.inside(open)) {
+            continue;
+        }
         facts.routes.push(HttpRoute {
             location: src.loc(c.get(0).unwrap().start()),
             framework,
@@ -156,6 +163,21 @@ fn routes(src: &Source, clients: &HashMap<String, ClientConfig>, facts: &mut Cod
             route: c["path"].to_string(),
         });
     }
+}
+
+/// The arguments after a route's path hold a handler, not only an options
+/// object: `('/x', h)`, `('/x', auth, (req, res) => …)`.
+fn has_handler(args: &str) -> bool {
+    let mut rest = args.trim_start();
+    // Skip the path literal.
+    if let Some(q) = rest.chars().next() {
+        rest = rest[1..].find(q).map_or("", |end| &rest[end + 2..]);
+    }
+    let Some(after) = rest.trim_start().strip_prefix(',') else {
+        return false;
+    };
+    let after = after.trim_start();
+    !(after.is_empty() || after.starts_with('{'))
 }
 
 fn join_route(prefix: &str, path: &str) -> String {
@@ -237,7 +259,7 @@ fn exports(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut 
             location: src.loc(c.get(0).unwrap().start()),
             client: "axios",
             export: None,
-            timeout: has_key(src.inside(open), "timeout"),
+            timeout: bounded(has_key(src.inside(open), "timeout")),
         });
     }
     for (name, cfg) in instances {
@@ -268,7 +290,7 @@ fn exports(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut 
                 location: src.loc(at),
                 client: "axios",
                 export,
-                timeout: cfg.timeout,
+                timeout: bounded(cfg.timeout),
             });
         }
     }
@@ -322,9 +344,17 @@ fn imported_calls(src: &Source, local: &HashMap<String, ClientConfig>, facts: &m
         facts.imported_calls.push(super::ImportedCall {
             location: src.loc(open),
             call: format!("{recv}.{}", &c["method"]),
-            module: spec.clone(),
+            link: super::Link::Module(spec.clone()),
             export: export.clone(),
         });
+    }
+}
+
+fn bounded(timeout: bool) -> TimeoutState {
+    if timeout {
+        TimeoutState::Explicit
+    } else {
+        TimeoutState::Missing
     }
 }
 
@@ -341,6 +371,7 @@ fn has_key(args: &str, key: &str) -> bool {
 fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut CodeFacts) {
     let code = &src.code;
     if code.contains("fetch") {
+        let node_fetch = code.contains("'node-fetch'") || code.contains("\"node-fetch\"");
         for m in src.captures(&FETCH_CALL).filter_map(|c| c.get(0)) {
             let open = m.end() - 1;
             let args = src.inside(open);
@@ -352,17 +383,20 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
             if is_definition(code, m.start()) {
                 continue;
             }
-            let bounded = has_key(args, "signal") || args.contains("AbortSignal.timeout");
+            // node-fetch 2 also takes a non-standard `timeout` option.
+            let bounded = has_key(args, "signal")
+                || args.contains("AbortSignal.timeout")
+                || node_fetch && has_key(args, "timeout");
             facts.outbound.push(OutboundCall {
                 location: src.loc(open),
-                client: "fetch",
+                client: if node_fetch { "node-fetch" } else { "fetch" },
                 timeout: if bounded {
                     TimeoutState::Explicit
                 } else {
                     TimeoutState::Missing
                 },
                 note: if bounded {
-                    "fetch with an abort signal".into()
+                    "fetch with an abort signal or timeout".into()
                 } else {
                     "fetch, no AbortSignal: fetch never times out by itself".into()
                 },
@@ -543,6 +577,22 @@ mod tests {
         assert_eq!(f.routes.len(), 1);
         assert_eq!(f.routes[0].route, "/healthz");
         assert_eq!(f.routes[0].location.line, 3);
+    }
+
+    #[test]
+    fn client_calls_on_imported_bindings_are_not_routes() {
+        let f = js(concat!(
+            "const express = require('express');\n",
+            "const api = require('./lib/api');\n",
+            "const app = express();\n",
+            "app.get('/health', (req, res) => res.send('ok'));\n",
+            "app.get('/users', auth, list);\n",
+            "const users = await api.get('/users');\n",
+            "const one = await api.get('/users/1', { params: { a: 1 } });\n",
+            "app.get('/status',\n  h);\n",
+        ));
+        let routes: Vec<_> = f.routes.iter().map(|r| r.route.as_str()).collect();
+        assert_eq!(routes, ["/health", "/users", "/status"]);
     }
 
     #[test]

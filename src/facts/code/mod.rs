@@ -10,6 +10,7 @@
 //! file says nothing about production, and a test file that our grammar
 //! cannot read still holds tests.
 
+mod clients;
 mod go;
 mod javascript;
 mod lexer;
@@ -23,6 +24,7 @@ use serde::Serialize;
 use super::Location;
 use crate::inventory::Lang;
 
+pub use clients::{fix as client_fix, names as table_clients};
 pub use lexer::Source;
 pub use practices::{PiiLog, Practice, PracticeKind};
 
@@ -170,69 +172,121 @@ pub struct CodeFacts {
 }
 
 /// A client instance a module exports: `export default axios.create({...})`,
-/// `module.exports = api`, `export const api = axios.create(...)`.
+/// `module.exports = api`, `export const api = axios.create(...)`; in Go a
+/// package-level `var api = &http.Client{...}` or a struct field set to one,
+/// in Rust a `reqwest::Client` bound or stored in a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportedClient {
     pub location: Location,
     pub client: &'static str,
     /// `None` for the default export (`export default`, `module.exports =`).
     pub export: Option<String>,
-    pub timeout: bool,
+    pub timeout: TimeoutState,
 }
 
-/// `api.get(…)` where `api` was imported from a relative module.
+/// `api.get(…)` where `api` was imported from a relative module, or a Go or
+/// Rust call through a client field or variable defined elsewhere in the
+/// same package or crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedCall {
     pub location: Location,
     /// How the call reads: `api.get`.
     pub call: String,
-    /// The import specifier as written: `./lib/http`.
-    pub module: String,
+    pub link: Link,
     /// `None` for a default import (`import api from`, `const api = require(`).
     pub export: Option<String>,
 }
 
+/// How an imported call names the place its client comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// A JavaScript import specifier as written: `./lib/http`.
+    Module(String),
+    /// Any file of the same Go package (directory) or Rust crate: the
+    /// scope, and the client the name must be.
+    Package { scope: String, client: &'static str },
+}
+
+/// The package a file belongs to, for [`Link::Package`]: a Go package is its
+/// directory; a Rust crate is everything under the same `src/`.
+pub fn package_scope(path: &str, lang: Lang) -> String {
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    match lang {
+        Lang::Rust => match path.rfind("src/") {
+            Some(i) if i == 0 || path.as_bytes()[i - 1] == b'/' => path[..i].to_string(),
+            _ => dir.to_string(),
+        },
+        _ => dir.to_string(),
+    }
+}
+
 /// Resolve calls through imported clients against the modules that export
-/// them. A call whose module or export cannot be found stays unknown: it is
-/// not reported rather than guessed.
+/// them. A call whose module or export cannot be found stays unknown, and so
+/// does a name that several clients of the package share with different
+/// timeouts: it is not reported rather than guessed.
 pub fn resolve_imported(calls: &[ImportedCall], exports: &[ExportedClient]) -> Vec<OutboundCall> {
     calls
         .iter()
         .filter_map(|c| {
-            let dir = c.location.path.rsplit_once('/').map_or("", |(d, _)| d);
-            let base = normalize(dir, &c.module)?;
-            let candidates = [
-                base.clone(),
-                format!("{base}.js"),
-                format!("{base}.ts"),
-                format!("{base}.mjs"),
-                format!("{base}.cjs"),
-                format!("{base}/index.js"),
-                format!("{base}/index.ts"),
-            ];
-            let e = exports
-                .iter()
-                .find(|e| candidates.contains(&e.location.path) && e.export == c.export)?;
+            let found: Vec<&ExportedClient> = match &c.link {
+                Link::Module(spec) => {
+                    let dir = c.location.path.rsplit_once('/').map_or("", |(d, _)| d);
+                    let base = normalize(dir, spec)?;
+                    let candidates = [
+                        base.clone(),
+                        format!("{base}.js"),
+                        format!("{base}.ts"),
+                        format!("{base}.mjs"),
+                        format!("{base}.cjs"),
+                        format!("{base}/index.js"),
+                        format!("{base}/index.ts"),
+                    ];
+                    exports
+                        .iter()
+                        .filter(|e| candidates.contains(&e.location.path) && e.export == c.export)
+                        .take(1)
+                        .collect()
+                }
+                Link::Package { scope, client } => {
+                    let lang = if *client == "reqwest" {
+                        Lang::Rust
+                    } else {
+                        Lang::Go
+                    };
+                    exports
+                        .iter()
+                        .filter(|e| {
+                            e.client == *client
+                                && e.export == c.export
+                                && e.location.path != c.location.path
+                                && package_scope(&e.location.path, lang) == *scope
+                        })
+                        .collect()
+                }
+            };
+            let e = *found.first()?;
+            if found.iter().any(|o| o.timeout != e.timeout) {
+                return None;
+            }
             let at = format!("{}:{}", e.location.path, e.location.line);
+            let what = match &c.link {
+                Link::Module(_) => format!("the {} instance of {at}", e.client),
+                Link::Package { .. } => format!("the {} client of {at}", e.client),
+            };
+            let note = match &e.timeout {
+                TimeoutState::Explicit => {
+                    format!("{} through {what}, configured with a timeout", c.call)
+                }
+                TimeoutState::ClientDefault(d) => {
+                    format!("{} through {what}: its default applies ({d})", c.call)
+                }
+                _ => format!("{} through {what}, created without a timeout", c.call),
+            };
             Some(OutboundCall {
                 location: c.location.clone(),
                 client: e.client,
-                timeout: if e.timeout {
-                    TimeoutState::Explicit
-                } else {
-                    TimeoutState::Missing
-                },
-                note: if e.timeout {
-                    format!(
-                        "{} through the {} instance of {at}, configured with a timeout",
-                        c.call, e.client
-                    )
-                } else {
-                    format!(
-                        "{} through the {} instance of {at}, created without a timeout",
-                        c.call, e.client
-                    )
-                },
+                timeout: e.timeout.clone(),
+                note,
             })
         })
         .collect()
@@ -302,6 +356,7 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
         Lang::Go => go::extract(&src, is_test, &mut facts),
         Lang::Rust => rust::extract(&src, is_test, &mut facts),
     }
+    clients::extract(&src, &mut facts);
     practices::extract(&src, &mut facts);
     facts
 }

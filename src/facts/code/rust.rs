@@ -18,6 +18,9 @@ fn re(p: &str) -> Regex {
 }
 
 static AXUM_ROUTE: LazyLock<Regex> = LazyLock::new(|| re(r#"\.route\(\s*"(?P<path>/[^"]*)""#));
+static AXUM_NEST: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"\.nest\(\s*"(?P<prefix>/[^"]*)"\s*,\s*(?:[\w:]+::)?(?P<target>\w+)\s*(?P<call>\()?"#)
+});
 static ATTR_ROUTE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r#"#\[(?:actix_web::)?(?:rocket::)?(?P<method>get|post|put|patch|delete|head|route)\(\s*"(?P<path>/[^"]*)""#,
@@ -32,8 +35,15 @@ static CLIENT_LET: LazyLock<Regex> = LazyLock::new(|| {
         r"let\s+(?:mut\s+)?(?P<name>\w+)\s*(?::\s*[\w:]+\s*)?=\s*(?:reqwest::)?(?P<blocking>blocking::)?Client::(?P<ctor>new|builder)\(",
     )
 });
+static CLIENT_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<name>\w+)\s*:\s*(?:reqwest::)?(?P<blocking>blocking::)?(?:Client::(?P<ctor>new|builder)|ClientBuilder::new)\(",
+    )
+});
 static CLIENT_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?P<recv>\w+)\s*\.\s*(?P<method>get|post|put|patch|delete|head|request)\(")
+    re(
+        r"\b(?P<recv>\w+(?:\s*\.\s*\w+)*?)\s*\.\s*(?P<method>get|post|put|patch|delete|head|request)\(",
+    )
 });
 static LOOP: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -91,16 +101,18 @@ fn routes(src: &Source, end: usize, facts: &mut CodeFacts) {
     } else {
         return;
     };
+    let nests = nest_regions(src, end);
     for c in src
         .captures(&AXUM_ROUTE)
         .chain(src.captures(&RESOURCE))
         .filter(|c| c.get(0).unwrap().end() <= end)
     {
+        let at = c.get(0).unwrap().start();
         facts.routes.push(HttpRoute {
-            location: src.loc(c.get(0).unwrap().start()),
+            location: src.loc(at),
             framework,
             method: None,
-            route: c["path"].to_string(),
+            route: format!("{}{}", prefix_at(&nests, at, 0), &c["path"]),
         });
     }
     for c in src
@@ -117,9 +129,60 @@ fn routes(src: &Source, end: usize, facts: &mut CodeFacts) {
     facts.routes.sort_by_key(|r| r.location.line);
 }
 
+/// A router nested under a prefix: (the `.nest(` call, the prefix, the
+/// function body or `let` statement that builds the nested router).
+type Nest = (usize, String, usize, usize);
+
+/// `.nest("/api", api_routes())` and `.nest("/api", api)`: the routes of
+/// the function `api_routes` or of the `let api = Router::new()…;`
+/// statement in this file sit under `/api`. A router built in another file
+/// keeps its own paths (a health route counts under any prefix).
+fn nest_regions(src: &Source, end: usize) -> Vec<Nest> {
+    let code = &src.code[..end];
+    if !code.contains(".nest(") {
+        return Vec::new();
+    }
+    let functions = src.functions();
+    let mut out = Vec::new();
+    for c in src.captures(&AXUM_NEST) {
+        let at = c.get(0).unwrap().start();
+        let target = &c["target"];
+        let region = if c.name("call").is_some() {
+            functions
+                .iter()
+                .find(|(name, _, _)| name == target)
+                .map(|(_, s, e)| (*s, *e))
+        } else {
+            let pattern = format!("let {target} =");
+            code.find(&pattern).map(|s| {
+                let e = code[s..].find(';').map_or(end, |e| s + e);
+                (s, e)
+            })
+        };
+        if let Some((s, e)) = region {
+            out.push((at, c["prefix"].trim_end_matches('/').to_string(), s, e));
+        }
+    }
+    out
+}
+
+/// The prefix that nesting puts in front of a route registered at `at`.
+fn prefix_at(nests: &[Nest], at: usize, depth: usize) -> String {
+    if depth > 8 {
+        return String::new();
+    }
+    nests
+        .iter()
+        .filter(|(_, _, s, e)| (*s..*e).contains(&at))
+        .min_by_key(|(_, _, s, e)| e - s)
+        .map_or(String::new(), |(call, prefix, _, _)| {
+            format!("{}{prefix}", prefix_at(nests, *call, depth + 1))
+        })
+}
+
 fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
     let code = &src.code[..end];
-    if !code.contains("reqwest") && !code.contains("Client::") {
+    if !code.contains("reqwest") {
         return;
     }
     for c in src
@@ -143,35 +206,71 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
             },
         });
     }
+    // Clients bound with `let` or stored in a struct field, by name. Both are
+    // offered to the crate's other files: a client built in `main` and kept
+    // in the app state is called from handlers elsewhere.
     let mut clients: HashMap<String, TimeoutState> = HashMap::new();
     for c in src
         .captures(&CLIENT_LET)
+        .chain(src.captures(&CLIENT_FIELD))
         .filter(|c| c.get(0).unwrap().end() <= end)
     {
-        let start = c.get(0).unwrap().end();
-        let stmt_end = code[start..].find(';').map_or(code.len(), |e| start + e);
-        let chain = &code[start..stmt_end];
-        let state = if &c["ctor"] == "builder" && chain.contains(".timeout(") {
+        let m = c.get(0).unwrap();
+        // hyper's `Client::builder(TokioExecutor::new())` is not reqwest's.
+        let chain = &code[m.start()..super::clients::statement_end(src, m.end() - 1).min(end)];
+        if chain.contains("Executor") {
+            continue;
+        }
+        let builder = c.name("ctor").is_none_or(|k| k.as_str() == "builder");
+        let state = if builder && chain.contains(".timeout(") {
             TimeoutState::Explicit
         } else if c.name("blocking").is_some() {
             TimeoutState::ClientDefault("reqwest::blocking default: 30 s")
         } else {
             TimeoutState::Missing
         };
+        facts.exported_clients.push(super::ExportedClient {
+            location: src.loc(m.start()),
+            client: "reqwest",
+            export: Some(c["name"].to_string()),
+            timeout: state.clone(),
+        });
         clients.insert(c["name"].to_string(), state);
     }
     for c in src
         .captures(&CLIENT_CALL)
         .filter(|c| c.get(0).unwrap().end() <= end)
     {
-        let recv = &c["recv"];
-        let Some(state) = clients.get(recv) else {
+        let recv: String = c["recv"].split_whitespace().collect();
+        let last = recv.rsplit('.').next().unwrap_or(&recv).to_string();
+        let open = c.get(0).unwrap().end() - 1;
+        let stmt_end = super::clients::statement_end(src, open).min(end);
+        let chain = &code[open..stmt_end.max(open)];
+        let per_request = chain.contains(".timeout(");
+        let name = format!("{recv}.{}", &c["method"]);
+        let Some(state) = clients.get(&last) else {
+            // A client kept in the app state or a field, built in another
+            // file of the crate: only a request that is sent is a call.
+            if chain.contains(".send()") && !per_request {
+                facts.imported_calls.push(super::ImportedCall {
+                    location: src.loc(open),
+                    call: name,
+                    link: super::Link::Package {
+                        scope: super::package_scope(src.path, src.lang),
+                        client: "reqwest",
+                    },
+                    export: Some(last),
+                });
+            } else if chain.contains(".send()") {
+                facts.outbound.push(OutboundCall {
+                    location: src.loc(open),
+                    client: "reqwest",
+                    timeout: TimeoutState::Explicit,
+                    note: format!("{name} with a per-request timeout"),
+                });
+            }
             continue;
         };
-        let open = c.get(0).unwrap().end() - 1;
-        let stmt_end = code[open..].find(';').map_or(code.len(), |e| open + e);
-        let per_request = code[open..stmt_end].contains(".timeout(");
-        let name = format!("{recv}.{}", &c["method"]);
         let (timeout, note) = if per_request {
             (
                 TimeoutState::Explicit,
@@ -271,6 +370,57 @@ mod tests {
                 (6, TimeoutState::Missing)
             ]
         );
+    }
+
+    #[test]
+    fn nested_routers_carry_their_prefix() {
+        let f = rs(concat!(
+            "use axum::Router;\n",
+            "fn ops() -> Router { Router::new().route(\"/healthz\", get(h)) }\n",
+            "fn api() -> Router { Router::new().route(\"/items\", get(i)).nest(\"/ops\", ops()) }\n",
+            "fn app() -> Router {\n",
+            "    let v2 = Router::new().route(\"/users\", get(u));\n",
+            "    Router::new().nest(\"/api/\", api()).nest(\"/v2\", v2).route(\"/\", get(root))\n",
+            "}\n",
+        ));
+        let routes: Vec<_> = f.routes.iter().map(|r| r.route.as_str()).collect();
+        assert_eq!(routes, ["/api/ops/healthz", "/api/items", "/v2/users", "/"]);
+    }
+
+    #[test]
+    fn clients_kept_in_state_resolve_across_the_crate() {
+        let main = extract(
+            "svc/src/main.rs",
+            Lang::Rust,
+            false,
+            "fn main() {\n    let state = AppState {\n        http: reqwest::Client::builder()\n            .timeout(Duration::from_secs(5))\n            .build()\n            .unwrap(),\n        db,\n    };\n}\n",
+        );
+        let handlers = extract(
+            "svc/src/routes/quotes.rs",
+            Lang::Rust,
+            false,
+            "use reqwest::StatusCode;\nasync fn q(State(s): State<AppState>) {\n    let r = s.http.get(URL).send().await?;\n    let v = s.cache.get(&key);\n}\n",
+        );
+        let calls =
+            crate::facts::code::resolve_imported(&handlers.imported_calls, &main.exported_clients);
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        assert_eq!(calls[0].location.line, 3);
+        assert_eq!(calls[0].timeout, TimeoutState::Explicit);
+        assert!(
+            calls[0].note.contains("svc/src/main.rs:3"),
+            "{}",
+            calls[0].note
+        );
+        // Another crate's client of the same name says nothing here.
+        let other = extract(
+            "other/src/main.rs",
+            Lang::Rust,
+            false,
+            "fn main() { let s = S { http: reqwest::Client::new() }; }\n",
+        );
+        let none =
+            crate::facts::code::resolve_imported(&handlers.imported_calls, &other.exported_clients);
+        assert!(none.is_empty());
     }
 
     #[test]

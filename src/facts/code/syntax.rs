@@ -193,14 +193,18 @@ const RS_NEEDLES: &[&str] = &[
     "#[tokio::test]",
 ];
 
-fn automaton(needles: &[&str]) -> AhoCorasick {
-    AhoCorasick::new(needles).expect("static needles")
+/// The static needles plus every module a client row of
+/// `rules/clients.toml` imports, so adding a client is still one row.
+fn automaton(needles: &[&str], lang: &str) -> AhoCorasick {
+    let mut all = needles.to_vec();
+    all.extend(super::clients::import_needles(lang));
+    AhoCorasick::new(all).expect("static needles")
 }
 
-static JS: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(JS_NEEDLES));
-static PY: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(PY_NEEDLES));
-static GO: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(GO_NEEDLES));
-static RS: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(RS_NEEDLES));
+static JS: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(JS_NEEDLES, "js"));
+static PY: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(PY_NEEDLES, "py"));
+static GO: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(GO_NEEDLES, "go"));
+static RS: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(RS_NEEDLES, "rs"));
 
 /// The prefilter: may any code rule need this file?
 pub fn wanted(lang: Lang, text: &str) -> bool {

@@ -31,11 +31,14 @@ pub fn check(facts: &Facts) -> Outcome {
 
 /// The idiomatic way to bound a call, per client (see docs/clients.md).
 fn client_fix(client: &str) -> &'static str {
+    if let Some(fix) = crate::facts::code::client_fix(client) {
+        return fix;
+    }
     match client {
         "axios" => {
             "Pass { timeout: 5000 } or create the client with axios.create({ timeout: 5000 })."
         }
-        "fetch" => "Pass { signal: AbortSignal.timeout(5000) } to fetch.",
+        "fetch" | "node-fetch" => "Pass { signal: AbortSignal.timeout(5000) } to fetch.",
         "requests" => "Pass timeout=(3.05, 10) to every requests call; Sessions have no default.",
         "httpx" => "Drop timeout=None; use httpx.Timeout(10.0, connect=3.0).",
         "aiohttp" => "Create the session with timeout=aiohttp.ClientTimeout(total=10).",

@@ -1,0 +1,562 @@
+//! Outbound HTTP clients and SDKs described by a row of `rules/clients.toml`:
+//! got, ky, undici, superagent, Node's `http.request`, the Stripe, AWS,
+//! Supabase, OpenAI and Anthropic SDKs, boto3, ureq, hyper. Each row says how
+//! a call site (or, for an SDK, the client construction) reads, what bounds
+//! it, and the client's own default. A site counts only in a file that
+//! imports the client, and only in code (never in a string or comment).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::{CodeFacts, OutboundCall, Source, TimeoutState};
+use crate::inventory::Lang;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Row {
+    lang: String,
+    client: String,
+    imports: Vec<String>,
+    #[serde(default)]
+    call: Option<String>,
+    #[serde(default)]
+    imported: bool,
+    #[serde(default)]
+    instance: Option<String>,
+    bounded_by: Vec<String>,
+    #[serde(default)]
+    scope: Scope,
+    #[serde(default)]
+    disabled_by: Vec<String>,
+    default: String,
+    #[serde(default)]
+    too_long: bool,
+    fix: String,
+}
+
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum Scope {
+    #[default]
+    Statement,
+    Function,
+}
+
+#[derive(Deserialize)]
+struct Table {
+    client: Vec<Row>,
+}
+
+/// A row with its patterns compiled.
+struct Client {
+    row: Row,
+    call: Option<Regex>,
+    instance: Option<Regex>,
+}
+
+const TABLE_SRC: &str = include_str!("../../../rules/clients.toml");
+
+static CLIENTS: LazyLock<Vec<Client>> = LazyLock::new(|| {
+    let table: Table =
+        toml::from_str(TABLE_SRC).unwrap_or_else(|e| panic!("rules/clients.toml: {e}"));
+    table
+        .client
+        .into_iter()
+        .map(|row| {
+            assert!(
+                matches!(row.lang.as_str(), "js" | "py" | "go" | "rs"),
+                "rules/clients.toml: unknown lang {}",
+                row.lang
+            );
+            let compile = |p: &Option<String>| {
+                p.as_deref().map(|p| {
+                    Regex::new(p)
+                        .unwrap_or_else(|e| panic!("rules/clients.toml {}: {e}", row.client))
+                })
+            };
+            Client {
+                call: compile(&row.call),
+                instance: compile(&row.instance),
+                row,
+            }
+        })
+        .collect()
+});
+
+fn lang_key(lang: Lang) -> &'static str {
+    match lang {
+        Lang::JavaScript | Lang::TypeScript => "js",
+        Lang::Python => "py",
+        Lang::Go => "go",
+        Lang::Rust => "rs",
+    }
+}
+
+/// The modules the table's rows import, per language: the parse prefilter
+/// must let a file that names one of them through.
+pub fn import_needles(lang: &str) -> Vec<&'static str> {
+    CLIENTS
+        .iter()
+        .filter(|c| c.row.lang == lang)
+        .flat_map(|c| c.row.imports.iter().map(String::as_str))
+        .collect()
+}
+
+/// The fix a finding on `client` carries, when the client is a table row.
+pub fn fix(client: &str) -> Option<&'static str> {
+    CLIENTS
+        .iter()
+        .find(|c| c.row.client == client)
+        .map(|c| c.row.fix.as_str())
+}
+
+/// The client names of the table (for docs and tests).
+pub fn names() -> impl Iterator<Item = (&'static str, &'static str)> {
+    CLIENTS
+        .iter()
+        .map(|c| (c.row.lang.as_str(), c.row.client.as_str()))
+}
+
+pub fn extract(src: &Source, facts: &mut CodeFacts) {
+    let key = lang_key(src.lang);
+    let code = &src.code;
+    // A browser bundle's requests are the user's browser, not the service.
+    if key == "js" && (code.contains("'use client'") || code.contains("\"use client\"")) {
+        return;
+    }
+    let mut functions: Option<Vec<(String, usize, usize)>> = None;
+    let before = facts.outbound.len();
+    for c in CLIENTS.iter().filter(|c| c.row.lang == key) {
+        let Some(imports) = imported_modules(src, &c.row) else {
+            continue;
+        };
+        let mut sites: Vec<(usize, usize, Option<(String, TimeoutState)>)> = Vec::new();
+        if let Some(call) = &c.call {
+            for cap in src.captures(call) {
+                let m = cap.get(0).unwrap();
+                if let Some(name) = cap.name("name")
+                    && c.row.imported
+                    && !binding_imported(src, name.as_str(), &imports)
+                {
+                    continue;
+                }
+                let start = m.start() + ident_start(m.as_str());
+                if is_definition(code, start, m.end()) {
+                    continue;
+                }
+                sites.push((start, m.end(), None));
+            }
+        }
+        if let Some(instance) = &c.instance {
+            for cap in src.captures(instance) {
+                let m = cap.get(0).unwrap();
+                let name = cap["name"].to_string();
+                let config = &code[m.start()..statement_end(src, m.start())];
+                let state = state_of(&c.row, config);
+                let at = src.line(m.start());
+                let calls = instance_calls(src.lang, &name);
+                for call in src.captures(&calls) {
+                    let cm = call.get(0).unwrap();
+                    if cm.start() <= m.end() {
+                        continue;
+                    }
+                    let start = cm.start() + ident_start(cm.as_str());
+                    sites.push((start, cm.end(), Some((format!("line {at}"), state.clone()))));
+                }
+            }
+        }
+        for (start, end, through) in sites {
+            let mut scope = code[start..statement_end(src, start)].to_string();
+            if c.row.scope == Scope::Function {
+                let fns = functions.get_or_insert_with(|| src.functions());
+                if let Some((_, s, e)) = fns
+                    .iter()
+                    .filter(|(_, s, e)| (*s..*e).contains(&start))
+                    .min_by_key(|(_, s, e)| e - s)
+                {
+                    scope = code[*s..*e].to_string();
+                }
+            }
+            let call = code[start..end]
+                .trim_end_matches('(')
+                .split_whitespace()
+                .collect::<String>();
+            let own = state_of(&c.row, &scope);
+            let (timeout, note) = match (&own, through) {
+                (TimeoutState::Explicit | TimeoutState::Disabled, _) | (_, None) => {
+                    let note = describe(&c.row, &call, &own, None);
+                    (own, note)
+                }
+                (_, Some((at, inherited))) => {
+                    let note = describe(&c.row, &call, &inherited, Some(&at));
+                    (inherited, note)
+                }
+            };
+            facts.outbound.push(OutboundCall {
+                location: src.loc(start),
+                client: c.row.client.as_str(),
+                timeout,
+                note,
+            });
+        }
+    }
+    if facts.outbound.len() > before {
+        facts.outbound.sort_by_key(|c| c.location.line);
+        facts
+            .outbound
+            .dedup_by(|a, b| a.location == b.location && a.client == b.client);
+    }
+}
+
+/// What a site's own text says about its timeout.
+fn state_of(row: &'static Row, text: &str) -> TimeoutState {
+    if row.disabled_by.iter().any(|d| text.contains(d.as_str())) {
+        return TimeoutState::Disabled;
+    }
+    if row.bounded_by.iter().any(|b| mentions(text, b)) {
+        return TimeoutState::Explicit;
+    }
+    if row.default == "none" || row.too_long {
+        TimeoutState::Missing
+    } else {
+        TimeoutState::ClientDefault(row.default.as_str())
+    }
+}
+
+fn describe(row: &Row, call: &str, state: &TimeoutState, through: Option<&str>) -> String {
+    let via = through.map_or(String::new(), |at| {
+        format!(" through the client configured at {at}")
+    });
+    match state {
+        TimeoutState::Explicit => format!("{call}{via} with a timeout"),
+        TimeoutState::Disabled => format!("{call}{via}: its timeout is switched off"),
+        TimeoutState::ClientDefault(d) => {
+            format!("{call}{via}: {}'s own default of {d} applies", row.client)
+        }
+        TimeoutState::Missing if row.too_long => format!(
+            "{call}{via}: {}'s default of {} is too long to protect a request",
+            row.client, row.default
+        ),
+        TimeoutState::Missing => format!("{call}{via}: {} has no timeout by default", row.client),
+    }
+}
+
+/// `needle` in `text`; a bare identifier must be an object key (`timeout:`,
+/// shorthand `{ timeout }`) or a keyword argument (`timeout=`).
+fn mentions(text: &str, needle: &str) -> bool {
+    if !needle.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return text.contains(needle);
+    }
+    text.match_indices(needle).any(|(i, _)| {
+        let before = text[..i].chars().last();
+        let after = text[i + needle.len()..].trim_start().chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && matches!(after, Some(':' | ',' | '}' | '='))
+    })
+}
+
+/// The modules of `row.imports` this file imports, or `None` for none.
+fn imported_modules<'r>(src: &Source, row: &'r Row) -> Option<Vec<&'r str>> {
+    let code = &src.code;
+    let found: Vec<&str> = row
+        .imports
+        .iter()
+        .map(String::as_str)
+        .filter(|m| match src.lang {
+            Lang::JavaScript | Lang::TypeScript => ['\'', '"'].iter().any(|q| {
+                code.match_indices(&format!("{q}{m}")).any(|(i, s)| {
+                    let next = code[i + s.len()..].chars().next();
+                    m.ends_with('-') || matches!(next, Some('/')) || next == Some(*q)
+                })
+            }),
+            Lang::Python => code.lines().any(|l| {
+                let l = l.trim_start();
+                let rest = l
+                    .strip_prefix("import ")
+                    .or_else(|| l.strip_prefix("from "))
+                    .map(str::trim_start);
+                rest.is_some_and(|r| {
+                    r.strip_prefix(m)
+                        .is_some_and(|t| t.is_empty() || t.starts_with([' ', '.', ',']))
+                })
+            }),
+            Lang::Rust => code.contains(&format!("{m}::")) || code.contains(&format!("use {m}")),
+            Lang::Go => code.contains(&format!("\"{m}\"")) || code.contains(&format!("\"{m}/")),
+        })
+        .collect();
+    (!found.is_empty()).then_some(found)
+}
+
+static JS_NAMED_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?:\bimport\s*(?:[\w$]+\s*,\s*)?\{(?P<a>[^}]*)\}\s*from|\b(?:const|let|var)\s*\{(?P<b>[^}]*)\}\s*=\s*(?:await\s+import|require)\()\s*['"](?P<spec>[^'"]+)['"]"#,
+    )
+    .unwrap()
+});
+
+/// `name` is bound by a named import from one of `modules`.
+fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
+    JS_NAMED_IMPORT.captures_iter(&src.code).any(|c| {
+        let spec = &c["spec"];
+        modules.iter().any(|m| spec.starts_with(m))
+            && c.name("a").or_else(|| c.name("b")).is_some_and(|list| {
+                list.as_str().split(',').any(|item| {
+                    // `S3Client`, `S3Client as S3`: the local name is last.
+                    item.split(|ch: char| ch.is_whitespace() || ch == ':')
+                        .filter(|w| !w.is_empty())
+                        .next_back()
+                        == Some(name)
+                })
+            })
+    })
+}
+
+/// Calls through a named instance: `api(…)` or `api.get(…)` in JavaScript,
+/// `agent.get(…)` elsewhere.
+fn instance_calls(lang: Lang, name: &str) -> Regex {
+    let name = regex::escape(name);
+    let pattern = match lang {
+        Lang::JavaScript | Lang::TypeScript => format!(
+            r"(?:^|[^\w$.]){name}(?:\s*\.\s*(?:get|post|put|patch|delete|head|request|stream))?\s*\("
+        ),
+        _ => format!(r"\b{name}\s*\.\s*(?:get|post|put|patch|delete|head|request)\s*\("),
+    };
+    Regex::new(&pattern).expect("escaped instance name")
+}
+
+/// Where the identifier starts in a match that may begin with the one
+/// character before it (`(?:^|[^\w$.])got(`).
+fn ident_start(m: &str) -> usize {
+    m.find(|ch: char| ch.is_alphanumeric() || ch == '_' || ch == '$')
+        .unwrap_or(0)
+}
+
+/// `function got(` or a method shorthand `request(opts) {` defines, not calls.
+fn is_definition(code: &str, start: usize, open_end: usize) -> bool {
+    let before = code[..start].trim_end();
+    if before.ends_with("function") || before.ends_with("async") || before.ends_with("fn") {
+        return true;
+    }
+    let rest = &code[open_end.saturating_sub(1)..];
+    rest.find(')').is_some_and(|close| {
+        let after = rest[close + 1..].trim_start();
+        after.starts_with('{') && !before.ends_with('=') && !before.ends_with("await")
+    })
+}
+
+/// End of the expression statement that starts at `from`: bracket groups
+/// are skipped whole; it ends at `;`, at a separator or closing bracket of
+/// the enclosing group, or at a line break not followed by a method chain.
+pub(super) fn statement_end(src: &Source, from: usize) -> usize {
+    let bytes = src.code.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => match src.matching(i) {
+                Some(close) => i = close + 1,
+                None => return bytes.len(),
+            },
+            b';' | b',' | b')' | b']' | b'}' => return i,
+            b'\n' => {
+                let next = src.code[i + 1..].trim_start();
+                if next.starts_with('.') || next.starts_with("?.") {
+                    i += 1;
+                } else {
+                    return i;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::facts::code::{TimeoutState, extract};
+    use crate::inventory::Lang;
+
+    fn states(path: &str, lang: Lang, text: &str) -> Vec<(u32, &'static str, TimeoutState)> {
+        extract(path, lang, false, text)
+            .outbound
+            .into_iter()
+            .map(|c| (c.location.line, c.client, c.timeout))
+            .collect()
+    }
+
+    fn js(text: &str) -> Vec<(u32, &'static str, TimeoutState)> {
+        states("src/a.js", Lang::JavaScript, text)
+    }
+
+    #[test]
+    fn got_per_call_and_extended_instances() {
+        let got = js(concat!(
+            "import got from 'got';\n",
+            "const api = got.extend({ prefixUrl: u, timeout: { request: 5000 } });\n",
+            "const raw = got.extend({ prefixUrl: u });\n",
+            "export async function a() { return got(u).json(); }\n",
+            "export async function b() { return got.post(u, { json: x, timeout: { request: 1000 } }); }\n",
+            "export async function c() { return api.get('users'); }\n",
+            "export async function d() { return raw('users'); }\n",
+        ));
+        assert_eq!(
+            got,
+            vec![
+                (4, "got", TimeoutState::Missing),
+                (5, "got", TimeoutState::Explicit),
+                (6, "got", TimeoutState::Explicit),
+                (7, "got", TimeoutState::Missing),
+            ]
+        );
+    }
+
+    #[test]
+    fn ky_default_is_a_bound_unless_switched_off() {
+        let ky = js(
+            "import ky from 'ky';\nconst a = await ky.get(u).json();\nconst b = await ky.post(u, { timeout: false });\n",
+        );
+        assert_eq!(
+            ky,
+            vec![
+                (2, "ky", TimeoutState::ClientDefault("10 s")),
+                (3, "ky", TimeoutState::Disabled),
+            ]
+        );
+    }
+
+    #[test]
+    fn superagent_chain_and_node_http_in_function() {
+        let s = js(concat!(
+            "const superagent = require('superagent');\n",
+            "async function a() {\n  return superagent.get(u)\n    .timeout({ response: 5000 });\n}\n",
+            "async function b() { return superagent.post(u).send(x); }\n",
+        ));
+        assert_eq!(
+            s,
+            vec![
+                (3, "superagent", TimeoutState::Explicit),
+                (6, "superagent", TimeoutState::Missing),
+            ]
+        );
+        let h = js(concat!(
+            "const https = require('https');\n",
+            "function a(cb) {\n  const req = https.request(opts, cb);\n  req.setTimeout(5000, () => req.destroy());\n  req.end();\n}\n",
+            "function b(cb) {\n  https.get(u, cb);\n}\n",
+            "function c() { return this.http.get(u); }\n",
+        ));
+        assert_eq!(
+            h,
+            vec![
+                (3, "node:http", TimeoutState::Explicit),
+                (8, "node:http", TimeoutState::Missing),
+            ]
+        );
+    }
+
+    #[test]
+    fn sdks_are_read_where_the_client_is_built() {
+        let s = js(concat!(
+            "import Stripe from 'stripe';\n",
+            "import { S3Client } from '@aws-sdk/client-s3';\n",
+            "import { createClient } from 'redis';\n",
+            "import OpenAI from 'openai';\n",
+            "const stripe = new Stripe(key);\n",
+            "const s3 = new S3Client({ region: 'eu-west-1' });\n",
+            "const s3b = new S3Client({ requestHandler: { requestTimeout: 3000 } });\n",
+            "const cache = createClient({ url });\n",
+            "const prisma = new PrismaClient();\n",
+            "const ai = new OpenAI();\n",
+        ));
+        assert_eq!(
+            s,
+            vec![
+                (5, "stripe", TimeoutState::ClientDefault("80 s")),
+                (6, "aws-sdk", TimeoutState::Missing),
+                (7, "aws-sdk", TimeoutState::Explicit),
+                (10, "openai", TimeoutState::Missing),
+            ]
+        );
+        let supa = js(
+            "import { createClient } from '@supabase/supabase-js';\nexport const db = createClient(url, key);\n",
+        );
+        assert_eq!(supa, vec![(2, "supabase", TimeoutState::Missing)]);
+    }
+
+    #[test]
+    fn not_imported_not_counted() {
+        // A local helper called `got` or `request` is not the library.
+        let s = js("function request(o) { return o; }\nrequest({ a: 1 });\nconst got = x;\n");
+        assert!(s.is_empty(), "{s:?}");
+        let u = js("import { request } from 'undici';\nconst r = await request(u);\n");
+        assert_eq!(u, vec![(2, "undici", TimeoutState::Missing)]);
+    }
+
+    #[test]
+    fn python_sdks() {
+        let p = states(
+            "app/clients.py",
+            Lang::Python,
+            "import boto3\nfrom openai import OpenAI\ns3 = boto3.client('s3')\nai = OpenAI(timeout=20.0)\nslow = OpenAI()\n",
+        );
+        assert_eq!(
+            p,
+            vec![
+                (
+                    3,
+                    "boto3",
+                    TimeoutState::ClientDefault("60 s connect, 60 s read")
+                ),
+                (4, "openai", TimeoutState::Explicit),
+                (5, "openai", TimeoutState::Missing),
+            ]
+        );
+    }
+
+    #[test]
+    fn ureq_agents_and_hyper_clients() {
+        let u = states(
+            "src/main.rs",
+            Lang::Rust,
+            concat!(
+                "fn a() {\n",
+                "    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(5)).build();\n",
+                "    agent.get(u).call()?;\n",
+                "    ureq::get(u).call()?;\n",
+                "    ureq::post(u).timeout(Duration::from_secs(2)).send_json(x)?;\n",
+                "}\n",
+            ),
+        );
+        assert_eq!(
+            u,
+            vec![
+                (3, "ureq", TimeoutState::Explicit),
+                (4, "ureq", TimeoutState::Missing),
+                (5, "ureq", TimeoutState::Explicit),
+            ]
+        );
+        let h = states(
+            "src/main.rs",
+            Lang::Rust,
+            concat!(
+                "use hyper_util::client::legacy::Client;\n",
+                "async fn a() {\n",
+                "    let client = Client::builder(TokioExecutor::new()).build_http();\n",
+                "    let res = client.request(req).await?;\n",
+                "}\n",
+                "async fn b(client: C) {\n",
+                "    let client2 = Client::builder(TokioExecutor::new()).build_http();\n",
+                "    tokio::time::timeout(d, client2.get(uri)).await??;\n",
+                "}\n",
+            ),
+        );
+        assert_eq!(
+            h,
+            vec![
+                (4, "hyper", TimeoutState::Missing),
+                (8, "hyper", TimeoutState::Explicit),
+            ]
+        );
+    }
+}
