@@ -119,6 +119,10 @@ pub fn names() -> impl Iterator<Item = (&'static str, &'static str)> {
         .map(|c| (c.row.lang.as_str(), c.row.client.as_str()))
 }
 
+/// A call site: (start, end of the match, and for a call through an
+/// instance, where the instance was configured and its timeout state).
+type Site = (usize, usize, Option<(String, TimeoutState)>);
+
 pub fn extract(src: &Source, facts: &mut CodeFacts) {
     let key = lang_key(src.lang);
     let code = &src.code;
@@ -132,7 +136,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         let Some(imports) = imported_modules(src, &c.row) else {
             continue;
         };
-        let mut sites: Vec<(usize, usize, Option<(String, TimeoutState)>)> = Vec::new();
+        let mut sites: Vec<Site> = Vec::new();
         if let Some(call) = &c.call {
             for cap in src.captures(call) {
                 let m = cap.get(0).unwrap();
