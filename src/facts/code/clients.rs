@@ -309,8 +309,7 @@ fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
                 list.as_str().split(',').any(|item| {
                     // `S3Client`, `S3Client as S3`: the local name is last.
                     item.split(|ch: char| ch.is_whitespace() || ch == ':')
-                        .filter(|w| !w.is_empty())
-                        .next_back()
+                        .rfind(|w| !w.is_empty())
                         == Some(name)
                 })
             })
