@@ -53,3 +53,18 @@ fn generated_rule_docs_are_fresh() {
         "stale rule docs {stale:?}: run `cargo run -- docs docs/rules`"
     );
 }
+
+/// docs/clients.md names every client of the table, so the documented
+/// defaults cannot fall behind rules/clients.toml.
+#[test]
+fn every_table_client_is_documented() {
+    let doc = fs::read_to_string(Path::new(ROOT).join("docs/clients.md")).unwrap();
+    let table = doc.to_lowercase();
+    for (lang, client) in graduate::facts::code::table_clients() {
+        let name = client.trim_start_matches("node:");
+        assert!(
+            table.contains(&name.to_lowercase()),
+            "docs/clients.md does not name the {lang} client {client}"
+        );
+    }
+}

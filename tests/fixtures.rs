@@ -39,6 +39,7 @@ const FIXTURES: &[&str] = &[
     "empty-repo",
     "monorepo-two-pipelines",
     "node-resilient",
+    "koa-orders",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
@@ -55,7 +56,8 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
         "fastapi-service",
         "monorepo-two-pipelines",
     ),
-    ("health-endpoint", "go-service", "express-prototype"),
+    // koa-orders' only /health route is a stub upstream in its tests.
+    ("health-endpoint", "go-service", "koa-orders"),
     ("otel-tracing", "axum-service", "go-service"),
     (
         "deploy-health-probe",
@@ -114,6 +116,85 @@ fn every_rule_passes_on_one_fixture_and_fails_on_another() {
         assert_eq!(status(&reports[pass], rule), "pass", "{rule} on {pass}");
         assert_eq!(status(&reports[fail], rule), "fail", "{rule} on {fail}");
     }
+}
+
+/// (path, line, note) of a check's evidence.
+fn evidence(report: &Value, rule: &str) -> Vec<(String, u64, String)> {
+    check(report, rule)["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap_or("").to_string(),
+                e["line"].as_u64().unwrap_or(0),
+                e["note"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The cases the code rules must get right, end to end: each names the
+/// fixture file and line where the scanner must read it one way.
+#[test]
+fn tricky_code_cases() {
+    let note_at = |fixture: &str, rule: &str, path: &str, line: u64| -> String {
+        let report = scan_json(fixture);
+        evidence(&report, rule)
+            .into_iter()
+            .find(|(p, l, _)| p == path && *l == line)
+            .map(|(_, _, n)| n)
+            .unwrap_or_else(|| panic!("{fixture}: no {rule} evidence at {path}:{line}"))
+    };
+    // A Go client with a Timeout, declared in one file and used via
+    // client.Do in another file of the package.
+    let n = note_at("go-service", "outbound-timeout", "pricing.go", 16);
+    assert!(
+        n.contains("upstream.go:11, configured with a timeout"),
+        "{n}"
+    );
+    // http.DefaultClient.Do on a request whose context has a deadline.
+    let n = note_at("go-service", "outbound-timeout", "pricing.go", 35);
+    assert!(n.contains("context deadline"), "{n}");
+    // A reqwest client built with a timeout in main.rs, kept in the axum
+    // state and called from a handler module.
+    let n = note_at("axum-service", "outbound-timeout", "src/rates.rs", 24);
+    assert!(
+        n.contains("src/main.rs:86, configured with a timeout"),
+        "{n}"
+    );
+    // A route registered on a router nested under a prefix.
+    let n = note_at("axum-service", "health-endpoint", "src/main.rs", 70);
+    assert!(n.contains("/ops/healthz"), "{n}");
+    // An httpx client with timeout=None, used in another function.
+    let n = note_at("flask-minimal", "outbound-timeout", "app.py", 47);
+    assert!(n.contains("timeout=None"), "{n}");
+    // A configured got instance used in another function; the bare export
+    // in the same file has no timeout; ky's default is a bound.
+    let koa = scan_json("koa-orders");
+    let outbound: Vec<(String, u64)> = koa["debt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "outbound-timeout")
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(outbound, [("src/shipping.ts".to_string(), 16)]);
+    let n = note_at("koa-orders", "outbound-timeout", "src/shipping.ts", 11);
+    assert!(n.contains("configured at line 5 with a timeout"), "{n}");
+    // A health route only in a test file does not count.
+    assert_eq!(status(&koa, "health-endpoint"), "fail");
+    assert!(
+        evidence(&koa, "health-endpoint")
+            .iter()
+            .all(|(p, _, _)| !p.starts_with("test/")),
+        "a test stub's route is not the app's"
+    );
 }
 
 #[test]

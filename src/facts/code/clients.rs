@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::{CodeFacts, OutboundCall, Source, TimeoutState};
+use super::{Backoff, CodeFacts, OutboundCall, RetrySite, Source, TimeoutState};
 use crate::inventory::Lang;
 
 #[derive(Deserialize)]
@@ -34,6 +34,18 @@ struct Row {
     #[serde(default)]
     too_long: bool,
     fix: String,
+    /// The client's own retries: "default" (on unless switched off) or
+    /// "opt-in" (on when a `retry_keys` option is set). Either way they
+    /// back off exponentially with jitter and stop after a few attempts.
+    #[serde(default)]
+    retry: Option<String>,
+    #[serde(default)]
+    retry_keys: Vec<String>,
+    #[serde(default)]
+    retry_off: Vec<String>,
+    /// The mechanism name reported for those retries.
+    #[serde(default)]
+    retry_name: Option<String>,
 }
 
 #[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +81,11 @@ static CLIENTS: LazyLock<Vec<Client>> = LazyLock::new(|| {
                 matches!(row.lang.as_str(), "js" | "py" | "go" | "rs"),
                 "rules/clients.toml: unknown lang {}",
                 row.lang
+            );
+            assert!(
+                matches!(row.retry.as_deref(), None | Some("default" | "opt-in")),
+                "rules/clients.toml {}: retry is default or opt-in",
+                row.client
             );
             let compile = |p: &Option<String>| {
                 p.as_deref().map(|p| {
@@ -137,6 +154,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             continue;
         };
         let mut sites: Vec<Site> = Vec::new();
+        let mut retried = false;
         if let Some(call) = &c.call {
             for cap in src.captures(call) {
                 let m = cap.get(0).unwrap();
@@ -186,7 +204,10 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             let call = code[start..end]
                 .trim_end_matches('(')
                 .split_whitespace()
-                .collect::<String>();
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace(" .", ".")
+                .replace(". ", ".");
             let own = state_of(&c.row, &scope);
             let (timeout, note) = match (&own, through) {
                 (TimeoutState::Explicit | TimeoutState::Disabled, _) | (_, None) => {
@@ -204,6 +225,16 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 timeout,
                 note,
             });
+            if !retried && retries(&c.row, &scope) {
+                retried = true;
+                facts.retries.push(RetrySite {
+                    location: src.loc(start),
+                    mechanism: c.row.retry_name.as_deref().unwrap_or("client retries"),
+                    backoff: Backoff::Exponential,
+                    jitter: true,
+                    bounded: true,
+                });
+            }
         }
     }
     if facts.outbound.len() > before {
@@ -211,6 +242,18 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         facts
             .outbound
             .dedup_by(|a, b| a.location == b.location && a.client == b.client);
+    }
+}
+
+/// Whether the client retries this site by itself.
+fn retries(row: &Row, text: &str) -> bool {
+    match row.retry.as_deref() {
+        Some("default") => !row.retry_off.iter().any(|o| text.contains(o.as_str())),
+        Some("opt-in") => {
+            row.retry_keys.iter().any(|k| mentions(text, k))
+                && !row.retry_off.iter().any(|o| text.contains(o.as_str()))
+        }
+        _ => false,
     }
 }
 
@@ -494,6 +537,28 @@ mod tests {
         assert!(s.is_empty(), "{s:?}");
         let u = js("import { request } from 'undici';\nconst r = await request(u);\n");
         assert_eq!(u, vec![(2, "undici", TimeoutState::Missing)]);
+    }
+
+    #[test]
+    fn clients_that_retry_by_themselves() {
+        let f = extract(
+            "src/a.ts",
+            Lang::TypeScript,
+            false,
+            "import got from 'got';\nimport Stripe from 'stripe';\nconst a = new Stripe(k, { maxNetworkRetries: 2 });\nconst b = new Stripe(k);\nawait got.post(u, { json });\nawait got(u);\nawait got(v, { retry: { limit: 0 } });\n",
+        );
+        let r: Vec<_> = f
+            .retries
+            .iter()
+            .map(|r| (r.location.line, r.mechanism, r.is_safe()))
+            .collect();
+        assert_eq!(
+            r,
+            vec![
+                (6, "got built-in retry", true),
+                (3, "stripe maxNetworkRetries", true)
+            ]
+        );
     }
 
     #[test]

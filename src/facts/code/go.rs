@@ -151,16 +151,37 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
             ),
         });
     }
+    let functions = src.functions();
+    // A request built with a deadline-carrying context is bounded whatever
+    // client sends it.
+    let ctx_deadline = |at: usize| {
+        functions
+            .iter()
+            .find(|(_, s, e)| (*s..*e).contains(&at))
+            .is_some_and(|(_, s, e)| {
+                let body = &code[*s..*e];
+                (body.contains("context.WithTimeout") || body.contains("context.WithDeadline"))
+                    && body.contains("NewRequestWithContext")
+            })
+    };
     for m in src.captures(&DEFAULT_CLIENT) {
         let open = m.get(0).unwrap().end() - 1;
+        let bounded = &m["fn"] == "Do" && ctx_deadline(open);
         facts.outbound.push(OutboundCall {
             location: src.loc(open),
             client: "net/http",
-            timeout: TimeoutState::Missing,
-            note: format!("http.DefaultClient.{} has no timeout", &m["fn"]),
+            timeout: if bounded {
+                TimeoutState::Explicit
+            } else {
+                TimeoutState::Missing
+            },
+            note: if bounded {
+                "http.DefaultClient.Do with a request context deadline".into()
+            } else {
+                format!("http.DefaultClient.{} has no timeout", &m["fn"])
+            },
         });
     }
-    let functions = src.functions();
     let in_function = |at: usize| functions.iter().any(|(_, s, e)| (*s..*e).contains(&at));
     let mut exports: Vec<(String, usize, bool)> = Vec::new();
     let mut clients: HashMap<String, bool> = HashMap::new();
@@ -208,15 +229,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         }
         let last = recv.rsplit('.').next().unwrap_or(recv);
         let open = c.get(0).unwrap().end() - 1;
-        let in_fn = functions
-            .iter()
-            .find(|(_, s, e)| (*s..*e).contains(&open))
-            .map(|(_, s, e)| &code[*s..*e]);
-        // A request built with a deadline-carrying context is bounded too.
-        let ctx_deadline = in_fn.is_some_and(|body| {
-            (body.contains("context.WithTimeout") || body.contains("context.WithDeadline"))
-                && body.contains("NewRequestWithContext")
-        });
+        let ctx_deadline = ctx_deadline(open);
         let (timeout, note) = match clients.get(last) {
             Some(true) => (
                 TimeoutState::Explicit,

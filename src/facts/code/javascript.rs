@@ -25,6 +25,11 @@ static ROUTE_CALL: LazyLock<Regex> = LazyLock::new(|| {
         r#"\b(?P<recv>[A-Za-z_$][\w$]*)\s*\.\s*(?P<method>get|post|put|patch|delete|del|all|head|options|use)\s*\(\s*['"`](?P<path>/[^'"`]*)['"`]"#,
     )
 });
+static ROUTER_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*=\s*new\s+(?:Koa)?Router\s*\(\s*\{[^}]*?\bprefix\s*:\s*['"`](?P<prefix>/[^'"`]*)['"`]"#,
+    )
+});
 static FASTIFY_ROUTE: LazyLock<Regex> =
     LazyLock::new(|| re(r#"\.route\s*\(\s*\{[^}]*?\burl\s*:\s*['"`](?P<path>/[^'"`]*)['"`]"#));
 static NEST_CONTROLLER: LazyLock<Regex> =
@@ -127,6 +132,11 @@ fn routes(src: &Source, clients: &HashMap<String, ClientConfig>, facts: &mut Cod
         }
         return;
     }
+    // Koa routers carry their prefix: `new Router({ prefix: '/v1' })`.
+    let prefixes: HashMap<String, String> = src
+        .captures(&ROUTER_PREFIX)
+        .map(|c| (c["name"].to_string(), c["prefix"].to_string()))
+        .collect();
     for c in src.captures(&ROUTE_CALL) {
         let recv = &c["recv"];
         // `axios.get('/x')` and instance calls are outbound, not routes.
@@ -152,7 +162,10 @@ fn routes(src: &Source, clients: &HashMap<String, ClientConfig>, facts: &mut Cod
             location: src.loc(c.get(0).unwrap().start()),
             framework,
             method: Some(method.to_ascii_uppercase()),
-            route: c["path"].to_string(),
+            route: match prefixes.get(recv) {
+                Some(prefix) => join_route(prefix, &c["path"]),
+                None => c["path"].to_string(),
+            },
         });
     }
     for c in src.captures(&FASTIFY_ROUTE) {
@@ -593,6 +606,10 @@ mod tests {
         ));
         let routes: Vec<_> = f.routes.iter().map(|r| r.route.as_str()).collect();
         assert_eq!(routes, ["/health", "/users", "/status"]);
+        let koa = js(
+            "import Router from '@koa/router';\nconst ops = new Router({ prefix: '/ops/' });\nops.get('/healthz', (ctx) => { ctx.body = 'ok'; });\n",
+        );
+        assert_eq!(koa.routes[0].route, "/ops/healthz");
     }
 
     #[test]

@@ -182,7 +182,10 @@ fn prefix_at(nests: &[Nest], at: usize, depth: usize) -> String {
 
 fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
     let code = &src.code[..end];
-    if !code.contains("reqwest") {
+    // A handler module may only call through a client kept in the state
+    // (`state.http.get(u).send()`) and never name reqwest itself.
+    let names_reqwest = code.contains("reqwest");
+    if !names_reqwest && !code.contains(".send()") {
         return;
     }
     for c in src
@@ -216,6 +219,9 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
         .filter(|c| c.get(0).unwrap().end() <= end)
     {
         let m = c.get(0).unwrap();
+        if !names_reqwest {
+            break;
+        }
         // hyper's `Client::builder(TokioExecutor::new())` is not reqwest's.
         let chain = &code[m.start()..super::clients::statement_end(src, m.end() - 1).min(end)];
         if chain.contains("Executor") {

@@ -191,6 +191,7 @@ const RS_NEEDLES: &[&str] = &[
     "tonic",
     "#[test]",
     "#[tokio::test]",
+    ".send()",
 ];
 
 /// The static needles plus every module a client row of
