@@ -12,7 +12,7 @@ RUNS="${RUNS:-5}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BIN="$ROOT/target/release/graduate"
-APPS=(express-prototype fastapi-service go-service axum-service flask-minimal)
+APPS=(express-prototype fastapi-service go-service axum-service flask-minimal koa-orders)
 
 # 1. Tools: ripgrep, hyperfine, GNU time (jq only for the sanity check).
 need=()
@@ -27,7 +27,7 @@ fi
 # 2. Release binary.
 cargo build --release --locked --quiet
 
-# 3. Deterministic tree. services/svc-N/ holds a copy of fixture app N mod 5 in
+# 3. Deterministic tree. services/svc-N/ holds a copy of fixture app N mod 6 in
 # a renamed directory, each source/markdown file suffixed with a numbered
 # comment, plus one extra numbered route file; node_modules/pkg-M/index.js
 # files (outbound calls and fake AWS keys) are noise both tools must skip.
@@ -53,7 +53,7 @@ L=ABCDEFGHIJKLMNOPQRSTUVWXYZ
 
 total=0 nm=0 n=0
 while ((total < FILES)); do
-  i=$((n % 5)); a="${APPS[$i]}"
+  i=$((n % ${#APPS[@]})); a="${APPS[$i]}"
   svc="$TREE/services/svc-$n/${a%%-*}-$n"      # renamed copy, e.g. go-17
   mapfile -t dirs <<<"${DIRS[$i]}"
   mkdir -p "$svc" "${dirs[@]/#/$svc/}"       # one mkdir per copy, not per file

@@ -102,6 +102,32 @@ static CLIENTS: LazyLock<Vec<Client>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Per language: an automaton over every row's import names, and the row
+/// each name belongs to.
+type Prefilter = (aho_corasick::AhoCorasick, Vec<usize>);
+
+static PREFILTER: LazyLock<Vec<(&'static str, Prefilter)>> = LazyLock::new(|| {
+    ["js", "py", "go", "rs"]
+        .into_iter()
+        .map(|key| {
+            let mut names = Vec::new();
+            let mut row_of = Vec::new();
+            for (i, c) in CLIENTS
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.row.lang == key)
+            {
+                for m in &c.row.imports {
+                    names.push(m.as_str());
+                    row_of.push(i);
+                }
+            }
+            let ac = aho_corasick::AhoCorasick::new(names).expect("client import names");
+            (key, (ac, row_of))
+        })
+        .collect()
+});
+
 fn lang_key(lang: Lang) -> &'static str {
     match lang {
         Lang::JavaScript | Lang::TypeScript => "js",
@@ -147,9 +173,20 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     if key == "js" && (code.contains("'use client'") || code.contains("\"use client\"")) {
         return;
     }
+    // One pass over the bytes says which rows' modules the file may name.
+    let (ac, row_of) = &PREFILTER.iter().find(|(k, _)| *k == key).unwrap().1;
+    let mut candidates: Vec<usize> = ac
+        .find_overlapping_iter(aho_corasick::Input::new(code.as_bytes()))
+        .map(|m| row_of[m.pattern().as_usize()])
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
     let mut functions: Option<Vec<(String, usize, usize)>> = None;
     let before = facts.outbound.len();
-    for c in CLIENTS.iter().filter(|c| c.row.lang == key) {
+    for c in candidates.into_iter().map(|i| &CLIENTS[i]) {
         let Some(imports) = imported_modules(src, &c.row) else {
             continue;
         };
@@ -178,14 +215,8 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 let config = &code[m.start()..statement_end(src, m.start())];
                 let state = state_of(&c.row, config);
                 let at = src.line(m.start());
-                let calls = instance_calls(src.lang, &name);
-                for call in src.captures(&calls) {
-                    let cm = call.get(0).unwrap();
-                    if cm.start() <= m.end() {
-                        continue;
-                    }
-                    let start = cm.start() + ident_start(cm.as_str());
-                    sites.push((start, cm.end(), Some((format!("line {at}"), state.clone()))));
+                for (start, end) in instance_calls(src, &name, m.end()) {
+                    sites.push((start, end, Some((format!("line {at}"), state.clone()))));
                 }
             }
         }
@@ -360,16 +391,44 @@ fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
 }
 
 /// Calls through a named instance: `api(…)` or `api.get(…)` in JavaScript,
-/// `agent.get(…)` elsewhere.
-fn instance_calls(lang: Lang, name: &str) -> Regex {
-    let name = regex::escape(name);
-    let pattern = match lang {
-        Lang::JavaScript | Lang::TypeScript => format!(
-            r"(?:^|[^\w$.]){name}(?:\s*\.\s*(?:get|post|put|patch|delete|head|request|stream))?\s*\("
-        ),
-        _ => format!(r"\b{name}\s*\.\s*(?:get|post|put|patch|delete|head|request)\s*\("),
-    };
-    Regex::new(&pattern).expect("escaped instance name")
+/// `agent.get(…)` elsewhere, as (start, end past the open paren). Plain
+/// string search: a regex compiled per file and instance costs more than
+/// the whole scan of the file.
+fn instance_calls(src: &Source, name: &str, after: usize) -> Vec<(usize, usize)> {
+    const METHODS: &[&str] = &[
+        "get", "post", "put", "patch", "delete", "head", "request", "stream",
+    ];
+    let js = matches!(src.lang, Lang::JavaScript | Lang::TypeScript);
+    let code = &src.code;
+    let bytes = code.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let mut out = Vec::new();
+    for (at, _) in code.match_indices(name) {
+        if at <= after || !src.is_code(at) {
+            continue;
+        }
+        if at > 0 && (ident(bytes[at - 1]) || bytes[at - 1] == b'.') {
+            continue;
+        }
+        let mut rest = code[at + name.len()..].trim_start();
+        let mut method = false;
+        if let Some(r) = rest.strip_prefix('.') {
+            let r = r.trim_start();
+            let Some(m) = METHODS.iter().find(|m| {
+                r.starts_with(**m) && !r.as_bytes().get(m.len()).is_some_and(|b| ident(*b))
+            }) else {
+                continue;
+            };
+            rest = r[m.len()..].trim_start();
+            method = true;
+        }
+        if !(method || js) || !rest.starts_with('(') {
+            continue;
+        }
+        let end = code.len() - rest.len() + 1;
+        out.push((at, end));
+    }
+    out
 }
 
 /// Where the identifier starts in a match that may begin with the one

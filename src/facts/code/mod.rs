@@ -256,9 +256,12 @@ pub fn resolve_imported(calls: &[ImportedCall], exports: &[ExportedClient]) -> V
                     exports
                         .iter()
                         .filter(|e| {
+                            // A named client of another file; for a client
+                            // parameter (no name), any client the package
+                            // builds, this file included.
                             e.client == *client
                                 && e.export == c.export
-                                && e.location.path != c.location.path
+                                && (c.export.is_none() || e.location.path != c.location.path)
                                 && package_scope(&e.location.path, lang) == *scope
                         })
                         .collect()
@@ -329,7 +332,7 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
         // Next.js file routes come from the path alone.
         javascript::file_route(path, text, &mut facts);
     }
-    if !syntax::wanted(lang, text) {
+    if !syntax::wanted(lang, text) || is_generated(text) {
         return facts;
     }
     // The lexer reads most files exactly (comments, strings, balanced
@@ -359,6 +362,18 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
     clients::extract(&src, &mut facts);
     practices::extract(&src, &mut facts);
     facts
+}
+
+/// Generated code (`// Code generated … DO NOT EDIT.`, `@generated`) is
+/// not the app's own: an OpenAPI client generated for the tests says
+/// nothing about how production calls out.
+fn is_generated(text: &str) -> bool {
+    let mut end = text.len().min(600);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    (head.contains("Code generated") && head.contains("DO NOT EDIT")) || head.contains("@generated")
 }
 
 /// gRPC services expose health through the standard `grpc.health.v1.Health`

@@ -74,6 +74,8 @@ struct Row {
     #[serde(default)]
     unless: Vec<String>,
     else_kind: Option<PracticeKind>,
+    #[serde(default)]
+    not_after: Vec<String>,
 }
 
 const TABLE_SRC: &str = include_str!("../../../rules/libraries.toml");
@@ -152,6 +154,16 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             continue;
         }
         let row = m.row_of[hit.pattern().as_usize()];
+        let receiver =
+            src.code[..start].trim_end_matches(|c: char| c.is_alphanumeric() || c == '_');
+        let receiver = &src.code[receiver.len()..start];
+        if TABLE.row[row]
+            .not_after
+            .iter()
+            .any(|n| receiver.ends_with(n.as_str()))
+        {
+            continue;
+        }
         match seen.iter_mut().find(|(r, _, _)| *r == row) {
             Some(s) => s.2 += 1,
             None => seen.push((row, start, 1)),
@@ -184,7 +196,10 @@ pub fn deploy_practices(path: &str, text: &str) -> Option<Practice> {
     const SERVERS: &[&str] = &["gunicorn", "uvicorn", "hypercorn"];
     text.lines().enumerate().find_map(|(i, line)| {
         let trimmed = line.trim_start();
-        if trimmed.starts_with('#') {
+        // `RUN pip install uvicorn` installs the server; only the line
+        // that starts it (CMD, ENTRYPOINT, a Procfile or compose command)
+        // says how it runs.
+        if trimmed.starts_with('#') || line.contains("install") || line.contains(" add ") {
             return None;
         }
         let lib = SERVERS.iter().find(|s| line.contains(*s))?;
@@ -259,8 +274,10 @@ fn pii_category(word: &str) -> Option<&'static str> {
     if (has("card") && (has("number") || has("credit"))) || has("creditcard") || has("cvv") {
         return Some("payment");
     }
-    // A listening, IP or MAC address is not a postal one.
+    // A listening, IP or MAC address is not a postal one, and a bare
+    // `address` names no owner (seen: `${ip}:${port}` called address).
     if has("address")
+        && !word.eq_ignore_ascii_case("address")
         && ![
             "ip", "remote", "server", "listen", "mac", "bind", "host", "local", "addr", "wallet",
             "contract", "socket", "net", "http",
@@ -320,6 +337,66 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
 mod tests {
     use super::*;
     use crate::facts::code::extract;
+
+    /// Seen in real services (opentelemetry-demo, gofiber recipes, actix
+    /// examples, gin examples): what each line must be read as.
+    #[test]
+    fn real_repository_lessons() {
+        let kinds = |path: &str, lang: Lang, text: &str| -> Vec<(PracticeKind, String)> {
+            extract(path, lang, false, text)
+                .practices
+                .into_iter()
+                .map(|p| (p.kind, p.lib))
+                .collect()
+        };
+        // A tracer provider's Shutdown flushes spans; it drains no server.
+        let tp = kinds(
+            "main.go",
+            Lang::Go,
+            "package main\nimport \"net/http\"\nfunc main() {\n\tdefer tp.Shutdown(ctx)\n\thttp.ListenAndServe(\":8080\", nil)\n}\n",
+        );
+        assert!(
+            !tp.iter().any(|(k, _)| *k == PracticeKind::Shutdown),
+            "{tp:?}"
+        );
+        let fiber = kinds(
+            "main.go",
+            Lang::Go,
+            "package main\nimport \"github.com/gofiber/fiber/v2\"\nfunc main() {\n\t<-c\n\t_ = app.ShutdownWithTimeout(5 * time.Second)\n}\n",
+        );
+        assert!(
+            fiber.iter().any(|(k, _)| *k == PracticeKind::Shutdown),
+            "{fiber:?}"
+        );
+        let env_logger = kinds(
+            "src/main.rs",
+            Lang::Rust,
+            "use actix_web::App;\nfn main() {\n    env_logger::init_from_env(env_logger::Env::new());\n}\n",
+        );
+        assert_eq!(env_logger[0].0, PracticeKind::PlainLog);
+        let go_log = kinds(
+            "rate.go",
+            Lang::Go,
+            "package main\nimport \"go.uber.org/ratelimit\"\nfunc main() {\n\trl := ratelimit.New(100)\n\tlog.Print(\"up\")\n}\n",
+        );
+        let got: Vec<_> = go_log.iter().map(|(k, _)| *k).collect();
+        assert_eq!(got, [PracticeKind::RateLimit, PracticeKind::PlainLog]);
+        // `address` alone is `${ip}:${port}`; a user's address is personal.
+        let pii = extract(
+            "index.js",
+            Lang::JavaScript,
+            false,
+            "const express = require('express');\nconsole.log(`listening on ${address}`);\nconsole.log(user.address);\n",
+        )
+        .pii_logs;
+        assert_eq!(pii.len(), 1);
+        assert_eq!(pii[0].location.line, 3);
+        // Installing uvicorn is not running it.
+        assert!(
+            deploy_practices("Dockerfile", "RUN pip install \"uvicorn[standard]\"\n").is_none()
+        );
+        assert!(deploy_practices("Dockerfile", "CMD [\"uvicorn\", \"app.main:app\"]\n").is_some());
+    }
 
     #[test]
     fn table_loads_and_names_health_routes() {

@@ -32,12 +32,25 @@ static FREE_GET: LazyLock<Regex> =
     LazyLock::new(|| re(r"\breqwest::(?P<blocking>blocking::)?get\("));
 static CLIENT_LET: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"let\s+(?:mut\s+)?(?P<name>\w+)\s*(?::\s*[\w:]+\s*)?=\s*(?:reqwest::)?(?P<blocking>blocking::)?Client::(?P<ctor>new|builder)\(",
+        r"let\s+(?:mut\s+)?(?P<name>\w+)\s*(?::\s*[\w:]+\s*)?=\s*(?:reqwest::)?(?P<blocking>blocking::)?Client::(?P<ctor>new|builder|default)\(",
     )
 });
 static CLIENT_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?P<name>\w+)\s*:\s*(?:reqwest::)?(?P<blocking>blocking::)?(?:Client::(?P<ctor>new|builder)|ClientBuilder::new)\(",
+        r"(?P<name>\w+)\s*:\s*(?:reqwest::)?(?P<blocking>blocking::)?(?:Client::(?P<ctor>new|builder|default)|ClientBuilder::new)\(",
+    )
+});
+/// Any construction, bound or not (`web::Data::new(reqwest::Client::new())`).
+static CLIENT_ANY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:reqwest::)?(?P<blocking>blocking::)?(?:Client::(?P<ctor>new|builder|default)|ClientBuilder::new)\(",
+    )
+});
+/// A handler or function parameter that is a reqwest client built elsewhere:
+/// `client: web::Data<reqwest::Client>`, `State(http): State<Client>`.
+static CLIENT_PARAM: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:\b\w+\((?P<inner>\w+)\)|\b(?P<name>\w+))\s*:\s*(?:(?:web::)?(?:Data|State|Extension|Arc)\s*<\s*)?&?\s*(?:reqwest::)?Client\b",
     )
 });
 static CLIENT_CALL: LazyLock<Regex> = LazyLock::new(|| {
@@ -243,12 +256,47 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
         });
         clients.insert(c["name"].to_string(), state);
     }
+    let mut params: Vec<String> = Vec::new();
+    if names_reqwest {
+        for c in src
+            .captures(&CLIENT_ANY)
+            .filter(|c| c.get(0).unwrap().end() <= end)
+        {
+            let m = c.get(0).unwrap();
+            let chain = &code[m.start()..super::clients::statement_end(src, m.end() - 1).min(end)];
+            // `awc::Client::new()` is another crate's client.
+            if chain.contains("Executor") || code[..m.start()].ends_with("::") {
+                continue;
+            }
+            let builder = c.name("ctor").is_none_or(|k| k.as_str() == "builder");
+            facts.exported_clients.push(super::ExportedClient {
+                location: src.loc(m.start()),
+                client: "reqwest",
+                export: None,
+                timeout: if builder && chain.contains(".timeout(") {
+                    TimeoutState::Explicit
+                } else if c.name("blocking").is_some() {
+                    TimeoutState::ClientDefault("reqwest::blocking default: 30 s")
+                } else {
+                    TimeoutState::Missing
+                },
+            });
+        }
+        params = src
+            .captures(&CLIENT_PARAM)
+            .filter_map(|c| c.name("inner").or_else(|| c.name("name")))
+            .map(|n| n.as_str().to_string())
+            .collect();
+    }
     for c in src
         .captures(&CLIENT_CALL)
         .filter(|c| c.get(0).unwrap().end() <= end)
     {
         let recv: String = c["recv"].split_whitespace().collect();
         let last = recv.rsplit('.').next().unwrap_or(&recv).to_string();
+        // A parameter typed as a reqwest client: whichever client the crate
+        // builds, when they all agree.
+        let param = !recv.contains('.') && params.contains(&recv) && !clients.contains_key(&recv);
         let open = c.get(0).unwrap().end() - 1;
         let stmt_end = super::clients::statement_end(src, open).min(end);
         let chain = &code[open..stmt_end.max(open)];
@@ -265,7 +313,7 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
                         scope: super::package_scope(src.path, src.lang),
                         client: "reqwest",
                     },
-                    export: Some(last),
+                    export: (!param).then_some(last),
                 });
             } else if chain.contains(".send()") {
                 facts.outbound.push(OutboundCall {
@@ -427,6 +475,35 @@ mod tests {
         let none =
             crate::facts::code::resolve_imported(&handlers.imported_calls, &other.exported_clients);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn client_parameters_take_the_crate_s_client() {
+        // actix: the client lives in web::Data, built in main().
+        let f = rs(concat!(
+            "use actix_web::{web, App};\n",
+            "async fn forward(client: web::Data<reqwest::Client>) {\n",
+            "    let r = client.get(url).send().await?;\n",
+            "}\n",
+            "fn main() {\n",
+            "    App::new().app_data(web::Data::new(reqwest::Client::default()));\n",
+            "}\n",
+        ));
+        let calls = crate::facts::code::resolve_imported(&f.imported_calls, &f.exported_clients);
+        let t: Vec<_> = calls
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect();
+        assert_eq!(t, vec![(3, TimeoutState::Missing)]);
+        // Two clients that disagree: unknown, not guessed.
+        let g = rs(concat!(
+            "async fn h(State(http): State<reqwest::Client>) { http.get(u).send().await; }\n",
+            "fn a() { let x = reqwest::Client::builder().timeout(d).build(); }\n",
+            "fn b() { let y = reqwest::Client::new(); }\n",
+        ));
+        assert!(
+            crate::facts::code::resolve_imported(&g.imported_calls, &g.exported_clients).is_empty()
+        );
     }
 
     #[test]
