@@ -23,16 +23,16 @@ pub struct PiiField {
     pub location: Location,
 }
 
-static URL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"https?://(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,})"#).unwrap());
+static URL: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(r#"https?://(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,})"#)
+});
 
 /// Field declarations: `email: str`, `email = Column(`, `Email string`,
 /// `email: { type: String }`, `"email":` in a schema.
 static FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::facts::pattern::regex(
         r#"(?i)^\s*(?:pub\s+)?["']?(?P<name>e_?mail(?:_address)?|phone(?:_?number)?|mobile|(?:street_|home_|billing_|shipping_)?address|dob|date_?of_?birth|birth_?date|birthday|ssn|social_security(?:_number)?|national_id|passport(?:_number)?|card_?number|credit_?card)["']?\s*(?:[:=]|\s+[A-Za-z*\[\]]+(?:\s|$|`))"#,
     )
-    .unwrap()
 });
 
 fn kind_of(name: &str) -> &'static str {

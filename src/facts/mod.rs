@@ -18,6 +18,7 @@ pub mod hygiene;
 pub mod integrations;
 pub mod manifests;
 pub mod operations;
+pub mod pattern;
 pub mod secrets;
 pub mod tasks;
 

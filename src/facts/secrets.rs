@@ -109,7 +109,7 @@ static PROVIDERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         kind,
         literals,
         case_sensitive,
-        re: Regex::new(re).unwrap(),
+        re: crate::facts::pattern::regex(re),
         check,
         block: false,
     };
@@ -307,7 +307,7 @@ static PROVIDERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             kind,
             literals,
             case_sensitive: false,
-            re: Regex::new(re).unwrap(),
+            re: crate::facts::pattern::regex(re),
             check: accept,
             block: true,
         })
@@ -331,16 +331,16 @@ static PROVIDERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 /// between name and value (`const API_KEY: &str =`, `apiKey: string =`,
 /// Go's `var apiKey string =`).
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::facts::pattern::regex(
         r#"(?i)(?P<name>[\w.-]*(?:secret|passwd|password|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key)[\w-]*)\\?['"]?(?:\s*:\s*&?(?:'static\s+)?[\w:<>]+|\s+[\w.]+)?\s*(?::=|=>|=|:)\s*(?:\\?['"`](?P<q>[^'"`\s\\]{8,200})\\?['"`]|(?P<bare>[^\s'"`#,;\\]{8,200})\s*$)"#,
     )
-    .unwrap()
 });
 
 /// `jwt.sign(payload, "literal")`: the signing key is the literal.
 static SIGN_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\bjwt\.(?:sign|encode)\(\s*[^,()]+,\s*\\?['"](?P<q>[^'"\\\s]{6,200})\\?['"]"#)
-        .unwrap()
+    crate::facts::pattern::regex(
+        r#"\bjwt\.(?:sign|encode)\(\s*[^,()]+,\s*\\?['"](?P<q>[^'"\\\s]{6,200})\\?['"]"#,
+    )
 });
 
 const ASSIGN_LITERALS: &[&str] = &[
@@ -403,13 +403,13 @@ static FALLBACKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         ),
     ]
     .iter()
-    .map(|r| Regex::new(r).unwrap())
+    .map(|r| crate::facts::pattern::regex(r))
     .collect()
 });
 
 /// Go: `secret := os.Getenv("JWT_SECRET")` then `if secret == "" { secret = "dev" }`.
 static GO_GETENV: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(?P<var>\w+)\s*:?=\s*os\.Getenv\(\s*"(?P<n>\w+)"\s*\)\s*$"#).unwrap()
+    crate::facts::pattern::regex(r#"\b(?P<var>\w+)\s*:?=\s*os\.Getenv\(\s*"(?P<n>\w+)"\s*\)\s*$"#)
 });
 
 /// Literals that show a secrets manager or secret injection, with its name.

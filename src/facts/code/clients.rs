@@ -5,7 +5,7 @@
 //! it, and the client's own default. A site counts only in a file that
 //! imports the client, and only in code (never in a string or comment).
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
 use serde::Deserialize;
@@ -61,11 +61,33 @@ struct Table {
     client: Vec<Row>,
 }
 
-/// A row with its patterns compiled.
+/// A row and its patterns, compiled the first time a file that imports the
+/// client needs them (most scans never touch most rows).
 struct Client {
     row: Row,
-    call: Option<Regex>,
-    instance: Option<Regex>,
+    call: OnceLock<Option<Regex>>,
+    instance: OnceLock<Option<Regex>>,
+}
+
+impl Client {
+    fn compile(&self, pattern: &Option<String>) -> Option<Regex> {
+        pattern.as_deref().map(|p| {
+            Regex::new(&crate::facts::pattern::ascii(p))
+                .unwrap_or_else(|e| panic!("rules/clients.toml {}: {e}", self.row.client))
+        })
+    }
+
+    fn call(&self) -> Option<&Regex> {
+        self.call
+            .get_or_init(|| self.compile(&self.row.call))
+            .as_ref()
+    }
+
+    fn instance(&self) -> Option<&Regex> {
+        self.instance
+            .get_or_init(|| self.compile(&self.row.instance))
+            .as_ref()
+    }
 }
 
 const TABLE_SRC: &str = include_str!("../../../rules/clients.toml");
@@ -87,16 +109,10 @@ static CLIENTS: LazyLock<Vec<Client>> = LazyLock::new(|| {
                 "rules/clients.toml {}: retry is default or opt-in",
                 row.client
             );
-            let compile = |p: &Option<String>| {
-                p.as_deref().map(|p| {
-                    Regex::new(p)
-                        .unwrap_or_else(|e| panic!("rules/clients.toml {}: {e}", row.client))
-                })
-            };
             Client {
-                call: compile(&row.call),
-                instance: compile(&row.instance),
                 row,
+                call: OnceLock::new(),
+                instance: OnceLock::new(),
             }
         })
         .collect()
@@ -192,7 +208,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         };
         let mut sites: Vec<Site> = Vec::new();
         let mut retried = false;
-        if let Some(call) = &c.call {
+        if let Some(call) = c.call() {
             for cap in src.captures(call) {
                 let m = cap.get(0).unwrap();
                 if let Some(name) = cap.name("name")
@@ -208,7 +224,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 sites.push((start, m.end(), None));
             }
         }
-        if let Some(instance) = &c.instance {
+        if let Some(instance) = c.instance() {
             for cap in src.captures(instance) {
                 let m = cap.get(0).unwrap();
                 let name = cap["name"].to_string();
@@ -368,10 +384,9 @@ fn imported_modules<'r>(src: &Source, row: &'r Row) -> Option<Vec<&'r str>> {
 }
 
 static JS_NAMED_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::facts::pattern::regex(
         r#"(?:\bimport\s*(?:[\w$]+\s*,\s*)?\{(?P<a>[^}]*)\}\s*from|\b(?:const|let|var)\s*\{(?P<b>[^}]*)\}\s*=\s*(?:await\s+import|require)\()\s*['"](?P<spec>[^'"]+)['"]"#,
     )
-    .unwrap()
 });
 
 /// `name` is bound by a named import from one of `modules`.
@@ -493,6 +508,17 @@ mod tests {
 
     fn js(text: &str) -> Vec<(u32, &'static str, TimeoutState)> {
         states("src/a.js", Lang::JavaScript, text)
+    }
+
+    #[test]
+    fn every_row_compiles() {
+        for c in super::CLIENTS.iter() {
+            assert!(
+                c.call().is_some() || c.instance().is_some(),
+                "{} has neither call nor instance",
+                c.row.client
+            );
+        }
     }
 
     #[test]

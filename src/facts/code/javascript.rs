@@ -12,7 +12,7 @@ use super::{
 };
 
 fn re(p: &str) -> Regex {
-    Regex::new(p).unwrap()
+    crate::facts::pattern::regex(p)
 }
 
 static SERVER_IMPORT: LazyLock<Regex> = LazyLock::new(|| {

@@ -199,18 +199,17 @@ impl<'a> Source<'a> {
 }
 
 static PY_DEF: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"(?m)^[ \t]*(?:async[ \t]+)?def[ \t]+(?P<name>\w+)").unwrap()
+    crate::facts::pattern::regex(r"(?m)^[ \t]*(?:async[ \t]+)?def[ \t]+(?P<name>\w+)")
 });
 static GO_FUNC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"(?m)^func[ \t]+(?:\([^)]*\)[ \t]*)?(?P<name>\w+)[^\n{]*\{").unwrap()
+    crate::facts::pattern::regex(r"(?m)^func[ \t]+(?:\([^)]*\)[ \t]*)?(?P<name>\w+)[^\n{]*\{")
 });
 static RS_FN: std::sync::LazyLock<regex::Regex> =
-    std::sync::LazyLock::new(|| regex::Regex::new(r"\bfn[ \t]+(?P<name>\w+)[^;{]*\{").unwrap());
+    std::sync::LazyLock::new(|| crate::facts::pattern::regex(r"\bfn[ \t]+(?P<name>\w+)[^;{]*\{"));
 static JS_FUNC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(
+    crate::facts::pattern::regex(
         r"(?:\bfunction\s*\*?\s*(?P<name>\w+)\s*\([^)]*\)[^{]*\{|(?:const|let|var)\s+(?P<name2>\w+)\s*=\s*(?:async\s*)?(?:function\b[^{]*|\([^)]*\)\s*=>\s*|\w+\s*=>\s*)\{)",
     )
-    .unwrap()
 });
 
 fn matching(code: &str, open: usize, lang: Lang) -> Option<usize> {

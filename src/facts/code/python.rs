@@ -12,7 +12,7 @@ use super::{
 };
 
 fn re(p: &str) -> Regex {
-    Regex::new(p).unwrap()
+    crate::facts::pattern::regex(p)
 }
 
 static DECORATOR_ROUTE: LazyLock<Regex> = LazyLock::new(|| {

@@ -14,7 +14,7 @@ use super::{
 };
 
 fn re(p: &str) -> Regex {
-    Regex::new(p).unwrap()
+    crate::facts::pattern::regex(p)
 }
 
 static AXUM_ROUTE: LazyLock<Regex> = LazyLock::new(|| re(r#"\.route\(\s*"(?P<path>/[^"]*)""#));
