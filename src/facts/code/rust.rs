@@ -225,6 +225,11 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
     // Clients bound with `let` or stored in a struct field, by name. Both are
     // offered to the crate's other files: a client built in `main` and kept
     // in the app state is called from handlers elsewhere.
+    // With awc's or hyper's `Client` in scope, a bare `Client::new()` is theirs.
+    let bare_is_reqwest = !(code.contains("use awc::")
+        || code.contains("use hyper::Client")
+        || code.contains("hyper_util::client"));
+    let foreign = |m: &regex::Match| !bare_is_reqwest && !m.as_str().contains("reqwest::");
     let mut clients: HashMap<String, TimeoutState> = HashMap::new();
     for c in src
         .captures(&CLIENT_LET)
@@ -234,6 +239,9 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
         let m = c.get(0).unwrap();
         if !names_reqwest {
             break;
+        }
+        if foreign(&m) {
+            continue;
         }
         // hyper's `Client::builder(TokioExecutor::new())` is not reqwest's.
         let chain = &code[m.start()..super::clients::statement_end(src, m.end() - 1).min(end)];
@@ -265,7 +273,7 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
             let m = c.get(0).unwrap();
             let chain = &code[m.start()..super::clients::statement_end(src, m.end() - 1).min(end)];
             // `awc::Client::new()` is another crate's client.
-            if chain.contains("Executor") || code[..m.start()].ends_with("::") {
+            if chain.contains("Executor") || code[..m.start()].ends_with("::") || foreign(&m) {
                 continue;
             }
             let builder = c.name("ctor").is_none_or(|k| k.as_str() == "builder");
