@@ -10,7 +10,10 @@ use std::sync::{LazyLock, OnceLock};
 use regex::Regex;
 use serde::Deserialize;
 
-use super::{Backoff, CodeFacts, OutboundCall, RetrySite, Source, TimeoutState};
+use super::{
+    Backoff, CodeFacts, NeedleSet, OutboundCall, RetrySite, Source, TimeoutState, lang_key,
+    needle_sets,
+};
 use crate::inventory::Lang;
 
 #[derive(Deserialize)]
@@ -100,11 +103,6 @@ static CLIENTS: LazyLock<Vec<Client>> = LazyLock::new(|| {
         .into_iter()
         .map(|row| {
             assert!(
-                matches!(row.lang.as_str(), "js" | "py" | "go" | "rs"),
-                "rules/clients.toml: unknown lang {}",
-                row.lang
-            );
-            assert!(
                 matches!(row.retry.as_deref(), None | Some("default" | "opt-in")),
                 "rules/clients.toml {}: retry is default or opt-in",
                 row.client
@@ -118,40 +116,16 @@ static CLIENTS: LazyLock<Vec<Client>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Per language: an automaton over every row's import names, and the row
-/// each name belongs to.
-type Prefilter = (aho_corasick::AhoCorasick, Vec<usize>);
-
-static PREFILTER: LazyLock<Vec<(&'static str, Prefilter)>> = LazyLock::new(|| {
-    ["js", "py", "go", "rs"]
-        .into_iter()
-        .map(|key| {
-            let mut names = Vec::new();
-            let mut row_of = Vec::new();
-            for (i, c) in CLIENTS
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.row.lang == key)
-            {
-                for m in &c.row.imports {
-                    names.push(m.as_str());
-                    row_of.push(i);
-                }
-            }
-            let ac = aho_corasick::AhoCorasick::new(names).expect("client import names");
-            (key, (ac, row_of))
-        })
-        .collect()
+/// Per language: an automaton over every row's import names.
+static PREFILTER: LazyLock<Vec<(&'static str, NeedleSet)>> = LazyLock::new(|| {
+    needle_sets(
+        "rules/clients.toml",
+        &CLIENTS,
+        |c| c.row.lang.as_str(),
+        |c| c.row.imports.as_slice(),
+        aho_corasick::MatchKind::Standard,
+    )
 });
-
-fn lang_key(lang: Lang) -> &'static str {
-    match lang {
-        Lang::JavaScript | Lang::TypeScript => "js",
-        Lang::Python => "py",
-        Lang::Go => "go",
-        Lang::Rust => "rs",
-    }
-}
 
 /// The modules the table's rows import, per language: the parse prefilter
 /// must let a file that names one of them through.
@@ -190,10 +164,11 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         return;
     }
     // One pass over the bytes says which rows' modules the file may name.
-    let (ac, row_of) = &PREFILTER.iter().find(|(k, _)| *k == key).unwrap().1;
-    let mut candidates: Vec<usize> = ac
+    let set = &PREFILTER.iter().find(|(k, _)| *k == key).unwrap().1;
+    let mut candidates: Vec<usize> = set
+        .ac
         .find_overlapping_iter(aho_corasick::Input::new(code.as_bytes()))
-        .map(|m| row_of[m.pattern().as_usize()])
+        .map(|m| set.row_of[m.pattern().as_usize()])
         .collect();
     if candidates.is_empty() {
         return;

@@ -9,11 +9,11 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::MatchKind;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use super::{CodeFacts, Source};
+use super::{CodeFacts, NeedleSet, Source, lang_key, needle_sets};
 use crate::facts::Location;
 use crate::inventory::Lang;
 
@@ -89,51 +89,14 @@ pub fn health_names() -> &'static [String] {
     &TABLE.health.names
 }
 
-/// Per language: an automaton over every needle, and the row each needle
-/// belongs to.
-struct Matcher {
-    ac: AhoCorasick,
-    row_of: Vec<usize>,
-}
-
-fn lang_key(lang: Lang) -> &'static str {
-    match lang {
-        Lang::JavaScript | Lang::TypeScript => "js",
-        Lang::Python => "py",
-        Lang::Go => "go",
-        Lang::Rust => "rs",
-    }
-}
-
-static MATCHERS: LazyLock<Vec<(&'static str, Matcher)>> = LazyLock::new(|| {
-    ["js", "py", "go", "rs"]
-        .into_iter()
-        .map(|key| {
-            let mut needles = Vec::new();
-            let mut row_of = Vec::new();
-            for (i, row) in TABLE.row.iter().enumerate() {
-                assert!(
-                    matches!(row.lang.as_str(), "js" | "py" | "go" | "rs"),
-                    "rules/libraries.toml: unknown lang {}",
-                    row.lang
-                );
-                if row.lang == key {
-                    for n in &row.needles {
-                        needles.push(n.as_str());
-                        row_of.push(i);
-                    }
-                }
-            }
-            // A contiguous NFA builds in a fraction of a DFA's time and
-            // searches these short needle sets about as fast.
-            let ac = AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                .build(needles)
-                .expect("library needles");
-            (key, Matcher { ac, row_of })
-        })
-        .collect()
+static MATCHERS: LazyLock<Vec<(&'static str, NeedleSet)>> = LazyLock::new(|| {
+    needle_sets(
+        "rules/libraries.toml",
+        &TABLE.row,
+        |r| r.lang.as_str(),
+        |r| r.needles.as_slice(),
+        MatchKind::LeftmostLongest,
+    )
 });
 
 pub fn extract(src: &Source, facts: &mut CodeFacts) {
