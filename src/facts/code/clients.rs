@@ -597,6 +597,11 @@ mod tests {
         assert!(s.is_empty(), "{s:?}");
         let u = js("import { request } from 'undici';\nconst r = await request(u);\n");
         assert_eq!(u, vec![(2, "undici", TimeoutState::Missing)]);
+        // undici imported for fetch; `request` is the app's own helper.
+        let own = js(
+            "import { fetch } from 'undici';\nimport { request } from './api';\nawait request(u);\n",
+        );
+        assert!(own.is_empty(), "{own:?}");
     }
 
     #[test]

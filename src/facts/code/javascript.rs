@@ -190,7 +190,26 @@ fn has_handler(args: &str) -> bool {
         return false;
     };
     let after = after.trim_start();
-    !(after.is_empty() || after.starts_with('{'))
+    if !after.starts_with('{') {
+        return !after.is_empty();
+    }
+    // Fastify's `get('/x', { schema }, handler)`: options, then a handler.
+    // A client's `get('/x', { params })` ends with the options.
+    let mut depth = 0usize;
+    for (i, ch) in after.char_indices() {
+        match ch {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    let rest = after[i + 1..].trim_start();
+                    return rest.strip_prefix(',').is_some_and(|r| !r.trim().is_empty());
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 fn join_route(prefix: &str, path: &str) -> String {
@@ -608,9 +627,10 @@ mod tests {
             "const users = await api.get('/users');\n",
             "const one = await api.get('/users/1', { params: { a: 1 } });\n",
             "app.get('/status',\n  h);\n",
+            "app.get('/ready', { schema: { response: {} } }, async () => ({ ok: true }));\n",
         ));
         let routes: Vec<_> = f.routes.iter().map(|r| r.route.as_str()).collect();
-        assert_eq!(routes, ["/health", "/users", "/status"]);
+        assert_eq!(routes, ["/health", "/users", "/status", "/ready"]);
         let koa = js(
             "import Router from '@koa/router';\nconst ops = new Router({ prefix: '/ops/' });\nops.get('/healthz', (ctx) => { ctx.body = 'ok'; });\n",
         );
