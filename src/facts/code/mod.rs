@@ -570,6 +570,9 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
                 .collect(),
         ),
     };
+    // Rust's inline test module is not production code.
+    let end = src.prod_end();
+    let heads: Vec<LoopHead> = heads.into_iter().filter(|h| h.start < end).collect();
     if heads.is_empty() {
         return;
     }
@@ -577,7 +580,7 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
     let callers: Vec<String> = src
         .functions()
         .into_iter()
-        .filter(|(_, s, e)| call_markers.iter().any(|m| code[*s..*e].contains(m)))
+        .filter(|(_, s, e)| *s < end && call_markers.iter().any(|m| code[*s..*e].contains(m)))
         .map(|(n, _, _)| format!("{n}("))
         .collect();
     for LoopHead {

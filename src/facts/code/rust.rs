@@ -396,13 +396,9 @@ fn retries(src: &Source, end: usize, facts: &mut CodeFacts) {
             });
         }
     }
-    // Loops in the inline test module are not production retries.
-    if end == src.code.len() {
-        super::retry_loops(src, facts, &["reqwest::", ".send()"]);
-    } else {
-        let prod = Source::new(src.path, src.lang, &src.code[..end]);
-        super::retry_loops(&prod, facts, &["reqwest::", ".send()"]);
-    }
+    // Loops in the inline test module are not production retries:
+    // `retry_loops` stops at `Source::prod_end`.
+    super::retry_loops(src, facts, &["reqwest::", ".send()"]);
 }
 
 #[cfg(test)]
