@@ -17,11 +17,7 @@ fn json_of(dir: &Path) -> (Value, String) {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
     (
         serde_json::from_slice(&out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),

@@ -88,11 +88,7 @@ async fn first_run_creates_the_comment_with_the_marker_and_auth() {
         .mount(&server)
         .await;
     let out = run(&server, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("created comment 900"));
     let reqs = server.received_requests().await.unwrap();
     let post = reqs.iter().find(|r| r.method.as_str() == "POST").unwrap();
@@ -125,11 +121,7 @@ async fn second_run_edits_its_own_comment_and_leaves_others_alone() {
         .mount(&server)
         .await;
     let out = run(&server, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
     let reqs = server.received_requests().await.unwrap();
     assert!(
         requests_of(&reqs, "POST").is_empty(),
@@ -182,11 +174,7 @@ async fn pagination_finds_the_comment_on_page_two() {
         .mount(&server)
         .await;
     let out = run(&server, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
     let reqs = server.received_requests().await.unwrap();
     assert!(requests_of(&reqs, "POST").is_empty());
 }
@@ -276,11 +264,7 @@ async fn rate_limits_are_retried_then_succeed() {
         .mount(&server)
         .await;
     let out = run(&server, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
     let reqs = server.received_requests().await.unwrap();
     assert_eq!(
         requests_of(&reqs, "POST").len(),
@@ -317,11 +301,7 @@ async fn actions_token_without_user_access_posts_as_the_actions_bot() {
         .mount(&server)
         .await;
     let out = run(&server, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
 }
 
 #[test]

@@ -56,11 +56,7 @@ fn commit(dir: &Path, author: &str, days_ago: i64, subject: &str, file: &str, li
         .env("HOME", dir)
         .output()
         .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    common::assert_ok(&ok);
 }
 
 fn scan(dir: &Path) -> Value {
@@ -71,11 +67,7 @@ fn scan(dir: &Path) -> Value {
         .env("SOURCE_DATE_EPOCH", NOW.to_string())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -201,11 +193,7 @@ fn shallow_clone_and_no_git_are_unknown_not_zero() {
         .arg(&shallow)
         .output()
         .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    common::assert_ok(&ok);
     let r = scan(&shallow);
     assert!(
         r["pressure"]["history_unknown"]

@@ -20,11 +20,7 @@ fn render(args: &[&str]) -> String {
         .arg("--no-git")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -228,11 +224,7 @@ fn baseline_shows_new_and_fixed_and_ignores_line_shifts() {
         .arg(&base)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     let b = &r["baseline"];
     let new: Vec<&Value> = r["debt"]

@@ -14,6 +14,15 @@ pub fn graduate() -> Command {
     cmd
 }
 
+/// The run exited 0; its stderr is the failure message otherwise.
+pub fn assert_ok(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The check with this id in a JSON report.
 pub fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
     report["checks"]

@@ -318,12 +318,7 @@ fn mentions(text: &str, needle: &str) -> bool {
     if !needle.chars().all(|c| c.is_alphanumeric() || c == '_') {
         return text.contains(needle);
     }
-    text.match_indices(needle).any(|(i, _)| {
-        let before = text[..i].chars().last();
-        let after = text[i + needle.len()..].trim_start().chars().next();
-        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
-            && matches!(after, Some(':' | ',' | '}' | '='))
-    })
+    super::names_key(text, needle, true)
 }
 
 /// The modules of `row.imports` this file imports, or `None` for none.

@@ -392,12 +392,7 @@ fn bounded(timeout: bool) -> TimeoutState {
 
 /// `key:` or `key,` (shorthand property) appears in an object literal.
 fn has_key(args: &str, key: &str) -> bool {
-    args.match_indices(key).any(|(i, _)| {
-        let before = args[..i].chars().last();
-        let after = args[i + key.len()..].trim_start().chars().next();
-        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
-            && matches!(after, Some(':') | Some(',') | Some('}'))
-    })
+    super::names_key(args, key, false)
 }
 
 fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut CodeFacts) {

@@ -207,6 +207,18 @@ pub enum Link {
     Package { scope: String, client: &'static str },
 }
 
+/// `key` appears as an object key (`key:`, or shorthand `{ key }` /
+/// `{ key, … }`) and, with `assign`, as a keyword argument (`key=`): not
+/// as part of a longer name or a member (`cfg.key`).
+pub(crate) fn names_key(text: &str, key: &str, assign: bool) -> bool {
+    text.match_indices(key).any(|(i, _)| {
+        let before = text[..i].chars().last();
+        let after = text[i + key.len()..].trim_start().chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && (matches!(after, Some(':' | ',' | '}')) || assign && after == Some('='))
+    })
+}
+
 /// The key rule tables use for a language: `js` (JavaScript and
 /// TypeScript), `py`, `go`, `rs`.
 pub(crate) fn lang_key(lang: Lang) -> &'static str {

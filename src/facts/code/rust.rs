@@ -193,6 +193,19 @@ fn prefix_at(nests: &[Nest], at: usize, depth: usize) -> String {
         })
 }
 
+/// A reqwest client's timeout from its construction: a builder chain with
+/// `.timeout(…)`, the blocking client's 30 s default, or none.
+fn reqwest_state(c: &regex::Captures, chain: &str) -> TimeoutState {
+    let builder = c.name("ctor").is_none_or(|k| k.as_str() == "builder");
+    if builder && chain.contains(".timeout(") {
+        TimeoutState::Explicit
+    } else if c.name("blocking").is_some() {
+        TimeoutState::ClientDefault("reqwest::blocking default: 30 s")
+    } else {
+        TimeoutState::Missing
+    }
+}
+
 fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
     let code = &src.code[..end];
     // A handler module may only call through a client kept in the state
@@ -248,14 +261,7 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
         if chain.contains("Executor") {
             continue;
         }
-        let builder = c.name("ctor").is_none_or(|k| k.as_str() == "builder");
-        let state = if builder && chain.contains(".timeout(") {
-            TimeoutState::Explicit
-        } else if c.name("blocking").is_some() {
-            TimeoutState::ClientDefault("reqwest::blocking default: 30 s")
-        } else {
-            TimeoutState::Missing
-        };
+        let state = reqwest_state(&c, chain);
         facts.exported_clients.push(super::ExportedClient {
             location: src.loc(m.start()),
             client: "reqwest",
@@ -276,18 +282,11 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
             if chain.contains("Executor") || code[..m.start()].ends_with("::") || foreign(&m) {
                 continue;
             }
-            let builder = c.name("ctor").is_none_or(|k| k.as_str() == "builder");
             facts.exported_clients.push(super::ExportedClient {
                 location: src.loc(m.start()),
                 client: "reqwest",
                 export: None,
-                timeout: if builder && chain.contains(".timeout(") {
-                    TimeoutState::Explicit
-                } else if c.name("blocking").is_some() {
-                    TimeoutState::ClientDefault("reqwest::blocking default: 30 s")
-                } else {
-                    TimeoutState::Missing
-                },
+                timeout: reqwest_state(&c, chain),
             });
         }
         params = src
