@@ -15,6 +15,7 @@ pub mod inventory;
 pub mod pressure;
 pub mod report;
 pub mod rules;
+pub mod safe_text;
 pub mod scan;
 pub mod score;
 pub mod walk;

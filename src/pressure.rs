@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::facts::Facts;
 use crate::facts::git::{History, WINDOW_DAYS};
 use crate::inventory::FileKind;
+use crate::safe_text::SafeText;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -47,12 +48,12 @@ pub struct Signal {
     pub threshold: f64,
     /// `true` when value ≥ threshold; `null` when unknown.
     pub over: Option<bool>,
-    pub note: String,
+    pub note: SafeText,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hotspot {
-    pub path: String,
+    pub path: SafeText,
     /// Commits touching the file in the window.
     pub changes: u32,
     pub lines: u32,
@@ -67,14 +68,14 @@ pub struct Pressure {
     /// `graduate`, `watch` or `keep-as-prototype`.
     pub verdict: &'static str,
     /// One sentence per signal over its threshold (or why it is unknown).
-    pub reasons: Vec<String>,
+    pub reasons: Vec<SafeText>,
     pub signals: Vec<Signal>,
     pub hotspots: Vec<Hotspot>,
     /// Commits read in the window, or null when history is unknown.
     pub commits_read: Option<usize>,
     pub window_days: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub history_unknown: Option<String>,
+    pub history_unknown: Option<SafeText>,
 }
 
 /// Commits in the last 30 days below which growth is not a signal.
@@ -166,7 +167,7 @@ pub fn evaluate(facts: &Facts, history: &History, t: &Thresholds, now: i64) -> P
             // A handful of commits is no trend: 1 after 0 is not "100% growth".
             if last < MIN_GROWTH_COMMITS {
                 g.over = Some(false);
-                g.note.push_str("; too few commits to call it growth");
+                g.note = format!("{}; too few commits to call it growth", g.note).into();
             }
             signals.push(g);
             let fixes = commits.iter().filter(|c| is_fix(&c.subject)).count();
@@ -259,12 +260,12 @@ pub fn evaluate(facts: &Facts, history: &History, t: &Thresholds, now: i64) -> P
     }
     Pressure {
         verdict,
-        reasons,
+        reasons: reasons.into_iter().map(SafeText::from).collect(),
         signals,
         hotspots,
         commits_read,
         window_days: WINDOW_DAYS,
-        history_unknown,
+        history_unknown: history_unknown.map(SafeText::from),
     }
 }
 
@@ -274,7 +275,7 @@ fn signal(id: &'static str, value: Option<f64>, threshold: f64, note: String) ->
         value,
         threshold,
         over: value.map(|v| v >= threshold),
-        note,
+        note: note.into(),
     }
 }
 
@@ -341,7 +342,7 @@ fn churn(facts: &Facts, commits: &[crate::facts::git::Commit], min_changes: u32)
         .filter_map(|f| {
             let n = *changes.get(f.path.as_str())?;
             (n >= min_changes).then(|| Hotspot {
-                path: f.path.clone(),
+                path: f.path.clone().into(),
                 changes: n,
                 lines: f.lines,
                 score: round1(n as f64 * (1.0 + (f.lines as f64 + 1.0).log10())),

@@ -43,7 +43,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         }
         Err(message) => facts.warnings.push(crate::facts::Warning {
             path: ".git/index".into(),
-            message: format!("{message}; env files judged by presence"),
+            message: format!("{message}; env files judged by presence").into(),
         }),
     }
     facts.warnings.sort();

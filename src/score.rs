@@ -13,6 +13,7 @@ use crate::report::{
     SCHEMA_VERSION, Suppression, Tool,
 };
 use crate::rules::{self, Outcome, Pillar, Status};
+use crate::safe_text::SafeText;
 use crate::walk::WalkStats;
 
 pub fn priority(impact: u8, risk: u8, effort: u8) -> u32 {
@@ -90,10 +91,10 @@ pub fn evaluate(
                 match facts.allowed(&rule.meta.id, loc) {
                     Some(allow) => {
                         suppressions.push(Suppression {
-                            rule: rule.meta.id.clone(),
-                            path: loc.path.clone(),
+                            rule: rule.meta.id.clone().into(),
+                            path: loc.path.clone().into(),
                             line: loc.line,
-                            reason: allow.reason.clone(),
+                            reason: allow.reason.clone().into(),
                         });
                         false
                     }
@@ -101,13 +102,14 @@ pub fn evaluate(
                         Some(fp) if config.secret_allowed(fp) => {
                             used_fingerprints.insert(fp.to_ascii_lowercase());
                             suppressions.push(Suppression {
-                                rule: rule.meta.id.clone(),
-                                path: loc.path.clone(),
+                                rule: rule.meta.id.clone().into(),
+                                path: loc.path.clone().into(),
                                 line: loc.line,
                                 reason: format!(
                                     "fingerprint {fp} allowlisted in {}",
                                     crate::config::FILE_NAME
-                                ),
+                                )
+                                .into(),
                             });
                             false
                         }
@@ -138,7 +140,8 @@ pub fn evaluate(
             path: crate::config::FILE_NAME.into(),
             message: format!(
                 "unused secrets allowlist entry {fp}: no finding has this fingerprint"
-            ),
+            )
+            .into(),
         })
         .collect();
     (results, suppressions, unused)
@@ -163,10 +166,10 @@ pub fn build(
             let risk = f.risk.unwrap_or(risk);
             debt.push(DebtItem {
                 rule: meta.id.clone(),
-                path: f.location.as_ref().map(|l| l.path.clone()),
+                path: f.location.as_ref().map(|l| SafeText::new(&l.path)),
                 line: f.location.as_ref().map(|l| l.line),
-                message: f.message.clone(),
-                remediation: f.fix.clone().unwrap_or_else(|| meta.fix.clone()),
+                message: f.message.clone().into(),
+                remediation: f.fix.clone().unwrap_or_else(|| meta.fix.clone()).into(),
                 impact,
                 risk,
                 effort,
@@ -174,7 +177,10 @@ pub fn build(
                 week: meta.week,
                 fingerprint: String::new(),
                 hotspot: None,
-                anchor: f.location.is_none().then(|| anchor(&meta.id, facts)),
+                anchor: f
+                    .location
+                    .is_none()
+                    .then(|| SafeText::new(&anchor(&meta.id, facts))),
             });
         }
         checks.push(Check {
@@ -188,7 +194,7 @@ pub fn build(
             priority: priority(impact, risk, effort),
             week: meta.week,
             pass_fraction: (outcome.pass_fraction() * 1000.0).round() / 1000.0,
-            skip_reason: outcome.skip_reason.clone(),
+            skip_reason: outcome.skip_reason.as_deref().map(SafeText::new),
             evidence: outcome.evidence.clone(),
         });
     }
@@ -237,7 +243,7 @@ pub fn build(
             name: "graduate",
             version: env!("CARGO_PKG_VERSION"),
         },
-        root,
+        root: root.into(),
         commit,
         scanned_at: crate::report::timestamp::rfc3339(now),
         source_url: None,
@@ -282,7 +288,7 @@ pub fn build(
 /// numbered by order of appearance when a file holds several alike.
 fn fingerprint(debt: &mut [DebtItem]) {
     use sha2::{Digest, Sha256};
-    let mut seen: std::collections::HashMap<(String, Option<String>, String), usize> =
+    let mut seen: std::collections::HashMap<(String, Option<SafeText>, SafeText), usize> =
         std::collections::HashMap::new();
     for d in debt.iter_mut() {
         let n = seen
@@ -384,7 +390,7 @@ fn signoff(checks: &[Check]) -> Vec<Gate> {
                 gate,
                 passed: status == "pass",
                 status,
-                reason,
+                reason: reason.into(),
             }
         })
         .collect()

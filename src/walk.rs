@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::error::ScanError;
 use crate::facts::{FileFacts, FileRecord, Warning};
 use crate::inventory::{self, FileKind};
+use crate::safe_text::SafeText;
 
 /// Files larger than this are counted and skipped.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -241,8 +242,8 @@ fn walk_warning(root: &Path, err: &ignore::Error) -> Warning {
     let text = err.to_string();
     let root_str = format!("{}/", root.display());
     Warning {
-        path: String::new(),
-        message: text.replace(&root_str, ""),
+        path: SafeText::default(),
+        message: text.replace(&root_str, "").into(),
     }
 }
 
@@ -310,8 +311,8 @@ enum ReadResult {
 
 fn read_text(path: &Path, record: &FileRecord) -> Result<ReadResult, Warning> {
     let warn = |message: String| Warning {
-        path: record.path.clone(),
-        message,
+        path: record.path.clone().into(),
+        message: message.into(),
     };
     let mut file = std::fs::File::open(path).map_err(|e| warn(format!("cannot read: {e}")))?;
     let len = file

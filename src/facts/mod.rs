@@ -25,6 +25,7 @@ pub mod tasks;
 use serde::Serialize;
 
 use crate::inventory::{FileKind, Lang};
+use crate::safe_text::SafeText;
 
 pub use ci::{CiJob, CiPipeline, CiStep};
 pub use code::{
@@ -57,8 +58,19 @@ impl Location {
 /// Something that went wrong reading one file; the scan goes on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Warning {
-    pub path: String,
-    pub message: String,
+    /// Repository-derived (a file name, a parser's message quoting the
+    /// file): cleaned on construction, like all report text.
+    pub path: SafeText,
+    pub message: SafeText,
+}
+
+impl Warning {
+    pub fn new(path: impl Into<SafeText>, message: impl Into<SafeText>) -> Self {
+        Warning {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
 }
 
 /// One file the walk saw, whether or not it was read.
@@ -286,15 +298,15 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
         FileKind::Manifest(kind) => match manifests::parse(path, kind, text) {
             Ok(m) => out.manifest = Some(m),
             Err(message) => out.warnings.push(Warning {
-                path: path.to_string(),
-                message,
+                path: path.to_string().into(),
+                message: message.into(),
             }),
         },
         FileKind::CiConfig => match ci::parse(path, text) {
             Ok(p) => out.pipeline = p,
             Err(message) => out.warnings.push(Warning {
-                path: path.to_string(),
-                message,
+                path: path.to_string().into(),
+                message: message.into(),
             }),
         },
         FileKind::TaskFile => out.tasks = tasks::parse(path, text),
@@ -306,8 +318,8 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
             out.code = code::extract(path, lang, record.is_test, text);
             if let Some(message) = &out.code.unparsed {
                 out.warnings.push(Warning {
-                    path: path.to_string(),
-                    message: message.clone(),
+                    path: path.to_string().into(),
+                    message: message.clone().into(),
                 });
             }
             if !record.is_test {
@@ -331,8 +343,8 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
         out.deploy = deploy::extract(path, text, &mut messages);
         out.warnings
             .extend(messages.into_iter().map(|message| Warning {
-                path: path.to_string(),
-                message,
+                path: path.to_string().into(),
+                message: message.into(),
             }));
     }
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -364,8 +376,8 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
         match ci::parse(path, text) {
             Ok(p) => out.pipeline = p,
             Err(message) => out.warnings.push(Warning {
-                path: path.to_string(),
-                message,
+                path: path.to_string().into(),
+                message: message.into(),
             }),
         }
     }

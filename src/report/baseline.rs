@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{Report, SCHEMA_VERSION};
+use crate::safe_text::SafeText;
 
 #[derive(Debug, Deserialize)]
 pub struct OldReport {
@@ -38,29 +39,29 @@ struct OldDebt {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BaselineDiff {
-    pub commit: Option<String>,
+    pub commit: Option<SafeText>,
     pub score_before: u32,
     pub score_delta: i64,
     pub pillars: Vec<PillarDelta>,
     /// Fingerprints of debt items not in the baseline.
-    pub new: Vec<String>,
+    pub new: Vec<SafeText>,
     /// Baseline debt items that are gone.
     pub fixed: Vec<FixedItem>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PillarDelta {
-    pub id: String,
+    pub id: SafeText,
     pub before: Option<u32>,
     pub after: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FixedItem {
-    pub rule: String,
-    pub path: Option<String>,
+    pub rule: SafeText,
+    pub path: Option<SafeText>,
     pub line: Option<u32>,
-    pub message: String,
+    pub message: SafeText,
     pub priority: u32,
 }
 
@@ -68,7 +69,7 @@ impl FixedItem {
     pub fn location(&self) -> String {
         match (&self.path, self.line) {
             (Some(p), Some(l)) => format!("{p}:{l}"),
-            (Some(p), None) => p.clone(),
+            (Some(p), None) => p.to_string(),
             _ => "(repository)".to_string(),
         }
     }
@@ -99,14 +100,14 @@ pub fn diff(old: &OldReport, new: &Report) -> BaselineDiff {
     let before: HashSet<&str> = old.debt.iter().map(|d| d.fingerprint.as_str()).collect();
     let after: HashSet<&str> = new.debt.iter().map(|d| d.fingerprint.as_str()).collect();
     BaselineDiff {
-        commit: old.commit.clone(),
+        commit: old.commit.as_deref().map(SafeText::new),
         score_before: old.score,
         score_delta: new.score as i64 - old.score as i64,
         pillars: new
             .pillars
             .iter()
             .map(|p| PillarDelta {
-                id: p.id.to_string(),
+                id: p.id.to_string().into(),
                 before: old
                     .pillars
                     .iter()
@@ -119,17 +120,17 @@ pub fn diff(old: &OldReport, new: &Report) -> BaselineDiff {
             .debt
             .iter()
             .filter(|d| !before.contains(d.fingerprint.as_str()))
-            .map(|d| d.fingerprint.clone())
+            .map(|d| SafeText::new(&d.fingerprint))
             .collect(),
         fixed: old
             .debt
             .iter()
             .filter(|d| !after.contains(d.fingerprint.as_str()))
             .map(|d| FixedItem {
-                rule: d.rule.clone(),
-                path: d.path.clone(),
+                rule: d.rule.clone().into(),
+                path: d.path.as_deref().map(SafeText::new),
                 line: d.line,
-                message: d.message.clone(),
+                message: d.message.clone().into(),
                 priority: d.priority,
             })
             .collect(),

@@ -159,8 +159,8 @@ pub fn render(report: &Report) -> String {
             impact: d.impact,
             risk: d.risk,
             effort: d.effort,
-            message: d.message.clone(),
-            fix: d.remediation.clone(),
+            message: d.message.to_string(),
+            fix: d.remediation.to_string(),
         })
         .collect();
     let checks = report
@@ -174,17 +174,17 @@ pub fn render(report: &Report) -> String {
                 rules::Status::Fail => "fail",
                 rules::Status::Skip => "skip",
             },
-            skip_reason: c.skip_reason.clone(),
+            skip_reason: c.skip_reason.as_ref().map(|s| s.to_string()),
             evidence: c
                 .evidence
                 .iter()
                 .map(|e| {
                     let loc = match (&e.path, e.line) {
                         (Some(p), Some(l)) => format!("{p}:{l}"),
-                        (Some(p), None) => p.clone(),
+                        (Some(p), None) => p.to_string(),
                         _ => String::new(),
                     };
-                    (loc, e.note.clone())
+                    (loc, e.note.to_string())
                 })
                 .collect(),
         })

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::facts::Warning;
 use crate::rules::{Evidence, Status};
+use crate::safe_text::SafeText;
 use crate::walk::WalkStats;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -27,7 +28,7 @@ pub struct Tool {
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
-    pub root: String,
+    pub root: SafeText,
     pub commit: Option<String>,
     /// When the scan ran, RFC 3339 UTC (honours `SOURCE_DATE_EPOCH`).
     pub scanned_at: String,
@@ -54,7 +55,7 @@ pub struct Report {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AppSummary {
-    pub path: String,
+    pub path: SafeText,
     pub score: u32,
     pub grade: &'static str,
 }
@@ -112,17 +113,17 @@ pub struct Check {
     /// Share of the check passed (per-site rules pass in proportion).
     pub pass_fraction: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub skip_reason: Option<String>,
+    pub skip_reason: Option<SafeText>,
     pub evidence: Vec<Evidence>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DebtItem {
     pub rule: String,
-    pub path: Option<String>,
+    pub path: Option<SafeText>,
     pub line: Option<u32>,
-    pub message: String,
-    pub remediation: String,
+    pub message: SafeText,
+    pub remediation: SafeText,
     pub impact: u8,
     pub risk: u8,
     pub effort: u8,
@@ -132,7 +133,7 @@ pub struct DebtItem {
     pub fingerprint: String,
     /// For a finding with no location: the file that should hold the fix
     /// (code-scanning tools need a file to annotate).
-    pub anchor: Option<String>,
+    pub anchor: Option<SafeText>,
     /// Changes in 90 days when the file is a churn hotspot; its risk was
     /// raised by one for that.
     pub hotspot: Option<u32>,
@@ -143,7 +144,7 @@ impl DebtItem {
     pub fn location(&self) -> String {
         match (&self.path, self.line) {
             (Some(p), Some(l)) => format!("{p}:{l}"),
-            (Some(p), None) => p.clone(),
+            (Some(p), None) => p.to_string(),
             _ => "(repository)".to_string(),
         }
     }
@@ -155,13 +156,13 @@ pub struct Gate {
     pub passed: bool,
     /// pass / fail / unknown (a member check was not evaluated).
     pub status: &'static str,
-    pub reason: String,
+    pub reason: SafeText,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Suppression {
-    pub rule: String,
-    pub path: String,
+    pub rule: SafeText,
+    pub path: SafeText,
     pub line: u32,
-    pub reason: String,
+    pub reason: SafeText,
 }

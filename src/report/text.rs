@@ -231,7 +231,7 @@ pub fn render(report: &Report, color: bool) -> String {
         let _ = writeln!(o, "  {} ({})", p.bold("Warnings"), report.warnings.len());
         for w in &report.warnings {
             let line = if w.path.is_empty() {
-                w.message.clone()
+                w.message.to_string()
             } else {
                 format!("{}: {}", w.path, w.message)
             };

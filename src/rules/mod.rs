@@ -14,6 +14,8 @@ mod testing;
 
 use serde::Serialize;
 
+use crate::safe_text::SafeText;
+
 use crate::facts::{Facts, Location};
 
 pub use meta::{Pillar, RuleMeta};
@@ -30,29 +32,30 @@ pub enum Status {
 /// What proved a check's status: a route, an SDK init line, a bad call site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Evidence {
-    pub path: Option<String>,
+    pub path: Option<SafeText>,
     pub line: Option<u32>,
-    pub note: String,
+    /// Quotes repository text (a CI step, a call): cleaned on construction.
+    pub note: SafeText,
 }
 
 impl Evidence {
-    pub fn at(loc: &Location, note: impl Into<String>) -> Self {
+    pub fn at(loc: &Location, note: impl Into<SafeText>) -> Self {
         Evidence {
-            path: Some(loc.path.clone()),
+            path: Some(SafeText::new(&loc.path)),
             line: Some(loc.line),
             note: note.into(),
         }
     }
 
-    pub fn file(path: &str, note: impl Into<String>) -> Self {
+    pub fn file(path: &str, note: impl Into<SafeText>) -> Self {
         Evidence {
-            path: Some(path.to_string()),
+            path: Some(SafeText::new(path)),
             line: None,
             note: note.into(),
         }
     }
 
-    pub fn note(note: impl Into<String>) -> Self {
+    pub fn note(note: impl Into<SafeText>) -> Self {
         Evidence {
             path: None,
             line: None,

@@ -124,13 +124,13 @@ pub fn check(facts: &Facts) -> Outcome {
         match gate_ev {
             Some(g) => {
                 evidence.push(Evidence {
-                    note: format!("{note} ({})", g.note),
+                    note: format!("{note} ({})", g.note).into(),
                     ..g
                 });
                 evidence.push(run_ev);
             }
             None => evidence.push(Evidence {
-                note: format!("{note}; {}", run_ev.note),
+                note: format!("{note}; {}", run_ev.note).into(),
                 ..run_ev
             }),
         }
@@ -141,7 +141,8 @@ pub fn check(facts: &Facts) -> Outcome {
             note: format!(
                 "{} enforced (relative to the base branch, no absolute value)",
                 g.note
-            ),
+            )
+            .into(),
             ..g.clone()
         }];
         evidence.extend(runs.iter().map(|(e, _)| e.clone()).take(1));
@@ -150,7 +151,7 @@ pub fn check(facts: &Facts) -> Outcome {
     let mut evidence: Vec<Evidence> = runs
         .iter()
         .map(|(e, r)| Evidence {
-            note: format!("{} — measured, not enforced ({})", e.note, r.tool),
+            note: format!("{} — measured, not enforced ({})", e.note, r.tool).into(),
             ..e.clone()
         })
         .collect();

@@ -27,9 +27,9 @@ pub fn check(facts: &Facts) -> Outcome {
         .into_iter()
         .take(10)
         .map(|(path, (line, n, fw))| Evidence {
-            path: Some(path.to_string()),
+            path: Some(path.into()),
             line: Some(line),
-            note: format!("{n} test{} ({fw})", if n == 1 { "" } else { "s" }),
+            note: format!("{n} test{} ({fw})", if n == 1 { "" } else { "s" }).into(),
         })
         .collect();
     Outcome::pass(evidence)
