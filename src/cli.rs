@@ -58,9 +58,9 @@ struct Inputs {
     /// Configuration file (default: <PATH>/.graduate.toml when present).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Worker threads for the walk (default: one per core).
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
+    /// Worker threads for the walk, 1–256 (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
     /// A previous `--format json` report: show the score change and which
     /// findings are new and which are fixed.
     #[arg(long, value_name = "OLD.json")]
@@ -168,9 +168,10 @@ fn build_report(inputs: &Inputs) -> Result<(Report, Config)> {
         Some(path) => Some(baseline::load(path).map_err(anyhow::Error::msg)?),
         None => None,
     };
-    let threads = inputs
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let threads = inputs.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(2, |n| n.get().min(256)),
+        usize::from,
+    );
     let mut result = scan::run(&ScanOptions {
         path: inputs.path.clone(),
         config: inputs.config.clone(),
@@ -369,11 +370,52 @@ fn source_url(flag: Option<&str>, commit: Option<&str>) -> Option<String> {
 }
 
 /// Write to stdout; a closed pipe (`graduate … | head`) is not an error.
+/// Report text is already clean ([`crate::safe_text`]); as a last guard, no
+/// line may start like a GitHub Actions workflow command (`::`), whatever a
+/// renderer did with wrapping.
 fn emit(s: &str) -> Result<ExitCode> {
+    let guarded = guard_workflow_commands(s);
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(guarded.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(e).context("writing to stdout"),
+    }
+}
+
+/// Prefix every line that the Actions runner would read as a command
+/// (`::name …::`, after leading spaces) with a backslash.
+pub fn guard_workflow_commands(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("::") {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for line in s.split_inclusive('\n') {
+        if line.trim_start().starts_with("::") {
+            out.push('\\');
+        }
+        out.push_str(line);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_output_line_starts_a_workflow_command() {
+        let out = guard_workflow_commands("ok\n  ::error file=a::x\nreqwest::get\n::add-mask::y");
+        assert_eq!(
+            out,
+            "ok\n\\  ::error file=a::x\nreqwest::get\n\\::add-mask::y"
+        );
+        assert!(matches!(
+            guard_workflow_commands("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

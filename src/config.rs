@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::bounded_read::{self, ReadError};
 use crate::error::ScanError;
 use crate::rules;
 
@@ -57,25 +58,45 @@ pub struct RuleOverride {
 
 pub const FILE_NAME: &str = ".graduate.toml";
 
+/// A configuration file is a few hundred bytes; anything near this is not one.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// A TOML error as position and reason, never the offending text: toml's
+/// own rendering quotes the line, which may hold a pasted secret (or, read
+/// through a link, the runner's environment). The reason itself can quote a
+/// value (`invalid type: string "…"`), so it is cleaned like report text.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let reason = crate::safe_text::clean(e.message().trim());
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {reason}")
+        }
+        None => reason,
+    }
+}
+
 impl Config {
     /// Load `--config FILE` (must exist) or `<root>/.graduate.toml` (optional).
+    /// Either is read as a hostile file: a regular file, not through a
+    /// symlink, at most [`MAX_CONFIG_BYTES`]; errors never quote its text.
     pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Config, ScanError> {
         let (path, required) = match explicit {
             Some(p) => (p.to_path_buf(), true),
             None => (root.join(FILE_NAME), false),
         };
-        let text = match std::fs::read_to_string(&path) {
+        let text = match bounded_read::regular_text(&path, MAX_CONFIG_BYTES) {
             Ok(t) => t,
-            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Config::default());
-            }
+            Err(ReadError::NotFound) if !required => return Ok(Config::default()),
             Err(e) => return Err(err(&path, format!("cannot read config: {e}"))),
         };
         Config::parse(&text).map_err(|m| err(&path, m))
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| e.to_string().trim().to_string())?;
+        let config: Config = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         config.validate()?;
         Ok(config)
     }
@@ -105,6 +126,23 @@ impl Config {
                 {
                     return Err(format!("`rules.{id}.{key}` must be 1–5, got {v}"));
                 }
+            }
+        }
+        let t = &self.pressure;
+        for (key, v) in [
+            ("contributors", t.contributors),
+            ("commits-per-week", t.commits_per_week),
+            ("growth-percent", t.growth_percent),
+            ("fixes-per-week", t.fixes_per_week),
+            ("integrations", t.integrations),
+            ("personal-data-kinds", t.personal_data_kinds),
+        ] {
+            // TOML has `nan` and `inf`; a threshold must be a number a
+            // signal can reach.
+            if !v.is_finite() || v < 0.0 {
+                return Err(format!(
+                    "`pressure.{key}` must be a finite number ≥ 0, got {v}"
+                ));
             }
         }
         for (i, fp) in self.secrets.allow.iter().enumerate() {
@@ -189,5 +227,28 @@ mod tests {
         assert!(!err.contains("sk_live"), "the entry is never echoed");
         assert!(Config::parse("[secrets]\nallow = [\"0011\"]").is_err());
         assert!(Config::parse("[secrets]\ndeny = []").is_err());
+    }
+
+    #[test]
+    fn errors_never_quote_the_file() {
+        // A value of the wrong type: toml's own message would print the line.
+        let err = Config::parse("fail-under = \"sk_live_9Tq2WbXr7LmK4vZpN8sHcD3f\"\n").unwrap_err();
+        assert!(!err.contains("9Tq2WbXr7LmK4vZpN8sHcD3f"), "{err}");
+        assert!(err.starts_with("line 1, column"), "{err}");
+        // What /proc/self/environ looks like, read as TOML.
+        let err =
+            Config::parse("PATH=/usr/bin\0GITHUB_TOKEN=ghs_abcdefghijklmnopqrstuvwxyz0123456789\0")
+                .unwrap_err();
+        assert!(!err.contains("ghs_"), "{err}");
+        assert!(!err.contains("/usr/bin"), "{err}");
+    }
+
+    #[test]
+    fn pressure_thresholds_must_be_finite_and_non_negative() {
+        for bad in ["nan", "inf", "-inf", "-1.0"] {
+            let err = Config::parse(&format!("[pressure]\ncontributors = {bad}\n")).unwrap_err();
+            assert!(err.contains("pressure.contributors"), "{bad}: {err}");
+        }
+        assert!(Config::parse("[pressure]\ncontributors = 0.5\n").is_ok());
     }
 }

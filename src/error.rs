@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error("cannot scan {path}: {source}")]
+    // `source` is printed by the error chain (`{:#}`), not in the message:
+    // both gave "cannot scan x: No such file …: No such file …".
+    #[error("cannot scan {path}")]
     Root {
         path: PathBuf,
         source: std::io::Error,

@@ -7,7 +7,11 @@ fn main() -> ExitCode {
     match graduate::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // The chain can quote a path or a config value from the scanned tree.
+            eprintln!(
+                "error: {}",
+                graduate::safe_text::for_terminal(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }

@@ -26,26 +26,37 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     let root = walk::resolve_root(&opts.path)?;
     let config = Config::load(opts.config.as_deref(), &root)?;
     let ignores = walk::ignore_set(&config.ignore)?;
-    let out = walk::walk(&root, &ignores, opts.threads, crate::facts::extract);
+    // Tracked files first: `.gitignore` hides only untracked ones.
+    let (tracked, index_warning) = match crate::facts::git_index::tracked_paths(&root) {
+        Ok(tracked) => (tracked, None),
+        Err(message) => (
+            None,
+            Some(crate::facts::Warning::new(
+                ".git/index",
+                format!("{message}; env files judged by presence"),
+            )),
+        ),
+    };
+    let out = walk::walk(
+        &root,
+        &ignores,
+        tracked.clone(),
+        opts.threads,
+        crate::facts::extract,
+    );
     let mut facts = Facts::merge(out.files, out.facts);
     facts.warnings.extend(out.warnings);
-    match crate::facts::git_index::tracked_paths(&root) {
-        Ok(tracked) => {
-            facts.tracked_env_files = tracked.map(|paths| {
-                paths
-                    .into_iter()
-                    .filter(|p| {
-                        let name = p.rsplit('/').next().unwrap_or(p).to_ascii_lowercase();
-                        crate::inventory::is_env_file(&name)
-                    })
-                    .collect()
+    facts.warnings.extend(index_warning);
+    facts.tracked_env_files = tracked.map(|paths| {
+        paths
+            .into_iter()
+            .filter(|p| {
+                let name = p.rsplit('/').next().unwrap_or(p).to_ascii_lowercase();
+                crate::inventory::is_env_file(&name)
             })
-        }
-        Err(message) => facts.warnings.push(crate::facts::Warning {
-            path: ".git/index".into(),
-            message: format!("{message}; env files judged by presence").into(),
-        }),
-    }
+            .collect()
+    });
+    facts.warnings.extend(expansion_warnings(&facts));
     facts.warnings.sort();
     let now = crate::report::timestamp::now_epoch();
     facts.history = if opts.history {
@@ -62,6 +73,41 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         out.stats,
     );
     Ok(ScanResult { report, config })
+}
+
+/// CI steps and scripts whose expansion hit its bound: the checks that read
+/// them saw only part of what runs, and the report says so.
+fn expansion_warnings(facts: &Facts) -> Vec<crate::facts::Warning> {
+    use crate::facts::{Warning, ci, commands};
+    let (steps, cut) = ci::run_steps_bounded(&facts.pipelines);
+    let mut out = Vec::new();
+    if cut {
+        out.push(Warning::new(
+            "",
+            format!(
+                "CI workflows call each other more than {} steps deep; the rest was not read",
+                ci::MAX_RUN_STEPS
+            ),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for rs in &steps {
+        if rs.step.command.is_empty() || !seen.insert((rs.location.clone(), rs.step.cwd.clone())) {
+            continue;
+        }
+        if commands::expand_bounded(facts, &rs.step.command, rs.step.cwd.as_deref()).1 {
+            out.push(Warning::new(
+                rs.location.path.as_str(),
+                format!(
+                    "line {}: the scripts this step runs expand to more than {} commands; \
+                     the rest was not read",
+                    rs.location.line,
+                    commands::MAX_SEGMENTS
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// The root as the user typed it (no absolute paths of their machine).

@@ -6,13 +6,23 @@
 //! Symlinks are never followed (a link can point out of the root or into a
 //! loop), vendored and generated trees are pruned by name, and a file that is
 //! too large, binary or minified is counted, not read.
+//!
+//! Ignore files are read here, not by the `ignore` crate: it opens each
+//! `.gitignore` by name and reads it to the end, so a committed
+//! `.gitignore -> /dev/zero` or a FIFO would stall the scan. Ours go through
+//! [`crate::bounded_read`]. And like git, a `.gitignore` hides only untracked
+//! files: a tracked file it lists (committed first, ignored later) is in every
+//! clone, so it is scanned. `.ignore` files (a ripgrep convention, not git's)
+//! are not honoured: a pull request must not be able to hide a file from the
+//! scan by adding one.
 
-use std::io::Read;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, RwLock, mpsc};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use ignore::{WalkBuilder, WalkState};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{Match, WalkBuilder, WalkState};
 use serde::Serialize;
 
 use crate::error::ScanError;
@@ -120,8 +130,142 @@ pub fn ignore_set(patterns: &[String]) -> Result<GlobSet, ScanError> {
     })
 }
 
+/// `.gitignore` files larger than this are not honoured (with a warning).
+const MAX_IGNORE_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Gitignore semantics over ignore files read safely, once each, with
+/// tracked files exempt. Shared by the walker threads.
+struct GitignoreFilter {
+    root: PathBuf,
+    /// Repository-relative tracked paths, sorted; `None` outside git.
+    tracked: Option<Vec<String>>,
+    /// `.git/info/exclude` of the root, when present.
+    exclude: Option<Gitignore>,
+    /// Per directory: its `.gitignore`, compiled, or `None`.
+    matchers: RwLock<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    /// The text of each `.gitignore` read, handed to the fact extractor so
+    /// the file is read once.
+    texts: Mutex<HashMap<PathBuf, String>>,
+    warnings: Mutex<Vec<Warning>>,
+}
+
+impl GitignoreFilter {
+    fn new(root: &Path, tracked: Option<Vec<String>>) -> Self {
+        let mut tracked = tracked;
+        if let Some(t) = tracked.as_mut() {
+            t.sort_unstable();
+        }
+        let exclude_path = root.join(".git").join("info").join("exclude");
+        let exclude = crate::bounded_read::regular_text(&exclude_path, MAX_IGNORE_FILE_BYTES)
+            .ok()
+            .and_then(|text| compile_ignore(root, &text));
+        GitignoreFilter {
+            root: root.to_path_buf(),
+            tracked,
+            exclude,
+            matchers: RwLock::new(HashMap::new()),
+            texts: Mutex::new(HashMap::new()),
+            warnings: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn matcher(&self, dir: &Path) -> Option<Arc<Gitignore>> {
+        if let Some(m) = self.matchers.read().expect("matcher cache").get(dir) {
+            return m.clone();
+        }
+        let path = dir.join(".gitignore");
+        let compiled = match crate::bounded_read::regular_text(&path, MAX_IGNORE_FILE_BYTES) {
+            Ok(text) => {
+                let m = compile_ignore(dir, &text).map(Arc::new);
+                self.texts.lock().expect("texts").insert(path, text);
+                m
+            }
+            Err(crate::bounded_read::ReadError::NotFound) => None,
+            Err(e) => {
+                self.warnings.lock().expect("warnings").push(Warning::new(
+                    rel_path(&self.root, &path),
+                    format!("not honoured: {e}"),
+                ));
+                None
+            }
+        };
+        self.matchers
+            .write()
+            .expect("matcher cache")
+            .entry(dir.to_path_buf())
+            .or_insert(compiled)
+            .clone()
+    }
+
+    /// Whether the walk keeps this entry.
+    fn keep(&self, path: &Path, is_dir: bool) -> bool {
+        let mut verdict = Match::None;
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            if !d.starts_with(&self.root) {
+                break;
+            }
+            if let Some(m) = self.matcher(d) {
+                verdict = match m.matched_path_or_any_parents(path, is_dir) {
+                    Match::Ignore(_) => Match::Ignore(()),
+                    Match::Whitelist(_) => Match::Whitelist(()),
+                    Match::None => Match::None,
+                };
+                if !verdict.is_none() {
+                    break;
+                }
+            }
+            if d == self.root {
+                break;
+            }
+            dir = d.parent();
+        }
+        if verdict.is_none()
+            && let Some(x) = &self.exclude
+            && x.matched_path_or_any_parents(path, is_dir).is_ignore()
+        {
+            verdict = Match::Ignore(());
+        }
+        if !verdict.is_ignore() {
+            return true;
+        }
+        let Some(tracked) = &self.tracked else {
+            return false;
+        };
+        let rel = rel_path(&self.root, path);
+        if is_dir {
+            let prefix = format!("{rel}/");
+            let at = tracked.partition_point(|t| t.as_str() < prefix.as_str());
+            tracked.get(at).is_some_and(|t| t.starts_with(&prefix))
+        } else {
+            tracked.binary_search(&rel).is_ok()
+        }
+    }
+
+    fn take_text(&self, path: &Path) -> Option<String> {
+        self.texts.lock().expect("texts").remove(path)
+    }
+}
+
+fn compile_ignore(dir: &Path, text: &str) -> Option<Gitignore> {
+    let mut b = GitignoreBuilder::new(dir);
+    for line in text.lines() {
+        // A bad glob matches nothing, as in git.
+        let _ = b.add_line(None, line);
+    }
+    b.build().ok()
+}
+
 /// Walk `root` in parallel, calling `extract` once per readable file.
-pub fn walk<F>(root: &Path, ignores: &GlobSet, threads: usize, extract: F) -> WalkOutput
+/// `tracked` lists the repository's tracked files (from the index), which
+/// `.gitignore` does not hide.
+pub fn walk<F>(
+    root: &Path,
+    ignores: &GlobSet,
+    tracked: Option<Vec<String>>,
+    threads: usize,
+    extract: F,
+) -> WalkOutput
 where
     F: Fn(&FileRecord, &str) -> FileFacts + Sync,
 {
@@ -130,15 +274,17 @@ where
     builder
         .hidden(false)
         .follow_links(false)
-        .git_ignore(true)
+        .git_ignore(false)
         .git_global(false)
-        .git_exclude(true)
+        .git_exclude(false)
         .require_git(false)
-        .ignore(true)
+        .ignore(false)
         .parents(false)
-        .threads(threads);
+        .threads(threads.clamp(1, 256));
+    let filter = Arc::new(GitignoreFilter::new(root, tracked));
     let root_for_filter = root.to_path_buf();
     let ignores_for_filter = ignores.clone();
+    let filter_for_entries = Arc::clone(&filter);
     builder.filter_entry(move |entry| {
         if entry.depth() == 0 {
             return true;
@@ -150,11 +296,13 @@ where
         {
             return false;
         }
-        match entry.path().strip_prefix(&root_for_filter) {
-            Ok(rel) => !ignores_for_filter.is_match(rel),
-            Err(_) => true,
-        }
+        let by_config = match entry.path().strip_prefix(&root_for_filter) {
+            Ok(rel) => ignores_for_filter.is_match(rel),
+            Err(_) => false,
+        };
+        !by_config && filter_for_entries.keep(entry.path(), is_dir)
     });
+    let filter = &*filter;
 
     let extract = &extract;
     std::thread::scope(|scope| {
@@ -166,14 +314,19 @@ where
             };
             Box::new(move |result| {
                 match result {
-                    Ok(entry) => visit(root, &entry, &mut out, extract),
+                    Ok(entry) => visit(root, &entry, &mut out, extract, filter),
                     Err(err) => out.push(Event::Warning(walk_warning(root, &err))),
                 }
                 WalkState::Continue
             })
         });
         drop(tx);
-        collector.join().expect("collector thread panicked")
+        let mut output = collector.join().expect("collector thread panicked");
+        output
+            .warnings
+            .append(&mut filter.warnings.lock().expect("warnings"));
+        output.warnings.sort();
+        output
     })
 }
 
@@ -257,8 +410,13 @@ fn rel_path(root: &Path, path: &Path) -> String {
     }
 }
 
-fn visit<F>(root: &Path, entry: &ignore::DirEntry, out: &mut Batcher, extract: &F)
-where
+fn visit<F>(
+    root: &Path,
+    entry: &ignore::DirEntry,
+    out: &mut Batcher,
+    extract: &F,
+    filter: &GitignoreFilter,
+) where
     F: Fn(&FileRecord, &str) -> FileFacts + Sync,
 {
     let Some(ft) = entry.file_type() else { return };
@@ -281,7 +439,11 @@ where
         out.push(Event::File(record, None));
         return;
     }
-    match read_text(entry.path(), &record) {
+    let read = match filter.take_text(entry.path()) {
+        Some(text) => Ok(ReadResult::Text(text, None)),
+        None => read_text(entry.path(), &record),
+    };
+    match read {
         Ok(ReadResult::Text(text, warning)) => {
             if let Some(w) = warning {
                 out.push(Event::Warning(w));
@@ -310,23 +472,20 @@ enum ReadResult {
 }
 
 fn read_text(path: &Path, record: &FileRecord) -> Result<ReadResult, Warning> {
-    let warn = |message: String| Warning {
-        path: record.path.clone().into(),
-        message: message.into(),
+    use crate::bounded_read::{ReadError, regular_file};
+    let warn = |message: String| Warning::new(record.path.as_str(), message);
+    let mut bytes = match regular_file(path, MAX_FILE_BYTES) {
+        Ok(b) => b,
+        Err(ReadError::TooLarge { .. }) => return Ok(ReadResult::Skip(SkipReason::Large)),
+        Err(e) => return Err(warn(format!("cannot read: {e}"))),
     };
-    let mut file = std::fs::File::open(path).map_err(|e| warn(format!("cannot read: {e}")))?;
-    let len = file
-        .metadata()
-        .map_err(|e| warn(format!("cannot read: {e}")))?
-        .len();
-    if len > MAX_FILE_BYTES {
-        return Ok(ReadResult::Skip(SkipReason::Large));
-    }
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.read_to_end(&mut bytes)
-        .map_err(|e| warn(format!("cannot read: {e}")))?;
     if bytes[..bytes.len().min(8192)].contains(&0) {
         return Ok(ReadResult::Skip(SkipReason::Binary));
+    }
+    // A UTF-8 byte-order mark (Windows editors) is not content: JSON and
+    // TOML parsers reject it, and it would shift the first line's columns.
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(ReadResult::Text(text, None)),

@@ -17,6 +17,12 @@ use crate::inventory::ManifestKind;
 /// How many hops a command is followed (script → target → script …).
 const MAX_DEPTH: usize = 8;
 
+/// Simple commands read per expansion, whatever the shape of the scripts.
+/// Each script, target or recipe is expanded once per call (a second
+/// reference adds nothing new), so real repositories stay far below this;
+/// it bounds what a hostile `package.json` can make the scan do.
+pub const MAX_SEGMENTS: usize = 20_000;
+
 /// One leaf command and how it was reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
@@ -28,19 +34,32 @@ pub struct Resolved {
 /// Expand a shell command (possibly multi-line) run in `cwd` (repository-
 /// relative, `None` = root) into its leaf commands.
 pub fn expand(facts: &Facts, command: &str, cwd: Option<&str>) -> Vec<Resolved> {
+    expand_bounded(facts, command, cwd).0
+}
+
+/// [`expand`], and whether the expansion was cut at [`MAX_SEGMENTS`].
+pub fn expand_bounded(facts: &Facts, command: &str, cwd: Option<&str>) -> (Vec<Resolved>, bool) {
     let mut out = Vec::new();
     let mut x = Expander {
         facts,
         stack: Vec::new(),
+        done: std::collections::HashSet::new(),
+        segments: 0,
+        cut: false,
     };
     x.text(command, cwd.unwrap_or(""), &[], &mut out);
-    out
+    (out, x.cut)
 }
 
 struct Expander<'a> {
     facts: &'a Facts,
     /// Keys of the scripts/targets being expanded, against cycles.
     stack: Vec<String>,
+    /// Keys already expanded in this call: a script called from ten places
+    /// is read once (without this, ten calls over nine levels are 10⁹ leaves).
+    done: std::collections::HashSet<String>,
+    segments: usize,
+    cut: bool,
 }
 
 /// Split a shell text into simple commands: lines (with `\` continuations
@@ -131,6 +150,11 @@ impl Expander<'_> {
     fn text(&mut self, text: &str, cwd: &str, via: &[String], out: &mut Vec<Resolved>) {
         let mut cwd = cwd.to_string();
         for seg in segments(text) {
+            self.segments += 1;
+            if self.segments > MAX_SEGMENTS {
+                self.cut = true;
+                return;
+            }
             let mut w = words(&seg);
             while w
                 .first()
@@ -191,11 +215,17 @@ impl Expander<'_> {
     }
 
     fn enter(&mut self, key: String) -> bool {
-        if self.stack.contains(&key) {
+        if self.stack.contains(&key) || self.done.contains(&key) {
             return false;
         }
         self.stack.push(key);
         true
+    }
+
+    fn leave(&mut self) {
+        if let Some(key) = self.stack.pop() {
+            self.done.insert(key);
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -249,7 +279,7 @@ impl Expander<'_> {
             v.push(format!("{}:{} script `{}`", m.path, s.line, s.name));
             let body = s.command.clone();
             self.text(&body, dir_of(&m.path), &v, out);
-            self.stack.pop();
+            self.leave();
         }
         true
     }
@@ -312,7 +342,7 @@ impl Expander<'_> {
             for (_, cmd) in t.commands.clone() {
                 self.text(&cmd, dir, &v, out);
             }
-            self.stack.pop();
+            self.leave();
         }
     }
 
@@ -368,7 +398,7 @@ impl Expander<'_> {
             for (_, cmd) in t.commands.clone() {
                 self.text(&cmd, &d, &v, out);
             }
-            self.stack.pop();
+            self.leave();
         }
     }
 
@@ -433,7 +463,7 @@ impl Expander<'_> {
             v.push(format!("{}:{} service `{}`", s.file, s.line, s.name));
             let c = command.clone();
             self.text(&c, dir_of(&s.file), &v, out);
-            self.stack.pop();
+            self.leave();
         }
     }
 
@@ -458,7 +488,7 @@ impl Expander<'_> {
         for (_, cmd) in t.commands.clone() {
             self.text(&cmd, dir_of(path), &v, out);
         }
-        self.stack.pop();
+        self.leave();
     }
 }
 

@@ -148,7 +148,18 @@ const MAX_NESTING: usize = 4;
 /// Composite actions and GitLab fragments only run through their users;
 /// reusable workflows run on their callers' triggers (and their own).
 pub fn run_steps(pipelines: &[CiPipeline]) -> Vec<RunStep<'_>> {
+    run_steps_bounded(pipelines).0
+}
+
+/// Steps listed at most, whatever the shape of the workflows.
+pub const MAX_RUN_STEPS: usize = 50_000;
+
+/// [`run_steps`], and whether the list was cut at [`MAX_RUN_STEPS`]. A job
+/// reached again from the same pipeline (sixty callers of one reusable
+/// workflow, five levels deep) is walked once: its steps are the same.
+pub fn run_steps_bounded(pipelines: &[CiPipeline]) -> (Vec<RunStep<'_>>, bool) {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for p in pipelines
         .iter()
         .filter(|p| p.kind == PipelineKind::Pipeline)
@@ -164,15 +175,30 @@ pub fn run_steps(pipelines: &[CiPipeline]) -> Vec<RunStep<'_>> {
                 job.matrix,
                 &[],
                 0,
-                &mut out,
+                &mut (&mut out, &mut seen),
             );
         }
         for inc in &p.includes {
-            include(pipelines, p, inc, &p.triggers, &[], 0, &mut out);
+            include(
+                pipelines,
+                p,
+                inc,
+                &p.triggers,
+                &[],
+                0,
+                &mut (&mut out, &mut seen),
+            );
         }
     }
-    out
+    let cut = out.len() >= MAX_RUN_STEPS;
+    (out, cut)
 }
+
+/// Where walked steps go, and the jobs already walked per pipeline.
+type Sink<'s, 'a> = (
+    &'s mut Vec<RunStep<'a>>,
+    &'s mut std::collections::HashSet<(usize, usize)>,
+);
 
 fn include<'a>(
     all: &'a [CiPipeline],
@@ -181,7 +207,7 @@ fn include<'a>(
     _triggers: &[String],
     via: &[String],
     depth: usize,
-    out: &mut Vec<RunStep<'a>>,
+    out: &mut Sink<'_, 'a>,
 ) {
     let Some(frag) = all.iter().find(|f| f.path == path) else {
         return;
@@ -210,9 +236,17 @@ fn walk_job<'a>(
     matrix: bool,
     via: &[String],
     depth: usize,
-    out: &mut Vec<RunStep<'a>>,
+    out: &mut Sink<'_, 'a>,
 ) {
-    if depth > MAX_NESTING {
+    if depth > MAX_NESTING || out.0.len() >= MAX_RUN_STEPS {
+        return;
+    }
+    // The origin and the job, by address: the facts outlive the walk.
+    let key = (
+        origin as *const CiPipeline as usize,
+        job as *const CiJob as usize,
+    );
+    if !out.1.insert(key) {
         return;
     }
     if let Some(callee) = job
@@ -240,7 +274,7 @@ fn walk_job<'a>(
         }
     }
     for step in &job.steps {
-        out.push(RunStep {
+        out.0.push(RunStep {
             origin,
             job,
             step,
