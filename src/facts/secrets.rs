@@ -982,10 +982,9 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFact
     }
 
     for &(i, mask) in &hits.lines {
-        let (line_offset, line) = lines[i];
-        if line.len() > 4096 {
-            continue;
-        }
+        let (line_start, full_line) = lines[i];
+        for (window_offset, line) in windows(full_line) {
+        let line_offset = line_start + window_offset;
         let loc = Location::new(path, i as u32 + 1);
         let mut spans: Vec<Range<usize>> = Vec::new();
         for (pi, p) in PROVIDERS.iter().enumerate() {
@@ -1031,7 +1030,7 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFact
                 });
             }
         }
-        if mask & ENV_BIT != 0 {
+        if mask & ENV_BIT != 0 && window_offset == 0 {
             insecure_defaults(path, &lines, i, &spans, scope, &mut out.defaults);
         }
         let env_line = reads_env(line) && !template;
@@ -1039,6 +1038,41 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFact
             continue;
         }
         generic_assignments(line, kind, &loc, scope, &mut out.candidates);
+        }
+    }
+    // Windows overlap: a value in the overlap is found twice.
+    let mut seen = std::collections::HashSet::new();
+    out.candidates
+        .retain(|c| seen.insert((c.location.line, c.fingerprint.clone())));
+    out
+}
+
+/// Lines are searched in windows of this many bytes: the regexes stay fast
+/// on a 1 MB single-line JSON or minified file, and no line is left unread.
+const WINDOW: usize = 4096;
+/// Consecutive windows overlap by this much, longer than any credential.
+const WINDOW_OVERLAP: usize = 512;
+
+/// `(offset, slice)` windows over a line, cut at character boundaries.
+fn windows(line: &str) -> Vec<(usize, &str)> {
+    if line.len() <= WINDOW {
+        return vec![(0, line)];
+    }
+    let boundary = |mut i: usize| {
+        while i < line.len() && !line.is_char_boundary(i) {
+            i += 1;
+        }
+        i.min(line.len())
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < line.len() {
+        let end = boundary(start + WINDOW);
+        out.push((start, &line[start..end]));
+        if end == line.len() {
+            break;
+        }
+        start = boundary(end - WINDOW_OVERLAP);
     }
     out
 }
@@ -1184,6 +1218,20 @@ mod tests {
             .into_iter()
             .map(|c| c.kind)
             .collect()
+    }
+
+    #[test]
+    fn long_lines_are_searched_in_windows() {
+        let key = "sk_live_9Tq2WbXr7LmK4vZpN8sHcD3f";
+        // Deep inside a long line, across a window boundary, after multi-byte text.
+        for at in [10_000, WINDOW - 10, WINDOW * 3 - 600] {
+            let mut line = "é".repeat(at / 2);
+            line.push_str(&format!("stripe('{key}')"));
+            line.push_str(&"x".repeat(20_000));
+            let found = scan_js(&line).candidates;
+            assert_eq!(found.len(), 1, "at {at}");
+            assert_eq!(found[0].kind, "stripe-live-key");
+        }
     }
 
     /// A GitHub-format token with a valid checksum, from 30 random characters.

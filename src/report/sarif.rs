@@ -51,11 +51,12 @@ pub fn render(report: &Report) -> String {
         .debt
         .iter()
         .map(|d| {
-            let uri = d
-                .path
-                .clone()
-                .or_else(|| d.anchor.clone())
-                .unwrap_or_else(|| "README.md".into());
+            let uri = uri_path(
+                d.path
+                    .as_deref()
+                    .or(d.anchor.as_deref())
+                    .unwrap_or("README.md"),
+            );
             let region = json!({ "startLine": d.line.unwrap_or(1) });
             let message = if d.path.is_none() {
                 format!(
@@ -119,8 +120,33 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
+/// A repository path as a relative URI reference: every byte outside RFC
+/// 3986's unreserved set and `/` percent-encoded, so `a b#c?.ts` or `100%.js`
+/// stay one path (code scanning would otherwise cut at `#` or `?`).
+pub fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(uri_path("src/api.ts"), "src/api.ts");
+        assert_eq!(uri_path("a b#c?.ts"), "a%20b%23c%3F.ts");
+        assert_eq!(uri_path("100%.js"), "100%25.js");
+        assert_eq!(uri_path("ünï.py"), "%C3%BCn%C3%AF.py");
+    }
+
     #[test]
     fn levels_and_names() {
         assert_eq!(super::level(125), "error");
