@@ -160,7 +160,14 @@ fn secrets_in_any_evidence_are_redacted_in_every_format() {
     write(
         root,
         ".github/workflows/ci.yml",
-        "on: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: DATABASE_URL=postgres://app:Sup3rS3cretPw9@db/app npm test -- --coverageThreshold=80 --api-key=sk_live_4eC39HqLyjWDarjtT1zdp7dc\n",
+        "on: [push, pull_request]\njobs:\n  e2e-sk_live_4eC39HqLyjWDarjtT1zdp7dc:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest --cov=app --cov-fail-under=80 --db postgres://app:Sup3rS3cretPw9@db/app\n",
+    );
+    write(root, "test_app.py", "def test_x():\n    pass\n");
+    // The same values in a step that only the coverage and test rules read.
+    write(
+        root,
+        ".github/workflows/unit.yml",
+        "on: [pull_request]\njobs:\n  unit:\n    runs-on: ubuntu-latest\n    steps:\n      - run: DATABASE_URL=postgres://app:Sup3rS3cretPw9@db/app npm test -- --coverageThreshold=80 --api-key=sk_live_4eC39HqLyjWDarjtT1zdp7dc\n",
     );
     for (format, run) in scan_all_formats(root) {
         assert!(run.code == 0 || run.code == 1, "{format}: {}", run.stderr);
