@@ -63,6 +63,193 @@ impl FileKind {
     }
 }
 
+/// Where a file's code runs (DESIGN.md, "Where code runs"): decided once
+/// per file, with its reason, and read by every rule. A browser `fetch` is
+/// not the service's outbound call, a dev launcher's SIGTERM handler does not
+/// drain the server, and a fake key in a test is not a leak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Runs in the service process: handlers, workers, jobs, server
+    /// components and route handlers.
+    Server,
+    /// Runs in a browser bundle.
+    Browser,
+    /// Runs at the edge (Next.js middleware, Workers).
+    Edge,
+    Test,
+    /// Examples, samples, demos.
+    Example,
+    /// Documentation and prose, translation strings.
+    Docs,
+    /// Scripts, tools, seeders, storybook, build configuration.
+    DevTooling,
+    Generated,
+    Vendored,
+    /// Build, CI, deploy and app configuration.
+    Config,
+    /// Could not be told: read by server rules, and shown as unknown.
+    Unknown,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 11] = [
+        Scope::Server,
+        Scope::Browser,
+        Scope::Edge,
+        Scope::Test,
+        Scope::Example,
+        Scope::Docs,
+        Scope::DevTooling,
+        Scope::Generated,
+        Scope::Vendored,
+        Scope::Config,
+        Scope::Unknown,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Scope::Server => "server",
+            Scope::Browser => "browser",
+            Scope::Edge => "edge",
+            Scope::Test => "test",
+            Scope::Example => "example",
+            Scope::Docs => "docs",
+            Scope::DevTooling => "dev-tooling",
+            Scope::Generated => "generated",
+            Scope::Vendored => "vendored",
+            Scope::Config => "config",
+            Scope::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.id() == id)
+    }
+
+    /// Code that may run in the service process: what server rules read.
+    /// Unknown is included (and shown as such) rather than guessed away.
+    pub fn in_service(self) -> bool {
+        matches!(self, Scope::Server | Scope::Edge | Scope::Unknown)
+    }
+}
+
+/// Directory names whose files never run in the service, with their scope.
+const DIR_SCOPES: &[(&str, Scope)] = &[
+    ("vendor", Scope::Vendored),
+    ("vendored", Scope::Vendored),
+    ("third_party", Scope::Vendored),
+    ("third-party", Scope::Vendored),
+    ("generated", Scope::Generated),
+    ("__generated__", Scope::Generated),
+    ("example", Scope::Example),
+    ("examples", Scope::Example),
+    ("sample", Scope::Example),
+    ("samples", Scope::Example),
+    ("demo", Scope::Example),
+    ("demos", Scope::Example),
+    ("playground", Scope::Example),
+    ("docs", Scope::Docs),
+    ("doc", Scope::Docs),
+    ("documentation", Scope::Docs),
+    ("locales", Scope::Docs),
+    ("locale", Scope::Docs),
+    ("i18n", Scope::Docs),
+    ("l10n", Scope::Docs),
+    ("translations", Scope::Docs),
+    ("lang", Scope::Docs),
+    ("scripts", Scope::DevTooling),
+    ("script", Scope::DevTooling),
+    ("tools", Scope::DevTooling),
+    ("tooling", Scope::DevTooling),
+    ("hack", Scope::DevTooling),
+    ("dev", Scope::DevTooling),
+    (".devcontainer", Scope::DevTooling),
+    (".storybook", Scope::DevTooling),
+    ("stories", Scope::DevTooling),
+    ("seed", Scope::DevTooling),
+    ("seeds", Scope::DevTooling),
+    ("seeders", Scope::DevTooling),
+    ("bench", Scope::DevTooling),
+    ("benchmarks", Scope::DevTooling),
+    ("cypress", Scope::Test),
+    ("playwright", Scope::Test),
+    ("public", Scope::Browser),
+    ("static", Scope::Browser),
+    ("assets", Scope::Browser),
+    ("wwwroot", Scope::Browser),
+    ("frontend", Scope::Browser),
+];
+
+/// File-name stems of build and tool configuration (`vite.config.ts`).
+const TOOL_CONFIG_STEMS: &[&str] = &[
+    "webpack.config",
+    "vite.config",
+    "vitest.config",
+    "rollup.config",
+    "jest.config",
+    "babel.config",
+    "tailwind.config",
+    "postcss.config",
+    "eslint.config",
+    "next.config",
+    "nuxt.config",
+    "svelte.config",
+    "astro.config",
+    "playwright.config",
+    "cypress.config",
+    "gulpfile",
+    "gruntfile",
+    "drizzle.config",
+    "tsup.config",
+    "prettier.config",
+    "commitlint.config",
+    "setup",
+    "noxfile",
+    "fabfile",
+    "manage",
+];
+
+/// The scope a path settles by itself, with the reason; `None` for source
+/// files whose package and content decide (`facts::scope`).
+pub fn path_scope(rel: &str, kind: FileKind) -> Option<(Scope, String)> {
+    let lower = rel.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if is_test_path(rel) {
+        return Some((Scope::Test, "test file or folder by convention".into()));
+    }
+    let generated_name = name.ends_with(".pb.go")
+        || name.contains("_pb2")
+        || name.contains(".generated.")
+        || name.contains(".gen.")
+        || name.ends_with("_gen.go")
+        || name.starts_with("zz_generated");
+    if generated_name {
+        return Some((Scope::Generated, format!("generated file name `{name}`")));
+    }
+    for seg in lower.split('/').rev().skip(1) {
+        if let Some((dir, scope)) = DIR_SCOPES.iter().find(|(d, _)| *d == seg) {
+            return Some((*scope, format!("under a `{dir}/` folder")));
+        }
+    }
+    if name.contains(".stories.") || name.contains(".story.") {
+        return Some((Scope::DevTooling, "storybook story".into()));
+    }
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    if TOOL_CONFIG_STEMS.contains(&stem) && matches!(kind, FileKind::Source(_)) {
+        return Some((
+            Scope::DevTooling,
+            format!("build or tool configuration `{name}`"),
+        ));
+    }
+    match kind {
+        FileKind::Source(_) => None,
+        FileKind::Doc => Some((Scope::Docs, "documentation file".into())),
+        FileKind::TaskFile => Some((Scope::DevTooling, "task runner or shell script".into())),
+        _ => Some((Scope::Config, "configuration, CI or deploy file".into())),
+    }
+}
+
 /// Lockfile names, for `lockfile-committed` and for the inventory.
 pub const LOCKFILES: &[&str] = &[
     "package-lock.json",

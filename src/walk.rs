@@ -431,6 +431,8 @@ fn visit<F>(
     let kind = inventory::classify(&rel);
     let mut record = FileRecord {
         is_test: inventory::is_test_path(&rel),
+        scope: inventory::Scope::Unknown,
+        scope_reason: String::new(),
         path: rel,
         kind,
         lines: 0,

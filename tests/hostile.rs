@@ -39,7 +39,10 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, (String, Vec<u8>, Option<SystemTim
             let ft = meta.file_type();
             let (kind, bytes) = if ft.is_symlink() {
                 let target = std::fs::read_link(e.path()).unwrap();
-                ("link".to_string(), target.to_string_lossy().as_bytes().to_vec())
+                (
+                    "link".to_string(),
+                    target.to_string_lossy().as_bytes().to_vec(),
+                )
             } else if ft.is_file() {
                 ("file".to_string(), std::fs::read(e.path()).unwrap())
             } else if ft.is_dir() {
@@ -72,7 +75,10 @@ fn scan(root: &Path, args: &[&str]) -> Run {
         .output()
         .unwrap();
     Run {
-        code: out.status.code().expect("the run ended on its own, within the bound"),
+        code: out
+            .status
+            .code()
+            .expect("the run ended on its own, within the bound"),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
@@ -96,20 +102,27 @@ fn assert_inert(format: &str, stream: &str) {
             !line.trim_start().starts_with("::"),
             "{format}: a workflow command line: {line:?}"
         );
-        assert!(!line.contains("##["), "{format}: a v1 workflow command: {line:?}");
+        assert!(
+            !line.contains("##["),
+            "{format}: a v1 workflow command: {line:?}"
+        );
         // Our colours are SGR sequences (`ESC [ … m`); nothing else may escape.
         let mut rest = line;
         while let Some(i) = rest.find('\u{1b}') {
             let after = &rest[i + 1..];
             let sgr = after.starts_with('[')
-                && after[1..]
-                    .find('m')
-                    .is_some_and(|m| after[1..1 + m].bytes().all(|b| b.is_ascii_digit() || b == b';'));
+                && after[1..].find('m').is_some_and(|m| {
+                    after[1..1 + m]
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b == b';')
+                });
             assert!(sgr, "{format}: a raw escape sequence: {line:?}");
             rest = after;
         }
         assert!(
-            !line.chars().any(|c| c.is_control() && c != '\u{1b}' && c != '\t'),
+            !line
+                .chars()
+                .any(|c| c.is_control() && c != '\u{1b}' && c != '\t'),
             "{format}: a raw control character: {line:?}"
         );
     }
@@ -118,13 +131,20 @@ fn assert_inert(format: &str, stream: &str) {
 #[test]
 fn config_linked_out_of_the_root_is_never_read() {
     let outside = tempfile::tempdir().unwrap();
-    write(outside.path(), "passwd", "root:x:0:0:CANARY-PASSWD-LINE:/root:/bin/bash\n");
+    write(
+        outside.path(),
+        "passwd",
+        "root:x:0:0:CANARY-PASSWD-LINE:/root:/bin/bash\n",
+    );
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(root, "package.json", "{\"name\":\"x\"}\n");
     for (target, canary) in [
         (outside.path().join("passwd"), "CANARY-PASSWD-LINE"),
-        (PathBuf::from("/proc/self/environ"), "canary-environment-value-7f3e"),
+        (
+            PathBuf::from("/proc/self/environ"),
+            "canary-environment-value-7f3e",
+        ),
     ] {
         let _ = std::fs::remove_file(root.join(".graduate.toml"));
         std::os::unix::fs::symlink(&target, root.join(".graduate.toml")).unwrap();
@@ -142,7 +162,11 @@ fn config_linked_out_of_the_root_is_never_read() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(!all.contains(canary), "{target:?} leaked: {all}");
-        assert_eq!(out.status.code(), Some(2), "a linked config is a config error");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "a linked config is a config error"
+        );
         assert!(all.contains("symbolic link"), "{all}");
     }
 }
@@ -190,11 +214,19 @@ fn a_config_value_is_never_echoed_in_an_error() {
     let run = scan(root, &[]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains(".graduate.toml"), "{}", run.stderr);
-    assert!(!run.stderr.contains("4eC39HqLyjWDarjtT1zdp7dc"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("4eC39HqLyjWDarjtT1zdp7dc"),
+        "{}",
+        run.stderr
+    );
     write(root, ".graduate.toml", "[pressure]\ncontributors = nan\n");
     let run = scan(root, &[]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("pressure.contributors"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("pressure.contributors"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// `levels` levels of ten scripts, each calling all ten of the next level;
@@ -233,9 +265,14 @@ fn fan_out_of_scripts_and_workflows_is_bounded() {
         });
         for j in 0..60 {
             if level == 4 {
-                text.push_str(&format!("  j{j}:\n    runs-on: x\n    steps:\n      - run: npm test\n"));
+                text.push_str(&format!(
+                    "  j{j}:\n    runs-on: x\n    steps:\n      - run: npm test\n"
+                ));
             } else {
-                text.push_str(&format!("  j{j}:\n    uses: ./.github/workflows/w{}.yml\n", level + 1));
+                text.push_str(&format!(
+                    "  j{j}:\n    uses: ./.github/workflows/w{}.yml\n",
+                    level + 1
+                ));
             }
         }
         write(root, &format!(".github/workflows/w{level}.yml"), &text);
@@ -264,13 +301,21 @@ fn special_and_linked_ignore_files_cost_a_warning() {
     let fifos = mkfifo(&root.join(".ignore")) && mkfifo(&root.join("src/.gitignore"));
     for (format, run) in scan_all_formats(root) {
         assert!(run.code == 0 || run.code == 1, "{format}: {}", run.stderr);
-        assert!(run.stderr.contains(".gitignore"), "{format}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(".gitignore"),
+            "{format}: {}",
+            run.stderr
+        );
     }
     if fifos {
         let _ = std::fs::remove_file(root.join(".graduate.toml"));
         assert!(mkfifo(&root.join(".graduate.toml")));
         let run = scan(root, &[]);
-        assert_eq!(run.code, 2, "a FIFO config is a config error: {}", run.stderr);
+        assert_eq!(
+            run.code, 2,
+            "a FIFO config is a config error: {}",
+            run.stderr
+        );
         assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
     }
 }
@@ -279,7 +324,11 @@ fn special_and_linked_ignore_files_cost_a_warning() {
 fn file_names_cannot_inject_commands_or_escapes() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(root, "package.json", "{\"name\":\"x\",\"dependencies\":{\"express\":\"4\"}}\n");
+    write(
+        root,
+        "package.json",
+        "{\"name\":\"x\",\"dependencies\":{\"express\":\"4\"}}\n",
+    );
     let key = "const stripe = require('stripe')('sk_live_4eC39HqLyjWDarjtT1zdp7dc');\n";
     for name in [
         "x\n::error file=app.js::INJECTED\n.js",
@@ -304,7 +353,14 @@ fn gitignore_and_ignore_files_cannot_hide_a_tracked_key() {
     let root = dir.path();
     let git = |args: &[&str]| {
         let ok = std::process::Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
             .args(args)
             .current_dir(root)
             .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -334,7 +390,11 @@ fn gitignore_and_ignore_files_cannot_hide_a_tracked_key() {
         .any(|d| d["rule"] == "hardcoded-secret" && d["path"] == "config/keys.js");
     assert!(found, "the tracked key was hidden: {}", run.stdout);
     // An untracked ignored file stays out, as in git.
-    write(root, "config/local.js", "module.exports = { stripe: 'sk_live_Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2' };\n");
+    write(
+        root,
+        "config/local.js",
+        "module.exports = { stripe: 'sk_live_Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2' };\n",
+    );
     let run = scan(root, &["--format", "json"]);
     assert!(!run.stdout.contains("config/local.js"), "{}", run.stdout);
 }

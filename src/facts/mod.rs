@@ -19,12 +19,15 @@ pub mod integrations;
 pub mod manifests;
 pub mod operations;
 pub mod pattern;
+pub mod scope;
 pub mod secrets;
 pub mod tasks;
 
 use serde::Serialize;
 
-use crate::inventory::{FileKind, Lang};
+use std::collections::HashMap;
+
+use crate::inventory::{FileKind, Lang, Scope};
 use crate::safe_text::SafeText;
 
 pub use ci::{CiJob, CiPipeline, CiStep};
@@ -82,6 +85,10 @@ pub struct FileRecord {
     pub is_test: bool,
     /// Line count of a file that was read (0 otherwise), for churn weighting.
     pub lines: u32,
+    /// Where its code runs, decided when facts are merged ([`scope`]).
+    pub scope: crate::inventory::Scope,
+    /// Why: "under a `scripts/` folder", "\"use client\" directive" …
+    pub scope_reason: String,
 }
 
 /// An inline `graduate:allow RULE reason` comment.
@@ -115,6 +122,8 @@ pub struct FileFacts {
     pub postmortem: Option<operations::PostmortemTemplate>,
     pub flag_use: Option<operations::FlagUse>,
     pub gitignore: Option<GitIgnore>,
+    /// A JS/TS file's directive and relative imports, for its scope.
+    pub scope_hints: Option<scope::ScopeHints>,
     pub warnings: Vec<Warning>,
 }
 
@@ -172,6 +181,9 @@ pub struct Facts {
     pub history: git::History,
     /// Every walked path, for constant-time existence checks by rules.
     pub paths: std::collections::HashSet<String>,
+    /// Source files whose code facts were left out because they run outside
+    /// the service, by scope.
+    pub scoped_out: std::collections::BTreeMap<Scope, usize>,
 }
 
 impl Default for git::History {
@@ -182,11 +194,36 @@ impl Default for git::History {
 
 impl Facts {
     /// Merge per-file facts (already sorted by path) into one value.
-    pub fn merge(files: Vec<FileRecord>, per_file: Vec<Box<FileFacts>>) -> Facts {
+    pub fn merge(mut files: Vec<FileRecord>, mut per_file: Vec<Box<FileFacts>>) -> Facts {
         let mut facts = Facts::default();
         let mut exported_clients = Vec::new();
         let mut imported_calls = Vec::new();
-        for f in per_file {
+        // Scopes first: they decide which code facts the service has.
+        let manifests: Vec<Manifest> = per_file.iter().filter_map(|f| f.manifest.clone()).collect();
+        let hints: std::collections::BTreeMap<String, scope::ScopeHints> = per_file
+            .iter_mut()
+            .filter_map(|f| f.scope_hints.take().map(|h| (f.path.clone(), h)))
+            .collect();
+        scope::assign(&mut files, &manifests, &hints);
+        let scopes: HashMap<&str, (Scope, FileKind)> = files
+            .iter()
+            .map(|f| (f.path.as_str(), (f.scope, f.kind)))
+            .collect();
+        for mut f in per_file {
+            // Code that never runs in the service (browser bundles, examples,
+            // dev tooling) contributes no routes, calls or practices: a
+            // browser `fetch` is not an outbound call of the service. Its
+            // test markers still count.
+            if let Some((scope, FileKind::Source(_))) = scopes.get(f.path.as_str())
+                && !scope.in_service()
+            {
+                let tests = std::mem::take(&mut f.code.tests);
+                f.code = code::CodeFacts {
+                    tests,
+                    ..Default::default()
+                };
+                *facts.scoped_out.entry(*scope).or_default() += 1;
+            }
             facts.manifests.extend(f.manifest);
             facts.pipelines.extend(f.pipeline);
             facts.tasks.extend(f.tasks);
@@ -223,7 +260,7 @@ impl Facts {
         facts.outbound.sort_by(|a, b| a.location.cmp(&b.location));
         let mut langs: Vec<Lang> = files
             .iter()
-            .filter(|f| !f.is_test)
+            .filter(|f| f.scope.in_service())
             .filter_map(|f| match f.kind {
                 FileKind::Source(l) => Some(l),
                 _ => None,
@@ -316,6 +353,9 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
         }
         FileKind::Source(lang) => {
             out.code = code::extract(path, lang, record.is_test, text);
+            if matches!(lang, Lang::JavaScript | Lang::TypeScript) {
+                out.scope_hints = Some(scope::hints(text));
+            }
             if let Some(message) = &out.code.unparsed {
                 out.warnings.push(Warning {
                     path: path.to_string().into(),

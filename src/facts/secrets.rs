@@ -984,60 +984,61 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFact
     for &(i, mask) in &hits.lines {
         let (line_start, full_line) = lines[i];
         for (window_offset, line) in windows(full_line) {
-        let line_offset = line_start + window_offset;
-        let loc = Location::new(path, i as u32 + 1);
-        let mut spans: Vec<Range<usize>> = Vec::new();
-        for (pi, p) in PROVIDERS.iter().enumerate() {
-            if mask & (1 << pi) == 0 {
+            let line_offset = line_start + window_offset;
+            let loc = Location::new(path, i as u32 + 1);
+            let mut spans: Vec<Range<usize>> = Vec::new();
+            for (pi, p) in PROVIDERS.iter().enumerate() {
+                if mask & (1 << pi) == 0 {
+                    continue;
+                }
+                for c in p.re.captures_iter(line) {
+                    let whole = c.get(0).unwrap().range();
+                    if overlaps(&spans, &whole) {
+                        continue;
+                    }
+                    let verdict = (p.check)(&c);
+                    if verdict == Verdict::Reject {
+                        spans.push(whole);
+                        continue;
+                    }
+                    if verdict == Verdict::Ignore {
+                        continue;
+                    }
+                    let s = c.name("s").unwrap();
+                    let value = if p.block {
+                        match pem_block(text, line_offset + s.start()) {
+                            Some(v) => v,
+                            None => continue,
+                        }
+                    } else if placeholder(s.as_str()) {
+                        continue;
+                    } else {
+                        s.as_str()
+                    };
+                    spans.push(whole);
+                    let (redacted, fingerprint) = redact(value);
+                    out.candidates.push(SecretCandidate {
+                        location: loc.clone(),
+                        kind: p.kind,
+                        redacted,
+                        fingerprint,
+                        scope: if verdict == Verdict::AcceptDev && scope == SecretScope::Production
+                        {
+                            SecretScope::DevCi
+                        } else {
+                            scope
+                        },
+                    });
+                }
+            }
+            if mask & ENV_BIT != 0 && window_offset == 0 {
+                insecure_defaults(path, &lines, i, &spans, scope, &mut out.defaults);
+            }
+            let env_line = reads_env(line) && !template;
+            if !spans.is_empty() || env_line || mask & ASSIGN_BIT == 0 {
                 continue;
             }
-            for c in p.re.captures_iter(line) {
-                let whole = c.get(0).unwrap().range();
-                if overlaps(&spans, &whole) {
-                    continue;
-                }
-                let verdict = (p.check)(&c);
-                if verdict == Verdict::Reject {
-                    spans.push(whole);
-                    continue;
-                }
-                if verdict == Verdict::Ignore {
-                    continue;
-                }
-                let s = c.name("s").unwrap();
-                let value = if p.block {
-                    match pem_block(text, line_offset + s.start()) {
-                        Some(v) => v,
-                        None => continue,
-                    }
-                } else if placeholder(s.as_str()) {
-                    continue;
-                } else {
-                    s.as_str()
-                };
-                spans.push(whole);
-                let (redacted, fingerprint) = redact(value);
-                out.candidates.push(SecretCandidate {
-                    location: loc.clone(),
-                    kind: p.kind,
-                    redacted,
-                    fingerprint,
-                    scope: if verdict == Verdict::AcceptDev && scope == SecretScope::Production {
-                        SecretScope::DevCi
-                    } else {
-                        scope
-                    },
-                });
-            }
-        }
-        if mask & ENV_BIT != 0 && window_offset == 0 {
-            insecure_defaults(path, &lines, i, &spans, scope, &mut out.defaults);
-        }
-        let env_line = reads_env(line) && !template;
-        if !spans.is_empty() || env_line || mask & ASSIGN_BIT == 0 {
-            continue;
-        }
-        generic_assignments(line, kind, &loc, scope, &mut out.candidates);
+            generic_assignments(line, kind, &loc, scope, &mut out.candidates);
         }
     }
     // Windows overlap: a value in the overlap is found twice.

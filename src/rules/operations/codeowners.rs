@@ -51,6 +51,8 @@ mod tests {
             path: "src/CODEOWNERS".into(),
             kind: FileKind::Config,
             is_test: false,
+            scope: crate::inventory::Scope::Unknown,
+            scope_reason: String::new(),
             lines: 0,
         });
         let out = check(&f);

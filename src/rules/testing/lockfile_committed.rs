@@ -176,6 +176,8 @@ mod tests {
                 path: p.to_string(),
                 kind: classify(p),
                 is_test: false,
+                scope: crate::inventory::Scope::Unknown,
+                scope_reason: String::new(),
                 lines: 0,
             });
             if let crate::inventory::FileKind::Manifest(k) = classify(p) {

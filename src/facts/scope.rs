@@ -1,0 +1,611 @@
+//! Where each source file runs: the [`Scope`] fact, decided once when the
+//! facts are merged, with its reason.
+//!
+//! The path settles most files ([`inventory::path_scope`]: tests, examples,
+//! scripts, vendored and generated code, configuration). Python, Go and Rust
+//! sources left over run in the service. JavaScript and TypeScript need the
+//! package around them: a Vite/React package ships to browsers, an Express
+//! one serves, and meta-frameworks split one package by file convention
+//! (Next.js `route.ts` and `pages/api/` on the server, `middleware.ts` at the
+//! edge, `"use client"` modules in the browser; SvelteKit `+page.server.ts`;
+//! Nuxt `server/`; Remix `*.server.ts`). A module that only browser code
+//! imports is browser code, one that only server code imports is server
+//! code. What none of this settles stays [`Scope::Unknown`]: server rules
+//! still read it, and findings there say so, instead of guessing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use super::FileRecord;
+use super::manifests::Manifest;
+use crate::inventory::{self, FileKind, Lang, ManifestKind, Scope};
+
+/// What a JS/TS file says about itself, read with its text.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ScopeHints {
+    /// A leading `"use client"` or `"use server"` directive.
+    pub directive: Option<Directive>,
+    /// Relative module specifiers it imports (`./lib/db`).
+    pub imports: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Directive {
+    UseClient,
+    UseServer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Mark {
+    Server,
+    Frontend,
+    Nextjs,
+    Nuxt,
+    Sveltekit,
+    Remix,
+    Astro,
+}
+
+#[derive(Deserialize)]
+struct Row {
+    package: String,
+    marks: Mark,
+}
+
+#[derive(Deserialize)]
+struct Table {
+    row: Vec<Row>,
+}
+
+const TABLE_SRC: &str = include_str!("../../rules/scopes.toml");
+
+static MARKS: LazyLock<HashMap<String, Mark>> = LazyLock::new(|| {
+    let table: Table = toml::from_str(TABLE_SRC).expect("rules/scopes.toml parses");
+    table
+        .row
+        .into_iter()
+        .map(|r| (r.package, r.marks))
+        .collect()
+});
+
+/// What a package.json says about the code under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stack {
+    Meta(Mark),
+    Frontend,
+    Server,
+    /// A server framework and a UI library in one package.
+    Mixed,
+    /// Node code with no UI library: scripts, workers, servers.
+    Node,
+}
+
+fn stack(m: &Manifest) -> (Stack, String) {
+    let marks: Vec<(Mark, &str)> = m
+        .deps
+        .iter()
+        .filter_map(|d| MARKS.get(&d.name).map(|k| (*k, d.name.as_str())))
+        .collect();
+    let find = |pred: fn(Mark) -> bool| marks.iter().find(|(k, _)| pred(*k)).map(|(_, n)| *n);
+    if let Some((k, n)) = marks
+        .iter()
+        .find(|(k, _)| !matches!(k, Mark::Server | Mark::Frontend))
+    {
+        return (Stack::Meta(*k), format!("`{n}` app in {}", m.path));
+    }
+    match (find(|k| k == Mark::Server), find(|k| k == Mark::Frontend)) {
+        (Some(s), Some(f)) => (Stack::Mixed, format!("{} has `{s}` and `{f}`", m.path)),
+        (Some(s), None) => (Stack::Server, format!("{} depends on `{s}`", m.path)),
+        (None, Some(f)) => (
+            Stack::Frontend,
+            format!(
+                "front-end package: {} depends on `{f}` and no server framework",
+                m.path
+            ),
+        ),
+        (None, None) => (
+            Stack::Node,
+            format!("Node package {} with no UI library", m.path),
+        ),
+    }
+}
+
+/// Read a JS/TS file's directive and relative imports.
+pub fn hints(text: &str) -> ScopeHints {
+    ScopeHints {
+        directive: directive(text),
+        imports: relative_imports(text),
+    }
+}
+
+fn directive(text: &str) -> Option<Directive> {
+    // The directive must be the first statement; comments may precede it.
+    let mut rest = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, after)| after);
+        } else {
+            break;
+        }
+    }
+    for (word, d) in [
+        ("use client", Directive::UseClient),
+        ("use server", Directive::UseServer),
+    ] {
+        for q in ['"', '\''] {
+            if rest.starts_with(q)
+                && rest[1..].starts_with(word)
+                && rest[1 + word.len()..].starts_with(q)
+            {
+                return Some(d);
+            }
+        }
+    }
+    None
+}
+
+static IMPORT: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r#"(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}/[^'"\n]*)['"]"#,
+    )
+    .expect("import regex")
+});
+
+fn relative_imports(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = IMPORT
+        .captures_iter(text)
+        .map(|c| c[1].to_string())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The deepest package.json whose directory holds `path`.
+fn governing<'a>(
+    path: &str,
+    packages: &'a [(&'a Manifest, Stack, String)],
+) -> Option<&'a (&'a Manifest, Stack, String)> {
+    packages
+        .iter()
+        .filter(|(m, _, _)| {
+            let dir = m.path.rsplit_once('/').map_or("", |(d, _)| d);
+            dir.is_empty() || path.starts_with(&format!("{dir}/"))
+        })
+        .max_by_key(|(m, _, _)| m.path.len())
+}
+
+/// `path` relative to its package directory.
+fn in_package<'a>(path: &'a str, m: &Manifest) -> &'a str {
+    let dir = m.path.rsplit_once('/').map_or("", |(d, _)| d);
+    if dir.is_empty() {
+        path
+    } else {
+        path.strip_prefix(dir)
+            .map_or(path, |p| p.trim_start_matches('/'))
+    }
+}
+
+fn segments(p: &str) -> impl Iterator<Item = &str> {
+    let dir = p.rsplit_once('/').map_or("", |(d, _)| d);
+    dir.split('/').filter(|s| !s.is_empty())
+}
+
+fn stem(p: &str) -> &str {
+    let name = p.rsplit('/').next().unwrap_or(p);
+    name.split('.').next().unwrap_or(name)
+}
+
+/// The scope a meta-framework's file conventions give, if any.
+fn by_convention(mark: Mark, rel: &str) -> Option<(Scope, &'static str)> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let has_dir = |d: &str| segments(rel).any(|s| s == d);
+    let server_name = name.contains(".server.");
+    match mark {
+        Mark::Nextjs => {
+            let under_app = has_dir("app");
+            let top = rel.trim_start_matches("src/");
+            if under_app && stem(rel) == "route" {
+                Some((Scope::Server, "Next.js route handler (app/**/route)"))
+            } else if top.starts_with("pages/api/") {
+                Some((Scope::Server, "Next.js API route (pages/api/)"))
+            } else if !top.contains('/') && stem(top) == "middleware" {
+                Some((Scope::Edge, "Next.js middleware"))
+            } else if !top.contains('/') && stem(top) == "instrumentation" {
+                Some((Scope::Server, "Next.js instrumentation hook"))
+            } else if under_app
+                && matches!(
+                    stem(rel),
+                    "page" | "layout" | "template" | "loading" | "error" | "not-found" | "default"
+                )
+            {
+                Some((
+                    Scope::Server,
+                    "Next.js server component (no \"use client\")",
+                ))
+            } else if server_name || has_dir("server") {
+                Some((Scope::Server, "server-only module by name"))
+            } else {
+                None
+            }
+        }
+        Mark::Nuxt => Some(if rel.starts_with("server/") {
+            (Scope::Server, "Nuxt server/ directory")
+        } else {
+            (Scope::Browser, "Nuxt app code outside server/")
+        }),
+        Mark::Sveltekit => {
+            if server_name || name.starts_with("+server.") || has_dir("server") {
+                Some((
+                    Scope::Server,
+                    "SvelteKit server module (+*.server, +server, lib/server)",
+                ))
+            } else {
+                None
+            }
+        }
+        Mark::Remix => {
+            if server_name {
+                Some((Scope::Server, "Remix server module (*.server.*)"))
+            } else if name.contains(".client.") {
+                Some((Scope::Browser, "Remix client module (*.client.*)"))
+            } else {
+                None
+            }
+        }
+        Mark::Astro => {
+            if rel.trim_start_matches("src/").starts_with("pages/api/") {
+                Some((Scope::Server, "Astro API endpoint"))
+            } else {
+                None
+            }
+        }
+        Mark::Server | Mark::Frontend => None,
+    }
+}
+
+/// A JS/TS file's scope from its package and its own text.
+fn js_scope(
+    path: &str,
+    hints: Option<&ScopeHints>,
+    packages: &[(&Manifest, Stack, String)],
+) -> (Scope, String) {
+    match hints.and_then(|h| h.directive) {
+        Some(Directive::UseClient) => return (Scope::Browser, "\"use client\" directive".into()),
+        Some(Directive::UseServer) => {
+            return (
+                Scope::Server,
+                "\"use server\" directive (server actions)".into(),
+            );
+        }
+        None => {}
+    }
+    let Some((m, stack, why)) = governing(path, packages) else {
+        return (Scope::Unknown, "no package.json governs it".into());
+    };
+    let rel = in_package(path, m);
+    let jsx = path.ends_with(".jsx") || path.ends_with(".tsx");
+    match stack {
+        Stack::Meta(mark) => match by_convention(*mark, rel) {
+            Some((scope, reason)) => (scope, format!("{reason}; {why}")),
+            None => (
+                Scope::Unknown,
+                format!("{why}: runs where its importers run"),
+            ),
+        },
+        Stack::Frontend => (Scope::Browser, why.clone()),
+        Stack::Server | Stack::Node => (Scope::Server, why.clone()),
+        Stack::Mixed => {
+            let dir = |names: &[&str]| segments(rel).any(|s| names.contains(&s));
+            if jsx || dir(&["client", "components", "pages", "views", "hooks", "ui"]) {
+                (
+                    Scope::Browser,
+                    format!("UI module in a mixed package ({why})"),
+                )
+            } else if dir(&[
+                "server",
+                "api",
+                "routes",
+                "controllers",
+                "middleware",
+                "workers",
+                "jobs",
+            ]) {
+                (
+                    Scope::Server,
+                    format!("server folder in a mixed package ({why})"),
+                )
+            } else {
+                (
+                    Scope::Unknown,
+                    format!("{why}: runs where its importers run"),
+                )
+            }
+        }
+    }
+}
+
+/// Resolve a relative specifier from `from` to a walked file.
+fn resolve(from: &str, spec: &str, known: &HashMap<&str, usize>) -> Option<usize> {
+    let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for p in spec.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let base = parts.join("/");
+    let base = base
+        .strip_suffix(".js")
+        .or_else(|| base.strip_suffix(".mjs"))
+        .unwrap_or(&base)
+        .to_string();
+    const EXT: [&str; 6] = ["ts", "tsx", "js", "jsx", "mjs", "cjs"];
+    std::iter::once(base.clone())
+        .chain(EXT.iter().map(|e| format!("{base}.{e}")))
+        .chain(EXT.iter().map(|e| format!("{base}/index.{e}")))
+        .find_map(|c| known.get(c.as_str()).copied())
+}
+
+/// Decide the scope of every file. `hints` are the JS/TS files' own.
+pub fn assign(
+    files: &mut [FileRecord],
+    manifests: &[Manifest],
+    hints: &BTreeMap<String, ScopeHints>,
+) {
+    let packages: Vec<(&Manifest, Stack, String)> = manifests
+        .iter()
+        .filter(|m| m.kind == ManifestKind::PackageJson)
+        .map(|m| {
+            let (s, why) = stack(m);
+            (m, s, why)
+        })
+        .collect();
+    for f in files.iter_mut() {
+        let (scope, reason) = match inventory::path_scope(&f.path, f.kind) {
+            Some(decided) => decided,
+            None => match f.kind {
+                FileKind::Source(Lang::JavaScript | Lang::TypeScript) => {
+                    js_scope(&f.path, hints.get(&f.path), &packages)
+                }
+                FileKind::Source(lang) => (
+                    Scope::Server,
+                    format!("{lang:?} source outside test, example and tool folders"),
+                ),
+                _ => (Scope::Config, "configuration".into()),
+            },
+        };
+        f.scope = scope;
+        f.scope_reason = reason;
+    }
+    propagate_through_imports(files, hints);
+}
+
+/// An undecided module imported only by browser code is browser code, and
+/// one imported only by server code is server code (a Next.js `lib/db.ts`
+/// used by route handlers, a `components/Chart.tsx` used by client pages).
+fn propagate_through_imports(files: &mut [FileRecord], hints: &BTreeMap<String, ScopeHints>) {
+    let known: HashMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect();
+    let mut importers: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
+    for (path, h) in hints {
+        let Some(&from) = known.get(path.as_str()) else {
+            continue;
+        };
+        for spec in &h.imports {
+            if let Some(to) = resolve(path, spec, &known)
+                && to != from
+            {
+                importers[to].push(from);
+            }
+        }
+    }
+    // Each round settles at least one module or stops; a chain of N modules
+    // takes N rounds, so the bound is generous.
+    for _ in 0..32 {
+        let mut changed = false;
+        for i in 0..files.len() {
+            if files[i].scope != Scope::Unknown || importers[i].is_empty() {
+                continue;
+            }
+            let scopes: Vec<Scope> = importers[i].iter().map(|&j| files[j].scope).collect();
+            let verdict = if scopes.iter().all(|s| *s == Scope::Browser) {
+                Some(Scope::Browser)
+            } else if scopes
+                .iter()
+                .all(|s| matches!(s, Scope::Server | Scope::Edge))
+            {
+                Some(Scope::Server)
+            } else {
+                None
+            };
+            if let Some(scope) = verdict {
+                let first = &files[importers[i][0]].path;
+                let n = importers[i].len();
+                files[i].scope_reason = format!(
+                    "imported only by {} code ({first}{})",
+                    scope.id(),
+                    if n > 1 {
+                        format!(" and {} more", n - 1)
+                    } else {
+                        String::new()
+                    }
+                );
+                files[i].scope = scope;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::manifests::{Dependency, LockHint};
+
+    fn manifest(path: &str, deps: &[&str]) -> Manifest {
+        Manifest {
+            path: path.into(),
+            kind: ManifestKind::PackageJson,
+            deps: deps
+                .iter()
+                .map(|d| Dependency {
+                    name: d.to_string(),
+                    line: 1,
+                    dev: false,
+                    indirect: false,
+                })
+                .collect(),
+            scripts: Vec::new(),
+            lock: LockHint::default(),
+        }
+    }
+
+    fn record(path: &str) -> FileRecord {
+        FileRecord {
+            path: path.into(),
+            kind: inventory::classify(path),
+            is_test: inventory::is_test_path(path),
+            lines: 0,
+            scope: Scope::Unknown,
+            scope_reason: String::new(),
+        }
+    }
+
+    fn scopes(paths: &[&str], manifests: &[Manifest], texts: &[(&str, &str)]) -> Vec<Scope> {
+        let mut files: Vec<FileRecord> = paths.iter().map(|p| record(p)).collect();
+        let hints = texts
+            .iter()
+            .map(|(p, t)| (p.to_string(), hints(t)))
+            .collect();
+        assign(&mut files, manifests, &hints);
+        files.iter().map(|f| f.scope).collect()
+    }
+
+    #[test]
+    fn every_table_row_classifies_its_package() {
+        for (package, mark) in MARKS.iter() {
+            let (stack, why) = stack(&manifest("package.json", &[package]));
+            let expected = match mark {
+                Mark::Server => Stack::Server,
+                Mark::Frontend => Stack::Frontend,
+                m => Stack::Meta(*m),
+            };
+            assert_eq!(stack, expected, "{package}");
+            assert!(why.contains(package.as_str()), "{why}");
+        }
+    }
+
+    #[test]
+    fn nextjs_conventions_directives_and_imports() {
+        let next = manifest("web/package.json", &["next", "react"]);
+        let got = scopes(
+            &[
+                "web/app/api/users/route.ts",
+                "web/pages/api/hook.ts",
+                "web/middleware.ts",
+                "web/app/dashboard/page.tsx",
+                "web/components/Chart.tsx",
+                "web/components/Button.tsx",
+                "web/lib/db.ts",
+                "web/lib/shared.ts",
+                "web/lib/orphan.ts",
+            ],
+            &[next],
+            &[
+                (
+                    "web/app/api/users/route.ts",
+                    "import { db } from '../../../lib/db';\n",
+                ),
+                (
+                    "web/components/Chart.tsx",
+                    "'use client';\nimport Button from './Button'\nimport s from '../lib/shared'",
+                ),
+                (
+                    "web/app/dashboard/page.tsx",
+                    "import { q } from '../../lib/shared.js'\n",
+                ),
+                (
+                    "web/components/Button.tsx",
+                    "// a button\nexport default function B() {}\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            got,
+            vec![
+                Scope::Server,
+                Scope::Server,
+                Scope::Edge,
+                Scope::Server,
+                Scope::Browser,
+                Scope::Browser,
+                Scope::Server,
+                // Imported from both sides: cannot tell.
+                Scope::Unknown,
+                Scope::Unknown,
+            ]
+        );
+    }
+
+    #[test]
+    fn packages_and_paths_decide_the_rest() {
+        let got = scopes(
+            &[
+                "web/src/api.ts",
+                "api/src/app.ts",
+                "worker/main.py",
+                "scripts/seed.ts",
+                "examples/basic/main.go",
+                "src/locales/en.json",
+                "api/src/app.test.ts",
+                "loose.js",
+            ],
+            &[
+                manifest("web/package.json", &["react", "vite"]),
+                manifest("api/package.json", &["express"]),
+            ],
+            &[],
+        );
+        assert_eq!(
+            got,
+            vec![
+                Scope::Browser,
+                Scope::Server,
+                Scope::Server,
+                Scope::DevTooling,
+                Scope::Example,
+                Scope::Docs,
+                Scope::Test,
+                Scope::Unknown,
+            ]
+        );
+    }
+
+    #[test]
+    fn directives_after_comments_only() {
+        assert_eq!(
+            directive("/* x */\n// y\n\"use client\";\n"),
+            Some(Directive::UseClient)
+        );
+        assert_eq!(directive("'use server'\n"), Some(Directive::UseServer));
+        assert_eq!(directive("import x from 'y';\n'use client';\n"), None);
+        assert_eq!(directive("'use clientele'"), None);
+    }
+}
