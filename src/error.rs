@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error("cannot scan {path}: {source}")]
+    // The io error is the source, which `{:#}` prints; naming it here too
+    // printed it twice ("cannot scan x: No such file…: No such file…").
+    #[error("cannot scan {path}")]
     Root {
         path: PathBuf,
         source: std::io::Error,
