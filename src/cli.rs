@@ -105,6 +105,10 @@ struct CommentArgs {
     /// Print the comment body instead of posting it.
     #[arg(long)]
     dry_run: bool,
+    /// Give up posting after SECS seconds in total, every request, retry and
+    /// wait included (default: $GRADUATE_TIMEOUT, else 60).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: Option<u64>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -290,6 +294,20 @@ fn comment_cmd(args: CommentArgs) -> Result<ExitCode> {
             .clone()
             .or_else(|| env("GITHUB_API_URL"))
             .unwrap_or_else(|| "https://api.github.com".into());
+        let secs = match args.timeout {
+            Some(secs) => secs,
+            None => match env("GRADUATE_TIMEOUT") {
+                Some(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (1..=3600).contains(s))
+                    .with_context(|| {
+                        format!("GRADUATE_TIMEOUT must be whole seconds from 1 to 3600, got `{v}`")
+                    })?,
+                None => github::DEFAULT_DEADLINE.as_secs(),
+            },
+        };
         Some((
             github::Target {
                 owner: owner.to_string(),
@@ -298,23 +316,32 @@ fn comment_cmd(args: CommentArgs) -> Result<ExitCode> {
             },
             token,
             api,
+            std::time::Duration::from_secs(secs),
         ))
     };
     let (report, config) = build_report(&args.inputs)?;
-    let body = markdown::render(&report);
+    // Over GitHub's limit, the comment is cut and the uncut one goes to
+    // the job summary.
+    let summary = env("GITHUB_STEP_SUMMARY");
+    let elsewhere = if summary.is_some() {
+        "The uncut comment is in this workflow run's job summary."
+    } else {
+        "`graduate scan --format html` shows the whole report."
+    };
+    let full = markdown::render(&report);
+    let body = markdown::fit(full.clone(), github::COMMENT_LIMIT, elsewhere);
     let below = below_threshold(&args.inputs, &config, &report);
-    let Some((target, token, api)) = target else {
+    let Some((target, token, api, deadline)) = target else {
         emit(&body)?;
         return Ok(ExitCode::from(if below { 1 } else { 0 }));
     };
-    let posted = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?
-        .block_on(async {
-            let client = github::Client::new(&api, &token)?;
-            client.upsert_comment(&target, &body).await
-        });
+    let posted = github::post_comment(&api, &token, &target, &body, deadline);
+    if posted.is_ok()
+        && body.len() < full.len()
+        && let Some(path) = &summary
+    {
+        append(path, &full)?;
+    }
     match posted {
         Ok(github::Posted::Created(id)) => {
             eprintln!(
@@ -331,15 +358,9 @@ fn comment_cmd(args: CommentArgs) -> Result<ExitCode> {
         Err(e) => {
             eprintln!("error: posting the comment failed: {e}");
             // The report is not lost: the job summary, or standard output.
-            match env("GITHUB_STEP_SUMMARY") {
+            match &summary {
                 Some(path) => {
-                    let mut f = std::fs::OpenOptions::new()
-                        .create(true)
-                        .append(true)
-                        .open(&path)
-                        .with_context(|| format!("opening {path}"))?;
-                    f.write_all(body.as_bytes())
-                        .with_context(|| format!("writing {path}"))?;
+                    append(path, &full)?;
                     eprintln!("graduate: the report was written to the job summary instead");
                 }
                 None => {
@@ -350,6 +371,16 @@ fn comment_cmd(args: CommentArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(if below { 1 } else { 0 }))
+}
+
+fn append(path: &str, text: &str) -> Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("opening {path}"))?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("writing {path}"))
 }
 
 /// `<repo>/blob/<commit>/`, from `--repo-url` or GitHub Actions' environment.

@@ -1,24 +1,38 @@
 //! The PR bot's side of the GitHub REST API, through octocrab: find the
 //! sticky comment this account left on a pull request (by its hidden marker,
-//! across every page of comments), then edit it, or create one.
+//! across the pages of comments), then edit it, or create one.
 //!
 //! Requests go through octocrab's raw `_get`/`_post`/`_patch` so that status
 //! and rate-limit headers stay visible: rate limits (429, and 403 with
 //! `x-ratelimit-remaining: 0` or a secondary-limit message) are retried with
 //! bounded, jittered backoff that honours `Retry-After` and
 //! `x-ratelimit-reset`; other failures become errors that say what to fix.
-//! The client has connect/read/write timeouts (the very thing graduate
-//! checks in other people's code). The token never appears in any message.
+//! The token never appears in any message.
+//!
+//! It runs in CI, where a hung step holds a runner until the job's own
+//! timeout (six hours by default), so everything is bounded: one deadline
+//! for the whole post, every request, retry and wait included (per-read
+//! timeouts alone let a server that sends a byte every 20 s hold it for
+//! minutes); a cap on the bytes read from any response; a cap on the pages
+//! of comments listed. A redirect to another host loses the Authorization
+//! header (tower-http's redirect policy), and only comments written by the
+//! token's own account are ever edited.
 
 use std::time::Duration;
 
 use http::StatusCode;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use octocrab::Octocrab;
 use serde::Deserialize;
 use serde_json::json;
+use tokio::time::Instant;
 
 use crate::report::markdown::MARKER;
 
+/// GitHub refuses a comment body longer than this many characters.
+pub const COMMENT_LIMIT: usize = 65_536;
+/// The whole post, when `--timeout` and `GRADUATE_TIMEOUT` do not say.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 /// Attempts per request, the first included.
 const ATTEMPTS: u32 = 4;
 /// No single wait is longer than this, whatever the headers say.
@@ -26,6 +40,9 @@ const MAX_WAIT: Duration = Duration::from_secs(60);
 const PER_PAGE: usize = 100;
 /// Safety bound on pagination (100 × 50 = 5,000 comments).
 const MAX_PAGES: u32 = 50;
+/// The most read from one response. A page of 100 comments at GitHub's
+/// size limit is about 6.6 MB of JSON; anything beyond 8 MiB is not GitHub.
+const MAX_RESPONSE: usize = 8 << 20;
 /// The account GitHub Actions' `GITHUB_TOKEN` posts as; `/user` is not
 /// available to that token.
 pub const ACTIONS_BOT: &str = "github-actions[bot]";
@@ -55,8 +72,8 @@ pub enum GitHubError {
         action: &'static str,
         message: String,
     },
-    #[error("rate limited by GitHub {action}; gave up after {ATTEMPTS} attempts")]
-    RateLimited { action: &'static str },
+    #[error("rate limited by GitHub {action}; gave up after {attempts} attempt(s)")]
+    RateLimited { action: &'static str, attempts: u32 },
     #[error("GitHub answered {status} {action}: {message}")]
     Status {
         action: &'static str,
@@ -68,8 +85,20 @@ pub enum GitHubError {
         action: &'static str,
         message: String,
     },
+    #[error(
+        "GitHub did not finish answering {action} within {secs} s, the limit for the whole post \
+         (raise it with --timeout SECS or GRADUATE_TIMEOUT)"
+    )]
+    Deadline { action: &'static str, secs: u64 },
+    #[error(
+        "GitHub's answer {action} is over {} MiB; stopped reading it",
+        MAX_RESPONSE >> 20
+    )]
+    TooLarge { action: &'static str },
     #[error("invalid API URL `{0}`")]
     ApiUrl(String),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(String),
 }
 
 /// Where the comment goes.
@@ -86,8 +115,44 @@ pub enum Posted {
     Updated(u64),
 }
 
+/// Create or update the sticky comment, all of it within `deadline`.
+/// Blocking: it runs its own single-threaded runtime and leaves nothing
+/// running behind it (a DNS lookup still blocked in its thread is
+/// abandoned, not awaited).
+pub fn post_comment(
+    api_url: &str,
+    token: &str,
+    target: &Target,
+    body: &str,
+    deadline: Duration,
+) -> Result<Posted, GitHubError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| GitHubError::Runtime(e.to_string()))?;
+    let secs = deadline.as_secs();
+    let posted = runtime.block_on(async {
+        let client = Client::new(api_url, token, deadline)?;
+        // Each request and wait already stops at the deadline; this bound
+        // holds whatever the code inside does.
+        tokio::time::timeout(
+            deadline + Duration::from_secs(1),
+            client.upsert_comment(target, body),
+        )
+        .await
+        .unwrap_or(Err(GitHubError::Deadline {
+            action: "posting the comment",
+            secs,
+        }))
+    });
+    runtime.shutdown_background();
+    posted
+}
+
 pub struct Client {
     octo: Octocrab,
+    deadline: Instant,
+    secs: u64,
 }
 
 #[derive(Deserialize)]
@@ -102,8 +167,17 @@ struct Comment {
     user: Option<User>,
 }
 
+/// One attempt's failure: worth another attempt (after the server's wait,
+/// when it named one) or not.
+enum Failure {
+    Retry(GitHubError, Option<Duration>),
+    Final(GitHubError),
+}
+
 impl Client {
-    pub fn new(api_url: &str, token: &str) -> Result<Client, GitHubError> {
+    /// A client whose every request, retry and wait ends within `deadline`
+    /// from now. Must be called inside a Tokio runtime.
+    pub fn new(api_url: &str, token: &str, deadline: Duration) -> Result<Client, GitHubError> {
         let octo = Octocrab::builder()
             .base_uri(api_url)
             .map_err(|_| GitHubError::ApiUrl(api_url.to_string()))?
@@ -115,9 +189,13 @@ impl Client {
             .build()
             .map_err(|e| GitHubError::Network {
                 action: "building the client",
-                message: e.to_string(),
+                message: causes(&e),
             })?;
-        Ok(Client { octo })
+        Ok(Client {
+            octo,
+            deadline: Instant::now() + deadline,
+            secs: deadline.as_secs(),
+        })
     }
 
     /// Create or update the sticky comment; returns which.
@@ -171,6 +249,8 @@ impl Client {
         }
     }
 
+    /// One request with its retries. A wait that would pass the deadline is
+    /// not started: the last failure is the better message.
     async fn send(
         &self,
         action: &'static str,
@@ -183,70 +263,135 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let sent = match method {
+            let (error, wait) = match self
+                .attempt(action, t, method, path, payload.as_ref(), attempt)
+                .await
+            {
+                Ok(text) => return Ok(text),
+                Err(Failure::Final(e)) => return Err(e),
+                Err(Failure::Retry(e, wait)) => (e, wait),
+            };
+            let wait = backoff(attempt, wait);
+            if attempt >= ATTEMPTS || Instant::now() + wait >= self.deadline {
+                return Err(error);
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn attempt(
+        &self,
+        action: &'static str,
+        t: &Target,
+        method: Method,
+        path: &str,
+        payload: Option<&serde_json::Value>,
+        attempt: u32,
+    ) -> Result<String, Failure> {
+        let late = || {
+            Failure::Final(GitHubError::Deadline {
+                action,
+                secs: self.secs,
+            })
+        };
+        let request = async {
+            match method {
                 Method::Get => self.octo._get(path).await,
-                Method::Post => self.octo._post(path, payload.as_ref()).await,
-                Method::Patch => self.octo._patch(path, payload.as_ref()).await,
-            };
-            let response = match sent {
-                Ok(r) => r,
-                Err(e) => {
-                    if attempt < ATTEMPTS {
-                        tokio::time::sleep(backoff(attempt, None)).await;
-                        continue;
-                    }
-                    return Err(GitHubError::Network {
+                Method::Post => self.octo._post(path, payload).await,
+                Method::Patch => self.octo._patch(path, payload).await,
+            }
+        };
+        let response = match tokio::time::timeout_at(self.deadline, request).await {
+            Err(_) => return Err(late()),
+            Ok(Err(e)) => {
+                return Err(Failure::Retry(
+                    GitHubError::Network {
                         action,
-                        message: first_line(&e.to_string()),
-                    });
-                }
-            };
-            let status = response.status();
-            let wait = rate_limit_wait(response.headers());
-            let remaining_zero = response
-                .headers()
-                .get("x-ratelimit-remaining")
-                .and_then(|v| v.to_str().ok())
-                == Some("0");
-            let text = self.octo.body_to_string(response).await.unwrap_or_default();
-            if status.is_success() {
-                return Ok(text);
-            }
-            let message = serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(String::from))
-                .unwrap_or_else(|| first_line(&text));
-            let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
-                || (status == StatusCode::FORBIDDEN
-                    && (remaining_zero || message.to_ascii_lowercase().contains("rate limit")));
-            let transient = rate_limited || status.is_server_error();
-            if transient && attempt < ATTEMPTS {
-                tokio::time::sleep(backoff(attempt, wait)).await;
-                continue;
-            }
-            return Err(match status {
-                _ if rate_limited => GitHubError::RateLimited { action },
-                StatusCode::UNAUTHORIZED => GitHubError::Unauthorized,
-                StatusCode::FORBIDDEN => GitHubError::Forbidden {
-                    action,
-                    detail: if message.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; GitHub says: {message}")
+                        message: causes(&e),
                     },
-                },
-                StatusCode::NOT_FOUND => GitHubError::NotFound {
+                    None,
+                ));
+            }
+            Ok(Ok(r)) => r,
+        };
+        let status = response.status();
+        let wait = rate_limit_wait(response.headers());
+        let remaining_zero = response
+            .headers()
+            .get("x-ratelimit-remaining")
+            .and_then(|v| v.to_str().ok())
+            == Some("0");
+        // The body as text, refusing more than MAX_RESPONSE bytes whether
+        // or not the server announced a length.
+        let announced = response
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let read = async {
+            if announced.is_some_and(|n| n > MAX_RESPONSE as u64) {
+                return Err(GitHubError::TooLarge { action });
+            }
+            match Limited::new(response.into_body(), MAX_RESPONSE)
+                .collect()
+                .await
+            {
+                Ok(collected) => Ok(String::from_utf8_lossy(&collected.to_bytes()).into_owned()),
+                Err(e) if e.is::<LengthLimitError>() => Err(GitHubError::TooLarge { action }),
+                Err(e) => Err(GitHubError::Network {
                     action,
-                    repo: format!("{}/{}", t.owner, t.repo),
-                    pr: t.pr,
+                    message: causes(e.as_ref()),
+                }),
+            }
+        };
+        let text = match tokio::time::timeout_at(self.deadline, read).await {
+            Err(_) => return Err(late()),
+            Ok(Err(e @ GitHubError::TooLarge { .. })) => return Err(Failure::Final(e)),
+            // An error status says enough without its body.
+            Ok(Err(_)) if !status.is_success() => String::new(),
+            Ok(Err(e)) => return Err(Failure::Final(e)),
+            Ok(Ok(text)) => text,
+        };
+        if status.is_success() {
+            return Ok(text);
+        }
+        let message = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(String::from))
+            .unwrap_or_else(|| first_line(&text));
+        let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
+            || (status == StatusCode::FORBIDDEN
+                && (remaining_zero || message.to_ascii_lowercase().contains("rate limit")));
+        let error = match status {
+            _ if rate_limited => GitHubError::RateLimited {
+                action,
+                attempts: attempt,
+            },
+            StatusCode::UNAUTHORIZED => GitHubError::Unauthorized,
+            StatusCode::FORBIDDEN => GitHubError::Forbidden {
+                action,
+                detail: if message.is_empty() {
+                    String::new()
+                } else {
+                    format!("; GitHub says: {message}")
                 },
-                StatusCode::UNPROCESSABLE_ENTITY => GitHubError::Unprocessable { action, message },
-                _ => GitHubError::Status {
-                    action,
-                    status: status.as_u16(),
-                    message,
-                },
-            });
+            },
+            StatusCode::NOT_FOUND => GitHubError::NotFound {
+                action,
+                repo: format!("{}/{}", t.owner, t.repo),
+                pr: t.pr,
+            },
+            StatusCode::UNPROCESSABLE_ENTITY => GitHubError::Unprocessable { action, message },
+            _ => GitHubError::Status {
+                action,
+                status: status.as_u16(),
+                message,
+            },
+        };
+        if rate_limited || status.is_server_error() {
+            Err(Failure::Retry(error, wait))
+        } else {
+            Err(Failure::Final(error))
         }
     }
 }
@@ -271,6 +416,26 @@ fn parse<T: serde::de::DeserializeOwned>(
 
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or("").chars().take(200).collect()
+}
+
+/// An error and its causes on one line, each said once. octocrab's and
+/// hyper's errors print their cause and return it as `source()` too, so
+/// walking the chain naively gives "Service Error: x: x"; and the useful
+/// part ("Connection refused") is often only at the bottom.
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = String::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let text = first_line(&err.to_string());
+        if !text.is_empty() && !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+        next = err.source();
+    }
+    out
 }
 
 /// What the headers ask for: `Retry-After` seconds, or until
@@ -330,5 +495,28 @@ mod tests {
             detail: String::new(),
         };
         assert!(e.to_string().contains("pull-requests: write"));
+    }
+
+    /// An error that, like octocrab's, prints its cause and returns it.
+    #[derive(Debug)]
+    struct Wrapper(std::io::Error);
+    impl std::fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "Service Error: {}", self.0)
+        }
+    }
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_cause_printed_by_its_wrapper_is_said_once() {
+        let e = Wrapper(std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused",
+        ));
+        assert_eq!(causes(&e), "Service Error: Connection refused");
     }
 }

@@ -308,10 +308,14 @@ fn secrets_never_appear_whole() {
         for s in secrets {
             assert!(!all.contains(s), "{format} output leaks {}…", &s[..4]);
         }
-        assert!(
-            all.contains("AKIA…(20 chars)"),
-            "{format}: redacted form shown"
-        );
+        // A PR comment is public: it shows no character of a secret, only
+        // the provider and the fingerprint.
+        let redacted = if *format == "markdown" {
+            "aws-access-key-id \\[redacted\\] (fingerprint d62d4e2c9a0e769e)"
+        } else {
+            "AKIA…(20 chars)"
+        };
+        assert!(all.contains(redacted), "{format}: redacted form shown");
     }
 }
 
