@@ -1199,6 +1199,40 @@ pub fn env_file(path: &str, text: &str) -> EnvFile {
     }
 }
 
+/// Byte ranges of every provider-shaped credential value in `text`, whatever
+/// its verdict (a made-up token is still not printed): the output side's
+/// redaction ([`crate::safe_text`]) reuses the detection table rather than
+/// keeping a second list of formats.
+pub fn provider_value_spans(text: &str) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    let lower = text.to_ascii_lowercase();
+    for p in PROVIDERS.iter() {
+        let hit = if p.case_sensitive {
+            p.literals.iter().any(|l| text.contains(l))
+        } else {
+            p.literals
+                .iter()
+                .any(|l| lower.contains(&l.to_ascii_lowercase()))
+        };
+        if !hit {
+            continue;
+        }
+        for c in p.re.captures_iter(text) {
+            if let Some(s) = c.name("s") {
+                // A PEM header's value runs to the end of the text.
+                let end = if p.block { text.len() } else { s.end() };
+                spans.push(s.start()..end);
+            }
+        }
+    }
+    spans
+}
+
+/// Whether a value looks like key material rather than a word or a path.
+pub fn value_looks_random(value: &str) -> bool {
+    looks_random(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1538,36 +1572,3 @@ mod tests {
     }
 }
 
-/// Byte ranges of every provider-shaped credential value in `text`, whatever
-/// its verdict (a made-up token is still not printed): the output side's
-/// redaction ([`crate::safe_text`]) reuses the detection table rather than
-/// keeping a second list of formats.
-pub fn provider_value_spans(text: &str) -> Vec<Range<usize>> {
-    let mut spans = Vec::new();
-    let lower = text.to_ascii_lowercase();
-    for p in PROVIDERS.iter() {
-        let hit = if p.case_sensitive {
-            p.literals.iter().any(|l| text.contains(l))
-        } else {
-            p.literals
-                .iter()
-                .any(|l| lower.contains(&l.to_ascii_lowercase()))
-        };
-        if !hit {
-            continue;
-        }
-        for c in p.re.captures_iter(text) {
-            if let Some(s) = c.name("s") {
-                // A PEM header's value runs to the end of the text.
-                let end = if p.block { text.len() } else { s.end() };
-                spans.push(s.start()..end);
-            }
-        }
-    }
-    spans
-}
-
-/// Whether a value looks like key material rather than a word or a path.
-pub fn value_looks_random(value: &str) -> bool {
-    looks_random(value)
-}
