@@ -87,6 +87,10 @@ struct ScanArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Print where PATH's code runs (server, browser, test …) and why,
+    /// instead of the report; repeatable. PATH is relative to the scanned root.
+    #[arg(long, value_name = "PATH")]
+    explain_scope: Vec<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -166,7 +170,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Scan and attach the baseline diff and source links; warnings go to stderr.
-fn build_report(inputs: &Inputs) -> Result<(Report, Config)> {
+type Built = (Report, Config, Vec<crate::facts::FileRecord>);
+
+fn build_report(inputs: &Inputs) -> Result<Built> {
     // Validate the baseline before scanning: a bad one is a usage error.
     let old = match &inputs.baseline {
         Some(path) => Some(baseline::load(path).map_err(anyhow::Error::msg)?),
@@ -195,7 +201,29 @@ fn build_report(inputs: &Inputs) -> Result<(Report, Config)> {
         };
         eprintln!("warning: {where_}{}", w.message);
     }
-    Ok((result.report, result.config))
+    Ok((result.report, result.config, result.files))
+}
+
+/// `--explain-scope`: one line per path, the scope and its reason.
+fn explain_scopes(paths: &[String], files: &[crate::facts::FileRecord]) -> String {
+    let mut out = String::new();
+    for p in paths {
+        let wanted = p.trim_start_matches("./");
+        let line = match files.binary_search_by(|f| f.path.as_str().cmp(wanted)) {
+            Ok(i) => format!(
+                "{}: {} ({})\n",
+                crate::safe_text::clean(wanted),
+                files[i].scope.id(),
+                crate::safe_text::clean(&files[i].scope_reason)
+            ),
+            Err(_) => format!(
+                "{}: not a walked file (ignored, skipped or absent)\n",
+                crate::safe_text::clean(wanted)
+            ),
+        };
+        out.push_str(&line);
+    }
+    out
 }
 
 /// Whether the score is below the threshold (flag, else config); says so.
@@ -211,7 +239,10 @@ fn below_threshold(inputs: &Inputs, config: &Config, report: &Report) -> bool {
 }
 
 fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
-    let (report, config) = build_report(&args.inputs)?;
+    let (report, config, files) = build_report(&args.inputs)?;
+    if !args.explain_scope.is_empty() {
+        return emit(&explain_scopes(&args.explain_scope, &files));
+    }
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -319,7 +350,7 @@ fn comment_cmd(args: CommentArgs) -> Result<ExitCode> {
             std::time::Duration::from_secs(secs),
         ))
     };
-    let (report, config) = build_report(&args.inputs)?;
+    let (report, config, _) = build_report(&args.inputs)?;
     // Over GitHub's limit, the comment is cut and the uncut one goes to
     // the job summary.
     let summary = env("GITHUB_STEP_SUMMARY");

@@ -20,6 +20,8 @@ pub struct ScanOptions {
 pub struct ScanResult {
     pub report: Report,
     pub config: Config,
+    /// Every walked file with its scope and the reason (`--explain-scope`).
+    pub files: Vec<crate::facts::FileRecord>,
 }
 
 pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
@@ -72,7 +74,11 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         &config,
         out.stats,
     );
-    Ok(ScanResult { report, config })
+    Ok(ScanResult {
+        report,
+        config,
+        files: facts.files,
+    })
 }
 
 /// CI steps and scripts whose expansion hit its bound: the checks that read

@@ -163,6 +163,12 @@ pub fn build(
         let meta = &rule.meta;
         let (impact, risk, effort) = config.scores(meta);
         for f in &outcome.findings {
+            let scope = f.location.as_ref().and_then(|l| facts.scope_of(&l.path)).map(|s| s.0);
+            // A site outside the rule's scopes is not its business (a
+            // browser bundle's call is not a server rule's failing site).
+            if scope.is_some_and(|s| !meta.scopes.contains(&s)) {
+                continue;
+            }
             let risk = f.risk.unwrap_or(risk);
             debt.push(DebtItem {
                 rule: meta.id.clone(),
@@ -175,6 +181,7 @@ pub fn build(
                 effort,
                 priority: priority(impact, risk, effort),
                 week: meta.week,
+                scope,
                 fingerprint: String::new(),
                 hotspot: None,
                 anchor: f
@@ -280,8 +287,26 @@ pub fn build(
             w
         },
         stats,
+        scopes: scope_counts(facts),
         baseline: None,
     }
+}
+
+/// Files per scope, and the source files whose code was left out of the
+/// service's facts (the inventory behind every code rule).
+fn scope_counts(facts: &Facts) -> Vec<crate::report::ScopeCount> {
+    let mut files: std::collections::BTreeMap<crate::inventory::Scope, usize> = Default::default();
+    for f in &facts.files {
+        *files.entry(f.scope).or_default() += 1;
+    }
+    files
+        .into_iter()
+        .map(|(scope, n)| crate::report::ScopeCount {
+            scope,
+            files: n,
+            code_left_out: facts.scoped_out.get(&scope).copied().unwrap_or(0),
+        })
+        .collect()
 }
 
 /// Fingerprints that survive line shifts: the same rule, file and message,

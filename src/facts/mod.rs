@@ -274,6 +274,14 @@ impl Facts {
         facts
     }
 
+    /// Where a walked file runs, and why.
+    pub fn scope_of(&self, path: &str) -> Option<(Scope, &str)> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| (self.files[i].scope, self.files[i].scope_reason.as_str()))
+    }
+
     /// Whether the walk saw this path (repository-relative).
     pub fn has_file(&self, path: &str) -> bool {
         if self.paths.is_empty() {

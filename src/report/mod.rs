@@ -49,8 +49,19 @@ pub struct Report {
     pub suppressions: Vec<Suppression>,
     pub warnings: Vec<Warning>,
     pub stats: WalkStats,
+    /// Walked files per scope (where their code runs).
+    pub scopes: Vec<ScopeCount>,
     /// The change against `--baseline OLD.json`, when given.
     pub baseline: Option<baseline::BaselineDiff>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScopeCount {
+    pub scope: crate::inventory::Scope,
+    pub files: usize,
+    /// Source files of this scope whose code facts the server rules do not
+    /// read (browser bundles, examples, tools).
+    pub code_left_out: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -129,6 +140,10 @@ pub struct DebtItem {
     pub effort: u8,
     pub priority: u32,
     pub week: u8,
+    /// Where the site's code runs (`server`, `browser`, `test` …), for a
+    /// finding at a walked file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<crate::inventory::Scope>,
     /// Stable across line shifts: rule, path, message and occurrence, hashed.
     pub fingerprint: String,
     /// For a finding with no location: the file that should hold the fix

@@ -51,6 +51,10 @@ pub struct RuleMeta {
     pub title: String,
     /// Per call site (one debt item per bad site) or whole repository.
     pub per_site: bool,
+    /// Scopes its sites may be in (`all`, or `server`, `edge`, `unknown` …):
+    /// a finding in a file of another scope is not reported.
+    #[serde(deserialize_with = "scopes")]
+    pub scopes: Vec<crate::inventory::Scope>,
     pub impact: u8,
     pub risk: u8,
     pub effort: u8,
@@ -65,6 +69,25 @@ pub struct RuleMeta {
     /// What counts as passing, and what is `skip`.
     pub detection: String,
     pub example: Examples,
+}
+
+fn scopes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<crate::inventory::Scope>, D::Error> {
+    use crate::inventory::Scope;
+    let ids: Vec<String> = serde::Deserialize::deserialize(d)?;
+    let mut out = Vec::new();
+    for id in ids {
+        if id == "all" {
+            out.extend(Scope::ALL);
+        } else {
+            out.push(Scope::parse(&id).ok_or_else(|| {
+                serde::de::Error::custom(format!("unknown scope `{id}`"))
+            })?);
+        }
+    }
+    if out.is_empty() {
+        return Err(serde::de::Error::custom("`scopes` is empty"));
+    }
+    Ok(out)
 }
 
 impl RuleMeta {
