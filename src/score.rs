@@ -163,7 +163,11 @@ pub fn build(
         let meta = &rule.meta;
         let (impact, risk, effort) = config.scores(meta);
         for f in &outcome.findings {
-            let scope = f.location.as_ref().and_then(|l| facts.scope_of(&l.path)).map(|s| s.0);
+            let scope = f
+                .location
+                .as_ref()
+                .and_then(|l| facts.scope_of(&l.path))
+                .map(|s| s.0);
             // A site outside the rule's scopes is not its business (a
             // browser bundle's call is not a server rule's failing site).
             if scope.is_some_and(|s| !meta.scopes.contains(&s)) {

@@ -112,6 +112,7 @@ pub struct FileFacts {
     pub doc: Option<DocFacts>,
     pub code: code::CodeFacts,
     pub secrets: Vec<SecretCandidate>,
+    pub secret_exclusions: Vec<secrets::ExcludedSecret>,
     pub insecure_defaults: Vec<InsecureDefault>,
     pub secret_managers: Vec<SecretsManagerUse>,
     pub allows: Vec<InlineAllow>,
@@ -159,6 +160,8 @@ pub struct Facts {
     pub practices: Vec<Practice>,
     pub pii_logs: Vec<PiiLog>,
     pub secrets: Vec<SecretCandidate>,
+    /// Credential-shaped values that an exclusion row explains away.
+    pub secret_exclusions: Vec<secrets::ExcludedSecret>,
     pub insecure_defaults: Vec<InsecureDefault>,
     pub secret_managers: Vec<SecretsManagerUse>,
     pub env_files: Vec<EnvFile>,
@@ -244,6 +247,7 @@ impl Facts {
                 facts.unparsed.push(f.path.clone());
             }
             facts.secrets.extend(f.secrets);
+            facts.secret_exclusions.extend(f.secret_exclusions);
             facts.insecure_defaults.extend(f.insecure_defaults);
             facts.secret_managers.extend(f.secret_managers);
             facts.env_files.extend(f.env_file);
@@ -445,6 +449,7 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     if !matches!(record.kind, FileKind::Doc | FileKind::GitIgnore) {
         let found = secrets::scan(path, record.kind, record.is_test, text);
         out.secrets = found.candidates;
+        out.secret_exclusions = found.excluded;
         out.insecure_defaults = found.defaults;
         out.secret_managers = found.managers;
     }

@@ -71,7 +71,9 @@ pub struct RuleMeta {
     pub example: Examples,
 }
 
-fn scopes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<crate::inventory::Scope>, D::Error> {
+fn scopes<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<crate::inventory::Scope>, D::Error> {
     use crate::inventory::Scope;
     let ids: Vec<String> = serde::Deserialize::deserialize(d)?;
     let mut out = Vec::new();
@@ -79,9 +81,10 @@ fn scopes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<crate::inventory
         if id == "all" {
             out.extend(Scope::ALL);
         } else {
-            out.push(Scope::parse(&id).ok_or_else(|| {
-                serde::de::Error::custom(format!("unknown scope `{id}`"))
-            })?);
+            out.push(
+                Scope::parse(&id)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown scope `{id}`")))?,
+            );
         }
     }
     if out.is_empty() {

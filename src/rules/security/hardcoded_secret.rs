@@ -7,6 +7,7 @@
 //! A secrets manager in use is shown as evidence, whatever the status.
 
 use crate::facts::{Facts, SecretCandidate, SecretScope};
+use crate::inventory::Scope;
 use crate::rules::{Evidence, Finding, Outcome};
 
 /// Risk of a credential that only test code holds.
@@ -28,10 +29,32 @@ fn scope_of(s: &SecretCandidate) -> Option<(u8, &'static str)> {
     }
 }
 
+/// Scopes where an unverified credential-shaped value is listed: code and
+/// configuration that run or ship. In tests, examples, docs, generated and
+/// vendored files such values are nearly always fixtures and samples; they
+/// are counted in one line, not listed. Verified formats are listed anywhere.
+fn listed_anywhere(scope: Scope) -> bool {
+    !matches!(
+        scope,
+        Scope::Test | Scope::Example | Scope::Docs | Scope::Generated | Scope::Vendored
+    )
+}
+
 pub fn check(facts: &Facts) -> Outcome {
+    let mut summarised: std::collections::BTreeMap<Scope, usize> = Default::default();
     let bad = facts
         .secrets
         .iter()
+        .filter(|s| {
+            let scope = facts
+                .scope_of(&s.location.path)
+                .map_or(Scope::Unknown, |x| x.0);
+            let listed = s.verified || listed_anywhere(scope);
+            if !listed {
+                *summarised.entry(scope).or_default() += 1;
+            }
+            listed
+        })
         .map(|s| {
             let note = format!("{} {} (fingerprint {})", s.kind, s.redacted, s.fingerprint);
             let mut finding = Finding::at(&s.location, format!("credential literal: {note}"));
@@ -55,6 +78,28 @@ pub fn check(facts: &Facts) -> Outcome {
                 format!("secrets manager in use: {}", m.manager),
             )
         }));
+    if !summarised.is_empty() {
+        let parts: Vec<String> = summarised
+            .iter()
+            .map(|(scope, n)| format!("{n} in {} files", scope.id()))
+            .collect();
+        outcome.evidence.push(Evidence::note(format!(
+            "not listed: unverified credential-shaped values in files that do not run in the \
+             service ({}); verified provider keys are listed wherever they are",
+            parts.join(", ")
+        )));
+    }
+    if !facts.secret_exclusions.is_empty() {
+        let mut by_row: std::collections::BTreeMap<&str, usize> = Default::default();
+        for x in &facts.secret_exclusions {
+            *by_row.entry(x.row).or_default() += 1;
+        }
+        let parts: Vec<String> = by_row.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        outcome.evidence.push(Evidence::note(format!(
+            "not credentials (rules/secret-exclusions.toml): {}",
+            parts.join(", ")
+        )));
+    }
     outcome
 }
 
@@ -68,6 +113,7 @@ mod tests {
         SecretCandidate {
             location: Location::new("c.js", 2),
             kind,
+            verified: crate::facts::secrets::verified_kind(kind),
             redacted: "sk_l…(32 chars)".into(),
             fingerprint: "0011".into(),
             scope,
@@ -122,5 +168,42 @@ mod tests {
         assert_eq!(out.status, Status::Pass);
         assert_eq!(out.clean_sites, Some(0));
         assert!(out.evidence[0].note.contains("AWS Secrets Manager"));
+    }
+
+    #[test]
+    fn unverified_values_in_tests_are_counted_verified_ones_listed() {
+        let file = |path: &str, scope| crate::facts::FileRecord {
+            path: path.into(),
+            kind: crate::inventory::classify(path),
+            is_test: scope == Scope::Test,
+            lines: 1,
+            scope,
+            scope_reason: String::new(),
+        };
+        let at = |kind, path: &str| SecretCandidate {
+            location: Location::new(path, 1),
+            ..candidate(kind, SecretScope::Test)
+        };
+        let f = Facts {
+            files: vec![
+                file("src/app.js", Scope::Server),
+                file("tests/a.test.js", Scope::Test),
+            ],
+            secrets: vec![
+                at("generic-assignment", "tests/a.test.js"),
+                at("github-token", "tests/a.test.js"),
+                at("generic-assignment", "src/app.js"),
+            ],
+            ..Facts::default()
+        };
+        let out = check(&f);
+        let listed: Vec<_> = out.findings.iter().map(|x| x.message.clone()).collect();
+        assert_eq!(listed.len(), 2, "{listed:?}");
+        assert!(listed[0].contains("github-token"));
+        assert!(
+            out.evidence
+                .iter()
+                .any(|e| e.note.contains("not listed") && e.note.contains("1 in test files"))
+        );
     }
 }

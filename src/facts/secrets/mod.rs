@@ -19,6 +19,11 @@ use regex::{Captures, Regex};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+mod exclusions;
+mod names;
+
+pub use exclusions::EXCLUSIONS;
+
 use super::{EnvFile, Location};
 use crate::inventory::{self, FileKind};
 
@@ -40,6 +45,9 @@ pub struct SecretCandidate {
     pub location: Location,
     /// `aws-access-key-id`, `stripe-live-key`, `generic-assignment` …
     pub kind: &'static str,
+    /// A provider format whose structure proves it (a checksum, a fixed
+    /// prefix of real issuance, key material): reported wherever it is.
+    pub verified: bool,
     /// First four characters and length: `sk_l…(32 chars)`.
     pub redacted: String,
     /// Hex SHA-256 prefix of the value, stable across runs, for allowlists.
@@ -71,8 +79,84 @@ pub struct SecretsManagerUse {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SecretFacts {
     pub candidates: Vec<SecretCandidate>,
+    /// Credential-shaped values an exclusion row says are not credentials.
+    pub excluded: Vec<ExcludedSecret>,
     pub defaults: Vec<InsecureDefault>,
     pub managers: Vec<SecretsManagerUse>,
+}
+
+/// A value not reported, and the row of `rules/secret-exclusions.toml` that
+/// says why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExcludedSecret {
+    pub location: Location,
+    pub kind: &'static str,
+    pub row: &'static str,
+}
+
+/// Provider formats whose structure proves them: a checksum (GitHub, npm),
+/// a prefix only real issuance produces, or private key material. A test
+/// fixture holding one still holds a working credential.
+const VERIFIED_KINDS: &[&str] = &[
+    "aws-access-key-id",
+    "aws-secret-access-key",
+    "github-token",
+    "github-fine-grained-token",
+    "gitlab-token",
+    "slack-bot-token",
+    "slack-user-token",
+    "slack-app-token",
+    "slack-webhook",
+    "stripe-live-key",
+    "stripe-webhook-secret",
+    "azure-storage-key",
+    "sendgrid-key",
+    "openai-key",
+    "anthropic-key",
+    "npm-token",
+    "pypi-token",
+    "google-service-account-key",
+    "private-key",
+];
+
+pub fn verified_kind(kind: &str) -> bool {
+    VERIFIED_KINDS.contains(&kind)
+}
+
+/// Now, for the expiry of example JWTs (honours `SOURCE_DATE_EPOCH`).
+static NOW: LazyLock<i64> = LazyLock::new(crate::report::timestamp::now_epoch);
+
+/// Whether an exclusion row removes this candidate; records it if so.
+fn exclude(
+    out: &mut Vec<ExcludedSecret>,
+    loc: &Location,
+    kind: &'static str,
+    value: &str,
+    line: &str,
+    path: &str,
+    text: &str,
+) -> bool {
+    if verified_kind(kind) {
+        return false;
+    }
+    let c = exclusions::Candidate {
+        kind,
+        value,
+        line,
+        path,
+        text,
+    };
+    match exclusions::excluded(&c, *NOW) {
+        Some(x) => {
+            out.push(ExcludedSecret {
+                location: loc.clone(),
+                kind,
+                row: x.row.id.as_str(),
+            });
+            true
+        }
+        None => false,
+    }
 }
 
 /// What a structural check says about a provider match.
@@ -332,7 +416,7 @@ static PROVIDERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 /// Go's `var apiKey string =`).
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(
-        r#"(?i)(?P<name>[\w.-]*(?:secret|passwd|password|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key)[\w-]*)\\?['"]?(?:\s*:\s*&?(?:'static\s+)?[\w:<>]+|\s+[\w.]+)?\s*(?::=|=>|=|:)\s*(?:\\?['"`](?P<q>[^'"`\s\\]{8,200})\\?['"`]|(?P<bare>[^\s'"`#,;\\]{8,200})\s*$)"#,
+        r#"(?i)(?P<name>[\w.-]*(?:secret|passwd|password|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key|hmac|signing[_-]?key|encryption[_-]?key|master[_-]?key|passphrase|credential)[\w-]*)\\?['"]?(?:\s*:\s*&?(?:'static\s+)?[\w:<>]+|\s+[\w.]+)?\s*(?::=|=>|=|:)\s*(?:\\?['"`](?P<q>[^'"`\s\\]{8,200})\\?['"`]|(?P<bare>[^\s'"`#,;\\]{8,200})\s*$)"#,
     )
 });
 
@@ -358,6 +442,12 @@ const ASSIGN_LITERALS: &[&str] = &[
     "private-key",
     "auth_key",
     "auth-key",
+    "hmac",
+    "signing",
+    "encryption",
+    "master_key",
+    "passphrase",
+    "credential",
     "jwt.sign",
     "jwt.encode",
 ];
@@ -1016,10 +1106,14 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFact
                         s.as_str()
                     };
                     spans.push(whole);
+                    if exclude(&mut out.excluded, &loc, p.kind, value, line, path, text) {
+                        continue;
+                    }
                     let (redacted, fingerprint) = redact(value);
                     out.candidates.push(SecretCandidate {
                         location: loc.clone(),
                         kind: p.kind,
+                        verified: verified_kind(p.kind),
                         redacted,
                         fingerprint,
                         scope: if verdict == Verdict::AcceptDev && scope == SecretScope::Production
@@ -1038,7 +1132,16 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFact
             if !spans.is_empty() || env_line || mask & ASSIGN_BIT == 0 {
                 continue;
             }
-            generic_assignments(line, kind, &loc, scope, &mut out.candidates);
+            generic_assignments(
+                line,
+                kind,
+                &loc,
+                scope,
+                path,
+                text,
+                &mut out.candidates,
+                &mut out.excluded,
+            );
         }
     }
     // Windows overlap: a value in the overlap is found twice.
@@ -1080,18 +1183,26 @@ fn windows(line: &str) -> Vec<(usize, &str)> {
 
 /// Credential-named assignments and JWT signing calls with a literal that
 /// looks random and is no placeholder.
+#[allow(clippy::too_many_arguments)]
 fn generic_assignments(
     line: &str,
     kind: FileKind,
     loc: &Location,
     scope: SecretScope,
+    path: &str,
+    text: &str,
     out: &mut Vec<SecretCandidate>,
+    excluded: &mut Vec<ExcludedSecret>,
 ) {
     let mut push = |value: &str, kind: &'static str| {
+        if exclude(excluded, loc, kind, value, line, path, text) {
+            return;
+        }
         let (redacted, fingerprint) = redact(value);
         out.push(SecretCandidate {
             location: loc.clone(),
             kind,
+            verified: false,
             redacted,
             fingerprint,
             scope,
@@ -1106,7 +1217,7 @@ fn generic_assignments(
     }
     for c in ASSIGNMENT.captures_iter(line) {
         let value = c.name("q").or_else(|| c.name("bare")).unwrap().as_str();
-        if non_credential_name(&c["name"])
+        if !names::credential_head(&c["name"])
             || value.starts_with("http://")
             || value.starts_with("https://")
         {
@@ -1571,4 +1682,3 @@ mod tests {
         assert_eq!(fp.len(), 16);
     }
 }
-
