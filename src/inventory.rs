@@ -432,6 +432,12 @@ pub fn is_test_path(rel: &str) -> bool {
                 | "test_helpers"
                 | "testutil"
                 | "testutils"
+                | "__mocks__"
+                | "__stubs__"
+                | "__fixtures__"
+                | "mocks"
+                | "stubs"
+                | "fakes"
         )
     });
     in_test_dir

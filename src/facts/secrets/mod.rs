@@ -106,7 +106,6 @@ const VERIFIED_KINDS: &[&str] = &[
     "slack-bot-token",
     "slack-user-token",
     "slack-app-token",
-    "slack-webhook",
     "stripe-live-key",
     "stripe-webhook-secret",
     "azure-storage-key",
@@ -115,6 +114,8 @@ const VERIFIED_KINDS: &[&str] = &[
     "anthropic-key",
     "npm-token",
     "pypi-token",
+    "netlify-token",
+    "pulumi-token",
     "google-service-account-key",
     "private-key",
 ];
@@ -248,7 +249,7 @@ static PROVIDERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             "slack-user-token",
             &["xoxp-", "xoxe-"],
             false,
-            r"\b(?P<s>xox[pe](?:-[0-9]{8,}){3}-[A-Za-z0-9]{28,})\b",
+            r"\b(?P<s>xox[pe](?:-[0-9]{8,}){2,3}-[A-Za-z0-9]{24,})\b",
             accept,
         ),
         p(
@@ -345,6 +346,20 @@ static PROVIDERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             false,
             r"\b(?P<s>npm_[A-Za-z0-9]{36})\b",
             |c| checksum_verdict(&c["s"]),
+        ),
+        p(
+            "netlify-token",
+            &["nfp_"],
+            true,
+            r"\b(?P<s>nfp_[A-Za-z0-9]{36})\b",
+            accept,
+        ),
+        p(
+            "pulumi-token",
+            &["pul-"],
+            true,
+            r"\b(?P<s>pul-[a-f0-9]{40})\b",
+            accept,
         ),
         // PyPI tokens are macaroons whose base64 always starts with the
         // encoded location `pypi.org`.
@@ -693,6 +708,7 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "replace",
     "insert",
     "fake",
+    "insecure",
     "xxx",
     "***",
     "...",
@@ -789,7 +805,14 @@ fn url_password_verdict(c: &Captures, database: bool) -> Verdict {
     let value = &c["s"];
     let host = c.name("host").map_or("", |h| h.as_str());
     let user = c.name("user").map_or("", |u| u.as_str());
-    if weak_value(value)
+    // `http://INTERNAL:8888\\@PUBLIC/`: a host and port read as user and
+    // password.
+    let port = {
+        let digits = value.trim_end_matches('\\');
+        !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    if port
+        || weak_value(value)
         || value.len() < 6
         || example_host(host)
         || dev_default_password(user, value)
