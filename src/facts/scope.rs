@@ -29,6 +29,9 @@ pub struct ScopeHints {
     pub directive: Option<Directive>,
     /// Relative module specifiers it imports (`./lib/db`).
     pub imports: Vec<String>,
+    /// Exports a server-side data function (`getServerSideProps`,
+    /// `getStaticProps`, `getInitialProps`, a Remix `loader`/`action`).
+    pub server_data: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +45,8 @@ pub enum Directive {
 enum Mark {
     Server,
     Frontend,
+    /// A command-line argument parser (Rust): a client binary.
+    Cli,
     Nextjs,
     Nuxt,
     Sveltekit,
@@ -53,6 +58,12 @@ enum Mark {
 struct Row {
     package: String,
     marks: Mark,
+    #[serde(default = "npm")]
+    ecosystem: String,
+}
+
+fn npm() -> String {
+    "npm".into()
 }
 
 #[derive(Deserialize)]
@@ -62,14 +73,83 @@ struct Table {
 
 const TABLE_SRC: &str = include_str!("../../rules/scopes.toml");
 
+static TABLE: LazyLock<Table> =
+    LazyLock::new(|| toml::from_str(TABLE_SRC).expect("rules/scopes.toml parses"));
+
 static MARKS: LazyLock<HashMap<String, Mark>> = LazyLock::new(|| {
-    let table: Table = toml::from_str(TABLE_SRC).expect("rules/scopes.toml parses");
-    table
+    TABLE
         .row
-        .into_iter()
-        .map(|r| (r.package, r.marks))
+        .iter()
+        .filter(|r| r.ecosystem == "npm")
+        .map(|r| (r.package.clone(), r.marks))
         .collect()
 });
+
+static CARGO_MARKS: LazyLock<HashMap<String, Mark>> = LazyLock::new(|| {
+    TABLE
+        .row
+        .iter()
+        .filter(|r| r.ecosystem == "cargo")
+        .map(|r| (r.package.clone(), r.marks))
+        .collect()
+});
+
+/// Rust crates that are command-line clients: a crate with an argument
+/// parser and no server framework, and library crates that only such
+/// crates depend on (by directory name, the usual workspace layout).
+/// Returns each client crate's directory with its reason.
+fn rust_client_crates(manifests: &[Manifest]) -> Vec<(String, String)> {
+    let crates: Vec<(&Manifest, &str, Option<Mark>)> = manifests
+        .iter()
+        .filter(|m| m.kind == ManifestKind::CargoToml)
+        .map(|m| {
+            let dir = m.path.rsplit_once('/').map_or("", |(d, _)| d);
+            let marks: Vec<Mark> = m
+                .deps
+                .iter()
+                .filter(|d| !d.dev)
+                .filter_map(|d| CARGO_MARKS.get(&d.name).copied())
+                .collect();
+            let mark = if marks.contains(&Mark::Server) {
+                Some(Mark::Server)
+            } else if marks.contains(&Mark::Cli) {
+                Some(Mark::Cli)
+            } else {
+                None
+            };
+            (m, dir, mark)
+        })
+        .collect();
+    let name_of = |dir: &str| dir.rsplit('/').next().unwrap_or(dir).to_string();
+    let mut out = Vec::new();
+    for (m, dir, mark) in &crates {
+        if dir.is_empty() {
+            continue;
+        }
+        match mark {
+            Some(Mark::Cli) => out.push((
+                dir.to_string(),
+                format!("command-line client crate ({} has an argument parser and no server framework)", m.path),
+            )),
+            None => {
+                let name = name_of(dir);
+                let users: Vec<&Option<Mark>> = crates
+                    .iter()
+                    .filter(|(other, _, _)| other.deps.iter().any(|d| d.name == name))
+                    .map(|(_, _, k)| k)
+                    .collect();
+                if !users.is_empty() && users.iter().all(|k| **k == Some(Mark::Cli)) {
+                    out.push((
+                        dir.to_string(),
+                        format!("library crate `{name}` used only by command-line client crates"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
 
 /// What a package.json says about the code under it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +172,7 @@ fn stack(m: &Manifest) -> (Stack, String) {
     let find = |pred: fn(Mark) -> bool| marks.iter().find(|(k, _)| pred(*k)).map(|(_, n)| *n);
     if let Some((k, n)) = marks
         .iter()
-        .find(|(k, _)| !matches!(k, Mark::Server | Mark::Frontend))
+        .find(|(k, _)| !matches!(k, Mark::Server | Mark::Frontend | Mark::Cli))
     {
         return (Stack::Meta(*k), format!("`{n}` app in {}", m.path));
     }
@@ -118,6 +198,9 @@ pub fn hints(text: &str) -> ScopeHints {
     ScopeHints {
         directive: directive(text),
         imports: relative_imports(text),
+        server_data: ["getServerSideProps", "getStaticProps", "getInitialProps"]
+            .iter()
+            .any(|f| text.contains(f)),
     }
 }
 
@@ -203,7 +286,7 @@ fn stem(p: &str) -> &str {
 }
 
 /// The scope a meta-framework's file conventions give, if any.
-fn by_convention(mark: Mark, rel: &str) -> Option<(Scope, &'static str)> {
+fn by_convention(mark: Mark, rel: &str, data_fn: bool) -> Option<(Scope, &'static str)> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let has_dir = |d: &str| segments(rel).any(|s| s == d);
     let server_name = name.contains(".server.");
@@ -231,6 +314,11 @@ fn by_convention(mark: Mark, rel: &str) -> Option<(Scope, &'static str)> {
                 ))
             } else if server_name || has_dir("server") {
                 Some((Scope::Server, "server-only module by name"))
+            } else if top.starts_with("pages/") && !data_fn {
+                Some((
+                    Scope::Browser,
+                    "Next.js page with no getServerSideProps/getStaticProps: a client bundle",
+                ))
             } else {
                 None
             }
@@ -266,7 +354,7 @@ fn by_convention(mark: Mark, rel: &str) -> Option<(Scope, &'static str)> {
                 None
             }
         }
-        Mark::Server | Mark::Frontend => None,
+        Mark::Server | Mark::Frontend | Mark::Cli => None,
     }
 }
 
@@ -292,7 +380,7 @@ fn js_scope(
     let rel = in_package(path, m);
     let jsx = path.ends_with(".jsx") || path.ends_with(".tsx");
     match stack {
-        Stack::Meta(mark) => match by_convention(*mark, rel) {
+        Stack::Meta(mark) => match by_convention(*mark, rel, hints.is_some_and(|h| h.server_data)) {
             Some((scope, reason)) => (scope, format!("{reason}; {why}")),
             None => (
                 Scope::Unknown,
@@ -371,12 +459,21 @@ pub fn assign(
             (m, s, why)
         })
         .collect();
+    let clients = rust_client_crates(manifests);
     for f in files.iter_mut() {
         let (scope, reason) = match inventory::path_scope(&f.path, f.kind) {
             Some(decided) => decided,
             None => match f.kind {
                 FileKind::Source(Lang::JavaScript | Lang::TypeScript) => {
                     js_scope(&f.path, hints.get(&f.path), &packages)
+                }
+                FileKind::Source(Lang::Rust)
+                    if let Some((_, why)) = clients
+                        .iter()
+                        .filter(|(dir, _)| f.path.starts_with(&format!("{dir}/")))
+                        .max_by_key(|(dir, _)| dir.len()) =>
+                {
+                    (Scope::DevTooling, why.clone())
                 }
                 FileKind::Source(lang) => (
                     Scope::Server,
@@ -607,5 +704,32 @@ mod tests {
         assert_eq!(directive("'use server'\n"), Some(Directive::UseServer));
         assert_eq!(directive("import x from 'y';\n'use client';\n"), None);
         assert_eq!(directive("'use clientele'"), None);
+    }
+
+    #[test]
+    fn rust_client_crates_and_their_libraries() {
+        let cargo = |path: &str, deps: &[&str]| Manifest {
+            kind: ManifestKind::CargoToml,
+            ..manifest(path, deps)
+        };
+        let got = scopes(
+            &[
+                "crates/cli/src/main.rs",
+                "crates/client/src/sync.rs",
+                "crates/server/src/main.rs",
+                "crates/common/src/lib.rs",
+            ],
+            &[
+                cargo("crates/cli/Cargo.toml", &["clap", "client", "common"]),
+                cargo("crates/client/Cargo.toml", &["reqwest", "common"]),
+                cargo("crates/server/Cargo.toml", &["axum", "clap", "common"]),
+                cargo("crates/common/Cargo.toml", &["serde"]),
+            ],
+            &[],
+        );
+        assert_eq!(
+            got,
+            vec![Scope::DevTooling, Scope::DevTooling, Scope::Server, Scope::Server]
+        );
     }
 }

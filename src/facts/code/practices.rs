@@ -189,21 +189,26 @@ static PY_LOG: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static GO_LOG: LazyLock<Regex> = LazyLock::new(|| {
+    // Also the chained field builders of logrus (`WithField("token", t)`)
+    // and zerolog (`Str("email", e)`, `Interface`): their arguments are
+    // what reaches the log line.
     crate::facts::pattern::regex(
-        r"\b(?:log|logger|slog|zap\.L\(\)|zap\.S\(\)|sugar|s\.logger|l)\.(?:Print|Printf|Println|Info|Infof|Infow|Warn|Warnf|Warnw|Error|Errorf|Errorw|Debug|Debugf|Debugw|Fatal|Fatalf)\s*\(",
+        r"\b(?:log|logger|slog|zap\.L\(\)|zap\.S\(\)|sugar|s\.logger|l)\.(?:Print|Printf|Println|Info|Infof|Infow|Warn|Warnf|Warnw|Error|Errorf|Errorw|Debug|Debugf|Debugw|Fatal|Fatalf)\s*\(|\.(?:WithField|WithFields|Str|Strs|Interface|Field)\s*\(",
     )
 });
 static RS_LOG: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(r"\b(?:info|warn|error|debug|trace|println|eprintln)!\s*\(")
 });
-static WORD: LazyLock<Regex> =
-    LazyLock::new(|| crate::facts::pattern::regex(r"[A-Za-z_][A-Za-z0-9_]*"));
+/// A member chain: `user.email`, `token?.expires_at`, `c.Http.SecretKey`.
+static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(r"[A-Za-z_][A-Za-z0-9_]*(?:\??\.[A-Za-z_][A-Za-z0-9_]*)*")
+});
 
 /// Which kind of personal or secret data an identifier names, if any.
 /// Identifiers are split on `_` and camelCase: `userEmail`, `reset_token`.
 fn pii_category(word: &str) -> Option<&'static str> {
     let mut parts: Vec<String> = Vec::new();
-    for chunk in word.split(['_', '.']).filter(|c| !c.is_empty()) {
+    for chunk in word.split(['_', '.', '?']).filter(|c| !c.is_empty()) {
         let mut cur = String::new();
         for ch in chunk.chars() {
             if ch.is_ascii_uppercase()
@@ -218,49 +223,43 @@ fn pii_category(word: &str) -> Option<&'static str> {
             parts.push(cur);
         }
     }
-    let has = |p: &str| parts.iter().any(|x| x == p);
-    // Counts, lengths and flags about the data are not the data:
-    // `max_tokens`, `emailSent`, `password_length`.
-    if [
-        "count", "len", "length", "max", "min", "sent", "valid", "enabled", "exists", "required",
-        "type", "field", "fields", "url", "expires", "expiry", "ttl",
-    ]
-    .iter()
-    .any(|p| has(p))
-    {
+    // The head noun (the last segment) says what a name holds: `userEmail`
+    // and `user.email` hold an address; `emailDomainId`, `tokenID`,
+    // `apiToken.id`, `token.expires_at`, `emailVerified`, `passwordLength`,
+    // `sendEmailToOwner` hold an id, a time, a flag or a count about it.
+    let Some(head) = parts.last().map(String::as_str) else {
         return None;
+    };
+    let before = |p: &str| parts.len() >= 2 && parts[parts.len() - 2] == p;
+    match head {
+        "password" | "passwd" | "secret" | "apikey" | "token" | "passphrase" | "credentials" => {
+            Some("secret")
+        }
+        "key" if before("api") || before("secret") || before("private") || before("access") => {
+            Some("secret")
+        }
+        "email" | "ssn" | "phone" | "dob" | "birthdate" => Some("personal"),
+        "number" if before("phone") => Some("personal"),
+        "number" if before("card") || before("credit") => Some("payment"),
+        "creditcard" | "cvv" => Some("payment"),
+        // A listening, IP or MAC address is not a postal one, and a bare
+        // `address` names no owner (seen: `${ip}:${port}` called address).
+        // An address is a person's only when the name says whose: a
+        // listening, IP, MAC or server address is not (`s.Address`,
+        // `server.address`, a bare `address` built from `${ip}:${port}`).
+        "address"
+            if [
+                "user", "customer", "person", "billing", "shipping", "home", "contact",
+                "recipient", "member", "profile", "postal", "street", "mailing", "delivery",
+                "email", "owner", "client", "patient",
+            ]
+            .iter()
+            .any(|p| parts.iter().any(|x| x == p)) =>
+        {
+            Some("personal")
+        }
+        _ => None,
     }
-    if has("password")
-        || has("passwd")
-        || has("secret")
-        || (has("api") && has("key"))
-        || has("apikey")
-    {
-        return Some("secret");
-    }
-    if has("token") && !has("tokens") {
-        return Some("secret");
-    }
-    if has("email") || has("ssn") || has("phone") {
-        return Some("personal");
-    }
-    if (has("card") && (has("number") || has("credit"))) || has("creditcard") || has("cvv") {
-        return Some("payment");
-    }
-    // A listening, IP or MAC address is not a postal one, and a bare
-    // `address` names no owner (seen: `${ip}:${port}` called address).
-    if has("address")
-        && !word.eq_ignore_ascii_case("address")
-        && ![
-            "ip", "remote", "server", "listen", "mac", "bind", "host", "local", "addr", "wallet",
-            "contract", "socket", "net", "http",
-        ]
-        .iter()
-        .any(|p| has(p))
-    {
-        return Some("personal");
-    }
-    None
 }
 
 fn pii_logs(src: &Source, facts: &mut CodeFacts) {
@@ -282,19 +281,30 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
         };
         let args = &src.code[open + 1..close];
         // Only identifiers in code count: "password reset sent" in a
-        // message names no data; `user.password` or f"{email}" does.
-        let hit = WORD.find_iter(args).find_map(|w| {
+        // message names no data; `user.password` or f"{email}" does. A
+        // whole member chain is read, and its last member decides:
+        // `apiToken.id` logs an id, `token?.expires_at` a time, and
+        // `len(c.SecretKey)` a length.
+        let hit = CHAIN.find_iter(args).find_map(|w| {
             let at = open + 1 + w.start();
             if !src.is_code(at) {
                 return None;
             }
-            // Read the member path the word ends: `server.address` is the
-            // listening socket, `user.address` a postal address.
-            let path_start = args[..w.start()]
-                .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-                .map_or(0, |i| i + 1);
-            let path = &args[path_start..w.end()];
-            pii_category(path).map(|cat| (w.as_str(), cat))
+            let before = args[..w.start()].trim_end();
+            if ["len(", "length(", "count(", "size(", "typeof", "!!", "Boolean("]
+                .iter()
+                .any(|p| before.ends_with(p))
+            {
+                return None;
+            }
+            // A trailing method call reads the value it is called on
+            // (`email.trim()`), so the member before it decides.
+            let mut chain = w.as_str();
+            if args[w.end()..].trim_start().starts_with('(') {
+                chain = chain.rsplit_once('.').map_or("", |(head, _)| head.trim_end_matches('?'));
+            }
+            let field = chain.rsplit(['.', '?']).find(|s| !s.is_empty()).unwrap_or(chain);
+            pii_category(chain).map(|cat| (field, cat))
         });
         if let Some((field, category)) = hit {
             facts.pii_logs.push(PiiLog {
@@ -310,6 +320,45 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
 mod tests {
     use super::*;
     use crate::facts::code::extract;
+
+    #[test]
+    fn the_head_noun_decides_what_a_logged_name_holds() {
+        for (name, want) in [
+            ("user.email", Some("personal")),
+            ("userEmail", Some("personal")),
+            ("reset_token", Some("secret")),
+            ("req.body.password", Some("secret")),
+            ("phoneNumber", Some("personal")),
+            ("card_number", Some("payment")),
+            ("user.shipping_address", Some("personal")),
+            ("apiToken.id", None),
+            ("emailDomainId", None),
+            ("tokenID", None),
+            ("api_token.valid_until", None),
+            ("user.emailVerified", None),
+            ("secretKey.length", None),
+            ("token.expires_at", None),
+            ("sendEmailToOwner", None),
+            ("loginCount", None),
+            ("max_tokens", None),
+            ("server.address", None),
+            ("address", None),
+        ] {
+            assert_eq!(pii_category(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn chained_structured_loggers_are_log_calls() {
+        let f = extract(
+            "svc/auth.go",
+            Lang::Go,
+            false,
+            "package svc\nfunc f() {\n\tlog.WithField(\"token\", session.Token).Info(\"login\")\n\tlogger.Info().Str(\"email\", u.Email).Msg(\"x\")\n\tlogger.Info().Str(\"id\", u.ID).Msg(\"y\")\n}\n",
+        );
+        let fields: Vec<_> = f.pii_logs.iter().map(|p| (p.location.line, p.field.as_str())).collect();
+        assert_eq!(fields, vec![(3, "Token"), (4, "Email")]);
+    }
 
     /// Seen in real services (opentelemetry-demo, gofiber recipes, actix
     /// examples, gin examples): what each line must be read as.
