@@ -7,7 +7,8 @@ use crate::score::priority;
 pub fn rule_markdown(m: &RuleMeta) -> String {
     format!(
         "# `{id}` — {title}\n\n\
-         Pillar: **{pillar}** · {kind} · plan week {week}\n\n\
+         Pillar: **{pillar}** · {kind} · plan week {week} · sites in: {scopes} \
+         ([scopes](../scopes.md))\n\n\
          | impact | risk | effort | priority |\n|---|---|---|---|\n| {i} | {r} | {e} | {p} |\n\n\
          ## Why it matters\n\n{why}\n\n\
          ## What it checks\n\n{detection}\n\n\
@@ -19,6 +20,11 @@ pub fn rule_markdown(m: &RuleMeta) -> String {
         pillar = m.pillar.id(),
         kind = if m.per_site { "per site" } else { "whole app" },
         week = m.week,
+        scopes = if m.scopes.len() == crate::inventory::Scope::ALL.len() {
+            "every scope".to_string()
+        } else {
+            m.scopes.iter().map(|s| s.id()).collect::<Vec<_>>().join(", ")
+        },
         i = m.impact,
         r = m.risk,
         e = m.effort,
