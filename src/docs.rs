@@ -23,7 +23,11 @@ pub fn rule_markdown(m: &RuleMeta) -> String {
         scopes = if m.scopes.len() == crate::inventory::Scope::ALL.len() {
             "every scope".to_string()
         } else {
-            m.scopes.iter().map(|s| s.id()).collect::<Vec<_>>().join(", ")
+            m.scopes
+                .iter()
+                .map(|s| s.id())
+                .collect::<Vec<_>>()
+                .join(", ")
         },
         i = m.impact,
         r = m.risk,

@@ -36,6 +36,7 @@ const FIXTURES: &[&str] = &[
     "monorepo-two-pipelines",
     "node-resilient",
     "koa-orders",
+    "next-storefront",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
@@ -374,4 +375,85 @@ fn all_common(w: &str) -> bool {
     ["PRIVATE", "BEGIN", "KEY", "http", "hooks", "slack"]
         .iter()
         .any(|p| w.contains(p))
+}
+
+/// Issue "findings a developer trusts (1)": where code runs decides what the
+/// server rules read, and which secret-shaped values are listed.
+#[test]
+fn scopes_decide_sites_and_secrets() {
+    let report = scan_json("next-storefront");
+    let sites = |rule: &str| -> Vec<(String, u64, String)> {
+        report["debt"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == rule)
+            .map(|d| {
+                (
+                    d["path"].as_str().unwrap_or("").to_string(),
+                    d["line"].as_u64().unwrap_or(0),
+                    d["scope"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    // Only the route handler's call: not the client component, not the
+    // component it imports, not the seeding script, not the example.
+    assert_eq!(
+        sites("outbound-timeout"),
+        vec![(
+            "app/api/checkout/route.ts".to_string(),
+            8,
+            "server".to_string()
+        )]
+    );
+    // The server component and the module only the route imports are read
+    // as server code, and pass.
+    let ev = evidence(&report, "outbound-timeout");
+    assert!(
+        ev.iter()
+            .any(|(p, l, _)| p == "app/orders/page.tsx" && *l == 3)
+    );
+    assert!(ev.iter().any(|(p, l, _)| p == "lib/payments.ts" && *l == 3));
+    assert!(
+        !ev.iter()
+            .any(|(p, _, _)| p.starts_with("components/") || p.starts_with("scripts/"))
+    );
+    // The browser's console.log is not the server's logging; the route's
+    // customer e-mail is.
+    assert_eq!(
+        sites("pii-in-logs"),
+        vec![(
+            "app/api/checkout/route.ts".to_string(),
+            12,
+            "server".to_string()
+        )]
+    );
+    // A dev script's SIGTERM handler does not drain the server.
+    assert_ne!(check(&report, "graceful-shutdown")["status"], "pass");
+    // Fake keys in tests and examples, a locale string and a CI service
+    // database password are not listed; what was left out is said.
+    assert_eq!(check(&report, "hardcoded-secret")["status"], "pass");
+    let notes: Vec<String> = evidence(&report, "hardcoded-secret")
+        .into_iter()
+        .map(|e| e.2)
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.contains("not listed")
+            && n.contains("test files")
+            && n.contains("example files")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("ci-service-database")),
+        "{notes:?}"
+    );
+    let browser = report["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["scope"] == "browser")
+        .unwrap();
+    assert_eq!(browser["files"], 2);
+    assert_eq!(browser["code_left_out"], 2);
 }

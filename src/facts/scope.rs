@@ -129,7 +129,10 @@ fn rust_client_crates(manifests: &[Manifest]) -> Vec<(String, String)> {
         match mark {
             Some(Mark::Cli) => out.push((
                 dir.to_string(),
-                format!("command-line client crate ({} has an argument parser and no server framework)", m.path),
+                format!(
+                    "command-line client crate ({} has an argument parser and no server framework)",
+                    m.path
+                ),
             )),
             None => {
                 let name = name_of(dir);
@@ -380,13 +383,15 @@ fn js_scope(
     let rel = in_package(path, m);
     let jsx = path.ends_with(".jsx") || path.ends_with(".tsx");
     match stack {
-        Stack::Meta(mark) => match by_convention(*mark, rel, hints.is_some_and(|h| h.server_data)) {
-            Some((scope, reason)) => (scope, format!("{reason}; {why}")),
-            None => (
-                Scope::Unknown,
-                format!("{why}: runs where its importers run"),
-            ),
-        },
+        Stack::Meta(mark) => {
+            match by_convention(*mark, rel, hints.is_some_and(|h| h.server_data)) {
+                Some((scope, reason)) => (scope, format!("{reason}; {why}")),
+                None => (
+                    Scope::Unknown,
+                    format!("{why}: runs where its importers run"),
+                ),
+            }
+        }
         Stack::Frontend => (Scope::Browser, why.clone()),
         Stack::Server | Stack::Node => (Scope::Server, why.clone()),
         Stack::Mixed => {
@@ -729,7 +734,12 @@ mod tests {
         );
         assert_eq!(
             got,
-            vec![Scope::DevTooling, Scope::DevTooling, Scope::Server, Scope::Server]
+            vec![
+                Scope::DevTooling,
+                Scope::DevTooling,
+                Scope::Server,
+                Scope::Server
+            ]
         );
     }
 }

@@ -227,9 +227,7 @@ fn pii_category(word: &str) -> Option<&'static str> {
     // and `user.email` hold an address; `emailDomainId`, `tokenID`,
     // `apiToken.id`, `token.expires_at`, `emailVerified`, `passwordLength`,
     // `sendEmailToOwner` hold an id, a time, a flag or a count about it.
-    let Some(head) = parts.last().map(String::as_str) else {
-        return None;
-    };
+    let head = parts.last().map(String::as_str)?;
     let before = |p: &str| parts.len() >= 2 && parts[parts.len() - 2] == p;
     match head {
         "password" | "passwd" | "secret" | "apikey" | "token" | "passphrase" | "credentials" => {
@@ -249,9 +247,24 @@ fn pii_category(word: &str) -> Option<&'static str> {
         // `server.address`, a bare `address` built from `${ip}:${port}`).
         "address"
             if [
-                "user", "customer", "person", "billing", "shipping", "home", "contact",
-                "recipient", "member", "profile", "postal", "street", "mailing", "delivery",
-                "email", "owner", "client", "patient",
+                "user",
+                "customer",
+                "person",
+                "billing",
+                "shipping",
+                "home",
+                "contact",
+                "recipient",
+                "member",
+                "profile",
+                "postal",
+                "street",
+                "mailing",
+                "delivery",
+                "email",
+                "owner",
+                "client",
+                "patient",
             ]
             .iter()
             .any(|p| parts.iter().any(|x| x == p)) =>
@@ -291,9 +304,11 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
                 return None;
             }
             let before = args[..w.start()].trim_end();
-            if ["len(", "length(", "count(", "size(", "typeof", "!!", "Boolean("]
-                .iter()
-                .any(|p| before.ends_with(p))
+            if [
+                "len(", "length(", "count(", "size(", "typeof", "!!", "Boolean(",
+            ]
+            .iter()
+            .any(|p| before.ends_with(p))
             {
                 return None;
             }
@@ -301,9 +316,14 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
             // (`email.trim()`), so the member before it decides.
             let mut chain = w.as_str();
             if args[w.end()..].trim_start().starts_with('(') {
-                chain = chain.rsplit_once('.').map_or("", |(head, _)| head.trim_end_matches('?'));
+                chain = chain
+                    .rsplit_once('.')
+                    .map_or("", |(head, _)| head.trim_end_matches('?'));
             }
-            let field = chain.rsplit(['.', '?']).find(|s| !s.is_empty()).unwrap_or(chain);
+            let field = chain
+                .rsplit(['.', '?'])
+                .find(|s| !s.is_empty())
+                .unwrap_or(chain);
             pii_category(chain).map(|cat| (field, cat))
         });
         if let Some((field, category)) = hit {
@@ -356,7 +376,11 @@ mod tests {
             false,
             "package svc\nfunc f() {\n\tlog.WithField(\"token\", session.Token).Info(\"login\")\n\tlogger.Info().Str(\"email\", u.Email).Msg(\"x\")\n\tlogger.Info().Str(\"id\", u.ID).Msg(\"y\")\n}\n",
         );
-        let fields: Vec<_> = f.pii_logs.iter().map(|p| (p.location.line, p.field.as_str())).collect();
+        let fields: Vec<_> = f
+            .pii_logs
+            .iter()
+            .map(|p| (p.location.line, p.field.as_str()))
+            .collect();
         assert_eq!(fields, vec![(3, "Token"), (4, "Email")]);
     }
 
