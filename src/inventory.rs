@@ -182,6 +182,7 @@ const DIR_SCOPES: &[(&str, Scope)] = &[
     ("assets", Scope::Browser),
     ("wwwroot", Scope::Browser),
     ("frontend", Scope::Browser),
+    ("client-only", Scope::Browser),
 ];
 
 /// File-name stems of build and tool configuration (`vite.config.ts`).

@@ -201,6 +201,7 @@ impl Facts {
         let mut facts = Facts::default();
         let mut exported_clients = Vec::new();
         let mut imported_calls = Vec::new();
+        let mut client_defaults = Vec::new();
         // Scopes first: they decide which code facts the service has.
         let manifests: Vec<Manifest> = per_file.iter().filter_map(|f| f.manifest.clone()).collect();
         let hints: std::collections::BTreeMap<String, scope::ScopeHints> = per_file
@@ -237,6 +238,7 @@ impl Facts {
             facts.routes.extend(f.code.routes);
             facts.outbound.extend(f.code.outbound);
             exported_clients.extend(f.code.exported_clients);
+            client_defaults.extend(f.code.client_defaults);
             imported_calls.extend(f.code.imported_calls);
             facts.retries.extend(f.code.retries);
             facts.otel_inits.extend(f.code.otel_inits);
@@ -261,6 +263,7 @@ impl Facts {
         }
         let mut resolved = code::resolve_imported(&imported_calls, &exported_clients);
         facts.outbound.append(&mut resolved);
+        code::client_defaults::apply(&client_defaults, &mut facts.outbound);
         facts.outbound.sort_by(|a, b| a.location.cmp(&b.location));
         let mut langs: Vec<Lang> = files
             .iter()

@@ -32,7 +32,55 @@ pub struct ScopeHints {
     /// Exports a server-side data function (`getServerSideProps`,
     /// `getStaticProps`, `getInitialProps`, a Remix `loader`/`action`).
     pub server_data: bool,
+    /// Uses what only a client component can: React state and effect hooks,
+    /// data hooks, event handlers.
+    pub client_features: bool,
+    /// Reads browser globals (`document.`, `window.location`, `navigator.`,
+    /// `localStorage`).
+    pub browser_globals: bool,
 }
+
+const CLIENT_FEATURES: &[&str] = &[
+    "useState(",
+    "useState<",
+    "useEffect(",
+    "useReducer(",
+    "useRef(",
+    "useQuery(",
+    "useMutation(",
+    "useInfiniteQuery(",
+    "useSWR(",
+    "onClick={",
+    "onChange={",
+    "onSubmit={",
+];
+
+// `document.` alone is not enough: services whose domain is documents
+// (`document.id`) use that name everywhere.
+const BROWSER_GLOBALS: &[&str] = &[
+    "document.getElementById",
+    "document.querySelector",
+    "document.createElement",
+    "document.cookie",
+    "document.body",
+    "document.addEventListener",
+    "window.location",
+    "window.addEventListener",
+    "navigator.",
+    "localStorage.",
+    "sessionStorage.",
+];
+
+const SERVER_DATA: &[&str] = &[
+    "getServerSideProps",
+    "getStaticProps",
+    "getInitialProps",
+    "export async function loader",
+    "export const loader",
+    "export function loader",
+    "export async function action",
+    "export const action",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Directive {
@@ -201,9 +249,9 @@ pub fn hints(text: &str) -> ScopeHints {
     ScopeHints {
         directive: directive(text),
         imports: relative_imports(text),
-        server_data: ["getServerSideProps", "getStaticProps", "getInitialProps"]
-            .iter()
-            .any(|f| text.contains(f)),
+        server_data: SERVER_DATA.iter().any(|f| text.contains(f)),
+        client_features: CLIENT_FEATURES.iter().any(|f| text.contains(f)),
+        browser_globals: BROWSER_GLOBALS.iter().any(|f| text.contains(f)),
     }
 }
 
@@ -238,7 +286,7 @@ fn directive(text: &str) -> Option<Directive> {
 
 static IMPORT: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}/[^'"\n]*)['"]"#,
+        r#"(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}/[^'"\n]*|[@~]/[^'"\n]*)['"]"#,
     )
     .expect("import regex")
 });
@@ -317,6 +365,8 @@ fn by_convention(mark: Mark, rel: &str, data_fn: bool) -> Option<(Scope, &'stati
                 ))
             } else if server_name || has_dir("server") {
                 Some((Scope::Server, "server-only module by name"))
+            } else if has_dir("client") {
+                Some((Scope::Browser, "a `client/` folder of a Next.js app"))
             } else if top.starts_with("pages/") && !data_fn {
                 Some((
                     Scope::Browser,
@@ -361,6 +411,22 @@ fn by_convention(mark: Mark, rel: &str, data_fn: bool) -> Option<(Scope, &'stati
     }
 }
 
+/// Client-only by what the file uses, unless it also exports server data
+/// functions (a pages-router page or a Remix route module runs on both).
+fn client_only(hints: Option<&ScopeHints>) -> bool {
+    hints.is_some_and(|h| (h.client_features || h.browser_globals) && !h.server_data)
+}
+
+/// A React hook module (`hooks/`, `useCart.ts`): hooks run only in client
+/// components, never in a server component or route handler.
+fn react_hook(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let is_hook_name = name
+        .strip_prefix("use")
+        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_uppercase()));
+    is_hook_name || segments(rel).any(|s| s == "hooks")
+}
+
 /// A JS/TS file's scope from its package and its own text.
 fn js_scope(
     path: &str,
@@ -382,10 +448,28 @@ fn js_scope(
     };
     let rel = in_package(path, m);
     let jsx = path.ends_with(".jsx") || path.ends_with(".tsx");
+    // `server-only/` (the `server-only` package's convention) and `server/`
+    // folders say where they run, whatever the package holds.
+    if segments(rel).any(|s| s == "server-only" || s == "server") {
+        return (
+            Scope::Server,
+            format!("a `server/` or `server-only/` folder ({why})"),
+        );
+    }
     match stack {
         Stack::Meta(mark) => {
             match by_convention(*mark, rel, hints.is_some_and(|h| h.server_data)) {
                 Some((scope, reason)) => (scope, format!("{reason}; {why}")),
+                None if react_hook(rel) => (
+                    Scope::Browser,
+                    format!("React hook (client components only); {why}"),
+                ),
+                None if client_only(hints) => (
+                    Scope::Browser,
+                    format!(
+                        "uses client-only features (hooks, event handlers, browser globals); {why}"
+                    ),
+                ),
                 None => (
                     Scope::Unknown,
                     format!("{why}: runs where its importers run"),
@@ -393,10 +477,20 @@ fn js_scope(
             }
         }
         Stack::Frontend => (Scope::Browser, why.clone()),
+        Stack::Node if jsx || client_only(hints) => (
+            Scope::Browser,
+            format!(
+                "UI module (JSX, hooks or browser globals) in a package with no server framework ({why})"
+            ),
+        ),
         Stack::Server | Stack::Node => (Scope::Server, why.clone()),
         Stack::Mixed => {
             let dir = |names: &[&str]| segments(rel).any(|s| names.contains(&s));
-            if jsx || dir(&["client", "components", "pages", "views", "hooks", "ui"]) {
+            if jsx
+                || react_hook(rel)
+                || client_only(hints)
+                || dir(&["client", "components", "pages", "views", "ui"])
+            {
                 (
                     Scope::Browser,
                     format!("UI module in a mixed package ({why})"),
@@ -424,8 +518,24 @@ fn js_scope(
     }
 }
 
-/// Resolve a relative specifier from `from` to a walked file.
+/// Resolve a relative specifier from `from` to a walked file. `@/x` and
+/// `~/x` are the usual tsconfig path aliases for the package root or its
+/// `src/`: tried from each enclosing folder, nearest first.
 fn resolve(from: &str, spec: &str, known: &HashMap<&str, usize>) -> Option<usize> {
+    if let Some(rest) = spec.strip_prefix("@/").or_else(|| spec.strip_prefix("~/")) {
+        let mut dir = from.rsplit_once('/').map(|(d, _)| d);
+        while let Some(d) = dir {
+            for base in [format!("{d}/{rest}"), format!("{d}/src/{rest}")] {
+                if let Some(i) = resolve_path(&base, known) {
+                    return Some(i);
+                }
+            }
+            dir = d.rsplit_once('/').map(|(p, _)| p);
+        }
+        return [rest.to_string(), format!("src/{rest}")]
+            .iter()
+            .find_map(|b| resolve_path(b, known));
+    }
     let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
     let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
     for p in spec.split('/') {
@@ -437,11 +547,15 @@ fn resolve(from: &str, spec: &str, known: &HashMap<&str, usize>) -> Option<usize
             p => parts.push(p),
         }
     }
-    let base = parts.join("/");
+    resolve_path(&parts.join("/"), known)
+}
+
+/// A module path without extension to a walked file.
+fn resolve_path(base: &str, known: &HashMap<&str, usize>) -> Option<usize> {
     let base = base
         .strip_suffix(".js")
         .or_else(|| base.strip_suffix(".mjs"))
-        .unwrap_or(&base)
+        .unwrap_or(base)
         .to_string();
     const EXT: [&str; 6] = ["ts", "tsx", "js", "jsx", "mjs", "cjs"];
     std::iter::once(base.clone())
@@ -739,6 +853,33 @@ mod tests {
                 Scope::DevTooling,
                 Scope::Server,
                 Scope::Server
+            ]
+        );
+    }
+
+    #[test]
+    fn path_aliases_and_react_hooks() {
+        let next = manifest("apps/web/package.json", &["next", "react"]);
+        let got = scopes(
+            &[
+                "apps/web/components/Feed.tsx",
+                "apps/web/lib/client/api.ts",
+                "apps/web/hooks/store/links.ts",
+                "apps/web/lib/useDebounce.ts",
+            ],
+            &[next],
+            &[(
+                "apps/web/components/Feed.tsx",
+                "'use client';\nimport { get } from '@/lib/client/api';\n",
+            )],
+        );
+        assert_eq!(
+            got,
+            vec![
+                Scope::Browser,
+                Scope::Browser,
+                Scope::Browser,
+                Scope::Browser
             ]
         );
     }

@@ -10,6 +10,7 @@
 //! file says nothing about production, and a test file that our grammar
 //! cannot read still holds tests.
 
+pub mod client_defaults;
 mod clients;
 mod go;
 mod javascript;
@@ -165,6 +166,8 @@ pub struct CodeFacts {
     /// Calls through a client imported from another module of the app,
     /// resolved against the exporting module when facts are merged.
     pub imported_calls: Vec<ImportedCall>,
+    /// Process-wide client defaults this file sets (`axios.defaults.timeout`).
+    pub client_defaults: Vec<client_defaults::ClientDefault>,
     /// The file has syntax errors: the message, for a warning. Such a file
     /// contributes no other code facts, and the code rules skip rather than
     /// pass while it is unread.
@@ -400,6 +403,7 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
         // Next.js file routes come from the path alone.
         javascript::file_route(path, text, &mut facts);
     }
+    facts.client_defaults = client_defaults::scan(path, lang, text);
     if !syntax::wanted(lang, text) || is_generated(text) {
         return facts;
     }
