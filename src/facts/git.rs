@@ -65,8 +65,8 @@ pub fn read(location: &Location, now: i64) -> History {
         Ok(h) => h,
         Err(Failure::NoCommits) => History::Unknown("no commits yet".into()),
         Err(Failure::Missing(what)) => History::Unknown(format!(
-            "objects missing from the clone ({what}); a partial clone is never fetched from \
-             (clone without --filter)"
+            "partial clone: history objects are missing ({what}) and are never fetched \
+             (clone without --filter to measure history)"
         )),
         Err(Failure::Other(e)) => History::Unknown(format!("git history unreadable: {e}")),
     }

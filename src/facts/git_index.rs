@@ -260,6 +260,40 @@ mod tests {
     }
 
     #[test]
+    fn crafted_counts_and_lengths_are_errors_not_panics() {
+        // A v4 prefix length whose varint climbs to usize::MAX and then asks
+        // for one more step: `strip + 1` overflowed here before.
+        let mut e = vec![0u8; 40 + 20];
+        e.extend_from_slice(&0u16.to_be_bytes());
+        e.extend_from_slice(&[0xfe; 9]);
+        e.extend_from_slice(&[0xff, 0x00]);
+        e.extend_from_slice(b"x\0");
+        let b = index(4, &[entry(4, "a", Some(0)), e]);
+        assert!(matches!(parse(&b, 20), Err(IndexError::Malformed(_))));
+        // A header claiming four billion entries over a 12-byte file.
+        let mut b = b"DIRC".to_vec();
+        b.extend_from_slice(&2u32.to_be_bytes());
+        b.extend_from_slice(&u32::MAX.to_be_bytes());
+        assert!(matches!(parse(&b, 20), Err(IndexError::Malformed(_))));
+        // An object id length that runs past the end of memory.
+        let b = index(2, &[entry(2, ".env", None)]);
+        assert!(parse(&b, usize::MAX - 8).is_err());
+    }
+
+    #[test]
+    fn prefix_compression_cannot_expand_without_bound() {
+        // Every entry keeps the whole previous path and adds 1,000 bytes:
+        // 40 entries would make 800 KB of paths out of 44 KB of index.
+        let chunk = "a".repeat(1000);
+        let entries: Vec<Vec<u8>> = (0..40).map(|_| entry(4, &chunk, Some(0))).collect();
+        let b = index(4, &entries);
+        assert!(matches!(
+            parse(&b, 20),
+            Err(IndexError::Malformed("path too long"))
+        ));
+    }
+
+    #[test]
     fn no_git_dir_is_none() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(tracked_paths(dir.path()).unwrap(), None);
