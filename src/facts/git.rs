@@ -80,7 +80,8 @@ enum Failure {
 
 fn open(repo: &Repository) -> Result<gix::Repository, Failure> {
     let options = gix::open::Options::isolated().open_path_as_is(true);
-    let mut r = gix::open_opts(&repo.git_dir, options).map_err(|e| Failure::Other(e.to_string()))?;
+    let mut r =
+        gix::open_opts(&repo.git_dir, options).map_err(|e| Failure::Other(e.to_string()))?;
     r.object_cache_size_if_unset(4 * 1024 * 1024);
     Ok(r)
 }
@@ -120,17 +121,24 @@ fn walk(repo: &Repository, now: i64) -> Result<History, Failure> {
         let commit = info.object().map_err(|e| missing("commit", &e))?;
         let time = match info.commit_time {
             Some(t) => t,
-            None => commit.time().map_err(|e| Failure::Other(e.to_string()))?.seconds,
+            None => {
+                commit
+                    .time()
+                    .map_err(|e| Failure::Other(e.to_string()))?
+                    .seconds
+            }
         };
         if time > now || time < since {
             continue;
         }
-        let tree = subtree(&r, commit.tree_id().map_err(|e| missing("tree", &e))?.detach(), &prefix)?;
+        let tree = subtree(
+            &r,
+            commit.tree_id().map_err(|e| missing("tree", &e))?.detach(),
+            &prefix,
+        )?;
         let parent_tree = match info.parent_ids.first() {
             Some(p) => {
-                let parent = r
-                    .find_commit(*p)
-                    .map_err(|e| missing("commit", &e))?;
+                let parent = r.find_commit(*p).map_err(|e| missing("commit", &e))?;
                 let id = parent.tree_id().map_err(|e| missing("tree", &e))?.detach();
                 subtree(&r, id, &prefix)?
             }
@@ -143,7 +151,9 @@ fn walk(repo: &Repository, now: i64) -> Result<History, Failure> {
         }
         let files = changed_files(&r, parent_tree, tree, &mut state)?;
         let author = commit.author().map_err(|e| Failure::Other(e.to_string()))?;
-        let message = commit.message().map_err(|e| Failure::Other(e.to_string()))?;
+        let message = commit
+            .message()
+            .map_err(|e| Failure::Other(e.to_string()))?;
         commits.push(Commit {
             time: author.seconds(),
             author: author.email.to_string().trim().to_ascii_lowercase(),

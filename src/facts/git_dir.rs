@@ -117,6 +117,12 @@ pub fn locate(root: &Path) -> Location {
         }
         if ft.is_dir() {
             if !looks_like_git_dir(&dot_git, true) {
+                let head = dot_git.join("HEAD");
+                if std::fs::symlink_metadata(&head).is_ok_and(|m| !m.is_file()) {
+                    return Location::Refused(
+                        ReadError::NotRegular(display_name(&head)).to_string(),
+                    );
+                }
                 // An empty or half-made `.git` folder: git keeps looking up.
                 continue;
             }
@@ -432,7 +438,9 @@ pub fn verify_store(repo: &Repository) -> Result<(), String> {
         ] {
             let path = dir.join(name);
             match std::fs::symlink_metadata(&path) {
-                Ok(m) => check_regular(&m, &display_name(&path), limit).map_err(|e| e.to_string())?,
+                Ok(m) => {
+                    check_regular(&m, &display_name(&path), limit).map_err(|e| e.to_string())?
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(format!("cannot inspect {}: {e}", display_name(&path))),
             }
@@ -440,7 +448,14 @@ pub fn verify_store(repo: &Repository) -> Result<(), String> {
         for sub in ["objects", "refs"] {
             let path = dir.join(sub);
             if exists(&path) {
-                plain_tree(&path, if sub == "refs" { cap::POINTER } else { u64::MAX })?;
+                plain_tree(
+                    &path,
+                    if sub == "refs" {
+                        cap::POINTER
+                    } else {
+                        u64::MAX
+                    },
+                )?;
             }
         }
     }
@@ -459,8 +474,8 @@ fn plain_tree(dir: &Path, limit: u64) -> Result<(), String> {
     }
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d)
-            .map_err(|e| format!("cannot list {}: {e}", display_name(&d)))?;
+        let entries =
+            std::fs::read_dir(&d).map_err(|e| format!("cannot list {}: {e}", display_name(&d)))?;
         for entry in entries {
             let entry = entry.map_err(|e| format!("cannot list {}: {e}", display_name(&d)))?;
             let path = entry.path();
@@ -590,7 +605,11 @@ mod tests {
         assert!(matches!(locate(&root), Location::Refused(m) if m.contains("inside")));
         let out = tempfile::tempdir().unwrap();
         git_dir(out.path());
-        std::fs::write(root.join(".git"), format!("gitdir: {}\n", out.path().display())).unwrap();
+        std::fs::write(
+            root.join(".git"),
+            format!("gitdir: {}\n", out.path().display()),
+        )
+        .unwrap();
         assert!(matches!(locate(&root), Location::Refused(_)));
     }
 
@@ -608,10 +627,17 @@ mod tests {
         std::fs::create_dir_all(&wt).unwrap();
         std::fs::write(wt.join(".git"), format!("gitdir: {}\n", admin.display())).unwrap();
         // No back link yet: refused.
-        std::fs::write(admin.join("gitdir"), format!("{}\n", base.join("x/.git").display()))
-            .unwrap();
+        std::fs::write(
+            admin.join("gitdir"),
+            format!("{}\n", base.join("x/.git").display()),
+        )
+        .unwrap();
         assert!(matches!(locate(&wt), Location::Refused(m) if m.contains("point back")));
-        std::fs::write(admin.join("gitdir"), format!("{}\n", wt.join(".git").display())).unwrap();
+        std::fs::write(
+            admin.join("gitdir"),
+            format!("{}\n", wt.join(".git").display()),
+        )
+        .unwrap();
         let Location::Repository(r) = locate(&wt) else {
             panic!("refused");
         };
@@ -661,7 +687,11 @@ mod tests {
             prefix: String::new(),
         };
         let id = "a".repeat(40);
-        std::fs::write(g.join("packed-refs"), format!("# pack\n{id} refs/heads/main\n")).unwrap();
+        std::fs::write(
+            g.join("packed-refs"),
+            format!("# pack\n{id} refs/heads/main\n"),
+        )
+        .unwrap();
         assert_eq!(head_commit(&repo).unwrap(), Some(id.clone()));
         let loose = "b".repeat(40);
         std::fs::write(g.join("refs/heads/main"), format!("{loose}\n")).unwrap();
