@@ -425,6 +425,31 @@ fn a_git_worktree_is_read_and_a_forged_one_is_not() {
     );
 }
 
+#[test]
+fn a_submodule_is_read_through_its_gitfile() {
+    let c = case();
+    let lib = c.base.join("lib");
+    repo_with_commits(&lib, 2);
+    let main = c.base.join("main");
+    repo_with_commits(&main, 1);
+    git(
+        &main,
+        &["submodule", "add", "-q", lib.to_str().unwrap(), "sub"],
+    );
+    let sub = main.join("sub");
+    assert!(
+        sub.join(".git").is_file(),
+        "a submodule's .git is a gitfile"
+    );
+    let head = git(&sub, &["rev-parse", "HEAD"]);
+    let before = snapshot(&main);
+    let out = scan(&sub, &[]);
+    let r = assert_safe(&out, &c.marker, &[]);
+    assert_eq!(snapshot(&main), before);
+    assert_eq!(r["commit"], head.as_str());
+    assert_eq!(r["pressure"]["commits_read"], 2, "{}", r["pressure"]);
+}
+
 /// The largest resident set of any child this test process has waited for
 /// (the scans, and the small `git` commands that build the cases).
 fn peak_child_rss_kib() -> i64 {

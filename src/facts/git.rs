@@ -61,19 +61,28 @@ pub fn read(location: &Location, now: i64) -> History {
             "shallow clone: history is incomplete (fetch with fetch-depth: 0)".into(),
         );
     }
+    // gix is built for SHA-1 only: SHA-256 repositories are still rare and
+    // the second hash would cost another set of crates.
+    if git_dir::uses_sha256(repo) {
+        return History::Unknown("SHA-256 repository: history is not read".into());
+    }
     match walk(repo, now) {
         Ok(h) => h,
         Err(Failure::NoCommits) => History::Unknown("no commits yet".into()),
-        Err(Failure::Missing(what)) => History::Unknown(format!(
-            "partial clone: history objects are missing ({what}) and are never fetched \
-             (clone without --filter to measure history)"
-        )),
+        Err(Failure::Missing(what)) if git_dir::is_partial_clone(repo) => {
+            History::Unknown(format!(
+                "partial clone: history objects are missing ({what}) and are never fetched \
+                 (clone without --filter to measure history)"
+            ))
+        }
+        Err(Failure::Missing(what)) => History::Unknown(format!("git history unreadable: {what}")),
         Err(Failure::Other(e)) => History::Unknown(format!("git history unreadable: {e}")),
     }
 }
 
 enum Failure {
     NoCommits,
+    /// An object could not be read: missing from a partial clone, or damaged.
     Missing(String),
     Other(String),
 }
@@ -90,18 +99,7 @@ fn walk(repo: &Repository, now: i64) -> Result<History, Failure> {
     let r = open(repo)?;
     let head = r.head_id().map_err(|_| Failure::NoCommits)?.detach();
     let since = now - WINDOW_DAYS * 86_400;
-    let missing = |what: &str, e: &dyn std::fmt::Display| {
-        // gix reports a missing object as "not found"; anything else is
-        // a damaged repository, not a partial clone.
-        let text = e.to_string();
-        if text.to_ascii_lowercase().contains("not found")
-            || text.to_ascii_lowercase().contains("could not be found")
-        {
-            Failure::Missing(what.to_string())
-        } else {
-            Failure::Other(text)
-        }
-    };
+    let missing = |what: &str, e: &dyn std::fmt::Display| Failure::Missing(format!("{what}: {e}"));
     let commits_walk = r
         .rev_walk([head])
         .sorting(gix::revision::walk::Sorting::ByCommitTimeCutoff {

@@ -497,6 +497,31 @@ fn plain_tree(dir: &Path, limit: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// The repository uses SHA-256 object ids (`extensions.objectFormat`). An
+/// unreadable config counts as the default, SHA-1.
+pub fn uses_sha256(repo: &Repository) -> bool {
+    read_text(&repo.common_dir.join("config"), cap::CONFIG).is_ok_and(|c| {
+        c.replace([' ', '\t'], "")
+            .to_ascii_lowercase()
+            .contains("objectformat=sha256")
+    })
+}
+
+/// A partial clone (`--filter`): its config names a promisor remote or a
+/// filter, or a pack came from a promisor. Objects may be missing by design.
+pub fn is_partial_clone(repo: &Repository) -> bool {
+    let config = read_text(&repo.common_dir.join("config"), cap::CONFIG)
+        .map(|c| c.to_ascii_lowercase())
+        .unwrap_or_default();
+    config.contains("promisor") || config.contains("partialclone") || {
+        std::fs::read_dir(repo.common_dir.join("objects/pack")).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(".promisor"))
+        })
+    }
+}
+
 /// HEAD's commit id, read without running git: `HEAD`, then the loose ref
 /// it names, then `packed-refs`. `Ok(None)` for an unborn branch or an id
 /// that is not one; `Err` when a file could not be read safely.

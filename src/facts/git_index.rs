@@ -46,9 +46,8 @@ pub fn tracked_in(location: &Location) -> Result<Option<Vec<String>>, IndexError
         Err(ReadError::Missing(_)) => return Ok(Some(Vec::new())),
         Err(e) => return Err(e.into()),
     };
-    let sha256 = git_dir::read_text(&repo.common_dir.join("config"), cap::CONFIG)
-        .is_ok_and(|c| c.replace([' ', '\t'], "").contains("objectformat=sha256"));
-    parse(&bytes, if sha256 { 32 } else { 20 }).map(Some)
+    let hash_len = if git_dir::uses_sha256(repo) { 32 } else { 20 };
+    parse(&bytes, hash_len).map(Some)
 }
 
 /// Bounds on what one index may expand to. A version-4 entry stores only
