@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::error::ScanError;
-use crate::facts::Facts;
+use crate::facts::{Facts, git_dir};
 use crate::report::Report;
 use crate::{score, walk};
 
@@ -28,16 +28,25 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     let root = walk::resolve_root(&opts.path)?;
     let config = Config::load(opts.config.as_deref(), &root)?;
     let ignores = walk::ignore_set(&config.ignore)?;
+    // Found and verified once; history, the index and HEAD all read from it.
+    let repository = git_dir::locate(&root);
+    let mut early_warnings = Vec::new();
+    if let git_dir::Location::Refused(why) = &repository {
+        early_warnings.push(crate::facts::Warning::new(
+            ".git",
+            format!("{why}; git facts unavailable"),
+        ));
+    }
     // Tracked files first: `.gitignore` hides only untracked ones.
-    let (tracked, index_warning) = match crate::facts::git_index::tracked_paths(&root) {
-        Ok(tracked) => (tracked, None),
-        Err(message) => (
-            None,
-            Some(crate::facts::Warning::new(
+    let tracked = match crate::facts::git_index::tracked_in(&repository) {
+        Ok(tracked) => tracked,
+        Err(e) => {
+            early_warnings.push(crate::facts::Warning::new(
                 ".git/index",
-                format!("{message}; env files judged by presence"),
-            )),
-        ),
+                format!("{e}; env files judged by presence"),
+            ));
+            None
+        }
     };
     let out = walk::walk(
         &root,
@@ -48,7 +57,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     );
     let mut facts = Facts::merge(out.files, out.facts);
     facts.warnings.extend(out.warnings);
-    facts.warnings.extend(index_warning);
+    facts.warnings.extend(early_warnings);
     facts.tracked_env_files = tracked.map(|paths| {
         paths
             .into_iter()
@@ -59,16 +68,30 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
             .collect()
     });
     facts.warnings.extend(expansion_warnings(&facts));
+    let commit = match &repository {
+        // The commit of a subfolder scan stays unreported, as before: its
+        // paths are not repository paths yet.
+        git_dir::Location::Repository(repo) if repo.prefix.is_empty() => {
+            git_dir::head_commit(repo).unwrap_or_else(|e| {
+                facts.warnings.push(crate::facts::Warning::new(
+                    ".git/HEAD",
+                    format!("{e}; commit unknown"),
+                ));
+                None
+            })
+        }
+        _ => None,
+    };
     facts.warnings.sort();
     let now = crate::report::timestamp::now_epoch();
     facts.history = if opts.history {
-        crate::facts::git::read(&root, now)
+        crate::facts::git::read(&repository, now)
     } else {
         crate::facts::git::History::Unknown("history disabled (--no-git)".into())
     };
     let report = score::build(
         display_root(&opts.path),
-        git_commit(&root),
+        commit,
         now,
         &facts,
         &config,
@@ -125,27 +148,4 @@ fn display_root(path: &Path) -> String {
     } else {
         trimmed.to_string()
     }
-}
-
-/// HEAD's commit id, read from `.git` without running git.
-pub fn git_commit(root: &Path) -> Option<String> {
-    let git = root.join(".git");
-    let head = std::fs::read_to_string(git.join("HEAD")).ok()?;
-    let head = head.trim();
-    let Some(reference) = head.strip_prefix("ref: ") else {
-        return is_sha(head).then(|| head.to_string());
-    };
-    if let Ok(id) = std::fs::read_to_string(git.join(reference)) {
-        let id = id.trim();
-        return is_sha(id).then(|| id.to_string());
-    }
-    let packed = std::fs::read_to_string(git.join("packed-refs")).ok()?;
-    packed.lines().find_map(|l| {
-        let (id, name) = l.split_once(' ')?;
-        (name == reference && is_sha(id)).then(|| id.to_string())
-    })
-}
-
-fn is_sha(s: &str) -> bool {
-    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }

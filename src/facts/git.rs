@@ -1,12 +1,22 @@
 //! Git history facts for graduation pressure: commits in a bounded window
-//! (author, time, subject, files touched). Read with the `git` binary rather
-//! than a Rust git library: it is on every CI runner, walks large histories
-//! fast, and keeps the build lean. It is run read-only and hardened so that
-//! a scanned repository's own config cannot make it run anything: no pager,
-//! no external diff, no textconv, no fsmonitor, no prompts.
+//! (author, time, subject, files touched).
+//!
+//! Read in-process with `gix` rather than by running `git`: the scanned
+//! repository is hostile, and git honours the repository's own `config`
+//! (signing programs, fsmonitor, ssh commands for lazy fetches in partial
+//! clones) in ways no list of `-c` overrides is sure to close. `gix` is
+//! opened on the verified git directory from [`git_dir::locate`], isolated
+//! (no system, global or environment configuration), never discovers, never
+//! runs a program, never fetches and never writes. Before it reads anything
+//! the object store is checked to hold only regular files
+//! ([`git_dir::verify_store`]). A commit whose objects are missing (a
+//! partial clone) makes the whole history unknown, with the reason.
+//!
+//! The window matches `git log --no-merges --since --until -- <root>`:
+//! commits by commit time, newest first, merges left out, and for a
+//! subfolder scan only commits that touch it, with paths relative to it.
 
-use std::path::Path;
-use std::process::Command;
+use super::git_dir::{self, Location, Repository};
 
 /// One commit in the window.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,106 +45,197 @@ pub const MAX_COMMITS: usize = 5_000;
 /// Days of history read (the longest window any signal needs).
 pub const WINDOW_DAYS: i64 = 90;
 
-fn git(root: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    cmd.arg("-C")
-        .arg(root)
-        .args([
-            "--no-pager",
-            "-c",
-            "core.fsmonitor=false",
-            "-c",
-            "diff.external=",
-            "-c",
-            "core.quotePath=false",
-        ])
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE");
-    cmd
-}
-
-/// Read the last [`WINDOW_DAYS`] days before `now` (epoch seconds).
-pub fn read(root: &Path, now: i64) -> History {
-    let inside = git(root)
-        .args(["rev-parse", "--is-inside-work-tree"])
-        .output();
-    match inside {
-        Err(e) => return History::Unknown(format!("git is not available: {e}")),
-        Ok(o) if !o.status.success() => {
-            return History::Unknown("not a git repository".into());
-        }
-        Ok(_) => {}
+/// Read the last [`WINDOW_DAYS`] days before `now` (epoch seconds) from the
+/// repository [`git_dir::locate`] found.
+pub fn read(location: &Location, now: i64) -> History {
+    let repo = match location {
+        Location::Repository(r) => r,
+        Location::NotARepository => return History::Unknown("not a git repository".into()),
+        Location::Refused(why) => return History::Unknown(why.clone()),
+    };
+    if let Err(why) = git_dir::verify_store(repo) {
+        return History::Unknown(why);
     }
-    if let Ok(o) = git(root)
-        .args(["rev-parse", "--is-shallow-repository"])
-        .output()
-        && String::from_utf8_lossy(&o.stdout).trim() == "true"
-    {
+    if std::fs::symlink_metadata(repo.common_dir.join("shallow")).is_ok_and(|m| m.len() > 0) {
         return History::Unknown(
             "shallow clone: history is incomplete (fetch with fetch-depth: 0)".into(),
         );
     }
-    let since = now - WINDOW_DAYS * 86_400;
-    let out = git(root)
-        .args([
-            "log",
-            "--no-merges",
-            "--no-textconv",
-            "--no-ext-diff",
-            "--relative",
-            "--name-only",
-            "--format=%x1e%at%x09%ae%x09%s",
-        ])
-        .arg(format!("--since={since}"))
-        .arg(format!("--until={now}"))
-        .arg(format!("--max-count={}", MAX_COMMITS + 1))
-        .args(["--", "."])
-        .output();
-    let out = match out {
-        Ok(o) if o.status.success() => o,
-        Ok(o) => {
-            let err = String::from_utf8_lossy(&o.stderr);
-            let first = err.lines().next().unwrap_or("").trim();
-            // A repository with no commit yet has no history to judge.
-            return History::Unknown(if first.contains("does not have any commits") {
-                "no commits yet".into()
-            } else {
-                format!("git log failed: {first}")
-            });
+    // gix is built for SHA-1 only: SHA-256 repositories are still rare and
+    // the second hash would cost another set of crates.
+    if git_dir::uses_sha256(repo) {
+        return History::Unknown("SHA-256 repository: history is not read".into());
+    }
+    match walk(repo, now) {
+        Ok(h) => h,
+        Err(Failure::NoCommits) => History::Unknown("no commits yet".into()),
+        Err(Failure::Missing(what)) if git_dir::is_partial_clone(repo) => {
+            History::Unknown(format!(
+                "partial clone: history objects are missing ({what}) and are never fetched \
+                 (clone without --filter to measure history)"
+            ))
         }
-        Err(e) => return History::Unknown(format!("git log failed: {e}")),
-    };
-    let mut commits = parse_log(&String::from_utf8_lossy(&out.stdout));
-    let truncated = commits.len() > MAX_COMMITS;
-    commits.truncate(MAX_COMMITS);
-    History::Known { commits, truncated }
+        Err(Failure::Missing(what)) => History::Unknown(format!("git history unreadable: {what}")),
+        Err(Failure::Other(e)) => History::Unknown(format!("git history unreadable: {e}")),
+    }
 }
 
-fn parse_log(text: &str) -> Vec<Commit> {
-    text.split('\x1e')
-        .filter(|r| !r.trim().is_empty())
-        .filter_map(|record| {
-            let mut lines = record.lines();
-            let head = lines.next()?;
-            let mut parts = head.splitn(3, '\t');
-            let time = parts.next()?.trim().parse().ok()?;
-            let author = parts.next()?.to_ascii_lowercase();
-            let subject = parts.next().unwrap_or("").to_string();
-            let files = lines
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(String::from)
-                .collect();
-            Some(Commit {
-                time,
-                author,
-                subject,
-                files,
-            })
+enum Failure {
+    NoCommits,
+    /// An object could not be read: missing from a partial clone, or damaged.
+    Missing(String),
+    Other(String),
+}
+
+fn open(repo: &Repository) -> Result<gix::Repository, Failure> {
+    let options = gix::open::Options::isolated().open_path_as_is(true);
+    let mut r =
+        gix::open_opts(&repo.git_dir, options).map_err(|e| Failure::Other(e.to_string()))?;
+    r.object_cache_size_if_unset(4 * 1024 * 1024);
+    Ok(r)
+}
+
+fn walk(repo: &Repository, now: i64) -> Result<History, Failure> {
+    let r = open(repo)?;
+    let head = r.head_id().map_err(|_| Failure::NoCommits)?.detach();
+    let since = now - WINDOW_DAYS * 86_400;
+    let missing = |what: &str, e: &dyn std::fmt::Display| Failure::Missing(format!("{what}: {e}"));
+    let commits_walk = r
+        .rev_walk([head])
+        .sorting(gix::revision::walk::Sorting::ByCommitTimeCutoff {
+            order: gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+            seconds: since,
         })
-        .collect()
+        .all()
+        .map_err(|e| missing("commit", &e))?;
+    let prefix: Vec<&str> = repo.prefix.split('/').filter(|c| !c.is_empty()).collect();
+    let mut state = gix::diff::tree::State::default();
+    let mut commits = Vec::new();
+    for info in commits_walk {
+        let info = info.map_err(|e| missing("commit", &e))?;
+        if info.parent_ids.len() > 1 {
+            continue;
+        }
+        let commit = info.object().map_err(|e| missing("commit", &e))?;
+        let time = match info.commit_time {
+            Some(t) => t,
+            None => {
+                commit
+                    .time()
+                    .map_err(|e| Failure::Other(e.to_string()))?
+                    .seconds
+            }
+        };
+        if time > now || time < since {
+            continue;
+        }
+        let tree = subtree(
+            &r,
+            commit.tree_id().map_err(|e| missing("tree", &e))?.detach(),
+            &prefix,
+        )?;
+        let parent_tree = match info.parent_ids.first() {
+            Some(p) => {
+                let parent = r.find_commit(*p).map_err(|e| missing("commit", &e))?;
+                let id = parent.tree_id().map_err(|e| missing("tree", &e))?.detach();
+                subtree(&r, id, &prefix)?
+            }
+            None => None,
+        };
+        // `-- <root>`: a commit that leaves the scanned folder as it was is
+        // not in its history.
+        if tree == parent_tree {
+            continue;
+        }
+        let files = changed_files(&r, parent_tree, tree, &mut state)?;
+        let author = commit.author().map_err(|e| Failure::Other(e.to_string()))?;
+        let message = commit
+            .message()
+            .map_err(|e| Failure::Other(e.to_string()))?;
+        commits.push(Commit {
+            time: author.seconds(),
+            author: author.email.to_string().trim().to_ascii_lowercase(),
+            subject: message.summary().to_string(),
+            files,
+        });
+        if commits.len() > MAX_COMMITS {
+            break;
+        }
+    }
+    let truncated = commits.len() > MAX_COMMITS;
+    commits.truncate(MAX_COMMITS);
+    Ok(History::Known { commits, truncated })
+}
+
+/// The tree at `prefix` inside `tree`, `None` when there is none.
+fn subtree(
+    r: &gix::Repository,
+    tree: gix::ObjectId,
+    prefix: &[&str],
+) -> Result<Option<gix::ObjectId>, Failure> {
+    if prefix.is_empty() {
+        return Ok(Some(tree));
+    }
+    let tree = r
+        .find_tree(tree)
+        .map_err(|e| Failure::Missing(format!("tree: {e}")))?;
+    let entry = tree
+        .lookup_entry(prefix.iter().copied())
+        .map_err(|e| Failure::Missing(format!("tree: {e}")))?;
+    Ok(entry.filter(|e| e.mode().is_tree()).map(|e| e.object_id()))
+}
+
+/// Paths of files (not folders) that differ between two trees, sorted.
+fn changed_files(
+    r: &gix::Repository,
+    old: Option<gix::ObjectId>,
+    new: Option<gix::ObjectId>,
+    state: &mut gix::diff::tree::State,
+) -> Result<Vec<String>, Failure> {
+    let load = |id: Option<gix::ObjectId>| -> Result<Vec<u8>, Failure> {
+        match id {
+            Some(id) => Ok(r
+                .find_tree(id)
+                .map_err(|e| Failure::Missing(format!("tree: {e}")))?
+                .detach()
+                .data),
+            None => Ok(Vec::new()),
+        }
+    };
+    let (old, new) = (load(old)?, load(new)?);
+    let kind = r.object_hash();
+    let mut recorder = gix::diff::tree::Recorder::default();
+    gix::diff::tree(
+        gix::objs::TreeRefIter::from_bytes(&old, kind),
+        gix::objs::TreeRefIter::from_bytes(&new, kind),
+        state,
+        &r.objects,
+        &mut recorder,
+    )
+    .map_err(|e| Failure::Missing(format!("tree: {e}")))?;
+    use gix::diff::tree::recorder::Change;
+    let mut files: Vec<String> = recorder
+        .records
+        .into_iter()
+        .filter_map(|c| match c {
+            Change::Addition {
+                entry_mode, path, ..
+            }
+            | Change::Deletion {
+                entry_mode, path, ..
+            } => entry_mode.is_no_tree().then_some(path),
+            Change::Modification {
+                previous_entry_mode,
+                entry_mode,
+                path,
+                ..
+            } => (entry_mode.is_no_tree() || previous_entry_mode.is_no_tree()).then_some(path),
+        })
+        .map(|p| String::from_utf8_lossy(&p).into_owned())
+        .collect();
+    files.sort();
+    files.dedup();
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -142,20 +243,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_records() {
-        let log = "\x1e1700000000\tA@x.io\tfix: crash\n\nsrc/a.js\nREADME.md\n\x1e1699990000\tb@x.io\tinit\n\nsrc/a.js\n";
-        let c = parse_log(log);
-        assert_eq!(c.len(), 2);
-        assert_eq!(c[0].author, "a@x.io");
-        assert_eq!(c[0].files, vec!["src/a.js", "README.md"]);
-        assert_eq!(c[1].subject, "init");
-    }
-
-    #[test]
     fn a_plain_directory_is_unknown() {
         let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
         assert!(matches!(
-            read(dir.path(), 1_800_000_000),
+            read(&git_dir::locate(&root), 1_800_000_000),
             History::Unknown(_)
         ));
     }

@@ -12,6 +12,7 @@ pub mod coverage;
 pub mod deploy;
 pub mod docs;
 pub mod git;
+pub mod git_dir;
 pub mod git_index;
 pub mod gitignore;
 pub mod hygiene;
