@@ -29,7 +29,6 @@
 //! warning, not the run.
 
 use std::fs::Metadata;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Size caps for the files read from a git directory. Real ones are far
@@ -331,42 +330,16 @@ fn same_owner_path(path: &Path, root_meta: &Metadata) -> bool {
 /// so a file swapped in between is caught too; the read itself stops at the
 /// cap whatever the size claimed.
 pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    use crate::bounded_read::{ReadError as Bounded, regular_file};
     let name = display_name(path);
-    let meta = std::fs::symlink_metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ReadError::Missing(name.clone()),
-        _ => ReadError::Io {
-            name: name.clone(),
-            source: e,
-        },
-    })?;
-    check_regular(&meta, &name, cap)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let io = |source| ReadError::Io {
-        name: name.clone(),
-        source,
-    };
-    let file = options.open(path).map_err(|e| {
-        // O_NOFOLLOW on a symlink swapped in after the check.
-        if e.raw_os_error() == Some(libc_eloop()) {
-            ReadError::NotRegular(name.clone())
-        } else {
-            io(e)
-        }
-    })?;
-    check_regular(&file.metadata().map_err(io)?, &name, cap)?;
-    let mut bytes = Vec::new();
-    file.take(cap + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > cap {
-        return Err(ReadError::TooLarge { name, cap });
-    }
-    Ok(bytes)
+    regular_file(path, cap).map_err(|e| match e {
+        Bounded::NotFound => ReadError::Missing(name),
+        Bounded::Symlink | Bounded::NotRegular => ReadError::NotRegular(name),
+        Bounded::TooLarge { max } => ReadError::TooLarge { name, cap: max },
+        Bounded::Io(source) => ReadError::Io { name, source },
+    })
 }
+
 
 /// [`read_regular`] as text (lossy: git files are ASCII, anything else is
 /// judged by the caller).
@@ -387,15 +360,6 @@ fn check_regular(meta: &Metadata, name: &str, cap: u64) -> Result<(), ReadError>
     Ok(())
 }
 
-#[cfg(unix)]
-fn libc_eloop() -> i32 {
-    libc::ELOOP
-}
-
-#[cfg(not(unix))]
-fn libc_eloop() -> i32 {
-    -1
-}
 
 /// `.git/HEAD`-style names for messages: the runner's absolute paths stay
 /// out of the report.
