@@ -71,15 +71,14 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     let commit = match &repository {
         // The commit of a subfolder scan stays unreported, as before: its
         // paths are not repository paths yet.
-        git_dir::Location::Repository(repo) if repo.prefix.is_empty() => {
-            git_dir::head_commit(repo).unwrap_or_else(|e| {
+        git_dir::Location::Repository(repo) if repo.prefix.is_empty() => git_dir::head_commit(repo)
+            .unwrap_or_else(|e| {
                 facts.warnings.push(crate::facts::Warning::new(
                     ".git/HEAD",
                     format!("{e}; commit unknown"),
                 ));
                 None
-            })
-        }
+            }),
         _ => None,
     };
     facts.warnings.sort();

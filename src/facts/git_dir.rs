@@ -340,7 +340,6 @@ pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     })
 }
 
-
 /// [`read_regular`] as text (lossy: git files are ASCII, anything else is
 /// judged by the caller).
 pub fn read_text(path: &Path, cap: u64) -> Result<String, ReadError> {
@@ -359,7 +358,6 @@ fn check_regular(meta: &Metadata, name: &str, cap: u64) -> Result<(), ReadError>
     }
     Ok(())
 }
-
 
 /// `.git/HEAD`-style names for messages: the runner's absolute paths stay
 /// out of the report.

@@ -481,6 +481,32 @@ mod tests {
     }
 
     #[test]
+    fn nestjs_http_service_calls() {
+        use TimeoutState::*;
+        let got = states(
+            "src/vercel.usecase.ts",
+            Lang::TypeScript,
+            "import { HttpService } from '@nestjs/axios';\nexport class A {\n  constructor(private httpService: HttpService) {}\n  f(u: string) { return this.httpService.post(u, {}); }\n  g(u: string) { return this.httpService.get(u, { timeout: 3000 }); }\n}\n",
+        );
+        assert_eq!(
+            got,
+            vec![
+                (4, "@nestjs/axios", Missing),
+                (5, "@nestjs/axios", Explicit)
+            ]
+        );
+        // Without the import, `this.http.get` is somebody else's client.
+        assert!(
+            states(
+                "src/b.ts",
+                Lang::TypeScript,
+                "class B { f() { return this.http.get(u); } }\n"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
     fn every_row_compiles() {
         for c in super::CLIENTS.iter() {
             assert!(
