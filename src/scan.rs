@@ -59,6 +59,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
             .collect()
     });
     facts.warnings.extend(expansion_warnings(&facts));
+    facts.ci_deploys = crate::facts::deploy_steps::find(&facts);
     facts.warnings.sort();
     let now = crate::report::timestamp::now_epoch();
     facts.history = if opts.history {

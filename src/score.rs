@@ -205,7 +205,7 @@ pub fn build(
             priority: priority(impact, risk, effort),
             week: meta.week,
             pass_fraction: (outcome.pass_fraction() * 1000.0).round() / 1000.0,
-            skip_reason: outcome.skip_reason.as_deref().map(SafeText::new),
+            skip_reason: outcome.reason.as_deref().map(SafeText::new),
             evidence: outcome.evidence.clone(),
         });
     }
@@ -241,13 +241,14 @@ pub fn build(
             PillarScore {
                 id: p.id(),
                 score: weighted_score(of.iter().copied()),
-                evaluated: of.iter().filter(|c| c.status != Status::Skip).count(),
+                evaluated: of.iter().filter(|c| c.status.evaluated()).count(),
                 total: of.len(),
             }
         })
         .collect();
     let score = score.unwrap_or(0);
-    let evaluated = checks.iter().filter(|c| c.status != Status::Skip).count();
+    let evaluated = checks.iter().filter(|c| c.status.evaluated()).count();
+    let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
     Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -264,6 +265,8 @@ pub fn build(
         coverage: Coverage {
             evaluated,
             skipped: checks.len() - evaluated,
+            not_applicable: count(Status::NotApplicable),
+            unknown: count(Status::Unknown),
             pending: rules::CATALOGUE
                 .iter()
                 .copied()
@@ -359,7 +362,7 @@ fn anchor(rule: &str, facts: &Facts) -> String {
 
 fn weighted_score<'a>(checks: impl Iterator<Item = &'a Check>) -> Option<u32> {
     let (mut got, mut total) = (0.0, 0.0);
-    for c in checks.filter(|c| c.status != Status::Skip) {
+    for c in checks.filter(|c| c.status.evaluated()) {
         let w = c.impact as f64 * c.risk as f64;
         got += w * c.pass_fraction;
         total += w;
@@ -404,7 +407,7 @@ fn signoff(checks: &[Check]) -> Vec<Gate> {
                 match checks.iter().find(|c| c.id == *id) {
                     Some(c) if c.status == Status::Pass => {}
                     Some(c) if c.status == Status::Fail => failed.push(*id),
-                    Some(_) => unknown.push(format!("{id} skipped")),
+                    Some(c) => unknown.push(format!("{id} {}", c.status.id())),
                     None => unknown.push(format!("{id} not evaluated")),
                 }
             }
@@ -461,7 +464,8 @@ mod tests {
         ];
         assert_eq!(weighted_score(a.iter()), Some(75));
         let mut b = a.to_vec();
-        b.push(check("c", Status::Skip, 5, 5, 1, 0.0));
+        b.push(check("c", Status::NotApplicable, 5, 5, 1, 0.0));
+        b.push(check("d", Status::Unknown, 5, 5, 1, 0.0));
         assert_eq!(weighted_score(b.iter()), Some(75));
         assert_eq!(weighted_score([].iter()), None);
     }

@@ -218,13 +218,13 @@ fn empty_repository_gives_a_report() {
     let (r, _) = json_of(dir.path());
     assert_eq!(r["stats"]["files_seen"], 0);
     assert!(r["score"].is_u64());
-    let skipped = r["checks"]
+    let not_applicable = r["checks"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["status"] == "skip")
+        .filter(|c| c["status"] == "not-applicable")
         .count();
-    assert!(skipped >= 4, "checks that cannot apply are skipped");
+    assert!(not_applicable >= 4, "checks with nothing to check");
 }
 
 fn tree_state(root: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
@@ -385,7 +385,18 @@ fn broken_ci_and_deploy_yaml_warn_and_never_pass_silently() {
     ] {
         assert!(warned.contains(&path), "no warning for {path}: {warned:?}");
     }
-    assert_eq!(check(&r, "ci-runs-tests")["status"], "fail");
+    // The only CI file does not parse: whether it runs the tests is unknown,
+    // not failed, and the reason names the file.
+    let ci = check(&r, "ci-runs-tests");
+    assert_eq!(ci["status"], "unknown");
+    assert!(
+        ci["skip_reason"]
+            .as_str()
+            .unwrap()
+            .contains(".gitlab-ci.yml"),
+        "{ci}"
+    );
+    assert_eq!(check(&r, "coverage-threshold")["status"], "unknown");
     assert_eq!(check(&r, "deploy-health-probe")["status"], "pass");
     let bounds = check(&r, "autoscaling-bounds");
     assert_eq!(bounds["status"], "pass");

@@ -179,23 +179,11 @@ fn output_flag_writes_the_file() {
     );
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 #[test]
 fn baseline_shows_new_and_fixed_and_ignores_line_shifts() {
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("app");
-    copy_dir(
+    common::copy_dir(
         Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/go-service")),
         &app,
     );

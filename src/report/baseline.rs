@@ -86,9 +86,10 @@ pub fn load(path: &Path) -> Result<OldReport, String> {
         .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
     let old: OldReport = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not a graduate JSON report: {e}", path.display()))?;
-    if old.schema_version != SCHEMA_VERSION {
+    // Version 1 differs only in check statuses, which a baseline does not read.
+    if !(1..=SCHEMA_VERSION).contains(&old.schema_version) {
         return Err(format!(
-            "{}: baseline has schema_version {}, this graduate reads {SCHEMA_VERSION}",
+            "{}: baseline has schema_version {}, this graduate reads 1 to {SCHEMA_VERSION}",
             path.display(),
             old.schema_version
         ));

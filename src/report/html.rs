@@ -169,11 +169,7 @@ pub fn render(report: &Report) -> String {
         .map(|c| CheckView {
             id: c.id.clone(),
             title: c.title.clone(),
-            status: match c.status {
-                rules::Status::Pass => "pass",
-                rules::Status::Fail => "fail",
-                rules::Status::Skip => "skip",
-            },
+            status: c.status.id(),
             skip_reason: c.skip_reason.as_ref().map(|s| s.to_string()),
             evidence: c
                 .evidence

@@ -16,7 +16,9 @@ use crate::rules::{Evidence, Status};
 use crate::safe_text::SafeText;
 use crate::walk::WalkStats;
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: check status `skip` became `not-applicable` or `unknown`; the score
+/// can be null (no app found). Fields are only added within a version.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Tool {
@@ -93,8 +95,13 @@ pub struct NextLevel {
 pub struct Coverage {
     /// Checks that could be evaluated (pass or fail).
     pub evaluated: usize,
-    /// Checks that ran but could not apply (`skip`).
+    /// Checks that ran but were not evaluated: `not_applicable + unknown`.
     pub skipped: usize,
+    /// Nothing to check (no outbound calls, no HTTP server …).
+    pub not_applicable: usize,
+    /// Could not tell (a file that does not parse, a framework graduate
+    /// cannot read, a deployment configured outside the repository).
+    pub unknown: usize,
     /// Catalogue rules that have no detection yet.
     pub pending: Vec<&'static str>,
     /// Catalogue rules not disabled by configuration.
@@ -123,6 +130,7 @@ pub struct Check {
     pub week: u8,
     /// Share of the check passed (per-site rules pass in proportion).
     pub pass_fraction: f64,
+    /// Why the check is not applicable or unknown (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<SafeText>,
     pub evidence: Vec<Evidence>,

@@ -77,13 +77,16 @@ pub fn render(report: &Report, color: bool) -> String {
         report.level.current,
         report.level.name
     );
+    let c = &report.coverage;
+    let pending = if c.pending.is_empty() {
+        String::new()
+    } else {
+        format!(", {} pending", c.pending.len())
+    };
     let _ = writeln!(
         o,
-        "  Coverage   {} of {} catalogue checks evaluated ({} skipped, {} pending)",
-        report.coverage.evaluated,
-        report.coverage.total,
-        report.coverage.skipped,
-        report.coverage.pending.len()
+        "  Coverage   {} of {} checks evaluated ({} unknown, {} not applicable{pending})",
+        c.evaluated, c.total, c.unknown, c.not_applicable
     );
     if let Some(pr) = &report.pressure {
         let over = pr.signals.iter().filter(|s| s.over == Some(true)).count();
@@ -117,7 +120,7 @@ pub fn render(report: &Report, color: bool) -> String {
                     p.dim(if pillar.total == 0 {
                         "no checks yet"
                     } else {
-                        "not evaluated (all checks skipped)"
+                        "not evaluated (no check passed or failed)"
                     })
                 );
             }
@@ -134,15 +137,22 @@ pub fn render(report: &Report, color: bool) -> String {
             truncate(&line, WIDTH - 6)
         );
     }
-    let skipped: Vec<_> = report
-        .checks
-        .iter()
-        .filter(|c| c.status == Status::Skip)
-        .collect();
-    if !skipped.is_empty() {
+    // Unknown first: it is what the score does not rest on and could.
+    for (status, heading) in [
+        (Status::Unknown, "Unknown (could not tell; not scored)"),
+        (Status::NotApplicable, "Not applicable (nothing to check)"),
+    ] {
+        let of: Vec<_> = report
+            .checks
+            .iter()
+            .filter(|c| c.status == status)
+            .collect();
+        if of.is_empty() {
+            continue;
+        }
         let _ = writeln!(o);
-        let _ = writeln!(o, "  {}", p.bold("Skipped"));
-        for c in skipped {
+        let _ = writeln!(o, "  {}", p.bold(heading));
+        for c in of {
             let line = format!("{}: {}", c.id, c.skip_reason.as_deref().unwrap_or(""));
             let _ = writeln!(o, "    {}", p.dim(&truncate(&line, WIDTH - 4)));
         }
