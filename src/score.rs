@@ -3,13 +3,16 @@
 //!
 //! * priority = impact × risk × (6 − effort), 1–125;
 //! * score = Σ weight × pass_fraction / Σ weight over evaluated checks,
-//!   weight = impact × risk; skipped checks are left out (unknown is not failure);
-//! * level N = every check of plan week < N passes.
+//!   weight = impact × risk; not-applicable and unknown checks are left out;
+//! * coverage = evaluated weight / weight of the checks that apply;
+//! * a gate passes only when every member check passes (evaluated);
+//! * level N = no check of plan week < N fails or is unknown: an unknown
+//!   can never raise a level, and not applicable neither helps nor blocks.
 
 use crate::config::Config;
 use crate::facts::{Facts, Warning};
 use crate::report::{
-    AppSummary, Check, Coverage, DebtItem, Gate, Level, NextLevel, PillarScore, Report,
+    AppSummary, Check, Coverage, DebtItem, Gate, GateStatus, Level, NextLevel, PillarScore, Report,
     SCHEMA_VERSION, Suppression, Tool,
 };
 use crate::rules::{self, Outcome, Pillar, Status};
@@ -276,6 +279,7 @@ pub fn build(
                 .iter()
                 .filter(|id| config.enabled(id))
                 .count(),
+            percent: coverage_percent(&checks),
         },
         pillars,
         signoff: signoff(&checks),
@@ -370,10 +374,32 @@ fn weighted_score<'a>(checks: impl Iterator<Item = &'a Check>) -> Option<u32> {
     (total > 0.0).then(|| (100.0 * got / total).round() as u32)
 }
 
+/// The evaluated share of the weight of the checks that apply, in percent.
+fn coverage_percent(checks: &[Check]) -> Option<u32> {
+    let weight = |c: &&Check| c.impact as f64 * c.risk as f64;
+    let applies: f64 = checks
+        .iter()
+        .filter(|c| c.status != Status::NotApplicable)
+        .map(|c| weight(&c))
+        .sum();
+    let evaluated: f64 = checks
+        .iter()
+        .filter(|c| c.status.evaluated())
+        .map(|c| weight(&c))
+        .sum();
+    (applies > 0.0).then(|| (100.0 * evaluated / applies).round() as u32)
+}
+
+/// A check that holds the app below the level after its week: failing, or
+/// unknown (an unknown never raises a level).
+fn blocks(c: &Check) -> bool {
+    matches!(c.status, Status::Fail | Status::Unknown)
+}
+
 fn level(checks: &[Check]) -> Level {
     let current = checks
         .iter()
-        .filter(|c| c.status == Status::Fail)
+        .filter(|c| blocks(c))
         .map(|c| c.week)
         .min()
         .unwrap_or(5);
@@ -388,6 +414,11 @@ fn level(checks: &[Check]) -> Level {
             name: LEVEL_NAMES[current as usize + 1],
             effort: fixes.iter().map(|c| c.effort as u32).sum(),
             fixes: fixes.iter().map(|c| c.id.clone()).collect(),
+            unknown: checks
+                .iter()
+                .filter(|c| c.status == Status::Unknown && c.week == current)
+                .map(|c| c.id.clone())
+                .collect(),
         }
     });
     Level {
@@ -412,15 +443,15 @@ fn signoff(checks: &[Check]) -> Vec<Gate> {
                 }
             }
             let (status, reason) = if !failed.is_empty() {
-                ("fail", format!("failing: {}", failed.join(", ")))
+                (GateStatus::Fail, format!("failing: {}", failed.join(", ")))
             } else if !unknown.is_empty() {
-                ("unknown", unknown.join(", "))
+                (GateStatus::Unknown, unknown.join(", "))
             } else {
-                ("pass", format!("passing: {}", members.join(", ")))
+                (GateStatus::Pass, format!("passing: {}", members.join(", ")))
             };
             Gate {
                 gate,
-                passed: status == "pass",
+                passed: status == GateStatus::Pass,
                 status,
                 reason: reason.into(),
             }
@@ -489,8 +520,68 @@ mod tests {
         let otel = g.iter().find(|g| g.gate == "otel-traces").unwrap();
         assert!(otel.passed);
         let slo = g.iter().find(|g| g.gate == "slo-error-budget").unwrap();
-        assert_eq!(slo.status, "unknown");
+        assert_eq!(slo.status, GateStatus::Unknown);
         assert!(!slo.passed);
+    }
+
+    /// A gate member that is unknown or not applicable is not passed: the
+    /// gate is unknown, whatever the other member says.
+    #[test]
+    fn gates_pass_only_on_evaluated_passes() {
+        for other in [Status::Unknown, Status::NotApplicable] {
+            let g = signoff(&[
+                check("health-endpoint", other, 4, 4, 0, 0.0),
+                check("deploy-health-probe", Status::Pass, 4, 4, 0, 1.0),
+            ]);
+            let health = g.iter().find(|g| g.gate == "health-and-uptime").unwrap();
+            assert_eq!(health.status, GateStatus::Unknown, "{other:?}");
+            assert!(!health.passed);
+            assert!(
+                health.reason.contains("health-endpoint"),
+                "{}",
+                health.reason
+            );
+        }
+        let g = signoff(&[
+            check("health-endpoint", Status::Unknown, 4, 4, 0, 0.0),
+            check("deploy-health-probe", Status::Fail, 4, 4, 0, 0.0),
+        ]);
+        let health = g.iter().find(|g| g.gate == "health-and-uptime").unwrap();
+        assert_eq!(health.status, GateStatus::Fail);
+    }
+
+    /// An unknown check holds the level like a failing one, so it can never
+    /// raise a level; a not-applicable one neither helps nor blocks.
+    #[test]
+    fn unknowns_never_raise_a_level() {
+        let mut checks = vec![
+            check("a", Status::Pass, 5, 5, 0, 1.0),
+            check("b", Status::Fail, 5, 5, 2, 0.0),
+        ];
+        assert_eq!(level(&checks).current, 2);
+        checks.push(check("c", Status::Unknown, 5, 5, 1, 0.0));
+        let l = level(&checks);
+        assert_eq!(l.current, 1);
+        let next = l.next.unwrap();
+        assert!(next.fixes.is_empty());
+        assert_eq!(next.unknown, vec!["c"]);
+        checks.pop();
+        checks.push(check("c", Status::NotApplicable, 5, 5, 1, 0.0));
+        assert_eq!(level(&checks).current, 2);
+    }
+
+    #[test]
+    fn coverage_is_the_evaluated_share_of_the_weight_that_applies() {
+        let checks = [
+            check("a", Status::Pass, 5, 5, 0, 1.0),
+            check("b", Status::Fail, 5, 3, 1, 0.0),
+            check("c", Status::Unknown, 2, 5, 1, 0.0),
+            check("d", Status::NotApplicable, 5, 5, 3, 0.0),
+        ];
+        // (25 + 15) of (25 + 15 + 10) = 80%; the not-applicable one is out.
+        assert_eq!(coverage_percent(&checks), Some(80));
+        assert_eq!(coverage_percent(&checks[3..]), None);
+        assert_eq!(coverage_percent(&checks[..2]), Some(100));
     }
 
     #[test]

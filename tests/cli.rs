@@ -397,6 +397,11 @@ fn broken_ci_and_deploy_yaml_warn_and_never_pass_silently() {
         "{ci}"
     );
     assert_eq!(check(&r, "coverage-threshold")["status"], "unknown");
+    // The score does not rest on them, and coverage says so.
+    assert_eq!(r["coverage"]["unknown"], 2);
+    assert!(r["coverage"]["percent"].as_u64().unwrap() < 100);
+    // Week 1 holds an unknown: the level cannot pass it.
+    assert!(r["level"]["current"].as_u64().unwrap() <= 1);
     assert_eq!(check(&r, "deploy-health-probe")["status"], "pass");
     let bounds = check(&r, "autoscaling-bounds");
     assert_eq!(bounds["status"], "pass");

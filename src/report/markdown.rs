@@ -19,7 +19,7 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use super::{DebtItem, Report};
+use super::{DebtItem, GateStatus, Report};
 
 /// Hidden marker identifying graduate's comment.
 pub const MARKER: &str = "<!-- graduate:report -->";
@@ -48,11 +48,15 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(o, "{MARKER}");
     let _ = writeln!(
         o,
-        "### 🎓 graduate: **{}/100** · grade {} · level {} ({})",
+        "### 🎓 graduate: **{}/100** · grade {} · level {} ({}) · coverage {}",
         report.score,
         inline(report.grade),
         report.level.current,
-        inline(report.level.name)
+        inline(report.level.name),
+        report
+            .coverage
+            .percent
+            .map_or("n/a".to_string(), |p| format!("{p}%"))
     );
     let _ = writeln!(o);
     let filled = (report.score as usize).div_ceil(5).min(20);
@@ -148,9 +152,9 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(o);
     for g in &report.signoff {
         let mark = match g.status {
-            "pass" => "✅",
-            "fail" => "❌",
-            _ => "❔",
+            GateStatus::Pass => "✅",
+            GateStatus::Fail => "❌",
+            GateStatus::Unknown => "❔",
         };
         let _ = writeln!(o, "- {mark} {} — {}", inline(g.gate), inline(&g.reason));
     }

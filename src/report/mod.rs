@@ -86,9 +86,14 @@ pub struct Level {
 pub struct NextLevel {
     pub level: u8,
     pub name: &'static str,
+    /// Failing checks of the current level's week, cheapest first.
     pub fixes: Vec<String>,
     /// Sum of the fixes' effort points.
     pub effort: u32,
+    /// Checks of that week that are unknown: the next level also needs
+    /// them decided (the file that does not parse fixed, the deployment
+    /// shown) and passing. Empty when there are none.
+    pub unknown: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +111,10 @@ pub struct Coverage {
     pub pending: Vec<&'static str>,
     /// Catalogue rules not disabled by configuration.
     pub total: usize,
+    /// How much the score rests on: the evaluated share of the weight
+    /// (impact × risk) of the checks that apply (evaluated + unknown), in
+    /// percent; `null` when nothing applies.
+    pub percent: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -177,9 +186,34 @@ impl DebtItem {
 pub struct Gate {
     pub gate: &'static str,
     pub passed: bool,
-    /// pass / fail / unknown (a member check was not evaluated).
-    pub status: &'static str,
+    pub status: GateStatus,
     pub reason: SafeText,
+}
+
+/// A sign-off gate passes only on evaluated passes: a member check that is
+/// not applicable or unknown leaves it `unknown`, never passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GateStatus {
+    Pass,
+    Fail,
+    Unknown,
+}
+
+impl GateStatus {
+    pub fn id(self) -> &'static str {
+        match self {
+            GateStatus::Pass => "pass",
+            GateStatus::Fail => "fail",
+            GateStatus::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for GateStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -93,7 +93,15 @@ pub fn render(report: &Report) -> String {
         }},
         "results": results,
         "columnKind": "unicodeCodePoints",
-        "properties": { "score": report.score, "grade": report.grade },
+        "properties": {
+            "score": report.score,
+            "grade": report.grade,
+            // How much the score rests on: the evaluated share (percent).
+            "coverage": report.coverage.percent,
+            "checksEvaluated": report.coverage.evaluated,
+            "checksUnknown": report.coverage.unknown,
+            "checksNotApplicable": report.coverage.not_applicable,
+        },
     });
     if let Some(commit) = &report.commit {
         run["properties"]["commit"] = json!(commit);

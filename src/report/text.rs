@@ -83,9 +83,10 @@ pub fn render(report: &Report, color: bool) -> String {
     } else {
         format!(", {} pending", c.pending.len())
     };
+    let percent = c.percent.map_or("n/a".to_string(), |p| format!("{p}%"));
     let _ = writeln!(
         o,
-        "  Coverage   {} of {} checks evaluated ({} unknown, {} not applicable{pending})",
+        "  Coverage   {percent:>4}  {} of {} checks evaluated ({} unknown, {} not applicable{pending})",
         c.evaluated, c.total, c.unknown, c.not_applicable
     );
     if let Some(pr) = &report.pressure {
@@ -133,7 +134,7 @@ pub fn render(report: &Report, color: bool) -> String {
         let _ = writeln!(
             o,
             "    {} {}",
-            p.status(g.status),
+            p.status(g.status.id()),
             truncate(&line, WIDTH - 6)
         );
     }
@@ -217,12 +218,22 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     if let Some(next) = &report.level.next {
         let _ = writeln!(o);
+        let mut todo = Vec::new();
+        if !next.fixes.is_empty() {
+            todo.push(format!(
+                "fix {} (effort {})",
+                next.fixes.join(", "),
+                next.effort
+            ));
+        }
+        if !next.unknown.is_empty() {
+            todo.push(format!("decide {} (unknown)", next.unknown.join(", ")));
+        }
         let line = format!(
-            "Next: level {} {} — fix {} (effort {})",
+            "Next: level {} {} — {}",
             next.level,
             next.name,
-            next.fixes.join(", "),
-            next.effort
+            todo.join("; ")
         );
         for l in wrap(&line, WIDTH - 2) {
             let _ = writeln!(o, "  {l}");
