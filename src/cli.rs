@@ -229,9 +229,15 @@ fn explain_scopes(paths: &[String], files: &[crate::facts::FileRecord]) -> Strin
 /// Whether the score is below the threshold (flag, else config); says so.
 fn below_threshold(inputs: &Inputs, config: &Config, report: &Report) -> bool {
     let threshold = inputs.fail_under.or(config.fail_under);
-    match threshold {
-        Some(t) if report.score < t as u32 => {
-            eprintln!("graduate: score {} is below --fail-under {t}", report.score);
+    match (threshold, report.score) {
+        (Some(t), Some(score)) if score < t as u32 => {
+            eprintln!("graduate: score {score} is below --fail-under {t}");
+            true
+        }
+        // Nothing scored cannot meet a bar: an empty checkout must not pass.
+        (Some(t), None) => {
+            let why = report.unscored.as_deref().unwrap_or("no app found");
+            eprintln!("graduate: there is no score to hold to --fail-under {t}: {why}");
             true
         }
         _ => false,

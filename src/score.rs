@@ -237,7 +237,7 @@ pub fn build(
             .then(a.line.cmp(&b.line))
     });
     let score = weighted_score(checks.iter());
-    let pillars = Pillar::ALL
+    let pillars: Vec<PillarScore> = Pillar::ALL
         .iter()
         .map(|p| {
             let of: Vec<&Check> = checks.iter().filter(|c| c.pillar == p.id()).collect();
@@ -249,7 +249,31 @@ pub fn build(
             }
         })
         .collect();
-    let score = score.unwrap_or(0);
+    // No app, no score: an empty repository has nothing that could be
+    // ready, and must not score (or pass --fail-under) on what it lacks.
+    let unscored = no_app(facts);
+    let score = if unscored.is_some() {
+        None
+    } else {
+        Some(score.unwrap_or(0))
+    };
+    let pillars = if unscored.is_some() {
+        pillars
+            .into_iter()
+            .map(|p| PillarScore { score: None, ..p })
+            .collect()
+    } else {
+        pillars
+    };
+    let level = if unscored.is_some() {
+        Level {
+            current: 0,
+            name: LEVEL_NAMES[0],
+            next: None,
+        }
+    } else {
+        level(&checks)
+    };
     let evaluated = checks.iter().filter(|c| c.status.evaluated()).count();
     let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
     Report {
@@ -263,8 +287,9 @@ pub fn build(
         scanned_at: crate::report::timestamp::rfc3339(now),
         source_url: None,
         score,
-        grade: grade(score),
-        level: level(&checks),
+        grade: score.map(grade),
+        unscored: unscored.clone().map(SafeText::from),
+        level,
         coverage: Coverage {
             evaluated,
             skipped: checks.len() - evaluated,
@@ -279,16 +304,24 @@ pub fn build(
                 .iter()
                 .filter(|id| config.enabled(id))
                 .count(),
-            percent: coverage_percent(&checks),
+            // Nothing is scored, so the score rests on nothing.
+            percent: if unscored.is_some() {
+                None
+            } else {
+                coverage_percent(&checks)
+            },
         },
         pillars,
         signoff: signoff(&checks),
         debt,
-        apps: vec![AppSummary {
-            path: ".".into(),
-            score,
-            grade: grade(score),
-        }],
+        apps: score
+            .map(|score| AppSummary {
+                path: ".".into(),
+                score,
+                grade: grade(score),
+            })
+            .into_iter()
+            .collect(),
         checks,
         pressure: Some(pressure),
         suppressions,
@@ -301,6 +334,24 @@ pub fn build(
         scopes: scope_counts(facts),
         baseline: None,
     }
+}
+
+/// Why the scanned root holds no app, if it holds none: no production
+/// source code in a language graduate reads and no dependency manifest
+/// (parsed or not). Docs, CI files or a lone Dockerfile are not an app.
+fn no_app(facts: &Facts) -> Option<String> {
+    if facts.has_source() || !facts.manifests.is_empty() || !facts.unparsed_manifests.is_empty() {
+        return None;
+    }
+    Some(if facts.files.is_empty() {
+        "no app found: the folder holds no files".to_string()
+    } else {
+        format!(
+            "no app found: {} file(s), but no source code in a language graduate reads \
+             (JavaScript, TypeScript, Python, Go, Rust) and no dependency manifest",
+            facts.files.len()
+        )
+    })
 }
 
 /// Files per scope, and the source files whose code was left out of the
@@ -582,6 +633,42 @@ mod tests {
         assert_eq!(coverage_percent(&checks), Some(80));
         assert_eq!(coverage_percent(&checks[3..]), None);
         assert_eq!(coverage_percent(&checks[..2]), Some(100));
+    }
+
+    /// No app, no score: facts with no source and no manifest give a null
+    /// score and grade, level 0 with no next step, no app and no pillar
+    /// scores; one manifest is enough to be scored.
+    #[test]
+    fn no_app_no_score() {
+        let config = Config::default();
+        let r = build(
+            ".".into(),
+            None,
+            0,
+            &Facts::default(),
+            &config,
+            Default::default(),
+        );
+        assert_eq!(r.score, None);
+        assert_eq!(r.grade, None);
+        assert!(r.unscored.as_deref().unwrap().starts_with("no app found"));
+        assert_eq!(r.level.current, 0);
+        assert!(r.level.next.is_none());
+        assert!(r.apps.is_empty());
+        assert!(r.pillars.iter().all(|p| p.score.is_none()));
+        let mut facts = Facts::default();
+        facts.manifests.push(
+            crate::facts::manifests::parse(
+                "go.mod",
+                crate::inventory::ManifestKind::GoMod,
+                "module x\n",
+            )
+            .unwrap(),
+        );
+        let r = build(".".into(), None, 0, &facts, &config, Default::default());
+        assert!(r.score.is_some());
+        assert!(r.unscored.is_none());
+        assert_eq!(r.apps.len(), 1);
     }
 
     #[test]

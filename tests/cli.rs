@@ -212,12 +212,69 @@ fn binary_and_invalid_utf8_files() {
     assert_eq!(timeout["evidence"][0]["line"], 3);
 }
 
+/// No app, no score: an empty folder and fixtures/empty-repo (a .gitkeep)
+/// have a null score and grade, level 0, no app, and fail any --fail-under
+/// with a message that says there is no score. (They scored 62 and 58, and
+/// passed --fail-under 50.)
+#[test]
+fn no_app_no_score() {
+    let dir = tempfile::tempdir().unwrap();
+    for root in [dir.path(), Path::new("fixtures/empty-repo")] {
+        let (r, _) = json_of(root);
+        assert!(r["score"].is_null(), "{root:?}: {}", r["score"]);
+        assert!(r["grade"].is_null());
+        assert!(
+            r["unscored"].as_str().unwrap().starts_with("no app found"),
+            "{}",
+            r["unscored"]
+        );
+        assert_eq!(r["level"]["current"], 0);
+        assert!(r["level"]["next"].is_null());
+        assert_eq!(r["apps"].as_array().unwrap().len(), 0);
+        assert!(
+            r["pillars"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["score"].is_null())
+        );
+        graduate()
+            .arg("scan")
+            .arg(root)
+            .args(["--fail-under", "10"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "there is no score to hold to --fail-under 10: no app found",
+            ))
+            .stdout(predicate::str::contains("no score"));
+        // Every format says so.
+        for (format, says) in [
+            ("markdown", "**no score**"),
+            ("html", "data-testid=\"unscored\"><b>no app found"),
+            ("sarif", "\"score\": null"),
+        ] {
+            graduate()
+                .arg("scan")
+                .arg(root)
+                .args(["--format", format])
+                .assert()
+                .success()
+                .stdout(predicate::str::contains(says));
+        }
+    }
+    // One source file is an app, scored.
+    std::fs::write(dir.path().join("main.go"), "package main\nfunc main() {}\n").unwrap();
+    let (r, _) = json_of(dir.path());
+    assert!(r["score"].is_u64());
+    assert_eq!(r["apps"][0]["path"], ".");
+}
+
 #[test]
 fn empty_repository_gives_a_report() {
     let dir = tempfile::tempdir().unwrap();
     let (r, _) = json_of(dir.path());
     assert_eq!(r["stats"]["files_seen"], 0);
-    assert!(r["score"].is_u64());
     let not_applicable = r["checks"]
         .as_array()
         .unwrap()

@@ -393,7 +393,7 @@ fn hostile_report() -> Report {
     r.root = hostile("root").into();
     r.commit = Some(hostile("commit"));
     r.source_url = Some("https://github.com/acme/orders/blob/HEAD/".into());
-    r.grade = leak(hostile("grade"));
+    r.grade = Some(leak(hostile("grade")));
     r.level.name = leak(hostile("level"));
     for p in &mut r.pillars {
         p.id = leak(hostile(p.id));
@@ -443,8 +443,8 @@ fn hostile_report() -> Report {
         .collect();
     r.baseline = Some(baseline::BaselineDiff {
         commit: Some("ééééééé-commit".into()),
-        score_before: 40,
-        score_delta: r.score as i64 - 40,
+        score_before: Some(40),
+        score_delta: r.score.map(|s| s as i64 - 40),
         pillars: Vec::new(),
         new: vec![r.debt[0].fingerprint.clone().into()],
         fixed: (0..3)
@@ -573,6 +573,18 @@ fn hostile_strings_in_every_field_stay_inert() {
     // The waivers in force and the warnings are listed, neutralised too.
     assert!(md.contains("3 waivers in force"), "{md}");
     assert!(md.contains("3 warnings"), "{md}");
+    // With no score, the reason takes the bar's place: neutralised too.
+    let mut unscored = r.clone();
+    unscored.score = None;
+    unscored.unscored = Some(hostile("unscored").into());
+    let md = markdown::render(&unscored);
+    assert!(md.contains("no score"), "{md}");
+    assert_inert(
+        &md,
+        "https://github.com/acme/orders/blob/HEAD/src/",
+        shown_links(&unscored),
+        &[unscored.pillars.len(), 5],
+    );
 }
 
 #[test]

@@ -54,6 +54,8 @@ struct CheckView {
 #[template(path = "report.html")]
 struct Page<'a> {
     r: &'a Report,
+    grade: &'static str,
+    grade_class: &'static str,
     verdict: String,
     delta_text: String,
     chart_height: u32,
@@ -187,6 +189,8 @@ pub fn render(report: &Report) -> String {
         .collect();
     let page = Page {
         r: report,
+        grade: report.grade.unwrap_or("n/a"),
+        grade_class: report.grade.unwrap_or("none"),
         verdict: match &report.pressure {
             Some(p) => format!("Verdict: {}", p.verdict.replace('-', " ")),
             None => "graduation pressure not assessed".to_string(),
@@ -194,7 +198,8 @@ pub fn render(report: &Report) -> String {
         delta_text: report
             .baseline
             .as_ref()
-            .map(|b| format!("{:+}", b.score_delta))
+            .and_then(|b| b.score_delta)
+            .map(|d| format!("{d:+}"))
             .unwrap_or_default(),
         chart_height: report.pillars.len() as u32 * 30,
         pillars,

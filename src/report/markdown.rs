@@ -48,9 +48,9 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(o, "{MARKER}");
     let _ = writeln!(
         o,
-        "### 🎓 graduate: **{}/100** · grade {} · level {} ({}) · coverage {}",
-        report.score,
-        inline(report.grade),
+        "### 🎓 graduate: **{}** · grade {} · level {} ({}) · coverage {}",
+        report.score_text(),
+        inline(report.grade.unwrap_or("n/a")),
         report.level.current,
         inline(report.level.name),
         report
@@ -59,18 +59,29 @@ pub fn render(report: &Report) -> String {
             .map_or("n/a".to_string(), |p| format!("{p}%"))
     );
     let _ = writeln!(o);
-    let filled = (report.score as usize).div_ceil(5).min(20);
-    let mut line = format!("`{}{}`", "█".repeat(filled), "░".repeat(20 - filled));
+    let mut line = match report.score {
+        Some(score) => {
+            let filled = (score as usize).div_ceil(5).min(20);
+            format!("`{}{}`", "█".repeat(filled), "░".repeat(20 - filled))
+        }
+        None => format!(
+            "**{}**",
+            inline(report.unscored.as_deref().unwrap_or("no app found"))
+        ),
+    };
     if let Some(b) = &report.baseline {
+        let score = |s: Option<u32>| s.map_or("no score".to_string(), |s| s.to_string());
         let _ = write!(
             line,
-            " **{:+}** since {} ({} → {}) · {} new · {} fixed",
-            b.score_delta,
+            " {}since {} ({} → {}) · {} new · {} fixed",
+            b.score_delta
+                .map(|d| format!("**{d:+}** "))
+                .unwrap_or_default(),
             b.commit
                 .as_deref()
                 .map_or("the baseline".to_string(), |c| code(&short(c))),
-            b.score_before,
-            report.score,
+            score(b.score_before),
+            score(report.score),
             b.new.len(),
             b.fixed.len()
         );

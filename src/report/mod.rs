@@ -36,8 +36,11 @@ pub struct Report {
     pub scanned_at: String,
     /// Base URL for links to files (`…/blob/<commit>/`), when known.
     pub source_url: Option<String>,
-    pub score: u32,
-    pub grade: &'static str,
+    /// `null` when there is nothing to score (no app found, see `unscored`).
+    pub score: Option<u32>,
+    pub grade: Option<&'static str>,
+    /// Why there is no score: "no app found (…)"; `null` when scored.
+    pub unscored: Option<SafeText>,
     pub level: Level,
     pub coverage: Coverage,
     pub pillars: Vec<PillarScore>,
@@ -46,7 +49,8 @@ pub struct Report {
     pub signoff: Vec<Gate>,
     /// Graduation pressure: verdict, signals with thresholds, hotspots.
     pub pressure: Option<crate::pressure::Pressure>,
-    /// The apps scored; today the scanned root is one app (`"."`).
+    /// The apps scored; today the scanned root is one app (`"."`), or none
+    /// when no app was found.
     pub apps: Vec<AppSummary>,
     pub suppressions: Vec<Suppression>,
     pub warnings: Vec<Warning>,
@@ -71,6 +75,16 @@ pub struct AppSummary {
     pub path: SafeText,
     pub score: u32,
     pub grade: &'static str,
+}
+
+impl Report {
+    /// `36/100`, or `no score` when there is none.
+    pub fn score_text(&self) -> String {
+        match self.score {
+            Some(s) => format!("{s}/100"),
+            None => "no score".to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -69,14 +69,31 @@ pub fn render(report: &Report, color: bool) -> String {
         report.root
     );
     let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "  Readiness  {}  grade {}   level {} {}",
-        p.score(&format!("{:>3}/100", report.score), report.score),
-        p.bold(report.grade),
-        report.level.current,
-        report.level.name
-    );
+    match report.score {
+        Some(score) => {
+            let _ = writeln!(
+                o,
+                "  Readiness  {}  grade {}   level {} {}",
+                p.score(&format!("{score:>3}/100"), score),
+                p.bold(report.grade.unwrap_or("n/a")),
+                report.level.current,
+                report.level.name
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "  Readiness  {}  grade n/a   level {} {}",
+                p.bold("no score"),
+                report.level.current,
+                report.level.name
+            );
+            let why = report.unscored.as_deref().unwrap_or("no app found");
+            for l in wrap(why, WIDTH - 13) {
+                let _ = writeln!(o, "             {}", p.dim(&l));
+            }
+        }
+    }
     let c = &report.coverage;
     let pending = if c.pending.is_empty() {
         String::new()
@@ -99,7 +116,8 @@ pub fn render(report: &Report, color: bool) -> String {
         );
     }
     let _ = writeln!(o);
-    for pillar in &report.pillars {
+    // With no app there is no pillar to score either.
+    for pillar in report.pillars.iter().filter(|_| report.score.is_some()) {
         match pillar.score {
             Some(s) => {
                 let filled = (s as usize * 30).div_ceil(100);
@@ -127,7 +145,9 @@ pub fn render(report: &Report, color: bool) -> String {
             }
         }
     }
-    let _ = writeln!(o);
+    if report.score.is_some() {
+        let _ = writeln!(o);
+    }
     let _ = writeln!(o, "  {}", p.bold("Sign-off"));
     for g in &report.signoff {
         let line = format!("{:<20} {}", g.gate, g.reason);
