@@ -313,6 +313,7 @@ pub fn build(
         },
         pillars,
         signoff: signoff(&checks),
+        plan: crate::plan::weeks(&checks, &debt),
         debt,
         apps: score
             .map(|score| AppSummary {

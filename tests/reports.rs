@@ -92,6 +92,108 @@ fn sarif_validates_against_the_2_1_0_schema() {
     });
 }
 
+/// SARIF takes impact, risk, effort, priority and level from the report, so
+/// a configured override reaches code scanning (it recomputed them from the
+/// rule registry and showed outbound-timeout as an `error` of priority 125).
+#[test]
+fn sarif_follows_configured_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("graduate.toml");
+    fs::write(
+        &config,
+        "disable = [\"runbook\"]\n[rules.outbound-timeout]\nimpact = 1\nrisk = 2\neffort = 5\n",
+    )
+    .unwrap();
+    let out = graduate()
+        .args([
+            "scan",
+            "fixtures/go-service",
+            "--format",
+            "sarif",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(
+        rules.iter().all(|r| r["id"] != "runbook"),
+        "disabled rule listed"
+    );
+    let (index, rule) = rules
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r["id"] == "outbound-timeout")
+        .unwrap();
+    assert_eq!(rule["properties"]["impact"], 1);
+    assert_eq!(rule["properties"]["risk"], 2);
+    assert_eq!(rule["properties"]["effort"], 5);
+    assert_eq!(rule["properties"]["priority"], 2);
+    assert_eq!(rule["defaultConfiguration"]["level"], "note");
+    assert!(
+        rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("outbound-timeout")
+    );
+    let results: Vec<&Value> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "outbound-timeout")
+        .collect();
+    assert!(!results.is_empty());
+    for r in results {
+        assert_eq!(r["ruleIndex"], index);
+        assert_eq!(r["level"], "note");
+        assert_eq!(r["properties"]["priority"], 2);
+    }
+}
+
+/// The plan is part of the report: JSON carries it, and the HTML, text and
+/// Markdown show the same items (the HTML built its own before).
+#[test]
+fn the_plan_is_in_the_report_and_every_format_shows_it() {
+    let json: Value = serde_json::from_str(&render(&[
+        "scan",
+        "fixtures/go-service",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let plan = json["plan"].as_array().unwrap();
+    assert_eq!(plan.len(), 5);
+    let week3 = &plan[3];
+    assert_eq!(week3["title"], "resilience and cost");
+    let timeout = week3["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["rule"] == "outbound-timeout")
+        .unwrap();
+    assert_eq!(timeout["effort_text"], "under an hour");
+    let sites = json["debt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "outbound-timeout")
+        .count();
+    assert_eq!(timeout["sites"], sites);
+    let text = render(&["scan", "fixtures/go-service", "--format", "text"]);
+    assert!(text.contains("Week 3 · resilience and cost"), "{text}");
+    let md = render(&["scan", "fixtures/go-service", "--format", "markdown"]);
+    assert!(
+        md.contains("**Week 3** · resilience and cost: `outbound-timeout`"),
+        "{md}"
+    );
+    let html = render(&["scan", "fixtures/go-service", "--format", "html"]);
+    assert!(html.contains("Week 3 · resilience and cost"));
+    assert!(html.contains(timeout["title"].as_str().unwrap()));
+}
+
 #[test]
 fn html_snapshot() {
     let html = render(&["scan", "fixtures/go-service", "--format", "html"]);

@@ -25,8 +25,8 @@ use super::{DebtItem, GateStatus, Report};
 pub const MARKER: &str = "<!-- graduate:report -->";
 /// Debt items shown in the table; the rest go into `<details>`.
 const TOP: usize = 5;
-/// Debt items listed inside `<details>`.
-const REST: usize = 20;
+/// Debt items listed inside `<details>`, after the plan.
+const REST: usize = 12;
 /// Waivers and warnings listed; the rest are counted.
 const LISTED: usize = 10;
 /// The longest repository string shown, in characters. A generated file
@@ -171,11 +171,13 @@ pub fn render(report: &Report) -> String {
     }
     let rest = report.debt.len().saturating_sub(TOP);
     let fixed = report.baseline.as_ref().map_or(0, |b| b.fixed.len());
-    if rest > 0 || fixed > 0 {
+    let planned = report.plan.iter().any(|w| !w.items.is_empty());
+    if rest > 0 || fixed > 0 || planned {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "<details><summary>{rest} more debt item{}{}</summary>",
+            "<details><summary>{}{rest} more debt item{}{}</summary>",
+            if planned { "The four-week plan, " } else { "" },
             plural(rest),
             if fixed > 0 {
                 format!(", {fixed} fixed")
@@ -184,6 +186,7 @@ pub fn render(report: &Report) -> String {
             }
         );
         let _ = writeln!(o);
+        plan(report, &mut o);
         let mut lines = 0;
         for d in report.debt.iter().skip(TOP).take(REST) {
             let _ = writeln!(
@@ -219,6 +222,37 @@ pub fn render(report: &Report) -> String {
     }
     waivers_and_warnings(report, &mut o);
     o
+}
+
+/// The four-week plan: one line per week with something to do, each rule
+/// with its effort in words. Its `*` bullets keep it a list of its own,
+/// apart from the `-` list of debt items after it.
+fn plan(report: &Report, o: &mut String) {
+    if report.plan.iter().all(|w| w.items.is_empty()) {
+        return;
+    }
+    for w in report.plan.iter().filter(|w| !w.items.is_empty()) {
+        let items: Vec<String> = w
+            .items
+            .iter()
+            .map(|i| {
+                let places = if i.sites > 1 {
+                    format!(", {} places", i.sites)
+                } else {
+                    String::new()
+                };
+                format!("{} ({}{places})", code(&i.rule), inline(i.effort_text))
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "* **Week {}** · {}: {}",
+            w.week,
+            inline(w.title),
+            items.join(", ")
+        );
+    }
+    let _ = writeln!(o);
 }
 
 /// The waivers in force (every format lists them: a waiver is accountable)

@@ -47,6 +47,8 @@ pub struct Report {
     pub checks: Vec<Check>,
     pub debt: Vec<DebtItem>,
     pub signoff: Vec<Gate>,
+    /// The four-week refactor plan: each failing rule once, in its week.
+    pub plan: Vec<crate::plan::PlanWeek>,
     /// Graduation pressure: verdict, signals with thresholds, hotspots.
     pub pressure: Option<crate::pressure::Pressure>,
     /// The apps scored; today the scanned root is one app (`"."`), or none

@@ -200,6 +200,31 @@ pub fn render(report: &Report, color: bool) -> String {
             );
         }
     }
+    if report.plan.iter().any(|w| !w.items.is_empty()) {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "  {}", p.bold("Plan"));
+        for w in &report.plan {
+            let _ = writeln!(o, "    Week {} · {}", w.week, w.title);
+            let items: Vec<String> = w
+                .items
+                .iter()
+                .map(|i| {
+                    let places = if i.sites > 1 {
+                        format!(", {} places", i.sites)
+                    } else {
+                        String::new()
+                    };
+                    format!("{} ({}{places})", i.rule, i.effort_text)
+                })
+                .collect();
+            if items.is_empty() {
+                let _ = writeln!(o, "      {}", p.dim("nothing to do"));
+            }
+            for l in wrap(&items.join(", "), WIDTH - 6) {
+                let _ = writeln!(o, "      {l}");
+            }
+        }
+    }
     if let Some(pr) = &report.pressure {
         let _ = writeln!(o);
         let _ = writeln!(o, "  {}", p.bold("Graduation pressure"));
