@@ -187,6 +187,7 @@ fn build_report(inputs: &Inputs) -> Result<Built> {
         config: inputs.config.clone(),
         threads,
         history: !inputs.no_git,
+        fail_under: inputs.fail_under,
     })?;
     result.report.source_url =
         source_url(inputs.repo_url.as_deref(), result.report.commit.as_deref());
@@ -231,7 +232,15 @@ fn below_threshold(inputs: &Inputs, config: &Config, report: &Report) -> bool {
     let threshold = inputs.fail_under.or(config.fail_under);
     match (threshold, report.score) {
         (Some(t), Some(score)) if score < t as u32 => {
-            eprintln!("graduate: score {score} is below --fail-under {t}");
+            let way = match &report.target {
+                Some(target) if !target.fixes.is_empty() => format!(
+                    "; the cheapest way there: fix {} ({})",
+                    target.fixes.join(", "),
+                    target.effort_text
+                ),
+                _ => String::new(),
+            };
+            eprintln!("graduate: score {score} is below --fail-under {t}{way}");
             true
         }
         // Nothing scored cannot meet a bar: an empty checkout must not pass.

@@ -15,6 +15,9 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Read git history for graduation pressure.
     pub history: bool,
+    /// `--fail-under N`: the report says how to reach it (the config's
+    /// `fail-under` applies when this is `None`).
+    pub fail_under: Option<u8>,
 }
 
 pub struct ScanResult {
@@ -74,6 +77,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         &facts,
         &config,
         out.stats,
+        opts.fail_under.or(config.fail_under),
     );
     Ok(ScanResult {
         report,

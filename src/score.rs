@@ -150,7 +150,8 @@ pub fn evaluate(
     (results, suppressions, unused)
 }
 
-/// Build the report of one app.
+/// Build the report of one app. `fail_under` is the target score the run
+/// holds it to, if any: the report says how to reach it.
 pub fn build(
     root: String,
     commit: Option<String>,
@@ -158,6 +159,7 @@ pub fn build(
     facts: &Facts,
     config: &Config,
     stats: WalkStats,
+    fail_under: Option<u8>,
 ) -> Report {
     let (results, suppressions, unused_allows) = evaluate(facts, config);
     let mut checks = Vec::new();
@@ -314,6 +316,7 @@ pub fn build(
         pillars,
         signoff: signoff(&checks),
         plan: crate::plan::weeks(&checks, &debt),
+        target: fail_under.map(|t| crate::plan::target(&checks, score, t as u32)),
         debt,
         apps: score
             .map(|score| AppSummary {
@@ -456,15 +459,17 @@ fn level(checks: &[Check]) -> Level {
         .min()
         .unwrap_or(5);
     let next = (current < 5).then(|| {
-        let mut fixes: Vec<&Check> = checks
-            .iter()
-            .filter(|c| c.status == Status::Fail && c.week == current)
-            .collect();
-        fixes.sort_by_key(|c| (c.effort, std::cmp::Reverse(c.priority)));
+        let fixes = crate::plan::in_order(
+            checks
+                .iter()
+                .filter(|c| c.status == Status::Fail && c.week == current)
+                .collect(),
+        );
         NextLevel {
             level: current + 1,
             name: LEVEL_NAMES[current as usize + 1],
             effort: fixes.iter().map(|c| c.effort as u32).sum(),
+            effort_text: crate::plan::total_effort_words(fixes.iter().map(|c| c.effort)),
             fixes: fixes.iter().map(|c| c.id.clone()).collect(),
             unknown: checks
                 .iter()
@@ -649,6 +654,7 @@ mod tests {
             &Facts::default(),
             &config,
             Default::default(),
+            Some(10),
         );
         assert_eq!(r.score, None);
         assert_eq!(r.grade, None);
@@ -657,6 +663,9 @@ mod tests {
         assert!(r.level.next.is_none());
         assert!(r.apps.is_empty());
         assert!(r.pillars.iter().all(|p| p.score.is_none()));
+        let target = r.target.unwrap();
+        assert!(!target.met);
+        assert!(target.fixes.is_empty());
         let mut facts = Facts::default();
         facts.manifests.push(
             crate::facts::manifests::parse(
@@ -666,7 +675,15 @@ mod tests {
             )
             .unwrap(),
         );
-        let r = build(".".into(), None, 0, &facts, &config, Default::default());
+        let r = build(
+            ".".into(),
+            None,
+            0,
+            &facts,
+            &config,
+            Default::default(),
+            None,
+        );
         assert!(r.score.is_some());
         assert!(r.unscored.is_none());
         assert_eq!(r.apps.len(), 1);

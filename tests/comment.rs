@@ -383,6 +383,7 @@ fn hostile_report() -> Report {
         config: None,
         threads: 1,
         history: false,
+        fail_under: Some(80),
     })
     .unwrap()
     .report;
@@ -413,6 +414,17 @@ fn hostile_report() -> Report {
         d.remediation = hostile("remediation").into();
         d.anchor = Some(hostile("anchor").into());
     }
+    let next = r
+        .level
+        .next
+        .as_mut()
+        .expect("express-prototype has a next level");
+    next.fixes = vec![hostile("next-fix")];
+    next.unknown = vec![hostile("next-unknown")];
+    next.effort_text = hostile("next-effort");
+    let target = r.target.as_mut().expect("scanned with a target");
+    target.fixes = vec![hostile("target-fix")];
+    target.effort_text = hostile("target-effort");
     for w in &mut r.plan {
         for i in &mut w.items {
             i.rule = hostile("plan-rule");

@@ -194,6 +194,85 @@ fn the_plan_is_in_the_report_and_every_format_shows_it() {
     assert!(html.contains(timeout["title"].as_str().unwrap()));
 }
 
+/// With `--fail-under 70` unmet, every format names the cheapest fixes that
+/// reach it and the path to the next level, with the effort in words; the
+/// JSON's promised score is what its own checks give once those are fixed.
+#[test]
+fn the_path_to_the_next_level_and_to_fail_under_is_in_every_format() {
+    let run = |format: &str| {
+        let out = graduate()
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .args([
+                "scan",
+                "fixtures/go-service",
+                "--no-git",
+                "--fail-under",
+                "70",
+            ])
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "below the target");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let r: Value = serde_json::from_str(&run("json")).unwrap();
+    let t = &r["target"];
+    assert_eq!(t["fail_under"], 70);
+    assert_eq!(t["met"], false);
+    let fixes: Vec<&str> = t["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(!fixes.is_empty());
+    // Recompute the score with those checks passing.
+    let (mut got, mut total) = (0.0, 0.0);
+    for c in r["checks"].as_array().unwrap() {
+        if !matches!(c["status"].as_str().unwrap(), "pass" | "fail") {
+            continue;
+        }
+        let w = c["impact"].as_f64().unwrap() * c["risk"].as_f64().unwrap();
+        let fraction = if fixes.contains(&c["id"].as_str().unwrap()) {
+            1.0
+        } else {
+            c["pass_fraction"].as_f64().unwrap()
+        };
+        got += w * fraction;
+        total += w;
+    }
+    let after = (100.0 * got / total).round() as u64;
+    assert_eq!(t["score_after"].as_u64().unwrap(), after);
+    assert!(after >= 70);
+    let next = &r["level"]["next"];
+    assert!(!next["fixes"].as_array().unwrap().is_empty());
+    let words = next["effort_text"].as_str().unwrap();
+    assert!(
+        words.starts_with("about") || words == "under an hour",
+        "{words}"
+    );
+    let score = r["score"].as_u64().unwrap();
+    let sentence = format!(
+        "To reach --fail-under 70 (now {score}): fix {}",
+        fixes.join(", ")
+    );
+    let text = run("text").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains(&sentence), "{text}");
+    assert!(
+        text.contains(&format!("Next: level {}", next["level"])),
+        "{text}"
+    );
+    let md = run("markdown");
+    assert!(md.contains("**To reach `--fail-under 70`**"), "{md}");
+    assert!(
+        md.contains(&format!("* **Next: level {}", next["level"])),
+        "{md}"
+    );
+    let html = run("html");
+    assert!(html.contains("data-testid=\"next-steps\""));
+    assert!(html.contains(&sentence), "{html}");
+}
+
 #[test]
 fn html_snapshot() {
     let html = render(&["scan", "fixtures/go-service", "--format", "html"]);

@@ -55,6 +55,8 @@ struct Page<'a> {
     r: &'a Report,
     grade: &'static str,
     grade_class: &'static str,
+    /// The way to the next level and to `--fail-under`.
+    steps: Vec<String>,
     verdict: String,
     delta_text: String,
     chart_height: u32,
@@ -163,6 +165,7 @@ pub fn render(report: &Report) -> String {
         r: report,
         grade: report.grade.unwrap_or("n/a"),
         grade_class: report.grade.unwrap_or("none"),
+        steps: report.next_steps(),
         verdict: match &report.pressure {
             Some(p) => format!("Verdict: {}", p.verdict.replace('-', " ")),
             None => "graduation pressure not assessed".to_string(),

@@ -169,6 +169,7 @@ pub fn render(report: &Report) -> String {
         };
         let _ = writeln!(o, "- {mark} {} — {}", inline(g.gate), inline(&g.reason));
     }
+    next_steps(report, &mut o);
     let rest = report.debt.len().saturating_sub(TOP);
     let fixed = report.baseline.as_ref().map_or(0, |b| b.fixed.len());
     let planned = report.plan.iter().any(|w| !w.items.is_empty());
@@ -222,6 +223,55 @@ pub fn render(report: &Report) -> String {
     }
     waivers_and_warnings(report, &mut o);
     o
+}
+
+/// The way to the next level and to `--fail-under`: one line each, `*`
+/// bullets so they do not join the sign-off's `-` list above.
+fn next_steps(report: &Report, o: &mut String) {
+    let codes = |ids: &[String]| ids.iter().map(|id| code(id)).collect::<Vec<_>>().join(", ");
+    let mut lines = Vec::new();
+    if let Some(next) = &report.level.next {
+        let mut todo = Vec::new();
+        if !next.fixes.is_empty() {
+            todo.push(format!(
+                "fix {} ({})",
+                codes(&next.fixes),
+                inline(&next.effort_text)
+            ));
+        }
+        if !next.unknown.is_empty() {
+            todo.push(format!("decide {} (unknown)", codes(&next.unknown)));
+        }
+        lines.push(format!(
+            "* **Next: level {} ({})** — {}",
+            next.level,
+            inline(next.name),
+            todo.join("; ")
+        ));
+    }
+    if let Some(t) = &report.target {
+        lines.push(match (report.score, t.met) {
+            (None, _) => format!(
+                "* **`--fail-under {}`**: no score to hold to it ({})",
+                t.fail_under,
+                inline(report.unscored.as_deref().unwrap_or("no app found"))
+            ),
+            (Some(s), true) => format!("* **`--fail-under {}`**: met ({s})", t.fail_under),
+            (Some(s), false) => format!(
+                "* **To reach `--fail-under {}`** (now {s}): fix {} ({}) → {}",
+                t.fail_under,
+                codes(&t.fixes),
+                inline(&t.effort_text),
+                t.score_after.unwrap_or(s)
+            ),
+        });
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(o);
+        for l in lines {
+            let _ = writeln!(o, "{l}");
+        }
+    }
 }
 
 /// The four-week plan: one line per week with something to do, each rule

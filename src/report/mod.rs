@@ -49,6 +49,9 @@ pub struct Report {
     pub signoff: Vec<Gate>,
     /// The four-week refactor plan: each failing rule once, in its week.
     pub plan: Vec<crate::plan::PlanWeek>,
+    /// With `--fail-under N` (or `fail-under` in the config): whether the
+    /// score meets it and, if not, the cheapest fixes that do.
+    pub target: Option<crate::plan::Target>,
     /// Graduation pressure: verdict, signals with thresholds, hotspots.
     pub pressure: Option<crate::pressure::Pressure>,
     /// The apps scored; today the scanned root is one app (`"."`), or none
@@ -80,6 +83,49 @@ pub struct AppSummary {
 }
 
 impl Report {
+    /// The way to the next level and to `--fail-under`, one plain sentence
+    /// each (text and HTML; Markdown marks up its own).
+    pub fn next_steps(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(next) = &self.level.next {
+            let mut todo = Vec::new();
+            if !next.fixes.is_empty() {
+                todo.push(format!(
+                    "fix {} ({})",
+                    next.fixes.join(", "),
+                    next.effort_text
+                ));
+            }
+            if !next.unknown.is_empty() {
+                todo.push(format!("decide {} (unknown)", next.unknown.join(", ")));
+            }
+            out.push(format!(
+                "Next: level {} {} — {}",
+                next.level,
+                next.name,
+                todo.join("; ")
+            ));
+        }
+        if let Some(t) = &self.target {
+            out.push(match (self.score, t.met) {
+                (None, _) => format!(
+                    "--fail-under {}: no score to hold to it ({})",
+                    t.fail_under,
+                    self.unscored.as_deref().unwrap_or("no app found")
+                ),
+                (Some(s), true) => format!("--fail-under {}: met ({s})", t.fail_under),
+                (Some(s), false) => format!(
+                    "To reach --fail-under {} (now {s}): fix {} ({}) → {}",
+                    t.fail_under,
+                    t.fixes.join(", "),
+                    t.effort_text,
+                    t.score_after.unwrap_or(s)
+                ),
+            });
+        }
+        out
+    }
+
     /// `36/100`, or `no score` when there is none.
     pub fn score_text(&self) -> String {
         match self.score {
@@ -102,10 +148,13 @@ pub struct Level {
 pub struct NextLevel {
     pub level: u8,
     pub name: &'static str,
-    /// Failing checks of the current level's week, cheapest first.
+    /// Failing checks of the current level's week, cheapest first (by
+    /// effort, then priority): all of them are needed.
     pub fixes: Vec<String>,
     /// Sum of the fixes' effort points.
     pub effort: u32,
+    /// Their total effort in words ("about 5 hours").
+    pub effort_text: String,
     /// Checks of that week that are unknown: the next level also needs
     /// them decided (the file that does not parse fixed, the deployment
     /// shown) and passing. Empty when there are none.

@@ -261,27 +261,13 @@ pub fn render(report: &Report, color: bool) -> String {
             let _ = writeln!(o, "    {}", truncate(&line, WIDTH - 4));
         }
     }
-    if let Some(next) = &report.level.next {
+    let steps = report.next_steps();
+    if !steps.is_empty() {
         let _ = writeln!(o);
-        let mut todo = Vec::new();
-        if !next.fixes.is_empty() {
-            todo.push(format!(
-                "fix {} (effort {})",
-                next.fixes.join(", "),
-                next.effort
-            ));
-        }
-        if !next.unknown.is_empty() {
-            todo.push(format!("decide {} (unknown)", next.unknown.join(", ")));
-        }
-        let line = format!(
-            "Next: level {} {} — {}",
-            next.level,
-            next.name,
-            todo.join("; ")
-        );
-        for l in wrap(&line, WIDTH - 2) {
-            let _ = writeln!(o, "  {l}");
+        for step in steps {
+            for (i, l) in wrap(&step, WIDTH - 4).iter().enumerate() {
+                let _ = writeln!(o, "  {}{l}", if i == 0 { "" } else { "  " });
+            }
         }
     }
     if !report.suppressions.is_empty() {
