@@ -167,7 +167,7 @@ pub fn render(report: &Report) -> String {
         grade_class: report.grade.unwrap_or("none"),
         steps: report.next_steps(),
         verdict: match &report.pressure {
-            Some(p) => format!("Verdict: {}", p.verdict.replace('-', " ")),
+            Some(p) => format!("Verdict: {}", p.verdict_words()),
             None => "graduation pressure not assessed".to_string(),
         },
         delta_text: report

@@ -88,13 +88,20 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(o, "{line}");
     if let Some(pr) = &report.pressure {
+        // The verdict never stands without the signals behind it.
         let over = pr.signals.iter().filter(|s| s.over == Some(true)).count();
+        let why = match &pr.history_unknown {
+            Some(why) => format!("; history unknown: {why}"),
+            None => String::new(),
+        };
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "**Graduation pressure: {}** ({over} of {} signals over threshold)",
-            inline(&pr.verdict.replace('-', " ")),
-            pr.signals.len()
+            "**Graduation pressure: {}** ({over} of {} signals over threshold{}): {}",
+            inline(&pr.verdict_words()),
+            pr.signals.len(),
+            inline(&why),
+            inline(&pr.signals_line())
         );
     }
     let _ = writeln!(o);

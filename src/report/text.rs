@@ -109,10 +109,15 @@ pub fn render(report: &Report, color: bool) -> String {
     if let Some(pr) = &report.pressure {
         let over = pr.signals.iter().filter(|s| s.over == Some(true)).count();
         let known = pr.signals.iter().filter(|s| s.over.is_some()).count();
+        let measured = if pr.history_unknown.is_some() {
+            format!("history unknown, {over} of {known} code signals over threshold")
+        } else {
+            format!("{over} of {known} measured signals over threshold")
+        };
         let _ = writeln!(
             o,
-            "  Pressure   {} — {over} of {known} measured signals over threshold",
-            p.bold(pr.verdict)
+            "  Pressure   {} — {measured}",
+            p.bold(&pr.verdict_words())
         );
     }
     let _ = writeln!(o);
