@@ -212,6 +212,44 @@ fn binary_and_invalid_utf8_files() {
     assert_eq!(timeout["evidence"][0]["line"], 3);
 }
 
+/// A source file over the size bound is not read, and says so: a code
+/// check that would pass on the files read is unknown instead, naming it
+/// (it passed before, on the small file alone). A large data file is only
+/// counted.
+#[test]
+fn too_large_source_makes_code_checks_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(
+        root.join("main.go"),
+        "package main\n\nimport (\n\t\"net/http\"\n\t\"time\"\n)\n\nvar c = &http.Client{Timeout: 5 * time.Second}\n\nfunc f() { c.Get(\"https://api.example.com\") }\n",
+    )
+    .unwrap();
+    let (r, _) = json_of(root);
+    assert_eq!(check(&r, "outbound-timeout")["status"], "pass");
+    let big = "package main\n\n".to_string() + &"// generated\n".repeat(100_000);
+    fs::write(root.join("tables.go"), big).unwrap();
+    fs::write(root.join("data.json"), vec![b' '; 2 * 1024 * 1024]).unwrap();
+    let (r, _) = json_of(root);
+    assert_eq!(r["stats"]["skipped_large"], 2);
+    let timeout = check(&r, "outbound-timeout");
+    assert_eq!(timeout["status"], "unknown");
+    assert!(
+        timeout["skip_reason"]
+            .as_str()
+            .unwrap()
+            .contains("tables.go"),
+        "{timeout}"
+    );
+    let warned: Vec<&str> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(warned, ["tables.go"], "only the file a rule needed warns");
+}
+
 /// No app, no score: an empty folder and fixtures/empty-repo (a .gitkeep)
 /// have a null score and grade, level 0, no app, and fail any --fail-under
 /// with a message that says there is no score. (They scored 62 and 58, and

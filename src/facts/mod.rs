@@ -360,6 +360,30 @@ pub(crate) fn lines_matching(ac: &aho_corasick::AhoCorasick, text: &str) -> Vec<
     lines
 }
 
+/// The facts of a file too large to read, when a rule needs what it holds:
+/// source code (the code rules), a CI file or a manifest. They say it was
+/// not read, with a warning; other kinds (data, lockfiles, generated
+/// config) are only counted.
+pub fn too_large(record: &FileRecord) -> Option<FileFacts> {
+    let message = format!(
+        "over {} MiB, not read: the checks that need it are unknown",
+        crate::walk::MAX_FILE_BYTES / (1024 * 1024)
+    );
+    let mut out = FileFacts {
+        path: record.path.clone(),
+        ..FileFacts::default()
+    };
+    match record.kind {
+        FileKind::Source(_) if !record.is_test => out.code.unparsed = Some(message.clone()),
+        FileKind::CiConfig => out.unparsed = Some(Unparsed::Ci),
+        FileKind::Manifest(_) => out.unparsed = Some(Unparsed::Manifest),
+        _ => return None,
+    }
+    out.warnings
+        .push(Warning::new(record.path.as_str(), message));
+    Some(out)
+}
+
 /// Extract the facts of one file. Runs on a walker thread.
 pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     let mut out = FileFacts {

@@ -270,7 +270,8 @@ impl Rule {
             return outcome;
         }
         Outcome::unknown(format!(
-            "{} source file(s) do not parse, so this cannot be decided: {}",
+            "{} source file(s) could not be read (they do not parse, or are too large), \
+             so this cannot be decided: {}",
             facts.unparsed.len(),
             some_paths(&facts.unparsed)
         ))
@@ -282,7 +283,8 @@ impl Rule {
 pub(crate) fn unread_ci(facts: &Facts) -> Option<String> {
     (!facts.unparsed_ci.is_empty()).then(|| {
         format!(
-            "{} CI file(s) do not parse, so what they run cannot be told: {}",
+            "{} CI file(s) could not be read (they do not parse, or are too large), \
+             so what they run cannot be told: {}",
             facts.unparsed_ci.len(),
             some_paths(&facts.unparsed_ci)
         )

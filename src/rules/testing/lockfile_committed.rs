@@ -91,7 +91,8 @@ pub fn check(facts: &Facts) -> Outcome {
         return outcome;
     }
     outcome.into_unknown(format!(
-        "{} manifest(s) do not parse, so their lockfiles cannot be judged: {}",
+        "{} manifest(s) could not be read (they do not parse, or are too large), \
+         so their lockfiles cannot be judged: {}",
         facts.unparsed_manifests.len(),
         some_paths(&facts.unparsed_manifests)
     ))
