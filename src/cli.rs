@@ -187,6 +187,7 @@ fn build_report(inputs: &Inputs) -> Result<Built> {
         config: inputs.config.clone(),
         threads,
         history: !inputs.no_git,
+        fail_under: inputs.fail_under,
     })?;
     result.report.source_url =
         source_url(inputs.repo_url.as_deref(), result.report.commit.as_deref());
@@ -229,9 +230,23 @@ fn explain_scopes(paths: &[String], files: &[crate::facts::FileRecord]) -> Strin
 /// Whether the score is below the threshold (flag, else config); says so.
 fn below_threshold(inputs: &Inputs, config: &Config, report: &Report) -> bool {
     let threshold = inputs.fail_under.or(config.fail_under);
-    match threshold {
-        Some(t) if report.score < t as u32 => {
-            eprintln!("graduate: score {} is below --fail-under {t}", report.score);
+    match (threshold, report.score) {
+        (Some(t), Some(score)) if score < t as u32 => {
+            let way = match &report.target {
+                Some(target) if !target.fixes.is_empty() => format!(
+                    "; the cheapest way there: fix {} ({})",
+                    target.fixes.join(", "),
+                    target.effort_text
+                ),
+                _ => String::new(),
+            };
+            eprintln!("graduate: score {score} is below --fail-under {t}{way}");
+            true
+        }
+        // Nothing scored cannot meet a bar: an empty checkout must not pass.
+        (Some(t), None) => {
+            let why = report.unscored.as_deref().unwrap_or("no app found");
+            eprintln!("graduate: there is no score to hold to --fail-under {t}: {why}");
             true
         }
         _ => false,

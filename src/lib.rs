@@ -13,6 +13,7 @@ pub mod error;
 pub mod facts;
 pub mod github;
 pub mod inventory;
+pub mod plan;
 pub mod pressure;
 pub mod report;
 pub mod rules;

@@ -63,9 +63,33 @@ pub struct Hotspot {
     pub debt: Vec<String>,
 }
 
+impl Pressure {
+    /// The verdict in words: "keep as prototype", "not assessed" …
+    pub fn verdict_words(&self) -> String {
+        self.verdict.replace('-', " ")
+    }
+
+    /// Every signal with its value against its threshold, in one line:
+    /// "contributors 2/3 · commits-per-week ?/5 …" (`?` when unknown, `▲`
+    /// after a signal over its threshold).
+    pub fn signals_line(&self) -> String {
+        self.signals
+            .iter()
+            .map(|s| {
+                let value = s.value.map_or("?".to_string(), |v| v.to_string());
+                let over = if s.over == Some(true) { " ▲" } else { "" };
+                format!("{} {value}/{}{over}", s.id, s.threshold)
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Pressure {
-    /// `graduate`, `watch` or `keep-as-prototype`.
+    /// `graduate`, `watch`, `keep-as-prototype`, or `not-assessed` when the
+    /// history is unknown and the code signals alone show no pressure (a
+    /// prototype cannot be called one without its history).
     pub verdict: &'static str,
     /// One sentence per signal over its threshold (or why it is unknown).
     pub reasons: Vec<SafeText>,
@@ -244,16 +268,27 @@ pub fn evaluate(facts: &Facts, history: &History, t: &Thresholds, now: i64) -> P
         },
     ));
     let over: Vec<&Signal> = signals.iter().filter(|s| s.over == Some(true)).collect();
-    let verdict = match over.len() {
-        3.. => "graduate",
-        1..=2 => "watch",
+    // Without history, "keep as prototype" would claim what was not
+    // measured: the code signals can show pressure, never its absence.
+    let verdict = match (over.len(), &history_unknown) {
+        (3.., _) => "graduate",
+        (1..=2, _) => "watch",
+        (_, Some(_)) => "not-assessed",
         _ => "keep-as-prototype",
     };
     let mut reasons: Vec<String> = over.iter().map(|s| reason(s)).collect();
     if let Some(why) = &history_unknown {
-        reasons.push(format!(
-            "History signals are unknown ({why}), so the verdict rests on the code alone."
-        ));
+        reasons.push(if over.is_empty() {
+            format!(
+                "Not assessed: the history signals are unknown ({why}), and the code signals \
+                 alone show no pressure."
+            )
+        } else {
+            format!(
+                "History signals are unknown ({why}), so the verdict rests on the code alone: \
+                 at least this."
+            )
+        });
     }
     if over.is_empty() && history_unknown.is_none() {
         reasons.push("No signal reaches its threshold: a prototype can stay a prototype.".into());

@@ -15,6 +15,9 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Read git history for graduation pressure.
     pub history: bool,
+    /// `--fail-under N`: the report says how to reach it (the config's
+    /// `fail-under` applies when this is `None`).
+    pub fail_under: Option<u8>,
 }
 
 pub struct ScanResult {
@@ -81,6 +84,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
             }),
         _ => None,
     };
+    facts.ci_deploys = crate::facts::deploy_steps::find(&facts);
     facts.warnings.sort();
     let now = crate::report::timestamp::now_epoch();
     facts.history = if opts.history {
@@ -95,6 +99,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         &facts,
         &config,
         out.stats,
+        opts.fail_under.or(config.fail_under),
     );
     Ok(ScanResult {
         report,

@@ -3,13 +3,16 @@
 //!
 //! * priority = impact × risk × (6 − effort), 1–125;
 //! * score = Σ weight × pass_fraction / Σ weight over evaluated checks,
-//!   weight = impact × risk; skipped checks are left out (unknown is not failure);
-//! * level N = every check of plan week < N passes.
+//!   weight = impact × risk; not-applicable and unknown checks are left out;
+//! * coverage = evaluated weight / weight of the checks that apply;
+//! * a gate passes only when every member check passes (evaluated);
+//! * level N = no check of plan week < N fails or is unknown: an unknown
+//!   can never raise a level, and not applicable neither helps nor blocks.
 
 use crate::config::Config;
 use crate::facts::{Facts, Warning};
 use crate::report::{
-    AppSummary, Check, Coverage, DebtItem, Gate, Level, NextLevel, PillarScore, Report,
+    AppSummary, Check, Coverage, DebtItem, Gate, GateStatus, Level, NextLevel, PillarScore, Report,
     SCHEMA_VERSION, Suppression, Tool,
 };
 use crate::rules::{self, Outcome, Pillar, Status};
@@ -147,7 +150,8 @@ pub fn evaluate(
     (results, suppressions, unused)
 }
 
-/// Build the report of one app.
+/// Build the report of one app. `fail_under` is the target score the run
+/// holds it to, if any: the report says how to reach it.
 pub fn build(
     root: String,
     commit: Option<String>,
@@ -155,6 +159,7 @@ pub fn build(
     facts: &Facts,
     config: &Config,
     stats: WalkStats,
+    fail_under: Option<u8>,
 ) -> Report {
     let (results, suppressions, unused_allows) = evaluate(facts, config);
     let mut checks = Vec::new();
@@ -205,7 +210,7 @@ pub fn build(
             priority: priority(impact, risk, effort),
             week: meta.week,
             pass_fraction: (outcome.pass_fraction() * 1000.0).round() / 1000.0,
-            skip_reason: outcome.skip_reason.as_deref().map(SafeText::new),
+            skip_reason: outcome.reason.as_deref().map(SafeText::new),
             evidence: outcome.evidence.clone(),
         });
     }
@@ -234,20 +239,45 @@ pub fn build(
             .then(a.line.cmp(&b.line))
     });
     let score = weighted_score(checks.iter());
-    let pillars = Pillar::ALL
+    let pillars: Vec<PillarScore> = Pillar::ALL
         .iter()
         .map(|p| {
             let of: Vec<&Check> = checks.iter().filter(|c| c.pillar == p.id()).collect();
             PillarScore {
                 id: p.id(),
                 score: weighted_score(of.iter().copied()),
-                evaluated: of.iter().filter(|c| c.status != Status::Skip).count(),
+                evaluated: of.iter().filter(|c| c.status.evaluated()).count(),
                 total: of.len(),
             }
         })
         .collect();
-    let score = score.unwrap_or(0);
-    let evaluated = checks.iter().filter(|c| c.status != Status::Skip).count();
+    // No app, no score: an empty repository has nothing that could be
+    // ready, and must not score (or pass --fail-under) on what it lacks.
+    let unscored = no_app(facts);
+    let score = if unscored.is_some() {
+        None
+    } else {
+        Some(score.unwrap_or(0))
+    };
+    let pillars = if unscored.is_some() {
+        pillars
+            .into_iter()
+            .map(|p| PillarScore { score: None, ..p })
+            .collect()
+    } else {
+        pillars
+    };
+    let level = if unscored.is_some() {
+        Level {
+            current: 0,
+            name: LEVEL_NAMES[0],
+            next: None,
+        }
+    } else {
+        level(&checks)
+    };
+    let evaluated = checks.iter().filter(|c| c.status.evaluated()).count();
+    let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
     Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -259,11 +289,14 @@ pub fn build(
         scanned_at: crate::report::timestamp::rfc3339(now),
         source_url: None,
         score,
-        grade: grade(score),
-        level: level(&checks),
+        grade: score.map(grade),
+        unscored: unscored.clone().map(SafeText::from),
+        level,
         coverage: Coverage {
             evaluated,
             skipped: checks.len() - evaluated,
+            not_applicable: count(Status::NotApplicable),
+            unknown: count(Status::Unknown),
             pending: rules::CATALOGUE
                 .iter()
                 .copied()
@@ -273,15 +306,26 @@ pub fn build(
                 .iter()
                 .filter(|id| config.enabled(id))
                 .count(),
+            // Nothing is scored, so the score rests on nothing.
+            percent: if unscored.is_some() {
+                None
+            } else {
+                coverage_percent(&checks)
+            },
         },
         pillars,
         signoff: signoff(&checks),
+        plan: crate::plan::weeks(&checks, &debt),
+        target: fail_under.map(|t| crate::plan::target(&checks, score, t as u32)),
         debt,
-        apps: vec![AppSummary {
-            path: ".".into(),
-            score,
-            grade: grade(score),
-        }],
+        apps: score
+            .map(|score| AppSummary {
+                path: ".".into(),
+                score,
+                grade: grade(score),
+            })
+            .into_iter()
+            .collect(),
         checks,
         pressure: Some(pressure),
         suppressions,
@@ -294,6 +338,24 @@ pub fn build(
         scopes: scope_counts(facts),
         baseline: None,
     }
+}
+
+/// Why the scanned root holds no app, if it holds none: no production
+/// source code in a language graduate reads and no dependency manifest
+/// (parsed or not). Docs, CI files or a lone Dockerfile are not an app.
+fn no_app(facts: &Facts) -> Option<String> {
+    if facts.has_source() || !facts.manifests.is_empty() || !facts.unparsed_manifests.is_empty() {
+        return None;
+    }
+    Some(if facts.files.is_empty() {
+        "no app found: the folder holds no files".to_string()
+    } else {
+        format!(
+            "no app found: {} file(s), but no source code in a language graduate reads \
+             (JavaScript, TypeScript, Python, Go, Rust) and no dependency manifest",
+            facts.files.len()
+        )
+    })
 }
 
 /// Files per scope, and the source files whose code was left out of the
@@ -359,7 +421,7 @@ fn anchor(rule: &str, facts: &Facts) -> String {
 
 fn weighted_score<'a>(checks: impl Iterator<Item = &'a Check>) -> Option<u32> {
     let (mut got, mut total) = (0.0, 0.0);
-    for c in checks.filter(|c| c.status != Status::Skip) {
+    for c in checks.filter(|c| c.status.evaluated()) {
         let w = c.impact as f64 * c.risk as f64;
         got += w * c.pass_fraction;
         total += w;
@@ -367,24 +429,53 @@ fn weighted_score<'a>(checks: impl Iterator<Item = &'a Check>) -> Option<u32> {
     (total > 0.0).then(|| (100.0 * got / total).round() as u32)
 }
 
+/// The evaluated share of the weight of the checks that apply, in percent.
+fn coverage_percent(checks: &[Check]) -> Option<u32> {
+    let weight = |c: &&Check| c.impact as f64 * c.risk as f64;
+    let applies: f64 = checks
+        .iter()
+        .filter(|c| c.status != Status::NotApplicable)
+        .map(|c| weight(&c))
+        .sum();
+    let evaluated: f64 = checks
+        .iter()
+        .filter(|c| c.status.evaluated())
+        .map(|c| weight(&c))
+        .sum();
+    (applies > 0.0).then(|| (100.0 * evaluated / applies).round() as u32)
+}
+
+/// A check that holds the app below the level after its week: failing, or
+/// unknown (an unknown never raises a level).
+fn blocks(c: &Check) -> bool {
+    matches!(c.status, Status::Fail | Status::Unknown)
+}
+
 fn level(checks: &[Check]) -> Level {
     let current = checks
         .iter()
-        .filter(|c| c.status == Status::Fail)
+        .filter(|c| blocks(c))
         .map(|c| c.week)
         .min()
         .unwrap_or(5);
     let next = (current < 5).then(|| {
-        let mut fixes: Vec<&Check> = checks
-            .iter()
-            .filter(|c| c.status == Status::Fail && c.week == current)
-            .collect();
-        fixes.sort_by_key(|c| (c.effort, std::cmp::Reverse(c.priority)));
+        let fixes = crate::plan::in_order(
+            checks
+                .iter()
+                .filter(|c| c.status == Status::Fail && c.week == current)
+                .collect(),
+        );
         NextLevel {
             level: current + 1,
             name: LEVEL_NAMES[current as usize + 1],
             effort: fixes.iter().map(|c| c.effort as u32).sum(),
+            effort_text: crate::plan::total_effort_words(fixes.iter().map(|c| c.effort)),
             fixes: fixes.iter().map(|c| c.id.clone()).collect(),
+            unknown: checks
+                .iter()
+                .filter(|c| c.status == Status::Unknown && c.week == current)
+                .map(|c| c.id.clone())
+                .collect(),
         }
     });
     Level {
@@ -404,20 +495,20 @@ fn signoff(checks: &[Check]) -> Vec<Gate> {
                 match checks.iter().find(|c| c.id == *id) {
                     Some(c) if c.status == Status::Pass => {}
                     Some(c) if c.status == Status::Fail => failed.push(*id),
-                    Some(_) => unknown.push(format!("{id} skipped")),
+                    Some(c) => unknown.push(format!("{id} {}", c.status.id())),
                     None => unknown.push(format!("{id} not evaluated")),
                 }
             }
             let (status, reason) = if !failed.is_empty() {
-                ("fail", format!("failing: {}", failed.join(", ")))
+                (GateStatus::Fail, format!("failing: {}", failed.join(", ")))
             } else if !unknown.is_empty() {
-                ("unknown", unknown.join(", "))
+                (GateStatus::Unknown, unknown.join(", "))
             } else {
-                ("pass", format!("passing: {}", members.join(", ")))
+                (GateStatus::Pass, format!("passing: {}", members.join(", ")))
             };
             Gate {
                 gate,
-                passed: status == "pass",
+                passed: status == GateStatus::Pass,
                 status,
                 reason: reason.into(),
             }
@@ -461,7 +552,8 @@ mod tests {
         ];
         assert_eq!(weighted_score(a.iter()), Some(75));
         let mut b = a.to_vec();
-        b.push(check("c", Status::Skip, 5, 5, 1, 0.0));
+        b.push(check("c", Status::NotApplicable, 5, 5, 1, 0.0));
+        b.push(check("d", Status::Unknown, 5, 5, 1, 0.0));
         assert_eq!(weighted_score(b.iter()), Some(75));
         assert_eq!(weighted_score([].iter()), None);
     }
@@ -485,8 +577,116 @@ mod tests {
         let otel = g.iter().find(|g| g.gate == "otel-traces").unwrap();
         assert!(otel.passed);
         let slo = g.iter().find(|g| g.gate == "slo-error-budget").unwrap();
-        assert_eq!(slo.status, "unknown");
+        assert_eq!(slo.status, GateStatus::Unknown);
         assert!(!slo.passed);
+    }
+
+    /// A gate member that is unknown or not applicable is not passed: the
+    /// gate is unknown, whatever the other member says.
+    #[test]
+    fn gates_pass_only_on_evaluated_passes() {
+        for other in [Status::Unknown, Status::NotApplicable] {
+            let g = signoff(&[
+                check("health-endpoint", other, 4, 4, 0, 0.0),
+                check("deploy-health-probe", Status::Pass, 4, 4, 0, 1.0),
+            ]);
+            let health = g.iter().find(|g| g.gate == "health-and-uptime").unwrap();
+            assert_eq!(health.status, GateStatus::Unknown, "{other:?}");
+            assert!(!health.passed);
+            assert!(
+                health.reason.contains("health-endpoint"),
+                "{}",
+                health.reason
+            );
+        }
+        let g = signoff(&[
+            check("health-endpoint", Status::Unknown, 4, 4, 0, 0.0),
+            check("deploy-health-probe", Status::Fail, 4, 4, 0, 0.0),
+        ]);
+        let health = g.iter().find(|g| g.gate == "health-and-uptime").unwrap();
+        assert_eq!(health.status, GateStatus::Fail);
+    }
+
+    /// An unknown check holds the level like a failing one, so it can never
+    /// raise a level; a not-applicable one neither helps nor blocks.
+    #[test]
+    fn unknowns_never_raise_a_level() {
+        let mut checks = vec![
+            check("a", Status::Pass, 5, 5, 0, 1.0),
+            check("b", Status::Fail, 5, 5, 2, 0.0),
+        ];
+        assert_eq!(level(&checks).current, 2);
+        checks.push(check("c", Status::Unknown, 5, 5, 1, 0.0));
+        let l = level(&checks);
+        assert_eq!(l.current, 1);
+        let next = l.next.unwrap();
+        assert!(next.fixes.is_empty());
+        assert_eq!(next.unknown, vec!["c"]);
+        checks.pop();
+        checks.push(check("c", Status::NotApplicable, 5, 5, 1, 0.0));
+        assert_eq!(level(&checks).current, 2);
+    }
+
+    #[test]
+    fn coverage_is_the_evaluated_share_of_the_weight_that_applies() {
+        let checks = [
+            check("a", Status::Pass, 5, 5, 0, 1.0),
+            check("b", Status::Fail, 5, 3, 1, 0.0),
+            check("c", Status::Unknown, 2, 5, 1, 0.0),
+            check("d", Status::NotApplicable, 5, 5, 3, 0.0),
+        ];
+        // (25 + 15) of (25 + 15 + 10) = 80%; the not-applicable one is out.
+        assert_eq!(coverage_percent(&checks), Some(80));
+        assert_eq!(coverage_percent(&checks[3..]), None);
+        assert_eq!(coverage_percent(&checks[..2]), Some(100));
+    }
+
+    /// No app, no score: facts with no source and no manifest give a null
+    /// score and grade, level 0 with no next step, no app and no pillar
+    /// scores; one manifest is enough to be scored.
+    #[test]
+    fn no_app_no_score() {
+        let config = Config::default();
+        let r = build(
+            ".".into(),
+            None,
+            0,
+            &Facts::default(),
+            &config,
+            Default::default(),
+            Some(10),
+        );
+        assert_eq!(r.score, None);
+        assert_eq!(r.grade, None);
+        assert!(r.unscored.as_deref().unwrap().starts_with("no app found"));
+        assert_eq!(r.level.current, 0);
+        assert!(r.level.next.is_none());
+        assert!(r.apps.is_empty());
+        assert!(r.pillars.iter().all(|p| p.score.is_none()));
+        let target = r.target.unwrap();
+        assert!(!target.met);
+        assert!(target.fixes.is_empty());
+        let mut facts = Facts::default();
+        facts.manifests.push(
+            crate::facts::manifests::parse(
+                "go.mod",
+                crate::inventory::ManifestKind::GoMod,
+                "module x\n",
+            )
+            .unwrap(),
+        );
+        let r = build(
+            ".".into(),
+            None,
+            0,
+            &facts,
+            &config,
+            Default::default(),
+            None,
+        );
+        assert!(r.score.is_some());
+        assert!(r.unscored.is_none());
+        assert_eq!(r.apps.len(), 1);
     }
 
     #[test]

@@ -86,6 +86,10 @@ pub struct WalkOutput {
 enum Event {
     File(FileRecord, Option<Box<FileFacts>>),
     Skipped(SkipReason),
+    /// A file over the size bound whose facts a rule needs (source code, a
+    /// CI file, a manifest): listed with facts that say it was not read, so
+    /// the rules that needed it are unknown instead of deciding without it.
+    TooLarge(FileRecord, Box<FileFacts>),
     Warning(Warning),
 }
 
@@ -371,6 +375,12 @@ fn collect(rx: mpsc::Receiver<Vec<Event>>) -> WalkOutput {
                 }
                 out.files.push(record);
             }
+            Event::TooLarge(record, facts) => {
+                out.stats.files_seen += 1;
+                out.stats.skipped_large += 1;
+                out.facts.push(facts);
+                out.files.push(record);
+            }
             Event::Skipped(reason) => {
                 out.stats.files_seen += 1;
                 match reason {
@@ -459,6 +469,10 @@ fn visit<F>(
             let facts = extract(&record, &text);
             out.push(Event::File(record, Some(Box::new(facts))));
         }
+        Ok(ReadResult::Skip(SkipReason::Large)) => match crate::facts::too_large(&record) {
+            Some(facts) => out.push(Event::TooLarge(record, Box::new(facts))),
+            None => out.push(Event::Skipped(SkipReason::Large)),
+        },
         Ok(ReadResult::Skip(reason)) => {
             out.push(Event::Skipped(reason));
         }

@@ -212,19 +212,114 @@ fn binary_and_invalid_utf8_files() {
     assert_eq!(timeout["evidence"][0]["line"], 3);
 }
 
+/// A source file over the size bound is not read, and says so: a code
+/// check that would pass on the files read is unknown instead, naming it
+/// (it passed before, on the small file alone). A large data file is only
+/// counted.
+#[test]
+fn too_large_source_makes_code_checks_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(
+        root.join("main.go"),
+        "package main\n\nimport (\n\t\"net/http\"\n\t\"time\"\n)\n\nvar c = &http.Client{Timeout: 5 * time.Second}\n\nfunc f() { c.Get(\"https://api.example.com\") }\n",
+    )
+    .unwrap();
+    let (r, _) = json_of(root);
+    assert_eq!(check(&r, "outbound-timeout")["status"], "pass");
+    let big = "package main\n\n".to_string() + &"// generated\n".repeat(100_000);
+    fs::write(root.join("tables.go"), big).unwrap();
+    fs::write(root.join("data.json"), vec![b' '; 2 * 1024 * 1024]).unwrap();
+    let (r, _) = json_of(root);
+    assert_eq!(r["stats"]["skipped_large"], 2);
+    let timeout = check(&r, "outbound-timeout");
+    assert_eq!(timeout["status"], "unknown");
+    assert!(
+        timeout["skip_reason"]
+            .as_str()
+            .unwrap()
+            .contains("tables.go"),
+        "{timeout}"
+    );
+    let warned: Vec<&str> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(warned, ["tables.go"], "only the file a rule needed warns");
+}
+
+/// No app, no score: an empty folder and fixtures/empty-repo (a .gitkeep)
+/// have a null score and grade, level 0, no app, and fail any --fail-under
+/// with a message that says there is no score. (They scored 62 and 58, and
+/// passed --fail-under 50.)
+#[test]
+fn no_app_no_score() {
+    let dir = tempfile::tempdir().unwrap();
+    for root in [dir.path(), Path::new("fixtures/empty-repo")] {
+        let (r, _) = json_of(root);
+        assert!(r["score"].is_null(), "{root:?}: {}", r["score"]);
+        assert!(r["grade"].is_null());
+        assert!(
+            r["unscored"].as_str().unwrap().starts_with("no app found"),
+            "{}",
+            r["unscored"]
+        );
+        assert_eq!(r["level"]["current"], 0);
+        assert!(r["level"]["next"].is_null());
+        assert_eq!(r["apps"].as_array().unwrap().len(), 0);
+        assert!(
+            r["pillars"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["score"].is_null())
+        );
+        graduate()
+            .arg("scan")
+            .arg(root)
+            .args(["--fail-under", "10"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "there is no score to hold to --fail-under 10: no app found",
+            ))
+            .stdout(predicate::str::contains("no score"));
+        // Every format says so.
+        for (format, says) in [
+            ("markdown", "**no score**"),
+            ("html", "data-testid=\"unscored\"><b>no app found"),
+            ("sarif", "\"score\": null"),
+        ] {
+            graduate()
+                .arg("scan")
+                .arg(root)
+                .args(["--format", format])
+                .assert()
+                .success()
+                .stdout(predicate::str::contains(says));
+        }
+    }
+    // One source file is an app, scored.
+    std::fs::write(dir.path().join("main.go"), "package main\nfunc main() {}\n").unwrap();
+    let (r, _) = json_of(dir.path());
+    assert!(r["score"].is_u64());
+    assert_eq!(r["apps"][0]["path"], ".");
+}
+
 #[test]
 fn empty_repository_gives_a_report() {
     let dir = tempfile::tempdir().unwrap();
     let (r, _) = json_of(dir.path());
     assert_eq!(r["stats"]["files_seen"], 0);
-    assert!(r["score"].is_u64());
-    let skipped = r["checks"]
+    let not_applicable = r["checks"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["status"] == "skip")
+        .filter(|c| c["status"] == "not-applicable")
         .count();
-    assert!(skipped >= 4, "checks that cannot apply are skipped");
+    assert!(not_applicable >= 4, "checks with nothing to check");
 }
 
 fn tree_state(root: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
@@ -385,7 +480,23 @@ fn broken_ci_and_deploy_yaml_warn_and_never_pass_silently() {
     ] {
         assert!(warned.contains(&path), "no warning for {path}: {warned:?}");
     }
-    assert_eq!(check(&r, "ci-runs-tests")["status"], "fail");
+    // The only CI file does not parse: whether it runs the tests is unknown,
+    // not failed, and the reason names the file.
+    let ci = check(&r, "ci-runs-tests");
+    assert_eq!(ci["status"], "unknown");
+    assert!(
+        ci["skip_reason"]
+            .as_str()
+            .unwrap()
+            .contains(".gitlab-ci.yml"),
+        "{ci}"
+    );
+    assert_eq!(check(&r, "coverage-threshold")["status"], "unknown");
+    // The score does not rest on them, and coverage says so.
+    assert_eq!(r["coverage"]["unknown"], 2);
+    assert!(r["coverage"]["percent"].as_u64().unwrap() < 100);
+    // Week 1 holds an unknown: the level cannot pass it.
+    assert!(r["level"]["current"].as_u64().unwrap() <= 1);
     assert_eq!(check(&r, "deploy-health-probe")["status"], "pass");
     let bounds = check(&r, "autoscaling-bounds");
     assert_eq!(bounds["status"], "pass");

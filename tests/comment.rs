@@ -383,6 +383,7 @@ fn hostile_report() -> Report {
         config: None,
         threads: 1,
         history: false,
+        fail_under: Some(80),
     })
     .unwrap()
     .report;
@@ -393,7 +394,7 @@ fn hostile_report() -> Report {
     r.root = hostile("root").into();
     r.commit = Some(hostile("commit"));
     r.source_url = Some("https://github.com/acme/orders/blob/HEAD/".into());
-    r.grade = leak(hostile("grade"));
+    r.grade = Some(leak(hostile("grade")));
     r.level.name = leak(hostile("level"));
     for p in &mut r.pillars {
         p.id = leak(hostile(p.id));
@@ -412,6 +413,24 @@ fn hostile_report() -> Report {
         d.message = format!("{} {}", hostile("message"), d.message).into();
         d.remediation = hostile("remediation").into();
         d.anchor = Some(hostile("anchor").into());
+    }
+    let next = r
+        .level
+        .next
+        .as_mut()
+        .expect("express-prototype has a next level");
+    next.fixes = vec![hostile("next-fix")];
+    next.unknown = vec![hostile("next-unknown")];
+    next.effort_text = hostile("next-effort");
+    let target = r.target.as_mut().expect("scanned with a target");
+    target.fixes = vec![hostile("target-fix")];
+    target.effort_text = hostile("target-effort");
+    for w in &mut r.plan {
+        for i in &mut w.items {
+            i.rule = hostile("plan-rule");
+            i.title = hostile("plan-title");
+            i.remediation = hostile("plan-fix").into();
+        }
     }
     for g in &mut r.signoff {
         g.gate = leak(hostile("gate"));
@@ -443,8 +462,8 @@ fn hostile_report() -> Report {
         .collect();
     r.baseline = Some(baseline::BaselineDiff {
         commit: Some("ééééééé-commit".into()),
-        score_before: 40,
-        score_delta: r.score as i64 - 40,
+        score_before: Some(40),
+        score_delta: r.score.map(|s| s as i64 - 40),
         pillars: Vec::new(),
         new: vec![r.debt[0].fingerprint.clone().into()],
         fixed: (0..3)
@@ -548,7 +567,8 @@ fn assert_inert(md: &str, base: &str, links: usize, table_rows: &[usize]) {
 }
 
 fn shown_links(r: &Report) -> usize {
-    r.debt.iter().take(25).filter(|d| d.path.is_some()).count()
+    // The top five and the twelve listed in <details>.
+    r.debt.iter().take(17).filter(|d| d.path.is_some()).count()
 }
 
 #[test]
@@ -573,6 +593,18 @@ fn hostile_strings_in_every_field_stay_inert() {
     // The waivers in force and the warnings are listed, neutralised too.
     assert!(md.contains("3 waivers in force"), "{md}");
     assert!(md.contains("3 warnings"), "{md}");
+    // With no score, the reason takes the bar's place: neutralised too.
+    let mut unscored = r.clone();
+    unscored.score = None;
+    unscored.unscored = Some(hostile("unscored").into());
+    let md = markdown::render(&unscored);
+    assert!(md.contains("no score"), "{md}");
+    assert_inert(
+        &md,
+        "https://github.com/acme/orders/blob/HEAD/src/",
+        shown_links(&unscored),
+        &[unscored.pillars.len(), 5],
+    );
 }
 
 #[test]

@@ -245,10 +245,57 @@ fn json_reports() {
     }
 }
 
+fn scan_dir_json(dir: &std::path::Path) -> Value {
+    let out = graduate()
+        .arg("scan")
+        .arg(dir)
+        .args(["--format", "json", "--no-git"])
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Hiding evidence must never pay: go-service with a plain Dockerfile (no
+/// HEALTHCHECK, nothing about scaling or budgets) shows a deployment that
+/// checks nothing, and scores exactly what it scores with its deployment
+/// out of sight. The old rules skipped the deploy checks without the
+/// Dockerfile and failed them with it (40 against 37).
+#[test]
+fn a_plain_dockerfile_neither_raises_nor_lowers_the_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("go-service");
+    common::copy_dir(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/go-service")),
+        &app,
+    );
+    let hidden = scan_dir_json(&app);
+    std::fs::write(
+        app.join("Dockerfile"),
+        "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nFROM gcr.io/distroless/base\nCOPY --from=build /app /app\nCMD [\"/app\"]\n",
+    )
+    .unwrap();
+    let shown = scan_dir_json(&app);
+    assert_eq!(shown["score"], hidden["score"]);
+    for rule in ["deploy-health-probe", "autoscaling-bounds", "budget-alerts"] {
+        assert_eq!(status(&hidden, rule), "fail", "{rule} without a Dockerfile");
+        assert_eq!(
+            status(&shown, rule),
+            "fail",
+            "{rule} with a plain Dockerfile"
+        );
+    }
+    // No other check changes status either.
+    for c in shown["checks"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        assert_eq!(c["status"], check(&hidden, id)["status"], "{id}");
+    }
+}
+
 #[test]
 fn json_follows_the_contract() {
     let r = scan_json("express-prototype");
-    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["schema_version"], 2);
     assert_eq!(r["tool"]["name"], "graduate");
     for key in [
         "root", "commit", "score", "grade", "pillars", "checks", "debt", "signoff", "pressure",

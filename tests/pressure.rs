@@ -203,11 +203,58 @@ fn shallow_clone_and_no_git_are_unknown_not_zero() {
     );
     assert_eq!(signal(&r, "contributors")["value"], Value::Null);
     assert_eq!(signal(&r, "contributors")["over"], Value::Null);
-    // The code signals are still measured.
+    // The code signals are still measured, and what they show stands as
+    // a lower bound of the verdict.
     assert_eq!(signal(&r, "integrations")["value"], 3.0);
+    assert_eq!(r["pressure"]["verdict"], "watch");
     let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join("main.go"), "package main\n").unwrap();
     let r = scan(plain.path());
     assert_eq!(r["pressure"]["history_unknown"], "not a git repository");
+    // Nothing over and no history: not assessed (it said "keep as
+    // prototype" without having looked), and every format says why.
+    assert_eq!(r["pressure"]["verdict"], "not-assessed");
+    assert!(
+        r["pressure"]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Not assessed: the history signals are unknown (not a git repository)")
+    );
+    let render = |format: &str| {
+        let out = common::graduate()
+            .arg("scan")
+            .arg(plain.path())
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        common::assert_ok(&out);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = render("text");
+    assert!(
+        text.contains("Pressure   not assessed — history unknown"),
+        "{text}"
+    );
+    assert!(text.contains("? contributors"), "{text}");
+    let md = render("markdown");
+    assert!(
+        md.contains("**Graduation pressure: not assessed** (0 of 6 signals over threshold; history unknown: not a git repository): contributors ?/3 · "),
+        "{md}"
+    );
+    let html = render("html");
+    assert!(html.contains("Verdict: not assessed"));
+    assert!(html.contains("<h2>Graduation pressure: not assessed</h2>"));
+    for id in [
+        "contributors",
+        "fixes-per-week",
+        "integrations",
+        "personal-data",
+    ] {
+        assert!(
+            html.contains(&format!("<td><code>{id}</code></td>")),
+            "{id}"
+        );
+    }
 }
 
 #[test]

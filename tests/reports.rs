@@ -92,6 +92,187 @@ fn sarif_validates_against_the_2_1_0_schema() {
     });
 }
 
+/// SARIF takes impact, risk, effort, priority and level from the report, so
+/// a configured override reaches code scanning (it recomputed them from the
+/// rule registry and showed outbound-timeout as an `error` of priority 125).
+#[test]
+fn sarif_follows_configured_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("graduate.toml");
+    fs::write(
+        &config,
+        "disable = [\"runbook\"]\n[rules.outbound-timeout]\nimpact = 1\nrisk = 2\neffort = 5\n",
+    )
+    .unwrap();
+    let out = graduate()
+        .args([
+            "scan",
+            "fixtures/go-service",
+            "--format",
+            "sarif",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(
+        rules.iter().all(|r| r["id"] != "runbook"),
+        "disabled rule listed"
+    );
+    let (index, rule) = rules
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r["id"] == "outbound-timeout")
+        .unwrap();
+    assert_eq!(rule["properties"]["impact"], 1);
+    assert_eq!(rule["properties"]["risk"], 2);
+    assert_eq!(rule["properties"]["effort"], 5);
+    assert_eq!(rule["properties"]["priority"], 2);
+    assert_eq!(rule["defaultConfiguration"]["level"], "note");
+    assert!(
+        rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("outbound-timeout")
+    );
+    let results: Vec<&Value> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "outbound-timeout")
+        .collect();
+    assert!(!results.is_empty());
+    for r in results {
+        assert_eq!(r["ruleIndex"], index);
+        assert_eq!(r["level"], "note");
+        assert_eq!(r["properties"]["priority"], 2);
+    }
+}
+
+/// The plan is part of the report: JSON carries it, and the HTML, text and
+/// Markdown show the same items (the HTML built its own before).
+#[test]
+fn the_plan_is_in_the_report_and_every_format_shows_it() {
+    let json: Value = serde_json::from_str(&render(&[
+        "scan",
+        "fixtures/go-service",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let plan = json["plan"].as_array().unwrap();
+    assert_eq!(plan.len(), 5);
+    let week3 = &plan[3];
+    assert_eq!(week3["title"], "resilience and cost");
+    let timeout = week3["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["rule"] == "outbound-timeout")
+        .unwrap();
+    assert_eq!(timeout["effort_text"], "under an hour");
+    let sites = json["debt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "outbound-timeout")
+        .count();
+    assert_eq!(timeout["sites"], sites);
+    let text = render(&["scan", "fixtures/go-service", "--format", "text"]);
+    assert!(text.contains("Week 3 · resilience and cost"), "{text}");
+    let md = render(&["scan", "fixtures/go-service", "--format", "markdown"]);
+    assert!(
+        md.contains("**Week 3** · resilience and cost: `outbound-timeout`"),
+        "{md}"
+    );
+    let html = render(&["scan", "fixtures/go-service", "--format", "html"]);
+    assert!(html.contains("Week 3 · resilience and cost"));
+    assert!(html.contains(timeout["title"].as_str().unwrap()));
+}
+
+/// With `--fail-under 70` unmet, every format names the cheapest fixes that
+/// reach it and the path to the next level, with the effort in words; the
+/// JSON's promised score is what its own checks give once those are fixed.
+#[test]
+fn the_path_to_the_next_level_and_to_fail_under_is_in_every_format() {
+    let run = |format: &str| {
+        let out = graduate()
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .args([
+                "scan",
+                "fixtures/go-service",
+                "--no-git",
+                "--fail-under",
+                "70",
+            ])
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "below the target");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let r: Value = serde_json::from_str(&run("json")).unwrap();
+    let t = &r["target"];
+    assert_eq!(t["fail_under"], 70);
+    assert_eq!(t["met"], false);
+    let fixes: Vec<&str> = t["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(!fixes.is_empty());
+    // Recompute the score with those checks passing.
+    let (mut got, mut total) = (0.0, 0.0);
+    for c in r["checks"].as_array().unwrap() {
+        if !matches!(c["status"].as_str().unwrap(), "pass" | "fail") {
+            continue;
+        }
+        let w = c["impact"].as_f64().unwrap() * c["risk"].as_f64().unwrap();
+        let fraction = if fixes.contains(&c["id"].as_str().unwrap()) {
+            1.0
+        } else {
+            c["pass_fraction"].as_f64().unwrap()
+        };
+        got += w * fraction;
+        total += w;
+    }
+    let after = (100.0 * got / total).round() as u64;
+    assert_eq!(t["score_after"].as_u64().unwrap(), after);
+    assert!(after >= 70);
+    let next = &r["level"]["next"];
+    assert!(!next["fixes"].as_array().unwrap().is_empty());
+    let words = next["effort_text"].as_str().unwrap();
+    assert!(
+        words.starts_with("about") || words == "under an hour",
+        "{words}"
+    );
+    let score = r["score"].as_u64().unwrap();
+    let sentence = format!(
+        "To reach --fail-under 70 (now {score}): fix {}",
+        fixes.join(", ")
+    );
+    let text = run("text").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains(&sentence), "{text}");
+    assert!(
+        text.contains(&format!("Next: level {}", next["level"])),
+        "{text}"
+    );
+    let md = run("markdown");
+    assert!(md.contains("**To reach `--fail-under 70`**"), "{md}");
+    assert!(
+        md.contains(&format!("* **Next: level {}", next["level"])),
+        "{md}"
+    );
+    let html = run("html");
+    assert!(html.contains("data-testid=\"next-steps\""));
+    assert!(html.contains(&sentence), "{html}");
+}
+
 #[test]
 fn html_snapshot() {
     let html = render(&["scan", "fixtures/go-service", "--format", "html"]);
@@ -179,23 +360,11 @@ fn output_flag_writes_the_file() {
     );
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 #[test]
 fn baseline_shows_new_and_fixed_and_ignores_line_shifts() {
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("app");
-    copy_dir(
+    common::copy_dir(
         Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/go-service")),
         &app,
     );

@@ -10,6 +10,7 @@ pub mod code;
 pub mod commands;
 pub mod coverage;
 pub mod deploy;
+pub mod deploy_steps;
 pub mod docs;
 pub mod git;
 pub mod git_dir;
@@ -126,7 +127,17 @@ pub struct FileFacts {
     pub gitignore: Option<GitIgnore>,
     /// A JS/TS file's directive and relative imports, for its scope.
     pub scope_hints: Option<scope::ScopeHints>,
+    /// A manifest or CI file of this kind that did not parse: what it
+    /// declares is unknown to the rules that read it.
+    pub unparsed: Option<Unparsed>,
     pub warnings: Vec<Warning>,
+}
+
+/// Which facts a file that did not parse would have given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unparsed {
+    Manifest,
+    Ci,
 }
 
 /// A committed environment file.
@@ -173,8 +184,16 @@ pub struct Facts {
     pub allows: Vec<InlineAllow>,
     pub warnings: Vec<Warning>,
     /// Production source files that a code rule needed but that do not
-    /// parse: the code rules skip instead of passing while they are unread.
+    /// parse: the code rules are unknown instead of passing while they are
+    /// unread.
     pub unparsed: Vec<String>,
+    /// CI files that do not parse: whether they run the tests is unknown.
+    pub unparsed_ci: Vec<String>,
+    /// Dependency manifests that do not parse: their lock state is unknown.
+    pub unparsed_manifests: Vec<String>,
+    /// CI steps that deploy with a platform's CLI or action, for telling a
+    /// deployment configured outside the repository from none at all.
+    pub ci_deploys: Vec<deploy_steps::CiDeploy>,
     /// Languages of the production source files.
     pub languages: Vec<Lang>,
     pub external_hosts: Vec<integrations::ExternalHost>,
@@ -248,6 +267,11 @@ impl Facts {
             facts.pii_logs.extend(f.code.pii_logs);
             if f.code.unparsed.is_some() {
                 facts.unparsed.push(f.path.clone());
+            }
+            match f.unparsed {
+                Some(Unparsed::Ci) => facts.unparsed_ci.push(f.path.clone()),
+                Some(Unparsed::Manifest) => facts.unparsed_manifests.push(f.path.clone()),
+                None => {}
             }
             facts.secrets.extend(f.secrets);
             facts.secret_exclusions.extend(f.secret_exclusions);
@@ -340,6 +364,30 @@ pub(crate) fn lines_matching(ac: &aho_corasick::AhoCorasick, text: &str) -> Vec<
     lines
 }
 
+/// The facts of a file too large to read, when a rule needs what it holds:
+/// source code (the code rules), a CI file or a manifest. They say it was
+/// not read, with a warning; other kinds (data, lockfiles, generated
+/// config) are only counted.
+pub fn too_large(record: &FileRecord) -> Option<FileFacts> {
+    let message = format!(
+        "over {} MiB, not read: the checks that need it are unknown",
+        crate::walk::MAX_FILE_BYTES / (1024 * 1024)
+    );
+    let mut out = FileFacts {
+        path: record.path.clone(),
+        ..FileFacts::default()
+    };
+    match record.kind {
+        FileKind::Source(_) if !record.is_test => out.code.unparsed = Some(message.clone()),
+        FileKind::CiConfig => out.unparsed = Some(Unparsed::Ci),
+        FileKind::Manifest(_) => out.unparsed = Some(Unparsed::Manifest),
+        _ => return None,
+    }
+    out.warnings
+        .push(Warning::new(record.path.as_str(), message));
+    Some(out)
+}
+
 /// Extract the facts of one file. Runs on a walker thread.
 pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     let mut out = FileFacts {
@@ -350,17 +398,23 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     match record.kind {
         FileKind::Manifest(kind) => match manifests::parse(path, kind, text) {
             Ok(m) => out.manifest = Some(m),
-            Err(message) => out.warnings.push(Warning {
-                path: path.to_string().into(),
-                message: message.into(),
-            }),
+            Err(message) => {
+                out.unparsed = Some(Unparsed::Manifest);
+                out.warnings.push(Warning {
+                    path: path.to_string().into(),
+                    message: message.into(),
+                })
+            }
         },
         FileKind::CiConfig => match ci::parse(path, text) {
             Ok(p) => out.pipeline = p,
-            Err(message) => out.warnings.push(Warning {
-                path: path.to_string().into(),
-                message: message.into(),
-            }),
+            Err(message) => {
+                out.unparsed = Some(Unparsed::Ci);
+                out.warnings.push(Warning {
+                    path: path.to_string().into(),
+                    message: message.into(),
+                })
+            }
         },
         FileKind::TaskFile => out.tasks = tasks::parse(path, text),
         FileKind::Doc => {
@@ -431,10 +485,13 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     if record.kind == FileKind::Config && ci::is_gitlab_fragment(path, text) {
         match ci::parse(path, text) {
             Ok(p) => out.pipeline = p,
-            Err(message) => out.warnings.push(Warning {
-                path: path.to_string().into(),
-                message: message.into(),
-            }),
+            Err(message) => {
+                out.unparsed = Some(Unparsed::Ci);
+                out.warnings.push(Warning {
+                    path: path.to_string().into(),
+                    message: message.into(),
+                })
+            }
         }
     }
     // Auto-instrumentation launchers live in deploy files and npm scripts.

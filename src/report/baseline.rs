@@ -14,7 +14,8 @@ use crate::safe_text::SafeText;
 pub struct OldReport {
     schema_version: u32,
     commit: Option<String>,
-    score: u32,
+    /// `null` in a report of a repository with no app.
+    score: Option<u32>,
     #[serde(default)]
     pillars: Vec<OldPillar>,
     #[serde(default)]
@@ -40,8 +41,9 @@ struct OldDebt {
 #[derive(Debug, Clone, Serialize)]
 pub struct BaselineDiff {
     pub commit: Option<SafeText>,
-    pub score_before: u32,
-    pub score_delta: i64,
+    /// `null` when either report has no score (no app found).
+    pub score_before: Option<u32>,
+    pub score_delta: Option<i64>,
     pub pillars: Vec<PillarDelta>,
     /// Fingerprints of debt items not in the baseline.
     pub new: Vec<SafeText>,
@@ -86,9 +88,10 @@ pub fn load(path: &Path) -> Result<OldReport, String> {
         .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
     let old: OldReport = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not a graduate JSON report: {e}", path.display()))?;
-    if old.schema_version != SCHEMA_VERSION {
+    // Version 1 differs only in check statuses, which a baseline does not read.
+    if !(1..=SCHEMA_VERSION).contains(&old.schema_version) {
         return Err(format!(
-            "{}: baseline has schema_version {}, this graduate reads {SCHEMA_VERSION}",
+            "{}: baseline has schema_version {}, this graduate reads 1 to {SCHEMA_VERSION}",
             path.display(),
             old.schema_version
         ));
@@ -102,7 +105,10 @@ pub fn diff(old: &OldReport, new: &Report) -> BaselineDiff {
     BaselineDiff {
         commit: old.commit.as_deref().map(SafeText::new),
         score_before: old.score,
-        score_delta: new.score as i64 - old.score as i64,
+        score_delta: old
+            .score
+            .zip(new.score)
+            .map(|(before, after)| after as i64 - before as i64),
         pillars: new
             .pillars
             .iter()

@@ -8,7 +8,6 @@
 use askama::Template;
 
 use super::Report;
-use crate::rules;
 
 struct PillarBar {
     id: &'static str,
@@ -54,6 +53,10 @@ struct CheckView {
 #[template(path = "report.html")]
 struct Page<'a> {
     r: &'a Report,
+    grade: &'static str,
+    grade_class: &'static str,
+    /// The way to the next level and to `--fail-under`.
+    steps: Vec<String>,
     verdict: String,
     delta_text: String,
     chart_height: u32,
@@ -62,25 +65,6 @@ struct Page<'a> {
     debt: Vec<DebtRow>,
     fixed: Vec<String>,
     checks: Vec<CheckView>,
-}
-
-const WEEK_TITLES: [&str; 5] = [
-    "guardrails: health, uptime, secrets",
-    "tests and CI",
-    "observability",
-    "resilience and cost",
-    "operations",
-];
-
-/// Effort in words a non-engineer can plan with.
-pub fn effort_words(effort: u8) -> &'static str {
-    match effort {
-        1 => "under an hour",
-        2 => "a few hours",
-        3 => "about a day",
-        4 => "a few days",
-        _ => "weeks",
-    }
 }
 
 fn bar_class(score: u32) -> &'static str {
@@ -116,33 +100,25 @@ pub fn render(report: &Report) -> String {
             }
         })
         .collect::<Vec<_>>();
-    let weeks = (0u8..5)
-        .map(|week| {
-            // One sentence per rule, not per site: "Fix 5 places: …".
-            let mut items: Vec<PlanItem> = Vec::new();
-            let mut seen: Vec<&str> = Vec::new();
-            for d in report.debt.iter().filter(|d| d.week == week) {
-                if seen.contains(&d.rule.as_str()) {
-                    continue;
-                }
-                seen.push(&d.rule);
-                let sites = report.debt.iter().filter(|x| x.rule == d.rule).count();
-                let title = rules::find(&d.rule).map_or(d.rule.clone(), |r| r.meta.title.clone());
-                let sentence = if sites > 1 {
-                    format!("{title}: {sites} places to fix. {}", d.remediation)
-                } else {
-                    format!("{title}: {}", d.remediation)
-                };
-                items.push(PlanItem {
-                    sentence,
-                    effort: effort_words(d.effort),
-                });
-            }
-            WeekPlan {
-                week,
-                title: WEEK_TITLES[week as usize],
-                items,
-            }
+    // The plan is the report's; the page only phrases it.
+    let weeks = report
+        .plan
+        .iter()
+        .map(|w| WeekPlan {
+            week: w.week,
+            title: w.title,
+            items: w
+                .items
+                .iter()
+                .map(|i| PlanItem {
+                    sentence: if i.sites > 1 {
+                        format!("{}: {} places to fix. {}", i.title, i.sites, i.remediation)
+                    } else {
+                        format!("{}: {}", i.title, i.remediation)
+                    },
+                    effort: i.effort_text,
+                })
+                .collect(),
         })
         .collect();
     let debt = report
@@ -169,11 +145,7 @@ pub fn render(report: &Report) -> String {
         .map(|c| CheckView {
             id: c.id.clone(),
             title: c.title.clone(),
-            status: match c.status {
-                rules::Status::Pass => "pass",
-                rules::Status::Fail => "fail",
-                rules::Status::Skip => "skip",
-            },
+            status: c.status.id(),
             skip_reason: c.skip_reason.as_ref().map(|s| s.to_string()),
             evidence: c
                 .evidence
@@ -191,14 +163,18 @@ pub fn render(report: &Report) -> String {
         .collect();
     let page = Page {
         r: report,
+        grade: report.grade.unwrap_or("n/a"),
+        grade_class: report.grade.unwrap_or("none"),
+        steps: report.next_steps(),
         verdict: match &report.pressure {
-            Some(p) => format!("Verdict: {}", p.verdict.replace('-', " ")),
+            Some(p) => format!("Verdict: {}", p.verdict_words()),
             None => "graduation pressure not assessed".to_string(),
         },
         delta_text: report
             .baseline
             .as_ref()
-            .map(|b| format!("{:+}", b.score_delta))
+            .and_then(|b| b.score_delta)
+            .map(|d| format!("{d:+}"))
             .unwrap_or_default(),
         chart_height: report.pillars.len() as u32 * 30,
         pillars,

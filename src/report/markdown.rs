@@ -19,14 +19,14 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use super::{DebtItem, Report};
+use super::{DebtItem, GateStatus, Report};
 
 /// Hidden marker identifying graduate's comment.
 pub const MARKER: &str = "<!-- graduate:report -->";
 /// Debt items shown in the table; the rest go into `<details>`.
 const TOP: usize = 5;
-/// Debt items listed inside `<details>`.
-const REST: usize = 20;
+/// Debt items listed inside `<details>`, after the plan.
+const REST: usize = 12;
 /// Waivers and warnings listed; the rest are counted.
 const LISTED: usize = 10;
 /// The longest repository string shown, in characters. A generated file
@@ -48,38 +48,60 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(o, "{MARKER}");
     let _ = writeln!(
         o,
-        "### 🎓 graduate: **{}/100** · grade {} · level {} ({})",
-        report.score,
-        inline(report.grade),
+        "### 🎓 graduate: **{}** · grade {} · level {} ({}) · coverage {}",
+        report.score_text(),
+        inline(report.grade.unwrap_or("n/a")),
         report.level.current,
-        inline(report.level.name)
+        inline(report.level.name),
+        report
+            .coverage
+            .percent
+            .map_or("n/a".to_string(), |p| format!("{p}%"))
     );
     let _ = writeln!(o);
-    let filled = (report.score as usize).div_ceil(5).min(20);
-    let mut line = format!("`{}{}`", "█".repeat(filled), "░".repeat(20 - filled));
+    let mut line = match report.score {
+        Some(score) => {
+            let filled = (score as usize).div_ceil(5).min(20);
+            format!("`{}{}`", "█".repeat(filled), "░".repeat(20 - filled))
+        }
+        None => format!(
+            "**{}**",
+            inline(report.unscored.as_deref().unwrap_or("no app found"))
+        ),
+    };
     if let Some(b) = &report.baseline {
+        let score = |s: Option<u32>| s.map_or("no score".to_string(), |s| s.to_string());
         let _ = write!(
             line,
-            " **{:+}** since {} ({} → {}) · {} new · {} fixed",
-            b.score_delta,
+            " {}since {} ({} → {}) · {} new · {} fixed",
+            b.score_delta
+                .map(|d| format!("**{d:+}** "))
+                .unwrap_or_default(),
             b.commit
                 .as_deref()
                 .map_or("the baseline".to_string(), |c| code(&short(c))),
-            b.score_before,
-            report.score,
+            score(b.score_before),
+            score(report.score),
             b.new.len(),
             b.fixed.len()
         );
     }
     let _ = writeln!(o, "{line}");
     if let Some(pr) = &report.pressure {
+        // The verdict never stands without the signals behind it.
         let over = pr.signals.iter().filter(|s| s.over == Some(true)).count();
+        let why = match &pr.history_unknown {
+            Some(why) => format!("; history unknown: {why}"),
+            None => String::new(),
+        };
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "**Graduation pressure: {}** ({over} of {} signals over threshold)",
-            inline(&pr.verdict.replace('-', " ")),
-            pr.signals.len()
+            "**Graduation pressure: {}** ({over} of {} signals over threshold{}): {}",
+            inline(&pr.verdict_words()),
+            pr.signals.len(),
+            inline(&why),
+            inline(&pr.signals_line())
         );
     }
     let _ = writeln!(o);
@@ -148,19 +170,22 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(o);
     for g in &report.signoff {
         let mark = match g.status {
-            "pass" => "✅",
-            "fail" => "❌",
-            _ => "❔",
+            GateStatus::Pass => "✅",
+            GateStatus::Fail => "❌",
+            GateStatus::Unknown => "❔",
         };
         let _ = writeln!(o, "- {mark} {} — {}", inline(g.gate), inline(&g.reason));
     }
+    next_steps(report, &mut o);
     let rest = report.debt.len().saturating_sub(TOP);
     let fixed = report.baseline.as_ref().map_or(0, |b| b.fixed.len());
-    if rest > 0 || fixed > 0 {
+    let planned = report.plan.iter().any(|w| !w.items.is_empty());
+    if rest > 0 || fixed > 0 || planned {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "<details><summary>{rest} more debt item{}{}</summary>",
+            "<details><summary>{}{rest} more debt item{}{}</summary>",
+            if planned { "The four-week plan, " } else { "" },
             plural(rest),
             if fixed > 0 {
                 format!(", {fixed} fixed")
@@ -169,6 +194,7 @@ pub fn render(report: &Report) -> String {
             }
         );
         let _ = writeln!(o);
+        plan(report, &mut o);
         let mut lines = 0;
         for d in report.debt.iter().skip(TOP).take(REST) {
             let _ = writeln!(
@@ -204,6 +230,86 @@ pub fn render(report: &Report) -> String {
     }
     waivers_and_warnings(report, &mut o);
     o
+}
+
+/// The way to the next level and to `--fail-under`: one line each, `*`
+/// bullets so they do not join the sign-off's `-` list above.
+fn next_steps(report: &Report, o: &mut String) {
+    let codes = |ids: &[String]| ids.iter().map(|id| code(id)).collect::<Vec<_>>().join(", ");
+    let mut lines = Vec::new();
+    if let Some(next) = &report.level.next {
+        let mut todo = Vec::new();
+        if !next.fixes.is_empty() {
+            todo.push(format!(
+                "fix {} ({})",
+                codes(&next.fixes),
+                inline(&next.effort_text)
+            ));
+        }
+        if !next.unknown.is_empty() {
+            todo.push(format!("decide {} (unknown)", codes(&next.unknown)));
+        }
+        lines.push(format!(
+            "* **Next: level {} ({})** — {}",
+            next.level,
+            inline(next.name),
+            todo.join("; ")
+        ));
+    }
+    if let Some(t) = &report.target {
+        lines.push(match (report.score, t.met) {
+            (None, _) => format!(
+                "* **`--fail-under {}`**: no score to hold to it ({})",
+                t.fail_under,
+                inline(report.unscored.as_deref().unwrap_or("no app found"))
+            ),
+            (Some(s), true) => format!("* **`--fail-under {}`**: met ({s})", t.fail_under),
+            (Some(s), false) => format!(
+                "* **To reach `--fail-under {}`** (now {s}): fix {} ({}) → {}",
+                t.fail_under,
+                codes(&t.fixes),
+                inline(&t.effort_text),
+                t.score_after.unwrap_or(s)
+            ),
+        });
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(o);
+        for l in lines {
+            let _ = writeln!(o, "{l}");
+        }
+    }
+}
+
+/// The four-week plan: one line per week with something to do, each rule
+/// with its effort in words. Its `*` bullets keep it a list of its own,
+/// apart from the `-` list of debt items after it.
+fn plan(report: &Report, o: &mut String) {
+    if report.plan.iter().all(|w| w.items.is_empty()) {
+        return;
+    }
+    for w in report.plan.iter().filter(|w| !w.items.is_empty()) {
+        let items: Vec<String> = w
+            .items
+            .iter()
+            .map(|i| {
+                let places = if i.sites > 1 {
+                    format!(", {} places", i.sites)
+                } else {
+                    String::new()
+                };
+                format!("{} ({}{places})", code(&i.rule), inline(i.effort_text))
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "* **Week {}** · {}: {}",
+            w.week,
+            inline(w.title),
+            items.join(", ")
+        );
+    }
+    let _ = writeln!(o);
 }
 
 /// The waivers in force (every format lists them: a waiver is accountable)

@@ -16,7 +16,9 @@ use crate::rules::{Evidence, Status};
 use crate::safe_text::SafeText;
 use crate::walk::WalkStats;
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: check status `skip` became `not-applicable` or `unknown`; the score
+/// can be null (no app found). Fields are only added within a version.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Tool {
@@ -34,17 +36,26 @@ pub struct Report {
     pub scanned_at: String,
     /// Base URL for links to files (`…/blob/<commit>/`), when known.
     pub source_url: Option<String>,
-    pub score: u32,
-    pub grade: &'static str,
+    /// `null` when there is nothing to score (no app found, see `unscored`).
+    pub score: Option<u32>,
+    pub grade: Option<&'static str>,
+    /// Why there is no score: "no app found (…)"; `null` when scored.
+    pub unscored: Option<SafeText>,
     pub level: Level,
     pub coverage: Coverage,
     pub pillars: Vec<PillarScore>,
     pub checks: Vec<Check>,
     pub debt: Vec<DebtItem>,
     pub signoff: Vec<Gate>,
+    /// The four-week refactor plan: each failing rule once, in its week.
+    pub plan: Vec<crate::plan::PlanWeek>,
+    /// With `--fail-under N` (or `fail-under` in the config): whether the
+    /// score meets it and, if not, the cheapest fixes that do.
+    pub target: Option<crate::plan::Target>,
     /// Graduation pressure: verdict, signals with thresholds, hotspots.
     pub pressure: Option<crate::pressure::Pressure>,
-    /// The apps scored; today the scanned root is one app (`"."`).
+    /// The apps scored; today the scanned root is one app (`"."`), or none
+    /// when no app was found.
     pub apps: Vec<AppSummary>,
     pub suppressions: Vec<Suppression>,
     pub warnings: Vec<Warning>,
@@ -71,6 +82,59 @@ pub struct AppSummary {
     pub grade: &'static str,
 }
 
+impl Report {
+    /// The way to the next level and to `--fail-under`, one plain sentence
+    /// each (text and HTML; Markdown marks up its own).
+    pub fn next_steps(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(next) = &self.level.next {
+            let mut todo = Vec::new();
+            if !next.fixes.is_empty() {
+                todo.push(format!(
+                    "fix {} ({})",
+                    next.fixes.join(", "),
+                    next.effort_text
+                ));
+            }
+            if !next.unknown.is_empty() {
+                todo.push(format!("decide {} (unknown)", next.unknown.join(", ")));
+            }
+            out.push(format!(
+                "Next: level {} {} — {}",
+                next.level,
+                next.name,
+                todo.join("; ")
+            ));
+        }
+        if let Some(t) = &self.target {
+            out.push(match (self.score, t.met) {
+                (None, _) => format!(
+                    "--fail-under {}: no score to hold to it ({})",
+                    t.fail_under,
+                    self.unscored.as_deref().unwrap_or("no app found")
+                ),
+                (Some(s), true) => format!("--fail-under {}: met ({s})", t.fail_under),
+                (Some(s), false) => format!(
+                    "To reach --fail-under {} (now {s}): fix {} ({}) → {}",
+                    t.fail_under,
+                    t.fixes.join(", "),
+                    t.effort_text,
+                    t.score_after.unwrap_or(s)
+                ),
+            });
+        }
+        out
+    }
+
+    /// `36/100`, or `no score` when there is none.
+    pub fn score_text(&self) -> String {
+        match self.score {
+            Some(s) => format!("{s}/100"),
+            None => "no score".to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Level {
     /// 0 (prototype) … 5 (production-ready).
@@ -84,21 +148,38 @@ pub struct Level {
 pub struct NextLevel {
     pub level: u8,
     pub name: &'static str,
+    /// Failing checks of the current level's week, cheapest first (by
+    /// effort, then priority): all of them are needed.
     pub fixes: Vec<String>,
     /// Sum of the fixes' effort points.
     pub effort: u32,
+    /// Their total effort in words ("about 5 hours").
+    pub effort_text: String,
+    /// Checks of that week that are unknown: the next level also needs
+    /// them decided (the file that does not parse fixed, the deployment
+    /// shown) and passing. Empty when there are none.
+    pub unknown: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Coverage {
     /// Checks that could be evaluated (pass or fail).
     pub evaluated: usize,
-    /// Checks that ran but could not apply (`skip`).
+    /// Checks that ran but were not evaluated: `not_applicable + unknown`.
     pub skipped: usize,
+    /// Nothing to check (no outbound calls, no HTTP server …).
+    pub not_applicable: usize,
+    /// Could not tell (a file that does not parse, a framework graduate
+    /// cannot read, a deployment configured outside the repository).
+    pub unknown: usize,
     /// Catalogue rules that have no detection yet.
     pub pending: Vec<&'static str>,
     /// Catalogue rules not disabled by configuration.
     pub total: usize,
+    /// How much the score rests on: the evaluated share of the weight
+    /// (impact × risk) of the checks that apply (evaluated + unknown), in
+    /// percent; `null` when nothing applies.
+    pub percent: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -123,6 +204,7 @@ pub struct Check {
     pub week: u8,
     /// Share of the check passed (per-site rules pass in proportion).
     pub pass_fraction: f64,
+    /// Why the check is not applicable or unknown (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<SafeText>,
     pub evidence: Vec<Evidence>,
@@ -169,9 +251,34 @@ impl DebtItem {
 pub struct Gate {
     pub gate: &'static str,
     pub passed: bool,
-    /// pass / fail / unknown (a member check was not evaluated).
-    pub status: &'static str,
+    pub status: GateStatus,
     pub reason: SafeText,
+}
+
+/// A sign-off gate passes only on evaluated passes: a member check that is
+/// not applicable or unknown leaves it `unknown`, never passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GateStatus {
+    Pass,
+    Fail,
+    Unknown,
+}
+
+impl GateStatus {
+    pub fn id(self) -> &'static str {
+        match self {
+            GateStatus::Pass => "pass",
+            GateStatus::Fail => "fail",
+            GateStatus::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for GateStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

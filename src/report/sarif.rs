@@ -1,7 +1,12 @@
 //! `--format sarif`: SARIF 2.1.0 for GitHub code scanning. One rule per
-//! registered rule (with its documentation as help), one result per debt item
-//! with a location; a missing practice is anchored to the file that should
-//! hold the fix. Partial fingerprints keep alerts stable across commits.
+//! check of the report (with its documentation as help), one result per debt
+//! item with a location; a missing practice is anchored to the file that
+//! should hold the fix. Partial fingerprints keep alerts stable across
+//! commits.
+//!
+//! Scores, priorities and levels come from the report, so `.graduate.toml`
+//! overrides reach code scanning as they reach every other format; only the
+//! rules' static documentation (why, how to fix) is looked up by id.
 
 use serde_json::{Value, json};
 
@@ -18,30 +23,32 @@ pub fn level(priority: u32) -> &'static str {
 }
 
 pub fn render(report: &Report) -> String {
-    let all = rules::all();
-    let driver_rules: Vec<Value> = all
+    let driver_rules: Vec<Value> = report
+        .checks
         .iter()
-        .map(|r| {
-            let m = &r.meta;
-            let p = crate::score::priority(m.impact, m.risk, m.effort);
+        .map(|c| {
             let mut rule = json!({
-                "id": m.id,
-                "shortDescription": { "text": m.title },
-                "fullDescription": { "text": m.why.split_whitespace().collect::<Vec<_>>().join(" ") },
-                "help": {
-                    "text": m.remediation.split_whitespace().collect::<Vec<_>>().join(" "),
-                    "markdown": crate::docs::rule_markdown(m),
-                },
-                "defaultConfiguration": { "level": level(p) },
+                "id": c.id,
+                "shortDescription": { "text": c.title },
+                "defaultConfiguration": { "level": level(c.priority) },
                 "properties": {
-                    "tags": ["production-readiness", m.pillar.id()],
+                    "tags": ["production-readiness", c.pillar],
                     "precision": "high",
-                    "impact": m.impact, "risk": m.risk, "effort": m.effort, "week": m.week,
+                    "impact": c.impact, "risk": c.risk, "effort": c.effort, "week": c.week,
+                    "priority": c.priority,
                 },
             });
+            if let Some(m) = rules::find(&c.id).map(|r| &r.meta) {
+                rule["fullDescription"] =
+                    json!({ "text": m.why.split_whitespace().collect::<Vec<_>>().join(" ") });
+                rule["help"] = json!({
+                    "text": m.remediation.split_whitespace().collect::<Vec<_>>().join(" "),
+                    "markdown": crate::docs::rule_markdown(m),
+                });
+            }
             // SARIF wants `name` omitted when it only restates the id.
-            let name = pascal(&m.id);
-            if !name.eq_ignore_ascii_case(&m.id) {
+            let name = pascal(&c.id);
+            if !name.eq_ignore_ascii_case(&c.id) {
                 rule["name"] = json!(name);
             }
             rule
@@ -68,7 +75,7 @@ pub fn render(report: &Report) -> String {
             };
             json!({
                 "ruleId": d.rule,
-                "ruleIndex": all.iter().position(|r| r.meta.id == d.rule).unwrap_or(0),
+                "ruleIndex": report.checks.iter().position(|c| c.id == d.rule).unwrap_or(0),
                 "level": level(d.priority),
                 "message": { "text": message },
                 "locations": [{
@@ -93,7 +100,15 @@ pub fn render(report: &Report) -> String {
         }},
         "results": results,
         "columnKind": "unicodeCodePoints",
-        "properties": { "score": report.score, "grade": report.grade },
+        "properties": {
+            "score": report.score,
+            "grade": report.grade,
+            // How much the score rests on: the evaluated share (percent).
+            "coverage": report.coverage.percent,
+            "checksEvaluated": report.coverage.evaluated,
+            "checksUnknown": report.coverage.unknown,
+            "checksNotApplicable": report.coverage.not_applicable,
+        },
     });
     if let Some(commit) = &report.commit {
         run["properties"]["commit"] = json!(commit);

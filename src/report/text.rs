@@ -69,33 +69,60 @@ pub fn render(report: &Report, color: bool) -> String {
         report.root
     );
     let _ = writeln!(o);
+    match report.score {
+        Some(score) => {
+            let _ = writeln!(
+                o,
+                "  Readiness  {}  grade {}   level {} {}",
+                p.score(&format!("{score:>3}/100"), score),
+                p.bold(report.grade.unwrap_or("n/a")),
+                report.level.current,
+                report.level.name
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "  Readiness  {}  grade n/a   level {} {}",
+                p.bold("no score"),
+                report.level.current,
+                report.level.name
+            );
+            let why = report.unscored.as_deref().unwrap_or("no app found");
+            for l in wrap(why, WIDTH - 13) {
+                let _ = writeln!(o, "             {}", p.dim(&l));
+            }
+        }
+    }
+    let c = &report.coverage;
+    let pending = if c.pending.is_empty() {
+        String::new()
+    } else {
+        format!(", {} pending", c.pending.len())
+    };
+    let percent = c.percent.map_or("n/a".to_string(), |p| format!("{p}%"));
     let _ = writeln!(
         o,
-        "  Readiness  {}  grade {}   level {} {}",
-        p.score(&format!("{:>3}/100", report.score), report.score),
-        p.bold(report.grade),
-        report.level.current,
-        report.level.name
-    );
-    let _ = writeln!(
-        o,
-        "  Coverage   {} of {} catalogue checks evaluated ({} skipped, {} pending)",
-        report.coverage.evaluated,
-        report.coverage.total,
-        report.coverage.skipped,
-        report.coverage.pending.len()
+        "  Coverage   {percent:>4}  {} of {} checks evaluated ({} unknown, {} not applicable{pending})",
+        c.evaluated, c.total, c.unknown, c.not_applicable
     );
     if let Some(pr) = &report.pressure {
         let over = pr.signals.iter().filter(|s| s.over == Some(true)).count();
         let known = pr.signals.iter().filter(|s| s.over.is_some()).count();
+        let measured = if pr.history_unknown.is_some() {
+            format!("history unknown, {over} of {known} code signals over threshold")
+        } else {
+            format!("{over} of {known} measured signals over threshold")
+        };
         let _ = writeln!(
             o,
-            "  Pressure   {} — {over} of {known} measured signals over threshold",
-            p.bold(pr.verdict)
+            "  Pressure   {} — {measured}",
+            p.bold(&pr.verdict_words())
         );
     }
     let _ = writeln!(o);
-    for pillar in &report.pillars {
+    // With no app there is no pillar to score either.
+    for pillar in report.pillars.iter().filter(|_| report.score.is_some()) {
         match pillar.score {
             Some(s) => {
                 let filled = (s as usize * 30).div_ceil(100);
@@ -117,32 +144,41 @@ pub fn render(report: &Report, color: bool) -> String {
                     p.dim(if pillar.total == 0 {
                         "no checks yet"
                     } else {
-                        "not evaluated (all checks skipped)"
+                        "not evaluated (no check passed or failed)"
                     })
                 );
             }
         }
     }
-    let _ = writeln!(o);
+    if report.score.is_some() {
+        let _ = writeln!(o);
+    }
     let _ = writeln!(o, "  {}", p.bold("Sign-off"));
     for g in &report.signoff {
         let line = format!("{:<20} {}", g.gate, g.reason);
         let _ = writeln!(
             o,
             "    {} {}",
-            p.status(g.status),
+            p.status(g.status.id()),
             truncate(&line, WIDTH - 6)
         );
     }
-    let skipped: Vec<_> = report
-        .checks
-        .iter()
-        .filter(|c| c.status == Status::Skip)
-        .collect();
-    if !skipped.is_empty() {
+    // Unknown first: it is what the score does not rest on and could.
+    for (status, heading) in [
+        (Status::Unknown, "Unknown (could not tell; not scored)"),
+        (Status::NotApplicable, "Not applicable (nothing to check)"),
+    ] {
+        let of: Vec<_> = report
+            .checks
+            .iter()
+            .filter(|c| c.status == status)
+            .collect();
+        if of.is_empty() {
+            continue;
+        }
         let _ = writeln!(o);
-        let _ = writeln!(o, "  {}", p.bold("Skipped"));
-        for c in skipped {
+        let _ = writeln!(o, "  {}", p.bold(heading));
+        for c in of {
             let line = format!("{}: {}", c.id, c.skip_reason.as_deref().unwrap_or(""));
             let _ = writeln!(o, "    {}", p.dim(&truncate(&line, WIDTH - 4)));
         }
@@ -167,6 +203,31 @@ pub fn render(report: &Report, color: bool) -> String {
                 "  … and {} more (use --format json for all)",
                 report.debt.len() - SHOWN
             );
+        }
+    }
+    if report.plan.iter().any(|w| !w.items.is_empty()) {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "  {}", p.bold("Plan"));
+        for w in &report.plan {
+            let _ = writeln!(o, "    Week {} · {}", w.week, w.title);
+            let items: Vec<String> = w
+                .items
+                .iter()
+                .map(|i| {
+                    let places = if i.sites > 1 {
+                        format!(", {} places", i.sites)
+                    } else {
+                        String::new()
+                    };
+                    format!("{} ({}{places})", i.rule, i.effort_text)
+                })
+                .collect();
+            if items.is_empty() {
+                let _ = writeln!(o, "      {}", p.dim("nothing to do"));
+            }
+            for l in wrap(&items.join(", "), WIDTH - 6) {
+                let _ = writeln!(o, "      {l}");
+            }
         }
     }
     if let Some(pr) = &report.pressure {
@@ -205,17 +266,13 @@ pub fn render(report: &Report, color: bool) -> String {
             let _ = writeln!(o, "    {}", truncate(&line, WIDTH - 4));
         }
     }
-    if let Some(next) = &report.level.next {
+    let steps = report.next_steps();
+    if !steps.is_empty() {
         let _ = writeln!(o);
-        let line = format!(
-            "Next: level {} {} — fix {} (effort {})",
-            next.level,
-            next.name,
-            next.fixes.join(", "),
-            next.effort
-        );
-        for l in wrap(&line, WIDTH - 2) {
-            let _ = writeln!(o, "  {l}");
+        for step in steps {
+            for (i, l) in wrap(&step, WIDTH - 4).iter().enumerate() {
+                let _ = writeln!(o, "  {}{l}", if i == 0 { "" } else { "  " });
+            }
         }
     }
     if !report.suppressions.is_empty() {

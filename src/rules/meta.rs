@@ -66,7 +66,7 @@ pub struct RuleMeta {
     pub remediation: String,
     /// Why these impact/risk/effort defaults.
     pub rationale: String,
-    /// What counts as passing, and what is `skip`.
+    /// What counts as passing, and what is not applicable or unknown.
     pub detection: String,
     pub example: Examples,
 }

@@ -20,13 +20,37 @@ use crate::facts::{Facts, Location};
 
 pub use meta::{Pillar, RuleMeta};
 
-/// pass / fail / skip.
+/// The four outcomes of a check (docs/scoring.md). Only `pass` and `fail`
+/// are evaluated; the other two carry their reason and count neither in the
+/// score nor towards a gate or a level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,
     Fail,
-    Skip,
+    /// Nothing to check: the app itself lacks what the rule is about (no
+    /// outbound calls, no HTTP server, no source code).
+    NotApplicable,
+    /// Could not tell: graduate saw something it cannot read (a file that
+    /// does not parse, a framework it does not know, a deployment whose
+    /// configuration lives outside the repository).
+    Unknown,
+}
+
+impl Status {
+    /// Pass or fail: the check says something about the app.
+    pub fn evaluated(self) -> bool {
+        matches!(self, Status::Pass | Status::Fail)
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::NotApplicable => "not-applicable",
+            Status::Unknown => "unknown",
+        }
+    }
 }
 
 /// What proved a check's status: a route, an SDK init line, a bad call site.
@@ -117,7 +141,8 @@ pub struct Outcome {
     pub clean_sites: Option<usize>,
     /// Whole-app rules that pass in part (a runbook with 3 of 4 parts).
     pub partial: Option<f64>,
-    pub skip_reason: Option<String>,
+    /// Why a check is not applicable or unknown.
+    pub reason: Option<String>,
 }
 
 impl Outcome {
@@ -128,7 +153,7 @@ impl Outcome {
             findings: Vec::new(),
             clean_sites: None,
             partial: None,
-            skip_reason: None,
+            reason: None,
         }
     }
 
@@ -139,18 +164,40 @@ impl Outcome {
             findings: vec![finding],
             clean_sites: None,
             partial: None,
-            skip_reason: None,
+            reason: None,
         }
     }
 
-    pub fn skip(reason: impl Into<String>) -> Self {
+    /// Nothing to check: the app has none of what the rule is about.
+    pub fn not_applicable(reason: impl Into<String>) -> Self {
         Outcome {
-            status: Status::Skip,
+            status: Status::NotApplicable,
             evidence: Vec::new(),
             findings: Vec::new(),
             clean_sites: None,
             partial: None,
-            skip_reason: Some(reason.into()),
+            reason: Some(reason.into()),
+        }
+    }
+
+    /// Could not tell: something the rule needs could not be read.
+    pub fn unknown(reason: impl Into<String>) -> Self {
+        Outcome {
+            status: Status::Unknown,
+            evidence: Vec::new(),
+            findings: Vec::new(),
+            clean_sites: None,
+            partial: None,
+            reason: Some(reason.into()),
+        }
+    }
+
+    /// This outcome turned unknown for `reason`, keeping what it found as
+    /// evidence (a failing site stays visible, but no longer decides).
+    pub fn into_unknown(self, reason: impl Into<String>) -> Self {
+        Outcome {
+            evidence: self.evidence,
+            ..Outcome::unknown(reason)
         }
     }
 
@@ -169,7 +216,7 @@ impl Outcome {
             findings,
             clean_sites: Some(clean_sites),
             partial: None,
-            skip_reason: None,
+            reason: None,
         }
     }
 
@@ -177,7 +224,7 @@ impl Outcome {
     pub fn pass_fraction(&self) -> f64 {
         match (self.status, self.clean_sites) {
             (Status::Pass, _) => 1.0,
-            (Status::Skip, _) => 0.0,
+            (Status::NotApplicable | Status::Unknown, _) => 0.0,
             (Status::Fail, Some(clean)) => clean as f64 / (clean + self.findings.len()) as f64,
             (Status::Fail, None) => self.partial.unwrap_or(0.0),
         }
@@ -209,8 +256,8 @@ impl Rule {
     /// Run the detection, then account for source files that did not
     /// parse: what they hold is unknown, so a code rule may not `pass` on
     /// their account (a per-site rule with only clean sites, or a practice
-    /// found nowhere else, becomes `skip` naming the files). A failure found
-    /// in the files that did parse stands.
+    /// found nowhere else, becomes `unknown` naming the files). A failure
+    /// found in the files that did parse stands.
     pub fn run(&self, facts: &Facts) -> Outcome {
         let outcome = (self.check)(facts);
         if facts.unparsed.is_empty() || !CODE_RULES.contains(&self.meta.id.as_str()) {
@@ -222,16 +269,46 @@ impl Rule {
         if !(per_site_pass || absent) {
             return outcome;
         }
-        let mut names: Vec<&str> = facts.unparsed.iter().take(3).map(String::as_str).collect();
-        if facts.unparsed.len() > 3 {
-            names.push("…");
-        }
-        Outcome::skip(format!(
-            "{} source file(s) do not parse, so this cannot be decided: {}",
+        Outcome::unknown(format!(
+            "{} source file(s) could not be read (they do not parse, or are too large), \
+             so this cannot be decided: {}",
             facts.unparsed.len(),
-            names.join(", ")
+            some_paths(&facts.unparsed)
         ))
     }
+}
+
+/// Why a CI check that found nothing passing cannot say `fail`: a CI file
+/// did not parse, and it may be the one that does it.
+pub(crate) fn unread_ci(facts: &Facts) -> Option<String> {
+    (!facts.unparsed_ci.is_empty()).then(|| {
+        format!(
+            "{} CI file(s) could not be read (they do not parse, or are too large), \
+             so what they run cannot be told: {}",
+            facts.unparsed_ci.len(),
+            some_paths(&facts.unparsed_ci)
+        )
+    })
+}
+
+/// Why a deployment check that found nothing in the repository cannot say
+/// `fail`: CI deploys the app with a platform's CLI or action, so what the
+/// rule looks for is configured on the platform or in the command line.
+pub(crate) fn deployed_elsewhere(facts: &Facts, what: &str) -> Option<String> {
+    let d = facts.ci_deploys.first()?;
+    Some(format!(
+        "CI deploys to {} (`{}` at {}:{}); {what} is configured outside the repository",
+        d.platform, d.how, d.location.path, d.location.line
+    ))
+}
+
+/// The first few of a list of paths, for a reason that names them.
+pub(crate) fn some_paths(paths: &[String]) -> String {
+    let mut names: Vec<&str> = paths.iter().take(3).map(String::as_str).collect();
+    if paths.len() > 3 {
+        names.push("…");
+    }
+    names.join(", ")
 }
 
 macro_rules! registry {

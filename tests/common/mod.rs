@@ -32,3 +32,16 @@ pub fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
         .find(|c| c["id"] == id)
         .unwrap_or_else(|| panic!("no check {id}"))
 }
+
+/// A copy of a fixture to change without touching the original.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}

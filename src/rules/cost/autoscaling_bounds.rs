@@ -6,11 +6,17 @@
 //! `reservedConcurrency` scales with whatever traffic (or retry storm)
 //! arrives, and so does the bill. Fixed-size deployments (fly machines,
 //! render `numInstances`, Kubernetes replicas without an autoscaler) are
-//! bounded by construction. A repository whose deployment config says
-//! nothing about scaling (a Dockerfile, a compose file) is skipped.
+//! bounded by construction.
+//!
+//! A repository that says nothing about scaling (no deployment config, or
+//! only a Dockerfile or compose file, which run anywhere) fails: nothing in
+//! it bounds the instances, and hiding the deployment must not score better
+//! than showing one without a maximum (docs/scoring.md). It is `unknown`
+//! when CI deploys the app with a platform's CLI or action: the platform
+//! holds the scaling settings.
 
 use crate::facts::Facts;
-use crate::rules::{Evidence, Finding, Outcome};
+use crate::rules::{Evidence, Finding, Outcome, deployed_elsewhere};
 
 /// Platforms whose manifests are the scaling decision even without an
 /// autoscaler: a fixed replica count.
@@ -71,11 +77,23 @@ pub fn check(facts: &Facts) -> Outcome {
                 "fixed replica count: no autoscaler, so no unbounded scaling",
             )]);
         }
-        return Outcome::skip(if d.targets.is_empty() {
-            "no deployment configuration".to_string()
-        } else {
-            "the deployment config (Dockerfile/compose) does not say how the app scales".to_string()
-        });
+        if let Some(why) = deployed_elsewhere(facts, "scaling") {
+            return Outcome::unknown(why);
+        }
+        let (message, evidence) = match d.targets.first() {
+            None => (
+                "no deployment configuration in the repository bounds how many instances run",
+                Vec::new(),
+            ),
+            Some(t) => (
+                "the deployment files do not say how many instances run: no maximum is declared",
+                vec![Evidence::file(
+                    &t.location.path,
+                    format!("{} does not declare how the app scales", t.platform),
+                )],
+            ),
+        };
+        return Outcome::fail(Finding::missing(message), evidence);
     }
     Outcome::sites(clean, bad)
 }
@@ -105,14 +123,24 @@ mod tests {
     }
 
     #[test]
-    fn hpa_passes_dockerfile_skips() {
+    fn hpa_passes_dockerfile_fails_like_nothing() {
         let out = check(&with(
             "k8s/hpa.yaml",
             "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: api\nspec:\n  maxReplicas: 5\n",
         ));
         assert_eq!(out.status, Status::Pass);
         assert!(out.evidence[0].note.contains("max 5"));
-        assert_eq!(check(&with("Dockerfile", "FROM x\n")).status, Status::Skip);
+        assert_eq!(check(&with("Dockerfile", "FROM x\n")).status, Status::Fail);
+        assert_eq!(check(&Facts::default()).status, Status::Fail);
+        let mut deployed = with("Dockerfile", "FROM x\n");
+        deployed
+            .ci_deploys
+            .push(crate::facts::deploy_steps::CiDeploy {
+                location: crate::facts::Location::new(".github/workflows/deploy.yml", 9),
+                platform: "Cloud Run",
+                how: "gcloud run deploy api".into(),
+            });
+        assert_eq!(check(&deployed).status, Status::Unknown);
     }
 
     #[test]

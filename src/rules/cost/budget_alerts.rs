@@ -3,12 +3,15 @@
 //! anomaly subscription, Pulumi budgets — or cost is estimated on every
 //! change (an Infracost config or an `infracost` CI step). Budgets usually
 //! live at the account level; a repository that deploys an app but holds no
-//! budget fails with a pointer to where one would go. With no deployment
-//! configuration at all the check is skipped.
+//! budget fails with a pointer to where one would go. So does one with no
+//! deployment configuration at all: hiding the deployment must not score
+//! better than showing it (docs/scoring.md). When CI deploys the app with a
+//! platform's CLI or action and nothing else is in the repository, the
+//! account behind it is out of sight and the check is `unknown`.
 
 use crate::facts::Facts;
 use crate::facts::ci::run_steps;
-use crate::rules::{Evidence, Finding, Outcome};
+use crate::rules::{Evidence, Finding, Outcome, deployed_elsewhere};
 
 pub fn check(facts: &Facts) -> Outcome {
     let d = &facts.deploy;
@@ -31,8 +34,19 @@ pub fn check(facts: &Facts) -> Outcome {
     if !evidence.is_empty() {
         return Outcome::pass(evidence);
     }
+    // A Dockerfile is an image, not where it runs or who pays for it.
+    if d.targets.iter().all(|t| t.platform == "docker")
+        && let Some(why) = deployed_elsewhere(facts, "its account's budget")
+    {
+        return Outcome::unknown(why);
+    }
     let Some(first) = d.targets.first() else {
-        return Outcome::skip("no deployment config: nothing billed from here");
+        return Outcome::fail(
+            Finding::missing(
+                "no budget or cost alert is defined as code (and no deployment configuration says where the app is billed)",
+            ),
+            Vec::new(),
+        );
     };
     let platforms: Vec<&str> = {
         let mut p: Vec<&str> = d.targets.iter().map(|t| t.platform).collect();
@@ -72,6 +86,15 @@ mod tests {
         let out = check(&f);
         assert_eq!(out.status, Status::Pass);
         assert_eq!(out.evidence[0].line, Some(1));
-        assert_eq!(check(&Facts::default()).status, Status::Skip);
+        assert_eq!(check(&Facts::default()).status, Status::Fail);
+        let mut deployed = Facts::default();
+        deployed
+            .ci_deploys
+            .push(crate::facts::deploy_steps::CiDeploy {
+                location: crate::facts::Location::new(".github/workflows/deploy.yml", 9),
+                platform: "Fly.io",
+                how: "flyctl deploy".into(),
+            });
+        assert_eq!(check(&deployed).status, Status::Unknown);
     }
 }

@@ -5,13 +5,20 @@
 //! Datadog or Grafana synthetics, a cloud uptime check, a scheduled workflow
 //! that curls the health route). A healthcheck on the database's container
 //! says the database is up, not the app: it is named in the evidence and
-//! does not count. With no deployment configuration at all the check is
-//! skipped: how the app runs is unknown, not wrong.
+//! does not count.
+//!
+//! With no deployment configuration in the repository the check fails:
+//! nothing declares a health check, and a repository that hides its
+//! deployment must not score better than one that shows a deployment
+//! without a probe (docs/scoring.md). It is `unknown` only when CI deploys
+//! the app with a platform's CLI or action and the repository holds no
+//! deployment of its own beyond a Dockerfile (an image, not where it runs):
+//! then the health check lives on the platform.
 
 use crate::facts::Facts;
 use crate::facts::ci::run_steps;
 use crate::facts::commands::{segments, words};
-use crate::rules::{Evidence, Finding, Outcome};
+use crate::rules::{Evidence, Finding, Outcome, deployed_elsewhere};
 
 const HEALTH_PATHS: &[&str] = &[
     "/health", "/healthz", "/ready", "/readyz", "/livez", "/ping", "/status", "/_health",
@@ -90,8 +97,25 @@ pub fn check(facts: &Facts) -> Outcome {
         .iter()
         .filter(|t| !matches!(t.platform, "terraform" | "pulumi"))
         .collect();
+    let image_only = runtimes.iter().all(|t| t.platform == "docker");
+    if image_only
+        && dependency.is_empty()
+        && let Some(why) = deployed_elsewhere(facts, "the health check")
+    {
+        let mut out = Outcome::unknown(why);
+        out.evidence = runtimes
+            .iter()
+            .map(|t| Evidence::file(&t.location.path, "image without HEALTHCHECK"))
+            .collect();
+        return out;
+    }
     if runtimes.is_empty() && dependency.is_empty() {
-        return Outcome::skip("no deployment config (Dockerfile, compose, k8s, platform)");
+        return Outcome::fail(
+            Finding::missing(
+                "no deployment configuration in the repository declares a health check for the app",
+            ),
+            Vec::new(),
+        );
     }
     let mut evidence = dependency;
     let mut seen = Vec::new();
@@ -156,7 +180,33 @@ mod tests {
     }
 
     #[test]
-    fn nothing_deployed_is_skipped() {
-        assert_eq!(check(&Facts::default()).status, Status::Skip);
+    fn nothing_deployed_fails_like_a_dockerfile_without_healthcheck() {
+        let none = check(&Facts::default());
+        let image = check(&with(&[(
+            "Dockerfile",
+            "FROM golang:1.22\nCMD [\"/app\"]\n",
+        )]));
+        assert_eq!(none.status, Status::Fail);
+        assert_eq!(image.status, Status::Fail);
+    }
+
+    #[test]
+    fn ci_deploy_without_config_is_unknown() {
+        let mut f = with(&[("Dockerfile", "FROM golang:1.22\n")]);
+        f.ci_deploys.push(crate::facts::deploy_steps::CiDeploy {
+            location: crate::facts::Location::new(".github/workflows/deploy.yml", 9),
+            platform: "Cloud Run",
+            how: "gcloud run deploy api".into(),
+        });
+        let out = check(&f);
+        assert_eq!(out.status, Status::Unknown);
+        assert!(out.reason.unwrap().contains("Cloud Run"));
+        // A Kubernetes manifest in the repository is the deployment: judged.
+        f.deploy.extend(deploy::extract(
+            "k8s/api.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api\n",
+            &mut Vec::new(),
+        ));
+        assert_eq!(check(&f).status, Status::Fail);
     }
 }

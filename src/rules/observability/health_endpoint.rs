@@ -1,46 +1,48 @@
 //! `health-endpoint`: the app serves a health, readiness or liveness route.
-//! `skip` when the repository shows no HTTP server at all (no route found and
+//! not applicable when the repository shows no HTTP server at all (no route found and
 //! no server framework declared): a worker or CLI has nothing to probe.
 
 use crate::facts::Facts;
 use crate::rules::{Evidence, Finding, Outcome};
 
-/// Server frameworks, by package name in their ecosystem's manifest.
-const SERVER_PACKAGES: &[&str] = &[
-    "express",
-    "fastify",
-    "koa",
-    "hono",
-    "@nestjs/core",
-    "next",
-    "restify",
-    "@hapi/hapi",
-    "flask",
-    "fastapi",
-    "django",
-    "starlette",
-    "sanic",
-    "aiohttp",
-    "tornado",
-    "github.com/gin-gonic/gin",
-    "github.com/labstack/echo/v4",
-    "github.com/go-chi/chi/v5",
-    "github.com/gofiber/fiber/v2",
-    "github.com/gorilla/mux",
-    "axum",
-    "actix-web",
-    "rocket",
-    "warp",
-    "poem",
+/// Server frameworks, by package name in their ecosystem's manifest, and
+/// whether graduate reads their routes. An app on a framework it cannot
+/// read is `unknown`, not failed: its health route may well be there.
+const SERVER_PACKAGES: &[(&str, bool)] = &[
+    ("express", true),
+    ("fastify", true),
+    ("koa", true),
+    ("hono", true),
+    ("@nestjs/core", true),
+    ("next", true),
+    ("restify", true),
+    ("@hapi/hapi", false),
+    ("flask", true),
+    ("fastapi", true),
+    ("django", true),
+    ("starlette", true),
+    ("sanic", false),
+    ("aiohttp", false),
+    ("tornado", false),
+    ("github.com/gin-gonic/gin", true),
+    ("github.com/labstack/echo/v4", true),
+    ("github.com/go-chi/chi/v5", true),
+    ("github.com/gofiber/fiber/v2", true),
+    ("github.com/gorilla/mux", true),
+    ("axum", true),
+    ("actix-web", true),
+    ("rocket", true),
+    ("warp", false),
+    ("poem", false),
 ];
 
 /// Whether the app serves HTTP: a route was found or a server framework is
-/// declared. Rules about inbound traffic skip without one.
+/// declared. Rules about inbound traffic do not apply without one.
 pub fn serves_http(facts: &Facts) -> bool {
     !facts.routes.is_empty()
         || SERVER_PACKAGES
             .iter()
-            .any(|p| facts.dependency(p).is_some())
+            .any(|(p, _)| facts.dependency(p).is_some())
 }
 
 pub fn check(facts: &Facts) -> Outcome {
@@ -66,9 +68,37 @@ pub fn check(facts: &Facts) -> Outcome {
         let _ = first;
         return Outcome::pass(evidence);
     }
-    let server_dep = SERVER_PACKAGES.iter().find_map(|p| facts.dependency(p));
+    let server_dep = SERVER_PACKAGES
+        .iter()
+        .find_map(|(p, _)| facts.dependency(p));
     if facts.routes.is_empty() && server_dep.is_none() {
-        return Outcome::skip("no HTTP server found (no routes, no server framework)");
+        return Outcome::not_applicable("no HTTP server found (no routes, no server framework)");
+    }
+    let unreadable = SERVER_PACKAGES
+        .iter()
+        .filter(|(_, read)| !read)
+        .find_map(|(p, _)| facts.dependency(p));
+    if let Some((m, d)) = unreadable {
+        let mut out = Outcome::unknown(format!(
+            "the app declares {} ({}:{}), whose routes graduate does not read: \
+             whether it serves a health route cannot be told",
+            d.name, m.path, d.line
+        ));
+        out.evidence = facts
+            .routes
+            .first()
+            .map(|r| {
+                Evidence::at(
+                    &r.location,
+                    format!(
+                        "{} route(s) read elsewhere, none of them a health route",
+                        facts.routes.len()
+                    ),
+                )
+            })
+            .into_iter()
+            .collect();
+        return out;
     }
     let mut evidence = Vec::new();
     if let Some((m, d)) = server_dep {
@@ -112,9 +142,35 @@ mod tests {
     }
 
     #[test]
+    fn framework_whose_routes_are_not_read_is_unknown() {
+        use crate::facts::{Dependency, Manifest};
+        use crate::inventory::ManifestKind;
+        let manifest = |name: &str| Manifest {
+            path: "package.json".into(),
+            kind: ManifestKind::PackageJson,
+            deps: vec![Dependency {
+                name: name.into(),
+                line: 3,
+                dev: false,
+                indirect: false,
+            }],
+            scripts: vec![],
+            lock: Default::default(),
+        };
+        let mut f = Facts::default();
+        f.manifests.push(manifest("@hapi/hapi"));
+        let out = check(&f);
+        assert_eq!(out.status, Status::Unknown);
+        assert!(out.reason.unwrap().contains("@hapi/hapi (package.json:3)"));
+        // A framework whose routes are read, with none found, fails.
+        f.manifests = vec![manifest("express")];
+        assert_eq!(check(&f).status, Status::Fail);
+    }
+
+    #[test]
     fn statuses() {
         let mut f = Facts::default();
-        assert_eq!(check(&f).status, Status::Skip);
+        assert_eq!(check(&f).status, Status::NotApplicable);
         f.routes.push(route("/"));
         assert_eq!(check(&f).status, Status::Fail);
         f.routes.push(route("/api/healthz"));

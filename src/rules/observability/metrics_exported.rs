@@ -1,6 +1,6 @@
 //! `metrics-exported`: the app exports application metrics (Prometheus
 //! client, OpenTelemetry metrics, StatsD), used in code rather than only
-//! declared. `skip` when the repository holds no production source.
+//! declared. not applicable when the repository holds no production source.
 
 use crate::facts::{Facts, PracticeKind};
 use crate::rules::{Evidence, Finding, Outcome};
@@ -16,7 +16,7 @@ pub fn check(facts: &Facts) -> Outcome {
         return Outcome::pass(used);
     }
     if !facts.has_source() {
-        return Outcome::skip("no production source code");
+        return Outcome::not_applicable("no production source code");
     }
     Outcome::fail(
         Finding::missing("no metrics exporter (Prometheus, OpenTelemetry metrics, StatsD) in code"),

@@ -24,7 +24,7 @@ const SDK_PACKAGES: &[&str] = &[
 
 pub fn check(facts: &Facts) -> Outcome {
     if !facts.has_source() {
-        return Outcome::skip("no source code found");
+        return Outcome::not_applicable("no source code found");
     }
     let dep = facts
         .manifests

@@ -5,7 +5,7 @@
 //! `console.log(JSON.stringify({…}))` logger). A logger configured for plain
 //! text (winston `printf`, loguru without `serialize`, logrus's default text
 //! formatter) and bare print/console.log are not. A package in the manifest
-//! that no file calls is not use. `skip` when no logging is seen at all.
+//! that no file calls is not use. not applicable when no logging is seen at all.
 
 use crate::facts::{Facts, PracticeKind};
 use crate::rules::{Evidence, Finding, Outcome};
@@ -20,7 +20,7 @@ pub fn check(facts: &Facts) -> Outcome {
     }
     let plain: Vec<_> = of(PracticeKind::PlainLog).collect();
     let Some(first) = plain.first() else {
-        return Outcome::skip("no logging found in production code");
+        return Outcome::not_applicable("no logging found in production code");
     };
     let sites: usize = plain.iter().map(|p| p.count).sum();
     let evidence = plain

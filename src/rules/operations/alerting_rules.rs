@@ -10,7 +10,7 @@ use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
     if !facts.has_source() {
-        return Outcome::skip("no application code to alert on");
+        return Outcome::not_applicable("no application code to alert on");
     }
     let evidence: Vec<Evidence> = facts
         .hygiene

@@ -8,7 +8,7 @@ use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
     if facts.files.is_empty() {
-        return Outcome::skip("empty repository");
+        return Outcome::not_applicable("empty repository");
     }
     if !facts.hygiene.codeowners.is_empty() {
         return Outcome::pass(

@@ -9,7 +9,7 @@ use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
     if !facts.has_source() {
-        return Outcome::skip("no source code found");
+        return Outcome::not_applicable("no source code found");
     }
     let mut evidence: Vec<Evidence> = facts
         .flag_uses
@@ -75,6 +75,6 @@ mod tests {
             sdk: "OpenFeature",
         });
         assert_eq!(check(&f).status, Status::Pass);
-        assert_eq!(check(&Facts::default()).status, Status::Skip);
+        assert_eq!(check(&Facts::default()).status, Status::NotApplicable);
     }
 }

@@ -9,7 +9,7 @@ use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
     if !facts.has_source() {
-        return Outcome::skip("no application code to set objectives for");
+        return Outcome::not_applicable("no application code to set objectives for");
     }
     let evidence: Vec<Evidence> = facts
         .hygiene

@@ -1,7 +1,7 @@
 //! `circuit-breaker`: calls to external services go through a circuit
 //! breaker (opossum, cockatiel, pybreaker, gobreaker, hystrix-go, failsafe),
 //! so a dependency that is down fails fast instead of tying up every worker.
-//! `skip` when the app makes no outbound HTTP call. A breaker package that
+//! not applicable when the app makes no outbound HTTP call. A breaker package that
 //! no file calls does not count.
 
 use super::practice;
@@ -14,7 +14,7 @@ pub fn check(facts: &Facts) -> Outcome {
         return Outcome::pass(used);
     }
     let Some(first) = facts.outbound.first() else {
-        return Outcome::skip("no outbound HTTP calls found");
+        return Outcome::not_applicable("no outbound HTTP calls found");
     };
     // The message stays the same as calls come and go, so a baseline
     // fingerprint does not flip; the count goes in the evidence.
@@ -57,6 +57,6 @@ mod tests {
             count: 1,
         });
         assert_eq!(check(&f).status, Status::Pass);
-        assert_eq!(check(&Facts::default()).status, Status::Skip);
+        assert_eq!(check(&Facts::default()).status, Status::NotApplicable);
     }
 }

@@ -2,7 +2,7 @@
 //! in-flight requests. Counts a SIGTERM handler, NestJS
 //! `enableShutdownHooks()`, close-with-grace/terminus, Go `Server.Shutdown`,
 //! axum `with_graceful_shutdown`, and servers that drain by themselves
-//! (uvicorn, gunicorn, hypercorn, actix-web, rocket). `skip` with the reason
+//! (uvicorn, gunicorn, hypercorn, actix-web, rocket). not applicable, with the reason,
 //! on function platforms (AWS Lambda handlers, Vercel functions), where the
 //! platform owns the server, and when the app serves no HTTP.
 
@@ -25,7 +25,7 @@ pub fn check(facts: &Facts) -> Outcome {
         return Outcome::pass(used);
     }
     if let Some(p) = practice::of_kind(facts, PracticeKind::Serverless).next() {
-        return Outcome::skip(format!(
+        return Outcome::not_applicable(format!(
             "{} at {}:{}: the platform owns the server and its shutdown",
             p.lib, p.location.path, p.location.line
         ));
@@ -33,12 +33,12 @@ pub fn check(facts: &Facts) -> Outcome {
     if facts.files.iter().any(|f| f.path == "vercel.json")
         || facts.routes.iter().all(|r| r.framework == "next.js") && !facts.routes.is_empty()
     {
-        return Outcome::skip(
+        return Outcome::not_applicable(
             "Vercel/Next.js functions: the platform owns the server and its shutdown",
         );
     }
     if !serves_http(facts) {
-        return Outcome::skip("no HTTP server found (no routes, no server framework)");
+        return Outcome::not_applicable("no HTTP server found (no routes, no server framework)");
     }
     let evidence = facts
         .routes
@@ -88,7 +88,7 @@ mod tests {
         assert_eq!(check(&f).status, Status::Fail);
         f.practices
             .push(practice(PracticeKind::Serverless, "AWS Lambda handler"));
-        assert_eq!(check(&f).status, Status::Skip);
+        assert_eq!(check(&f).status, Status::NotApplicable);
         f.practices
             .push(practice(PracticeKind::Shutdown, "http.Server.Shutdown"));
         assert_eq!(check(&f).status, Status::Pass);

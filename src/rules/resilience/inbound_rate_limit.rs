@@ -1,7 +1,7 @@
 //! `inbound-rate-limit`: the public API limits request rates in the app
 //! (express-rate-limit, @fastify/rate-limit, @nestjs/throttler, slowapi,
 //! flask-limiter, django-ratelimit, x/time/rate, tollbooth, httprate,
-//! tower_governor …). `skip` when the app serves no HTTP. Limits set only at
+//! tower_governor …). not applicable when the app serves no HTTP. Limits set only at
 //! a gateway or ingress are not visible here; say so with an inline allow.
 
 use super::practice;
@@ -15,7 +15,7 @@ pub fn check(facts: &Facts) -> Outcome {
         return Outcome::pass(used);
     }
     if !serves_http(facts) {
-        return Outcome::skip("no HTTP server found (no routes, no server framework)");
+        return Outcome::not_applicable("no HTTP server found (no routes, no server framework)");
     }
     let evidence = facts
         .routes

@@ -1,14 +1,14 @@
 //! `outbound-timeout`, per call site: every outbound HTTP call is bounded in
 //! time, by a per-call timeout, a configured client, or a client default that
 //! is itself a bound (httpx: 5 s). Go's `http.Get`, `reqwest::get`, axios,
-//! fetch and requests have none. `skip` when the app makes no outbound calls.
+//! fetch and requests have none. not applicable when the app makes no outbound calls.
 
 use crate::facts::{Facts, TimeoutState};
 use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
     if facts.outbound.is_empty() {
-        return Outcome::skip("no outbound HTTP calls found");
+        return Outcome::not_applicable("no outbound HTTP calls found");
     }
     let mut clean = Vec::new();
     let mut bad = Vec::new();
@@ -81,6 +81,6 @@ mod tests {
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.findings.len(), 2);
         assert_eq!(out.pass_fraction(), 0.5);
-        assert_eq!(check(&Facts::default()).status, Status::Skip);
+        assert_eq!(check(&Facts::default()).status, Status::NotApplicable);
     }
 }

@@ -1,5 +1,5 @@
 //! `retry-backoff`: outbound retries wait with exponential backoff, jitter
-//! and a bound. `skip` when the app makes no outbound calls; fails when calls
+//! and a bound. not applicable when the app makes no outbound calls; fails when calls
 //! have no retry policy at all, or when a retry lacks one of the three (the
 //! evidence names each such site).
 
@@ -8,7 +8,7 @@ use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
     if facts.outbound.is_empty() && facts.retries.is_empty() {
-        return Outcome::skip("no outbound HTTP calls found");
+        return Outcome::not_applicable("no outbound HTTP calls found");
     }
     if facts.retries.is_empty() {
         return Outcome::fail(

@@ -2,7 +2,7 @@
 //! waits with exponential backoff, adds jitter and gives up after a bound.
 //! Where `retry-backoff` asks whether the app retries well as a whole, this
 //! rule points at every site that can synchronise clients into a storm
-//! against a dependency that is already failing. `skip` when there is no
+//! against a dependency that is already failing. not applicable when there is no
 //! retry at all (that is `retry-backoff`'s finding).
 
 use crate::facts::Facts;
@@ -10,7 +10,7 @@ use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
     if facts.retries.is_empty() {
-        return Outcome::skip("no retry policy or retry loop found");
+        return Outcome::not_applicable("no retry policy or retry loop found");
     }
     let mut clean = Vec::new();
     let mut bad = Vec::new();
@@ -62,6 +62,6 @@ mod tests {
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.findings.len(), 2);
         assert!(out.findings[1].message.contains("no bound"));
-        assert_eq!(check(&Facts::default()).status, Status::Skip);
+        assert_eq!(check(&Facts::default()).status, Status::NotApplicable);
     }
 }

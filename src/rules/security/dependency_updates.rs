@@ -9,7 +9,7 @@ use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
     if facts.manifests.is_empty() && !facts.has_source() {
-        return Outcome::skip("no dependencies to update");
+        return Outcome::not_applicable("no dependencies to update");
     }
     let evidence: Vec<Evidence> = facts
         .hygiene

@@ -12,7 +12,7 @@ use crate::rules::{Evidence, Finding, Outcome, Status};
 
 pub fn check(facts: &Facts) -> Outcome {
     if !facts.has_source() && facts.env_files.is_empty() {
-        return Outcome::skip("no source code and no env file to protect");
+        return Outcome::not_applicable("no source code and no env file to protect");
     }
     let mut dirs: BTreeSet<&str> = BTreeSet::from([""]);
     for e in &facts.env_files {
@@ -55,7 +55,7 @@ pub fn check(facts: &Facts) -> Outcome {
         findings,
         clean_sites: None,
         partial: None,
-        skip_reason: None,
+        reason: None,
     }
 }
 
@@ -134,6 +134,6 @@ mod tests {
         );
         f.gitignores = vec![gi(".gitignore", &[".env"])];
         assert_eq!(check(&f).status, Status::Pass);
-        assert_eq!(check(&Facts::default()).status, Status::Skip);
+        assert_eq!(check(&Facts::default()).status, Status::NotApplicable);
     }
 }

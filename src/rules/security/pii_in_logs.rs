@@ -4,7 +4,7 @@
 //! the database's. Only identifiers in code count ("password reset sent"
 //! names nothing; `user.email` or `f"{token}"` does); counts and flags about
 //! the data (`max_tokens`, `emailSent`) and network addresses do not.
-//! `skip` when no logging call names such data and no logging is seen.
+//! not applicable when no logging call names such data and no logging is seen.
 
 use crate::facts::Facts;
 use crate::rules::{Evidence, Finding, Outcome};
@@ -20,7 +20,7 @@ pub fn check(facts: &Facts) -> Outcome {
         return if logs {
             Outcome::sites(Vec::new(), Vec::new())
         } else {
-            Outcome::skip("no logging found in production code")
+            Outcome::not_applicable("no logging found in production code")
         };
     }
     let bad = facts

@@ -5,12 +5,14 @@
 //! so the evidence names the system, the file:line of the step and the chain.
 //! npm's placeholder test script resolves to no runner and does not count; a
 //! job only run by hand or on a schedule does not count, and the evidence
-//! says so.
+//! says so. A CI file that does not parse makes the check `unknown` unless
+//! another pipeline already proves it: the broken file may be the one that
+//! runs the tests.
 
 use crate::facts::ci::{RunStep, run_steps};
 use crate::facts::commands::{expand, segments, test_runner, words};
 use crate::facts::{Facts, Location};
-use crate::rules::{Evidence, Finding, Outcome};
+use crate::rules::{Evidence, Finding, Outcome, unread_ci};
 
 /// The test runner a step starts, with the hops that led to it.
 fn step_runner(facts: &Facts, rs: &RunStep) -> Result<(String, Vec<String>), Option<String>> {
@@ -66,6 +68,14 @@ fn chain(rs: &RunStep, hops: &[String]) -> String {
 }
 
 pub fn check(facts: &Facts) -> Outcome {
+    let outcome = evaluate(facts);
+    match unread_ci(facts) {
+        Some(why) if outcome.status == crate::rules::Status::Fail => outcome.into_unknown(why),
+        _ => outcome,
+    }
+}
+
+fn evaluate(facts: &Facts) -> Outcome {
     if facts.pipelines.is_empty() {
         return Outcome::fail(
             Finding::missing("no CI pipeline found (.github/workflows, .gitlab-ci.yml, …)"),
@@ -279,6 +289,37 @@ mod tests {
         let out = check(&f);
         assert_eq!(out.status, Status::Pass, "{:?}", out.evidence);
         assert!(out.evidence[0].note.contains("service `tests`"));
+    }
+
+    #[test]
+    fn broken_workflow_is_unknown_unless_another_proves_it() {
+        let mut f = with(&[(
+            ".github/workflows/lint.yml",
+            "on: [push]\njobs:\n  l:\n    steps:\n      - run: npm run lint\n",
+        )]);
+        assert_eq!(check(&f).status, Status::Fail);
+        f.unparsed_ci.push(".github/workflows/test.yml".into());
+        let out = check(&f);
+        assert_eq!(out.status, Status::Unknown);
+        assert!(
+            out.reason
+                .as_deref()
+                .is_some_and(|r| r.contains(".github/workflows/test.yml")),
+            "{out:?}"
+        );
+        // Nothing else parsed: unknown, not "no CI pipeline found".
+        let mut only_broken = Facts::default();
+        only_broken.unparsed_ci.push(".gitlab-ci.yml".into());
+        assert_eq!(check(&only_broken).status, Status::Unknown);
+        // A pipeline that does run the tests still proves it.
+        let mut passing = with(&[(
+            ".github/workflows/ci.yml",
+            "on: [push]\njobs:\n  t:\n    steps:\n      - run: pytest\n",
+        )]);
+        passing
+            .unparsed_ci
+            .push(".github/workflows/broken.yml".into());
+        assert_eq!(check(&passing).status, Status::Pass);
     }
 
     #[test]

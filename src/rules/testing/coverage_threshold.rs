@@ -4,7 +4,8 @@
 //! enforced". A threshold in a config file counts only when CI runs the tool
 //! that reads it (jest's `coverageThreshold` needs a jest run that measures,
 //! codecov.yml needs an upload). The threshold is reported; under 60% it
-//! passes with a note.
+//! passes with a note. Not passing with a CI file that does not parse is
+//! `unknown`: the broken file may be the one that enforces it.
 
 use crate::facts::Facts;
 use crate::facts::ci::run_steps;
@@ -35,8 +36,16 @@ fn percent(v: f64) -> String {
 }
 
 pub fn check(facts: &Facts) -> Outcome {
+    let outcome = evaluate(facts);
+    match crate::rules::unread_ci(facts) {
+        Some(why) if outcome.status == crate::rules::Status::Fail => outcome.into_unknown(why),
+        _ => outcome,
+    }
+}
+
+fn evaluate(facts: &Facts) -> Outcome {
     if !facts.has_source() {
-        return Outcome::skip("no source code to measure");
+        return Outcome::not_applicable("no source code to measure");
     }
     // Coverage runs in CI jobs triggered by changes.
     let mut runs: Vec<(Evidence, CoverageRun)> = Vec::new();
@@ -204,6 +213,17 @@ mod tests {
             f.coverage_gates.extend(coverage::extract(p, t));
         }
         f
+    }
+
+    #[test]
+    fn broken_ci_file_makes_a_missing_gate_unknown() {
+        let mut f = with("npx jest --coverage", &[]);
+        assert_eq!(check(&f).status, Status::Fail);
+        f.unparsed_ci.push(".gitlab-ci.yml".into());
+        assert_eq!(check(&f).status, Status::Unknown);
+        let mut enforced = with("pytest --cov=app --cov-fail-under=80", &[]);
+        enforced.unparsed_ci.push(".gitlab-ci.yml".into());
+        assert_eq!(check(&enforced).status, Status::Pass);
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //! own advice. A manifest with no dependencies needs no lockfile. When the
 //! lockfile is missing because `.gitignore` ignores it, the evidence says so
 //! and names the line: that is a decision someone made, not an accident.
+//! A manifest that does not parse leaves the check `unknown` unless another
+//! manifest already fails it: its dependencies cannot be read.
 
 use crate::facts::gitignore::{GitIgnore, Matchers, Verdict};
 use crate::facts::manifests::Manifest;
 use crate::facts::{Facts, Location};
 use crate::inventory::ManifestKind;
-use crate::rules::{Evidence, Finding, Outcome};
+use crate::rules::{Evidence, Finding, Outcome, Status, some_paths};
 
 const NPM: &[&str] = &[
     "package-lock.json",
@@ -84,8 +86,21 @@ fn is_library_crate(facts: &Facts, m: &Manifest) -> bool {
 }
 
 pub fn check(facts: &Facts) -> Outcome {
+    let outcome = evaluate(facts);
+    if facts.unparsed_manifests.is_empty() || outcome.status == Status::Fail {
+        return outcome;
+    }
+    outcome.into_unknown(format!(
+        "{} manifest(s) could not be read (they do not parse, or are too large), \
+         so their lockfiles cannot be judged: {}",
+        facts.unparsed_manifests.len(),
+        some_paths(&facts.unparsed_manifests)
+    ))
+}
+
+fn evaluate(facts: &Facts) -> Outcome {
     if facts.manifests.is_empty() {
-        return Outcome::skip("no dependency manifests");
+        return Outcome::not_applicable("no dependency manifests");
     }
     let mut clean = Vec::new();
     let mut bad = Vec::new();
@@ -157,7 +172,7 @@ pub fn check(facts: &Facts) -> Outcome {
         bad.push((Evidence::at(&loc, note), Finding::at(&loc, message)));
     }
     if clean.is_empty() && bad.is_empty() {
-        return Outcome::skip("no manifest declares dependencies");
+        return Outcome::not_applicable("no manifest declares dependencies");
     }
     Outcome::sites(clean, bad)
 }
@@ -167,7 +182,6 @@ mod tests {
     use super::*;
     use crate::facts::{FileRecord, hygiene, manifests};
     use crate::inventory::classify;
-    use crate::rules::Status;
 
     fn with(files: &[(&str, &str)]) -> Facts {
         let mut f = Facts::default();
@@ -211,6 +225,23 @@ mod tests {
             out.findings[0].location.as_ref().unwrap().path,
             "api/go.mod"
         );
+    }
+
+    #[test]
+    fn unreadable_manifest_is_unknown_unless_another_fails() {
+        let mut f = with(&[
+            ("package.json", r#"{"dependencies":{"x":"1"}}"#),
+            ("package-lock.json", ""),
+        ]);
+        assert_eq!(check(&f).status, Status::Pass);
+        f.unparsed_manifests.push("api/pyproject.toml".into());
+        assert_eq!(check(&f).status, Status::Unknown);
+        let mut only = Facts::default();
+        only.unparsed_manifests.push("package.json".into());
+        assert_eq!(check(&only).status, Status::Unknown);
+        let mut failing = with(&[("requirements.txt", "flask>=3\n")]);
+        failing.unparsed_manifests.push("package.json".into());
+        assert_eq!(check(&failing).status, Status::Fail);
     }
 
     #[test]

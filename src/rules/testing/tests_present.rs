@@ -9,7 +9,7 @@ use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
     if !facts.has_source() && facts.tests.is_empty() {
-        return Outcome::skip("no source code found");
+        return Outcome::not_applicable("no source code found");
     }
     if facts.tests.is_empty() {
         return Outcome::fail(Finding::missing("no automated tests found"), Vec::new());
