@@ -163,6 +163,47 @@ fn broken_manifests_and_yaml_warn_and_the_scan_goes_on() {
     assert_eq!(health["status"], "pass", "the rest of the scan went on");
 }
 
+#[test]
+fn quiet_drops_the_warnings_and_keeps_the_report_the_verdict_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join(".github/workflows")).unwrap();
+    fs::write(
+        dir.path().join(".github/workflows/ci.yml"),
+        "on: [push\njobs: {",
+    )
+    .unwrap();
+    let loud = graduate()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("warning: .github/workflows/ci.yml"));
+    let out = graduate()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "json", "--quiet", "--fail-under", "100"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    assert!(stderr.contains("below --fail-under 100"), "{stderr}");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        r["warnings"].as_array().unwrap().len(),
+        1,
+        "the report keeps it"
+    );
+    graduate()
+        .args(["scan", "-q", "fixtures/does-not-exist"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot scan fixtures/does-not-exist",
+        ));
+}
+
 #[cfg(unix)]
 #[test]
 fn symlinks_are_never_followed() {
