@@ -1091,3 +1091,57 @@ fn a_graduate_of_the_actions_version_on_path_is_used_as_is() {
             .all(|(u, _)| !u.starts_with("actions/cache"))
     );
 }
+
+#[test]
+fn the_release_workflow_publishes_what_the_action_downloads() {
+    let text =
+        std::fs::read_to_string(Path::new(ROOT).join(".github/workflows/release.yml")).unwrap();
+    let release: Value = serde_saphyr::from_str(&text).unwrap();
+    let job = &release["jobs"]["upload-assets"];
+    let released: std::collections::BTreeSet<String> = job["strategy"]["matrix"]["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap().to_string())
+        .collect();
+    let install = steps().into_iter().find(|s| s["id"] == "install").unwrap();
+    let script = install["run"].as_str().unwrap();
+    let downloaded: std::collections::BTreeSet<String> = script
+        .lines()
+        .filter_map(|l| l.split_once(") target=")?.1.strip_suffix(" ;;"))
+        .map(String::from)
+        .collect();
+    assert_eq!(released, downloaded);
+    assert_eq!(
+        released.len(),
+        5,
+        "Linux x86_64/arm64, macOS x86_64/arm64, Windows"
+    );
+    // The names both sides use: upload-rust-binary-action's `$bin-$target`
+    // archive, `.sha256` beside it, under the tag v<version>.
+    let upload = job["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("taiki-e/upload-rust-binary-action@"))
+        })
+        .unwrap();
+    assert_eq!(upload["with"]["bin"], "graduate");
+    assert_eq!(upload["with"]["archive"], "$bin-$target");
+    assert_eq!(upload["with"]["checksum"], "sha256");
+    for name in [
+        "archive=\"graduate-$target.tar.gz\"",
+        "archive=\"graduate-$target.zip\"",
+        "sums=\"graduate-$target.sha256\"",
+        "/releases/download/v$version\"",
+    ] {
+        assert!(script.contains(name), "the action no longer uses {name}");
+    }
+    assert!(
+        text.contains("\"$TAG\" != \"v$version\""),
+        "the tag must be v<Cargo version>"
+    );
+}
