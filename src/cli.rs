@@ -41,6 +41,8 @@ enum Command {
         /// Rule id, e.g. outbound-timeout.
         rule: String,
     },
+    /// Print the JSON Schema of the `--format json` report (draft 2020-12).
+    Schema,
     /// Write docs/rules/<id>.md for every rule into DIR (for maintainers).
     #[command(hide = true)]
     Docs { dir: PathBuf },
@@ -162,6 +164,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             emit(&crate::docs::rule_markdown(&r.meta))
         }
+        Command::Schema => emit(&crate::schema::render()),
         Command::Docs { dir } => {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             for r in rules::all() {

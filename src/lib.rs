@@ -18,5 +18,6 @@ pub mod report;
 pub mod rules;
 pub mod safe_text;
 pub mod scan;
+pub mod schema;
 pub mod score;
 pub mod walk;

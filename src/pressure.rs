@@ -40,7 +40,7 @@ impl Default for Thresholds {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Signal {
     pub id: &'static str,
     /// Measured value; `null` when unknown.
@@ -51,7 +51,7 @@ pub struct Signal {
     pub note: SafeText,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Hotspot {
     pub path: SafeText,
     /// Commits touching the file in the window.
@@ -63,7 +63,7 @@ pub struct Hotspot {
     pub debt: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Pressure {
     /// `graduate`, `watch` or `keep-as-prototype`.
     pub verdict: &'static str,

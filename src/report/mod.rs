@@ -18,13 +18,13 @@ use crate::walk::WalkStats;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
@@ -55,7 +55,7 @@ pub struct Report {
     pub baseline: Option<baseline::BaselineDiff>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ScopeCount {
     pub scope: crate::inventory::Scope,
     pub files: usize,
@@ -64,14 +64,14 @@ pub struct ScopeCount {
     pub code_left_out: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AppSummary {
     pub path: SafeText,
     pub score: u32,
     pub grade: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Level {
     /// 0 (prototype) … 5 (production-ready).
     pub current: u8,
@@ -80,7 +80,7 @@ pub struct Level {
     pub next: Option<NextLevel>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct NextLevel {
     pub level: u8,
     pub name: &'static str,
@@ -89,7 +89,7 @@ pub struct NextLevel {
     pub effort: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Coverage {
     /// Checks that could be evaluated (pass or fail).
     pub evaluated: usize,
@@ -101,7 +101,7 @@ pub struct Coverage {
     pub total: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PillarScore {
     pub id: &'static str,
     /// `null` when no check of the pillar could be evaluated.
@@ -110,7 +110,7 @@ pub struct PillarScore {
     pub total: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Check {
     pub id: String,
     pub pillar: &'static str,
@@ -128,7 +128,7 @@ pub struct Check {
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DebtItem {
     pub rule: String,
     pub path: Option<SafeText>,
@@ -165,7 +165,7 @@ impl DebtItem {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Gate {
     pub gate: &'static str,
     pub passed: bool,
@@ -174,7 +174,7 @@ pub struct Gate {
     pub reason: SafeText,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Suppression {
     pub rule: SafeText,
     pub path: SafeText,

@@ -21,7 +21,7 @@ use crate::facts::{Facts, Location};
 pub use meta::{Pillar, RuleMeta};
 
 /// pass / fail / skip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -30,7 +30,7 @@ pub enum Status {
 }
 
 /// What proved a check's status: a route, an SDK init line, a bad call site.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Evidence {
     pub path: Option<SafeText>,
     pub line: Option<u32>,
