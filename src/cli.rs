@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::github;
@@ -14,22 +14,39 @@ use crate::report::{Report, baseline, html, json, markdown, sarif, text};
 use crate::rules;
 use crate::scan::{self, ScanOptions};
 
+const ABOUT: &str = "Graduation-readiness scanner for micro apps";
+const LONG_ABOUT: &str = "Scans a repository statically, scores it against a production-readiness \
+                          checklist and prints a prioritised debt report. Never runs or modifies \
+                          the scanned code.";
+
 #[derive(Parser, Debug)]
-#[command(
-    name = "graduate",
-    version,
-    about = "Graduation-readiness scanner for micro apps",
-    long_about = "Scans a repository statically, scores it against a production-readiness \
-                  checklist and prints a prioritised debt report. Never runs or modifies the \
-                  scanned code."
-)]
+#[command(name = "graduate", version, about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+/// The command line that users see: help, completions and man pages are
+/// generated from it. clap_complete lists hidden subcommands, so the
+/// maintainers' commands are not in it but beside it in [`Command`].
+#[derive(Parser, Debug)]
+#[command(name = "graduate", version, about = ABOUT, long_about = LONG_ABOUT)]
+struct UserCli {
+    #[command(subcommand)]
+    command: UserCommand,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
+    #[command(flatten)]
+    User(UserCommand),
+    /// Write docs/rules/<id>.md for every rule into DIR (for maintainers).
+    #[command(hide = true)]
+    Docs { dir: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
     /// Scan a repository and report its readiness.
     Scan(ScanArgs),
     /// Scan, then create or update one readiness comment on a pull request.
@@ -43,9 +60,17 @@ enum Command {
     },
     /// Print the JSON Schema of the `--format json` report (draft 2020-12).
     Schema,
-    /// Write docs/rules/<id>.md for every rule into DIR (for maintainers).
-    #[command(hide = true)]
-    Docs { dir: PathBuf },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff); with --dir, write one page per command.
+    Man {
+        /// Write graduate.1 and graduate-<command>.1 into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// What both `scan` and `comment` need to produce a report.
@@ -139,10 +164,14 @@ enum Color {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
-        Command::Scan(args) => scan_cmd(args),
-        Command::Comment(args) => comment_cmd(args),
-        Command::Rules => {
+    let command = match cli.command {
+        Command::User(command) => command,
+        Command::Docs { dir } => return write_rule_docs(&dir),
+    };
+    match command {
+        UserCommand::Scan(args) => scan_cmd(args),
+        UserCommand::Comment(args) => comment_cmd(args),
+        UserCommand::Rules => {
             let mut out = String::new();
             for r in rules::all() {
                 let m = &r.meta;
@@ -158,23 +187,45 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             emit(&out)
         }
-        Command::Explain { rule } => {
+        UserCommand::Explain { rule } => {
             let Some(r) = rules::find(&rule) else {
                 bail!("unknown rule `{rule}` (see `graduate rules`)");
             };
             emit(&crate::docs::rule_markdown(&r.meta))
         }
-        Command::Schema => emit(&crate::schema::render()),
-        Command::Docs { dir } => {
+        UserCommand::Schema => emit(&crate::schema::render()),
+        // Generated from the clap definitions above, like --help: one source
+        // for help, completions and the man pages.
+        UserCommand::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut UserCli::command(), "graduate", &mut out);
+            write_stdout(&out)
+        }
+        UserCommand::Man { dir: None } => {
+            let mut out = Vec::new();
+            // No `help` command: it has no page of its own.
+            clap_mangen::Man::new(UserCli::command().disable_help_subcommand(true))
+                .render(&mut out)
+                .context("rendering the man page")?;
+            write_stdout(&out)
+        }
+        UserCommand::Man { dir: Some(dir) } => {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            for r in rules::all() {
-                let path = dir.join(format!("{}.md", r.meta.id));
-                std::fs::write(&path, crate::docs::rule_markdown(&r.meta))
-                    .with_context(|| format!("writing {}", path.display()))?;
-            }
+            clap_mangen::generate_to(UserCli::command(), &dir)
+                .with_context(|| format!("writing man pages into {}", dir.display()))?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn write_rule_docs(dir: &Path) -> Result<ExitCode> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for r in rules::all() {
+        let path = dir.join(format!("{}.md", r.meta.id));
+        std::fs::write(&path, crate::docs::rule_markdown(&r.meta))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Scan and attach the baseline diff and source links; warnings go to stderr.
@@ -562,12 +613,14 @@ fn source_url(flag: Option<&str>, commit: Option<&str>) -> Option<String> {
 /// line may start like a GitHub Actions workflow command (`::`), whatever a
 /// renderer did with wrapping.
 fn emit(s: &str) -> Result<ExitCode> {
-    let guarded = guard_workflow_commands(s);
+    write_stdout(guard_workflow_commands(s).as_bytes())
+}
+
+/// Write graduate's own generated text (completion scripts, man pages) as it
+/// is: nothing in it comes from a scanned tree, and a guard would corrupt it.
+fn write_stdout(bytes: &[u8]) -> Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(guarded.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
+    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(e).context("writing to stdout"),
@@ -641,6 +694,25 @@ mod tests {
         assert_eq!(read_only(&fork, "pull_request_target"), None);
         assert_eq!(read_only(&dependabot, "pull_request_target"), None);
         assert_eq!(pull_request_event(fork.path(), None).unwrap().number, 7);
+    }
+
+    #[test]
+    fn users_see_every_command_but_the_maintainers_ones() {
+        let all = Cli::command();
+        let user = UserCli::command();
+        let names = |c: &clap::Command, hidden: bool| -> Vec<String> {
+            c.get_subcommands()
+                .filter(|s| s.is_hide_set() == hidden)
+                .map(|s| s.get_name().to_string())
+                .collect()
+        };
+        assert_eq!(names(&all, false), names(&user, false));
+        assert_eq!(names(&all, true), ["docs"]);
+        assert!(names(&user, true).is_empty());
+        assert_eq!(all.get_about(), user.get_about());
+        assert_eq!(all.get_long_about(), user.get_long_about());
+        all.debug_assert();
+        user.debug_assert();
     }
 
     #[test]

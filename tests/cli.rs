@@ -433,3 +433,145 @@ fn broken_ci_and_deploy_yaml_warn_and_never_pass_silently() {
     assert_eq!(bounds["evidence"].as_array().unwrap().len(), 2);
     assert_eq!(r["stats"]["skipped_large"], 1);
 }
+
+/// Runs bash's completion function the way bash does on TAB: the words so
+/// far, the index of the one being completed.
+fn bash_completes(script: &Path, words: &[&str]) -> Vec<String> {
+    let cword = words.len() - 1;
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let program = format!(
+        "source '{}'; COMP_WORDS=({}); COMP_CWORD={cword}; _graduate graduate '{}' '{}'; \
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script.display(),
+        quoted.join(" "),
+        words[cword],
+        words[cword - 1],
+    );
+    let out = std::process::Command::new("bash")
+        .args(["--noprofile", "--norc", "-c", &program])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn completions_come_from_the_command_line_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("graduate.bash");
+    let out = graduate().args(["completions", "bash"]).output().unwrap();
+    common::assert_ok(&out);
+    fs::write(&script, &out.stdout).unwrap();
+    assert_eq!(
+        bash_completes(&script, &["graduate", "sc"]),
+        ["scan", "schema"]
+    );
+    assert_eq!(
+        bash_completes(&script, &["graduate", "scan", "--fail"]),
+        ["--fail-under"]
+    );
+    let formats = bash_completes(&script, &["graduate", "scan", "--format", ""]);
+    assert_eq!(formats, ["text", "json", "markdown", "sarif", "html"]);
+    assert!(
+        !bash_completes(&script, &["graduate", ""]).contains(&"docs".to_string()),
+        "hidden"
+    );
+    for (shell, marker) in [
+        ("zsh", "#compdef graduate"),
+        ("fish", "complete -c graduate"),
+        ("elvish", "edit:completion:arg-completer[graduate]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        graduate()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(marker).and(predicate::str::contains("fail-under")));
+    }
+    graduate().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn man_pages_come_from_the_command_line_definition() {
+    let out = graduate().arg("man").output().unwrap();
+    common::assert_ok(&out);
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH graduate 1"), "{page}");
+    assert!(page.contains("graduate\\-scan(1)"));
+    assert!(
+        !page.contains("graduate\\-help(1)"),
+        "no page exists for help"
+    );
+    assert!(
+        !page.contains("graduate\\-docs"),
+        "hidden commands stay hidden"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    graduate()
+        .args(["man", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let mut pages: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert_eq!(
+        pages,
+        [
+            "graduate-comment.1",
+            "graduate-completions.1",
+            "graduate-explain.1",
+            "graduate-man.1",
+            "graduate-rules.1",
+            "graduate-scan.1",
+            "graduate-schema.1",
+            "graduate.1"
+        ]
+    );
+    let scan = fs::read_to_string(dir.path().join("graduate-scan.1")).unwrap();
+    assert!(scan.contains("\\-\\-fail\\-under"));
+    assert!(scan.contains("Exit with status 1 when the score is below N"));
+}
+
+#[test]
+fn the_pre_commit_hook_runs_a_whole_repository_scan() {
+    let text =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"))
+            .unwrap();
+    let hooks: Value = serde_saphyr::from_str(&text).unwrap();
+    let hook = &hooks[0];
+    assert_eq!(hook["id"], "graduate");
+    assert_eq!(hook["language"], "rust", "pre-commit builds it with cargo");
+    assert_eq!(
+        hook["pass_filenames"], false,
+        "readiness is the tree's, not the staged files'"
+    );
+    assert_eq!(hook["always_run"], true);
+    // pre-commit runs `entry + args`, in the repository's root.
+    let entry: Vec<&str> = hook["entry"].as_str().unwrap().split_whitespace().collect();
+    assert_eq!(entry[0], "graduate");
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("graduate")
+            .unwrap()
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/go-service"))
+            .args(&entry[1..])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    common::assert_ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Readiness"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("\u{1b}["));
+    assert_eq!(run(&["--fail-under", "100"]).status.code(), Some(1));
+}
