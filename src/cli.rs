@@ -1,7 +1,7 @@
 //! Command line: raw arguments are validated into plain values by clap before
 //! any I/O; `run` returns the exit code (0 ok, 1 below --fail-under, 2 error).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -51,8 +51,12 @@ enum UserCommand {
     Scan(ScanArgs),
     /// Scan, then create or update one readiness comment on a pull request.
     Comment(CommentArgs),
-    /// List every rule: id, pillar, title, impact/risk/effort.
-    Rules,
+    /// List every rule by pillar: id, impact/risk/effort, title.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
     /// Explain a rule: what it checks, why it matters, how to fix it.
     Explain {
         /// Rule id, e.g. outbound-timeout.
@@ -157,6 +161,12 @@ enum Format {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Color {
     Auto,
     Always,
@@ -171,25 +181,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match command {
         UserCommand::Scan(args) => scan_cmd(args),
         UserCommand::Comment(args) => comment_cmd(args),
-        UserCommand::Rules => {
-            let mut out = String::new();
-            for r in rules::all() {
-                let m = &r.meta;
-                out.push_str(&format!(
-                    "{:<20} {:<14} i{} r{} e{}  {}\n",
-                    m.id,
-                    m.pillar.id(),
-                    m.impact,
-                    m.risk,
-                    m.effort,
-                    m.title
-                ));
-            }
-            emit(&out)
-        }
+        UserCommand::Rules { format } => emit(&match format {
+            ListFormat::Text => crate::catalogue::text(),
+            ListFormat::Json => crate::catalogue::json(),
+        }),
         UserCommand::Explain { rule } => {
             let Some(r) = rules::find(&rule) else {
-                bail!("unknown rule `{rule}` (see `graduate rules`)");
+                let rule = crate::safe_text::clean(&rule);
+                match crate::catalogue::closest_id(&rule) {
+                    Some(id) => bail!(
+                        "unknown rule `{rule}`; did you mean `{id}`? (`graduate rules` lists them all)"
+                    ),
+                    None => bail!("unknown rule `{rule}` (`graduate rules` lists them all)"),
+                }
             };
             emit(&crate::docs::rule_markdown(&r.meta))
         }
@@ -302,15 +306,7 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
     if !args.explain_scope.is_empty() {
         return emit(&explain_scopes(&args.explain_scope, &files));
     }
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            args.output.is_none()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
-    };
+    let color = colour(args.color, args.output.is_some());
     let rendered = match args.format {
         Format::Text => text::render(&report, color),
         Format::Json => json::render(&report),
@@ -330,6 +326,23 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(code)
+}
+
+/// Whether the terminal report is coloured: `--color`, else the conventions
+/// terminal tools share, as anstream reads them: `NO_COLOR` (set, non-empty)
+/// turns colour off, then `CLICOLOR_FORCE` turns it on even in a pipe, then
+/// `CLICOLOR=0` off; otherwise colour when standard output is a terminal that
+/// can show it (`TERM=dumb` cannot). A file named by `--output` never gets
+/// escape codes unless asked for with `--color always`.
+fn colour(flag: Color, to_file: bool) -> bool {
+    match flag {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            !to_file
+                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+        }
+    }
 }
 
 /// Reads a non-empty environment variable.

@@ -6,6 +6,7 @@
 //! format). Facts never know about rules; renderers never re-derive facts.
 
 pub mod bounded_read;
+pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod docs;

@@ -137,6 +137,72 @@ fn colour_follows_flag() {
 }
 
 #[test]
+fn colour_follows_the_conventions_in_a_pipe() {
+    let coloured = |envs: &[(&str, &str)], extra: &[&str]| {
+        let mut cmd = graduate();
+        cmd.args(["scan", "fixtures/go-service"]).args(extra);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        common::assert_ok(&out);
+        String::from_utf8_lossy(&out.stdout).contains("\u{1b}[")
+    };
+    assert!(!coloured(&[], &[]), "a pipe gets no colour");
+    assert!(coloured(&[("CLICOLOR_FORCE", "1")], &[]));
+    assert!(
+        !coloured(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], &[]),
+        "NO_COLOR wins"
+    );
+    assert!(
+        !coloured(&[("CLICOLOR_FORCE", "1")], &["--color", "never"]),
+        "the flag wins"
+    );
+    assert!(coloured(&[("NO_COLOR", "1")], &["--color", "always"]));
+}
+
+/// Runs graduate on a pseudo-terminal (util-linux `script`), where colour
+/// depends on the terminal.
+#[cfg(target_os = "linux")]
+fn coloured_on_a_terminal(term: &str, no_color: Option<&str>) -> bool {
+    let bin = Path::new(env!("CARGO_BIN_EXE_graduate"));
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec"])
+        .arg(format!("'{}' scan fixtures/go-service", bin.display()))
+        .arg("/dev/null")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TERM", term)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE");
+    if let Some(v) = no_color {
+        cmd.env("NO_COLOR", v);
+    }
+    let out = cmd.output().expect("util-linux `script` runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).contains("\u{1b}[")
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn colour_follows_the_conventions_on_a_terminal() {
+    assert!(coloured_on_a_terminal("xterm-256color", None));
+    assert!(!coloured_on_a_terminal("dumb", None), "TERM=dumb");
+    assert!(
+        !coloured_on_a_terminal("xterm-256color", Some("1")),
+        "NO_COLOR"
+    );
+    assert!(
+        coloured_on_a_terminal("xterm-256color", Some("")),
+        "an empty NO_COLOR is unset"
+    );
+}
+
+#[test]
 fn broken_manifests_and_yaml_warn_and_the_scan_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -369,18 +435,83 @@ fn fingerprint_allowlist_suppresses_and_unused_entries_warn() {
 
 #[test]
 fn rules_and_explain() {
+    let out = graduate().arg("rules").output().unwrap();
+    common::assert_ok(&out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in text.lines() {
+        assert!(line.chars().count() <= 80, "over 80 columns: {line}");
+    }
+    // Grouped: the pillar's heading, then its rules indented under it.
+    let resilience = text.find("\nresilience\n").expect("a resilience heading");
+    let security = text.find("\nsecurity\n").unwrap();
+    let timeout = text.find("  outbound-timeout ").unwrap();
+    assert!(resilience < timeout && timeout < security, "{text}");
+
+    let out = graduate()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    let rules: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = rules.as_array().unwrap();
+    assert_eq!(rules.len(), 29);
+    let timeout = rules
+        .iter()
+        .find(|r| r["id"] == "outbound-timeout")
+        .unwrap();
+    assert_eq!(timeout["pillar"], "resilience");
+    assert_eq!(timeout["per_site"], true);
+    assert_eq!(timeout["priority"], 125);
     graduate()
-        .arg("rules")
+        .args(["rules", "--format", "yaml"])
         .assert()
-        .success()
-        .stdout(predicate::str::contains("outbound-timeout"))
-        .stdout(predicate::str::contains("resilience"));
+        .code(2);
+
     graduate()
         .args(["explain", "outbound-timeout"])
         .assert()
         .success()
         .stdout(predicate::str::contains("## How to fix it"))
         .stdout(predicate::str::contains("http.Get"));
+}
+
+#[test]
+fn explain_suggests_the_closest_rule_on_a_typo() {
+    graduate()
+        .args(["explain", "outbound-timout"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `outbound-timeout`?"));
+    graduate()
+        .args(["explain", "HARDCODED_SECRET"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `hardcoded-secret`?"));
+    let out = graduate().args(["explain", "kubernetes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown rule `kubernetes`"), "{stderr}");
+    assert!(
+        !stderr.contains("did you mean"),
+        "nothing is close: {stderr}"
+    );
+}
+
+#[test]
+fn a_missing_path_is_reported_once() {
+    for args in [
+        &["scan", "fixtures/does-not-exist"][..],
+        &["scan", "fixtures/does-not-exist", "--format", "json"],
+        &["comment", "fixtures/does-not-exist", "--dry-run"],
+    ] {
+        let out = graduate().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert_eq!(stderr.matches("does-not-exist").count(), 1, "{stderr}");
+        assert_eq!(stderr.matches("No such file").count(), 1, "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
 }
 
 #[test]
