@@ -1,12 +1,12 @@
 //! Command line: raw arguments are validated into plain values by clap before
 //! any I/O; `run` returns the exit code (0 ok, 1 below --fail-under, 2 error).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::github;
@@ -14,36 +14,67 @@ use crate::report::{Report, baseline, html, json, markdown, sarif, text};
 use crate::rules;
 use crate::scan::{self, ScanOptions};
 
+const ABOUT: &str = "Graduation-readiness scanner for micro apps";
+const LONG_ABOUT: &str = "Scans a repository statically, scores it against a production-readiness \
+                          checklist and prints a prioritised debt report. Never runs or modifies \
+                          the scanned code.";
+
 #[derive(Parser, Debug)]
-#[command(
-    name = "graduate",
-    version,
-    about = "Graduation-readiness scanner for micro apps",
-    long_about = "Scans a repository statically, scores it against a production-readiness \
-                  checklist and prints a prioritised debt report. Never runs or modifies the \
-                  scanned code."
-)]
+#[command(name = "graduate", version, about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+/// The command line that users see: help, completions and man pages are
+/// generated from it. clap_complete lists hidden subcommands, so the
+/// maintainers' commands are not in it but beside it in [`Command`].
+#[derive(Parser, Debug)]
+#[command(name = "graduate", version, about = ABOUT, long_about = LONG_ABOUT)]
+struct UserCli {
+    #[command(subcommand)]
+    command: UserCommand,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
+    #[command(flatten)]
+    User(UserCommand),
+    /// Write docs/rules/<id>.md for every rule into DIR (for maintainers).
+    #[command(hide = true)]
+    Docs { dir: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
     /// Scan a repository and report its readiness.
     Scan(ScanArgs),
     /// Scan, then create or update one readiness comment on a pull request.
     Comment(CommentArgs),
-    /// List every rule: id, pillar, title, impact/risk/effort.
-    Rules,
+    /// List every rule by pillar: id, impact/risk/effort, title.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
     /// Explain a rule: what it checks, why it matters, how to fix it.
     Explain {
         /// Rule id, e.g. outbound-timeout.
         rule: String,
     },
-    /// Write docs/rules/<id>.md for every rule into DIR (for maintainers).
-    #[command(hide = true)]
-    Docs { dir: PathBuf },
+    /// Print the JSON Schema of the `--format json` report (draft 2020-12).
+    Schema,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff); with --dir, write one page per command.
+    Man {
+        /// Write graduate.1 and graduate-<command>.1 into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// What both `scan` and `comment` need to produce a report.
@@ -72,6 +103,11 @@ struct Inputs {
     /// Do not read git history (graduation-pressure history signals become unknown).
     #[arg(long)]
     no_git: bool,
+    /// Print no warnings or progress notes on standard error (the report
+    /// still lists the warnings); errors and the --fail-under verdict still
+    /// print. For a second run over the same tree, whose warnings were shown.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -125,6 +161,12 @@ enum Format {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Color {
     Auto,
     Always,
@@ -132,41 +174,62 @@ enum Color {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
-        Command::Scan(args) => scan_cmd(args),
-        Command::Comment(args) => comment_cmd(args),
-        Command::Rules => {
-            let mut out = String::new();
-            for r in rules::all() {
-                let m = &r.meta;
-                out.push_str(&format!(
-                    "{:<20} {:<14} i{} r{} e{}  {}\n",
-                    m.id,
-                    m.pillar.id(),
-                    m.impact,
-                    m.risk,
-                    m.effort,
-                    m.title
-                ));
-            }
-            emit(&out)
-        }
-        Command::Explain { rule } => {
+    let command = match cli.command {
+        Command::User(command) => command,
+        Command::Docs { dir } => return write_rule_docs(&dir),
+    };
+    match command {
+        UserCommand::Scan(args) => scan_cmd(args),
+        UserCommand::Comment(args) => comment_cmd(args),
+        UserCommand::Rules { format } => emit(&match format {
+            ListFormat::Text => crate::catalogue::text(),
+            ListFormat::Json => crate::catalogue::json(),
+        }),
+        UserCommand::Explain { rule } => {
             let Some(r) = rules::find(&rule) else {
-                bail!("unknown rule `{rule}` (see `graduate rules`)");
+                let rule = crate::safe_text::clean(&rule);
+                match crate::catalogue::closest_id(&rule) {
+                    Some(id) => bail!(
+                        "unknown rule `{rule}`; did you mean `{id}`? (`graduate rules` lists them all)"
+                    ),
+                    None => bail!("unknown rule `{rule}` (`graduate rules` lists them all)"),
+                }
             };
             emit(&crate::docs::rule_markdown(&r.meta))
         }
-        Command::Docs { dir } => {
+        UserCommand::Schema => emit(&crate::schema::render()),
+        // Generated from the clap definitions above, like --help: one source
+        // for help, completions and the man pages.
+        UserCommand::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut UserCli::command(), "graduate", &mut out);
+            write_stdout(&out)
+        }
+        UserCommand::Man { dir: None } => {
+            let mut out = Vec::new();
+            // No `help` command: it has no page of its own.
+            clap_mangen::Man::new(UserCli::command().disable_help_subcommand(true))
+                .render(&mut out)
+                .context("rendering the man page")?;
+            write_stdout(&out)
+        }
+        UserCommand::Man { dir: Some(dir) } => {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            for r in rules::all() {
-                let path = dir.join(format!("{}.md", r.meta.id));
-                std::fs::write(&path, crate::docs::rule_markdown(&r.meta))
-                    .with_context(|| format!("writing {}", path.display()))?;
-            }
+            clap_mangen::generate_to(UserCli::command(), &dir)
+                .with_context(|| format!("writing man pages into {}", dir.display()))?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn write_rule_docs(dir: &Path) -> Result<ExitCode> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for r in rules::all() {
+        let path = dir.join(format!("{}.md", r.meta.id));
+        std::fs::write(&path, crate::docs::rule_markdown(&r.meta))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Scan and attach the baseline diff and source links; warnings go to stderr.
@@ -194,7 +257,7 @@ fn build_report(inputs: &Inputs) -> Result<Built> {
     if let Some(old) = &old {
         result.report.baseline = Some(baseline::diff(old, &result.report));
     }
-    for w in &result.report.warnings {
+    for w in result.report.warnings.iter().filter(|_| !inputs.quiet) {
         let where_ = if w.path.is_empty() {
             String::new()
         } else {
@@ -258,15 +321,7 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
     if !args.explain_scope.is_empty() {
         return emit(&explain_scopes(&args.explain_scope, &files));
     }
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            args.output.is_none()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
-    };
+    let color = colour(args.color, args.output.is_some());
     let rendered = match args.format {
         Format::Text => text::render(&report, color),
         Format::Json => json::render(&report),
@@ -288,19 +343,62 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
     Ok(code)
 }
 
+/// Whether the terminal report is coloured: `--color`, else the conventions
+/// terminal tools share, as anstream reads them: `NO_COLOR` (set, non-empty)
+/// turns colour off, then `CLICOLOR_FORCE` turns it on even in a pipe, then
+/// `CLICOLOR=0` off; otherwise colour when standard output is a terminal that
+/// can show it (`TERM=dumb` cannot). A file named by `--output` never gets
+/// escape codes unless asked for with `--color always`.
+fn colour(flag: Color, to_file: bool) -> bool {
+    match flag {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            !to_file
+                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+        }
+    }
+}
+
 /// Reads a non-empty environment variable.
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// Why GitHub gave this run a token that cannot comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadOnlyToken {
+    /// A `pull_request` run for a branch of a fork: GitHub withholds write
+    /// permissions (and secrets) from code the maintainers have not merged.
+    Fork,
+    /// A `pull_request` run started by Dependabot gets the same treatment.
+    Dependabot,
+}
+
+/// What a pull request event payload tells the bot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequestEvent {
+    pub number: u64,
+    /// Set when the run's token is read-only whatever the workflow's
+    /// `permissions:` say; `pull_request_target` runs are never read-only.
+    pub read_only: Option<ReadOnlyToken>,
+}
+
 /// The PR number of a `pull_request`/`pull_request_target` event payload.
 pub fn pr_from_event(path: &Path) -> Result<u64> {
+    Ok(pull_request_event(path, None)?.number)
+}
+
+/// Reads a pull request event payload. `event_name` is `GITHUB_EVENT_NAME`:
+/// only the `pull_request*` events other than `pull_request_target` run with
+/// a read-only token for forks and Dependabot.
+pub fn pull_request_event(path: &Path, event_name: Option<&str>) -> Result<PullRequestEvent> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the event payload {}", path.display()))?;
     let event: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
-    event
-        .get("pull_request")
+    let pr = event.get("pull_request");
+    let number = pr
         .and_then(|p| p.get("number"))
         .and_then(|n| n.as_u64())
         .with_context(|| {
@@ -308,62 +406,64 @@ pub fn pr_from_event(path: &Path) -> Result<u64> {
                 "{} is not a pull_request event (no pull_request.number); pass --pr N",
                 path.display()
             )
-        })
+        })?;
+    let limited =
+        event_name.is_some_and(|n| n.starts_with("pull_request") && n != "pull_request_target");
+    let repo_of = |side: &str| {
+        pr.and_then(|p| p.pointer(&format!("/{side}/repo/full_name")))
+            .and_then(|n| n.as_str())
+    };
+    // A deleted fork leaves `head.repo` null: still not this repository.
+    let from_fork = match (repo_of("head"), repo_of("base")) {
+        (Some(head), Some(base)) => !head.eq_ignore_ascii_case(base),
+        (None, Some(_)) => true,
+        _ => false,
+    };
+    let by_dependabot = event
+        .pointer("/sender/login")
+        .and_then(|l| l.as_str())
+        .is_some_and(|l| l == "dependabot[bot]");
+    let read_only = match (limited, from_fork, by_dependabot) {
+        (false, _, _) => None,
+        (true, true, _) => Some(ReadOnlyToken::Fork),
+        (true, false, true) => Some(ReadOnlyToken::Dependabot),
+        (true, false, false) => None,
+    };
+    Ok(PullRequestEvent { number, read_only })
+}
+
+/// Where `graduate comment` puts the report.
+enum Destination {
+    /// `--dry-run`: standard output.
+    Stdout,
+    /// The pull request's sticky comment.
+    Comment {
+        target: github::Target,
+        token: String,
+        api: String,
+        deadline: std::time::Duration,
+    },
+    /// The token cannot comment: the job summary (or standard output), with
+    /// one warning; the exit code is the gates' alone.
+    ReadOnly(ReadOnlyToken),
 }
 
 fn comment_cmd(args: CommentArgs) -> Result<ExitCode> {
     // Everything the post needs is checked before scanning.
-    let target = if args.dry_run {
-        None
+    let destination = if args.dry_run {
+        Destination::Stdout
     } else {
-        let repo = args.repo.clone().or_else(|| env("GITHUB_REPOSITORY")).context(
-            "no repository: pass --repo OWNER/NAME (or run in GitHub Actions, which sets GITHUB_REPOSITORY)",
-        )?;
-        let (owner, name) = repo
-            .split_once('/')
-            .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
-            .with_context(|| format!("--repo must be OWNER/NAME, got `{repo}`"))?;
-        let pr = match args.pr {
-            Some(n) => n,
-            None => match env("GITHUB_EVENT_PATH") {
-                Some(p) => pr_from_event(Path::new(&p))?,
-                None => bail!(
-                    "no pull request: pass --pr N (or run on a pull_request event, whose payload is at GITHUB_EVENT_PATH)"
-                ),
-            },
+        let event_name = env("GITHUB_EVENT_NAME");
+        let event = match env("GITHUB_EVENT_PATH") {
+            Some(p) if args.pr.is_none() || is_pull_request_event(event_name.as_deref()) => {
+                Some(pull_request_event(Path::new(&p), event_name.as_deref())?)
+            }
+            _ => None,
         };
-        let token = env("GITHUB_TOKEN").or_else(|| env("GH_TOKEN")).context(
-            "no token: set GITHUB_TOKEN or GH_TOKEN (with `pull-requests: write`), or use --dry-run",
-        )?;
-        let api = args
-            .api_url
-            .clone()
-            .or_else(|| env("GITHUB_API_URL"))
-            .unwrap_or_else(|| "https://api.github.com".into());
-        let secs = match args.timeout {
-            Some(secs) => secs,
-            None => match env("GRADUATE_TIMEOUT") {
-                Some(v) => v
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|s| (1..=3600).contains(s))
-                    .with_context(|| {
-                        format!("GRADUATE_TIMEOUT must be whole seconds from 1 to 3600, got `{v}`")
-                    })?,
-                None => github::DEFAULT_DEADLINE.as_secs(),
-            },
-        };
-        Some((
-            github::Target {
-                owner: owner.to_string(),
-                repo: name.to_string(),
-                pr,
-            },
-            token,
-            api,
-            std::time::Duration::from_secs(secs),
-        ))
+        match event.as_ref().and_then(|e| e.read_only) {
+            Some(why) => Destination::ReadOnly(why),
+            None => comment_destination(&args, event.map(|e| e.number))?,
+        }
     };
     let (report, config, _) = build_report(&args.inputs)?;
     // Over GitHub's limit, the comment is cut and the uncut one goes to
@@ -377,9 +477,28 @@ fn comment_cmd(args: CommentArgs) -> Result<ExitCode> {
     let full = markdown::render(&report);
     let body = markdown::fit(full.clone(), github::COMMENT_LIMIT, elsewhere);
     let below = below_threshold(&args.inputs, &config, &report);
-    let Some((target, token, api, deadline)) = target else {
-        emit(&body)?;
-        return Ok(ExitCode::from(if below { 1 } else { 0 }));
+    let gates = ExitCode::from(if below { 1 } else { 0 });
+    let (target, token, api, deadline) = match destination {
+        Destination::Stdout => {
+            emit(&body)?;
+            return Ok(gates);
+        }
+        Destination::ReadOnly(why) => {
+            warn_read_only(why, summary.is_some());
+            match &summary {
+                Some(path) => append(path, &full)?,
+                None => {
+                    emit(&body)?;
+                }
+            }
+            return Ok(gates);
+        }
+        Destination::Comment {
+            target,
+            token,
+            api,
+            deadline,
+        } => (target, token, api, deadline),
     };
     let posted = github::post_comment(&api, &token, &target, &body, deadline);
     if posted.is_ok()
@@ -388,19 +507,9 @@ fn comment_cmd(args: CommentArgs) -> Result<ExitCode> {
     {
         append(path, &full)?;
     }
-    match posted {
-        Ok(github::Posted::Created(id)) => {
-            eprintln!(
-                "graduate: created comment {id} on {}/{}#{}",
-                target.owner, target.repo, target.pr
-            )
-        }
-        Ok(github::Posted::Updated(id)) => {
-            eprintln!(
-                "graduate: updated comment {id} on {}/{}#{}",
-                target.owner, target.repo, target.pr
-            )
-        }
+    let done = match posted {
+        Ok(github::Posted::Created(id)) => format!("created comment {id}"),
+        Ok(github::Posted::Updated(id)) => format!("updated comment {id}"),
         Err(e) => {
             eprintln!("error: posting the comment failed: {e}");
             // The report is not lost: the job summary, or standard output.
@@ -415,8 +524,89 @@ fn comment_cmd(args: CommentArgs) -> Result<ExitCode> {
             }
             return Ok(ExitCode::from(if below { 1 } else { 2 }));
         }
+    };
+    if !args.inputs.quiet {
+        eprintln!(
+            "graduate: {done} on {}/{}#{}",
+            target.owner, target.repo, target.pr
+        );
     }
-    Ok(ExitCode::from(if below { 1 } else { 0 }))
+    Ok(gates)
+}
+
+/// `pull_request`, `pull_request_target`, `pull_request_review` …
+fn is_pull_request_event(name: Option<&str>) -> bool {
+    name.is_some_and(|n| n.starts_with("pull_request"))
+}
+
+/// Repository, pull request, token, API and deadline, from the flags and
+/// GitHub Actions' environment; a missing one is a usage error.
+fn comment_destination(args: &CommentArgs, event_pr: Option<u64>) -> Result<Destination> {
+    let repo = args.repo.clone().or_else(|| env("GITHUB_REPOSITORY")).context(
+        "no repository: pass --repo OWNER/NAME (or run in GitHub Actions, which sets GITHUB_REPOSITORY)",
+    )?;
+    let (owner, name) = repo
+        .split_once('/')
+        .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
+        .with_context(|| format!("--repo must be OWNER/NAME, got `{repo}`"))?;
+    let pr = args.pr.or(event_pr).context(
+        "no pull request: pass --pr N (or run on a pull_request event, whose payload is at GITHUB_EVENT_PATH)",
+    )?;
+    let token = env("GITHUB_TOKEN").or_else(|| env("GH_TOKEN")).context(
+        "no token: set GITHUB_TOKEN or GH_TOKEN (with `pull-requests: write`), or use --dry-run",
+    )?;
+    let api = args
+        .api_url
+        .clone()
+        .or_else(|| env("GITHUB_API_URL"))
+        .unwrap_or_else(|| "https://api.github.com".into());
+    let secs = match args.timeout {
+        Some(secs) => secs,
+        None => match env("GRADUATE_TIMEOUT") {
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=3600).contains(s))
+                .with_context(|| {
+                    format!("GRADUATE_TIMEOUT must be whole seconds from 1 to 3600, got `{v}`")
+                })?,
+            None => github::DEFAULT_DEADLINE.as_secs(),
+        },
+    };
+    Ok(Destination::Comment {
+        target: github::Target {
+            owner: owner.to_string(),
+            repo: name.to_string(),
+            pr,
+        },
+        token,
+        api,
+        deadline: std::time::Duration::from_secs(secs),
+    })
+}
+
+/// One warning for a run whose token cannot comment. Inside GitHub Actions
+/// it is a workflow command, so it shows as an annotation on the run; its
+/// text is constant, nothing from the repository.
+fn warn_read_only(why: ReadOnlyToken, to_summary: bool) {
+    let cause = match why {
+        ReadOnlyToken::Fork => "this pull request comes from a fork",
+        ReadOnlyToken::Dependabot => "this run was started by Dependabot",
+    };
+    let place = if to_summary {
+        "the report is in the job summary"
+    } else {
+        "the report is on standard output"
+    };
+    let text = format!(
+        "{cause}, so GitHub gave the workflow a read-only token: no comment was posted; {place}"
+    );
+    if env("GITHUB_ACTIONS").as_deref() == Some("true") {
+        let _ = writeln!(std::io::stdout(), "::warning title=graduate::{text}");
+    } else {
+        eprintln!("warning: {text}");
+    }
 }
 
 fn append(path: &str, text: &str) -> Result<()> {
@@ -451,12 +641,14 @@ fn source_url(flag: Option<&str>, commit: Option<&str>) -> Option<String> {
 /// line may start like a GitHub Actions workflow command (`::`), whatever a
 /// renderer did with wrapping.
 fn emit(s: &str) -> Result<ExitCode> {
-    let guarded = guard_workflow_commands(s);
+    write_stdout(guard_workflow_commands(s).as_bytes())
+}
+
+/// Write graduate's own generated text (completion scripts, man pages) as it
+/// is: nothing in it comes from a scanned tree, and a guard would corrupt it.
+fn write_stdout(bytes: &[u8]) -> Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(guarded.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
+    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(e).context("writing to stdout"),
@@ -482,6 +674,74 @@ pub fn guard_workflow_commands(s: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn event(head: serde_json::Value, sender: &str) -> tempfile::NamedTempFile {
+        let payload = serde_json::json!({
+            "pull_request": {
+                "number": 7,
+                "head": { "repo": head },
+                "base": { "repo": { "full_name": "acme/orders" } }
+            },
+            "sender": { "login": sender }
+        });
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), payload.to_string()).unwrap();
+        file
+    }
+
+    #[test]
+    fn forks_and_dependabot_get_a_read_only_token_on_pull_request_only() {
+        let same = event(serde_json::json!({ "full_name": "acme/orders" }), "dev");
+        let fork = event(
+            serde_json::json!({ "full_name": "stranger/orders" }),
+            "stranger",
+        );
+        let deleted_fork = event(serde_json::Value::Null, "stranger");
+        let dependabot = event(
+            serde_json::json!({ "full_name": "acme/orders" }),
+            "dependabot[bot]",
+        );
+        let read_only = |f: &tempfile::NamedTempFile, name: &str| {
+            pull_request_event(f.path(), Some(name)).unwrap().read_only
+        };
+        assert_eq!(read_only(&same, "pull_request"), None);
+        assert_eq!(read_only(&fork, "pull_request"), Some(ReadOnlyToken::Fork));
+        assert_eq!(
+            read_only(&deleted_fork, "pull_request"),
+            Some(ReadOnlyToken::Fork)
+        );
+        assert_eq!(
+            read_only(&dependabot, "pull_request"),
+            Some(ReadOnlyToken::Dependabot)
+        );
+        assert_eq!(
+            read_only(&fork, "pull_request_review"),
+            Some(ReadOnlyToken::Fork)
+        );
+        // pull_request_target runs the base branch's workflow with a full token.
+        assert_eq!(read_only(&fork, "pull_request_target"), None);
+        assert_eq!(read_only(&dependabot, "pull_request_target"), None);
+        assert_eq!(pull_request_event(fork.path(), None).unwrap().number, 7);
+    }
+
+    #[test]
+    fn users_see_every_command_but_the_maintainers_ones() {
+        let all = Cli::command();
+        let user = UserCli::command();
+        let names = |c: &clap::Command, hidden: bool| -> Vec<String> {
+            c.get_subcommands()
+                .filter(|s| s.is_hide_set() == hidden)
+                .map(|s| s.get_name().to_string())
+                .collect()
+        };
+        assert_eq!(names(&all, false), names(&user, false));
+        assert_eq!(names(&all, true), ["docs"]);
+        assert!(names(&user, true).is_empty());
+        assert_eq!(all.get_about(), user.get_about());
+        assert_eq!(all.get_long_about(), user.get_long_about());
+        all.debug_assert();
+        user.debug_assert();
+    }
 
     #[test]
     fn no_output_line_starts_a_workflow_command() {

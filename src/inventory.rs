@@ -67,7 +67,9 @@ impl FileKind {
 /// per file, with its reason, and read by every rule. A browser `fetch` is
 /// not the service's outbound call, a dev launcher's SIGTERM handler does not
 /// drain the server, and a fake key in a test is not a leak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
     /// Runs in the service process: handlers, workers, jobs, server

@@ -6,6 +6,7 @@
 //! format). Facts never know about rules; renderers never re-derive facts.
 
 pub mod bounded_read;
+pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod docs;
@@ -19,5 +20,6 @@ pub mod report;
 pub mod rules;
 pub mod safe_text;
 pub mod scan;
+pub mod schema;
 pub mod score;
 pub mod walk;

@@ -24,7 +24,7 @@ pub const WEEK_TITLES: [&str; 5] = [
 ];
 
 /// One week of the plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlanWeek {
     pub week: u8,
     pub title: &'static str,
@@ -33,7 +33,7 @@ pub struct PlanWeek {
 }
 
 /// One rule to fix, however many sites it has.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlanItem {
     pub rule: String,
     /// What passing means (the check's title).
@@ -61,7 +61,7 @@ pub fn effort_words(effort: u8) -> &'static str {
 }
 
 /// `--fail-under N` (or `fail-under` in the config) and how to meet it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Target {
     pub fail_under: u32,
     /// The score is at or above it. `false` when there is no score.

@@ -40,7 +40,7 @@ impl Default for Thresholds {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Signal {
     pub id: &'static str,
     /// Measured value; `null` when unknown.
@@ -51,7 +51,7 @@ pub struct Signal {
     pub note: SafeText,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Hotspot {
     pub path: SafeText,
     /// Commits touching the file in the window.
@@ -85,7 +85,7 @@ impl Pressure {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Pressure {
     /// `graduate`, `watch`, `keep-as-prototype`, or `not-assessed` when the
     /// history is unknown and the code signals alone show no pressure (a

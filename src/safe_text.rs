@@ -39,7 +39,9 @@ const MAX_CHARS: usize = 2_000;
 
 /// Repository-derived text after redaction and escaping. Dereferences to
 /// `str`; serialises as a plain string.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct SafeText(String);
 

@@ -64,7 +64,7 @@ const PRUNED_DIRS: &[&str] = &[
 ];
 
 /// Counts of what the walk saw and left out, reported for transparency.
-#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct WalkStats {
     pub files_seen: usize,
     pub files_read: usize,

@@ -137,6 +137,72 @@ fn colour_follows_flag() {
 }
 
 #[test]
+fn colour_follows_the_conventions_in_a_pipe() {
+    let coloured = |envs: &[(&str, &str)], extra: &[&str]| {
+        let mut cmd = graduate();
+        cmd.args(["scan", "fixtures/go-service"]).args(extra);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        common::assert_ok(&out);
+        String::from_utf8_lossy(&out.stdout).contains("\u{1b}[")
+    };
+    assert!(!coloured(&[], &[]), "a pipe gets no colour");
+    assert!(coloured(&[("CLICOLOR_FORCE", "1")], &[]));
+    assert!(
+        !coloured(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], &[]),
+        "NO_COLOR wins"
+    );
+    assert!(
+        !coloured(&[("CLICOLOR_FORCE", "1")], &["--color", "never"]),
+        "the flag wins"
+    );
+    assert!(coloured(&[("NO_COLOR", "1")], &["--color", "always"]));
+}
+
+/// Runs graduate on a pseudo-terminal (util-linux `script`), where colour
+/// depends on the terminal.
+#[cfg(target_os = "linux")]
+fn coloured_on_a_terminal(term: &str, no_color: Option<&str>) -> bool {
+    let bin = Path::new(env!("CARGO_BIN_EXE_graduate"));
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec"])
+        .arg(format!("'{}' scan fixtures/go-service", bin.display()))
+        .arg("/dev/null")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TERM", term)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE");
+    if let Some(v) = no_color {
+        cmd.env("NO_COLOR", v);
+    }
+    let out = cmd.output().expect("util-linux `script` runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).contains("\u{1b}[")
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn colour_follows_the_conventions_on_a_terminal() {
+    assert!(coloured_on_a_terminal("xterm-256color", None));
+    assert!(!coloured_on_a_terminal("dumb", None), "TERM=dumb");
+    assert!(
+        !coloured_on_a_terminal("xterm-256color", Some("1")),
+        "NO_COLOR"
+    );
+    assert!(
+        coloured_on_a_terminal("xterm-256color", Some("")),
+        "an empty NO_COLOR is unset"
+    );
+}
+
+#[test]
 fn broken_manifests_and_yaml_warn_and_the_scan_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -161,6 +227,53 @@ fn broken_manifests_and_yaml_warn_and_the_scan_goes_on() {
     }
     let health = check(&r, "health-endpoint");
     assert_eq!(health["status"], "pass", "the rest of the scan went on");
+}
+
+#[test]
+fn quiet_drops_the_warnings_and_keeps_the_report_the_verdict_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join(".github/workflows")).unwrap();
+    fs::write(
+        dir.path().join(".github/workflows/ci.yml"),
+        "on: [push\njobs: {",
+    )
+    .unwrap();
+    // An app, so there is a score to hold to the threshold.
+    fs::write(
+        dir.path().join("app.py"),
+        "from flask import Flask\napp = Flask(__name__)\n",
+    )
+    .unwrap();
+    let loud = graduate()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("warning: .github/workflows/ci.yml"));
+    let out = graduate()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "json", "--quiet", "--fail-under", "100"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    assert!(stderr.contains("below --fail-under 100"), "{stderr}");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        r["warnings"].as_array().unwrap().len(),
+        1,
+        "the report keeps it"
+    );
+    graduate()
+        .args(["scan", "-q", "fixtures/does-not-exist"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot scan fixtures/does-not-exist",
+        ));
 }
 
 #[cfg(unix)]
@@ -423,18 +536,83 @@ fn fingerprint_allowlist_suppresses_and_unused_entries_warn() {
 
 #[test]
 fn rules_and_explain() {
+    let out = graduate().arg("rules").output().unwrap();
+    common::assert_ok(&out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in text.lines() {
+        assert!(line.chars().count() <= 80, "over 80 columns: {line}");
+    }
+    // Grouped: the pillar's heading, then its rules indented under it.
+    let resilience = text.find("\nresilience\n").expect("a resilience heading");
+    let security = text.find("\nsecurity\n").unwrap();
+    let timeout = text.find("  outbound-timeout ").unwrap();
+    assert!(resilience < timeout && timeout < security, "{text}");
+
+    let out = graduate()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    let rules: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = rules.as_array().unwrap();
+    assert_eq!(rules.len(), 29);
+    let timeout = rules
+        .iter()
+        .find(|r| r["id"] == "outbound-timeout")
+        .unwrap();
+    assert_eq!(timeout["pillar"], "resilience");
+    assert_eq!(timeout["per_site"], true);
+    assert_eq!(timeout["priority"], 125);
     graduate()
-        .arg("rules")
+        .args(["rules", "--format", "yaml"])
         .assert()
-        .success()
-        .stdout(predicate::str::contains("outbound-timeout"))
-        .stdout(predicate::str::contains("resilience"));
+        .code(2);
+
     graduate()
         .args(["explain", "outbound-timeout"])
         .assert()
         .success()
         .stdout(predicate::str::contains("## How to fix it"))
         .stdout(predicate::str::contains("http.Get"));
+}
+
+#[test]
+fn explain_suggests_the_closest_rule_on_a_typo() {
+    graduate()
+        .args(["explain", "outbound-timout"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `outbound-timeout`?"));
+    graduate()
+        .args(["explain", "HARDCODED_SECRET"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `hardcoded-secret`?"));
+    let out = graduate().args(["explain", "kubernetes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown rule `kubernetes`"), "{stderr}");
+    assert!(
+        !stderr.contains("did you mean"),
+        "nothing is close: {stderr}"
+    );
+}
+
+#[test]
+fn a_missing_path_is_reported_once() {
+    for args in [
+        &["scan", "fixtures/does-not-exist"][..],
+        &["scan", "fixtures/does-not-exist", "--format", "json"],
+        &["comment", "fixtures/does-not-exist", "--dry-run"],
+    ] {
+        let out = graduate().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert_eq!(stderr.matches("does-not-exist").count(), 1, "{stderr}");
+        assert_eq!(stderr.matches("No such file").count(), 1, "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
 }
 
 #[test]
@@ -502,4 +680,146 @@ fn broken_ci_and_deploy_yaml_warn_and_never_pass_silently() {
     assert_eq!(bounds["status"], "pass");
     assert_eq!(bounds["evidence"].as_array().unwrap().len(), 2);
     assert_eq!(r["stats"]["skipped_large"], 1);
+}
+
+/// Runs bash's completion function the way bash does on TAB: the words so
+/// far, the index of the one being completed.
+fn bash_completes(script: &Path, words: &[&str]) -> Vec<String> {
+    let cword = words.len() - 1;
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let program = format!(
+        "source '{}'; COMP_WORDS=({}); COMP_CWORD={cword}; _graduate graduate '{}' '{}'; \
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script.display(),
+        quoted.join(" "),
+        words[cword],
+        words[cword - 1],
+    );
+    let out = std::process::Command::new("bash")
+        .args(["--noprofile", "--norc", "-c", &program])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn completions_come_from_the_command_line_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("graduate.bash");
+    let out = graduate().args(["completions", "bash"]).output().unwrap();
+    common::assert_ok(&out);
+    fs::write(&script, &out.stdout).unwrap();
+    assert_eq!(
+        bash_completes(&script, &["graduate", "sc"]),
+        ["scan", "schema"]
+    );
+    assert_eq!(
+        bash_completes(&script, &["graduate", "scan", "--fail"]),
+        ["--fail-under"]
+    );
+    let formats = bash_completes(&script, &["graduate", "scan", "--format", ""]);
+    assert_eq!(formats, ["text", "json", "markdown", "sarif", "html"]);
+    assert!(
+        !bash_completes(&script, &["graduate", ""]).contains(&"docs".to_string()),
+        "hidden"
+    );
+    for (shell, marker) in [
+        ("zsh", "#compdef graduate"),
+        ("fish", "complete -c graduate"),
+        ("elvish", "edit:completion:arg-completer[graduate]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        graduate()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(marker).and(predicate::str::contains("fail-under")));
+    }
+    graduate().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn man_pages_come_from_the_command_line_definition() {
+    let out = graduate().arg("man").output().unwrap();
+    common::assert_ok(&out);
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH graduate 1"), "{page}");
+    assert!(page.contains("graduate\\-scan(1)"));
+    assert!(
+        !page.contains("graduate\\-help(1)"),
+        "no page exists for help"
+    );
+    assert!(
+        !page.contains("graduate\\-docs"),
+        "hidden commands stay hidden"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    graduate()
+        .args(["man", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let mut pages: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert_eq!(
+        pages,
+        [
+            "graduate-comment.1",
+            "graduate-completions.1",
+            "graduate-explain.1",
+            "graduate-man.1",
+            "graduate-rules.1",
+            "graduate-scan.1",
+            "graduate-schema.1",
+            "graduate.1"
+        ]
+    );
+    let scan = fs::read_to_string(dir.path().join("graduate-scan.1")).unwrap();
+    assert!(scan.contains("\\-\\-fail\\-under"));
+    assert!(scan.contains("Exit with status 1 when the score is below N"));
+}
+
+#[test]
+fn the_pre_commit_hook_runs_a_whole_repository_scan() {
+    let text =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"))
+            .unwrap();
+    let hooks: Value = serde_saphyr::from_str(&text).unwrap();
+    let hook = &hooks[0];
+    assert_eq!(hook["id"], "graduate");
+    assert_eq!(hook["language"], "rust", "pre-commit builds it with cargo");
+    assert_eq!(
+        hook["pass_filenames"], false,
+        "readiness is the tree's, not the staged files'"
+    );
+    assert_eq!(hook["always_run"], true);
+    // pre-commit runs `entry + args`, in the repository's root.
+    let entry: Vec<&str> = hook["entry"].as_str().unwrap().split_whitespace().collect();
+    assert_eq!(entry[0], "graduate");
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("graduate")
+            .unwrap()
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/go-service"))
+            .args(&entry[1..])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    common::assert_ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Readiness"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("\u{1b}["));
+    assert_eq!(run(&["--fail-under", "100"]).status.code(), Some(1));
 }

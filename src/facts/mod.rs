@@ -61,7 +61,7 @@ impl Location {
 }
 
 /// Something that went wrong reading one file; the scan goes on.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Warning {
     /// Repository-derived (a file name, a parser's message quoting the
     /// file): cleaned on construction, like all report text.

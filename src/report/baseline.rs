@@ -38,7 +38,7 @@ struct OldDebt {
     fingerprint: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BaselineDiff {
     pub commit: Option<SafeText>,
     /// `null` when either report has no score (no app found).
@@ -51,14 +51,14 @@ pub struct BaselineDiff {
     pub fixed: Vec<FixedItem>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PillarDelta {
     pub id: SafeText,
     pub before: Option<u32>,
     pub after: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FixedItem {
     pub rule: SafeText,
     pub path: Option<SafeText>,

@@ -20,13 +20,13 @@ use crate::walk::WalkStats;
 /// can be null (no app found). Fields are only added within a version.
 pub const SCHEMA_VERSION: u32 = 2;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
@@ -66,7 +66,7 @@ pub struct Report {
     pub baseline: Option<baseline::BaselineDiff>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ScopeCount {
     pub scope: crate::inventory::Scope,
     pub files: usize,
@@ -75,7 +75,7 @@ pub struct ScopeCount {
     pub code_left_out: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AppSummary {
     pub path: SafeText,
     pub score: u32,
@@ -135,7 +135,7 @@ impl Report {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Level {
     /// 0 (prototype) … 5 (production-ready).
     pub current: u8,
@@ -144,7 +144,7 @@ pub struct Level {
     pub next: Option<NextLevel>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct NextLevel {
     pub level: u8,
     pub name: &'static str,
@@ -161,7 +161,7 @@ pub struct NextLevel {
     pub unknown: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Coverage {
     /// Checks that could be evaluated (pass or fail).
     pub evaluated: usize,
@@ -182,7 +182,7 @@ pub struct Coverage {
     pub percent: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PillarScore {
     pub id: &'static str,
     /// `null` when no check of the pillar could be evaluated.
@@ -191,7 +191,7 @@ pub struct PillarScore {
     pub total: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Check {
     pub id: String,
     pub pillar: &'static str,
@@ -210,7 +210,7 @@ pub struct Check {
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DebtItem {
     pub rule: String,
     pub path: Option<SafeText>,
@@ -247,7 +247,7 @@ impl DebtItem {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Gate {
     pub gate: &'static str,
     pub passed: bool,
@@ -257,7 +257,7 @@ pub struct Gate {
 
 /// A sign-off gate passes only on evaluated passes: a member check that is
 /// not applicable or unknown leaves it `unknown`, never passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum GateStatus {
     Pass,
@@ -281,7 +281,7 @@ impl std::fmt::Display for GateStatus {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Suppression {
     pub rule: SafeText,
     pub path: SafeText,

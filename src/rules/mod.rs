@@ -23,7 +23,7 @@ pub use meta::{Pillar, RuleMeta};
 /// The four outcomes of a check (docs/scoring.md). Only `pass` and `fail`
 /// are evaluated; the other two carry their reason and count neither in the
 /// score nor towards a gate or a level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,
@@ -54,7 +54,7 @@ impl Status {
 }
 
 /// What proved a check's status: a route, an SDK init line, a bad call site.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Evidence {
     pub path: Option<SafeText>,
     pub line: Option<u32>,

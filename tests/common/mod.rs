@@ -10,7 +10,9 @@ use serde_json::Value;
 pub fn graduate() -> Command {
     let mut cmd = Command::cargo_bin("graduate").unwrap();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd.env_remove("NO_COLOR");
+    cmd.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE");
     cmd
 }
 
