@@ -253,12 +253,13 @@ pub fn build(
         .collect();
     // No app, no score: an empty repository has nothing that could be
     // ready, and must not score (or pass --fail-under) on what it lacks.
-    let unscored = no_app(facts);
-    let score = if unscored.is_some() {
-        None
-    } else {
-        Some(score.unwrap_or(0))
-    };
+    // Nor does an app of which no check could be evaluated.
+    let unscored = no_app(facts).or_else(|| {
+        score
+            .is_none()
+            .then(|| "no check could be evaluated (all are not applicable or unknown)".into())
+    });
+    let score = if unscored.is_some() { None } else { score };
     let pillars = if unscored.is_some() {
         pillars
             .into_iter()

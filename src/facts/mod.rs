@@ -133,11 +133,15 @@ pub struct FileFacts {
     pub warnings: Vec<Warning>,
 }
 
-/// Which facts a file that did not parse would have given.
+/// Which facts a file that was not read (it did not parse, or is over the
+/// size bound) would have given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unparsed {
     Manifest,
     Ci,
+    /// Production source over the size bound (a parse failure of source is
+    /// `CodeFacts::unparsed`).
+    LargeSource,
 }
 
 /// A committed environment file.
@@ -187,6 +191,11 @@ pub struct Facts {
     /// parse: the code rules are unknown instead of passing while they are
     /// unread.
     pub unparsed: Vec<String>,
+    /// Production source files over the size bound, not read. In practice
+    /// generated code or data (a 2.5 MB React component of inline SVG): they
+    /// can hide bad sites, so a per-site rule cannot pass beside them, but
+    /// they are not where a practice lives, so an absent one stays absent.
+    pub unread_large: Vec<String>,
     /// CI files that do not parse: whether they run the tests is unknown.
     pub unparsed_ci: Vec<String>,
     /// Dependency manifests that do not parse: their lock state is unknown.
@@ -238,6 +247,11 @@ impl Facts {
             // dev tooling) contributes no routes, calls or practices: a
             // browser `fetch` is not an outbound call of the service. Its
             // test markers still count.
+            let unparsed = f.unparsed;
+            let scoped_out = matches!(
+                scopes.get(f.path.as_str()),
+                Some((scope, FileKind::Source(_))) if !scope.in_service()
+            );
             if let Some((scope, FileKind::Source(_))) = scopes.get(f.path.as_str())
                 && !scope.in_service()
             {
@@ -268,10 +282,13 @@ impl Facts {
             if f.code.unparsed.is_some() {
                 facts.unparsed.push(f.path.clone());
             }
-            match f.unparsed {
+            match unparsed {
                 Some(Unparsed::Ci) => facts.unparsed_ci.push(f.path.clone()),
                 Some(Unparsed::Manifest) => facts.unparsed_manifests.push(f.path.clone()),
-                None => {}
+                Some(Unparsed::LargeSource) if !scoped_out => {
+                    facts.unread_large.push(f.path.clone())
+                }
+                Some(Unparsed::LargeSource) | None => {}
             }
             facts.secrets.extend(f.secrets);
             facts.secret_exclusions.extend(f.secret_exclusions);
@@ -378,7 +395,7 @@ pub fn too_large(record: &FileRecord) -> Option<FileFacts> {
         ..FileFacts::default()
     };
     match record.kind {
-        FileKind::Source(_) if !record.is_test => out.code.unparsed = Some(message.clone()),
+        FileKind::Source(_) if !record.is_test => out.unparsed = Some(Unparsed::LargeSource),
         FileKind::CiConfig => out.unparsed = Some(Unparsed::Ci),
         FileKind::Manifest(_) => out.unparsed = Some(Unparsed::Manifest),
         _ => return None,

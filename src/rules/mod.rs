@@ -253,27 +253,45 @@ const CODE_RULES: &[&str] = &[
 ];
 
 impl Rule {
-    /// Run the detection, then account for source files that did not
-    /// parse: what they hold is unknown, so a code rule may not `pass` on
-    /// their account (a per-site rule with only clean sites, or a practice
-    /// found nowhere else, becomes `unknown` naming the files). A failure
-    /// found in the files that did parse stands.
+    /// Run the detection, then account for source files that were not
+    /// read: what they hold is unknown, so a code rule may not `pass` on
+    /// their account (a per-site rule with only clean sites becomes
+    /// `unknown` naming the files; so does a practice found nowhere else,
+    /// when a file did not parse). A failure found in the files that were
+    /// read stands. A file over the size bound leaves an absent practice a
+    /// fail: it is generated code or data, and an unread file must not turn
+    /// a fail into a skip that raises the score.
     pub fn run(&self, facts: &Facts) -> Outcome {
         let outcome = (self.check)(facts);
-        if facts.unparsed.is_empty() || !CODE_RULES.contains(&self.meta.id.as_str()) {
+        if !CODE_RULES.contains(&self.meta.id.as_str()) {
             return outcome;
         }
         let per_site_pass = outcome.status == Status::Pass && outcome.clean_sites.is_some();
         let absent =
             outcome.status == Status::Fail && outcome.findings.iter().all(|f| f.location.is_none());
-        if !(per_site_pass || absent) {
+        // A file that does not parse can hold anything; one over the size
+        // bound is generated code or data: it can hide bad sites, not a
+        // practice (docs/scoring.md).
+        let unread: Vec<String> = if per_site_pass {
+            facts
+                .unparsed
+                .iter()
+                .chain(&facts.unread_large)
+                .cloned()
+                .collect()
+        } else if absent {
+            facts.unparsed.clone()
+        } else {
+            Vec::new()
+        };
+        if unread.is_empty() {
             return outcome;
         }
         Outcome::unknown(format!(
             "{} source file(s) could not be read (they do not parse, or are too large), \
              so this cannot be decided: {}",
-            facts.unparsed.len(),
-            some_paths(&facts.unparsed)
+            unread.len(),
+            some_paths(&unread)
         ))
     }
 }
@@ -411,4 +429,58 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 /// Paths (under `rules/`) of every registered TOML.
 pub fn registered_paths() -> Vec<&'static str> {
     REGISTRY.iter().map(|(_, p, _)| *p).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{OutboundCall, TimeoutState};
+
+    fn with_calls(timeout: TimeoutState) -> Facts {
+        Facts {
+            languages: vec![crate::inventory::Lang::Go],
+            outbound: vec![OutboundCall {
+                location: Location::new("api.go", 3),
+                client: "net/http",
+                timeout,
+                note: "client.Get".into(),
+            }],
+            ..Facts::default()
+        }
+    }
+
+    /// A source file that does not parse can hold anything: a clean per-site
+    /// result and an absent practice both become unknown. One over the size
+    /// bound can hide bad sites only: the clean result becomes unknown, the
+    /// absent practice stays a fail (so an unread file never raises the
+    /// score). A failing site found elsewhere stands in both cases.
+    #[test]
+    fn unread_source_files_make_code_rules_unknown_without_raising_the_score() {
+        let timeout = find("outbound-timeout").unwrap();
+        let metrics = find("metrics-exported").unwrap();
+        for (unparsed, large) in [(true, false), (false, true)] {
+            let mut clean = with_calls(TimeoutState::Explicit);
+            let mut bad = with_calls(TimeoutState::Missing);
+            for f in [&mut clean, &mut bad] {
+                if unparsed {
+                    f.unparsed.push("broken.go".into());
+                }
+                if large {
+                    f.unread_large.push("tables.go".into());
+                }
+            }
+            assert_eq!(timeout.run(&clean).status, Status::Unknown);
+            assert_eq!(timeout.run(&bad).status, Status::Fail);
+            let absent = metrics.run(&clean);
+            let want = if unparsed {
+                Status::Unknown
+            } else {
+                Status::Fail
+            };
+            assert_eq!(absent.status, want, "unparsed {unparsed}, large {large}");
+        }
+        let read = with_calls(TimeoutState::Explicit);
+        assert_eq!(timeout.run(&read).status, Status::Pass);
+        assert_eq!(metrics.run(&read).status, Status::Fail);
+    }
 }
