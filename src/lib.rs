@@ -12,6 +12,7 @@ pub mod error;
 pub mod facts;
 pub mod github;
 pub mod inventory;
+pub mod isolation;
 pub mod pressure;
 pub mod report;
 pub mod rules;

@@ -78,7 +78,9 @@ enum Event {
     Warning(Warning),
 }
 
-enum SkipReason {
+/// Why the walk counted a file without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
     Large,
     Binary,
     Minified,
@@ -268,47 +270,99 @@ where
     if !ft.is_file() {
         return;
     }
-    let rel = rel_path(root, entry.path());
-    let kind = inventory::classify(&rel);
-    let mut record = FileRecord {
-        is_test: inventory::is_test_path(&rel),
-        path: rel,
-        kind,
-        lines: 0,
-    };
-    if !kind.needs_text() {
+    let mut record = file_record(rel_path(root, entry.path()));
+    if !record.kind.needs_text() {
         out.push(Event::File(record, None));
         return;
     }
-    match read_text(entry.path(), &record) {
-        Ok(ReadResult::Text(text, warning)) => {
+    let bytes = match read_bytes(entry.path(), &record) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return out.push(Event::Skipped(SkipReason::Large)),
+        Err(w) => return out.push(Event::Warning(w)),
+    };
+    let text = match prepare(&mut record, bytes) {
+        Prepared::Text(text, warning) => {
             if let Some(w) = warning {
                 out.push(Event::Warning(w));
             }
-            if matches!(kind, FileKind::Source(_)) && text.lines().any(|l| l.len() > MINIFIED_LINE)
-            {
-                out.push(Event::Skipped(SkipReason::Minified));
-                return;
-            }
-            record.lines = text.bytes().filter(|b| *b == b'\n').count() as u32;
-            let facts = extract(&record, &text);
-            out.push(Event::File(record, Some(Box::new(facts))));
+            text
         }
-        Ok(ReadResult::Skip(reason)) => {
-            out.push(Event::Skipped(reason));
-        }
-        Err(w) => {
-            out.push(Event::Warning(w));
-        }
+        Prepared::Skip(reason) => return out.push(Event::Skipped(reason)),
+    };
+    let facts = crate::isolation::catch(|| extract(&record, &text))
+        .unwrap_or_else(|e| crashed(&record, &e));
+    out.push(Event::File(record, Some(Box::new(facts))));
+}
+
+/// The facts of a file whose extraction panicked: one warning, and a
+/// production source file counts as unread, so the code rules say `skip`
+/// rather than pass on what they never saw.
+fn crashed(record: &FileRecord, e: &crate::isolation::InternalError) -> FileFacts {
+    let message = format!("internal error while reading this file (please report): {e}");
+    let mut facts = FileFacts {
+        path: record.path.clone(),
+        ..FileFacts::default()
+    };
+    if matches!(record.kind, FileKind::Source(_)) && !record.is_test {
+        facts.code.unparsed = Some(message.clone());
+    }
+    facts.warnings.push(Warning {
+        path: record.path.clone(),
+        message,
+    });
+    facts
+}
+
+/// A file as the inventory sees it, from its repository-relative path.
+pub fn file_record(rel: String) -> FileRecord {
+    FileRecord {
+        kind: inventory::classify(&rel),
+        is_test: inventory::is_test_path(&rel),
+        path: rel,
+        lines: 0,
     }
 }
 
-enum ReadResult {
+/// What the walk makes of a file's bytes before extraction.
+pub enum Prepared {
+    /// The text to extract from, with a warning when it was not clean UTF-8.
     Text(String, Option<Warning>),
     Skip(SkipReason),
 }
 
-fn read_text(path: &Path, record: &FileRecord) -> Result<ReadResult, Warning> {
+/// Everything the walk does between reading a file and extracting its
+/// facts: binary and minified files are skipped, invalid UTF-8 is read with
+/// replacement characters (and said so), a byte-order mark is dropped, and
+/// the record gets its line count. The fuzz targets call this too, so they
+/// see exactly what a scan sees.
+pub fn prepare(record: &mut FileRecord, mut bytes: Vec<u8>) -> Prepared {
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Prepared::Skip(SkipReason::Binary);
+    }
+    // Editors on Windows write a UTF-8 byte-order mark; JSON and TOML
+    // parsers reject it as a stray character before the first key.
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    let (text, warning) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => (
+            String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            Some(Warning {
+                path: record.path.clone(),
+                message: "invalid UTF-8; read with replacement characters".into(),
+            }),
+        ),
+    };
+    if matches!(record.kind, FileKind::Source(_)) && text.lines().any(|l| l.len() > MINIFIED_LINE) {
+        return Prepared::Skip(SkipReason::Minified);
+    }
+    record.lines = text.bytes().filter(|b| *b == b'\n').count() as u32;
+    Prepared::Text(text, warning)
+}
+
+/// The file's bytes, or `None` when it is over [`MAX_FILE_BYTES`].
+fn read_bytes(path: &Path, record: &FileRecord) -> Result<Option<Vec<u8>>, Warning> {
     let warn = |message: String| Warning {
         path: record.path.clone(),
         message,
@@ -319,24 +373,10 @@ fn read_text(path: &Path, record: &FileRecord) -> Result<ReadResult, Warning> {
         .map_err(|e| warn(format!("cannot read: {e}")))?
         .len();
     if len > MAX_FILE_BYTES {
-        return Ok(ReadResult::Skip(SkipReason::Large));
+        return Ok(None);
     }
     let mut bytes = Vec::with_capacity(len as usize);
     file.read_to_end(&mut bytes)
         .map_err(|e| warn(format!("cannot read: {e}")))?;
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Ok(ReadResult::Skip(SkipReason::Binary));
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(ReadResult::Text(text, None)),
-        Err(e) => {
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            Ok(ReadResult::Text(
-                text,
-                Some(warn(
-                    "invalid UTF-8; read with replacement characters".into(),
-                )),
-            ))
-        }
-    }
+    Ok(Some(bytes))
 }

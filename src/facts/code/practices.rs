@@ -290,9 +290,13 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
             }
             // Read the member path the word ends: `server.address` is the
             // listening socket, `user.address` a postal address.
+            // The character before the path may be any width: a no-break
+            // space pasted from a chat (`log("x",\u{a0}user.email)`).
             let path_start = args[..w.start()]
-                .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-                .map_or(0, |i| i + 1);
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
+                .map_or(0, |(i, c)| i + c.len_utf8());
             let path = &args[path_start..w.end()];
             pii_category(path).map(|cat| (w.as_str(), cat))
         });
