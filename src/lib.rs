@@ -10,6 +10,8 @@ pub mod config;
 pub mod docs;
 pub mod error;
 pub mod facts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod github;
 pub mod inventory;
 pub mod isolation;
