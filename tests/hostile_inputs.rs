@@ -376,3 +376,63 @@ fn a_panicking_extractor_costs_one_warning_and_prints_nothing_raw() {
     assert_eq!(HOOK_CALLS.load(Ordering::SeqCst), 1);
     let _ = std::panic::take_hook();
 }
+
+#[test]
+fn many_items_in_one_file_cost_time_in_proportion() {
+    // Each dependency, job, service or step used to be located by scanning
+    // the file from the top: items × lines. These took minutes; the scan's
+    // time bound (60 s in `scan`) is what this test asserts.
+    let n = 20_000;
+    let deps: Vec<String> = (0..n)
+        .map(|i| format!("\"dep-{i}\": \"1.0.{i}\""))
+        .collect();
+    let (report, stderr) = scan(&[
+        (
+            "package.json",
+            format!("{{\"dependencies\": {{\n{}}}}}", deps.join(",\n")).into_bytes(),
+        ),
+        (
+            "pyproject.toml",
+            format!(
+                "[project]\nname = \"x\"\ndependencies = [\n{}]\n",
+                (0..n)
+                    .map(|i| format!("  \"pkg{i}>=1\",\n"))
+                    .collect::<String>()
+            )
+            .into_bytes(),
+        ),
+        (
+            ".gitlab-ci.yml",
+            (0..n / 2)
+                .map(|i| format!("job{i}:\n  script:\n    - npm test {i}\n"))
+                .collect::<String>()
+                .into_bytes(),
+        ),
+        (
+            "docker-compose.yml",
+            format!(
+                "services:\n{}",
+                (0..n / 2)
+                    .map(|i| format!(
+                        "  s{i}:\n    image: x\n    healthcheck: {{test: [CMD, x]}}\n"
+                    ))
+                    .collect::<String>()
+            )
+            .into_bytes(),
+        ),
+        (
+            ".travis.yml",
+            format!(
+                "script:\n{}",
+                (0..n)
+                    .map(|i| format!("  - npm test {i}\n"))
+                    .collect::<String>()
+            )
+            .into_bytes(),
+        ),
+    ]);
+    assert!(
+        report["warnings"].as_array().unwrap().is_empty(),
+        "{stderr}"
+    );
+}

@@ -16,6 +16,7 @@ pub mod git_index;
 pub mod gitignore;
 pub mod hygiene;
 pub mod integrations;
+pub mod line_index;
 pub mod manifests;
 pub mod operations;
 pub mod pattern;
