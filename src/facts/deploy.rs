@@ -330,7 +330,7 @@ struct Service {
 }
 
 fn compose(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let c: Compose = serde_saphyr::from_str(text).map_err(|e| {
+    let c: Compose = crate::facts::yaml::from_str(text).map_err(|e| {
         format!(
             "invalid compose YAML: {}",
             crate::facts::ci::first_line(&e.to_string())
@@ -452,7 +452,7 @@ fn fly(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
 /// render.yaml: `healthCheckPath` per service; `scaling: {minInstances,
 /// maxInstances}` or a fixed `numInstances`.
 fn render(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = serde_saphyr::from_str(text).map_err(|e| {
+    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
         format!(
             "invalid render.yaml: {}",
             crate::facts::ci::first_line(&e.to_string())
@@ -508,7 +508,7 @@ fn render(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
 /// App Engine app.yaml: automatic scaling (the default) has no ceiling
 /// unless `max_instances` is set; flexible's `liveness_check`/`readiness_check`.
 fn app_engine(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = serde_saphyr::from_str(text).map_err(|e| {
+    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
         format!(
             "invalid app.yaml: {}",
             crate::facts::ci::first_line(&e.to_string())
@@ -562,7 +562,7 @@ fn app_engine(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
 /// `reservedConcurrency` (a ceiling); `provisionedConcurrency` is a floor
 /// of warm instances and caps nothing.
 fn serverless(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = serde_saphyr::from_str(text).map_err(|e| {
+    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
         format!(
             "invalid serverless.yml: {}",
             crate::facts::ci::first_line(&e.to_string())
@@ -631,7 +631,7 @@ struct K8sObject {
 }
 
 fn kubernetes(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let docs: Vec<Option<K8sObject>> = serde_saphyr::from_multiple(text).map_err(|e| {
+    let docs: Vec<Option<K8sObject>> = crate::facts::yaml::from_multiple(text).map_err(|e| {
         format!(
             "invalid Kubernetes YAML: {}",
             crate::facts::ci::first_line(&e.to_string())

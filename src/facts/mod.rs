@@ -22,6 +22,7 @@ pub mod operations;
 pub mod pattern;
 pub mod secrets;
 pub mod tasks;
+pub mod yaml;
 
 use serde::Serialize;
 

@@ -64,8 +64,8 @@ struct ActionRuns {
 }
 
 pub(super) fn workflow(path: &str, text: &str) -> Result<CiPipeline, String> {
-    let wf: Workflow =
-        serde_saphyr::from_str(text).map_err(|e| yaml_error("GitHub Actions workflow", &e))?;
+    let wf: Workflow = crate::facts::yaml::from_str(text)
+        .map_err(|e| yaml_error("GitHub Actions workflow", &e))?;
     let triggers = match wf.on {
         Some(serde_json::Value::String(s)) => vec![s],
         Some(serde_json::Value::Array(a)) => a
@@ -125,7 +125,7 @@ pub(super) fn composite_action(path: &str, text: &str) -> Result<Option<CiPipeli
         return Ok(None);
     }
     let action: Action =
-        serde_saphyr::from_str(text).map_err(|e| yaml_error("GitHub action metadata", &e))?;
+        crate::facts::yaml::from_str(text).map_err(|e| yaml_error("GitHub action metadata", &e))?;
     let Some(runs) = action.runs else {
         return Ok(None);
     };

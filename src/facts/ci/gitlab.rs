@@ -31,7 +31,8 @@ pub(super) fn parse(
     text: &str,
     kind: PipelineKind,
 ) -> Result<Option<CiPipeline>, String> {
-    let root: Value = serde_saphyr::from_str(text).map_err(|e| yaml_error("GitLab CI", &e))?;
+    let root: Value =
+        crate::facts::yaml::from_str(text).map_err(|e| yaml_error("GitLab CI", &e))?;
     let Value::Object(root) = root else {
         return Ok(None);
     };

@@ -11,7 +11,7 @@ use super::{
 use crate::facts::line_index::LineIndex;
 
 fn load(what: &str, text: &str) -> Result<Value, String> {
-    serde_saphyr::from_str(text).map_err(|e| yaml_error(what, &e))
+    crate::facts::yaml::from_str(text).map_err(|e| yaml_error(what, &e))
 }
 
 fn pipeline(path: &str, system: &'static str, triggers: &[&str], jobs: Vec<CiJob>) -> CiPipeline {
@@ -422,7 +422,8 @@ pub(super) fn drone(
     text: &str,
     system: &'static str,
 ) -> Result<Option<CiPipeline>, String> {
-    let docs: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| yaml_error(system, &e))?;
+    let docs: Vec<Value> =
+        crate::facts::yaml::from_multiple(text).map_err(|e| yaml_error(system, &e))?;
     let lines = &LineIndex::new(text);
     let mut jobs = Vec::new();
     let mut all_triggers: Vec<String> = Vec::new();
