@@ -12,8 +12,11 @@ pub mod config;
 pub mod docs;
 pub mod error;
 pub mod facts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod github;
 pub mod inventory;
+pub mod isolation;
 pub mod plan;
 pub mod pressure;
 pub mod report;

@@ -3,6 +3,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A panic message can quote the scanned repository's text: never raw.
+    graduate::isolation::sanitise_all_panics();
     let cli = graduate::cli::Cli::parse();
     match graduate::cli::run(cli) {
         Ok(code) => code,

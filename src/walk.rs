@@ -93,7 +93,9 @@ enum Event {
     Warning(Warning),
 }
 
-enum SkipReason {
+/// Why the walk counted a file without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
     Large,
     Binary,
     Minified,
@@ -437,82 +439,118 @@ fn visit<F>(
     if !ft.is_file() {
         return;
     }
-    let rel = rel_path(root, entry.path());
-    let kind = inventory::classify(&rel);
-    let mut record = FileRecord {
+    let mut record = file_record(rel_path(root, entry.path()));
+    if !record.kind.needs_text() {
+        out.push(Event::File(record, None));
+        return;
+    }
+    // A `.gitignore` was already read (bounded) by the filter: not twice.
+    let bytes = match filter.take_text(entry.path()) {
+        Some(text) => text.into_bytes(),
+        None => match read_bytes(entry.path(), &record) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                match crate::facts::too_large(&record) {
+                    Some(facts) => out.push(Event::TooLarge(record, Box::new(facts))),
+                    None => out.push(Event::Skipped(SkipReason::Large)),
+                }
+                return;
+            }
+            Err(w) => return out.push(Event::Warning(w)),
+        },
+    };
+    let text = match prepare(&mut record, bytes) {
+        Prepared::Text(text, warning) => {
+            if let Some(w) = warning {
+                out.push(Event::Warning(w));
+            }
+            text
+        }
+        Prepared::Skip(reason) => return out.push(Event::Skipped(reason)),
+    };
+    let facts = crate::isolation::catch(|| extract(&record, &text))
+        .unwrap_or_else(|e| crashed(&record, &e));
+    out.push(Event::File(record, Some(Box::new(facts))));
+}
+
+/// The facts of a file whose extraction panicked: one warning, and a
+/// production source file counts as unread, so the code rules say `skip`
+/// rather than pass on what they never saw.
+fn crashed(record: &FileRecord, e: &crate::isolation::InternalError) -> FileFacts {
+    let message = format!("internal error while reading this file (please report): {e}");
+    let mut facts = FileFacts {
+        path: record.path.clone(),
+        ..FileFacts::default()
+    };
+    if matches!(record.kind, FileKind::Source(_)) && !record.is_test {
+        facts.code.unparsed = Some(message.clone());
+    }
+    facts
+        .warnings
+        .push(Warning::new(record.path.as_str(), message));
+    facts
+}
+
+/// A file as the inventory sees it, from its repository-relative path.
+pub fn file_record(rel: String) -> FileRecord {
+    FileRecord {
+        kind: inventory::classify(&rel),
         is_test: inventory::is_test_path(&rel),
         scope: inventory::Scope::Unknown,
         scope_reason: String::new(),
         path: rel,
-        kind,
         lines: 0,
-    };
-    if !kind.needs_text() {
-        out.push(Event::File(record, None));
-        return;
-    }
-    let read = match filter.take_text(entry.path()) {
-        Some(text) => Ok(ReadResult::Text(text, None)),
-        None => read_text(entry.path(), &record),
-    };
-    match read {
-        Ok(ReadResult::Text(text, warning)) => {
-            if let Some(w) = warning {
-                out.push(Event::Warning(w));
-            }
-            if matches!(kind, FileKind::Source(_)) && text.lines().any(|l| l.len() > MINIFIED_LINE)
-            {
-                out.push(Event::Skipped(SkipReason::Minified));
-                return;
-            }
-            record.lines = text.bytes().filter(|b| *b == b'\n').count() as u32;
-            let facts = extract(&record, &text);
-            out.push(Event::File(record, Some(Box::new(facts))));
-        }
-        Ok(ReadResult::Skip(SkipReason::Large)) => match crate::facts::too_large(&record) {
-            Some(facts) => out.push(Event::TooLarge(record, Box::new(facts))),
-            None => out.push(Event::Skipped(SkipReason::Large)),
-        },
-        Ok(ReadResult::Skip(reason)) => {
-            out.push(Event::Skipped(reason));
-        }
-        Err(w) => {
-            out.push(Event::Warning(w));
-        }
     }
 }
 
-enum ReadResult {
+/// What the walk makes of a file's bytes before extraction.
+pub enum Prepared {
+    /// The text to extract from, with a warning when it was not clean UTF-8.
     Text(String, Option<Warning>),
     Skip(SkipReason),
 }
 
-fn read_text(path: &Path, record: &FileRecord) -> Result<ReadResult, Warning> {
-    use crate::bounded_read::{ReadError, regular_file};
-    let warn = |message: String| Warning::new(record.path.as_str(), message);
-    let mut bytes = match regular_file(path, MAX_FILE_BYTES) {
-        Ok(b) => b,
-        Err(ReadError::TooLarge { .. }) => return Ok(ReadResult::Skip(SkipReason::Large)),
-        Err(e) => return Err(warn(format!("cannot read: {e}"))),
-    };
+/// Everything the walk does between reading a file and extracting its
+/// facts: binary and minified files are skipped, invalid UTF-8 is read with
+/// replacement characters (and said so), a byte-order mark is dropped, and
+/// the record gets its line count. The fuzz targets call this too, so they
+/// see exactly what a scan sees.
+pub fn prepare(record: &mut FileRecord, mut bytes: Vec<u8>) -> Prepared {
     if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Ok(ReadResult::Skip(SkipReason::Binary));
+        return Prepared::Skip(SkipReason::Binary);
     }
-    // A UTF-8 byte-order mark (Windows editors) is not content: JSON and
-    // TOML parsers reject it, and it would shift the first line's columns.
+    // Editors on Windows write a UTF-8 byte-order mark; JSON and TOML
+    // parsers reject it as a stray character before the first key.
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(ReadResult::Text(text, None)),
-        Err(e) => {
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            Ok(ReadResult::Text(
-                text,
-                Some(warn(
-                    "invalid UTF-8; read with replacement characters".into(),
-                )),
-            ))
-        }
+    let (text, warning) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => (
+            String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            Some(Warning::new(
+                record.path.as_str(),
+                "invalid UTF-8; read with replacement characters",
+            )),
+        ),
+    };
+    if matches!(record.kind, FileKind::Source(_)) && text.lines().any(|l| l.len() > MINIFIED_LINE) {
+        return Prepared::Skip(SkipReason::Minified);
+    }
+    record.lines = text.bytes().filter(|b| *b == b'\n').count() as u32;
+    Prepared::Text(text, warning)
+}
+
+/// The file's bytes (a regular file, not through a link, bounded), or
+/// `None` when it is over [`MAX_FILE_BYTES`].
+fn read_bytes(path: &Path, record: &FileRecord) -> Result<Option<Vec<u8>>, Warning> {
+    use crate::bounded_read::{ReadError, regular_file};
+    match regular_file(path, MAX_FILE_BYTES) {
+        Ok(b) => Ok(Some(b)),
+        Err(ReadError::TooLarge { .. }) => Ok(None),
+        Err(e) => Err(Warning::new(
+            record.path.as_str(),
+            format!("cannot read: {e}"),
+        )),
     }
 }

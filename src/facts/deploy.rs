@@ -15,7 +15,8 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use crate::facts::Location;
-use crate::facts::ci::{find_line, key_line, strings};
+use crate::facts::ci::{find_line, find_next, key_line, strings};
+use crate::facts::line_index::LineIndex;
 
 /// Everything deployment-related one file (or the whole scan) holds.
 #[derive(Debug, Default, Clone, PartialEq, Serialize)]
@@ -329,16 +330,17 @@ struct Service {
 }
 
 fn compose(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let c: Compose = serde_saphyr::from_str(text).map_err(|e| {
+    let c: Compose = crate::facts::yaml::from_str(text).map_err(|e| {
         format!(
             "invalid compose YAML: {}",
             crate::facts::ci::first_line(&e.to_string())
         )
     })?;
     d.target(path, "compose", false);
+    let lines: Vec<&str> = text.lines().collect();
     for (name, svc) in c.services {
         // A mapping's span starts at its first key; evidence points at the key.
-        let line = key_above(text, &name, svc.referenced.line() as u32);
+        let line = key_above(&lines, &name, svc.referenced.line() as u32);
         let s = svc.value;
         let command = s.command.map(|c| strings(&c).join(" "));
         // `healthcheck: {disable: true}` or `test: ["NONE"]` turn it off.
@@ -355,7 +357,7 @@ fn compose(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
             d.probes.push(HealthProbe {
                 location: Location::new(
                     path,
-                    key_above(text, "healthcheck", h.referenced.line() as u32),
+                    key_above(&lines, "healthcheck", h.referenced.line() as u32),
                 ),
                 kind: "compose healthcheck",
                 target: name.clone(),
@@ -369,16 +371,20 @@ fn compose(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
             image: s.image,
             builds,
             command,
-            healthcheck: health.map(|h| key_above(text, "healthcheck", h.referenced.line() as u32)),
+            healthcheck: health
+                .map(|h| key_above(&lines, "healthcheck", h.referenced.line() as u32)),
         });
     }
     Ok(())
 }
 
-/// The line of `key:` at or above `line` (a mapping's span starts inside it).
-fn key_above(text: &str, key: &str, line: u32) -> u32 {
-    let lines: Vec<&str> = text.lines().collect();
-    (1..=line.min(lines.len() as u32))
+/// The line of `key:` at or above `line` (a mapping's span starts inside
+/// it, a line or two below its key). Looks no further than
+/// [`KEY_ABOVE_REACH`] lines up: a service whose key is never found must not
+/// cost a scan of the file above it.
+fn key_above(lines: &[&str], key: &str, line: u32) -> u32 {
+    let top = line.saturating_sub(KEY_ABOVE_REACH).max(1);
+    (top..=line.min(lines.len() as u32))
         .rev()
         .find(|&n| {
             let t = lines[n as usize - 1].trim_start();
@@ -388,6 +394,8 @@ fn key_above(text: &str, key: &str, line: u32) -> u32 {
         })
         .unwrap_or(line)
 }
+
+const KEY_ABOVE_REACH: u32 = 64;
 
 fn toml_line(text: &str, needle: &str) -> u32 {
     crate::facts::manifests::line_of(text, needle)
@@ -444,13 +452,15 @@ fn fly(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
 /// render.yaml: `healthCheckPath` per service; `scaling: {minInstances,
 /// maxInstances}` or a fixed `numInstances`.
 fn render(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = serde_saphyr::from_str(text).map_err(|e| {
+    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
         format!(
             "invalid render.yaml: {}",
             crate::facts::ci::first_line(&e.to_string())
         )
     })?;
+    let lines = &LineIndex::new(text);
     d.target(path, "render", false);
+    let mut cursor = 1;
     for s in v
         .get("services")
         .and_then(Value::as_array)
@@ -458,18 +468,18 @@ fn render(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
         .flatten()
     {
         let name = s.get("name").and_then(Value::as_str).unwrap_or("service");
-        let at = find_line(text, &format!("name: {name}"), 1);
+        let at = find_next(lines, &format!("name: {name}"), &mut cursor);
         if s.get("healthCheckPath").is_some() {
             d.probe(
                 path,
-                key_line(text, "healthCheckPath", at),
+                key_line(lines, "healthCheckPath", at),
                 "render healthCheckPath",
                 name,
             );
         }
         if let Some(sc) = s.get("scaling") {
             let max = sc.get("maxInstances").map(|m| m.to_string());
-            let line = key_line(text, "maxInstances", at);
+            let line = key_line(lines, "maxInstances", at);
             d.bound(
                 path,
                 line,
@@ -498,22 +508,28 @@ fn render(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
 /// App Engine app.yaml: automatic scaling (the default) has no ceiling
 /// unless `max_instances` is set; flexible's `liveness_check`/`readiness_check`.
 fn app_engine(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = serde_saphyr::from_str(text).map_err(|e| {
+    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
         format!(
             "invalid app.yaml: {}",
             crate::facts::ci::first_line(&e.to_string())
         )
     })?;
+    let lines = &LineIndex::new(text);
     d.target(path, "app-engine", true);
     for k in ["liveness_check", "readiness_check", "health_check"] {
         if v.get(k).is_some() {
-            d.probe(path, key_line(text, k, 1), "App Engine health check", "app");
+            d.probe(
+                path,
+                key_line(lines, k, 1),
+                "App Engine health check",
+                "app",
+            );
         }
     }
     if let Some(m) = v.pointer("/manual_scaling/instances") {
         d.bound(
             path,
-            key_line(text, "manual_scaling", 1),
+            key_line(lines, "manual_scaling", 1),
             "app-engine",
             Some(m.to_string()),
             "manual_scaling instances",
@@ -525,7 +541,7 @@ fn app_engine(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
     {
         d.bound(
             path,
-            key_line(text, "max_", 1),
+            key_line(lines, "max_", 1),
             "app-engine",
             Some(m.to_string()),
             "max_instances",
@@ -546,12 +562,13 @@ fn app_engine(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
 /// `reservedConcurrency` (a ceiling); `provisionedConcurrency` is a floor
 /// of warm instances and caps nothing.
 fn serverless(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = serde_saphyr::from_str(text).map_err(|e| {
+    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
         format!(
             "invalid serverless.yml: {}",
             crate::facts::ci::first_line(&e.to_string())
         )
     })?;
+    let lines = &LineIndex::new(text);
     d.target(path, "serverless", true);
     for (name, f) in v
         .get("functions")
@@ -559,11 +576,11 @@ fn serverless(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
         .into_iter()
         .flatten()
     {
-        let at = key_line(text, name, 1);
+        let at = key_line(lines, name, 1);
         match f.get("reservedConcurrency") {
             Some(r) => d.bound(
                 path,
-                key_line(text, "reservedConcurrency", at),
+                key_line(lines, "reservedConcurrency", at),
                 "serverless",
                 Some(r.to_string()),
                 format!("function `{name}` reservedConcurrency"),
@@ -614,16 +631,18 @@ struct K8sObject {
 }
 
 fn kubernetes(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let docs: Vec<Option<K8sObject>> = serde_saphyr::from_multiple(text).map_err(|e| {
+    let docs: Vec<Option<K8sObject>> = crate::facts::yaml::from_multiple(text).map_err(|e| {
         format!(
             "invalid Kubernetes YAML: {}",
             crate::facts::ci::first_line(&e.to_string())
         )
     })?;
+    let lines = &LineIndex::new(text);
     let kustomize = path.contains("kustomize") || path.contains("overlays/");
     // Only workloads make a deployment: an OpenSLO spec or a PrometheusRule
     // has apiVersion and kind too.
     let mut workloads = false;
+    let mut cursor = 1;
     for doc in docs.into_iter().flatten() {
         let kind = doc.kind.as_deref().unwrap_or("");
         workloads |= WORKLOAD_KINDS.contains(&kind)
@@ -639,14 +658,14 @@ fn kubernetes(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
             .and_then(Value::as_str)
             .unwrap_or(kind)
             .to_string();
-        let at = find_line(text, &format!("name: {name}"), 1);
+        let at = find_next(lines, &format!("name: {name}"), &mut cursor);
         let spec = doc.spec.unwrap_or(Value::Null);
         match kind {
             "HorizontalPodAutoscaler" => {
                 let max = spec.get("maxReplicas").map(|m| m.to_string());
                 d.bound(
                     path,
-                    key_line(text, "maxReplicas", at),
+                    key_line(lines, "maxReplicas", at),
                     "kubernetes",
                     max,
                     format!("HPA `{name}` maxReplicas"),
@@ -662,7 +681,7 @@ fn kubernetes(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
                 };
                 d.bound(
                     path,
-                    key_line(text, "maxReplicaCount", at),
+                    key_line(lines, "maxReplicaCount", at),
                     "kubernetes",
                     max.or(Some("100 (default)".into())),
                     note,
@@ -682,7 +701,7 @@ fn kubernetes(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
                 });
                 d.bound(
                     path,
-                    find_line(text, "autoscaling.knative.dev/max", at),
+                    find_line(lines, "autoscaling.knative.dev/max", at),
                     "knative",
                     max.map(|m| m.to_string()),
                     if max.is_some() {
@@ -691,13 +710,13 @@ fn kubernetes(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
                         "Knative service without max-scale"
                     },
                 );
-                probes_of(path, text, &name, at, spec.pointer("/template/spec"), d);
+                probes_of(path, lines, &name, at, spec.pointer("/template/spec"), d);
             }
             "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Rollout"
             | "DeploymentConfig" => {
-                probes_of(path, text, &name, at, spec.pointer("/template/spec"), d);
+                probes_of(path, lines, &name, at, spec.pointer("/template/spec"), d);
             }
-            "Pod" => probes_of(path, text, &name, at, Some(&spec), d),
+            "Pod" => probes_of(path, lines, &name, at, Some(&spec), d),
             _ => {}
         }
     }
@@ -727,7 +746,7 @@ const WORKLOAD_KINDS: &[&str] = &[
 
 fn probes_of(
     path: &str,
-    text: &str,
+    lines: &LineIndex,
     name: &str,
     at: u32,
     pod: Option<&Value>,
@@ -747,9 +766,9 @@ fn probes_of(
             ("startupProbe", "k8s startupProbe"),
         ] {
             if c.get(key).is_some() {
-                let from = find_line(text, &format!("name: {cname}"), at);
+                let from = find_line(lines, &format!("name: {cname}"), at);
                 d.probes.push(HealthProbe {
-                    location: Location::new(path, key_line(text, key, from)),
+                    location: Location::new(path, key_line(lines, key, from)),
                     kind,
                     target: format!("{name}/{cname}"),
                     dependency: is_dependency_image(image),

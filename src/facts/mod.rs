@@ -18,12 +18,14 @@ pub mod git_index;
 pub mod gitignore;
 pub mod hygiene;
 pub mod integrations;
+pub mod line_index;
 pub mod manifests;
 pub mod operations;
 pub mod pattern;
 pub mod scope;
 pub mod secrets;
 pub mod tasks;
+pub mod yaml;
 
 use serde::Serialize;
 

@@ -64,8 +64,8 @@ struct ActionRuns {
 }
 
 pub(super) fn workflow(path: &str, text: &str) -> Result<CiPipeline, String> {
-    let wf: Workflow =
-        serde_saphyr::from_str(text).map_err(|e| yaml_error("GitHub Actions workflow", &e))?;
+    let wf: Workflow = crate::facts::yaml::from_str(text)
+        .map_err(|e| yaml_error("GitHub Actions workflow", &e))?;
     let triggers = match wf.on {
         Some(serde_json::Value::String(s)) => vec![s],
         Some(serde_json::Value::Array(a)) => a
@@ -75,6 +75,9 @@ pub(super) fn workflow(path: &str, text: &str) -> Result<CiPipeline, String> {
         Some(serde_json::Value::Object(o)) => o.keys().cloned().collect(),
         _ => Vec::new(),
     };
+    // Indexed once: a workflow of thousands of steps must not rescan the
+    // file from the top for each one.
+    let lines: Vec<&str> = text.lines().collect();
     let mut jobs: Vec<CiJob> = wf
         .jobs
         .into_iter()
@@ -99,7 +102,7 @@ pub(super) fn workflow(path: &str, text: &str) -> Result<CiPipeline, String> {
                     .as_deref()
                     .and_then(|u| u.strip_prefix("./"))
                     .map(|u| u.split('@').next().unwrap_or(u).to_string()),
-                steps: steps(text, job.steps, cwd.as_deref()),
+                steps: steps(&lines, job.steps, cwd.as_deref()),
             }
         })
         .collect();
@@ -122,7 +125,7 @@ pub(super) fn composite_action(path: &str, text: &str) -> Result<Option<CiPipeli
         return Ok(None);
     }
     let action: Action =
-        serde_saphyr::from_str(text).map_err(|e| yaml_error("GitHub action metadata", &e))?;
+        crate::facts::yaml::from_str(text).map_err(|e| yaml_error("GitHub action metadata", &e))?;
     let Some(runs) = action.runs else {
         return Ok(None);
     };
@@ -141,12 +144,12 @@ pub(super) fn composite_action(path: &str, text: &str) -> Result<Option<CiPipeli
             triggers: None,
             matrix: false,
             calls: None,
-            steps: steps(text, runs.steps, None),
+            steps: steps(&text.lines().collect::<Vec<_>>(), runs.steps, None),
         }],
     }))
 }
 
-fn steps(text: &str, steps: Vec<Step>, job_cwd: Option<&str>) -> Vec<CiStep> {
+fn steps(lines: &[&str], steps: Vec<Step>, job_cwd: Option<&str>) -> Vec<CiStep> {
     steps
         .into_iter()
         .filter_map(|s| {
@@ -158,7 +161,8 @@ fn steps(text: &str, steps: Vec<Step>, job_cwd: Option<&str>) -> Vec<CiStep> {
                 // A block scalar (`run: |`) is located at its indicator;
                 // its first command is on the next line.
                 let at = run.referenced.line() as u32;
-                let line = at + u32::from(text_line(text, at).trim_end().ends_with(['|', '>']));
+                let head = lines.get(at.saturating_sub(1) as usize).unwrap_or(&"");
+                let line = at + u32::from(head.trim_end().ends_with(['|', '>']));
                 return Some(CiStep {
                     line,
                     command: run.value,
@@ -174,12 +178,6 @@ fn steps(text: &str, steps: Vec<Step>, job_cwd: Option<&str>) -> Vec<CiStep> {
             })
         })
         .collect()
-}
-
-fn text_line(text: &str, line: u32) -> &str {
-    text.lines()
-        .nth(line.saturating_sub(1) as usize)
-        .unwrap_or("")
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 use serde_json::{Map, Value};
 
 use super::{CiJob, CiPipeline, CiStep, PipelineKind, find_line, key_line, strings, yaml_error};
+use crate::facts::line_index::LineIndex;
 
 const KEYWORDS: &[&str] = &[
     "image",
@@ -30,7 +31,8 @@ pub(super) fn parse(
     text: &str,
     kind: PipelineKind,
 ) -> Result<Option<CiPipeline>, String> {
-    let root: Value = serde_saphyr::from_str(text).map_err(|e| yaml_error("GitLab CI", &e))?;
+    let root: Value =
+        crate::facts::yaml::from_str(text).map_err(|e| yaml_error("GitLab CI", &e))?;
     let Value::Object(root) = root else {
         return Ok(None);
     };
@@ -46,13 +48,14 @@ pub(super) fn parse(
         .or_else(|| root.get("before_script"))
         .map(strings)
         .unwrap_or_default();
+    let lines = LineIndex::new(text);
     let mut jobs = Vec::new();
     for (name, job) in &root {
         if KEYWORDS.contains(&name.as_str()) || name.starts_with('.') {
             continue;
         }
         let Value::Object(job) = job else { continue };
-        let line = key_line(text, name, 1);
+        let line = key_line(&lines, name, 1);
         let merged = with_extends(&root, job, 0);
         let mut commands = merged
             .get("before_script")
@@ -64,7 +67,7 @@ pub(super) fn parse(
         }
         let steps = commands
             .into_iter()
-            .map(|c| CiStep::run(find_line(text, &c, line), c))
+            .map(|c| CiStep::run(find_line(&lines, &c, line), c))
             .collect();
         jobs.push(CiJob {
             name: name.clone(),

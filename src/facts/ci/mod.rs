@@ -28,6 +28,7 @@ mod yaml_ci;
 use serde::Serialize;
 
 use crate::facts::Location;
+use crate::facts::line_index::LineIndex;
 
 /// What a CI file is, beyond "a pipeline".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -345,7 +346,7 @@ pub fn is_gitlab_fragment(path: &str, text: &str) -> bool {
 
 /// Line finder for the readers that go through a generic YAML value: the
 /// first line at or after `from` whose text contains `needle`'s first line.
-pub(crate) fn find_line(text: &str, needle: &str, from: u32) -> u32 {
+pub(crate) fn find_line(lines: &LineIndex, needle: &str, from: u32) -> u32 {
     let first = needle
         .lines()
         .map(str::trim)
@@ -354,34 +355,26 @@ pub(crate) fn find_line(text: &str, needle: &str, from: u32) -> u32 {
     if first.is_empty() {
         return from.max(1);
     }
-    text.lines()
-        .enumerate()
-        .skip(from.saturating_sub(1) as usize)
-        .find(|(_, l)| l.contains(first))
-        .map_or(from.max(1), |(i, _)| i as u32 + 1)
+    lines.find(first, from).unwrap_or(from.max(1))
+}
+
+/// [`find_line`] for the next item of a list read in document order: from
+/// the previous item's line (`cursor`, moved to this one), else (an item
+/// out of order, say through an alias) from the top.
+pub(crate) fn find_next(lines: &LineIndex, needle: &str, cursor: &mut u32) -> u32 {
+    let first = needle.lines().map(str::trim).find(|l| !l.is_empty());
+    match first.and_then(|f| lines.find(f, *cursor)) {
+        Some(line) => {
+            *cursor = line;
+            line
+        }
+        None => find_line(lines, needle, 1),
+    }
 }
 
 /// Line of a top-level or nested mapping key `key:` at or after `from`.
-pub(crate) fn key_line(text: &str, key: &str, from: u32) -> u32 {
-    text.lines()
-        .enumerate()
-        .skip(from.saturating_sub(1) as usize)
-        .find(|(_, l)| {
-            let t = l.trim_start().trim_start_matches("- ");
-            t.strip_prefix(key)
-                .or_else(|| {
-                    t.strip_prefix('"')
-                        .and_then(|r| r.strip_prefix(key))
-                        .and_then(|r| r.strip_prefix('"'))
-                })
-                .or_else(|| {
-                    t.strip_prefix('\'')
-                        .and_then(|r| r.strip_prefix(key))
-                        .and_then(|r| r.strip_prefix('\''))
-                })
-                .is_some_and(|r| r.starts_with(':'))
-        })
-        .map_or(from.max(1), |(i, _)| i as u32 + 1)
+pub(crate) fn key_line(lines: &LineIndex, key: &str, from: u32) -> u32 {
+    lines.key(key, from).unwrap_or(from.max(1))
 }
 
 /// The strings of a YAML value that is a string or a (nested) list of them.
@@ -407,9 +400,10 @@ mod tests {
 
     #[test]
     fn finds_lines_of_keys_and_commands() {
-        let text = "a:\n  script:\n    - npm ci\n    - npm test\n";
-        assert_eq!(key_line(text, "script", 1), 2);
-        assert_eq!(find_line(text, "npm test", 2), 4);
+        let text = LineIndex::new("a:\n  script:\n    - npm ci\n    - npm test\n");
+        assert_eq!(key_line(&text, "script", 1), 2);
+        assert_eq!(find_line(&text, "npm test", 2), 4);
+        assert_eq!(find_line(&text, "npm ci", 4), 4, "not found: from");
     }
 
     #[test]

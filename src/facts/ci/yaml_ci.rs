@@ -5,10 +5,13 @@
 
 use serde_json::{Map, Value};
 
-use super::{CiJob, CiPipeline, CiStep, PipelineKind, find_line, key_line, strings, yaml_error};
+use super::{
+    CiJob, CiPipeline, CiStep, PipelineKind, find_line, find_next, key_line, strings, yaml_error,
+};
+use crate::facts::line_index::LineIndex;
 
 fn load(what: &str, text: &str) -> Result<Value, String> {
-    serde_saphyr::from_str(text).map_err(|e| yaml_error(what, &e))
+    crate::facts::yaml::from_str(text).map_err(|e| yaml_error(what, &e))
 }
 
 fn pipeline(path: &str, system: &'static str, triggers: &[&str], jobs: Vec<CiJob>) -> CiPipeline {
@@ -33,10 +36,12 @@ fn job(name: &str, line: u32, steps: Vec<CiStep>) -> CiJob {
     }
 }
 
-fn run_steps(text: &str, commands: Vec<String>, from: u32) -> Vec<CiStep> {
+/// Steps in document order: each searched from the one before.
+fn run_steps(lines: &LineIndex, commands: Vec<String>, from: u32) -> Vec<CiStep> {
+    let mut cursor = from;
     commands
         .into_iter()
-        .map(|c| CiStep::run(find_line(text, &c, from), c))
+        .map(|c| CiStep::run(find_next(lines, &c, &mut cursor), c))
         .collect()
 }
 
@@ -45,6 +50,7 @@ fn run_steps(text: &str, commands: Vec<String>, from: u32) -> Vec<CiStep> {
 /// steps (`node/test`, `python/test`) are kept as `uses:`.
 pub(super) fn circleci(path: &str, text: &str) -> Result<Option<CiPipeline>, String> {
     let root = load("CircleCI config", text)?;
+    let lines = &LineIndex::new(text);
     let empty = Map::new();
     let jobs_def = root
         .get("jobs")
@@ -61,7 +67,7 @@ pub(super) fn circleci(path: &str, text: &str) -> Result<Option<CiPipeline>, Str
                 .get("triggers")
                 .and_then(Value::as_array)
                 .is_some_and(|t| t.iter().any(|x| x.get("schedule").is_some()));
-            let wf_line = key_line(text, wf_name, 1);
+            let wf_line = key_line(lines, wf_name, 1);
             for entry in list {
                 let (name, matrix) = match entry {
                     Value::String(s) => (s.clone(), false),
@@ -77,11 +83,11 @@ pub(super) fn circleci(path: &str, text: &str) -> Result<Option<CiPipeline>, Str
     }
     let mut jobs = Vec::new();
     for (name, def) in jobs_def {
-        let line = key_line(text, name, 1);
+        let line = key_line(lines, name, 1);
         let steps = def
             .get("steps")
             .and_then(Value::as_array)
-            .map(|s| circle_steps(text, s, line))
+            .map(|s| circle_steps(lines, s, line))
             .unwrap_or_default();
         let mine: Vec<_> = refs.iter().filter(|r| &r.0 == name).collect();
         let mut j = job(name, line, steps);
@@ -99,7 +105,7 @@ pub(super) fn circleci(path: &str, text: &str) -> Result<Option<CiPipeline>, Str
     // Orb jobs listed in a workflow (`- node/test`) run the orb's own steps.
     for (name, scheduled, matrix, wf_line) in &refs {
         if name.contains('/') && !jobs_def.contains_key(name) {
-            let line = find_line(text, name, *wf_line);
+            let line = find_line(lines, name, *wf_line);
             let mut j = job(
                 name,
                 line,
@@ -124,12 +130,13 @@ pub(super) fn circleci(path: &str, text: &str) -> Result<Option<CiPipeline>, Str
     )))
 }
 
-fn circle_steps(text: &str, steps: &[Value], from: u32) -> Vec<CiStep> {
+fn circle_steps(lines: &LineIndex, steps: &[Value], from: u32) -> Vec<CiStep> {
+    let mut cursor = from;
     let mut out = Vec::new();
     for s in steps {
         match s {
             Value::String(orb) if orb.contains('/') => out.push(CiStep {
-                line: find_line(text, orb, from),
+                line: find_next(lines, orb, &mut cursor),
                 command: String::new(),
                 uses: Some(orb.clone()),
                 cwd: None,
@@ -145,7 +152,7 @@ fn circle_steps(text: &str, steps: &[Value], from: u32) -> Vec<CiStep> {
                         .and_then(Value::as_str)
                         .map(String::from);
                     if let Some(cmd) = cmd {
-                        let mut st = CiStep::run(find_line(text, &cmd, from), cmd);
+                        let mut st = CiStep::run(find_next(lines, &cmd, &mut cursor), cmd);
                         st.cwd = cwd;
                         out.push(st);
                     }
@@ -153,7 +160,7 @@ fn circle_steps(text: &str, steps: &[Value], from: u32) -> Vec<CiStep> {
                     && k.contains('/')
                 {
                     out.push(CiStep {
-                        line: find_line(text, k, from),
+                        line: find_next(lines, k, &mut cursor),
                         command: String::new(),
                         uses: Some(k.clone()),
                         cwd: None,
@@ -170,6 +177,7 @@ fn circle_steps(text: &str, steps: &[Value], from: u32) -> Vec<CiStep> {
 /// language's default (`go test -v ./...`, `npm test`, `cargo test`).
 pub(super) fn travis(path: &str, text: &str) -> Result<Option<CiPipeline>, String> {
     let root = load("Travis", text)?;
+    let lines = &LineIndex::new(text);
     let language = root
         .get("language")
         .and_then(Value::as_str)
@@ -184,12 +192,12 @@ pub(super) fn travis(path: &str, text: &str) -> Result<Option<CiPipeline>, Strin
         || root.get("matrix").is_some()
         || root.pointer("/jobs/include").is_some();
     let mut jobs = Vec::new();
-    let script_line = key_line(text, "script", 1);
+    let script_line = key_line(lines, "script", 1);
     let mut main = match root.get("script") {
         Some(s) => job(
             "script",
             script_line,
-            run_steps(text, strings(s), script_line),
+            run_steps(lines, strings(s), script_line),
         ),
         None => {
             let default = match language.as_str() {
@@ -199,7 +207,7 @@ pub(super) fn travis(path: &str, text: &str) -> Result<Option<CiPipeline>, Strin
                 "ruby" => "rake",
                 _ => "",
             };
-            let line = key_line(text, "language", 1);
+            let line = key_line(lines, "language", 1);
             let steps = if default.is_empty() {
                 Vec::new()
             } else {
@@ -210,6 +218,7 @@ pub(super) fn travis(path: &str, text: &str) -> Result<Option<CiPipeline>, Strin
     };
     main.matrix = matrix;
     jobs.push(main);
+    let mut cursor = 1;
     for key in ["/jobs/include", "/matrix/include"] {
         for (i, inc) in root
             .pointer(key)
@@ -224,8 +233,9 @@ pub(super) fn travis(path: &str, text: &str) -> Result<Option<CiPipeline>, Strin
                     .or_else(|| inc.get("stage"))
                     .and_then(Value::as_str)
                     .map_or_else(|| format!("include {}", i + 1), String::from);
-                let line = find_line(text, strings(s).first().map_or("", |x| x), 1);
-                jobs.push(job(&name, line, run_steps(text, strings(s), line)));
+                let first = strings(s).first().cloned().unwrap_or_default();
+                let line = find_next(lines, &first, &mut cursor);
+                jobs.push(job(&name, line, run_steps(lines, strings(s), line)));
             }
         }
     }
@@ -242,6 +252,7 @@ pub(super) fn travis(path: &str, text: &str) -> Result<Option<CiPipeline>, Strin
 /// `pwsh:`/`powershell:` step belongs to the nearest enclosing `job:`.
 pub(super) fn azure(path: &str, text: &str) -> Result<Option<CiPipeline>, String> {
     let root = load("Azure Pipelines", text)?;
+    let lines = &LineIndex::new(text);
     let none = |k: &str| root.get(k).and_then(Value::as_str) == Some("none");
     let mut triggers = Vec::new();
     if !none("trigger") {
@@ -254,13 +265,13 @@ pub(super) fn azure(path: &str, text: &str) -> Result<Option<CiPipeline>, String
         triggers.push("schedule");
     }
     let mut jobs = Vec::new();
-    azure_collect(text, &root, "pipeline", &mut jobs);
+    azure_collect(lines, &root, "pipeline", &mut jobs);
     jobs.retain(|j| !j.steps.is_empty());
     jobs.sort_by_key(|j| j.line);
     Ok(Some(pipeline(path, "azure-pipelines", &triggers, jobs)))
 }
 
-fn azure_collect(text: &str, v: &Value, current: &str, jobs: &mut Vec<CiJob>) {
+fn azure_collect(lines: &LineIndex, v: &Value, current: &str, jobs: &mut Vec<CiJob>) {
     match v {
         Value::Object(o) => {
             let name = o
@@ -268,33 +279,36 @@ fn azure_collect(text: &str, v: &Value, current: &str, jobs: &mut Vec<CiJob>) {
                 .or_else(|| o.get("deployment"))
                 .and_then(Value::as_str);
             if let Some(name) = name {
-                let line = find_line(text, &format!("job: {name}"), 1);
+                let line = find_line(lines, &format!("job: {name}"), 1);
                 let mut j = job(name, line, Vec::new());
                 j.matrix = o.get("strategy").and_then(|s| s.get("matrix")).is_some();
                 jobs.push(j);
                 for child in o.values() {
-                    azure_collect(text, child, name, jobs);
+                    azure_collect(lines, child, name, jobs);
                 }
                 return;
             }
             for key in ["script", "bash", "pwsh", "powershell"] {
                 if let Some(Value::String(cmd)) = o.get(key) {
-                    if !jobs.iter().any(|j| j.name == current) {
+                    // The current job is the last one pushed: search from the end.
+                    if !jobs.iter().rev().any(|j| j.name == current) {
                         jobs.push(job(current, 1, Vec::new()));
                     }
                     let j = jobs.iter_mut().rev().find(|j| j.name == current).unwrap();
                     let from = j.line;
                     j.steps
-                        .push(CiStep::run(find_line(text, cmd, from), cmd.clone()));
+                        .push(CiStep::run(find_line(lines, cmd, from), cmd.clone()));
                 }
             }
             for (k, child) in o {
                 if !matches!(k.as_str(), "script" | "bash" | "pwsh" | "powershell") {
-                    azure_collect(text, child, current, jobs);
+                    azure_collect(lines, child, current, jobs);
                 }
             }
         }
-        Value::Array(a) => a.iter().for_each(|c| azure_collect(text, c, current, jobs)),
+        Value::Array(a) => a
+            .iter()
+            .for_each(|c| azure_collect(lines, c, current, jobs)),
         _ => {}
     }
 }
@@ -303,6 +317,7 @@ fn azure_collect(text: &str, v: &Value, current: &str, jobs: &mut Vec<CiJob>) {
 /// requests, `custom` only by hand, `tags` on tags.
 pub(super) fn bitbucket(path: &str, text: &str) -> Result<Option<CiPipeline>, String> {
     let root = load("Bitbucket Pipelines", text)?;
+    let lines = &LineIndex::new(text);
     let mut jobs = Vec::new();
     let Some(pipes) = root.get("pipelines").and_then(Value::as_object) else {
         return Ok(Some(pipeline(path, "bitbucket-pipelines", &["push"], jobs)));
@@ -323,11 +338,11 @@ pub(super) fn bitbucket(path: &str, text: &str) -> Result<Option<CiPipeline>, St
             _ => continue,
         };
         for (name, steps) in groups {
-            let line = key_line(text, section, 1);
+            let line = key_line(lines, section, 1);
             let mut commands = Vec::new();
             let mut matrix = false;
             bitbucket_scripts(steps, &mut commands, &mut matrix);
-            let mut j = job(&name, line, run_steps(text, commands, line));
+            let mut j = job(&name, line, run_steps(lines, commands, line));
             j.triggers = Some(vec![trigger.to_string()]);
             j.matrix = matrix;
             jobs.push(j);
@@ -361,8 +376,10 @@ fn bitbucket_scripts(v: &Value, out: &mut Vec<String>, matrix: &mut bool) {
 /// are started by pushes (and pull requests, per pipeline settings).
 pub(super) fn buildkite(path: &str, text: &str) -> Result<Option<CiPipeline>, String> {
     let root = load("Buildkite", text)?;
+    let lines = &LineIndex::new(text);
     let mut jobs = Vec::new();
-    buildkite_steps(text, root.get("steps").unwrap_or(&Value::Null), &mut jobs);
+    let steps = root.get("steps").unwrap_or(&Value::Null);
+    buildkite_steps(lines, steps, &mut jobs, &mut 1);
     Ok(Some(pipeline(
         path,
         "buildkite",
@@ -371,10 +388,10 @@ pub(super) fn buildkite(path: &str, text: &str) -> Result<Option<CiPipeline>, St
     )))
 }
 
-fn buildkite_steps(text: &str, steps: &Value, jobs: &mut Vec<CiJob>) {
+fn buildkite_steps(lines: &LineIndex, steps: &Value, jobs: &mut Vec<CiJob>, cursor: &mut u32) {
     for s in steps.as_array().into_iter().flatten() {
         if let Some(inner) = s.get("steps") {
-            buildkite_steps(text, inner, jobs);
+            buildkite_steps(lines, inner, jobs, cursor);
             continue;
         }
         let commands: Vec<String> = ["command", "commands"]
@@ -390,8 +407,8 @@ fn buildkite_steps(text: &str, steps: &Value, jobs: &mut Vec<CiJob>) {
             .or_else(|| s.get("key"))
             .and_then(Value::as_str)
             .unwrap_or("step");
-        let line = find_line(text, &commands[0], 1);
-        let mut j = job(label, line, run_steps(text, commands, line));
+        let line = find_next(lines, &commands[0], cursor);
+        let mut j = job(label, line, run_steps(lines, commands, line));
         j.matrix = s.get("matrix").is_some() || s.get("parallelism").is_some();
         jobs.push(j);
     }
@@ -405,7 +422,9 @@ pub(super) fn drone(
     text: &str,
     system: &'static str,
 ) -> Result<Option<CiPipeline>, String> {
-    let docs: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| yaml_error(system, &e))?;
+    let docs: Vec<Value> =
+        crate::facts::yaml::from_multiple(text).map_err(|e| yaml_error(system, &e))?;
+    let lines = &LineIndex::new(text);
     let mut jobs = Vec::new();
     let mut all_triggers: Vec<String> = Vec::new();
     for doc in &docs {
@@ -432,13 +451,14 @@ pub(super) fn drone(
             Some(Value::Object(o)) => o.iter().map(|(k, v)| (k.clone(), v)).collect(),
             _ => Vec::new(),
         };
+        let mut cursor = 1;
         for (name, step) in steps {
             let commands = step.get("commands").map(strings).unwrap_or_default();
             if commands.is_empty() {
                 continue;
             }
-            let line = key_line(text, "commands", find_line(text, &name, 1));
-            let mut j = job(&name, line, run_steps(text, commands, line));
+            let line = key_line(lines, "commands", find_next(lines, &name, &mut cursor));
+            let mut j = job(&name, line, run_steps(lines, commands, line));
             let step_events = step.pointer("/when/event").map(events);
             j.triggers = Some(match step_events {
                 Some(ev) if explicit => ev

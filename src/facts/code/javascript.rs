@@ -184,7 +184,8 @@ fn has_handler(args: &str) -> bool {
     let mut rest = args.trim_start();
     // Skip the path literal.
     if let Some(q) = rest.chars().next() {
-        rest = rest[1..].find(q).map_or("", |end| &rest[end + 2..]);
+        let body = &rest[q.len_utf8()..];
+        rest = body.find(q).map_or("", |end| &body[end + q.len_utf8()..]);
     }
     let Some(after) = rest.trim_start().strip_prefix(',') else {
         return false;

@@ -297,6 +297,9 @@ pub struct Lexed {
     /// the lexer cannot read alone (JS template interpolation). When false,
     /// the file goes to the real parser, which either reads it or reports it.
     pub certain: bool,
+    /// Deepest bracket nesting outside strings and comments: the guard in
+    /// front of the parser (see `nesting.rs`).
+    pub max_depth: usize,
 }
 
 /// Replace comments with spaces, keeping newlines and string literals.
@@ -312,6 +315,7 @@ pub fn lex(text: &str, lang: Lang) -> Lexed {
     let mut strings = Vec::new();
     let mut certain = true;
     let mut depth: i64 = 0;
+    let mut max_depth: i64 = 0;
     let hash_comments = lang == Lang::Python;
     let mut i = 0;
     while i < bytes.len() {
@@ -400,7 +404,10 @@ pub fn lex(text: &str, lang: Lang) -> Lexed {
             continue;
         }
         match b {
-            b'(' | b'[' | b'{' => depth += 1,
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max_depth = max_depth.max(depth);
+            }
             b')' | b']' | b'}' => {
                 depth -= 1;
                 if depth < 0 {
@@ -429,6 +436,7 @@ pub fn lex(text: &str, lang: Lang) -> Lexed {
         code,
         strings,
         certain,
+        max_depth: max_depth as usize,
     }
 }
 

@@ -15,6 +15,7 @@ mod clients;
 mod go;
 mod javascript;
 mod lexer;
+pub mod nesting;
 pub mod practices;
 mod python;
 mod rust;
@@ -415,7 +416,7 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
     let src = if lexed.certain {
         Source::lexed(path, lang, lexed)
     } else {
-        match syntax::parse(path, lang, text) {
+        match syntax::parse(path, lang, text, lexed.max_depth) {
             syntax::Parse::Parsed(tree) => Source::parsed(path, lang, text, tree),
             syntax::Parse::Failed(message) => {
                 facts.unparsed = Some(message);

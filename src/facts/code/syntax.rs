@@ -21,6 +21,8 @@ use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
+use super::nesting::MAX_NESTING;
+
 use crate::inventory::Lang;
 
 /// What parsing left for the extractors.
@@ -218,10 +220,13 @@ pub fn wanted(lang: Lang, text: &str) -> bool {
     ac.is_match(text)
 }
 
-/// Parse one file (the caller has already asked [`wanted`]).
-pub fn parse(path: &str, lang: Lang, text: &str) -> Parse {
+/// Parse one file (the caller has already asked [`wanted`]). `bracket_depth`
+/// is the lexer's deepest bracket nesting, the guard in front of
+/// tree-sitter; Rust measures its own (see [`super::nesting`]).
+pub fn parse(path: &str, lang: Lang, text: &str, bracket_depth: usize) -> Parse {
     match lang {
         Lang::Rust => parse_rust(text),
+        _ if bracket_depth > MAX_NESTING => Parse::Failed(super::nesting::too_deep()),
         _ => parse_tree_sitter(path, lang, text),
     }
 }
@@ -361,12 +366,40 @@ fn string_contents(grammar: Grammar, node: &tree_sitter::Node) -> Option<Range<u
     }
 }
 
-/// Rust through syn. String literals are read from the syntax tree and from
-/// macro token streams (`format!`, `json!`, `tracing::info!`), which syn
-/// leaves unparsed.
+/// Stack of the thread that runs syn: [`MAX_NESTING`] levels of its
+/// costliest shape (nested generic types) need about 16 MiB in a debug
+/// build and a tenth of that optimised. Only touched pages are committed.
+const RUST_PARSE_STACK: usize = 64 * 1024 * 1024;
+
+/// Rust through syn, on a thread of its own with a stack sized for the depth
+/// guard (a walker thread has 2 MiB); proc-macro2's thread-local map of
+/// span locations goes with the thread. A panic inside syn is described
+/// there and raised again here, for the walk's per-file isolation to report.
 fn parse_rust(text: &str) -> Parse {
-    let result = syn::parse_file(text);
-    let out = match result {
+    let parsed = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("graduate-rust-parser".into())
+            .stack_size(RUST_PARSE_STACK)
+            .spawn_scoped(scope, || crate::isolation::catch(|| parse_rust_here(text)))
+            .map(|handle| handle.join())
+    });
+    match parsed {
+        Ok(Ok(Ok(parse))) => parse,
+        Ok(Ok(Err(internal))) => std::panic::resume_unwind(Box::new(internal)),
+        // `catch` leaves nothing to propagate; kept total all the same.
+        Ok(Err(payload)) => std::panic::resume_unwind(payload),
+        Err(e) => Parse::Failed(format!("the Rust parser could not start ({e}); not parsed")),
+    }
+}
+
+/// String literals are read from the syntax tree and from macro token
+/// streams (`format!`, `json!`, `tracing::info!`), which syn leaves
+/// unparsed.
+fn parse_rust_here(text: &str) -> Parse {
+    if rust_nesting(text) > MAX_NESTING {
+        return Parse::Failed(super::nesting::too_deep());
+    }
+    match syn::parse_file(text) {
         Ok(file) => {
             let mut v = RustStrings::default();
             syn::visit::visit_file(&mut v, &file);
@@ -385,11 +418,26 @@ fn parse_rust(text: &str) -> Parse {
                 at.column + 1
             ))
         }
-    };
-    // span-locations keeps every parsed file in a thread-local source map;
-    // free it so a long walk does not grow without bound.
-    proc_macro2::extra::invalidate_current_thread_spans();
-    out
+    }
+}
+
+/// The depth estimate over what `syn::parse_file` will parse: the text
+/// after a byte-order mark, with or without a first `#!` line (syn drops an
+/// interpreter line but keeps a `#![attribute]`; both readings are measured
+/// rather than syn's rule copied). Text that does not tokenize never
+/// reaches the recursive parser: syn stops at the tokenizer too.
+fn rust_nesting(text: &str) -> usize {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut readings = vec![text];
+    if text.starts_with("#!") {
+        readings.push(text.find('\n').map_or("", |i| &text[i..]));
+    }
+    readings
+        .into_iter()
+        .filter_map(|t| t.parse::<proc_macro2::TokenStream>().ok())
+        .map(super::nesting::rust_depth)
+        .max()
+        .unwrap_or(0)
 }
 
 #[derive(Default)]
@@ -403,17 +451,21 @@ impl RustStrings {
         }
     }
 
+    /// Iterative: a macro's token tree is as deep as its brackets.
     fn tokens(&mut self, ts: proc_macro2::TokenStream) {
-        for tt in ts {
-            match tt {
-                proc_macro2::TokenTree::Group(g) => self.tokens(g.stream()),
-                proc_macro2::TokenTree::Literal(l) => {
-                    let s = l.to_string();
-                    if s.starts_with('"') || s.starts_with("r\"") || s.starts_with("r#") {
-                        self.push(l.span());
+        let mut pending = vec![ts];
+        while let Some(ts) = pending.pop() {
+            for tt in ts {
+                match tt {
+                    proc_macro2::TokenTree::Group(g) => pending.push(g.stream()),
+                    proc_macro2::TokenTree::Literal(l) => {
+                        let s = l.to_string();
+                        if s.starts_with('"') || s.starts_with("r\"") || s.starts_with("r#") {
+                            self.push(l.span());
+                        }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
         }
     }
@@ -434,7 +486,7 @@ mod tests {
     use super::*;
 
     fn parsed(path: &str, lang: Lang, text: &str) -> Syntax {
-        match parse(path, lang, text) {
+        match parse(path, lang, text, 0) {
             Parse::Parsed(s) => s,
             Parse::Failed(m) => panic!("{m}"),
             Parse::NotNeeded => unreachable!(),
@@ -475,12 +527,13 @@ mod tests {
 
     #[test]
     fn broken_files_fail_with_a_location() {
-        let Parse::Failed(m) = parse("a.ts", Lang::TypeScript, "const x = {;\nfetch(u)\n") else {
+        let Parse::Failed(m) = parse("a.ts", Lang::TypeScript, "const x = {;\nfetch(u)\n", 1)
+        else {
             panic!("should fail");
         };
         assert!(m.contains("line 1"), "{m}");
         assert!(matches!(
-            parse("src/a.rs", Lang::Rust, "fn f( {"),
+            parse("src/a.rs", Lang::Rust, "fn f( {", 1),
             Parse::Failed(_)
         ));
     }
