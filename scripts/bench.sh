@@ -11,7 +11,6 @@ FILES="${FILES:-20000}"
 RUNS="${RUNS:-5}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-BIN="$ROOT/target/release/graduate"
 APPS=(express-prototype fastapi-service go-service axum-service flask-minimal koa-orders)
 
 # 1. Tools: ripgrep, hyperfine, GNU time (jq only for the sanity check).
@@ -24,8 +23,9 @@ if ((${#need[@]})); then
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# 2. Release binary.
-cargo build --release --locked --quiet
+# 2. Release binary, where cargo says it put it (CARGO_TARGET_DIR moves it).
+BIN="$(cargo build --release --locked --quiet --bin graduate --message-format=json-render-diagnostics |
+  sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)"
 
 # 3. Deterministic tree. services/svc-N/ holds a copy of fixture app N mod 6 in
 # a renamed directory, each source/markdown file suffixed with a numbered

@@ -11,11 +11,18 @@ fi
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 cd "$ROOT"
-cargo build --quiet --locked
+# Where cargo put the binary, as cargo says it: CARGO_TARGET_DIR or a
+# build.target-dir in a cargo config moves it from target/debug.
+graduate="$(cargo build --quiet --locked --bin graduate --message-format=json-render-diagnostics |
+  sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)"
+if [[ ! -x "$graduate" ]]; then
+  echo "cargo build did not report the graduate binary" >&2
+  exit 2
+fi
 status=0
 for app in fixtures/*/; do
   name="$(basename "$app")"
-  target/debug/graduate scan "$app" --format sarif --output "$OUT/$name.sarif"
+  "$graduate" scan "$app" --format sarif --output "$OUT/$name.sarif"
   log="$("$TOOLS/node_modules/.bin/sarif-multitool" validate "$OUT/$name.sarif" 2>&1)"
   if grep -q ": error " <<<"$log"; then
     echo "SARIF validation failed for $name:"

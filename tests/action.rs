@@ -1132,6 +1132,15 @@ fn the_release_workflow_publishes_what_the_action_downloads() {
     assert_eq!(upload["with"]["bin"], "graduate");
     assert_eq!(upload["with"]["archive"], "$bin-$target");
     assert_eq!(upload["with"]["checksum"], "sha256");
+    // The shipped binary is the stripped dist profile.
+    assert_eq!(upload["with"]["profile"], "dist");
+    let manifest: toml::Table = std::fs::read_to_string(Path::new(ROOT).join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let dist = &manifest["profile"]["dist"];
+    assert_eq!(dist["inherits"].as_str(), Some("release"));
+    assert_eq!(dist["strip"].as_bool(), Some(true));
     for name in [
         "archive=\"graduate-$target.tar.gz\"",
         "archive=\"graduate-$target.zip\"",
