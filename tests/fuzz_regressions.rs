@@ -31,5 +31,8 @@ fn every_regression_input_is_read_without_a_crash() {
             replayed += 1;
         }
     }
-    assert!(replayed >= 3, "the regression inputs are there ({replayed})");
+    assert!(
+        replayed >= 3,
+        "the regression inputs are there ({replayed})"
+    );
 }
