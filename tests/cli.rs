@@ -172,6 +172,9 @@ fn coloured_on_a_terminal(term: &str, no_color: Option<&str>) -> bool {
         .arg("/dev/null")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("TERM", term)
+        // CI=true (as CI sets it) makes anstream colour a dumb terminal:
+        // this test is about a user's terminal.
+        .env_remove("CI")
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR")
         .env_remove("CLICOLOR_FORCE");
