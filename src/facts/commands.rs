@@ -204,7 +204,12 @@ impl Expander<'_> {
                 Hop::Container(name, cmd) => {
                     let mut v = via.to_vec();
                     v.push(format!("container `{name}`"));
+                    // A hop like any other: `docker exec a docker exec a …`
+                    // 40,000 times in one script recursed that deep, copying
+                    // the rest of the line at each level (23 GB).
+                    self.stack.push(format!("container `{name}`"));
                     self.text(&cmd.join(" "), &cwd, &v, out);
+                    self.stack.pop();
                 }
                 Hop::ScriptFile(path) => {
                     let path = join_dir(&cwd, &path);
@@ -1153,6 +1158,23 @@ mod tests {
         assert_eq!(r[1].via.len(), 2);
         assert!(r[1].via[0].starts_with("package.json:1 script `test`"));
         assert_eq!(test_runner(&r[1].text), Some("jest"));
+    }
+
+    #[test]
+    fn nested_containers_stop_at_the_hop_limit() {
+        // Each `docker exec a` used to recurse without counting, copying
+        // the rest of the line: 40,000 of them took 23 GB.
+        let f = facts();
+        let cmd = format!("{}jest", "docker exec a ".repeat(40_000));
+        let r = expand(&f, &cmd, None);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].via.len(), MAX_DEPTH);
+        assert!(r[0].text.starts_with("docker exec a docker exec a"));
+        // Two levels are followed as before.
+        assert_eq!(
+            leaves(&f, "docker exec a docker exec b jest", None),
+            ["jest"]
+        );
     }
 
     #[test]
