@@ -20,6 +20,9 @@ pub mod practices;
 mod python;
 mod rust;
 pub mod syntax;
+mod triggers;
+#[cfg(test)]
+mod examples;
 
 use serde::Serialize;
 
@@ -451,20 +454,16 @@ fn is_generated(text: &str) -> bool {
 
 /// gRPC services expose health through the standard `grpc.health.v1.Health`
 /// service rather than an HTTP route; probes (`grpc_health_probe`, k8s grpc
-/// probes) use it the same way.
+/// probes) use it the same way. The needles are `rules/triggers.toml`'s.
 fn grpc_health(src: &Source, facts: &mut CodeFacts) {
-    const NEEDLES: &[&str] = &[
-        "grpc_health.v1",
-        "health_pb2_grpc",
-        "grpc_health_v1.RegisterHealthServer",
-        "health.NewServer()",
-        "Health.service",
-        "tonic_health",
-    ];
     if !src.code.contains("ealth") {
         return;
     }
-    if let Some(i) = NEEDLES.iter().filter_map(|n| src.find(n)).min() {
+    if let Some(i) = triggers::grpc_health_needles()
+        .iter()
+        .filter_map(|n| src.find(n))
+        .min()
+    {
         facts.routes.push(HttpRoute {
             location: src.loc(i),
             framework: "grpc",

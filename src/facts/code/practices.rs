@@ -76,6 +76,13 @@ struct Row {
     else_kind: Option<PracticeKind>,
     #[serde(default)]
     not_after: Vec<String>,
+    /// Snippets that must produce this row's practice, and snippets that
+    /// must not (`examples.rs` runs them all).
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
 }
 
 const TABLE_SRC: &str = include_str!("../../../rules/libraries.toml");
@@ -87,6 +94,37 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
 /// Health route names from the table.
 pub fn health_names() -> &'static [String] {
     &TABLE.health.names
+}
+
+/// Every needle of one language key's rows: part of the prefilter.
+pub(crate) fn needles(lang: &str) -> impl Iterator<Item = &'static str> {
+    TABLE
+        .row
+        .iter()
+        .filter(move |r| r.lang == lang)
+        .flat_map(|r| r.needles.iter().map(String::as_str))
+}
+
+/// Each row's examples, for the table test: (lang, kind, lib, match, no_match).
+#[cfg(test)]
+pub(crate) fn examples() -> impl Iterator<
+    Item = (
+        &'static str,
+        PracticeKind,
+        &'static str,
+        &'static [String],
+        &'static [String],
+    ),
+> {
+    TABLE.row.iter().map(|r| {
+        (
+            r.lang.as_str(),
+            r.kind,
+            r.lib.as_str(),
+            r.matches.as_slice(),
+            r.no_match.as_slice(),
+        )
+    })
 }
 
 static MATCHERS: LazyLock<Vec<(&'static str, NeedleSet)>> = LazyLock::new(|| {
@@ -116,7 +154,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         {
             continue;
         }
-        if !src.is_code(start) {
+        if !src.is_code(start) && !in_import_specifier(src, start) {
             continue;
         }
         let row = m.row_of[hit.pattern().as_usize()];
@@ -154,6 +192,42 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     }
     facts.practices.sort_by_key(|p| p.location.line);
     pii_logs(src, facts);
+}
+
+/// Whether `at` lies in the module specifier of an import: a needle that
+/// names a package (`express-rate-limit`, `hot-shots`,
+/// `github.com/rs/zerolog/log`) only ever appears there, inside a string, so
+/// without this such a row could never fire. JavaScript: `require('…')`,
+/// `import('…')`, `from '…'`, `import '…'`; Go: `import "…"` or a line of
+/// an import block (the string, after an optional alias).
+fn in_import_specifier(src: &Source, at: usize) -> bool {
+    let code = &src.code;
+    let line_start = code[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &code[line_start..at];
+    let Some(q) = before.rfind(['\'', '"', '`']) else {
+        return false;
+    };
+    // A specifier holds no blanks: a quote further back opens some other
+    // string (`'install express-rate-limit first'`).
+    if before[q + 1..].contains(char::is_whitespace) {
+        return false;
+    }
+    let head = before[..q].trim_end();
+    match src.lang {
+        Lang::JavaScript | Lang::TypeScript => {
+            ["require(", "import(", "from", "import"]
+                .iter()
+                .any(|w| head.ends_with(w))
+        }
+        Lang::Go => {
+            let head = head.strip_prefix("import").unwrap_or(head).trim();
+            head.is_empty()
+                || head == "_"
+                || head == "."
+                || head.chars().all(|c| c.is_alphanumeric() || c == '_')
+        }
+        Lang::Python | Lang::Rust => false,
+    }
 }
 
 /// Servers started from a Dockerfile, Procfile or compose file: gunicorn,
