@@ -144,3 +144,55 @@ fn no_prefilter_word_list_outside_the_tables() {
         "syntax.rs holds a word list; put the words in a rules/*.toml row"
     );
 }
+
+/// The facts of `text` written as a file at `rel` (a deploy file …).
+fn run_at(dir: &Path, rel: &str, text: &str) -> FileFacts {
+    let full = dir.join(rel);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(&full, text).unwrap();
+    let text = std::fs::read_to_string(&full).unwrap();
+    let record = FileRecord {
+        path: rel.to_string(),
+        kind: inventory::classify(rel),
+        is_test: false,
+        lines: 0,
+        scope: Scope::Unknown,
+        scope_reason: String::new(),
+    };
+    extract(&record, &text)
+}
+
+#[test]
+fn every_server_and_launcher_row_example_runs_through_the_pipeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for s in practices::servers() {
+        assert!(!s.matches.is_empty() && !s.no_match.is_empty(), "{}", s.lib);
+        for (want, snippets) in [(true, &s.matches), (false, &s.no_match)] {
+            for text in snippets {
+                let facts = run_at(dir.path(), "Dockerfile", text);
+                let found = facts
+                    .code
+                    .practices
+                    .iter()
+                    .any(|p| p.kind == super::PracticeKind::DrainsItself && p.lib == s.lib);
+                if found != want {
+                    failures.push(format!("server {}: {text:?}", s.lib));
+                }
+            }
+        }
+    }
+    for l in practices::launchers() {
+        assert!(!l.matches.is_empty() && !l.no_match.is_empty(), "{}", l.how);
+        for (want, snippets) in [(true, &l.matches), (false, &l.no_match)] {
+            for text in snippets {
+                let facts = run_at(dir.path(), "Dockerfile", text);
+                let found = facts.code.otel_inits.iter().any(|o| o.how == l.how);
+                if found != want {
+                    failures.push(format!("launcher {}: {text:?}", l.how));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -478,24 +478,14 @@ pub const GRPC_HEALTH: &str = "grpc.health.v1.Health";
 
 /// OpenTelemetry auto-instrumentation launchers used from a deploy file,
 /// Procfile or package.json script (no code init needed then).
+/// The launchers are the `[[launcher]]` rows of `rules/libraries.toml`.
 pub fn otel_launcher(path: &str, text: &str) -> Option<OtelInit> {
-    const LAUNCHERS: &[(&str, &str)] = &[
-        (
-            "opentelemetry-instrument",
-            "opentelemetry-instrument launcher",
-        ),
-        (
-            "@opentelemetry/auto-instrumentations-node/register",
-            "Node auto-instrumentation preload",
-        ),
-        ("opentelemetry-javaagent", "OpenTelemetry Java agent"),
-    ];
-    LAUNCHERS.iter().find_map(|(needle, how)| {
+    practices::launchers().iter().find_map(|l| {
         text.lines()
-            .position(|l| l.contains(needle))
+            .position(|line| line.contains(l.needle.as_str()))
             .map(|i| OtelInit {
                 location: Location::new(path, i as u32 + 1),
-                how,
+                how: l.how.as_str(),
             })
     })
 }

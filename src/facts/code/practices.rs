@@ -57,7 +57,34 @@ pub struct PiiLog {
 #[derive(Deserialize)]
 struct Table {
     row: Vec<Row>,
+    server: Vec<Server>,
+    launcher: Vec<Launcher>,
     health: Health,
+}
+
+/// A server that drains on SIGTERM by itself, started from a deploy file.
+#[derive(Deserialize)]
+pub(crate) struct Server {
+    pub lib: String,
+    /// Consecutive words of the command line: `["fastapi", "run"]`.
+    pub command: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub no_match: Vec<String>,
+}
+
+/// An OpenTelemetry auto-instrumentation launcher.
+#[derive(Deserialize)]
+pub(crate) struct Launcher {
+    pub needle: String,
+    pub how: String,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub no_match: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -73,6 +100,10 @@ struct Row {
     needles: Vec<String>,
     #[serde(default)]
     unless: Vec<String>,
+    /// The site counts only when one of these appears in the file's code
+    /// too (`logger: true` is Fastify's logger only in a Fastify app).
+    #[serde(default)]
+    requires: Vec<String>,
     else_kind: Option<PracticeKind>,
     #[serde(default)]
     not_after: Vec<String>,
@@ -90,6 +121,17 @@ const TABLE_SRC: &str = include_str!("../../../rules/libraries.toml");
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
     toml::from_str(TABLE_SRC).unwrap_or_else(|e| panic!("rules/libraries.toml: {e}"))
 });
+
+/// The OpenTelemetry launcher rows.
+pub(crate) fn launchers() -> &'static [Launcher] {
+    &TABLE.launcher
+}
+
+/// The server rows.
+#[cfg(test)]
+pub(crate) fn servers() -> &'static [Server] {
+    &TABLE.server
+}
 
 /// Health route names from the table.
 pub fn health_names() -> &'static [String] {
@@ -175,6 +217,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     }
     for (row, start, count) in seen {
         let r = &TABLE.row[row];
+        if !r.requires.is_empty() && !r.requires.iter().any(|w| src.code.contains(w.as_str())) {
+            continue;
+        }
         let kind = if r.unless.iter().any(|u| src.find(u).is_some()) {
             match r.else_kind {
                 Some(k) => k,
@@ -230,10 +275,10 @@ fn in_import_specifier(src: &Source, at: usize) -> bool {
     }
 }
 
-/// Servers started from a Dockerfile, Procfile or compose file: gunicorn,
-/// uvicorn and hypercorn drain in-flight requests on SIGTERM by themselves.
+/// Servers started from a Dockerfile, Procfile or compose file that drain
+/// in-flight requests on SIGTERM by themselves (the `[[server]]` rows of
+/// `rules/libraries.toml`: gunicorn, uvicorn, hypercorn, `fastapi run` …).
 pub fn deploy_practices(path: &str, text: &str) -> Option<Practice> {
-    const SERVERS: &[&str] = &["gunicorn", "uvicorn", "hypercorn"];
     text.lines().enumerate().find_map(|(i, line)| {
         let trimmed = line.trim_start();
         // `RUN pip install uvicorn` installs the server; only the line
@@ -242,14 +287,32 @@ pub fn deploy_practices(path: &str, text: &str) -> Option<Practice> {
         if trimmed.starts_with('#') || line.contains("install") || line.contains(" add ") {
             return None;
         }
-        let lib = SERVERS.iter().find(|s| line.contains(*s))?;
+        let words = command_words(line);
+        let server = TABLE.server.iter().find(|s| {
+            words.windows(s.command.len()).any(|w| {
+                w.iter().zip(&s.command).all(|(word, want)| {
+                    // `/usr/local/bin/gunicorn` is gunicorn.
+                    word.rsplit('/').next() == Some(want.as_str())
+                })
+            })
+        })?;
         Some(Practice {
             location: Location::new(path, i as u32 + 1),
             kind: PracticeKind::DrainsItself,
-            lib: (*lib).to_string(),
+            lib: server.lib.clone(),
             count: 1,
         })
     })
+}
+
+/// The words of a command line as a deploy file writes it, shell form
+/// (`CMD gunicorn app:app`) or exec form (`CMD ["gunicorn", "app:app"]`,
+/// `command: [uvicorn, app:app]`): quotes, brackets and commas are not
+/// words.
+fn command_words(line: &str) -> Vec<&str> {
+    line.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '[' | ']' | ','))
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 static JS_LOG: LazyLock<Regex> = LazyLock::new(|| {
