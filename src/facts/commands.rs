@@ -63,30 +63,83 @@ struct Expander<'a> {
 }
 
 /// Split a shell text into simple commands: lines (with `\` continuations
-/// joined), then `&&`, `||`, `;` and `|`.
+/// joined), then `&&`, `||`, `;` and `|` — outside quotes only, so
+/// `echo "tests disabled; pytest --cov-fail-under=80"` is one `echo`, not an
+/// `echo` and a `pytest`. A `#` that starts a word outside quotes starts a
+/// comment.
 pub fn segments(text: &str) -> Vec<String> {
     let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
-    joined
-        .lines()
-        .flat_map(|l| {
-            let l = l.split(" #").next().unwrap_or(l);
-            l.replace("&&", "\n")
-                .replace("||", "\n")
-                .split(['\n', ';', '|'])
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty() && !s.starts_with('#'))
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    let mut out = Vec::new();
+    for line in joined.lines() {
+        let mut cur = String::new();
+        let mut quote: Option<char> = None;
+        let mut chars = line.chars().peekable();
+        fn push(cur: &mut String, out: &mut Vec<String>) {
+            let seg = cur.trim();
+            if !seg.is_empty() {
+                out.push(seg.to_string());
+            }
+            cur.clear();
+        }
+        while let Some(c) = chars.next() {
+            match (quote, c) {
+                (Some('\''), '\'') => quote = None,
+                (Some('\''), _) => {}
+                (_, '\\') => {
+                    // An escaped character is literal, in double quotes too.
+                    cur.push(c);
+                    if let Some(n) = chars.next() {
+                        cur.push(n);
+                    }
+                    continue;
+                }
+                (Some('"'), '"') => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') if cur.is_empty() || cur.ends_with(char::is_whitespace) => break,
+                (None, ';') => {
+                    push(&mut cur, &mut out);
+                    continue;
+                }
+                (None, '&') if chars.peek() == Some(&'&') => {
+                    chars.next();
+                    push(&mut cur, &mut out);
+                    continue;
+                }
+                (None, '|') => {
+                    if chars.peek() == Some(&'|') {
+                        chars.next();
+                    }
+                    push(&mut cur, &mut out);
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(c);
+        }
+        push(&mut cur, &mut out);
+    }
+    out
 }
 
-/// Whitespace words with surrounding quotes removed.
+/// The words of a simple command as a POSIX shell reads them (quotes
+/// group and are removed: `echo "a; pytest"` is two words). Text the
+/// shell itself could not read (an unclosed quote) falls back to blanks.
 pub fn words(segment: &str) -> Vec<String> {
-    segment
-        .split_whitespace()
-        .map(|w| w.trim_matches(['"', '\'']).to_string())
-        .filter(|w| !w.is_empty())
-        .collect()
+    shlex::split(segment).unwrap_or_else(|| {
+        segment
+            .split_whitespace()
+            .map(|w| w.trim_matches(['"', '\'']).to_string())
+            .filter(|w| !w.is_empty())
+            .collect()
+    })
+}
+
+/// Words joined back into a command that [`words`] splits the same way
+/// (quoted where a word holds blanks or shell syntax).
+pub fn join_words<S: AsRef<str>>(w: &[S]) -> String {
+    shlex::try_join(w.iter().map(AsRef::as_ref))
+        .unwrap_or_else(|_| w.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(" "))
 }
 
 fn basename(w: &str) -> &str {
@@ -171,21 +224,21 @@ impl Expander<'_> {
             }
             if self.stack.len() >= MAX_DEPTH {
                 out.push(Resolved {
-                    text: w.join(" "),
+                    text: join_words(&w),
                     via: via.to_vec(),
                 });
                 continue;
             }
             match hop(&w) {
                 Hop::Leaf => out.push(Resolved {
-                    text: w.join(" "),
+                    text: join_words(&w),
                     via: via.to_vec(),
                 }),
                 Hop::Script(dir, name, all) => {
                     let dir = dir.map_or(cwd.clone(), |d| join_dir(&cwd, &d));
                     if !self.script(&dir, &name, all, &w, via, out) {
                         out.push(Resolved {
-                            text: w.join(" "),
+                            text: join_words(&w),
                             via: via.to_vec(),
                         });
                     }
@@ -208,7 +261,7 @@ impl Expander<'_> {
                     // 40,000 times in one script recursed that deep, copying
                     // the rest of the line at each level (23 GB).
                     self.stack.push(format!("container `{name}`"));
-                    self.text(&cmd.join(" "), &cwd, &v, out);
+                    self.text(&join_words(&cmd), &cwd, &v, out);
                     self.stack.pop();
                 }
                 Hop::ScriptFile(path) => {
@@ -268,7 +321,7 @@ impl Expander<'_> {
                 && matches!(w[0].as_str(), "yarn" | "pnpm" | "bun")
             {
                 out.push(Resolved {
-                    text: w[bin_at..].join(" "),
+                    text: join_words(&w[bin_at..]),
                     via: via.to_vec(),
                 });
                 return true;
@@ -313,7 +366,7 @@ impl Expander<'_> {
             .collect();
         if tasks.is_empty() {
             out.push(Resolved {
-                text: w.join(" "),
+                text: join_words(&w),
                 via: via.to_vec(),
             });
             return;
@@ -375,7 +428,7 @@ impl Expander<'_> {
         };
         if tasks.is_empty() {
             out.push(Resolved {
-                text: w.join(" "),
+                text: join_words(&w),
                 via: via.to_vec(),
             });
             return;
@@ -444,7 +497,7 @@ impl Expander<'_> {
             if let Some(s) = services.first() {
                 v.push(format!("compose service `{s}`"));
             }
-            let c = cmd.join(" ");
+            let c = join_words(&cmd);
             self.text(&c, cwd, &v, out);
             return;
         }
@@ -454,7 +507,7 @@ impl Expander<'_> {
             .collect();
         if chosen.is_empty() {
             out.push(Resolved {
-                text: w.join(" "),
+                text: join_words(&w),
                 via: via.to_vec(),
             });
             return;
@@ -480,7 +533,7 @@ impl Expander<'_> {
             .find(|t| t.runner == "script" && t.file == path)
         else {
             out.push(Resolved {
-                text: w.join(" "),
+                text: join_words(&w),
                 via: via.to_vec(),
             });
             return;
@@ -1175,6 +1228,34 @@ mod tests {
             leaves(&f, "docker exec a docker exec b jest", None),
             ["jest"]
         );
+    }
+
+    /// A sceptical user's step: the runner named inside an `echo`'s quotes
+    /// runs nothing. Split on blanks and separators, it read as `pytest
+    /// --cov-fail-under=80` and passed two checks.
+    #[test]
+    fn quoted_separators_and_words_stay_quoted() {
+        let f = facts();
+        let l = leaves(
+            &f,
+            "echo \"tests disabled; pytest --cov-fail-under=80\"",
+            None,
+        );
+        assert_eq!(l.len(), 1, "{l:?}");
+        assert_eq!(test_runner(&l[0]), None);
+        assert_eq!(coverage_run(&l[0]), None);
+        // The same words unquoted are two commands, the second a gate.
+        let l = leaves(&f, "echo tests disabled; pytest --cov-fail-under=80", None);
+        assert_eq!(test_runner(&l[1]), Some("pytest"));
+        assert_eq!(coverage_run(&l[1]).unwrap().threshold, Some(80.0));
+        assert_eq!(
+            segments("a 'b && c' && d \"e | f\" | g # h; i\n# j\nk\\;l"),
+            ["a 'b && c'", "d \"e | f\"", "g", "k\\;l"]
+        );
+        assert_eq!(words("pytest -k 'not slow' --cov"), ["pytest", "-k", "not slow", "--cov"]);
+        // A leaf keeps its quoting, so reading it again gives the same words.
+        let l = leaves(&f, "docker exec app pytest -k 'not slow'", None);
+        assert_eq!(words(&l[0]), ["pytest", "-k", "not slow"]);
     }
 
     #[test]
