@@ -324,7 +324,9 @@ pub fn classify(rel: &str) -> FileKind {
     if is_ci_path(rel, name) {
         return FileKind::CiConfig;
     }
-    if crate::facts::tasks::task_runner(name).is_some() {
+    if crate::facts::tasks::task_runner(name).is_some()
+        || crate::facts::tasks::is_extensionless_script(rel)
+    {
         return FileKind::TaskFile;
     }
     if is_deploy_file(rel, &lower) {
@@ -412,6 +414,8 @@ fn is_deploy_file(rel: &str, lower: &str) -> bool {
         || lower == "kustomization.yml"
         || lower == "vercel.json"
         || lower == "netlify.toml"
+        // DigitalOcean App Platform specs.
+        || rel.starts_with(".do/")
         || rel.contains("k8s/")
         || rel.contains("kubernetes/")
         || rel.contains("helm/")
@@ -451,6 +455,8 @@ pub fn is_test_path(rel: &str) -> bool {
         || (name.starts_with("test_") && name.ends_with(".py"))
         || name.ends_with("_test.py")
         || name == "conftest.py"
+        // Django's `startapp` writes each app's tests to `tests.py`.
+        || name == "tests.py"
         || name.contains(".test.")
         || name.contains(".spec.")
 }

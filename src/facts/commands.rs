@@ -135,11 +135,29 @@ pub fn words(segment: &str) -> Vec<String> {
     })
 }
 
-/// Words joined back into a command that [`words`] splits the same way
-/// (quoted where a word holds blanks or shell syntax).
+/// Words joined back into a command that [`words`] and [`segments`] read
+/// the same way. Only a word that would not survive that is quoted (blanks,
+/// quotes, backslashes, separators), so evidence still reads
+/// `pytest --cov=app`, not `pytest '--cov=app'`.
 pub fn join_words<S: AsRef<str>>(w: &[S]) -> String {
-    shlex::try_join(w.iter().map(AsRef::as_ref))
-        .unwrap_or_else(|_| w.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(" "))
+    w.iter()
+        .map(|x| {
+            let x = x.as_ref();
+            let plain = !x.is_empty()
+                && !x.starts_with('#')
+                && !x.contains(|c: char| {
+                    c.is_whitespace()
+                        || matches!(c, '\'' | '"' | '\\' | ';' | '&' | '|' | '<' | '>' | '(' | ')' | '`')
+                });
+            if plain {
+                std::borrow::Cow::Borrowed(x)
+            } else {
+                // Only a NUL cannot be quoted; it cannot reach a shell either.
+                shlex::try_quote(x).unwrap_or(std::borrow::Cow::Borrowed(x))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn basename(w: &str) -> &str {
@@ -220,6 +238,25 @@ impl Expander<'_> {
             }
             if w[0] == "cd" {
                 cwd = join_dir(&cwd, w.get(1).map_or("", String::as_str));
+                continue;
+            }
+            // A wrapper in front of a hop (`c8 npm run test:run`, `poetry
+            // run ./scripts/test`, `npx turbo run test`): follow the hop and
+            // keep the wrapper in front of each leaf, so `c8` still measures
+            // what the script runs.
+            let (inner, _) = core(&w);
+            if !inner.is_empty()
+                && inner.len() < w.len()
+                && !matches!(hop(inner), Hop::Leaf)
+                && self.stack.len() < MAX_DEPTH
+            {
+                let prefix = join_words(&w[..w.len() - inner.len()]);
+                let mut sub = Vec::new();
+                self.text(&join_words(inner), &cwd, via, &mut sub);
+                out.extend(sub.into_iter().map(|r| Resolved {
+                    text: format!("{prefix} {}", r.text),
+                    via: r.via,
+                }));
                 continue;
             }
             if self.stack.len() >= MAX_DEPTH {
@@ -679,6 +716,10 @@ fn hop(w: &[String]) -> Hop {
             Hop::ScriptFile(w[1].clone())
         }
         _ if w[0].ends_with(".sh") => Hop::ScriptFile(w[0].clone()),
+        // `./scripts/test`: an extensionless script run by its path.
+        _ if w[0].contains('/') && crate::facts::tasks::is_extensionless_script(&w[0].replace("./", "")) => {
+            Hop::ScriptFile(w[0].clone())
+        }
         _ => Hop::Leaf,
     }
 }
@@ -933,6 +974,8 @@ pub fn test_runner(leaf: &str) -> Option<&'static str> {
         "react-scripts" if a1 == "test" => "jest",
         "vue-cli-service" if a1.starts_with("test") => "vue-cli-service test",
         "node" if w.iter().any(|x| x == "--test") => "node --test",
+        // tsx forwards `--test` to node's runner (TypeScript test files).
+        "tsx" if w.iter().any(|x| x == "--test") => "node --test",
         "deno" if a1 == "test" => "deno test",
         "bun" if a1 == "test" => "bun test",
         "go" if a1 == "test" => "go test",
@@ -1256,6 +1299,37 @@ mod tests {
         // A leaf keeps its quoting, so reading it again gives the same words.
         let l = leaves(&f, "docker exec app pytest -k 'not slow'", None);
         assert_eq!(words(&l[0]), ["pytest", "-k", "not slow"]);
+    }
+
+    /// Wrappers in front of a hop are kept on its leaves; `./scripts/test`
+    /// is followed into the extensionless script; tsx runs node's runner.
+    #[test]
+    fn wrappers_around_hops_and_extensionless_scripts() {
+        let mut f = facts();
+        f.manifests.push(
+            manifests::parse(
+                "ui/package.json",
+                ManifestKind::PackageJson,
+                r#"{"scripts":{"test:run":"vitest run","test":"tsx --test src/**/*.test.ts"}}"#,
+            )
+            .unwrap(),
+        );
+        f.tasks.extend(tasks::parse(
+            "scripts/test",
+            "#!/usr/bin/env bash\nset -euo pipefail\npytest --cov=app -q\n",
+        ));
+        let l = leaves(&f, "c8 --check-coverage npm run test:run", Some("ui"));
+        assert_eq!(l, ["c8 --check-coverage vitest run"]);
+        assert_eq!(test_runner(&l[0]), Some("vitest"));
+        assert_eq!(coverage_run(&l[0]).unwrap().threshold, Some(90.0));
+        let l = leaves(&f, "poetry run ./scripts/test", None);
+        assert_eq!(l, ["poetry run set -euo pipefail", "poetry run pytest --cov=app -q"]);
+        assert_eq!(test_runner(&l[1]), Some("pytest"));
+        let l = leaves(&f, "npm test", Some("ui"));
+        assert_eq!(test_runner(&l[0]), Some("node --test"));
+        // A shebang-less or non-shell file in scripts/ is not a script.
+        assert!(tasks::parse("scripts/data", "a,b\n1,2\n").is_empty());
+        assert!(tasks::parse("scripts/tool", "#!/usr/bin/env python3\nprint(1)\n").is_empty());
     }
 
     #[test]

@@ -470,6 +470,7 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     {
         let mut messages = Vec::new();
         out.deploy = deploy::extract(path, text, &mut messages);
+        out.code.routes.append(&mut out.deploy.routes);
         out.warnings
             .extend(messages.into_iter().map(|message| Warning {
                 path: path.to_string().into(),

@@ -57,7 +57,8 @@ fn wanted(m: &Manifest) -> (&'static [&'static str], bool) {
 
 fn find_lock(facts: &Facts, m: &Manifest) -> Option<String> {
     let (names, upward) = wanted(m);
-    let mut dir = dir_of(&m.path).to_string();
+    let own = dir_of(&m.path).to_string();
+    let mut dir = own.clone();
     loop {
         for n in names {
             let p = join(&dir, n);
@@ -65,7 +66,18 @@ fn find_lock(facts: &Facts, m: &Manifest) -> Option<String> {
                 return Some(p);
             }
         }
-        if !upward || dir.is_empty() {
+        // A uv workspace member's dependencies are locked in the
+        // workspace root's uv.lock (`[tool.uv.workspace]`), above it.
+        if dir != own && m.kind == ManifestKind::Pyproject && names.contains(&"uv.lock") {
+            let p = join(&dir, "uv.lock");
+            if facts.has_file(&p) {
+                return Some(p);
+            }
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        if !upward && m.kind != ManifestKind::Pyproject {
             return None;
         }
         dir = dir_of(&dir).to_string();
