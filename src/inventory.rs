@@ -351,8 +351,8 @@ pub fn classify(rel: &str) -> FileKind {
         "md" | "markdown" | "rst" | "adoc" | "txt" => FileKind::Doc,
         "yml" | "yaml" | "json" | "toml" | "ini" | "cfg" | "conf" | "properties" | "tf"
         | "tfvars" | "ipynb" | "xml" | "pem" | "key" | "p8" | "ppk" | "sh" | "bash" | "zsh"
-        | "ps1" | "rb" | "php" | "java" | "kt" | "cs" | "scala" | "groovy" | "gradle" | "ex"
-        | "exs" | "swift" => FileKind::Config,
+        | "ps1" | "rb" | "php" | "java" | "kt" | "cs" | "scala" | "groovy" | "gradle" | "kts"
+        | "ex" | "exs" | "swift" => FileKind::Config,
         _ => FileKind::Other,
     }
 }

@@ -18,7 +18,13 @@ fn scan(files: &[(&str, &str)]) -> Value {
         std::fs::write(full, text).unwrap();
     }
     let out = graduate()
-        .args(["scan", dir.path().to_str().unwrap(), "--format", "json", "--no-git"])
+        .args([
+            "scan",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-git",
+        ])
         .output()
         .unwrap();
     common::assert_ok(&out);
@@ -54,12 +60,22 @@ fn workflow(run: &str) -> String {
 #[test]
 fn a_runner_quoted_in_an_echo_runs_nothing() {
     let quoted = workflow("echo \"tests disabled; pytest --cov-fail-under=80\"");
-    let files = [PY_APP, PY_TEST, PYPROJECT, (".github/workflows/ci.yml", quoted.as_str())];
+    let files = [
+        PY_APP,
+        PY_TEST,
+        PYPROJECT,
+        (".github/workflows/ci.yml", quoted.as_str()),
+    ];
     let report = scan(&files);
     assert_ne!(check(&report, "ci-runs-tests")["status"], "pass");
     assert_ne!(check(&report, "coverage-threshold")["status"], "pass");
     let plain = workflow("pytest --cov=app --cov-fail-under=80");
-    let files = [PY_APP, PY_TEST, PYPROJECT, (".github/workflows/ci.yml", plain.as_str())];
+    let files = [
+        PY_APP,
+        PY_TEST,
+        PYPROJECT,
+        (".github/workflows/ci.yml", plain.as_str()),
+    ];
     let report = scan(&files);
     assert_eq!(check(&report, "ci-runs-tests")["status"], "pass");
     assert_eq!(check(&report, "coverage-threshold")["status"], "pass");
@@ -70,7 +86,10 @@ fn a_runner_quoted_in_an_echo_runs_nothing() {
 fn a_commented_out_threshold_is_no_threshold() {
     let wf = workflow("pytest --cov=app");
     for (cfg, want_pass) in [
-        ("[run]\nbranch = True\n\n[report]\n# fail_under = 90\n", false),
+        (
+            "[run]\nbranch = True\n\n[report]\n# fail_under = 90\n",
+            false,
+        ),
         ("[run]\nbranch = True\n\n[report]\nfail_under = 90\n", true),
     ] {
         let files = [
@@ -89,8 +108,14 @@ fn a_commented_out_threshold_is_no_threshold() {
 #[test]
 fn dependabot_with_no_updates_fails() {
     for (cfg, want) in [
-        ("version: 2\nupdates: []\n#  - package-ecosystem: pip\n#    directory: /\n", "fail"),
-        ("version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n", "pass"),
+        (
+            "version: 2\nupdates: []\n#  - package-ecosystem: pip\n#    directory: /\n",
+            "fail",
+        ),
+        (
+            "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n",
+            "pass",
+        ),
     ] {
         let files = [PY_APP, PYPROJECT, (".github/dependabot.yml", cfg)];
         assert_eq!(status(&files, "dependency-updates"), want, "{cfg:?}");
@@ -103,7 +128,10 @@ fn a_mangum_handler_alone_in_its_file_is_serverless() {
     let files = [
         PY_APP,
         PYPROJECT,
-        ("app/lambda_handler.py", "from mangum import Mangum\n\nfrom app.main import app\n\nhandler = Mangum(app)\n"),
+        (
+            "app/lambda_handler.py",
+            "from mangum import Mangum\n\nfrom app.main import app\n\nhandler = Mangum(app)\n",
+        ),
     ];
     assert_ne!(status(&files, "graceful-shutdown"), "fail");
     assert_eq!(status(&[PY_APP, PYPROJECT], "graceful-shutdown"), "fail");
@@ -115,7 +143,10 @@ fn fastapi_run_drains_by_itself() {
     let files = [
         PY_APP,
         PYPROJECT,
-        ("Dockerfile", "FROM python:3.12-slim\nCOPY . /app\nCMD [\"fastapi\", \"run\", \"app/main.py\", \"--port\", \"80\"]\n"),
+        (
+            "Dockerfile",
+            "FROM python:3.12-slim\nCOPY . /app\nCMD [\"fastapi\", \"run\", \"app/main.py\", \"--port\", \"80\"]\n",
+        ),
     ];
     assert_eq!(status(&files, "graceful-shutdown"), "pass");
 }
@@ -129,9 +160,15 @@ const GO_MOD: (&str, &str) = (
 #[test]
 fn fiberprometheus_exports_metrics() {
     let main = "package main\n\nimport (\n\t\"github.com/ansrivas/fiberprometheus/v2\"\n\t\"github.com/gofiber/fiber/v2\"\n)\n\nfunc main() {\n\tapp := fiber.New()\n\tprom := fiberprometheus.New(\"orders\")\n\tprom.RegisterAt(app, \"/metrics\")\n\tapp.Use(prom.Middleware)\n\tapp.Get(\"/orders\", list)\n\t_ = app.Listen(\":8080\")\n}\n";
-    assert_eq!(status(&[GO_MOD, ("main.go", main)], "metrics-exported"), "pass");
+    assert_eq!(
+        status(&[GO_MOD, ("main.go", main)], "metrics-exported"),
+        "pass"
+    );
     let without = main.replace("prom := fiberprometheus.New(\"orders\")\n\tprom.RegisterAt(app, \"/metrics\")\n\tapp.Use(prom.Middleware)\n\t", "");
-    assert_eq!(status(&[GO_MOD, ("main.go", &without)], "metrics-exported"), "fail");
+    assert_eq!(
+        status(&[GO_MOD, ("main.go", &without)], "metrics-exported"),
+        "fail"
+    );
 }
 
 const PKG: (&str, &str) = (
@@ -144,18 +181,28 @@ const PKG: (&str, &str) = (
 #[test]
 fn fastify_logger_and_stdout_json_are_structured() {
     let on = "import Fastify from 'fastify';\nconst app = Fastify({\n  logger: true,\n});\napp.get('/orders', async () => []);\nawait app.listen({ port: 3000 });\n";
-    assert_eq!(status(&[PKG, ("src/server.js", on)], "structured-logging"), "pass");
+    assert_eq!(
+        status(&[PKG, ("src/server.js", on)], "structured-logging"),
+        "pass"
+    );
     let off = on.replace("logger: true", "logger: false");
-    assert_ne!(status(&[PKG, ("src/server.js", &off)], "structured-logging"), "pass");
+    assert_ne!(
+        status(&[PKG, ("src/server.js", &off)], "structured-logging"),
+        "pass"
+    );
     let stdout = "import Fastify from 'fastify';\nexport function log(level, msg) {\n  const entry = { level, msg, time: new Date().toISOString() };\n  process.stdout.write(JSON.stringify(entry) + '\\n');\n}\nconst app = Fastify();\napp.get('/orders', async () => { log('info', 'list'); return []; });\n";
-    assert_eq!(status(&[PKG, ("src/server.js", stdout)], "structured-logging"), "pass");
+    assert_eq!(
+        status(&[PKG, ("src/server.js", stdout)], "structured-logging"),
+        "pass"
+    );
 }
 
 /// A uv workspace locks every member in the root's uv.lock.
 #[test]
 fn a_uv_workspace_root_lock_covers_its_members() {
     let root = "[project]\nname = \"root\"\nversion = \"0\"\n\n[tool.uv.workspace]\nmembers = [\"packages/*\"]\n";
-    let member = "[project]\nname = \"api\"\nversion = \"0\"\ndependencies = [\"fastapi\"]\n\n[tool.uv]\n";
+    let member =
+        "[project]\nname = \"api\"\nversion = \"0\"\ndependencies = [\"fastapi\"]\n\n[tool.uv]\n";
     let mut files = vec![
         ("pyproject.toml", root),
         ("packages/api/pyproject.toml", member),
@@ -172,7 +219,10 @@ fn a_uv_workspace_root_lock_covers_its_members() {
 fn django_tests_py_is_tests() {
     let files = [
         ("manage.py", "import django\n"),
-        ("orders/views.py", "from django.http import JsonResponse\n\ndef index(request):\n    return JsonResponse({})\n"),
+        (
+            "orders/views.py",
+            "from django.http import JsonResponse\n\ndef index(request):\n    return JsonResponse({})\n",
+        ),
         ("requirements.txt", "django==5.0\n"),
     ];
     assert_eq!(status(&files, "tests-present"), "fail");
@@ -194,15 +244,30 @@ fn runners_behind_wrappers_and_scripts() {
         PY_TEST,
         PYPROJECT,
         (".github/workflows/ci.yml", wf.as_str()),
-        ("scripts/test", "#!/usr/bin/env bash\nset -euo pipefail\npytest -q\n"),
+        (
+            "scripts/test",
+            "#!/usr/bin/env bash\nset -euo pipefail\npytest -q\n",
+        ),
     ];
     assert_eq!(status(&files, "ci-runs-tests"), "pass");
     let node_pkg = "{\"name\":\"orders\",\"scripts\":{\"test:run\":\"vitest run\",\"test\":\"tsx --test src/orders.test.ts\"},\"devDependencies\":{\"vitest\":\"^2\",\"c8\":\"^10\",\"tsx\":\"^4\"}}";
-    let server = ("src/server.ts", "import express from 'express';\nconst app = express();\napp.get('/orders', (_req, res) => res.json([]));\napp.listen(3000);\n");
-    let test = ("src/orders.test.ts", "import { test } from 'node:test';\ntest('orders', () => {});\n");
+    let server = (
+        "src/server.ts",
+        "import express from 'express';\nconst app = express();\napp.get('/orders', (_req, res) => res.json([]));\napp.listen(3000);\n",
+    );
+    let test = (
+        "src/orders.test.ts",
+        "import { test } from 'node:test';\ntest('orders', () => {});\n",
+    );
     for (run, rule) in [
-        ("c8 --check-coverage --lines 80 npm run test:run", "coverage-threshold"),
-        ("c8 --check-coverage --lines 80 npm run test:run", "ci-runs-tests"),
+        (
+            "c8 --check-coverage --lines 80 npm run test:run",
+            "coverage-threshold",
+        ),
+        (
+            "c8 --check-coverage --lines 80 npm run test:run",
+            "ci-runs-tests",
+        ),
         ("npm test", "ci-runs-tests"),
     ] {
         let wf = workflow(run);
@@ -231,9 +296,21 @@ fn app_platform_health_check_is_a_probe() {
 #[test]
 fn serverless_http_events_are_routes() {
     let sls = "service: orders\nprovider: {name: aws, runtime: nodejs20.x}\nfunctions:\n  health:\n    handler: src/handler.health\n    events:\n      - http: GET /health\n  orders:\n    handler: src/handler.orders\n    events:\n      - http:\n          path: orders\n          method: get\n";
-    let handler = ("src/handler.js", "exports.health = async (event) => ({ statusCode: 200 });\nexports.orders = async (event) => ({ statusCode: 200, body: '[]' });\n");
+    let handler = (
+        "src/handler.js",
+        "exports.health = async (event) => ({ statusCode: 200 });\nexports.orders = async (event) => ({ statusCode: 200, body: '[]' });\n",
+    );
     let pkg = ("package.json", "{\"name\":\"orders\",\"dependencies\":{}}");
-    assert_eq!(status(&[pkg, handler, ("serverless.yml", sls)], "health-endpoint"), "pass");
+    assert_eq!(
+        status(&[pkg, handler, ("serverless.yml", sls)], "health-endpoint"),
+        "pass"
+    );
     let no_health = sls.replace("GET /health", "GET /status-page");
-    assert_ne!(status(&[pkg, handler, ("serverless.yml", &no_health)], "health-endpoint"), "pass");
+    assert_ne!(
+        status(
+            &[pkg, handler, ("serverless.yml", &no_health)],
+            "health-endpoint"
+        ),
+        "pass"
+    );
 }

@@ -147,7 +147,10 @@ pub fn join_words<S: AsRef<str>>(w: &[S]) -> String {
                 && !x.starts_with('#')
                 && !x.contains(|c: char| {
                     c.is_whitespace()
-                        || matches!(c, '\'' | '"' | '\\' | ';' | '&' | '|' | '<' | '>' | '(' | ')' | '`')
+                        || matches!(
+                            c,
+                            '\'' | '"' | '\\' | ';' | '&' | '|' | '<' | '>' | '(' | ')' | '`'
+                        )
                 });
             if plain {
                 std::borrow::Cow::Borrowed(x)
@@ -717,7 +720,9 @@ fn hop(w: &[String]) -> Hop {
         }
         _ if w[0].ends_with(".sh") => Hop::ScriptFile(w[0].clone()),
         // `./scripts/test`: an extensionless script run by its path.
-        _ if w[0].contains('/') && crate::facts::tasks::is_extensionless_script(&w[0].replace("./", "")) => {
+        _ if w[0].contains('/')
+            && crate::facts::tasks::is_extensionless_script(&w[0].replace("./", "")) =>
+        {
             Hop::ScriptFile(w[0].clone())
         }
         _ => Hop::Leaf,
@@ -1295,7 +1300,10 @@ mod tests {
             segments("a 'b && c' && d \"e | f\" | g # h; i\n# j\nk\\;l"),
             ["a 'b && c'", "d \"e | f\"", "g", "k\\;l"]
         );
-        assert_eq!(words("pytest -k 'not slow' --cov"), ["pytest", "-k", "not slow", "--cov"]);
+        assert_eq!(
+            words("pytest -k 'not slow' --cov"),
+            ["pytest", "-k", "not slow", "--cov"]
+        );
         // A leaf keeps its quoting, so reading it again gives the same words.
         let l = leaves(&f, "docker exec app pytest -k 'not slow'", None);
         assert_eq!(words(&l[0]), ["pytest", "-k", "not slow"]);
@@ -1323,7 +1331,13 @@ mod tests {
         assert_eq!(test_runner(&l[0]), Some("vitest"));
         assert_eq!(coverage_run(&l[0]).unwrap().threshold, Some(90.0));
         let l = leaves(&f, "poetry run ./scripts/test", None);
-        assert_eq!(l, ["poetry run set -euo pipefail", "poetry run pytest --cov=app -q"]);
+        assert_eq!(
+            l,
+            [
+                "poetry run set -euo pipefail",
+                "poetry run pytest --cov=app -q"
+            ]
+        );
         assert_eq!(test_runner(&l[1]), Some("pytest"));
         let l = leaves(&f, "npm test", Some("ui"));
         assert_eq!(test_runner(&l[0]), Some("node --test"));

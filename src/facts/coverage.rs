@@ -173,7 +173,9 @@ pub fn extract(path: &str, text: &str) -> Vec<CoverageGate> {
                 ));
             }
         }
-        "setup.cfg" | "tox.ini" | ".coveragerc" | "pytest.ini" => python_ini(path, &name, text, &mut out),
+        "setup.cfg" | "tox.ini" | ".coveragerc" | "pytest.ini" => {
+            python_ini(path, &name, text, &mut out)
+        }
         "pyproject.toml" => pyproject(path, text, &mut out),
         "codecov.yml" | ".codecov.yml" | "codecov.yaml" | ".codecov.yaml" => {
             codecov(path, text, &mut out)
@@ -291,13 +293,14 @@ fn percent(v: &str) -> Option<f64> {
 fn addopts(path: &str, line: u32, opts: &str, out: &mut Vec<CoverageGate>) {
     let w = crate::facts::commands::words(opts);
     let measures = w.iter().any(|x| x.starts_with("--cov"));
-    let threshold = w.iter().enumerate().find_map(|(i, x)| {
-        match x.strip_prefix("--cov-fail-under") {
-            Some(rest) if rest.starts_with('=') => percent(&rest[1..]),
-            Some("") => w.get(i + 1).and_then(|v| percent(v)),
-            _ => None,
-        }
-    });
+    let threshold =
+        w.iter()
+            .enumerate()
+            .find_map(|(i, x)| match x.strip_prefix("--cov-fail-under") {
+                Some(rest) if rest.starts_with('=') => percent(&rest[1..]),
+                Some("") => w.get(i + 1).and_then(|v| percent(v)),
+                _ => None,
+            });
     if threshold.is_none() && !measures {
         return;
     }
@@ -365,10 +368,7 @@ fn pyproject(path: &str, text: &str, out: &mut Vec<CoverageGate>) {
         return;
     };
     let tool = doc.get("tool");
-    let at = |keys: &[&str]| {
-        keys.iter()
-            .try_fold(tool?, |v, k| v.get(*k))
-    };
+    let at = |keys: &[&str]| keys.iter().try_fold(tool?, |v, k| v.get(*k));
     let fail_under = at(&["coverage", "report", "fail_under"]).and_then(|v| match v {
         toml::Value::Integer(i) => Some(*i as f64),
         toml::Value::Float(f) => Some(*f),
@@ -386,11 +386,9 @@ fn pyproject(path: &str, text: &str, out: &mut Vec<CoverageGate>) {
     }
     let opts = match at(&["pytest", "ini_options", "addopts"]) {
         Some(toml::Value::String(s)) => Some(s.clone()),
-        Some(toml::Value::Array(a)) => Some(
-            crate::facts::commands::join_words(
-                &a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>(),
-            ),
-        ),
+        Some(toml::Value::Array(a)) => Some(crate::facts::commands::join_words(
+            &a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>(),
+        )),
         _ => None,
     };
     if let Some(opts) = opts {
@@ -485,32 +483,65 @@ mod tests {
     #[test]
     fn commented_or_misplaced_settings_never_gate() {
         for (path, text) in [
-            (".coveragerc", "[report]\n# fail_under = 90\nshow_missing = true\n"),
+            (
+                ".coveragerc",
+                "[report]\n# fail_under = 90\nshow_missing = true\n",
+            ),
             (".coveragerc", "[report]\n; fail_under = 90\n"),
             ("setup.cfg", "[coverage:report]\n#fail_under=90\n"),
             ("setup.cfg", "[metadata]\nfail_under = 90\n"),
-            ("tox.ini", "[tox]\nenvlist = py312\n# [coverage:report]\n# fail_under = 90\n"),
-            ("pyproject.toml", "[tool.coverage.report]\n# fail_under = 90\n"),
-            ("pyproject.toml", "[project]\ndescription = \"fail_under = 90\"\n"),
-            ("pytest.ini", "[pytest]\n# addopts = --cov --cov-fail-under=90\n"),
-            ("codecov.yml", "coverage:\n  status:\n    project:\n      default:\n        # target: 90%\n        threshold: 1%\n"),
-            (".testcoverage.yml", "threshold:\n  # total: 80\n  file: 0\n"),
-            ("tarpaulin.toml", "[report]\n# fail-under = 80\nout = [\"Html\"]\n"),
+            (
+                "tox.ini",
+                "[tox]\nenvlist = py312\n# [coverage:report]\n# fail_under = 90\n",
+            ),
+            (
+                "pyproject.toml",
+                "[tool.coverage.report]\n# fail_under = 90\n",
+            ),
+            (
+                "pyproject.toml",
+                "[project]\ndescription = \"fail_under = 90\"\n",
+            ),
+            (
+                "pytest.ini",
+                "[pytest]\n# addopts = --cov --cov-fail-under=90\n",
+            ),
+            (
+                "codecov.yml",
+                "coverage:\n  status:\n    project:\n      default:\n        # target: 90%\n        threshold: 1%\n",
+            ),
+            (
+                ".testcoverage.yml",
+                "threshold:\n  # total: 80\n  file: 0\n",
+            ),
+            (
+                "tarpaulin.toml",
+                "[report]\n# fail-under = 80\nout = [\"Html\"]\n",
+            ),
         ] {
             let g = extract(path, text);
-            assert!(g.iter().all(|g| g.threshold.is_none()), "{path}: {text:?} gave {g:?}");
+            assert!(
+                g.iter().all(|g| g.threshold.is_none()),
+                "{path}: {text:?} gave {g:?}"
+            );
         }
     }
 
     #[test]
     fn python_settings_where_each_tool_reads_them() {
-        let g = extract(".coveragerc", "[run]\nbranch = True\n\n[report]\nfail_under = 72.5\n");
+        let g = extract(
+            ".coveragerc",
+            "[run]\nbranch = True\n\n[report]\nfail_under = 72.5\n",
+        );
         assert_eq!((g[0].location.line, g[0].threshold), (5, Some(72.5)));
         let g = extract(
             "setup.cfg",
             "[tool:pytest]\naddopts =\n    --cov=app\n    --cov-fail-under 60\n",
         );
-        assert_eq!((g[0].location.line, g[0].threshold, g[0].measures), (2, Some(60.0), true));
+        assert_eq!(
+            (g[0].location.line, g[0].threshold, g[0].measures),
+            (2, Some(60.0), true)
+        );
         let g = extract("pytest.ini", "[pytest]\naddopts = -ra --cov=app\n");
         assert_eq!((g[0].threshold, g[0].measures), (None, true));
         let g = extract(

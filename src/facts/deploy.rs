@@ -632,7 +632,10 @@ fn serverless_routes(path: &str, lines: &LineIndex, name: &str, f: &Value, d: &m
                 o.get("method")
                     .and_then(Value::as_str)
                     .map(str::to_ascii_uppercase),
-                o.get("path").and_then(Value::as_str).unwrap_or("").to_string(),
+                o.get("path")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
             ),
             _ => continue,
         };

@@ -477,6 +477,12 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
                 message: message.into(),
             }));
     }
+    if record.kind == FileKind::Config {
+        // Spring Boot Actuator's health route, enabled in a build file.
+        out.code
+            .routes
+            .extend(code::frameworks::build_routes(path, text));
+    }
     let name = path.rsplit('/').next().unwrap_or(path);
     if coverage::is_coverage_config(name) {
         out.coverage = coverage::extract(path, text);

@@ -196,3 +196,56 @@ fn every_server_and_launcher_row_example_runs_through_the_pipeline() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn every_framework_row_example_runs_through_the_pipeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for f in super::frameworks::rows() {
+        if f.reads == super::frameworks::Reads::No {
+            assert!(
+                f.matches.is_empty(),
+                "{}: an unread framework yields no route",
+                f.name
+            );
+            continue;
+        }
+        assert!(
+            !f.matches.is_empty() && !f.no_match.is_empty(),
+            "rules/frameworks.toml: {} needs `match` and `no_match` examples",
+            f.name
+        );
+        let rel = f.path.as_deref().unwrap_or_else(|| path_for(&f.lang));
+        let other = f.no_match_path.as_deref().unwrap_or(rel);
+        for (want, snippets) in [(true, &f.matches), (false, &f.no_match)] {
+            let rel = if want { rel } else { other };
+            for s in snippets {
+                let facts = run_at(dir.path(), rel, s);
+                let health: Vec<_> = facts
+                    .code
+                    .routes
+                    .iter()
+                    .filter(|r| r.is_health())
+                    .map(|r| (r.framework, r.route.as_str()))
+                    .collect();
+                if health.is_empty() == want {
+                    failures.push(format!(
+                        "{} ({}) at {rel}: {s:?}\n  routes: {:?}\n  unparsed: {:?}",
+                        f.name,
+                        if want { "match" } else { "no_match" },
+                        facts
+                            .code
+                            .routes
+                            .iter()
+                            .map(|r| (r.framework, r.route.as_str()))
+                            .collect::<Vec<_>>(),
+                        facts.code.unparsed
+                    ));
+                }
+            }
+        }
+        let _ = std::fs::remove_file(dir.path().join(rel));
+        let _ = std::fs::remove_file(dir.path().join(other));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

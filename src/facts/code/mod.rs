@@ -12,6 +12,9 @@
 
 pub mod client_defaults;
 mod clients;
+#[cfg(test)]
+mod examples;
+pub mod frameworks;
 mod go;
 mod javascript;
 mod lexer;
@@ -21,8 +24,6 @@ mod python;
 mod rust;
 pub mod syntax;
 mod triggers;
-#[cfg(test)]
-mod examples;
 
 use serde::Serialize;
 
@@ -404,8 +405,10 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
         return facts;
     }
     if matches!(lang, Lang::JavaScript | Lang::TypeScript) {
-        // Next.js file routes come from the path alone.
+        // Next.js, SvelteKit, Nuxt and Remix file routes come from the
+        // path alone.
         javascript::file_route(path, text, &mut facts);
+        frameworks::file_route(path, text, &mut facts);
     }
     facts.client_defaults = client_defaults::scan(path, lang, text);
     if !syntax::wanted(lang, text) || is_generated(text) {
@@ -435,6 +438,7 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
         Lang::Go => go::extract(&src, is_test, &mut facts),
         Lang::Rust => rust::extract(&src, is_test, &mut facts),
     }
+    frameworks::extract(&src, &mut facts);
     clients::extract(&src, &mut facts);
     practices::extract(&src, &mut facts);
     facts

@@ -184,7 +184,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     let m = &MATCHERS.iter().find(|(k, _)| *k == key).unwrap().1;
     let code = src.code.as_bytes();
     // (row, first offset, count)
-    let mut seen: Vec<(usize, usize, usize)> = Vec::new();
+    // (row, first offset, count, whether that offset is only an import:
+    // the first call site, when there is one, is the better evidence).
+    let mut seen: Vec<(usize, usize, usize, bool)> = Vec::new();
     for hit in m.ac.find_iter(code) {
         let start = hit.start();
         // `mypino(` is not `pino(`: a needle that starts with a word
@@ -196,7 +198,8 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         {
             continue;
         }
-        if !src.is_code(start) && !in_import_specifier(src, start) {
+        let import_only = !src.is_code(start);
+        if import_only && !in_import_specifier(src, start) {
             continue;
         }
         let row = m.row_of[hit.pattern().as_usize()];
@@ -210,12 +213,17 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         {
             continue;
         }
-        match seen.iter_mut().find(|(r, _, _)| *r == row) {
-            Some(s) => s.2 += 1,
-            None => seen.push((row, start, 1)),
+        match seen.iter_mut().find(|(r, _, _, _)| *r == row) {
+            Some(s) => {
+                s.2 += 1;
+                if s.3 && !import_only {
+                    (s.1, s.3) = (start, false);
+                }
+            }
+            None => seen.push((row, start, 1, import_only)),
         }
     }
-    for (row, start, count) in seen {
+    for (row, start, count, _) in seen {
         let r = &TABLE.row[row];
         if !r.requires.is_empty() && !r.requires.iter().any(|w| src.code.contains(w.as_str())) {
             continue;
@@ -259,11 +267,9 @@ fn in_import_specifier(src: &Source, at: usize) -> bool {
     }
     let head = before[..q].trim_end();
     match src.lang {
-        Lang::JavaScript | Lang::TypeScript => {
-            ["require(", "import(", "from", "import"]
-                .iter()
-                .any(|w| head.ends_with(w))
-        }
+        Lang::JavaScript | Lang::TypeScript => ["require(", "import(", "from", "import"]
+            .iter()
+            .any(|w| head.ends_with(w)),
         Lang::Go => {
             let head = head.strip_prefix("import").unwrap_or(head).trim();
             head.is_empty()

@@ -55,15 +55,21 @@ pub enum Parse {
 
 /// One automaton per language family over every word a table names: the
 /// trigger words of the built-in extractors (`rules/triggers.toml`), the
-/// needles of every library row (`rules/libraries.toml`), the imports of
+/// needles of every library row (`rules/libraries.toml`), the detect words
+/// of every framework (`rules/frameworks.toml`), the imports of
 /// every client row (`rules/clients.toml`) and the gRPC health needles. A
 /// file with none of them holds nothing any code rule reads, so it is never
 /// parsed; a row added to a table is a word added here.
 fn automaton(lang: &str) -> AhoCorasick {
     let mut all: Vec<&str> = super::triggers::words(lang).collect();
     all.extend(super::practices::needles(lang));
+    all.extend(super::frameworks::words(lang));
     all.extend(super::clients::import_needles(lang));
-    all.extend(super::triggers::grpc_health_needles().iter().map(String::as_str));
+    all.extend(
+        super::triggers::grpc_health_needles()
+            .iter()
+            .map(String::as_str),
+    );
     all.sort_unstable();
     all.dedup();
     AhoCorasick::builder()

@@ -42,8 +42,7 @@ pub(crate) struct GrpcHealth {
 const TABLE_SRC: &str = include_str!("../../../rules/triggers.toml");
 
 pub(crate) static TABLE: LazyLock<Table> = LazyLock::new(|| {
-    let t: Table =
-        toml::from_str(TABLE_SRC).unwrap_or_else(|e| panic!("rules/triggers.toml: {e}"));
+    let t: Table = toml::from_str(TABLE_SRC).unwrap_or_else(|e| panic!("rules/triggers.toml: {e}"));
     for row in &t.trigger {
         assert!(
             matches!(row.lang.as_str(), "js" | "py" | "go" | "rs"),

@@ -6,43 +6,17 @@ use crate::facts::Facts;
 use crate::rules::{Evidence, Finding, Outcome};
 
 /// Server frameworks, by package name in their ecosystem's manifest, and
-/// whether graduate reads their routes. An app on a framework it cannot
-/// read is `unknown`, not failed: its health route may well be there.
-const SERVER_PACKAGES: &[(&str, bool)] = &[
-    ("express", true),
-    ("fastify", true),
-    ("koa", true),
-    ("hono", true),
-    ("@nestjs/core", true),
-    ("next", true),
-    ("restify", true),
-    ("@hapi/hapi", false),
-    ("flask", true),
-    ("fastapi", true),
-    ("django", true),
-    ("starlette", true),
-    ("sanic", false),
-    ("aiohttp", false),
-    ("tornado", false),
-    ("github.com/gin-gonic/gin", true),
-    ("github.com/labstack/echo/v4", true),
-    ("github.com/go-chi/chi/v5", true),
-    ("github.com/gofiber/fiber/v2", true),
-    ("github.com/gorilla/mux", true),
-    ("axum", true),
-    ("actix-web", true),
-    ("rocket", true),
-    ("warp", false),
-    ("poem", false),
-];
+/// whether graduate reads their routes (`rules/frameworks.toml`). An app on
+/// a framework it cannot read is `unknown`, not failed: its health route
+/// may well be there.
+fn server_packages() -> impl Iterator<Item = (&'static str, bool)> {
+    crate::facts::code::frameworks::server_packages()
+}
 
 /// Whether the app serves HTTP: a route was found or a server framework is
 /// declared. Rules about inbound traffic do not apply without one.
 pub fn serves_http(facts: &Facts) -> bool {
-    !facts.routes.is_empty()
-        || SERVER_PACKAGES
-            .iter()
-            .any(|(p, _)| facts.dependency(p).is_some())
+    !facts.routes.is_empty() || server_packages().any(|(p, _)| facts.dependency(p).is_some())
 }
 
 pub fn check(facts: &Facts) -> Outcome {
@@ -68,14 +42,11 @@ pub fn check(facts: &Facts) -> Outcome {
         let _ = first;
         return Outcome::pass(evidence);
     }
-    let server_dep = SERVER_PACKAGES
-        .iter()
-        .find_map(|(p, _)| facts.dependency(p));
+    let server_dep = server_packages().find_map(|(p, _)| facts.dependency(p));
     if facts.routes.is_empty() && server_dep.is_none() {
         return Outcome::not_applicable("no HTTP server found (no routes, no server framework)");
     }
-    let unreadable = SERVER_PACKAGES
-        .iter()
+    let unreadable = server_packages()
         .filter(|(_, read)| !read)
         .find_map(|(p, _)| facts.dependency(p));
     if let Some((m, d)) = unreadable {
@@ -158,10 +129,17 @@ mod tests {
             lock: Default::default(),
         };
         let mut f = Facts::default();
-        f.manifests.push(manifest("@hapi/hapi"));
+        f.manifests.push(manifest("@adonisjs/core"));
         let out = check(&f);
         assert_eq!(out.status, Status::Unknown);
-        assert!(out.reason.unwrap().contains("@hapi/hapi (package.json:3)"));
+        assert!(
+            out.reason
+                .unwrap()
+                .contains("@adonisjs/core (package.json:3)")
+        );
+        // hapi's routes are read now (rules/frameworks.toml): none found fails.
+        f.manifests = vec![manifest("@hapi/hapi")];
+        assert_eq!(check(&f).status, Status::Fail);
         // A framework whose routes are read, with none found, fails.
         f.manifests = vec![manifest("express")];
         assert_eq!(check(&f).status, Status::Fail);
