@@ -406,7 +406,7 @@ impl Expander<'_> {
             .collect();
         if tasks.is_empty() {
             out.push(Resolved {
-                text: join_words(&w),
+                text: join_words(w),
                 via: via.to_vec(),
             });
             return;
@@ -468,7 +468,7 @@ impl Expander<'_> {
         };
         if tasks.is_empty() {
             out.push(Resolved {
-                text: join_words(&w),
+                text: join_words(w),
                 via: via.to_vec(),
             });
             return;
@@ -537,7 +537,7 @@ impl Expander<'_> {
             if let Some(s) = services.first() {
                 v.push(format!("compose service `{s}`"));
             }
-            let c = join_words(&cmd);
+            let c = join_words(cmd);
             self.text(&c, cwd, &v, out);
             return;
         }
@@ -547,7 +547,7 @@ impl Expander<'_> {
             .collect();
         if chosen.is_empty() {
             out.push(Resolved {
-                text: join_words(&w),
+                text: join_words(w),
                 via: via.to_vec(),
             });
             return;
@@ -573,7 +573,7 @@ impl Expander<'_> {
             .find(|t| t.runner == "script" && t.file == path)
         else {
             out.push(Resolved {
-                text: join_words(&w),
+                text: join_words(w),
                 via: via.to_vec(),
             });
             return;
