@@ -466,8 +466,10 @@ fn scopes_decide_sites_and_secrets() {
         !ev.iter()
             .any(|(p, _, _)| p.starts_with("components/") || p.starts_with("scripts/"))
     );
-    // The browser's console.log is not the server's logging; the route's
-    // customer e-mail is.
+    // The browser's console.log is not the server's logging (a client
+    // component, and the effect and click handler of a page the server
+    // renders), nor is a script run by hand through `npm run admin:refund`;
+    // the route's customer e-mail is.
     assert_eq!(
         sites("pii-in-logs"),
         vec![(
