@@ -314,3 +314,93 @@ fn serverless_http_events_are_routes() {
         "pass"
     );
 }
+
+/// Every row of rules/integrations.toml: a runtime dependency on the SDK is
+/// an integration in the pressure signal; the same package as a dev
+/// dependency is not.
+#[test]
+fn every_integration_sdk_row_counts_as_a_runtime_dependency_only() {
+    #[derive(serde::Deserialize)]
+    struct Table {
+        sdk: Vec<Sdk>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Sdk {
+        package: String,
+        name: String,
+        ecosystem: String,
+    }
+    let t: Table =
+        toml::from_str(&std::fs::read_to_string("rules/integrations.toml").unwrap()).unwrap();
+    let mut failures = Vec::new();
+    for sdk in &t.sdk {
+        let p = &sdk.package;
+        let (runtime, dev) = match sdk.ecosystem.as_str() {
+            "npm" => (
+                (
+                    "package.json",
+                    format!("{{\"name\":\"a\",\"dependencies\":{{\"{p}\":\"1.0.0\"}}}}"),
+                ),
+                (
+                    "package.json",
+                    format!("{{\"name\":\"a\",\"devDependencies\":{{\"{p}\":\"1.0.0\"}}}}"),
+                ),
+            ),
+            "pypi" => (
+                (
+                    "pyproject.toml",
+                    format!("[project]\nname = \"a\"\nversion = \"0\"\ndependencies = [\"{p}\"]\n"),
+                ),
+                (
+                    "pyproject.toml",
+                    format!(
+                        "[project]\nname = \"a\"\nversion = \"0\"\n\n[dependency-groups]\ndev = [\"{p}\"]\n"
+                    ),
+                ),
+            ),
+            "go" => (
+                (
+                    "go.mod",
+                    format!("module example.com/a\n\ngo 1.22\n\nrequire {p} v1.0.0\n"),
+                ),
+                // Go has no dev dependencies: a commented-out require is none.
+                (
+                    "go.mod",
+                    format!("module example.com/a\n\ngo 1.22\n\n// require {p} v1.0.0\n"),
+                ),
+            ),
+            "cargo" => (
+                (
+                    "Cargo.toml",
+                    format!(
+                        "[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dependencies]\n{p} = \"1\"\n"
+                    ),
+                ),
+                (
+                    "Cargo.toml",
+                    format!(
+                        "[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dev-dependencies]\n{p} = \"1\"\n"
+                    ),
+                ),
+            ),
+            other => panic!("rules/integrations.toml: unknown ecosystem {other}"),
+        };
+        for (want, (path, text)) in [(true, runtime), (false, dev)] {
+            let report = scan(&[(path, text.as_str())]);
+            let note = report["pressure"]["signals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["id"] == "integrations")
+                .map(|s| s["note"].as_str().unwrap_or("").to_string())
+                .unwrap_or_default();
+            if note.contains(&sdk.name) != want {
+                failures.push(format!(
+                    "{p} ({}) {path}: {note}",
+                    if want { "runtime" } else { "dev" }
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
