@@ -31,6 +31,10 @@ pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
     pub root: SafeText,
+    /// What to call the repository: the name of its `origin` remote (from
+    /// `.git/config`, when the scan root is the work tree's top), else the
+    /// scanned folder's own name. `root` is `.` when the Action scans.
+    pub name: SafeText,
     pub commit: Option<String>,
     /// When the scan ran, RFC 3339 UTC (honours `SOURCE_DATE_EPOCH`).
     pub scanned_at: String,
