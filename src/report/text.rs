@@ -480,7 +480,8 @@ fn plan(o: &mut Out, report: &Report, all: bool) {
         } else {
             format!("{}: {}", w.effort_text, items.join(", "))
         };
-        o.brief(all, 4, 8, &format!("Week {} · {body}", w.week), plain);
+        let line = format!("Week {} · {} · {body}", w.week, w.title);
+        o.brief(all, 4, 8, &line, plain);
     }
 }
 
