@@ -100,6 +100,62 @@ struct SignalView {
     note: String,
 }
 
+/// One way forward, as the report states it: the next level, or
+/// `--fail-under`.
+struct PathView {
+    /// "Level 1 · guarded", "--fail-under 70".
+    goal: String,
+    /// "about 1 day · 7 fixes", "met (72)", "no score to hold to it …".
+    summary: String,
+    fixes: Vec<String>,
+    /// Checks the next level also needs decided.
+    unknown: Vec<String>,
+}
+
+fn fixes_word(n: usize) -> String {
+    format!("{n} fix{}", if n == 1 { "" } else { "es" })
+}
+
+/// The next level and the target, from `report.level.next` and
+/// `report.target`: phrased here, computed by the plan.
+fn paths(report: &Report) -> Vec<PathView> {
+    let mut out = Vec::new();
+    if let Some(next) = &report.level.next {
+        let mut summary = vec![next.effort_text.clone(), fixes_word(next.fixes.len())];
+        if !next.unknown.is_empty() {
+            summary.push(format!("{} to decide", next.unknown.len()));
+        }
+        out.push(PathView {
+            goal: format!("Level {} · {}", next.level, next.name),
+            summary: summary.join(" · "),
+            fixes: next.fixes.clone(),
+            unknown: next.unknown.clone(),
+        });
+    }
+    if let Some(t) = &report.target {
+        let summary = match (report.score, t.met) {
+            (None, _) => format!(
+                "no score to hold to it ({})",
+                report.unscored.as_deref().unwrap_or("no app found")
+            ),
+            (Some(s), true) => format!("met ({s})"),
+            (Some(s), false) => format!(
+                "{} · {} · {s} → {}",
+                t.effort_text,
+                fixes_word(t.fixes.len()),
+                t.score_after.unwrap_or(s)
+            ),
+        };
+        out.push(PathView {
+            goal: format!("--fail-under {}", t.fail_under),
+            summary,
+            fixes: if t.met { Vec::new() } else { t.fixes.clone() },
+            unknown: Vec::new(),
+        });
+    }
+    out
+}
+
 /// One app of `report.apps` (shown when there are several).
 struct AppRow {
     path: String,
@@ -119,7 +175,7 @@ struct Page<'a> {
     verdict_reasons: Vec<String>,
     signals: Vec<SignalView>,
     /// The way to the next level and to `--fail-under`, as the report says.
-    steps: Vec<String>,
+    paths: Vec<PathView>,
     /// The next level's effort in words, the headline of "what it costs".
     cost: String,
     delta_text: String,
@@ -293,7 +349,7 @@ pub fn render(report: &Report) -> String {
         verdict_headline,
         verdict_reasons,
         signals,
-        steps: report.next_steps(),
+        paths: paths(report),
         cost,
         delta_text: report
             .baseline
