@@ -347,7 +347,14 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
             &report,
             text::Layout {
                 all: args.all,
-                ..text::Layout::new(color, if args.output.is_some() { 80 } else { text::width() })
+                ..text::Layout::new(
+                    color,
+                    if args.output.is_some() {
+                        80
+                    } else {
+                        text::width()
+                    },
+                )
             },
         ),
         Format::Json => json::render(&report),

@@ -314,8 +314,14 @@ mod tests {
         assert_eq!(plan[3].items[0].priority, 125);
         assert_eq!(plan[3].items[0].effort_text, "under an hour");
         // Week totals add each rule's hours once, however many its sites.
-        assert_eq!((plan[1].effort, plan[1].effort_text.as_str()), (2, "about 4 hours"));
-        assert_eq!((plan[3].effort, plan[3].effort_text.as_str()), (1, "under an hour"));
+        assert_eq!(
+            (plan[1].effort, plan[1].effort_text.as_str()),
+            (2, "about 4 hours")
+        );
+        assert_eq!(
+            (plan[3].effort, plan[3].effort_text.as_str()),
+            (1, "under an hour")
+        );
         assert_eq!(plan[0].effort_text, "nothing to do");
         assert_eq!(plan[4].title, "operations");
     }

@@ -225,7 +225,10 @@ mod tests {
             Some("app")
         );
         // Nothing plain to show: the caller falls back to the folder name.
-        assert_eq!(origin_name("[remote \"origin\"]\nurl = /srv/<b>x</b>\n"), None);
+        assert_eq!(
+            origin_name("[remote \"origin\"]\nurl = /srv/<b>x</b>\n"),
+            None
+        );
         assert_eq!(origin_name("[remote \"upstream\"]\nurl = a/b\n"), None);
     }
 }

@@ -526,6 +526,44 @@ fn signoff(checks: &[Check]) -> Vec<Gate> {
         .collect()
 }
 
+/// The last component of a displayed root (`fixtures/go-service` →
+/// `go-service`); the scan replaces it with the resolved name.
+fn folder_name(root: &str) -> String {
+    root.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|n| !n.is_empty())
+        .unwrap_or(root)
+        .to_string()
+}
+
+/// The stack of a walked source file.
+fn file_stack(facts: &Facts, path: &str) -> Option<rules::Stack> {
+    let i = facts
+        .files
+        .binary_search_by(|f| f.path.as_str().cmp(path))
+        .ok()?;
+    match facts.files[i].kind {
+        crate::inventory::FileKind::Source(lang) => Some(rules::Stack::of(lang)),
+        _ => None,
+    }
+}
+
+/// The app's stack: the one most of its service source files are written
+/// in (a Next.js app with one Python script is a Node app).
+fn main_stack(facts: &Facts) -> Option<rules::Stack> {
+    let mut counts = std::collections::BTreeMap::new();
+    for f in facts.files.iter().filter(|f| f.scope.in_service()) {
+        if let crate::inventory::FileKind::Source(lang) = f.kind {
+            *counts.entry(rules::Stack::of(lang)).or_insert(0usize) += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(stack, n)| (n, std::cmp::Reverse(stack)))
+        .map(|(stack, _)| stack)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -705,42 +743,4 @@ mod tests {
         assert_eq!(grade(75), "B");
         assert_eq!(grade(39), "F");
     }
-}
-
-/// The last component of a displayed root (`fixtures/go-service` →
-/// `go-service`); the scan replaces it with the resolved name.
-fn folder_name(root: &str) -> String {
-    root.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .filter(|n| !n.is_empty())
-        .unwrap_or(root)
-        .to_string()
-}
-
-/// The stack of a walked source file.
-fn file_stack(facts: &Facts, path: &str) -> Option<rules::Stack> {
-    let i = facts
-        .files
-        .binary_search_by(|f| f.path.as_str().cmp(path))
-        .ok()?;
-    match facts.files[i].kind {
-        crate::inventory::FileKind::Source(lang) => Some(rules::Stack::of(lang)),
-        _ => None,
-    }
-}
-
-/// The app's stack: the one most of its service source files are written
-/// in (a Next.js app with one Python script is a Node app).
-fn main_stack(facts: &Facts) -> Option<rules::Stack> {
-    let mut counts = std::collections::BTreeMap::new();
-    for f in facts.files.iter().filter(|f| f.scope.in_service()) {
-        if let crate::inventory::FileKind::Source(lang) = f.kind {
-            *counts.entry(rules::Stack::of(lang)).or_insert(0usize) += 1;
-        }
-    }
-    counts
-        .into_iter()
-        .max_by_key(|&(stack, n)| (n, std::cmp::Reverse(stack)))
-        .map(|(stack, _)| stack)
 }

@@ -30,10 +30,15 @@ fn browser() -> Option<PathBuf> {
         return Some(PathBuf::from(p));
     }
     let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
-        .find(|p| p.is_file())
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
+    .find(|p| p.is_file())
 }
 
 /// Runs Chromium headless with a deadline; returns its standard output.
@@ -118,7 +123,15 @@ fn measure(dom: &str) -> Value {
 fn report(dir: &Path, format: &str) -> Vec<u8> {
     let out = graduate()
         .env("SOURCE_DATE_EPOCH", "1767225600")
-        .args(["scan", "--no-git", "-q", "--fail-under", "70", "--format", format])
+        .args([
+            "scan",
+            "--no-git",
+            "-q",
+            "--fail-under",
+            "70",
+            "--format",
+            format,
+        ])
         .arg(dir)
         .output()
         .unwrap();
@@ -171,7 +184,10 @@ fn the_page_fits_a_phone_and_a_desktop_and_shows_the_main_numbers() {
     let hostile_root = tmp.path().join("hostile-repo");
     hostile(&hostile_root);
     let cases: [(&str, PathBuf); 4] = [
-        ("express-prototype", PathBuf::from("fixtures/express-prototype")),
+        (
+            "express-prototype",
+            PathBuf::from("fixtures/express-prototype"),
+        ),
         ("monorepo", PathBuf::from("fixtures/monorepo-two-pipelines")),
         ("empty-repo", PathBuf::from("fixtures/empty-repo")),
         ("hostile", hostile_root),
@@ -192,11 +208,18 @@ fn the_page_fits_a_phone_and_a_desktop_and_shows_the_main_numbers() {
             let dom = chromium(
                 &bin,
                 profile.path(),
-                &[window, "--dump-dom".into(), format!("file://{}", outer.display())],
+                &[
+                    window,
+                    "--dump-dom".into(),
+                    format!("file://{}", outer.display()),
+                ],
             );
             let m = measure(&dom);
             let case = format!("{name} at {width} px");
-            assert_eq!(m["innerWidth"], width, "{case}: the frame sets the viewport");
+            assert_eq!(
+                m["innerWidth"], width,
+                "{case}: the frame sets the viewport"
+            );
             if m["scrollWidth"].as_u64().unwrap() > width as u64 {
                 failures.push(format!(
                     "{case}: scrollWidth {} > {width}; sticking out: {}",
@@ -205,7 +228,10 @@ fn the_page_fits_a_phone_and_a_desktop_and_shows_the_main_numbers() {
             }
             let readiness = m["readiness"].as_str().unwrap_or_default();
             let level = format!("Level {} of 5", json["level"]["current"]);
-            assert!(readiness.contains(&level), "{case}: {readiness:?} lacks {level}");
+            assert!(
+                readiness.contains(&level),
+                "{case}: {readiness:?} lacks {level}"
+            );
             match json["score"].as_u64() {
                 Some(score) => {
                     assert!(
@@ -231,10 +257,14 @@ fn the_page_fits_a_phone_and_a_desktop_and_shows_the_main_numbers() {
             }
             let verdict = m["verdict"].as_str().unwrap_or_default();
             assert!(
-                verdict.to_lowercase().contains("should it graduate?") && verdict.contains("contributors"),
+                verdict.to_lowercase().contains("should it graduate?")
+                    && verdict.contains("contributors"),
                 "{case}: the verdict comes with its signals: {verdict:?}"
             );
-            assert_eq!(m["name"], json["name"], "{case}: titled by the repository name");
+            assert_eq!(
+                m["name"], json["name"],
+                "{case}: titled by the repository name"
+            );
             // The screenshot: the frame as tall as the page (up to 3000 px).
             let height = m["height"].as_u64().unwrap_or(900).clamp(600, 3000) as u32;
             std::fs::write(&outer, frame(&format!("{name}.html"), width, height)).unwrap();

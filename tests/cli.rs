@@ -865,7 +865,9 @@ fn wide_path_repo(root: &Path) -> String {
 
 fn terminal(dir: &Path, columns: Option<usize>, all: bool) -> String {
     let mut cmd = graduate();
-    cmd.args(["scan", "--no-git", "-q"]).arg(dir).env_remove("COLUMNS");
+    cmd.args(["scan", "--no-git", "-q"])
+        .arg(dir)
+        .env_remove("COLUMNS");
     if let Some(c) = columns {
         cmd.env("COLUMNS", c.to_string());
     }
@@ -896,7 +898,10 @@ fn the_terminal_report_fits_its_width_with_wide_paths() {
                 );
             }
             if all {
-                assert!(text.contains("客户端.js:2"), "file name and line kept:\n{text}");
+                assert!(
+                    text.contains("客户端.js:2"),
+                    "file name and line kept:\n{text}"
+                );
                 assert!(!text.contains(&rel), "the 200-column path is shortened");
             }
         }
@@ -914,7 +919,11 @@ fn compact_by_default_every_finding_with_all() {
     assert!(lines <= 60, "{lines} lines:\n{compact}");
     assert!(compact.contains("outbound-timeout ×6"), "{compact}");
     assert!(compact.contains("hardcoded-secret ×5"), "{compact}");
-    assert_eq!(compact.matches("  outbound-timeout").count(), 1, "{compact}");
+    assert_eq!(
+        compact.matches("  outbound-timeout").count(),
+        1,
+        "{compact}"
+    );
     assert!(compact.contains("--all shows every finding"), "{compact}");
     let out = graduate()
         .args(["scan", "--no-git", "-q", "--format", "json"])

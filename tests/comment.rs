@@ -1082,7 +1082,11 @@ fn a_team_in_a_fix_stays_code_and_pings_no_one() {
     // CODEOWNERS made urgent, so its fix is in the table.
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("graduate.toml");
-    std::fs::write(&config, "[rules.codeowners]\nimpact = 5\nrisk = 5\neffort = 1\n").unwrap();
+    std::fs::write(
+        &config,
+        "[rules.codeowners]\nimpact = 5\nrisk = 5\neffort = 1\n",
+    )
+    .unwrap();
     let out = graduate()
         .args(["scan", "--no-git", "-q", "--format", "markdown", "--config"])
         .arg(&config)
@@ -1091,7 +1095,10 @@ fn a_team_in_a_fix_stays_code_and_pings_no_one() {
         .unwrap();
     common::assert_ok(&out);
     let md = String::from_utf8(out.stdout).unwrap();
-    assert!(md.contains("`* @org/team`"), "the CODEOWNERS fix is shown\n{md}");
+    assert!(
+        md.contains("`* @org/team`"),
+        "the CODEOWNERS fix is shown\n{md}"
+    );
     let codes: Vec<String> = Parser::new(&md)
         .filter_map(|e| match e {
             Event::Code(c) => Some(c.to_string()),

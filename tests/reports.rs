@@ -272,10 +272,16 @@ fn the_path_to_the_next_level_and_to_fail_under_is_in_every_format() {
     let steps = &html[html.find("data-testid=\"next-steps\"").expect("next steps")..];
     let steps = &steps[..steps.find("</ul>").unwrap()];
     assert!(steps.contains("<b>--fail-under 70</b>"), "{steps}");
-    assert!(steps.contains(&format!("<b>Level {} · ", next["level"])), "{steps}");
+    assert!(
+        steps.contains(&format!("<b>Level {} · ", next["level"])),
+        "{steps}"
+    );
     assert!(steps.contains(&format!(" → {after}")), "{steps}");
     for fix in &fixes {
-        assert!(steps.contains(&format!("<code>{fix}</code>")), "{fix}: {steps}");
+        assert!(
+            steps.contains(&format!("<code>{fix}</code>")),
+            "{fix}: {steps}"
+        );
     }
 }
 

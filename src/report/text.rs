@@ -135,7 +135,14 @@ impl Out {
         }
     }
     /// A paragraph in full with `--all`, else its first line, cut.
-    fn brief(&mut self, all: bool, indent: usize, hang: usize, text: &str, paint: fn(&Paint, &str) -> String) {
+    fn brief(
+        &mut self,
+        all: bool,
+        indent: usize,
+        hang: usize,
+        text: &str,
+        paint: fn(&Paint, &str) -> String,
+    ) {
         if all {
             self.para(indent, hang, text, paint);
         } else {
@@ -412,7 +419,10 @@ fn debt(o: &mut Out, report: &Report, all: bool) {
                 .collect();
             format!("{}{more_text}", names.join(", "))
         };
-        let beside = format!("{head}  {}", sites(o.width.saturating_sub(head.width() + 4)));
+        let beside = format!(
+            "{head}  {}",
+            sites(o.width.saturating_sub(head.width() + 4))
+        );
         if beside.width() + 2 <= o.width {
             o.line(2, &beside, bold);
         } else {
@@ -422,11 +432,7 @@ fn debt(o: &mut Out, report: &Report, all: bool) {
         o.para(9, 5, &format!("fix: {}", first.remediation), dim);
     }
     if groups.len() > RULES_SHOWN {
-        let rest: usize = groups
-            .iter()
-            .skip(RULES_SHOWN)
-            .map(|g| g.sites.len())
-            .sum();
+        let rest: usize = groups.iter().skip(RULES_SHOWN).map(|g| g.sites.len()).sum();
         let line = format!(
             "… {} more rule{} ({rest} item{}); --all shows every finding",
             groups.len() - RULES_SHOWN,
@@ -679,10 +685,19 @@ mod tests {
     #[test]
     fn wrap_respects_width_in_columns() {
         assert_eq!(wrap("aaa bbb ccc ddd", 17, 0, 0), vec!["aaa bbb ccc ddd"]);
-        assert_eq!(wrap("aaa bbb ccc ddd eee", 11, 0, 0), vec!["aaa bbb ccc", "ddd eee"]);
-        assert_eq!(wrap("aaa bbb ccc ddd", 11, 2, 2), vec!["aaa bbb", "ccc", "ddd"]);
+        assert_eq!(
+            wrap("aaa bbb ccc ddd eee", 11, 0, 0),
+            vec!["aaa bbb ccc", "ddd eee"]
+        );
+        assert_eq!(
+            wrap("aaa bbb ccc ddd", 11, 2, 2),
+            vec!["aaa bbb", "ccc", "ddd"]
+        );
         // Rule ids stay whole.
-        assert_eq!(wrap("fix env-file-committed", 16, 0, 0), vec!["fix", "env-file-committed"]);
+        assert_eq!(
+            wrap("fix env-file-committed", 16, 0, 0),
+            vec!["fix", "env-file-committed"]
+        );
         // Wide characters count two columns each; a word of them breaks.
         let cjk = "服务".repeat(40);
         for l in wrap(&format!("at {cjk}/x.js"), 40, 4, 2) {
