@@ -663,7 +663,7 @@ pub fn shorten_path(path: &str, width: usize) -> String {
 fn wrap(s: &str, width: usize, indent: usize, hang: usize) -> Vec<String> {
     let first = " ".repeat(indent);
     let rest = " ".repeat(indent + hang);
-    let opts = textwrap::Options::new(width.max(indent + hang + 10))
+    let opts = textwrap::Options::new(width.max(indent + hang + 1))
         .initial_indent(&first)
         .subsequent_indent(&rest)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
@@ -689,13 +689,14 @@ mod tests {
             wrap("aaa bbb ccc ddd eee", 11, 0, 0),
             vec!["aaa bbb ccc", "ddd eee"]
         );
+        // The first line at the indent, the rest `hang` further in.
         assert_eq!(
-            wrap("aaa bbb ccc ddd", 11, 2, 2),
-            vec!["aaa bbb", "ccc", "ddd"]
+            wrap("aaa bbb ccc ddd eee fff", 20, 8, 4),
+            vec!["aaa bbb ccc", "ddd eee", "fff"]
         );
         // Rule ids stay whole.
         assert_eq!(
-            wrap("fix env-file-committed", 16, 0, 0),
+            wrap("fix env-file-committed", 20, 0, 0),
             vec!["fix", "env-file-committed"]
         );
         // Wide characters count two columns each; a word of them breaks.
