@@ -481,12 +481,27 @@ fn plan(o: &mut Out, report: &Report, all: bool) {
                 }
             })
             .collect();
-        let body = if items.is_empty() {
-            "nothing to do".to_string()
-        } else {
-            format!("{}: {}", w.effort_text, items.join(", "))
+        let line = match (items.is_empty(), all) {
+            (true, _) => format!("Week {} · {} · nothing to do", w.week, w.title),
+            // Compact: what the week costs; the debt above names the rules.
+            (false, false) => format!(
+                "Week {} · {} · {}, {}",
+                w.week,
+                w.title,
+                w.effort_text,
+                match items.len() {
+                    1 => "1 fix".to_string(),
+                    n => format!("{n} fixes"),
+                }
+            ),
+            (false, true) => format!(
+                "Week {} · {} · {}: {}",
+                w.week,
+                w.title,
+                w.effort_text,
+                items.join(", ")
+            ),
         };
-        let line = format!("Week {} · {} · {body}", w.week, w.title);
         o.brief(all, 4, 8, &line, plain);
     }
 }
