@@ -407,7 +407,55 @@ pub fn render(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::Rich;
+    use super::{Rich, render};
+    use crate::report::{AppSummary, Report};
+
+    fn scanned(fixture: &str) -> Report {
+        crate::scan::run(&crate::scan::ScanOptions {
+            path: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(fixture),
+            config: None,
+            threads: 1,
+            history: false,
+            fail_under: None,
+        })
+        .expect("the fixture scans")
+        .report
+    }
+
+    /// A pillar with nothing evaluated is drawn as such, not as a zero bar;
+    /// the apps table appears only with several apps; a fix's code spans are
+    /// code, without their backticks.
+    #[test]
+    fn not_evaluated_pillars_apps_and_code_in_fixes() {
+        let mut r = scanned("express-prototype");
+        assert!(!render(&r).contains("data-testid=\"apps\""));
+        r.pillars[0].score = None;
+        let id = r.pillars[0].id;
+        r.apps.push(AppSummary {
+            path: "web".into(),
+            score: 41,
+            grade: "D",
+        });
+        let html = render(&r);
+        assert!(
+            html.contains(&format!("aria-label=\"{id} not evaluated\"")),
+            "{html}"
+        );
+        assert!(!html.contains(&format!("aria-label=\"{id} 0 of 100\"")));
+        let apps = &html[html.find("data-testid=\"apps\"").expect("apps table")..];
+        assert!(
+            apps.contains("<code>web</code>") && apps.contains(">41<"),
+            "{apps}"
+        );
+        // env-gitignored's fix: "Add `.env` (and `.env.*` with …".
+        assert!(
+            html.contains("Add <code>.env</code> (and <code>.env.*</code>"),
+            "{html}"
+        );
+        assert!(!html.contains("`.env`"));
+    }
 
     #[test]
     fn code_spans_split_from_text() {
