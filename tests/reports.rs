@@ -185,8 +185,12 @@ fn the_plan_is_in_the_report_and_every_format_shows_it() {
     let text = render(&["scan", "fixtures/go-service", "--format", "text"]);
     assert!(text.contains("Week 3 · resilience and cost"), "{text}");
     let md = render(&["scan", "fixtures/go-service", "--format", "markdown"]);
+    // Each week with its total effort, as the report states it.
     assert!(
-        md.contains("**Week 3** · resilience and cost: `outbound-timeout`"),
+        md.contains(&format!(
+            "**Week 3** · resilience and cost · {}: `outbound-timeout`",
+            week3["effort_text"].as_str().unwrap()
+        )),
         "{md}"
     );
     let html = render(&["scan", "fixtures/go-service", "--format", "html"]);

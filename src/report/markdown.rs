@@ -346,9 +346,10 @@ fn plan(report: &Report, o: &mut String) {
             .collect();
         let _ = writeln!(
             o,
-            "* **Week {}** · {}: {}",
+            "* **Week {}** · {} · {}: {}",
             w.week,
             inline(w.title),
+            inline(&w.effort_text),
             items.join(", ")
         );
     }
