@@ -37,6 +37,8 @@ const FIXTURES: &[&str] = &[
     "node-resilient",
     "koa-orders",
     "next-storefront",
+    "waiver-ledger",
+    "waiver-kept",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
@@ -103,6 +105,7 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
     ("metrics-exported", "fastapi-service", "go-service"),
     ("structured-logging", "node-resilient", "express-prototype"),
     ("pii-in-logs", "go-service", "node-resilient"),
+    ("waiver-hygiene", "waiver-kept", "waiver-ledger"),
 ];
 
 #[test]

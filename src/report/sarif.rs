@@ -90,7 +90,7 @@ pub fn render(report: &Report) -> String {
                         "region": region,
                     }
                 }],
-                "partialFingerprints": { "graduateFingerprint/v1": d.fingerprint },
+                "partialFingerprints": { "graduateFingerprint/v2": d.fingerprint },
                 "properties": {
                     "priority": d.priority, "impact": d.impact, "risk": d.risk,
                     "effort": d.effort, "week": d.week,
@@ -166,7 +166,7 @@ fn suppressed_results(report: &Report) -> Vec<Value> {
                 "properties": { "priority": s.priority, "waiver": s.waiver },
             });
             if !s.fingerprint.is_empty() {
-                result["partialFingerprints"] = json!({ "graduateFingerprint/v1": s.fingerprint });
+                result["partialFingerprints"] = json!({ "graduateFingerprint/v2": s.fingerprint });
             }
             // A disabled rule has no entry in `driver.rules`.
             if let Some(i) = report.checks.iter().position(|c| c.id == s.rule.as_str()) {
