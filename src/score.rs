@@ -305,15 +305,20 @@ fn declared_waivers(facts: &Facts, config: &Config) -> Vec<Waiver> {
 }
 
 /// Content fingerprints (docs/report-format.md): rule, path, the enclosing
-/// code's hash (the message where the site's code is not known, as for a
-/// missing practice) and the occurrence among findings alike; and the same
-/// without the path, which finds a finding again after a rename.
+/// code's hash (the message without its digits where the site's code is not
+/// known, as for a missing practice: "3 outbound call(s), no retry policy"
+/// stays the same finding when a fourth call is added) and the occurrence
+/// among findings alike; and the same without the path, which finds a
+/// finding again after a rename.
 fn identify(rule: &str, findings: &mut [rules::Finding], facts: &Facts) {
     let mut seen: std::collections::HashMap<(String, String), usize> = Default::default();
     for f in findings.iter_mut() {
         let context = match f.location.as_ref().and_then(|l| facts.context(l)) {
             Some(h) => format!("c{h:016x}"),
-            None => format!("m{}", f.message),
+            None => format!(
+                "m{}",
+                f.message.replace(|c: char| c.is_ascii_digit(), "")
+            ),
         };
         let path = f
             .location

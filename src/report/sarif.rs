@@ -125,6 +125,7 @@ pub fn render(report: &Report) -> String {
     if let Some(commit) = &report.commit {
         run["properties"]["commit"] = json!(commit);
     }
+    waiver_properties(report, &mut run);
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -133,6 +134,22 @@ pub fn render(report: &Report) -> String {
     let mut out = serde_json::to_string_pretty(&doc).expect("SARIF serialises");
     out.push('\n');
     out
+}
+
+/// The score without the waivers, and the gates, as run properties.
+fn waiver_properties(report: &Report, run: &mut Value) {
+    if let Some(e) = &report.waiver_effect {
+        run["properties"]["scoreWithWaivers"] = json!(e.score_with);
+        run["properties"]["scoreWithoutWaivers"] = json!(e.score_without);
+        run["properties"]["waiversIgnored"] = json!(e.ignored);
+    }
+    if !report.gates.is_empty() {
+        run["properties"]["gates"] = json!(report
+            .gates
+            .iter()
+            .map(|g| json!({ "gate": g.gate, "passed": g.passed, "message": g.message }))
+            .collect::<Vec<_>>());
+    }
 }
 
 /// Results for the findings the waivers hide, each with its suppression.
@@ -184,10 +201,11 @@ fn expired_suppression(report: &Report, d: &super::DebtItem) -> Option<Value> {
         .waivers
         .iter()
         .find(|w| note.ends_with(&format!("({})", w.location())))?;
+    let reason = w.reason.as_deref().unwrap_or("(no reason given)");
     Some(json!({
         "kind": w.source.sarif_kind(),
         "status": "rejected",
-        "justification": note,
+        "justification": format!("{note}; it said: {reason}"),
     }))
 }
 
