@@ -480,4 +480,55 @@ mod tests {
         }
         assert!(Config::parse("[pressure]\ncontributors = 0.5\n").is_ok());
     }
+
+    /// The configuration example of docs/waivers.md is valid and declares
+    /// what it says: each entry a waiver at its own line.
+    #[test]
+    fn the_documented_waivers_parse() {
+        let doc = include_str!("../docs/waivers.md");
+        let start = doc.find("```toml\n").unwrap() + 8;
+        let toml = &doc[start..start + doc[start..].find("```").unwrap()];
+        let c = Config::parse(toml).unwrap();
+        let w = c.waivers();
+        let described: Vec<String> = w
+            .iter()
+            .map(|w| format!("{} {} {}", w.rule, w.scope.describe(), w.reason.is_some()))
+            .collect();
+        assert_eq!(
+            described,
+            [
+                "runbook whole app true",
+                "slo-defined whole app false",
+                "feature-flags whole app true",
+                "structured-logging path scripts/** true",
+                "pii-in-logs fingerprint 3e3285d19969a961 true",
+                "retry-storm app services/batch true",
+                "hardcoded-secret fingerprint 056b7fe47141b6e4 true",
+                "hardcoded-secret fingerprint 00112233445566ff false",
+            ]
+        );
+        // Each entry is on its own line of the example: each gets its own.
+        let lines: std::collections::BTreeSet<u32> = w.iter().map(|w| w.line).collect();
+        assert_eq!(lines.len(), w.len(), "{lines:?}");
+        assert!(!c.enabled("runbook") && !c.enabled("feature-flags"));
+    }
+
+    #[test]
+    fn waiver_entries_are_checked_when_read() {
+        for (bad, key) in [
+            ("[[waivers]]\nrule = \"nope\"\nreason = \"x\"\n", "waivers[0]"),
+            ("[[waivers]]\nrule = \"runbook\"\nexpires = \"soon\"\n", "not a date"),
+            (
+                "[[waivers]]\nrule = \"runbook\"\npath = \"a\"\nfingerprint = \"b\"\n",
+                "one of",
+            ),
+            ("[[waivers]]\nrule = \"runbook\"\nwhy = \"x\"\n", "why"),
+            ("fail-on-drop = 101\n", "fail-on-drop"),
+        ] {
+            let err = Config::parse(bad).unwrap_err();
+            assert!(err.contains(key), "{bad}: {err}");
+        }
+        let c = Config::parse("fail-on-new = true\nfail-on-drop = 5\n").unwrap();
+        assert_eq!((c.fail_on_new, c.fail_on_drop), (Some(true), Some(5)));
+    }
 }
