@@ -375,7 +375,11 @@ fn fail_under_gate(threshold: Option<u8>, report: &Report) -> Option<baseline::G
 /// says which and names what tripped it.
 fn baseline_gates_failed(report: &Report) -> bool {
     let mut failed = false;
-    for g in report.gates.iter().filter(|g| !g.passed && g.gate != "fail-under") {
+    for g in report
+        .gates
+        .iter()
+        .filter(|g| !g.passed && g.gate != "fail-under")
+    {
         failed = true;
         eprintln!("graduate: --{} failed: {}", g.gate, g.message);
         for f in g.findings.iter().take(20) {

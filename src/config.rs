@@ -211,7 +211,9 @@ impl Config {
         for d in &self.disable {
             let (reason, owner, expires) = match d.get_ref() {
                 DisableEntry::Id(_) => (None, None, None),
-                DisableEntry::Explained(a) => (a.reason.clone(), a.owner.clone(), a.expires.clone()),
+                DisableEntry::Explained(a) => {
+                    (a.reason.clone(), a.owner.clone(), a.expires.clone())
+                }
             };
             out.push(Waiver {
                 rule: d.get_ref().rule().to_string(),
@@ -309,7 +311,11 @@ impl Config {
                 DisableEntry::Explained(a) => a.expires.as_deref(),
                 DisableEntry::Id(_) => None,
             })
-            .chain(self.waivers.iter().filter_map(|w| w.get_ref().expires.as_deref()))
+            .chain(
+                self.waivers
+                    .iter()
+                    .filter_map(|w| w.get_ref().expires.as_deref()),
+            )
             .chain(self.rules.values().filter_map(|o| o.expires.as_deref()))
             .chain(self.secrets.allow.iter().filter_map(|a| match a.get_ref() {
                 SecretAllow::Explained { expires, .. } => expires.as_deref(),
@@ -516,8 +522,14 @@ mod tests {
     #[test]
     fn waiver_entries_are_checked_when_read() {
         for (bad, key) in [
-            ("[[waivers]]\nrule = \"nope\"\nreason = \"x\"\n", "waivers[0]"),
-            ("[[waivers]]\nrule = \"runbook\"\nexpires = \"soon\"\n", "not a date"),
+            (
+                "[[waivers]]\nrule = \"nope\"\nreason = \"x\"\n",
+                "waivers[0]",
+            ),
+            (
+                "[[waivers]]\nrule = \"runbook\"\nexpires = \"soon\"\n",
+                "not a date",
+            ),
             (
                 "[[waivers]]\nrule = \"runbook\"\npath = \"a\"\nfingerprint = \"b\"\n",
                 "one of",

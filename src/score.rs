@@ -11,16 +11,16 @@
 
 use crate::config::Config;
 use crate::facts::Facts;
-use crate::waivers::{
-    Scope as WaiverScope, Source as WaiverSource, Status as WaiverStatus, Waiver, WaiverEffect,
-    WaiverEntry,
-};
 use crate::report::{
     AppSummary, Check, Coverage, DebtItem, Gate, GateStatus, Level, NextLevel, PillarScore, Report,
     SCHEMA_VERSION, Suppression, Tool,
 };
 use crate::rules::{self, Outcome, Pillar, Status};
 use crate::safe_text::SafeText;
+use crate::waivers::{
+    Scope as WaiverScope, Source as WaiverSource, Status as WaiverStatus, Waiver, WaiverEffect,
+    WaiverEntry,
+};
 use crate::walk::WalkStats;
 
 pub fn priority(impact: u8, risk: u8, effort: u8) -> u32 {
@@ -145,7 +145,11 @@ pub fn evaluate(facts: &Facts, config: &Config, today: &str) -> Evaluation {
         if let Some(&i) = disabled_by.iter().find(|i| !expired[**i]) {
             hides[i] += raw.findings.len();
             used[i] = matches!(raw.status, Status::Fail | Status::Unknown);
-            suppressions.extend(raw.findings.iter().filter_map(|f| suppress(f, &declared[i])));
+            suppressions.extend(
+                raw.findings
+                    .iter()
+                    .filter_map(|f| suppress(f, &declared[i])),
+            );
             continue;
         }
         let mut outcome = raw.clone();
@@ -223,13 +227,11 @@ pub fn evaluate(facts: &Facts, config: &Config, today: &str) -> Evaluation {
                 );
                 WaiverStatus::Expired
             } else if !used[i] {
-                problems.push(
-                    if w.disables() {
-                        "turns off a rule that has nothing to report".into()
-                    } else {
-                        "matches no finding".into()
-                    },
-                );
+                problems.push(if w.disables() {
+                    "turns off a rule that has nothing to report".into()
+                } else {
+                    "matches no finding".into()
+                });
                 WaiverStatus::Unused
             } else {
                 WaiverStatus::Active
@@ -315,10 +317,7 @@ fn identify(rule: &str, findings: &mut [rules::Finding], facts: &Facts) {
     for f in findings.iter_mut() {
         let context = match f.location.as_ref().and_then(|l| facts.context(l)) {
             Some(h) => format!("c{h:016x}"),
-            None => format!(
-                "m{}",
-                f.message.replace(|c: char| c.is_ascii_digit(), "")
-            ),
+            None => format!("m{}", f.message.replace(|c: char| c.is_ascii_digit(), "")),
         };
         let path = f
             .location
@@ -367,8 +366,20 @@ pub fn build(
         suppressions,
         mut waivers,
     } = evaluate(facts, config, today);
-    let score_with = weighted_score(waived.iter().map(|(r, o)| check_of(r, o, config)).collect::<Vec<_>>().iter());
-    let score_without = weighted_score(unwaived.iter().map(|(r, o)| check_of(r, o, config)).collect::<Vec<_>>().iter());
+    let score_with = weighted_score(
+        waived
+            .iter()
+            .map(|(r, o)| check_of(r, o, config))
+            .collect::<Vec<_>>()
+            .iter(),
+    );
+    let score_without = weighted_score(
+        unwaived
+            .iter()
+            .map(|(r, o)| check_of(r, o, config))
+            .collect::<Vec<_>>()
+            .iter(),
+    );
     let (results, suppressions) = if apply_waivers {
         (waived, suppressions)
     } else {
@@ -540,10 +551,16 @@ pub fn build(
         suppressions,
         waiver_effect: (!waivers.is_empty()).then(|| WaiverEffect {
             score_with: if unscored.is_some() { None } else { score_with },
-            score_without: if unscored.is_some() { None } else { score_without },
+            score_without: if unscored.is_some() {
+                None
+            } else {
+                score_without
+            },
             active: waivers
                 .iter()
-                .filter(|w| w.hides > 0 && matches!(w.status, WaiverStatus::Active | WaiverStatus::Ignored))
+                .filter(|w| {
+                    w.hides > 0 && matches!(w.status, WaiverStatus::Active | WaiverStatus::Ignored)
+                })
                 .count(),
             ignored: !apply_waivers,
         }),

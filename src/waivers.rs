@@ -174,9 +174,10 @@ pub fn is_date(s: &str) -> bool {
         return false;
     }
     let digits = |r: std::ops::Range<usize>| {
-        b[r.clone()].iter().all(u8::is_ascii_digit).then(|| {
-            s[r].parse::<u32>().unwrap_or(0)
-        })
+        b[r.clone()]
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| s[r].parse::<u32>().unwrap_or(0))
     };
     matches!(
         (digits(0..4), digits(5..7), digits(8..10)),
@@ -205,10 +206,7 @@ pub fn parse_inline(rest: &str) -> Option<InlineText> {
         .or_else(|| rest.strip_suffix("*/"))
         .unwrap_or(rest);
     let mut words = rest.split_whitespace().peekable();
-    let rule = words
-        .next()?
-        .trim_end_matches([':', ','])
-        .to_string();
+    let rule = words.next()?.trim_end_matches([':', ',']).to_string();
     let (mut reason, mut owner, mut expires) = (Vec::new(), None, None);
     while let Some(w) = words.next() {
         if let Some(o) = w.strip_prefix("owner=") {
@@ -325,8 +323,10 @@ mod tests {
 
     #[test]
     fn inline_text_reads_reason_owner_and_expiry() {
-        let t = parse_inline(" outbound-timeout vendor SDK retries itself owner=@alice expires=2026-12-31 */")
-            .unwrap();
+        let t = parse_inline(
+            " outbound-timeout vendor SDK retries itself owner=@alice expires=2026-12-31 */",
+        )
+        .unwrap();
         assert_eq!(t.rule, "outbound-timeout");
         assert_eq!(t.reason.as_deref(), Some("vendor SDK retries itself"));
         assert_eq!(t.owner.as_deref(), Some("@alice"));

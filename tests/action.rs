@@ -1170,7 +1170,11 @@ fn baseline_gates_and_auditor_mode_come_from_inputs() {
         ("fail-on-new", "true"),
         ("fail-on-drop", "0"),
     ]));
-    assert_eq!(same.code, 0, "nothing new, nothing dropped: {}", same.stderr);
+    assert_eq!(
+        same.code, 0,
+        "nothing new, nothing dropped: {}",
+        same.stderr
+    );
     // Auditor mode brings the waived findings back and lowers the score.
     let audit = run_action(Run::new(&[
         ("path", app.as_str()),
@@ -1179,9 +1183,17 @@ fn baseline_gates_and_auditor_mode_come_from_inputs() {
         ("fail-on-new", "true"),
     ]));
     assert_eq!(audit.code, 1, "{}", audit.stderr);
-    assert!(audit.stderr.contains("--fail-on-new failed"), "{}", audit.stderr);
+    assert!(
+        audit.stderr.contains("--fail-on-new failed"),
+        "{}",
+        audit.stderr
+    );
     assert!(report_of(&audit)["waivers"][0]["status"] == "ignored");
-    assert!(audit.summary.contains("Gate `fail-on-new` failed"), "{}", audit.summary);
+    assert!(
+        audit.summary.contains("Gate `fail-on-new` failed"),
+        "{}",
+        audit.summary
+    );
     let drop = run_action(Run::new(&[
         ("path", app.as_str()),
         ("baseline", base.as_str()),
@@ -1189,10 +1201,18 @@ fn baseline_gates_and_auditor_mode_come_from_inputs() {
         ("fail-on-drop", "1"),
     ]));
     assert_eq!(drop.code, 1, "{}", drop.stderr);
-    assert!(drop.stderr.contains("--fail-on-drop failed: score fell by"), "{}", drop.stderr);
+    assert!(
+        drop.stderr.contains("--fail-on-drop failed: score fell by"),
+        "{}",
+        drop.stderr
+    );
     for (input, value) in [("fail-on-drop", "$(touch pwned)"), ("fail-on-new", "true")] {
         let out = run_action(Run::new(&[("path", app.as_str()), (input, value)]));
-        assert_eq!(out.code, 2, "{input}={value} without a baseline: {}", out.stderr);
+        assert_eq!(
+            out.code, 2,
+            "{input}={value} without a baseline: {}",
+            out.stderr
+        );
         assert!(!out.workspace.path().join("pwned").exists());
     }
 }

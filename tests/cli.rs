@@ -532,12 +532,32 @@ fn fingerprint_allowlist_suppresses_and_unused_entries_are_findings() {
         .unwrap()
         .iter()
         .filter(|d| d["rule"] == "waiver-hygiene")
-        .map(|d| format!("{}:{} {}", d["path"].as_str().unwrap(), d["line"], d["message"]))
+        .map(|d| {
+            format!(
+                "{}:{} {}",
+                d["path"].as_str().unwrap(),
+                d["line"],
+                d["message"]
+            )
+        })
         .collect();
     assert_eq!(hygiene.len(), 2, "{hygiene:?}");
-    assert!(hygiene.iter().all(|h| h.starts_with(".graduate.toml:2 ")), "{hygiene:?}");
-    assert!(hygiene.iter().any(|h| h.contains("00112233445566ff") && h.contains("matches no finding")), "{hygiene:?}");
-    assert!(hygiene.iter().any(|h| h.contains(&fp) && h.contains("no reason given")), "{hygiene:?}");
+    assert!(
+        hygiene.iter().all(|h| h.starts_with(".graduate.toml:2 ")),
+        "{hygiene:?}"
+    );
+    assert!(
+        hygiene
+            .iter()
+            .any(|h| h.contains("00112233445566ff") && h.contains("matches no finding")),
+        "{hygiene:?}"
+    );
+    assert!(
+        hygiene
+            .iter()
+            .any(|h| h.contains(&fp) && h.contains("no reason given")),
+        "{hygiene:?}"
+    );
     assert!(r["warnings"].as_array().unwrap().is_empty());
 }
 

@@ -116,11 +116,27 @@ fn sarif_validates_against_the_2_1_0_schema() {
             .iter()
             .any(|(k, s, j)| k == kind && s == status && j.contains(why))
     };
-    assert!(has("inSource", "accepted", "regions proxy enforces a 2 s deadline"), "{suppressions:?}");
-    assert!(has("inSource", "accepted", "(no reason given)"), "{suppressions:?}");
-    assert!(has("external", "accepted", "the one log line is the fatal exit"), "{suppressions:?}");
+    assert!(
+        has(
+            "inSource",
+            "accepted",
+            "regions proxy enforces a 2 s deadline"
+        ),
+        "{suppressions:?}"
+    );
+    assert!(
+        has("inSource", "accepted", "(no reason given)"),
+        "{suppressions:?}"
+    );
+    assert!(
+        has("external", "accepted", "the one log line is the fatal exit"),
+        "{suppressions:?}"
+    );
     assert_eq!(
-        suppressions.iter().filter(|(_, s, j)| s == "rejected" && j.contains("expired 2020-01-01")).count(),
+        suppressions
+            .iter()
+            .filter(|(_, s, j)| s == "rejected" && j.contains("expired 2020-01-01"))
+            .count(),
         2,
         "{suppressions:?}"
     );

@@ -61,12 +61,18 @@ fn the_ledger_accounts_for_every_waiver() {
     let found = hygiene(&r);
     let expect = [
         (".graduate.toml:2 ", "`disable` of runbook: no reason given"),
-        (".graduate.toml:2 ", "`disable` of slo-defined: no reason given"),
+        (
+            ".graduate.toml:2 ",
+            "`disable` of slo-defined: no reason given",
+        ),
         (".graduate.toml:5 ", "00112233445566ff): matches no finding"),
         ("rates.go:8 ", "no reason given"),
         ("rates.go:13 ", "expired 2020-01-01"),
         ("rates.go:18 ", "expired 2020-01-01"),
-        ("rates.go:23 ", "retry-storm (site rates.go:23): matches no finding"),
+        (
+            "rates.go:23 ",
+            "retry-storm (site rates.go:23): matches no finding",
+        ),
         ("rates.go:28 ", "unknown rule `no-such-rule`"),
     ];
     assert_eq!(found.len(), expect.len(), "{found:#?}");
@@ -80,7 +86,11 @@ fn the_ledger_accounts_for_every_waiver() {
     assert!(!found.iter().any(|f| f.starts_with("rates.go:33 ")));
     assert_eq!(check(&r, "waiver-hygiene")["status"], "fail");
     for d in r["debt"].as_array().unwrap() {
-        assert_eq!(d["rule"] == "waiver-hygiene", d["impact"] == 1, "severity low: {d}");
+        assert_eq!(
+            d["rule"] == "waiver-hygiene",
+            d["impact"] == 1,
+            "severity low: {d}"
+        );
     }
     // What the expired allows hid is back, marked; what the others hide is
     // not in the debt but in the suppressions.
@@ -104,7 +114,14 @@ fn the_ledger_accounts_for_every_waiver() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| format!("{}:{} {}", s["path"].as_str().unwrap(), s["line"], s["kind"]))
+        .map(|s| {
+            format!(
+                "{}:{} {}",
+                s["path"].as_str().unwrap(),
+                s["line"],
+                s["kind"]
+            )
+        })
         .collect();
     hidden.sort();
     assert_eq!(
@@ -117,7 +134,13 @@ fn the_ledger_accounts_for_every_waiver() {
     );
     // The disabled rules are not checks; every waiver is listed with its
     // owner and date as written.
-    assert!(r["checks"].as_array().unwrap().iter().all(|c| c["id"] != "runbook"));
+    assert!(
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["id"] != "runbook")
+    );
     let owners: Vec<&str> = r["waivers"]
         .as_array()
         .unwrap()
@@ -131,7 +154,10 @@ fn the_ledger_accounts_for_every_waiver() {
 fn no_waivers_scores_as_if_nothing_were_waived() {
     let with = json(&["scan", LEDGER]);
     let without = json(&["scan", LEDGER, "--no-waivers"]);
-    let (a, b) = (with["score"].as_u64().unwrap(), without["score"].as_u64().unwrap());
+    let (a, b) = (
+        with["score"].as_u64().unwrap(),
+        without["score"].as_u64().unwrap(),
+    );
     assert!(b < a, "{b} < {a}");
     assert_eq!(with["waiver_effect"]["score_without"], b);
     assert_eq!(without["waiver_effect"]["score_with"], a);
@@ -145,7 +171,10 @@ fn no_waivers_scores_as_if_nothing_were_waived() {
     );
     // Auditor mode runs the disabled rules and shows what every allow hid.
     assert_eq!(check(&without, "runbook")["status"], "fail");
-    assert_eq!(check(&without, "waiver-hygiene")["status"], "not-applicable");
+    assert_eq!(
+        check(&without, "waiver-hygiene")["status"],
+        "not-applicable"
+    );
     let timeouts = without["debt"]
         .as_array()
         .unwrap()
@@ -164,7 +193,13 @@ fn no_waivers_scores_as_if_nothing_were_waived() {
     let sarif: Value =
         serde_json::from_slice(&run(&["scan", LEDGER, "--format", "sarif"]).stdout).unwrap();
     let props = &sarif["runs"][0]["properties"];
-    assert_eq!((props["score"].as_u64(), props["scoreWithoutWaivers"].as_u64()), (Some(a), Some(b)));
+    assert_eq!(
+        (
+            props["score"].as_u64(),
+            props["scoreWithoutWaivers"].as_u64()
+        ),
+        (Some(a), Some(b))
+    );
 }
 
 #[test]
@@ -190,7 +225,10 @@ fn every_format_lists_the_waivers() {
         }
         if !matches!(format, "sarif" | "json") {
             for at in ["rates.go:8", "rates.go:28", ".graduate.toml:2"] {
-                assert!(body.contains(at), "{format} does not list the waiver at {at}");
+                assert!(
+                    body.contains(at),
+                    "{format} does not list the waiver at {at}"
+                );
             }
         }
     }
@@ -213,32 +251,85 @@ fn fail_on_drop_and_fail_on_new_exit_one_and_say_why() {
     fs::write(&baseline, run(&["scan", LEDGER, "--format", "json"]).stdout).unwrap();
     let b = baseline.to_str().unwrap();
     // Nothing changed: both gates pass.
-    let out = run(&["scan", LEDGER, "--baseline", b, "--fail-on-new", "--fail-on-drop", "0"]);
+    let out = run(&[
+        "scan",
+        LEDGER,
+        "--baseline",
+        b,
+        "--fail-on-new",
+        "--fail-on-drop",
+        "0",
+    ]);
     assert_ok(&out);
-    assert!(text(&out).0.contains("no finding is new against the baseline"));
+    assert!(
+        text(&out)
+            .0
+            .contains("no finding is new against the baseline")
+    );
     // Dropping the waivers drops the score by 6 and brings findings back.
-    let out = run(&["scan", LEDGER, "--no-waivers", "--baseline", b, "--fail-on-drop", "5"]);
+    let out = run(&[
+        "scan",
+        LEDGER,
+        "--no-waivers",
+        "--baseline",
+        b,
+        "--fail-on-drop",
+        "5",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let (_, err) = text(&out);
-    assert!(err.contains("--fail-on-drop failed: score fell by 6, from 32 to 26 (limit 5)"), "{err}");
-    let out = run(&["scan", LEDGER, "--no-waivers", "--baseline", b, "--fail-on-drop", "6"]);
+    assert!(
+        err.contains("--fail-on-drop failed: score fell by 6, from 32 to 26 (limit 5)"),
+        "{err}"
+    );
+    let out = run(&[
+        "scan",
+        LEDGER,
+        "--no-waivers",
+        "--baseline",
+        b,
+        "--fail-on-drop",
+        "6",
+    ]);
     assert_ok(&out);
-    let out = run(&["scan", LEDGER, "--no-waivers", "--baseline", b, "--fail-on-new"]);
+    let out = run(&[
+        "scan",
+        LEDGER,
+        "--no-waivers",
+        "--baseline",
+        b,
+        "--fail-on-new",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let (_, err) = text(&out);
-    assert!(err.contains("--fail-on-new failed: 5 findings are not in the baseline"), "{err}");
+    assert!(
+        err.contains("--fail-on-new failed: 5 findings are not in the baseline"),
+        "{err}"
+    );
     assert!(err.contains("outbound-timeout at rates.go:9"), "{err}");
     assert!(err.contains("runbook at (repository)"), "{err}");
     // The PR comment names the failed gate and what tripped it.
     let out = graduate()
         .env("SOURCE_DATE_EPOCH", "1795000000")
-        .args(["comment", "--dry-run", "--no-git", LEDGER, "--no-waivers", "--baseline", b, "--fail-on-new"])
+        .args([
+            "comment",
+            "--dry-run",
+            "--no-git",
+            LEDGER,
+            "--no-waivers",
+            "--baseline",
+            b,
+            "--fail-on-new",
+        ])
         .env_remove("GITHUB_TOKEN")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let md = text(&out).0;
-    assert!(md.contains("❌ **Gate `fail-on-new` failed**: 5 findings are not in the baseline"), "{md}");
+    assert!(
+        md.contains("❌ **Gate `fail-on-new` failed**: 5 findings are not in the baseline"),
+        "{md}"
+    );
     assert!(md.contains("  - outbound-timeout at rates.go:9"), "{md}");
     // A gate without a baseline is a usage error, from the flag or the config.
     let out = run(&["scan", LEDGER, "--fail-on-new"]);
@@ -253,8 +344,18 @@ fn fail_on_drop_and_fail_on_new_exit_one_and_say_why() {
     assert!(text(&out).1.contains("need --baseline"), "{}", text(&out).1);
     let out = run(&["scan", copy.path().to_str().unwrap(), "--baseline", b]);
     assert_ok(&out);
-    let out = run(&["scan", copy.path().to_str().unwrap(), "--no-waivers", "--baseline", b]);
-    assert_eq!(out.status.code(), Some(1), "the config's fail-on-new applies");
+    let out = run(&[
+        "scan",
+        copy.path().to_str().unwrap(),
+        "--no-waivers",
+        "--baseline",
+        b,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the config's fail-on-new applies"
+    );
 }
 
 const CALLS: &str = "package main\n\nimport \"net/http\"\n\n\
@@ -277,7 +378,11 @@ fn diff(root: &Path, baseline: &Path) -> (Vec<(String, u64)>, usize) {
         .filter(|d| b["new"].as_array().unwrap().contains(&d["fingerprint"]))
         .map(|d| {
             (
-                format!("{} {}", d["rule"].as_str().unwrap(), d["path"].as_str().unwrap_or("")),
+                format!(
+                    "{} {}",
+                    d["rule"].as_str().unwrap(),
+                    d["path"].as_str().unwrap_or("")
+                ),
                 d["line"].as_u64().unwrap_or(0),
             )
         })
@@ -292,8 +397,11 @@ fn calls_app() -> (tempfile::TempDir, std::path::PathBuf) {
     fs::write(app.join("go.mod"), "module example.com/calls\n\ngo 1.22\n").unwrap();
     fs::write(app.join("calls.go"), CALLS).unwrap();
     let baseline = dir.path().join("base.json");
-    fs::write(&baseline, run(&["scan", app.to_str().unwrap(), "--format", "json"]).stdout)
-        .unwrap();
+    fs::write(
+        &baseline,
+        run(&["scan", app.to_str().unwrap(), "--format", "json"]).stdout,
+    )
+    .unwrap();
     (dir, baseline)
 }
 
@@ -349,6 +457,11 @@ fn an_old_baseline_is_still_read() {
     )
     .unwrap();
     assert!(old["debt"][0].get("content_fingerprint").is_none());
-    assert_eq!(r["baseline"]["new"].as_array().unwrap().len(), 0, "{}", r["baseline"]);
+    assert_eq!(
+        r["baseline"]["new"].as_array().unwrap().len(),
+        0,
+        "{}",
+        r["baseline"]
+    );
     assert_eq!(r["baseline"]["fixed"].as_array().unwrap().len(), 0);
 }

@@ -101,7 +101,8 @@ fn normalise(line: &str) -> String {
 mod tests {
     use super::*;
 
-    const GO: &str = "package main\n\nfunc a() {\n\thttp.Get(u)\n}\n\nfunc b() {\n\tx := 1\n\thttp.Get(u)\n}\n";
+    const GO: &str =
+        "package main\n\nfunc a() {\n\thttp.Get(u)\n}\n\nfunc b() {\n\tx := 1\n\thttp.Get(u)\n}\n";
 
     fn at(text: &str, line: u32) -> u64 {
         of_sites(text, &[line])[0].1
@@ -111,9 +112,15 @@ mod tests {
     fn same_call_in_two_functions_differs_and_survives_shifts() {
         assert_ne!(at(GO, 4), at(GO, 9));
         // Lines inserted above, re-indented, a waiver added: same hash.
-        let shifted = format!("// header\n\n{}", GO.replace("\thttp.Get(u)\n}\n\nfunc b", "\thttp.Get(u)\n}\n\nfunc  b"));
+        let shifted = format!(
+            "// header\n\n{}",
+            GO.replace("\thttp.Get(u)\n}\n\nfunc b", "\thttp.Get(u)\n}\n\nfunc  b")
+        );
         assert_eq!(at(GO, 9), at(&shifted, 11));
-        let waived = GO.replace("\tx := 1\n\thttp.Get(u)", "\tx := 1\n    http.Get(u) // graduate:allow outbound-timeout why");
+        let waived = GO.replace(
+            "\tx := 1\n\thttp.Get(u)",
+            "\tx := 1\n    http.Get(u) // graduate:allow outbound-timeout why",
+        );
         assert_eq!(at(GO, 9), at(&waived, 9));
     }
 
@@ -121,7 +128,10 @@ mod tests {
     fn python_methods_take_their_def() {
         let py = "class C:\n    def a(self):\n        requests.get(u)\n    def b(self):\n        requests.get(u)\n";
         assert_ne!(at(py, 3), at(py, 5));
-        assert_eq!(header(&py.lines().collect::<Vec<_>>(), 4), Some("    def b(self):"));
+        assert_eq!(
+            header(&py.lines().collect::<Vec<_>>(), 4),
+            Some("    def b(self):")
+        );
     }
 
     #[test]

@@ -603,7 +603,10 @@ mod tests {
         );
         assert_eq!(allows.len(), 1);
         assert_eq!(allows[0].rule, "hardcoded-secret");
-        assert_eq!(allows[0].reason.as_deref(), Some("test key for the sandbox"));
+        assert_eq!(
+            allows[0].reason.as_deref(),
+            Some("test key for the sandbox")
+        );
         assert_eq!(allows[0].location.line, 2);
     }
 }

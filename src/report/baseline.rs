@@ -197,7 +197,11 @@ fn match_debt(old: &OldReport, new: &Report) -> Vec<(usize, usize)> {
         }
     }
     for j in left {
-        if let Some(i) = take(&mut by_content, &new.debt[j].content_fingerprint, &mut taken) {
+        if let Some(i) = take(
+            &mut by_content,
+            &new.debt[j].content_fingerprint,
+            &mut taken,
+        ) {
             pairs.push((j, i));
         }
     }

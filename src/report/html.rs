@@ -88,7 +88,8 @@ struct Page<'a> {
 
 /// The waivers, phrased for the page.
 fn waiver_rows(report: &Report) -> Vec<WaiverRow> {
-    let or_dash = |s: Option<&crate::safe_text::SafeText>| s.map_or("–".to_string(), |s| s.to_string());
+    let or_dash =
+        |s: Option<&crate::safe_text::SafeText>| s.map_or("–".to_string(), |s| s.to_string());
     report
         .waivers
         .iter()

@@ -284,7 +284,11 @@ fn waivers_section(report: &Report, o: &mut String) {
         .iter()
         .filter(|w| matches!(w.status, Status::Active | Status::Unused))
         .count();
-    let troubled = report.waivers.iter().filter(|w| !w.problems.is_empty()).count();
+    let troubled = report
+        .waivers
+        .iter()
+        .filter(|w| !w.problems.is_empty())
+        .count();
     let hidden: usize = report
         .waivers
         .iter()

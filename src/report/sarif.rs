@@ -144,11 +144,13 @@ fn waiver_properties(report: &Report, run: &mut Value) {
         run["properties"]["waiversIgnored"] = json!(e.ignored);
     }
     if !report.gates.is_empty() {
-        run["properties"]["gates"] = json!(report
-            .gates
-            .iter()
-            .map(|g| json!({ "gate": g.gate, "passed": g.passed, "message": g.message }))
-            .collect::<Vec<_>>());
+        run["properties"]["gates"] = json!(
+            report
+                .gates
+                .iter()
+                .map(|g| json!({ "gate": g.gate, "passed": g.passed, "message": g.message }))
+                .collect::<Vec<_>>()
+        );
     }
 }
 

@@ -327,7 +327,12 @@ fn fixed_section(o: &mut String, p: &Paint, report: &Report) {
         return;
     };
     let _ = writeln!(o);
-    let _ = writeln!(o, "  {} ({})", p.bold("Fixed since the baseline"), b.fixed.len());
+    let _ = writeln!(
+        o,
+        "  {} ({})",
+        p.bold("Fixed since the baseline"),
+        b.fixed.len()
+    );
     for f in b.fixed.iter().take(SHOWN) {
         let line = format!("{} {} — {}", f.rule, f.location(), f.message);
         let _ = writeln!(o, "    {}", truncate(&line, WIDTH - 4));
@@ -399,7 +404,12 @@ fn gates_section(o: &mut String, p: &Paint, report: &Report) {
     for g in &report.gates {
         let line = format!("{:<13} {}", g.gate, g.message);
         let status = if g.passed { "pass" } else { "fail" };
-        let _ = writeln!(o, "    {} {}", p.status(status), truncate(&line, WIDTH - 11));
+        let _ = writeln!(
+            o,
+            "    {} {}",
+            p.status(status),
+            truncate(&line, WIDTH - 11)
+        );
         for f in g.findings.iter().take(10) {
             let _ = writeln!(o, "           {}", truncate(f, WIDTH - 11));
         }

@@ -40,10 +40,18 @@ pub fn judge(waivers: &[WaiverEntry]) -> Outcome {
         let problems: Vec<&str> = w.problems.iter().map(|p| p.as_str()).collect();
         let message = format!("{what}: {}", problems.join("; "));
         let fix = match w.status {
-            Status::Expired => "Fix what the waiver hid, or renew it with a new `expires` date and a reason that still holds.",
-            Status::Unused => "Delete the waiver: nothing matches it any more (or correct its rule or scope).",
-            Status::UnknownRule => "Correct the rule id (`graduate rules` lists them) or delete the waiver.",
-            _ => "Add why the finding is accepted, who owns it and until when: `reason … owner=@x expires=YYYY-MM-DD`.",
+            Status::Expired => {
+                "Fix what the waiver hid, or renew it with a new `expires` date and a reason that still holds."
+            }
+            Status::Unused => {
+                "Delete the waiver: nothing matches it any more (or correct its rule or scope)."
+            }
+            Status::UnknownRule => {
+                "Correct the rule id (`graduate rules` lists them) or delete the waiver."
+            }
+            _ => {
+                "Add why the finding is accepted, who owns it and until when: `reason … owner=@x expires=YYYY-MM-DD`."
+            }
         };
         bad.push((
             Evidence::at(&loc, message.clone()),
@@ -77,7 +85,10 @@ mod tests {
 
     #[test]
     fn problems_are_findings_at_the_waiver() {
-        let o = judge(&[entry(Status::Active, &[]), entry(Status::Active, &["no reason given"])]);
+        let o = judge(&[
+            entry(Status::Active, &[]),
+            entry(Status::Active, &["no reason given"]),
+        ]);
         assert_eq!(o.status, Check::Fail);
         assert_eq!(o.findings.len(), 1);
         assert_eq!(o.clean_sites, Some(1));
@@ -86,6 +97,9 @@ mod tests {
         assert!(f.message.contains("no reason given"), "{}", f.message);
         assert_eq!(judge(&[entry(Status::Active, &[])]).status, Check::Pass);
         assert_eq!(judge(&[]).status, Check::NotApplicable);
-        assert_eq!(judge(&[entry(Status::Ignored, &[])]).status, Check::NotApplicable);
+        assert_eq!(
+            judge(&[entry(Status::Ignored, &[])]).status,
+            Check::NotApplicable
+        );
     }
 }
