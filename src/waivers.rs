@@ -185,6 +185,9 @@ pub fn is_date(s: &str) -> bool {
     )
 }
 
+/// Punctuation that ends a sentence or a code span after a date.
+const TRAILING: [char; 7] = [',', ';', ')', '.', '`', '"', '\''];
+
 /// What an inline comment says after `graduate:allow`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InlineText {
@@ -207,6 +210,15 @@ pub fn parse_inline(rest: &str) -> Option<InlineText> {
         .unwrap_or(rest);
     let mut words = rest.split_whitespace().peekable();
     let rule = words.next()?.trim_end_matches([':', ',']).to_string();
+    // A rule id is lowercase kebab-case: `graduate:allow RULE` in a doc
+    // comment, or the marker inside a string or a regex, is not a waiver.
+    if !rule.starts_with(|c: char| c.is_ascii_lowercase())
+        || !rule
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return None;
+    }
     let (mut reason, mut owner, mut expires) = (Vec::new(), None, None);
     while let Some(w) = words.next() {
         if let Some(o) = w.strip_prefix("owner=") {
@@ -215,12 +227,12 @@ pub fn parse_inline(rest: &str) -> Option<InlineText> {
             .strip_prefix("expires=")
             .or_else(|| w.strip_prefix("until="))
         {
-            expires = Some(d.trim_end_matches([',', ';', ')']).to_string());
+            expires = Some(d.trim_end_matches(TRAILING).to_string());
         } else if w.eq_ignore_ascii_case("until")
             && let Some(d) = words.peek()
-            && is_date(d.trim_end_matches([',', ';', ')']))
+            && is_date(d.trim_end_matches(TRAILING))
         {
-            expires = Some(d.trim_end_matches([',', ';', ')']).to_string());
+            expires = Some(d.trim_end_matches(TRAILING).to_string());
             words.next();
         } else if !(reason.is_empty() && matches!(w, "--" | "—" | "-" | ":")) {
             reason.push(w);
@@ -341,6 +353,12 @@ mod tests {
         let t = parse_inline("outbound-timeout -->").unwrap();
         assert_eq!(t.reason, None);
         assert!(parse_inline("   ").is_none());
+        // Placeholders, code and regexes around the marker are not waivers.
+        for not_a_rule in ["RULE reason", "` …", "\");", "…` x"] {
+            assert_eq!(parse_inline(not_a_rule), None, "{not_a_rule}");
+        }
+        let t = parse_inline("no-such-rule typo expires=2026-12-31`.").unwrap();
+        assert_eq!(t.expires.as_deref(), Some("2026-12-31"));
     }
 
     fn waiver(scope: Scope, expires: Option<&str>) -> Waiver {

@@ -543,7 +543,11 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
         out.insecure_defaults = found.defaults;
         out.secret_managers = found.managers;
     }
-    out.allows = inline_allows(path, text);
+    // Documents hold no findings (they are not scanned for secrets or
+    // code), so a marker there is an example of the syntax, not a waiver.
+    if record.kind != FileKind::Doc {
+        out.allows = inline_allows(path, text);
+    }
     out.contexts = context::of_sites(text, &site_lines(&out));
     out
 }
