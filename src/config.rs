@@ -304,29 +304,36 @@ impl Config {
                 ));
             }
         }
-        let dates = self
-            .disable
-            .iter()
-            .filter_map(|d| match d.get_ref() {
-                DisableEntry::Explained(a) => a.expires.as_deref(),
-                DisableEntry::Id(_) => None,
-            })
-            .chain(
-                self.waivers
-                    .iter()
-                    .filter_map(|w| w.get_ref().expires.as_deref()),
-            )
-            .chain(self.rules.values().filter_map(|o| o.expires.as_deref()))
-            .chain(self.secrets.allow.iter().filter_map(|a| match a.get_ref() {
-                SecretAllow::Explained { expires, .. } => expires.as_deref(),
-                SecretAllow::Fingerprint(_) => None,
-            }));
-        for d in dates {
+        // Named by key, never echoed: a pasted value could be anything.
+        let mut dates: Vec<(String, &str)> = Vec::new();
+        for (i, d) in self.disable.iter().enumerate() {
+            if let DisableEntry::Explained(a) = d.get_ref()
+                && let Some(e) = &a.expires
+            {
+                dates.push((format!("disable[{i}].expires"), e));
+            }
+        }
+        for (i, w) in self.waivers.iter().enumerate() {
+            if let Some(e) = &w.get_ref().expires {
+                dates.push((format!("waivers[{i}].expires"), e));
+            }
+        }
+        for (id, o) in &self.rules {
+            if let Some(e) = &o.expires {
+                dates.push((format!("rules.{id}.expires"), e));
+            }
+        }
+        for (i, a) in self.secrets.allow.iter().enumerate() {
+            if let SecretAllow::Explained {
+                expires: Some(e), ..
+            } = a.get_ref()
+            {
+                dates.push((format!("secrets.allow[{i}].expires"), e));
+            }
+        }
+        for (key, d) in dates {
             if !crate::waivers::is_date(d) {
-                return Err(format!(
-                    "`expires = \"{}\"` is not a date: write YYYY-MM-DD",
-                    crate::safe_text::clean(d)
-                ));
+                return Err(format!("`{key}` is not a date: write YYYY-MM-DD"));
             }
         }
         for (i, w) in self.waivers.iter().enumerate() {
