@@ -950,4 +950,139 @@ mod tests {
         assert_eq!(grade(75), "B");
         assert_eq!(grade(39), "F");
     }
+
+    fn call(line: u32) -> crate::facts::OutboundCall {
+        crate::facts::OutboundCall {
+            location: crate::facts::Location::new("api.go", line),
+            client: "net/http",
+            timeout: crate::facts::TimeoutState::Missing,
+            note: "http.Get".into(),
+        }
+    }
+
+    fn allow(
+        line: u32,
+        rule: &str,
+        reason: Option<&str>,
+        expires: Option<&str>,
+    ) -> crate::facts::InlineAllow {
+        crate::facts::InlineAllow {
+            location: crate::facts::Location::new("api.go", line),
+            rule: rule.into(),
+            reason: reason.map(str::to_string),
+            owner: None,
+            expires: expires.map(str::to_string),
+        }
+    }
+
+    /// Waivers on hand-built facts: one in force hides its call (and the
+    /// site counts as clean), an expired one hides nothing and marks the
+    /// call, an unused and an unknown-rule one hide nothing; each problem
+    /// is a waiver-hygiene finding at the waiver's line.
+    #[test]
+    fn waivers_hide_lapse_and_are_judged() {
+        let facts = Facts {
+            languages: vec![crate::inventory::Lang::Go],
+            outbound: vec![call(3), call(7), call(11)],
+            allows: vec![
+                allow(
+                    2,
+                    "outbound-timeout",
+                    Some("vendor deadline"),
+                    Some("2099-01-01"),
+                ),
+                allow(
+                    6,
+                    "outbound-timeout",
+                    Some("old excuse"),
+                    Some("2020-01-01"),
+                ),
+                allow(20, "retry-storm", None, None),
+                allow(21, "outbund-timeout", Some("typo"), None),
+            ],
+            ..Facts::default()
+        };
+        let e = evaluate(&facts, &Config::default(), "2026-11-30");
+        let timeout = e
+            .waived
+            .iter()
+            .find(|(r, _)| r.meta.id == "outbound-timeout")
+            .map(|(_, o)| o)
+            .unwrap();
+        let lines: Vec<(u32, Option<&str>)> = timeout
+            .findings
+            .iter()
+            .map(|f| (f.location.as_ref().unwrap().line, f.waiver_note.as_deref()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (7, Some("waiver expired 2020-01-01 (api.go:6)")),
+                (11, None)
+            ]
+        );
+        assert_eq!(timeout.clean_sites, Some(1));
+        assert_eq!(e.suppressions.len(), 1);
+        assert_eq!(e.suppressions[0].line, 3);
+        let status: Vec<WaiverStatus> = e.waivers.iter().map(|w| w.status).collect();
+        assert_eq!(
+            status,
+            [
+                WaiverStatus::Active,
+                WaiverStatus::Expired,
+                WaiverStatus::Unused,
+                WaiverStatus::UnknownRule
+            ]
+        );
+        assert!(e.waivers[3].problems[0].contains("did you mean `outbound-timeout`"));
+        assert!(
+            e.waivers[2]
+                .problems
+                .iter()
+                .any(|p| p.as_str() == "no reason given")
+        );
+        let hygiene = e
+            .waived
+            .iter()
+            .find(|(r, _)| r.meta.id == HYGIENE)
+            .map(|(_, o)| o)
+            .unwrap();
+        let at: Vec<u32> = hygiene
+            .findings
+            .iter()
+            .map(|f| f.location.as_ref().unwrap().line)
+            .collect();
+        assert_eq!(at, [6, 20, 21]);
+        // Without waivers every call is a finding, and nothing is judged.
+        let raw = e
+            .unwaived
+            .iter()
+            .find(|(r, _)| r.meta.id == "outbound-timeout")
+            .unwrap();
+        assert_eq!(raw.1.findings.len(), 3);
+    }
+
+    /// Identity is given before waivers apply: a waived call does not
+    /// renumber the alike calls after it.
+    #[test]
+    fn fingerprints_do_not_depend_on_what_is_waived() {
+        let mut facts = Facts {
+            languages: vec![crate::inventory::Lang::Go],
+            outbound: vec![call(3), call(7)],
+            ..Facts::default()
+        };
+        let fp = |facts: &Facts| {
+            evaluate(facts, &Config::default(), "2026-11-30")
+                .waived
+                .iter()
+                .find(|(r, _)| r.meta.id == "outbound-timeout")
+                .and_then(|(_, o)| o.findings.last().and_then(|f| f.identity.clone()))
+                .unwrap()
+        };
+        let before = fp(&facts);
+        facts
+            .allows
+            .push(allow(2, "outbound-timeout", Some("why"), None));
+        assert_eq!(fp(&facts), before);
+    }
 }
