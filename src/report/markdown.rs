@@ -239,7 +239,7 @@ pub fn render(report: &Report) -> String {
 fn waiver_effect_line(report: &Report, o: &mut String) {
     if let Some(sentence) = report.waiver_effect.as_ref().and_then(|e| e.sentence()) {
         let _ = writeln!(o);
-        let _ = writeln!(o, "**Score with waivers**: {}", inline(&sentence));
+        let _ = writeln!(o, "**Waivers**: score {}", inline(&sentence));
     }
 }
 
