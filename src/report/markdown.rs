@@ -339,6 +339,13 @@ fn waivers_section(report: &Report, o: &mut String) {
             report.waivers.len() - LISTED
         );
     }
+    if report.debt.iter().any(|d| d.waiver.is_some()) {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "⌛ in the debt marks a finding whose waiver expired: it counts again."
+        );
+    }
     let _ = writeln!(o);
     let _ = writeln!(o, "</details>");
 }
@@ -459,10 +466,15 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// 🆕 for an item the baseline does not have; ⌛ for one whose waiver
+/// expired (it is back in the debt).
 fn new_mark(report: &Report, d: &DebtItem) -> &'static str {
-    match &report.baseline {
-        Some(b) if b.is_new(&d.fingerprint) => " 🆕",
-        _ => "",
+    let new = matches!(&report.baseline, Some(b) if b.is_new(&d.fingerprint));
+    match (new, d.waiver.is_some()) {
+        (true, true) => " 🆕 ⌛",
+        (true, false) => " 🆕",
+        (false, true) => " ⌛",
+        (false, false) => "",
     }
 }
 
