@@ -1,7 +1,7 @@
 //! The HTML page in a real browser: headless Chromium lays it out at a
 //! desktop width (1280 px) and a phone width (390 px) for several reports
-//! (many findings, several apps, no app at all, and hostile repository text:
-//! 200-character CJK paths, a waiver, a warning). At each width nothing may
+//! (many findings, a waiver ledger, a monorepo, no app at all, and hostile
+//! repository text: 200-character CJK paths, a waiver, a warning). At each width nothing may
 //! be wider than the viewport (`document.documentElement.scrollWidth <=
 //! innerWidth`, the check a reader feels as sideways scrolling), and the
 //! main numbers (score, grade, level, coverage, the next level's effort) must

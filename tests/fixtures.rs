@@ -38,6 +38,8 @@ const FIXTURES: &[&str] = &[
     "koa-orders",
     "next-storefront",
     "secret-lookalikes",
+    "waiver-ledger",
+    "waiver-kept",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
@@ -104,6 +106,7 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
     ("metrics-exported", "fastapi-service", "go-service"),
     ("structured-logging", "node-resilient", "express-prototype"),
     ("pii-in-logs", "go-service", "node-resilient"),
+    ("waiver-hygiene", "waiver-kept", "waiver-ledger"),
 ];
 
 #[test]

@@ -81,6 +81,22 @@ struct DebtRow {
     effort: u8,
     message: Rich,
     fix: Rich,
+    /// "waiver expired …" when a lapsed waiver covered it.
+    waiver: Option<String>,
+}
+
+/// One waiver as the page lists it.
+struct WaiverRow {
+    status: &'static str,
+    /// Has a problem (`waiver-hygiene` reports it).
+    troubled: bool,
+    rule: String,
+    location: String,
+    scope: String,
+    reason: Rich,
+    owner: String,
+    expires: String,
+    problems: String,
 }
 
 struct CheckView {
@@ -184,9 +200,40 @@ struct Page<'a> {
     apps: Vec<AppRow>,
     debt: Vec<DebtRow>,
     fixed: Vec<String>,
-    /// Waivers in force: rule, `path:line`, the reason given.
-    waivers: Vec<(String, String, Rich)>,
     checks: Vec<CheckView>,
+    /// "64, 51 without 3 waivers" when the waivers change the score.
+    waiver_effect: Option<String>,
+    waivers: Vec<WaiverRow>,
+}
+
+/// The waivers, phrased for the page.
+fn waiver_rows(report: &Report) -> Vec<WaiverRow> {
+    let or_dash =
+        |s: Option<&crate::safe_text::SafeText>| s.map_or("–".to_string(), |s| s.to_string());
+    report
+        .waivers
+        .iter()
+        .map(|w| WaiverRow {
+            status: w.status.id(),
+            troubled: !w.problems.is_empty(),
+            rule: w.rule.to_string(),
+            location: w.location(),
+            scope: w.scope.to_string(),
+            reason: Rich::new(
+                w.reason
+                    .as_ref()
+                    .map_or("(no reason given)", |r| r.as_str()),
+            ),
+            owner: or_dash(w.owner.as_ref()),
+            expires: or_dash(w.expires.as_ref()),
+            problems: w
+                .problems
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        })
+        .collect()
 }
 
 fn bar_class(score: u32) -> &'static str {
@@ -279,6 +326,7 @@ pub fn render(report: &Report) -> String {
             effort: d.effort,
             message: Rich::new(&d.message),
             fix: Rich::new(&d.remediation),
+            waiver: d.waiver.as_ref().map(|w| w.to_string()),
         })
         .collect();
     let checks = report
@@ -383,18 +431,9 @@ pub fn render(report: &Report) -> String {
                     .collect()
             })
             .unwrap_or_default(),
-        waivers: report
-            .suppressions
-            .iter()
-            .map(|s| {
-                (
-                    s.rule.to_string(),
-                    format!("{}:{}", s.path, s.line),
-                    Rich::new(&s.reason),
-                )
-            })
-            .collect(),
         checks,
+        waiver_effect: report.waiver_effect.as_ref().and_then(|e| e.sentence()),
+        waivers: waiver_rows(report),
     };
     // The template is checked at compile time and writes into a String;
     // askama fails only when a Display impl does, and none here does.
@@ -419,6 +458,7 @@ mod tests {
             threads: 1,
             history: false,
             fail_under: None,
+            waivers: true,
         })
         .expect("the fixture scans")
         .report

@@ -176,7 +176,9 @@ pub fn render(report: &Report, layout: Layout) -> String {
     plan(&mut o, report, layout.all);
     pressure(&mut o, report, layout.all);
     next_steps(&mut o, report);
-    waivers(&mut o, report, layout.all);
+    fixed_section(&mut o, report, layout.all);
+    waivers_section(&mut o, report);
+    gates_section(&mut o, report);
     warnings(&mut o, report, layout.all);
     o.s
 }
@@ -215,6 +217,8 @@ fn header(o: &mut Out, report: &Report) {
             o.para(13, 0, why, dim);
         }
     }
+    waiver_effect_line(o, report);
+    baseline_line(o, report);
     let c = &report.coverage;
     let pending = if c.pending.is_empty() {
         String::new()
@@ -388,7 +392,7 @@ fn debt(o: &mut Out, report: &Report, all: bool) {
     o.para(2, 2, &head, bold);
     if all {
         for item in &report.debt {
-            debt_item(o, item);
+            debt_item(o, item, report);
         }
         return;
     }
@@ -399,7 +403,17 @@ fn debt(o: &mut Out, report: &Report, all: bool) {
         } else {
             String::new()
         };
-        let head = format!("{:>5}  {}{count}", first.priority, first.rule);
+        // New since the baseline: a reviewer looks for these first.
+        let new = match &report.baseline {
+            Some(b) => g.sites.iter().filter(|d| b.is_new(&d.fingerprint)).count(),
+            None => 0,
+        };
+        let new = match new {
+            0 => String::new(),
+            n if n == g.sites.len() => "  NEW".to_string(),
+            n => format!("  {n} NEW"),
+        };
+        let head = format!("{:>5}  {}{count}{new}", first.priority, first.rule);
         let more = g.sites.len().saturating_sub(SITES_SHOWN);
         let more_text = if more > 0 {
             format!(" +{more} more")
@@ -429,6 +443,10 @@ fn debt(o: &mut Out, report: &Report, all: bool) {
             o.line(2, &head, bold);
             o.line(9, &sites(o.width.saturating_sub(9)), plain);
         }
+        // A lapsed waiver brought a site back.
+        if let Some(w) = g.sites.iter().find_map(|d| d.waiver.as_ref()) {
+            o.para(9, 0, &format!("back: {w}"), plain);
+        }
         o.para(9, 5, &format!("fix: {}", first.remediation), dim);
     }
     if groups.len() > RULES_SHOWN {
@@ -443,10 +461,17 @@ fn debt(o: &mut Out, report: &Report, all: bool) {
     }
 }
 
-fn debt_item(o: &mut Out, item: &DebtItem) {
+fn debt_item(o: &mut Out, item: &DebtItem, report: &Report) {
+    let new = match &report.baseline {
+        Some(b) if b.is_new(&item.fingerprint) => "  NEW",
+        _ => "",
+    };
     let head = format!("{:>5}  {}  ", item.priority, item.rule);
-    let room = o.width.saturating_sub(2 + head.width());
-    let line = format!("{head}{}", shorten_path(&item.location(), room.max(12)));
+    let room = o.width.saturating_sub(2 + head.width() + new.len());
+    let line = format!(
+        "{head}{}{new}",
+        shorten_path(&item.location(), room.max(12))
+    );
     o.line(2, &line, bold);
     let scores = format!(
         "impact {} · risk {} · effort {} · week {}{}",
@@ -460,6 +485,9 @@ fn debt_item(o: &mut Out, item: &DebtItem) {
     );
     o.para(9, 0, &scores, dim);
     o.para(9, 0, &item.message, plain);
+    if let Some(w) = &item.waiver {
+        o.para(9, 0, &format!("back: {w}"), plain);
+    }
     o.para(9, 5, &format!("fix: {}", item.remediation), dim);
 }
 
@@ -561,22 +589,132 @@ fn next_steps(o: &mut Out, report: &Report) {
     }
 }
 
-/// The waivers in force: a waiver is accountable, so every format names
-/// them (compact: the first few).
-fn waivers(o: &mut Out, report: &Report, all: bool) {
-    if report.suppressions.is_empty() {
+/// "  Waivers    64, 51 without 3 waivers" when the waivers change the score.
+fn waiver_effect_line(o: &mut Out, report: &Report) {
+    if let Some(sentence) = report.waiver_effect.as_ref().and_then(|e| e.sentence()) {
+        o.para(2, 11, &format!("Waivers    {sentence}"), plain);
+    }
+}
+
+/// "  Baseline   +3 since abc1234 · 2 new · 1 fixed" with `--baseline`.
+fn baseline_line(o: &mut Out, report: &Report) {
+    let Some(b) = &report.baseline else { return };
+    let change = match b.score_delta {
+        Some(d) => format!("{d:+} since "),
+        None => "since ".to_string(),
+    };
+    let since = b
+        .commit
+        .as_deref()
+        .map_or("the baseline".to_string(), |c| c.chars().take(7).collect());
+    let line = format!(
+        "Baseline   {change}{since} · {} new · {} fixed",
+        b.new.len(),
+        b.fixed.len()
+    );
+    o.line(2, &line, plain);
+}
+
+/// Baseline items that are gone (compact: the first few).
+fn fixed_section(o: &mut Out, report: &Report, all: bool) {
+    let Some(b) = report.baseline.as_ref().filter(|b| !b.fixed.is_empty()) else {
+        return;
+    };
+    o.blank();
+    o.line(
+        2,
+        &format!("Fixed since the baseline ({})", b.fixed.len()),
+        bold,
+    );
+    let shown = if all { b.fixed.len() } else { LISTED };
+    for f in b.fixed.iter().take(shown) {
+        let at = shorten_path(&f.location(), o.width / 2);
+        o.line(4, &format!("{} {at} — {}", f.rule, f.message), plain);
+    }
+    if b.fixed.len() > shown {
+        o.line(4, &format!("… {} more (--all)", b.fixed.len() - shown), dim);
+    }
+}
+
+/// Every waiver: what, where, why, who, until when, and its status (a
+/// waiver is accountable, so every format names them).
+fn waivers_section(o: &mut Out, report: &Report) {
+    if report.waivers.is_empty() {
         return;
     }
     o.blank();
-    let n = report.suppressions.len();
-    o.line(2, &format!("Waivers in force ({n})"), bold);
-    let shown = if all { n } else { LISTED };
-    for s in report.suppressions.iter().take(shown) {
-        let at = shorten_path(&format!("{}:{}", s.path, s.line), o.width / 2);
-        o.para(4, 2, &format!("{} {at} — {}", s.rule, s.reason), plain);
+    let hidden: usize = report
+        .waivers
+        .iter()
+        .filter(|w| w.status == crate::waivers::Status::Active)
+        .map(|w| w.hides)
+        .sum();
+    let head = format!(
+        "Waivers ({}, hiding {hidden} finding{})",
+        report.waivers.len(),
+        plural(hidden)
+    );
+    o.line(2, &head, bold);
+    // All of them, compact or not: each waiver hides findings, and the
+    // terminal is where a developer reviews what they waived.
+    for w in &report.waivers {
+        let mark = match (w.status, w.problems.is_empty()) {
+            (crate::waivers::Status::Ignored, _) => "unknown",
+            (_, true) => "pass",
+            (_, false) => "fail",
+        };
+        let scope = if w.source == crate::waivers::Source::Inline {
+            String::new()
+        } else {
+            format!(", {}", w.scope)
+        };
+        let tail = format!(" {} ({}{scope})", w.rule, w.status.id());
+        let room = o.width.saturating_sub(6 + tail.width()).max(16);
+        let line = format!("{}{tail}", shorten_path(&w.location(), room));
+        let _ = writeln!(
+            o.s,
+            "    {} {}",
+            o.p.status(mark),
+            truncate(&line, o.width.saturating_sub(6))
+        );
+        let mut why = vec![format!(
+            "why: {}",
+            w.reason.as_deref().unwrap_or("(no reason given)")
+        )];
+        if let Some(owner) = &w.owner {
+            why.push(format!("owner {owner}"));
+        }
+        if let Some(until) = &w.expires {
+            why.push(format!("until {until}"));
+        }
+        o.para(6, 2, &why.join(" · "), plain);
+        if !w.problems.is_empty() {
+            let problems: Vec<&str> = w.problems.iter().map(|s| s.as_str()).collect();
+            o.para(6, 2, &problems.join("; "), dim);
+        }
     }
-    if n > shown {
-        o.line(4, &format!("… {} more (--all)", n - shown), dim);
+}
+
+/// The pull-request gates this run was held to, failed ones with what
+/// tripped them.
+fn gates_section(o: &mut Out, report: &Report) {
+    if report.gates.is_empty() {
+        return;
+    }
+    o.blank();
+    o.line(2, "Gates", bold);
+    for g in &report.gates {
+        let line = format!("{:<13} {}", g.gate, g.message);
+        let status = if g.passed { "pass" } else { "fail" };
+        let _ = writeln!(
+            o.s,
+            "    {} {}",
+            o.p.status(status),
+            truncate(&line, o.width.saturating_sub(6))
+        );
+        for f in g.findings.iter().take(10) {
+            o.line(11, f, plain);
+        }
     }
 }
 
