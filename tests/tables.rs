@@ -404,3 +404,53 @@ fn every_integration_sdk_row_counts_as_a_runtime_dependency_only() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every row of rules/lockfiles.toml: a manifest of its kind with one
+/// dependency is locked by the row's `match` lockfile and not by its
+/// `no_match` one; every lockfile name the table lists is inventoried as a
+/// lockfile, so no row can name a file the scan never sees as one.
+#[test]
+fn every_lockfile_row_locks_its_manifest_and_only_it() {
+    use graduate::inventory::{FileKind, ManifestKind, classify, lock_rows};
+    let mut failures = Vec::new();
+    for row in lock_rows() {
+        let manifest: &[(&str, &str)] = match row.manifest {
+            ManifestKind::PackageJson => &[(
+                "package.json",
+                "{\"name\":\"a\",\"dependencies\":{\"express\":\"4.0.0\"}}",
+            )],
+            ManifestKind::Pyproject => &[(
+                "pyproject.toml",
+                "[project]\nname = \"a\"\nversion = \"0\"\ndependencies = [\"fastapi\"]\n",
+            )],
+            ManifestKind::Requirements => &[("requirements.txt", "fastapi>=0.100\n")],
+            ManifestKind::Pipfile => &[("Pipfile", "[packages]\nfastapi = \"*\"\n")],
+            ManifestKind::GoMod => &[(
+                "go.mod",
+                "module example.com/a\n\ngo 1.22\n\nrequire github.com/gorilla/mux v1.8.0\n",
+            )],
+            // A binary crate: a library needs no Cargo.lock.
+            ManifestKind::CargoToml => &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n",
+                ),
+                ("src/main.rs", "fn main() {}\n"),
+            ],
+        };
+        for name in &row.lockfiles {
+            if classify(name) != FileKind::Lockfile {
+                failures.push(format!("{name} is not inventoried as a lockfile"));
+            }
+        }
+        for (want, lock) in [("pass", &row.match_), ("fail", &row.no_match)] {
+            let mut files = manifest.to_vec();
+            files.push((lock.as_str(), ""));
+            let got = status(&files, "lockfile-committed");
+            if got != want {
+                failures.push(format!("{:?} with {lock}: {got}, want {want}", row.manifest));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

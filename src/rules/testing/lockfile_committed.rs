@@ -15,16 +15,6 @@ use crate::facts::{Facts, Location};
 use crate::inventory::ManifestKind;
 use crate::rules::{Evidence, Finding, Outcome, Status, some_paths};
 
-const NPM: &[&str] = &[
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "bun.lockb",
-    "bun.lock",
-];
-const PY_ANY: &[&str] = &["uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock"];
-
 fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
 }
@@ -38,21 +28,16 @@ fn join(dir: &str, name: &str) -> String {
 }
 
 /// The lockfile names a manifest accepts, and whether a workspace root
-/// above it may hold them.
-fn wanted(m: &Manifest) -> (&'static [&'static str], bool) {
-    match m.kind {
-        ManifestKind::PackageJson => (NPM, true),
-        ManifestKind::Pyproject => match m.lock.tool {
-            Some("poetry") => (&["poetry.lock"], false),
-            Some("pdm") => (&["pdm.lock"], false),
-            Some("uv") => (&["uv.lock"], false),
-            _ => (PY_ANY, false),
-        },
-        ManifestKind::Requirements => (PY_ANY, false),
-        ManifestKind::Pipfile => (&["Pipfile.lock"], false),
-        ManifestKind::GoMod => (&["go.sum"], false),
-        ManifestKind::CargoToml => (&["Cargo.lock"], true),
+/// above it may hold them (`rules/lockfiles.toml`). A pyproject that names
+/// its tool accepts only that tool's lockfile.
+fn wanted(m: &Manifest) -> (Vec<&'static str>, bool) {
+    let Some(row) = crate::inventory::lock_row(m.kind) else {
+        return (Vec::new(), false);
+    };
+    if let Some(lock) = m.lock.tool.and_then(|t| row.tool.get(t)) {
+        return (vec![lock.as_str()], row.upward);
     }
+    (row.lockfiles.iter().map(String::as_str).collect(), row.upward)
 }
 
 fn find_lock(facts: &Facts, m: &Manifest) -> Option<String> {
@@ -60,7 +45,7 @@ fn find_lock(facts: &Facts, m: &Manifest) -> Option<String> {
     let own = dir_of(&m.path).to_string();
     let mut dir = own.clone();
     loop {
-        for n in names {
+        for n in &names {
             let p = join(&dir, n);
             if facts.has_file(&p) {
                 return Some(p);
@@ -161,7 +146,7 @@ fn evaluate(facts: &Facts) -> Outcome {
         let (names, _) = wanted(m);
         // Only a relevant .gitignore at or above this manifest governs it.
         let may_ignore = relevant.iter().any(|g| g.governs(&m.path));
-        let candidates: &[&str] = if may_ignore { names } else { &[] };
+        let candidates: &[&str] = if may_ignore { &names } else { &[] };
         let ignored = candidates
             .iter()
             .find_map(|n| match ignores.verdict(&join(dir, n)) {
