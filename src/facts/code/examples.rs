@@ -81,6 +81,21 @@ fn every_trigger_row_example_runs_through_the_pipeline() {
             }
         }
     }
+    for row in &triggers::TABLE.otel_init {
+        assert!(
+            !row.matches.is_empty() && !row.no_match.is_empty(),
+            "rules/triggers.toml: the otel_init row {} needs `match` and `no_match` examples",
+            row.needle
+        );
+        for (want, snippets) in [(true, &row.matches), (false, &row.no_match)] {
+            for s in snippets {
+                let facts = run(dir.path(), &row.lang, s);
+                if facts.code.otel_inits.iter().any(|o| o.how == row.how) != want {
+                    failures.push(format!("otel_init {}: {s:?}", row.needle));
+                }
+            }
+        }
+    }
     let g = &triggers::TABLE.grpc_health;
     for (want, snippets) in [(true, &g.matches), (false, &g.no_match)] {
         for s in snippets {
