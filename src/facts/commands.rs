@@ -949,71 +949,84 @@ fn core(w: &[String]) -> (&[String], Vec<&'static str>) {
     (w, wrappers)
 }
 
-/// The test runner a leaf command starts, if any.
+/// One row of `rules/test-runners.toml`: a program and the conditions on
+/// its arguments under which it runs tests.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunnerRow {
+    commands: Vec<String>,
+    runner: String,
+    #[serde(default)]
+    toolchain: bool,
+    #[serde(default)]
+    script: Option<String>,
+    #[serde(default)]
+    subcommand: Option<Vec<String>>,
+    #[serde(default)]
+    not_subcommand: Vec<String>,
+    #[serde(default)]
+    subcommand_prefix: Option<String>,
+    #[serde(default)]
+    any_argument: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+impl RunnerRow {
+    /// Whether the arguments after the program fit the row.
+    fn fits(&self, args: &[String]) -> bool {
+        let mut args = args;
+        if self.toolchain && args.first().is_some_and(|a| a.starts_with('+')) {
+            args = &args[1..];
+        }
+        if !self.any_argument.is_empty()
+            && !args.iter().any(|a| self.any_argument.contains(a))
+        {
+            return false;
+        }
+        if let Some(script) = &self.script {
+            match args.first() {
+                Some(a) if a.ends_with(script.as_str()) => args = &args[1..],
+                _ => return false,
+            }
+        }
+        let sub = args.first().map(String::as_str).unwrap_or("");
+        self.subcommand
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|x| x == sub))
+            && !self.not_subcommand.iter().any(|x| x == sub)
+            && self
+                .subcommand_prefix
+                .as_deref()
+                .is_none_or(|p| sub.starts_with(p))
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunnerTable {
+    runner: Vec<RunnerRow>,
+}
+
+static RUNNERS: std::sync::LazyLock<Vec<RunnerRow>> = std::sync::LazyLock::new(|| {
+    let t: RunnerTable = toml::from_str(include_str!("../../rules/test-runners.toml"))
+        .unwrap_or_else(|e| panic!("rules/test-runners.toml: {e}"));
+    t.runner
+});
+
+/// The test runner a leaf command starts, if any: the first row of
+/// `rules/test-runners.toml` that fits the command left after wrappers.
 pub fn test_runner(leaf: &str) -> Option<&'static str> {
     let all = words(leaf);
     let (w, _) = core(&all);
     let head = basename(w.first()?);
-    let a1 = w.get(1).map(String::as_str).unwrap_or("");
-    let a2 = w.get(2).map(String::as_str).unwrap_or("");
-    let runner = match head {
-        "pytest" | "py.test" => "pytest",
-        "unittest" => "unittest",
-        "tox" => "tox",
-        "nox" => "nox",
-        "nosetests" | "nose2" => "nose",
-        "python" | "python3" if a1.ends_with("manage.py") && a2 == "test" => "django test",
-        "python" | "python3" if a1.ends_with("setup.py") && a2 == "test" => "setup.py test",
-        "manage.py" if a1 == "test" => "django test",
-        "hatch" if a1 == "test" => "hatch test",
-        "jest" => "jest",
-        "vitest" if !matches!(a1, "bench" | "dev") => "vitest",
-        "mocha" | "_mocha" => "mocha",
-        "ava" => "ava",
-        "tap" | "tape" | "uvu" | "jasmine" | "lab" => "node test runner",
-        "karma" if a1 == "start" || a1.is_empty() => "karma",
-        "playwright" if a1 == "test" => "playwright",
-        "cypress" if a1 == "run" => "cypress",
-        "wdio" => "webdriverio",
-        "ng" if a1 == "test" => "ng test",
-        "react-scripts" if a1 == "test" => "jest",
-        "vue-cli-service" if a1.starts_with("test") => "vue-cli-service test",
-        "node" if w.iter().any(|x| x == "--test") => "node --test",
-        // tsx forwards `--test` to node's runner (TypeScript test files).
-        "tsx" if w.iter().any(|x| x == "--test") => "node --test",
-        "deno" if a1 == "test" => "deno test",
-        "bun" if a1 == "test" => "bun test",
-        "go" if a1 == "test" => "go test",
-        "gotestsum" => "go test",
-        "ginkgo" => "ginkgo",
-        "cargo" if a1 == "test" || (a1.starts_with('+') && a2 == "test") => "cargo test",
-        "cargo" if matches!(a1, "nextest" | "tarpaulin" | "llvm-cov") => match a1 {
-            "nextest" => "cargo nextest",
-            "tarpaulin" => "cargo tarpaulin",
-            _ => "cargo llvm-cov",
-        },
-        "mvn" | "mvnw"
-            if w[1..]
-                .iter()
-                .any(|x| matches!(x.as_str(), "test" | "verify" | "install" | "package")) =>
-        {
-            "maven"
-        }
-        "gradle" | "gradlew"
-            if w[1..]
-                .iter()
-                .any(|x| matches!(x.as_str(), "test" | "check" | "build")) =>
-        {
-            "gradle"
-        }
-        "dotnet" if a1 == "test" => "dotnet test",
-        "rspec" => "rspec",
-        "rake" if a1.is_empty() || matches!(a1, "test" | "spec" | "default") => "rake",
-        "phpunit" | "pest" => "phpunit",
-        "mix" if a1 == "test" => "mix test",
-        _ => return None,
-    };
-    Some(runner)
+    RUNNERS
+        .iter()
+        .find(|r| r.commands.iter().any(|c| c == head) && r.fits(&w[1..]))
+        .map(|r| r.runner.as_str())
 }
 
 /// Coverage measured by a leaf command, with the threshold it enforces.
@@ -1209,6 +1222,31 @@ fn regex_number(s: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+
+    /// Every row of rules/test-runners.toml: each `match` command, through
+    /// the splitter and wrapper stripping, starts that row's runner; each
+    /// `no_match` command starts none.
+    #[test]
+    fn every_test_runner_row_example_classifies() {
+        let mut failures = Vec::new();
+        for row in RUNNERS.iter() {
+            assert!(
+                !row.matches.is_empty() && !row.no_match.is_empty(),
+                "rules/test-runners.toml: {} needs match and no_match",
+                row.runner
+            );
+            for (want, cmds) in [(Some(row.runner.as_str()), &row.matches), (None, &row.no_match)] {
+                for c in cmds {
+                    let got = test_runner(c);
+                    if got != want {
+                        failures.push(format!("{}: {c:?} gave {got:?}", row.runner));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     use super::*;
     use crate::facts::manifests;
     use crate::facts::tasks;
