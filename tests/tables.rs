@@ -454,3 +454,65 @@ fn every_lockfile_row_locks_its_manifest_and_only_it() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// No hand-written word list decides what code is parsed or read: the
+/// prefilter (src/facts/code/syntax.rs) and the extractors
+/// (src/facts/code/**) take their words from rules/*.toml. A `const` or
+/// `static` list of strings (`&[&str]`, `&[(&str, &str)]`, `[&str; N]`)
+/// reintroduced there fails this test; the allow-list names the few that
+/// are not knowledge of libraries or practices.
+#[test]
+fn no_word_list_constants_in_the_prefilter_or_extractors() {
+    // (file, constant): why it is not table knowledge.
+    const ALLOWED: &[(&str, &str)] = &[
+        // The HTTP method names a client instance is called with
+        // (`api.get(…)`): the protocol's verbs, the same for every client row.
+        ("src/facts/code/clients.rs", "METHODS"),
+        // Rust grammar: keywords after which syn recurses; a guard against
+        // stack overflow on hostile input, not a trigger.
+        ("src/facts/code/nesting.rs", "RECURSING_KEYWORDS"),
+    ];
+    let list = regex::Regex::new(
+        r"(?m)^\s*(?:pub(?:\([a-z]+\))?\s+)?(?:const|static)\s+([A-Z][A-Z0-9_]*)\s*:\s*&?(?:'static\s+)?\[\s*(?:&(?:'static\s+)?str|\(\s*&)",
+    )
+    .unwrap();
+    let mut found = Vec::new();
+    let mut files = vec![std::path::PathBuf::from("src/facts/code")];
+    let mut seen = 0;
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                files.push(e.unwrap().path());
+            }
+            continue;
+        }
+        let rel = p.to_str().unwrap().replace('\\', "/");
+        // The examples test's own fixtures are not extractors.
+        if !rel.ends_with(".rs") || rel.ends_with("/examples.rs") {
+            continue;
+        }
+        seen += 1;
+        let text = std::fs::read_to_string(&p).unwrap();
+        for c in list.captures_iter(&text) {
+            let name = &c[1];
+            if !ALLOWED.contains(&(rel.as_str(), name)) {
+                found.push(format!("{rel}: {name}"));
+            }
+        }
+    }
+    assert!(seen >= 10, "read only {seen} extractor files");
+    assert!(
+        found.is_empty(),
+        "word lists in Rust; put the words in a rules/*.toml row with match/no_match examples:\n{}",
+        found.join("\n")
+    );
+    // The pattern itself catches the shapes it names (a test that cannot
+    // fail proves nothing).
+    for shape in [
+        "const WORDS: &[&str] = &[\"express\"];",
+        "    const INITS: &[(&str, &str)] = &[(\"a\", \"b\")];",
+        "pub(crate) static NEEDLES: [&str; 2] = [\"a\", \"b\"];",
+    ] {
+        assert!(list.is_match(shape), "{shape}");
+    }
+}
