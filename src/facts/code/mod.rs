@@ -209,6 +209,10 @@ pub enum Link {
     /// Any file of the same Go package (directory) or Rust crate: the
     /// scope, and the client the name must be.
     Package { scope: String, client: &'static str },
+    /// A Go package of the project imported by path
+    /// (`github.com/acme/app/pkg/jsonclient`): a function of it that builds
+    /// or wraps a client (`jsonclient.NewClient()`, `jsonclient.Post(…)`).
+    GoImport(String),
 }
 
 /// `key` appears as an object key (`key:`, or shorthand `{ key }` /
@@ -338,6 +342,16 @@ pub fn resolve_imported(calls: &[ImportedCall], exports: &[ExportedClient]) -> V
                         })
                         .collect()
                 }
+                Link::GoImport(import) => exports
+                    .iter()
+                    .filter(|e| {
+                        let dir = package_scope(&e.location.path, Lang::Go);
+                        e.client == "net/http"
+                            && e.export == c.export
+                            && !dir.is_empty()
+                            && (*import == dir || import.ends_with(&format!("/{dir}")))
+                    })
+                    .collect(),
             };
             let e = *found.first()?;
             if found.iter().any(|o| o.timeout != e.timeout) {
@@ -347,6 +361,7 @@ pub fn resolve_imported(calls: &[ImportedCall], exports: &[ExportedClient]) -> V
             let what = match &c.link {
                 Link::Module(_) => format!("the {} instance of {at}", e.client),
                 Link::Package { .. } => format!("the {} client of {at}", e.client),
+                Link::GoImport(_) => format!("the {} client built at {at}", e.client),
             };
             let note = match &e.timeout {
                 TimeoutState::Explicit => {

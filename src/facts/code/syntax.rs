@@ -155,6 +155,10 @@ const GO_NEEDLES: &[&str] = &[
     "gorilla",
     "http.",
     ".Do(",
+    // Calls through a project package that wraps a client
+    // (`jsonclient.Post(…)`) in a file that names no HTTP package.
+    ".Get(",
+    ".Post(",
     "retry",
     "backoff",
     "otel",
