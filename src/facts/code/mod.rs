@@ -26,7 +26,7 @@ use serde::Serialize;
 use super::Location;
 use crate::inventory::Lang;
 
-pub use clients::{fix as client_fix, names as table_clients};
+pub use clients::{Examples as ClientExamples, examples as client_examples, fix as client_fix, names as table_clients};
 pub use lexer::Source;
 pub use practices::{PiiLog, Practice, PracticeKind};
 
@@ -73,6 +73,10 @@ pub enum TimeoutState {
     Missing,
     /// Explicitly disabled (`timeout=None`).
     Disabled,
+    /// Only the client's own default bounds it, and that default is
+    /// measured in minutes (aiohttp's 5 min, the OpenAI SDK's 10 min): a
+    /// request path still hangs long enough to exhaust its workers.
+    TooLong(&'static str),
 }
 
 impl TimeoutState {

@@ -282,7 +282,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
                     format!("{name}, httpx's default 5 s timeout applies"),
                 ),
                 (None, TimeoutState3::Default, "aiohttp") => (
-                    TimeoutState::Missing,
+                    TimeoutState::TooLong("300 s total"),
                     format!("{name}, aiohttp's default total timeout is 5 minutes"),
                 ),
                 (None, TimeoutState3::Default, _) => (
