@@ -409,8 +409,12 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
                 continue;
             }
             // `fetch(new URL('../assets/font.ttf', import.meta.url))` reads a
-            // file bundled with the app, not the network.
-            if first.starts_with("new URL(") && first.contains("import.meta.url") {
+            // file bundled with the app, not the network; an absolute first
+            // argument (`${baseUrl}/fonts/x.ttf`) ignores the base and goes out.
+            if let Some(url_args) = first.strip_prefix("new URL(")
+                && first.contains("import.meta.url")
+                && local_url(url_args.trim_start())
+            {
                 continue;
             }
             if is_definition(code, m.start()) {
@@ -481,6 +485,15 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
             note,
         });
     }
+}
+
+/// A literal first argument of `new URL(…, import.meta.url)` that names a
+/// file next to the module (`'./font.ttf'`, `'../assets/x.wasm'`), not an
+/// absolute URL or an interpolated base.
+fn local_url(arg: &str) -> bool {
+    let mut chars = arg.chars();
+    matches!(chars.next(), Some('\'' | '"' | '`'))
+        && !(chars.as_str().starts_with("http") || chars.as_str().starts_with("${"))
 }
 
 /// `function fetch(` / `async fetch(` / `fetch(x) {` is a definition, not a call.
@@ -666,10 +679,12 @@ mod tests {
     #[test]
     fn bundled_assets_and_generated_files_are_not_calls() {
         let f = js(
-            "const font = await fetch(new URL('../../assets/Inter.ttf', import.meta.url));\nawait fetch(new URL(path, base));\n",
+            "const font = await fetch(new URL('../../assets/Inter.ttf', import.meta.url));\nawait fetch(new URL(path, base));\nconst og = await fetch(new URL(`${siteUrl}/fonts/mono.ttf`, import.meta.url));\n",
         );
-        assert_eq!(f.outbound.len(), 1);
-        assert_eq!(f.outbound[0].location.line, 2);
+        // An absolute first argument ignores `import.meta.url`: a download
+        // from the site at request time (an opengraph image loader).
+        let lines: Vec<u32> = f.outbound.iter().map(|c| c.location.line).collect();
+        assert_eq!(lines, vec![2, 3]);
         let generated = crate::facts::code::extract(
             "client_gen.go",
             crate::inventory::Lang::Go,

@@ -10,6 +10,7 @@
 //! file says nothing about production, and a test file that our grammar
 //! cannot read still holds tests.
 
+pub mod callers;
 pub mod client_defaults;
 mod clients;
 mod go;
@@ -173,6 +174,12 @@ pub struct CodeFacts {
     pub imported_calls: Vec<ImportedCall>,
     /// Process-wide client defaults this file sets (`axios.defaults.timeout`).
     pub client_defaults: Vec<client_defaults::ClientDefault>,
+    /// Unbounded calls whose caller may bound them, with the function they
+    /// sit in (`check_api` holding a bare `reqwest::get`).
+    pub caller_boundable: Vec<callers::Enclosed>,
+    /// Functions this file calls under a deadline of its own
+    /// (`tokio::time::timeout(d, healthcheck::check_api(…))`).
+    pub timed_calls: Vec<callers::Timed>,
     /// The file has syntax errors: the message, for a warning. Such a file
     /// contributes no other code facts, and the code rules skip rather than
     /// pass while it is unread.
@@ -452,6 +459,7 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
         Lang::Rust => rust::extract(&src, is_test, &mut facts),
     }
     clients::extract(&src, &mut facts);
+    callers::extract(&src, &mut facts);
     practices::extract(&src, &mut facts);
     facts
 }

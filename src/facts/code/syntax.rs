@@ -103,6 +103,7 @@ const JS_NEEDLES: &[&str] = &[
     ".post(",
     ".route(",
     "listen(",
+    "Promise.race",
 ];
 const PY_NEEDLES: &[&str] = &[
     "fastapi",
@@ -159,6 +160,7 @@ const GO_NEEDLES: &[&str] = &[
     // (`jsonclient.Post(…)`) in a file that names no HTTP package.
     ".Get(",
     ".Post(",
+    "context.With",
     "retry",
     "backoff",
     "otel",
@@ -198,6 +200,9 @@ const RS_NEEDLES: &[&str] = &[
     "#[test]",
     "#[tokio::test]",
     ".send()",
+    // A deadline a caller puts around a function that calls out
+    // (src/facts/code/callers.rs).
+    "timeout(",
 ];
 
 /// The static needles plus every module a client row of
