@@ -500,7 +500,7 @@ pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool, bool)> {
         .map(|c| {
             let m = c.get(0).unwrap();
             let cond = c["cond"].trim();
-            let iterates = cond.contains("range");
+            let iterates = cond.contains("range") || cond.contains("len(");
             (
                 m.start(),
                 m.end() - 1,

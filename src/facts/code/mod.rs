@@ -533,7 +533,15 @@ pub fn otel_launcher(path: &str, text: &str) -> Option<OtelInit> {
 /// (`sleep`, `Sleep`, `setTimeout`, `delay`) for all four languages.
 pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
     let lower = body.to_ascii_lowercase();
-    let waits = ["sleep", "settimeout", "delay(", "wait(", "backoff"]
+    // Waiting as long as the server's Retry-After says is the pacing HTTP
+    // defines for 429 and 503: the server spreads its clients out.
+    if ["retry_after", "retry-after", "retryafter"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return (Backoff::Exponential, true);
+    }
+    let waits = ["sleep", "settimeout", "delay(", "wait(", "backoff", "throttle(wait"]
         .iter()
         .any(|w| lower.contains(w));
     if !waits {
@@ -563,6 +571,54 @@ pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
         },
         jitter,
     )
+}
+
+/// The words that say a loop retries, as whole identifiers or identifier
+/// parts (`attempts`, `max_retries`, `retryCount`, `MaxTries`), never inside
+/// another word: "tries" in `entries`, "attempt" in `reattempted` is fine
+/// either way, but `countries` and `entries` are not retries.
+const RETRY_WORDS: &[&str] = &[
+    "attempt", "attempts", "retry", "retries", "retrying", "tries", "backoff",
+];
+
+pub(crate) fn has_retry_word(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    let lower = body.to_ascii_lowercase();
+    RETRY_WORDS.iter().any(|w| {
+        lower.match_indices(w).any(|(i, _)| {
+            let first_upper = bytes[i].is_ascii_uppercase();
+            let before_ok = i == 0 || {
+                let b = bytes[i - 1];
+                !b.is_ascii_alphanumeric() || (first_upper && b.is_ascii_lowercase())
+            };
+            let after = bytes.get(i + w.len());
+            let after_ok = after.is_none_or(|b| !b.is_ascii_lowercase());
+            before_ok && after_ok
+        })
+    })
+}
+
+/// Receivers that are HTTP clients by name: `session.get`, `self.client.post`,
+/// `httpClient.Do`, `this.http.request`. A `.get(` on a dict, a config or a
+/// cache is not a request.
+const HTTP_RECEIVERS: &[&str] = &[
+    "http", "session", "client", "requests", "httpx", "axios", "api", "got", "ky", "agent",
+];
+
+/// `marker` appears in `body` as an HTTP call. A marker that starts with a
+/// `.` is a method: its receiver (the identifier before the dot) must name
+/// an HTTP client.
+pub(crate) fn calls_http(body: &str, marker: &str) -> bool {
+    if !marker.starts_with('.') {
+        return body.contains(marker);
+    }
+    body.match_indices(marker).any(|(i, _)| {
+        let recv_start = body[..i]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .map_or(0, |p| p + 1);
+        let recv = body[recv_start..i].to_ascii_lowercase();
+        recv == "hc" || recv == "s" && marker == ".send()" || HTTP_RECEIVERS.iter().any(|r| recv.contains(r))
+    })
 }
 
 /// A loop head found by a language module.
@@ -603,7 +659,10 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
                 .map(|c| {
                     let m = c.get(0).unwrap();
                     let cond = c["cond"].trim();
-                    let iterates = cond.contains(" of ") || cond.contains(" in ");
+                    // `for (const x of xs)`, `for (k in o)`, `i < items.length`.
+                    let iterates = cond.contains(" of ")
+                        || cond.contains(" in ")
+                        || cond.contains(".length");
                     (
                         m.start(),
                         m.end() - 1,
@@ -624,7 +683,7 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
     let callers: Vec<String> = src
         .functions()
         .into_iter()
-        .filter(|(_, s, e)| *s < end && call_markers.iter().any(|m| code[*s..*e].contains(m)))
+        .filter(|(_, s, e)| *s < end && call_markers.iter().any(|m| calls_http(&code[*s..*e], m)))
         .map(|(n, _, _)| format!("{n}("))
         .collect();
     for LoopHead {
@@ -635,9 +694,16 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
     } in heads
     {
         let body = &code[open..close];
-        let retry_words = ["attempt", "retries", "tries", "retry", "backoff"]
+        // `while not exit.is_set():`, `while running`, `for !stopped`: the
+        // service's own work loop, which calls out each round; not a retry.
+        let head = code[start..open].to_ascii_lowercase();
+        if ["is_set()", "running", "stop", "shutdown", "exit", "alive", "done()"]
             .iter()
-            .any(|w| body.contains(w));
+            .any(|w| head.contains(w))
+        {
+            continue;
+        }
+        let retry_words = has_retry_word(body);
         // `for url in urls` / `for (const u of items)` walks a collection:
         // a batch, not a retry, unless the body says otherwise.
         if iterates && !retry_words {
@@ -648,7 +714,7 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
         ]
         .iter()
         .any(|w| body.contains(w));
-        let calls_out = call_markers.iter().any(|m| body.contains(m))
+        let calls_out = call_markers.iter().any(|m| calls_http(body, m))
             || callers.iter().any(|c| body.contains(c.as_str()));
         // `while (attempts < 3) { const res = await fetch(u); if (res.ok) break; await sleep(5000) }`
         // retries on status rather than on error.
