@@ -197,6 +197,10 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     // `client := http.Client{Timeout: …}` of one subcommand is not the bare
     // `client := http.Client{}` of the next function.
     let mut locals: HashMap<(usize, String), bool> = HashMap::new();
+    // A field set to a timed client in one constructor and to the default
+    // client in another (`hc: &http.Client{Timeout: …}` / `hc:
+    // http.DefaultClient`): calls through it are unknown.
+    let mut conflicted: std::collections::HashSet<String> = Default::default();
     for c in src.captures(&CLIENT_LIT) {
         let m = c.get(0).unwrap();
         let open = m.end() - 1;
@@ -205,6 +209,9 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
             && let Some(f) = function_of(m.start())
         {
             locals.insert((f, c["name"].to_string()), timeout);
+        }
+        if c["sep"] == *":" && clients.get(&c["name"]).is_some_and(|t| *t != timeout) {
+            conflicted.insert(c["name"].to_string());
         }
         clients.insert(c["name"].to_string(), timeout);
         // A struct field (`client: &http.Client{…}`) or a package-level
@@ -215,6 +222,9 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     }
     for c in src.captures(&DEFAULT_FIELD) {
         let m = c.get(0).unwrap();
+        if clients.get(&c["name"]) == Some(&true) {
+            conflicted.insert(c["name"].to_string());
+        }
         clients.entry(c["name"].to_string()).or_insert(false);
         exports.push((c["name"].to_string(), m.start(), false));
     }
@@ -257,6 +267,9 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         let open = c.get(0).unwrap().end() - 1;
         let ctx_deadline = ctx_deadline(open);
         let local = function_of(open).and_then(|f| locals.get(&(f, last.to_string())));
+        if recv.contains('.') && conflicted.contains(last) {
+            continue;
+        }
         let known = if recv.contains('.') {
             clients.get(last)
         } else {
