@@ -82,8 +82,14 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
-    assert!(!evidence.contains("files.ts"), "presign-only S3 client counted");
-    assert!(!evidence.contains("hookclient.go:38"), "wrapper line counted");
+    assert!(
+        !evidence.contains("files.ts"),
+        "presign-only S3 client counted"
+    );
+    assert!(
+        !evidence.contains("hookclient.go:38"),
+        "wrapper line counted"
+    );
 }
 
 #[test]

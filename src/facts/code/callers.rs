@@ -41,8 +41,9 @@ static RS_TIMEOUT: LazyLock<Regex> =
     LazyLock::new(|| crate::facts::pattern::regex(r"\b(?:tokio::time::)?timeout\s*\("));
 static JS_RACE: LazyLock<Regex> =
     LazyLock::new(|| crate::facts::pattern::regex(r"\bPromise\s*\.\s*race\s*\(\s*\["));
-static CALLEE: LazyLock<Regex> =
-    LazyLock::new(|| crate::facts::pattern::regex(r"(?P<name>[A-Za-z_$][\w$]*)\s*(?:::<[^>]*>)?\s*\("));
+static CALLEE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(r"(?P<name>[A-Za-z_$][\w$]*)\s*(?:::<[^>]*>)?\s*\(")
+});
 static GO_CTX_CALL: LazyLock<Regex> =
     LazyLock::new(|| crate::facts::pattern::regex(r"(?P<name>[A-Za-z_]\w*)\(\s*ctx\s*[,)]"));
 
@@ -54,7 +55,8 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         .filter(|c| matches!(c.timeout, TimeoutState::Missing | TimeoutState::TooLong(_)))
         .collect();
     let rs_timed = src.lang == Lang::Rust && code.contains("timeout");
-    let js_timed = matches!(src.lang, Lang::JavaScript | Lang::TypeScript) && code.contains("Promise.race");
+    let js_timed =
+        matches!(src.lang, Lang::JavaScript | Lang::TypeScript) && code.contains("Promise.race");
     let go_timed = src.lang == Lang::Go
         && (code.contains("context.WithTimeout") || code.contains("context.WithDeadline"));
     if open.is_empty() && !rs_timed && !js_timed && !go_timed {
@@ -155,7 +157,10 @@ pub fn apply(enclosed: &[Enclosed], timed: &[Timed], calls: &mut [OutboundCall])
         return;
     }
     for call in calls.iter_mut() {
-        if !matches!(call.timeout, TimeoutState::Missing | TimeoutState::TooLong(_)) {
+        if !matches!(
+            call.timeout,
+            TimeoutState::Missing | TimeoutState::TooLong(_)
+        ) {
             continue;
         }
         let Some(e) = enclosed.iter().find(|e| e.location == call.location) else {
@@ -227,7 +232,10 @@ mod tests {
         let mut timed = main.timed_calls.clone();
         timed.extend(other_crate.timed_calls.clone());
         apply(&helper.caller_boundable, &timed, &mut calls);
-        let got: Vec<_> = calls.iter().map(|c| (c.location.line, c.timeout.clone())).collect();
+        let got: Vec<_> = calls
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect();
         assert_eq!(
             got,
             vec![(2, TimeoutState::Explicit), (6, TimeoutState::Missing)]
@@ -244,8 +252,14 @@ mod tests {
         );
         let mut calls = js.outbound.clone();
         apply(&js.caller_boundable, &js.timed_calls, &mut calls);
-        let got: Vec<_> = calls.iter().map(|c| (c.location.line, c.timeout.clone())).collect();
-        assert_eq!(got, vec![(2, TimeoutState::Explicit), (6, TimeoutState::Missing)]);
+        let got: Vec<_> = calls
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(2, TimeoutState::Explicit), (6, TimeoutState::Missing)]
+        );
 
         let go = extract(
             "internal/feed/feed.go",

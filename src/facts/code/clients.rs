@@ -423,7 +423,10 @@ fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
                     let last = path.rsplit('/').next().unwrap_or(path);
                     // `…/go-github/v60/github` ends in the package; a bare
                     // major-version suffix (`stripe-go/v76`) names its parent.
-                    if last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit()) {
+                    if last.len() > 1
+                        && last.starts_with('v')
+                        && last[1..].bytes().all(|b| b.is_ascii_digit())
+                    {
                         path.rsplit('/').nth(1).unwrap_or(last)
                     } else {
                         last
@@ -446,9 +449,9 @@ fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
                 .iter()
                 .any(|m| spec == *m || spec.strip_prefix(m).is_some_and(|r| r.starts_with('.')))
                 && c.name("a").or_else(|| c.name("b")).is_some_and(|list| {
-                    list.as_str().split(',').any(|item| {
-                        item.split_whitespace().next_back() == Some(name)
-                    })
+                    list.as_str()
+                        .split(',')
+                        .any(|item| item.split_whitespace().next_back() == Some(name))
                 })
         });
     }

@@ -322,7 +322,9 @@ static PKG_VAR: LazyLock<Regex> = LazyLock::new(|| {
 static EXPORTED_FN: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?m)^func[ \t]+(?P<name>[A-Z]\w*)[ \t]*\("));
 static IMPORT_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?m)^[ \t]*(?:import[ \t]+)?(?:(?P<alias>\w+)[ \t]+)?"(?P<path>[\w.-]+(?:/[\w.-]+)+)"[ \t]*$"#)
+    re(
+        r#"(?m)^[ \t]*(?:import[ \t]+)?(?:(?P<alias>\w+)[ \t]+)?"(?P<path>[\w.-]+(?:/[\w.-]+)+)"[ \t]*$"#,
+    )
 });
 static WRAPPER_VERB: &str = "Get|Post|Put|Patch|Delete|Do|Head|PostForm|Request|Send";
 
@@ -486,7 +488,11 @@ fn bound_to(code: &str, at: usize) -> Option<String> {
     let before = code[..at].trim_end();
     let before = before
         .strip_suffix(":=")
-        .or_else(|| before.strip_suffix('=').filter(|b| !b.ends_with(['=', '!', '<', '>'])))?
+        .or_else(|| {
+            before
+                .strip_suffix('=')
+                .filter(|b| !b.ends_with(['=', '!', '<', '>']))
+        })?
         .trim_end();
     let start = before
         .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
@@ -700,6 +706,10 @@ mod project_client_tests {
             ]
         );
         // The wrapper's own line is not a finding: its caller chose the client.
-        assert!(lib.outbound.iter().all(|c| c.location.line != 11), "{:?}", lib.outbound);
+        assert!(
+            lib.outbound.iter().all(|c| c.location.line != 11),
+            "{:?}",
+            lib.outbound
+        );
     }
 }

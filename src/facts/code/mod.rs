@@ -28,7 +28,10 @@ use serde::Serialize;
 use super::Location;
 use crate::inventory::Lang;
 
-pub use clients::{Examples as ClientExamples, examples as client_examples, fix as client_fix, names as table_clients};
+pub use clients::{
+    Examples as ClientExamples, examples as client_examples, fix as client_fix,
+    names as table_clients,
+};
 pub use lexer::Source;
 pub use practices::{PiiLog, Practice, PracticeKind};
 
@@ -543,9 +546,16 @@ pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
     {
         return (Backoff::Exponential, true);
     }
-    let waits = ["sleep", "settimeout", "delay(", "wait(", "backoff", "throttle(wait"]
-        .iter()
-        .any(|w| lower.contains(w));
+    let waits = [
+        "sleep",
+        "settimeout",
+        "delay(",
+        "wait(",
+        "backoff",
+        "throttle(wait",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
     if !waits {
         return (Backoff::None, false);
     }
@@ -619,7 +629,9 @@ pub(crate) fn calls_http(body: &str, marker: &str) -> bool {
             .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
             .map_or(0, |p| p + 1);
         let recv = body[recv_start..i].to_ascii_lowercase();
-        recv == "hc" || recv == "s" && marker == ".send()" || HTTP_RECEIVERS.iter().any(|r| recv.contains(r))
+        recv == "hc"
+            || recv == "s" && marker == ".send()"
+            || HTTP_RECEIVERS.iter().any(|r| recv.contains(r))
     })
 }
 
@@ -662,9 +674,8 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
                     let m = c.get(0).unwrap();
                     let cond = c["cond"].trim();
                     // `for (const x of xs)`, `for (k in o)`, `i < items.length`.
-                    let iterates = cond.contains(" of ")
-                        || cond.contains(" in ")
-                        || cond.contains(".length");
+                    let iterates =
+                        cond.contains(" of ") || cond.contains(" in ") || cond.contains(".length");
                     (
                         m.start(),
                         m.end() - 1,
@@ -699,9 +710,11 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
         // `while not exit.is_set():`, `while running`, `for !stopped`: the
         // service's own work loop, which calls out each round; not a retry.
         let head = code[start..open].to_ascii_lowercase();
-        if ["is_set()", "running", "stop", "shutdown", "exit", "alive", "done()"]
-            .iter()
-            .any(|w| head.contains(w))
+        if [
+            "is_set()", "running", "stop", "shutdown", "exit", "alive", "done()",
+        ]
+        .iter()
+        .any(|w| head.contains(w))
         {
             continue;
         }
