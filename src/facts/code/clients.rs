@@ -696,7 +696,7 @@ mod tests {
                 (5, "stripe", TimeoutState::ClientDefault("80 s")),
                 (6, "aws-sdk", TimeoutState::Missing),
                 (7, "aws-sdk", TimeoutState::Explicit),
-                (10, "openai", TimeoutState::Missing),
+                (10, "openai", TimeoutState::TooLong("600 s")),
             ]
         );
         let supa = js(
@@ -711,7 +711,14 @@ mod tests {
         let s = js("function request(o) { return o; }\nrequest({ a: 1 });\nconst got = x;\n");
         assert!(s.is_empty(), "{s:?}");
         let u = js("import { request } from 'undici';\nconst r = await request(u);\n");
-        assert_eq!(u, vec![(2, "undici", TimeoutState::Missing)]);
+        assert_eq!(
+            u,
+            vec![(
+                2,
+                "undici",
+                TimeoutState::TooLong("300 s headers, 300 s body")
+            )]
+        );
         // undici imported for fetch; `request` is the app's own helper.
         let own = js(
             "import { fetch } from 'undici';\nimport { request } from './api';\nawait request(u);\n",
@@ -757,7 +764,7 @@ mod tests {
                     TimeoutState::ClientDefault("60 s connect, 60 s read")
                 ),
                 (4, "openai", TimeoutState::Explicit),
-                (5, "openai", TimeoutState::Missing),
+                (5, "openai", TimeoutState::TooLong("600 s")),
             ]
         );
     }
