@@ -149,13 +149,22 @@ static PREFILTER: LazyLock<Vec<(&'static str, NeedleSet)>> = LazyLock::new(|| {
     )
 });
 
-/// The modules the table's rows import, per language: the parse prefilter
-/// must let a file that names one of them through.
-pub fn import_needles(lang: &str) -> Vec<&'static str> {
+/// The modules the table's rows import, per language, in the form an
+/// import statement writes them: the parse prefilter must let a file that
+/// imports one through. Quoting a short module name keeps it from matching
+/// everywhere: `'ai'` and `"ai/` are imports of the AI SDK, a bare `ai`
+/// is in `main`, `email` and `wait`.
+pub fn import_needles(lang: &str) -> Vec<String> {
     CLIENTS
         .iter()
         .filter(|c| c.row.lang == lang)
-        .flat_map(|c| c.row.imports.iter().map(String::as_str))
+        .flat_map(|c| c.row.imports.iter())
+        .flat_map(|m| match lang {
+            "js" => vec![format!("'{m}"), format!("\"{m}"), format!("`{m}")],
+            "py" => vec![format!("import {m}"), format!("from {m}")],
+            "go" => vec![format!("\"{m}")],
+            _ => vec![format!("{m}::"), format!("use {m}")],
+        })
         .collect()
 }
 

@@ -208,7 +208,7 @@ const RS_NEEDLES: &[&str] = &[
 /// The static needles plus every module a client row of
 /// `rules/clients.toml` imports, so adding a client is still one row.
 fn automaton(needles: &[&str], lang: &str) -> AhoCorasick {
-    let mut all = needles.to_vec();
+    let mut all: Vec<String> = needles.iter().map(|n| n.to_string()).collect();
     all.extend(super::clients::import_needles(lang));
     AhoCorasick::new(all).expect("static needles")
 }
