@@ -175,13 +175,14 @@ pub fn scan_facts(data: &[u8]) -> Report {
         &config,
         WalkStats::default(),
         config.fail_under,
+        true,
     );
     for rendered in [
         json::render(&report),
         sarif::render(&report),
         markdown::render(&report),
         html::render(&report),
-        text::render(&report, true),
+        text::render(&report, text::Layout::new(true, 80)),
     ] {
         std::hint::black_box(rendered);
     }

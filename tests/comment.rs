@@ -384,6 +384,7 @@ fn hostile_report() -> Report {
         threads: 1,
         history: false,
         fail_under: Some(80),
+        waivers: true,
     })
     .unwrap()
     .report;
@@ -408,7 +409,8 @@ fn hostile_report() -> Report {
         }
     }
     for (i, d) in r.debt.iter_mut().enumerate() {
-        d.rule = hostile("rule");
+        // The rule's own id stays in it: the table groups by rule.
+        d.rule = hostile(&format!("rule {}", d.rule));
         d.path = Some(format!("src/{}/x.js", hostile(&i.to_string())).into());
         d.message = format!("{} {}", hostile("message"), d.message).into();
         d.remediation = hostile("remediation").into();
@@ -451,9 +453,38 @@ fn hostile_report() -> Report {
             rule: hostile("waived-rule").into(),
             path: hostile(&format!("waiver{i}")).into(),
             line: i,
+            message: hostile("waived-message").into(),
             reason: hostile("owner=@octocat").into(),
+            kind: graduate::waivers::Source::Inline,
+            owner: Some(hostile("@octocat").into()),
+            expires: Some(hostile("2099-12-31").into()),
+            waiver: hostile("waiver-at").into(),
+            fingerprint: String::new(),
+            priority: 10,
         })
         .collect();
+    r.waivers = (0..3)
+        .map(|i| graduate::waivers::WaiverEntry {
+            rule: hostile("waived-rule").into(),
+            source: graduate::waivers::Source::Inline,
+            path: hostile(&format!("waiver{i}")).into(),
+            line: i,
+            scope: hostile("scope").into(),
+            reason: Some(hostile("owner=@octocat").into()),
+            owner: Some(hostile("@octocat").into()),
+            expires: Some(hostile("2099-12-31").into()),
+            created: None,
+            status: graduate::waivers::Status::Active,
+            hides: 1,
+            problems: vec![hostile("problem").into()],
+        })
+        .collect();
+    r.gates = vec![graduate::report::baseline::GateResult {
+        gate: "fail-on-new",
+        passed: false,
+        message: hostile("gate-message").into(),
+        findings: vec![hostile("gate-finding").into()],
+    }];
     r.warnings = (0..3)
         .map(|i| graduate::facts::Warning {
             path: hostile(&format!("warn{i}")).into(),
@@ -567,8 +598,24 @@ fn assert_inert(md: &str, base: &str, links: usize, table_rows: &[usize]) {
 }
 
 fn shown_links(r: &Report) -> usize {
-    // The top five and the twelve listed in <details>.
-    r.debt.iter().take(17).filter(|d| d.path.is_some()).count()
+    // The first site of each of the top five rules, then the next twelve
+    // sites in <details>.
+    let mut rules: Vec<&str> = Vec::new();
+    let mut top = Vec::new();
+    for (i, d) in r.debt.iter().enumerate() {
+        if !rules.contains(&d.rule.as_str()) {
+            rules.push(&d.rule);
+            if top.len() < 5 {
+                top.push(i);
+            }
+        }
+    }
+    let rest = (0..r.debt.len()).filter(|i| !top.contains(i)).take(12);
+    top.iter()
+        .copied()
+        .chain(rest)
+        .filter(|&i| r.debt[i].path.is_some())
+        .count()
 }
 
 #[test]
@@ -579,7 +626,7 @@ fn hostile_strings_in_every_field_stay_inert() {
         &md,
         "https://github.com/acme/orders/blob/HEAD/src/",
         shown_links(&r),
-        &[r.pillars.len(), 5],
+        &[r.pillars.len(), 5, 3],
     );
     // A team named inside backticks is a code span: GitHub links nothing in
     // code, and the text around it is neutralised instead.
@@ -603,7 +650,7 @@ fn hostile_strings_in_every_field_stay_inert() {
         &md,
         "https://github.com/acme/orders/blob/HEAD/src/",
         shown_links(&unscored),
-        &[unscored.pillars.len(), 5],
+        &[unscored.pillars.len(), 5, 3],
     );
 }
 
@@ -615,7 +662,7 @@ fn a_comment_shows_no_character_of_a_secret() {
         .debt
         .iter()
         .take(25)
-        .filter(|d| d.rule == hostile("rule") && d.message.contains("chars)"))
+        .filter(|d| d.message.contains("chars)"))
         .map(|d| d.message.as_str())
         .collect();
     assert!(secrets.len() >= 3, "previewed secrets in view: {secrets:?}");
@@ -732,7 +779,7 @@ fn hostile_file_names_and_waivers_from_a_scan_stay_inert() {
         &md,
         "https://github.com/acme/orders/blob/HEAD/",
         links,
-        &[6, 5],
+        &[6, 5, 1],
     );
 }
 
@@ -1016,4 +1063,78 @@ fn a_bad_deadline_is_a_usage_error() {
         stderr.contains("GRADUATE_TIMEOUT must be whole seconds"),
         "{stderr}"
     );
+}
+
+/// The top of the comment is one row per rule with its count of places:
+/// five sites of one rule do not push the hard-coded secrets into the
+/// collapsed part. The secret's row names the rule and the count, and no
+/// character of the value is anywhere in the body.
+#[test]
+fn top_debt_is_grouped_by_rule_with_counts() {
+    let out = graduate()
+        .args(["scan", "--no-git", "-q", "--format", "markdown"])
+        .arg("fixtures/express-prototype")
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    let md = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("| priority |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert_eq!(rows.len(), 5, "{md}");
+    let rules: Vec<&str> = rows
+        .iter()
+        .map(|r| r.split('|').nth(2).unwrap().trim())
+        .collect();
+    let mut distinct = rules.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), rules.len(), "a rule twice in {rules:?}");
+    assert!(rules.contains(&"`outbound-timeout` ×6"), "{rules:?}");
+    assert!(rules.contains(&"`hardcoded-secret` ×5"), "{rules:?}");
+    assert!(md.contains(".env:1 and 4 more"), "{md}");
+    // The other sites are listed in <details>; none of a secret's characters.
+    assert!(md.contains("33 more debt items"), "{md}");
+    for preview in ["sk_l", "sk\\_l", "AKIA", "ghp_"] {
+        assert!(!md.contains(preview), "{preview} in\n{md}");
+    }
+    // The next level's path is in the comment.
+    assert!(md.contains("**Next: level 1 (guarded)**"), "{md}");
+}
+
+/// A fix that names a team in backticks keeps it one code span: GitHub
+/// shows `* @org/team` and pings no one (escaping it twice left it live).
+#[test]
+fn a_team_in_a_fix_stays_code_and_pings_no_one() {
+    // CODEOWNERS made urgent, so its fix is in the table.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("graduate.toml");
+    std::fs::write(
+        &config,
+        "[rules.codeowners]\nimpact = 5\nrisk = 5\neffort = 1\n",
+    )
+    .unwrap();
+    let out = graduate()
+        .args(["scan", "--no-git", "-q", "--format", "markdown", "--config"])
+        .arg(&config)
+        .arg("fixtures/node-resilient")
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.contains("`* @org/team`"),
+        "the CODEOWNERS fix is shown\n{md}"
+    );
+    let codes: Vec<String> = Parser::new(&md)
+        .filter_map(|e| match e {
+            Event::Code(c) => Some(c.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(codes.iter().any(|c| c == "* @org/team"), "{codes:?}");
+    assert_inert(&md, "https://", 0, &[6, 5]);
 }

@@ -38,6 +38,8 @@ const FIXTURES: &[&str] = &[
     "koa-orders",
     "next-storefront",
     "secret-lookalikes",
+    "waiver-ledger",
+    "waiver-kept",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
@@ -104,6 +106,7 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
     ("metrics-exported", "fastapi-service", "go-service"),
     ("structured-logging", "node-resilient", "express-prototype"),
     ("pii-in-logs", "go-service", "node-resilient"),
+    ("waiver-hygiene", "waiver-kept", "waiver-ledger"),
 ];
 
 #[test]
@@ -332,8 +335,11 @@ fn json_follows_the_contract() {
 const FORMATS: &[&str] = &["text", "json", "markdown", "sarif", "html"];
 
 fn all_output(root: &str, format: &str) -> String {
+    // The terminal report lists every finding with --all only.
+    let all: &[&str] = if format == "text" { &["--all"] } else { &[] };
     let out = graduate()
         .args(["scan", root, "--color", "never", "--format", format])
+        .args(all)
         .output()
         .unwrap();
     format!(
@@ -541,5 +547,55 @@ fn secret_lookalikes_are_excluded_and_the_real_key_is_found() {
         "expired-example-jwt",
     ] {
         assert!(notes.iter().any(|n| n.contains(id)), "{id}: {notes:?}");
+    }
+}
+
+/// Each app is told the tools of its own stack: a Node app gets jest and
+/// opossum, never pytest or pybreaker; a Python app the reverse; a Go app
+/// `go test` and gobreaker (`[fix_for]` in rules/*.toml).
+#[test]
+fn fixes_fit_the_apps_stack() {
+    let cases: [(&str, &[&str], &[&str]); 3] = [
+        (
+            "express-prototype",
+            &["jest", "opossum", "pino"],
+            &["pytest", "pybreaker", "gobreaker", "structlog", "go test"],
+        ),
+        (
+            "flask-minimal",
+            &["pytest", "pybreaker", "structlog"],
+            &["jest", "opossum", "npm", "gobreaker", "go test"],
+        ),
+        (
+            "go-service",
+            &["go test", "gobreaker", "slog"],
+            &["pytest", "jest", "opossum", "pybreaker", "npm"],
+        ),
+    ];
+    for (fixture, told, not_told) in cases {
+        let out = graduate()
+            .args(["scan", "--no-git", "-q", "--format", "json"])
+            .arg(format!("fixtures/{fixture}"))
+            .output()
+            .unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut fixes: Vec<&str> = r["debt"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["remediation"].as_str().unwrap())
+            .collect();
+        for w in r["plan"].as_array().unwrap() {
+            for i in w["items"].as_array().unwrap() {
+                fixes.push(i["remediation"].as_str().unwrap());
+            }
+        }
+        let all = fixes.join("\n");
+        for tool in told {
+            assert!(all.contains(tool), "{fixture} is not told {tool}:\n{all}");
+        }
+        for tool in not_told {
+            assert!(!all.contains(tool), "{fixture} is told {tool}:\n{all}");
+        }
     }
 }

@@ -62,6 +62,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
         "go-service",
         "axum-service",
         "empty-repo",
+        "waiver-ledger",
     ] {
         let sarif: Value = serde_json::from_str(&render(&[
             "scan",
@@ -83,9 +84,62 @@ fn sarif_validates_against_the_2_1_0_schema() {
                     .is_some_and(|u| !u.is_empty())
             );
             assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
-            assert!(result["partialFingerprints"]["graduateFingerprint/v1"].is_string());
+            assert!(result["partialFingerprints"]["graduateFingerprint/v2"].is_string());
         }
     }
+    // Waived findings are results with a suppression that says why: an
+    // inline allow in the source, a config entry outside it; an expired
+    // waiver is a rejected suppression on a finding that is back.
+    let sarif: Value = serde_json::from_str(&render(&[
+        "scan",
+        "fixtures/waiver-ledger",
+        "--format",
+        "sarif",
+    ]))
+    .unwrap();
+    let suppressions: Vec<(String, String, String)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["suppressions"].as_array())
+        .flatten()
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap().to_string(),
+                s["status"].as_str().unwrap().to_string(),
+                s["justification"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |kind: &str, status: &str, why: &str| {
+        suppressions
+            .iter()
+            .any(|(k, s, j)| k == kind && s == status && j.contains(why))
+    };
+    assert!(
+        has(
+            "inSource",
+            "accepted",
+            "regions proxy enforces a 2 s deadline"
+        ),
+        "{suppressions:?}"
+    );
+    assert!(
+        has("inSource", "accepted", "(no reason given)"),
+        "{suppressions:?}"
+    );
+    assert!(
+        has("external", "accepted", "the one log line is the fatal exit"),
+        "{suppressions:?}"
+    );
+    assert_eq!(
+        suppressions
+            .iter()
+            .filter(|(_, s, j)| s == "rejected" && j.contains("expired 2020-01-01"))
+            .count(),
+        2,
+        "{suppressions:?}"
+    );
     let sarif = render(&["scan", "fixtures/go-service", "--format", "sarif"]);
     insta::with_settings!({ filters => vec![(r#""semanticVersion": "[^"]+""#, r#""semanticVersion": "[VERSION]""#)] }, {
         insta::assert_snapshot!("sarif", sarif);
@@ -185,8 +239,12 @@ fn the_plan_is_in_the_report_and_every_format_shows_it() {
     let text = render(&["scan", "fixtures/go-service", "--format", "text"]);
     assert!(text.contains("Week 3 · resilience and cost"), "{text}");
     let md = render(&["scan", "fixtures/go-service", "--format", "markdown"]);
+    // Each week with its total effort, as the report states it.
     assert!(
-        md.contains("**Week 3** · resilience and cost: `outbound-timeout`"),
+        md.contains(&format!(
+            "**Week 3** · resilience and cost · {}: `outbound-timeout`",
+            week3["effort_text"].as_str().unwrap()
+        )),
         "{md}"
     );
     let html = render(&["scan", "fixtures/go-service", "--format", "html"]);
@@ -269,8 +327,20 @@ fn the_path_to_the_next_level_and_to_fail_under_is_in_every_format() {
         "{md}"
     );
     let html = run("html");
-    assert!(html.contains("data-testid=\"next-steps\""));
-    assert!(html.contains(&sentence), "{html}");
+    let steps = &html[html.find("data-testid=\"next-steps\"").expect("next steps")..];
+    let steps = &steps[..steps.find("</ul>").unwrap()];
+    assert!(steps.contains("<b>--fail-under 70</b>"), "{steps}");
+    assert!(
+        steps.contains(&format!("<b>Level {} · ", next["level"])),
+        "{steps}"
+    );
+    assert!(steps.contains(&format!(" → {after}")), "{steps}");
+    for fix in &fixes {
+        assert!(
+            steps.contains(&format!("<code>{fix}</code>")),
+            "{fix}: {steps}"
+        );
+    }
 }
 
 #[test]
