@@ -177,6 +177,9 @@ const DIR_SCOPES: &[(&str, Scope)] = &[
     ("migrations", Scope::DevTooling),
     ("migration-tool", Scope::DevTooling),
     ("benchmarks", Scope::DevTooling),
+    // Config and code generators run by hand (`shoutrrr generate`,
+    // scaffolders), not by the service.
+    ("generators", Scope::DevTooling),
     ("cypress", Scope::Test),
     ("playwright", Scope::Test),
     ("public", Scope::Browser),

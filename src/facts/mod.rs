@@ -244,6 +244,8 @@ impl Facts {
         let mut exported_clients = Vec::new();
         let mut imported_calls = Vec::new();
         let mut client_defaults = Vec::new();
+        let mut caller_boundable = Vec::new();
+        let mut timed_calls = Vec::new();
         // Scopes first: they decide which code facts the service has.
         let manifests: Vec<Manifest> = per_file.iter().filter_map(|f| f.manifest.clone()).collect();
         let hints: std::collections::BTreeMap<String, scope::ScopeHints> = per_file
@@ -286,6 +288,8 @@ impl Facts {
             facts.outbound.extend(f.code.outbound);
             exported_clients.extend(f.code.exported_clients);
             client_defaults.extend(f.code.client_defaults);
+            caller_boundable.extend(f.code.caller_boundable);
+            timed_calls.extend(f.code.timed_calls);
             imported_calls.extend(f.code.imported_calls);
             facts.retries.extend(f.code.retries);
             facts.otel_inits.extend(f.code.otel_inits);
@@ -322,6 +326,7 @@ impl Facts {
         let mut resolved = code::resolve_imported(&imported_calls, &exported_clients);
         facts.outbound.append(&mut resolved);
         code::client_defaults::apply(&client_defaults, &mut facts.outbound);
+        code::callers::apply(&caller_boundable, &timed_calls, &mut facts.outbound);
         facts.outbound.sort_by(|a, b| a.location.cmp(&b.location));
         let mut langs: Vec<Lang> = files
             .iter()

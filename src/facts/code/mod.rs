@@ -11,6 +11,7 @@
 //! cannot read still holds tests.
 
 mod browser;
+pub mod callers;
 pub mod client_defaults;
 mod clients;
 #[cfg(test)]
@@ -31,7 +32,10 @@ use serde::Serialize;
 use super::Location;
 use crate::inventory::Lang;
 
-pub use clients::{fix as client_fix, names as table_clients};
+pub use clients::{
+    Examples as ClientExamples, examples as client_examples, fix as client_fix,
+    names as table_clients,
+};
 pub use lexer::Source;
 pub use practices::{PiiLog, Practice, PracticeKind};
 
@@ -78,6 +82,10 @@ pub enum TimeoutState {
     Missing,
     /// Explicitly disabled (`timeout=None`).
     Disabled,
+    /// Only the client's own default bounds it, and that default is
+    /// measured in minutes (aiohttp's 5 min, the OpenAI SDK's 10 min): a
+    /// request path still hangs long enough to exhaust its workers.
+    TooLong(&'static str),
 }
 
 impl TimeoutState {
@@ -174,6 +182,12 @@ pub struct CodeFacts {
     pub imported_calls: Vec<ImportedCall>,
     /// Process-wide client defaults this file sets (`axios.defaults.timeout`).
     pub client_defaults: Vec<client_defaults::ClientDefault>,
+    /// Unbounded calls whose caller may bound them, with the function they
+    /// sit in (`check_api` holding a bare `reqwest::get`).
+    pub caller_boundable: Vec<callers::Enclosed>,
+    /// Functions this file calls under a deadline of its own
+    /// (`tokio::time::timeout(d, healthcheck::check_api(…))`).
+    pub timed_calls: Vec<callers::Timed>,
     /// The file has syntax errors: the message, for a warning. Such a file
     /// contributes no other code facts, and the code rules skip rather than
     /// pass while it is unread.
@@ -214,6 +228,10 @@ pub enum Link {
     /// Any file of the same Go package (directory) or Rust crate: the
     /// scope, and the client the name must be.
     Package { scope: String, client: &'static str },
+    /// A Go package of the project imported by path
+    /// (`github.com/acme/app/pkg/jsonclient`): a function of it that builds
+    /// or wraps a client (`jsonclient.NewClient()`, `jsonclient.Post(…)`).
+    GoImport(String),
 }
 
 /// `key` appears as an object key (`key:`, or shorthand `{ key }` /
@@ -343,6 +361,16 @@ pub fn resolve_imported(calls: &[ImportedCall], exports: &[ExportedClient]) -> V
                         })
                         .collect()
                 }
+                Link::GoImport(import) => exports
+                    .iter()
+                    .filter(|e| {
+                        let dir = package_scope(&e.location.path, Lang::Go);
+                        e.client == "net/http"
+                            && e.export == c.export
+                            && !dir.is_empty()
+                            && (*import == dir || import.ends_with(&format!("/{dir}")))
+                    })
+                    .collect(),
             };
             let e = *found.first()?;
             if found.iter().any(|o| o.timeout != e.timeout) {
@@ -352,6 +380,7 @@ pub fn resolve_imported(calls: &[ImportedCall], exports: &[ExportedClient]) -> V
             let what = match &c.link {
                 Link::Module(_) => format!("the {} instance of {at}", e.client),
                 Link::Package { .. } => format!("the {} client of {at}", e.client),
+                Link::GoImport(_) => format!("the {} client built at {at}", e.client),
             };
             let note = match &e.timeout {
                 TimeoutState::Explicit => {
@@ -441,6 +470,7 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
     }
     frameworks::extract(&src, &mut facts);
     clients::extract(&src, &mut facts);
+    callers::extract(&src, &mut facts);
     practices::extract(&src, &mut facts);
     browser::drop_browser_only(&src, &mut facts);
     facts
@@ -501,9 +531,24 @@ pub fn otel_launcher(path: &str, text: &str) -> Option<OtelInit> {
 /// (`sleep`, `Sleep`, `setTimeout`, `delay`) for all four languages.
 pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
     let lower = body.to_ascii_lowercase();
-    let waits = ["sleep", "settimeout", "delay(", "wait(", "backoff"]
+    // Waiting as long as the server's Retry-After says is the pacing HTTP
+    // defines for 429 and 503: the server spreads its clients out.
+    if ["retry_after", "retry-after", "retryafter"]
         .iter()
-        .any(|w| lower.contains(w));
+        .any(|w| lower.contains(w))
+    {
+        return (Backoff::Exponential, true);
+    }
+    let waits = [
+        "sleep",
+        "settimeout",
+        "delay(",
+        "wait(",
+        "backoff",
+        "throttle(wait",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
     if !waits {
         return (Backoff::None, false);
     }
@@ -531,6 +576,56 @@ pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
         },
         jitter,
     )
+}
+
+/// The words that say a loop retries, as whole identifiers or identifier
+/// parts (`attempts`, `max_retries`, `retryCount`, `MaxTries`), never inside
+/// another word: "tries" in `entries`, "attempt" in `reattempted` is fine
+/// either way, but `countries` and `entries` are not retries.
+const RETRY_WORDS: &[&str] = &[
+    "attempt", "attempts", "retry", "retries", "retrying", "tries", "backoff",
+];
+
+pub(crate) fn has_retry_word(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    let lower = body.to_ascii_lowercase();
+    RETRY_WORDS.iter().any(|w| {
+        lower.match_indices(w).any(|(i, _)| {
+            let first_upper = bytes[i].is_ascii_uppercase();
+            let before_ok = i == 0 || {
+                let b = bytes[i - 1];
+                !b.is_ascii_alphanumeric() || (first_upper && b.is_ascii_lowercase())
+            };
+            let after = bytes.get(i + w.len());
+            let after_ok = after.is_none_or(|b| !b.is_ascii_lowercase());
+            before_ok && after_ok
+        })
+    })
+}
+
+/// Receivers that are HTTP clients by name: `session.get`, `self.client.post`,
+/// `httpClient.Do`, `this.http.request`. A `.get(` on a dict, a config or a
+/// cache is not a request.
+const HTTP_RECEIVERS: &[&str] = &[
+    "http", "session", "client", "requests", "httpx", "axios", "api", "got", "ky", "agent",
+];
+
+/// `marker` appears in `body` as an HTTP call. A marker that starts with a
+/// `.` is a method: its receiver (the identifier before the dot) must name
+/// an HTTP client.
+pub(crate) fn calls_http(body: &str, marker: &str) -> bool {
+    if !marker.starts_with('.') {
+        return body.contains(marker);
+    }
+    body.match_indices(marker).any(|(i, _)| {
+        let recv_start = body[..i]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .map_or(0, |p| p + 1);
+        let recv = body[recv_start..i].to_ascii_lowercase();
+        recv == "hc"
+            || recv == "s" && marker == ".send()"
+            || HTTP_RECEIVERS.iter().any(|r| recv.contains(r))
+    })
 }
 
 /// A loop head found by a language module.
@@ -571,7 +666,9 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
                 .map(|c| {
                     let m = c.get(0).unwrap();
                     let cond = c["cond"].trim();
-                    let iterates = cond.contains(" of ") || cond.contains(" in ");
+                    // `for (const x of xs)`, `for (k in o)`, `i < items.length`.
+                    let iterates =
+                        cond.contains(" of ") || cond.contains(" in ") || cond.contains(".length");
                     (
                         m.start(),
                         m.end() - 1,
@@ -592,7 +689,7 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
     let callers: Vec<String> = src
         .functions()
         .into_iter()
-        .filter(|(_, s, e)| *s < end && call_markers.iter().any(|m| code[*s..*e].contains(m)))
+        .filter(|(_, s, e)| *s < end && call_markers.iter().any(|m| calls_http(&code[*s..*e], m)))
         .map(|(n, _, _)| format!("{n}("))
         .collect();
     for LoopHead {
@@ -603,9 +700,18 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
     } in heads
     {
         let body = &code[open..close];
-        let retry_words = ["attempt", "retries", "tries", "retry", "backoff"]
-            .iter()
-            .any(|w| body.contains(w));
+        // `while not exit.is_set():`, `while running`, `for !stopped`: the
+        // service's own work loop, which calls out each round; not a retry.
+        let head = code[start..open].to_ascii_lowercase();
+        if [
+            "is_set()", "running", "stop", "shutdown", "exit", "alive", "done()",
+        ]
+        .iter()
+        .any(|w| head.contains(w))
+        {
+            continue;
+        }
+        let retry_words = has_retry_word(body);
         // `for url in urls` / `for (const u of items)` walks a collection:
         // a batch, not a retry, unless the body says otherwise.
         if iterates && !retry_words {
@@ -616,7 +722,7 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
         ]
         .iter()
         .any(|w| body.contains(w));
-        let calls_out = call_markers.iter().any(|m| body.contains(m))
+        let calls_out = call_markers.iter().any(|m| calls_http(body, m))
             || callers.iter().any(|c| body.contains(c.as_str()));
         // `while (attempts < 3) { const res = await fetch(u); if (res.ok) break; await sleep(5000) }`
         // retries on status rather than on error.

@@ -61,15 +61,15 @@ pub enum Parse {
 /// file with none of them holds nothing any code rule reads, so it is never
 /// parsed; a row added to a table is a word added here.
 fn automaton(lang: &str) -> AhoCorasick {
-    let mut all: Vec<&str> = super::triggers::words(lang).collect();
-    all.extend(super::practices::needles(lang));
-    all.extend(super::frameworks::words(lang));
+    let mut all: Vec<String> = super::triggers::words(lang)
+        .chain(super::practices::needles(lang))
+        .chain(super::frameworks::words(lang))
+        .map(str::to_string)
+        .collect();
+    // Client modules as they are written in an import (`'axios`,
+    // `"net/http`), not bare names that prose and identifiers also hold.
     all.extend(super::clients::import_needles(lang));
-    all.extend(
-        super::triggers::grpc_health_needles()
-            .iter()
-            .map(String::as_str),
-    );
+    all.extend(super::triggers::grpc_health_needles().iter().cloned());
     all.sort_unstable();
     all.dedup();
     AhoCorasick::builder()
