@@ -14,6 +14,23 @@ pub(crate) struct Table {
     pub trigger: Vec<Trigger>,
     pub grpc_health: GrpcHealth,
     pub otel_init: Vec<OtelInitRow>,
+    pub retry: Retry,
+}
+
+/// What makes a loop a retry loop (`retry-storm`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Retry {
+    pub words: Vec<String>,
+    pub http_receivers: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub retry_match: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub retry_no_match: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub receiver_match: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub receiver_no_match: Vec<String>,
 }
 
 /// An OpenTelemetry start-up call other than `new NodeSDK(…)`.
