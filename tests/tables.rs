@@ -448,7 +448,10 @@ fn every_lockfile_row_locks_its_manifest_and_only_it() {
             files.push((lock.as_str(), ""));
             let got = status(&files, "lockfile-committed");
             if got != want {
-                failures.push(format!("{:?} with {lock}: {got}, want {want}", row.manifest));
+                failures.push(format!(
+                    "{:?} with {lock}: {got}, want {want}",
+                    row.manifest
+                ));
             }
         }
     }

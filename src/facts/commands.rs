@@ -982,9 +982,7 @@ impl RunnerRow {
         if self.toolchain && args.first().is_some_and(|a| a.starts_with('+')) {
             args = &args[1..];
         }
-        if !self.any_argument.is_empty()
-            && !args.iter().any(|a| self.any_argument.contains(a))
-        {
+        if !self.any_argument.is_empty() && !args.iter().any(|a| self.any_argument.contains(a)) {
             return false;
         }
         if let Some(script) = &self.script {
@@ -1235,7 +1233,10 @@ mod tests {
                 "rules/test-runners.toml: {} needs match and no_match",
                 row.runner
             );
-            for (want, cmds) in [(Some(row.runner.as_str()), &row.matches), (None, &row.no_match)] {
+            for (want, cmds) in [
+                (Some(row.runner.as_str()), &row.matches),
+                (None, &row.no_match),
+            ] {
                 for c in cmds {
                     let got = test_runner(c);
                     if got != want {

@@ -831,7 +831,11 @@ fn kubernetes(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
 
 /// Whether a Kubernetes kind makes a deployment (rules/deploy-resources.toml).
 fn is_workload_kind(kind: &str) -> bool {
-    RESOURCES.kubernetes.workload_kinds.iter().any(|k| k == kind)
+    RESOURCES
+        .kubernetes
+        .workload_kinds
+        .iter()
+        .any(|k| k == kind)
 }
 
 /// What a Terraform row of rules/deploy-resources.toml gives.

@@ -583,7 +583,6 @@ pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
 /// another word: "tries" in `entries`, "attempt" in `reattempted` is fine
 /// either way, but `countries` and `entries` are not retries. The words are
 /// `[retry] words` of rules/triggers.toml.
-
 pub(crate) fn has_retry_word(body: &str) -> bool {
     let bytes = body.as_bytes();
     let lower = body.to_ascii_lowercase();
@@ -605,7 +604,7 @@ pub(crate) fn has_retry_word(body: &str) -> bool {
 /// `httpClient.Do`, `this.http.request`. A `.get(` on a dict, a config or a
 /// cache is not a request. The names are `[retry] http_receivers` of
 /// rules/triggers.toml.
-
+///
 /// `marker` appears in `body` as an HTTP call. A marker that starts with a
 /// `.` is a method: its receiver (the identifier before the dot) must name
 /// an HTTP client.

@@ -37,7 +37,10 @@ fn wanted(m: &Manifest) -> (Vec<&'static str>, bool) {
     if let Some(lock) = m.lock.tool.and_then(|t| row.tool.get(t)) {
         return (vec![lock.as_str()], row.upward);
     }
-    (row.lockfiles.iter().map(String::as_str).collect(), row.upward)
+    (
+        row.lockfiles.iter().map(String::as_str).collect(),
+        row.upward,
+    )
 }
 
 fn find_lock(facts: &Facts, m: &Manifest) -> Option<String> {
