@@ -172,6 +172,7 @@ pub fn scan_facts(data: &[u8]) -> Report {
         None,
         0,
         &facts,
+        crate::apps::discover(&facts),
         &config,
         WalkStats::default(),
         config.fail_under,

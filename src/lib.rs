@@ -5,6 +5,7 @@
 //! (one small module per rule) → [`score`] → [`report`] (one renderer per
 //! format). Facts never know about rules; renderers never re-derive facts.
 
+pub mod apps;
 pub mod bounded_read;
 pub mod catalogue;
 pub mod cli;

@@ -97,6 +97,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         commit,
         now,
         &facts,
+        crate::apps::discover(&facts),
         &config,
         out.stats,
         opts.fail_under.or(config.fail_under),

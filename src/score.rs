@@ -150,17 +150,407 @@ pub fn evaluate(
     (results, suppressions, unused)
 }
 
-/// Build the report of one app. `fail_under` is the target score the run
-/// holds it to, if any: the report says how to reach it.
+/// One app as the report names it, and the facts it is scored on (`None`:
+/// the whole repository's facts, for a single-app repository).
+pub struct AppInput {
+    pub root: String,
+    pub name: String,
+    pub stack: Vec<String>,
+    pub signals: Vec<String>,
+    pub facts: Option<Facts>,
+}
+
+/// What a scan found: the apps to score and the libraries to list.
+#[derive(Default)]
+pub struct Apps {
+    pub apps: Vec<AppInput>,
+    pub libraries: Vec<crate::report::Library>,
+}
+
+/// The evaluation of one app (or of the whole root when it holds none).
+struct Evaluation {
+    score: Option<u32>,
+    unscored: Option<String>,
+    level: Level,
+    coverage: Coverage,
+    pillars: Vec<PillarScore>,
+    checks: Vec<Check>,
+    debt: Vec<DebtItem>,
+    signoff: Vec<Gate>,
+    target: Option<crate::plan::Target>,
+    suppressions: Vec<Suppression>,
+    unused_allows: Vec<Warning>,
+}
+
+/// Build the report. `facts` are the whole repository's; each app of `apps`
+/// is scored on its own facts, and with several apps the top-level fields
+/// roll them up (docs/scoring.md, "Roll-up"). `fail_under` is the target
+/// score the run holds the apps to, if any: the report says how to reach it.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     root: String,
     commit: Option<String>,
     now: i64,
     facts: &Facts,
+    apps: Apps,
     config: &Config,
     stats: WalkStats,
     fail_under: Option<u8>,
 ) -> Report {
+    let mut pressure = crate::pressure::evaluate(facts, &facts.history, &config.pressure, now);
+    let mut evaluated_apps: Vec<(AppInput, Evaluation)> = apps
+        .apps
+        .into_iter()
+        .map(|app| {
+            let e = evaluate_app(
+                app.facts.as_ref().unwrap_or(facts),
+                config,
+                fail_under,
+                &mut pressure.hotspots,
+            );
+            (app, e)
+        })
+        .collect();
+    let top = match evaluated_apps.len() {
+        // No app: the root is evaluated as before, and left unscored.
+        0 => {
+            let mut e = evaluate_app(facts, config, fail_under, &mut pressure.hotspots);
+            unscore(
+                &mut e,
+                no_app(facts).unwrap_or_else(|| "no app found".to_string()),
+            );
+            e
+        }
+        1 => clone_evaluation(&evaluated_apps[0].1),
+        _ => roll_up(&evaluated_apps, config, fail_under),
+    };
+    let rollup = (evaluated_apps.len() > 1).then(|| {
+        let weakest = weakest(&evaluated_apps);
+        crate::report::RollUp {
+            apps: evaluated_apps.len(),
+            rule: ROLLUP_RULE.to_string(),
+            weakest: weakest.map(|i| SafeText::new(&evaluated_apps[i].0.root)),
+        }
+    });
+    let app_summaries = evaluated_apps
+        .drain(..)
+        .map(|(app, e)| AppSummary {
+            path: SafeText::new(&app.root),
+            root: SafeText::new(&app.root),
+            name: SafeText::new(&app.name),
+            stack: app.stack,
+            signals: app.signals.iter().map(|s| SafeText::new(s)).collect(),
+            score: e.score,
+            grade: e.score.map(grade),
+            unscored: e.unscored.map(SafeText::from),
+            level: e.level,
+            coverage: e.coverage,
+            pillars: e.pillars,
+            checks: e.checks,
+            debt: e.debt,
+            signoff: e.signoff,
+            target: e.target,
+        })
+        .collect();
+    let Evaluation {
+        score,
+        unscored,
+        level,
+        coverage,
+        pillars,
+        checks,
+        debt,
+        signoff,
+        target,
+        suppressions,
+        unused_allows,
+    } = top;
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "graduate",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        root: root.into(),
+        commit,
+        scanned_at: crate::report::timestamp::rfc3339(now),
+        source_url: None,
+        score,
+        grade: score.map(grade),
+        unscored: unscored.map(SafeText::from),
+        level,
+        coverage,
+        pillars,
+        signoff,
+        plan: crate::plan::weeks(&checks, &debt),
+        target,
+        debt,
+        apps: app_summaries,
+        libraries: apps.libraries,
+        rollup,
+        checks,
+        pressure: Some(pressure),
+        suppressions,
+        warnings: {
+            let mut w = facts.warnings.clone();
+            w.extend(unused_allows);
+            w.sort();
+            w.dedup();
+            w
+        },
+        stats,
+        scopes: scope_counts(facts),
+        baseline: None,
+    }
+}
+
+/// The roll-up rule, as the report states it (docs/scoring.md).
+pub const ROLLUP_RULE: &str = "score and grade of the weakest app (lowest score); level of the \
+     lowest app; a check is as good as its worst app (fail, then unknown, then pass); a gate \
+     passes when it passes for every app; debt is every app's, once";
+
+/// The app that sets the roll-up: the lowest score, then the lowest level.
+fn weakest(apps: &[(AppInput, Evaluation)]) -> Option<usize> {
+    apps.iter()
+        .enumerate()
+        .filter(|(_, (_, e))| e.score.is_some())
+        .min_by_key(|(_, (_, e))| (e.score, e.level.current))
+        .map(|(i, _)| i)
+}
+
+fn clone_evaluation(e: &Evaluation) -> Evaluation {
+    Evaluation {
+        score: e.score,
+        unscored: e.unscored.clone(),
+        level: e.level.clone(),
+        coverage: e.coverage.clone(),
+        pillars: e.pillars.clone(),
+        checks: e.checks.clone(),
+        debt: e.debt.clone(),
+        signoff: e.signoff.clone(),
+        target: e.target.clone(),
+        suppressions: e.suppressions.clone(),
+        unused_allows: e.unused_allows.clone(),
+    }
+}
+
+/// Status order for the roll-up: the worst app decides a check.
+fn badness(s: Status) -> u8 {
+    match s {
+        Status::Fail => 3,
+        Status::Unknown => 2,
+        Status::Pass => 1,
+        Status::NotApplicable => 0,
+    }
+}
+
+/// The repository's standing from its apps' (the rule is [`ROLLUP_RULE`]).
+fn roll_up(apps: &[(AppInput, Evaluation)], config: &Config, fail_under: Option<u8>) -> Evaluation {
+    let mut checks: Vec<Check> = Vec::new();
+    for (_, e) in apps {
+        for c in &e.checks {
+            match checks.iter_mut().find(|r| r.id == c.id) {
+                None => checks.push(c.clone()),
+                Some(r) => {
+                    let worse = badness(c.status) > badness(r.status)
+                        || (c.status == r.status && c.pass_fraction < r.pass_fraction);
+                    if worse {
+                        *r = c.clone();
+                    }
+                }
+            }
+        }
+    }
+    let mut debt: Vec<DebtItem> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (_, e) in apps {
+        for d in &e.debt {
+            if seen.insert(d.fingerprint.clone()) {
+                debt.push(d.clone());
+            }
+        }
+    }
+    sort_debt(&mut debt);
+    let mut suppressions: Vec<Suppression> = Vec::new();
+    let mut unused_allows: Vec<Warning> = Vec::new();
+    for (_, e) in apps {
+        for s in &e.suppressions {
+            if !suppressions
+                .iter()
+                .any(|x| x.path == s.path && x.line == s.line && x.rule == s.rule)
+            {
+                suppressions.push(s.clone());
+            }
+        }
+        unused_allows.extend(e.unused_allows.iter().cloned());
+    }
+    let w = weakest(apps);
+    let score = w.and_then(|i| apps[i].1.score);
+    let lowest = apps
+        .iter()
+        .min_by_key(|(_, e)| (e.level.current, e.score))
+        .map(|(_, e)| e.level.clone())
+        .unwrap_or_else(|| level(&[]));
+    let signoff = GATES
+        .iter()
+        .map(|(gate, _)| {
+            let of: Vec<&Gate> = apps
+                .iter()
+                .filter_map(|(_, e)| e.signoff.iter().find(|g| g.gate == *gate))
+                .collect();
+            let status = of
+                .iter()
+                .map(|g| g.status)
+                .max_by_key(|s| match s {
+                    GateStatus::Fail => 2,
+                    GateStatus::Unknown => 1,
+                    GateStatus::Pass => 0,
+                })
+                .unwrap_or(GateStatus::Unknown);
+            let reason = apps
+                .iter()
+                .filter_map(|(a, e)| {
+                    let g = e.signoff.iter().find(|g| g.gate == *gate)?;
+                    (g.status != GateStatus::Pass).then(|| format!("{}: {}", a.root, g.reason))
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            Gate {
+                gate,
+                passed: status == GateStatus::Pass,
+                status,
+                reason: if reason.is_empty() {
+                    "passes for every app".into()
+                } else {
+                    reason.into()
+                },
+            }
+        })
+        .collect();
+    let pillars = Pillar::ALL
+        .iter()
+        .map(|p| {
+            let of: Vec<&Check> = checks.iter().filter(|c| c.pillar == p.id()).collect();
+            PillarScore {
+                id: p.id(),
+                score: weighted_score(of.iter().copied()),
+                evaluated: of.iter().filter(|c| c.status.evaluated()).count(),
+                total: of.len(),
+            }
+        })
+        .collect();
+    let coverage = coverage_block(&checks, config, false);
+    // The weakest app's way to the target is the repository's first step;
+    // every app below it must get there.
+    let target = fail_under.map(|t| {
+        let below: Vec<&crate::plan::Target> = apps
+            .iter()
+            .filter_map(|(_, e)| e.target.as_ref())
+            .filter(|t| !t.met)
+            .collect();
+        let mut fixes = Vec::new();
+        for ((a, _), tg) in apps.iter().zip(apps.iter().map(|(_, e)| e.target.as_ref())) {
+            if let Some(tg) = tg.filter(|t| !t.met) {
+                fixes.extend(tg.fixes.iter().map(|f| format!("{}: {f}", a.root)));
+            }
+        }
+        let effort = below.iter().map(|t| t.effort).sum();
+        crate::plan::Target {
+            fail_under: t as u32,
+            met: below.is_empty() && score.is_some(),
+            fixes,
+            effort,
+            effort_text: below
+                .iter()
+                .map(|t| t.effort_text.clone())
+                .collect::<Vec<_>>()
+                .join(" + "),
+            score_after: below
+                .iter()
+                .map(|t| t.score_after)
+                .chain(std::iter::once(score))
+                .min()
+                .flatten(),
+        }
+    });
+    Evaluation {
+        score,
+        unscored: score
+            .is_none()
+            .then(|| "no app could be scored".to_string()),
+        level: lowest,
+        coverage,
+        pillars,
+        checks,
+        debt,
+        signoff,
+        target,
+        suppressions,
+        unused_allows,
+    }
+}
+
+fn unscore(e: &mut Evaluation, why: String) {
+    e.score = None;
+    e.unscored = Some(why);
+    for p in &mut e.pillars {
+        p.score = None;
+    }
+    e.level = Level {
+        current: 0,
+        name: LEVEL_NAMES[0],
+        next: None,
+    };
+    e.coverage.percent = None;
+    e.target = e
+        .target
+        .as_ref()
+        .map(|t| crate::plan::target(&e.checks, None, t.fail_under));
+}
+
+fn sort_debt(debt: &mut [DebtItem]) {
+    debt.sort_by(|a, b| {
+        b.priority
+            .cmp(&a.priority)
+            .then(a.week.cmp(&b.week))
+            .then(a.path.cmp(&b.path))
+            .then(a.line.cmp(&b.line))
+    });
+}
+
+fn coverage_block(checks: &[Check], config: &Config, unscored: bool) -> Coverage {
+    let evaluated = checks.iter().filter(|c| c.status.evaluated()).count();
+    let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
+    Coverage {
+        evaluated,
+        skipped: checks.len() - evaluated,
+        not_applicable: count(Status::NotApplicable),
+        unknown: count(Status::Unknown),
+        pending: rules::CATALOGUE
+            .iter()
+            .copied()
+            .filter(|id| rules::find(id).is_none() && config.enabled(id))
+            .collect(),
+        total: rules::CATALOGUE
+            .iter()
+            .filter(|id| config.enabled(id))
+            .count(),
+        // Nothing is scored, so the score rests on nothing.
+        percent: if unscored {
+            None
+        } else {
+            coverage_percent(checks)
+        },
+    }
+}
+
+/// Evaluate one app's facts: rules, checks, debt, score, level, gates.
+fn evaluate_app(
+    facts: &Facts,
+    config: &Config,
+    fail_under: Option<u8>,
+    hotspots: &mut [crate::pressure::Hotspot],
+) -> Evaluation {
     let (results, suppressions, unused_allows) = evaluate(facts, config);
     let mut checks = Vec::new();
     let mut debt = Vec::new();
@@ -215,11 +605,9 @@ pub fn build(
         });
     }
     fingerprint(&mut debt);
-    let mut pressure = crate::pressure::evaluate(facts, &facts.history, &config.pressure, now);
     // Debt in a churn hotspot is riskier: it sits where changes happen.
     for d in debt.iter_mut() {
-        if let Some(h) = pressure
-            .hotspots
+        if let Some(h) = hotspots
             .iter_mut()
             .find(|h| Some(&h.path) == d.path.as_ref())
         {
@@ -231,13 +619,7 @@ pub fn build(
             d.priority = priority(d.impact, d.risk, d.effort);
         }
     }
-    debt.sort_by(|a, b| {
-        b.priority
-            .cmp(&a.priority)
-            .then(a.week.cmp(&b.week))
-            .then(a.path.cmp(&b.path))
-            .then(a.line.cmp(&b.line))
-    });
+    sort_debt(&mut debt);
     let score = weighted_score(checks.iter());
     let pillars: Vec<PillarScore> = Pillar::ALL
         .iter()
@@ -251,100 +633,34 @@ pub fn build(
             }
         })
         .collect();
-    // No app, no score: an empty repository has nothing that could be
-    // ready, and must not score (or pass --fail-under) on what it lacks.
-    // Nor does an app of which no check could be evaluated.
-    let unscored = no_app(facts).or_else(|| {
-        score
-            .is_none()
-            .then(|| "no check could be evaluated (all are not applicable or unknown)".into())
-    });
-    let score = if unscored.is_some() { None } else { score };
-    let pillars = if unscored.is_some() {
-        pillars
-            .into_iter()
-            .map(|p| PillarScore { score: None, ..p })
-            .collect()
-    } else {
-        pillars
-    };
-    let level = if unscored.is_some() {
-        Level {
-            current: 0,
-            name: LEVEL_NAMES[0],
-            next: None,
-        }
-    } else {
-        level(&checks)
-    };
-    let evaluated = checks.iter().filter(|c| c.status.evaluated()).count();
-    let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
-    Report {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: "graduate",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        root: root.into(),
-        commit,
-        scanned_at: crate::report::timestamp::rfc3339(now),
-        source_url: None,
+    // No app, no score: a scored app of which no check could be evaluated
+    // has nothing to rest a number on.
+    let mut e = Evaluation {
         score,
-        grade: score.map(grade),
-        unscored: unscored.clone().map(SafeText::from),
-        level,
-        coverage: Coverage {
-            evaluated,
-            skipped: checks.len() - evaluated,
-            not_applicable: count(Status::NotApplicable),
-            unknown: count(Status::Unknown),
-            pending: rules::CATALOGUE
-                .iter()
-                .copied()
-                .filter(|id| rules::find(id).is_none() && config.enabled(id))
-                .collect(),
-            total: rules::CATALOGUE
-                .iter()
-                .filter(|id| config.enabled(id))
-                .count(),
-            // Nothing is scored, so the score rests on nothing.
-            percent: if unscored.is_some() {
-                None
-            } else {
-                coverage_percent(&checks)
-            },
-        },
+        unscored: None,
+        level: level(&checks),
+        coverage: coverage_block(&checks, config, false),
         pillars,
         signoff: signoff(&checks),
-        plan: crate::plan::weeks(&checks, &debt),
         target: fail_under.map(|t| crate::plan::target(&checks, score, t as u32)),
-        debt,
-        apps: score
-            .map(|score| AppSummary {
-                path: ".".into(),
-                score,
-                grade: grade(score),
-            })
-            .into_iter()
-            .collect(),
         checks,
-        pressure: Some(pressure),
+        debt,
         suppressions,
-        warnings: {
-            let mut w = facts.warnings.clone();
-            w.extend(unused_allows);
-            w
-        },
-        stats,
-        scopes: scope_counts(facts),
-        baseline: None,
+        unused_allows,
+    };
+    if score.is_none() {
+        unscore(
+            &mut e,
+            "no check could be evaluated (all are not applicable or unknown)".into(),
+        );
     }
+    e
 }
 
 /// Why the scanned root holds no app, if it holds none: no production
 /// source code in a language graduate reads and no dependency manifest
 /// (parsed or not). Docs, CI files or a lone Dockerfile are not an app.
-fn no_app(facts: &Facts) -> Option<String> {
+pub(crate) fn no_app(facts: &Facts) -> Option<String> {
     if facts.has_source() || !facts.manifests.is_empty() || !facts.unparsed_manifests.is_empty() {
         return None;
     }
@@ -653,6 +969,7 @@ mod tests {
             None,
             0,
             &Facts::default(),
+            crate::apps::discover(&Facts::default()),
             &config,
             Default::default(),
             Some(10),
@@ -681,6 +998,7 @@ mod tests {
             None,
             0,
             &facts,
+            crate::apps::discover(&facts),
             &config,
             Default::default(),
             None,

@@ -54,9 +54,14 @@ pub struct Report {
     pub target: Option<crate::plan::Target>,
     /// Graduation pressure: verdict, signals with thresholds, hotspots.
     pub pressure: Option<crate::pressure::Pressure>,
-    /// The apps scored; today the scanned root is one app (`"."`), or none
-    /// when no app was found.
+    /// The apps scored, each on its own facts: one at `.` for a single-app
+    /// repository, none when no app was found. With one app the top-level
+    /// fields are that app's; with several they are the roll-up.
     pub apps: Vec<AppSummary>,
+    /// Workspace members that are libraries: listed, not scored.
+    pub libraries: Vec<Library>,
+    /// With several apps: how the top-level fields roll them up.
+    pub rollup: Option<RollUp>,
     pub suppressions: Vec<Suppression>,
     pub warnings: Vec<Warning>,
     pub stats: WalkStats,
@@ -75,11 +80,59 @@ pub struct ScopeCount {
     pub code_left_out: usize,
 }
 
+/// One app of the repository, scored on the facts under its root plus the
+/// repository-wide facts that apply to it (docs/scoring.md, "Apps").
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AppSummary {
+    /// The app's root, repository-relative (`.` for the whole repository);
+    /// the same as `root`, kept from the first form of schema 2.
     pub path: SafeText,
-    pub score: u32,
-    pub grade: &'static str,
+    /// The app's root, repository-relative: `.`, `api`, `apps/web`.
+    pub root: SafeText,
+    /// From its manifest (`name` in package.json, pyproject, Cargo.toml,
+    /// the module path's last part), else its folder's name.
+    pub name: SafeText,
+    /// Languages and frameworks: `node`, `express`, `python`, `next` …
+    pub stack: Vec<String>,
+    /// What makes it an app rather than a library: a server dependency, a
+    /// worker, a Dockerfile, a deployment naming it.
+    pub signals: Vec<SafeText>,
+    /// `null` only when no check of the app could be evaluated.
+    pub score: Option<u32>,
+    pub grade: Option<&'static str>,
+    pub unscored: Option<SafeText>,
+    pub level: Level,
+    pub coverage: Coverage,
+    pub pillars: Vec<PillarScore>,
+    pub checks: Vec<Check>,
+    pub debt: Vec<DebtItem>,
+    pub signoff: Vec<Gate>,
+    /// With `--fail-under N`: whether this app meets it and how.
+    pub target: Option<crate::plan::Target>,
+}
+
+/// A workspace member with no server, worker or deployment signal: listed,
+/// not scored (its code counts toward the apps that use it only through
+/// their own facts).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Library {
+    pub root: SafeText,
+    pub name: SafeText,
+    pub stack: Vec<String>,
+    /// The manifest that declares it.
+    pub manifest: SafeText,
+}
+
+/// How the top-level score, level and checks of a repository with several
+/// apps are made from its apps (docs/scoring.md, "Roll-up").
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct RollUp {
+    /// Number of apps scored.
+    pub apps: usize,
+    /// The rule, in words: "lowest app score (api); level of the lowest app".
+    pub rule: String,
+    /// The root of the app that sets the score (the weakest).
+    pub weakest: Option<SafeText>,
 }
 
 impl Report {
