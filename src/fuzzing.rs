@@ -167,6 +167,7 @@ pub fn scan_facts(data: &[u8]) -> Report {
             })
             .collect()
     });
+    facts.derived = crate::resolve::run(&facts);
     let report = crate::score::build(
         "fuzz".into(),
         None,

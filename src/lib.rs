@@ -21,6 +21,7 @@ pub mod isolation;
 pub mod plan;
 pub mod pressure;
 pub mod report;
+pub mod resolve;
 pub mod rules;
 pub mod safe_text;
 pub mod scan;

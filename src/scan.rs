@@ -70,7 +70,6 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
             })
             .collect()
     });
-    facts.warnings.extend(expansion_warnings(&facts));
     let commit = match &repository {
         // The commit of a subfolder scan stays unreported, as before: its
         // paths are not repository paths yet.
@@ -85,6 +84,9 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         _ => None,
     };
     facts.ci_deploys = crate::facts::deploy_steps::find(&facts);
+    // The resolve stage: what several facts say together, derived once.
+    facts.derived = crate::resolve::run(&facts);
+    facts.warnings.extend(expansion_warnings(&facts));
     facts.warnings.sort();
     let now = crate::report::timestamp::now_epoch();
     facts.history = if opts.history {
@@ -113,9 +115,8 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
 /// them saw only part of what runs, and the report says so.
 fn expansion_warnings(facts: &Facts) -> Vec<crate::facts::Warning> {
     use crate::facts::{Warning, ci, commands};
-    let (steps, cut) = ci::run_steps_bounded(&facts.pipelines);
     let mut out = Vec::new();
-    if cut {
+    if facts.derived.ci_cut {
         out.push(Warning::new(
             "",
             format!(
@@ -125,11 +126,11 @@ fn expansion_warnings(facts: &Facts) -> Vec<crate::facts::Warning> {
         ));
     }
     let mut seen = std::collections::HashSet::new();
-    for rs in &steps {
-        if rs.step.command.is_empty() || !seen.insert((rs.location.clone(), rs.step.cwd.clone())) {
+    for rs in &facts.derived.ci_runs {
+        if rs.command.is_empty() || !seen.insert((rs.location.clone(), rs.cwd.clone())) {
             continue;
         }
-        if commands::expand_bounded(facts, &rs.step.command, rs.step.cwd.as_deref()).1 {
+        if rs.cut {
             out.push(Warning::new(
                 rs.location.path.as_str(),
                 format!(

@@ -3,47 +3,8 @@
 //! no server framework declared): a worker or CLI has nothing to probe.
 
 use crate::facts::Facts;
+use crate::resolve::SERVER_PACKAGES;
 use crate::rules::{Evidence, Finding, Outcome};
-
-/// Server frameworks, by package name in their ecosystem's manifest, and
-/// whether graduate reads their routes. An app on a framework it cannot
-/// read is `unknown`, not failed: its health route may well be there.
-const SERVER_PACKAGES: &[(&str, bool)] = &[
-    ("express", true),
-    ("fastify", true),
-    ("koa", true),
-    ("hono", true),
-    ("@nestjs/core", true),
-    ("next", true),
-    ("restify", true),
-    ("@hapi/hapi", false),
-    ("flask", true),
-    ("fastapi", true),
-    ("django", true),
-    ("starlette", true),
-    ("sanic", false),
-    ("aiohttp", false),
-    ("tornado", false),
-    ("github.com/gin-gonic/gin", true),
-    ("github.com/labstack/echo/v4", true),
-    ("github.com/go-chi/chi/v5", true),
-    ("github.com/gofiber/fiber/v2", true),
-    ("github.com/gorilla/mux", true),
-    ("axum", true),
-    ("actix-web", true),
-    ("rocket", true),
-    ("warp", false),
-    ("poem", false),
-];
-
-/// Whether the app serves HTTP: a route was found or a server framework is
-/// declared. Rules about inbound traffic do not apply without one.
-pub fn serves_http(facts: &Facts) -> bool {
-    !facts.routes.is_empty()
-        || SERVER_PACKAGES
-            .iter()
-            .any(|(p, _)| facts.dependency(p).is_some())
-}
 
 pub fn check(facts: &Facts) -> Outcome {
     let health: Vec<_> = facts.routes.iter().filter(|r| r.is_health()).collect();
