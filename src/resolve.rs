@@ -7,7 +7,7 @@
 //! derived facts and never derive themselves (`tests/architecture.rs`
 //! fails if a rule imports the walker, the inventory or a derivation
 //! helper). Every derived item keeps the path it is about, so an app's
-//! share is a filter ([`Derived::for_app`]), not a second derivation.
+//! share is a filter (`apps::view`), not a second derivation.
 
 use std::collections::BTreeMap;
 
@@ -161,72 +161,11 @@ impl Derived {
     pub fn serves_http(&self) -> bool {
         !self.http.is_empty()
     }
-
-    /// The share of an app rooted at `root` (`.` is the whole repository):
-    /// CI steps that point at it or at no directory, and the lockfiles, env
-    /// probes and HTTP signals under it.
-    pub fn for_app(&self, root: &str) -> Derived {
-        if root == "." {
-            return self.clone();
-        }
-        let under = |p: &str| under(p, root);
-        let points_here =
-            |dirs: &[String]| dirs.is_empty() || dirs.iter().any(|d| related(d, root));
-        let env_probes: Vec<EnvProbe> = self
-            .env_probes
-            .iter()
-            .filter(|p| p.dir == root || under(&p.dir))
-            .map(|p| EnvProbe {
-                judged: p.dir == root || p.env_file,
-                ..p.clone()
-            })
-            .collect();
-        Derived {
-            ci_runs: self
-                .ci_runs
-                .iter()
-                .filter(|r| points_here(&r.dirs))
-                .cloned()
-                .collect(),
-            ci_cut: self.ci_cut,
-            uptime_checks: self
-                .uptime_checks
-                .iter()
-                .filter(|u| points_here(&u.dirs))
-                .cloned()
-                .collect(),
-            lockfiles: self
-                .lockfiles
-                .iter()
-                .filter(|l| under(&l.manifest))
-                .cloned()
-                .collect(),
-            env_probes,
-            http: self
-                .http
-                .iter()
-                .filter(|h| under(&h.path))
-                .cloned()
-                .collect(),
-            committed_env: self
-                .committed_env
-                .iter()
-                .filter(|e| under(&e.path))
-                .cloned()
-                .collect(),
-        }
-    }
 }
 
 /// `path` is `root` or inside it (`root` without a trailing slash).
 pub fn under(path: &str, root: &str) -> bool {
     root == "." || root.is_empty() || path == root || path.starts_with(&format!("{root}/"))
-}
-
-/// A directory a CI step points at concerns the app at `root` when one is
-/// inside the other (`api` for `api`, `api/src` for `api`, `.` for all).
-fn related(dir: &str, root: &str) -> bool {
-    under(dir, root) || under(root, dir)
 }
 
 /// Derive everything, once. `facts` are the whole repository's.
@@ -602,6 +541,14 @@ fn env_probes(facts: &Facts) -> Vec<EnvProbe> {
     dirs.insert("");
     for m in &facts.manifests {
         dirs.insert(dir_of(&m.path));
+    }
+    // Java apps: graduate reads no Maven or Gradle dependencies, but the
+    // folder is an app's root all the same.
+    for f in &facts.files {
+        let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+        if matches!(name, "pom.xml" | "build.gradle" | "build.gradle.kts") {
+            dirs.insert(dir_of(&f.path));
+        }
     }
     let mut ignores = Matchers::new(&facts.gitignores);
     dirs.into_iter()

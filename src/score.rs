@@ -362,12 +362,14 @@ fn roll_up(apps: &[(AppInput, Evaluation)], config: &Config, fail_under: Option<
         }
     }
     let mut debt: Vec<DebtItem> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for (_, e) in apps {
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    for (a, e) in apps {
         for d in &e.debt {
-            if seen.insert(d.fingerprint.clone()) {
+            let i = *seen.entry(d.fingerprint.clone()).or_insert_with(|| {
                 debt.push(d.clone());
-            }
+                debt.len() - 1
+            });
+            debt[i].apps.push(SafeText::new(&a.root));
         }
     }
     sort_debt(&mut debt);
@@ -570,6 +572,7 @@ fn evaluate_app(
             }
             let risk = f.risk.unwrap_or(risk);
             debt.push(DebtItem {
+                apps: Vec::new(),
                 rule: meta.id.clone(),
                 path: f.location.as_ref().map(|l| SafeText::new(&l.path)),
                 line: f.location.as_ref().map(|l| l.line),

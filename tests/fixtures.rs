@@ -37,6 +37,7 @@ const FIXTURES: &[&str] = &[
     "node-resilient",
     "koa-orders",
     "next-storefront",
+    "three-apps",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
@@ -503,4 +504,129 @@ fn scopes_decide_sites_and_secrets() {
         .unwrap();
     assert_eq!(browser["files"], 2);
     assert_eq!(browser["code_left_out"], 2);
+}
+
+/// The app rooted at `root` in a JSON report.
+fn app<'a>(report: &'a Value, root: &str) -> &'a Value {
+    report["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["root"] == root)
+        .unwrap_or_else(|| panic!("no app {root}"))
+}
+
+fn roots(report: &Value) -> Vec<&str> {
+    report["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["root"].as_str().unwrap())
+        .collect()
+}
+
+/// The web app's `npm test` is npm's placeholder; the API's `make ci` runs
+/// pytest. Scored as one repository, the API's tests passed tests-in-ci
+/// for both; scored apart, the web app fails it and the API passes.
+#[test]
+fn monorepo_apps_are_scored_apart() {
+    let r = scan_json("monorepo-two-pipelines");
+    assert_eq!(roots(&r), ["api", "web"]);
+    let (api, web) = (app(&r, "api"), app(&r, "web"));
+    assert_eq!(status(api, "ci-runs-tests"), "pass");
+    assert_eq!(status(web, "ci-runs-tests"), "fail");
+    let web_ci = check(web, "ci-runs-tests");
+    assert!(
+        web_ci["evidence"][0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("no test runner"),
+        "{web_ci}"
+    );
+    // Each app's evidence comes from its own pipeline.
+    let api_ci = check(api, "ci-runs-tests");
+    assert!(
+        api_ci["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["path"] == ".github/workflows/api.yml")
+    );
+    let gate = |a: &Value| {
+        a["signoff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["gate"] == "tests-in-ci")
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(gate(api), "pass");
+    assert_eq!(gate(web), "fail");
+    // The roll-up: a check is as good as its worst app, the score is the
+    // weakest app's, the level the lowest.
+    assert_eq!(gate(&r), "fail");
+    assert_eq!(status(&r, "ci-runs-tests"), "fail");
+    let lowest = [api, web]
+        .iter()
+        .map(|a| a["score"].as_u64().unwrap())
+        .min();
+    assert_eq!(r["score"].as_u64(), lowest);
+    assert_eq!(r["rollup"]["apps"], 2);
+    assert_eq!(r["rollup"]["weakest"], "web");
+    // Each app's code is its own: the API's routes are not the web app's.
+    assert!(
+        check(api, "health-endpoint")["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["path"].as_str().unwrap().starts_with("api/"))
+    );
+}
+
+/// An Express API tested by the root CI, a Celery worker whose tests no
+/// job runs, a Next.js app without tests: three apps, three standings.
+#[test]
+fn three_apps_are_scored_apart() {
+    let r = scan_json("three-apps");
+    assert_eq!(roots(&r), ["api", "web", "worker"]);
+    let (api, web, worker) = (app(&r, "api"), app(&r, "web"), app(&r, "worker"));
+    assert_eq!(api["stack"], serde_json::json!(["express", "javascript"]));
+    assert_eq!(worker["stack"], serde_json::json!(["celery", "python"]));
+    assert_eq!(web["stack"], serde_json::json!(["next", "typescript"]));
+    assert_eq!(status(api, "ci-runs-tests"), "pass");
+    assert_eq!(status(worker, "ci-runs-tests"), "fail");
+    assert_eq!(status(web, "ci-runs-tests"), "fail");
+    assert_eq!(status(api, "tests-present"), "pass");
+    assert_eq!(status(worker, "tests-present"), "pass");
+    assert_eq!(status(web, "tests-present"), "fail");
+    // A worker serves no HTTP: nothing to probe.
+    assert_eq!(status(worker, "health-endpoint"), "not-applicable");
+    assert_eq!(status(api, "health-endpoint"), "pass");
+    // The worker's call without a timeout is the worker's debt alone.
+    assert_eq!(status(worker, "outbound-timeout"), "fail");
+    assert_eq!(status(api, "outbound-timeout"), "not-applicable");
+    // The root .gitignore covers every app.
+    for a in [api, web, worker] {
+        assert_eq!(status(a, "env-gitignored"), "pass", "{}", a["root"]);
+    }
+    let scores: Vec<u64> = [api, web, worker]
+        .iter()
+        .map(|a| a["score"].as_u64().unwrap())
+        .collect();
+    assert!(scores[0] > scores[1] && scores[0] > scores[2], "{scores:?}");
+    assert_eq!(r["score"].as_u64(), scores.iter().min().copied());
+}
+
+/// A repository of one app keeps reading as before: one app at `.`, whose
+/// standing is the top-level one.
+#[test]
+fn a_single_app_repository_is_one_app_at_the_root() {
+    let r = scan_json("fastapi-service");
+    assert_eq!(roots(&r), ["."]);
+    assert_eq!(r["apps"][0]["score"], r["score"]);
+    assert_eq!(r["apps"][0]["checks"], r["checks"]);
+    assert!(r["rollup"].is_null());
+    let empty = scan_json("empty-repo");
+    assert!(roots(&empty).is_empty());
 }

@@ -176,6 +176,7 @@ pub fn render(report: &Report) -> String {
         };
         let _ = writeln!(o, "- {mark} {} — {}", inline(g.gate), inline(&g.reason));
     }
+    apps_table(report, &mut o);
     next_steps(report, &mut o);
     let rest = report.debt.len().saturating_sub(TOP);
     let fixed = report.baseline.as_ref().map_or(0, |b| b.fixed.len());
@@ -234,6 +235,34 @@ pub fn render(report: &Report) -> String {
 
 /// The way to the next level and to `--fail-under`: one line each, `*`
 /// bullets so they do not join the sign-off's `-` list above.
+/// Several apps: a row each, and the libraries listed.
+fn apps_table(report: &Report, o: &mut String) {
+    let rows = report.app_rows();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "| app | score | level | coverage | next level |");
+    let _ = writeln!(o, "|---|---|---|---|---|");
+    for r in &rows {
+        let _ = writeln!(
+            o,
+            "| {} ({}) | {} | {} | {} | {} |",
+            code(&r.root),
+            inline(&r.stack),
+            inline(&r.score),
+            inline(&r.level),
+            inline(&r.coverage),
+            inline(&r.next)
+        );
+    }
+    if !report.libraries.is_empty() {
+        let libs: Vec<String> = report.libraries.iter().map(|l| code(&l.root)).collect();
+        let _ = writeln!(o);
+        let _ = writeln!(o, "Libraries (listed, not scored): {}", libs.join(", "));
+    }
+}
+
 fn next_steps(report: &Report, o: &mut String) {
     let codes = |ids: &[String]| ids.iter().map(|id| code(id)).collect::<Vec<_>>().join(", ");
     let mut lines = Vec::new();

@@ -179,6 +179,34 @@ impl Report {
         out
     }
 
+    /// The per-app summary of a repository with several apps or with
+    /// libraries (none for a single app: its standing is the report's).
+    pub fn app_rows(&self) -> Vec<AppRow> {
+        if self.apps.len() < 2 && self.libraries.is_empty() {
+            return Vec::new();
+        }
+        self.apps
+            .iter()
+            .map(|a| AppRow {
+                root: a.root.to_string(),
+                stack: a.stack.join(", "),
+                score: match (a.score, a.grade) {
+                    (Some(s), Some(g)) => format!("{s}/100 {g}"),
+                    _ => "no score".into(),
+                },
+                level: format!("{} {}", a.level.current, a.level.name),
+                coverage: a.coverage.percent.map_or("n/a".into(), |p| format!("{p}%")),
+                next: a.level.next.as_ref().map_or(String::new(), |n| {
+                    if n.fixes.is_empty() {
+                        format!("decide {} (unknown)", n.unknown.join(", "))
+                    } else {
+                        format!("fix {} ({})", n.fixes.join(", "), n.effort_text)
+                    }
+                }),
+            })
+            .collect()
+    }
+
     /// `36/100`, or `no score` when there is none.
     pub fn score_text(&self) -> String {
         match self.score {
@@ -186,6 +214,18 @@ impl Report {
             None => "no score".to_string(),
         }
     }
+}
+
+/// One line of the per-app table (text, Markdown, HTML).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppRow {
+    pub root: String,
+    pub stack: String,
+    pub score: String,
+    pub level: String,
+    pub coverage: String,
+    /// The way to the app's next level, in words.
+    pub next: String,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -287,14 +327,29 @@ pub struct DebtItem {
     /// Changes in 90 days when the file is a churn hotspot; its risk was
     /// raised by one for that.
     pub hotspot: Option<u32>,
+    /// In the roll-up of several apps: the roots of the apps it is debt of
+    /// (a missing runbook is every app's); absent with one app.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub apps: Vec<SafeText>,
 }
 
 impl DebtItem {
-    /// `path:line`, `path`, or `(repository)` for a missing practice.
+    /// `path:line`, `path`, or for a missing practice `(repository)` (the
+    /// app's root in the roll-up of several apps).
     pub fn location(&self) -> String {
         match (&self.path, self.line) {
             (Some(p), Some(l)) => format!("{p}:{l}"),
             (Some(p), None) => p.to_string(),
+            // In the roll-up of several apps: whose practice is missing.
+            _ if self.apps.len() == 1 => format!("(app {})", self.apps[0]),
+            _ if !self.apps.is_empty() => format!(
+                "(apps {})",
+                self.apps
+                    .iter()
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             _ => "(repository)".to_string(),
         }
     }

@@ -54,10 +54,17 @@ pub fn render(report: &Report) -> String {
             rule
         })
         .collect();
+    // Code scanning filters by these: the apps a finding is debt of.
+    let all_apps: Vec<&str> = report.apps.iter().map(|a| a.root.as_str()).collect();
     let results: Vec<Value> = report
         .debt
         .iter()
         .map(|d| {
+            let apps: Vec<&str> = if d.apps.is_empty() {
+                all_apps.clone()
+            } else {
+                d.apps.iter().map(|a| a.as_str()).collect()
+            };
             let uri = uri_path(
                 d.path
                     .as_deref()
@@ -87,7 +94,7 @@ pub fn render(report: &Report) -> String {
                 "partialFingerprints": { "graduateFingerprint/v1": d.fingerprint },
                 "properties": {
                     "priority": d.priority, "impact": d.impact, "risk": d.risk,
-                    "effort": d.effort, "week": d.week,
+                    "effort": d.effort, "week": d.week, "apps": apps,
                 },
             })
         })

@@ -120,6 +120,7 @@ pub fn render(report: &Report, color: bool) -> String {
             p.bold(&pr.verdict_words())
         );
     }
+    apps_section(o, &p, report);
     let _ = writeln!(o);
     // With no app there is no pillar to score either.
     for pillar in report.pillars.iter().filter(|_| report.score.is_some()) {
@@ -296,6 +297,42 @@ pub fn render(report: &Report, color: bool) -> String {
         }
     }
     out
+}
+
+/// Several apps: one line each, and the libraries listed.
+fn apps_section(o: &mut String, p: &Paint, report: &Report) {
+    let rows = report.app_rows();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "  Apps       {} (the repository is rated by its weakest app)",
+        rows.len()
+    );
+    let width = rows.iter().map(|r| r.root.len()).max().unwrap_or(0);
+    for r in &rows {
+        // Padded before painting: colour codes have no width.
+        let root = format!("{:<width$}", r.root);
+        let _ = writeln!(
+            o,
+            "    {}  {:<12}  level {}  coverage {}",
+            p.bold(&root),
+            r.score,
+            r.level,
+            r.coverage,
+        );
+        let _ = writeln!(o, "    {:<width$}  {}", "", p.dim(&r.stack));
+        if !r.next.is_empty() {
+            for l in wrap(&format!("next: {}", r.next), WIDTH - 6 - width) {
+                let _ = writeln!(o, "    {:<width$}  {}", "", p.dim(&l));
+            }
+        }
+    }
+    if !report.libraries.is_empty() {
+        let libs: Vec<&str> = report.libraries.iter().map(|l| l.root.as_str()).collect();
+        let _ = writeln!(o, "  Libraries  {} (listed, not scored)", libs.join(", "));
+    }
 }
 
 fn debt_item(o: &mut String, p: &Paint, item: &DebtItem) {
