@@ -117,6 +117,14 @@ fn npm() -> String {
 #[derive(Deserialize)]
 struct Table {
     row: Vec<Row>,
+    #[serde(default)]
+    tooling_script: Vec<ToolingScript>,
+}
+
+/// A package script run by hand, named by the first word of its name.
+#[derive(Deserialize)]
+struct ToolingScript {
+    word: String,
 }
 
 const TABLE_SRC: &str = include_str!("../../rules/scopes.toml");
@@ -579,9 +587,14 @@ pub fn assign(
         })
         .collect();
     let clients = rust_client_crates(manifests);
+    let by_hand = script_entries(manifests);
     for f in files.iter_mut() {
         let (scope, reason) = match inventory::path_scope(&f.path, f.kind) {
             Some(decided) => decided,
+            None if let Some(script) = by_hand.get(f.path.as_str()) => (
+                Scope::DevTooling,
+                format!("run by hand through the package script `{script}`"),
+            ),
             None => match f.kind {
                 FileKind::Source(Lang::JavaScript | Lang::TypeScript) => {
                     js_scope(&f.path, hints.get(&f.path), &packages)
@@ -607,7 +620,63 @@ pub fn assign(
     propagate_through_imports(files, hints);
 }
 
-/// An undecided module imported only by browser code is browser code, and
+/// Source files that a package script runs directly (`ts-node
+/// ./admin/remove-user.ts`, `python scripts/seed.py`) when the script's name
+/// says it is run by hand (`admin:remove-user`, `seed`, `db:backup`: the
+/// words are `tooling_script` rows of rules/scopes.toml). A one-off admin
+/// script's `console.log(email)` prints to the operator's terminal, not the
+/// service's logs. A file that a server script (`start`) also runs is not
+/// taken. Returns path → script name.
+fn script_entries(manifests: &[Manifest]) -> HashMap<String, String> {
+    const SOURCE: [&str; 8] = [".ts", ".js", ".mjs", ".cjs", ".mts", ".cts", ".tsx", ".py"];
+    let mut tooling: HashMap<String, String> = HashMap::new();
+    let mut other: Vec<String> = Vec::new();
+    for m in manifests
+        .iter()
+        .filter(|m| m.kind == ManifestKind::PackageJson)
+    {
+        let dir = m.path.rsplit_once('/').map_or("", |(d, _)| d);
+        let first = |name: &str| {
+            name.split([':', '-', '_', '.'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        };
+        for script in &m.scripts {
+            let hand = TABLE
+                .tooling_script
+                .iter()
+                .any(|t| t.word == first(&script.name));
+            let files = script.command.split_whitespace().filter_map(|w| {
+                let w = w.trim_matches(|c| c == '"' || c == '\'');
+                if !SOURCE.iter().any(|e| w.ends_with(e)) || w.contains("..") || w.starts_with('/')
+                {
+                    return None;
+                }
+                let w = w.trim_start_matches("./");
+                Some(if dir.is_empty() {
+                    w.to_string()
+                } else {
+                    format!("{dir}/{w}")
+                })
+            });
+            for f in files {
+                if hand {
+                    tooling.entry(f).or_insert_with(|| script.name.clone());
+                } else {
+                    other.push(f);
+                }
+            }
+        }
+    }
+    for f in other {
+        tooling.remove(&f);
+    }
+    tooling
+}
+
+/// An undecided module imported only by browser code is browser code, one
+/// imported only by tooling is tooling, and
 /// one imported only by server code is server code (a Next.js `lib/db.ts`
 /// used by route handlers, a `components/Chart.tsx` used by client pages).
 fn propagate_through_imports(files: &mut [FileRecord], hints: &BTreeMap<String, ScopeHints>) {
@@ -645,6 +714,9 @@ fn propagate_through_imports(files: &mut [FileRecord], hints: &BTreeMap<String, 
                 .all(|s| matches!(s, Scope::Server | Scope::Edge))
             {
                 Some(Scope::Server)
+            } else if scopes.iter().all(|s| *s == Scope::DevTooling) {
+                // Helpers of one-off scripts (`admin/connect-to-dal.ts`).
+                Some(Scope::DevTooling)
             } else {
                 None
             };
@@ -726,6 +798,62 @@ mod tests {
             assert_eq!(stack, expected, "{package}");
             assert!(why.contains(package.as_str()), "{why}");
         }
+    }
+
+    #[test]
+    fn files_run_by_hand_through_package_scripts_are_tooling() {
+        use crate::facts::manifests::Script;
+        let with_scripts = |scripts: &[(&str, &str)]| {
+            // A Next.js package leaves `ops/` undecided: scripts decide it.
+            let mut m = manifest("apps/api/package.json", &["next"]);
+            m.scripts = scripts
+                .iter()
+                .map(|(name, command)| Script {
+                    name: name.to_string(),
+                    command: command.to_string(),
+                    line: 1,
+                })
+                .collect();
+            m
+        };
+        let paths = [
+            "apps/api/ops/task.ts",
+            "apps/api/ops/connect.ts",
+            "apps/api/src/main.ts",
+        ];
+        let texts = [
+            (
+                "apps/api/ops/task.ts",
+                "import { connect } from './connect';\n",
+            ),
+            ("apps/api/src/main.ts", "export const x = 1;\n"),
+        ];
+        for row in &TABLE.tooling_script {
+            let name = format!("{}:remove-user", row.word);
+            let m = with_scripts(&[
+                (&name, "cross-env X=1 ts-node --transpileOnly ./ops/task.ts"),
+                ("start", "nest start"),
+            ]);
+            let got = scopes(&paths, &[m], &texts);
+            assert_eq!(got[0], Scope::DevTooling, "{name}");
+            assert_eq!(got[1], Scope::DevTooling, "helper of {name}");
+        }
+        // In a server package the script is still a tool; its helper keeps
+        // the package's verdict (an import graph can miss an importer).
+        let mut m = with_scripts(&[("admin:x", "ts-node ./ops/task.ts")]);
+        m.deps = manifest("p", &["@nestjs/core"]).deps;
+        let got = scopes(&paths, &[m], &texts);
+        assert_eq!(got, vec![Scope::DevTooling, Scope::Server, Scope::Server]);
+        // The same file run by a server script is not a one-off.
+        let m = with_scripts(&[
+            ("admin:remove-user", "ts-node ./ops/task.ts"),
+            ("start:worker", "node ops/task.ts"),
+        ]);
+        let got = scopes(&paths, &[m], &texts);
+        assert_ne!(got[0], Scope::DevTooling);
+        // A script name that is not a tooling word changes nothing.
+        let m = with_scripts(&[("sync", "ts-node ./ops/task.ts")]);
+        assert_ne!(scopes(&paths, &[m], &texts)[0], Scope::DevTooling);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! file says nothing about production, and a test file that our grammar
 //! cannot read still holds tests.
 
+mod browser;
 pub mod client_defaults;
 mod clients;
 mod go;
@@ -434,6 +435,7 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
     }
     clients::extract(&src, &mut facts);
     practices::extract(&src, &mut facts);
+    browser::drop_browser_only(&src, &mut facts);
     facts
 }
 

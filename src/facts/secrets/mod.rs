@@ -20,7 +20,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 mod exclusions;
-mod names;
+pub(crate) mod names;
 
 pub use exclusions::EXCLUSIONS;
 
