@@ -70,7 +70,7 @@ const DEPLOY_FILES: &[&str] = &[
 ];
 
 /// Folders whose manifests are not apps: dependencies, examples, fixtures.
-const NOT_APPS: &[&str] = &[
+pub const NOT_APPS: &[&str] = &[
     "node_modules",
     "vendor",
     "examples",
@@ -82,6 +82,11 @@ const NOT_APPS: &[&str] = &[
     "__tests__",
     "docs",
 ];
+
+/// A folder under one of [`NOT_APPS`]: no app of the repository.
+pub fn outside_apps(dir: &str) -> bool {
+    dir.split('/').any(|seg| NOT_APPS.contains(&seg))
+}
 
 fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
@@ -155,6 +160,7 @@ pub fn discover(facts: &Facts) -> Apps {
                 facts: None,
             }],
             libraries: Vec::new(),
+            none_in: None,
         };
     }
     // Owners are apps and libraries; a workspace root owns nothing.
@@ -193,6 +199,7 @@ pub fn discover(facts: &Facts) -> Apps {
                 manifest: SafeText::new(c.manifests.first().map_or("", String::as_str)),
             })
             .collect(),
+        none_in: None,
     }
 }
 
@@ -214,7 +221,7 @@ fn candidates(facts: &Facts) -> Vec<Candidate> {
         .chain(java);
     for path in manifests {
         let dir = dir_of(path);
-        if dir.split('/').any(|seg| NOT_APPS.contains(&seg)) {
+        if outside_apps(dir) {
             continue;
         }
         match out.iter_mut().find(|c| c.dir == dir) {

@@ -165,6 +165,45 @@ pub struct AppInput {
 pub struct Apps {
     pub apps: Vec<AppInput>,
     pub libraries: Vec<crate::report::Library>,
+    /// Why there is no app, when the apps were narrowed to a folder that
+    /// holds none.
+    pub none_in: Option<String>,
+}
+
+impl Apps {
+    /// The apps of a subfolder scan: those inside `folder`, or else the one
+    /// holding it (`api/src` is the API's); libraries inside it.
+    pub fn within(mut self, folder: Option<&str>) -> Apps {
+        let Some(folder) = folder else { return self };
+        let root_of = |a: &AppInput| {
+            if a.root == "." {
+                String::new()
+            } else {
+                a.root.clone()
+            }
+        };
+        let inside = |a: &AppInput| {
+            let r = root_of(a);
+            !r.is_empty() && crate::resolve::under(&r, folder)
+        };
+        if self.apps.iter().any(inside) {
+            self.apps.retain(inside);
+        } else {
+            let holder = self
+                .apps
+                .iter()
+                .map(root_of)
+                .filter(|r| crate::resolve::under(folder, r))
+                .max_by_key(|r| r.len());
+            self.apps.retain(|a| Some(root_of(a)) == holder);
+        }
+        self.libraries
+            .retain(|l| crate::resolve::under(l.root.as_str(), folder));
+        if self.apps.is_empty() {
+            self.none_in = Some(format!("no app found in {folder}"));
+        }
+        self
+    }
 }
 
 /// The evaluation of one app (or of the whole root when it holds none).
@@ -215,10 +254,12 @@ pub fn build(
         // No app: the root is evaluated as before, and left unscored.
         0 => {
             let mut e = evaluate_app(facts, config, fail_under, &mut pressure.hotspots);
-            unscore(
-                &mut e,
-                no_app(facts).unwrap_or_else(|| "no app found".to_string()),
-            );
+            let why = apps
+                .none_in
+                .clone()
+                .or_else(|| no_app(facts))
+                .unwrap_or_else(|| "no app found".to_string());
+            unscore(&mut e, why);
             e
         }
         1 => clone_evaluation(&evaluated_apps[0].1),
@@ -272,6 +313,7 @@ pub fn build(
             version: env!("CARGO_PKG_VERSION"),
         },
         root: root.into(),
+        subfolder: None,
         commit,
         scanned_at: crate::report::timestamp::rfc3339(now),
         source_url: None,

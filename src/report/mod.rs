@@ -31,6 +31,10 @@ pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
     pub root: SafeText,
+    /// For a scan of a folder inside a repository (`graduate scan api/`):
+    /// that folder, repository-relative. Every path in the report is
+    /// repository-relative either way; the apps are the folder's.
+    pub subfolder: Option<SafeText>,
     pub commit: Option<String>,
     /// When the scan ran, RFC 3339 UTC (honours `SOURCE_DATE_EPOCH`).
     pub scanned_at: String,

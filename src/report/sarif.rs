@@ -120,6 +120,12 @@ pub fn render(report: &Report) -> String {
     if let Some(commit) = &report.commit {
         run["properties"]["commit"] = json!(commit);
     }
+    // One upload per app folder: code scanning keeps each folder's results
+    // apart by this category instead of one replacing the other. A whole-
+    // repository scan keeps the default category it always had.
+    if let Some(folder) = &report.subfolder {
+        run["automationDetails"] = json!({ "id": format!("graduate/{folder}/") });
+    }
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
