@@ -438,3 +438,131 @@ fn derived_share(
         committed_env: keep(&d.committed_env, |e| shared(&e.path)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{FileRecord, manifests};
+    use crate::inventory::{Scope, classify};
+
+    /// Facts of a repository given as (path, text), with the resolve stage
+    /// run; routes are left out (the manifests' frameworks are the signal).
+    fn repo(files: &[(&str, &str)]) -> Facts {
+        let mut f = Facts::default();
+        for (p, t) in files {
+            let kind = classify(p);
+            f.files.push(FileRecord {
+                path: p.to_string(),
+                kind,
+                is_test: false,
+                scope: Scope::Server,
+                scope_reason: String::new(),
+                lines: 1,
+            });
+            if let FileKind::Manifest(k) = kind {
+                f.manifests.push(manifests::parse(p, k, t).unwrap());
+            }
+        }
+        f.paths = f.files.iter().map(|x| x.path.clone()).collect();
+        f.derived = crate::resolve::run(&f);
+        f
+    }
+
+    fn roots(apps: &Apps) -> Vec<&str> {
+        apps.apps.iter().map(|a| a.root.as_str()).collect()
+    }
+
+    /// An npm workspace: the root holds the members and is no app itself;
+    /// the member with a server is an app, the one without a library.
+    #[test]
+    fn workspace_members_are_apps_or_libraries() {
+        let f = repo(&[
+            (
+                "package.json",
+                r#"{"workspaces":["apps/*","packages/*"],"devDependencies":{"turbo":"2"}}"#,
+            ),
+            ("package-lock.json", ""),
+            (
+                "apps/api/package.json",
+                r#"{"dependencies":{"fastify":"4"}}"#,
+            ),
+            ("apps/api/src/index.js", ""),
+            (
+                "packages/ui/package.json",
+                r#"{"dependencies":{"react":"18"}}"#,
+            ),
+            ("packages/ui/src/index.js", ""),
+        ]);
+        let found = discover(&f);
+        assert_eq!(roots(&found), ["apps/api"]);
+        assert_eq!(found.apps[0].stack, ["fastify", "javascript"]);
+        let libs: Vec<&str> = found.libraries.iter().map(|l| l.root.as_str()).collect();
+        assert_eq!(libs, ["packages/ui"]);
+        // The app's view holds its own code, and the root lockfile locks it.
+        let view = found.apps[0].facts.as_ref().unwrap();
+        assert!(
+            view.manifests
+                .iter()
+                .all(|m| m.path.starts_with("apps/api/"))
+        );
+        assert_eq!(view.derived.lockfiles.len(), 1);
+        assert_eq!(
+            view.derived.lockfiles[0].state.as_ref().unwrap(),
+            "locked by package-lock.json"
+        );
+    }
+
+    /// A root app with a deployed worker below it: two apps, and the
+    /// root's view leaves the worker's manifest out.
+    #[test]
+    fn a_root_app_and_a_nested_worker() {
+        let f = repo(&[
+            ("requirements.txt", "flask==3.0.0\n"),
+            ("app.py", ""),
+            ("worker/requirements.txt", "celery==5.3.0\n"),
+            ("worker/tasks.py", ""),
+            ("worker/Dockerfile", "FROM python:3.12\n"),
+        ]);
+        let found = discover(&f);
+        assert_eq!(roots(&found), [".", "worker"]);
+        let root = found.apps[0].facts.as_ref().unwrap();
+        assert_eq!(root.manifests.len(), 1);
+        assert_eq!(root.manifests[0].path, "requirements.txt");
+        assert!(
+            found.apps[1]
+                .signals
+                .iter()
+                .any(|s| s.starts_with("worker: celery"))
+        );
+        assert!(
+            found.apps[1]
+                .signals
+                .iter()
+                .any(|s| s == "deployed: worker/Dockerfile")
+        );
+    }
+
+    /// No folder shows a server, worker or deployment: the repository is
+    /// one app at `.`, scored on all of its facts, as it always was; and a
+    /// manifest under `examples/` is never an app.
+    #[test]
+    fn without_signals_the_root_is_the_app() {
+        let f = repo(&[
+            (
+                "go.mod",
+                "module example.com/tool\n\ngo 1.22\n\nrequire github.com/spf13/cobra v1.8.0\n",
+            ),
+            ("main.go", ""),
+            (
+                "examples/server/package.json",
+                r#"{"dependencies":{"express":"4"}}"#,
+            ),
+        ]);
+        let found = discover(&f);
+        assert_eq!(roots(&found), ["."]);
+        assert!(found.apps[0].facts.is_none());
+        assert!(found.libraries.is_empty());
+        assert!(outside_apps("examples/server"));
+        assert!(!outside_apps("services/api"));
+    }
+}

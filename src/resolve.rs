@@ -250,7 +250,27 @@ fn ci_runs(facts: &Facts) -> (Vec<CiRun>, bool) {
             &rs.step.command,
             &leaves,
         );
-        let dirs = dirs_of(rs.step.cwd.as_deref(), &rs.step.command, &leaves);
+        let mut dirs = dirs_of(rs.step.cwd.as_deref(), &rs.step.command, &leaves);
+        // A step that names no folder, in a pipeline that runs only when
+        // `api/**` changes, is the API's.
+        if dirs.is_empty() {
+            dirs = rs
+                .origin
+                .paths
+                .iter()
+                .filter_map(|p| {
+                    let fixed = p.split(['*', '?', '[', '{']).next().unwrap_or("");
+                    let dir = if fixed.ends_with('/') {
+                        fixed
+                    } else {
+                        dir_of(fixed)
+                    };
+                    clean_dir(dir)
+                })
+                .collect();
+            dirs.sort();
+            dirs.dedup();
+        }
         out.push(CiRun {
             pipeline: rs.origin.path.clone(),
             system: rs.origin.system,
@@ -587,4 +607,79 @@ fn http(facts: &Facts) -> Vec<HttpSignal> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaf(via: &[&str]) -> Resolved {
+        Resolved {
+            text: "pytest".into(),
+            via: via.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Where a CI step points: its working directory, `cd`, the package
+    /// managers' folder flags, and the files its scripts were found in.
+    #[test]
+    fn a_step_points_at_the_folders_it_names() {
+        assert_eq!(dirs_of(Some("./web/"), "npm test", &[]), ["web"]);
+        assert_eq!(dirs_of(None, "cd api && pytest", &[]), ["api"]);
+        assert_eq!(
+            dirs_of(None, "npm test --prefix services/api", &[]),
+            ["services/api"]
+        );
+        assert_eq!(dirs_of(None, "npm -w apps/web run test", &[]), ["apps/web"]);
+        assert_eq!(
+            dirs_of(None, "npm test --workspace=apps/web", &[]),
+            ["apps/web"]
+        );
+        assert_eq!(
+            dirs_of(
+                None,
+                "cargo test --manifest-path crates/api/Cargo.toml",
+                &[]
+            ),
+            ["crates/api"]
+        );
+        // `pnpm --filter @acme/web` names a package, not a folder.
+        assert!(dirs_of(None, "pnpm --filter @acme/web test", &[]).is_empty());
+        assert_eq!(
+            dirs_of(None, "make ci", &[leaf(&["api/Makefile:3 target `ci`"])]),
+            ["api"]
+        );
+        // Relative to the working directory.
+        assert_eq!(
+            dirs_of(Some("services"), "cd api && pytest", &[]),
+            ["services", "services/api"]
+        );
+        // A root job names no folder: it is about the whole repository.
+        assert!(dirs_of(None, "npm test", &[]).is_empty());
+        assert!(dirs_of(Some("${{ matrix.app }}"), "npm test", &[]).is_empty());
+    }
+
+    /// A workflow filtered to `api/**` tests the API, even when its steps
+    /// name no folder.
+    #[test]
+    fn a_path_filter_attributes_the_pipeline() {
+        let text = "on:\n  push:\n    paths: ['api/**', '!api/docs/**']\n  pull_request:\n    paths: ['api/**']\njobs:\n  t:\n    steps:\n      - run: pytest\n";
+        let p = crate::facts::ci::parse(".github/workflows/api.yml", text)
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.paths, ["api/**"]);
+        let facts = Facts {
+            pipelines: vec![p],
+            ..Facts::default()
+        };
+        let d = run(&facts);
+        assert_eq!(d.ci_runs.len(), 1);
+        assert_eq!(d.ci_runs[0].dirs, ["api"]);
+        // Any unfiltered change trigger runs it for every change.
+        let open = "on:\n  push:\n    paths: ['api/**']\n  pull_request:\njobs:\n  t:\n    steps:\n      - run: pytest\n";
+        let p = crate::facts::ci::parse(".github/workflows/ci.yml", open)
+            .unwrap()
+            .unwrap();
+        assert!(p.paths.is_empty());
+    }
 }

@@ -88,6 +88,7 @@ pub(super) fn parse(
         kind,
         triggers,
         includes,
+        paths: Vec::new(),
         jobs,
     }))
 }

@@ -54,6 +54,7 @@ pub(super) fn parse(path: &str, text: &str) -> CiPipeline {
         kind: PipelineKind::Pipeline,
         triggers,
         includes: Vec::new(),
+        paths: Vec::new(),
         jobs,
     }
 }

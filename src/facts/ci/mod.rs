@@ -55,6 +55,9 @@ pub struct CiPipeline {
     pub triggers: Vec<String>,
     /// Local files this pipeline includes (GitLab `include: local`).
     pub includes: Vec<String>,
+    /// Path filters of its change triggers (GitHub `on.push.paths`): the
+    /// folders whose changes start it; empty when any change does.
+    pub paths: Vec<String>,
     pub jobs: Vec<CiJob>,
 }
 

@@ -21,6 +21,7 @@ fn pipeline(path: &str, system: &'static str, triggers: &[&str], jobs: Vec<CiJob
         kind: PipelineKind::Pipeline,
         triggers: triggers.iter().map(|s| s.to_string()).collect(),
         includes: Vec::new(),
+        paths: Vec::new(),
         jobs,
     }
 }
