@@ -251,6 +251,14 @@ fn ci_runs(facts: &Facts) -> (Vec<CiRun>, bool) {
             &leaves,
         );
         let mut dirs = dirs_of(rs.step.cwd.as_deref(), &rs.step.command, &leaves);
+        // `working-directory: ${{ matrix.app }}` runs in each matrix entry.
+        if let Some(key) = rs.step.cwd.as_deref().and_then(matrix_key)
+            && let Some((_, values)) = rs.job.matrix_values.iter().find(|(k, _)| *k == key)
+        {
+            dirs.extend(values.iter().filter_map(|v| clean_dir(v)));
+            dirs.sort();
+            dirs.dedup();
+        }
         // A step that names no folder, in a pipeline that runs only when
         // `api/**` changes, is the API's.
         if dirs.is_empty() {
@@ -290,6 +298,15 @@ fn ci_runs(facts: &Facts) -> (Vec<CiRun>, bool) {
         });
     }
     (out, cut)
+}
+
+/// `app` of a working directory that is `${{ matrix.app }}` (alone).
+fn matrix_key(cwd: &str) -> Option<&str> {
+    let inner = cwd.trim().strip_prefix("${{")?.strip_suffix("}}")?.trim();
+    let key = inner.strip_prefix("matrix.")?;
+    key.chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        .then_some(key)
 }
 
 /// The test runner a step starts, with the hops that led to it.
@@ -681,5 +698,21 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(p.paths.is_empty());
+    }
+
+    /// One job over a matrix of folders tests each of them.
+    #[test]
+    fn a_matrix_of_folders_attributes_each() {
+        let text = "on: [push]\njobs:\n  t:\n    strategy:\n      matrix:\n        app: [api, web]\n        node: [20]\n    defaults:\n      run:\n        working-directory: ${{ matrix.app }}\n    steps:\n      - run: npm test\n";
+        let p = crate::facts::ci::parse(".github/workflows/ci.yml", text)
+            .unwrap()
+            .unwrap();
+        let d = run(&Facts {
+            pipelines: vec![p],
+            ..Facts::default()
+        });
+        assert_eq!(d.ci_runs[0].dirs, ["api", "web"]);
+        assert_eq!(matrix_key("${{ matrix.app }}"), Some("app"));
+        assert_eq!(matrix_key("apps/${{ matrix.app }}"), None);
     }
 }

@@ -89,13 +89,27 @@ pub(super) fn workflow(path: &str, text: &str) -> Result<CiPipeline, String> {
                 .defaults
                 .and_then(|d| d.run)
                 .and_then(|r| r.working_directory);
+            let matrix = job.strategy.as_ref().and_then(|s| s.matrix.as_ref());
+            let matrix_values = match matrix {
+                Some(serde_json::Value::Object(o)) => o
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        let values: Vec<String> = v
+                            .as_array()?
+                            .iter()
+                            .filter_map(|x| x.as_str().map(String::from))
+                            .collect();
+                        (!values.is_empty()).then(|| (k.clone(), values))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
             CiJob {
                 name,
                 line,
                 triggers: None,
-                matrix: job
-                    .strategy
-                    .is_some_and(|s| s.matrix.is_some_and(|m| !m.is_null())),
+                matrix: matrix.is_some_and(|m| !m.is_null()),
+                matrix_values,
                 // Only a workflow of this repository can be followed; a
                 // remote one (`org/repo/.github/workflows/x.yml@v1`) is opaque.
                 calls: job
@@ -178,6 +192,7 @@ pub(super) fn composite_action(path: &str, text: &str) -> Result<Option<CiPipeli
             name: "composite".into(),
             line: 1,
             triggers: None,
+            matrix_values: Vec::new(),
             matrix: false,
             calls: None,
             steps: steps(&text.lines().collect::<Vec<_>>(), runs.steps, None),

@@ -31,6 +31,7 @@ fn job(name: &str, line: u32, steps: Vec<CiStep>) -> CiJob {
         name: name.to_string(),
         line,
         triggers: None,
+        matrix_values: Vec::new(),
         matrix: false,
         calls: None,
         steps,
