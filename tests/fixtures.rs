@@ -38,6 +38,7 @@ const FIXTURES: &[&str] = &[
     "koa-orders",
     "next-storefront",
     "three-apps",
+    "secret-lookalikes",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
@@ -467,8 +468,10 @@ fn scopes_decide_sites_and_secrets() {
         !ev.iter()
             .any(|(p, _, _)| p.starts_with("components/") || p.starts_with("scripts/"))
     );
-    // The browser's console.log is not the server's logging; the route's
-    // customer e-mail is.
+    // The browser's console.log is not the server's logging (a client
+    // component, and the effect and click handler of a page the server
+    // renders), nor is a script run by hand through `npm run admin:refund`;
+    // the route's customer e-mail is.
     assert_eq!(
         sites("pii-in-logs"),
         vec![(
@@ -629,4 +632,40 @@ fn a_single_app_repository_is_one_app_at_the_root() {
     assert!(r["rollup"].is_null());
     let empty = scan_json("empty-repo");
     assert!(roots(&empty).is_empty());
+}
+
+/// Issue 13's classes of secret look-alikes, each in the fixture once: none
+/// is listed, each is said to be excluded with its reason, and the one real
+/// credential (a webhook HMAC key in a CI workflow, a name the old credential
+/// vocabulary did not know) is.
+#[test]
+fn secret_lookalikes_are_excluded_and_the_real_key_is_found() {
+    let report = scan_json("secret-lookalikes");
+    let sites: Vec<(String, u64)> = report["debt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "hardcoded-secret")
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap_or("").to_string(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(sites, vec![(".github/workflows/ci.yml".to_string(), 7)]);
+    let notes: Vec<String> = evidence(&report, "hardcoded-secret")
+        .into_iter()
+        .map(|e| e.2)
+        .collect();
+    for id in [
+        "uuid",
+        "regular-expression",
+        "supabase-anon-key",
+        "placeholder-reference",
+        "commented-template-line",
+        "expired-example-jwt",
+    ] {
+        assert!(notes.iter().any(|n| n.contains(id)), "{id}: {notes:?}");
+    }
 }

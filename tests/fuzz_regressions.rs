@@ -8,7 +8,25 @@ use std::path::Path;
 
 #[test]
 fn every_regression_input_is_read_without_a_crash() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    let replayed = replay("fuzz/regressions");
+    assert!(
+        replayed >= 3,
+        "the regression inputs are there ({replayed})"
+    );
+}
+
+/// The fuzzers' minimised corpus: what they reached is kept reachable
+/// without a crash by every change, on stable.
+#[test]
+fn every_corpus_input_is_read_without_a_crash() {
+    let replayed = replay("fuzz/corpus");
+    assert!(replayed >= 1000, "the corpus is there ({replayed})");
+}
+
+/// Runs every file under `dir/<target>/` through its target; returns how
+/// many ran.
+fn replay(dir: &str) -> usize {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut replayed = 0;
     for target in std::fs::read_dir(&root).unwrap() {
         let target = target.unwrap().path();
@@ -31,8 +49,5 @@ fn every_regression_input_is_read_without_a_crash() {
             replayed += 1;
         }
     }
-    assert!(
-        replayed >= 3,
-        "the regression inputs are there ({replayed})"
-    );
+    replayed
 }
