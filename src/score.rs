@@ -486,35 +486,36 @@ fn roll_up(apps: &[(AppInput, Evaluation)], config: &Config, fail_under: Option<
     let coverage = coverage_block(&checks, config, false);
     // The weakest app's way to the target is the repository's first step;
     // every app below it must get there.
+    // Every app must reach the target: the roll-up's fixes are each app's
+    // cheapest set, and the score after them is the lowest app's then.
     let target = fail_under.map(|t| {
-        let below: Vec<&crate::plan::Target> = apps
-            .iter()
-            .filter_map(|(_, e)| e.target.as_ref())
-            .filter(|t| !t.met)
-            .collect();
         let mut fixes = Vec::new();
-        for ((a, _), tg) in apps.iter().zip(apps.iter().map(|(_, e)| e.target.as_ref())) {
-            if let Some(tg) = tg.filter(|t| !t.met) {
-                fixes.extend(tg.fixes.iter().map(|f| format!("{}: {f}", a.root)));
+        let mut efforts = Vec::new();
+        let mut after: Option<u32> = None;
+        let mut all_met = true;
+        for (a, e) in apps {
+            let Some(tg) = &e.target else { continue };
+            let app_after = if tg.met { e.score } else { tg.score_after };
+            after = match (after, app_after) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
+            if tg.met {
+                continue;
+            }
+            all_met = false;
+            for f in &tg.fixes {
+                fixes.push(format!("{}: {f}", a.root));
+                efforts.extend(e.checks.iter().filter(|c| c.id == *f).map(|c| c.effort));
             }
         }
-        let effort = below.iter().map(|t| t.effort).sum();
         crate::plan::Target {
             fail_under: t as u32,
-            met: below.is_empty() && score.is_some(),
+            met: all_met && score.is_some(),
             fixes,
-            effort,
-            effort_text: below
-                .iter()
-                .map(|t| t.effort_text.clone())
-                .collect::<Vec<_>>()
-                .join(" + "),
-            score_after: below
-                .iter()
-                .map(|t| t.score_after)
-                .chain(std::iter::once(score))
-                .min()
-                .flatten(),
+            effort: efforts.iter().map(|e| *e as u32).sum(),
+            effort_text: crate::plan::total_effort_words(efforts.iter().copied()),
+            score_after: after,
         }
     });
     Evaluation {

@@ -669,3 +669,58 @@ fn secret_lookalikes_are_excluded_and_the_real_key_is_found() {
         assert!(notes.iter().any(|n| n.contains(id)), "{id}: {notes:?}");
     }
 }
+
+/// `--fail-under` holds every app to the target: the roll-up's way there is
+/// each app's cheapest set, named by app, and the score after it is the
+/// lowest app's then.
+#[test]
+fn the_target_holds_every_app() {
+    let out = graduate()
+        .args([
+            "scan",
+            "fixtures/three-apps",
+            "--format",
+            "json",
+            "--no-git",
+        ])
+        .args(["--fail-under", "50"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "below the target");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &r["target"];
+    assert_eq!(t["met"], false);
+    let fixes: Vec<&str> = t["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        fixes
+            .iter()
+            .all(|f| f.starts_with("web: ") || f.starts_with("worker: ")),
+        "{fixes:?}"
+    );
+    for root in ["web", "worker"] {
+        let own = &app(&r, root)["target"];
+        assert_eq!(own["met"], false);
+        for f in own["fixes"].as_array().unwrap() {
+            assert!(fixes.contains(&format!("{root}: {}", f.as_str().unwrap()).as_str()));
+        }
+    }
+    assert_eq!(app(&r, "api")["target"]["met"], true);
+    let after: Vec<u64> = ["api", "web", "worker"]
+        .iter()
+        .map(|a| {
+            let t = &app(&r, a)["target"];
+            if t["met"] == true {
+                app(&r, a)["score"].as_u64().unwrap()
+            } else {
+                t["score_after"].as_u64().unwrap()
+            }
+        })
+        .collect();
+    assert_eq!(t["score_after"].as_u64(), after.iter().min().copied());
+    assert!(t["score_after"].as_u64().unwrap() >= 50);
+}
