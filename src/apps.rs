@@ -375,7 +375,21 @@ pub fn view(facts: &Facts, root: &str, owners: &[&str]) -> Facts {
         list.retain(|m| shared(&m.location.path));
     }
     v.deploy = facts.deploy.clone();
-    v.deploy.targets.retain(|t| shared(&t.location.path));
+    // A compose file above the app deploys it when one of its services is
+    // named after it (`api:` for `api/`); the database beside it is not a
+    // deployment of the web app.
+    let names_app = |file: &str| {
+        facts
+            .deploy
+            .compose_services
+            .iter()
+            .any(|s| s.file == file && s.name == name)
+    };
+    v.deploy.targets.retain(|t| {
+        own(&t.location.path)
+            || (shared(&t.location.path)
+                && (t.platform != "compose" || names_app(&t.location.path)))
+    });
     v.deploy.scaling.retain(|t| shared(&t.location.path));
     v.deploy.budgets.retain(|t| shared(&t.location.path));
     // A probe outside the app counts when it names the app's service.

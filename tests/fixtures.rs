@@ -577,6 +577,16 @@ fn monorepo_apps_are_scored_apart() {
     assert_eq!(r["score"].as_u64(), lowest);
     assert_eq!(r["rollup"]["apps"], 2);
     assert_eq!(r["rollup"]["weakest"], "web");
+    // The root compose file builds the API: its deployment, not the web app's.
+    let cites_compose = |a: &Value| {
+        check(a, "deploy-health-probe")["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["path"] == "docker-compose.yml")
+    };
+    assert!(cites_compose(api));
+    assert!(!cites_compose(web));
     // Each app's code is its own: the API's routes are not the web app's.
     assert!(
         check(api, "health-endpoint")["evidence"]
