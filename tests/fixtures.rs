@@ -734,3 +734,50 @@ fn the_target_holds_every_app() {
     assert_eq!(t["score_after"].as_u64(), after.iter().min().copied());
     assert!(t["score_after"].as_u64().unwrap() >= 50);
 }
+
+/// Text, Markdown (the PR comment) and HTML show each app's score, level
+/// and way to its next level; a single app adds no table.
+#[test]
+fn every_format_shows_the_apps() {
+    let r = scan_json("three-apps");
+    let render = |fixture: &str, format: &str| {
+        let out = graduate()
+            .args([
+                "scan",
+                &format!("fixtures/{fixture}"),
+                "--format",
+                format,
+                "--no-git",
+            ])
+            .output()
+            .unwrap();
+        common::assert_ok(&out);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for (format, marker) in [
+        ("text", "  Apps       3"),
+        ("markdown", "| app | score | level |"),
+        ("html", "data-testid=\"apps\""),
+    ] {
+        let page = render("three-apps", format);
+        assert!(page.contains(marker), "{format}");
+        for root in ["api", "web", "worker"] {
+            let a = app(&r, root);
+            let score = format!("{}/100 {}", a["score"], a["grade"].as_str().unwrap());
+            let line = page
+                .lines()
+                .find(|l| l.contains(root) && l.contains(&score))
+                .unwrap_or_else(|| panic!("{format}: no line for {root} with {score}"));
+            let next = a["level"]["next"]["fixes"][0].as_str().unwrap();
+            let around: String = page
+                .lines()
+                .skip_while(|l| *l != line)
+                .take(4)
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert!(around.contains(next), "{format} {root}: {around}");
+        }
+        let single = render("fastapi-service", format);
+        assert!(!single.contains(marker), "{format}");
+    }
+}
