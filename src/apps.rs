@@ -361,7 +361,9 @@ pub fn view(facts: &Facts, root: &str, owners: &[&str]) -> Facts {
         pii_fields: keep(&facts.pii_fields, |h| at_own(&h.location)),
         postmortems: keep(&facts.postmortems, |p| shared(&p.path)),
         flag_uses: keep(&facts.flag_uses, |f| at_own(&f.location)),
-        history: facts.history.clone(),
+        // Graduation pressure reads the repository's history once; no rule
+        // reads it, so a view does not copy thousands of commits per app.
+        history: crate::facts::git::History::Unknown("read once for the repository".into()),
         scoped_out: facts.scoped_out.clone(),
         ..Facts::default()
     };

@@ -165,7 +165,12 @@ impl Derived {
 
 /// `path` is `root` or inside it (`root` without a trailing slash).
 pub fn under(path: &str, root: &str) -> bool {
-    root == "." || root.is_empty() || path == root || path.starts_with(&format!("{root}/"))
+    root == "."
+        || root.is_empty()
+        || path == root
+        || (path.len() > root.len()
+            && path.starts_with(root)
+            && path.as_bytes()[root.len()] == b'/')
 }
 
 /// Derive everything, once. `facts` are the whole repository's.
