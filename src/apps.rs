@@ -169,6 +169,7 @@ pub fn discover(facts: &Facts) -> Apps {
         .chain(&libraries)
         .map(|c| c.dir.as_str())
         .collect();
+    let library_dirs: Vec<&str> = libraries.iter().map(|c| c.dir.as_str()).collect();
     let whole = apps.len() == 1 && apps[0].dir.is_empty() && libraries.is_empty();
     let app_inputs = apps
         .iter()
@@ -181,7 +182,7 @@ pub fn discover(facts: &Facts) -> Apps {
             },
             stack: c.stack.iter().cloned().collect(),
             signals: c.signals.clone(),
-            facts: (!whole).then(|| view(facts, &c.dir, &owners)),
+            facts: (!whole).then(|| view(facts, &c.dir, &owners, &library_dirs)),
         })
         .collect();
     Apps {
@@ -307,16 +308,18 @@ fn signals(facts: &Facts, candidates: &mut [Candidate]) {
 }
 
 /// The facts the app at `root` is scored on. `owners` are the roots of all
-/// apps and libraries: a fact belongs to the deepest one holding it.
+/// apps and libraries (`libraries` those of the libraries): a fact belongs
+/// to the deepest one holding it.
 /// * its own: under `root` and no deeper owner (code, manifests, tests);
-/// * shared: its own, or held by no owner or by an owner above it
-///   (CI, docs, `.gitignore`, CODEOWNERS, deployment files, secrets and
-///   env files of the repository: a key at the root leaks every app's).
-pub fn view(facts: &Facts, root: &str, owners: &[&str]) -> Facts {
+/// * shared: its own, or held by no owner, by an owner above it or by a
+///   library (CI, docs, `.gitignore`, CODEOWNERS, deployment files, secrets
+///   and env files of the repository: a key at the root leaks every app's,
+///   and an `infra/` CDK package that declares the budget is no app's own).
+pub fn view(facts: &Facts, root: &str, owners: &[&str], libraries: &[&str]) -> Facts {
     let own = |p: &str| owner(owners, p) == Some(root);
     let shared = |p: &str| match owner(owners, p) {
         None => true,
-        Some(o) => o == root || o.is_empty() || under(root, o),
+        Some(o) => o == root || o.is_empty() || under(root, o) || libraries.contains(&o),
     };
     let at_own = |l: &Location| own(&l.path);
     let at_shared = |l: &Location| shared(&l.path);
@@ -526,6 +529,43 @@ mod tests {
             view.derived.lockfiles[0].state.as_ref().unwrap(),
             "locked by package-lock.json"
         );
+        // The library's code is not the app's; its documents are shared.
+        assert!(
+            view.files
+                .iter()
+                .any(|f| f.path == "packages/ui/src/index.js")
+        );
+        assert!(view.languages.len() == 1);
+    }
+
+    /// A library's code is not the app's, but what it declares for the
+    /// repository is: a budget in an `infra/` CDK package counts for the API.
+    #[test]
+    fn a_library_shares_its_configuration_not_its_code() {
+        let mut f = repo(&[
+            ("api/package.json", r#"{"dependencies":{"express":"4"}}"#),
+            ("api/src/server.js", ""),
+            (
+                "infra/package.json",
+                r#"{"dependencies":{"aws-cdk-lib":"2"}}"#,
+            ),
+            ("infra/lib/stack.ts", ""),
+        ]);
+        f.deploy.budgets.push(crate::facts::deploy::BudgetAlert {
+            location: Location::new("infra/lib/stack.ts", 9),
+            kind: "AWS budget".into(),
+        });
+        f.outbound.push(crate::facts::OutboundCall {
+            location: Location::new("infra/lib/stack.ts", 3),
+            client: "fetch",
+            timeout: crate::facts::TimeoutState::Missing,
+            note: "fetch".into(),
+        });
+        let found = discover(&f);
+        assert_eq!(roots(&found), ["api"]);
+        let view = found.apps[0].facts.as_ref().unwrap();
+        assert_eq!(view.deploy.budgets.len(), 1);
+        assert!(view.outbound.is_empty());
     }
 
     /// A root app with a deployed worker below it: two apps, and the
