@@ -93,8 +93,8 @@ pub struct AppSummary {
     pub path: SafeText,
     /// The app's root, repository-relative: `.`, `api`, `apps/web`.
     pub root: SafeText,
-    /// From its manifest (`name` in package.json, pyproject, Cargo.toml,
-    /// the module path's last part), else its folder's name.
+    /// Its folder's name (`.` for the repository root). Manifest package
+    /// names are not read for it yet.
     pub name: SafeText,
     /// Languages and frameworks: `node`, `express`, `python`, `next` …
     pub stack: Vec<String>,
