@@ -96,6 +96,20 @@ struct Inputs {
     /// findings are new and which are fixed.
     #[arg(long, value_name = "OLD.json")]
     baseline: Option<PathBuf>,
+    /// Exit with status 1 when the scan has findings that the --baseline
+    /// report does not (also `fail-on-new = true` in the config).
+    #[arg(long, requires = "baseline")]
+    fail_on_new: bool,
+    /// Exit with status 1 when the score fell by more than N against the
+    /// --baseline report (also `fail-on-drop = N` in the config).
+    #[arg(long, value_name = "N", requires = "baseline",
+          value_parser = clap::value_parser!(u32).range(0..=100))]
+    fail_on_drop: Option<u32>,
+    /// Auditor mode: score as if nothing were waived (inline allows,
+    /// `[[waivers]]`, `disable`, `[secrets] allow`); the waivers are listed
+    /// as ignored.
+    #[arg(long)]
+    no_waivers: bool,
     /// Repository web URL, for links to `path#Lline` in Markdown
     /// (default in GitHub Actions: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY).
     #[arg(long, value_name = "URL")]
@@ -251,12 +265,29 @@ fn build_report(inputs: &Inputs) -> Result<Built> {
         threads,
         history: !inputs.no_git,
         fail_under: inputs.fail_under,
+        waivers: !inputs.no_waivers,
     })?;
     result.report.source_url =
         source_url(inputs.repo_url.as_deref(), result.report.commit.as_deref());
+    let config = &result.config;
+    let fail_on_new = inputs.fail_on_new || config.fail_on_new == Some(true);
+    let fail_on_drop = inputs.fail_on_drop.or(config.fail_on_drop);
+    if old.is_none() && (fail_on_new || fail_on_drop.is_some()) {
+        // Only the config asks: a gate without a baseline cannot be judged.
+        bail!(
+            "{} sets `fail-on-new` or `fail-on-drop`, which need --baseline OLD.json",
+            config.source
+        );
+    }
     if let Some(old) = &old {
         result.report.baseline = Some(baseline::diff(old, &result.report));
     }
+    let mut gates = Vec::new();
+    if let Some(g) = fail_under_gate(inputs.fail_under.or(config.fail_under), &result.report) {
+        gates.push(g);
+    }
+    gates.extend(baseline::gates(&result.report, fail_on_new, fail_on_drop));
+    result.report.gates = gates;
     for w in result.report.warnings.iter().filter(|_| !inputs.quiet) {
         let where_ = if w.path.is_empty() {
             String::new()
@@ -316,6 +347,51 @@ fn below_threshold(inputs: &Inputs, config: &Config, report: &Report) -> bool {
     }
 }
 
+/// `--fail-under` as a gate of the report, so the PR comment can name it.
+fn fail_under_gate(threshold: Option<u8>, report: &Report) -> Option<baseline::GateResult> {
+    let t = threshold? as u32;
+    let (passed, message) = match report.score {
+        Some(s) if s >= t => (true, format!("score {s} meets {t}")),
+        Some(s) => (false, format!("score {s} is below {t}")),
+        None => (false, format!("there is no score to hold to {t}")),
+    };
+    let findings = match &report.target {
+        Some(target) if !passed => target
+            .fixes
+            .iter()
+            .map(|f| format!("fix {f}").into())
+            .collect(),
+        _ => Vec::new(),
+    };
+    Some(baseline::GateResult {
+        gate: "fail-under",
+        passed,
+        message: message.into(),
+        findings,
+    })
+}
+
+/// Whether a baseline gate (`--fail-on-new`, `--fail-on-drop`) failed;
+/// says which and names what tripped it.
+fn baseline_gates_failed(report: &Report) -> bool {
+    let mut failed = false;
+    for g in report
+        .gates
+        .iter()
+        .filter(|g| !g.passed && g.gate != "fail-under")
+    {
+        failed = true;
+        eprintln!("graduate: --{} failed: {}", g.gate, g.message);
+        for f in g.findings.iter().take(20) {
+            eprintln!("  {f}");
+        }
+        if g.findings.len() > 20 {
+            eprintln!("  … and {} more", g.findings.len() - 20);
+        }
+    }
+    failed
+}
+
 fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
     let (report, config, files) = build_report(&args.inputs)?;
     if !args.explain_scope.is_empty() {
@@ -337,7 +413,8 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
         }
         None => emit(&rendered)?,
     };
-    if below_threshold(&args.inputs, &config, &report) {
+    let below = below_threshold(&args.inputs, &config, &report);
+    if baseline_gates_failed(&report) | below {
         return Ok(ExitCode::from(1));
     }
     Ok(code)
@@ -476,7 +553,7 @@ fn comment_cmd(args: CommentArgs) -> Result<ExitCode> {
     };
     let full = markdown::render(&report);
     let body = markdown::fit(full.clone(), github::COMMENT_LIMIT, elsewhere);
-    let below = below_threshold(&args.inputs, &config, &report);
+    let below = below_threshold(&args.inputs, &config, &report) | baseline_gates_failed(&report);
     let gates = ExitCode::from(if below { 1 } else { 0 });
     let (target, token, api, deadline) = match destination {
         Destination::Stdout => {

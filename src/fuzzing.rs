@@ -177,6 +177,7 @@ pub fn scan_facts(data: &[u8]) -> Report {
         &config,
         WalkStats::default(),
         config.fail_under,
+        true,
     );
     for rendered in [
         json::render(&report),

@@ -27,4 +27,5 @@ pub mod safe_text;
 pub mod scan;
 pub mod schema;
 pub mod score;
+pub mod waivers;
 pub mod walk;

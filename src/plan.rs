@@ -286,6 +286,9 @@ mod tests {
             week,
             scope: None,
             fingerprint: String::new(),
+            content_fingerprint: String::new(),
+            legacy_fingerprint: String::new(),
+            waiver: None,
             anchor: None,
             hotspot: None,
         }

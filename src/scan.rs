@@ -19,6 +19,8 @@ pub struct ScanOptions {
     /// `--fail-under N`: the report says how to reach it (the config's
     /// `fail-under` applies when this is `None`).
     pub fail_under: Option<u8>,
+    /// Apply the waivers (`--no-waivers` turns this off: auditor mode).
+    pub waivers: bool,
 }
 
 pub struct ScanResult {
@@ -141,6 +143,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         &config,
         out.stats,
         opts.fail_under.or(config.fail_under),
+        opts.waivers,
     );
     let mut report = report;
     report.subfolder = subfolder.map(SafeText::from);

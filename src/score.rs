@@ -10,13 +10,17 @@
 //!   can never raise a level, and not applicable neither helps nor blocks.
 
 use crate::config::Config;
-use crate::facts::{Facts, Warning};
+use crate::facts::Facts;
 use crate::report::{
     AppSummary, Check, Coverage, DebtItem, Gate, GateStatus, Level, NextLevel, PillarScore, Report,
     SCHEMA_VERSION, Suppression, Tool,
 };
 use crate::rules::{self, Outcome, Pillar, Status};
 use crate::safe_text::SafeText;
+use crate::waivers::{
+    Scope as WaiverScope, Source as WaiverSource, Status as WaiverStatus, Waiver, WaiverEffect,
+    WaiverEntry,
+};
 use crate::walk::WalkStats;
 
 pub fn priority(impact: u8, risk: u8, effort: u8) -> u32 {
@@ -55,99 +59,288 @@ const GATES: &[(&str, &[&str])] = &[
     ("cost-guardrails", &["autoscaling-bounds", "budget-alerts"]),
 ];
 
-/// Run every enabled rule on the facts and apply inline suppressions.
-/// Returns the outcomes, the suppressions applied, and warnings about
-/// suppressions that matched nothing.
-pub fn evaluate(
-    facts: &Facts,
-    config: &Config,
-) -> (
-    Vec<(&'static rules::Rule, Outcome)>,
-    Vec<Suppression>,
-    Vec<Warning>,
-) {
-    let mut suppressions = Vec::new();
-    let mut used_fingerprints = std::collections::BTreeSet::new();
+/// The rules' outcomes with and without the waivers, and the waivers.
+pub struct Evaluation {
+    /// Outcomes with the waivers in force applied (`waiver-hygiene`
+    /// included); rules a `disable` in force turns off are left out.
+    pub waived: Vec<(&'static rules::Rule, Outcome)>,
+    /// Every rule's outcome as if nothing were waived (`--no-waivers`).
+    pub unwaived: Vec<(&'static rules::Rule, Outcome)>,
+    /// The findings the waivers in force hide.
+    pub suppressions: Vec<Suppression>,
+    pub waivers: Vec<WaiverEntry>,
+}
+
+const HYGIENE: &str = "waiver-hygiene";
+
+/// Run every rule on the facts, give each finding its identity, then apply
+/// the waivers (docs/waivers.md): a waiver in force hides what it covers, an
+/// expired one hides nothing and marks what it would have hidden, and every
+/// waiver's problems become `waiver-hygiene` findings. `today` is the scan
+/// date, `YYYY-MM-DD`.
+pub fn evaluate(facts: &Facts, config: &Config, today: &str) -> Evaluation {
     // Rules are independent reads of the facts: run them on two threads
     // (a large monorepo spends real time in the per-manifest rules).
-    let enabled: Vec<&'static rules::Rule> = rules::all()
+    let runnable: Vec<&'static rules::Rule> = rules::all()
         .iter()
-        .filter(|r| config.enabled(&r.meta.id))
+        .filter(|r| r.meta.id != HYGIENE)
         .collect();
-    let half = enabled.len().div_ceil(2);
-    let (first, second) = enabled.split_at(half);
+    let half = runnable.len().div_ceil(2);
+    let (first, second) = runnable.split_at(half);
     let mut outcomes: Vec<Outcome> = std::thread::scope(|s| {
         let other = s.spawn(|| second.iter().map(|r| r.run(facts)).collect::<Vec<_>>());
         let mut mine: Vec<Outcome> = first.iter().map(|r| r.run(facts)).collect();
         mine.extend(other.join().expect("a rule panicked"));
         mine
     });
-    let results: Vec<_> = enabled
+    let mut unwaived: Vec<(&'static rules::Rule, Outcome)> = runnable
         .iter()
+        .copied()
         .zip(outcomes.drain(..))
-        .map(|(rule, outcome)| {
-            let rule: &'static rules::Rule = rule;
-            let mut outcome = outcome;
-            let before = outcome.findings.len();
-            outcome.findings.retain(|f| {
-                let Some(loc) = &f.location else { return true };
-                match facts.allowed(&rule.meta.id, loc) {
-                    Some(allow) => {
-                        suppressions.push(Suppression {
-                            rule: rule.meta.id.clone().into(),
-                            path: loc.path.clone().into(),
-                            line: loc.line,
-                            reason: allow.reason.clone().into(),
-                        });
-                        false
-                    }
-                    None => match &f.fingerprint {
-                        Some(fp) if config.secret_allowed(fp) => {
-                            used_fingerprints.insert(fp.to_ascii_lowercase());
-                            suppressions.push(Suppression {
-                                rule: rule.meta.id.clone().into(),
-                                path: loc.path.clone().into(),
-                                line: loc.line,
-                                reason: format!(
-                                    "fingerprint {fp} allowlisted in {}",
-                                    crate::config::FILE_NAME
-                                )
-                                .into(),
-                            });
-                            false
-                        }
-                        _ => true,
-                    },
-                }
-            });
-            let suppressed = before - outcome.findings.len();
-            if suppressed > 0 {
-                if let Some(clean) = outcome.clean_sites.as_mut() {
-                    *clean += suppressed;
-                }
-                if outcome.findings.is_empty() {
-                    outcome.status = Status::Pass;
-                }
-            }
+        .map(|(rule, mut outcome)| {
+            identify(&rule.meta.id, &mut outcome.findings, facts);
             (rule, outcome)
         })
         .collect();
-    // An allowlist entry that matches nothing is stale: the secret was
-    // removed (good) or the entry was mistyped (bad); either way, say so.
-    let unused = config
-        .secrets
-        .allow
+    let declared = declared_waivers(facts, config);
+    let known = |w: &Waiver| rules::CATALOGUE.contains(&w.rule.as_str());
+    let expired: Vec<bool> = declared.iter().map(|w| w.expired(today)).collect();
+    let mut hides = vec![0usize; declared.len()];
+    let mut used = vec![false; declared.len()];
+    let mut suppressions = Vec::new();
+    let mut waived = Vec::new();
+    for (rule, raw) in &unwaived {
+        let id = rule.meta.id.as_str();
+        let (impact, risk, effort) = config.scores(&rule.meta);
+        let suppress = |f: &rules::Finding, w: &Waiver| {
+            let loc = f.location.as_ref()?;
+            Some(Suppression {
+                rule: id.into(),
+                path: loc.path.clone().into(),
+                line: loc.line,
+                message: f.message.clone().into(),
+                reason: w
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "(no reason given)".into())
+                    .into(),
+                kind: w.source,
+                owner: w.owner.as_deref().map(SafeText::new),
+                expires: w.expires.as_deref().map(SafeText::new),
+                waiver: format!("{}:{}", w.path, w.line).into(),
+                fingerprint: f
+                    .identity
+                    .as_ref()
+                    .map(|i| i.fingerprint.clone())
+                    .unwrap_or_default(),
+                priority: priority(impact, f.risk.unwrap_or(risk), effort),
+            })
+        };
+        let disabled_by = declared
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.disables() && w.rule == id)
+            .map(|(i, _)| i)
+            .collect::<Vec<_>>();
+        if let Some(&i) = disabled_by.iter().find(|i| !expired[**i]) {
+            hides[i] += raw.findings.len();
+            used[i] = matches!(raw.status, Status::Fail | Status::Unknown);
+            suppressions.extend(
+                raw.findings
+                    .iter()
+                    .filter_map(|f| suppress(f, &declared[i])),
+            );
+            continue;
+        }
+        let mut outcome = raw.clone();
+        let before = outcome.findings.len();
+        let mut kept = Vec::new();
+        for mut f in std::mem::take(&mut outcome.findings) {
+            let loc = f.location.as_ref().map(|l| (l.path.as_str(), l.line));
+            let mut fps: Vec<&str> = Vec::new();
+            if let Some(i) = &f.identity {
+                fps.push(&i.fingerprint);
+                fps.push(&i.content);
+            }
+            if let Some(secret) = &f.fingerprint {
+                fps.push(secret);
+            }
+            let covering: Vec<usize> = declared
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| !w.disables() && w.covers(id, loc, &fps))
+                .map(|(i, _)| i)
+                .collect();
+            match covering.iter().find(|i| !expired[**i]) {
+                Some(&i) => {
+                    hides[i] += 1;
+                    used[i] = true;
+                    suppressions.extend(suppress(&f, &declared[i]));
+                }
+                None => {
+                    if let Some(&i) = covering.first() {
+                        f.waiver_note = Some(lapsed(&declared[i]));
+                    }
+                    kept.push(f);
+                }
+            }
+        }
+        // A `disable` past its date: the rule is back, and says why.
+        if let Some(&i) = disabled_by.first() {
+            for f in &mut kept {
+                f.waiver_note.get_or_insert_with(|| lapsed(&declared[i]));
+            }
+        }
+        outcome.findings = kept;
+        let suppressed = before - outcome.findings.len();
+        if suppressed > 0 {
+            if let Some(clean) = outcome.clean_sites.as_mut() {
+                *clean += suppressed;
+            }
+            if outcome.findings.is_empty() {
+                outcome.status = Status::Pass;
+            }
+        }
+        waived.push((*rule, outcome));
+    }
+    let waivers: Vec<WaiverEntry> = declared
         .iter()
-        .filter(|fp| !used_fingerprints.contains(&fp.to_ascii_lowercase()))
-        .map(|fp| Warning {
-            path: crate::config::FILE_NAME.into(),
-            message: format!(
-                "unused secrets allowlist entry {fp}: no finding has this fingerprint"
-            )
-            .into(),
+        .enumerate()
+        .map(|(i, w)| {
+            let mut problems: Vec<SafeText> = Vec::new();
+            let status = if !known(w) {
+                problems.push(
+                    match crate::catalogue::closest_id(&w.rule) {
+                        Some(id) => format!("unknown rule `{}` (did you mean `{id}`?)", w.rule),
+                        None => format!("unknown rule `{}`", w.rule),
+                    }
+                    .into(),
+                );
+                WaiverStatus::UnknownRule
+            } else if expired[i] {
+                problems.push(
+                    format!(
+                        "expired {}: what it hid is reported again",
+                        w.expires.as_deref().unwrap_or("")
+                    )
+                    .into(),
+                );
+                WaiverStatus::Expired
+            } else if !used[i] {
+                problems.push(if w.disables() {
+                    "turns off a rule that has nothing to report".into()
+                } else {
+                    "matches no finding".into()
+                });
+                WaiverStatus::Unused
+            } else {
+                WaiverStatus::Active
+            };
+            if w.reason.is_none() {
+                problems.insert(0, "no reason given".into());
+            }
+            WaiverEntry {
+                rule: w.rule.as_str().into(),
+                source: w.source,
+                path: w.path.as_str().into(),
+                line: w.line,
+                scope: w.scope.describe().into(),
+                reason: w.reason.as_deref().map(SafeText::new),
+                owner: w.owner.as_deref().map(SafeText::new),
+                expires: w.expires.as_deref().map(SafeText::new),
+                created: None,
+                status,
+                hides: hides[i],
+                problems,
+            }
         })
         .collect();
-    (results, suppressions, unused)
+    if let Some(hygiene) = rules::find(HYGIENE) {
+        let mut outcome = rules::judge_waivers(&waivers);
+        identify(HYGIENE, &mut outcome.findings, facts);
+        waived.push((hygiene, outcome));
+        unwaived.push((
+            hygiene,
+            Outcome::not_applicable("--no-waivers: waivers are not applied"),
+        ));
+    }
+    Evaluation {
+        waived,
+        unwaived,
+        suppressions,
+        waivers,
+    }
+}
+
+/// "waiver expired 2020-01-01 (src/a.go:3)".
+fn lapsed(w: &Waiver) -> String {
+    let what = if w.source == WaiverSource::Disable {
+        "`disable`"
+    } else {
+        "waiver"
+    };
+    format!(
+        "{what} expired {} ({}:{})",
+        w.expires.as_deref().unwrap_or("?"),
+        w.path,
+        w.line
+    )
+}
+
+/// The configuration's waivers, then the inline ones in path order.
+fn declared_waivers(facts: &Facts, config: &Config) -> Vec<Waiver> {
+    let mut out = config.waivers();
+    out.extend(facts.allows.iter().map(|a| Waiver {
+        rule: a.rule.clone(),
+        scope: WaiverScope::Site {
+            path: a.location.path.clone(),
+            line: a.location.line,
+        },
+        reason: a.reason.clone(),
+        owner: a.owner.clone(),
+        expires: a.expires.clone(),
+        source: WaiverSource::Inline,
+        path: a.location.path.clone(),
+        line: a.location.line,
+    }));
+    out
+}
+
+/// Content fingerprints (docs/report-format.md): rule, path, the enclosing
+/// code's hash (the message without its digits where the site's code is not
+/// known, as for a missing practice: "3 outbound call(s), no retry policy"
+/// stays the same finding when a fourth call is added) and the occurrence
+/// among findings alike; and the same without the path, which finds a
+/// finding again after a rename.
+fn identify(rule: &str, findings: &mut [rules::Finding], facts: &Facts) {
+    let mut seen: std::collections::HashMap<(String, String), usize> = Default::default();
+    for f in findings.iter_mut() {
+        let context = match f.location.as_ref().and_then(|l| facts.context(l)) {
+            Some(h) => format!("c{h:016x}"),
+            None => format!("m{}", f.message.replace(|c: char| c.is_ascii_digit(), "")),
+        };
+        let path = f
+            .location
+            .as_ref()
+            .map(|l| l.path.clone())
+            .unwrap_or_default();
+        let n = seen.entry((path.clone(), context.clone())).or_insert(0);
+        f.identity = Some(rules::Identity {
+            fingerprint: short_hash(&format!("2\0{rule}\0{path}\0{context}\0{n}")),
+            content: short_hash(&format!("2\0{rule}\0{context}\0{n}")),
+        });
+        *n += 1;
+    }
+}
+
+/// 8 bytes of SHA-256 in hex, the length every report shows.
+fn short_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// One app as the report names it, and the facts it is scored on (`None`:
@@ -207,7 +400,7 @@ impl Apps {
 }
 
 /// The evaluation of one app (or of the whole root when it holds none).
-struct Evaluation {
+struct AppEval {
     score: Option<u32>,
     unscored: Option<String>,
     level: Level,
@@ -218,7 +411,10 @@ struct Evaluation {
     signoff: Vec<Gate>,
     target: Option<crate::plan::Target>,
     suppressions: Vec<Suppression>,
-    unused_allows: Vec<Warning>,
+    /// The score with the waivers in force and as if nothing were waived.
+    score_with: Option<u32>,
+    score_without: Option<u32>,
+    waivers: Vec<WaiverEntry>,
 }
 
 /// Build the report. `facts` are the whole repository's; each app of `apps`
@@ -235,9 +431,12 @@ pub fn build(
     config: &Config,
     stats: WalkStats,
     fail_under: Option<u8>,
+    apply_waivers: bool,
 ) -> Report {
+    let scanned_at = crate::report::timestamp::rfc3339(now);
+    let today = &scanned_at[..10];
     let mut pressure = crate::pressure::evaluate(facts, &facts.history, &config.pressure, now);
-    let mut evaluated_apps: Vec<(AppInput, Evaluation)> = apps
+    let mut evaluated_apps: Vec<(AppInput, AppEval)> = apps
         .apps
         .into_iter()
         .map(|app| {
@@ -246,6 +445,8 @@ pub fn build(
                 config,
                 fail_under,
                 &mut pressure.hotspots,
+                today,
+                apply_waivers,
             );
             (app, e)
         })
@@ -253,7 +454,14 @@ pub fn build(
     let top = match evaluated_apps.len() {
         // No app: the root is evaluated as before, and left unscored.
         0 => {
-            let mut e = evaluate_app(facts, config, fail_under, &mut pressure.hotspots);
+            let mut e = evaluate_app(
+                facts,
+                config,
+                fail_under,
+                &mut pressure.hotspots,
+                today,
+                apply_waivers,
+            );
             let why = apps
                 .none_in
                 .clone()
@@ -263,7 +471,7 @@ pub fn build(
             e
         }
         1 => clone_evaluation(&evaluated_apps[0].1),
-        _ => roll_up(&evaluated_apps, config, fail_under),
+        _ => roll_up(&evaluated_apps, fail_under),
     };
     let rollup = (evaluated_apps.len() > 1).then(|| {
         let weakest = weakest(&evaluated_apps);
@@ -293,7 +501,7 @@ pub fn build(
             target: e.target,
         })
         .collect();
-    let Evaluation {
+    let AppEval {
         score,
         unscored,
         level,
@@ -304,7 +512,9 @@ pub fn build(
         signoff,
         target,
         suppressions,
-        unused_allows,
+        score_with,
+        score_without,
+        waivers,
     } = top;
     Report {
         schema_version: SCHEMA_VERSION,
@@ -315,7 +525,7 @@ pub fn build(
         root: root.into(),
         subfolder: None,
         commit,
-        scanned_at: crate::report::timestamp::rfc3339(now),
+        scanned_at: scanned_at.clone(),
         source_url: None,
         score,
         grade: score.map(grade),
@@ -333,13 +543,20 @@ pub fn build(
         checks,
         pressure: Some(pressure),
         suppressions,
-        warnings: {
-            let mut w = facts.warnings.clone();
-            w.extend(unused_allows);
-            w.sort();
-            w.dedup();
-            w
-        },
+        waiver_effect: (!waivers.is_empty()).then(|| WaiverEffect {
+            score_with: score.and(score_with),
+            score_without: score.and(score_without),
+            active: waivers
+                .iter()
+                .filter(|w| {
+                    w.hides > 0 && matches!(w.status, WaiverStatus::Active | WaiverStatus::Ignored)
+                })
+                .count(),
+            ignored: !apply_waivers,
+        }),
+        waivers,
+        gates: Vec::new(),
+        warnings: facts.warnings.clone(),
         stats,
         scopes: scope_counts(facts),
         baseline: None,
@@ -352,7 +569,7 @@ pub const ROLLUP_RULE: &str = "score and grade of the weakest app (lowest score)
      passes when it passes for every app; debt is every app's, once";
 
 /// The app that sets the roll-up: the lowest score, then the lowest level.
-fn weakest(apps: &[(AppInput, Evaluation)]) -> Option<usize> {
+fn weakest(apps: &[(AppInput, AppEval)]) -> Option<usize> {
     apps.iter()
         .enumerate()
         .filter(|(_, (_, e))| e.score.is_some())
@@ -360,8 +577,8 @@ fn weakest(apps: &[(AppInput, Evaluation)]) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-fn clone_evaluation(e: &Evaluation) -> Evaluation {
-    Evaluation {
+fn clone_evaluation(e: &AppEval) -> AppEval {
+    AppEval {
         score: e.score,
         unscored: e.unscored.clone(),
         level: e.level.clone(),
@@ -372,7 +589,9 @@ fn clone_evaluation(e: &Evaluation) -> Evaluation {
         signoff: e.signoff.clone(),
         target: e.target.clone(),
         suppressions: e.suppressions.clone(),
-        unused_allows: e.unused_allows.clone(),
+        score_with: e.score_with,
+        score_without: e.score_without,
+        waivers: e.waivers.clone(),
     }
 }
 
@@ -387,7 +606,7 @@ fn badness(s: Status) -> u8 {
 }
 
 /// The repository's standing from its apps' (the rule is [`ROLLUP_RULE`]).
-fn roll_up(apps: &[(AppInput, Evaluation)], config: &Config, fail_under: Option<u8>) -> Evaluation {
+fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>) -> AppEval {
     let mut checks: Vec<Check> = Vec::new();
     for (_, e) in apps {
         for c in &e.checks {
@@ -416,7 +635,6 @@ fn roll_up(apps: &[(AppInput, Evaluation)], config: &Config, fail_under: Option<
     }
     sort_debt(&mut debt);
     let mut suppressions: Vec<Suppression> = Vec::new();
-    let mut unused_allows: Vec<Warning> = Vec::new();
     for (_, e) in apps {
         for s in &e.suppressions {
             if !suppressions
@@ -426,8 +644,27 @@ fn roll_up(apps: &[(AppInput, Evaluation)], config: &Config, fail_under: Option<
                 suppressions.push(s.clone());
             }
         }
-        unused_allows.extend(e.unused_allows.iter().cloned());
     }
+    // A waiver is evaluated with each app: it hides what it hides in all of
+    // them, and is unused only when no app uses it.
+    let mut waivers: Vec<WaiverEntry> = Vec::new();
+    for (_, e) in apps {
+        for w in &e.waivers {
+            match waivers.iter_mut().find(|x| {
+                x.rule == w.rule && x.path == w.path && x.line == w.line && x.scope == w.scope
+            }) {
+                None => waivers.push(w.clone()),
+                Some(x) => {
+                    x.hides += w.hides;
+                    if x.status == WaiverStatus::Unused && w.status != WaiverStatus::Unused {
+                        x.status = w.status;
+                        x.problems = w.problems.clone();
+                    }
+                }
+            }
+        }
+    }
+    let lowest_of = |f: fn(&AppEval) -> Option<u32>| apps.iter().filter_map(|(_, e)| f(e)).min();
     let w = weakest(apps);
     let score = w.and_then(|i| apps[i].1.score);
     let lowest = apps
@@ -483,7 +720,7 @@ fn roll_up(apps: &[(AppInput, Evaluation)], config: &Config, fail_under: Option<
             }
         })
         .collect();
-    let coverage = coverage_block(&checks, config, false);
+    let coverage = coverage_block(&checks, false);
     // The weakest app's way to the target is the repository's first step;
     // every app below it must get there.
     // Every app must reach the target: the roll-up's fixes are each app's
@@ -518,7 +755,7 @@ fn roll_up(apps: &[(AppInput, Evaluation)], config: &Config, fail_under: Option<
             score_after: after,
         }
     });
-    Evaluation {
+    AppEval {
         score,
         unscored: score
             .is_none()
@@ -531,11 +768,13 @@ fn roll_up(apps: &[(AppInput, Evaluation)], config: &Config, fail_under: Option<
         signoff,
         target,
         suppressions,
-        unused_allows,
+        score_with: lowest_of(|e| e.score_with),
+        score_without: lowest_of(|e| e.score_without),
+        waivers,
     }
 }
 
-fn unscore(e: &mut Evaluation, why: String) {
+fn unscore(e: &mut AppEval, why: String) {
     e.score = None;
     e.unscored = Some(why);
     for p in &mut e.pillars {
@@ -563,7 +802,7 @@ fn sort_debt(debt: &mut [DebtItem]) {
     });
 }
 
-fn coverage_block(checks: &[Check], config: &Config, unscored: bool) -> Coverage {
+fn coverage_block(checks: &[Check], unscored: bool) -> Coverage {
     let evaluated = checks.iter().filter(|c| c.status.evaluated()).count();
     let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
     Coverage {
@@ -574,11 +813,11 @@ fn coverage_block(checks: &[Check], config: &Config, unscored: bool) -> Coverage
         pending: rules::CATALOGUE
             .iter()
             .copied()
-            .filter(|id| rules::find(id).is_none() && config.enabled(id))
+            .filter(|id| rules::find(id).is_none())
             .collect(),
         total: rules::CATALOGUE
             .iter()
-            .filter(|id| config.enabled(id))
+            .filter(|id| rules::find(id).is_none() || checks.iter().any(|c| c.id == **id))
             .count(),
         // Nothing is scored, so the score rests on nothing.
         percent: if unscored {
@@ -589,14 +828,44 @@ fn coverage_block(checks: &[Check], config: &Config, unscored: bool) -> Coverage
     }
 }
 
-/// Evaluate one app's facts: rules, checks, debt, score, level, gates.
+/// Evaluate one app's facts: rules, waivers, checks, debt, score, level,
+/// gates. `today` is the scan date (waiver expiry).
 fn evaluate_app(
     facts: &Facts,
     config: &Config,
     fail_under: Option<u8>,
     hotspots: &mut [crate::pressure::Hotspot],
-) -> Evaluation {
-    let (results, suppressions, unused_allows) = evaluate(facts, config);
+    today: &str,
+    apply_waivers: bool,
+) -> AppEval {
+    let Evaluation {
+        waived,
+        unwaived,
+        suppressions,
+        mut waivers,
+    } = evaluate(facts, config, today);
+    let score_with = weighted_score(
+        waived
+            .iter()
+            .map(|(r, o)| check_of(r, o, config))
+            .collect::<Vec<_>>()
+            .iter(),
+    );
+    let score_without = weighted_score(
+        unwaived
+            .iter()
+            .map(|(r, o)| check_of(r, o, config))
+            .collect::<Vec<_>>()
+            .iter(),
+    );
+    let (results, suppressions) = if apply_waivers {
+        (waived, suppressions)
+    } else {
+        for w in &mut waivers {
+            w.status = WaiverStatus::Ignored;
+        }
+        (unwaived, Vec::new())
+    };
     let mut checks = Vec::new();
     let mut debt = Vec::new();
     for (rule, outcome) in &results {
@@ -614,6 +883,7 @@ fn evaluate_app(
                 continue;
             }
             let risk = f.risk.unwrap_or(risk);
+            let identity = f.identity.clone().unwrap_or_default();
             debt.push(DebtItem {
                 apps: Vec::new(),
                 rule: meta.id.clone(),
@@ -627,7 +897,10 @@ fn evaluate_app(
                 priority: priority(impact, risk, effort),
                 week: meta.week,
                 scope,
-                fingerprint: String::new(),
+                fingerprint: identity.fingerprint,
+                content_fingerprint: identity.content,
+                legacy_fingerprint: String::new(),
+                waiver: f.waiver_note.as_deref().map(SafeText::new),
                 hotspot: None,
                 anchor: f
                     .location
@@ -635,22 +908,9 @@ fn evaluate_app(
                     .then(|| SafeText::new(&anchor(&meta.id, facts))),
             });
         }
-        checks.push(Check {
-            id: meta.id.clone(),
-            pillar: meta.pillar.id(),
-            title: meta.title.clone(),
-            status: outcome.status,
-            impact,
-            risk,
-            effort,
-            priority: priority(impact, risk, effort),
-            week: meta.week,
-            pass_fraction: (outcome.pass_fraction() * 1000.0).round() / 1000.0,
-            skip_reason: outcome.reason.as_deref().map(SafeText::new),
-            evidence: outcome.evidence.clone(),
-        });
+        checks.push(check_of(rule, outcome, config));
     }
-    fingerprint(&mut debt);
+    legacy_fingerprints(&mut debt);
     // Debt in a churn hotspot is riskier: it sits where changes happen.
     for d in debt.iter_mut() {
         if let Some(h) = hotspots
@@ -679,20 +939,22 @@ fn evaluate_app(
             }
         })
         .collect();
-    // No app, no score: a scored app of which no check could be evaluated
-    // has nothing to rest a number on.
-    let mut e = Evaluation {
+    // An app of which no check could be evaluated has nothing to rest a
+    // number on.
+    let mut e = AppEval {
         score,
         unscored: None,
         level: level(&checks),
-        coverage: coverage_block(&checks, config, false),
+        coverage: coverage_block(&checks, false),
         pillars,
         signoff: signoff(&checks),
         target: fail_under.map(|t| crate::plan::target(&checks, score, t as u32)),
         checks,
         debt,
         suppressions,
-        unused_allows,
+        score_with,
+        score_without,
+        waivers,
     };
     if score.is_none() {
         unscore(
@@ -738,17 +1000,18 @@ fn scope_counts(facts: &Facts) -> Vec<crate::report::ScopeCount> {
         .collect()
 }
 
-/// Fingerprints that survive line shifts: the same rule, file and message,
-/// numbered by order of appearance when a file holds several alike.
-fn fingerprint(debt: &mut [DebtItem]) {
-    use sha2::{Digest, Sha256};
+/// The fingerprints of reports before content fingerprints: rule, path,
+/// message and the order of appearance among items alike. Kept (never
+/// serialised) so that a baseline written by an older graduate still
+/// matches (report/baseline.rs).
+fn legacy_fingerprints(debt: &mut [DebtItem]) {
     let mut seen: std::collections::HashMap<(String, Option<SafeText>, SafeText), usize> =
         std::collections::HashMap::new();
     for d in debt.iter_mut() {
         let n = seen
             .entry((d.rule.clone(), d.path.clone(), d.message.clone()))
             .or_insert(0);
-        let digest = Sha256::digest(format!(
+        d.legacy_fingerprint = short_hash(&format!(
             "{}\0{}\0{}\0{}",
             d.rule,
             d.path.as_deref().unwrap_or(""),
@@ -756,7 +1019,26 @@ fn fingerprint(debt: &mut [DebtItem]) {
             n
         ));
         *n += 1;
-        d.fingerprint = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    }
+}
+
+/// A rule's outcome as a check of the report.
+fn check_of(rule: &rules::Rule, outcome: &Outcome, config: &Config) -> Check {
+    let meta = &rule.meta;
+    let (impact, risk, effort) = config.scores(meta);
+    Check {
+        id: meta.id.clone(),
+        pillar: meta.pillar.id(),
+        title: meta.title.clone(),
+        status: outcome.status,
+        impact,
+        risk,
+        effort,
+        priority: priority(impact, risk, effort),
+        week: meta.week,
+        pass_fraction: (outcome.pass_fraction() * 1000.0).round() / 1000.0,
+        skip_reason: outcome.reason.as_deref().map(SafeText::new),
+        evidence: outcome.evidence.clone(),
     }
 }
 
@@ -1019,6 +1301,7 @@ mod tests {
             &config,
             Default::default(),
             Some(10),
+            true,
         );
         assert_eq!(r.score, None);
         assert_eq!(r.grade, None);
@@ -1048,6 +1331,7 @@ mod tests {
             &config,
             Default::default(),
             None,
+            true,
         );
         assert!(r.score.is_some());
         assert!(r.unscored.is_none());
@@ -1059,5 +1343,140 @@ mod tests {
         assert_eq!(grade(100), "A");
         assert_eq!(grade(75), "B");
         assert_eq!(grade(39), "F");
+    }
+
+    fn call(line: u32) -> crate::facts::OutboundCall {
+        crate::facts::OutboundCall {
+            location: crate::facts::Location::new("api.go", line),
+            client: "net/http",
+            timeout: crate::facts::TimeoutState::Missing,
+            note: "http.Get".into(),
+        }
+    }
+
+    fn allow(
+        line: u32,
+        rule: &str,
+        reason: Option<&str>,
+        expires: Option<&str>,
+    ) -> crate::facts::InlineAllow {
+        crate::facts::InlineAllow {
+            location: crate::facts::Location::new("api.go", line),
+            rule: rule.into(),
+            reason: reason.map(str::to_string),
+            owner: None,
+            expires: expires.map(str::to_string),
+        }
+    }
+
+    /// Waivers on hand-built facts: one in force hides its call (and the
+    /// site counts as clean), an expired one hides nothing and marks the
+    /// call, an unused and an unknown-rule one hide nothing; each problem
+    /// is a waiver-hygiene finding at the waiver's line.
+    #[test]
+    fn waivers_hide_lapse_and_are_judged() {
+        let facts = Facts {
+            languages: vec![crate::inventory::Lang::Go],
+            outbound: vec![call(3), call(7), call(11)],
+            allows: vec![
+                allow(
+                    2,
+                    "outbound-timeout",
+                    Some("vendor deadline"),
+                    Some("2099-01-01"),
+                ),
+                allow(
+                    6,
+                    "outbound-timeout",
+                    Some("old excuse"),
+                    Some("2020-01-01"),
+                ),
+                allow(20, "retry-storm", None, None),
+                allow(21, "outbund-timeout", Some("typo"), None),
+            ],
+            ..Facts::default()
+        };
+        let e = evaluate(&facts, &Config::default(), "2026-11-30");
+        let timeout = e
+            .waived
+            .iter()
+            .find(|(r, _)| r.meta.id == "outbound-timeout")
+            .map(|(_, o)| o)
+            .unwrap();
+        let lines: Vec<(u32, Option<&str>)> = timeout
+            .findings
+            .iter()
+            .map(|f| (f.location.as_ref().unwrap().line, f.waiver_note.as_deref()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (7, Some("waiver expired 2020-01-01 (api.go:6)")),
+                (11, None)
+            ]
+        );
+        assert_eq!(timeout.clean_sites, Some(1));
+        assert_eq!(e.suppressions.len(), 1);
+        assert_eq!(e.suppressions[0].line, 3);
+        let status: Vec<WaiverStatus> = e.waivers.iter().map(|w| w.status).collect();
+        assert_eq!(
+            status,
+            [
+                WaiverStatus::Active,
+                WaiverStatus::Expired,
+                WaiverStatus::Unused,
+                WaiverStatus::UnknownRule
+            ]
+        );
+        assert!(e.waivers[3].problems[0].contains("did you mean `outbound-timeout`"));
+        assert!(
+            e.waivers[2]
+                .problems
+                .iter()
+                .any(|p| p.as_str() == "no reason given")
+        );
+        let hygiene = e
+            .waived
+            .iter()
+            .find(|(r, _)| r.meta.id == HYGIENE)
+            .map(|(_, o)| o)
+            .unwrap();
+        let at: Vec<u32> = hygiene
+            .findings
+            .iter()
+            .map(|f| f.location.as_ref().unwrap().line)
+            .collect();
+        assert_eq!(at, [6, 20, 21]);
+        // Without waivers every call is a finding, and nothing is judged.
+        let raw = e
+            .unwaived
+            .iter()
+            .find(|(r, _)| r.meta.id == "outbound-timeout")
+            .unwrap();
+        assert_eq!(raw.1.findings.len(), 3);
+    }
+
+    /// Identity is given before waivers apply: a waived call does not
+    /// renumber the alike calls after it.
+    #[test]
+    fn fingerprints_do_not_depend_on_what_is_waived() {
+        let mut facts = Facts {
+            languages: vec![crate::inventory::Lang::Go],
+            outbound: vec![call(3), call(7)],
+            ..Facts::default()
+        };
+        let fp = |facts: &Facts| {
+            evaluate(facts, &Config::default(), "2026-11-30")
+                .waived
+                .iter()
+                .find(|(r, _)| r.meta.id == "outbound-timeout")
+                .and_then(|(_, o)| o.findings.last().and_then(|f| f.identity.clone()))
+                .unwrap()
+        };
+        let before = fp(&facts);
+        facts
+            .allows
+            .push(allow(2, "outbound-timeout", Some("why"), None));
+        assert_eq!(fp(&facts), before);
     }
 }

@@ -1154,3 +1154,65 @@ fn the_release_workflow_publishes_what_the_action_downloads() {
         "the tag must be v<Cargo version>"
     );
 }
+
+#[test]
+fn baseline_gates_and_auditor_mode_come_from_inputs() {
+    let app = fixture("waiver-ledger");
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.json");
+    let first = run_action(Run::new(&[("path", app.as_str())]));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    std::fs::copy(first.file(&first.outputs["report-json"]), &base).unwrap();
+    let base = base.display().to_string();
+    let same = run_action(Run::new(&[
+        ("path", app.as_str()),
+        ("baseline", base.as_str()),
+        ("fail-on-new", "true"),
+        ("fail-on-drop", "0"),
+    ]));
+    assert_eq!(
+        same.code, 0,
+        "nothing new, nothing dropped: {}",
+        same.stderr
+    );
+    // Auditor mode brings the waived findings back and lowers the score.
+    let audit = run_action(Run::new(&[
+        ("path", app.as_str()),
+        ("baseline", base.as_str()),
+        ("no-waivers", "true"),
+        ("fail-on-new", "true"),
+    ]));
+    assert_eq!(audit.code, 1, "{}", audit.stderr);
+    assert!(
+        audit.stderr.contains("--fail-on-new failed"),
+        "{}",
+        audit.stderr
+    );
+    assert!(report_of(&audit)["waivers"][0]["status"] == "ignored");
+    assert!(
+        audit.summary.contains("Gate `fail-on-new` failed"),
+        "{}",
+        audit.summary
+    );
+    let drop = run_action(Run::new(&[
+        ("path", app.as_str()),
+        ("baseline", base.as_str()),
+        ("no-waivers", "true"),
+        ("fail-on-drop", "1"),
+    ]));
+    assert_eq!(drop.code, 1, "{}", drop.stderr);
+    assert!(
+        drop.stderr.contains("--fail-on-drop failed: score fell by"),
+        "{}",
+        drop.stderr
+    );
+    for (input, value) in [("fail-on-drop", "$(touch pwned)"), ("fail-on-new", "true")] {
+        let out = run_action(Run::new(&[("path", app.as_str()), (input, value)]));
+        assert_eq!(
+            out.code, 2,
+            "{input}={value} without a baseline: {}",
+            out.stderr
+        );
+        assert!(!out.workspace.path().join("pwned").exists());
+    }
+}

@@ -496,7 +496,7 @@ fn inline_allow_suppresses_and_is_listed() {
 }
 
 #[test]
-fn fingerprint_allowlist_suppresses_and_unused_entries_warn() {
+fn fingerprint_allowlist_suppresses_and_unused_entries_are_findings() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("app.js"),
@@ -521,20 +521,44 @@ fn fingerprint_allowlist_suppresses_and_unused_entries_warn() {
     .unwrap();
     let (r, _) = json_of(dir.path());
     assert_eq!(check(&r, "hardcoded-secret")["status"], "pass");
+    let s = &r["suppressions"][0];
+    assert_eq!(s["kind"], "secrets-allow");
+    assert_eq!(s["waiver"], ".graduate.toml:2");
+    assert_eq!(s["path"], "app.js");
+    // The used entry has no reason, the other matches nothing: both are
+    // waiver-hygiene findings at the config line, not stderr warnings.
+    let hygiene: Vec<String> = r["debt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "waiver-hygiene")
+        .map(|d| {
+            format!(
+                "{}:{} {}",
+                d["path"].as_str().unwrap(),
+                d["line"],
+                d["message"]
+            )
+        })
+        .collect();
+    assert_eq!(hygiene.len(), 2, "{hygiene:?}");
     assert!(
-        r["suppressions"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains(&fp)
+        hygiene.iter().all(|h| h.starts_with(".graduate.toml:2 ")),
+        "{hygiene:?}"
     );
-    let warnings = r["warnings"].as_array().unwrap();
-    assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
-        warnings[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("unused secrets allowlist entry 00112233445566ff")
+        hygiene
+            .iter()
+            .any(|h| h.contains("00112233445566ff") && h.contains("matches no finding")),
+        "{hygiene:?}"
     );
+    assert!(
+        hygiene
+            .iter()
+            .any(|h| h.contains(&fp) && h.contains("no reason given")),
+        "{hygiene:?}"
+    );
+    assert!(r["warnings"].as_array().unwrap().is_empty());
 }
 
 #[test]
@@ -558,7 +582,7 @@ fn rules_and_explain() {
     common::assert_ok(&out);
     let rules: Value = serde_json::from_slice(&out.stdout).unwrap();
     let rules = rules.as_array().unwrap();
-    assert_eq!(rules.len(), 29);
+    assert_eq!(rules.len(), 30);
     let timeout = rules
         .iter()
         .find(|r| r["id"] == "outbound-timeout")
@@ -727,7 +751,7 @@ fn completions_come_from_the_command_line_definition() {
     );
     assert_eq!(
         bash_completes(&script, &["graduate", "scan", "--fail"]),
-        ["--fail-under"]
+        ["--fail-under", "--fail-on-new", "--fail-on-drop"]
     );
     let formats = bash_completes(&script, &["graduate", "scan", "--format", ""]);
     assert_eq!(formats, ["text", "json", "markdown", "sarif", "html"]);

@@ -384,6 +384,7 @@ fn hostile_report() -> Report {
         threads: 1,
         history: false,
         fail_under: Some(80),
+        waivers: true,
     })
     .unwrap()
     .report;
@@ -451,9 +452,38 @@ fn hostile_report() -> Report {
             rule: hostile("waived-rule").into(),
             path: hostile(&format!("waiver{i}")).into(),
             line: i,
+            message: hostile("waived-message").into(),
             reason: hostile("owner=@octocat").into(),
+            kind: graduate::waivers::Source::Inline,
+            owner: Some(hostile("@octocat").into()),
+            expires: Some(hostile("2099-12-31").into()),
+            waiver: hostile("waiver-at").into(),
+            fingerprint: String::new(),
+            priority: 10,
         })
         .collect();
+    r.waivers = (0..3)
+        .map(|i| graduate::waivers::WaiverEntry {
+            rule: hostile("waived-rule").into(),
+            source: graduate::waivers::Source::Inline,
+            path: hostile(&format!("waiver{i}")).into(),
+            line: i,
+            scope: hostile("scope").into(),
+            reason: Some(hostile("owner=@octocat").into()),
+            owner: Some(hostile("@octocat").into()),
+            expires: Some(hostile("2099-12-31").into()),
+            created: None,
+            status: graduate::waivers::Status::Active,
+            hides: 1,
+            problems: vec![hostile("problem").into()],
+        })
+        .collect();
+    r.gates = vec![graduate::report::baseline::GateResult {
+        gate: "fail-on-new",
+        passed: false,
+        message: hostile("gate-message").into(),
+        findings: vec![hostile("gate-finding").into()],
+    }];
     r.warnings = (0..3)
         .map(|i| graduate::facts::Warning {
             path: hostile(&format!("warn{i}")).into(),
@@ -579,7 +609,7 @@ fn hostile_strings_in_every_field_stay_inert() {
         &md,
         "https://github.com/acme/orders/blob/HEAD/src/",
         shown_links(&r),
-        &[r.pillars.len(), 5],
+        &[r.pillars.len(), 5, 3],
     );
     // A team named inside backticks is a code span: GitHub links nothing in
     // code, and the text around it is neutralised instead.
@@ -603,7 +633,7 @@ fn hostile_strings_in_every_field_stay_inert() {
         &md,
         "https://github.com/acme/orders/blob/HEAD/src/",
         shown_links(&unscored),
-        &[unscored.pillars.len(), 5],
+        &[unscored.pillars.len(), 5, 3],
     );
 }
 
@@ -732,7 +762,7 @@ fn hostile_file_names_and_waivers_from_a_scan_stay_inert() {
         &md,
         "https://github.com/acme/orders/blob/HEAD/",
         links,
-        &[6, 5],
+        &[6, 5, 1],
     );
 }
 

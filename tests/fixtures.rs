@@ -39,6 +39,8 @@ const FIXTURES: &[&str] = &[
     "next-storefront",
     "three-apps",
     "secret-lookalikes",
+    "waiver-ledger",
+    "waiver-kept",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
@@ -105,6 +107,7 @@ const RULE_TABLE: &[(&str, &str, &str)] = &[
     ("metrics-exported", "fastapi-service", "go-service"),
     ("structured-logging", "node-resilient", "express-prototype"),
     ("pii-in-logs", "go-service", "node-resilient"),
+    ("waiver-hygiene", "waiver-kept", "waiver-ledger"),
 ];
 
 #[test]

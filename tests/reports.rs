@@ -62,6 +62,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
         "go-service",
         "axum-service",
         "empty-repo",
+        "waiver-ledger",
     ] {
         let sarif: Value = serde_json::from_str(&render(&[
             "scan",
@@ -83,9 +84,62 @@ fn sarif_validates_against_the_2_1_0_schema() {
                     .is_some_and(|u| !u.is_empty())
             );
             assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
-            assert!(result["partialFingerprints"]["graduateFingerprint/v1"].is_string());
+            assert!(result["partialFingerprints"]["graduateFingerprint/v2"].is_string());
         }
     }
+    // Waived findings are results with a suppression that says why: an
+    // inline allow in the source, a config entry outside it; an expired
+    // waiver is a rejected suppression on a finding that is back.
+    let sarif: Value = serde_json::from_str(&render(&[
+        "scan",
+        "fixtures/waiver-ledger",
+        "--format",
+        "sarif",
+    ]))
+    .unwrap();
+    let suppressions: Vec<(String, String, String)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["suppressions"].as_array())
+        .flatten()
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap().to_string(),
+                s["status"].as_str().unwrap().to_string(),
+                s["justification"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |kind: &str, status: &str, why: &str| {
+        suppressions
+            .iter()
+            .any(|(k, s, j)| k == kind && s == status && j.contains(why))
+    };
+    assert!(
+        has(
+            "inSource",
+            "accepted",
+            "regions proxy enforces a 2 s deadline"
+        ),
+        "{suppressions:?}"
+    );
+    assert!(
+        has("inSource", "accepted", "(no reason given)"),
+        "{suppressions:?}"
+    );
+    assert!(
+        has("external", "accepted", "the one log line is the fatal exit"),
+        "{suppressions:?}"
+    );
+    assert_eq!(
+        suppressions
+            .iter()
+            .filter(|(_, s, j)| s == "rejected" && j.contains("expired 2020-01-01"))
+            .count(),
+        2,
+        "{suppressions:?}"
+    );
     let sarif = render(&["scan", "fixtures/go-service", "--format", "sarif"]);
     insta::with_settings!({ filters => vec![(r#""semanticVersion": "[^"]+""#, r#""semanticVersion": "[VERSION]""#)] }, {
         insta::assert_snapshot!("sarif", sarif);

@@ -8,6 +8,7 @@
 pub mod ci;
 pub mod code;
 pub mod commands;
+pub mod context;
 pub mod coverage;
 pub mod deploy;
 pub mod deploy_steps;
@@ -97,12 +98,15 @@ pub struct FileRecord {
     pub scope_reason: String,
 }
 
-/// An inline `graduate:allow RULE reason` comment.
+/// An inline `graduate:allow RULE reason… owner=@x expires=DATE` comment
+/// (read by [`crate::waivers::parse_inline`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InlineAllow {
     pub location: Location,
     pub rule: String,
-    pub reason: String,
+    pub reason: Option<String>,
+    pub owner: Option<String>,
+    pub expires: Option<String>,
 }
 
 /// What one file contributed.
@@ -122,6 +126,9 @@ pub struct FileFacts {
     pub insecure_defaults: Vec<InsecureDefault>,
     pub secret_managers: Vec<SecretsManagerUse>,
     pub allows: Vec<InlineAllow>,
+    /// Hash of the normalised enclosing code of each site line of this
+    /// file ([`context`]), for content fingerprints.
+    pub contexts: Vec<(u32, u64)>,
     /// An env file with the number of real-looking values in it.
     pub env_file: Option<EnvFile>,
     pub hosts: Vec<integrations::ExternalHost>,
@@ -190,6 +197,10 @@ pub struct Facts {
     /// a git work tree (then an env file's presence is what counts).
     pub tracked_env_files: Option<Vec<String>>,
     pub allows: Vec<InlineAllow>,
+    /// Enclosing-code hash of every site line ([`context`]): a finding's
+    /// identity that survives line shifts and renames, computed while the
+    /// file's text is at hand (the report never reads a file again).
+    pub contexts: HashMap<Location, u64>,
     pub warnings: Vec<Warning>,
     /// Production source files that a code rule needed but that do not
     /// parse: the code rules are unknown instead of passing while they are
@@ -305,6 +316,9 @@ impl Facts {
             facts.env_files.extend(f.env_file);
             facts.gitignores.extend(f.gitignore);
             facts.allows.extend(f.allows);
+            for (line, hash) in f.contexts {
+                facts.contexts.insert(Location::new(&f.path, line), hash);
+            }
             facts.external_hosts.extend(f.hosts);
             facts.postmortems.extend(f.postmortem);
             facts.flag_uses.extend(f.flag_use);
@@ -360,13 +374,9 @@ impl Facts {
             .find_map(|m| m.deps.iter().find(|d| d.name == name).map(|d| (m, d)))
     }
 
-    /// Whether a line carries an inline allow for `rule`.
-    pub fn allowed(&self, rule: &str, loc: &Location) -> Option<&InlineAllow> {
-        self.allows.iter().find(|a| {
-            a.rule == rule
-                && a.location.path == loc.path
-                && (a.location.line == loc.line || a.location.line + 1 == loc.line)
-        })
+    /// The enclosing-code hash of a site, when its file was read.
+    pub fn context(&self, loc: &Location) -> Option<u64> {
+        self.contexts.get(loc).copied()
     }
 }
 
@@ -539,8 +549,32 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
         out.insecure_defaults = found.defaults;
         out.secret_managers = found.managers;
     }
-    out.allows = inline_allows(path, text);
+    // Documents hold no findings (they are not scanned for secrets or
+    // code), so a marker there is an example of the syntax, not a waiver.
+    if record.kind != FileKind::Doc {
+        out.allows = inline_allows(path, text);
+    }
+    out.contexts = context::of_sites(text, &site_lines(&out));
     out
+}
+
+/// The lines of a file where a rule can report a site: calls, retries,
+/// logs, secrets and fallbacks (the per-site rules' facts).
+fn site_lines(out: &FileFacts) -> Vec<u32> {
+    let mut lines: Vec<u32> = out
+        .code
+        .outbound
+        .iter()
+        .map(|c| c.location.line)
+        .chain(out.code.imported_calls.iter().map(|c| c.location.line))
+        .chain(out.code.retries.iter().map(|r| r.location.line))
+        .chain(out.code.pii_logs.iter().map(|p| p.location.line))
+        .chain(out.secrets.iter().map(|s| s.location.line))
+        .chain(out.insecure_defaults.iter().map(|d| d.location.line))
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
 }
 
 /// Inline suppressions: `graduate:allow RULE reason…` anywhere on a line
@@ -555,19 +589,13 @@ fn inline_allows(path: &str, text: &str) -> Vec<InlineAllow> {
         .enumerate()
         .filter_map(|(i, line)| {
             let rest = &line[line.find(MARK)? + MARK.len()..];
-            let mut words = rest.split_whitespace();
-            let rule = words.next()?.to_string();
-            let reason = words
-                .collect::<Vec<_>>()
-                .join(" ")
-                .trim_end_matches("*/")
-                .trim_end_matches("-->")
-                .trim()
-                .to_string();
+            let t = crate::waivers::parse_inline(rest)?;
             Some(InlineAllow {
                 location: Location::new(path, i as u32 + 1),
-                rule,
-                reason,
+                rule: t.rule,
+                reason: t.reason,
+                owner: t.owner,
+                expires: t.expires,
             })
         })
         .collect()
@@ -585,7 +613,10 @@ mod tests {
         );
         assert_eq!(allows.len(), 1);
         assert_eq!(allows[0].rule, "hardcoded-secret");
-        assert_eq!(allows[0].reason, "test key for the sandbox");
+        assert_eq!(
+            allows[0].reason.as_deref(),
+            Some("test key for the sandbox")
+        );
         assert_eq!(allows[0].location.line, 2);
     }
 }

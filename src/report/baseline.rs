@@ -1,8 +1,16 @@
-//! `--baseline OLD.json`: the change against a previous JSON report. Debt is
-//! matched by fingerprint (rule, path, message, occurrence), so an item that
-//! only moved lines is neither new nor fixed.
+//! `--baseline OLD.json`: the change against a previous JSON report, and the
+//! pull-request gates that read it (`--fail-on-new`, `--fail-on-drop`).
+//!
+//! Debt is matched by content fingerprint (docs/report-format.md): first by
+//! `fingerprint` (rule, path, enclosing code, occurrence), then what is left
+//! by `content_fingerprint` (the same without the path), so an item that
+//! moved lines, or whose file was renamed, is neither new nor fixed. A
+//! baseline written before content fingerprints has no
+//! `content_fingerprint`; its items are matched by the old fingerprint
+//! (rule, path, message, occurrence), which every item still computes, so an
+//! upgrade does not turn every finding new.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -36,6 +44,9 @@ struct OldDebt {
     message: String,
     priority: u32,
     fingerprint: String,
+    /// Absent in reports before content fingerprints.
+    #[serde(default)]
+    content_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -100,8 +111,9 @@ pub fn load(path: &Path) -> Result<OldReport, String> {
 }
 
 pub fn diff(old: &OldReport, new: &Report) -> BaselineDiff {
-    let before: HashSet<&str> = old.debt.iter().map(|d| d.fingerprint.as_str()).collect();
-    let after: HashSet<&str> = new.debt.iter().map(|d| d.fingerprint.as_str()).collect();
+    let pairs = match_debt(old, new);
+    let matched_new: HashSet<usize> = pairs.iter().map(|(j, _)| *j).collect();
+    let matched_old: HashSet<usize> = pairs.iter().map(|(_, i)| *i).collect();
     BaselineDiff {
         commit: old.commit.as_deref().map(SafeText::new),
         score_before: old.score,
@@ -125,13 +137,16 @@ pub fn diff(old: &OldReport, new: &Report) -> BaselineDiff {
         new: new
             .debt
             .iter()
-            .filter(|d| !before.contains(d.fingerprint.as_str()))
-            .map(|d| SafeText::new(&d.fingerprint))
+            .enumerate()
+            .filter(|(j, _)| !matched_new.contains(j))
+            .map(|(_, d)| SafeText::new(&d.fingerprint))
             .collect(),
         fixed: old
             .debt
             .iter()
-            .filter(|d| !after.contains(d.fingerprint.as_str()))
+            .enumerate()
+            .filter(|(i, _)| !matched_old.contains(i))
+            .map(|(_, d)| d)
             .map(|d| FixedItem {
                 rule: d.rule.clone().into(),
                 path: d.path.as_deref().map(SafeText::new),
@@ -141,4 +156,122 @@ pub fn diff(old: &OldReport, new: &Report) -> BaselineDiff {
             })
             .collect(),
     }
+}
+
+/// Pairs (new item, old item) of the same finding: by fingerprint (or, for
+/// an old-format baseline, by the legacy fingerprint), then the rest by
+/// content fingerprint (renamed files). Each old item matches once, so two
+/// alike findings where the baseline had one leave exactly one new.
+fn match_debt(old: &OldReport, new: &Report) -> Vec<(usize, usize)> {
+    let mut by_fp: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_legacy: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_content: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, d) in old.debt.iter().enumerate().rev() {
+        match &d.content_fingerprint {
+            Some(c) => {
+                by_fp.entry(&d.fingerprint).or_default().push(i);
+                by_content.entry(c).or_default().push(i);
+            }
+            None => by_legacy.entry(&d.fingerprint).or_default().push(i),
+        }
+    }
+    let mut taken = vec![false; old.debt.len()];
+    let take = |map: &mut HashMap<&str, Vec<usize>>, key: &str, taken: &mut Vec<bool>| {
+        let list = map.get_mut(key)?;
+        while let Some(i) = list.pop() {
+            if !taken[i] {
+                taken[i] = true;
+                return Some(i);
+            }
+        }
+        None
+    };
+    let mut pairs = Vec::new();
+    let mut left = Vec::new();
+    for (j, d) in new.debt.iter().enumerate() {
+        let hit = take(&mut by_fp, &d.fingerprint, &mut taken)
+            .or_else(|| take(&mut by_legacy, &d.legacy_fingerprint, &mut taken));
+        match hit {
+            Some(i) => pairs.push((j, i)),
+            None => left.push(j),
+        }
+    }
+    for j in left {
+        if let Some(i) = take(
+            &mut by_content,
+            &new.debt[j].content_fingerprint,
+            &mut taken,
+        ) {
+            pairs.push((j, i));
+        }
+    }
+    pairs
+}
+
+/// One pull-request gate and its verdict, for the exit code, standard
+/// error and the PR comment.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct GateResult {
+    /// `fail-under`, `fail-on-new` or `fail-on-drop`.
+    pub gate: &'static str,
+    pub passed: bool,
+    /// "2 findings are not in the baseline", "score fell by 7 (limit 5)".
+    pub message: SafeText,
+    /// The findings that tripped it: `rule at path:line — message`.
+    pub findings: Vec<SafeText>,
+}
+
+/// The gates `--fail-on-new` and `--fail-on-drop N` against the baseline
+/// diff; `None` gates are not asked for.
+pub fn gates(report: &Report, fail_on_new: bool, fail_on_drop: Option<u32>) -> Vec<GateResult> {
+    let Some(diff) = &report.baseline else {
+        return Vec::new();
+    };
+    let new_items: Vec<SafeText> = report
+        .debt
+        .iter()
+        .filter(|d| diff.is_new(&d.fingerprint))
+        .map(|d| format!("{} at {} — {}", d.rule, d.location(), d.message).into())
+        .collect();
+    let mut out = Vec::new();
+    if fail_on_new {
+        let n = new_items.len();
+        out.push(GateResult {
+            gate: "fail-on-new",
+            passed: n == 0,
+            message: match n {
+                0 => "no finding is new against the baseline".into(),
+                1 => "1 finding is not in the baseline".into(),
+                n => format!("{n} findings are not in the baseline").into(),
+            },
+            findings: new_items.clone(),
+        });
+    }
+    if let Some(limit) = fail_on_drop {
+        let (passed, message) = match (diff.score_before, report.score) {
+            (Some(before), Some(after)) => {
+                let drop = before as i64 - after as i64;
+                (
+                    drop <= limit as i64,
+                    if drop > 0 {
+                        format!("score fell by {drop}, from {before} to {after} (limit {limit})")
+                    } else {
+                        format!("score did not fall ({before} → {after}, limit {limit})")
+                    },
+                )
+            }
+            (Some(before), None) => (
+                false,
+                format!("score fell from {before} to none (no app scored; limit {limit})"),
+            ),
+            (None, _) => (true, "the baseline has no score to fall from".to_string()),
+        };
+        out.push(GateResult {
+            gate: "fail-on-drop",
+            passed,
+            message: message.into(),
+            findings: if passed { Vec::new() } else { new_items },
+        });
+    }
+    out
 }

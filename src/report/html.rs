@@ -39,6 +39,22 @@ struct DebtRow {
     effort: u8,
     message: String,
     fix: String,
+    /// "waiver expired …" when a lapsed waiver covered it.
+    waiver: Option<String>,
+}
+
+/// One waiver as the page lists it.
+struct WaiverRow {
+    status: &'static str,
+    /// Has a problem (`waiver-hygiene` reports it).
+    troubled: bool,
+    rule: String,
+    location: String,
+    scope: String,
+    reason: String,
+    owner: String,
+    expires: String,
+    problems: String,
 }
 
 struct CheckView {
@@ -65,6 +81,38 @@ struct Page<'a> {
     debt: Vec<DebtRow>,
     fixed: Vec<String>,
     checks: Vec<CheckView>,
+    /// "64, 51 without 3 waivers" when the waivers change the score.
+    waiver_effect: Option<String>,
+    waivers: Vec<WaiverRow>,
+}
+
+/// The waivers, phrased for the page.
+fn waiver_rows(report: &Report) -> Vec<WaiverRow> {
+    let or_dash =
+        |s: Option<&crate::safe_text::SafeText>| s.map_or("–".to_string(), |s| s.to_string());
+    report
+        .waivers
+        .iter()
+        .map(|w| WaiverRow {
+            status: w.status.id(),
+            troubled: !w.problems.is_empty(),
+            rule: w.rule.to_string(),
+            location: w.location(),
+            scope: w.scope.to_string(),
+            reason: w
+                .reason
+                .as_ref()
+                .map_or("(no reason given)".to_string(), |r| r.to_string()),
+            owner: or_dash(w.owner.as_ref()),
+            expires: or_dash(w.expires.as_ref()),
+            problems: w
+                .problems
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        })
+        .collect()
 }
 
 fn bar_class(score: u32) -> &'static str {
@@ -137,6 +185,7 @@ pub fn render(report: &Report) -> String {
             effort: d.effort,
             message: d.message.to_string(),
             fix: d.remediation.to_string(),
+            waiver: d.waiver.as_ref().map(|w| w.to_string()),
         })
         .collect();
     let checks = report
@@ -191,6 +240,8 @@ pub fn render(report: &Report) -> String {
             })
             .unwrap_or_default(),
         checks,
+        waiver_effect: report.waiver_effect.as_ref().and_then(|e| e.sentence()),
+        waivers: waiver_rows(report),
     };
     page.render().expect("the report template renders")
 }

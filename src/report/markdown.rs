@@ -87,6 +87,8 @@ pub fn render(report: &Report) -> String {
         );
     }
     let _ = writeln!(o, "{line}");
+    waiver_effect_line(report, &mut o);
+    gates_section(report, &mut o);
     if let Some(pr) = &report.pressure {
         // The verdict never stands without the signals behind it.
         let over = pr.signals.iter().filter(|s| s.over == Some(true)).count();
@@ -229,8 +231,124 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(o);
         let _ = writeln!(o, "</details>");
     }
+    waivers_section(report, &mut o);
     waivers_and_warnings(report, &mut o);
     o
+}
+
+/// "Waivers: 64, 51 without 3 waivers" when the waivers change the score.
+fn waiver_effect_line(report: &Report, o: &mut String) {
+    if let Some(sentence) = report.waiver_effect.as_ref().and_then(|e| e.sentence()) {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "**Waivers**: score {}", inline(&sentence));
+    }
+}
+
+/// The gates this run was held to; a failed one names what tripped it.
+fn gates_section(report: &Report, o: &mut String) {
+    if report.gates.is_empty() {
+        return;
+    }
+    let _ = writeln!(o);
+    for g in &report.gates {
+        let (mark, verdict) = if g.passed {
+            ("✅", "passed")
+        } else {
+            ("❌", "failed")
+        };
+        let _ = writeln!(
+            o,
+            "{mark} **Gate {} {verdict}**: {}",
+            code(g.gate),
+            inline(&g.message)
+        );
+        if !g.passed {
+            for f in g.findings.iter().take(LISTED) {
+                let _ = writeln!(o, "  - {}", inline(f));
+            }
+            if g.findings.len() > LISTED {
+                let _ = writeln!(o, "  - … and {} more", g.findings.len() - LISTED);
+            }
+        }
+        let _ = writeln!(o);
+    }
+}
+
+/// Every waiver, collapsed: what, where, why, who, until when, status.
+fn waivers_section(report: &Report, o: &mut String) {
+    use crate::waivers::Status;
+    if report.waivers.is_empty() {
+        return;
+    }
+    let in_force = report
+        .waivers
+        .iter()
+        .filter(|w| matches!(w.status, Status::Active | Status::Unused))
+        .count();
+    let troubled = report
+        .waivers
+        .iter()
+        .filter(|w| !w.problems.is_empty())
+        .count();
+    let hidden: usize = report
+        .waivers
+        .iter()
+        .filter(|w| w.status == Status::Active)
+        .map(|w| w.hides)
+        .sum();
+    let ignored = if report.waivers.iter().any(|w| w.status == Status::Ignored) {
+        " (ignored: --no-waivers)"
+    } else {
+        ""
+    };
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "<details><summary>{in_force} waiver{} in force{ignored}, hiding {hidden} finding{}; {troubled} need{} attention</summary>",
+        plural(in_force),
+        plural(hidden),
+        if troubled == 1 { "s" } else { "" }
+    );
+    let _ = writeln!(o);
+    let _ = writeln!(o, "| status | rule | where | why | owner | until |");
+    let _ = writeln!(o, "|---|---|---|---|---|---|");
+    for w in report.waivers.iter().take(LISTED) {
+        let mut status = w.status.id().to_string();
+        if w.reason.is_none() {
+            status.push_str(", no reason");
+        }
+        let dash = || "–".to_string();
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} |",
+            inline(&status),
+            code(&w.rule),
+            inline(&if w.source == crate::waivers::Source::Inline {
+                w.location()
+            } else {
+                format!("{} ({})", w.location(), w.scope)
+            }),
+            w.reason.as_deref().map_or_else(dash, inline),
+            w.owner.as_deref().map_or_else(dash, inline),
+            w.expires.as_deref().map_or_else(dash, inline)
+        );
+    }
+    if report.waivers.len() > LISTED {
+        let _ = writeln!(
+            o,
+            "\n… {} more waivers in the full report",
+            report.waivers.len() - LISTED
+        );
+    }
+    if report.debt.iter().any(|d| d.waiver.is_some()) {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "⌛ in the debt marks a finding whose waiver expired: it counts again."
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "</details>");
 }
 
 /// The way to the next level and to `--fail-under`: one line each, `*`
@@ -341,37 +459,20 @@ fn plan(report: &Report, o: &mut String) {
     let _ = writeln!(o);
 }
 
-/// The waivers in force (every format lists them: a waiver is accountable)
-/// and the files the scan could not read, collapsed.
+/// The files the scan could not read, collapsed (the waivers have their
+/// own section, [`waivers_section`]).
 fn waivers_and_warnings(report: &Report, o: &mut String) {
-    let (waivers, warnings) = (report.suppressions.len(), report.warnings.len());
-    if waivers == 0 && warnings == 0 {
+    let warnings = report.warnings.len();
+    if warnings == 0 {
         return;
     }
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "<details><summary>{waivers} waiver{} in force, {warnings} warning{}</summary>",
-        plural(waivers),
+        "<details><summary>{warnings} warning{}</summary>",
         plural(warnings)
     );
     let _ = writeln!(o);
-    for s in report.suppressions.iter().take(LISTED) {
-        let _ = writeln!(
-            o,
-            "- waived {} {} — {}",
-            code(&s.rule),
-            inline(&format!("{}:{}", s.path, s.line)),
-            inline(&s.reason)
-        );
-    }
-    if waivers > LISTED {
-        let _ = writeln!(
-            o,
-            "- … {} more waivers in the full report",
-            waivers - LISTED
-        );
-    }
     for w in report.warnings.iter().take(LISTED) {
         if w.path.is_empty() {
             let _ = writeln!(o, "- warning: {}", inline(&w.message));
@@ -394,10 +495,15 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// 🆕 for an item the baseline does not have; ⌛ for one whose waiver
+/// expired (it is back in the debt).
 fn new_mark(report: &Report, d: &DebtItem) -> &'static str {
-    match &report.baseline {
-        Some(b) if b.is_new(&d.fingerprint) => " 🆕",
-        _ => "",
+    let new = matches!(&report.baseline, Some(b) if b.is_new(&d.fingerprint));
+    match (new, d.waiver.is_some()) {
+        (true, true) => " 🆕 ⌛",
+        (true, false) => " 🆕",
+        (false, true) => " ⌛",
+        (false, false) => "",
     }
 }
 

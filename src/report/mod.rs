@@ -66,7 +66,16 @@ pub struct Report {
     pub libraries: Vec<Library>,
     /// With several apps: how the top-level fields roll them up.
     pub rollup: Option<RollUp>,
+    /// Findings hidden by a waiver in force, each with the waiver's reason.
     pub suppressions: Vec<Suppression>,
+    /// Every waiver (inline, config, `disable`, `[secrets] allow`) with its
+    /// status: what is waived, where, why, by whom, until when.
+    pub waivers: Vec<crate::waivers::WaiverEntry>,
+    /// The score with and without the waivers; `null` when there are none.
+    pub waiver_effect: Option<crate::waivers::WaiverEffect>,
+    /// The pull-request gates this run was held to (`--fail-under`,
+    /// `--fail-on-new`, `--fail-on-drop`) and their verdicts.
+    pub gates: Vec<baseline::GateResult>,
     pub warnings: Vec<Warning>,
     pub stats: WalkStats,
     /// Walked files per scope (where their code runs).
@@ -323,8 +332,20 @@ pub struct DebtItem {
     /// finding at a walked file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<crate::inventory::Scope>,
-    /// Stable across line shifts: rule, path, message and occurrence, hashed.
+    /// Stable across line shifts and identical code inserted elsewhere:
+    /// rule, path, enclosing code and occurrence, hashed
+    /// (docs/report-format.md).
     pub fingerprint: String,
+    /// The same without the path: finds the item again after a rename.
+    pub content_fingerprint: String,
+    /// The fingerprint of reports before content fingerprints, to read old
+    /// baselines; not serialised.
+    #[serde(skip)]
+    pub legacy_fingerprint: String,
+    /// Set when a waiver covered this finding but has expired: "waiver
+    /// expired 2020-01-01 (src/api.go:12)".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<SafeText>,
     /// For a finding with no location: the file that should hold the fix
     /// (code-scanning tools need a file to annotate).
     pub anchor: Option<SafeText>,
@@ -393,10 +414,23 @@ impl std::fmt::Display for GateStatus {
     }
 }
 
+/// A finding a waiver in force hides.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Suppression {
     pub rule: SafeText,
     pub path: SafeText,
     pub line: u32,
+    /// The hidden finding.
+    pub message: SafeText,
+    /// The waiver's reason ("(no reason given)" when it has none).
     pub reason: SafeText,
+    /// Where the waiver is written: inline, config, disable, secrets-allow.
+    pub kind: crate::waivers::Source,
+    pub owner: Option<SafeText>,
+    pub expires: Option<SafeText>,
+    /// The waiver's `path:line`.
+    pub waiver: SafeText,
+    /// The hidden finding's fingerprint.
+    pub fingerprint: String,
+    pub priority: u32,
 }

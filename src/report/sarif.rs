@@ -4,6 +4,12 @@
 //! should hold the fix. Partial fingerprints keep alerts stable across
 //! commits.
 //!
+//! Findings a waiver hides are results too, with `suppressions[]` (`kind`
+//! inSource for an inline allow, external for the configuration; the
+//! waiver's reason as `justification`; status accepted), so code scanning
+//! shows them as dismissed with the reason. A finding whose waiver expired
+//! carries a rejected suppression naming it.
+//!
 //! Scores, priorities and levels come from the report, so `.graduate.toml`
 //! overrides reach code scanning as they reach every other format; only the
 //! rules' static documentation (why, how to fix) is looked up by id.
@@ -56,7 +62,7 @@ pub fn render(report: &Report) -> String {
         .collect();
     // Code scanning filters by these: the apps a finding is debt of.
     let all_apps: Vec<&str> = report.apps.iter().map(|a| a.root.as_str()).collect();
-    let results: Vec<Value> = report
+    let mut results: Vec<Value> = report
         .debt
         .iter()
         .map(|d| {
@@ -91,7 +97,7 @@ pub fn render(report: &Report) -> String {
                         "region": region,
                     }
                 }],
-                "partialFingerprints": { "graduateFingerprint/v1": d.fingerprint },
+                "partialFingerprints": { "graduateFingerprint/v2": d.fingerprint },
                 "properties": {
                     "priority": d.priority, "impact": d.impact, "risk": d.risk,
                     "effort": d.effort, "week": d.week, "apps": apps,
@@ -99,6 +105,12 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
+    for (d, r) in report.debt.iter().zip(results.iter_mut()) {
+        if let Some(lapsed) = expired_suppression(report, d) {
+            r["suppressions"] = json!([lapsed]);
+        }
+    }
+    results.extend(suppressed_results(report));
     let mut run = json!({
         "tool": { "driver": {
             "name": "graduate",
@@ -126,6 +138,7 @@ pub fn render(report: &Report) -> String {
     if let Some(folder) = &report.subfolder {
         run["automationDetails"] = json!({ "id": format!("graduate/{folder}/") });
     }
+    waiver_properties(report, &mut run);
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -134,6 +147,81 @@ pub fn render(report: &Report) -> String {
     let mut out = serde_json::to_string_pretty(&doc).expect("SARIF serialises");
     out.push('\n');
     out
+}
+
+/// The score without the waivers, and the gates, as run properties.
+fn waiver_properties(report: &Report, run: &mut Value) {
+    if let Some(e) = &report.waiver_effect {
+        run["properties"]["scoreWithWaivers"] = json!(e.score_with);
+        run["properties"]["scoreWithoutWaivers"] = json!(e.score_without);
+        run["properties"]["waiversIgnored"] = json!(e.ignored);
+    }
+    if !report.gates.is_empty() {
+        run["properties"]["gates"] = json!(
+            report
+                .gates
+                .iter()
+                .map(|g| json!({ "gate": g.gate, "passed": g.passed, "message": g.message }))
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+/// Results for the findings the waivers hide, each with its suppression.
+fn suppressed_results(report: &Report) -> Vec<Value> {
+    report
+        .suppressions
+        .iter()
+        .map(|s| {
+            let mut justification = s.reason.to_string();
+            if let Some(o) = &s.owner {
+                justification.push_str(&format!(" (owner {o})"));
+            }
+            if let Some(e) = &s.expires {
+                justification.push_str(&format!(" (until {e})"));
+            }
+            let mut result = json!({
+                "ruleId": s.rule,
+                "level": level(s.priority),
+                "message": { "text": format!("{} (waived at {})", s.message, s.waiver) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri_path(&s.path), "uriBaseId": "%SRCROOT%" },
+                        "region": { "startLine": s.line.max(1) },
+                    }
+                }],
+                "suppressions": [{
+                    "kind": s.kind.sarif_kind(),
+                    "status": "accepted",
+                    "justification": justification,
+                }],
+                "properties": { "priority": s.priority, "waiver": s.waiver },
+            });
+            if !s.fingerprint.is_empty() {
+                result["partialFingerprints"] = json!({ "graduateFingerprint/v2": s.fingerprint });
+            }
+            // A disabled rule has no entry in `driver.rules`.
+            if let Some(i) = report.checks.iter().position(|c| c.id == s.rule.as_str()) {
+                result["ruleIndex"] = json!(i);
+            }
+            result
+        })
+        .collect()
+}
+
+/// A rejected suppression for a finding whose waiver expired.
+fn expired_suppression(report: &Report, d: &super::DebtItem) -> Option<Value> {
+    let note = d.waiver.as_deref()?;
+    let w = report
+        .waivers
+        .iter()
+        .find(|w| note.ends_with(&format!("({})", w.location())))?;
+    let reason = w.reason.as_deref().unwrap_or("(no reason given)");
+    Some(json!({
+        "kind": w.source.sarif_kind(),
+        "status": "rejected",
+        "justification": format!("{note}; it said: {reason}"),
+    }))
 }
 
 /// `outbound-timeout` → `OutboundTimeout`.

@@ -94,6 +94,8 @@ pub fn render(report: &Report, color: bool) -> String {
             }
         }
     }
+    waiver_effect_line(o, &p, report);
+    baseline_line(o, &p, report);
     let c = &report.coverage;
     let pending = if c.pending.is_empty() {
         String::new()
@@ -196,7 +198,7 @@ pub fn render(report: &Report, color: bool) -> String {
             if report.debt.len() == 1 { "" } else { "s" }
         );
         for item in report.debt.iter().take(SHOWN) {
-            debt_item(o, &p, item);
+            debt_item(o, &p, item, report);
         }
         if report.debt.len() > SHOWN {
             let _ = writeln!(
@@ -276,14 +278,9 @@ pub fn render(report: &Report, color: bool) -> String {
             }
         }
     }
-    if !report.suppressions.is_empty() {
-        let _ = writeln!(o);
-        let _ = writeln!(o, "  {}", p.bold("Suppressed"));
-        for s in &report.suppressions {
-            let line = format!("{} {}:{} — {}", s.rule, s.path, s.line, s.reason);
-            let _ = writeln!(o, "    {}", truncate(&line, WIDTH - 4));
-        }
-    }
+    fixed_section(o, &p, report);
+    waivers_section(o, &p, report);
+    gates_section(o, &p, report);
     if !report.warnings.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(o, "  {} ({})", p.bold("Warnings"), report.warnings.len());
@@ -335,8 +332,138 @@ fn apps_section(o: &mut String, p: &Paint, report: &Report) {
     }
 }
 
-fn debt_item(o: &mut String, p: &Paint, item: &DebtItem) {
-    let head = format!("{:>5}  {}  {}", item.priority, item.rule, item.location());
+/// "  Waivers    64, 51 without 3 waivers" when the waivers change the score.
+fn waiver_effect_line(o: &mut String, p: &Paint, report: &Report) {
+    if let Some(sentence) = report.waiver_effect.as_ref().and_then(|e| e.sentence()) {
+        let _ = writeln!(o, "  Waivers    {}", p.dim(&sentence));
+    }
+}
+
+/// "  Baseline   +3 since abc1234 · 2 new · 1 fixed" with `--baseline`.
+fn baseline_line(o: &mut String, p: &Paint, report: &Report) {
+    let Some(b) = &report.baseline else { return };
+    let change = match b.score_delta {
+        Some(d) => format!("{d:+} since "),
+        None => "since ".to_string(),
+    };
+    let since = b
+        .commit
+        .as_deref()
+        .map_or("the baseline".to_string(), |c| c.chars().take(7).collect());
+    let line = format!(
+        "{change}{since} · {} new · {} fixed",
+        b.new.len(),
+        b.fixed.len()
+    );
+    let _ = writeln!(o, "  Baseline   {}", p.dim(&truncate(&line, WIDTH - 13)));
+}
+
+/// Baseline items that are gone.
+fn fixed_section(o: &mut String, p: &Paint, report: &Report) {
+    let Some(b) = report.baseline.as_ref().filter(|b| !b.fixed.is_empty()) else {
+        return;
+    };
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  {} ({})",
+        p.bold("Fixed since the baseline"),
+        b.fixed.len()
+    );
+    for f in b.fixed.iter().take(SHOWN) {
+        let line = format!("{} {} — {}", f.rule, f.location(), f.message);
+        let _ = writeln!(o, "    {}", truncate(&line, WIDTH - 4));
+    }
+}
+
+/// Every waiver: what, where, why, who, until when, and its status.
+fn waivers_section(o: &mut String, p: &Paint, report: &Report) {
+    if report.waivers.is_empty() {
+        return;
+    }
+    let _ = writeln!(o);
+    let hidden: usize = report
+        .waivers
+        .iter()
+        .filter(|w| w.status == crate::waivers::Status::Active)
+        .map(|w| w.hides)
+        .sum();
+    let _ = writeln!(
+        o,
+        "  {} ({}, hiding {hidden} finding{})",
+        p.bold("Waivers"),
+        report.waivers.len(),
+        if hidden == 1 { "" } else { "s" }
+    );
+    for w in &report.waivers {
+        let mark = match (w.status, w.problems.is_empty()) {
+            (crate::waivers::Status::Ignored, _) => "unknown",
+            (_, true) => "pass",
+            (_, false) => "fail",
+        };
+        let scope = if w.source == crate::waivers::Source::Inline {
+            String::new()
+        } else {
+            format!(", {}", w.scope)
+        };
+        let line = format!("{} {} ({}{scope})", w.location(), w.rule, w.status.id());
+        let _ = writeln!(o, "    {} {}", p.status(mark), truncate(&line, WIDTH - 6));
+        let mut why = vec![format!(
+            "why: {}",
+            w.reason.as_deref().unwrap_or("(no reason given)")
+        )];
+        if let Some(owner) = &w.owner {
+            why.push(format!("owner {owner}"));
+        }
+        if let Some(until) = &w.expires {
+            why.push(format!("until {until}"));
+        }
+        for l in wrap(&why.join(" · "), WIDTH - 8) {
+            let _ = writeln!(o, "      {l}");
+        }
+        if !w.problems.is_empty() {
+            let problems: Vec<&str> = w.problems.iter().map(|s| s.as_str()).collect();
+            for l in wrap(&problems.join("; "), WIDTH - 8) {
+                let _ = writeln!(o, "      {}", p.dim(&l));
+            }
+        }
+    }
+}
+
+/// The pull-request gates this run was held to, failed ones with what
+/// tripped them.
+fn gates_section(o: &mut String, p: &Paint, report: &Report) {
+    if report.gates.is_empty() {
+        return;
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "  {}", p.bold("Gates"));
+    for g in &report.gates {
+        let line = format!("{:<13} {}", g.gate, g.message);
+        let status = if g.passed { "pass" } else { "fail" };
+        let _ = writeln!(
+            o,
+            "    {} {}",
+            p.status(status),
+            truncate(&line, WIDTH - 11)
+        );
+        for f in g.findings.iter().take(10) {
+            let _ = writeln!(o, "           {}", truncate(f, WIDTH - 11));
+        }
+    }
+}
+
+fn debt_item(o: &mut String, p: &Paint, item: &DebtItem, report: &Report) {
+    let new = match &report.baseline {
+        Some(b) if b.is_new(&item.fingerprint) => "  NEW",
+        _ => "",
+    };
+    let head = format!(
+        "{:>5}  {}  {}{new}",
+        item.priority,
+        item.rule,
+        item.location()
+    );
     let _ = writeln!(o, "  {}", p.bold(&truncate(&head, WIDTH - 2)));
     let scores = format!(
         "impact {} · risk {} · effort {} · week {}{}",
@@ -351,6 +478,11 @@ fn debt_item(o: &mut String, p: &Paint, item: &DebtItem) {
     let _ = writeln!(o, "         {}", p.dim(&scores));
     for l in wrap(&item.message, WIDTH - 9) {
         let _ = writeln!(o, "         {l}");
+    }
+    if let Some(w) = &item.waiver {
+        for l in wrap(&format!("back: {w}"), WIDTH - 9) {
+            let _ = writeln!(o, "         {l}");
+        }
     }
     let fix = format!("fix: {}", item.remediation);
     for l in wrap(&fix, WIDTH - 9) {

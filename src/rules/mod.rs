@@ -19,6 +19,7 @@ use crate::safe_text::SafeText;
 use crate::facts::{Facts, Location};
 
 pub use meta::{Pillar, RuleMeta};
+pub use operations::waiver_hygiene::judge as judge_waivers;
 
 /// The four outcomes of a check (docs/scoring.md). Only `pass` and `fail`
 /// are evaluated; the other two carry their reason and count neither in the
@@ -101,6 +102,21 @@ pub struct Finding {
     pub fix: Option<String>,
     /// Fingerprint of the secret behind a finding, for the config allowlist.
     pub fingerprint: Option<String>,
+    /// Its identity across commits, set by the evaluation before waivers
+    /// apply (so occurrence numbers do not depend on what is waived).
+    pub identity: Option<Identity>,
+    /// Set when a waiver covers it but is out of force (expired): the
+    /// finding is back, and says which waiver lapsed.
+    pub waiver_note: Option<String>,
+}
+
+/// A finding's fingerprints (docs/report-format.md, "Fingerprints").
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Identity {
+    /// Rule, path, enclosing-code hash (or message), occurrence.
+    pub fingerprint: String,
+    /// The same without the path: matches a finding in a renamed file.
+    pub content: String,
 }
 
 impl Finding {
@@ -111,6 +127,8 @@ impl Finding {
             risk: None,
             fix: None,
             fingerprint: None,
+            identity: None,
+            waiver_note: None,
         }
     }
 
@@ -121,6 +139,8 @@ impl Finding {
             risk: None,
             fix: None,
             fingerprint: None,
+            identity: None,
+            waiver_note: None,
         }
     }
 
@@ -370,6 +390,7 @@ registry! {
     operations / "codeowners" => codeowners,
     operations / "postmortem-template" => postmortem_template,
     operations / "feature-flags" => feature_flags,
+    operations / "waiver-hygiene" => waiver_hygiene,
     cost / "autoscaling-bounds" => autoscaling_bounds,
     cost / "budget-alerts" => budget_alerts,
 }
@@ -404,6 +425,7 @@ pub const CATALOGUE: &[&str] = &[
     "postmortem-template",
     "feature-flags",
     "codeowners",
+    "waiver-hygiene",
     "autoscaling-bounds",
     "budget-alerts",
 ];
