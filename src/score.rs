@@ -79,6 +79,19 @@ const HYGIENE: &str = "waiver-hygiene";
 /// waiver's problems become `waiver-hygiene` findings. `today` is the scan
 /// date, `YYYY-MM-DD`.
 pub fn evaluate(facts: &Facts, config: &Config, today: &str) -> Evaluation {
+    evaluate_with(facts, config, today, &[])
+}
+
+/// [`evaluate`] for one app of several: a waiver that matches nothing in
+/// this app but is used by another (`used_elsewhere`, by path and line) is
+/// not unused (a config waiver for `services/web/**` is no problem of the
+/// API's).
+fn evaluate_with(
+    facts: &Facts,
+    config: &Config,
+    today: &str,
+    used_elsewhere: &[(String, u32)],
+) -> Evaluation {
     // Rules are independent reads of the facts: run them on two threads
     // (a large monorepo spends real time in the per-manifest rules).
     let runnable: Vec<&'static rules::Rule> = rules::all()
@@ -226,7 +239,11 @@ pub fn evaluate(facts: &Facts, config: &Config, today: &str) -> Evaluation {
                     .into(),
                 );
                 WaiverStatus::Expired
-            } else if !used[i] {
+            } else if !used[i]
+                && !used_elsewhere
+                    .iter()
+                    .any(|(p, l)| *p == w.path && *l == w.line)
+            {
                 problems.push(if w.disables() {
                     "turns off a rule that has nothing to report".into()
                 } else {
@@ -447,10 +464,38 @@ pub fn build(
                 &mut pressure.hotspots,
                 today,
                 apply_waivers,
+                &[],
             );
             (app, e)
         })
         .collect();
+    // A waiver one app uses is not unused in another: evaluate again the
+    // apps that call it unused (only config waivers can span apps).
+    if evaluated_apps.len() > 1 {
+        let used: Vec<(String, u32)> = evaluated_apps
+            .iter()
+            .flat_map(|(_, e)| &e.waivers)
+            .filter(|w| w.status != WaiverStatus::Unused)
+            .map(|w| (w.path.to_string(), w.line))
+            .collect();
+        for (app, e) in evaluated_apps.iter_mut() {
+            let stale = e.waivers.iter().any(|w| {
+                w.status == WaiverStatus::Unused
+                    && used.iter().any(|(p, l)| *p == *w.path && *l == w.line)
+            });
+            if stale {
+                *e = evaluate_app(
+                    app.facts.as_ref().unwrap_or(facts),
+                    config,
+                    fail_under,
+                    &mut pressure.hotspots,
+                    today,
+                    apply_waivers,
+                    &used,
+                );
+            }
+        }
+    }
     let top = match evaluated_apps.len() {
         // No app: the root is evaluated as before, and left unscored.
         0 => {
@@ -461,6 +506,7 @@ pub fn build(
                 &mut pressure.hotspots,
                 today,
                 apply_waivers,
+                &[],
             );
             let why = apps
                 .none_in
@@ -837,13 +883,14 @@ fn evaluate_app(
     hotspots: &mut [crate::pressure::Hotspot],
     today: &str,
     apply_waivers: bool,
+    used_elsewhere: &[(String, u32)],
 ) -> AppEval {
     let Evaluation {
         waived,
         unwaived,
         suppressions,
         mut waivers,
-    } = evaluate(facts, config, today);
+    } = evaluate_with(facts, config, today, used_elsewhere);
     let score_with = weighted_score(
         waived
             .iter()

@@ -784,3 +784,29 @@ fn every_format_shows_the_apps() {
         assert!(!single.contains(marker), "{format}");
     }
 }
+
+/// A config waiver for one app's finding is used, not stale: the other
+/// apps, where it matches nothing, do not report it as unused.
+#[test]
+fn a_waiver_for_one_app_is_not_unused_in_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("three-apps");
+    common::copy_dir(std::path::Path::new("fixtures/three-apps"), &root);
+    std::fs::write(
+        root.join(".graduate.toml"),
+        "[[waivers]]\nrule = \"outbound-timeout\"\npath = \"worker/**\"\n\
+         reason = \"the payment provider answers or the task times out in Celery\"\n\
+         owner = \"@billing\"\nexpires = \"2099-01-01\"\n",
+    )
+    .unwrap();
+    let r = scan_dir_json(&root);
+    let waivers = r["waivers"].as_array().unwrap();
+    assert_eq!(waivers.len(), 1, "{waivers:?}");
+    assert_eq!(waivers[0]["status"], "active");
+    for root in ["api", "web", "worker"] {
+        let hygiene = check(app(&r, root), "waiver-hygiene");
+        assert_ne!(hygiene["status"], "fail", "{root}: {hygiene}");
+    }
+    assert_eq!(status(app(&r, "worker"), "outbound-timeout"), "pass");
+    assert_eq!(status(app(&r, "web"), "outbound-timeout"), "fail");
+}
