@@ -61,6 +61,10 @@ enum UserCommand {
     Explain {
         /// Rule id, e.g. outbound-timeout.
         rule: String,
+        /// `text` for the terminal, or the page's Markdown source (as in
+        /// docs/rules/).
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+        format: ExplainFormat,
     },
     /// Print the JSON Schema of the `--format json` report (draft 2020-12).
     Schema,
@@ -137,6 +141,10 @@ struct ScanArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Terminal report: list every finding, waiver and warning (the default
+    /// groups findings by rule and fits about one screen).
+    #[arg(long)]
+    all: bool,
     /// Print where PATH's code runs (server, browser, test …) and why,
     /// instead of the report; repeatable. PATH is relative to the scanned root.
     #[arg(long, value_name = "PATH")]
@@ -181,6 +189,12 @@ enum ListFormat {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ExplainFormat {
+    Text,
+    Markdown,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Color {
     Auto,
     Always,
@@ -199,7 +213,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ListFormat::Text => crate::catalogue::text(),
             ListFormat::Json => crate::catalogue::json(),
         }),
-        UserCommand::Explain { rule } => {
+        UserCommand::Explain { rule, format } => {
             let Some(r) = rules::find(&rule) else {
                 let rule = crate::safe_text::clean(&rule);
                 match crate::catalogue::closest_id(&rule) {
@@ -209,7 +223,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     None => bail!("unknown rule `{rule}` (`graduate rules` lists them all)"),
                 }
             };
-            emit(&crate::docs::rule_markdown(&r.meta))
+            let page = crate::docs::rule_markdown(&r.meta);
+            emit(&match format {
+                ExplainFormat::Markdown => page,
+                ExplainFormat::Text => {
+                    crate::docs::for_terminal(&page, text::width(), colour(Color::Auto, false))
+                }
+            })
         }
         UserCommand::Schema => emit(&crate::schema::render()),
         // Generated from the clap definitions above, like --help: one source
@@ -399,7 +419,20 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
     }
     let color = colour(args.color, args.output.is_some());
     let rendered = match args.format {
-        Format::Text => text::render(&report, color),
+        Format::Text => text::render(
+            &report,
+            text::Layout {
+                all: args.all,
+                ..text::Layout::new(
+                    color,
+                    if args.output.is_some() {
+                        80
+                    } else {
+                        text::width()
+                    },
+                )
+            },
+        ),
         Format::Json => json::render(&report),
         Format::Markdown => markdown::render(&report),
         Format::Sarif => sarif::render(&report),

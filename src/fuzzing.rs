@@ -184,7 +184,7 @@ pub fn scan_facts(data: &[u8]) -> Report {
         sarif::render(&report),
         markdown::render(&report),
         html::render(&report),
-        text::render(&report, true),
+        text::render(&report, text::Layout::new(true, 80)),
     ] {
         std::hint::black_box(rendered);
     }

@@ -30,6 +30,11 @@ pub struct PlanWeek {
     pub title: &'static str,
     /// One item per failing rule, highest priority first.
     pub items: Vec<PlanItem>,
+    /// Sum of the items' effort points.
+    pub effort: u32,
+    /// The week's total effort in words ("about 2 days"; "nothing to do"),
+    /// added up in hours as for the next level and the target.
+    pub effort_text: String,
 }
 
 /// One rule to fix, however many sites it has.
@@ -261,6 +266,8 @@ pub fn weeks(checks: &[Check], debt: &[DebtItem]) -> Vec<PlanWeek> {
             PlanWeek {
                 week,
                 title: WEEK_TITLES[week as usize],
+                effort: items.iter().map(|i| u32::from(i.effort)).sum(),
+                effort_text: total_effort_words(items.iter().map(|i| i.effort)),
                 items,
             }
         })
@@ -310,6 +317,16 @@ mod tests {
         assert_eq!(plan[3].items[0].sites, 2);
         assert_eq!(plan[3].items[0].priority, 125);
         assert_eq!(plan[3].items[0].effort_text, "under an hour");
+        // Week totals add each rule's hours once, however many its sites.
+        assert_eq!(
+            (plan[1].effort, plan[1].effort_text.as_str()),
+            (2, "about 4 hours")
+        );
+        assert_eq!(
+            (plan[3].effort, plan[3].effort_text.as_str()),
+            (1, "under an hour")
+        );
+        assert_eq!(plan[0].effort_text, "nothing to do");
         assert_eq!(plan[4].title, "operations");
     }
 

@@ -134,7 +134,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
             }
         }
     }
-    let report = score::build(
+    let mut report = score::build(
         display_root(&opts.path),
         commit,
         now,
@@ -145,13 +145,69 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         opts.fail_under.or(config.fail_under),
         opts.waivers,
     );
-    let mut report = report;
     report.subfolder = subfolder.map(SafeText::from);
+    report.name = repository_name(&root, &repository).into();
     Ok(ScanResult {
         report,
         config,
         files: facts.files,
     })
+}
+
+/// What to call the scanned repository (the page title, the terminal
+/// header): the Action scans `.`, which names nothing. At the top of a work
+/// tree, the `origin` remote's last path segment (`…/acme/billing.git` →
+/// `billing`) when `.git/config` says it and it is a plain name; otherwise
+/// the scanned folder's own name (a CI checkout folder is the repository's
+/// name too). Git is never run: the config is read as the other git files
+/// are, bounded and without following links.
+fn repository_name(root: &Path, repository: &git_dir::Location) -> String {
+    let folder = || {
+        root.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| root.to_string_lossy().into_owned())
+    };
+    let git_dir::Location::Repository(repo) = repository else {
+        return folder();
+    };
+    if !repo.prefix.is_empty() {
+        return folder();
+    }
+    git_dir::read_text(&repo.common_dir.join("config"), git_dir::cap::CONFIG)
+        .ok()
+        .and_then(|config| origin_name(&config))
+        .unwrap_or_else(folder)
+}
+
+/// The repository name in the `url` of `[remote "origin"]` of a git config,
+/// when it is a plain name (letters, digits, `.`, `_`, `-`).
+fn origin_name(config: &str) -> Option<String> {
+    let mut in_origin = false;
+    for line in config.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_origin = line.replace(char::is_whitespace, "") == "[remote\"origin\"]";
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        if !in_origin || !key.trim().eq_ignore_ascii_case("url") {
+            continue;
+        }
+        let url = value.trim().trim_matches('"').trim_end_matches('/');
+        let last = url.rsplit(['/', ':']).next()?;
+        let name = last.strip_suffix(".git").unwrap_or(last);
+        let plain = !name.is_empty()
+            && name.len() <= 100
+            && name != "."
+            && name != ".."
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        return plain.then(|| name.to_string());
+    }
+    None
 }
 
 /// CI steps and scripts whose expansion hit its bound: the checks that read
@@ -196,5 +252,27 @@ fn display_root(path: &Path) -> String {
         "/".into()
     } else {
         trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_name;
+
+    #[test]
+    fn the_origin_remote_names_the_repository() {
+        let config = "[core]\n\tbare = false\n[remote \"upstream\"]\n\turl = git@github.com:x/other.git\n\
+                      [remote \"origin\"]\n\turl = https://github.com/acme/billing-api.git\n";
+        assert_eq!(origin_name(config).as_deref(), Some("billing-api"));
+        assert_eq!(
+            origin_name("[remote \"origin\"]\nurl = git@host:team/app\n").as_deref(),
+            Some("app")
+        );
+        // Nothing plain to show: the caller falls back to the folder name.
+        assert_eq!(
+            origin_name("[remote \"origin\"]\nurl = /srv/<b>x</b>\n"),
+            None
+        );
+        assert_eq!(origin_name("[remote \"upstream\"]\nurl = a/b\n"), None);
     }
 }

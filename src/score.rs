@@ -568,6 +568,7 @@ pub fn build(
             name: "graduate",
             version: env!("CARGO_PKG_VERSION"),
         },
+        name: folder_name(&root).into(),
         root: root.into(),
         subfolder: None,
         commit,
@@ -913,6 +914,7 @@ fn evaluate_app(
         }
         (unwaived, Vec::new())
     };
+    let app_stack = main_stack(facts);
     let mut checks = Vec::new();
     let mut debt = Vec::new();
     for (rule, outcome) in &results {
@@ -937,7 +939,14 @@ fn evaluate_app(
                 path: f.location.as_ref().map(|l| SafeText::new(&l.path)),
                 line: f.location.as_ref().map(|l| l.line),
                 message: f.message.clone().into(),
-                remediation: f.fix.clone().unwrap_or_else(|| meta.fix.clone()).into(),
+                remediation: f
+                    .fix
+                    .clone()
+                    .unwrap_or_else(|| {
+                        let file = f.location.as_ref().and_then(|l| file_stack(facts, &l.path));
+                        meta.fix_for(file.or(app_stack)).to_string()
+                    })
+                    .into(),
                 impact,
                 risk,
                 effort,
@@ -1206,6 +1215,44 @@ fn signoff(checks: &[Check]) -> Vec<Gate> {
             }
         })
         .collect()
+}
+
+/// The last component of a displayed root (`fixtures/go-service` →
+/// `go-service`); the scan replaces it with the resolved name.
+fn folder_name(root: &str) -> String {
+    root.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|n| !n.is_empty())
+        .unwrap_or(root)
+        .to_string()
+}
+
+/// The stack of a walked source file.
+fn file_stack(facts: &Facts, path: &str) -> Option<rules::Stack> {
+    let i = facts
+        .files
+        .binary_search_by(|f| f.path.as_str().cmp(path))
+        .ok()?;
+    match facts.files[i].kind {
+        crate::inventory::FileKind::Source(lang) => Some(rules::Stack::of(lang)),
+        _ => None,
+    }
+}
+
+/// The app's stack: the one most of its service source files are written
+/// in (a Next.js app with one Python script is a Node app).
+fn main_stack(facts: &Facts) -> Option<rules::Stack> {
+    let mut counts = std::collections::BTreeMap::new();
+    for f in facts.files.iter().filter(|f| f.scope.in_service()) {
+        if let crate::inventory::FileKind::Source(lang) = f.kind {
+            *counts.entry(rules::Stack::of(lang)).or_insert(0usize) += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(stack, n)| (n, std::cmp::Reverse(stack)))
+        .map(|(stack, _)| stack)
 }
 
 #[cfg(test)]

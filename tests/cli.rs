@@ -595,12 +595,29 @@ fn rules_and_explain() {
         .assert()
         .code(2);
 
-    graduate()
+    // For the terminal: the Markdown read, not shown (no `##`, no table
+    // rules, no `**`), wrapped to the width.
+    let out = graduate()
         .args(["explain", "outbound-timeout"])
+        .env("COLUMNS", "60")
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains("\nHow to fix it\n"), "{page}");
+    assert!(page.contains("http.Get"), "{page}");
+    for markup in ["## ", "|---", "**"] {
+        assert!(!page.contains(markup), "{markup} in\n{page}");
+    }
+    for line in page.lines().filter(|l| !l.starts_with("    ")) {
+        assert!(line.chars().count() <= 60, "over 60 columns: {line}");
+    }
+    // The source, as in docs/rules/.
+    graduate()
+        .args(["explain", "outbound-timeout", "--format", "markdown"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("## How to fix it"))
-        .stdout(predicate::str::contains("http.Get"));
+        .stdout(predicate::str::contains("## How to fix it"));
 }
 
 #[test]
@@ -849,4 +866,99 @@ fn the_pre_commit_hook_runs_a_whole_repository_scan() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("Readiness"));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("\u{1b}["));
     assert_eq!(run(&["--fail-under", "100"]).status.code(), Some(1));
+}
+
+/// A copy of express-prototype with a source file three directories of
+/// wide characters deep (a path of 200 columns with no space to break at).
+fn wide_path_repo(root: &Path) -> String {
+    common::copy_dir(Path::new("fixtures/express-prototype"), root);
+    let rel = format!(
+        "src/{}/{}/{}.js",
+        "服务".repeat(30),
+        "上传".repeat(30),
+        "客户端".repeat(20)
+    );
+    fs::create_dir_all(root.join(&rel).parent().unwrap()).unwrap();
+    fs::write(
+        root.join(&rel),
+        "const axios = require('axios');\nexports.a = () => axios.get('https://api.example.com/a');\n",
+    )
+    .unwrap();
+    rel
+}
+
+fn terminal(dir: &Path, columns: Option<usize>, all: bool) -> String {
+    let mut cmd = graduate();
+    cmd.args(["scan", "--no-git", "-q"])
+        .arg(dir)
+        .env_remove("COLUMNS");
+    if let Some(c) = columns {
+        cmd.env("COLUMNS", c.to_string());
+    }
+    if all {
+        cmd.arg("--all");
+    }
+    let out = cmd.output().unwrap();
+    common::assert_ok(&out);
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Every line fits the width in terminal columns, a wide (CJK) path
+/// included: it is shortened in the middle and keeps its file name's end
+/// and `:line`. Without COLUMNS and without a terminal the width is 80.
+#[test]
+fn the_terminal_report_fits_its_width_with_wide_paths() {
+    use unicode_width::UnicodeWidthStr;
+    let tmp = tempfile::tempdir().unwrap();
+    let rel = wide_path_repo(tmp.path());
+    for (columns, width) in [(Some(40), 40), (Some(64), 64), (Some(100), 100), (None, 80)] {
+        for all in [false, true] {
+            let text = terminal(tmp.path(), columns, all);
+            for line in text.lines() {
+                assert!(
+                    line.width() <= width,
+                    "{} columns > {width} (COLUMNS={columns:?}, all={all}):\n{line}",
+                    line.width()
+                );
+            }
+            if all {
+                assert!(
+                    text.contains("客户端.js:2"),
+                    "file name and line kept:\n{text}"
+                );
+                assert!(!text.contains(&rel), "the 200-column path is shortened");
+            }
+        }
+    }
+}
+
+/// Compact by default: findings grouped by rule with their count, about a
+/// screen; `--all` lists every finding with its location.
+#[test]
+fn compact_by_default_every_finding_with_all() {
+    let dir = Path::new("fixtures/express-prototype");
+    let compact = terminal(dir, Some(80), false);
+    let all = terminal(dir, Some(80), true);
+    let lines = compact.lines().count();
+    assert!(lines <= 60, "{lines} lines:\n{compact}");
+    assert!(compact.contains("outbound-timeout ×6"), "{compact}");
+    assert!(compact.contains("hardcoded-secret ×5"), "{compact}");
+    assert_eq!(
+        compact.matches("  outbound-timeout").count(),
+        1,
+        "{compact}"
+    );
+    assert!(compact.contains("--all shows every finding"), "{compact}");
+    let out = graduate()
+        .args(["scan", "--no-git", "-q", "--format", "json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for d in report["debt"].as_array().unwrap() {
+        if let (Some(p), Some(l)) = (d["path"].as_str(), d["line"].as_u64()) {
+            assert!(all.contains(&format!("{p}:{l}")), "{p}:{l} missing:\n{all}");
+        }
+    }
+    assert!(all.lines().count() > 2 * lines);
 }

@@ -409,7 +409,8 @@ fn hostile_report() -> Report {
         }
     }
     for (i, d) in r.debt.iter_mut().enumerate() {
-        d.rule = hostile("rule");
+        // The rule's own id stays in it: the table groups by rule.
+        d.rule = hostile(&format!("rule {}", d.rule));
         d.path = Some(format!("src/{}/x.js", hostile(&i.to_string())).into());
         d.message = format!("{} {}", hostile("message"), d.message).into();
         d.remediation = hostile("remediation").into();
@@ -597,8 +598,24 @@ fn assert_inert(md: &str, base: &str, links: usize, table_rows: &[usize]) {
 }
 
 fn shown_links(r: &Report) -> usize {
-    // The top five and the twelve listed in <details>.
-    r.debt.iter().take(17).filter(|d| d.path.is_some()).count()
+    // The first site of each of the top five rules, then the next twelve
+    // sites in <details>.
+    let mut rules: Vec<&str> = Vec::new();
+    let mut top = Vec::new();
+    for (i, d) in r.debt.iter().enumerate() {
+        if !rules.contains(&d.rule.as_str()) {
+            rules.push(&d.rule);
+            if top.len() < 5 {
+                top.push(i);
+            }
+        }
+    }
+    let rest = (0..r.debt.len()).filter(|i| !top.contains(i)).take(12);
+    top.iter()
+        .copied()
+        .chain(rest)
+        .filter(|&i| r.debt[i].path.is_some())
+        .count()
 }
 
 #[test]
@@ -645,7 +662,7 @@ fn a_comment_shows_no_character_of_a_secret() {
         .debt
         .iter()
         .take(25)
-        .filter(|d| d.rule == hostile("rule") && d.message.contains("chars)"))
+        .filter(|d| d.message.contains("chars)"))
         .map(|d| d.message.as_str())
         .collect();
     assert!(secrets.len() >= 3, "previewed secrets in view: {secrets:?}");
@@ -1046,4 +1063,78 @@ fn a_bad_deadline_is_a_usage_error() {
         stderr.contains("GRADUATE_TIMEOUT must be whole seconds"),
         "{stderr}"
     );
+}
+
+/// The top of the comment is one row per rule with its count of places:
+/// five sites of one rule do not push the hard-coded secrets into the
+/// collapsed part. The secret's row names the rule and the count, and no
+/// character of the value is anywhere in the body.
+#[test]
+fn top_debt_is_grouped_by_rule_with_counts() {
+    let out = graduate()
+        .args(["scan", "--no-git", "-q", "--format", "markdown"])
+        .arg("fixtures/express-prototype")
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    let md = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("| priority |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert_eq!(rows.len(), 5, "{md}");
+    let rules: Vec<&str> = rows
+        .iter()
+        .map(|r| r.split('|').nth(2).unwrap().trim())
+        .collect();
+    let mut distinct = rules.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), rules.len(), "a rule twice in {rules:?}");
+    assert!(rules.contains(&"`outbound-timeout` ×6"), "{rules:?}");
+    assert!(rules.contains(&"`hardcoded-secret` ×5"), "{rules:?}");
+    assert!(md.contains(".env:1 and 4 more"), "{md}");
+    // The other sites are listed in <details>; none of a secret's characters.
+    assert!(md.contains("33 more debt items"), "{md}");
+    for preview in ["sk_l", "sk\\_l", "AKIA", "ghp_"] {
+        assert!(!md.contains(preview), "{preview} in\n{md}");
+    }
+    // The next level's path is in the comment.
+    assert!(md.contains("**Next: level 1 (guarded)**"), "{md}");
+}
+
+/// A fix that names a team in backticks keeps it one code span: GitHub
+/// shows `* @org/team` and pings no one (escaping it twice left it live).
+#[test]
+fn a_team_in_a_fix_stays_code_and_pings_no_one() {
+    // CODEOWNERS made urgent, so its fix is in the table.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("graduate.toml");
+    std::fs::write(
+        &config,
+        "[rules.codeowners]\nimpact = 5\nrisk = 5\neffort = 1\n",
+    )
+    .unwrap();
+    let out = graduate()
+        .args(["scan", "--no-git", "-q", "--format", "markdown", "--config"])
+        .arg(&config)
+        .arg("fixtures/node-resilient")
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.contains("`* @org/team`"),
+        "the CODEOWNERS fix is shown\n{md}"
+    );
+    let codes: Vec<String> = Parser::new(&md)
+        .filter_map(|e| match e {
+            Event::Code(c) => Some(c.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(codes.iter().any(|c| c == "* @org/team"), "{codes:?}");
+    assert_inert(&md, "https://", 0, &[6, 5]);
 }

@@ -336,8 +336,11 @@ fn json_follows_the_contract() {
 const FORMATS: &[&str] = &["text", "json", "markdown", "sarif", "html"];
 
 fn all_output(root: &str, format: &str) -> String {
+    // The terminal report lists every finding with --all only.
+    let all: &[&str] = if format == "text" { &["--all"] } else { &[] };
     let out = graduate()
         .args(["scan", root, "--color", "never", "--format", format])
+        .args(all)
         .output()
         .unwrap();
     format!(
@@ -738,8 +741,8 @@ fn the_target_holds_every_app() {
     assert!(t["score_after"].as_u64().unwrap() >= 50);
 }
 
-/// Text, Markdown (the PR comment) and HTML show each app's score, level
-/// and way to its next level; a single app adds no table.
+/// Text and Markdown (the PR comment) show each app's score, level and way
+/// to its next level, HTML its score and level; a single app adds no table.
 #[test]
 fn every_format_shows_the_apps() {
     let r = scan_json("three-apps");
@@ -766,6 +769,21 @@ fn every_format_shows_the_apps() {
         assert!(page.contains(marker), "{format}");
         for root in ["api", "web", "worker"] {
             let a = app(&r, root);
+            if format == "html" {
+                // The page's table: score, grade and level cells in one row.
+                let row = page
+                    .lines()
+                    .find(|l| l.contains(&format!("<code>{root}</code>")))
+                    .unwrap_or_else(|| panic!("html: no row for {root}"));
+                let level = format!(
+                    "{} {}",
+                    a["level"]["current"],
+                    a["level"]["name"].as_str().unwrap()
+                );
+                assert!(row.contains(&format!(">{}<", a["score"])), "{row}");
+                assert!(row.contains(&level), "{row}");
+                continue;
+            }
             let score = format!("{}/100 {}", a["score"], a["grade"].as_str().unwrap());
             let line = page
                 .lines()
@@ -809,4 +827,54 @@ fn a_waiver_for_one_app_is_not_unused_in_the_others() {
     }
     assert_eq!(status(app(&r, "worker"), "outbound-timeout"), "pass");
     assert_eq!(status(app(&r, "web"), "outbound-timeout"), "fail");
+}
+
+/// Each app is told the tools of its own stack: a Node app gets jest and
+/// opossum, never pytest or pybreaker; a Python app the reverse; a Go app
+/// `go test` and gobreaker (`[fix_for]` in rules/*.toml).
+#[test]
+fn fixes_fit_the_apps_stack() {
+    let cases: [(&str, &[&str], &[&str]); 3] = [
+        (
+            "express-prototype",
+            &["jest", "opossum", "pino"],
+            &["pytest", "pybreaker", "gobreaker", "structlog", "go test"],
+        ),
+        (
+            "flask-minimal",
+            &["pytest", "pybreaker", "structlog"],
+            &["jest", "opossum", "npm", "gobreaker", "go test"],
+        ),
+        (
+            "go-service",
+            &["go test", "gobreaker", "slog"],
+            &["pytest", "jest", "opossum", "pybreaker", "npm"],
+        ),
+    ];
+    for (fixture, told, not_told) in cases {
+        let out = graduate()
+            .args(["scan", "--no-git", "-q", "--format", "json"])
+            .arg(format!("fixtures/{fixture}"))
+            .output()
+            .unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut fixes: Vec<&str> = r["debt"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["remediation"].as_str().unwrap())
+            .collect();
+        for w in r["plan"].as_array().unwrap() {
+            for i in w["items"].as_array().unwrap() {
+                fixes.push(i["remediation"].as_str().unwrap());
+            }
+        }
+        let all = fixes.join("\n");
+        for tool in told {
+            assert!(all.contains(tool), "{fixture} is not told {tool}:\n{all}");
+        }
+        for tool in not_told {
+            assert!(!all.contains(tool), "{fixture} is told {tool}:\n{all}");
+        }
+    }
 }

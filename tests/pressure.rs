@@ -235,26 +235,29 @@ fn shallow_clone_and_no_git_are_unknown_not_zero() {
         text.contains("Pressure   not assessed — history unknown"),
         "{text}"
     );
-    assert!(text.contains("? contributors"), "{text}");
+    assert!(text.contains("contributors ?/3"), "{text}");
     let md = render("markdown");
     assert!(
         md.contains("**Graduation pressure: not assessed** (0 of 6 signals over threshold; history unknown: not a git repository): contributors ?/3 · "),
         "{md}"
     );
     let html = render("html");
-    assert!(html.contains("Verdict: not assessed"));
-    assert!(html.contains("<h2>Graduation pressure: not assessed</h2>"));
+    // The verdict card: the verdict, why, and every signal with its value.
+    let card = &html[html.find("data-testid=\"verdict\"").unwrap()..];
+    let card = &card[..card.find("</section>").unwrap()];
+    assert!(card.contains("<p class=\"big\">Not assessed</p>"), "{card}");
+    assert!(card.contains("not a git repository"), "{card}");
     for id in [
         "contributors",
         "fixes-per-week",
         "integrations",
         "personal-data",
     ] {
-        assert!(
-            html.contains(&format!("<td><code>{id}</code></td>")),
-            "{id}"
-        );
+        assert!(card.contains(&format!("<span>{id}</span>")), "{id}: {card}");
     }
+    assert!(card.contains("unknown / 3"), "{card}");
+    // And the detail table, with what each signal measures.
+    assert!(html.contains("<td data-label=\"signal\"><code>contributors</code></td>"));
 }
 
 #[test]

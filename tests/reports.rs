@@ -239,8 +239,12 @@ fn the_plan_is_in_the_report_and_every_format_shows_it() {
     let text = render(&["scan", "fixtures/go-service", "--format", "text"]);
     assert!(text.contains("Week 3 · resilience and cost"), "{text}");
     let md = render(&["scan", "fixtures/go-service", "--format", "markdown"]);
+    // Each week with its total effort, as the report states it.
     assert!(
-        md.contains("**Week 3** · resilience and cost: `outbound-timeout`"),
+        md.contains(&format!(
+            "**Week 3** · resilience and cost · {}: `outbound-timeout`",
+            week3["effort_text"].as_str().unwrap()
+        )),
         "{md}"
     );
     let html = render(&["scan", "fixtures/go-service", "--format", "html"]);
@@ -323,8 +327,20 @@ fn the_path_to_the_next_level_and_to_fail_under_is_in_every_format() {
         "{md}"
     );
     let html = run("html");
-    assert!(html.contains("data-testid=\"next-steps\""));
-    assert!(html.contains(&sentence), "{html}");
+    let steps = &html[html.find("data-testid=\"next-steps\"").expect("next steps")..];
+    let steps = &steps[..steps.find("</ul>").unwrap()];
+    assert!(steps.contains("<b>--fail-under 70</b>"), "{steps}");
+    assert!(
+        steps.contains(&format!("<b>Level {} · ", next["level"])),
+        "{steps}"
+    );
+    assert!(steps.contains(&format!(" → {after}")), "{steps}");
+    for fix in &fixes {
+        assert!(
+            steps.contains(&format!("<code>{fix}</code>")),
+            "{fix}: {steps}"
+        );
+    }
 }
 
 #[test]

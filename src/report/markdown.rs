@@ -23,7 +23,8 @@ use super::{DebtItem, GateStatus, Report};
 
 /// Hidden marker identifying graduate's comment.
 pub const MARKER: &str = "<!-- graduate:report -->";
-/// Debt items shown in the table; the rest go into `<details>`.
+/// Rules shown in the debt table (each once, with its count of sites);
+/// the other sites go into `<details>`.
 const TOP: usize = 5;
 /// Debt items listed inside `<details>`, after the plan.
 const REST: usize = 12;
@@ -45,6 +46,7 @@ pub fn comment(report: &Report, limit: usize, elsewhere: &str) -> String {
 
 pub fn render(report: &Report) -> String {
     let mut o = String::new();
+    let top: Vec<Group> = groups(&report.debt).into_iter().take(TOP).collect();
     let _ = writeln!(o, "{MARKER}");
     let _ = writeln!(
         o,
@@ -151,17 +153,31 @@ pub fn render(report: &Report) -> String {
     if report.debt.is_empty() {
         let _ = writeln!(o, "No debt found.");
     } else {
-        let _ = writeln!(o, "**Top debt** (priority = impact × risk × (6 − effort))");
+        let _ = writeln!(
+            o,
+            "**Top debt by rule** (priority = impact × risk × (6 − effort); ×N: places to fix)"
+        );
         let _ = writeln!(o);
         let _ = writeln!(o, "| priority | rule | where | fix |");
         let _ = writeln!(o, "|---|---|---|---|");
-        for d in report.debt.iter().take(TOP) {
+        for g in &top {
+            let d = g.first;
+            let more = if g.sites > 1 {
+                format!(" and {} more", g.sites - 1)
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 o,
-                "| {}{} | {} | {} | {} |",
+                "| {}{} | {}{} | {}{more} | {} |",
                 d.priority,
                 new_mark(report, d),
                 code(&d.rule),
+                if g.sites > 1 {
+                    format!(" ×{}", g.sites)
+                } else {
+                    String::new()
+                },
                 location(report, d),
                 inline(&d.remediation)
             );
@@ -180,7 +196,13 @@ pub fn render(report: &Report) -> String {
     }
     apps_table(report, &mut o);
     next_steps(report, &mut o);
-    let rest = report.debt.len().saturating_sub(TOP);
+    // Every site not in the table (the first site of each rule shown is).
+    let others: Vec<&DebtItem> = report
+        .debt
+        .iter()
+        .filter(|d| !top.iter().any(|g| std::ptr::eq(g.first, *d)))
+        .collect();
+    let rest = others.len();
     let fixed = report.baseline.as_ref().map_or(0, |b| b.fixed.len());
     let planned = report.plan.iter().any(|w| !w.items.is_empty());
     if rest > 0 || fixed > 0 || planned {
@@ -199,7 +221,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(o);
         plan(report, &mut o);
         let mut lines = 0;
-        for d in report.debt.iter().skip(TOP).take(REST) {
+        for d in others.iter().take(REST) {
             let _ = writeln!(
                 o,
                 "- {}{} {} {} — {}",
@@ -234,6 +256,27 @@ pub fn render(report: &Report) -> String {
     waivers_section(report, &mut o);
     waivers_and_warnings(report, &mut o);
     o
+}
+
+/// One rule's debt in the top table: its highest-priority site and how
+/// many sites it has. Five rows of one rule would hide the next four rules
+/// (a hard-coded secret among them) in the collapsed part.
+struct Group<'a> {
+    first: &'a DebtItem,
+    sites: usize,
+}
+
+/// The debt grouped by rule, in the order of each rule's first (highest
+/// priority) site; `debt` is in priority order.
+fn groups(debt: &[DebtItem]) -> Vec<Group<'_>> {
+    let mut out: Vec<Group> = Vec::new();
+    for d in debt {
+        match out.iter_mut().find(|g| g.first.rule == d.rule) {
+            Some(g) => g.sites += 1,
+            None => out.push(Group { first: d, sites: 1 }),
+        }
+    }
+    out
 }
 
 /// "Waivers: 64, 51 without 3 waivers" when the waivers change the score.
@@ -450,9 +493,10 @@ fn plan(report: &Report, o: &mut String) {
             .collect();
         let _ = writeln!(
             o,
-            "* **Week {}** · {}: {}",
+            "* **Week {}** · {} · {}: {}",
             w.week,
             inline(w.title),
+            inline(&w.effort_text),
             items.join(", ")
         );
     }

@@ -35,6 +35,10 @@ pub struct Report {
     /// that folder, repository-relative. Every path in the report is
     /// repository-relative either way; the apps are the folder's.
     pub subfolder: Option<SafeText>,
+    /// What to call the repository: the name of its `origin` remote (from
+    /// `.git/config`, when the scan root is the work tree's top), else the
+    /// scanned folder's own name. `root` is `.` when the Action scans.
+    pub name: SafeText,
     pub commit: Option<String>,
     /// When the scan ran, RFC 3339 UTC (honours `SOURCE_DATE_EPOCH`).
     pub scanned_at: String,

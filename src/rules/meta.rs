@@ -43,6 +43,51 @@ pub struct Examples {
     pub pass: String,
 }
 
+/// Stack-specific one-line fixes (`[fix_for]` in a rule's TOML).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixFor {
+    pub node: Option<String>,
+    pub python: Option<String>,
+    pub go: Option<String>,
+    pub rust: Option<String>,
+}
+
+/// The ecosystem an app or a file belongs to, for choosing its fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stack {
+    Node,
+    Python,
+    Go,
+    Rust,
+}
+
+impl Stack {
+    pub fn of(lang: crate::facts::Lang) -> Stack {
+        use crate::facts::Lang;
+        match lang {
+            Lang::JavaScript | Lang::TypeScript => Stack::Node,
+            Lang::Python => Stack::Python,
+            Lang::Go => Stack::Go,
+            Lang::Rust => Stack::Rust,
+        }
+    }
+}
+
+impl RuleMeta {
+    /// The one-line fix for `stack`, or the general one.
+    pub fn fix_for(&self, stack: Option<Stack>) -> &str {
+        let specific = match stack {
+            Some(Stack::Node) => &self.fix_for.node,
+            Some(Stack::Python) => &self.fix_for.python,
+            Some(Stack::Go) => &self.fix_for.go,
+            Some(Stack::Rust) => &self.fix_for.rust,
+            None => &None,
+        };
+        specific.as_deref().unwrap_or(&self.fix)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleMeta {
@@ -62,6 +107,11 @@ pub struct RuleMeta {
     pub week: u8,
     /// One-line fix shown with each debt item.
     pub fix: String,
+    /// The one-line fix in the words of one stack, when the general one
+    /// names several ecosystems' tools: a Node app is told about jest, not
+    /// pytest. Chosen by the stack of the finding's file, else the app's.
+    #[serde(default)]
+    pub fix_for: FixFor,
     pub why: String,
     pub remediation: String,
     /// Why these impact/risk/effort defaults.

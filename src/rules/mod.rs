@@ -18,7 +18,7 @@ use crate::safe_text::SafeText;
 
 use crate::facts::{Facts, Location};
 
-pub use meta::{Pillar, RuleMeta};
+pub use meta::{Pillar, RuleMeta, Stack};
 pub use operations::waiver_hygiene::judge as judge_waivers;
 
 /// The four outcomes of a check (docs/scoring.md). Only `pass` and `fail`
