@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Benchmark `graduate scan` against ripgrep on a large generated tree.
+# Benchmark `graduate scan` against ripgrep on two large generated trees.
 # Reports only: it never fails because something is slow.
-#   FILES=20000   approximate number of files to generate (about a third in node_modules)
+#   1. "copies": copies of the fixture apps, about a third in node_modules
+#      (skipped by both tools);
+#   2. "source": a monorepo of services where nearly every file is source
+#      and most touch no HTTP (domain models, helpers, validators), the
+#      case where graduate's parse prefilter matters most.
+#   FILES=20000   approximate number of files to generate per tree
 #   KEEP=1        keep the generated tree (its path is printed)
 #   RUNS=5        hyperfine runs per command
 # Usage: scripts/bench.sh   (from anywhere; runs as root on a fresh Debian machine)
@@ -90,6 +95,154 @@ while ((total < FILES)); do
 done
 echo "generated $total files ($nm under node_modules) in $n service copies"
 
+# 3b. Source-heavy tree: SOURCE_SERVICES services of about 100 files each, in
+# four languages. Per service: a handful of files that serve routes or call
+# out (with and without timeouts), the rest plain domain code.
+SRC="$WORK/source"
+mkdir -p "$SRC"
+src_total=0
+s=0
+while ((src_total < FILES)); do
+  lang=$((s % 4)); d="$SRC/services/svc-$s"
+  case $lang in
+    0) mkdir -p "$d/src/domain" "$d/src/routes"
+       printf '{"name":"svc-%d","dependencies":{"express":"^4.19.0","axios":"^1.7.0"}}
+' "$s" >"$d/package.json"
+       printf "import express from 'express';
+import axios from 'axios';
+const app = express();
+app.get('/health', (req, res) => res.send('ok'));
+app.get('/items/:id', async (req, res) => {
+  const r = await axios.get('http://catalog/items/' + req.params.id);
+  res.json(r.data);
+});
+app.listen(3000);
+" >"$d/src/server.ts"
+       printf "export async function quote(id: string) {
+  const r = await fetch('http://pricing/quote/' + id, { signal: AbortSignal.timeout(2000) });
+  return r.json();
+}
+" >"$d/src/routes/pricing.ts"
+       for ((f = 0; f < 96; f++)); do
+         printf "export interface Line%d { sku: string; qty: number; cents: number }
+
+export function total%d(lines: Line%d[]): number {
+  let sum = 0;
+  for (const l of lines) {
+    sum += l.qty * l.cents;
+  }
+  return Math.round(sum * 1.%02d);
+}
+
+export function valid%d(l: Line%d): boolean {
+  return l.sku.length > 0 && l.qty > 0 && l.cents >= 0;
+}
+" "$f" "$f" "$f" "$f" "$f" "$f" >"$d/src/domain/line_$f.ts"
+       done ;;
+    1) mkdir -p "$d/app/domain"
+       printf 'fastapi\nhttpx\n' >"$d/requirements.txt"
+       printf "from fastapi import FastAPI
+import httpx
+
+app = FastAPI()
+
+
+@app.get('/healthz')
+def health():
+    return {'ok': True}
+
+
+@app.get('/rates')
+async def rates():
+    async with httpx.AsyncClient() as c:
+        return (await c.get('http://fx/rates')).json()
+" >"$d/app/main.py"
+       for ((f = 0; f < 97; f++)); do
+         printf "from dataclasses import dataclass
+
+
+@dataclass
+class Parcel%d:
+    weight_g: int
+    zone: str
+
+
+def postage_%d(p: Parcel%d) -> int:
+    base = 120 if p.zone == 'eu' else 310
+    return base + (p.weight_g // 250) * %d
+" "$f" "$f" "$f" "$((f + 10))" >"$d/app/domain/parcel_$f.py"
+       done ;;
+    2) mkdir -p "$d/internal/domain"
+       printf 'module example.com/svc%d\n\ngo 1.22\n' "$s" >"$d/go.mod"
+       printf 'package main
+
+import "net/http"
+
+func main() {
+	http.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	resp, err := http.Get("http://inventory/stock")
+	if err == nil {
+		resp.Body.Close()
+	}
+	http.ListenAndServe(":8080", nil)
+}
+' >"$d/main.go"
+       for ((f = 0; f < 97; f++)); do
+         printf 'package domain
+
+// Slot%d is a delivery window.
+type Slot%d struct {
+	Start, End int
+	Capacity  int
+}
+
+// Fits%d reports whether n parcels fit.
+func Fits%d(s Slot%d, n int) bool {
+	for i := 0; i < n; i++ {
+		if i >= s.Capacity {
+			return false
+		}
+	}
+	return s.End > s.Start
+}
+' "$f" "$f" "$f" "$f" "$f" >"$d/internal/domain/slot_$f.go"
+       done ;;
+    3) mkdir -p "$d/src/domain"
+       printf '[package]\nname = "svc-%d"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\naxum = "0.7"\nreqwest = "0.12"\n' "$s" >"$d/Cargo.toml"
+       printf 'use axum::{routing::get, Router};
+
+async fn health() -> &'"'"'static str {
+    "ok"
+}
+
+pub async fn stock() -> String {
+    reqwest::get("http://inventory/stock").await.unwrap().text().await.unwrap()
+}
+
+#[tokio::main]
+async fn main() {
+    let app = Router::new().route("/healthz", get(health));
+    let _ = app;
+}
+' >"$d/src/main.rs"
+       for ((f = 0; f < 97; f++)); do
+         printf 'pub struct Route%d {
+    pub stops: Vec<u32>,
+}
+
+impl Route%d {
+    pub fn length(&self) -> usize {
+        self.stops.windows(2).filter(|w| w[0] != w[1]).count() + %d
+    }
+}
+' "$f" "$f" "$f" >"$d/src/domain/route_$f.rs"
+       done ;;
+  esac
+  src_total=$((src_total + $(find "$d" -type f | wc -l)))
+  s=$((s + 1))
+done
+echo "generated $src_total files in $s source-heavy services"
+
 # 4. Timings.
 RG=(rg --no-messages --hidden --no-require-git -c -e 'axios\.(get|post)\(' -e 'fetch\(' -e 'AKIA[A-Z0-9]{16}'
     -e 'HandleFunc\(' -e '@app\.get\(' -e 'reqwest::get' -e 'timeout' "$TREE")
@@ -98,6 +251,10 @@ hyperfine --style basic --warmup 1 --runs "$RUNS" -i --export-json "$WORK/large.
   -n graduate "$(q "$BIN" scan "$TREE" --format json) > /dev/null" \
   -n graduate-t1 "$(q "$BIN" scan "$TREE" --format json --threads 1) > /dev/null" \
   -n rg "$(q "${RG[@]}") > /dev/null"
+RGS=("${RG[@]}"); RGS[${#RGS[@]}-1]="$SRC"
+hyperfine --style basic --warmup 1 --runs "$RUNS" -i --export-json "$WORK/source.json" \
+  -n graduate "$(q "$BIN" scan "$SRC" --format json) > /dev/null" \
+  -n rg "$(q "${RGS[@]}") > /dev/null"
 hyperfine --style basic --warmup 3 --runs 20 -i --export-json "$WORK/small.json" \
   -n small "$(q "$BIN" scan fixtures/fastapi-service --format json) > /dev/null"
 
@@ -117,11 +274,15 @@ read -r GM GS <<<"$(hstat "$WORK/large.json" graduate)"
 read -r TM TS <<<"$(hstat "$WORK/large.json" graduate-t1)"
 read -r RM RS <<<"$(hstat "$WORK/large.json" rg)"
 read -r SM SS <<<"$(hstat "$WORK/small.json" small)"
+read -r XM XS <<<"$(hstat "$WORK/source.json" graduate)"
+read -r YM YS <<<"$(hstat "$WORK/source.json" rg)"
 echo "=== summary ($(nproc) cores) ==="
 printf 'files generated      %d (%d under node_modules)\n' "$total" "$nm"
 printf 'graduate             %.1f ± %.1f ms\n' "$GM" "$GS"
 printf 'graduate --threads 1 %.1f ± %.1f ms\n' "$TM" "$TS"
 printf 'rg                   %.1f ± %.1f ms\n' "$RM" "$RS"
 printf 'ratio graduate/rg    %.2f\n' "$(echo "$GM $RM" | awk '{print $1 / $2}')"
+printf 'source-heavy tree    %d files: graduate %.1f ± %.1f ms, rg %.1f ± %.1f ms, ratio %.2f\n' \
+  "$src_total" "$XM" "$XS" "$YM" "$YS" "$(echo "$XM $YM" | awk '{print $1 / $2}')"
 printf 'small fixture        %.1f ± %.1f ms (fastapi-service)\n' "$SM" "$SS"
 printf 'peak RSS             graduate %s KiB, rg %s KiB\n' "$RSS_G" "$RSS_R"

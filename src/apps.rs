@@ -29,7 +29,7 @@ use std::collections::BTreeSet;
 
 use crate::facts::{Facts, FileKind, Location};
 use crate::report::Library;
-use crate::resolve::{Derived, SERVER_PACKAGES, under};
+use crate::resolve::{Derived, server_packages, under};
 use crate::safe_text::SafeText;
 use crate::score::{AppInput, Apps};
 
@@ -163,28 +163,50 @@ pub fn discover(facts: &Facts) -> Apps {
             none_in: None,
         };
     }
-    // Owners are apps and libraries; a workspace root owns nothing.
-    let owners: Vec<&str> = apps
+    // Owners are the apps. Code no app holds (a library, jobs at the root)
+    // must not drop out of the report: the repository's root is then an
+    // app too, holding it, so every finding stays scored somewhere.
+    let mut owners: Vec<&str> = apps.iter().map(|c| c.dir.as_str()).collect();
+    let orphans = facts
+        .files
         .iter()
-        .chain(&libraries)
-        .map(|c| c.dir.as_str())
-        .collect();
-    let library_dirs: Vec<&str> = libraries.iter().map(|c| c.dir.as_str()).collect();
-    let whole = apps.len() == 1 && apps[0].dir.is_empty() && libraries.is_empty();
-    let app_inputs = apps
-        .iter()
-        .map(|c| AppInput {
-            root: root_name(&c.dir),
-            name: if c.dir.is_empty() {
-                ".".into()
-            } else {
-                file_name(&c.dir).to_string()
-            },
-            stack: c.stack.iter().cloned().collect(),
-            signals: c.signals.clone(),
-            facts: (!whole).then(|| view(facts, &c.dir, &owners, &library_dirs)),
-        })
-        .collect();
+        .filter(|f| f.scope.in_service() && matches!(f.kind, FileKind::Source(_)))
+        .filter(|f| owner(&owners, &f.path).is_none())
+        .count();
+    let root_app = orphans > 0 && !owners.contains(&"");
+    if root_app {
+        owners.insert(0, "");
+    }
+    let whole = owners == [""];
+    let mut app_inputs: Vec<AppInput> = Vec::new();
+    if root_app {
+        app_inputs.push(AppInput {
+            root: ".".into(),
+            name: ".".into(),
+            stack: candidates
+                .iter()
+                .filter(|c| c.signals.is_empty())
+                .flat_map(|c| c.stack.iter().cloned())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            signals: vec![format!(
+                "{orphans} source file(s) outside the other apps (libraries, jobs, tools)"
+            )],
+            facts: (!whole).then(|| view(facts, "", &owners, &[])),
+        });
+    }
+    app_inputs.extend(apps.iter().map(|c| AppInput {
+        root: root_name(&c.dir),
+        name: if c.dir.is_empty() {
+            ".".into()
+        } else {
+            file_name(&c.dir).to_string()
+        },
+        stack: c.stack.iter().cloned().collect(),
+        signals: c.signals.clone(),
+        facts: (!whole).then(|| view(facts, &c.dir, &owners, &[])),
+    }));
     Apps {
         apps: app_inputs,
         libraries: libraries
@@ -264,7 +286,7 @@ fn signals(facts: &Facts, candidates: &mut [Candidate]) {
             .filter(|m| c.manifests.contains(&m.path))
         {
             for d in &m.deps {
-                if SERVER_PACKAGES.iter().any(|(p, _)| *p == d.name) && !d.dev {
+                if server_packages().any(|(p, _)| p == d.name) && !d.dev {
                     c.stack.insert(d.name.clone());
                     c.signals
                         .push(format!("serves HTTP: {} ({})", d.name, m.path));
@@ -513,7 +535,13 @@ mod tests {
             ("packages/ui/src/index.js", ""),
         ]);
         let found = discover(&f);
-        assert_eq!(roots(&found), ["apps/api"]);
+        // The library's code is held by the repository's root, an app of
+        // its own, so none of its findings drops out of the report.
+        assert_eq!(roots(&found), [".", "apps/api"]);
+        let found = Apps {
+            apps: found.apps.into_iter().skip(1).collect(),
+            ..found
+        };
         assert_eq!(found.apps[0].stack, ["fastify", "javascript"]);
         let libs: Vec<&str> = found.libraries.iter().map(|l| l.root.as_str()).collect();
         assert_eq!(libs, ["packages/ui"]);
@@ -538,8 +566,9 @@ mod tests {
         assert!(view.languages.len() == 1);
     }
 
-    /// A library's code is not the app's, but what it declares for the
-    /// repository is: a budget in an `infra/` CDK package counts for the API.
+    /// A library's code is not the app's (the root holds it, as an app of
+    /// its own), but what it declares for the repository is: a budget in an
+    /// `infra/` CDK package counts for the API.
     #[test]
     fn a_library_shares_its_configuration_not_its_code() {
         let mut f = repo(&[
@@ -562,10 +591,13 @@ mod tests {
             note: "fetch".into(),
         });
         let found = discover(&f);
-        assert_eq!(roots(&found), ["api"]);
-        let view = found.apps[0].facts.as_ref().unwrap();
+        assert_eq!(roots(&found), [".", "api"]);
+        let view = found.apps[1].facts.as_ref().unwrap();
         assert_eq!(view.deploy.budgets.len(), 1);
         assert!(view.outbound.is_empty());
+        // The library's call is the root's: still reported.
+        let root = found.apps[0].facts.as_ref().unwrap();
+        assert_eq!(root.outbound.len(), 1);
     }
 
     /// A root app with a deployed worker below it: two apps, and the

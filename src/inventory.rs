@@ -177,6 +177,9 @@ const DIR_SCOPES: &[(&str, Scope)] = &[
     ("migrations", Scope::DevTooling),
     ("migration-tool", Scope::DevTooling),
     ("benchmarks", Scope::DevTooling),
+    // Config and code generators run by hand (`shoutrrr generate`,
+    // scaffolders), not by the service.
+    ("generators", Scope::DevTooling),
     ("cypress", Scope::Test),
     ("playwright", Scope::Test),
     ("public", Scope::Browser),
@@ -324,7 +327,9 @@ pub fn classify(rel: &str) -> FileKind {
     if is_ci_path(rel, name) {
         return FileKind::CiConfig;
     }
-    if crate::facts::tasks::task_runner(name).is_some() {
+    if crate::facts::tasks::task_runner(name).is_some()
+        || crate::facts::tasks::is_extensionless_script(rel)
+    {
         return FileKind::TaskFile;
     }
     if is_deploy_file(rel, &lower) {
@@ -349,8 +354,8 @@ pub fn classify(rel: &str) -> FileKind {
         "md" | "markdown" | "rst" | "adoc" | "txt" => FileKind::Doc,
         "yml" | "yaml" | "json" | "toml" | "ini" | "cfg" | "conf" | "properties" | "tf"
         | "tfvars" | "ipynb" | "xml" | "pem" | "key" | "p8" | "ppk" | "sh" | "bash" | "zsh"
-        | "ps1" | "rb" | "php" | "java" | "kt" | "cs" | "scala" | "groovy" | "gradle" | "ex"
-        | "exs" | "swift" => FileKind::Config,
+        | "ps1" | "rb" | "php" | "java" | "kt" | "cs" | "scala" | "groovy" | "gradle" | "kts"
+        | "ex" | "exs" | "swift" => FileKind::Config,
         _ => FileKind::Other,
     }
 }
@@ -412,6 +417,8 @@ fn is_deploy_file(rel: &str, lower: &str) -> bool {
         || lower == "kustomization.yml"
         || lower == "vercel.json"
         || lower == "netlify.toml"
+        // DigitalOcean App Platform specs.
+        || rel.starts_with(".do/")
         || rel.contains("k8s/")
         || rel.contains("kubernetes/")
         || rel.contains("helm/")
@@ -451,6 +458,8 @@ pub fn is_test_path(rel: &str) -> bool {
         || (name.starts_with("test_") && name.ends_with(".py"))
         || name.ends_with("_test.py")
         || name == "conftest.py"
+        // Django's `startapp` writes each app's tests to `tests.py`.
+        || name == "tests.py"
         || name.contains(".test.")
         || name.contains(".spec.")
 }

@@ -105,35 +105,24 @@ pub struct Pressure {
 /// Commits in the last 30 days below which growth is not a signal.
 const MIN_GROWTH_COMMITS: f64 = 8.0;
 
-/// Well-known third-party SDKs, by package name: each is an integration.
-const SDKS: &[(&str, &str)] = &[
-    ("stripe", "Stripe"),
-    ("@stripe/stripe-js", "Stripe"),
-    ("braintree", "Braintree"),
-    ("@paypal/checkout-server-sdk", "PayPal"),
-    ("twilio", "Twilio"),
-    ("@sendgrid/mail", "SendGrid"),
-    ("sendgrid", "SendGrid"),
-    ("nodemailer", "SMTP email"),
-    ("mailgun.js", "Mailgun"),
-    ("postmark", "Postmark"),
-    ("aws-sdk", "AWS"),
-    ("boto3", "AWS"),
-    ("github.com/aws/aws-sdk-go-v2", "AWS"),
-    ("aws-sdk-s3", "AWS"),
-    ("@google-cloud/storage", "Google Cloud"),
-    ("google-cloud-storage", "Google Cloud"),
-    ("firebase-admin", "Firebase"),
-    ("@supabase/supabase-js", "Supabase"),
-    ("supabase", "Supabase"),
-    ("openai", "OpenAI"),
-    ("@anthropic-ai/sdk", "Anthropic"),
-    ("anthropic", "Anthropic"),
-    ("@slack/web-api", "Slack"),
-    ("slack-sdk", "Slack"),
-    ("algoliasearch", "Algolia"),
-    ("@auth0/auth0-react", "Auth0"),
-];
+/// Third-party SDK packages and the integration each is, from
+/// `rules/integrations.toml`.
+#[derive(serde::Deserialize)]
+struct SdkTable {
+    sdk: Vec<Sdk>,
+}
+
+#[derive(serde::Deserialize)]
+struct Sdk {
+    package: String,
+    name: String,
+}
+
+static SDKS: std::sync::LazyLock<Vec<(String, String)>> = std::sync::LazyLock::new(|| {
+    let t: SdkTable = toml::from_str(include_str!("../rules/integrations.toml"))
+        .unwrap_or_else(|e| panic!("rules/integrations.toml: {e}"));
+    t.sdk.into_iter().map(|s| (s.package, s.name)).collect()
+});
 
 pub fn evaluate(facts: &Facts, history: &History, t: &Thresholds, now: i64) -> Pressure {
     let mut signals = Vec::new();

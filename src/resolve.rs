@@ -126,35 +126,10 @@ pub struct HttpSignal {
 }
 
 /// Server frameworks, by package name in their ecosystem's manifest, and
-/// whether graduate reads their routes. An app on a framework it cannot
-/// read is `unknown` for route rules, not failed: its route may be there.
-pub const SERVER_PACKAGES: &[(&str, bool)] = &[
-    ("express", true),
-    ("fastify", true),
-    ("koa", true),
-    ("hono", true),
-    ("@nestjs/core", true),
-    ("next", true),
-    ("restify", true),
-    ("@hapi/hapi", false),
-    ("flask", true),
-    ("fastapi", true),
-    ("django", true),
-    ("starlette", true),
-    ("sanic", false),
-    ("aiohttp", false),
-    ("tornado", false),
-    ("github.com/gin-gonic/gin", true),
-    ("github.com/labstack/echo/v4", true),
-    ("github.com/go-chi/chi/v5", true),
-    ("github.com/gofiber/fiber/v2", true),
-    ("github.com/gorilla/mux", true),
-    ("axum", true),
-    ("actix-web", true),
-    ("rocket", true),
-    ("warp", false),
-    ("poem", false),
-];
+/// whether graduate reads their routes (`rules/frameworks.toml`).
+pub fn server_packages() -> impl Iterator<Item = (&'static str, bool)> {
+    crate::facts::code::frameworks::server_packages()
+}
 
 impl Derived {
     /// The app serves HTTP: a route was found or a framework declared.
@@ -465,7 +440,8 @@ fn wanted(m: &Manifest) -> (&'static [&'static str], bool) {
 
 fn find_lock(facts: &Facts, m: &Manifest) -> Option<String> {
     let (names, upward) = wanted(m);
-    let mut dir = dir_of(&m.path).to_string();
+    let own = dir_of(&m.path).to_string();
+    let mut dir = own.clone();
     loop {
         for n in names {
             let p = join(&dir, n);
@@ -473,7 +449,18 @@ fn find_lock(facts: &Facts, m: &Manifest) -> Option<String> {
                 return Some(p);
             }
         }
-        if !upward || dir.is_empty() {
+        // A uv workspace member's dependencies are locked in the
+        // workspace root's uv.lock (`[tool.uv.workspace]`), above it.
+        if dir != own && m.kind == ManifestKind::Pyproject && names.contains(&"uv.lock") {
+            let p = join(&dir, "uv.lock");
+            if facts.has_file(&p) {
+                return Some(p);
+            }
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        if !upward && m.kind != ManifestKind::Pyproject {
             return None;
         }
         dir = dir_of(&dir).to_string();
@@ -619,8 +606,8 @@ fn http(facts: &Facts) -> Vec<HttpSignal> {
         })
         .collect();
     for m in &facts.manifests {
-        for (p, _) in SERVER_PACKAGES {
-            if m.deps.iter().any(|d| d.name == *p) {
+        for (p, _) in server_packages() {
+            if m.deps.iter().any(|d| d.name == p) {
                 out.push(HttpSignal {
                     path: m.path.clone(),
                     package: Some(p),

@@ -662,9 +662,18 @@ fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>) -> AppEval {
                 Some(r) => {
                     let worse = badness(c.status) > badness(r.status)
                         || (c.status == r.status && c.pass_fraction < r.pass_fraction);
+                    // The evidence is every app's: what proved or failed it
+                    // anywhere stays visible.
+                    let mut evidence = std::mem::take(&mut r.evidence);
+                    for e in &c.evidence {
+                        if !evidence.contains(e) {
+                            evidence.push(e.clone());
+                        }
+                    }
                     if worse {
                         *r = c.clone();
                     }
+                    r.evidence = evidence;
                 }
             }
         }

@@ -63,30 +63,104 @@ struct Expander<'a> {
 }
 
 /// Split a shell text into simple commands: lines (with `\` continuations
-/// joined), then `&&`, `||`, `;` and `|`.
+/// joined), then `&&`, `||`, `;` and `|` — outside quotes only, so
+/// `echo "tests disabled; pytest --cov-fail-under=80"` is one `echo`, not an
+/// `echo` and a `pytest`. A `#` that starts a word outside quotes starts a
+/// comment.
 pub fn segments(text: &str) -> Vec<String> {
     let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
-    joined
-        .lines()
-        .flat_map(|l| {
-            let l = l.split(" #").next().unwrap_or(l);
-            l.replace("&&", "\n")
-                .replace("||", "\n")
-                .split(['\n', ';', '|'])
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty() && !s.starts_with('#'))
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    let mut out = Vec::new();
+    for line in joined.lines() {
+        let mut cur = String::new();
+        let mut quote: Option<char> = None;
+        let mut chars = line.chars().peekable();
+        fn push(cur: &mut String, out: &mut Vec<String>) {
+            let seg = cur.trim();
+            if !seg.is_empty() {
+                out.push(seg.to_string());
+            }
+            cur.clear();
+        }
+        while let Some(c) = chars.next() {
+            match (quote, c) {
+                (Some('\''), '\'') => quote = None,
+                (Some('\''), _) => {}
+                (_, '\\') => {
+                    // An escaped character is literal, in double quotes too.
+                    cur.push(c);
+                    if let Some(n) = chars.next() {
+                        cur.push(n);
+                    }
+                    continue;
+                }
+                (Some('"'), '"') => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') if cur.is_empty() || cur.ends_with(char::is_whitespace) => break,
+                (None, ';') => {
+                    push(&mut cur, &mut out);
+                    continue;
+                }
+                (None, '&') if chars.peek() == Some(&'&') => {
+                    chars.next();
+                    push(&mut cur, &mut out);
+                    continue;
+                }
+                (None, '|') => {
+                    if chars.peek() == Some(&'|') {
+                        chars.next();
+                    }
+                    push(&mut cur, &mut out);
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(c);
+        }
+        push(&mut cur, &mut out);
+    }
+    out
 }
 
-/// Whitespace words with surrounding quotes removed.
+/// The words of a simple command as a POSIX shell reads them (quotes
+/// group and are removed: `echo "a; pytest"` is two words). Text the
+/// shell itself could not read (an unclosed quote) falls back to blanks.
 pub fn words(segment: &str) -> Vec<String> {
-    segment
-        .split_whitespace()
-        .map(|w| w.trim_matches(['"', '\'']).to_string())
-        .filter(|w| !w.is_empty())
-        .collect()
+    shlex::split(segment).unwrap_or_else(|| {
+        segment
+            .split_whitespace()
+            .map(|w| w.trim_matches(['"', '\'']).to_string())
+            .filter(|w| !w.is_empty())
+            .collect()
+    })
+}
+
+/// Words joined back into a command that [`words`] and [`segments`] read
+/// the same way. Only a word that would not survive that is quoted (blanks,
+/// quotes, backslashes, separators), so evidence still reads
+/// `pytest --cov=app`, not `pytest '--cov=app'`.
+pub fn join_words<S: AsRef<str>>(w: &[S]) -> String {
+    w.iter()
+        .map(|x| {
+            let x = x.as_ref();
+            let plain = !x.is_empty()
+                && !x.starts_with('#')
+                && !x.contains(|c: char| {
+                    c.is_whitespace()
+                        || matches!(
+                            c,
+                            '\'' | '"' | '\\' | ';' | '&' | '|' | '<' | '>' | '(' | ')' | '`'
+                        )
+                });
+            if plain {
+                std::borrow::Cow::Borrowed(x)
+            } else {
+                // Only a NUL cannot be quoted; it cannot reach a shell either.
+                shlex::try_quote(x).unwrap_or(std::borrow::Cow::Borrowed(x))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn basename(w: &str) -> &str {
@@ -169,23 +243,42 @@ impl Expander<'_> {
                 cwd = join_dir(&cwd, w.get(1).map_or("", String::as_str));
                 continue;
             }
+            // A wrapper in front of a hop (`c8 npm run test:run`, `poetry
+            // run ./scripts/test`, `npx turbo run test`): follow the hop and
+            // keep the wrapper in front of each leaf, so `c8` still measures
+            // what the script runs.
+            let (inner, _) = core(&w);
+            if !inner.is_empty()
+                && inner.len() < w.len()
+                && !matches!(hop(inner), Hop::Leaf)
+                && self.stack.len() < MAX_DEPTH
+            {
+                let prefix = join_words(&w[..w.len() - inner.len()]);
+                let mut sub = Vec::new();
+                self.text(&join_words(inner), &cwd, via, &mut sub);
+                out.extend(sub.into_iter().map(|r| Resolved {
+                    text: format!("{prefix} {}", r.text),
+                    via: r.via,
+                }));
+                continue;
+            }
             if self.stack.len() >= MAX_DEPTH {
                 out.push(Resolved {
-                    text: w.join(" "),
+                    text: join_words(&w),
                     via: via.to_vec(),
                 });
                 continue;
             }
             match hop(&w) {
                 Hop::Leaf => out.push(Resolved {
-                    text: w.join(" "),
+                    text: join_words(&w),
                     via: via.to_vec(),
                 }),
                 Hop::Script(dir, name, all) => {
                     let dir = dir.map_or(cwd.clone(), |d| join_dir(&cwd, &d));
                     if !self.script(&dir, &name, all, &w, via, out) {
                         out.push(Resolved {
-                            text: w.join(" "),
+                            text: join_words(&w),
                             via: via.to_vec(),
                         });
                     }
@@ -208,7 +301,7 @@ impl Expander<'_> {
                     // 40,000 times in one script recursed that deep, copying
                     // the rest of the line at each level (23 GB).
                     self.stack.push(format!("container `{name}`"));
-                    self.text(&cmd.join(" "), &cwd, &v, out);
+                    self.text(&join_words(&cmd), &cwd, &v, out);
                     self.stack.pop();
                 }
                 Hop::ScriptFile(path) => {
@@ -268,7 +361,7 @@ impl Expander<'_> {
                 && matches!(w[0].as_str(), "yarn" | "pnpm" | "bun")
             {
                 out.push(Resolved {
-                    text: w[bin_at..].join(" "),
+                    text: join_words(&w[bin_at..]),
                     via: via.to_vec(),
                 });
                 return true;
@@ -313,7 +406,7 @@ impl Expander<'_> {
             .collect();
         if tasks.is_empty() {
             out.push(Resolved {
-                text: w.join(" "),
+                text: join_words(w),
                 via: via.to_vec(),
             });
             return;
@@ -375,7 +468,7 @@ impl Expander<'_> {
         };
         if tasks.is_empty() {
             out.push(Resolved {
-                text: w.join(" "),
+                text: join_words(w),
                 via: via.to_vec(),
             });
             return;
@@ -444,7 +537,7 @@ impl Expander<'_> {
             if let Some(s) = services.first() {
                 v.push(format!("compose service `{s}`"));
             }
-            let c = cmd.join(" ");
+            let c = join_words(cmd);
             self.text(&c, cwd, &v, out);
             return;
         }
@@ -454,7 +547,7 @@ impl Expander<'_> {
             .collect();
         if chosen.is_empty() {
             out.push(Resolved {
-                text: w.join(" "),
+                text: join_words(w),
                 via: via.to_vec(),
             });
             return;
@@ -480,7 +573,7 @@ impl Expander<'_> {
             .find(|t| t.runner == "script" && t.file == path)
         else {
             out.push(Resolved {
-                text: w.join(" "),
+                text: join_words(w),
                 via: via.to_vec(),
             });
             return;
@@ -626,6 +719,12 @@ fn hop(w: &[String]) -> Hop {
             Hop::ScriptFile(w[1].clone())
         }
         _ if w[0].ends_with(".sh") => Hop::ScriptFile(w[0].clone()),
+        // `./scripts/test`: an extensionless script run by its path.
+        _ if w[0].contains('/')
+            && crate::facts::tasks::is_extensionless_script(&w[0].replace("./", "")) =>
+        {
+            Hop::ScriptFile(w[0].clone())
+        }
         _ => Hop::Leaf,
     }
 }
@@ -880,6 +979,8 @@ pub fn test_runner(leaf: &str) -> Option<&'static str> {
         "react-scripts" if a1 == "test" => "jest",
         "vue-cli-service" if a1.starts_with("test") => "vue-cli-service test",
         "node" if w.iter().any(|x| x == "--test") => "node --test",
+        // tsx forwards `--test` to node's runner (TypeScript test files).
+        "tsx" if w.iter().any(|x| x == "--test") => "node --test",
         "deno" if a1 == "test" => "deno test",
         "bun" if a1 == "test" => "bun test",
         "go" if a1 == "test" => "go test",
@@ -1175,6 +1276,74 @@ mod tests {
             leaves(&f, "docker exec a docker exec b jest", None),
             ["jest"]
         );
+    }
+
+    /// A sceptical user's step: the runner named inside an `echo`'s quotes
+    /// runs nothing. Split on blanks and separators, it read as `pytest
+    /// --cov-fail-under=80` and passed two checks.
+    #[test]
+    fn quoted_separators_and_words_stay_quoted() {
+        let f = facts();
+        let l = leaves(
+            &f,
+            "echo \"tests disabled; pytest --cov-fail-under=80\"",
+            None,
+        );
+        assert_eq!(l.len(), 1, "{l:?}");
+        assert_eq!(test_runner(&l[0]), None);
+        assert_eq!(coverage_run(&l[0]), None);
+        // The same words unquoted are two commands, the second a gate.
+        let l = leaves(&f, "echo tests disabled; pytest --cov-fail-under=80", None);
+        assert_eq!(test_runner(&l[1]), Some("pytest"));
+        assert_eq!(coverage_run(&l[1]).unwrap().threshold, Some(80.0));
+        assert_eq!(
+            segments("a 'b && c' && d \"e | f\" | g # h; i\n# j\nk\\;l"),
+            ["a 'b && c'", "d \"e | f\"", "g", "k\\;l"]
+        );
+        assert_eq!(
+            words("pytest -k 'not slow' --cov"),
+            ["pytest", "-k", "not slow", "--cov"]
+        );
+        // A leaf keeps its quoting, so reading it again gives the same words.
+        let l = leaves(&f, "docker exec app pytest -k 'not slow'", None);
+        assert_eq!(words(&l[0]), ["pytest", "-k", "not slow"]);
+    }
+
+    /// Wrappers in front of a hop are kept on its leaves; `./scripts/test`
+    /// is followed into the extensionless script; tsx runs node's runner.
+    #[test]
+    fn wrappers_around_hops_and_extensionless_scripts() {
+        let mut f = facts();
+        f.manifests.push(
+            manifests::parse(
+                "ui/package.json",
+                ManifestKind::PackageJson,
+                r#"{"scripts":{"test:run":"vitest run","test":"tsx --test src/**/*.test.ts"}}"#,
+            )
+            .unwrap(),
+        );
+        f.tasks.extend(tasks::parse(
+            "scripts/test",
+            "#!/usr/bin/env bash\nset -euo pipefail\npytest --cov=app -q\n",
+        ));
+        let l = leaves(&f, "c8 --check-coverage npm run test:run", Some("ui"));
+        assert_eq!(l, ["c8 --check-coverage vitest run"]);
+        assert_eq!(test_runner(&l[0]), Some("vitest"));
+        assert_eq!(coverage_run(&l[0]).unwrap().threshold, Some(90.0));
+        let l = leaves(&f, "poetry run ./scripts/test", None);
+        assert_eq!(
+            l,
+            [
+                "poetry run set -euo pipefail",
+                "poetry run pytest --cov=app -q"
+            ]
+        );
+        assert_eq!(test_runner(&l[1]), Some("pytest"));
+        let l = leaves(&f, "npm test", Some("ui"));
+        assert_eq!(test_runner(&l[0]), Some("node --test"));
+        // A shebang-less or non-shell file in scripts/ is not a script.
+        assert!(tasks::parse("scripts/data", "a,b\n1,2\n").is_empty());
+        assert!(tasks::parse("scripts/tool", "#!/usr/bin/env python3\nprint(1)\n").is_empty());
     }
 
     #[test]

@@ -94,27 +94,6 @@ fn min_metric(text: &str) -> Option<f64> {
         .reduce(f64::min)
 }
 
-/// The number right after `key` (`key = 80`, `key: "80"`, `key 80`), with
-/// its line. Hand-rolled: this runs on every config file, and a regex built
-/// per call cost a tenth of a large scan.
-fn number_after(text: &str, key: &str) -> Option<(u32, f64)> {
-    text.lines().enumerate().find_map(|(i, l)| {
-        l.match_indices(key).find_map(|(at, _)| {
-            let rest = l[at + key.len()..].trim_start();
-            let rest = rest.strip_prefix([':', '=']).unwrap_or(rest).trim_start();
-            let rest = rest.trim_start_matches(['"', '\'']);
-            let end = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .unwrap_or(rest.len());
-            let num = rest[..end].trim_end_matches('.');
-            (!num.is_empty() && num.starts_with(|c: char| c.is_ascii_digit()))
-                .then(|| num.parse().ok())
-                .flatten()
-                .map(|v| (i as u32 + 1, v))
-        })
-    })
-}
-
 pub fn extract(path: &str, text: &str) -> Vec<CoverageGate> {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     let mut out = Vec::new();
@@ -194,49 +173,22 @@ pub fn extract(path: &str, text: &str) -> Vec<CoverageGate> {
                 ));
             }
         }
-        "setup.cfg" | "tox.ini" | ".coveragerc" | "pyproject.toml" | "pytest.ini" => {
-            if let Some((line, v)) = number_after(text, "fail_under") {
-                out.push(gate(
-                    path,
-                    line,
-                    "coverage.py fail_under",
-                    "python",
-                    Some(v),
-                ));
-            }
-            if let Some((line, v)) = number_after(text, "--cov-fail-under") {
-                let mut g = gate(
-                    path,
-                    line,
-                    "pytest --cov-fail-under (addopts)",
-                    "python",
-                    Some(v),
-                );
-                g.measures = text.contains("--cov");
-                out.push(g);
-            } else if let Some(line) = text
-                .lines()
-                .position(|l| l.contains("addopts") && l.contains("--cov"))
-            {
-                let mut g = gate(
-                    path,
-                    line as u32 + 1,
-                    "pytest --cov (addopts)",
-                    "python",
-                    None,
-                );
-                g.measures = true;
-                out.push(g);
-            }
+        "setup.cfg" | "tox.ini" | ".coveragerc" | "pytest.ini" => {
+            python_ini(path, &name, text, &mut out)
         }
+        "pyproject.toml" => pyproject(path, text, &mut out),
         "codecov.yml" | ".codecov.yml" | "codecov.yaml" | ".codecov.yaml" => {
             codecov(path, text, &mut out)
         }
         ".testcoverage.yml" | ".testcoverage.yaml" => {
-            if let Some((line, v)) = number_after(text, "total:") {
+            // go-test-coverage: `threshold: {file, package, total}`.
+            let total = crate::facts::yaml::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|d| d["threshold"]["total"].as_f64());
+            if let Some(v) = total {
                 out.push(gate(
                     path,
-                    line,
+                    setting_line(text, "total"),
                     "go-test-coverage threshold.total",
                     "go-test-coverage",
                     Some(v),
@@ -244,10 +196,20 @@ pub fn extract(path: &str, text: &str) -> Vec<CoverageGate> {
             }
         }
         "tarpaulin.toml" | ".tarpaulin.toml" => {
-            if let Some((line, v)) = number_after(text, "fail-under") {
+            // Each table is a named run configuration; any of them may gate.
+            let fail_under = toml::from_str::<toml::Table>(text).ok().and_then(|doc| {
+                doc.values()
+                    .filter_map(|t| match t.get("fail-under")? {
+                        toml::Value::Integer(i) => Some(*i as f64),
+                        toml::Value::Float(f) => Some(*f),
+                        _ => None,
+                    })
+                    .reduce(f64::max)
+            });
+            if let Some(v) = fail_under {
                 out.push(gate(
                     path,
-                    line,
+                    setting_line(text, "fail-under"),
                     "tarpaulin fail-under",
                     "tarpaulin",
                     Some(v),
@@ -302,24 +264,182 @@ fn package_json(path: &str, text: &str, out: &mut Vec<CoverageGate>) {
     }
 }
 
-/// codecov.yml: `coverage.status.project|patch.<name>.target`: a percentage
-/// or `auto` (no drop against the base). `informational: true` reports
-/// without failing the status check.
+/// The line of the first `key = …` / `key: …` setting, not a comment.
+fn setting_line(text: &str, key: &str) -> u32 {
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            t.strip_prefix(key).is_some_and(|rest| {
+                let rest = rest.trim_start();
+                rest.starts_with('=') || rest.starts_with(':')
+            })
+        })
+        .map_or(1, |i| i as u32 + 1)
+}
+
+/// The number a coverage setting holds: `80`, `80.5`, `"80"`, `"80%"`.
+/// A trailing ` # note` is not part of the number.
+fn percent(v: &str) -> Option<f64> {
+    v.split_whitespace()
+        .next()?
+        .trim_matches(['"', '\''])
+        .trim_end_matches('%')
+        .parse()
+        .ok()
+}
+
+/// pytest's `addopts`: `--cov-fail-under=N` (or `--cov-fail-under N`)
+/// gates, any `--cov` measures. Read as shell words, as pytest does.
+fn addopts(path: &str, line: u32, opts: &str, out: &mut Vec<CoverageGate>) {
+    let w = crate::facts::commands::words(opts);
+    let measures = w.iter().any(|x| x.starts_with("--cov"));
+    let threshold =
+        w.iter()
+            .enumerate()
+            .find_map(|(i, x)| match x.strip_prefix("--cov-fail-under") {
+                Some(rest) if rest.starts_with('=') => percent(&rest[1..]),
+                Some("") => w.get(i + 1).and_then(|v| percent(v)),
+                _ => None,
+            });
+    if threshold.is_none() && !measures {
+        return;
+    }
+    let mut g = gate(
+        path,
+        line,
+        if threshold.is_some() {
+            "pytest --cov-fail-under (addopts)"
+        } else {
+            "pytest --cov (addopts)"
+        },
+        "python",
+        threshold,
+    );
+    g.measures = measures;
+    out.push(g);
+}
+
+/// setup.cfg, tox.ini, .coveragerc and pytest.ini, read as INI the way
+/// Python's configparser reads them: a line starting with `#` or `;` is a
+/// comment (a commented-out `# fail_under = 90` gates nothing), and a value
+/// may continue on indented lines (`addopts =` then one option a line).
+/// coverage.py reads `[report]` in .coveragerc and `[coverage:report]` in
+/// setup.cfg and tox.ini; pytest reads `[pytest]` in pytest.ini and tox.ini
+/// and `[tool:pytest]` in setup.cfg. A file that does not parse gates
+/// nothing.
+fn python_ini(path: &str, name: &str, text: &str, out: &mut Vec<CoverageGate>) {
+    let opts = ini::ParseOption {
+        enabled_quote: false,
+        enabled_escape: false,
+        enabled_indented_mutiline_value: true,
+        ..ini::ParseOption::default()
+    };
+    let Ok(conf) = ini::Ini::load_from_str_opt(text, opts) else {
+        return;
+    };
+    let report = if name == ".coveragerc" {
+        "report"
+    } else {
+        "coverage:report"
+    };
+    if let Some(v) = conf.get_from(Some(report), "fail_under").and_then(percent) {
+        out.push(gate(
+            path,
+            setting_line(text, "fail_under"),
+            "coverage.py fail_under",
+            "python",
+            Some(v),
+        ));
+    }
+    let pytest = if name == "setup.cfg" {
+        "tool:pytest"
+    } else {
+        "pytest"
+    };
+    if let Some(v) = conf.get_from(Some(pytest), "addopts") {
+        addopts(path, setting_line(text, "addopts"), v, out);
+    }
+}
+
+/// pyproject.toml: `[tool.coverage.report] fail_under` and
+/// `[tool.pytest.ini_options] addopts` (a string or a list of options).
+fn pyproject(path: &str, text: &str, out: &mut Vec<CoverageGate>) {
+    let Ok(doc) = toml::from_str::<toml::Table>(text) else {
+        return;
+    };
+    let tool = doc.get("tool");
+    let at = |keys: &[&str]| keys.iter().try_fold(tool?, |v, k| v.get(*k));
+    let fail_under = at(&["coverage", "report", "fail_under"]).and_then(|v| match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::String(s) => percent(s),
+        _ => None,
+    });
+    if let Some(v) = fail_under {
+        out.push(gate(
+            path,
+            setting_line(text, "fail_under"),
+            "coverage.py fail_under",
+            "python",
+            Some(v),
+        ));
+    }
+    let opts = match at(&["pytest", "ini_options", "addopts"]) {
+        Some(toml::Value::String(s)) => Some(s.clone()),
+        Some(toml::Value::Array(a)) => Some(crate::facts::commands::join_words(
+            &a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>(),
+        )),
+        _ => None,
+    };
+    if let Some(opts) = opts {
+        addopts(path, setting_line(text, "addopts"), &opts, out);
+    }
+}
+
+/// codecov.yml, parsed as YAML: `coverage.status.project|patch` holds
+/// either a target directly or named entries (`default:`) that do. A
+/// target is a percentage or `auto` (no drop against the base);
+/// `informational: true` reports without failing the status check. The
+/// first enforcing target wins, else the first target. A commented-out
+/// target is no target.
 fn codecov(path: &str, text: &str, out: &mut Vec<CoverageGate>) {
-    let Some((i, line)) = text
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.trim_start().starts_with("target:"))
+    let Ok(doc) = crate::facts::yaml::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    let status = &doc["coverage"]["status"];
+    let mut found: Vec<(&serde_json::Value, bool)> = Vec::new();
+    for kind in ["project", "patch"] {
+        let v = &status[kind];
+        let entries: Vec<&serde_json::Value> = if v.get("target").is_some() {
+            vec![v]
+        } else {
+            v.as_object()
+                .map(|o| o.values().collect())
+                .unwrap_or_default()
+        };
+        for e in entries {
+            if let Some(t) = e.get("target") {
+                let informational = e.get("informational").and_then(|i| i.as_bool()) == Some(true);
+                found.push((t, !informational));
+            }
+        }
+    }
+    let Some((target, enforcing)) = found
+        .iter()
+        .find(|(_, enforcing)| *enforcing)
+        .or(found.first())
+        .copied()
     else {
         return;
     };
-    let value = line.trim_start()["target:".len()..]
-        .trim()
-        .trim_matches(['"', '\'']);
-    let threshold = value.trim_end_matches('%').parse().ok();
+    let threshold = match target {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => percent(s),
+        _ => None,
+    };
     let mut g = gate(
         path,
-        i as u32 + 1,
+        setting_line(text, "target"),
         if threshold.is_some() {
             "codecov.yml target"
         } else {
@@ -328,7 +448,7 @@ fn codecov(path: &str, text: &str, out: &mut Vec<CoverageGate>) {
         "codecov",
         threshold,
     );
-    g.enforcing = !text.contains("informational: true");
+    g.enforcing = enforcing;
     out.push(g);
 }
 
@@ -356,6 +476,84 @@ mod tests {
         );
         assert!(g[0].measures);
         assert_eq!(g[0].threshold, Some(50.0));
+    }
+
+    /// Settings are read by the parser the tool itself uses: commented out,
+    /// quoted inside another value or in another section, they gate nothing.
+    #[test]
+    fn commented_or_misplaced_settings_never_gate() {
+        for (path, text) in [
+            (
+                ".coveragerc",
+                "[report]\n# fail_under = 90\nshow_missing = true\n",
+            ),
+            (".coveragerc", "[report]\n; fail_under = 90\n"),
+            ("setup.cfg", "[coverage:report]\n#fail_under=90\n"),
+            ("setup.cfg", "[metadata]\nfail_under = 90\n"),
+            (
+                "tox.ini",
+                "[tox]\nenvlist = py312\n# [coverage:report]\n# fail_under = 90\n",
+            ),
+            (
+                "pyproject.toml",
+                "[tool.coverage.report]\n# fail_under = 90\n",
+            ),
+            (
+                "pyproject.toml",
+                "[project]\ndescription = \"fail_under = 90\"\n",
+            ),
+            (
+                "pytest.ini",
+                "[pytest]\n# addopts = --cov --cov-fail-under=90\n",
+            ),
+            (
+                "codecov.yml",
+                "coverage:\n  status:\n    project:\n      default:\n        # target: 90%\n        threshold: 1%\n",
+            ),
+            (
+                ".testcoverage.yml",
+                "threshold:\n  # total: 80\n  file: 0\n",
+            ),
+            (
+                "tarpaulin.toml",
+                "[report]\n# fail-under = 80\nout = [\"Html\"]\n",
+            ),
+        ] {
+            let g = extract(path, text);
+            assert!(
+                g.iter().all(|g| g.threshold.is_none()),
+                "{path}: {text:?} gave {g:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn python_settings_where_each_tool_reads_them() {
+        let g = extract(
+            ".coveragerc",
+            "[run]\nbranch = True\n\n[report]\nfail_under = 72.5\n",
+        );
+        assert_eq!((g[0].location.line, g[0].threshold), (5, Some(72.5)));
+        let g = extract(
+            "setup.cfg",
+            "[tool:pytest]\naddopts =\n    --cov=app\n    --cov-fail-under 60\n",
+        );
+        assert_eq!(
+            (g[0].location.line, g[0].threshold, g[0].measures),
+            (2, Some(60.0), true)
+        );
+        let g = extract("pytest.ini", "[pytest]\naddopts = -ra --cov=app\n");
+        assert_eq!((g[0].threshold, g[0].measures), (None, true));
+        let g = extract(
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\naddopts = [\"--cov=app\", \"--cov-fail-under=65\"]\n\n[tool.coverage.report]\nfail_under = 70\n",
+        );
+        let t: Vec<_> = g.iter().map(|g| (g.location.line, g.threshold)).collect();
+        assert_eq!(t, [(5, Some(70.0)), (2, Some(65.0))]);
+        let g = extract("tarpaulin.toml", "[ci]\nfail-under = 81\n");
+        assert_eq!(g[0].threshold, Some(81.0));
+        let g = extract(".testcoverage.yml", "threshold:\n  total: 77\n");
+        assert_eq!((g[0].location.line, g[0].threshold), (2, Some(77.0)));
     }
 
     #[test]

@@ -26,10 +26,14 @@ pub struct DeployFacts {
     pub scaling: Vec<ScalingBound>,
     pub budgets: Vec<BudgetAlert>,
     pub compose_services: Vec<ComposeService>,
+    /// Routes a platform file declares (serverless.yml `http` events): the
+    /// platform routes them to the function, so they are the app's routes.
+    pub routes: Vec<crate::facts::code::HttpRoute>,
 }
 
 impl DeployFacts {
     pub fn extend(&mut self, other: DeployFacts) {
+        self.routes.extend(other.routes);
         self.targets.extend(other.targets);
         self.probes.extend(other.probes);
         self.scaling.extend(other.scaling);
@@ -214,6 +218,10 @@ pub fn extract(path: &str, text: &str, warnings: &mut Vec<String>) -> DeployFact
         }
     } else if lower == "render.yaml" || lower == "render.yml" {
         if let Err(e) = render(path, text, &mut d) {
+            warnings.push(e);
+        }
+    } else if is_app_platform_spec(path, &lower, text) {
+        if let Err(e) = app_platform(path, text, &mut d) {
             warnings.push(e);
         }
     } else if lower == "app.yaml" && text.contains("runtime:") {
@@ -558,6 +566,96 @@ fn app_engine(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
     Ok(())
 }
 
+/// A DigitalOcean App Platform spec: `.do/app.yaml`,
+/// `.do/deploy.template.yaml`, or an `app.yaml` / `app-spec.yaml` that
+/// declares `services:` (App Engine's app.yaml has `runtime:` instead).
+fn is_app_platform_spec(path: &str, lower: &str, text: &str) -> bool {
+    let yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
+    yaml && (path.starts_with(".do/") || path.contains("/.do/"))
+        || matches!(lower, "app.yaml" | "app-spec.yaml" | "app.spec.yaml")
+            && text.contains("services:")
+            && !text.contains("runtime:")
+}
+
+/// App Platform: each service's `health_check` (`http_path`, or a TCP
+/// `port`) is what the platform probes before routing traffic; a spec is
+/// the spec itself under `spec:` in the deploy template.
+fn app_platform(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
+    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
+        format!(
+            "invalid App Platform spec: {}",
+            crate::facts::ci::first_line(&e.to_string())
+        )
+    })?;
+    let spec = v.get("spec").unwrap_or(&v);
+    let lines = &LineIndex::new(text);
+    d.target(path, "digitalocean-app-platform", false);
+    for svc in spec
+        .get("services")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if svc.get("health_check").is_some_and(|h| !h.is_null()) {
+            let name = svc.get("name").and_then(Value::as_str).unwrap_or("service");
+            let at = key_line(lines, name, 1);
+            d.probe(
+                path,
+                key_line(lines, "health_check", at),
+                "App Platform health_check",
+                "app",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// serverless.yml `http` / `httpApi` events: `- http: GET /health`,
+/// `- http: {path: health, method: get}`, `- httpApi: {path: /health}`.
+fn serverless_routes(path: &str, lines: &LineIndex, name: &str, f: &Value, d: &mut DeployFacts) {
+    let at = key_line(lines, name, 1);
+    for e in f
+        .get("events")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(http) = e.get("http").or_else(|| e.get("httpApi")) else {
+            continue;
+        };
+        let (method, route) = match http {
+            Value::String(s) => match s.split_once(char::is_whitespace) {
+                Some((m, p)) => (Some(m.to_ascii_uppercase()), p.trim().to_string()),
+                None => (None, s.clone()),
+            },
+            Value::Object(o) => (
+                o.get("method")
+                    .and_then(Value::as_str)
+                    .map(str::to_ascii_uppercase),
+                o.get("path")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            ),
+            _ => continue,
+        };
+        if route.is_empty() {
+            continue;
+        }
+        let route = if route.starts_with('/') || route == "*" {
+            route
+        } else {
+            format!("/{route}")
+        };
+        d.routes.push(crate::facts::code::HttpRoute {
+            location: Location::new(path, key_line(lines, "http", at)),
+            framework: "serverless",
+            method,
+            route,
+        });
+    }
+}
+
 /// serverless.yml: every function scales with traffic unless it has
 /// `reservedConcurrency` (a ceiling); `provisionedConcurrency` is a floor
 /// of warm instances and caps nothing.
@@ -576,6 +674,7 @@ fn serverless(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
         .into_iter()
         .flatten()
     {
+        serverless_routes(path, lines, name, f, d);
         let at = key_line(lines, name, 1);
         match f.get("reservedConcurrency") {
             Some(r) => d.bound(

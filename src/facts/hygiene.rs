@@ -85,16 +85,26 @@ pub fn extract(path: &str, text: &str) -> HygieneFacts {
         return h;
     }
     if path == ".github/dependabot.yml" || path == ".github/dependabot.yaml" {
-        let ecosystems: Vec<String> = text
-            .lines()
-            .filter_map(|l| {
-                l.trim()
-                    .trim_start_matches("- ")
-                    .strip_prefix("package-ecosystem:")
+        // Parsed as YAML: `updates: []`, or entries only in comments,
+        // update nothing.
+        let ecosystems: Vec<String> = crate::facts::yaml::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|d| {
+                d.get("updates")?.as_array().map(|u| {
+                    u.iter()
+                        .filter_map(|e| e.get("package-ecosystem")?.as_str())
+                        .map(str::to_string)
+                        .collect()
+                })
             })
-            .map(|e| e.trim().trim_matches(['"', '\'']).to_string())
-            .collect();
-        if let Some(line) = first_line(text, |l| l.contains("package-ecosystem")) {
+            .unwrap_or_default();
+        if !ecosystems.is_empty() {
+            let line = first_line(text, |l| {
+                l.trim_start()
+                    .trim_start_matches("- ")
+                    .starts_with("package-ecosystem")
+            })
+            .unwrap_or(1);
             h.dependency_updates.push(mark(
                 path,
                 line,

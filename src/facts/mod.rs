@@ -250,6 +250,8 @@ impl Facts {
         let mut exported_clients = Vec::new();
         let mut imported_calls = Vec::new();
         let mut client_defaults = Vec::new();
+        let mut caller_boundable = Vec::new();
+        let mut timed_calls = Vec::new();
         // Scopes first: they decide which code facts the service has.
         let manifests: Vec<Manifest> = per_file.iter().filter_map(|f| f.manifest.clone()).collect();
         let hints: std::collections::BTreeMap<String, scope::ScopeHints> = per_file
@@ -292,6 +294,8 @@ impl Facts {
             facts.outbound.extend(f.code.outbound);
             exported_clients.extend(f.code.exported_clients);
             client_defaults.extend(f.code.client_defaults);
+            caller_boundable.extend(f.code.caller_boundable);
+            timed_calls.extend(f.code.timed_calls);
             imported_calls.extend(f.code.imported_calls);
             facts.retries.extend(f.code.retries);
             facts.otel_inits.extend(f.code.otel_inits);
@@ -328,6 +332,7 @@ impl Facts {
         let mut resolved = code::resolve_imported(&imported_calls, &exported_clients);
         facts.outbound.append(&mut resolved);
         code::client_defaults::apply(&client_defaults, &mut facts.outbound);
+        code::callers::apply(&caller_boundable, &timed_calls, &mut facts.outbound);
         facts.outbound.sort_by(|a, b| a.location.cmp(&b.location));
         let mut langs: Vec<Lang> = files
             .iter()
@@ -486,11 +491,18 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     {
         let mut messages = Vec::new();
         out.deploy = deploy::extract(path, text, &mut messages);
+        out.code.routes.append(&mut out.deploy.routes);
         out.warnings
             .extend(messages.into_iter().map(|message| Warning {
                 path: path.to_string().into(),
                 message: message.into(),
             }));
+    }
+    if record.kind == FileKind::Config {
+        // Spring Boot Actuator's health route, enabled in a build file.
+        out.code
+            .routes
+            .extend(code::frameworks::build_routes(path, text));
     }
     let name = path.rsplit('/').next().unwrap_or(path);
     if coverage::is_coverage_config(name) {

@@ -2,6 +2,10 @@
 //! incident templates (judged by the sections a blameless review needs) and
 //! feature-flag SDK use in code or flag definitions kept as files.
 
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
 use super::Location;
 
 /// The sections a postmortem template needs.
@@ -85,23 +89,48 @@ pub fn postmortem(path: &str, text: &str) -> Option<PostmortemTemplate> {
     })
 }
 
-/// Feature-flag SDKs: (needle seen in an import, display name). The needle
-/// must appear in code, not only in a manifest: a dependency is not use.
-pub const FLAG_SDKS: &[(&str, &str)] = &[
-    ("launchdarkly", "LaunchDarkly"),
-    ("unleash", "Unleash"),
-    ("flagsmith", "Flagsmith"),
-    ("openfeature", "OpenFeature"),
-    ("open-feature", "OpenFeature"),
-    ("open_feature", "OpenFeature"),
-    ("growthbook", "GrowthBook"),
-    ("configcat", "ConfigCat"),
-    ("split.io", "Split"),
-    ("@splitsoftware", "Split"),
-    ("flipt", "Flipt"),
-    ("posthog", "PostHog flags"),
-    ("statsig", "Statsig"),
-];
+/// A feature-flag SDK package, from the `[[flag_sdk]]` rows of
+/// `rules/libraries.toml`.
+#[derive(Deserialize)]
+struct FlagSdk {
+    /// Lower case, matched inside an import line or a dependency name.
+    package: String,
+    name: String,
+    #[cfg_attr(not(test), allow(dead_code))]
+    lang: String,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct FlagTable {
+    flag_sdk: Vec<FlagSdk>,
+}
+
+static FLAG_SDKS: LazyLock<Vec<FlagSdk>> = LazyLock::new(|| {
+    let t: FlagTable = toml::from_str(include_str!("../../rules/libraries.toml"))
+        .unwrap_or_else(|e| panic!("rules/libraries.toml: {e}"));
+    for sdk in &t.flag_sdk {
+        assert_eq!(
+            sdk.package,
+            sdk.package.to_ascii_lowercase(),
+            "rules/libraries.toml: flag_sdk packages are matched in lower case"
+        );
+    }
+    t.flag_sdk
+});
+
+/// Feature-flag SDKs: (package word seen in an import or a dependency
+/// name, display name). The package must be imported in code, not only
+/// declared in a manifest: a dependency is not use.
+pub fn flag_sdks() -> impl Iterator<Item = (&'static str, &'static str)> {
+    FLAG_SDKS
+        .iter()
+        .map(|s| (s.package.as_str(), s.name.as_str()))
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlagUse {
@@ -112,7 +141,7 @@ pub struct FlagUse {
 /// An import of a feature-flag SDK in production code.
 pub fn flag_import(path: &str, text: &str) -> Option<FlagUse> {
     let lower_all = text.to_ascii_lowercase();
-    if !FLAG_SDKS.iter().any(|(n, _)| lower_all.contains(n)) {
+    if !flag_sdks().any(|(n, _)| lower_all.contains(n)) {
         return None;
     }
     text.lines().enumerate().find_map(|(i, line)| {
@@ -124,8 +153,7 @@ pub fn flag_import(path: &str, text: &str) -> Option<FlagUse> {
         if !import {
             return None;
         }
-        FLAG_SDKS
-            .iter()
+        flag_sdks()
             .find(|(n, _)| l.contains(n))
             .map(|(_, sdk)| FlagUse {
                 location: Location::new(path, i as u32 + 1),
@@ -161,6 +189,45 @@ mod tests {
         .unwrap();
         assert_eq!(t.parts.len(), 4);
         assert!(postmortem("docs/guide.md", "## Timeline").is_none());
+    }
+
+    /// Each `[[flag_sdk]]` row's examples, written as a file and run
+    /// through the per-file pipeline: the import is flag use, the mention
+    /// is not.
+    #[test]
+    fn every_flag_sdk_row_example_runs_through_the_pipeline() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut failures = Vec::new();
+        for sdk in FLAG_SDKS.iter() {
+            assert!(!sdk.matches.is_empty() && !sdk.no_match.is_empty());
+            let rel = match sdk.lang.as_str() {
+                "js" => "src/flags.ts",
+                "py" => "app/flags.py",
+                "go" => "internal/flags/flags.go",
+                _ => "src/flags.rs",
+            };
+            for (want, snippets) in [(true, &sdk.matches), (false, &sdk.no_match)] {
+                for s in snippets {
+                    let full = dir.path().join(rel);
+                    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+                    std::fs::write(&full, s).unwrap();
+                    let text = std::fs::read_to_string(&full).unwrap();
+                    let record = crate::facts::FileRecord {
+                        path: rel.into(),
+                        kind: crate::inventory::classify(rel),
+                        is_test: false,
+                        lines: 0,
+                        scope: crate::inventory::Scope::Unknown,
+                        scope_reason: String::new(),
+                    };
+                    let got = crate::facts::extract(&record, &text).flag_use;
+                    if got.as_ref().map(|u| u.sdk) != want.then_some(sdk.name.as_str()) {
+                        failures.push(format!("{} {s:?}: {got:?}", sdk.package));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     #[test]

@@ -294,7 +294,7 @@ fn directive(text: &str) -> Option<Directive> {
 
 static IMPORT: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}/[^'"\n]*|[@~]/[^'"\n]*)['"]"#,
+        r#"(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}/[^'"\n]*|[@~]/[^'"\n]*|@[\w.-]+/[\w.-]+/[^'"\n]*)['"]"#,
     )
     .expect("import regex")
 });
@@ -558,6 +558,27 @@ fn resolve(from: &str, spec: &str, known: &HashMap<&str, usize>) -> Option<usize
     resolve_path(&parts.join("/"), known)
 }
 
+/// `@scope/pkg/sub/path` to a file of the workspace package whose folder is
+/// named `pkg`; `None` when no such package, or several, hold the file.
+fn resolve_workspace(
+    spec: &str,
+    workspace: &[(String, String)],
+    known: &HashMap<&str, usize>,
+) -> Option<usize> {
+    let rest = spec.strip_prefix('@')?;
+    let mut parts = rest.splitn(3, '/');
+    let (_scope, pkg, sub) = (parts.next()?, parts.next()?, parts.next()?);
+    let mut found = workspace
+        .iter()
+        .filter(|(last, _)| last == pkg)
+        .filter_map(|(_, dir)| {
+            resolve_path(&format!("{dir}/{sub}"), known)
+                .or_else(|| resolve_path(&format!("{dir}/src/{sub}"), known))
+        });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
 /// A module path without extension to a walked file.
 fn resolve_path(base: &str, known: &HashMap<&str, usize>) -> Option<usize> {
     let base = base
@@ -617,7 +638,18 @@ pub fn assign(
         f.scope = scope;
         f.scope_reason = reason;
     }
-    propagate_through_imports(files, hints);
+    // Workspace packages by the last segment of their folder: a scoped
+    // import `@acme/lib/upload/put-file` with a subpath reaches
+    // `packages/lib/upload/put-file.ts` (or its `src/`).
+    let workspace: Vec<(String, String)> = packages
+        .iter()
+        .filter_map(|(m, _, _)| {
+            let dir = m.path.rsplit_once('/')?.0;
+            let last = dir.rsplit('/').next()?;
+            Some((last.to_string(), dir.to_string()))
+        })
+        .collect();
+    propagate_through_imports(files, hints, &workspace);
 }
 
 /// Source files that a package script runs directly (`ts-node
@@ -679,7 +711,11 @@ fn script_entries(manifests: &[Manifest]) -> HashMap<String, String> {
 /// imported only by tooling is tooling, and
 /// one imported only by server code is server code (a Next.js `lib/db.ts`
 /// used by route handlers, a `components/Chart.tsx` used by client pages).
-fn propagate_through_imports(files: &mut [FileRecord], hints: &BTreeMap<String, ScopeHints>) {
+fn propagate_through_imports(
+    files: &mut [FileRecord],
+    hints: &BTreeMap<String, ScopeHints>,
+    workspace: &[(String, String)],
+) {
     let known: HashMap<&str, usize> = files
         .iter()
         .enumerate()
@@ -691,7 +727,8 @@ fn propagate_through_imports(files: &mut [FileRecord], hints: &BTreeMap<String, 
             continue;
         };
         for spec in &h.imports {
-            if let Some(to) = resolve(path, spec, &known)
+            if let Some(to) =
+                resolve(path, spec, &known).or_else(|| resolve_workspace(spec, workspace, &known))
                 && to != from
             {
                 importers[to].push(from);

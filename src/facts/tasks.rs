@@ -35,12 +35,34 @@ pub fn task_runner(name: &str) -> Option<&'static str> {
     }
 }
 
+/// An extensionless file in a `scripts/` or `script/` folder: the
+/// "scripts to rule them all" convention (`script/test`, `scripts/ci`), run
+/// as `./scripts/test` or `poetry run ./scripts/test`. Read as a shell
+/// script only when it starts with a `#!` line for a shell.
+pub fn is_extensionless_script(rel: &str) -> bool {
+    let mut parts = rel.rsplit('/');
+    let name = parts.next().unwrap_or(rel);
+    let dir = parts.next().unwrap_or("");
+    matches!(dir, "scripts" | "script") && !name.contains('.') && !name.is_empty()
+}
+
+fn shell_shebang(text: &str) -> bool {
+    let first = text.lines().next().unwrap_or("");
+    first.starts_with("#!")
+        && ["sh", "bash", "zsh", "dash", "ksh"].iter().any(|s| {
+            first
+                .split(|c: char| c == '/' || c.is_whitespace())
+                .any(|w| w == *s)
+        })
+}
+
 pub fn parse(path: &str, text: &str) -> Vec<Task> {
     let name = path.rsplit('/').next().unwrap_or(path);
     match task_runner(name) {
         Some("make") => makefile(path, text),
         Some("just") => justfile(path, text),
         Some(_) => vec![script(path, text)],
+        None if is_extensionless_script(path) && shell_shebang(text) => vec![script(path, text)],
         None => Vec::new(),
     }
 }

@@ -41,6 +41,17 @@ impl Pillar {
 pub struct Examples {
     pub fail: String,
     pub pass: String,
+    /// Where `tests/rule_examples.rs` writes each example to scan it; a
+    /// prose example (an absence, a layout) names `*_files` instead.
+    pub fail_path: Option<String>,
+    pub pass_path: Option<String>,
+    #[serde(default)]
+    pub fail_files: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default)]
+    pub pass_files: Option<std::collections::BTreeMap<String, String>>,
+    /// Files both examples are scanned beside (a package.json, a server).
+    #[serde(default)]
+    pub context: std::collections::BTreeMap<String, String>,
 }
 
 /// Stack-specific one-line fixes (`[fix_for]` in a rule's TOML).

@@ -114,7 +114,10 @@ pub fn apply(defaults: &[ClientDefault], calls: &mut [OutboundCall]) {
         };
         for call in calls.iter_mut() {
             if call.client == d.client
-                && call.timeout == TimeoutState::Missing
+                && matches!(
+                    call.timeout,
+                    TimeoutState::Missing | TimeoutState::TooLong(_)
+                )
                 && (row.row.calls.is_empty() || row.row.calls.iter().any(|c| call.note.contains(c)))
             {
                 call.timeout = TimeoutState::Explicit;

@@ -49,6 +49,28 @@ struct Row {
     /// The mechanism name reported for those retries.
     #[serde(default)]
     retry_name: Option<String>,
+    /// A file that imports one of these (a presigner) and names none of
+    /// `requests` uses the client locally only: no call site.
+    #[serde(default)]
+    local_only: Vec<String>,
+    #[serde(default)]
+    requests: Vec<String>,
+    /// Snippets the examples test runs (tests/client_rows.rs).
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+/// A row's documented examples: whole files that must yield a site of the
+/// row (`match`), none (`no_match`), or a bounded one (`bounded`).
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    #[serde(default, rename = "match")]
+    pub matches: Vec<String>,
+    #[serde(default)]
+    pub no_match: Vec<String>,
+    #[serde(default)]
+    pub bounded: Vec<String>,
 }
 
 #[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
@@ -127,13 +149,22 @@ static PREFILTER: LazyLock<Vec<(&'static str, NeedleSet)>> = LazyLock::new(|| {
     )
 });
 
-/// The modules the table's rows import, per language: the parse prefilter
-/// must let a file that names one of them through.
-pub fn import_needles(lang: &str) -> Vec<&'static str> {
+/// The modules the table's rows import, per language, in the form an
+/// import statement writes them: the parse prefilter must let a file that
+/// imports one through. Quoting a short module name keeps it from matching
+/// everywhere: `'ai'` and `"ai/` are imports of the AI SDK, a bare `ai`
+/// is in `main`, `email` and `wait`.
+pub fn import_needles(lang: &str) -> Vec<String> {
     CLIENTS
         .iter()
         .filter(|c| c.row.lang == lang)
-        .flat_map(|c| c.row.imports.iter().map(String::as_str))
+        .flat_map(|c| c.row.imports.iter())
+        .flat_map(|m| match lang {
+            "js" => vec![format!("'{m}"), format!("\"{m}"), format!("`{m}")],
+            "py" => vec![format!("import {m}"), format!("from {m}")],
+            "go" => vec![format!("\"{m}")],
+            _ => vec![format!("{m}::"), format!("use {m}")],
+        })
         .collect()
 }
 
@@ -143,6 +174,13 @@ pub fn fix(client: &str) -> Option<&'static str> {
         .iter()
         .find(|c| c.row.client == client)
         .map(|c| c.row.fix.as_str())
+}
+
+/// Every row's documented examples: (language key, client, examples).
+pub fn examples() -> impl Iterator<Item = (&'static str, &'static str, &'static Examples)> {
+    CLIENTS
+        .iter()
+        .map(|c| (c.row.lang.as_str(), c.row.client.as_str(), &c.row.examples))
 }
 
 /// The client names of the table (for docs and tests).
@@ -181,6 +219,12 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         let Some(imports) = imported_modules(src, &c.row) else {
             continue;
         };
+        if !c.row.local_only.is_empty()
+            && c.row.local_only.iter().any(|m| code.contains(m.as_str()))
+            && !c.row.requests.iter().any(|r| code.contains(r.as_str()))
+        {
+            continue;
+        }
         let mut sites: Vec<Site> = Vec::new();
         let mut retried = false;
         if let Some(call) = c.call() {
@@ -287,8 +331,10 @@ fn state_of(row: &'static Row, text: &str) -> TimeoutState {
     if row.bounded_by.iter().any(|b| mentions(text, b)) {
         return TimeoutState::Explicit;
     }
-    if row.default == "none" || row.too_long {
+    if row.default == "none" {
         TimeoutState::Missing
+    } else if row.too_long {
+        TimeoutState::TooLong(row.default.as_str())
     } else {
         TimeoutState::ClientDefault(row.default.as_str())
     }
@@ -304,7 +350,7 @@ fn describe(row: &Row, call: &str, state: &TimeoutState, through: Option<&str>) 
         TimeoutState::ClientDefault(d) => {
             format!("{call}{via}: {}'s own default of {d} applies", row.client)
         }
-        TimeoutState::Missing if row.too_long => format!(
+        TimeoutState::TooLong(_) => format!(
             "{call}{via}: {}'s default of {} is too long to protect a request",
             row.client, row.default
         ),
@@ -347,6 +393,8 @@ fn imported_modules<'r>(src: &Source, row: &'r Row) -> Option<Vec<&'r str>> {
                 })
             }),
             Lang::Rust => code.contains(&format!("{m}::")) || code.contains(&format!("use {m}")),
+            // A path ending in `/` names a module family (`aws-sdk-go-v2/`).
+            Lang::Go if m.ends_with('/') => code.contains(&format!("\"{m}")),
             Lang::Go => code.contains(&format!("\"{m}\"")) || code.contains(&format!("\"{m}/")),
         })
         .collect();
@@ -359,8 +407,63 @@ static JS_NAMED_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+static PY_FROM_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r"(?m)^[ \t]*from[ \t]+(?P<spec>[\w.]+)[ \t]+import[ \t]+(?:\((?P<a>[^)]*)\)|(?P<b>[^\n]*))",
+    )
+});
+
+static GO_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r#"(?m)^[ \t]*(?:import[ \t]+)?(?:(?P<alias>\w+)[ \t]+)?"(?P<path>[^"\s]+)"[ \t]*$"#,
+    )
+});
+
 /// `name` is bound by a named import from one of `modules`.
 fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
+    if src.lang == Lang::Go {
+        // The qualifier of `s3.NewFromConfig`, `ntf.NewSlack`: the local name
+        // of an import under one of the modules (its alias, or the last path
+        // segment), so the project's own `notify.NewSlack` is not go-pkgz's.
+        return GO_IMPORT.captures_iter(&src.code).any(|c| {
+            let path = &c["path"];
+            let local = c.name("alias").map_or_else(
+                || {
+                    let last = path.rsplit('/').next().unwrap_or(path);
+                    // `…/go-github/v60/github` ends in the package; a bare
+                    // major-version suffix (`stripe-go/v76`) names its parent.
+                    if last.len() > 1
+                        && last.starts_with('v')
+                        && last[1..].bytes().all(|b| b.is_ascii_digit())
+                    {
+                        path.rsplit('/').nth(1).unwrap_or(last)
+                    } else {
+                        last
+                    }
+                },
+                |a| a.as_str(),
+            );
+            local == name
+                && modules.iter().any(|m| {
+                    path == m.trim_end_matches('/') || path.starts_with(m.trim_end_matches('/'))
+                })
+        });
+    }
+    if src.lang == Lang::Python {
+        // `from azure.ai.documentintelligence import DocumentIntelligenceClient`,
+        // `from github import Github as GH` binds the last name.
+        return PY_FROM_IMPORT.captures_iter(&src.code).any(|c| {
+            let spec = &c["spec"];
+            modules
+                .iter()
+                .any(|m| spec == *m || spec.strip_prefix(m).is_some_and(|r| r.starts_with('.')))
+                && c.name("a").or_else(|| c.name("b")).is_some_and(|list| {
+                    list.as_str()
+                        .split(',')
+                        .any(|item| item.split_whitespace().next_back() == Some(name))
+                })
+        });
+    }
     JS_NAMED_IMPORT.captures_iter(&src.code).any(|c| {
         let spec = &c["spec"];
         modules.iter().any(|m| spec.starts_with(m))
@@ -602,7 +705,7 @@ mod tests {
                 (5, "stripe", TimeoutState::ClientDefault("80 s")),
                 (6, "aws-sdk", TimeoutState::Missing),
                 (7, "aws-sdk", TimeoutState::Explicit),
-                (10, "openai", TimeoutState::Missing),
+                (10, "openai", TimeoutState::TooLong("600 s")),
             ]
         );
         let supa = js(
@@ -617,7 +720,14 @@ mod tests {
         let s = js("function request(o) { return o; }\nrequest({ a: 1 });\nconst got = x;\n");
         assert!(s.is_empty(), "{s:?}");
         let u = js("import { request } from 'undici';\nconst r = await request(u);\n");
-        assert_eq!(u, vec![(2, "undici", TimeoutState::Missing)]);
+        assert_eq!(
+            u,
+            vec![(
+                2,
+                "undici",
+                TimeoutState::TooLong("300 s headers, 300 s body")
+            )]
+        );
         // undici imported for fetch; `request` is the app's own helper.
         let own = js(
             "import { fetch } from 'undici';\nimport { request } from './api';\nawait request(u);\n",
@@ -663,7 +773,7 @@ mod tests {
                     TimeoutState::ClientDefault("60 s connect, 60 s read")
                 ),
                 (4, "openai", TimeoutState::Explicit),
-                (5, "openai", TimeoutState::Missing),
+                (5, "openai", TimeoutState::TooLong("600 s")),
             ]
         );
     }

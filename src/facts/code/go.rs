@@ -52,6 +52,7 @@ pub fn extract(src: &Source, is_test: bool, facts: &mut CodeFacts) {
     }
     routes(src, facts);
     outbound(src, facts);
+    project_clients(src, facts);
     retries(src, facts);
     for needle in ["otel.SetTracerProvider(", "sdktrace.NewTracerProvider("] {
         if let Some(i) = code.find(needle) {
@@ -161,7 +162,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
             .is_some_and(|(_, s, e)| {
                 let body = &code[*s..*e];
                 (body.contains("context.WithTimeout") || body.contains("context.WithDeadline"))
-                    && body.contains("NewRequestWithContext")
+                    && (body.contains("NewRequestWithContext") || body.contains(".WithContext("))
             })
     };
     for m in src.captures(&DEFAULT_CLIENT) {
@@ -183,12 +184,35 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         });
     }
     let in_function = |at: usize| functions.iter().any(|(_, s, e)| (*s..*e).contains(&at));
+    let function_of = |at: usize| {
+        functions
+            .iter()
+            .filter(|(_, s, e)| (*s..*e).contains(&at))
+            .min_by_key(|(_, s, e)| e - s)
+            .map(|(_, s, _)| *s)
+    };
     let mut exports: Vec<(String, usize, bool)> = Vec::new();
     let mut clients: HashMap<String, bool> = HashMap::new();
+    // Clients bound inside a function, by (function start, name): the local
+    // `client := http.Client{Timeout: …}` of one subcommand is not the bare
+    // `client := http.Client{}` of the next function.
+    let mut locals: HashMap<(usize, String), bool> = HashMap::new();
+    // A field set to a timed client in one constructor and to the default
+    // client in another (`hc: &http.Client{Timeout: …}` / `hc:
+    // http.DefaultClient`): calls through it are unknown.
+    let mut conflicted: std::collections::HashSet<String> = Default::default();
     for c in src.captures(&CLIENT_LIT) {
         let m = c.get(0).unwrap();
         let open = m.end() - 1;
         let timeout = src.inside(open).contains("Timeout");
+        if c["sep"] != *":"
+            && let Some(f) = function_of(m.start())
+        {
+            locals.insert((f, c["name"].to_string()), timeout);
+        }
+        if c["sep"] == *":" && clients.get(&c["name"]).is_some_and(|t| *t != timeout) {
+            conflicted.insert(c["name"].to_string());
+        }
         clients.insert(c["name"].to_string(), timeout);
         // A struct field (`client: &http.Client{…}`) or a package-level
         // variable is visible to the package's other files.
@@ -198,6 +222,9 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     }
     for c in src.captures(&DEFAULT_FIELD) {
         let m = c.get(0).unwrap();
+        if clients.get(&c["name"]) == Some(&true) {
+            conflicted.insert(c["name"].to_string());
+        }
         clients.entry(c["name"].to_string()).or_insert(false);
         exports.push((c["name"].to_string(), m.start(), false));
     }
@@ -208,6 +235,15 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
             for e in exports.iter_mut().filter(|e| e.0 == *name) {
                 e.2 = true;
             }
+        }
+    }
+    for ((f, name), timeout) in locals.iter_mut() {
+        let body = functions
+            .iter()
+            .find(|(_, s, _)| s == f)
+            .map_or("", |(_, s, e)| &code[*s..*e]);
+        if body.contains(&format!("{name}.Timeout =")) {
+            *timeout = true;
         }
     }
     for (name, at, timeout) in exports {
@@ -230,7 +266,16 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         let last = recv.rsplit('.').next().unwrap_or(recv);
         let open = c.get(0).unwrap().end() - 1;
         let ctx_deadline = ctx_deadline(open);
-        let (timeout, note) = match clients.get(last) {
+        let local = function_of(open).and_then(|f| locals.get(&(f, last.to_string())));
+        if recv.contains('.') && conflicted.contains(last) {
+            continue;
+        }
+        let known = if recv.contains('.') {
+            clients.get(last)
+        } else {
+            local.or_else(|| clients.get(last))
+        };
+        let (timeout, note) = match known {
             Some(true) => (
                 TimeoutState::Explicit,
                 format!("{recv}.{} on an http.Client with Timeout", &c["fn"]),
@@ -269,13 +314,212 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     facts.outbound.sort_by_key(|c| c.location.line);
 }
 
+static CONSTRUCTOR: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^func[ \t]+(?P<name>New\w*)[ \t]*\("));
+static PKG_VAR: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?m)^var[ \t]+(?P<var>\w+)[ \t]*(?:[\w.*]+[ \t]*)?=[ \t]*(?P<ctor>New\w*)\(")
+});
+static EXPORTED_FN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^func[ \t]+(?P<name>[A-Z]\w*)[ \t]*\("));
+static IMPORT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?m)^[ \t]*(?:import[ \t]+)?(?:(?P<alias>\w+)[ \t]+)?"(?P<path>[\w.-]+(?:/[\w.-]+)+)"[ \t]*$"#,
+    )
+});
+static WRAPPER_VERB: &str = "Get|Post|Put|Patch|Delete|Do|Head|PostForm|Request|Send";
+
+/// A package of the project that builds and hands out an HTTP client:
+/// `func NewClient() Client { return NewWithHTTPClient(http.DefaultClient) }`,
+/// and package functions that send through one (`var DefaultClient =
+/// NewClient()`; `func Post(…) { return DefaultClient.Post(…) }`). The
+/// constructor and those functions are exported for the package's importers;
+/// the calls they make inside the package are the wrapper's own lines, and
+/// the finding belongs to the caller that picked the timeout-less client.
+/// In an importing file, a client bound from such a constructor
+/// (`c := jsonclient.NewClient()`, `s.client = jsonclient.NewClient()`) and
+/// the package functions are calls to resolve at merge.
+fn project_clients(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    // The body of the function whose declaration match ends at its
+    // parameter list's `(`: past the parameters and the result type,
+    // stepping over `interface{}` and `struct{…}` in either.
+    let body_of = |paren: usize| -> Option<&str> {
+        let mut i = src.matching(paren)? + 1;
+        loop {
+            let at = i + code[i..].find(['{', '\n'])?;
+            if code.as_bytes()[at] == b'\n' {
+                return None;
+            }
+            let close = src.matching(at)?;
+            let head = code[..at].trim_end();
+            if !(head.ends_with("interface") || head.ends_with("struct")) {
+                return Some(&code[at..close]);
+            }
+            i = close + 1;
+        }
+    };
+    let mut built: HashMap<String, TimeoutState> = HashMap::new();
+    for c in src.captures(&CONSTRUCTOR) {
+        let m = c.get(0).unwrap();
+        let Some(body) = body_of(m.end() - 1) else {
+            continue;
+        };
+        let timeout = if body.contains("Timeout") {
+            TimeoutState::Explicit
+        } else if body.contains("http.DefaultClient") || body.contains("http.Client{") {
+            TimeoutState::Missing
+        } else {
+            continue;
+        };
+        built.insert(c["name"].to_string(), timeout.clone());
+        facts.exported_clients.push(super::ExportedClient {
+            location: src.loc(m.start()),
+            client: "net/http",
+            export: Some(format!("{}()", &c["name"])),
+            timeout,
+        });
+    }
+    if !built.is_empty() {
+        let vars: Vec<(String, TimeoutState)> = src
+            .captures(&PKG_VAR)
+            .filter_map(|c| Some((c["var"].to_string(), built.get(&c["ctor"])?.clone())))
+            .collect();
+        for c in src.captures(&EXPORTED_FN) {
+            let m = c.get(0).unwrap();
+            let Some(body) = body_of(m.end() - 1) else {
+                continue;
+            };
+            if c["name"].starts_with("New") {
+                continue;
+            }
+            if let Some((_, timeout)) = vars.iter().find(|(v, _)| sends_through(body, v)) {
+                facts.exported_clients.push(super::ExportedClient {
+                    location: src.loc(m.start()),
+                    client: "net/http",
+                    export: Some(format!("{}()", &c["name"])),
+                    timeout: timeout.clone(),
+                });
+            }
+        }
+    }
+    // The importing side: every project package this file imports by path.
+    for imp in src.captures(&IMPORT_LINE) {
+        let path = imp["path"].to_string();
+        // The standard library and one-segment paths hold no project code.
+        if !path.split('/').next().is_some_and(|h| h.contains('.')) {
+            continue;
+        }
+        let pkg = imp
+            .name("alias")
+            .map(|a| a.as_str().to_string())
+            .unwrap_or_else(|| path.rsplit('/').next().unwrap_or("").replace('-', "_"));
+        if pkg.is_empty() || pkg == "_" || !code.contains(&format!("{pkg}.")) {
+            continue;
+        }
+        // `pkg.Fn(`: plain string search, a regex per file and import
+        // would cost more than the file's whole scan.
+        let mut ctors: Vec<(String, String)> = Vec::new();
+        for (at, open, f) in member_calls(src, &pkg) {
+            if f.starts_with("New") {
+                if let Some(lhs) = bound_to(code, at) {
+                    ctors.push((lhs, f.to_string()));
+                }
+                continue;
+            }
+            facts.imported_calls.push(super::ImportedCall {
+                location: src.loc(open),
+                call: format!("{pkg}.{f}"),
+                link: super::Link::GoImport(path.clone()),
+                export: Some(format!("{f}()")),
+            });
+        }
+        for (lhs, ctor) in ctors {
+            let name = lhs.rsplit('.').next().unwrap_or(&lhs).to_string();
+            for (at, open, f) in member_calls(src, &name) {
+                if !WRAPPER_VERB.split('|').any(|v| v == f) {
+                    continue;
+                }
+                let recv_start = code[..at]
+                    .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                    .map_or(0, |i| i + 1);
+                facts.imported_calls.push(super::ImportedCall {
+                    location: src.loc(open),
+                    call: format!("{}.{f}", &code[recv_start..at + name.len()]),
+                    link: super::Link::GoImport(path.clone()),
+                    export: Some(format!("{ctor}()")),
+                });
+            }
+        }
+    }
+}
+
+/// `name.Fn(` in code, `name` on an identifier boundary (a field
+/// `s.name.Fn(` counts): (where `name` starts, the open paren, `Fn`).
+fn member_calls<'a>(src: &'a Source, name: &str) -> Vec<(usize, usize, &'a str)> {
+    let code = &src.code;
+    let bytes = code.as_bytes();
+    let mut out = Vec::new();
+    for (at, _) in code.match_indices(name) {
+        if at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_') {
+            continue;
+        }
+        let rest = &code[at + name.len()..];
+        let Some(rest) = rest.strip_prefix('.') else {
+            continue;
+        };
+        let len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let f = &rest[..len];
+        if !f.starts_with(|c: char| c.is_ascii_uppercase()) || !rest[len..].starts_with('(') {
+            continue;
+        }
+        let open = at + name.len() + 1 + len;
+        if src.is_code(at) {
+            out.push((at, open, f));
+        }
+    }
+    out
+}
+
+/// The variable or field an expression at `at` is assigned to:
+/// `c := pkg.New()`, `s.client = pkg.New()`.
+fn bound_to(code: &str, at: usize) -> Option<String> {
+    let before = code[..at].trim_end();
+    let before = before
+        .strip_suffix(":=")
+        .or_else(|| {
+            before
+                .strip_suffix('=')
+                .filter(|b| !b.ends_with(['=', '!', '<', '>']))
+        })?
+        .trim_end();
+    let start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .map_or(0, |i| i + 1);
+    let lhs = &before[start..];
+    (!lhs.is_empty() && lhs != "_").then(|| lhs.to_string())
+}
+
+/// `var.Get(`, `var.Post(` … in a function body.
+fn sends_through(body: &str, var: &str) -> bool {
+    body.match_indices(&format!("{var}.")).any(|(i, m)| {
+        let before = body[..i].chars().last();
+        let rest = &body[i + m.len()..];
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && WRAPPER_VERB
+                .split('|')
+                .any(|v| rest.strip_prefix(v).is_some_and(|r| r.starts_with('(')))
+    })
+}
+
 /// Loop heads as (start, open brace, bounded, iterates a collection).
 pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool, bool)> {
     src.captures(&LOOP)
         .map(|c| {
             let m = c.get(0).unwrap();
             let cond = c["cond"].trim();
-            let iterates = cond.contains("range");
+            let iterates = cond.contains("range") || cond.contains("len(");
             (
                 m.start(),
                 m.end() - 1,
@@ -405,5 +649,67 @@ mod tests {
         assert_eq!(f.retries[0].backoff, Backoff::Exponential);
         assert!(!f.retries[0].jitter);
         assert!(f.retries[0].bounded);
+    }
+}
+
+#[cfg(test)]
+mod project_client_tests {
+    use crate::facts::code::{TimeoutState, extract, resolve_imported};
+    use crate::inventory::Lang;
+
+    /// A notifier package hands out a JSON client built on the default
+    /// client; its callers in other packages are the unbounded sites.
+    #[test]
+    fn client_built_by_a_project_constructor() {
+        let lib = extract(
+            "pkg/relay/relay.go",
+            Lang::Go,
+            false,
+            concat!(
+                "package relay\n",
+                "import \"net/http\"\n",
+                "var Shared = NewRelay()\n",
+                "func Send(u string, body interface{}) error {\n\treturn Shared.Post(u, body)\n}\n",
+                "func NewRelay() Relay {\n\treturn wrap(http.DefaultClient)\n}\n",
+                "func NewPatient() Relay {\n\treturn wrap(&http.Client{Timeout: 3 * time.Second})\n}\n",
+                "func (r *relay) Post(u string, body any) error {\n\tres, err := r.hc.Post(u, \"application/json\", nil)\n\treturn err\n}\n",
+            ),
+        );
+        let user = extract(
+            "pkg/alerts/pager.go",
+            Lang::Go,
+            false,
+            concat!(
+                "package alerts\n",
+                "import (\n\t\"fmt\"\n\t\"example.com/hub/pkg/relay\"\n)\n",
+                "func Page(u string) error {\n",
+                "\tr := relay.NewRelay()\n",
+                "\tr.Headers().Set(\"k\", \"v\")\n",
+                "\tif err := r.Post(u, nil); err != nil {\n\t\treturn err\n\t}\n",
+                "\tcalm := relay.NewPatient()\n",
+                "\t_ = calm.Post(u, nil)\n",
+                "\treturn relay.Send(u, nil)\n",
+                "}\n",
+            ),
+        );
+        let mut got: Vec<_> = resolve_imported(&user.imported_calls, &lib.exported_clients)
+            .into_iter()
+            .map(|c| (c.location.line, c.timeout))
+            .collect();
+        got.sort_by_key(|g| g.0);
+        assert_eq!(
+            got,
+            vec![
+                (9, TimeoutState::Missing),
+                (13, TimeoutState::Explicit),
+                (14, TimeoutState::Missing),
+            ]
+        );
+        // The wrapper's own line is not a finding: its caller chose the client.
+        assert!(
+            lib.outbound.iter().all(|c| c.location.line != 11),
+            "{:?}",
+            lib.outbound
+        );
     }
 }

@@ -399,6 +399,7 @@ fn has_key(args: &str, key: &str) -> bool {
 fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut CodeFacts) {
     let code = &src.code;
     if code.contains("fetch") {
+        let mut functions: Option<Vec<(String, usize, usize)>> = None;
         let node_fetch = code.contains("'node-fetch'") || code.contains("\"node-fetch\"");
         for m in src.captures(&FETCH_CALL).filter_map(|c| c.get(0)) {
             let open = m.end() - 1;
@@ -409,17 +410,31 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
                 continue;
             }
             // `fetch(new URL('../assets/font.ttf', import.meta.url))` reads a
-            // file bundled with the app, not the network.
-            if first.starts_with("new URL(") && first.contains("import.meta.url") {
+            // file bundled with the app, not the network; an absolute first
+            // argument (`${baseUrl}/fonts/x.ttf`) ignores the base and goes out.
+            if let Some(url_args) = first.strip_prefix("new URL(")
+                && first.contains("import.meta.url")
+                && local_url(url_args.trim_start())
+            {
                 continue;
             }
             if is_definition(code, m.start()) {
                 continue;
             }
             // node-fetch 2 also takes a non-standard `timeout` option.
-            let bounded = has_key(args, "signal")
+            let own_bound = has_key(args, "signal")
                 || args.contains("AbortSignal.timeout")
                 || node_fetch && has_key(args, "timeout");
+            // A wrapper (`safeFetch(url, options)`) that spreads its caller's
+            // options into fetch: the caller decides the signal, so this line
+            // is not the site. (Its callers are not followed yet.)
+            if !own_bound {
+                let fns = functions.get_or_insert_with(|| src.functions());
+                if forwards_caller_options(code, args, open, fns) {
+                    continue;
+                }
+            }
+            let bounded = own_bound;
             facts.outbound.push(OutboundCall {
                 location: src.loc(open),
                 client: if node_fetch { "node-fetch" } else { "fetch" },
@@ -481,6 +496,54 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
             note,
         });
     }
+}
+
+/// The fetch options spread an identifier that the enclosing function got
+/// from its caller: a parameter (`function f(url, init) { fetch(url, {
+/// ...init }) }`) or the rest of a destructured parameter (`const {
+/// maxRedirects, ...fetchOptions } = options`).
+fn forwards_caller_options(
+    code: &str,
+    args: &str,
+    at: usize,
+    functions: &[(String, usize, usize)],
+) -> bool {
+    let Some((name, open, close)) = functions
+        .iter()
+        .filter(|(_, s, e)| (*s..*e).contains(&at))
+        .min_by_key(|(_, s, e)| e - s)
+    else {
+        return false;
+    };
+    let head_start = code[..*open].rfind(name.as_str()).unwrap_or(*open);
+    let header = &code[head_start..*open];
+    let body = &code[*open..*close];
+    args.match_indices("...").any(|(i, _)| {
+        let rest = &args[i + 3..];
+        let len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .unwrap_or(rest.len());
+        let ident = &rest[..len];
+        !ident.is_empty()
+            && (super::names_key(header, ident, true)
+                || header.contains(&format!("({ident}"))
+                || header.contains(&format!(" {ident})"))
+                || body.match_indices(&format!("...{ident}")).any(|(j, m)| {
+                    let after = body[j + m.len()..].trim_start();
+                    after
+                        .strip_prefix('}')
+                        .is_some_and(|a| a.trim_start().starts_with('='))
+                }))
+    })
+}
+
+/// A literal first argument of `new URL(…, import.meta.url)` that names a
+/// file next to the module (`'./font.ttf'`, `'../assets/x.wasm'`), not an
+/// absolute URL or an interpolated base.
+fn local_url(arg: &str) -> bool {
+    let mut chars = arg.chars();
+    matches!(chars.next(), Some('\'' | '"' | '`'))
+        && !(chars.as_str().starts_with("http") || chars.as_str().starts_with("${"))
 }
 
 /// `function fetch(` / `async fetch(` / `fetch(x) {` is a definition, not a call.
@@ -664,12 +727,33 @@ mod tests {
     }
 
     #[test]
+    fn a_wrapper_forwarding_its_callers_options_is_not_the_site() {
+        let f = js(concat!(
+            "export async function guardedFetch(url, options = {}) {\n",
+            "  const { hops = 3, ...init } = options;\n",
+            "  return fetch(url, { ...init, redirect: 'manual' });\n",
+            "}\n",
+            "export async function relay(url, init) {\n",
+            "  return fetch(url, { ...init, headers: { a: 'b' } });\n",
+            "}\n",
+            "export async function fixed(url) {\n",
+            "  const defaults = { method: 'GET' };\n",
+            "  return fetch(url, { ...defaults });\n",
+            "}\n",
+        ));
+        let lines: Vec<u32> = f.outbound.iter().map(|c| c.location.line).collect();
+        assert_eq!(lines, vec![10]);
+    }
+
+    #[test]
     fn bundled_assets_and_generated_files_are_not_calls() {
         let f = js(
-            "const font = await fetch(new URL('../../assets/Inter.ttf', import.meta.url));\nawait fetch(new URL(path, base));\n",
+            "const font = await fetch(new URL('../../assets/Inter.ttf', import.meta.url));\nawait fetch(new URL(path, base));\nconst og = await fetch(new URL(`${siteUrl}/fonts/mono.ttf`, import.meta.url));\n",
         );
-        assert_eq!(f.outbound.len(), 1);
-        assert_eq!(f.outbound[0].location.line, 2);
+        // An absolute first argument ignores `import.meta.url`: a download
+        // from the site at request time (an opengraph image loader).
+        let lines: Vec<u32> = f.outbound.iter().map(|c| c.location.line).collect();
+        assert_eq!(lines, vec![2, 3]);
         let generated = crate::facts::code::extract(
             "client_gen.go",
             crate::inventory::Lang::Go,

@@ -139,9 +139,16 @@ impl<'a> Source<'a> {
 
     /// Python: the indented block under the line holding `offset`.
     pub fn indented_block(&self, offset: usize) -> (usize, usize) {
-        let line_idx = self.line(offset) as usize - 1;
+        let mut line_idx = self.line(offset) as usize - 1;
         let head = self.line_text(line_idx);
         let indent = head.len() - head.trim_start().len();
+        // A header that spans lines (`def f(\n    a,\n    b,\n) -> X:`)
+        // ends where its brackets close; the body follows that line.
+        if let Some(p) = head.find(['(', '['])
+            && let Some(close) = self.matching(self.line_starts[line_idx] + p)
+        {
+            line_idx = line_idx.max(self.line(close) as usize - 1);
+        }
         let start = self
             .line_starts
             .get(line_idx + 1)

@@ -11,8 +11,12 @@
 //! cannot read still holds tests.
 
 mod browser;
+pub mod callers;
 pub mod client_defaults;
 mod clients;
+#[cfg(test)]
+mod examples;
+pub mod frameworks;
 mod go;
 mod javascript;
 mod lexer;
@@ -21,13 +25,17 @@ pub mod practices;
 mod python;
 mod rust;
 pub mod syntax;
+mod triggers;
 
 use serde::Serialize;
 
 use super::Location;
 use crate::inventory::Lang;
 
-pub use clients::{fix as client_fix, names as table_clients};
+pub use clients::{
+    Examples as ClientExamples, examples as client_examples, fix as client_fix,
+    names as table_clients,
+};
 pub use lexer::Source;
 pub use practices::{PiiLog, Practice, PracticeKind};
 
@@ -74,6 +82,10 @@ pub enum TimeoutState {
     Missing,
     /// Explicitly disabled (`timeout=None`).
     Disabled,
+    /// Only the client's own default bounds it, and that default is
+    /// measured in minutes (aiohttp's 5 min, the OpenAI SDK's 10 min): a
+    /// request path still hangs long enough to exhaust its workers.
+    TooLong(&'static str),
 }
 
 impl TimeoutState {
@@ -170,6 +182,12 @@ pub struct CodeFacts {
     pub imported_calls: Vec<ImportedCall>,
     /// Process-wide client defaults this file sets (`axios.defaults.timeout`).
     pub client_defaults: Vec<client_defaults::ClientDefault>,
+    /// Unbounded calls whose caller may bound them, with the function they
+    /// sit in (`check_api` holding a bare `reqwest::get`).
+    pub caller_boundable: Vec<callers::Enclosed>,
+    /// Functions this file calls under a deadline of its own
+    /// (`tokio::time::timeout(d, healthcheck::check_api(…))`).
+    pub timed_calls: Vec<callers::Timed>,
     /// The file has syntax errors: the message, for a warning. Such a file
     /// contributes no other code facts, and the code rules skip rather than
     /// pass while it is unread.
@@ -210,6 +228,10 @@ pub enum Link {
     /// Any file of the same Go package (directory) or Rust crate: the
     /// scope, and the client the name must be.
     Package { scope: String, client: &'static str },
+    /// A Go package of the project imported by path
+    /// (`github.com/acme/app/pkg/jsonclient`): a function of it that builds
+    /// or wraps a client (`jsonclient.NewClient()`, `jsonclient.Post(…)`).
+    GoImport(String),
 }
 
 /// `key` appears as an object key (`key:`, or shorthand `{ key }` /
@@ -339,6 +361,16 @@ pub fn resolve_imported(calls: &[ImportedCall], exports: &[ExportedClient]) -> V
                         })
                         .collect()
                 }
+                Link::GoImport(import) => exports
+                    .iter()
+                    .filter(|e| {
+                        let dir = package_scope(&e.location.path, Lang::Go);
+                        e.client == "net/http"
+                            && e.export == c.export
+                            && !dir.is_empty()
+                            && (*import == dir || import.ends_with(&format!("/{dir}")))
+                    })
+                    .collect(),
             };
             let e = *found.first()?;
             if found.iter().any(|o| o.timeout != e.timeout) {
@@ -348,6 +380,7 @@ pub fn resolve_imported(calls: &[ImportedCall], exports: &[ExportedClient]) -> V
             let what = match &c.link {
                 Link::Module(_) => format!("the {} instance of {at}", e.client),
                 Link::Package { .. } => format!("the {} client of {at}", e.client),
+                Link::GoImport(_) => format!("the {} client built at {at}", e.client),
             };
             let note = match &e.timeout {
                 TimeoutState::Explicit => {
@@ -402,8 +435,10 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
         return facts;
     }
     if matches!(lang, Lang::JavaScript | Lang::TypeScript) {
-        // Next.js file routes come from the path alone.
+        // Next.js, SvelteKit, Nuxt and Remix file routes come from the
+        // path alone.
         javascript::file_route(path, text, &mut facts);
+        frameworks::file_route(path, text, &mut facts);
     }
     facts.client_defaults = client_defaults::scan(path, lang, text);
     if !syntax::wanted(lang, text) || is_generated(text) {
@@ -433,7 +468,9 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
         Lang::Go => go::extract(&src, is_test, &mut facts),
         Lang::Rust => rust::extract(&src, is_test, &mut facts),
     }
+    frameworks::extract(&src, &mut facts);
     clients::extract(&src, &mut facts);
+    callers::extract(&src, &mut facts);
     practices::extract(&src, &mut facts);
     browser::drop_browser_only(&src, &mut facts);
     facts
@@ -453,20 +490,16 @@ fn is_generated(text: &str) -> bool {
 
 /// gRPC services expose health through the standard `grpc.health.v1.Health`
 /// service rather than an HTTP route; probes (`grpc_health_probe`, k8s grpc
-/// probes) use it the same way.
+/// probes) use it the same way. The needles are `rules/triggers.toml`'s.
 fn grpc_health(src: &Source, facts: &mut CodeFacts) {
-    const NEEDLES: &[&str] = &[
-        "grpc_health.v1",
-        "health_pb2_grpc",
-        "grpc_health_v1.RegisterHealthServer",
-        "health.NewServer()",
-        "Health.service",
-        "tonic_health",
-    ];
     if !src.code.contains("ealth") {
         return;
     }
-    if let Some(i) = NEEDLES.iter().filter_map(|n| src.find(n)).min() {
+    if let Some(i) = triggers::grpc_health_needles()
+        .iter()
+        .filter_map(|n| src.find(n))
+        .min()
+    {
         facts.routes.push(HttpRoute {
             location: src.loc(i),
             framework: "grpc",
@@ -481,24 +514,14 @@ pub const GRPC_HEALTH: &str = "grpc.health.v1.Health";
 
 /// OpenTelemetry auto-instrumentation launchers used from a deploy file,
 /// Procfile or package.json script (no code init needed then).
+/// The launchers are the `[[launcher]]` rows of `rules/libraries.toml`.
 pub fn otel_launcher(path: &str, text: &str) -> Option<OtelInit> {
-    const LAUNCHERS: &[(&str, &str)] = &[
-        (
-            "opentelemetry-instrument",
-            "opentelemetry-instrument launcher",
-        ),
-        (
-            "@opentelemetry/auto-instrumentations-node/register",
-            "Node auto-instrumentation preload",
-        ),
-        ("opentelemetry-javaagent", "OpenTelemetry Java agent"),
-    ];
-    LAUNCHERS.iter().find_map(|(needle, how)| {
+    practices::launchers().iter().find_map(|l| {
         text.lines()
-            .position(|l| l.contains(needle))
+            .position(|line| line.contains(l.needle.as_str()))
             .map(|i| OtelInit {
                 location: Location::new(path, i as u32 + 1),
-                how,
+                how: l.how.as_str(),
             })
     })
 }
@@ -508,9 +531,24 @@ pub fn otel_launcher(path: &str, text: &str) -> Option<OtelInit> {
 /// (`sleep`, `Sleep`, `setTimeout`, `delay`) for all four languages.
 pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
     let lower = body.to_ascii_lowercase();
-    let waits = ["sleep", "settimeout", "delay(", "wait(", "backoff"]
+    // Waiting as long as the server's Retry-After says is the pacing HTTP
+    // defines for 429 and 503: the server spreads its clients out.
+    if ["retry_after", "retry-after", "retryafter"]
         .iter()
-        .any(|w| lower.contains(w));
+        .any(|w| lower.contains(w))
+    {
+        return (Backoff::Exponential, true);
+    }
+    let waits = [
+        "sleep",
+        "settimeout",
+        "delay(",
+        "wait(",
+        "backoff",
+        "throttle(wait",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
     if !waits {
         return (Backoff::None, false);
     }
@@ -538,6 +576,56 @@ pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
         },
         jitter,
     )
+}
+
+/// The words that say a loop retries, as whole identifiers or identifier
+/// parts (`attempts`, `max_retries`, `retryCount`, `MaxTries`), never inside
+/// another word: "tries" in `entries`, "attempt" in `reattempted` is fine
+/// either way, but `countries` and `entries` are not retries.
+const RETRY_WORDS: &[&str] = &[
+    "attempt", "attempts", "retry", "retries", "retrying", "tries", "backoff",
+];
+
+pub(crate) fn has_retry_word(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    let lower = body.to_ascii_lowercase();
+    RETRY_WORDS.iter().any(|w| {
+        lower.match_indices(w).any(|(i, _)| {
+            let first_upper = bytes[i].is_ascii_uppercase();
+            let before_ok = i == 0 || {
+                let b = bytes[i - 1];
+                !b.is_ascii_alphanumeric() || (first_upper && b.is_ascii_lowercase())
+            };
+            let after = bytes.get(i + w.len());
+            let after_ok = after.is_none_or(|b| !b.is_ascii_lowercase());
+            before_ok && after_ok
+        })
+    })
+}
+
+/// Receivers that are HTTP clients by name: `session.get`, `self.client.post`,
+/// `httpClient.Do`, `this.http.request`. A `.get(` on a dict, a config or a
+/// cache is not a request.
+const HTTP_RECEIVERS: &[&str] = &[
+    "http", "session", "client", "requests", "httpx", "axios", "api", "got", "ky", "agent",
+];
+
+/// `marker` appears in `body` as an HTTP call. A marker that starts with a
+/// `.` is a method: its receiver (the identifier before the dot) must name
+/// an HTTP client.
+pub(crate) fn calls_http(body: &str, marker: &str) -> bool {
+    if !marker.starts_with('.') {
+        return body.contains(marker);
+    }
+    body.match_indices(marker).any(|(i, _)| {
+        let recv_start = body[..i]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .map_or(0, |p| p + 1);
+        let recv = body[recv_start..i].to_ascii_lowercase();
+        recv == "hc"
+            || recv == "s" && marker == ".send()"
+            || HTTP_RECEIVERS.iter().any(|r| recv.contains(r))
+    })
 }
 
 /// A loop head found by a language module.
@@ -578,7 +666,9 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
                 .map(|c| {
                     let m = c.get(0).unwrap();
                     let cond = c["cond"].trim();
-                    let iterates = cond.contains(" of ") || cond.contains(" in ");
+                    // `for (const x of xs)`, `for (k in o)`, `i < items.length`.
+                    let iterates =
+                        cond.contains(" of ") || cond.contains(" in ") || cond.contains(".length");
                     (
                         m.start(),
                         m.end() - 1,
@@ -599,7 +689,7 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
     let callers: Vec<String> = src
         .functions()
         .into_iter()
-        .filter(|(_, s, e)| *s < end && call_markers.iter().any(|m| code[*s..*e].contains(m)))
+        .filter(|(_, s, e)| *s < end && call_markers.iter().any(|m| calls_http(&code[*s..*e], m)))
         .map(|(n, _, _)| format!("{n}("))
         .collect();
     for LoopHead {
@@ -610,9 +700,18 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
     } in heads
     {
         let body = &code[open..close];
-        let retry_words = ["attempt", "retries", "tries", "retry", "backoff"]
-            .iter()
-            .any(|w| body.contains(w));
+        // `while not exit.is_set():`, `while running`, `for !stopped`: the
+        // service's own work loop, which calls out each round; not a retry.
+        let head = code[start..open].to_ascii_lowercase();
+        if [
+            "is_set()", "running", "stop", "shutdown", "exit", "alive", "done()",
+        ]
+        .iter()
+        .any(|w| head.contains(w))
+        {
+            continue;
+        }
+        let retry_words = has_retry_word(body);
         // `for url in urls` / `for (const u of items)` walks a collection:
         // a batch, not a retry, unless the body says otherwise.
         if iterates && !retry_words {
@@ -623,7 +722,7 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
         ]
         .iter()
         .any(|w| body.contains(w));
-        let calls_out = call_markers.iter().any(|m| body.contains(m))
+        let calls_out = call_markers.iter().any(|m| calls_http(body, m))
             || callers.iter().any(|c| body.contains(c.as_str()));
         // `while (attempts < 3) { const res = await fetch(u); if (res.ok) break; await sleep(5000) }`
         // retries on status rather than on error.

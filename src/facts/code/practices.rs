@@ -57,7 +57,34 @@ pub struct PiiLog {
 #[derive(Deserialize)]
 struct Table {
     row: Vec<Row>,
+    server: Vec<Server>,
+    launcher: Vec<Launcher>,
     health: Health,
+}
+
+/// A server that drains on SIGTERM by itself, started from a deploy file.
+#[derive(Deserialize)]
+pub(crate) struct Server {
+    pub lib: String,
+    /// Consecutive words of the command line: `["fastapi", "run"]`.
+    pub command: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub no_match: Vec<String>,
+}
+
+/// An OpenTelemetry auto-instrumentation launcher.
+#[derive(Deserialize)]
+pub(crate) struct Launcher {
+    pub needle: String,
+    pub how: String,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub no_match: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -73,9 +100,20 @@ struct Row {
     needles: Vec<String>,
     #[serde(default)]
     unless: Vec<String>,
+    /// The site counts only when one of these appears in the file's code
+    /// too (`logger: true` is Fastify's logger only in a Fastify app).
+    #[serde(default)]
+    requires: Vec<String>,
     else_kind: Option<PracticeKind>,
     #[serde(default)]
     not_after: Vec<String>,
+    /// Snippets that must produce this row's practice, and snippets that
+    /// must not (`examples.rs` runs them all).
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
 }
 
 const TABLE_SRC: &str = include_str!("../../../rules/libraries.toml");
@@ -84,9 +122,51 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
     toml::from_str(TABLE_SRC).unwrap_or_else(|e| panic!("rules/libraries.toml: {e}"))
 });
 
+/// The OpenTelemetry launcher rows.
+pub(crate) fn launchers() -> &'static [Launcher] {
+    &TABLE.launcher
+}
+
+/// The server rows.
+#[cfg(test)]
+pub(crate) fn servers() -> &'static [Server] {
+    &TABLE.server
+}
+
 /// Health route names from the table.
 pub fn health_names() -> &'static [String] {
     &TABLE.health.names
+}
+
+/// Every needle of one language key's rows: part of the prefilter.
+pub(crate) fn needles(lang: &str) -> impl Iterator<Item = &'static str> {
+    TABLE
+        .row
+        .iter()
+        .filter(move |r| r.lang == lang)
+        .flat_map(|r| r.needles.iter().map(String::as_str))
+}
+
+/// Each row's examples, for the table test: (lang, kind, lib, match, no_match).
+#[cfg(test)]
+pub(crate) fn examples() -> impl Iterator<
+    Item = (
+        &'static str,
+        PracticeKind,
+        &'static str,
+        &'static [String],
+        &'static [String],
+    ),
+> {
+    TABLE.row.iter().map(|r| {
+        (
+            r.lang.as_str(),
+            r.kind,
+            r.lib.as_str(),
+            r.matches.as_slice(),
+            r.no_match.as_slice(),
+        )
+    })
 }
 
 static MATCHERS: LazyLock<Vec<(&'static str, NeedleSet)>> = LazyLock::new(|| {
@@ -104,7 +184,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     let m = &MATCHERS.iter().find(|(k, _)| *k == key).unwrap().1;
     let code = src.code.as_bytes();
     // (row, first offset, count)
-    let mut seen: Vec<(usize, usize, usize)> = Vec::new();
+    // (row, first offset, count, whether that offset is only an import:
+    // the first call site, when there is one, is the better evidence).
+    let mut seen: Vec<(usize, usize, usize, bool)> = Vec::new();
     for hit in m.ac.find_iter(code) {
         let start = hit.start();
         // `mypino(` is not `pino(`: a needle that starts with a word
@@ -116,7 +198,8 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         {
             continue;
         }
-        if !src.is_code(start) {
+        let import_only = !src.is_code(start);
+        if import_only && !in_import_specifier(src, start) {
             continue;
         }
         let row = m.row_of[hit.pattern().as_usize()];
@@ -130,13 +213,21 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         {
             continue;
         }
-        match seen.iter_mut().find(|(r, _, _)| *r == row) {
-            Some(s) => s.2 += 1,
-            None => seen.push((row, start, 1)),
+        match seen.iter_mut().find(|(r, _, _, _)| *r == row) {
+            Some(s) => {
+                s.2 += 1;
+                if s.3 && !import_only {
+                    (s.1, s.3) = (start, false);
+                }
+            }
+            None => seen.push((row, start, 1, import_only)),
         }
     }
-    for (row, start, count) in seen {
+    for (row, start, count, _) in seen {
         let r = &TABLE.row[row];
+        if !r.requires.is_empty() && !r.requires.iter().any(|w| src.code.contains(w.as_str())) {
+            continue;
+        }
         let kind = if r.unless.iter().any(|u| src.find(u).is_some()) {
             match r.else_kind {
                 Some(k) => k,
@@ -156,10 +247,44 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     pii_logs(src, facts);
 }
 
-/// Servers started from a Dockerfile, Procfile or compose file: gunicorn,
-/// uvicorn and hypercorn drain in-flight requests on SIGTERM by themselves.
+/// Whether `at` lies in the module specifier of an import: a needle that
+/// names a package (`express-rate-limit`, `hot-shots`,
+/// `github.com/rs/zerolog/log`) only ever appears there, inside a string, so
+/// without this such a row could never fire. JavaScript: `require('…')`,
+/// `import('…')`, `from '…'`, `import '…'`; Go: `import "…"` or a line of
+/// an import block (the string, after an optional alias).
+fn in_import_specifier(src: &Source, at: usize) -> bool {
+    let code = &src.code;
+    let line_start = code[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &code[line_start..at];
+    let Some(q) = before.rfind(['\'', '"', '`']) else {
+        return false;
+    };
+    // A specifier holds no blanks: a quote further back opens some other
+    // string (`'install express-rate-limit first'`).
+    if before[q + 1..].contains(char::is_whitespace) {
+        return false;
+    }
+    let head = before[..q].trim_end();
+    match src.lang {
+        Lang::JavaScript | Lang::TypeScript => ["require(", "import(", "from", "import"]
+            .iter()
+            .any(|w| head.ends_with(w)),
+        Lang::Go => {
+            let head = head.strip_prefix("import").unwrap_or(head).trim();
+            head.is_empty()
+                || head == "_"
+                || head == "."
+                || head.chars().all(|c| c.is_alphanumeric() || c == '_')
+        }
+        Lang::Python | Lang::Rust => false,
+    }
+}
+
+/// Servers started from a Dockerfile, Procfile or compose file that drain
+/// in-flight requests on SIGTERM by themselves (the `[[server]]` rows of
+/// `rules/libraries.toml`: gunicorn, uvicorn, hypercorn, `fastapi run` …).
 pub fn deploy_practices(path: &str, text: &str) -> Option<Practice> {
-    const SERVERS: &[&str] = &["gunicorn", "uvicorn", "hypercorn"];
     text.lines().enumerate().find_map(|(i, line)| {
         let trimmed = line.trim_start();
         // `RUN pip install uvicorn` installs the server; only the line
@@ -168,14 +293,32 @@ pub fn deploy_practices(path: &str, text: &str) -> Option<Practice> {
         if trimmed.starts_with('#') || line.contains("install") || line.contains(" add ") {
             return None;
         }
-        let lib = SERVERS.iter().find(|s| line.contains(*s))?;
+        let words = command_words(line);
+        let server = TABLE.server.iter().find(|s| {
+            words.windows(s.command.len()).any(|w| {
+                w.iter().zip(&s.command).all(|(word, want)| {
+                    // `/usr/local/bin/gunicorn` is gunicorn.
+                    word.rsplit('/').next() == Some(want.as_str())
+                })
+            })
+        })?;
         Some(Practice {
             location: Location::new(path, i as u32 + 1),
             kind: PracticeKind::DrainsItself,
-            lib: (*lib).to_string(),
+            lib: server.lib.clone(),
             count: 1,
         })
     })
+}
+
+/// The words of a command line as a deploy file writes it, shell form
+/// (`CMD gunicorn app:app`) or exec form (`CMD ["gunicorn", "app:app"]`,
+/// `command: [uvicorn, app:app]`): quotes, brackets and commas are not
+/// words.
+fn command_words(line: &str) -> Vec<&str> {
+    line.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '[' | ']' | ','))
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 // A log call is a level method on a receiver named as a logger: the

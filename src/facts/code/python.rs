@@ -282,7 +282,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
                     format!("{name}, httpx's default 5 s timeout applies"),
                 ),
                 (None, TimeoutState3::Default, "aiohttp") => (
-                    TimeoutState::Missing,
+                    TimeoutState::TooLong("300 s total"),
                     format!("{name}, aiohttp's default total timeout is 5 minutes"),
                 ),
                 (None, TimeoutState3::Default, _) => (
@@ -413,9 +413,19 @@ pub(super) fn loop_heads(src: &Source) -> Vec<super::LoopHead> {
                 .is_some_and(|it| it.as_str().contains("range("))
                 || c.name("cond")
                     .is_some_and(|cond| cond.as_str().contains(['<', '>']));
+            // `for x in items`, `for i in range(0, len(targets), n)` and
+            // `while len(queue)` walk a collection: batches, not attempts.
             let iterates = c
                 .name("iter")
-                .is_some_and(|it| !it.as_str().contains("range("));
+                .is_some_and(|it| !it.as_str().contains("range(") || it.as_str().contains("len("))
+                || c.name("cond").is_some_and(|cond| {
+                    let cond = cond.as_str().trim();
+                    // `while targets:` draining a list with `targets.pop(0)`.
+                    cond.contains("len(")
+                        || cond.chars().all(|ch| ch.is_alphanumeric() || ch == '_')
+                            && !matches!(cond, "True" | "1")
+                            && src.code.contains(&format!("{cond}.pop("))
+                });
             super::LoopHead {
                 start,
                 body: (s, e),

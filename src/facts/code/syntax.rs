@@ -53,161 +53,35 @@ pub enum Parse {
     Failed(String),
 }
 
-/// Identifiers the code rules look for, per language family. A file with
-/// none of them holds no route, call, retry, logger or shutdown hook we can
-/// read, so it is never parsed.
-const JS_NEEDLES: &[&str] = &[
-    "express",
-    "fastify",
-    "hono",
-    "koa",
-    "@nestjs",
-    "restify",
-    "Router",
-    "fetch",
-    "axios",
-    "got",
-    "ky",
-    "undici",
-    "superagent",
-    "request(",
-    "retry",
-    "Retry",
-    "opentelemetry",
-    "registerOTel",
-    "console.",
-    "logger",
-    "log.",
-    "pino",
-    "winston",
-    "bunyan",
-    "SIGTERM",
-    "SIGINT",
-    "ShutdownHooks",
-    "close-with-grace",
-    "prom-client",
-    "metrics",
-    "rateLimit",
-    "rate-limit",
-    "RateLimit",
-    "Throttler",
-    "opossum",
-    "cockatiel",
-    "breaker",
-    "Breaker",
-    "stripe",
-    "Stripe",
-    "aws-sdk",
-    "supabase",
-    ".get(",
-    ".post(",
-    ".route(",
-    "listen(",
-];
-const PY_NEEDLES: &[&str] = &[
-    "fastapi",
-    "APIRouter",
-    "flask",
-    "Blueprint",
-    "starlette",
-    "django",
-    "Route(",
-    "path(",
-    "requests",
-    "httpx",
-    "aiohttp",
-    "urlopen",
-    "urllib",
-    "retry",
-    "Retry",
-    "backoff",
-    "stamina",
-    "set_tracer_provider",
-    "configure_azure_monitor",
-    "opentelemetry",
-    "logging",
-    "logger",
-    "structlog",
-    "loguru",
-    "print(",
-    "SIGTERM",
-    "signal",
-    "prometheus",
-    "statsd",
-    "Limiter",
-    "limiter",
-    "slowapi",
-    "breaker",
-    "Breaker",
-    "stripe",
-    "boto",
-    "supabase",
-    "grpc",
-    ".get(",
-    ".post(",
-];
-const GO_NEEDLES: &[&str] = &[
-    "net/http",
-    "gin",
-    "echo",
-    "chi",
-    "fiber",
-    "gorilla",
-    "http.",
-    ".Do(",
-    "retry",
-    "backoff",
-    "otel",
-    "log",
-    "zap",
-    "zerolog",
-    "Shutdown",
-    "signal",
-    "prometheus",
-    "rate",
-    "breaker",
-    "grpc",
-];
-const RS_NEEDLES: &[&str] = &[
-    "axum",
-    "actix",
-    "rocket",
-    "reqwest",
-    "ureq",
-    "hyper",
-    "Client",
-    "retry",
-    "backoff",
-    "backon",
-    "opentelemetry",
-    "tracing",
-    "log::",
-    "println!",
-    "shutdown",
-    "signal",
-    "metrics",
-    "prometheus",
-    "governor",
-    "Governor",
-    "breaker",
-    "tonic",
-    "#[test]",
-    "#[tokio::test]",
-    ".send()",
-];
-
-/// The static needles plus every module a client row of
-/// `rules/clients.toml` imports, so adding a client is still one row.
-fn automaton(needles: &[&str], lang: &str) -> AhoCorasick {
-    let mut all = needles.to_vec();
+/// One automaton per language family over every word a table names: the
+/// trigger words of the built-in extractors (`rules/triggers.toml`), the
+/// needles of every library row (`rules/libraries.toml`), the detect words
+/// of every framework (`rules/frameworks.toml`), the imports of
+/// every client row (`rules/clients.toml`) and the gRPC health needles. A
+/// file with none of them holds nothing any code rule reads, so it is never
+/// parsed; a row added to a table is a word added here.
+fn automaton(lang: &str) -> AhoCorasick {
+    let mut all: Vec<String> = super::triggers::words(lang)
+        .chain(super::practices::needles(lang))
+        .chain(super::frameworks::words(lang))
+        .map(str::to_string)
+        .collect();
+    // Client modules as they are written in an import (`'axios`,
+    // `"net/http`), not bare names that prose and identifiers also hold.
     all.extend(super::clients::import_needles(lang));
-    AhoCorasick::new(all).expect("static needles")
+    all.extend(super::triggers::grpc_health_needles().iter().cloned());
+    all.sort_unstable();
+    all.dedup();
+    AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(all)
+        .expect("table words are literals")
 }
 
-static JS: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(JS_NEEDLES, "js"));
-static PY: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(PY_NEEDLES, "py"));
-static GO: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(GO_NEEDLES, "go"));
-static RS: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(RS_NEEDLES, "rs"));
+static JS: LazyLock<AhoCorasick> = LazyLock::new(|| automaton("js"));
+static PY: LazyLock<AhoCorasick> = LazyLock::new(|| automaton("py"));
+static GO: LazyLock<AhoCorasick> = LazyLock::new(|| automaton("go"));
+static RS: LazyLock<AhoCorasick> = LazyLock::new(|| automaton("rs"));
 
 /// The prefilter: may any code rule need this file?
 pub fn wanted(lang: Lang, text: &str) -> bool {

@@ -3,8 +3,15 @@
 //! no server framework declared): a worker or CLI has nothing to probe.
 
 use crate::facts::Facts;
-use crate::resolve::SERVER_PACKAGES;
 use crate::rules::{Evidence, Finding, Outcome};
+
+/// Server frameworks, by package name in their ecosystem's manifest, and
+/// whether graduate reads their routes (`rules/frameworks.toml`). An app on
+/// a framework it cannot read is `unknown`, not failed: its health route
+/// may well be there.
+fn server_packages() -> impl Iterator<Item = (&'static str, bool)> {
+    crate::facts::code::frameworks::server_packages()
+}
 
 pub fn check(facts: &Facts) -> Outcome {
     let health: Vec<_> = facts.routes.iter().filter(|r| r.is_health()).collect();
@@ -29,14 +36,11 @@ pub fn check(facts: &Facts) -> Outcome {
         let _ = first;
         return Outcome::pass(evidence);
     }
-    let server_dep = SERVER_PACKAGES
-        .iter()
-        .find_map(|(p, _)| facts.dependency(p));
+    let server_dep = server_packages().find_map(|(p, _)| facts.dependency(p));
     if facts.routes.is_empty() && server_dep.is_none() {
         return Outcome::not_applicable("no HTTP server found (no routes, no server framework)");
     }
-    let unreadable = SERVER_PACKAGES
-        .iter()
+    let unreadable = server_packages()
         .filter(|(_, read)| !read)
         .find_map(|(p, _)| facts.dependency(p));
     if let Some((m, d)) = unreadable {
@@ -119,10 +123,17 @@ mod tests {
             lock: Default::default(),
         };
         let mut f = Facts::default();
-        f.manifests.push(manifest("@hapi/hapi"));
+        f.manifests.push(manifest("@adonisjs/core"));
         let out = check(&f);
         assert_eq!(out.status, Status::Unknown);
-        assert!(out.reason.unwrap().contains("@hapi/hapi (package.json:3)"));
+        assert!(
+            out.reason
+                .unwrap()
+                .contains("@adonisjs/core (package.json:3)")
+        );
+        // hapi's routes are read now (rules/frameworks.toml): none found fails.
+        f.manifests = vec![manifest("@hapi/hapi")];
+        assert_eq!(check(&f).status, Status::Fail);
         // A framework whose routes are read, with none found, fails.
         f.manifests = vec![manifest("express")];
         assert_eq!(check(&f).status, Status::Fail);

@@ -3,7 +3,7 @@
 //! OpenFeature, GrowthBook …) or flag definitions are kept as files (flagd).
 //! A flag SDK only declared in a manifest is intent, not use.
 
-use crate::facts::operations::{FLAG_SDKS, is_flag_file};
+use crate::facts::operations::{flag_sdks, is_flag_file};
 use crate::facts::{Facts, Location};
 use crate::rules::{Evidence, Finding, Outcome};
 
@@ -30,10 +30,9 @@ pub fn check(facts: &Facts) -> Outcome {
     let declared = facts.manifests.iter().find_map(|m| {
         m.deps.iter().find_map(|d| {
             let name = d.name.to_ascii_lowercase();
-            FLAG_SDKS
-                .iter()
+            flag_sdks()
                 .find(|(n, _)| name.contains(n))
-                .map(|(_, sdk)| (Location::new(&m.path, d.line), *sdk))
+                .map(|(_, sdk)| (Location::new(&m.path, d.line), sdk))
         })
     });
     match declared {

@@ -24,6 +24,23 @@ pub fn check(facts: &Facts) -> Outcome {
                 .with_fix(client_fix(call.client));
                 bad.push((evidence, finding));
             }
+            // A default in minutes is a bound nobody chose: still a site to
+            // fix, one step less risky than a call that can hang forever.
+            TimeoutState::TooLong(default) => {
+                let finding = Finding::at(
+                    &call.location,
+                    format!(
+                        "{} call bounded only by its default of {default}: {}",
+                        call.client, call.note
+                    ),
+                )
+                .with_fix(client_fix(call.client));
+                let finding = Finding {
+                    risk: Some(3),
+                    ..finding
+                };
+                bad.push((evidence, finding));
+            }
         }
     }
     Outcome::sites(clean, bad)

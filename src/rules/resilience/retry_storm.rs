@@ -20,6 +20,15 @@ pub fn check(facts: &Facts) -> Outcome {
                 &r.location,
                 format!("{}: exponential backoff with jitter, bounded", r.mechanism),
             ));
+        } else if r.backoff == crate::facts::code::Backoff::Constant && r.jitter && r.bounded {
+            // A randomised wait and a bound (Google Chat's 60–180 s on 429,
+            // at most ten times) cannot synchronise clients or grow the load
+            // past the bound: a storm needs no wait, waits in step, or no end.
+            // `retry-backoff` still asks for exponential growth.
+            clean.push(Evidence::at(
+                &r.location,
+                format!("{}: randomised delay, bounded", r.mechanism),
+            ));
         } else {
             let note = format!("{} retry: {}", r.mechanism, r.gaps());
             bad.push((

@@ -48,4 +48,23 @@ mod tests {
         assert_eq!(out.status, Status::Pass);
         assert_eq!(out.evidence[0].note, "Dependabot for gomod");
     }
+
+    /// A Dependabot file that updates nothing: an empty list, or its
+    /// entries commented out.
+    #[test]
+    fn empty_dependabot_fails() {
+        for text in [
+            "version: 2\nupdates: []\n",
+            "version: 2\nupdates: []\n#  - package-ecosystem: npm\n#    directory: /\n",
+            "version: 2\n# updates:\n#   - package-ecosystem: gomod\n",
+        ] {
+            let mut f = Facts {
+                languages: vec![Lang::Go],
+                ..Facts::default()
+            };
+            f.hygiene
+                .extend(hygiene::extract(".github/dependabot.yml", text));
+            assert_eq!(check(&f).status, Status::Fail, "{text:?}");
+        }
+    }
 }
