@@ -32,24 +32,7 @@ struct Example {
 }
 
 fn scan(files: &BTreeMap<String, String>) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-    let out = common::graduate()
-        .args([
-            "scan",
-            dir.path().to_str().unwrap(),
-            "--format",
-            "json",
-            "--no-git",
-        ])
-        .output()
-        .unwrap();
-    common::assert_ok(&out);
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::scan_files(files)
 }
 
 #[test]

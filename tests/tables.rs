@@ -7,28 +7,11 @@ use serde_json::Value;
 
 mod common;
 
-use common::{check, graduate};
+use common::check;
 
 /// Scan a repository made of `files` (path, text).
 fn scan(files: &[(&str, &str)]) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-    let out = graduate()
-        .args([
-            "scan",
-            dir.path().to_str().unwrap(),
-            "--format",
-            "json",
-            "--no-git",
-        ])
-        .output()
-        .unwrap();
-    common::assert_ok(&out);
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::scan_files(files.iter().copied())
 }
 
 fn status(files: &[(&str, &str)], rule: &str) -> String {
