@@ -167,11 +167,13 @@ pub fn scan_facts(data: &[u8]) -> Report {
             })
             .collect()
     });
+    facts.derived = crate::resolve::run(&facts);
     let report = crate::score::build(
         "fuzz".into(),
         None,
         0,
         &facts,
+        crate::apps::discover(&facts),
         &config,
         WalkStats::default(),
         config.fail_under,

@@ -18,7 +18,7 @@ pub enum Lang {
 }
 
 /// Dependency manifests, one per ecosystem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ManifestKind {
     PackageJson,
@@ -259,28 +259,60 @@ pub fn path_scope(rel: &str, kind: FileKind) -> Option<(Scope, String)> {
     }
 }
 
-/// Lockfile names, for `lockfile-committed` and for the inventory.
-pub const LOCKFILES: &[&str] = &[
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "bun.lockb",
-    "bun.lock",
-    "poetry.lock",
-    "uv.lock",
-    "Pipfile.lock",
-    "pdm.lock",
-    "go.sum",
-    "Cargo.lock",
-];
+/// One row of `rules/lockfiles.toml`: a manifest kind and the lockfiles
+/// that lock it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockRow {
+    pub manifest: ManifestKind,
+    pub lockfiles: Vec<String>,
+    /// A workspace root above the manifest may hold the lockfile.
+    #[serde(default)]
+    pub upward: bool,
+    /// Packaging tool named in a pyproject → the only lockfile it writes.
+    #[serde(default)]
+    pub tool: std::collections::BTreeMap<String, String>,
+    #[serde(rename = "match")]
+    pub match_: String,
+    pub no_match: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LockTable {
+    manifest: Vec<LockRow>,
+}
+
+static LOCK_ROWS: std::sync::LazyLock<Vec<LockRow>> = std::sync::LazyLock::new(|| {
+    let t: LockTable = toml::from_str(include_str!("../rules/lockfiles.toml"))
+        .expect("rules/lockfiles.toml parses");
+    t.manifest
+});
+
+/// Every row of `rules/lockfiles.toml`.
+pub fn lock_rows() -> &'static [LockRow] {
+    &LOCK_ROWS
+}
+
+/// The row for one manifest kind (the table has one per kind; a kind
+/// missing from it locks with nothing, which the table test catches).
+pub fn lock_row(kind: ManifestKind) -> Option<&'static LockRow> {
+    LOCK_ROWS.iter().find(|r| r.manifest == kind)
+}
+
+/// Whether a file name is a lockfile of any manifest kind.
+pub fn is_lockfile(name: &str) -> bool {
+    LOCK_ROWS
+        .iter()
+        .any(|r| r.lockfiles.iter().any(|l| l == name))
+}
 
 /// Classify a repository-relative path (forward slashes).
 pub fn classify(rel: &str) -> FileKind {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
 
-    if LOCKFILES.contains(&name) {
+    if is_lockfile(name) {
         return FileKind::Lockfile;
     }
     match name {

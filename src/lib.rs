@@ -5,6 +5,7 @@
 //! (one small module per rule) → [`score`] → [`report`] (one renderer per
 //! format). Facts never know about rules; renderers never re-derive facts.
 
+pub mod apps;
 pub mod bounded_read;
 pub mod catalogue;
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod isolation;
 pub mod plan;
 pub mod pressure;
 pub mod report;
+pub mod resolve;
 pub mod rules;
 pub mod safe_text;
 pub mod scan;

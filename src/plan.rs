@@ -280,6 +280,7 @@ mod tests {
 
     fn debt(rule: &str, week: u8, effort: u8, priority: u32) -> DebtItem {
         DebtItem {
+            apps: Vec::new(),
             rule: rule.into(),
             path: None,
             line: None,

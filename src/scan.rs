@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::error::ScanError;
 use crate::facts::{Facts, git_dir};
 use crate::report::Report;
+use crate::safe_text::SafeText;
 use crate::{score, walk};
 
 pub struct ScanOptions {
@@ -30,11 +31,37 @@ pub struct ScanResult {
 }
 
 pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
-    let root = walk::resolve_root(&opts.path)?;
+    let asked = walk::resolve_root(&opts.path)?;
+    // Found and verified once; history, the index and HEAD all read from it.
+    // A folder inside a repository (`graduate scan api/`) is scanned with
+    // the repository's context: the whole work tree is read (its root CI,
+    // `.gitignore`, runbook and commit apply to the folder's app), every
+    // path is repository-relative, and the report keeps the apps of that
+    // folder, each exactly as the whole repository's scan scores it.
+    // A folder under `fixtures/`, `examples/`, `testdata/` … is no app of
+    // the repository (discovery skips those): it is scanned on its own, as
+    // a sample is meant to be read.
+    // Graduation pressure still reads the folder's own history (the
+    // commits that touched it), as it always has.
+    let located = git_dir::locate(&asked);
+    let (root, repository, subfolder) = match &located {
+        git_dir::Location::Repository(repo)
+            if !repo.prefix.is_empty() && !crate::apps::outside_apps(&repo.prefix) =>
+        {
+            let top = git_dir::Repository {
+                prefix: String::new(),
+                ..repo.clone()
+            };
+            (
+                top.work_tree.clone(),
+                git_dir::Location::Repository(top),
+                Some(repo.prefix.clone()),
+            )
+        }
+        other => (asked, other.clone(), None),
+    };
     let config = Config::load(opts.config.as_deref(), &root)?;
     let ignores = walk::ignore_set(&config.ignore)?;
-    // Found and verified once; history, the index and HEAD all read from it.
-    let repository = git_dir::locate(&root);
     let mut early_warnings = Vec::new();
     if let git_dir::Location::Refused(why) = &repository {
         early_warnings.push(crate::facts::Warning::new(
@@ -72,10 +99,9 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
             })
             .collect()
     });
-    facts.warnings.extend(expansion_warnings(&facts));
     let commit = match &repository {
-        // The commit of a subfolder scan stays unreported, as before: its
-        // paths are not repository paths yet.
+        // A folder scanned on its own (a fixture, an example) has paths
+        // that are not the repository's: its commit would mislead.
         git_dir::Location::Repository(repo) if repo.prefix.is_empty() => git_dir::head_commit(repo)
             .unwrap_or_else(|e| {
                 facts.warnings.push(crate::facts::Warning::new(
@@ -87,23 +113,39 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         _ => None,
     };
     facts.ci_deploys = crate::facts::deploy_steps::find(&facts);
+    // The resolve stage: what several facts say together, derived once.
+    facts.derived = crate::resolve::run(&facts);
+    facts.warnings.extend(expansion_warnings(&facts));
     facts.warnings.sort();
     let now = crate::report::timestamp::now_epoch();
     facts.history = if opts.history {
-        crate::facts::git::read(&repository, now)
+        crate::facts::git::read(&located, now)
     } else {
         crate::facts::git::History::Unknown("history disabled (--no-git)".into())
     };
+    // The folder's history names files from the folder; the report's paths
+    // are the repository's (hotspots are matched against debt by path).
+    if let (Some(prefix), crate::facts::git::History::Known { commits, .. }) =
+        (&subfolder, &mut facts.history)
+    {
+        for c in commits.iter_mut() {
+            for f in c.files.iter_mut() {
+                *f = format!("{prefix}/{f}");
+            }
+        }
+    }
     let mut report = score::build(
         display_root(&opts.path),
         commit,
         now,
         &facts,
+        crate::apps::discover(&facts).within(subfolder.as_deref()),
         &config,
         out.stats,
         opts.fail_under.or(config.fail_under),
         opts.waivers,
     );
+    report.subfolder = subfolder.map(SafeText::from);
     report.name = repository_name(&root, &repository).into();
     Ok(ScanResult {
         report,
@@ -172,9 +214,8 @@ fn origin_name(config: &str) -> Option<String> {
 /// them saw only part of what runs, and the report says so.
 fn expansion_warnings(facts: &Facts) -> Vec<crate::facts::Warning> {
     use crate::facts::{Warning, ci, commands};
-    let (steps, cut) = ci::run_steps_bounded(&facts.pipelines);
     let mut out = Vec::new();
-    if cut {
+    if facts.derived.ci_cut {
         out.push(Warning::new(
             "",
             format!(
@@ -184,11 +225,11 @@ fn expansion_warnings(facts: &Facts) -> Vec<crate::facts::Warning> {
         ));
     }
     let mut seen = std::collections::HashSet::new();
-    for rs in &steps {
-        if rs.step.command.is_empty() || !seen.insert((rs.location.clone(), rs.step.cwd.clone())) {
+    for rs in &facts.derived.ci_runs {
+        if rs.command.is_empty() || !seen.insert((rs.location.clone(), rs.cwd.clone())) {
             continue;
         }
-        if commands::expand_bounded(facts, &rs.step.command, rs.step.cwd.as_deref()).1 {
+        if rs.cut {
             out.push(Warning::new(
                 rs.location.path.as_str(),
                 format!(

@@ -79,6 +79,19 @@ const HYGIENE: &str = "waiver-hygiene";
 /// waiver's problems become `waiver-hygiene` findings. `today` is the scan
 /// date, `YYYY-MM-DD`.
 pub fn evaluate(facts: &Facts, config: &Config, today: &str) -> Evaluation {
+    evaluate_with(facts, config, today, &[])
+}
+
+/// [`evaluate`] for one app of several: a waiver that matches nothing in
+/// this app but is used by another (`used_elsewhere`, by path and line) is
+/// not unused (a config waiver for `services/web/**` is no problem of the
+/// API's).
+fn evaluate_with(
+    facts: &Facts,
+    config: &Config,
+    today: &str,
+    used_elsewhere: &[(String, u32)],
+) -> Evaluation {
     // Rules are independent reads of the facts: run them on two threads
     // (a large monorepo spends real time in the per-manifest rules).
     let runnable: Vec<&'static rules::Rule> = rules::all()
@@ -226,7 +239,11 @@ pub fn evaluate(facts: &Facts, config: &Config, today: &str) -> Evaluation {
                     .into(),
                 );
                 WaiverStatus::Expired
-            } else if !used[i] {
+            } else if !used[i]
+                && !used_elsewhere
+                    .iter()
+                    .any(|(p, l)| *p == w.path && *l == w.line)
+            {
                 problems.push(if w.disables() {
                     "turns off a rule that has nothing to report".into()
                 } else {
@@ -343,16 +360,91 @@ fn short_hash(text: &str) -> String {
         .collect()
 }
 
-/// Build the report of one app. `fail_under` is the target score the run
-/// holds it to, if any: the report says how to reach it. With
-/// `apply_waivers` false (`--no-waivers`) it is scored as if nothing were
-/// waived, and the waivers are listed as ignored.
+/// One app as the report names it, and the facts it is scored on (`None`:
+/// the whole repository's facts, for a single-app repository).
+pub struct AppInput {
+    pub root: String,
+    pub name: String,
+    pub stack: Vec<String>,
+    pub signals: Vec<String>,
+    pub facts: Option<Facts>,
+}
+
+/// What a scan found: the apps to score and the libraries to list.
+#[derive(Default)]
+pub struct Apps {
+    pub apps: Vec<AppInput>,
+    pub libraries: Vec<crate::report::Library>,
+    /// Why there is no app, when the apps were narrowed to a folder that
+    /// holds none.
+    pub none_in: Option<String>,
+}
+
+impl Apps {
+    /// The apps of a subfolder scan: those inside `folder`, or else the one
+    /// holding it (`api/src` is the API's); libraries inside it.
+    pub fn within(mut self, folder: Option<&str>) -> Apps {
+        let Some(folder) = folder else { return self };
+        let root_of = |a: &AppInput| {
+            if a.root == "." {
+                String::new()
+            } else {
+                a.root.clone()
+            }
+        };
+        let inside = |a: &AppInput| {
+            let r = root_of(a);
+            !r.is_empty() && crate::resolve::under(&r, folder)
+        };
+        if self.apps.iter().any(inside) {
+            self.apps.retain(inside);
+        } else {
+            let holder = self
+                .apps
+                .iter()
+                .map(root_of)
+                .filter(|r| crate::resolve::under(folder, r))
+                .max_by_key(|r| r.len());
+            self.apps.retain(|a| Some(root_of(a)) == holder);
+        }
+        self.libraries
+            .retain(|l| crate::resolve::under(l.root.as_str(), folder));
+        if self.apps.is_empty() {
+            self.none_in = Some(format!("no app found in {folder}"));
+        }
+        self
+    }
+}
+
+/// The evaluation of one app (or of the whole root when it holds none).
+struct AppEval {
+    score: Option<u32>,
+    unscored: Option<String>,
+    level: Level,
+    coverage: Coverage,
+    pillars: Vec<PillarScore>,
+    checks: Vec<Check>,
+    debt: Vec<DebtItem>,
+    signoff: Vec<Gate>,
+    target: Option<crate::plan::Target>,
+    suppressions: Vec<Suppression>,
+    /// The score with the waivers in force and as if nothing were waived.
+    score_with: Option<u32>,
+    score_without: Option<u32>,
+    waivers: Vec<WaiverEntry>,
+}
+
+/// Build the report. `facts` are the whole repository's; each app of `apps`
+/// is scored on its own facts, and with several apps the top-level fields
+/// roll them up (docs/scoring.md, "Roll-up"). `fail_under` is the target
+/// score the run holds the apps to, if any: the report says how to reach it.
 #[allow(clippy::too_many_arguments)]
 pub fn build(
     root: String,
     commit: Option<String>,
     now: i64,
     facts: &Facts,
+    apps: Apps,
     config: &Config,
     stats: WalkStats,
     fail_under: Option<u8>,
@@ -360,12 +452,455 @@ pub fn build(
 ) -> Report {
     let scanned_at = crate::report::timestamp::rfc3339(now);
     let today = &scanned_at[..10];
+    let mut pressure = crate::pressure::evaluate(facts, &facts.history, &config.pressure, now);
+    let mut evaluated_apps: Vec<(AppInput, AppEval)> = apps
+        .apps
+        .into_iter()
+        .map(|app| {
+            let e = evaluate_app(
+                app.facts.as_ref().unwrap_or(facts),
+                config,
+                fail_under,
+                &mut pressure.hotspots,
+                today,
+                apply_waivers,
+                &[],
+            );
+            (app, e)
+        })
+        .collect();
+    // A waiver one app uses is not unused in another: evaluate again the
+    // apps that call it unused (only config waivers can span apps).
+    if evaluated_apps.len() > 1 {
+        let used: Vec<(String, u32)> = evaluated_apps
+            .iter()
+            .flat_map(|(_, e)| &e.waivers)
+            .filter(|w| w.status != WaiverStatus::Unused)
+            .map(|w| (w.path.to_string(), w.line))
+            .collect();
+        for (app, e) in evaluated_apps.iter_mut() {
+            let stale = e.waivers.iter().any(|w| {
+                w.status == WaiverStatus::Unused
+                    && used.iter().any(|(p, l)| *p == *w.path && *l == w.line)
+            });
+            if stale {
+                *e = evaluate_app(
+                    app.facts.as_ref().unwrap_or(facts),
+                    config,
+                    fail_under,
+                    &mut pressure.hotspots,
+                    today,
+                    apply_waivers,
+                    &used,
+                );
+            }
+        }
+    }
+    let top = match evaluated_apps.len() {
+        // No app: the root is evaluated as before, and left unscored.
+        0 => {
+            let mut e = evaluate_app(
+                facts,
+                config,
+                fail_under,
+                &mut pressure.hotspots,
+                today,
+                apply_waivers,
+                &[],
+            );
+            let why = apps
+                .none_in
+                .clone()
+                .or_else(|| no_app(facts))
+                .unwrap_or_else(|| "no app found".to_string());
+            unscore(&mut e, why);
+            e
+        }
+        1 => clone_evaluation(&evaluated_apps[0].1),
+        _ => roll_up(&evaluated_apps, fail_under),
+    };
+    let rollup = (evaluated_apps.len() > 1).then(|| {
+        let weakest = weakest(&evaluated_apps);
+        crate::report::RollUp {
+            apps: evaluated_apps.len(),
+            rule: ROLLUP_RULE.to_string(),
+            weakest: weakest.map(|i| SafeText::new(&evaluated_apps[i].0.root)),
+        }
+    });
+    let app_summaries = evaluated_apps
+        .drain(..)
+        .map(|(app, e)| AppSummary {
+            path: SafeText::new(&app.root),
+            root: SafeText::new(&app.root),
+            name: SafeText::new(&app.name),
+            stack: app.stack,
+            signals: app.signals.iter().map(|s| SafeText::new(s)).collect(),
+            score: e.score,
+            grade: e.score.map(grade),
+            unscored: e.unscored.map(SafeText::from),
+            level: e.level,
+            coverage: e.coverage,
+            pillars: e.pillars,
+            checks: e.checks,
+            debt: e.debt,
+            signoff: e.signoff,
+            target: e.target,
+        })
+        .collect();
+    let AppEval {
+        score,
+        unscored,
+        level,
+        coverage,
+        pillars,
+        checks,
+        debt,
+        signoff,
+        target,
+        suppressions,
+        score_with,
+        score_without,
+        waivers,
+    } = top;
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "graduate",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        name: folder_name(&root).into(),
+        root: root.into(),
+        subfolder: None,
+        commit,
+        scanned_at: scanned_at.clone(),
+        source_url: None,
+        score,
+        grade: score.map(grade),
+        unscored: unscored.map(SafeText::from),
+        level,
+        coverage,
+        pillars,
+        signoff,
+        plan: crate::plan::weeks(&checks, &debt),
+        target,
+        debt,
+        apps: app_summaries,
+        libraries: apps.libraries,
+        rollup,
+        checks,
+        pressure: Some(pressure),
+        suppressions,
+        waiver_effect: (!waivers.is_empty()).then(|| WaiverEffect {
+            score_with: score.and(score_with),
+            score_without: score.and(score_without),
+            active: waivers
+                .iter()
+                .filter(|w| {
+                    w.hides > 0 && matches!(w.status, WaiverStatus::Active | WaiverStatus::Ignored)
+                })
+                .count(),
+            ignored: !apply_waivers,
+        }),
+        waivers,
+        gates: Vec::new(),
+        warnings: facts.warnings.clone(),
+        stats,
+        scopes: scope_counts(facts),
+        baseline: None,
+    }
+}
+
+/// The roll-up rule, as the report states it (docs/scoring.md).
+pub const ROLLUP_RULE: &str = "score and grade of the weakest app (lowest score); level of the \
+     lowest app; a check is as good as its worst app (fail, then unknown, then pass); a gate \
+     passes when it passes for every app; debt is every app's, once";
+
+/// The app that sets the roll-up: the lowest score, then the lowest level.
+fn weakest(apps: &[(AppInput, AppEval)]) -> Option<usize> {
+    apps.iter()
+        .enumerate()
+        .filter(|(_, (_, e))| e.score.is_some())
+        .min_by_key(|(_, (_, e))| (e.score, e.level.current))
+        .map(|(i, _)| i)
+}
+
+fn clone_evaluation(e: &AppEval) -> AppEval {
+    AppEval {
+        score: e.score,
+        unscored: e.unscored.clone(),
+        level: e.level.clone(),
+        coverage: e.coverage.clone(),
+        pillars: e.pillars.clone(),
+        checks: e.checks.clone(),
+        debt: e.debt.clone(),
+        signoff: e.signoff.clone(),
+        target: e.target.clone(),
+        suppressions: e.suppressions.clone(),
+        score_with: e.score_with,
+        score_without: e.score_without,
+        waivers: e.waivers.clone(),
+    }
+}
+
+/// Status order for the roll-up: the worst app decides a check.
+fn badness(s: Status) -> u8 {
+    match s {
+        Status::Fail => 3,
+        Status::Unknown => 2,
+        Status::Pass => 1,
+        Status::NotApplicable => 0,
+    }
+}
+
+/// The repository's standing from its apps' (the rule is [`ROLLUP_RULE`]).
+fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>) -> AppEval {
+    let mut checks: Vec<Check> = Vec::new();
+    for (_, e) in apps {
+        for c in &e.checks {
+            match checks.iter_mut().find(|r| r.id == c.id) {
+                None => checks.push(c.clone()),
+                Some(r) => {
+                    let worse = badness(c.status) > badness(r.status)
+                        || (c.status == r.status && c.pass_fraction < r.pass_fraction);
+                    // The evidence is every app's: what proved or failed it
+                    // anywhere stays visible.
+                    let mut evidence = std::mem::take(&mut r.evidence);
+                    for e in &c.evidence {
+                        if !evidence.contains(e) {
+                            evidence.push(e.clone());
+                        }
+                    }
+                    if worse {
+                        *r = c.clone();
+                    }
+                    r.evidence = evidence;
+                }
+            }
+        }
+    }
+    let mut debt: Vec<DebtItem> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    for (a, e) in apps {
+        for d in &e.debt {
+            let i = *seen.entry(d.fingerprint.clone()).or_insert_with(|| {
+                debt.push(d.clone());
+                debt.len() - 1
+            });
+            debt[i].apps.push(SafeText::new(&a.root));
+        }
+    }
+    sort_debt(&mut debt);
+    let mut suppressions: Vec<Suppression> = Vec::new();
+    for (_, e) in apps {
+        for s in &e.suppressions {
+            if !suppressions
+                .iter()
+                .any(|x| x.path == s.path && x.line == s.line && x.rule == s.rule)
+            {
+                suppressions.push(s.clone());
+            }
+        }
+    }
+    // A waiver is evaluated with each app: it hides what it hides in all of
+    // them, and is unused only when no app uses it.
+    let mut waivers: Vec<WaiverEntry> = Vec::new();
+    for (_, e) in apps {
+        for w in &e.waivers {
+            match waivers.iter_mut().find(|x| {
+                x.rule == w.rule && x.path == w.path && x.line == w.line && x.scope == w.scope
+            }) {
+                None => waivers.push(w.clone()),
+                Some(x) => {
+                    x.hides += w.hides;
+                    if x.status == WaiverStatus::Unused && w.status != WaiverStatus::Unused {
+                        x.status = w.status;
+                        x.problems = w.problems.clone();
+                    }
+                }
+            }
+        }
+    }
+    let lowest_of = |f: fn(&AppEval) -> Option<u32>| apps.iter().filter_map(|(_, e)| f(e)).min();
+    let w = weakest(apps);
+    let score = w.and_then(|i| apps[i].1.score);
+    let lowest = apps
+        .iter()
+        .min_by_key(|(_, e)| (e.level.current, e.score))
+        .map(|(_, e)| e.level.clone())
+        .unwrap_or_else(|| level(&[]));
+    let signoff = GATES
+        .iter()
+        .map(|(gate, _)| {
+            let of: Vec<&Gate> = apps
+                .iter()
+                .filter_map(|(_, e)| e.signoff.iter().find(|g| g.gate == *gate))
+                .collect();
+            let status = of
+                .iter()
+                .map(|g| g.status)
+                .max_by_key(|s| match s {
+                    GateStatus::Fail => 2,
+                    GateStatus::Unknown => 1,
+                    GateStatus::Pass => 0,
+                })
+                .unwrap_or(GateStatus::Unknown);
+            let reason = apps
+                .iter()
+                .filter_map(|(a, e)| {
+                    let g = e.signoff.iter().find(|g| g.gate == *gate)?;
+                    (g.status != GateStatus::Pass).then(|| format!("{}: {}", a.root, g.reason))
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            Gate {
+                gate,
+                passed: status == GateStatus::Pass,
+                status,
+                reason: if reason.is_empty() {
+                    "passes for every app".into()
+                } else {
+                    reason.into()
+                },
+            }
+        })
+        .collect();
+    let pillars = Pillar::ALL
+        .iter()
+        .map(|p| {
+            let of: Vec<&Check> = checks.iter().filter(|c| c.pillar == p.id()).collect();
+            PillarScore {
+                id: p.id(),
+                score: weighted_score(of.iter().copied()),
+                evaluated: of.iter().filter(|c| c.status.evaluated()).count(),
+                total: of.len(),
+            }
+        })
+        .collect();
+    let coverage = coverage_block(&checks, false);
+    // The weakest app's way to the target is the repository's first step;
+    // every app below it must get there.
+    // Every app must reach the target: the roll-up's fixes are each app's
+    // cheapest set, and the score after them is the lowest app's then.
+    let target = fail_under.map(|t| {
+        let mut fixes = Vec::new();
+        let mut efforts = Vec::new();
+        let mut after: Option<u32> = None;
+        let mut all_met = true;
+        for (a, e) in apps {
+            let Some(tg) = &e.target else { continue };
+            let app_after = if tg.met { e.score } else { tg.score_after };
+            after = match (after, app_after) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
+            if tg.met {
+                continue;
+            }
+            all_met = false;
+            for f in &tg.fixes {
+                fixes.push(format!("{}: {f}", a.root));
+                efforts.extend(e.checks.iter().filter(|c| c.id == *f).map(|c| c.effort));
+            }
+        }
+        crate::plan::Target {
+            fail_under: t as u32,
+            met: all_met && score.is_some(),
+            fixes,
+            effort: efforts.iter().map(|e| *e as u32).sum(),
+            effort_text: crate::plan::total_effort_words(efforts.iter().copied()),
+            score_after: after,
+        }
+    });
+    AppEval {
+        score,
+        unscored: score
+            .is_none()
+            .then(|| "no app could be scored".to_string()),
+        level: lowest,
+        coverage,
+        pillars,
+        checks,
+        debt,
+        signoff,
+        target,
+        suppressions,
+        score_with: lowest_of(|e| e.score_with),
+        score_without: lowest_of(|e| e.score_without),
+        waivers,
+    }
+}
+
+fn unscore(e: &mut AppEval, why: String) {
+    e.score = None;
+    e.unscored = Some(why);
+    for p in &mut e.pillars {
+        p.score = None;
+    }
+    e.level = Level {
+        current: 0,
+        name: LEVEL_NAMES[0],
+        next: None,
+    };
+    e.coverage.percent = None;
+    e.target = e
+        .target
+        .as_ref()
+        .map(|t| crate::plan::target(&e.checks, None, t.fail_under));
+}
+
+fn sort_debt(debt: &mut [DebtItem]) {
+    debt.sort_by(|a, b| {
+        b.priority
+            .cmp(&a.priority)
+            .then(a.week.cmp(&b.week))
+            .then(a.path.cmp(&b.path))
+            .then(a.line.cmp(&b.line))
+    });
+}
+
+fn coverage_block(checks: &[Check], unscored: bool) -> Coverage {
+    let evaluated = checks.iter().filter(|c| c.status.evaluated()).count();
+    let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
+    Coverage {
+        evaluated,
+        skipped: checks.len() - evaluated,
+        not_applicable: count(Status::NotApplicable),
+        unknown: count(Status::Unknown),
+        pending: rules::CATALOGUE
+            .iter()
+            .copied()
+            .filter(|id| rules::find(id).is_none())
+            .collect(),
+        total: rules::CATALOGUE
+            .iter()
+            .filter(|id| rules::find(id).is_none() || checks.iter().any(|c| c.id == **id))
+            .count(),
+        // Nothing is scored, so the score rests on nothing.
+        percent: if unscored {
+            None
+        } else {
+            coverage_percent(checks)
+        },
+    }
+}
+
+/// Evaluate one app's facts: rules, waivers, checks, debt, score, level,
+/// gates. `today` is the scan date (waiver expiry).
+fn evaluate_app(
+    facts: &Facts,
+    config: &Config,
+    fail_under: Option<u8>,
+    hotspots: &mut [crate::pressure::Hotspot],
+    today: &str,
+    apply_waivers: bool,
+    used_elsewhere: &[(String, u32)],
+) -> AppEval {
     let Evaluation {
         waived,
         unwaived,
         suppressions,
         mut waivers,
-    } = evaluate(facts, config, today);
+    } = evaluate_with(facts, config, today, used_elsewhere);
     let score_with = weighted_score(
         waived
             .iter()
@@ -388,8 +923,6 @@ pub fn build(
         }
         (unwaived, Vec::new())
     };
-    let included: std::collections::HashSet<&str> =
-        results.iter().map(|(r, _)| r.meta.id.as_str()).collect();
     let app_stack = main_stack(facts);
     let mut checks = Vec::new();
     let mut debt = Vec::new();
@@ -410,6 +943,7 @@ pub fn build(
             let risk = f.risk.unwrap_or(risk);
             let identity = f.identity.clone().unwrap_or_default();
             debt.push(DebtItem {
+                apps: Vec::new(),
                 rule: meta.id.clone(),
                 path: f.location.as_ref().map(|l| SafeText::new(&l.path)),
                 line: f.location.as_ref().map(|l| l.line),
@@ -442,11 +976,9 @@ pub fn build(
         checks.push(check_of(rule, outcome, config));
     }
     legacy_fingerprints(&mut debt);
-    let mut pressure = crate::pressure::evaluate(facts, &facts.history, &config.pressure, now);
     // Debt in a churn hotspot is riskier: it sits where changes happen.
     for d in debt.iter_mut() {
-        if let Some(h) = pressure
-            .hotspots
+        if let Some(h) = hotspots
             .iter_mut()
             .find(|h| Some(&h.path) == d.path.as_ref())
         {
@@ -458,13 +990,7 @@ pub fn build(
             d.priority = priority(d.impact, d.risk, d.effort);
         }
     }
-    debt.sort_by(|a, b| {
-        b.priority
-            .cmp(&a.priority)
-            .then(a.week.cmp(&b.week))
-            .then(a.path.cmp(&b.path))
-            .then(a.line.cmp(&b.line))
-    });
+    sort_debt(&mut debt);
     let score = weighted_score(checks.iter());
     let pillars: Vec<PillarScore> = Pillar::ALL
         .iter()
@@ -478,114 +1004,36 @@ pub fn build(
             }
         })
         .collect();
-    // No app, no score: an empty repository has nothing that could be
-    // ready, and must not score (or pass --fail-under) on what it lacks.
-    // Nor does an app of which no check could be evaluated.
-    let unscored = no_app(facts).or_else(|| {
-        score
-            .is_none()
-            .then(|| "no check could be evaluated (all are not applicable or unknown)".into())
-    });
-    let score = if unscored.is_some() { None } else { score };
-    let pillars = if unscored.is_some() {
-        pillars
-            .into_iter()
-            .map(|p| PillarScore { score: None, ..p })
-            .collect()
-    } else {
-        pillars
-    };
-    let level = if unscored.is_some() {
-        Level {
-            current: 0,
-            name: LEVEL_NAMES[0],
-            next: None,
-        }
-    } else {
-        level(&checks)
-    };
-    let evaluated = checks.iter().filter(|c| c.status.evaluated()).count();
-    let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
-    Report {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: "graduate",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        name: folder_name(&root).into(),
-        root: root.into(),
-        commit,
-        scanned_at: scanned_at.clone(),
-        source_url: None,
+    // An app of which no check could be evaluated has nothing to rest a
+    // number on.
+    let mut e = AppEval {
         score,
-        grade: score.map(grade),
-        unscored: unscored.clone().map(SafeText::from),
-        level,
-        coverage: Coverage {
-            evaluated,
-            skipped: checks.len() - evaluated,
-            not_applicable: count(Status::NotApplicable),
-            unknown: count(Status::Unknown),
-            pending: rules::CATALOGUE
-                .iter()
-                .copied()
-                .filter(|id| rules::find(id).is_none())
-                .collect(),
-            total: rules::CATALOGUE
-                .iter()
-                .filter(|id| rules::find(id).is_none() || included.contains(*id))
-                .count(),
-            // Nothing is scored, so the score rests on nothing.
-            percent: if unscored.is_some() {
-                None
-            } else {
-                coverage_percent(&checks)
-            },
-        },
+        unscored: None,
+        level: level(&checks),
+        coverage: coverage_block(&checks, false),
         pillars,
         signoff: signoff(&checks),
-        plan: crate::plan::weeks(&checks, &debt),
         target: fail_under.map(|t| crate::plan::target(&checks, score, t as u32)),
-        debt,
-        apps: score
-            .map(|score| AppSummary {
-                path: ".".into(),
-                score,
-                grade: grade(score),
-            })
-            .into_iter()
-            .collect(),
         checks,
-        pressure: Some(pressure),
+        debt,
         suppressions,
-        waiver_effect: (!waivers.is_empty()).then(|| WaiverEffect {
-            score_with: if unscored.is_some() { None } else { score_with },
-            score_without: if unscored.is_some() {
-                None
-            } else {
-                score_without
-            },
-            active: waivers
-                .iter()
-                .filter(|w| {
-                    w.hides > 0 && matches!(w.status, WaiverStatus::Active | WaiverStatus::Ignored)
-                })
-                .count(),
-            ignored: !apply_waivers,
-        }),
+        score_with,
+        score_without,
         waivers,
-        gates: Vec::new(),
-        warnings: facts.warnings.clone(),
-        stats,
-        scopes: scope_counts(facts),
-        baseline: None,
+    };
+    if score.is_none() {
+        unscore(
+            &mut e,
+            "no check could be evaluated (all are not applicable or unknown)".into(),
+        );
     }
+    e
 }
 
 /// Why the scanned root holds no app, if it holds none: no production
 /// source code in a language graduate reads and no dependency manifest
 /// (parsed or not). Docs, CI files or a lone Dockerfile are not an app.
-fn no_app(facts: &Facts) -> Option<String> {
+pub(crate) fn no_app(facts: &Facts) -> Option<String> {
     if facts.has_source() || !facts.manifests.is_empty() || !facts.unparsed_manifests.is_empty() {
         return None;
     }
@@ -952,6 +1400,7 @@ mod tests {
             None,
             0,
             &Facts::default(),
+            crate::apps::discover(&Facts::default()),
             &config,
             Default::default(),
             Some(10),
@@ -981,6 +1430,7 @@ mod tests {
             None,
             0,
             &facts,
+            crate::apps::discover(&facts),
             &config,
             Default::default(),
             None,

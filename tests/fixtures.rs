@@ -37,6 +37,7 @@ const FIXTURES: &[&str] = &[
     "node-resilient",
     "koa-orders",
     "next-storefront",
+    "three-apps",
     "secret-lookalikes",
     "waiver-ledger",
     "waiver-kept",
@@ -514,6 +515,141 @@ fn scopes_decide_sites_and_secrets() {
     assert_eq!(browser["code_left_out"], 2);
 }
 
+/// The app rooted at `root` in a JSON report.
+fn app<'a>(report: &'a Value, root: &str) -> &'a Value {
+    report["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["root"] == root)
+        .unwrap_or_else(|| panic!("no app {root}"))
+}
+
+fn roots(report: &Value) -> Vec<&str> {
+    report["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["root"].as_str().unwrap())
+        .collect()
+}
+
+/// The web app's `npm test` is npm's placeholder; the API's `make ci` runs
+/// pytest. Scored as one repository, the API's tests passed tests-in-ci
+/// for both; scored apart, the web app fails it and the API passes.
+#[test]
+fn monorepo_apps_are_scored_apart() {
+    let r = scan_json("monorepo-two-pipelines");
+    assert_eq!(roots(&r), ["api", "web"]);
+    let (api, web) = (app(&r, "api"), app(&r, "web"));
+    assert_eq!(status(api, "ci-runs-tests"), "pass");
+    assert_eq!(status(web, "ci-runs-tests"), "fail");
+    let web_ci = check(web, "ci-runs-tests");
+    assert!(
+        web_ci["evidence"][0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("no test runner"),
+        "{web_ci}"
+    );
+    // Each app's evidence comes from its own pipeline.
+    let api_ci = check(api, "ci-runs-tests");
+    assert!(
+        api_ci["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["path"] == ".github/workflows/api.yml")
+    );
+    let gate = |a: &Value| {
+        a["signoff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["gate"] == "tests-in-ci")
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(gate(api), "pass");
+    assert_eq!(gate(web), "fail");
+    // The roll-up: a check is as good as its worst app, the score is the
+    // weakest app's, the level the lowest.
+    assert_eq!(gate(&r), "fail");
+    assert_eq!(status(&r, "ci-runs-tests"), "fail");
+    let lowest = [api, web]
+        .iter()
+        .map(|a| a["score"].as_u64().unwrap())
+        .min();
+    assert_eq!(r["score"].as_u64(), lowest);
+    assert_eq!(r["rollup"]["apps"], 2);
+    assert_eq!(r["rollup"]["weakest"], "web");
+    // The root compose file builds the API: its deployment, not the web app's.
+    let cites_compose = |a: &Value| {
+        check(a, "deploy-health-probe")["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["path"] == "docker-compose.yml")
+    };
+    assert!(cites_compose(api));
+    assert!(!cites_compose(web));
+    // Each app's code is its own: the API's routes are not the web app's.
+    assert!(
+        check(api, "health-endpoint")["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["path"].as_str().unwrap().starts_with("api/"))
+    );
+}
+
+/// An Express API tested by the root CI, a Celery worker whose tests no
+/// job runs, a Next.js app without tests: three apps, three standings.
+#[test]
+fn three_apps_are_scored_apart() {
+    let r = scan_json("three-apps");
+    assert_eq!(roots(&r), ["api", "web", "worker"]);
+    let (api, web, worker) = (app(&r, "api"), app(&r, "web"), app(&r, "worker"));
+    assert_eq!(api["stack"], serde_json::json!(["express", "javascript"]));
+    assert_eq!(worker["stack"], serde_json::json!(["celery", "python"]));
+    assert_eq!(web["stack"], serde_json::json!(["next", "typescript"]));
+    assert_eq!(status(api, "ci-runs-tests"), "pass");
+    assert_eq!(status(worker, "ci-runs-tests"), "fail");
+    assert_eq!(status(web, "ci-runs-tests"), "fail");
+    assert_eq!(status(api, "tests-present"), "pass");
+    assert_eq!(status(worker, "tests-present"), "pass");
+    assert_eq!(status(web, "tests-present"), "fail");
+    // A worker serves no HTTP: nothing to probe.
+    assert_eq!(status(worker, "health-endpoint"), "not-applicable");
+    assert_eq!(status(api, "health-endpoint"), "pass");
+    // The worker's call without a timeout is the worker's debt alone.
+    assert_eq!(status(worker, "outbound-timeout"), "fail");
+    assert_eq!(status(api, "outbound-timeout"), "not-applicable");
+    // The root .gitignore covers every app.
+    for a in [api, web, worker] {
+        assert_eq!(status(a, "env-gitignored"), "pass", "{}", a["root"]);
+    }
+    let scores: Vec<u64> = [api, web, worker]
+        .iter()
+        .map(|a| a["score"].as_u64().unwrap())
+        .collect();
+    assert!(scores[0] > scores[1] && scores[0] > scores[2], "{scores:?}");
+    assert_eq!(r["score"].as_u64(), scores.iter().min().copied());
+}
+
+/// A repository of one app keeps reading as before: one app at `.`, whose
+/// standing is the top-level one.
+#[test]
+fn a_single_app_repository_is_one_app_at_the_root() {
+    let r = scan_json("fastapi-service");
+    assert_eq!(roots(&r), ["."]);
+    assert_eq!(r["apps"][0]["score"], r["score"]);
+    assert_eq!(r["apps"][0]["checks"], r["checks"]);
+    assert!(r["rollup"].is_null());
+    let empty = scan_json("empty-repo");
+    assert!(roots(&empty).is_empty());
+}
+
 /// Issue 13's classes of secret look-alikes, each in the fixture once: none
 /// is listed, each is said to be excluded with its reason, and the one real
 /// credential (a webhook HMAC key in a CI workflow, a name the old credential
@@ -548,6 +684,149 @@ fn secret_lookalikes_are_excluded_and_the_real_key_is_found() {
     ] {
         assert!(notes.iter().any(|n| n.contains(id)), "{id}: {notes:?}");
     }
+}
+
+/// `--fail-under` holds every app to the target: the roll-up's way there is
+/// each app's cheapest set, named by app, and the score after it is the
+/// lowest app's then.
+#[test]
+fn the_target_holds_every_app() {
+    let out = graduate()
+        .args([
+            "scan",
+            "fixtures/three-apps",
+            "--format",
+            "json",
+            "--no-git",
+        ])
+        .args(["--fail-under", "50"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "below the target");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &r["target"];
+    assert_eq!(t["met"], false);
+    let fixes: Vec<&str> = t["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        fixes
+            .iter()
+            .all(|f| f.starts_with("web: ") || f.starts_with("worker: ")),
+        "{fixes:?}"
+    );
+    for root in ["web", "worker"] {
+        let own = &app(&r, root)["target"];
+        assert_eq!(own["met"], false);
+        for f in own["fixes"].as_array().unwrap() {
+            assert!(fixes.contains(&format!("{root}: {}", f.as_str().unwrap()).as_str()));
+        }
+    }
+    assert_eq!(app(&r, "api")["target"]["met"], true);
+    let after: Vec<u64> = ["api", "web", "worker"]
+        .iter()
+        .map(|a| {
+            let t = &app(&r, a)["target"];
+            if t["met"] == true {
+                app(&r, a)["score"].as_u64().unwrap()
+            } else {
+                t["score_after"].as_u64().unwrap()
+            }
+        })
+        .collect();
+    assert_eq!(t["score_after"].as_u64(), after.iter().min().copied());
+    assert!(t["score_after"].as_u64().unwrap() >= 50);
+}
+
+/// Text and Markdown (the PR comment) show each app's score, level and way
+/// to its next level, HTML its score and level; a single app adds no table.
+#[test]
+fn every_format_shows_the_apps() {
+    let r = scan_json("three-apps");
+    let render = |fixture: &str, format: &str| {
+        let out = graduate()
+            .args([
+                "scan",
+                &format!("fixtures/{fixture}"),
+                "--format",
+                format,
+                "--no-git",
+            ])
+            .output()
+            .unwrap();
+        common::assert_ok(&out);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for (format, marker) in [
+        ("text", "  Apps       3"),
+        ("markdown", "| app | score | level |"),
+        ("html", "data-testid=\"apps\""),
+    ] {
+        let page = render("three-apps", format);
+        assert!(page.contains(marker), "{format}");
+        for root in ["api", "web", "worker"] {
+            let a = app(&r, root);
+            if format == "html" {
+                // The page's table: score, grade and level cells in one row.
+                let row = page
+                    .lines()
+                    .find(|l| l.contains(&format!("<code>{root}</code>")))
+                    .unwrap_or_else(|| panic!("html: no row for {root}"));
+                let level = format!(
+                    "{} {}",
+                    a["level"]["current"],
+                    a["level"]["name"].as_str().unwrap()
+                );
+                assert!(row.contains(&format!(">{}<", a["score"])), "{row}");
+                assert!(row.contains(&level), "{row}");
+                continue;
+            }
+            let score = format!("{}/100 {}", a["score"], a["grade"].as_str().unwrap());
+            let line = page
+                .lines()
+                .find(|l| l.contains(root) && l.contains(&score))
+                .unwrap_or_else(|| panic!("{format}: no line for {root} with {score}"));
+            let next = a["level"]["next"]["fixes"][0].as_str().unwrap();
+            let around: String = page
+                .lines()
+                .skip_while(|l| *l != line)
+                .take(4)
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert!(around.contains(next), "{format} {root}: {around}");
+        }
+        let single = render("fastapi-service", format);
+        assert!(!single.contains(marker), "{format}");
+    }
+}
+
+/// A config waiver for one app's finding is used, not stale: the other
+/// apps, where it matches nothing, do not report it as unused.
+#[test]
+fn a_waiver_for_one_app_is_not_unused_in_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("three-apps");
+    common::copy_dir(std::path::Path::new("fixtures/three-apps"), &root);
+    std::fs::write(
+        root.join(".graduate.toml"),
+        "[[waivers]]\nrule = \"outbound-timeout\"\npath = \"worker/**\"\n\
+         reason = \"the payment provider answers or the task times out in Celery\"\n\
+         owner = \"@billing\"\nexpires = \"2099-01-01\"\n",
+    )
+    .unwrap();
+    let r = scan_dir_json(&root);
+    let waivers = r["waivers"].as_array().unwrap();
+    assert_eq!(waivers.len(), 1, "{waivers:?}");
+    assert_eq!(waivers[0]["status"], "active");
+    for root in ["api", "web", "worker"] {
+        let hygiene = check(app(&r, root), "waiver-hygiene");
+        assert_ne!(hygiene["status"], "fail", "{root}: {hygiene}");
+    }
+    assert_eq!(status(app(&r, "worker"), "outbound-timeout"), "pass");
+    assert_eq!(status(app(&r, "web"), "outbound-timeout"), "fail");
 }
 
 /// Each app is told the tools of its own stack: a Node app gets jest and

@@ -404,3 +404,118 @@ fn every_integration_sdk_row_counts_as_a_runtime_dependency_only() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every row of rules/lockfiles.toml: a manifest of its kind with one
+/// dependency is locked by the row's `match` lockfile and not by its
+/// `no_match` one; every lockfile name the table lists is inventoried as a
+/// lockfile, so no row can name a file the scan never sees as one.
+#[test]
+fn every_lockfile_row_locks_its_manifest_and_only_it() {
+    use graduate::inventory::{FileKind, ManifestKind, classify, lock_rows};
+    let mut failures = Vec::new();
+    for row in lock_rows() {
+        let manifest: &[(&str, &str)] = match row.manifest {
+            ManifestKind::PackageJson => &[(
+                "package.json",
+                "{\"name\":\"a\",\"dependencies\":{\"express\":\"4.0.0\"}}",
+            )],
+            ManifestKind::Pyproject => &[(
+                "pyproject.toml",
+                "[project]\nname = \"a\"\nversion = \"0\"\ndependencies = [\"fastapi\"]\n",
+            )],
+            ManifestKind::Requirements => &[("requirements.txt", "fastapi>=0.100\n")],
+            ManifestKind::Pipfile => &[("Pipfile", "[packages]\nfastapi = \"*\"\n")],
+            ManifestKind::GoMod => &[(
+                "go.mod",
+                "module example.com/a\n\ngo 1.22\n\nrequire github.com/gorilla/mux v1.8.0\n",
+            )],
+            // A binary crate: a library needs no Cargo.lock.
+            ManifestKind::CargoToml => &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n",
+                ),
+                ("src/main.rs", "fn main() {}\n"),
+            ],
+        };
+        for name in &row.lockfiles {
+            if classify(name) != FileKind::Lockfile {
+                failures.push(format!("{name} is not inventoried as a lockfile"));
+            }
+        }
+        for (want, lock) in [("pass", &row.match_), ("fail", &row.no_match)] {
+            let mut files = manifest.to_vec();
+            files.push((lock.as_str(), ""));
+            let got = status(&files, "lockfile-committed");
+            if got != want {
+                failures.push(format!(
+                    "{:?} with {lock}: {got}, want {want}",
+                    row.manifest
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// No hand-written word list decides what code is parsed or read: the
+/// prefilter (src/facts/code/syntax.rs) and the extractors
+/// (src/facts/code/**) take their words from rules/*.toml. A `const` or
+/// `static` list of strings (`&[&str]`, `&[(&str, &str)]`, `[&str; N]`)
+/// reintroduced there fails this test; the allow-list names the few that
+/// are not knowledge of libraries or practices.
+#[test]
+fn no_word_list_constants_in_the_prefilter_or_extractors() {
+    // (file, constant): why it is not table knowledge.
+    const ALLOWED: &[(&str, &str)] = &[
+        // The HTTP method names a client instance is called with
+        // (`api.get(…)`): the protocol's verbs, the same for every client row.
+        ("src/facts/code/clients.rs", "METHODS"),
+        // Rust grammar: keywords after which syn recurses; a guard against
+        // stack overflow on hostile input, not a trigger.
+        ("src/facts/code/nesting.rs", "RECURSING_KEYWORDS"),
+    ];
+    let list = regex::Regex::new(
+        r"(?m)^\s*(?:pub(?:\([a-z]+\))?\s+)?(?:const|static)\s+([A-Z][A-Z0-9_]*)\s*:\s*&?(?:'static\s+)?\[\s*(?:&(?:'static\s+)?str|\(\s*&)",
+    )
+    .unwrap();
+    let mut found = Vec::new();
+    let mut files = vec![std::path::PathBuf::from("src/facts/code")];
+    let mut seen = 0;
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                files.push(e.unwrap().path());
+            }
+            continue;
+        }
+        let rel = p.to_str().unwrap().replace('\\', "/");
+        // The examples test's own fixtures are not extractors.
+        if !rel.ends_with(".rs") || rel.ends_with("/examples.rs") {
+            continue;
+        }
+        seen += 1;
+        let text = std::fs::read_to_string(&p).unwrap();
+        for c in list.captures_iter(&text) {
+            let name = &c[1];
+            if !ALLOWED.contains(&(rel.as_str(), name)) {
+                found.push(format!("{rel}: {name}"));
+            }
+        }
+    }
+    assert!(seen >= 10, "read only {seen} extractor files");
+    assert!(
+        found.is_empty(),
+        "word lists in Rust; put the words in a rules/*.toml row with match/no_match examples:\n{}",
+        found.join("\n")
+    );
+    // The pattern itself catches the shapes it names (a test that cannot
+    // fail proves nothing).
+    for shape in [
+        "const WORDS: &[&str] = &[\"express\"];",
+        "    const INITS: &[(&str, &str)] = &[(\"a\", \"b\")];",
+        "pub(crate) static NEEDLES: [&str; 2] = [\"a\", \"b\"];",
+    ] {
+        assert!(list.is_match(shape), "{shape}");
+    }
+}

@@ -949,71 +949,83 @@ fn core(w: &[String]) -> (&[String], Vec<&'static str>) {
     (w, wrappers)
 }
 
-/// The test runner a leaf command starts, if any.
+/// One row of `rules/test-runners.toml`: a program and the conditions on
+/// its arguments under which it runs tests.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunnerRow {
+    commands: Vec<String>,
+    runner: String,
+    #[serde(default)]
+    toolchain: bool,
+    #[serde(default)]
+    script: Option<String>,
+    #[serde(default)]
+    subcommand: Option<Vec<String>>,
+    #[serde(default)]
+    not_subcommand: Vec<String>,
+    #[serde(default)]
+    subcommand_prefix: Option<String>,
+    #[serde(default)]
+    any_argument: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+impl RunnerRow {
+    /// Whether the arguments after the program fit the row.
+    fn fits(&self, args: &[String]) -> bool {
+        let mut args = args;
+        if self.toolchain && args.first().is_some_and(|a| a.starts_with('+')) {
+            args = &args[1..];
+        }
+        if !self.any_argument.is_empty() && !args.iter().any(|a| self.any_argument.contains(a)) {
+            return false;
+        }
+        if let Some(script) = &self.script {
+            match args.first() {
+                Some(a) if a.ends_with(script.as_str()) => args = &args[1..],
+                _ => return false,
+            }
+        }
+        let sub = args.first().map(String::as_str).unwrap_or("");
+        self.subcommand
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|x| x == sub))
+            && !self.not_subcommand.iter().any(|x| x == sub)
+            && self
+                .subcommand_prefix
+                .as_deref()
+                .is_none_or(|p| sub.starts_with(p))
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunnerTable {
+    runner: Vec<RunnerRow>,
+    coverage: Vec<CoverageRow>,
+}
+
+static TABLE: std::sync::LazyLock<RunnerTable> = std::sync::LazyLock::new(|| {
+    toml::from_str(include_str!("../../rules/test-runners.toml"))
+        .unwrap_or_else(|e| panic!("rules/test-runners.toml: {e}"))
+});
+
+/// The test runner a leaf command starts, if any: the first row of
+/// `rules/test-runners.toml` that fits the command left after wrappers.
 pub fn test_runner(leaf: &str) -> Option<&'static str> {
     let all = words(leaf);
     let (w, _) = core(&all);
     let head = basename(w.first()?);
-    let a1 = w.get(1).map(String::as_str).unwrap_or("");
-    let a2 = w.get(2).map(String::as_str).unwrap_or("");
-    let runner = match head {
-        "pytest" | "py.test" => "pytest",
-        "unittest" => "unittest",
-        "tox" => "tox",
-        "nox" => "nox",
-        "nosetests" | "nose2" => "nose",
-        "python" | "python3" if a1.ends_with("manage.py") && a2 == "test" => "django test",
-        "python" | "python3" if a1.ends_with("setup.py") && a2 == "test" => "setup.py test",
-        "manage.py" if a1 == "test" => "django test",
-        "hatch" if a1 == "test" => "hatch test",
-        "jest" => "jest",
-        "vitest" if !matches!(a1, "bench" | "dev") => "vitest",
-        "mocha" | "_mocha" => "mocha",
-        "ava" => "ava",
-        "tap" | "tape" | "uvu" | "jasmine" | "lab" => "node test runner",
-        "karma" if a1 == "start" || a1.is_empty() => "karma",
-        "playwright" if a1 == "test" => "playwright",
-        "cypress" if a1 == "run" => "cypress",
-        "wdio" => "webdriverio",
-        "ng" if a1 == "test" => "ng test",
-        "react-scripts" if a1 == "test" => "jest",
-        "vue-cli-service" if a1.starts_with("test") => "vue-cli-service test",
-        "node" if w.iter().any(|x| x == "--test") => "node --test",
-        // tsx forwards `--test` to node's runner (TypeScript test files).
-        "tsx" if w.iter().any(|x| x == "--test") => "node --test",
-        "deno" if a1 == "test" => "deno test",
-        "bun" if a1 == "test" => "bun test",
-        "go" if a1 == "test" => "go test",
-        "gotestsum" => "go test",
-        "ginkgo" => "ginkgo",
-        "cargo" if a1 == "test" || (a1.starts_with('+') && a2 == "test") => "cargo test",
-        "cargo" if matches!(a1, "nextest" | "tarpaulin" | "llvm-cov") => match a1 {
-            "nextest" => "cargo nextest",
-            "tarpaulin" => "cargo tarpaulin",
-            _ => "cargo llvm-cov",
-        },
-        "mvn" | "mvnw"
-            if w[1..]
-                .iter()
-                .any(|x| matches!(x.as_str(), "test" | "verify" | "install" | "package")) =>
-        {
-            "maven"
-        }
-        "gradle" | "gradlew"
-            if w[1..]
-                .iter()
-                .any(|x| matches!(x.as_str(), "test" | "check" | "build")) =>
-        {
-            "gradle"
-        }
-        "dotnet" if a1 == "test" => "dotnet test",
-        "rspec" => "rspec",
-        "rake" if a1.is_empty() || matches!(a1, "test" | "spec" | "default") => "rake",
-        "phpunit" | "pest" => "phpunit",
-        "mix" if a1 == "test" => "mix test",
-        _ => return None,
-    };
-    Some(runner)
+    TABLE
+        .runner
+        .iter()
+        .find(|r| r.commands.iter().any(|c| c == head) && r.fits(&w[1..]))
+        .map(|r| r.runner.as_str())
 }
 
 /// Coverage measured by a leaf command, with the threshold it enforces.
@@ -1041,132 +1053,120 @@ fn flag_value(w: &[String], names: &[&str]) -> Option<f64> {
     None
 }
 
-/// The coverage a leaf command measures, if any.
+/// One row of `[[coverage]]` in `rules/test-runners.toml`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CoverageRow {
+    tool: String,
+    family: String,
+    #[serde(default)]
+    wrapper: Option<String>,
+    #[serde(default)]
+    runner: Option<String>,
+    #[serde(default)]
+    commands: Vec<String>,
+    #[serde(default)]
+    subcommand: Vec<String>,
+    #[serde(default)]
+    flags: Vec<String>,
+    #[serde(default)]
+    flag_prefix: Vec<String>,
+    #[serde(default)]
+    threshold: Vec<String>,
+    #[serde(default)]
+    check: Vec<String>,
+    #[serde(default)]
+    hundred: Option<String>,
+    #[serde(default)]
+    default: Option<f64>,
+    #[serde(default)]
+    threshold_from: Option<ThresholdFrom>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(default)]
+    expect: Option<f64>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+/// Thresholds written as structured arguments, read by code.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum ThresholdFrom {
+    /// `--coverageThreshold='{"global":{"lines":80}}'`: the lowest number.
+    JestJson,
+    /// `--coverage.thresholds.lines=80` (`…thresholds.100=true` is 100).
+    VitestKeys,
+}
+
+/// The coverage a leaf command measures, if any: the first `[[coverage]]`
+/// row of `rules/test-runners.toml` that fits it.
 pub fn coverage_run(leaf: &str) -> Option<CoverageRun> {
     let all = words(leaf);
     let (w, wrappers) = core(&all);
+    // `--flag` or `--flag=value`.
     let has = |p: &str| {
         all.iter()
-            .any(|x| x == p || x.starts_with(&format!("{p}=")))
+            .any(|x| x == p || x.strip_prefix(p).is_some_and(|r| r.starts_with('=')))
     };
-    if let Some(wrapper) = wrappers.iter().find(|x| matches!(**x, "nyc" | "c8")) {
-        let check = has("--check-coverage") || all.iter().any(|x| x == "--100");
-        let threshold = check.then(|| {
-            if all.iter().any(|x| x == "--100") {
-                return 100.0;
-            }
-            ["--lines", "--statements", "--branches", "--functions"]
-                .iter()
-                .filter_map(|f| flag_value(&all, &[f]))
-                .reduce(f64::min)
-                // Both tools default to 90% lines when only --check-coverage is given.
-                .unwrap_or(90.0)
-        });
-        return Some(CoverageRun {
-            tool: if *wrapper == "nyc" { "nyc" } else { "c8" },
-            family: if *wrapper == "nyc" { "nyc" } else { "c8" },
-            threshold,
-        });
-    }
     let head = w.first().map(|h| basename(h)).unwrap_or("");
     let a1 = w.get(1).map(String::as_str).unwrap_or("");
-    if head == "coverage" && matches!(a1, "report" | "xml" | "html" | "json" | "lcov") {
-        return Some(CoverageRun {
-            tool: "coverage.py",
-            family: "python",
-            threshold: flag_value(w, &["--fail-under"]),
-        });
-    }
-    if matches!(head, "pytest" | "py.test") && all.iter().any(|x| x.starts_with("--cov")) {
-        return Some(CoverageRun {
-            tool: "pytest-cov",
-            family: "python",
-            threshold: flag_value(w, &["--cov-fail-under"]),
-        });
-    }
-    if wrappers.contains(&"coverage") {
-        return Some(CoverageRun {
-            tool: "coverage.py",
-            family: "python",
-            threshold: None,
-        });
-    }
     let runner = test_runner(leaf);
-    match (runner, head) {
-        (Some("jest"), _) if has("--coverage") || has("--collectCoverage") => Some(CoverageRun {
-            tool: "jest --coverage",
-            family: "jest",
-            threshold: all
-                .iter()
-                .position(|x| x.starts_with("--coverageThreshold"))
-                .and_then(|i| {
-                    let rest = all[i..].join(" ");
-                    regex_number(&rest)
-                }),
-        }),
-        (Some("vitest"), _) if all.iter().any(|x| x.starts_with("--coverage")) => {
-            Some(CoverageRun {
-                tool: "vitest --coverage",
-                family: "vitest",
-                threshold: all.iter().find_map(|x| {
-                    let (k, v) = x.split_once('=')?;
-                    k.starts_with("--coverage.thresholds.")
-                        .then(|| {
-                            if k.ends_with(".100") {
-                                Some(100.0)
-                            } else {
-                                v.parse().ok()
-                            }
-                        })
-                        .flatten()
-                }),
-            })
-        }
-        (Some("go test"), _)
-            if all.iter().any(|x| {
-                x == "-cover" || x.starts_with("-coverprofile") || x.starts_with("-covermode")
-            }) =>
-        {
-            Some(CoverageRun {
-                tool: "go test -cover",
-                family: "go",
-                threshold: None,
-            })
-        }
-        (Some("cargo tarpaulin"), _) => Some(CoverageRun {
-            tool: "cargo tarpaulin",
-            family: "tarpaulin",
-            threshold: flag_value(w, &["--fail-under"]),
-        }),
-        (Some("cargo llvm-cov"), _) => Some(CoverageRun {
-            tool: "cargo llvm-cov",
-            family: "llvm-cov",
-            threshold: [
-                "--fail-under-lines",
-                "--fail-under-functions",
-                "--fail-under-regions",
-            ]
+    let row = TABLE.coverage.iter().find(|r| {
+        r.wrapper.as_deref().is_none_or(|x| wrappers.contains(&x))
+            && r.runner.as_deref().is_none_or(|x| runner == Some(x))
+            && (r.commands.is_empty() || r.commands.iter().any(|c| c == head))
+            && (r.subcommand.is_empty() || r.subcommand.iter().any(|c| c == a1))
+            && (r.flags.is_empty() && r.flag_prefix.is_empty()
+                || r.flags.iter().any(|f| has(f))
+                || all
+                    .iter()
+                    .any(|x| r.flag_prefix.iter().any(|p| x.starts_with(p.as_str()))))
+    })?;
+    // A wrapper's own flags come before the command it wraps, so they are
+    // read from the whole line; a tool's from the command itself.
+    let args: &[String] = if row.wrapper.is_some() { &all } else { w };
+    let lowest = || {
+        row.threshold
             .iter()
-            .filter_map(|f| flag_value(w, &[f]))
-            .reduce(f64::min),
+            .filter_map(|f| flag_value(args, &[f.as_str()]))
+            .reduce(f64::min)
+    };
+    let threshold = match row.threshold_from {
+        Some(ThresholdFrom::JestJson) => all
+            .iter()
+            .position(|x| x.starts_with("--coverageThreshold"))
+            .and_then(|i| regex_number(&all[i..].join(" "))),
+        Some(ThresholdFrom::VitestKeys) => all.iter().find_map(|x| {
+            let (k, v) = x.split_once('=')?;
+            k.starts_with("--coverage.thresholds.")
+                .then(|| {
+                    if k.ends_with(".100") {
+                        Some(100.0)
+                    } else {
+                        v.parse().ok()
+                    }
+                })
+                .flatten()
         }),
-        (_, "codecov" | "codecovcli") => Some(CoverageRun {
-            tool: "codecov upload",
-            family: "codecov",
-            threshold: None,
-        }),
-        (_, "go-test-coverage") => Some(CoverageRun {
-            tool: "go-test-coverage",
-            family: "go-test-coverage",
-            threshold: flag_value(w, &["--threshold-total"]),
-        }),
-        (_, "coveralls") => Some(CoverageRun {
-            tool: "coveralls upload",
-            family: "coveralls",
-            threshold: None,
-        }),
-        _ => None,
-    }
+        None if row.check.is_empty() => lowest(),
+        None if !row.check.iter().any(|f| has(f)) => None,
+        None if row
+            .hundred
+            .as_deref()
+            .is_some_and(|h| all.iter().any(|x| x == h)) =>
+        {
+            Some(100.0)
+        }
+        None => lowest().or(row.default),
+    };
+    Some(CoverageRun {
+        tool: &row.tool,
+        family: &row.family,
+        threshold,
+    })
 }
 
 /// Coverage from an action used by a step (`codecov/codecov-action@v4`).
@@ -1209,6 +1209,66 @@ fn regex_number(s: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+
+    /// Every `[[coverage]]` row of rules/test-runners.toml: each `match`
+    /// command measures with that tool (the first enforcing the row's
+    /// `expect` threshold); each `no_match` command measures nothing.
+    #[test]
+    fn every_coverage_row_example_classifies() {
+        let mut failures = Vec::new();
+        for row in TABLE.coverage.iter() {
+            assert!(
+                !row.matches.is_empty() && !row.no_match.is_empty(),
+                "rules/test-runners.toml: {} needs match and no_match",
+                row.tool
+            );
+            for (i, c) in row.matches.iter().enumerate() {
+                let got = coverage_run(c);
+                let ok = got.as_ref().is_some_and(|g| {
+                    g.tool == row.tool
+                        && g.family == row.family
+                        && (i > 0 || g.threshold == row.expect)
+                });
+                if !ok {
+                    failures.push(format!("{}: {c:?} gave {got:?}", row.tool));
+                }
+            }
+            for c in &row.no_match {
+                if let Some(got) = coverage_run(c) {
+                    failures.push(format!("{}: {c:?} gave {got:?}", row.tool));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// Every row of rules/test-runners.toml: each `match` command, through
+    /// the splitter and wrapper stripping, starts that row's runner; each
+    /// `no_match` command starts none.
+    #[test]
+    fn every_test_runner_row_example_classifies() {
+        let mut failures = Vec::new();
+        for row in TABLE.runner.iter() {
+            assert!(
+                !row.matches.is_empty() && !row.no_match.is_empty(),
+                "rules/test-runners.toml: {} needs match and no_match",
+                row.runner
+            );
+            for (want, cmds) in [
+                (Some(row.runner.as_str()), &row.matches),
+                (None, &row.no_match),
+            ] {
+                for c in cmds {
+                    let got = test_runner(c);
+                    if got != want {
+                        failures.push(format!("{}: {c:?} gave {got:?}", row.runner));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     use super::*;
     use crate::facts::manifests;
     use crate::facts::tasks;

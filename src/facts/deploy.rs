@@ -744,7 +744,7 @@ fn kubernetes(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
     let mut cursor = 1;
     for doc in docs.into_iter().flatten() {
         let kind = doc.kind.as_deref().unwrap_or("");
-        workloads |= WORKLOAD_KINDS.contains(&kind)
+        workloads |= is_workload_kind(kind)
             || (kind == "Service"
                 && doc
                     .api_version
@@ -829,19 +829,72 @@ fn kubernetes(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String>
     Ok(())
 }
 
-const WORKLOAD_KINDS: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "Rollout",
-    "DeploymentConfig",
-    "Pod",
-    "Job",
-    "CronJob",
-    "HorizontalPodAutoscaler",
-    "ScaledObject",
-];
+/// Whether a Kubernetes kind makes a deployment (rules/deploy-resources.toml).
+fn is_workload_kind(kind: &str) -> bool {
+    RESOURCES
+        .kubernetes
+        .workload_kinds
+        .iter()
+        .any(|k| k == kind)
+}
+
+/// What a Terraform row of rules/deploy-resources.toml gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Fact {
+    Budget,
+    Bound,
+    Probe,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TerraformRow {
+    types: Vec<String>,
+    #[serde(default)]
+    prefix: bool,
+    #[serde(default)]
+    requires: Option<String>,
+    fact: Fact,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    max: Vec<String>,
+    #[serde(default)]
+    annotation: Option<String>,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    label_missing: Option<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KubernetesKinds {
+    workload_kinds: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Resources {
+    terraform: Vec<TerraformRow>,
+    kubernetes: KubernetesKinds,
+}
+
+static RESOURCES: std::sync::LazyLock<Resources> = std::sync::LazyLock::new(|| {
+    toml::from_str(include_str!("../../rules/deploy-resources.toml"))
+        .unwrap_or_else(|e| panic!("rules/deploy-resources.toml: {e}"))
+});
 
 fn probes_of(
     path: &str,
@@ -882,7 +935,7 @@ fn probes_of(
 fn kubernetes_text(path: &str, text: &str, platform: &'static str, d: &mut DeployFacts) {
     if text.lines().any(|l| {
         l.strip_prefix("kind:")
-            .is_some_and(|k| WORKLOAD_KINDS.contains(&k.trim()))
+            .is_some_and(|k| is_workload_kind(k.trim()))
     }) {
         d.target(path, platform, false);
     }
@@ -986,105 +1039,46 @@ fn terraform(path: &str, text: &str, d: &mut DeployFacts) {
             })
         };
         let has = |k: &str| body.iter().any(|b| b.contains(k));
-        match ty {
-            "aws_budgets_budget" | "google_billing_budget" | "aws_ce_anomaly_subscription" => {
-                d.budgets.push(BudgetAlert {
-                    location: Location::new(path, line),
-                    kind: format!("terraform {ty}"),
-                })
-            }
-            _ if ty.starts_with("azurerm_consumption_budget") => d.budgets.push(BudgetAlert {
+        // The first row of rules/deploy-resources.toml that names this type
+        // and whose required word the block holds.
+        let Some(row) = RESOURCES.terraform.iter().find(|r| {
+            r.types.iter().any(|t| {
+                if r.prefix {
+                    ty.starts_with(t.as_str())
+                } else {
+                    ty == t
+                }
+            }) && r.requires.as_deref().is_none_or(has)
+        }) else {
+            continue;
+        };
+        let label = |s: &str| s.replace("{type}", ty);
+        match row.fact {
+            Fact::Budget => d.budgets.push(BudgetAlert {
                 location: Location::new(path, line),
-                kind: format!("terraform {ty}"),
+                kind: label(&row.kind),
             }),
-            "aws_cloudwatch_metric_alarm" if has("EstimatedCharges") => {
-                d.budgets.push(BudgetAlert {
-                    location: Location::new(path, line),
-                    kind: "terraform billing alarm (EstimatedCharges)".into(),
-                })
-            }
-            "aws_autoscaling_group" => {
-                let (l, v) = attr("max_size").map_or((line, None), |(l, v)| (l, Some(v)));
-                d.bound(path, l, "terraform", v, "aws_autoscaling_group max_size");
-            }
-            "aws_appautoscaling_target" => {
-                let (l, v) = attr("max_capacity").map_or((line, None), |(l, v)| (l, Some(v)));
-                d.bound(
-                    path,
-                    l,
-                    "terraform",
-                    v,
-                    "aws_appautoscaling_target max_capacity",
-                );
-            }
-            "azurerm_monitor_autoscale_setting" => {
-                let (l, v) = attr("maximum").map_or((line, None), |(l, v)| (l, Some(v)));
-                d.bound(path, l, "terraform", v, "azurerm autoscale maximum");
-            }
-            "aws_lambda_function" => {
-                let (l, v) = attr("reserved_concurrent_executions")
-                    .map_or((line, None), |(l, v)| (l, Some(v)));
-                d.bound(
-                    path,
-                    l,
-                    "terraform",
-                    v.clone(),
-                    if v.is_some() {
-                        "aws_lambda_function reserved_concurrent_executions"
-                    } else {
-                        "aws_lambda_function without reserved_concurrent_executions"
-                    },
-                );
-            }
-            "google_cloud_run_service"
-            | "google_cloud_run_v2_service"
-            | "google_cloudfunctions_function"
-            | "google_cloudfunctions2_function" => {
-                let found = attr("max_instance_count")
-                    .or_else(|| attr("max_instances"))
-                    .or_else(|| {
-                        body.iter().enumerate().find_map(|(j, b)| {
-                            let (_, v) = b.split_once("autoscaling.knative.dev/maxScale")?;
-                            Some((
-                                line + j as u32,
-                                v.trim_start_matches(['"', ' ', '='])
-                                    .trim_matches('"')
-                                    .to_string(),
-                            ))
-                        })
-                    });
+            Fact::Probe => d.probe(path, line, &row.kind, ty),
+            Fact::Bound => {
+                let found = row.max.iter().find_map(|k| attr(k)).or_else(|| {
+                    let annotation = row.annotation.as_deref()?;
+                    body.iter().enumerate().find_map(|(j, b)| {
+                        let (_, v) = b.split_once(annotation)?;
+                        Some((
+                            line + j as u32,
+                            v.trim_start_matches(['"', ' ', '='])
+                                .trim_matches('"')
+                                .to_string(),
+                        ))
+                    })
+                });
                 let (l, v) = found.map_or((line, None), |(l, v)| (l, Some(v)));
-                d.bound(
-                    path,
-                    l,
-                    "terraform",
-                    v.clone(),
-                    if v.is_some() {
-                        format!("{ty} max instances")
-                    } else {
-                        format!("{ty} without max instances")
-                    },
-                );
+                let note = match (&v, &row.label_missing) {
+                    (None, Some(missing)) => label(missing),
+                    _ => label(&row.label),
+                };
+                d.bound(path, l, "terraform", v, note);
             }
-            "aws_lb_target_group" | "aws_alb_target_group" if has("health_check") => {
-                d.probe(path, line, "load balancer health_check", ty)
-            }
-            "aws_route53_health_check"
-            | "google_compute_health_check"
-            | "google_compute_region_health_check" => d.probe(path, line, "cloud health check", ty),
-            "google_monitoring_uptime_check_config"
-            | "azurerm_application_insights_standard_web_test"
-            | "azurerm_application_insights_web_test"
-            | "aws_synthetics_canary" => d.probe(path, line, "synthetic check (cloud)", ty),
-            "datadog_synthetics_test" => d.probe(path, line, "synthetic check (Datadog)", ty),
-            "grafana_synthetic_monitoring_check" => {
-                d.probe(path, line, "synthetic check (Grafana)", ty)
-            }
-            "checkly_check" => d.probe(path, line, "synthetic check (Checkly)", ty),
-            "uptimerobot_monitor" | "betteruptime_monitor" | "better_uptime_monitor" => {
-                d.probe(path, line, "uptime check", ty)
-            }
-            _ => {}
         }
     }
     if any {
@@ -1195,6 +1189,45 @@ mod tests {
         assert_eq!(d.scaling[0].location.line, 6);
         let (d, _) = ex("app.yaml", "runtime: python312\n");
         assert!(d.scaling[0].max.is_none());
+    }
+
+    /// Every row of rules/deploy-resources.toml: each Terraform `match`
+    /// file gives the row's fact (a bound with its maximum) and each
+    /// `no_match` file none; the Kubernetes `match` manifest is a deploy
+    /// target and the `no_match` one is not.
+    #[test]
+    fn every_deploy_resource_row_example_is_read() {
+        let mut failures = Vec::new();
+        for row in &RESOURCES.terraform {
+            assert!(
+                !row.matches.is_empty() && !row.no_match.is_empty(),
+                "rules/deploy-resources.toml: {:?} needs match and no_match",
+                row.types
+            );
+            for (want, files) in [(true, &row.matches), (false, &row.no_match)] {
+                for text in files {
+                    let (d, _) = ex("infra/main.tf", text);
+                    let got = match row.fact {
+                        Fact::Budget => !d.budgets.is_empty(),
+                        Fact::Probe => d.probes.iter().any(|p| p.kind == row.kind),
+                        Fact::Bound => d.scaling.iter().any(|b| b.max.is_some()),
+                    };
+                    if got != want {
+                        failures.push(format!("{:?}: {text:?} gave {d:?}", row.types));
+                    }
+                }
+            }
+        }
+        let k = &RESOURCES.kubernetes;
+        for (want, files) in [(true, &k.matches), (false, &k.no_match)] {
+            for text in files {
+                let (d, _) = ex("k8s/app.yaml", text);
+                if d.targets.iter().any(|t| t.platform == "kubernetes") != want {
+                    failures.push(format!("kubernetes: {text:?} gave {d:?}"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     #[test]

@@ -35,7 +35,7 @@ impl GitIgnore {
 }
 
 /// What the `.gitignore` files say about one path.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     /// Ignored by this line.
     Ignored(Location),

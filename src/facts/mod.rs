@@ -32,7 +32,9 @@ use serde::Serialize;
 
 use std::collections::HashMap;
 
-use crate::inventory::{FileKind, Lang, Scope};
+/// The inventory's vocabulary, as facts speak it (rules read these types
+/// from here; the inventory itself is no rule's business).
+pub use crate::inventory::{FileKind, Lang, ManifestKind, Scope};
 use crate::safe_text::SafeText;
 
 pub use ci::{CiJob, CiPipeline, CiStep};
@@ -229,6 +231,10 @@ pub struct Facts {
     /// Source files whose code facts were left out because they run outside
     /// the service, by scope.
     pub scoped_out: std::collections::BTreeMap<Scope, usize>,
+    /// What the resolve stage derived from several facts at once (CI tests
+    /// followed to their runners, lockfiles, `.gitignore` verdicts, HTTP);
+    /// filled by [`crate::resolve::run`] before the rules run.
+    pub derived: crate::resolve::Derived,
 }
 
 impl Default for git::History {

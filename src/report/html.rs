@@ -175,8 +175,11 @@ fn paths(report: &Report) -> Vec<PathView> {
 /// One app of `report.apps` (shown when there are several).
 struct AppRow {
     path: String,
-    score: u32,
+    /// `41`, or `no score`.
+    score: String,
     grade: &'static str,
+    /// `1 guarded`.
+    level: String,
 }
 
 #[derive(Template)]
@@ -413,8 +416,9 @@ pub fn render(report: &Report) -> String {
                 .iter()
                 .map(|a| AppRow {
                     path: a.path.to_string(),
-                    score: a.score,
-                    grade: a.grade,
+                    score: a.score.map_or("no score".into(), |s| s.to_string()),
+                    grade: a.grade.unwrap_or("n/a"),
+                    level: format!("{} {}", a.level.current, a.level.name),
                 })
                 .collect()
         } else {
@@ -447,7 +451,7 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::{Rich, render};
-    use crate::report::{AppSummary, Report};
+    use crate::report::Report;
 
     fn scanned(fixture: &str) -> Report {
         crate::scan::run(&crate::scan::ScanOptions {
@@ -473,11 +477,12 @@ mod tests {
         assert!(!render(&r).contains("data-testid=\"apps\""));
         r.pillars[0].score = None;
         let id = r.pillars[0].id;
-        r.apps.push(AppSummary {
-            path: "web".into(),
-            score: 41,
-            grade: "D",
-        });
+        let mut web = r.apps[0].clone();
+        web.path = "web".into();
+        web.root = "web".into();
+        web.score = Some(41);
+        web.grade = Some("D");
+        r.apps.push(web);
         let html = render(&r);
         assert!(
             html.contains(&format!("aria-label=\"{id} not evaluated\"")),

@@ -194,6 +194,7 @@ pub fn render(report: &Report) -> String {
         };
         let _ = writeln!(o, "- {mark} {} — {}", inline(g.gate), inline(&g.reason));
     }
+    apps_table(report, &mut o);
     next_steps(report, &mut o);
     // Every site not in the table (the first site of each rule shown is).
     let others: Vec<&DebtItem> = report
@@ -395,6 +396,34 @@ fn waivers_section(report: &Report, o: &mut String) {
 
 /// The way to the next level and to `--fail-under`: one line each, `*`
 /// bullets so they do not join the sign-off's `-` list above.
+/// Several apps: a row each, and the libraries listed.
+fn apps_table(report: &Report, o: &mut String) {
+    let rows = report.app_rows();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "| app | score | level | coverage | next level |");
+    let _ = writeln!(o, "|---|---|---|---|---|");
+    for r in &rows {
+        let _ = writeln!(
+            o,
+            "| {} ({}) | {} | {} | {} | {} |",
+            code(&r.root),
+            inline(&r.stack),
+            inline(&r.score),
+            inline(&r.level),
+            inline(&r.coverage),
+            inline(&r.next)
+        );
+    }
+    if !report.libraries.is_empty() {
+        let libs: Vec<String> = report.libraries.iter().map(|l| code(&l.root)).collect();
+        let _ = writeln!(o);
+        let _ = writeln!(o, "Libraries (listed, not scored): {}", libs.join(", "));
+    }
+}
+
 fn next_steps(report: &Report, o: &mut String) {
     let codes = |ids: &[String]| ids.iter().map(|id| code(id)).collect::<Vec<_>>().join(", ");
     let mut lines = Vec::new();

@@ -31,6 +31,10 @@ pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
     pub root: SafeText,
+    /// For a scan of a folder inside a repository (`graduate scan api/`):
+    /// that folder, repository-relative. Every path in the report is
+    /// repository-relative either way; the apps are the folder's.
+    pub subfolder: Option<SafeText>,
     /// What to call the repository: the name of its `origin` remote (from
     /// `.git/config`, when the scan root is the work tree's top), else the
     /// scanned folder's own name. `root` is `.` when the Action scans.
@@ -58,9 +62,14 @@ pub struct Report {
     pub target: Option<crate::plan::Target>,
     /// Graduation pressure: verdict, signals with thresholds, hotspots.
     pub pressure: Option<crate::pressure::Pressure>,
-    /// The apps scored; today the scanned root is one app (`"."`), or none
-    /// when no app was found.
+    /// The apps scored, each on its own facts: one at `.` for a single-app
+    /// repository, none when no app was found. With one app the top-level
+    /// fields are that app's; with several they are the roll-up.
     pub apps: Vec<AppSummary>,
+    /// Workspace members that are libraries: listed, not scored.
+    pub libraries: Vec<Library>,
+    /// With several apps: how the top-level fields roll them up.
+    pub rollup: Option<RollUp>,
     /// Findings hidden by a waiver in force, each with the waiver's reason.
     pub suppressions: Vec<Suppression>,
     /// Every waiver (inline, config, `disable`, `[secrets] allow`) with its
@@ -88,11 +97,59 @@ pub struct ScopeCount {
     pub code_left_out: usize,
 }
 
+/// One app of the repository, scored on the facts under its root plus the
+/// repository-wide facts that apply to it (docs/scoring.md, "Apps").
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AppSummary {
+    /// The app's root, repository-relative (`.` for the whole repository);
+    /// the same as `root`, kept from the first form of schema 2.
     pub path: SafeText,
-    pub score: u32,
-    pub grade: &'static str,
+    /// The app's root, repository-relative: `.`, `api`, `apps/web`.
+    pub root: SafeText,
+    /// Its folder's name (`.` for the repository root). Manifest package
+    /// names are not read for it yet.
+    pub name: SafeText,
+    /// Languages and frameworks: `node`, `express`, `python`, `next` …
+    pub stack: Vec<String>,
+    /// What makes it an app rather than a library: a server dependency, a
+    /// worker, a Dockerfile, a deployment naming it.
+    pub signals: Vec<SafeText>,
+    /// `null` only when no check of the app could be evaluated.
+    pub score: Option<u32>,
+    pub grade: Option<&'static str>,
+    pub unscored: Option<SafeText>,
+    pub level: Level,
+    pub coverage: Coverage,
+    pub pillars: Vec<PillarScore>,
+    pub checks: Vec<Check>,
+    pub debt: Vec<DebtItem>,
+    pub signoff: Vec<Gate>,
+    /// With `--fail-under N`: whether this app meets it and how.
+    pub target: Option<crate::plan::Target>,
+}
+
+/// A workspace member with no server, worker or deployment signal: listed,
+/// not scored (its code counts toward the apps that use it only through
+/// their own facts).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Library {
+    pub root: SafeText,
+    pub name: SafeText,
+    pub stack: Vec<String>,
+    /// The manifest that declares it.
+    pub manifest: SafeText,
+}
+
+/// How the top-level score, level and checks of a repository with several
+/// apps are made from its apps (docs/scoring.md, "Roll-up").
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct RollUp {
+    /// Number of apps scored.
+    pub apps: usize,
+    /// The rule, in words: "lowest app score (api); level of the lowest app".
+    pub rule: String,
+    /// The root of the app that sets the score (the weakest).
+    pub weakest: Option<SafeText>,
 }
 
 impl Report {
@@ -139,6 +196,34 @@ impl Report {
         out
     }
 
+    /// The per-app summary of a repository with several apps or with
+    /// libraries (none for a single app: its standing is the report's).
+    pub fn app_rows(&self) -> Vec<AppRow> {
+        if self.apps.len() < 2 && self.libraries.is_empty() {
+            return Vec::new();
+        }
+        self.apps
+            .iter()
+            .map(|a| AppRow {
+                root: a.root.to_string(),
+                stack: a.stack.join(", "),
+                score: match (a.score, a.grade) {
+                    (Some(s), Some(g)) => format!("{s}/100 {g}"),
+                    _ => "no score".into(),
+                },
+                level: format!("{} {}", a.level.current, a.level.name),
+                coverage: a.coverage.percent.map_or("n/a".into(), |p| format!("{p}%")),
+                next: a.level.next.as_ref().map_or(String::new(), |n| {
+                    if n.fixes.is_empty() {
+                        format!("decide {} (unknown)", n.unknown.join(", "))
+                    } else {
+                        format!("fix {} ({})", n.fixes.join(", "), n.effort_text)
+                    }
+                }),
+            })
+            .collect()
+    }
+
     /// `36/100`, or `no score` when there is none.
     pub fn score_text(&self) -> String {
         match self.score {
@@ -146,6 +231,18 @@ impl Report {
             None => "no score".to_string(),
         }
     }
+}
+
+/// One line of the per-app table (text, Markdown, HTML).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppRow {
+    pub root: String,
+    pub stack: String,
+    pub score: String,
+    pub level: String,
+    pub coverage: String,
+    /// The way to the app's next level, in words.
+    pub next: String,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -259,14 +356,29 @@ pub struct DebtItem {
     /// Changes in 90 days when the file is a churn hotspot; its risk was
     /// raised by one for that.
     pub hotspot: Option<u32>,
+    /// In the roll-up of several apps: the roots of the apps it is debt of
+    /// (a missing runbook is every app's); absent with one app.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub apps: Vec<SafeText>,
 }
 
 impl DebtItem {
-    /// `path:line`, `path`, or `(repository)` for a missing practice.
+    /// `path:line`, `path`, or for a missing practice `(repository)` (the
+    /// app's root in the roll-up of several apps).
     pub fn location(&self) -> String {
         match (&self.path, self.line) {
             (Some(p), Some(l)) => format!("{p}:{l}"),
             (Some(p), None) => p.to_string(),
+            // In the roll-up of several apps: whose practice is missing.
+            _ if self.apps.len() == 1 => format!("(app {})", self.apps[0]),
+            _ if !self.apps.is_empty() => format!(
+                "(apps {})",
+                self.apps
+                    .iter()
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             _ => "(repository)".to_string(),
         }
     }

@@ -60,10 +60,17 @@ pub fn render(report: &Report) -> String {
             rule
         })
         .collect();
+    // Code scanning filters by these: the apps a finding is debt of.
+    let all_apps: Vec<&str> = report.apps.iter().map(|a| a.root.as_str()).collect();
     let mut results: Vec<Value> = report
         .debt
         .iter()
         .map(|d| {
+            let apps: Vec<&str> = if d.apps.is_empty() {
+                all_apps.clone()
+            } else {
+                d.apps.iter().map(|a| a.as_str()).collect()
+            };
             let uri = uri_path(
                 d.path
                     .as_deref()
@@ -93,7 +100,7 @@ pub fn render(report: &Report) -> String {
                 "partialFingerprints": { "graduateFingerprint/v2": d.fingerprint },
                 "properties": {
                     "priority": d.priority, "impact": d.impact, "risk": d.risk,
-                    "effort": d.effort, "week": d.week,
+                    "effort": d.effort, "week": d.week, "apps": apps,
                 },
             })
         })
@@ -124,6 +131,12 @@ pub fn render(report: &Report) -> String {
     });
     if let Some(commit) = &report.commit {
         run["properties"]["commit"] = json!(commit);
+    }
+    // One upload per app folder: code scanning keeps each folder's results
+    // apart by this category instead of one replacing the other. A whole-
+    // repository scan keeps the default category it always had.
+    if let Some(folder) = &report.subfolder {
+        run["automationDetails"] = json!({ "id": format!("graduate/{folder}/") });
     }
     waiver_properties(report, &mut run);
     let doc = json!({

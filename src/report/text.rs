@@ -250,6 +250,7 @@ fn header(o: &mut Out, report: &Report) {
             plain,
         );
     }
+    apps_section(o, report);
     o.blank();
 }
 
@@ -586,6 +587,46 @@ fn next_steps(o: &mut Out, report: &Report) {
     o.blank();
     for step in steps {
         o.para(2, 2, &step, plain);
+    }
+}
+
+/// Several apps: one line each, and the libraries listed.
+fn apps_section(o: &mut Out, report: &Report) {
+    let rows = report.app_rows();
+    if rows.is_empty() {
+        return;
+    }
+    o.line(
+        2,
+        &format!(
+            "Apps       {} (the repository is rated by its weakest app)",
+            rows.len()
+        ),
+        plain,
+    );
+    let width = rows.iter().map(|r| r.root.len()).max().unwrap_or(0);
+    for r in &rows {
+        o.line(
+            4,
+            &format!(
+                "{:<width$}  {:<12}  level {}  coverage {}",
+                r.root, r.score, r.level, r.coverage
+            ),
+            plain,
+        );
+        o.line(6 + width, &r.stack, dim);
+        if !r.next.is_empty() {
+            o.para(6 + width, 0, &format!("next: {}", r.next), dim);
+        }
+    }
+    if !report.libraries.is_empty() {
+        let libs: Vec<&str> = report.libraries.iter().map(|l| l.root.as_str()).collect();
+        o.para(
+            2,
+            11,
+            &format!("Libraries  {} (listed, not scored)", libs.join(", ")),
+            plain,
+        );
     }
 }
 

@@ -74,8 +74,8 @@ pub enum Stack {
 }
 
 impl Stack {
-    pub fn of(lang: crate::inventory::Lang) -> Stack {
-        use crate::inventory::Lang;
+    pub fn of(lang: crate::facts::Lang) -> Stack {
+        use crate::facts::Lang;
         match lang {
             Lang::JavaScript | Lang::TypeScript => Stack::Node,
             Lang::Python => Stack::Python,
@@ -110,7 +110,7 @@ pub struct RuleMeta {
     /// Scopes its sites may be in (`all`, or `server`, `edge`, `unknown` …):
     /// a finding in a file of another scope is not reported.
     #[serde(deserialize_with = "scopes")]
-    pub scopes: Vec<crate::inventory::Scope>,
+    pub scopes: Vec<crate::facts::Scope>,
     pub impact: u8,
     pub risk: u8,
     pub effort: u8,
@@ -132,10 +132,8 @@ pub struct RuleMeta {
     pub example: Examples,
 }
 
-fn scopes<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Vec<crate::inventory::Scope>, D::Error> {
-    use crate::inventory::Scope;
+fn scopes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<crate::facts::Scope>, D::Error> {
+    use crate::facts::Scope;
     let ids: Vec<String> = serde::Deserialize::deserialize(d)?;
     let mut out = Vec::new();
     for id in ids {

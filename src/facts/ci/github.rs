@@ -66,6 +66,7 @@ struct ActionRuns {
 pub(super) fn workflow(path: &str, text: &str) -> Result<CiPipeline, String> {
     let wf: Workflow = crate::facts::yaml::from_str(text)
         .map_err(|e| yaml_error("GitHub Actions workflow", &e))?;
+    let paths = change_paths(wf.on.as_ref());
     let triggers = match wf.on {
         Some(serde_json::Value::String(s)) => vec![s],
         Some(serde_json::Value::Array(a)) => a
@@ -88,13 +89,27 @@ pub(super) fn workflow(path: &str, text: &str) -> Result<CiPipeline, String> {
                 .defaults
                 .and_then(|d| d.run)
                 .and_then(|r| r.working_directory);
+            let matrix = job.strategy.as_ref().and_then(|s| s.matrix.as_ref());
+            let matrix_values = match matrix {
+                Some(serde_json::Value::Object(o)) => o
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        let values: Vec<String> = v
+                            .as_array()?
+                            .iter()
+                            .filter_map(|x| x.as_str().map(String::from))
+                            .collect();
+                        (!values.is_empty()).then(|| (k.clone(), values))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
             CiJob {
                 name,
                 line,
                 triggers: None,
-                matrix: job
-                    .strategy
-                    .is_some_and(|s| s.matrix.is_some_and(|m| !m.is_null())),
+                matrix: matrix.is_some_and(|m| !m.is_null()),
+                matrix_values,
                 // Only a workflow of this repository can be followed; a
                 // remote one (`org/repo/.github/workflows/x.yml@v1`) is opaque.
                 calls: job
@@ -113,8 +128,42 @@ pub(super) fn workflow(path: &str, text: &str) -> Result<CiPipeline, String> {
         kind: PipelineKind::Pipeline,
         triggers,
         includes: Vec::new(),
+        paths,
         jobs,
     })
+}
+
+/// The `paths:` filters of the change triggers (push, pull request): a
+/// workflow that runs only when `api/**` changes is the API's. Empty when
+/// any change trigger runs on every path.
+fn change_paths(on: Option<&serde_json::Value>) -> Vec<String> {
+    let Some(serde_json::Value::Object(o)) = on else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (event, spec) in o {
+        if !super::is_change_trigger(event) {
+            continue;
+        }
+        let listed: Vec<String> = spec
+            .get("paths")
+            .and_then(|p| p.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .filter(|p| !p.starts_with('!'))
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if listed.is_empty() {
+            return Vec::new();
+        }
+        out.extend(listed);
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A composite action's steps run inside whichever job uses the action, so
@@ -138,10 +187,12 @@ pub(super) fn composite_action(path: &str, text: &str) -> Result<Option<CiPipeli
         kind: PipelineKind::CompositeAction,
         triggers: Vec::new(),
         includes: Vec::new(),
+        paths: Vec::new(),
         jobs: vec![CiJob {
             name: "composite".into(),
             line: 1,
             triggers: None,
+            matrix_values: Vec::new(),
             matrix: false,
             calls: None,
             steps: steps(&text.lines().collect::<Vec<_>>(), runs.steps, None),

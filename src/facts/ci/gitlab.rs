@@ -73,6 +73,7 @@ pub(super) fn parse(
             name: name.clone(),
             line,
             triggers: job_triggers(&merged),
+            matrix_values: Vec::new(),
             matrix: merged
                 .get("parallel")
                 .and_then(|p| p.get("matrix"))
@@ -88,6 +89,7 @@ pub(super) fn parse(
         kind,
         triggers,
         includes,
+        paths: Vec::new(),
         jobs,
     }))
 }

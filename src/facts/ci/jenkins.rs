@@ -13,6 +13,7 @@ pub(super) fn parse(path: &str, text: &str) -> CiPipeline {
         name: "pipeline".into(),
         line: 1,
         triggers: None,
+        matrix_values: Vec::new(),
         matrix: false,
         calls: None,
         steps: Vec::new(),
@@ -26,6 +27,7 @@ pub(super) fn parse(path: &str, text: &str) -> CiPipeline {
                 name,
                 line: lineno,
                 triggers: None,
+                matrix_values: Vec::new(),
                 matrix: false,
                 calls: None,
                 steps: Vec::new(),
@@ -54,6 +56,7 @@ pub(super) fn parse(path: &str, text: &str) -> CiPipeline {
         kind: PipelineKind::Pipeline,
         triggers,
         includes: Vec::new(),
+        paths: Vec::new(),
         jobs,
     }
 }

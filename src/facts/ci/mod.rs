@@ -55,6 +55,9 @@ pub struct CiPipeline {
     pub triggers: Vec<String>,
     /// Local files this pipeline includes (GitLab `include: local`).
     pub includes: Vec<String>,
+    /// Path filters of its change triggers (GitHub `on.push.paths`): the
+    /// folders whose changes start it; empty when any change does.
+    pub paths: Vec<String>,
     pub jobs: Vec<CiJob>,
 }
 
@@ -67,6 +70,10 @@ pub struct CiJob {
     pub triggers: Option<Vec<String>>,
     /// A matrix job (GitHub `strategy.matrix`, GitLab `parallel: matrix`, …).
     pub matrix: bool,
+    /// The matrix's string values by key (GitHub `strategy.matrix.app:
+    /// [api, web]`): a step whose working directory is `${{ matrix.app }}`
+    /// runs in each of them.
+    pub matrix_values: Vec<(String, Vec<String>)>,
     /// A reusable workflow of the same repository that this job calls
     /// (`jobs.<id>.uses: ./.github/workflows/test.yml`).
     pub calls: Option<String>,

@@ -21,6 +21,7 @@ fn pipeline(path: &str, system: &'static str, triggers: &[&str], jobs: Vec<CiJob
         kind: PipelineKind::Pipeline,
         triggers: triggers.iter().map(|s| s.to_string()).collect(),
         includes: Vec::new(),
+        paths: Vec::new(),
         jobs,
     }
 }
@@ -30,6 +31,7 @@ fn job(name: &str, line: u32, steps: Vec<CiStep>) -> CiJob {
         name: name.to_string(),
         line,
         triggers: None,
+        matrix_values: Vec::new(),
         matrix: false,
         calls: None,
         steps,

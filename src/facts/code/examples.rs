@@ -81,6 +81,37 @@ fn every_trigger_row_example_runs_through_the_pipeline() {
             }
         }
     }
+    for row in &triggers::TABLE.otel_init {
+        assert!(
+            !row.matches.is_empty() && !row.no_match.is_empty(),
+            "rules/triggers.toml: the otel_init row {} needs `match` and `no_match` examples",
+            row.needle
+        );
+        for (want, snippets) in [(true, &row.matches), (false, &row.no_match)] {
+            for s in snippets {
+                let facts = run(dir.path(), &row.lang, s);
+                if facts.code.otel_inits.iter().any(|o| o.how == row.how) != want {
+                    failures.push(format!("otel_init {}: {s:?}", row.needle));
+                }
+            }
+        }
+    }
+    let r = &triggers::TABLE.retry;
+    for (want, bodies) in [(true, &r.retry_match), (false, &r.retry_no_match)] {
+        for b in bodies {
+            if super::has_retry_word(b) != want {
+                failures.push(format!("retry words: {b:?}"));
+            }
+        }
+    }
+    for (want, calls) in [(true, &r.receiver_match), (false, &r.receiver_no_match)] {
+        for c in calls {
+            let http = [".get(", ".Get("].iter().any(|m| super::calls_http(c, m));
+            if http != want {
+                failures.push(format!("http receivers: {c:?}"));
+            }
+        }
+    }
     let g = &triggers::TABLE.grpc_health;
     for (want, snippets) in [(true, &g.matches), (false, &g.no_match)] {
         for s in snippets {

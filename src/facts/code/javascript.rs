@@ -623,7 +623,9 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
 
 fn otel(src: &Source, facts: &mut CodeFacts) {
     let code = &src.code;
-    if !code.contains("opentelemetry") && !code.contains("registerOTel") {
+    // Only a file naming OpenTelemetry (the js `otel` trigger words of
+    // rules/triggers.toml) can start it.
+    if !super::triggers::words_reading("js", "otel").any(|w| code.contains(w)) {
         return;
     }
     // `new NodeSDK(` or namespaced `new opentelemetry.NodeSDK(`.
@@ -634,22 +636,16 @@ fn otel(src: &Source, facts: &mut CodeFacts) {
         });
         return;
     }
-    const INITS: &[(&str, &str)] = &[
-        ("registerOTel(", "@vercel/otel registerOTel"),
-        (".register(", "TracerProvider.register()"),
-        (
-            "auto-instrumentations-node/register",
-            "Node auto-instrumentation preload",
-        ),
-    ];
-    for (needle, how) in INITS {
-        if *needle == ".register(" && !code.contains("TracerProvider(") {
+    // `registerOTel(`, `provider.register()`, the auto-instrumentation
+    // preload: rows of rules/triggers.toml.
+    for row in super::triggers::otel_inits("js") {
+        if row.requires.as_deref().is_some_and(|r| !code.contains(r)) {
             continue;
         }
-        if let Some(i) = code.find(needle) {
+        if let Some(i) = code.find(&row.needle) {
             facts.otel_inits.push(OtelInit {
                 location: src.loc(i),
-                how,
+                how: &row.how,
             });
             return;
         }

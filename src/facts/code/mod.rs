@@ -581,15 +581,12 @@ pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
 /// The words that say a loop retries, as whole identifiers or identifier
 /// parts (`attempts`, `max_retries`, `retryCount`, `MaxTries`), never inside
 /// another word: "tries" in `entries`, "attempt" in `reattempted` is fine
-/// either way, but `countries` and `entries` are not retries.
-const RETRY_WORDS: &[&str] = &[
-    "attempt", "attempts", "retry", "retries", "retrying", "tries", "backoff",
-];
-
+/// either way, but `countries` and `entries` are not retries. The words are
+/// `[retry] words` of rules/triggers.toml.
 pub(crate) fn has_retry_word(body: &str) -> bool {
     let bytes = body.as_bytes();
     let lower = body.to_ascii_lowercase();
-    RETRY_WORDS.iter().any(|w| {
+    triggers::TABLE.retry.words.iter().any(|w| {
         lower.match_indices(w).any(|(i, _)| {
             let first_upper = bytes[i].is_ascii_uppercase();
             let before_ok = i == 0 || {
@@ -605,11 +602,9 @@ pub(crate) fn has_retry_word(body: &str) -> bool {
 
 /// Receivers that are HTTP clients by name: `session.get`, `self.client.post`,
 /// `httpClient.Do`, `this.http.request`. A `.get(` on a dict, a config or a
-/// cache is not a request.
-const HTTP_RECEIVERS: &[&str] = &[
-    "http", "session", "client", "requests", "httpx", "axios", "api", "got", "ky", "agent",
-];
-
+/// cache is not a request. The names are `[retry] http_receivers` of
+/// rules/triggers.toml.
+///
 /// `marker` appears in `body` as an HTTP call. A marker that starts with a
 /// `.` is a method: its receiver (the identifier before the dot) must name
 /// an HTTP client.
@@ -624,7 +619,11 @@ pub(crate) fn calls_http(body: &str, marker: &str) -> bool {
         let recv = body[recv_start..i].to_ascii_lowercase();
         recv == "hc"
             || recv == "s" && marker == ".send()"
-            || HTTP_RECEIVERS.iter().any(|r| recv.contains(r))
+            || triggers::TABLE
+                .retry
+                .http_receivers
+                .iter()
+                .any(|r| recv.contains(r.as_str()))
     })
 }
 

@@ -13,13 +13,46 @@ use serde::Deserialize;
 pub(crate) struct Table {
     pub trigger: Vec<Trigger>,
     pub grpc_health: GrpcHealth,
+    pub otel_init: Vec<OtelInitRow>,
+    pub retry: Retry,
+}
+
+/// What makes a loop a retry loop (`retry-storm`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Retry {
+    pub words: Vec<String>,
+    pub http_receivers: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub retry_match: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub retry_no_match: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub receiver_match: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub receiver_no_match: Vec<String>,
+}
+
+/// An OpenTelemetry start-up call other than `new NodeSDK(…)`.
+#[derive(Deserialize)]
+pub(crate) struct OtelInitRow {
+    pub lang: String,
+    pub needle: String,
+    /// Another word the file must hold for the needle to count.
+    #[serde(default)]
+    pub requires: Option<String>,
+    pub how: String,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub no_match: Vec<String>,
 }
 
 #[derive(Deserialize)]
 pub(crate) struct Trigger {
     pub lang: String,
     /// The fact the `match` snippets produce (documented in the table).
-    #[cfg_attr(not(test), allow(dead_code))]
     pub reads: String,
     pub words: Vec<String>,
     #[cfg_attr(not(test), allow(dead_code))]
@@ -60,6 +93,23 @@ pub(crate) fn words(lang: &str) -> impl Iterator<Item = &'static str> {
         .iter()
         .filter(move |r| r.lang == lang)
         .flat_map(|r| r.words.iter().map(String::as_str))
+}
+
+/// The trigger words of one language whose row reads `what`.
+pub(crate) fn words_reading<'a>(
+    lang: &'a str,
+    what: &'a str,
+) -> impl Iterator<Item = &'static str> + 'a {
+    TABLE
+        .trigger
+        .iter()
+        .filter(move |r| r.lang == lang && r.reads == what)
+        .flat_map(|r| r.words.iter().map(String::as_str))
+}
+
+/// The OTel init rows of one language key.
+pub(crate) fn otel_inits(lang: &str) -> impl Iterator<Item = &'static OtelInitRow> {
+    TABLE.otel_init.iter().filter(move |r| r.lang == lang)
 }
 
 /// What marks a gRPC health service, in any language.

@@ -517,31 +517,36 @@ static GO_GETENV: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(r#"\b(?P<var>\w+)\s*:?=\s*os\.Getenv\(\s*"(?P<n>\w+)"\s*\)\s*$"#)
 });
 
-/// Literals that show a secrets manager or secret injection, with its name.
-const MANAGER_LITERALS: &[(&str, &str)] = &[
-    ("secretsmanager", "AWS Secrets Manager"),
-    ("secrets-manager", "AWS Secrets Manager"),
-    ("secretmanager", "GCP Secret Manager"),
-    ("secret-manager", "GCP Secret Manager"),
-    ("hvac", "HashiCorp Vault"),
-    ("node-vault", "HashiCorp Vault"),
-    ("hashicorp/vault", "HashiCorp Vault"),
-    ("vault_addr", "HashiCorp Vault"),
-    ("vaultrs", "HashiCorp Vault"),
-    ("doppler", "Doppler"),
-    ("op://", "1Password"),
-    ("1password", "1Password"),
-    ("onepassword", "1Password"),
-    ("sealedsecret", "sealed-secrets"),
-    ("sealed-secrets", "sealed-secrets"),
-    ("externalsecret", "external-secrets"),
-    ("external-secrets", "external-secrets"),
-    ("keyvault", "Azure Key Vault"),
-    ("key-vault", "Azure Key Vault"),
-    ("secrets.", GITHUB_SECRETS),
-];
+/// One row of `rules/secret-managers.toml`: a secrets manager or secret
+/// injection, and the literals that show it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagerRow {
+    pub name: String,
+    pub literals: Vec<String>,
+    /// Counts only in a CI config on a `${{ … }}` line that is not the
+    /// job's own `secrets.GITHUB_TOKEN`.
+    #[serde(default)]
+    pub ci_expression: bool,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    pub no_match: Vec<String>,
+}
 
-const GITHUB_SECRETS: &str = "GitHub Actions secrets";
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManagerTable {
+    manager: Vec<ManagerRow>,
+}
+
+/// Every row of `rules/secret-managers.toml`.
+pub static MANAGERS: LazyLock<Vec<ManagerRow>> = LazyLock::new(|| {
+    let t: ManagerTable = toml::from_str(include_str!("../../../rules/secret-managers.toml"))
+        .expect("rules/secret-managers.toml parses");
+    t.manager
+});
 
 /// What a prefilter literal stands for.
 #[derive(Clone, Copy)]
@@ -550,7 +555,8 @@ enum Group {
     Provider(usize),
     Assign,
     Env,
-    Manager(&'static str),
+    /// Index into [`MANAGERS`].
+    Manager(usize),
 }
 
 const ASSIGN_BIT: u64 = 1 << 62;
@@ -580,9 +586,11 @@ static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
         literals.push(l);
         meta.push((Group::Env, None));
     }
-    for (l, name) in MANAGER_LITERALS {
-        literals.push(l);
-        meta.push((Group::Manager(name), None));
+    for (i, row) in MANAGERS.iter().enumerate() {
+        for l in &row.literals {
+            literals.push(l.as_str());
+            meta.push((Group::Manager(i), None));
+        }
     }
     assert!(PROVIDERS.len() < 62, "one prefilter bit per provider");
     Prefilter {
@@ -599,7 +607,8 @@ static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Hits {
     lines: Vec<(usize, u64)>,
-    managers: Vec<(usize, &'static str)>,
+    /// (line, index into [`MANAGERS`]).
+    managers: Vec<(usize, usize)>,
 }
 
 fn prefilter(text: &str) -> Hits {
@@ -625,9 +634,9 @@ fn prefilter(text: &str) -> Hits {
             Group::Provider(i) => 1 << i,
             Group::Assign => ASSIGN_BIT,
             Group::Env => ENV_BIT,
-            Group::Manager(name) => {
-                if !hits.managers.contains(&(line, name)) {
-                    hits.managers.push((line, name));
+            Group::Manager(row) => {
+                if !hits.managers.contains(&(line, row)) {
+                    hits.managers.push((line, row));
                 }
                 continue;
             }
@@ -1079,18 +1088,20 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFact
     }
 
     if !is_test {
-        for (i, manager) in &hits.managers {
-            let line = lines[*i].1;
-            if *manager == GITHUB_SECRETS
+        for &(i, row) in &hits.managers {
+            let line = lines[i].1;
+            let row = &MANAGERS[row];
+            let manager = row.name.as_str();
+            if row.ci_expression
                 && !(kind == FileKind::CiConfig
                     && line.contains("${{")
                     && !line.contains("secrets.GITHUB_TOKEN"))
             {
                 continue;
             }
-            if !out.managers.iter().any(|m| m.manager == *manager) {
+            if !out.managers.iter().any(|m| m.manager == manager) {
                 out.managers.push(SecretsManagerUse {
-                    location: Location::new(path, *i as u32 + 1),
+                    location: Location::new(path, i as u32 + 1),
                     manager,
                 });
             }
@@ -1657,6 +1668,32 @@ mod tests {
         );
     }
 
+    /// Every row of rules/secret-managers.toml: each `match` line, scanned
+    /// as a file at the row's path, shows that manager; each `no_match`
+    /// line shows none. A literal the prefilter never sees, or a row whose
+    /// condition hides it, fails here.
+    #[test]
+    fn every_secret_manager_row_example_runs_through_the_scanner() {
+        let mut failures = Vec::new();
+        for row in MANAGERS.iter() {
+            let path = row.path.as_deref().unwrap_or("app/settings.py");
+            let kind = inventory::classify(path);
+            for (want, lines) in [(true, &row.matches), (false, &row.no_match)] {
+                for line in lines {
+                    let got: Vec<&str> = scan(path, kind, false, &format!("{line}\n"))
+                        .managers
+                        .iter()
+                        .map(|m| m.manager)
+                        .collect();
+                    if got.contains(&row.name.as_str()) != want || (!want && !got.is_empty()) {
+                        failures.push(format!("{}: {line:?} at {path} gave {got:?}", row.name));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     #[test]
     fn secrets_managers_are_evidence() {
         let m = |path: &str, kind, text: &str| {
@@ -1680,7 +1717,7 @@ mod tests {
                 FileKind::CiConfig,
                 "env:\n  API_KEY: ${{ secrets.API_KEY }}\n  GH: ${{ secrets.GITHUB_TOKEN }}\n"
             ),
-            vec![GITHUB_SECRETS]
+            vec!["GitHub Actions secrets"]
         );
         assert!(
             m(

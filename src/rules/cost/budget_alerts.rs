@@ -10,7 +10,6 @@
 //! account behind it is out of sight and the check is `unknown`.
 
 use crate::facts::Facts;
-use crate::facts::ci::run_steps;
 use crate::rules::{Evidence, Finding, Outcome, deployed_elsewhere};
 
 pub fn check(facts: &Facts) -> Outcome {
@@ -20,14 +19,14 @@ pub fn check(facts: &Facts) -> Outcome {
         .iter()
         .map(|b| Evidence::at(&b.location, b.kind.clone()))
         .collect();
-    for r in run_steps(&facts.pipelines) {
-        let uses = r.step.uses.as_deref().unwrap_or("");
+    for r in &facts.derived.ci_runs {
+        let uses = r.uses.as_deref().unwrap_or("");
         let infracost = uses.starts_with("infracost/")
-            || r.step.command.split_whitespace().any(|w| w == "infracost");
+            || r.command.split_whitespace().any(|w| w == "infracost");
         if infracost {
             evidence.push(Evidence::at(
                 &r.location,
-                format!("{} job `{}` runs Infracost", r.origin.system, r.job.name),
+                format!("{} job `{}` runs Infracost", r.system, r.job),
             ));
         }
     }
@@ -69,6 +68,11 @@ pub fn check(facts: &Facts) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule on facts the resolve stage has run on.
+    fn check(f: &Facts) -> Outcome {
+        super::check(&crate::resolve::resolved(f))
+    }
     use crate::facts::deploy;
     use crate::rules::Status;
 

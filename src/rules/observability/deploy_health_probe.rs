@@ -16,33 +16,21 @@
 //! then the health check lives on the platform.
 
 use crate::facts::Facts;
-use crate::facts::ci::run_steps;
-use crate::facts::commands::{segments, words};
 use crate::rules::{Evidence, Finding, Outcome, deployed_elsewhere};
 
-const HEALTH_PATHS: &[&str] = &[
-    "/health", "/healthz", "/ready", "/readyz", "/livez", "/ping", "/status", "/_health",
-];
-
-/// A scheduled CI job that requests the health route is an uptime check.
+/// Scheduled CI jobs that request the health route (the resolve stage
+/// finds them).
 fn scheduled_health_curls(facts: &Facts) -> Vec<Evidence> {
-    run_steps(&facts.pipelines)
-        .into_iter()
-        .filter(|r| r.triggers.iter().any(|t| t == "schedule"))
-        .filter(|r| {
-            segments(&r.step.command).iter().any(|s| {
-                let w = words(s);
-                w.first()
-                    .is_some_and(|h| matches!(h.as_str(), "curl" | "wget" | "http" | "https"))
-                    && w.iter().any(|x| HEALTH_PATHS.iter().any(|p| x.contains(p)))
-            })
-        })
-        .map(|r| {
+    facts
+        .derived
+        .uptime_checks
+        .iter()
+        .map(|u| {
             Evidence::at(
-                &r.location,
+                &u.location,
                 format!(
                     "scheduled {} job `{}` requests the health route",
-                    r.origin.system, r.job.name
+                    u.system, u.job
                 ),
             )
         })
@@ -144,6 +132,11 @@ pub fn check(facts: &Facts) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule on facts the resolve stage has run on.
+    fn check(f: &Facts) -> Outcome {
+        super::check(&crate::resolve::resolved(f))
+    }
     use crate::facts::{ci, deploy};
     use crate::rules::Status;
 

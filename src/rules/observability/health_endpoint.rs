@@ -13,12 +13,6 @@ fn server_packages() -> impl Iterator<Item = (&'static str, bool)> {
     crate::facts::code::frameworks::server_packages()
 }
 
-/// Whether the app serves HTTP: a route was found or a server framework is
-/// declared. Rules about inbound traffic do not apply without one.
-pub fn serves_http(facts: &Facts) -> bool {
-    !facts.routes.is_empty() || server_packages().any(|(p, _)| facts.dependency(p).is_some())
-}
-
 pub fn check(facts: &Facts) -> Outcome {
     let health: Vec<_> = facts.routes.iter().filter(|r| r.is_health()).collect();
     if let Some(first) = health.first() {

@@ -8,7 +8,6 @@
 
 use super::practice;
 use crate::facts::{Facts, PracticeKind};
-use crate::rules::observability::health_endpoint::serves_http;
 use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
@@ -37,7 +36,7 @@ pub fn check(facts: &Facts) -> Outcome {
             "Vercel/Next.js functions: the platform owns the server and its shutdown",
         );
     }
-    if !serves_http(facts) {
+    if !facts.derived.serves_http() {
         return Outcome::not_applicable("no HTTP server found (no routes, no server framework)");
     }
     let evidence = facts
@@ -61,6 +60,11 @@ pub fn check(facts: &Facts) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule on facts the resolve stage has run on.
+    fn check(f: &Facts) -> Outcome {
+        super::check(&crate::resolve::resolved(f))
+    }
     use crate::facts::{HttpRoute, Location, Practice};
     use crate::rules::Status;
 

@@ -6,7 +6,6 @@
 
 use super::practice;
 use crate::facts::{Facts, PracticeKind};
-use crate::rules::observability::health_endpoint::serves_http;
 use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
@@ -14,7 +13,7 @@ pub fn check(facts: &Facts) -> Outcome {
     if !used.is_empty() {
         return Outcome::pass(used);
     }
-    if !serves_http(facts) {
+    if !facts.derived.serves_http() {
         return Outcome::not_applicable("no HTTP server found (no routes, no server framework)");
     }
     let evidence = facts

@@ -9,17 +9,21 @@
 //! even when `.gitignore` lists it. Elsewhere, presence is all there is.
 
 use crate::facts::{Facts, Location};
-use crate::inventory;
 use crate::rules::{Evidence, Finding, Outcome};
 
-fn is_template(path: &str) -> bool {
-    inventory::is_env_template(&path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase())
-}
-
 pub fn check(facts: &Facts) -> Outcome {
-    let committed: Vec<&str> = match &facts.tracked_env_files {
-        Some(tracked) => tracked.iter().map(String::as_str).collect(),
-        None => facts.env_files.iter().map(|e| e.path.as_str()).collect(),
+    let committed: Vec<&str> = facts
+        .derived
+        .committed_env
+        .iter()
+        .map(|e| e.path.as_str())
+        .collect();
+    let is_template = |p: &str| {
+        facts
+            .derived
+            .committed_env
+            .iter()
+            .any(|e| e.path == p && e.template)
     };
     let mut evidence: Vec<Evidence> = committed
         .iter()
@@ -70,6 +74,12 @@ pub fn check(facts: &Facts) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resolve::is_env_template as is_template;
+
+    /// The rule on facts the resolve stage has run on.
+    fn check(f: &Facts) -> Outcome {
+        super::check(&crate::resolve::resolved(f))
+    }
     use crate::facts::EnvFile;
     use crate::rules::Status;
 

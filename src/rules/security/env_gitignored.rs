@@ -1,38 +1,28 @@
 //! `env-gitignored`: `.gitignore` keeps `.env` out of git, at the root and
 //! in every directory that holds an env file. Real gitignore semantics
 //! (nested files, negations, directory patterns) come from the `ignore`
-//! crate's matcher, the one ripgrep uses, fed with the lines the facts hold;
-//! the rule never reads a file.
-
-use std::collections::BTreeSet;
+//! crate's matcher, the one ripgrep uses, fed with the lines the facts hold
+//! and evaluated once by the resolve stage (src/resolve.rs); the rule reads
+//! the verdicts.
 
 use crate::facts::Facts;
-use crate::facts::gitignore::{Matchers, Verdict};
+use crate::facts::gitignore::Verdict;
 use crate::rules::{Evidence, Finding, Outcome, Status};
 
 pub fn check(facts: &Facts) -> Outcome {
     if !facts.has_source() && facts.env_files.is_empty() {
         return Outcome::not_applicable("no source code and no env file to protect");
     }
-    let mut dirs: BTreeSet<&str> = BTreeSet::from([""]);
-    for e in &facts.env_files {
-        dirs.insert(e.path.rsplit_once('/').map_or("", |(d, _)| d));
-    }
     let mut evidence = Vec::new();
     let mut findings = Vec::new();
-    let mut ignores = Matchers::new(&facts.gitignores);
-    for dir in dirs {
-        let probe = if dir.is_empty() {
-            ".env".to_string()
-        } else {
-            format!("{dir}/.env")
-        };
-        match ignores.verdict(&probe) {
-            Verdict::Ignored(at) => evidence.push(Evidence::at(&at, format!("ignores {probe}"))),
+    for p in facts.derived.env_probes.iter().filter(|p| p.judged) {
+        let probe = &p.probe;
+        match &p.verdict {
+            Verdict::Ignored(at) => evidence.push(Evidence::at(at, format!("ignores {probe}"))),
             Verdict::Negated(at) => {
-                evidence.push(Evidence::at(&at, format!("re-includes {probe}")));
+                evidence.push(Evidence::at(at, format!("re-includes {probe}")));
                 findings.push(Finding::at(
-                    &at,
+                    at,
                     format!("{probe} is not ignored: this negation re-includes it"),
                 ));
             }
@@ -62,6 +52,12 @@ pub fn check(facts: &Facts) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::gitignore::Matchers;
+
+    /// The rule on facts the resolve stage has run on.
+    fn check(f: &Facts) -> Outcome {
+        super::check(&crate::resolve::resolved(f))
+    }
     use crate::facts::{EnvFile, GitIgnore, Location};
 
     fn verdict(files: &[GitIgnore], path: &str) -> Verdict {

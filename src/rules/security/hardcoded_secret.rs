@@ -6,8 +6,8 @@
 //! (risk 3), anything else at the rule's own risk.
 //! A secrets manager in use is shown as evidence, whatever the status.
 
+use crate::facts::Scope;
 use crate::facts::{Facts, SecretCandidate, SecretScope};
-use crate::inventory::Scope;
 use crate::rules::{Evidence, Finding, Outcome};
 
 /// Risk of a credential that only test code holds.

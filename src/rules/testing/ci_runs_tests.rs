@@ -9,56 +9,11 @@
 //! another pipeline already proves it: the broken file may be the one that
 //! runs the tests.
 
-use crate::facts::ci::{RunStep, run_steps};
-use crate::facts::commands::{expand, segments, test_runner, words};
 use crate::facts::{Facts, Location};
+use crate::resolve::{CiRun, Tests};
 use crate::rules::{Evidence, Finding, Outcome, unread_ci};
 
-/// The test runner a step starts, with the hops that led to it.
-fn step_runner(facts: &Facts, rs: &RunStep) -> Result<(String, Vec<String>), Option<String>> {
-    if let Some(uses) = &rs.step.uses {
-        // CircleCI orb jobs and steps such as `node/test`, `python/test`.
-        if rs.origin.system == "circleci" && uses.ends_with("/test") {
-            return Ok((format!("orb job `{uses}`"), Vec::new()));
-        }
-        return Err(None);
-    }
-    let leaves = expand(facts, &rs.step.command, rs.step.cwd.as_deref());
-    if let Some(leaf) = leaves.iter().find(|l| test_runner(&l.text).is_some()) {
-        let runner = test_runner(&leaf.text).unwrap_or_default();
-        return Ok((runner.to_string(), leaf.via.clone()));
-    }
-    // A command that says "test" but resolves to no runner: the placeholder
-    // script, a missing make target, an echo.
-    // Only delegations count (`npm test`, `make check`, `yarn test:ci`):
-    // a shell loop variable named `test` or `cargo hack check` do not.
-    let says_test = segments(&rs.step.command).iter().any(|seg| {
-        let w = words(seg);
-        let delegates = w.first().is_some_and(|h| {
-            matches!(
-                h.as_str(),
-                "npm" | "yarn" | "pnpm" | "bun" | "make" | "just" | "turbo" | "nx"
-            )
-        });
-        delegates
-            && w[1..].iter().any(|x| {
-                x.starts_with("test")
-                    || x.ends_with(":test")
-                    || (x == "check" && matches!(w[0].as_str(), "make" | "just"))
-            })
-    });
-    if says_test {
-        let resolved: Vec<&str> = leaves.iter().map(|l| l.text.as_str()).collect();
-        let first = rs.step.command.lines().next().unwrap_or("").trim();
-        return Err(Some(format!(
-            "`{first}` resolves to `{}`: no test runner",
-            resolved.join("; ")
-        )));
-    }
-    Err(None)
-}
-
-fn chain(rs: &RunStep, hops: &[String]) -> String {
+fn chain(rs: &CiRun, hops: &[String]) -> String {
     let all: Vec<&str> = rs.via.iter().chain(hops).map(String::as_str).collect();
     if all.is_empty() {
         String::new()
@@ -85,35 +40,35 @@ fn evaluate(facts: &Facts) -> Outcome {
     let mut passing = Vec::new();
     let mut not_triggered = Vec::new();
     let mut no_runner = Vec::new();
-    for rs in run_steps(&facts.pipelines) {
-        let (runner, hops) = match step_runner(facts, &rs) {
-            Ok(found) => found,
-            Err(Some(why)) => {
+    for rs in &facts.derived.ci_runs {
+        let (runner, hops) = match &rs.tests {
+            Tests::Runs { runner, hops } => (runner, hops),
+            Tests::Placeholder(why) => {
                 no_runner.push(Evidence::at(
                     &rs.location,
-                    format!("{} job `{}`: {why}", rs.origin.system, rs.job.name),
+                    format!("{} job `{}`: {why}", rs.system, rs.job),
                 ));
                 continue;
             }
-            Err(None) => continue,
+            Tests::None => continue,
         };
         let matrix = if rs.matrix { " (matrix)" } else { "" };
-        if rs.on_changes() {
+        if rs.on_changes {
             // One piece of evidence per pipeline is enough to prove it.
             if !passing
                 .iter()
-                .any(|(origin, _): &(String, Evidence)| *origin == rs.origin.path)
+                .any(|(origin, _): &(String, Evidence)| *origin == rs.pipeline)
             {
                 passing.push((
-                    rs.origin.path.clone(),
+                    rs.pipeline.clone(),
                     Evidence::at(
                         &rs.location,
                         format!(
                             "{} job `{}`{matrix} runs {runner} on {}{}",
-                            rs.origin.system,
-                            rs.job.name,
+                            rs.system,
+                            rs.job,
                             rs.triggers.join(", "),
-                            chain(&rs, &hops)
+                            chain(rs, hops)
                         ),
                     ),
                 ));
@@ -129,9 +84,9 @@ fn evaluate(facts: &Facts) -> Outcome {
             &rs.location,
             format!(
                 "{} job `{}` runs {runner}, but only on {when}{}",
-                rs.origin.system,
-                rs.job.name,
-                chain(&rs, &hops)
+                rs.system,
+                rs.job,
+                chain(rs, hops)
             ),
         ));
     }
@@ -175,6 +130,11 @@ fn evaluate(facts: &Facts) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule on facts the resolve stage has run on.
+    fn check(f: &Facts) -> Outcome {
+        super::check(&crate::resolve::resolved(f))
+    }
     use crate::facts::{ci, manifests, tasks};
     use crate::inventory::ManifestKind;
     use crate::rules::Status;

@@ -8,9 +8,8 @@
 //! `unknown`: the broken file may be the one that enforces it.
 
 use crate::facts::Facts;
-use crate::facts::ci::run_steps;
 use crate::facts::commands::{
-    CoverageRun, coverage_action, coverage_run, expand, go_shell_gate, test_runner,
+    CoverageRun, coverage_action, coverage_run, go_shell_gate, test_runner,
 };
 use crate::rules::{Evidence, Finding, Outcome};
 
@@ -49,21 +48,18 @@ fn evaluate(facts: &Facts) -> Outcome {
     }
     // Coverage runs in CI jobs triggered by changes.
     let mut runs: Vec<(Evidence, CoverageRun)> = Vec::new();
-    for rs in run_steps(&facts.pipelines)
-        .into_iter()
-        .filter(|r| r.on_changes())
-    {
+    for rs in facts.derived.ci_runs.iter().filter(|r| r.on_changes) {
         let at = |what: String| {
             Evidence::at(
                 &rs.location,
-                format!("{} job `{}`: {what}", rs.origin.system, rs.job.name),
+                format!("{} job `{}`: {what}", rs.system, rs.job),
             )
         };
-        if let Some(c) = rs.step.uses.as_deref().and_then(coverage_action) {
+        if let Some(c) = rs.uses.as_deref().and_then(coverage_action) {
             runs.push((at(c.tool.to_string()), c));
             continue;
         }
-        if let Some(t) = go_shell_gate(&rs.step.command) {
+        if let Some(t) = go_shell_gate(&rs.command) {
             let c = CoverageRun {
                 tool: "go tool cover gate",
                 family: "go",
@@ -72,7 +68,7 @@ fn evaluate(facts: &Facts) -> Outcome {
             runs.push((at("go tool cover with a threshold check".into()), c));
             continue;
         }
-        for leaf in expand(facts, &rs.step.command, rs.step.cwd.as_deref()) {
+        for leaf in &rs.leaves {
             if let Some(c) = coverage_run(&leaf.text) {
                 runs.push((at(format!("`{}`", leaf.text)), c));
             } else if let Some(family) = test_runner(&leaf.text).and_then(runner_family)
@@ -197,6 +193,11 @@ fn evaluate(facts: &Facts) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule on facts the resolve stage has run on.
+    fn check(f: &Facts) -> Outcome {
+        super::check(&crate::resolve::resolved(f))
+    }
     use crate::facts::{ci, coverage};
     use crate::inventory::Lang;
     use crate::rules::Status;

@@ -7,95 +7,11 @@
 //! lockfile is missing because `.gitignore` ignores it, the evidence says so
 //! and names the line: that is a decision someone made, not an accident.
 //! A manifest that does not parse leaves the check `unknown` unless another
-//! manifest already fails it: its dependencies cannot be read.
+//! manifest already fails it: its dependencies cannot be read. The lock
+//! state of each manifest is derived by the resolve stage (src/resolve.rs).
 
-use crate::facts::gitignore::{GitIgnore, Matchers, Verdict};
-use crate::facts::manifests::Manifest;
 use crate::facts::{Facts, Location};
-use crate::inventory::ManifestKind;
 use crate::rules::{Evidence, Finding, Outcome, Status, some_paths};
-
-const NPM: &[&str] = &[
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "bun.lockb",
-    "bun.lock",
-];
-const PY_ANY: &[&str] = &["uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock"];
-
-fn dir_of(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(d, _)| d)
-}
-
-fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_string()
-    } else {
-        format!("{dir}/{name}")
-    }
-}
-
-/// The lockfile names a manifest accepts, and whether a workspace root
-/// above it may hold them.
-fn wanted(m: &Manifest) -> (&'static [&'static str], bool) {
-    match m.kind {
-        ManifestKind::PackageJson => (NPM, true),
-        ManifestKind::Pyproject => match m.lock.tool {
-            Some("poetry") => (&["poetry.lock"], false),
-            Some("pdm") => (&["pdm.lock"], false),
-            Some("uv") => (&["uv.lock"], false),
-            _ => (PY_ANY, false),
-        },
-        ManifestKind::Requirements => (PY_ANY, false),
-        ManifestKind::Pipfile => (&["Pipfile.lock"], false),
-        ManifestKind::GoMod => (&["go.sum"], false),
-        ManifestKind::CargoToml => (&["Cargo.lock"], true),
-    }
-}
-
-fn find_lock(facts: &Facts, m: &Manifest) -> Option<String> {
-    let (names, upward) = wanted(m);
-    let own = dir_of(&m.path).to_string();
-    let mut dir = own.clone();
-    loop {
-        for n in names {
-            let p = join(&dir, n);
-            if facts.has_file(&p) {
-                return Some(p);
-            }
-        }
-        // A uv workspace member's dependencies are locked in the
-        // workspace root's uv.lock (`[tool.uv.workspace]`), above it.
-        if dir != own && m.kind == ManifestKind::Pyproject && names.contains(&"uv.lock") {
-            let p = join(&dir, "uv.lock");
-            if facts.has_file(&p) {
-                return Some(p);
-            }
-        }
-        if dir.is_empty() {
-            return None;
-        }
-        if !upward && m.kind != ManifestKind::Pyproject {
-            return None;
-        }
-        dir = dir_of(&dir).to_string();
-    }
-}
-
-/// A Cargo package with no binary target: a library.
-fn is_library_crate(facts: &Facts, m: &Manifest) -> bool {
-    let dir = dir_of(&m.path);
-    let main = join(dir, "src/main.rs");
-    let bins = join(dir, "src/bin/");
-    let has_bin = |f: &crate::facts::FileRecord| f.path == main || f.path.starts_with(&bins);
-    // A virtual workspace is an app when any of its crates is.
-    let member_bin = |f: &crate::facts::FileRecord| {
-        m.lock.workspace && f.path.starts_with(&join(dir, "")) && f.path.ends_with("/src/main.rs")
-    };
-    !m.lock.declares_bin && !facts.files.iter().any(|f| has_bin(f) || member_bin(f))
-}
 
 pub fn check(facts: &Facts) -> Outcome {
     let outcome = evaluate(facts);
@@ -116,72 +32,15 @@ fn evaluate(facts: &Facts) -> Outcome {
     }
     let mut clean = Vec::new();
     let mut bad = Vec::new();
-    let mut ignores = Matchers::new(&facts.gitignores);
-    // Only a pattern naming a lock file or using a wildcard can ignore one
-    // (a directory pattern would have hidden the manifest too).
-    let relevant: Vec<&GitIgnore> = facts
-        .gitignores
-        .iter()
-        .filter(|g| {
-            g.lines
-                .iter()
-                .any(|l| l.contains("lock") || l.contains(['*', '?', '[']))
-        })
-        .collect();
-    for m in &facts.manifests {
-        let dir = dir_of(&m.path);
-        let loc = Location::new(&m.path, 1);
-        if m.deps.is_empty() && !m.lock.workspace {
-            continue;
+    for l in &facts.derived.lockfiles {
+        let loc = Location::new(&l.manifest, 1);
+        match &l.state {
+            Ok(note) => clean.push(Evidence::at(&loc, note.clone())),
+            Err((note, message)) => bad.push((
+                Evidence::at(&loc, note.clone()),
+                Finding::at(&loc, message.clone()),
+            )),
         }
-        if m.kind == ManifestKind::Requirements && m.lock.pinned {
-            clean.push(Evidence::at(
-                &loc,
-                "pinned requirements: the file is the lock",
-            ));
-            continue;
-        }
-        if let Some(lock) = find_lock(facts, m) {
-            clean.push(Evidence::at(&loc, format!("locked by {lock}")));
-            continue;
-        }
-        // Pinned requirements next to a pyproject lock it for deployment.
-        if matches!(m.kind, ManifestKind::Pyproject | ManifestKind::Requirements)
-            && let Some(r) = facts.manifests.iter().find(|r| {
-                r.kind == ManifestKind::Requirements && r.lock.pinned && dir_of(&r.path) == dir
-            })
-        {
-            clean.push(Evidence::at(&loc, format!("locked by pinned {}", r.path)));
-            continue;
-        }
-        if m.kind == ManifestKind::CargoToml && is_library_crate(facts, m) {
-            clean.push(Evidence::at(&loc, "library crate: Cargo.lock is optional"));
-            continue;
-        }
-        let (names, _) = wanted(m);
-        // Only a relevant .gitignore at or above this manifest governs it.
-        let may_ignore = relevant.iter().any(|g| g.governs(&m.path));
-        let candidates: &[&str] = if may_ignore { names } else { &[] };
-        let ignored = candidates
-            .iter()
-            .find_map(|n| match ignores.verdict(&join(dir, n)) {
-                Verdict::Ignored(at) => Some((n, at)),
-                _ => None,
-            });
-        let (note, message) = match ignored {
-            Some((n, at)) => (
-                format!("{n} is git-ignored on purpose ({}:{})", at.path, at.line),
-                format!(
-                    "{} has no committed lockfile: {n} is git-ignored at {}:{}",
-                    m.path, at.path, at.line
-                ),
-            ),
-            None => (
-                format!("no lockfile ({})", names.join(", ")),
-                format!("{} has no committed lockfile", m.path),
-            ),
-        };
-        bad.push((Evidence::at(&loc, note), Finding::at(&loc, message)));
     }
     if clean.is_empty() && bad.is_empty() {
         return Outcome::not_applicable("no manifest declares dependencies");
@@ -192,6 +51,12 @@ fn evaluate(facts: &Facts) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::GitIgnore;
+
+    /// The rule on facts the resolve stage has run on.
+    fn check(f: &Facts) -> Outcome {
+        super::check(&crate::resolve::resolved(f))
+    }
     use crate::facts::{FileRecord, hygiene, manifests};
     use crate::inventory::classify;
 

@@ -1,0 +1,656 @@
+//! Apps: which folders of a repository are apps to score, which are
+//! libraries to list, and the facts each app is scored on.
+//!
+//! A monorepo is several apps with different standings: in
+//! `fixtures/monorepo-two-pipelines` the API's CI runs its tests and the web
+//! app's `npm test` is npm's placeholder. Scored as one, the repository
+//! passed tests-in-ci on the API's tests. So each folder holding a manifest
+//! (package.json, pyproject.toml, requirements.txt, Pipfile, go.mod,
+//! Cargo.toml, pom.xml, build.gradle) is a candidate; it is an **app** when
+//! it shows a server (routes, a server framework), a worker (a queue or
+//! workflow library) or a deployment (a Dockerfile, fly/vercel/render/App
+//! Engine config, a compose service named after it). A candidate with no
+//! such signal is a **library** (listed, not scored), and one that holds
+//! other candidates is a **workspace root** (npm/pnpm/yarn workspaces, uv,
+//! poetry, go.work, a Cargo workspace), whose files are repository-wide.
+//! A repository where no folder shows a signal, but which holds code, is
+//! one app at `.` as before.
+//!
+//! An app is scored on a view of the facts ([`view`]): what lies under its
+//! root and no deeper candidate (its code, manifests, env files), plus the
+//! repository-wide facts that apply to it, from its own root or from the
+//! folders above it (root `.gitignore`, CODEOWNERS, runbook and SLO
+//! documents, CI pipelines, deployment files, a compose healthcheck on the
+//! service named after it). CI steps count for it when they point at it
+//! (working directory, `cd`, `--prefix`, `-w`/`--workspace`, the scripts
+//! they run) or at no folder at all (a root job tests the whole repository).
+
+use std::collections::BTreeSet;
+
+use crate::facts::{Facts, FileKind, Location};
+use crate::report::Library;
+use crate::resolve::{Derived, server_packages, under};
+use crate::safe_text::SafeText;
+use crate::score::{AppInput, Apps};
+
+/// Queue consumers, schedulers and workflow workers, by package name.
+const WORKER_PACKAGES: &[&str] = &[
+    "celery",
+    "rq",
+    "dramatiq",
+    "arq",
+    "huey",
+    "temporalio",
+    "bullmq",
+    "bull",
+    "bee-queue",
+    "agenda",
+    "kafkajs",
+    "amqplib",
+    "@temporalio/worker",
+    "node-cron",
+    "go.temporal.io/sdk",
+    "github.com/hibiken/asynq",
+    "github.com/robfig/cron/v3",
+    "apalis",
+];
+
+/// Files whose presence in a folder says it is deployed.
+const DEPLOY_FILES: &[&str] = &[
+    "Dockerfile",
+    "Procfile",
+    "fly.toml",
+    "app.yaml",
+    "render.yaml",
+    "vercel.json",
+    "netlify.toml",
+    "serverless.yml",
+    "railway.json",
+    "railway.toml",
+];
+
+/// Folders whose manifests are not apps: dependencies, examples, fixtures.
+pub const NOT_APPS: &[&str] = &[
+    "node_modules",
+    "vendor",
+    "examples",
+    "example",
+    "fixtures",
+    "testdata",
+    "test",
+    "tests",
+    "__tests__",
+    "docs",
+];
+
+/// A folder under one of [`NOT_APPS`]: no app of the repository.
+pub fn outside_apps(dir: &str) -> bool {
+    dir.split('/').any(|seg| NOT_APPS.contains(&seg))
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn root_name(dir: &str) -> String {
+    if dir.is_empty() {
+        ".".into()
+    } else {
+        dir.to_string()
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// A folder with a manifest.
+struct Candidate {
+    /// Repository-relative, "" for the root.
+    dir: String,
+    manifests: Vec<String>,
+    stack: BTreeSet<String>,
+    signals: Vec<String>,
+}
+
+/// The deepest candidate folder holding `path`, among `dirs`.
+fn owner<'a>(dirs: &'a [&'a str], path: &str) -> Option<&'a str> {
+    dirs.iter()
+        .copied()
+        .filter(|d| d.is_empty() || under(path, d))
+        .max_by_key(|d| d.len())
+}
+
+/// Find the apps and libraries of the repository, with each app's facts.
+pub fn discover(facts: &Facts) -> Apps {
+    if crate::score::no_app(facts).is_some() {
+        return Apps::default();
+    }
+    let mut candidates = candidates(facts);
+    signals(facts, &mut candidates);
+    let dirs: Vec<&str> = candidates.iter().map(|c| c.dir.as_str()).collect();
+    // A candidate that holds others without a signal of its own is a
+    // workspace root: its files are the repository's, not a library's.
+    let holds_others = |c: &Candidate| {
+        dirs.iter()
+            .any(|d| *d != c.dir && (c.dir.is_empty() || under(d, &c.dir)))
+    };
+    let apps: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| !c.signals.is_empty())
+        .collect();
+    let libraries: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| c.signals.is_empty() && !holds_others(c))
+        .collect();
+    if apps.is_empty() {
+        // Code, but no folder says server, worker or deployment: the
+        // repository is one app, as it always was.
+        return Apps {
+            apps: vec![AppInput {
+                root: ".".into(),
+                name: ".".into(),
+                stack: candidates
+                    .iter()
+                    .flat_map(|c| c.stack.iter().cloned())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                signals: Vec::new(),
+                facts: None,
+            }],
+            libraries: Vec::new(),
+            none_in: None,
+        };
+    }
+    // Owners are the apps. Code no app holds (a library, jobs at the root)
+    // must not drop out of the report: the repository's root is then an
+    // app too, holding it, so every finding stays scored somewhere.
+    let mut owners: Vec<&str> = apps.iter().map(|c| c.dir.as_str()).collect();
+    let orphans = facts
+        .files
+        .iter()
+        .filter(|f| f.scope.in_service() && matches!(f.kind, FileKind::Source(_)))
+        .filter(|f| owner(&owners, &f.path).is_none())
+        .count();
+    let root_app = orphans > 0 && !owners.contains(&"");
+    if root_app {
+        owners.insert(0, "");
+    }
+    let whole = owners == [""];
+    let mut app_inputs: Vec<AppInput> = Vec::new();
+    if root_app {
+        app_inputs.push(AppInput {
+            root: ".".into(),
+            name: ".".into(),
+            stack: candidates
+                .iter()
+                .filter(|c| c.signals.is_empty())
+                .flat_map(|c| c.stack.iter().cloned())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            signals: vec![format!(
+                "{orphans} source file(s) outside the other apps (libraries, jobs, tools)"
+            )],
+            facts: (!whole).then(|| view(facts, "", &owners, &[])),
+        });
+    }
+    app_inputs.extend(apps.iter().map(|c| AppInput {
+        root: root_name(&c.dir),
+        name: if c.dir.is_empty() {
+            ".".into()
+        } else {
+            file_name(&c.dir).to_string()
+        },
+        stack: c.stack.iter().cloned().collect(),
+        signals: c.signals.clone(),
+        facts: (!whole).then(|| view(facts, &c.dir, &owners, &[])),
+    }));
+    Apps {
+        apps: app_inputs,
+        libraries: libraries
+            .iter()
+            .map(|c| Library {
+                root: SafeText::new(&root_name(&c.dir)),
+                name: SafeText::new(if c.dir.is_empty() {
+                    "."
+                } else {
+                    file_name(&c.dir)
+                }),
+                stack: c.stack.iter().cloned().collect(),
+                manifest: SafeText::new(c.manifests.first().map_or("", String::as_str)),
+            })
+            .collect(),
+        none_in: None,
+    }
+}
+
+/// Every folder holding a dependency manifest, outside dependencies,
+/// examples and fixtures.
+fn candidates(facts: &Facts) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::new();
+    let java = facts.files.iter().map(|f| f.path.as_str()).filter(|p| {
+        matches!(
+            file_name(p),
+            "pom.xml" | "build.gradle" | "build.gradle.kts"
+        )
+    });
+    let manifests = facts
+        .manifests
+        .iter()
+        .map(|m| m.path.as_str())
+        .chain(facts.unparsed_manifests.iter().map(String::as_str))
+        .chain(java);
+    for path in manifests {
+        let dir = dir_of(path);
+        if outside_apps(dir) {
+            continue;
+        }
+        match out.iter_mut().find(|c| c.dir == dir) {
+            Some(c) => c.manifests.push(path.to_string()),
+            None => out.push(Candidate {
+                dir: dir.to_string(),
+                manifests: vec![path.to_string()],
+                stack: BTreeSet::new(),
+                signals: Vec::new(),
+            }),
+        }
+    }
+    out.sort_by(|a, b| a.dir.cmp(&b.dir));
+    out
+}
+
+/// Fill each candidate's stack and its server, worker and deploy signals,
+/// from what lies under it and no deeper candidate.
+fn signals(facts: &Facts, candidates: &mut [Candidate]) {
+    let dirs: Vec<String> = candidates.iter().map(|c| c.dir.clone()).collect();
+    let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
+    let owned = |dir: &str, path: &str| owner(&dirs, path) == Some(dir);
+    for c in candidates.iter_mut() {
+        let dir = c.dir.clone();
+        let owned = |path: &str| owned(&dir, path);
+        for f in facts.files.iter().filter(|f| owned(&f.path)) {
+            if let FileKind::Source(lang) = f.kind
+                && f.scope.in_service()
+            {
+                c.stack.insert(format!("{lang:?}").to_ascii_lowercase());
+            }
+            if f.path.ends_with("pom.xml") || f.path.contains("build.gradle") {
+                c.stack.insert("java".into());
+            }
+        }
+        for m in facts
+            .manifests
+            .iter()
+            .filter(|m| c.manifests.contains(&m.path))
+        {
+            for d in &m.deps {
+                if server_packages().any(|(p, _)| p == d.name) && !d.dev {
+                    c.stack.insert(d.name.clone());
+                    c.signals
+                        .push(format!("serves HTTP: {} ({})", d.name, m.path));
+                }
+                if WORKER_PACKAGES.contains(&d.name.as_str()) && !d.dev {
+                    c.stack.insert(d.name.clone());
+                    c.signals.push(format!("worker: {} ({})", d.name, m.path));
+                }
+            }
+        }
+        if let Some(r) = facts.routes.iter().find(|r| owned(&r.location.path)) {
+            c.signals.push(format!(
+                "serves HTTP: {} route at {}:{}",
+                r.framework, r.location.path, r.location.line
+            ));
+        }
+        for f in facts
+            .files
+            .iter()
+            .filter(|f| dir_of(&f.path) == c.dir && DEPLOY_FILES.contains(&file_name(&f.path)))
+        {
+            c.signals.push(format!("deployed: {}", f.path));
+        }
+        // A root compose file naming the folder's service.
+        let name = file_name(&c.dir);
+        if !c.dir.is_empty()
+            && let Some(s) = facts
+                .deploy
+                .compose_services
+                .iter()
+                .find(|s| s.builds && s.name == name && !owned(&s.file))
+        {
+            c.signals.push(format!(
+                "deployed: service `{}` at {}:{}",
+                s.name, s.file, s.line
+            ));
+        }
+        c.signals.sort();
+        c.signals.dedup();
+    }
+}
+
+/// The facts the app at `root` is scored on. `owners` are the roots of all
+/// apps and libraries (`libraries` those of the libraries): a fact belongs
+/// to the deepest one holding it.
+/// * its own: under `root` and no deeper owner (code, manifests, tests);
+/// * shared: its own, or held by no owner, by an owner above it or by a
+///   library (CI, docs, `.gitignore`, CODEOWNERS, deployment files, secrets
+///   and env files of the repository: a key at the root leaks every app's,
+///   and an `infra/` CDK package that declares the budget is no app's own).
+pub fn view(facts: &Facts, root: &str, owners: &[&str], libraries: &[&str]) -> Facts {
+    let own = |p: &str| owner(owners, p) == Some(root);
+    let shared = |p: &str| match owner(owners, p) {
+        None => true,
+        Some(o) => o == root || o.is_empty() || under(root, o) || libraries.contains(&o),
+    };
+    let at_own = |l: &Location| own(&l.path);
+    let at_shared = |l: &Location| shared(&l.path);
+    let name = file_name(root);
+    let mut v = Facts {
+        files: facts
+            .files
+            .iter()
+            .filter(|f| shared(&f.path))
+            .cloned()
+            .collect(),
+        manifests: keep(&facts.manifests, |m| own(&m.path)),
+        pipelines: keep(&facts.pipelines, |p| shared(&p.path)),
+        tasks: keep(&facts.tasks, |t| shared(&t.file)),
+        coverage_gates: keep(&facts.coverage_gates, |g| at_own(&g.location)),
+        docs: keep(&facts.docs, |d| shared(&d.path)),
+        routes: keep(&facts.routes, |r| at_own(&r.location)),
+        outbound: keep(&facts.outbound, |r| at_own(&r.location)),
+        retries: keep(&facts.retries, |r| at_own(&r.location)),
+        otel_inits: keep(&facts.otel_inits, |r| at_own(&r.location)),
+        tests: keep(&facts.tests, |r| at_own(&r.location)),
+        practices: keep(&facts.practices, |r| at_own(&r.location)),
+        pii_logs: keep(&facts.pii_logs, |r| at_own(&r.location)),
+        secrets: keep(&facts.secrets, |r| at_shared(&r.location)),
+        secret_exclusions: keep(&facts.secret_exclusions, |r| at_shared(&r.location)),
+        insecure_defaults: keep(&facts.insecure_defaults, |r| at_shared(&r.location)),
+        secret_managers: keep(&facts.secret_managers, |r| at_own(&r.location)),
+        env_files: keep(&facts.env_files, |e| shared(&e.path)),
+        gitignores: keep(&facts.gitignores, |g| shared(&g.path)),
+        tracked_env_files: facts
+            .tracked_env_files
+            .as_ref()
+            .map(|t| t.iter().filter(|p| shared(p)).cloned().collect()),
+        allows: keep(&facts.allows, |a| at_shared(&a.location)),
+        warnings: facts.warnings.clone(),
+        unparsed: keep(&facts.unparsed, |p| own(p)),
+        unread_large: keep(&facts.unread_large, |p| own(p)),
+        unparsed_ci: keep(&facts.unparsed_ci, |p| shared(p)),
+        unparsed_manifests: keep(&facts.unparsed_manifests, |p| own(p)),
+        ci_deploys: facts.ci_deploys.clone(),
+        external_hosts: keep(&facts.external_hosts, |h| at_own(&h.location)),
+        pii_fields: keep(&facts.pii_fields, |h| at_own(&h.location)),
+        postmortems: keep(&facts.postmortems, |p| shared(&p.path)),
+        flag_uses: keep(&facts.flag_uses, |f| at_own(&f.location)),
+        // Graduation pressure reads the repository's history once; no rule
+        // reads it, so a view does not copy thousands of commits per app.
+        history: crate::facts::git::History::Unknown("read once for the repository".into()),
+        scoped_out: facts.scoped_out.clone(),
+        ..Facts::default()
+    };
+    v.hygiene = facts.hygiene.clone();
+    for list in [
+        &mut v.hygiene.dependency_updates,
+        &mut v.hygiene.codeowners,
+        &mut v.hygiene.alert_rules,
+        &mut v.hygiene.slos,
+    ] {
+        list.retain(|m| shared(&m.location.path));
+    }
+    v.deploy = facts.deploy.clone();
+    // A compose file above the app deploys it when one of its services is
+    // named after it (`api:` for `api/`); the database beside it is not a
+    // deployment of the web app.
+    let names_app = |file: &str| {
+        facts
+            .deploy
+            .compose_services
+            .iter()
+            .any(|s| s.file == file && s.name == name)
+    };
+    v.deploy.targets.retain(|t| {
+        own(&t.location.path)
+            || (shared(&t.location.path)
+                && (t.platform != "compose" || names_app(&t.location.path)))
+    });
+    v.deploy.scaling.retain(|t| shared(&t.location.path));
+    v.deploy.budgets.retain(|t| shared(&t.location.path));
+    // A probe outside the app counts when it names the app's service.
+    v.deploy
+        .probes
+        .retain(|p| own(&p.location.path) || (shared(&p.location.path) && p.target == name));
+    v.deploy.compose_services.retain(|s| shared(&s.file));
+    let mut langs: Vec<_> = v
+        .files
+        .iter()
+        .filter(|f| own(&f.path) && f.scope.in_service())
+        .filter_map(|f| match f.kind {
+            FileKind::Source(l) => Some(l),
+            _ => None,
+        })
+        .collect();
+    langs.sort();
+    langs.dedup();
+    v.languages = langs;
+    v.paths = v.files.iter().map(|f| f.path.clone()).collect();
+    v.derived = derived_share(&facts.derived, root, &own, &shared);
+    v
+}
+
+fn keep<T: Clone>(items: &[T], f: impl Fn(&T) -> bool) -> Vec<T> {
+    items.iter().filter(|x| f(x)).cloned().collect()
+}
+
+/// The app's share of what the resolve stage derived for the repository.
+fn derived_share(
+    d: &Derived,
+    root: &str,
+    own: &dyn Fn(&str) -> bool,
+    shared: &dyn Fn(&str) -> bool,
+) -> Derived {
+    // A CI step counts for the app when a folder it points at is the app's
+    // (or holds it), or when it points at no folder.
+    let here = |dirs: &[String]| {
+        dirs.is_empty()
+            || dirs.iter().any(|dir| {
+                let probe = format!("{dir}/.");
+                own(&probe) || (!root.is_empty() && under(root, dir))
+            })
+    };
+    Derived {
+        ci_runs: keep(&d.ci_runs, |r| here(&r.dirs)),
+        ci_cut: d.ci_cut,
+        uptime_checks: keep(&d.uptime_checks, |u| here(&u.dirs)),
+        lockfiles: keep(&d.lockfiles, |l| own(&l.manifest)),
+        env_probes: d
+            .env_probes
+            .iter()
+            .filter(|p| p.dir == root || (p.env_file && own(&format!("{}/.env", p.dir))))
+            .map(|p| crate::resolve::EnvProbe {
+                judged: true,
+                ..p.clone()
+            })
+            .collect(),
+        http: keep(&d.http, |h| own(&h.path)),
+        committed_env: keep(&d.committed_env, |e| shared(&e.path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{FileRecord, manifests};
+    use crate::inventory::{Scope, classify};
+
+    /// Facts of a repository given as (path, text), with the resolve stage
+    /// run; routes are left out (the manifests' frameworks are the signal).
+    fn repo(files: &[(&str, &str)]) -> Facts {
+        let mut f = Facts::default();
+        for (p, t) in files {
+            let kind = classify(p);
+            f.files.push(FileRecord {
+                path: p.to_string(),
+                kind,
+                is_test: false,
+                scope: Scope::Server,
+                scope_reason: String::new(),
+                lines: 1,
+            });
+            if let FileKind::Manifest(k) = kind {
+                f.manifests.push(manifests::parse(p, k, t).unwrap());
+            }
+        }
+        f.paths = f.files.iter().map(|x| x.path.clone()).collect();
+        f.derived = crate::resolve::run(&f);
+        f
+    }
+
+    fn roots(apps: &Apps) -> Vec<&str> {
+        apps.apps.iter().map(|a| a.root.as_str()).collect()
+    }
+
+    /// An npm workspace: the root holds the members and is no app itself;
+    /// the member with a server is an app, the one without a library.
+    #[test]
+    fn workspace_members_are_apps_or_libraries() {
+        let f = repo(&[
+            (
+                "package.json",
+                r#"{"workspaces":["apps/*","packages/*"],"devDependencies":{"turbo":"2"}}"#,
+            ),
+            ("package-lock.json", ""),
+            (
+                "apps/api/package.json",
+                r#"{"dependencies":{"fastify":"4"}}"#,
+            ),
+            ("apps/api/src/index.js", ""),
+            (
+                "packages/ui/package.json",
+                r#"{"dependencies":{"react":"18"}}"#,
+            ),
+            ("packages/ui/src/index.js", ""),
+        ]);
+        let found = discover(&f);
+        // The library's code is held by the repository's root, an app of
+        // its own, so none of its findings drops out of the report.
+        assert_eq!(roots(&found), [".", "apps/api"]);
+        let found = Apps {
+            apps: found.apps.into_iter().skip(1).collect(),
+            ..found
+        };
+        assert_eq!(found.apps[0].stack, ["fastify", "javascript"]);
+        let libs: Vec<&str> = found.libraries.iter().map(|l| l.root.as_str()).collect();
+        assert_eq!(libs, ["packages/ui"]);
+        // The app's view holds its own code, and the root lockfile locks it.
+        let view = found.apps[0].facts.as_ref().unwrap();
+        assert!(
+            view.manifests
+                .iter()
+                .all(|m| m.path.starts_with("apps/api/"))
+        );
+        assert_eq!(view.derived.lockfiles.len(), 1);
+        assert_eq!(
+            view.derived.lockfiles[0].state.as_ref().unwrap(),
+            "locked by package-lock.json"
+        );
+        // The library's code is not the app's; its documents are shared.
+        assert!(
+            view.files
+                .iter()
+                .any(|f| f.path == "packages/ui/src/index.js")
+        );
+        assert!(view.languages.len() == 1);
+    }
+
+    /// A library's code is not the app's (the root holds it, as an app of
+    /// its own), but what it declares for the repository is: a budget in an
+    /// `infra/` CDK package counts for the API.
+    #[test]
+    fn a_library_shares_its_configuration_not_its_code() {
+        let mut f = repo(&[
+            ("api/package.json", r#"{"dependencies":{"express":"4"}}"#),
+            ("api/src/server.js", ""),
+            (
+                "infra/package.json",
+                r#"{"dependencies":{"aws-cdk-lib":"2"}}"#,
+            ),
+            ("infra/lib/stack.ts", ""),
+        ]);
+        f.deploy.budgets.push(crate::facts::deploy::BudgetAlert {
+            location: Location::new("infra/lib/stack.ts", 9),
+            kind: "AWS budget".into(),
+        });
+        f.outbound.push(crate::facts::OutboundCall {
+            location: Location::new("infra/lib/stack.ts", 3),
+            client: "fetch",
+            timeout: crate::facts::TimeoutState::Missing,
+            note: "fetch".into(),
+        });
+        let found = discover(&f);
+        assert_eq!(roots(&found), [".", "api"]);
+        let view = found.apps[1].facts.as_ref().unwrap();
+        assert_eq!(view.deploy.budgets.len(), 1);
+        assert!(view.outbound.is_empty());
+        // The library's call is the root's: still reported.
+        let root = found.apps[0].facts.as_ref().unwrap();
+        assert_eq!(root.outbound.len(), 1);
+    }
+
+    /// A root app with a deployed worker below it: two apps, and the
+    /// root's view leaves the worker's manifest out.
+    #[test]
+    fn a_root_app_and_a_nested_worker() {
+        let f = repo(&[
+            ("requirements.txt", "flask==3.0.0\n"),
+            ("app.py", ""),
+            ("worker/requirements.txt", "celery==5.3.0\n"),
+            ("worker/tasks.py", ""),
+            ("worker/Dockerfile", "FROM python:3.12\n"),
+        ]);
+        let found = discover(&f);
+        assert_eq!(roots(&found), [".", "worker"]);
+        let root = found.apps[0].facts.as_ref().unwrap();
+        assert_eq!(root.manifests.len(), 1);
+        assert_eq!(root.manifests[0].path, "requirements.txt");
+        assert!(
+            found.apps[1]
+                .signals
+                .iter()
+                .any(|s| s.starts_with("worker: celery"))
+        );
+        assert!(
+            found.apps[1]
+                .signals
+                .iter()
+                .any(|s| s == "deployed: worker/Dockerfile")
+        );
+    }
+
+    /// No folder shows a server, worker or deployment: the repository is
+    /// one app at `.`, scored on all of its facts, as it always was; and a
+    /// manifest under `examples/` is never an app.
+    #[test]
+    fn without_signals_the_root_is_the_app() {
+        let f = repo(&[
+            (
+                "go.mod",
+                "module example.com/tool\n\ngo 1.22\n\nrequire github.com/spf13/cobra v1.8.0\n",
+            ),
+            ("main.go", ""),
+            (
+                "examples/server/package.json",
+                r#"{"dependencies":{"express":"4"}}"#,
+            ),
+        ]);
+        let found = discover(&f);
+        assert_eq!(roots(&found), ["."]);
+        assert!(found.apps[0].facts.is_none());
+        assert!(found.libraries.is_empty());
+        assert!(outside_apps("examples/server"));
+        assert!(!outside_apps("services/api"));
+    }
+}
