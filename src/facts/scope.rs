@@ -309,18 +309,38 @@ fn relative_imports(text: &str) -> Vec<String> {
     out
 }
 
-/// The deepest package.json whose directory holds `path`.
-fn governing<'a>(
-    path: &str,
-    packages: &'a [(&'a Manifest, Stack, String)],
-) -> Option<&'a (&'a Manifest, Stack, String)> {
-    packages
-        .iter()
-        .filter(|(m, _, _)| {
+/// The package.json files of a tree, found by their directory: a monorepo
+/// holds thousands of packages, and every JavaScript file asks which one
+/// governs it, so the answer walks the file's own few ancestors instead of
+/// every package.
+struct Packages<'a> {
+    all: Vec<(&'a Manifest, Stack, String)>,
+    /// Directory (`""` at the root) to the index in `all` of the manifest
+    /// that governs it: the longest path there, the later one on a tie.
+    by_dir: HashMap<&'a str, usize>,
+}
+
+impl<'a> Packages<'a> {
+    fn new(all: Vec<(&'a Manifest, Stack, String)>) -> Packages<'a> {
+        let mut by_dir: HashMap<&'a str, usize> = HashMap::new();
+        for (i, (m, _, _)) in all.iter().enumerate() {
             let dir = m.path.rsplit_once('/').map_or("", |(d, _)| d);
-            dir.is_empty() || path.starts_with(&format!("{dir}/"))
-        })
-        .max_by_key(|(m, _, _)| m.path.len())
+            let slot = by_dir.entry(dir).or_insert(i);
+            if all[*slot].0.path.len() <= m.path.len() {
+                *slot = i;
+            }
+        }
+        Packages { all, by_dir }
+    }
+
+    /// The deepest package.json whose directory holds `path`.
+    fn governing(&self, path: &str) -> Option<&(&'a Manifest, Stack, String)> {
+        path.rmatch_indices('/')
+            .map(|(i, _)| &path[..i])
+            .chain(std::iter::once(""))
+            .find_map(|dir| self.by_dir.get(dir))
+            .map(|&i| &self.all[i])
+    }
 }
 
 /// `path` relative to its package directory.
@@ -436,11 +456,7 @@ fn react_hook(rel: &str) -> bool {
 }
 
 /// A JS/TS file's scope from its package and its own text.
-fn js_scope(
-    path: &str,
-    hints: Option<&ScopeHints>,
-    packages: &[(&Manifest, Stack, String)],
-) -> (Scope, String) {
+fn js_scope(path: &str, hints: Option<&ScopeHints>, packages: &Packages) -> (Scope, String) {
     match hints.and_then(|h| h.directive) {
         Some(Directive::UseClient) => return (Scope::Browser, "\"use client\" directive".into()),
         Some(Directive::UseServer) => {
@@ -451,7 +467,7 @@ fn js_scope(
         }
         None => {}
     }
-    let Some((m, stack, why)) = governing(path, packages) else {
+    let Some((m, stack, why)) = packages.governing(path) else {
         return (Scope::Unknown, "no package.json governs it".into());
     };
     let rel = in_package(path, m);
@@ -599,14 +615,16 @@ pub fn assign(
     manifests: &[Manifest],
     hints: &BTreeMap<String, ScopeHints>,
 ) {
-    let packages: Vec<(&Manifest, Stack, String)> = manifests
-        .iter()
-        .filter(|m| m.kind == ManifestKind::PackageJson)
-        .map(|m| {
-            let (s, why) = stack(m);
-            (m, s, why)
-        })
-        .collect();
+    let packages = Packages::new(
+        manifests
+            .iter()
+            .filter(|m| m.kind == ManifestKind::PackageJson)
+            .map(|m| {
+                let (s, why) = stack(m);
+                (m, s, why)
+            })
+            .collect(),
+    );
     let clients = rust_client_crates(manifests);
     let by_hand = script_entries(manifests);
     for f in files.iter_mut() {
@@ -642,6 +660,7 @@ pub fn assign(
     // import `@acme/lib/upload/put-file` with a subpath reaches
     // `packages/lib/upload/put-file.ts` (or its `src/`).
     let workspace: Vec<(String, String)> = packages
+        .all
         .iter()
         .filter_map(|(m, _, _)| {
             let dir = m.path.rsplit_once('/')?.0;
