@@ -24,6 +24,7 @@ pub mod nesting;
 pub mod practices;
 mod python;
 mod rust;
+pub mod shapes;
 pub mod syntax;
 mod triggers;
 
@@ -188,6 +189,11 @@ pub struct CodeFacts {
     /// Functions this file calls under a deadline of its own
     /// (`tokio::time::timeout(d, healthcheck::check_api(…))`).
     pub timed_calls: Vec<callers::Timed>,
+    /// Functions of this file that wrap or hand out an HTTP client
+    /// (`safeFetch`, `get_http_client`), and the calls this file makes to
+    /// such functions; merging joins them (`shapes.rs`).
+    pub providers: Vec<shapes::Provider>,
+    pub shape_calls: Vec<shapes::ShapeCall>,
     /// The file has syntax errors: the message, for a warning. Such a file
     /// contributes no other code facts, and the code rules skip rather than
     /// pass while it is unread.
@@ -470,6 +476,7 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
     }
     frameworks::extract(&src, &mut facts);
     clients::extract(&src, &mut facts);
+    shapes::extract(&src, &mut facts);
     callers::extract(&src, &mut facts);
     practices::extract(&src, &mut facts);
     browser::drop_browser_only(&src, &mut facts);
