@@ -407,6 +407,12 @@ static JS_NAMED_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+static JS_DYNAMIC_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r#"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*=\s*\(\s*await\s+import\(\s*['"](?P<spec>[^'"]+)['"]\s*\)\s*\)"#,
+    )
+});
+
 static PY_FROM_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(
         r"(?m)^[ \t]*from[ \t]+(?P<spec>[\w.]+)[ \t]+import[ \t]+(?:\((?P<a>[^)]*)\)|(?P<b>[^\n]*))",
@@ -464,7 +470,14 @@ fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
                 })
         });
     }
-    JS_NAMED_IMPORT.captures_iter(&src.code).any(|c| {
+    // `const S3Client = (await import('@aws-sdk/client-s3')).S3Client`: a
+    // client loaded on first use binds its name like a static import.
+    let dynamic = src.code.contains("await import")
+        && JS_DYNAMIC_IMPORT.captures_iter(&src.code).any(|c| {
+            &c["name"] == name && modules.iter().any(|m| c["spec"].starts_with(m))
+        });
+    dynamic
+        || JS_NAMED_IMPORT.captures_iter(&src.code).any(|c| {
         let spec = &c["spec"];
         modules.iter().any(|m| spec.starts_with(m))
             && c.name("a").or_else(|| c.name("b")).is_some_and(|list| {

@@ -156,6 +156,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     if js && (code.contains("'use client'") || code.contains("\"use client\"")) {
         return;
     }
+    if js && code.contains("axios") {
+        axios_aliases(src, facts);
+    }
     let bindings = imported_names(src);
     let may_provide = if js {
         code.contains("fetch(") || BUILDS.iter().any(|b| code.contains(b.1))
@@ -210,6 +213,68 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     facts.caller_boundable.extend(enclosed);
     facts.providers.extend(providers);
 }
+
+/// axios bound to another name, statically or by a dynamic import that
+/// loads it on first use: `import http from 'axios'`,
+/// `const http = (await import('axios')).default`,
+/// `const { default: http } = await import('axios')`. javascript.rs reads
+/// the calls of `axios` itself; these are the same client under an alias.
+fn axios_aliases(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    let mut names: Vec<String> = src
+        .captures(&AXIOS_ALIAS)
+        .filter_map(|c| c.name("a").or_else(|| c.name("b")).or_else(|| c.name("c")))
+        .map(|m| m.as_str().to_string())
+        .filter(|n| n != "axios")
+        .collect();
+    names.sort();
+    names.dedup();
+    let bytes = code.as_bytes();
+    for name in names {
+        let defaults = code.contains(&format!("{name}.defaults.timeout ="));
+        for at in src.find_all(&name) {
+            if at > 0 && {
+                let p = bytes[at - 1];
+                p.is_ascii_alphanumeric() || p == b'_' || p == b'$' || p == b'.'
+            } {
+                continue;
+            }
+            let rest = &code[at + name.len()..];
+            let Some(m) = method_after(rest).filter(|m| *m != "send" && *m != "fetch") else {
+                continue;
+            };
+            let open = at + name.len() + rest.find(m).unwrap_or(0) + m.len();
+            let open = open + code[open..].find('(').unwrap_or(0);
+            let args = src.inside(open);
+            let call = format!("{name}.{m}");
+            let (timeout, note) = if names_key(args, "timeout", false) || names_key(args, "signal", false) {
+                (TimeoutState::Explicit, format!("{call} (axios) with a per-call timeout"))
+            } else if defaults {
+                (
+                    TimeoutState::Explicit,
+                    format!("{call} (axios) through a client configured with a timeout"),
+                )
+            } else {
+                (
+                    TimeoutState::Missing,
+                    format!("{call}, no timeout: {name} is axios, which defaults to none"),
+                )
+            };
+            facts.outbound.push(OutboundCall {
+                location: src.loc(at),
+                client: "axios",
+                timeout,
+                note,
+            });
+        }
+    }
+}
+
+static AXIOS_ALIAS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:\bimport\s+(?P<a>[A-Za-z_$][\w$]*)\s+from\s*|\b(?:const|let|var)\s+(?P<b>[A-Za-z_$][\w$]*)\s*=\s*(?:require\(\s*|\(\s*await\s+import\(\s*)|\b(?:const|let|var)\s*\{\s*default\s*:\s*(?P<c>[A-Za-z_$][\w$]*)\s*\}\s*=\s*await\s+import\(\s*)['"]axios['"]"#,
+    )
+});
 
 fn line_offset(src: &Source, line: u32) -> Option<usize> {
     if line <= 1 {
@@ -565,7 +630,8 @@ fn accessors(src: &Source, functions: &[(String, usize, usize)], out: &mut Vec<P
                         .filter(|(t, b, _, _)| (*s..*e).contains(b) && t == expr)
                         .chain(built.iter().filter(|(t, _, _, _)| {
                             !t.is_empty()
-                                && (t == expr || t.rsplit('.').next() == Some(base) && t.contains('.') == expr.contains('.'))
+                                // `this.http` is the class field `http = …`.
+                                && (t == expr || t == base || t.rsplit('.').next() == Some(base))
                         }))
                         .next()
                 });
