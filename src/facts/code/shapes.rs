@@ -18,6 +18,8 @@
 //! extractors, and only a call whose provider is found becomes a site: a
 //! name that no wrapper or accessor answers to stays unknown, never guessed.
 
+use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -168,49 +170,34 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     if bindings.is_empty() && !may_provide {
         return;
     }
-    let functions = src.functions();
+    // Function bodies are needed only once something is found.
+    let functions: OnceCell<Vec<(String, usize, usize)>> = OnceCell::new();
+    let fns = || functions.get_or_init(|| src.functions()).as_slice();
     let mut providers = Vec::new();
     if may_provide {
         if js {
-            js_wrappers(src, &functions, &mut providers);
+            js_wrappers(src, fns(), &mut providers);
         } else {
-            py_wrappers(src, &functions, facts, &mut providers);
+            py_wrappers(src, fns(), facts, &mut providers);
         }
-        accessors(src, &functions, &mut providers);
+        accessors(src, fns(), &mut providers);
     }
     // The names this file may call a provider by: its own, and imports.
-    let mut names: Vec<(String, String, Option<String>)> = providers
-        .iter()
-        .map(|p| (p.name.clone(), p.name.clone(), None))
-        .collect();
-    names.extend(bindings);
-    names.sort();
-    names.dedup();
-    let before = facts.shape_calls.len();
-    for (local, exported, from) in &names {
-        calls(src, local, exported, from.as_deref(), &functions, facts);
-    }
-    // A call raced against a timer, or made in a function that its caller
-    // bounds, is bounded there: `callers` follows it like any other call.
-    let innermost = |at: usize| {
-        functions
-            .iter()
-            .filter(|(_, s, e)| (*s..*e).contains(&at))
-            .min_by_key(|(_, s, e)| e - s)
-    };
-    let mut enclosed = Vec::new();
-    for c in &facts.shape_calls[before..] {
-        let Some(at) = line_offset(src, c.location.line) else {
-            continue;
-        };
-        if let Some((name, _, _)) = innermost(at) {
-            enclosed.push(Enclosed {
-                location: c.location.clone(),
-                function: name.clone(),
-            });
+    let mut names: HashMap<&str, (&str, Option<&str>)> = HashMap::new();
+    for (local, exported, from) in &bindings {
+        // A React hook (`useSession`) runs in a component, in the browser.
+        let hook = js
+            && local.strip_prefix("use").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_uppercase()));
+        if !hook {
+            names.insert(local, (exported, from.as_deref()));
         }
     }
-    facts.caller_boundable.extend(enclosed);
+    for p in &providers {
+        names.insert(&p.name, (&p.name, None));
+    }
+    if !names.is_empty() {
+        calls(src, &names, &fns, facts);
+    }
     facts.providers.extend(providers);
 }
 
@@ -275,16 +262,6 @@ static AXIOS_ALIAS: LazyLock<Regex> = LazyLock::new(|| {
         r#"(?:\bimport\s+(?P<a>[A-Za-z_$][\w$]*)\s+from\s*|\b(?:const|let|var)\s+(?P<b>[A-Za-z_$][\w$]*)\s*=\s*(?:require\(\s*|\(\s*await\s+import\(\s*)|\b(?:const|let|var)\s*\{\s*default\s*:\s*(?P<c>[A-Za-z_$][\w$]*)\s*\}\s*=\s*await\s+import\(\s*)['"]axios['"]"#,
     )
 });
-
-fn line_offset(src: &Source, line: u32) -> Option<usize> {
-    if line <= 1 {
-        return Some(0);
-    }
-    src.code
-        .match_indices('\n')
-        .nth(line as usize - 2)
-        .map(|(i, _)| i + 1)
-}
 
 /// (local name, name in the providing module, import specifier) for every
 /// function this file imports by name from a module of the project: a
@@ -737,30 +714,53 @@ fn split_top(args: &str) -> Vec<&str> {
     out
 }
 
-/// Calls of `local` in this file: direct (`safeFetch(u)`), through the
-/// client it hands out (`getClient().get(u)`, `self._session().post(u)`),
-/// or through a variable bound to that client (`api = getClient()`).
-fn calls(
+/// Calls of the names in `names` (local name → name in the providing
+/// module, import specifier) in this file: direct (`safeFetch(u)`), through
+/// the client a function hands out (`getClient().get(u)`,
+/// `self._session().post(u)`), or through a variable bound to that client
+/// (`api = getClient()`). One pass over the file's open parentheses.
+fn calls<'f>(
     src: &Source,
-    local: &str,
-    exported: &str,
-    from: Option<&str>,
-    functions: &[(String, usize, usize)],
+    names: &HashMap<&str, (&str, Option<&str>)>,
+    functions: &dyn Fn() -> &'f [(String, usize, usize)],
     facts: &mut CodeFacts,
 ) {
     let code = &src.code;
     let bytes = code.as_bytes();
     let py = src.lang == Lang::Python;
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
-    for (at, _) in code.match_indices(local) {
-        let end = at + local.len();
-        if bytes.get(end).is_some_and(|b| ident(*b)) {
+    // Most parentheses follow a name this file does not import: a look at
+    // its last byte and length rules them out before any hashing.
+    let mut last_bytes = [false; 256];
+    let mut lengths = [false; 64];
+    for n in names.keys() {
+        last_bytes[*n.as_bytes().last().unwrap_or(&0) as usize] = true;
+        lengths[n.len().min(63)] = true;
+    }
+    let racing = !py && code.contains("Promise.race");
+    for (open, _) in code.match_indices('(') {
+        // The identifier before the parenthesis (and its type arguments,
+        // `getClient<Api>(`).
+        let mut end = code[..open].trim_end().len();
+        if end > 0 && bytes[end - 1] == b'>' {
+            let from = end.saturating_sub(120);
+            let Some(lt) = bytes[from..end].iter().rposition(|b| *b == b'<') else {
+                continue;
+            };
+            end = code[..from + lt].trim_end().len();
+        }
+        let at = code[..end]
+            .bytes()
+            .rposition(|b| !ident(b))
+            .map_or(0, |i| i + 1);
+        if at == end || !last_bytes[bytes[end - 1] as usize] || !lengths[(end - at).min(63)] {
             continue;
         }
+        let local = &code[at..end];
+        let Some(&(exported, from)) = names.get(local) else {
+            continue;
+        };
         let mut recv = "";
-        if at > 0 && ident(bytes[at - 1]) {
-            continue;
-        }
         if at > 0 && bytes[at - 1] == b'.' {
             // Only the file's own methods: `self.x(` / `this.x(`.
             let head = &code[..at - 1];
@@ -777,16 +777,7 @@ fn calls(
                 continue;
             }
         }
-        let rest = &code[end..];
-        let gap = rest.len() - rest.trim_start().len();
-        // `getClient<Api>(`: type arguments.
-        let mut open = end + gap;
-        if bytes.get(open) == Some(&b'<')
-            && let Some(close) = code[open..].find('>')
-        {
-            open += close + 1;
-        }
-        if bytes.get(open) != Some(&b'(') || !src.is_code(at) {
+        if !src.is_code(at) {
             continue;
         }
         let before = code[..at - recv.len()].trim_end();
@@ -800,12 +791,15 @@ fn calls(
         let Some(close) = src.matching(open) else {
             continue;
         };
-        // A method shorthand `getClient() {` defines, it does not call.
+        // A method shorthand `getClient() {` or `client(): Api {` defines,
+        // it does not call (`ok ? a() : b()` is a ternary).
         let after = code[close + 1..].trim_start();
-        if !py && (after.starts_with('{') || after.starts_with(':') && !before.ends_with('?')) {
-            if after.starts_with('{') {
-                continue;
-            }
+        let line_start = code[..at].rfind('\n').map_or(0, |i| i + 1);
+        if !py
+            && (after.starts_with('{')
+                || after.starts_with(':') && !code[line_start..at].contains('?'))
+        {
+            continue;
         }
         let args = &code[open + 1..close];
         let start = at - recv.len();
@@ -813,7 +807,7 @@ fn calls(
         if let Some(m) = method_after(after) {
             let mopen = close + 1 + (code[close + 1..].len() - after.len()) + m.len() + 1;
             let mopen = mopen + code[mopen..].find('(').unwrap_or(0);
-            facts.shape_calls.push(ShapeCall {
+            let call = ShapeCall {
                 location: src.loc(start),
                 name: exported.to_string(),
                 from: from.map(str::to_string),
@@ -821,19 +815,20 @@ fn calls(
                 args: Args::Method {
                     own: own_state(src, src.inside(mopen)),
                 },
-            });
+            };
+            record(call, start, functions(), facts);
             continue;
         }
         // `api = getClient()` then `api.get(…)` in the same function.
         if args.trim().is_empty()
             && let Some(var) = assigned_to(code, start)
         {
-            let scope = functions
+            let scope = functions()
                 .iter()
                 .filter(|(_, s, e)| (*s..*e).contains(&start))
                 .min_by_key(|(_, s, e)| e - s)
                 .map_or((0, code.len()), |(_, s, e)| (*s, *e));
-            through_var(src, &var, close, scope, exported, from, &name, facts);
+            through_var(src, &var, close, scope, exported, from, &name, functions(), facts);
             continue;
         }
         let parts = split_top(args);
@@ -846,7 +841,8 @@ fn calls(
             bound = Some("passes a timeout or abort signal".to_string());
         }
         if bound.is_none()
-            && let Some(race) = callers::raced(src, start, functions)
+            && racing
+            && let Some(race) = callers::raced(src, start, functions())
         {
             bound = Some(format!("is raced against a timer at line {}", src.line(race)));
         }
@@ -865,7 +861,7 @@ fn calls(
         let rest = parts
             .iter()
             .any(|p| p.trim_start().starts_with("...") || p.trim_start().starts_with('*'));
-        facts.shape_calls.push(ShapeCall {
+        let call = ShapeCall {
             location: src.loc(start),
             name: exported.to_string(),
             from: from.map(str::to_string),
@@ -875,8 +871,31 @@ fn calls(
                 opaque,
                 rest,
             },
+        };
+        record(call, start, functions(), facts);
+    }
+}
+
+/// Keep a call, and the function it sits in: a call in a function that its
+/// own caller bounds (`Promise.race`, `tokio::time::timeout`) is bounded
+/// there, and `callers` follows it like any other call.
+fn record(
+    call: ShapeCall,
+    at: usize,
+    functions: &[(String, usize, usize)],
+    facts: &mut CodeFacts,
+) {
+    if let Some((name, _, _)) = functions
+        .iter()
+        .filter(|(_, s, e)| (*s..*e).contains(&at))
+        .min_by_key(|(_, s, e)| e - s)
+    {
+        facts.caller_boundable.push(Enclosed {
+            location: call.location.clone(),
+            function: name.clone(),
         });
     }
+    facts.shape_calls.push(call);
 }
 
 fn is_keyword(arg: &str) -> bool {
@@ -926,6 +945,7 @@ fn through_var(
     exported: &str,
     from: Option<&str>,
     accessor: &str,
+    functions: &[(String, usize, usize)],
     facts: &mut CodeFacts,
 ) {
     let code = &src.code;
@@ -942,7 +962,7 @@ fn through_var(
         };
         let mopen = at + var.len() + rest.find(m).unwrap_or(0) + m.len();
         let mopen = mopen + code[mopen..].find('(').unwrap_or(0);
-        facts.shape_calls.push(ShapeCall {
+        let call = ShapeCall {
             location: src.loc(at),
             name: exported.to_string(),
             from: from.map(str::to_string),
@@ -950,7 +970,8 @@ fn through_var(
             args: Args::Method {
                 own: own_state(src, src.inside(mopen)),
             },
-        });
+        };
+        record(call, at, functions, facts);
     }
 }
 
