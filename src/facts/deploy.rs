@@ -129,71 +129,26 @@ pub struct ComposeService {
     pub healthcheck: Option<u32>,
 }
 
-/// Images of backing services: a healthcheck on them says the database is
-/// up, not that the app is.
-const DEPENDENCY_IMAGES: &[&str] = &[
-    "postgres",
-    "postgis",
-    "mysql",
-    "mariadb",
-    "mongo",
-    "mongodb",
-    "redis",
-    "valkey",
-    "memcached",
-    "rabbitmq",
-    "elasticsearch",
-    "opensearch",
-    "kafka",
-    "zookeeper",
-    "minio",
-    "localstack",
-    "nginx",
-    "traefik",
-    "caddy",
-    "haproxy",
-    "mailhog",
-    "mailpit",
-    "adminer",
-    "pgadmin4",
-    "jaeger",
-    "all-in-one",
-    "otel-collector",
-    "opentelemetry-collector",
-    "opentelemetry-collector-contrib",
-    "prometheus",
-    "grafana",
-    "consul",
-    "vault",
-    "keycloak",
-    "selenium",
-    "cassandra",
-    "couchdb",
-    "neo4j",
-    "clickhouse-server",
-    "influxdb",
-    "nats",
-    "etcd",
-    "azurite",
-    "dynamodb-local",
-    "mssql-server",
-    "cockroach",
-    "timescaledb",
-    "redis-stack",
-    "memgraph",
-    "qdrant",
-    "meilisearch",
-    "typesense",
-    "pgbouncer",
-];
-
 /// Whether an image reference names a backing service (`postgres:16`,
 /// `bitnami/redis`, `docker.io/library/mysql:8`).
 pub fn is_dependency_image(image: &str) -> bool {
-    let no_tag = image.split('@').next().unwrap_or(image);
-    let repo = no_tag.rsplit('/').next().unwrap_or(no_tag);
-    let name = repo.split(':').next().unwrap_or(repo).to_ascii_lowercase();
-    DEPENDENCY_IMAGES.contains(&name.as_str())
+    let no_digest = image.split('@').next().unwrap_or(image);
+    // The tag follows the last `:` after the last `/` (`host:5000/x:1`).
+    let path = match no_digest.rsplit_once(':') {
+        Some((p, tag)) if !tag.contains('/') => p,
+        _ => no_digest,
+    }
+    .to_ascii_lowercase();
+    let last = path.rsplit('/').next().unwrap_or(&path);
+    RESOURCES.backing_image.iter().any(|row| {
+        row.names.iter().any(|n| {
+            if n.contains('/') {
+                path == *n || path.ends_with(&format!("/{n}"))
+            } else {
+                last == n
+            }
+        })
+    })
 }
 
 /// Extract deployment facts of one file; warnings for unreadable YAML/TOML.
@@ -889,6 +844,22 @@ struct KubernetesKinds {
 struct Resources {
     terraform: Vec<TerraformRow>,
     kubernetes: KubernetesKinds,
+    backing_image: Vec<BackingImages>,
+}
+
+/// Images of backing services: a health check on them says the database
+/// is up, not that the app is.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BackingImages {
+    #[cfg_attr(not(test), allow(dead_code))]
+    kind: String,
+    names: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
 }
 
 static RESOURCES: std::sync::LazyLock<Resources> = std::sync::LazyLock::new(|| {
@@ -1214,6 +1185,24 @@ mod tests {
                     };
                     if got != want {
                         failures.push(format!("{:?}: {text:?} gave {d:?}", row.types));
+                    }
+                }
+            }
+        }
+        for row in &RESOURCES.backing_image {
+            assert!(
+                !row.matches.is_empty() && !row.no_match.is_empty(),
+                "rules/deploy-resources.toml: {} needs match and no_match",
+                row.kind
+            );
+            for (want, images) in [(true, &row.matches), (false, &row.no_match)] {
+                for image in images {
+                    let text = format!(
+                        "services:\n  svc:\n    image: {image}\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n"
+                    );
+                    let (d, _) = ex("compose.yaml", &text);
+                    if d.probes.first().map(|p| p.dependency) != Some(want) {
+                        failures.push(format!("{}: {image} gave {:?}", row.kind, d.probes));
                     }
                 }
             }
