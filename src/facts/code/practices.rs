@@ -59,7 +59,16 @@ struct Table {
     row: Vec<Row>,
     server: Vec<Server>,
     launcher: Vec<Launcher>,
+    otel_sdk: Vec<OtelSdk>,
     health: Health,
+}
+
+/// An OpenTelemetry SDK package: declared as a runtime dependency, it says
+/// the app means to export traces (otel-tracing then looks for its init).
+#[derive(Deserialize)]
+pub struct OtelSdk {
+    pub package: String,
+    pub ecosystem: String,
 }
 
 /// A server that drains on SIGTERM by itself, started from a deploy file.
@@ -125,6 +134,11 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
 /// The OpenTelemetry launcher rows.
 pub(crate) fn launchers() -> &'static [Launcher] {
     &TABLE.launcher
+}
+
+/// The OpenTelemetry SDK rows.
+pub fn otel_sdks() -> &'static [OtelSdk] {
+    &TABLE.otel_sdk
 }
 
 /// The server rows.
