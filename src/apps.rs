@@ -72,23 +72,10 @@ pub fn deploy_file_rows() -> &'static [DeployFileRow] {
     &TABLE.deploy_file
 }
 
-/// Folders whose manifests are not apps: dependencies, examples, fixtures.
-pub const NOT_APPS: &[&str] = &[
-    "node_modules",
-    "vendor",
-    "examples",
-    "example",
-    "fixtures",
-    "testdata",
-    "test",
-    "tests",
-    "__tests__",
-    "docs",
-];
-
-/// A folder under one of [`NOT_APPS`]: no app of the repository.
+/// A folder under one named in `[not_apps]` of `rules/folders.toml`
+/// (`examples/`, `fixtures/`, `node_modules/` …): no app of the repository.
 pub fn outside_apps(dir: &str) -> bool {
-    dir.split('/').any(|seg| NOT_APPS.contains(&seg))
+    dir.split('/').any(crate::inventory::not_app_folder)
 }
 
 fn dir_of(path: &str) -> &str {

@@ -527,12 +527,13 @@ fn every_lockfile_row_locks_its_manifest_and_only_it() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// No hand-written word list decides what code is parsed or read: the
-/// prefilter (src/facts/code/syntax.rs) and the extractors
-/// (src/facts/code/**) take their words from rules/*.toml. A `const` or
-/// `static` list of strings (`&[&str]`, `&[(&str, &str)]`, `[&str; N]`)
-/// reintroduced there fails this test; the allow-list names the few that
-/// are not knowledge of libraries or practices.
+/// No hand-written word list holds knowledge of libraries, tools or
+/// conventions: the prefilter (src/facts/code/syntax.rs), the extractors and
+/// the rest of the scanner take their words from rules/*.toml, where each
+/// row has examples a test runs. A `const` or `static` list of strings
+/// (`&[&str]`, `&[(&str, …)]`, `[&str; N]`) anywhere under src/ fails this
+/// test; the allow-list names the few that are grammar or graduate's own
+/// vocabulary, not knowledge.
 #[test]
 fn no_word_list_constants_in_the_prefilter_or_extractors() {
     // (file, constant): why it is not table knowledge.
@@ -543,13 +544,38 @@ fn no_word_list_constants_in_the_prefilter_or_extractors() {
         // Rust grammar: keywords after which syn recurses; a guard against
         // stack overflow on hostile input, not a trigger.
         ("src/facts/code/nesting.rs", "RECURSING_KEYWORDS"),
+        // GitLab CI's reserved top-level keys: the file format's grammar.
+        ("src/facts/ci/gitlab.rs", "KEYWORDS"),
+        // Module resolution: the extensions Node and TypeScript try.
+        ("src/facts/scope.rs", "EXT"),
+        ("src/facts/scope.rs", "SOURCE"),
+        // graduate's own vocabulary: rule ids, levels, gates, plan weeks,
+        // the postmortem sections it asks for, deploy kinds it names.
+        ("src/rules/mod.rs", "CODE_RULES"),
+        ("src/rules/mod.rs", "REGISTRY"),
+        ("src/rules/mod.rs", "CATALOGUE"),
+        ("src/rules/cost/autoscaling_bounds.rs", "FIXED_BY_MANIFEST"),
+        ("src/score.rs", "LEVEL_NAMES"),
+        ("src/score.rs", "GATES"),
+        ("src/plan.rs", "WEEK_TITLES"),
+        ("src/facts/operations.rs", "POSTMORTEM_PARTS"),
+        // The fuzz harness's file names.
+        ("src/fuzzing.rs", "FILES"),
+        // What the walker never enters (dependency and build output
+        // folders): a speed and safety boundary applied before a file is
+        // classified, kept next to the walk it bounds.
+        ("src/walk.rs", "PRUNED_DIRS"),
     ];
+    // Not yet covered, being moved to tables on other branches this session:
+    // the secret scanner's provider formats and the browser/server content
+    // markers of scope.rs.
+    const PENDING: &[&str] = &["src/facts/secrets/", "src/facts/scope.rs"];
     let list = regex::Regex::new(
         r"(?m)^\s*(?:pub(?:\([a-z]+\))?\s+)?(?:const|static)\s+([A-Z][A-Z0-9_]*)\s*:\s*&?(?:'static\s+)?\[\s*(?:&(?:'static\s+)?str|\(\s*&)",
     )
     .unwrap();
     let mut found = Vec::new();
-    let mut files = vec![std::path::PathBuf::from("src/facts/code")];
+    let mut files = vec![std::path::PathBuf::from("src")];
     let mut seen = 0;
     while let Some(p) = files.pop() {
         if p.is_dir() {
@@ -563,6 +589,9 @@ fn no_word_list_constants_in_the_prefilter_or_extractors() {
         if !rel.ends_with(".rs") || rel.ends_with("/examples.rs") {
             continue;
         }
+        if PENDING.iter().any(|p| rel.starts_with(p)) {
+            continue;
+        }
         seen += 1;
         let text = std::fs::read_to_string(&p).unwrap();
         for c in list.captures_iter(&text) {
@@ -572,7 +601,7 @@ fn no_word_list_constants_in_the_prefilter_or_extractors() {
             }
         }
     }
-    assert!(seen >= 10, "read only {seen} extractor files");
+    assert!(seen >= 60, "read only {seen} source files");
     assert!(
         found.is_empty(),
         "word lists in Rust; put the words in a rules/*.toml row with match/no_match examples:\n{}",
