@@ -416,12 +416,18 @@ fn is_ci_path(rel: &str, name: &str) -> bool {
         || (rel.starts_with(".woodpecker/") && yaml)
 }
 
+/// `docker-compose.yml`, `docker-compose.prod.yaml`, `compose.yaml`: YAML
+/// only (`docker-compose.mdx` is a documentation page about one).
+pub fn is_compose_file(lower_name: &str) -> bool {
+    (lower_name.starts_with("docker-compose") || lower_name.starts_with("compose."))
+        && (lower_name.ends_with(".yml") || lower_name.ends_with(".yaml"))
+}
+
 fn is_deploy_file(rel: &str, lower: &str) -> bool {
     lower == "dockerfile"
         || lower.starts_with("dockerfile.")
         || lower.ends_with(".dockerfile")
-        || lower.starts_with("docker-compose")
-        || lower.starts_with("compose.y")
+        || is_compose_file(lower)
         || lower == "fly.toml"
         || lower == "render.yaml"
         || lower == "procfile"
@@ -545,6 +551,16 @@ mod tests {
         assert_eq!(classify("public/app.min.js"), FileKind::Other);
         assert_eq!(classify("Dockerfile"), FileKind::DeployConfig);
         assert_eq!(classify("RUNBOOK.md"), FileKind::Doc);
+        assert_eq!(
+            classify("deploy/docker-compose.prod.yaml"),
+            FileKind::DeployConfig
+        );
+        // A documentation page about compose is not a compose file (it was
+        // parsed as one and warned as invalid YAML on a real service).
+        assert_ne!(
+            classify("docs/self-hosting/docker-compose.mdx"),
+            FileKind::DeployConfig
+        );
     }
 
     #[test]

@@ -163,7 +163,7 @@ pub fn extract(path: &str, text: &str, warnings: &mut Vec<String>) -> DeployFact
     let lower = name.to_ascii_lowercase();
     if lower == "dockerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") {
         dockerfile(path, text, &mut d);
-    } else if lower.starts_with("docker-compose") || lower.starts_with("compose.") {
+    } else if crate::inventory::is_compose_file(&lower) {
         if let Err(e) = compose(path, text, &mut d) {
             warnings.push(e);
         }
