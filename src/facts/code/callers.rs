@@ -58,7 +58,10 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     if js && code.contains("Promise.race") {
         let functions = src.functions();
         for call in facts.outbound.iter_mut() {
-            if !matches!(call.timeout, TimeoutState::Missing | TimeoutState::TooLong(_)) {
+            if !matches!(
+                call.timeout,
+                TimeoutState::Missing | TimeoutState::TooLong(_)
+            ) {
                 continue;
             }
             let Some(at) = offset_of_line(code, call.location.line) else {
@@ -66,8 +69,12 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             };
             let line_end = code[at..].find('\n').map_or(code.len(), |i| at + i);
             // The call is somewhere on that line, right of any `=`.
-            let Some(race) = raced_line(src, line_end.saturating_sub(1).max(at), line_end, &functions)
-            else {
+            let Some(race) = raced_line(
+                src,
+                line_end.saturating_sub(1).max(at),
+                line_end,
+                &functions,
+            ) else {
                 continue;
             };
             call.timeout = TimeoutState::Explicit;
@@ -163,7 +170,10 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             // `Promise.race([(async () => { … await archive(link) … })(), timer])`:
             // every function the racing block calls directly is under the
             // deadline.
-            if first.starts_with("(async") || first.starts_with("(function") || first.starts_with("(()") {
+            if first.starts_with("(async")
+                || first.starts_with("(function")
+                || first.starts_with("(()")
+            {
                 if let Some(block) = code[first_at..].find('{').map(|i| first_at + i)
                     && let Some(close) = src.matching(block)
                 {
@@ -176,7 +186,17 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                         let waited = head.ends_with("await") || head.ends_with("return");
                         if !waited
                             || code[..block + m.start()].ends_with('.')
-                            || matches!(name, "if" | "for" | "while" | "switch" | "catch" | "return" | "await" | "async" | "function")
+                            || matches!(
+                                name,
+                                "if" | "for"
+                                    | "while"
+                                    | "switch"
+                                    | "catch"
+                                    | "return"
+                                    | "await"
+                                    | "async"
+                                    | "function"
+                            )
                         {
                             continue;
                         }

@@ -473,22 +473,22 @@ fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
     // `const S3Client = (await import('@aws-sdk/client-s3')).S3Client`: a
     // client loaded on first use binds its name like a static import.
     let dynamic = src.code.contains("await import")
-        && JS_DYNAMIC_IMPORT.captures_iter(&src.code).any(|c| {
-            &c["name"] == name && modules.iter().any(|m| c["spec"].starts_with(m))
-        });
+        && JS_DYNAMIC_IMPORT
+            .captures_iter(&src.code)
+            .any(|c| &c["name"] == name && modules.iter().any(|m| c["spec"].starts_with(m)));
     dynamic
         || JS_NAMED_IMPORT.captures_iter(&src.code).any(|c| {
-        let spec = &c["spec"];
-        modules.iter().any(|m| spec.starts_with(m))
-            && c.name("a").or_else(|| c.name("b")).is_some_and(|list| {
-                list.as_str().split(',').any(|item| {
-                    // `S3Client`, `S3Client as S3`: the local name is last.
-                    item.split(|ch: char| ch.is_whitespace() || ch == ':')
-                        .rfind(|w| !w.is_empty())
-                        == Some(name)
+            let spec = &c["spec"];
+            modules.iter().any(|m| spec.starts_with(m))
+                && c.name("a").or_else(|| c.name("b")).is_some_and(|list| {
+                    list.as_str().split(',').any(|item| {
+                        // `S3Client`, `S3Client as S3`: the local name is last.
+                        item.split(|ch: char| ch.is_whitespace() || ch == ':')
+                            .rfind(|w| !w.is_empty())
+                            == Some(name)
+                    })
                 })
-            })
-    })
+        })
 }
 
 /// Calls through a named instance: `api(…)` or `api.get(…)` in JavaScript,

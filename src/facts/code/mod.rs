@@ -476,7 +476,7 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
     }
     frameworks::extract(&src, &mut facts);
     clients::extract(&src, &mut facts);
-    if std::env::var_os("NOSHAPES").is_none() { shapes::extract(&src, &mut facts); }
+    shapes::extract(&src, &mut facts);
     callers::extract(&src, &mut facts);
     practices::extract(&src, &mut facts);
     browser::drop_browser_only(&src, &mut facts);

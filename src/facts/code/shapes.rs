@@ -90,8 +90,18 @@ const METHODS: &[&str] = &[
 /// Client constructions an accessor may return: (language, constructor as
 /// written, client, default when no timeout is given).
 const BUILDS: &[(Lang, &str, &str, TimeoutState)] = &[
-    (Lang::Python, "requests.Session(", "requests", TimeoutState::Missing),
-    (Lang::Python, "requests.session(", "requests", TimeoutState::Missing),
+    (
+        Lang::Python,
+        "requests.Session(",
+        "requests",
+        TimeoutState::Missing,
+    ),
+    (
+        Lang::Python,
+        "requests.session(",
+        "requests",
+        TimeoutState::Missing,
+    ),
     (
         Lang::Python,
         "httpx.Client(",
@@ -110,9 +120,24 @@ const BUILDS: &[(Lang, &str, &str, TimeoutState)] = &[
         "aiohttp",
         TimeoutState::TooLong("300 s total"),
     ),
-    (Lang::Python, "urllib3.PoolManager(", "urllib3", TimeoutState::Missing),
-    (Lang::JavaScript, "axios.create(", "axios", TimeoutState::Missing),
-    (Lang::JavaScript, "got.extend(", "got", TimeoutState::Missing),
+    (
+        Lang::Python,
+        "urllib3.PoolManager(",
+        "urllib3",
+        TimeoutState::Missing,
+    ),
+    (
+        Lang::JavaScript,
+        "axios.create(",
+        "axios",
+        TimeoutState::Missing,
+    ),
+    (
+        Lang::JavaScript,
+        "got.extend(",
+        "got",
+        TimeoutState::Missing,
+    ),
     (
         Lang::JavaScript,
         "ky.create(",
@@ -187,7 +212,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     for (local, exported, from) in &bindings {
         // A React hook (`useSession`) runs in a component, in the browser.
         let hook = js
-            && local.strip_prefix("use").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_uppercase()));
+            && local
+                .strip_prefix("use")
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_uppercase()));
         if !hook {
             names.insert(local, (exported, from.as_deref()));
         }
@@ -234,19 +261,23 @@ fn axios_aliases(src: &Source, facts: &mut CodeFacts) {
             let open = open + code[open..].find('(').unwrap_or(0);
             let args = src.inside(open);
             let call = format!("{name}.{m}");
-            let (timeout, note) = if names_key(args, "timeout", false) || names_key(args, "signal", false) {
-                (TimeoutState::Explicit, format!("{call} (axios) with a per-call timeout"))
-            } else if defaults {
-                (
-                    TimeoutState::Explicit,
-                    format!("{call} (axios) through a client configured with a timeout"),
-                )
-            } else {
-                (
-                    TimeoutState::Missing,
-                    format!("{call}, no timeout: {name} is axios, which defaults to none"),
-                )
-            };
+            let (timeout, note) =
+                if names_key(args, "timeout", false) || names_key(args, "signal", false) {
+                    (
+                        TimeoutState::Explicit,
+                        format!("{call} (axios) with a per-call timeout"),
+                    )
+                } else if defaults {
+                    (
+                        TimeoutState::Explicit,
+                        format!("{call} (axios) through a client configured with a timeout"),
+                    )
+                } else {
+                    (
+                        TimeoutState::Missing,
+                        format!("{call}, no timeout: {name} is axios, which defaults to none"),
+                    )
+                };
             facts.outbound.push(OutboundCall {
                 location: src.loc(at),
                 client: "axios",
@@ -276,7 +307,10 @@ pub(super) fn imported_names(src: &Source) -> Vec<(String, String, Option<String
         }
         for c in src.captures(&PY_FROM_IMPORT) {
             let spec = &c["spec"];
-            let list = c.name("a").or_else(|| c.name("b")).map_or("", |m| m.as_str());
+            let list = c
+                .name("a")
+                .or_else(|| c.name("b"))
+                .map_or("", |m| m.as_str());
             for item in list.split(',') {
                 let words: Vec<&str> = item.split_whitespace().collect();
                 match words.as_slice() {
@@ -464,16 +498,18 @@ fn py_wrappers(
         if body.contains("timeout or ")
             || body.contains("timeout is None")
             || body.contains("not timeout")
-            || body
-                .lines()
-                .any(|l| l.trim_start().starts_with("timeout =") || l.trim_start().starts_with("timeout="))
+            || body.lines().any(|l| {
+                l.trim_start().starts_with("timeout =") || l.trim_start().starts_with("timeout=")
+            })
         {
             continue;
         }
         let (first, last) = (src.line(*s), src.line(*e));
-        let Some(site) = facts.outbound.iter().find(|c| {
-            c.location.path == src.path && (first..=last).contains(&c.location.line)
-        }) else {
+        let Some(site) = facts
+            .outbound
+            .iter()
+            .find(|c| c.location.path == src.path && (first..=last).contains(&c.location.line))
+        else {
             continue;
         };
         if !forwards_timeout(body) {
@@ -593,9 +629,9 @@ fn accessors(src: &Source, functions: &[(String, usize, usize)], out: &mut Vec<P
                 .find(|(t, b, _, _)| t.is_empty() && (at..at + 8 + expr.len()).contains(b))
                 .or_else(|| {
                     if expr.is_empty()
-                        || !expr
-                            .chars()
-                            .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.' || c == '#')
+                        || !expr.chars().all(|c| {
+                            c.is_alphanumeric() || c == '_' || c == '$' || c == '.' || c == '#'
+                        })
                     {
                         return None;
                     }
@@ -629,7 +665,11 @@ fn accessors(src: &Source, functions: &[(String, usize, usize)], out: &mut Vec<P
 }
 
 /// What a client construction says about its timeout.
-fn build_state(src: &Source, b: &(Lang, &str, &'static str, TimeoutState), open: usize) -> TimeoutState {
+fn build_state(
+    src: &Source,
+    b: &(Lang, &str, &'static str, TimeoutState),
+    open: usize,
+) -> TimeoutState {
     let args = src.inside(open);
     if b.0 == Lang::Python {
         return match py_timeout(args) {
@@ -828,7 +868,17 @@ fn calls<'f>(
                 .filter(|(_, s, e)| (*s..*e).contains(&start))
                 .min_by_key(|(_, s, e)| e - s)
                 .map_or((0, code.len()), |(_, s, e)| (*s, *e));
-            through_var(src, &var, close, scope, exported, from, &name, functions(), facts);
+            through_var(
+                src,
+                &var,
+                close,
+                scope,
+                exported,
+                from,
+                &name,
+                functions(),
+                facts,
+            );
             continue;
         }
         let parts = split_top(args);
@@ -844,18 +894,24 @@ fn calls<'f>(
             && racing
             && let Some(race) = callers::raced(src, start, functions())
         {
-            bound = Some(format!("is raced against a timer at line {}", src.line(race)));
+            bound = Some(format!(
+                "is raced against a timer at line {}",
+                src.line(race)
+            ));
         }
         let positional: Vec<&str> = parts
             .iter()
             .copied()
-            .filter(|p| !(py && is_keyword(p)) && !p.trim_start().starts_with("**"))
+            .filter(|p| !(p.trim_start().starts_with("**") || py && is_keyword(p)))
             .collect();
         let opaque = positional
             .iter()
             .map(|p| {
                 let p = p.trim();
-                !(p.starts_with('{') || p.starts_with('[') || p.starts_with('\'') || p.starts_with('"'))
+                !(p.starts_with('{')
+                    || p.starts_with('[')
+                    || p.starts_with('\'')
+                    || p.starts_with('"'))
             })
             .collect();
         let rest = parts
@@ -879,12 +935,7 @@ fn calls<'f>(
 /// Keep a call, and the function it sits in: a call in a function that its
 /// own caller bounds (`Promise.race`, `tokio::time::timeout`) is bounded
 /// there, and `callers` follows it like any other call.
-fn record(
-    call: ShapeCall,
-    at: usize,
-    functions: &[(String, usize, usize)],
-    facts: &mut CodeFacts,
-) {
+fn record(call: ShapeCall, at: usize, functions: &[(String, usize, usize)], facts: &mut CodeFacts) {
     if let Some((name, _, _)) = functions
         .iter()
         .filter(|(_, s, e)| (*s..*e).contains(&at))
@@ -903,17 +954,20 @@ fn is_keyword(arg: &str) -> bool {
     let id_len = a
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(a.len());
-    id_len > 0 && a[id_len..].trim_start().starts_with('=') && !a[id_len..].trim_start().starts_with("==")
+    id_len > 0
+        && a[id_len..].trim_start().starts_with('=')
+        && !a[id_len..].trim_start().starts_with("==")
 }
 
 /// `.get(` right after a call: the HTTP method used on what it returned.
 fn method_after(after: &str) -> Option<&str> {
-    let rest = after.strip_prefix('.').or_else(|| after.strip_prefix("?."))?;
+    let rest = after
+        .strip_prefix('.')
+        .or_else(|| after.strip_prefix("?."))?;
     let rest = rest.trim_start();
-    let m = METHODS.iter().find(|m| {
-        rest.starts_with(**m)
-            && rest[m.len()..].trim_start().starts_with('(')
-    })?;
+    let m = METHODS
+        .iter()
+        .find(|m| rest.starts_with(**m) && rest[m.len()..].trim_start().starts_with('('))?;
     Some(&rest[..m.len()])
 }
 
@@ -995,7 +1049,9 @@ pub fn resolve(providers: &[Provider], calls: &[ShapeCall]) -> Vec<OutboundCall>
     for c in calls {
         let found: Vec<&Provider> = providers
             .iter()
-            .filter(|p| p.name == c.name && provides(&p.location.path, &c.location.path, c.from.as_deref()))
+            .filter(|p| {
+                p.name == c.name && provides(&p.location.path, &c.location.path, c.from.as_deref())
+            })
             .collect();
         let Some(p) = found.first() else {
             continue;
@@ -1032,7 +1088,10 @@ pub fn resolve(providers: &[Provider], calls: &[ShapeCall]) -> Vec<OutboundCall>
                     // `fetch_json(url, 5)`: the timeout passed by position.
                     (
                         TimeoutState::Explicit,
-                        format!("{} passes a timeout to the wrapper {} defined at {at}", c.call, p.name),
+                        format!(
+                            "{} passes a timeout to the wrapper {} defined at {at}",
+                            c.call, p.name
+                        ),
                     )
                 } else if *rest || !py && opaque.get(*param) == Some(&true) {
                     // Options handed on from a variable: unknown.
@@ -1062,15 +1121,18 @@ pub fn resolve(providers: &[Provider], calls: &[ShapeCall]) -> Vec<OutboundCall>
                     c.call, p.name, built.path, built.line
                 );
                 let (timeout, note) = match (own, timeout) {
-                    (Some(TimeoutState::Explicit), _) => {
-                        (TimeoutState::Explicit, format!("{via}, with a timeout of its own"))
-                    }
-                    (Some(TimeoutState::Disabled), _) => {
-                        (TimeoutState::Disabled, format!("{via}: its timeout is switched off"))
-                    }
-                    (_, TimeoutState::Explicit) => {
-                        (TimeoutState::Explicit, format!("{via}, configured with a timeout"))
-                    }
+                    (Some(TimeoutState::Explicit), _) => (
+                        TimeoutState::Explicit,
+                        format!("{via}, with a timeout of its own"),
+                    ),
+                    (Some(TimeoutState::Disabled), _) => (
+                        TimeoutState::Disabled,
+                        format!("{via}: its timeout is switched off"),
+                    ),
+                    (_, TimeoutState::Explicit) => (
+                        TimeoutState::Explicit,
+                        format!("{via}, configured with a timeout"),
+                    ),
                     (_, TimeoutState::ClientDefault(d)) => (
                         TimeoutState::ClientDefault(d),
                         format!("{via}: its default applies ({d})"),
@@ -1116,9 +1178,8 @@ pub(super) fn provides(provider: &str, caller: &str, from: Option<&str>) -> bool
         .map_or(provider, |(s, _)| s)
         .trim_end_matches("/index")
         .trim_end_matches("/__init__");
-    let tail_of = |tail: &str| {
-        !tail.is_empty() && (stem == tail || stem.ends_with(&format!("/{tail}")))
-    };
+    let tail_of =
+        |tail: &str| !tail.is_empty() && (stem == tail || stem.ends_with(&format!("/{tail}")));
     if provider.ends_with(".py") {
         let dots = spec.len() - spec.trim_start_matches('.').len();
         let module = spec.trim_start_matches('.').replace('.', "/");
@@ -1262,10 +1323,26 @@ mod tests {
     #[test]
     fn import_paths_name_the_providing_file() {
         use super::provides;
-        assert!(provides("packages/lib/safeFetch.ts", "apps/web/x.ts", Some("@linkwarden/lib/safeFetch")));
-        assert!(provides("src/lib/http/index.ts", "src/a.ts", Some("@/lib/http")));
-        assert!(provides("src/lib/http.ts", "src/routes/a.ts", Some("../lib/http")));
-        assert!(!provides("src/lib/http.ts", "src/routes/a.ts", Some("./http")));
+        assert!(provides(
+            "packages/lib/safeFetch.ts",
+            "apps/web/x.ts",
+            Some("@linkwarden/lib/safeFetch")
+        ));
+        assert!(provides(
+            "src/lib/http/index.ts",
+            "src/a.ts",
+            Some("@/lib/http")
+        ));
+        assert!(provides(
+            "src/lib/http.ts",
+            "src/routes/a.ts",
+            Some("../lib/http")
+        ));
+        assert!(!provides(
+            "src/lib/http.ts",
+            "src/routes/a.ts",
+            Some("./http")
+        ));
         assert!(provides("app/net.py", "app/jobs.py", Some("app.net")));
         assert!(provides("app/net.py", "app/jobs.py", Some(".net")));
         assert!(!provides("lib/net.py", "app/jobs.py", Some(".net")));
