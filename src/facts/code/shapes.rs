@@ -165,6 +165,9 @@ static JS_IMPORT_NAMED: LazyLock<Regex> = LazyLock::new(|| {
 static PY_FROM_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?m)^[ \t]*from[ \t]+(?P<spec>[\w.]+)[ \t]+import[ \t]+(?:\((?P<a>[^)]*)\)|(?P<b>[^\n]*))")
 });
+static JS_IMPORT_STAR: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"\bimport\s*\*\s*as\s+(?P<name>[A-Za-z_$][\w$]*)\s+from\s*['"](?P<spec>[^'"]+)['"]"#)
+});
 /// Class methods, which `Source::functions` does not list:
 /// `async getClient(): Promise<AxiosInstance> {`, `private client() {`.
 static JS_METHOD: LazyLock<Regex> = LazyLock::new(|| {
@@ -222,8 +225,27 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     for p in &providers {
         names.insert(&p.name, (&p.name, None));
     }
-    if !names.is_empty() {
-        calls(src, &names, &fns, facts);
+    // `from hc.lib import curl` / `import * as net from './net'`: a module
+    // whose functions are called as `curl.post(…)`.
+    let mut modules: HashMap<&str, String> = HashMap::new();
+    for (local, exported, from) in &bindings {
+        if let Some(spec) = from
+            && !js
+        {
+            modules.insert(local, format!("{spec}.{exported}"));
+        }
+    }
+    if js && code.contains("* as") {
+        for c in src.captures(&JS_IMPORT_STAR) {
+            let spec = &c["spec"];
+            if spec.starts_with('.') || spec.contains('/') {
+                let local = c.name("name").unwrap();
+                modules.insert(&code[local.start()..local.end()], spec.to_string());
+            }
+        }
+    }
+    if !names.is_empty() || !modules.is_empty() {
+        calls(src, &names, &modules, &fns, facts);
     }
     facts.providers.extend(providers);
 }
@@ -463,8 +485,28 @@ fn py_wrappers(
     facts: &CodeFacts,
     out: &mut Vec<Provider>,
 ) {
+    // `get(url, timeout=None)` handing on to `request(…, timeout=timeout)`,
+    // itself the wrapper around the client: a few passes find the chain.
+    for _ in 0..3 {
+        let found = out.len();
+        py_wrapper_pass(src, functions, facts, out);
+        if out.len() == found {
+            break;
+        }
+    }
+}
+
+fn py_wrapper_pass(
+    src: &Source,
+    functions: &[(String, usize, usize)],
+    facts: &CodeFacts,
+    out: &mut Vec<Provider>,
+) {
     let code = &src.code;
     for (name, s, e) in functions {
+        if out.iter().any(|p| p.name == *name) {
+            continue;
+        }
         let Some(def) = code[..*s].rfind("def ") else {
             continue;
         };
@@ -498,18 +540,27 @@ fn py_wrappers(
         if body.contains("timeout or ")
             || body.contains("timeout is None")
             || body.contains("not timeout")
-            || body.lines().any(|l| {
-                l.trim_start().starts_with("timeout =") || l.trim_start().starts_with("timeout=")
-            })
+            || reassigns_timeout(body)
         {
             continue;
         }
         let (first, last) = (src.line(*s), src.line(*e));
-        let Some(site) = facts
+        let client = facts
             .outbound
             .iter()
             .find(|c| c.location.path == src.path && (first..=last).contains(&c.location.line))
-        else {
+            .map(|c| c.client)
+            .or_else(|| {
+                out.iter().find_map(|p| match p.kind {
+                    ProviderKind::Wrapper { client, .. }
+                        if body.contains(&format!("{}(", p.name)) =>
+                    {
+                        Some(client)
+                    }
+                    _ => None,
+                })
+            });
+        let Some(client) = client else {
             continue;
         };
         if !forwards_timeout(body) {
@@ -519,11 +570,24 @@ fn py_wrappers(
             location: src.loc(def),
             name: name.clone(),
             kind: ProviderKind::Wrapper {
-                client: site.client,
+                client,
                 param: if keyword_only { usize::MAX } else { idx },
             },
         });
     }
+}
+
+/// `timeout = …` as a statement of the function body (at the body's own
+/// indentation), not a `timeout=timeout,` keyword on a line of its own.
+fn reassigns_timeout(body: &str) -> bool {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let Some(base) = body.lines().find(|l| !l.trim().is_empty()).map(indent) else {
+        return false;
+    };
+    body.lines().any(|l| {
+        let t = l.trim_start();
+        indent(l) <= base && (t.starts_with("timeout =") || t.starts_with("timeout="))
+    }) || body.contains("if timeout is None:\n")
 }
 
 /// The body hands its `timeout` parameter on as a value: `timeout=timeout`,
@@ -762,6 +826,7 @@ fn split_top(args: &str) -> Vec<&str> {
 fn calls<'f>(
     src: &Source,
     names: &HashMap<&str, (&str, Option<&str>)>,
+    modules: &HashMap<&str, String>,
     functions: &dyn Fn() -> &'f [(String, usize, usize)],
     facts: &mut CodeFacts,
 ) {
@@ -793,15 +858,36 @@ fn calls<'f>(
             .bytes()
             .rposition(|b| !ident(b))
             .map_or(0, |i| i + 1);
-        if at == end || !last_bytes[bytes[end - 1] as usize] || !lengths[(end - at).min(63)] {
+        if at == end {
             continue;
         }
         let local = &code[at..end];
-        let Some(&(exported, from)) = names.get(local) else {
-            continue;
+        // `curl.post(`: a function of an imported module of the project.
+        let module = (at > 1 && bytes[at - 1] == b'.' && !modules.is_empty())
+            .then(|| {
+                let r = code[..at - 1]
+                    .bytes()
+                    .rposition(|b| !ident(b))
+                    .map_or(0, |i| i + 1);
+                let before = r.checked_sub(1).map(|i| bytes[i]);
+                (before != Some(b'.'))
+                    .then(|| modules.get(&code[r..at - 1]).map(|spec| (r, spec.as_str())))
+                    .flatten()
+            })
+            .flatten();
+        let (exported, from, at) = if let Some((r, spec)) = module {
+            (local, Some(spec), r)
+        } else {
+            if !last_bytes[bytes[end - 1] as usize] || !lengths[(end - at).min(63)] {
+                continue;
+            }
+            let Some(&(exported, from)) = names.get(local) else {
+                continue;
+            };
+            (exported, from, at)
         };
         let mut recv = "";
-        if at > 0 && bytes[at - 1] == b'.' {
+        if module.is_none() && at > 0 && bytes[at - 1] == b'.' {
             // Only the file's own methods: `self.x(` / `this.x(`.
             let head = &code[..at - 1];
             recv = if head.ends_with("self") {
@@ -843,7 +929,11 @@ fn calls<'f>(
         }
         let args = &code[open + 1..close];
         let start = at - recv.len();
-        let name = format!("{recv}{local}");
+        let name = if module.is_some() {
+            code[at..end].to_string()
+        } else {
+            format!("{recv}{local}")
+        };
         if let Some(m) = method_after(after) {
             let mopen = close + 1 + (code[close + 1..].len() - after.len()) + m.len() + 1;
             let mopen = mopen + code[mopen..].find('(').unwrap_or(0);
@@ -1287,6 +1377,30 @@ mod tests {
                 ("app/jobs.py".into(), 5, Missing),
                 ("app/jobs.py".into(), 8, Explicit),
                 ("app/jobs.py".into(), 11, Explicit),
+            ]
+        );
+    }
+
+    /// healthchecks' shape: `request(…, *, timeout=None)` around pycurl,
+    /// `post(…, *, timeout=None)` handing on to it, and callers that import
+    /// the module and call `curl.post(…)`.
+    #[test]
+    fn chained_wrappers_called_through_their_module() {
+        use TimeoutState::*;
+        let lib = "import pycurl\n\ndef request(method, url, *, data=None, timeout=None):\n    c = pycurl.Curl()\n    if timeout is not None:\n        c.setopt(pycurl.TIMEOUT, timeout)\n    c.perform()\n\ndef post(url, data=None, *, timeout=None):\n    return request(\n        'post',\n        url,\n        data=data,\n        timeout=timeout,\n    )\n";
+        let user = "import logging\nfrom app.lib import curl\n\ndef exchange(code):\n    return curl.post('https://auth.example/token', {'code': code})\n\ndef notify(body):\n    return curl.post('https://hooks.example', body, timeout=10)\n";
+        let got = sites(&[
+            ("app/lib/curl.py", Lang::Python, lib),
+            ("app/views.py", Lang::Python, user),
+        ]);
+        // The inner hand-on (`request(…, timeout=timeout)`) is bounded by
+        // construction; the caller without a timeout is the site.
+        assert_eq!(
+            got,
+            vec![
+                ("app/lib/curl.py".into(), 10, Explicit),
+                ("app/views.py".into(), 5, Missing),
+                ("app/views.py".into(), 8, Explicit)
             ]
         );
     }
