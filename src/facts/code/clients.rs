@@ -491,14 +491,17 @@ fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
         })
 }
 
+/// The HTTP methods a client instance is called with (`api.get(…)`): the
+/// protocol's verbs, the same for every client (shapes.rs uses them too).
+pub(super) const METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "request", "stream",
+];
+
 /// Calls through a named instance: `api(…)` or `api.get(…)` in JavaScript,
 /// `agent.get(…)` elsewhere, as (start, end past the open paren). Plain
 /// string search: a regex compiled per file and instance costs more than
 /// the whole scan of the file.
 fn instance_calls(src: &Source, name: &str, after: usize) -> Vec<(usize, usize)> {
-    const METHODS: &[&str] = &[
-        "get", "post", "put", "patch", "delete", "head", "request", "stream",
-    ];
     let js = matches!(src.lang, Lang::JavaScript | Lang::TypeScript);
     let code = &src.code;
     let bytes = code.as_bytes();

@@ -25,6 +25,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::callers::{self, Enclosed};
+use super::clients::METHODS;
 use super::{CodeFacts, OutboundCall, Source, TimeoutState, names_key};
 use crate::facts::Location;
 use crate::inventory::Lang;
@@ -80,12 +81,6 @@ pub enum Args {
 fn re(p: &str) -> Regex {
     crate::facts::pattern::regex(p)
 }
-
-/// The HTTP methods a call through a handed-out client uses.
-const METHODS: &[&str] = &[
-    "get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send",
-    "fetch",
-];
 
 /// Client constructions an accessor may return: (language, constructor as
 /// written, client, default when no timeout is given).
