@@ -293,14 +293,13 @@ fn signals(facts: &Facts, candidates: &mut [Candidate]) {
                 r.framework, r.location.path, r.location.line
             ));
         }
-        for f in facts
-            .files
-            .iter()
-            .filter(|f| {
-                dir_of(&f.path) == c.dir
-                    && TABLE.deploy_file.iter().any(|r| r.name == file_name(&f.path))
-            })
-        {
+        for f in facts.files.iter().filter(|f| {
+            dir_of(&f.path) == c.dir
+                && TABLE
+                    .deploy_file
+                    .iter()
+                    .any(|r| r.name == file_name(&f.path))
+        }) {
             c.signals.push(format!("deployed: {}", f.path));
         }
         // A root compose file naming the folder's service.

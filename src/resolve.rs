@@ -385,7 +385,6 @@ fn dirs_of(cwd: Option<&str>, command: &str, leaves: &[Resolved]) -> Vec<String>
     dirs
 }
 
-
 /// A URL naming a health route: a path segment that is one of the health
 /// route names of `rules/libraries.toml` (`https://api.example.com/healthz`).
 fn requests_health_route(url: &str) -> bool {

@@ -331,7 +331,9 @@ fn manifest(ecosystem: &str, p: &str, dev: bool) -> (&'static str, String) {
         ),
         ("cargo", false) => (
             "Cargo.toml",
-            format!("[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dependencies]\n{p} = \"1\"\n"),
+            format!(
+                "[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dependencies]\n{p} = \"1\"\n"
+            ),
         ),
         ("cargo", true) => (
             "Cargo.toml",
@@ -431,7 +433,9 @@ fn every_app_row_makes_a_folder_an_app() {
             .as_array()
             .map(|a| {
                 a.iter()
-                    .map(|x| serde_json::json!({"root": x["root"], "signals": x["signals"]}).to_string())
+                    .map(|x| {
+                        serde_json::json!({"root": x["root"], "signals": x["signals"]}).to_string()
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -445,7 +449,10 @@ fn every_app_row_makes_a_folder_an_app() {
                 (&format!("svc/{path}") as &str, text.as_str()),
                 (&format!("svc/{src}"), code),
                 ("README.md", "# two folders\n"),
-                ("web/package.json", "{\"name\":\"web\",\"dependencies\":{\"express\":\"4.0.0\"}}"),
+                (
+                    "web/package.json",
+                    "{\"name\":\"web\",\"dependencies\":{\"express\":\"4.0.0\"}}",
+                ),
             ]);
             let worker = apps(&report).iter().any(|a| {
                 a.contains("\"root\":\"svc\"") && a.contains(&format!("worker: {}", row.package))
@@ -458,10 +465,16 @@ fn every_app_row_makes_a_folder_an_app() {
     for row in deploy_file_rows() {
         for (want, name) in [(true, &row.name), (false, &row.no_match)] {
             let report = scan(&[
-                ("svc/package.json", "{\"name\":\"svc\",\"dependencies\":{\"lodash\":\"4.0.0\"}}"),
+                (
+                    "svc/package.json",
+                    "{\"name\":\"svc\",\"dependencies\":{\"lodash\":\"4.0.0\"}}",
+                ),
                 ("svc/index.js", "module.exports = 1;\n"),
                 (&format!("svc/{name}") as &str, "x\n"),
-                ("web/package.json", "{\"name\":\"web\",\"dependencies\":{\"express\":\"4.0.0\"}}"),
+                (
+                    "web/package.json",
+                    "{\"name\":\"web\",\"dependencies\":{\"express\":\"4.0.0\"}}",
+                ),
             ]);
             let deployed = apps(&report).iter().any(|a| {
                 a.contains("\"root\":\"svc\"") && a.contains(&format!("deployed: svc/{name}"))

@@ -79,9 +79,7 @@ fn platform_of(command: &str) -> Option<&'static str> {
         TABLE
             .command
             .iter()
-            .find(|row| {
-                w.len() >= row.words.len() && w.iter().zip(&row.words).all(|(a, b)| a == b)
-            })
+            .find(|row| w.len() >= row.words.len() && w.iter().zip(&row.words).all(|(a, b)| a == b))
             .map(|row| row.platform.as_str())
     })
 }
