@@ -21,7 +21,14 @@
 //!   walking feed entries, batching targets, a cache read, the start-up wait
 //!   for the database, a worker parked on its event, a queue consumer, a Go
 //!   `select` on a work channel and a walk up a reply chain that stops at the
-//!   first error are not retries.
+//!   first error are not retries;
+//! - client code is out of scope: `pushclient`, a Go package imported only by
+//!   the `push` subcommand of a cobra CLI whose `serve` subcommand is the
+//!   server, has an unbounded `http.Post` and a reconnect loop, neither
+//!   reported; `internal/feeds`, imported by `push` and by `serve`, stays
+//!   in the service (feeds.go:39 is reported). The script the Dockerfile's
+//!   `HEALTHCHECK` runs (`docker/alive.py`, an `urlopen` without timeout) is
+//!   a probe bounded by Docker, not reported.
 
 use serde_json::Value;
 

@@ -175,27 +175,30 @@ fn advances_target(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
 
 /// The first statement of an error handler leaves the loop.
 fn stops_on_error(body: &str) -> bool {
-    const HANDLERS: [&str; 5] = ["except", "catch", "err != nil", "Err(", "is_err()"];
-    const LEAVE: [&str; 4] = ["break", "return", "raise", "throw"];
-    HANDLERS.iter().any(|h| {
-        body.match_indices(h).any(|(i, _)| {
-            let rest = &body[i + h.len()..];
-            // Past the handler's head: `except X as e:`, `catch (e) {`,
-            // `if err != nil {`, `Err(e) =>`.
-            let Some(p) = rest.find([':', '{', '>']) else {
-                return false;
-            };
-            let first = rest[p + 1..].trim_start();
-            let first = first.strip_prefix('{').unwrap_or(first).trim_start();
-            LEAVE.iter().any(|w| {
-                first.starts_with(w)
-                    && first[w.len()..]
-                        .chars()
-                        .next()
-                        .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+    // Error handlers and the statements that leave a loop, in the four
+    // languages' grammar.
+    let leave = ["break", "return", "raise", "throw"];
+    ["except", "catch", "err != nil", "Err(", "is_err()"]
+        .iter()
+        .any(|h| {
+            body.match_indices(h).any(|(i, _)| {
+                let rest = &body[i + h.len()..];
+                // Past the handler's head: `except X as e:`, `catch (e) {`,
+                // `if err != nil {`, `Err(e) =>`.
+                let Some(p) = rest.find([':', '{', '>']) else {
+                    return false;
+                };
+                let first = rest[p + 1..].trim_start();
+                let first = first.strip_prefix('{').unwrap_or(first).trim_start();
+                leave.iter().any(|w| {
+                    first.starts_with(w)
+                        && first[w.len()..]
+                            .chars()
+                            .next()
+                            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                })
             })
         })
-    })
 }
 
 #[cfg(test)]
