@@ -57,6 +57,10 @@ pub struct GoHints {
     pub serves: bool,
     /// Imports a subcommand parser (`cli` rows, `ecosystem = "go"`).
     pub cli: bool,
+    /// Defines a command (`&cobra.Command{`, `&cli.Command{`) and registers
+    /// none: one subcommand's file, not the root that all of them share
+    /// (which wires the server's dependencies too).
+    pub subcommand: bool,
 }
 
 const CLIENT_FEATURES: &[&str] = &[
@@ -329,10 +333,18 @@ pub fn go_hints(text: &str) -> ScopeHints {
         .any(|w| text.contains(w))
         || marked(Mark::Server);
     let cli = marked(Mark::Cli);
+    // cobra and urfave/cli define a command as a `Command{…}` literal; the
+    // root registers the others (`AddCommand(`, `Commands:`).
+    let subcommand = cli
+        && text.contains("Command{")
+        && !["AddCommand(", "Commands:", "Commands ="]
+            .iter()
+            .any(|w| text.contains(w));
     ScopeHints {
         go: Some(GoHints {
             serves,
             cli,
+            subcommand,
             imports,
         }),
         ..ScopeHints::default()
@@ -352,8 +364,8 @@ pub fn go_mod_hints(text: &str) -> ScopeHints {
 }
 
 /// Go packages that are command-line client code: a package imported only
-/// by non-serving subcommand files of a CLI whose own package also holds a
-/// serving subcommand (ntfy's `client/`, used by `cmd/publish.go` and
+/// by non-serving subcommand files (each defines one command and registers
+/// none) of a CLI whose own package also holds a serving subcommand (ntfy's `client/`, used by `cmd/publish.go` and
 /// `cmd/subscribe.go` while `cmd/serve.go` starts the server), and packages
 /// imported only by such client packages. Conservative: a package that
 /// serves, or that any serving file imports (directly or through a package
@@ -446,7 +458,7 @@ fn go_client_packages(
             }
             let by_subcommands = users
                 .iter()
-                .all(|&i| !file_serves(i) && cli_with_server(&go[i].1));
+                .all(|&i| go[i].2.subcommand && !file_serves(i) && cli_with_server(&go[i].1));
             let by_clients = users.iter().all(|&i| out.contains_key(&go[i].1));
             let names = users
                 .iter()
@@ -1375,6 +1387,8 @@ mod tests {
             "wire/wire.go",
             "server/server.go",
             "util/util.go",
+            "cmd/app.go",
+            "deps/deps.go",
         ];
         let texts = vec![
             (
@@ -1393,7 +1407,7 @@ mod tests {
                         "example.com/bell/v2/server",
                         "example.com/bell/v2/util",
                     ],
-                    "func serve() { server.New().Run() }",
+                    "var cmdServe = &cli.Command{Action: func() { server.New().Run() }}",
                 ),
             ),
             (
@@ -1404,7 +1418,7 @@ mod tests {
                         "example.com/bell/v2/client",
                         "example.com/bell/v2/util",
                     ],
-                    "func publish() { client.New().Publish() }",
+                    "var cmdPublish = &cli.Command{Action: func() { client.New().Publish() }}",
                 ),
             ),
             (
@@ -1420,6 +1434,16 @@ mod tests {
                 ),
             ),
             ("util/util.go", go(&["strings"], "")),
+            // The root command wires what every subcommand, serve
+            // included, gets: not a client subcommand.
+            (
+                "cmd/app.go",
+                go(
+                    &["github.com/urfave/cli/v2", "example.com/bell/v2/deps"],
+                    "var app = &cli.App{Commands: []*cli.Command{cmdServe, cmdPublish}, Before: deps.Init}",
+                ),
+            ),
+            ("deps/deps.go", go(&["database/sql"], "")),
         ];
         let got = scopes_with(&files, &texts);
         let scopes: Vec<Scope> = got.iter().map(|(s, _)| *s).collect();
@@ -1433,6 +1457,9 @@ mod tests {
                 Scope::DevTooling,
                 Scope::Server,
                 // Imported by the serving subcommand too.
+                Scope::Server,
+                Scope::Server,
+                // Imported only by the root command.
                 Scope::Server,
             ]
         );
