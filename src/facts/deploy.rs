@@ -293,12 +293,7 @@ struct Service {
 }
 
 fn compose(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let c: Compose = crate::facts::yaml::from_str(text).map_err(|e| {
-        format!(
-            "invalid compose YAML: {}",
-            crate::facts::ci::first_line(&e.to_string())
-        )
-    })?;
+    let c: Compose = crate::facts::yaml::parse(text, "compose YAML")?;
     d.target(path, "compose", false);
     let lines: Vec<&str> = text.lines().collect();
     for (name, svc) in c.services {
@@ -415,12 +410,7 @@ fn fly(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
 /// render.yaml: `healthCheckPath` per service; `scaling: {minInstances,
 /// maxInstances}` or a fixed `numInstances`.
 fn render(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
-        format!(
-            "invalid render.yaml: {}",
-            crate::facts::ci::first_line(&e.to_string())
-        )
-    })?;
+    let v: Value = crate::facts::yaml::parse(text, "render.yaml")?;
     let lines = &LineIndex::new(text);
     d.target(path, "render", false);
     let mut cursor = 1;
@@ -471,12 +461,7 @@ fn render(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
 /// App Engine app.yaml: automatic scaling (the default) has no ceiling
 /// unless `max_instances` is set; flexible's `liveness_check`/`readiness_check`.
 fn app_engine(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
-        format!(
-            "invalid app.yaml: {}",
-            crate::facts::ci::first_line(&e.to_string())
-        )
-    })?;
+    let v: Value = crate::facts::yaml::parse(text, "app.yaml")?;
     let lines = &LineIndex::new(text);
     d.target(path, "app-engine", true);
     for k in ["liveness_check", "readiness_check", "health_check"] {
@@ -536,12 +521,7 @@ fn is_app_platform_spec(path: &str, lower: &str, text: &str) -> bool {
 /// `port`) is what the platform probes before routing traffic; a spec is
 /// the spec itself under `spec:` in the deploy template.
 fn app_platform(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
-        format!(
-            "invalid App Platform spec: {}",
-            crate::facts::ci::first_line(&e.to_string())
-        )
-    })?;
+    let v: Value = crate::facts::yaml::parse(text, "App Platform spec")?;
     let spec = v.get("spec").unwrap_or(&v);
     let lines = &LineIndex::new(text);
     d.target(path, "digitalocean-app-platform", false);
@@ -615,12 +595,7 @@ fn serverless_routes(path: &str, lines: &LineIndex, name: &str, f: &Value, d: &m
 /// `reservedConcurrency` (a ceiling); `provisionedConcurrency` is a floor
 /// of warm instances and caps nothing.
 fn serverless(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
-        format!(
-            "invalid serverless.yml: {}",
-            crate::facts::ci::first_line(&e.to_string())
-        )
-    })?;
+    let v: Value = crate::facts::yaml::parse(text, "serverless.yml")?;
     let lines = &LineIndex::new(text);
     d.target(path, "serverless", true);
     for (name, f) in v
