@@ -167,7 +167,7 @@ fn advances_target(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
                         before.is_none_or(|b| !(b.is_alphanumeric() || b == '_' || b == '.'))
                             && after.is_none_or(|a| !(a.is_alphanumeric() || a == '_'))
                             // The name as the call's argument, not its result.
-                            && l[i + name.len()..].trim_start().chars().next() != Some('=')
+                            && !l[i + name.len()..].trim_start().starts_with('=')
                     })
             })
     })
