@@ -393,7 +393,8 @@ fn go_client_packages(
             ))
         })
         .collect();
-    if modules.is_empty() || go.is_empty() {
+    // Most services have no subcommand parser at all: nothing to decide.
+    if modules.is_empty() || !go.iter().any(|(_, _, h)| h.subcommand) {
         return HashMap::new();
     }
     let dirs: std::collections::HashSet<&str> = go.iter().map(|(_, d, _)| d.as_str()).collect();
@@ -436,13 +437,22 @@ fn go_client_packages(
     let file_serves = |i: usize| go[i].2.serves || imports[i].iter().any(|t| serving.contains(t));
     // A CLI package with a serving subcommand: a file parses subcommands
     // and one of its files starts the server.
-    let cli_with_server = |dir: &str| {
-        go.iter().any(|(_, d, h)| d == dir && h.cli)
-            && go
-                .iter()
-                .enumerate()
-                .any(|(i, (_, d, _))| d == dir && file_serves(i))
-    };
+    let mut importers: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, targets) in imports.iter().enumerate() {
+        for t in targets {
+            importers.entry(t.as_str()).or_default().push(i);
+        }
+    }
+    let cli_dirs: std::collections::HashSet<&str> = go
+        .iter()
+        .filter(|(_, _, h)| h.cli)
+        .map(|(_, d, _)| d.as_str())
+        .collect();
+    let serving_file_dirs: std::collections::HashSet<&str> = (0..go.len())
+        .filter(|&i| file_serves(i))
+        .map(|i| go[i].1.as_str())
+        .collect();
+    let cli_with_server = |dir: &str| cli_dirs.contains(dir) && serving_file_dirs.contains(dir);
     let mut out: HashMap<String, String> = HashMap::new();
     loop {
         let mut changed = false;
@@ -450,8 +460,12 @@ fn go_client_packages(
             if out.contains_key(*dir) || serving.contains(*dir) {
                 continue;
             }
-            let users: Vec<usize> = (0..go.len())
-                .filter(|&i| go[i].1 != *dir && imports[i].iter().any(|t| t == dir))
+            let users: Vec<usize> = importers
+                .get(*dir)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&i| go[i].1 != *dir)
                 .collect();
             if users.is_empty() {
                 continue;
