@@ -79,6 +79,9 @@ enum Scope {
     #[default]
     Statement,
     Function,
+    /// The whole file: a module-level client configured by a later call on
+    /// the same binding (`sgMail.setTimeout(5000)` after `setApiKey`).
+    File,
 }
 
 #[derive(Deserialize)]
@@ -257,7 +260,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         }
         for (start, end, through) in sites {
             let mut scope = code[start..statement_end(src, start)].to_string();
-            if c.row.scope == Scope::Function {
+            if c.row.scope == Scope::File {
+                scope = code.to_string();
+            } else if c.row.scope == Scope::Function {
                 let fns = functions.get_or_insert_with(|| src.functions());
                 if let Some((_, s, e)) = fns
                     .iter()
