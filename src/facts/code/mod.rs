@@ -272,8 +272,10 @@ pub(crate) struct NeedleSet {
 }
 
 /// A [`NeedleSet`] per language key, from each row's language and needles.
-/// A contiguous NFA builds in a fraction of a DFA's time and searches these
-/// short needle sets about as fast.
+/// A DFA: each set is built once per scan (under a millisecond) but searched
+/// over every parsed file, and on documenso's 718 parsed files it searches
+/// the library and client needles in about a third of a contiguous NFA's
+/// time (bare module names such as `ai` or `got` match thousands of times).
 pub(crate) fn needle_sets<'t, T>(
     table: &'t str,
     rows: &'t [T],
@@ -301,7 +303,7 @@ pub(crate) fn needle_sets<'t, T>(
             }
             let ac = aho_corasick::AhoCorasick::builder()
                 .match_kind(kind)
-                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(all)
                 .unwrap_or_else(|e| panic!("{table}: {e}"));
             (key, NeedleSet { ac, row_of })
