@@ -134,6 +134,7 @@ enum MarkerKind {
     ServerData,
     GoServes,
     GoRegistersCommands,
+    DrivesBrowser,
 }
 
 /// Whether `text` holds one of the words of the `kind` markers.
@@ -284,7 +285,10 @@ pub fn hints(text: &str) -> ScopeHints {
         imports: relative_imports(text),
         server_data: has_marker(text, MarkerKind::ServerData),
         client_features: has_marker(text, MarkerKind::ClientFeature),
-        browser_globals: has_marker(text, MarkerKind::BrowserGlobal),
+        // A server file driving a headless browser (Playwright, Puppeteer)
+        // names browser globals only in the callbacks it sends the page.
+        browser_globals: has_marker(text, MarkerKind::BrowserGlobal)
+            && !has_marker(text, MarkerKind::DrivesBrowser),
         ..ScopeHints::default()
     }
 }
@@ -1152,6 +1156,8 @@ mod tests {
                 MarkerKind::GoServes => g.serves,
                 // A file that registers subcommands is not one subcommand.
                 MarkerKind::GoRegistersCommands => g.cli && !g.subcommand,
+                // Its browser globals stop counting: the examples use some.
+                MarkerKind::DrivesBrowser => !h.browser_globals,
             }
         };
         let mut failures = Vec::new();
