@@ -262,6 +262,9 @@ enum Group {
     Env,
     /// Index into [`MANAGERS`].
     Manager(usize),
+    /// A literal of the integration scan ([`crate::facts::integrations`]),
+    /// which shares this pass over the file.
+    Integration,
 }
 
 const ASSIGN_BIT: u64 = 1 << 62;
@@ -298,6 +301,10 @@ static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
             meta.push((Group::Manager(i), None));
         }
     }
+    for l in crate::facts::integrations::PREFILTER_LITERALS {
+        literals.push(l);
+        meta.push((Group::Integration, None));
+    }
     assert!(table.format.len() < 62, "one prefilter bit per provider");
     Prefilter {
         // A DFA, whatever the number of literals: left to itself the crate
@@ -318,6 +325,8 @@ struct Hits {
     lines: Vec<(usize, u64)>,
     /// (line, index into [`MANAGERS`]).
     managers: Vec<(usize, usize)>,
+    /// Lines holding an integration literal, ascending.
+    integration: Vec<usize>,
 }
 
 fn prefilter(text: &str) -> Hits {
@@ -346,6 +355,12 @@ fn prefilter(text: &str) -> Hits {
             Group::Manager(row) => {
                 if !hits.managers.contains(&(line, row)) {
                     hits.managers.push((line, row));
+                }
+                continue;
+            }
+            Group::Integration => {
+                if hits.integration.last() != Some(&line) {
+                    hits.integration.push(line);
                 }
                 continue;
             }
@@ -734,7 +749,23 @@ fn overlaps(spans: &[Range<usize>], r: &Range<usize>) -> bool {
 
 /// Scan one file's text.
 pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFacts {
-    let hits = prefilter(text);
+    scan_with_integration_lines(path, kind, is_test, text).0
+}
+
+/// [`scan`], and the lines [`crate::facts::integrations::scan_lines`] needs:
+/// the one literal pass over the file serves both.
+pub fn scan_with_integration_lines(
+    path: &str,
+    kind: FileKind,
+    is_test: bool,
+    text: &str,
+) -> (SecretFacts, Vec<usize>) {
+    let mut hits = prefilter(text);
+    let integration = std::mem::take(&mut hits.integration);
+    (scan_hits(path, kind, is_test, text, hits), integration)
+}
+
+fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) -> SecretFacts {
     let mut out = SecretFacts::default();
     if hits.lines.is_empty() && hits.managers.is_empty() {
         return out;
