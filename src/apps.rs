@@ -33,59 +33,49 @@ use crate::resolve::{Derived, server_packages, under};
 use crate::safe_text::SafeText;
 use crate::score::{AppInput, Apps};
 
-/// Queue consumers, schedulers and workflow workers, by package name.
-const WORKER_PACKAGES: &[&str] = &[
-    "celery",
-    "rq",
-    "dramatiq",
-    "arq",
-    "huey",
-    "temporalio",
-    "bullmq",
-    "bull",
-    "bee-queue",
-    "agenda",
-    "kafkajs",
-    "amqplib",
-    "@temporalio/worker",
-    "node-cron",
-    "go.temporal.io/sdk",
-    "github.com/hibiken/asynq",
-    "github.com/robfig/cron/v3",
-    "apalis",
-];
+/// `rules/apps.toml`: worker packages and deploy files.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppTable {
+    worker: Vec<WorkerRow>,
+    deploy_file: Vec<DeployFileRow>,
+}
 
-/// Files whose presence in a folder says it is deployed.
-const DEPLOY_FILES: &[&str] = &[
-    "Dockerfile",
-    "Procfile",
-    "fly.toml",
-    "app.yaml",
-    "render.yaml",
-    "vercel.json",
-    "netlify.toml",
-    "serverless.yml",
-    "railway.json",
-    "railway.toml",
-];
+/// A queue consumer, scheduler or workflow worker, by package name.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerRow {
+    pub package: String,
+    pub ecosystem: String,
+}
 
-/// Folders whose manifests are not apps: dependencies, examples, fixtures.
-pub const NOT_APPS: &[&str] = &[
-    "node_modules",
-    "vendor",
-    "examples",
-    "example",
-    "fixtures",
-    "testdata",
-    "test",
-    "tests",
-    "__tests__",
-    "docs",
-];
+/// A file whose presence in a folder says it is deployed.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployFileRow {
+    pub name: String,
+    pub no_match: String,
+}
 
-/// A folder under one of [`NOT_APPS`]: no app of the repository.
+static TABLE: std::sync::LazyLock<AppTable> = std::sync::LazyLock::new(|| {
+    toml::from_str(include_str!("../rules/apps.toml"))
+        .unwrap_or_else(|e| panic!("rules/apps.toml: {e}"))
+});
+
+/// The worker rows (for the table test).
+pub fn worker_rows() -> &'static [WorkerRow] {
+    &TABLE.worker
+}
+
+/// The deploy file rows (for the table test).
+pub fn deploy_file_rows() -> &'static [DeployFileRow] {
+    &TABLE.deploy_file
+}
+
+/// A folder under one named in `[not_apps]` of `rules/folders.toml`
+/// (`examples/`, `fixtures/`, `node_modules/` …): no app of the repository.
 pub fn outside_apps(dir: &str) -> bool {
-    dir.split('/').any(|seg| NOT_APPS.contains(&seg))
+    dir.split('/').any(crate::inventory::not_app_folder)
 }
 
 fn dir_of(path: &str) -> &str {
@@ -291,7 +281,7 @@ fn signals(facts: &Facts, candidates: &mut [Candidate]) {
                     c.signals
                         .push(format!("serves HTTP: {} ({})", d.name, m.path));
                 }
-                if WORKER_PACKAGES.contains(&d.name.as_str()) && !d.dev {
+                if !d.dev && TABLE.worker.iter().any(|w| w.package == d.name) {
                     c.stack.insert(d.name.clone());
                     c.signals.push(format!("worker: {} ({})", d.name, m.path));
                 }
@@ -303,11 +293,13 @@ fn signals(facts: &Facts, candidates: &mut [Candidate]) {
                 r.framework, r.location.path, r.location.line
             ));
         }
-        for f in facts
-            .files
-            .iter()
-            .filter(|f| dir_of(&f.path) == c.dir && DEPLOY_FILES.contains(&file_name(&f.path)))
-        {
+        for f in facts.files.iter().filter(|f| {
+            dir_of(&f.path) == c.dir
+                && TABLE
+                    .deploy_file
+                    .iter()
+                    .any(|r| r.name == file_name(&f.path))
+        }) {
             c.signals.push(format!("deployed: {}", f.path));
         }
         // A root compose file naming the folder's service.

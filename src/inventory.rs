@@ -68,7 +68,17 @@ impl FileKind {
 /// not the service's outbound call, a dev launcher's SIGTERM handler does not
 /// drain the server, and a fake key in a test is not a leak.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
@@ -136,88 +146,58 @@ impl Scope {
     }
 }
 
-/// Directory names whose files never run in the service, with their scope.
-const DIR_SCOPES: &[(&str, Scope)] = &[
-    ("vendor", Scope::Vendored),
-    ("vendored", Scope::Vendored),
-    ("third_party", Scope::Vendored),
-    ("third-party", Scope::Vendored),
-    ("generated", Scope::Generated),
-    ("__generated__", Scope::Generated),
-    ("example", Scope::Example),
-    ("examples", Scope::Example),
-    ("sample", Scope::Example),
-    ("samples", Scope::Example),
-    ("demo", Scope::Example),
-    ("demos", Scope::Example),
-    ("playground", Scope::Example),
-    ("docs", Scope::Docs),
-    ("doc", Scope::Docs),
-    ("documentation", Scope::Docs),
-    ("locales", Scope::Docs),
-    ("locale", Scope::Docs),
-    ("i18n", Scope::Docs),
-    ("l10n", Scope::Docs),
-    ("translations", Scope::Docs),
-    ("lang", Scope::Docs),
-    ("scripts", Scope::DevTooling),
-    ("script", Scope::DevTooling),
-    ("tools", Scope::DevTooling),
-    ("tooling", Scope::DevTooling),
-    ("hack", Scope::DevTooling),
-    ("dev", Scope::DevTooling),
-    (".devcontainer", Scope::DevTooling),
-    (".storybook", Scope::DevTooling),
-    ("stories", Scope::DevTooling),
-    ("seed", Scope::DevTooling),
-    ("seeds", Scope::DevTooling),
-    ("seeders", Scope::DevTooling),
-    ("bench", Scope::DevTooling),
-    ("extra", Scope::DevTooling),
-    ("migrations", Scope::DevTooling),
-    ("migration-tool", Scope::DevTooling),
-    ("benchmarks", Scope::DevTooling),
-    // Config and code generators run by hand (`shoutrrr generate`,
-    // scaffolders), not by the service.
-    ("generators", Scope::DevTooling),
-    ("cypress", Scope::Test),
-    ("playwright", Scope::Test),
-    ("public", Scope::Browser),
-    ("static", Scope::Browser),
-    ("assets", Scope::Browser),
-    ("wwwroot", Scope::Browser),
-    ("frontend", Scope::Browser),
-    ("client-only", Scope::Browser),
-];
+/// `rules/folders.toml`: folder and file-name conventions.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Folders {
+    pub folder: Vec<FolderRow>,
+    pub tool_config: NamedPaths,
+    pub not_apps: NamedPaths,
+}
 
-/// File-name stems of build and tool configuration (`vite.config.ts`).
-const TOOL_CONFIG_STEMS: &[&str] = &[
-    "webpack.config",
-    "vite.config",
-    "vitest.config",
-    "rollup.config",
-    "jest.config",
-    "babel.config",
-    "tailwind.config",
-    "postcss.config",
-    "eslint.config",
-    "next.config",
-    "nuxt.config",
-    "svelte.config",
-    "astro.config",
-    "playwright.config",
-    "cypress.config",
-    "gulpfile",
-    "gruntfile",
-    "drizzle.config",
-    "tsup.config",
-    "prettier.config",
-    "commitlint.config",
-    "setup",
-    "noxfile",
-    "fabfile",
-    "manage",
-];
+/// Folder names whose files never run in the service, with their scope.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FolderRow {
+    pub scope: Scope,
+    pub names: Vec<String>,
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    pub no_match: Vec<String>,
+}
+
+/// Names (file-name stems or folder names) with example paths.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedPaths {
+    pub names: Option<Vec<String>>,
+    pub stems: Option<Vec<String>>,
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    pub no_match: Vec<String>,
+}
+
+impl NamedPaths {
+    fn has(&self, word: &str) -> bool {
+        let list = self.names.as_ref().or(self.stems.as_ref());
+        list.is_some_and(|l| l.iter().any(|n| n == word))
+    }
+}
+
+/// The table, parsed once.
+pub fn folders() -> &'static Folders {
+    static T: std::sync::LazyLock<Folders> = std::sync::LazyLock::new(|| {
+        toml::from_str(include_str!("../rules/folders.toml"))
+            .unwrap_or_else(|e| panic!("rules/folders.toml: {e}"))
+    });
+    &T
+}
+
+/// A folder named as holding no app (`examples/`, `fixtures/`, …): the
+/// `[not_apps]` names of `rules/folders.toml`.
+pub fn not_app_folder(name: &str) -> bool {
+    folders().not_apps.has(name)
+}
 
 /// The scope a path settles by itself, with the reason; `None` for source
 /// files whose package and content decide (`facts::scope`).
@@ -237,15 +217,19 @@ pub fn path_scope(rel: &str, kind: FileKind) -> Option<(Scope, String)> {
         return Some((Scope::Generated, format!("generated file name `{name}`")));
     }
     for seg in lower.split('/').rev().skip(1) {
-        if let Some((dir, scope)) = DIR_SCOPES.iter().find(|(d, _)| *d == seg) {
-            return Some((*scope, format!("under a `{dir}/` folder")));
+        if let Some(row) = folders()
+            .folder
+            .iter()
+            .find(|r| r.names.iter().any(|n| n == seg))
+        {
+            return Some((row.scope, format!("under a `{seg}/` folder")));
         }
     }
     if name.contains(".stories.") || name.contains(".story.") {
         return Some((Scope::DevTooling, "storybook story".into()));
     }
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    if TOOL_CONFIG_STEMS.contains(&stem) && matches!(kind, FileKind::Source(_)) {
+    if folders().tool_config.has(stem) && matches!(kind, FileKind::Source(_)) {
         return Some((
             Scope::DevTooling,
             format!("build or tool configuration `{name}`"),
@@ -432,12 +416,18 @@ fn is_ci_path(rel: &str, name: &str) -> bool {
         || (rel.starts_with(".woodpecker/") && yaml)
 }
 
+/// `docker-compose.yml`, `docker-compose.prod.yaml`, `compose.yaml`: YAML
+/// only (`docker-compose.mdx` is a documentation page about one).
+pub fn is_compose_file(lower_name: &str) -> bool {
+    (lower_name.starts_with("docker-compose") || lower_name.starts_with("compose."))
+        && (lower_name.ends_with(".yml") || lower_name.ends_with(".yaml"))
+}
+
 fn is_deploy_file(rel: &str, lower: &str) -> bool {
     lower == "dockerfile"
         || lower.starts_with("dockerfile.")
         || lower.ends_with(".dockerfile")
-        || lower.starts_with("docker-compose")
-        || lower.starts_with("compose.y")
+        || is_compose_file(lower)
         || lower == "fly.toml"
         || lower == "render.yaml"
         || lower == "procfile"
@@ -500,6 +490,48 @@ pub fn is_test_path(rel: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Every row of rules/folders.toml: each `match` source path settles
+    /// the row's scope (tool configs: dev tooling; not-app folders: outside
+    /// the apps) and each `no_match` path does not.
+    #[test]
+    fn every_folder_row_example_settles_its_scope() {
+        let t = folders();
+        let src = FileKind::Source(Lang::JavaScript);
+        let mut failures = Vec::new();
+        let mut check = |what: &str, want: Option<Scope>, path: &str, should: bool| {
+            let got = path_scope(path, src).map(|(s, _)| s);
+            if (got == want) != should {
+                failures.push(format!("{what}: {path} gave {got:?}"));
+            }
+        };
+        for row in &t.folder {
+            assert!(!row.matches.is_empty() && !row.no_match.is_empty());
+            for m in &row.matches {
+                check(&format!("{:?}", row.scope), Some(row.scope), m, true);
+            }
+            for n in &row.no_match {
+                check(&format!("{:?}", row.scope), Some(row.scope), n, false);
+            }
+        }
+        for m in &t.tool_config.matches {
+            check("tool_config", Some(Scope::DevTooling), m, true);
+        }
+        for n in &t.tool_config.no_match {
+            check("tool_config", Some(Scope::DevTooling), n, false);
+        }
+        for m in &t.not_apps.matches {
+            if !crate::apps::outside_apps(m) {
+                failures.push(format!("not_apps: {m} holds an app"));
+            }
+        }
+        for n in &t.not_apps.no_match {
+            if crate::apps::outside_apps(n) {
+                failures.push(format!("not_apps: {n} holds no app"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     #[test]
     fn classifies_by_name() {
         assert_eq!(classify("src/app.ts"), FileKind::Source(Lang::TypeScript));
@@ -519,6 +551,16 @@ mod tests {
         assert_eq!(classify("public/app.min.js"), FileKind::Other);
         assert_eq!(classify("Dockerfile"), FileKind::DeployConfig);
         assert_eq!(classify("RUNBOOK.md"), FileKind::Doc);
+        assert_eq!(
+            classify("deploy/docker-compose.prod.yaml"),
+            FileKind::DeployConfig
+        );
+        // A documentation page about compose is not a compose file (it was
+        // parsed as one and warned as invalid YAML on a real service).
+        assert_ne!(
+            classify("docs/self-hosting/docker-compose.mdx"),
+            FileKind::DeployConfig
+        );
     }
 
     #[test]

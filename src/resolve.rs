@@ -385,9 +385,14 @@ fn dirs_of(cwd: Option<&str>, command: &str, leaves: &[Resolved]) -> Vec<String>
     dirs
 }
 
-const HEALTH_PATHS: &[&str] = &[
-    "/health", "/healthz", "/ready", "/readyz", "/livez", "/ping", "/status", "/_health",
-];
+/// A URL naming a health route: a path segment that is one of the health
+/// route names of `rules/libraries.toml` (`https://api.example.com/healthz`).
+fn requests_health_route(url: &str) -> bool {
+    let names = crate::facts::code::practices::health_names();
+    url.split(['/', '?', '#'])
+        .skip(1)
+        .any(|seg| names.iter().any(|n| n == seg))
+}
 
 /// A scheduled CI job that requests the health route is an uptime check.
 fn uptime_checks(runs: &[CiRun]) -> Vec<UptimeCheck> {
@@ -398,7 +403,7 @@ fn uptime_checks(runs: &[CiRun]) -> Vec<UptimeCheck> {
                 let w = words(s);
                 w.first()
                     .is_some_and(|h| matches!(h.as_str(), "curl" | "wget" | "http" | "https"))
-                    && w.iter().any(|x| HEALTH_PATHS.iter().any(|p| x.contains(p)))
+                    && w.iter().any(|x| requests_health_route(x))
             })
         })
         .map(|r| UptimeCheck {

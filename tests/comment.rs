@@ -38,6 +38,27 @@ async fn comments_page(server: &MockServer, page: &str, comments: Vec<Value>) {
         .await;
 }
 
+/// Expect exactly one new comment on the pull request, answered as GitHub
+/// answers a create: 201 with the bot's comment `id`.
+async fn expect_create(server: &MockServer, id: u64) {
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/orders/issues/42/comments"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(comment(id, "graduate-bot", MARKER)))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+/// Expect exactly one edit of comment `id`, answered 200.
+async fn expect_edit(server: &MockServer, id: u64) {
+    Mock::given(method("PATCH"))
+        .and(path(format!("/repos/acme/orders/issues/comments/{id}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(comment(id, "graduate-bot", MARKER)))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 fn run(server: &MockServer, extra: &[&str]) -> std::process::Output {
     graduate()
         .args([
@@ -119,12 +140,7 @@ async fn second_run_edits_its_own_comment_and_leaves_others_alone() {
         ],
     )
     .await;
-    Mock::given(method("PATCH"))
-        .and(path("/repos/acme/orders/issues/comments/7"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(comment(7, "graduate-bot", MARKER)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_edit(&server, 7).await;
     let out = run(&server, &[]);
     common::assert_ok(&out);
     let reqs = server.received_requests().await.unwrap();
@@ -143,16 +159,7 @@ async fn a_marker_comment_by_another_account_is_not_touched() {
     let server = MockServer::start().await;
     me(&server, "graduate-bot").await;
     comments_page(&server, "1", vec![comment(5, "someone-else", MARKER)]).await;
-    Mock::given(method("POST"))
-        .and(path("/repos/acme/orders/issues/42/comments"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(comment(
-            901,
-            "graduate-bot",
-            MARKER,
-        )))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_create(&server, 901).await;
     let out = run(&server, &[]);
     assert!(out.status.success());
     let reqs = server.received_requests().await.unwrap();
@@ -168,16 +175,7 @@ async fn pagination_finds_the_comment_on_page_two() {
         .collect();
     comments_page(&server, "1", page1).await;
     comments_page(&server, "2", vec![comment(150, "graduate-bot", MARKER)]).await;
-    Mock::given(method("PATCH"))
-        .and(path("/repos/acme/orders/issues/comments/150"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(comment(
-            150,
-            "graduate-bot",
-            MARKER,
-        )))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_edit(&server, 150).await;
     let out = run(&server, &[]);
     common::assert_ok(&out);
     let reqs = server.received_requests().await.unwrap();
@@ -1026,16 +1024,7 @@ async fn listing_stops_at_the_page_cap() {
         .respond_with(ResponseTemplate::new(200).set_body_json(full))
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/repos/acme/orders/issues/42/comments"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(comment(
-            904,
-            "graduate-bot",
-            MARKER,
-        )))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_create(&server, 904).await;
     let out = comment_against(&server.uri()).output().unwrap();
     common::assert_ok(&out);
     let reqs = server.received_requests().await.unwrap();

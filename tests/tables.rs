@@ -298,6 +298,63 @@ fn serverless_http_events_are_routes() {
     );
 }
 
+/// A manifest of `ecosystem` (as the tables name it) declaring `package` as
+/// a runtime dependency, or as a dev dependency (Go has none: a
+/// commented-out `require` stands for "not a runtime dependency").
+fn manifest(ecosystem: &str, p: &str, dev: bool) -> (&'static str, String) {
+    match (ecosystem, dev) {
+        ("npm", false) => (
+            "package.json",
+            format!("{{\"name\":\"a\",\"dependencies\":{{\"{p}\":\"1.0.0\"}}}}"),
+        ),
+        ("npm", true) => (
+            "package.json",
+            format!("{{\"name\":\"a\",\"devDependencies\":{{\"{p}\":\"1.0.0\"}}}}"),
+        ),
+        ("pypi", false) => (
+            "pyproject.toml",
+            format!("[project]\nname = \"a\"\nversion = \"0\"\ndependencies = [\"{p}\"]\n"),
+        ),
+        ("pypi", true) => (
+            "pyproject.toml",
+            format!(
+                "[project]\nname = \"a\"\nversion = \"0\"\n\n[dependency-groups]\ndev = [\"{p}\"]\n"
+            ),
+        ),
+        ("go", false) => (
+            "go.mod",
+            format!("module example.com/a\n\ngo 1.22\n\nrequire {p} v1.0.0\n"),
+        ),
+        ("go", true) => (
+            "go.mod",
+            format!("module example.com/a\n\ngo 1.22\n\n// require {p} v1.0.0\n"),
+        ),
+        ("cargo", false) => (
+            "Cargo.toml",
+            format!(
+                "[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dependencies]\n{p} = \"1\"\n"
+            ),
+        ),
+        ("cargo", true) => (
+            "Cargo.toml",
+            format!(
+                "[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dev-dependencies]\n{p} = \"1\"\n"
+            ),
+        ),
+        (other, _) => panic!("unknown ecosystem {other}"),
+    }
+}
+
+/// A source file of the ecosystem's language, so the folder has code.
+fn source(ecosystem: &str) -> (&'static str, &'static str) {
+    match ecosystem {
+        "npm" => ("index.js", "module.exports = 1;\n"),
+        "pypi" => ("main.py", "X = 1\n"),
+        "go" => ("main.go", "package main\n\nfunc main() {}\n"),
+        _ => ("src/main.rs", "fn main() {}\n"),
+    }
+}
+
 /// Every row of rules/integrations.toml: a runtime dependency on the SDK is
 /// an integration in the pressure signal; the same package as a dev
 /// dependency is not.
@@ -318,57 +375,8 @@ fn every_integration_sdk_row_counts_as_a_runtime_dependency_only() {
     let mut failures = Vec::new();
     for sdk in &t.sdk {
         let p = &sdk.package;
-        let (runtime, dev) = match sdk.ecosystem.as_str() {
-            "npm" => (
-                (
-                    "package.json",
-                    format!("{{\"name\":\"a\",\"dependencies\":{{\"{p}\":\"1.0.0\"}}}}"),
-                ),
-                (
-                    "package.json",
-                    format!("{{\"name\":\"a\",\"devDependencies\":{{\"{p}\":\"1.0.0\"}}}}"),
-                ),
-            ),
-            "pypi" => (
-                (
-                    "pyproject.toml",
-                    format!("[project]\nname = \"a\"\nversion = \"0\"\ndependencies = [\"{p}\"]\n"),
-                ),
-                (
-                    "pyproject.toml",
-                    format!(
-                        "[project]\nname = \"a\"\nversion = \"0\"\n\n[dependency-groups]\ndev = [\"{p}\"]\n"
-                    ),
-                ),
-            ),
-            "go" => (
-                (
-                    "go.mod",
-                    format!("module example.com/a\n\ngo 1.22\n\nrequire {p} v1.0.0\n"),
-                ),
-                // Go has no dev dependencies: a commented-out require is none.
-                (
-                    "go.mod",
-                    format!("module example.com/a\n\ngo 1.22\n\n// require {p} v1.0.0\n"),
-                ),
-            ),
-            "cargo" => (
-                (
-                    "Cargo.toml",
-                    format!(
-                        "[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dependencies]\n{p} = \"1\"\n"
-                    ),
-                ),
-                (
-                    "Cargo.toml",
-                    format!(
-                        "[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dev-dependencies]\n{p} = \"1\"\n"
-                    ),
-                ),
-            ),
-            other => panic!("rules/integrations.toml: unknown ecosystem {other}"),
-        };
-        for (want, (path, text)) in [(true, runtime), (false, dev)] {
+        for want in [true, false] {
+            let (path, text) = manifest(&sdk.ecosystem, p, !want);
             let report = scan(&[(path, text.as_str())]);
             let note = report["pressure"]["signals"]
                 .as_array()
@@ -382,6 +390,97 @@ fn every_integration_sdk_row_counts_as_a_runtime_dependency_only() {
                     "{p} ({}) {path}: {note}",
                     if want { "runtime" } else { "dev" }
                 ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every `[[otel_sdk]]` row of rules/libraries.toml: the SDK as a runtime
+/// dependency with no init code fails otel-tracing naming the package; as a
+/// dev dependency it is not the rule's evidence.
+#[test]
+fn every_otel_sdk_row_is_intent_to_trace() {
+    use graduate::facts::code::practices::otel_sdks;
+    let mut failures = Vec::new();
+    assert!(otel_sdks().len() >= 10, "the table lost its rows");
+    for row in otel_sdks() {
+        for dev in [false, true] {
+            let (path, text) = manifest(&row.ecosystem, &row.package, dev);
+            let report = scan(&[(path, text.as_str()), source(&row.ecosystem)]);
+            let c = check(&report, "otel-tracing");
+            let named = c["status"] == "fail"
+                && c.to_string()
+                    .contains(&format!("\"note\":\"{} declared", row.package));
+            if named == dev {
+                failures.push(format!("{} (dev {dev}): {c}", row.package));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every row of rules/apps.toml: a folder whose manifest has the worker
+/// package as a runtime dependency is an app with that worker signal (as a
+/// dev dependency, the folder is a library); a folder with a manifest and
+/// the deploy file is an app deployed by it (with the near name, a library).
+#[test]
+fn every_app_row_makes_a_folder_an_app() {
+    use graduate::apps::{deploy_file_rows, worker_rows};
+    // Each app as its root and signals: `{"root":"svc","signals":[…]}`.
+    let apps = |report: &Value| -> Vec<String> {
+        report["apps"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| {
+                        serde_json::json!({"root": x["root"], "signals": x["signals"]}).to_string()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut failures = Vec::new();
+    for row in worker_rows() {
+        for dev in [false, true] {
+            let (path, text) = manifest(&row.ecosystem, &row.package, dev);
+            let (src, code) = source(&row.ecosystem);
+            let report = scan(&[
+                (&format!("svc/{path}") as &str, text.as_str()),
+                (&format!("svc/{src}"), code),
+                ("README.md", "# two folders\n"),
+                (
+                    "web/package.json",
+                    "{\"name\":\"web\",\"dependencies\":{\"express\":\"4.0.0\"}}",
+                ),
+            ]);
+            let worker = apps(&report).iter().any(|a| {
+                a.contains("\"root\":\"svc\"") && a.contains(&format!("worker: {}", row.package))
+            });
+            if worker == dev {
+                failures.push(format!("{} (dev {dev}): {:?}", row.package, apps(&report)));
+            }
+        }
+    }
+    for row in deploy_file_rows() {
+        for (want, name) in [(true, &row.name), (false, &row.no_match)] {
+            let report = scan(&[
+                (
+                    "svc/package.json",
+                    "{\"name\":\"svc\",\"dependencies\":{\"lodash\":\"4.0.0\"}}",
+                ),
+                ("svc/index.js", "module.exports = 1;\n"),
+                (&format!("svc/{name}") as &str, "x\n"),
+                (
+                    "web/package.json",
+                    "{\"name\":\"web\",\"dependencies\":{\"express\":\"4.0.0\"}}",
+                ),
+            ]);
+            let deployed = apps(&report).iter().any(|a| {
+                a.contains("\"root\":\"svc\"") && a.contains(&format!("deployed: svc/{name}"))
+            });
+            if deployed != want {
+                failures.push(format!("{name}: {:?}", apps(&report)));
             }
         }
     }
@@ -441,12 +540,13 @@ fn every_lockfile_row_locks_its_manifest_and_only_it() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// No hand-written word list decides what code is parsed or read: the
-/// prefilter (src/facts/code/syntax.rs) and the extractors
-/// (src/facts/code/**) take their words from rules/*.toml. A `const` or
-/// `static` list of strings (`&[&str]`, `&[(&str, &str)]`, `[&str; N]`)
-/// reintroduced there fails this test; the allow-list names the few that
-/// are not knowledge of libraries or practices.
+/// No hand-written word list holds knowledge of libraries, tools or
+/// conventions: the prefilter (src/facts/code/syntax.rs), the extractors and
+/// the rest of the scanner take their words from rules/*.toml, where each
+/// row has examples a test runs. A `const` or `static` list of strings
+/// (`&[&str]`, `&[(&str, …)]`, `[&str; N]`) anywhere under src/ fails this
+/// test; the allow-list names the few that are grammar or graduate's own
+/// vocabulary, not knowledge.
 #[test]
 fn no_word_list_constants_in_the_prefilter_or_extractors() {
     // (file, constant): why it is not table knowledge.
@@ -457,18 +557,42 @@ fn no_word_list_constants_in_the_prefilter_or_extractors() {
         // Rust grammar: keywords after which syn recurses; a guard against
         // stack overflow on hostile input, not a trigger.
         ("src/facts/code/nesting.rs", "RECURSING_KEYWORDS"),
+        // GitLab CI's reserved top-level keys: the file format's grammar.
+        ("src/facts/ci/gitlab.rs", "KEYWORDS"),
+        // Module resolution: the extensions Node and TypeScript try.
+        ("src/facts/scope.rs", "EXT"),
+        ("src/facts/scope.rs", "SOURCE"),
+        // graduate's own vocabulary: rule ids, levels, gates, plan weeks,
+        // the postmortem sections it asks for, deploy kinds it names.
+        ("src/rules/mod.rs", "CODE_RULES"),
+        ("src/rules/mod.rs", "REGISTRY"),
+        ("src/rules/mod.rs", "CATALOGUE"),
+        ("src/rules/cost/autoscaling_bounds.rs", "FIXED_BY_MANIFEST"),
+        ("src/score.rs", "LEVEL_NAMES"),
+        ("src/score.rs", "GATES"),
+        ("src/plan.rs", "WEEK_TITLES"),
+        ("src/facts/operations.rs", "POSTMORTEM_PARTS"),
+        // The fuzz harness's file names.
+        ("src/fuzzing.rs", "FILES"),
+        // What the walker never enters (dependency and build output
+        // folders): a speed and safety boundary applied before a file is
+        // classified, kept next to the walk it bounds.
+        ("src/walk.rs", "PRUNED_DIRS"),
+        // The literals the URL and personal-data FIELD regexes next to it
+        // require (their prefilter, shared with the secret scan's pass):
+        // they change with those regexes, which are not yet table rows.
+        ("src/facts/integrations.rs", "PREFILTER_LITERALS"),
     ];
+    // Not yet covered, being moved to tables on another branch this session:
+    // the browser/server content markers of scope.rs. (The secret scanner's
+    // formats and word lists are rules/secret-formats.toml.)
+    const PENDING: &[&str] = &["src/facts/scope.rs"];
     let list = regex::Regex::new(
         r"(?m)^\s*(?:pub(?:\([a-z]+\))?\s+)?(?:const|static)\s+([A-Z][A-Z0-9_]*)\s*:\s*&?(?:'static\s+)?\[\s*(?:&(?:'static\s+)?str|\(\s*&)",
     )
     .unwrap();
     let mut found = Vec::new();
-    // The code extractors and the secret scanner (provider formats, its
-    // prefilter and value word lists: rules/secret-formats.toml).
-    let mut files = vec![
-        std::path::PathBuf::from("src/facts/code"),
-        std::path::PathBuf::from("src/facts/secrets"),
-    ];
+    let mut files = vec![std::path::PathBuf::from("src")];
     let mut seen = 0;
     while let Some(p) = files.pop() {
         if p.is_dir() {
@@ -482,6 +606,9 @@ fn no_word_list_constants_in_the_prefilter_or_extractors() {
         if !rel.ends_with(".rs") || rel.ends_with("/examples.rs") {
             continue;
         }
+        if PENDING.iter().any(|p| rel.starts_with(p)) {
+            continue;
+        }
         seen += 1;
         let text = std::fs::read_to_string(&p).unwrap();
         for c in list.captures_iter(&text) {
@@ -491,7 +618,7 @@ fn no_word_list_constants_in_the_prefilter_or_extractors() {
             }
         }
     }
-    assert!(seen >= 13, "read only {seen} extractor files");
+    assert!(seen >= 60, "read only {seen} source files");
     assert!(
         found.is_empty(),
         "word lists in Rust; put the words in a rules/*.toml row with match/no_match examples:\n{}",

@@ -838,108 +838,116 @@ fn compose_hop(w: &[String]) -> Hop {
     Hop::Compose(files, services, cmd)
 }
 
-/// The words of a leaf command with wrappers (`env`, `npx`, `poetry run`,
-/// `python -m`, `nyc`, `coverage run -m` …) removed, and the coverage
-/// wrappers that were seen.
-fn core(w: &[String]) -> (&[String], Vec<&'static str>) {
+/// One row of `rules/command-wrappers.toml`: a program that runs another
+/// command, and how to find where that command starts.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrapperRow {
+    commands: Vec<String>,
+    #[serde(default)]
+    after: Vec<String>,
+    #[serde(default)]
+    fixed_args: usize,
+    #[serde(default)]
+    flags: bool,
+    #[serde(default)]
+    valued_flags: Vec<String>,
+    #[serde(default)]
+    terminator: Option<String>,
+    #[serde(default)]
+    until: Option<String>,
+    #[serde(default)]
+    coverage: bool,
+    #[cfg_attr(not(test), allow(dead_code))]
+    examples: Vec<WrapperExample>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrapperExample {
+    #[cfg_attr(not(test), allow(dead_code))]
+    line: String,
+    #[cfg_attr(not(test), allow(dead_code))]
+    core: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrapperTable {
+    wrapper: Vec<WrapperRow>,
+}
+
+static WRAPPERS: std::sync::LazyLock<WrapperTable> = std::sync::LazyLock::new(|| {
+    toml::from_str(include_str!("../../rules/command-wrappers.toml"))
+        .unwrap_or_else(|e| panic!("rules/command-wrappers.toml: {e}"))
+});
+
+impl WrapperRow {
+    /// How many words of `w` (which starts with this wrapper) are the
+    /// wrapper's own; 0 when the row does not apply.
+    fn skip(&self, w: &[String]) -> usize {
+        let next = w.get(1).map(String::as_str);
+        let mut k = 1;
+        if !self.after.is_empty() {
+            if !next.is_some_and(|n| self.after.iter().any(|a| a == n)) {
+                return 0;
+            }
+            k += 1;
+        }
+        k += self.fixed_args;
+        if let Some(until) = &self.until {
+            return w.iter().position(|x| x == until).map_or(k, |p| p + 1);
+        }
+        if self.flags {
+            while let Some(a) = w.get(k) {
+                if self.terminator.as_deref() == Some(a.as_str()) {
+                    k += 1;
+                    break;
+                }
+                if !a.starts_with('-') {
+                    break;
+                }
+                k += if !a.contains('=') && self.valued_flags.contains(a) {
+                    2
+                } else {
+                    1
+                };
+            }
+        }
+        k
+    }
+}
+
+/// The words of a leaf command with its wrappers (the rows of
+/// `rules/command-wrappers.toml`: `env`, `npx`, `poetry run`, `python -m`,
+/// `nyc`, `coverage run -m` …) removed, and the coverage wrappers that were
+/// seen.
+pub(crate) fn core(w: &[String]) -> (&[String], Vec<&'static str>) {
     let mut w = w;
     let mut wrappers = Vec::new();
-    let mut guard = 0;
-    while let Some(h) = w.first() {
-        guard += 1;
-        if guard > 16 {
-            break;
-        }
+    // A wrapper of a wrapper of … : hostile input cannot loop for long.
+    for _ in 0..16 {
+        let Some(h) = w.first() else { break };
         let head = basename(h);
-        let next = w.get(1).map(String::as_str);
-        let skip = match head {
-            _ if is_assignment(h) => 1,
-            "env" | "time" | "sudo" | "exec" | "command" | "nice" | "stdbuf" | "cross-env" => 1,
-            "timeout" => 2,
-            "xvfb-run" => 1 + w[1..].iter().take_while(|x| x.starts_with('-')).count(),
-            "npx" | "bunx" | "pnpx" => 1 + w[1..].iter().take_while(|x| x.starts_with('-')).count(),
-            "dotenv" => w.iter().position(|x| x == "--").map_or(1, |p| p + 1),
-            "poetry" | "uv" | "pipenv" | "pdm" | "rye" | "hatch" if next == Some("run") => {
-                let mut k = 2;
-                while let Some(a) = w.get(k) {
-                    if a == "--" {
-                        k += 1;
-                        break;
+        let skip = if is_assignment(h) {
+            1
+        } else {
+            let row = WRAPPERS.wrapper.iter().find_map(|r| {
+                let name = r.commands.iter().find(|c| *c == head)?;
+                let k = r.skip(w);
+                (k > 0).then_some((r, name, k))
+            });
+            match row {
+                Some((r, name, k)) => {
+                    if r.coverage {
+                        wrappers.push(name.as_str());
                     }
-                    if !a.starts_with('-') {
-                        break;
-                    }
-                    k += if matches!(
-                        a.as_str(),
-                        "--with" | "--extra" | "--group" | "-p" | "--python" | "--env" | "-e"
-                    ) {
-                        2
-                    } else {
-                        1
-                    };
+                    k
                 }
-                k
+                None => 0,
             }
-            "yarn" | "pnpm" | "npm" if matches!(next, Some("exec" | "dlx" | "x")) => {
-                2 + usize::from(w.get(2).is_some_and(|x| x == "--"))
-            }
-            "bundle" if next == Some("exec") => 2,
-            "python" | "python3" | "py" | "python2" if next == Some("-m") => 2,
-            "nyc" | "c8" => {
-                wrappers.push(if head == "nyc" { "nyc" } else { "c8" });
-                let mut k = 1;
-                while let Some(a) = w.get(k) {
-                    if !a.starts_with('-') {
-                        break;
-                    }
-                    let valued = !a.contains('=')
-                        && matches!(
-                            a.as_str(),
-                            "--reporter"
-                                | "-r"
-                                | "--lines"
-                                | "--branches"
-                                | "--functions"
-                                | "--statements"
-                                | "--temp-directory"
-                                | "--report-dir"
-                                | "-x"
-                                | "--exclude"
-                                | "-n"
-                                | "--include"
-                                | "-e"
-                                | "--extension"
-                                | "-o"
-                                | "--reports-dir"
-                        );
-                    k += if valued { 2 } else { 1 };
-                }
-                k
-            }
-            "coverage" if next == Some("run") => {
-                wrappers.push("coverage");
-                let mut k = 2;
-                while let Some(a) = w.get(k) {
-                    if a == "-m" {
-                        k += 1;
-                        break;
-                    }
-                    if !a.starts_with('-') {
-                        break;
-                    }
-                    k += if !a.contains('=')
-                        && matches!(
-                            a.as_str(),
-                            "--source" | "--rcfile" | "--include" | "--omit" | "--context"
-                        ) {
-                        2
-                    } else {
-                        1
-                    };
-                }
-                k
-            }
-            _ => 0,
         };
         if skip == 0 || skip > w.len() {
             break;
@@ -1209,6 +1217,38 @@ fn regex_number(s: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+
+    /// Every row of rules/command-wrappers.toml: each example line, split
+    /// as the shell reads it, leaves exactly its `core` once the wrappers
+    /// are peeled off; each `no_match` line is left as it is.
+    #[test]
+    fn every_wrapper_row_example_peels_to_its_core() {
+        let mut failures = Vec::new();
+        for row in &WRAPPERS.wrapper {
+            assert!(
+                !row.examples.is_empty() && !row.no_match.is_empty(),
+                "rules/command-wrappers.toml: {:?} needs examples and no_match",
+                row.commands
+            );
+            for ex in &row.examples {
+                let all = words(&ex.line);
+                let got = join_words(core(&all).0);
+                if got != ex.core {
+                    failures.push(format!("{:?} gave {got:?}, want {:?}", ex.line, ex.core));
+                }
+            }
+            for line in &row.no_match {
+                let all = words(line);
+                if core(&all).0.len() != all.len() {
+                    failures.push(format!("{line:?} was peeled"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // The coverage wrappers are named: `c8` measures what it runs.
+        let all = words("c8 --lines=80 npm run test:run");
+        assert_eq!(core(&all).1, vec!["c8"]);
+    }
 
     /// Every `[[coverage]]` row of rules/test-runners.toml: each `match`
     /// command measures with that tool (the first enforcing the row's

@@ -129,71 +129,26 @@ pub struct ComposeService {
     pub healthcheck: Option<u32>,
 }
 
-/// Images of backing services: a healthcheck on them says the database is
-/// up, not that the app is.
-const DEPENDENCY_IMAGES: &[&str] = &[
-    "postgres",
-    "postgis",
-    "mysql",
-    "mariadb",
-    "mongo",
-    "mongodb",
-    "redis",
-    "valkey",
-    "memcached",
-    "rabbitmq",
-    "elasticsearch",
-    "opensearch",
-    "kafka",
-    "zookeeper",
-    "minio",
-    "localstack",
-    "nginx",
-    "traefik",
-    "caddy",
-    "haproxy",
-    "mailhog",
-    "mailpit",
-    "adminer",
-    "pgadmin4",
-    "jaeger",
-    "all-in-one",
-    "otel-collector",
-    "opentelemetry-collector",
-    "opentelemetry-collector-contrib",
-    "prometheus",
-    "grafana",
-    "consul",
-    "vault",
-    "keycloak",
-    "selenium",
-    "cassandra",
-    "couchdb",
-    "neo4j",
-    "clickhouse-server",
-    "influxdb",
-    "nats",
-    "etcd",
-    "azurite",
-    "dynamodb-local",
-    "mssql-server",
-    "cockroach",
-    "timescaledb",
-    "redis-stack",
-    "memgraph",
-    "qdrant",
-    "meilisearch",
-    "typesense",
-    "pgbouncer",
-];
-
 /// Whether an image reference names a backing service (`postgres:16`,
 /// `bitnami/redis`, `docker.io/library/mysql:8`).
 pub fn is_dependency_image(image: &str) -> bool {
-    let no_tag = image.split('@').next().unwrap_or(image);
-    let repo = no_tag.rsplit('/').next().unwrap_or(no_tag);
-    let name = repo.split(':').next().unwrap_or(repo).to_ascii_lowercase();
-    DEPENDENCY_IMAGES.contains(&name.as_str())
+    let no_digest = image.split('@').next().unwrap_or(image);
+    // The tag follows the last `:` after the last `/` (`host:5000/x:1`).
+    let path = match no_digest.rsplit_once(':') {
+        Some((p, tag)) if !tag.contains('/') => p,
+        _ => no_digest,
+    }
+    .to_ascii_lowercase();
+    let last = path.rsplit('/').next().unwrap_or(&path);
+    RESOURCES.backing_image.iter().any(|row| {
+        row.names.iter().any(|n| {
+            if n.contains('/') {
+                path == *n || path.ends_with(&format!("/{n}"))
+            } else {
+                last == n
+            }
+        })
+    })
 }
 
 /// Extract deployment facts of one file; warnings for unreadable YAML/TOML.
@@ -208,7 +163,7 @@ pub fn extract(path: &str, text: &str, warnings: &mut Vec<String>) -> DeployFact
     let lower = name.to_ascii_lowercase();
     if lower == "dockerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") {
         dockerfile(path, text, &mut d);
-    } else if lower.starts_with("docker-compose") || lower.starts_with("compose.") {
+    } else if crate::inventory::is_compose_file(&lower) {
         if let Err(e) = compose(path, text, &mut d) {
             warnings.push(e);
         }
@@ -338,12 +293,7 @@ struct Service {
 }
 
 fn compose(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let c: Compose = crate::facts::yaml::from_str(text).map_err(|e| {
-        format!(
-            "invalid compose YAML: {}",
-            crate::facts::ci::first_line(&e.to_string())
-        )
-    })?;
+    let c: Compose = crate::facts::yaml::parse(text, "compose YAML")?;
     d.target(path, "compose", false);
     let lines: Vec<&str> = text.lines().collect();
     for (name, svc) in c.services {
@@ -460,12 +410,7 @@ fn fly(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
 /// render.yaml: `healthCheckPath` per service; `scaling: {minInstances,
 /// maxInstances}` or a fixed `numInstances`.
 fn render(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
-        format!(
-            "invalid render.yaml: {}",
-            crate::facts::ci::first_line(&e.to_string())
-        )
-    })?;
+    let v: Value = crate::facts::yaml::parse(text, "render.yaml")?;
     let lines = &LineIndex::new(text);
     d.target(path, "render", false);
     let mut cursor = 1;
@@ -516,12 +461,7 @@ fn render(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
 /// App Engine app.yaml: automatic scaling (the default) has no ceiling
 /// unless `max_instances` is set; flexible's `liveness_check`/`readiness_check`.
 fn app_engine(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
-        format!(
-            "invalid app.yaml: {}",
-            crate::facts::ci::first_line(&e.to_string())
-        )
-    })?;
+    let v: Value = crate::facts::yaml::parse(text, "app.yaml")?;
     let lines = &LineIndex::new(text);
     d.target(path, "app-engine", true);
     for k in ["liveness_check", "readiness_check", "health_check"] {
@@ -581,12 +521,7 @@ fn is_app_platform_spec(path: &str, lower: &str, text: &str) -> bool {
 /// `port`) is what the platform probes before routing traffic; a spec is
 /// the spec itself under `spec:` in the deploy template.
 fn app_platform(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
-        format!(
-            "invalid App Platform spec: {}",
-            crate::facts::ci::first_line(&e.to_string())
-        )
-    })?;
+    let v: Value = crate::facts::yaml::parse(text, "App Platform spec")?;
     let spec = v.get("spec").unwrap_or(&v);
     let lines = &LineIndex::new(text);
     d.target(path, "digitalocean-app-platform", false);
@@ -660,12 +595,7 @@ fn serverless_routes(path: &str, lines: &LineIndex, name: &str, f: &Value, d: &m
 /// `reservedConcurrency` (a ceiling); `provisionedConcurrency` is a floor
 /// of warm instances and caps nothing.
 fn serverless(path: &str, text: &str, d: &mut DeployFacts) -> Result<(), String> {
-    let v: Value = crate::facts::yaml::from_str(text).map_err(|e| {
-        format!(
-            "invalid serverless.yml: {}",
-            crate::facts::ci::first_line(&e.to_string())
-        )
-    })?;
+    let v: Value = crate::facts::yaml::parse(text, "serverless.yml")?;
     let lines = &LineIndex::new(text);
     d.target(path, "serverless", true);
     for (name, f) in v
@@ -889,6 +819,22 @@ struct KubernetesKinds {
 struct Resources {
     terraform: Vec<TerraformRow>,
     kubernetes: KubernetesKinds,
+    backing_image: Vec<BackingImages>,
+}
+
+/// Images of backing services: a health check on them says the database
+/// is up, not that the app is.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BackingImages {
+    #[cfg_attr(not(test), allow(dead_code))]
+    kind: String,
+    names: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
 }
 
 static RESOURCES: std::sync::LazyLock<Resources> = std::sync::LazyLock::new(|| {
@@ -1214,6 +1160,24 @@ mod tests {
                     };
                     if got != want {
                         failures.push(format!("{:?}: {text:?} gave {d:?}", row.types));
+                    }
+                }
+            }
+        }
+        for row in &RESOURCES.backing_image {
+            assert!(
+                !row.matches.is_empty() && !row.no_match.is_empty(),
+                "rules/deploy-resources.toml: {} needs match and no_match",
+                row.kind
+            );
+            for (want, images) in [(true, &row.matches), (false, &row.no_match)] {
+                for image in images {
+                    let text = format!(
+                        "services:\n  svc:\n    image: {image}\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n"
+                    );
+                    let (d, _) = ex("compose.yaml", &text);
+                    if d.probes.first().map(|p| p.dependency) != Some(want) {
+                        failures.push(format!("{}: {image} gave {:?}", row.kind, d.probes));
                     }
                 }
             }

@@ -11,9 +11,11 @@
 //! lacks. Commands are followed into scripts and make targets like the test
 //! commands are, so `make deploy` counts.
 
+use std::sync::LazyLock;
+
 use serde::Serialize;
 
-use crate::facts::commands::{expand, segments, words};
+use crate::facts::commands::{core, expand, segments, words};
 use crate::facts::{Facts, Location, ci};
 
 /// One CI step that deploys the app.
@@ -26,84 +28,69 @@ pub struct CiDeploy {
     pub how: String,
 }
 
-/// Command prefixes (as words) that deploy, and the platform they deploy to.
-const COMMANDS: &[(&[&str], &str)] = &[
-    (&["gcloud", "run", "deploy"], "Cloud Run"),
-    (&["gcloud", "run", "services", "replace"], "Cloud Run"),
-    (&["gcloud", "app", "deploy"], "App Engine"),
-    (&["gcloud", "functions", "deploy"], "Cloud Functions"),
-    (&["kubectl", "apply"], "Kubernetes"),
-    (&["kubectl", "set", "image"], "Kubernetes"),
-    (&["kubectl", "rollout", "restart"], "Kubernetes"),
-    (&["helm", "upgrade"], "Helm"),
-    (&["helm", "install"], "Helm"),
-    (&["aws", "ecs", "update-service"], "Amazon ECS"),
-    (&["aws", "lambda", "update-function-code"], "AWS Lambda"),
-    (&["aws", "apprunner"], "AWS App Runner"),
-    (&["eb", "deploy"], "Elastic Beanstalk"),
-    (&["az", "webapp"], "Azure App Service"),
-    (&["az", "containerapp"], "Azure Container Apps"),
-    (&["fly", "deploy"], "Fly.io"),
-    (&["flyctl", "deploy"], "Fly.io"),
-    (&["heroku", "container:release"], "Heroku"),
-    (&["git", "push", "heroku"], "Heroku"),
-    (&["railway", "up"], "Railway"),
-    (&["vercel", "deploy"], "Vercel"),
-    (&["vercel", "--prod"], "Vercel"),
-    (&["netlify", "deploy"], "Netlify"),
-    (&["serverless", "deploy"], "Serverless Framework"),
-    (&["sls", "deploy"], "Serverless Framework"),
-    (&["cdk", "deploy"], "AWS CDK"),
-    (&["doctl", "apps"], "DigitalOcean App Platform"),
-];
+/// `rules/deploy-steps.toml`: deploy commands and deploy actions.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Table {
+    command: Vec<CommandRow>,
+    action: Vec<ActionRow>,
+}
 
-/// `uses:` action prefixes that deploy.
-const ACTIONS: &[(&str, &str)] = &[
-    ("google-github-actions/deploy-cloudrun", "Cloud Run"),
-    ("google-github-actions/deploy-appengine", "App Engine"),
-    (
-        "google-github-actions/deploy-cloud-functions",
-        "Cloud Functions",
-    ),
-    (
-        "aws-actions/amazon-ecs-deploy-task-definition",
-        "Amazon ECS",
-    ),
-    ("azure/webapps-deploy", "Azure App Service"),
-    ("azure/container-apps-deploy-action", "Azure Container Apps"),
-    ("azure/k8s-deploy", "Kubernetes"),
-    ("superfly/flyctl-actions", "Fly.io"),
-    ("akhileshns/heroku-deploy", "Heroku"),
-    ("amondnet/vercel-action", "Vercel"),
-    ("nwtgck/actions-netlify", "Netlify"),
-    ("serverless/github-action", "Serverless Framework"),
-    ("digitalocean/app_action", "DigitalOcean App Platform"),
-];
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommandRow {
+    words: Vec<String>,
+    platform: String,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
 
-/// The platform a command line deploys to, if it deploys.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionRow {
+    uses: String,
+    platform: String,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    let mut t: Table = toml::from_str(include_str!("../../rules/deploy-steps.toml"))
+        .unwrap_or_else(|e| panic!("rules/deploy-steps.toml: {e}"));
+    for a in &mut t.action {
+        a.uses.make_ascii_lowercase();
+    }
+    t
+});
+
+/// The platform a command line deploys to, if it deploys: its first
+/// segment whose command, once wrappers (`npx`, `sudo` …) are peeled off,
+/// starts with a row's words.
 fn platform_of(command: &str) -> Option<&'static str> {
     segments(command).iter().find_map(|seg| {
-        let w = words(seg);
-        // `npx vercel deploy`, `bunx fly deploy`: the runner is not the tool.
-        let w = match w.first().map(String::as_str) {
-            Some("npx" | "bunx" | "pnpx" | "sudo") => &w[1..],
-            _ => &w[..],
-        };
-        COMMANDS
+        let all = words(seg);
+        let (w, _) = core(&all);
+        TABLE
+            .command
             .iter()
-            .find(|(prefix, _)| {
-                w.len() >= prefix.len() && w.iter().zip(*prefix).all(|(a, b)| a == b)
-            })
-            .map(|(_, platform)| *platform)
+            .find(|row| w.len() >= row.words.len() && w.iter().zip(&row.words).all(|(a, b)| a == b))
+            .map(|row| row.platform.as_str())
     })
 }
 
 fn action_platform(uses: &str) -> Option<&'static str> {
     let lower = uses.to_ascii_lowercase();
-    ACTIONS
+    TABLE
+        .action
         .iter()
-        .find(|(prefix, _)| lower.starts_with(prefix))
-        .map(|(_, platform)| *platform)
+        .find(|row| lower.starts_with(&row.uses))
+        .map(|row| row.platform.as_str())
 }
 
 /// Every CI step that deploys, whatever its trigger (deploys run on a tag,
@@ -149,6 +136,50 @@ mod tests {
             }
         }
         f
+    }
+
+    /// Every row of rules/deploy-steps.toml, as a step of a GitHub Actions
+    /// job: each `match` deploys to the row's platform, each `no_match`
+    /// deploys nowhere.
+    #[test]
+    fn every_deploy_row_example_classifies() {
+        let step = |kind: &str, text: &str| {
+            let line = match kind {
+                "run" => format!("      - run: {text}\n"),
+                _ => format!("      - uses: {text}\n"),
+            };
+            let f = with(&[(
+                ".github/workflows/deploy.yml",
+                &format!("on: [push]\njobs:\n  d:\n    steps:\n{line}"),
+            )]);
+            find(&f).first().map(|d| d.platform)
+        };
+        let mut failures = Vec::new();
+        let rows = TABLE
+            .command
+            .iter()
+            .map(|r| ("run", &r.platform, &r.matches, &r.no_match))
+            .chain(
+                TABLE
+                    .action
+                    .iter()
+                    .map(|r| ("uses", &r.platform, &r.matches, &r.no_match)),
+            );
+        for (kind, platform, matches, no_match) in rows {
+            assert!(!matches.is_empty() && !no_match.is_empty(), "{platform}");
+            for m in matches {
+                let got = step(kind, m);
+                if got != Some(platform.as_str()) {
+                    failures.push(format!("{m:?} gave {got:?}, want {platform}"));
+                }
+            }
+            for n in no_match {
+                if let Some(got) = step(kind, n) {
+                    failures.push(format!("{n:?} gave {got}"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     #[test]

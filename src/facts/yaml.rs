@@ -44,6 +44,12 @@ pub fn from_str<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T, Error> {
     serde_saphyr::from_str_with_options(text, options(text))
 }
 
+/// [`from_str`] with the error as a one-line warning naming the file kind:
+/// `invalid render.yaml: line 3 column 1: …`.
+pub fn parse<'de, T: Deserialize<'de>>(text: &'de str, what: &str) -> Result<T, String> {
+    from_str(text).map_err(|e| format!("invalid {what}: {}", super::ci::first_line(&e.to_string())))
+}
+
 /// Every document of a `---`-separated stream.
 pub fn from_multiple<'de, T: Deserialize<'de>>(text: &'de str) -> Result<Vec<T>, Error> {
     serde_saphyr::from_multiple_with_options(text, options(text))

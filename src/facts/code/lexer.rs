@@ -84,6 +84,20 @@ impl<'a> Source<'a> {
         self.strings.get(i).is_none_or(|r| r.start > offset)
     }
 
+    /// The string-literal ranges that lie within `from..to` (empty for a
+    /// lexical source).
+    pub fn strings_within(
+        &self,
+        from: usize,
+        to: usize,
+    ) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let i = self.strings.partition_point(|r| r.start < from);
+        self.strings[i..]
+            .iter()
+            .take_while(move |r| r.end <= to)
+            .cloned()
+    }
+
     /// Matches of `re` that start in code: a pattern quoted in an error
     /// message, a docstring or a test description is not a call.
     pub fn captures<'s, 'r>(

@@ -59,7 +59,16 @@ struct Table {
     row: Vec<Row>,
     server: Vec<Server>,
     launcher: Vec<Launcher>,
+    otel_sdk: Vec<OtelSdk>,
     health: Health,
+}
+
+/// An OpenTelemetry SDK package: declared as a runtime dependency, it says
+/// the app means to export traces (otel-tracing then looks for its init).
+#[derive(Deserialize)]
+pub struct OtelSdk {
+    pub package: String,
+    pub ecosystem: String,
 }
 
 /// A server that drains on SIGTERM by itself, started from a deploy file.
@@ -125,6 +134,11 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
 /// The OpenTelemetry launcher rows.
 pub(crate) fn launchers() -> &'static [Launcher] {
     &TABLE.launcher
+}
+
+/// The OpenTelemetry SDK rows.
+pub fn otel_sdks() -> &'static [OtelSdk] {
+    &TABLE.otel_sdk
 }
 
 /// The server rows.
@@ -350,6 +364,9 @@ static RS_LOG: LazyLock<Regex> = LazyLock::new(|| {
 static RS_INLINE_ARG: LazyLock<Regex> =
     LazyLock::new(|| crate::facts::pattern::regex(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\}"));
 /// A member chain: `user.email`, `token?.expires_at`, `c.Http.SecretKey`.
+static KEY_LITERAL: LazyLock<Regex> =
+    LazyLock::new(|| crate::facts::pattern::regex(r#"["'`]([A-Za-z_][A-Za-z0-9_.-]{0,39})["'`]"#));
+
 static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(r"[A-Za-z_][A-Za-z0-9_]*(?:\??\.[A-Za-z_][A-Za-z0-9_]*)*")
 });
@@ -481,6 +498,114 @@ fn pinned_to_literal(code: &str, call: usize, name: &str) -> bool {
     false
 }
 
+/// The message says the value is where a message goes: an e-mail, SMS or
+/// phone recipient.
+fn speaks_of_mail(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["email", "e-mail", "sms", "mms", "phone"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// A string literal that names the value next to it in a log call: a
+/// structured field's key (`zap.String("phone_number", req.Number)`,
+/// `slog.Info("sent", "email", to)`, `extra={"email": addr}`) or the key of
+/// a map read (`form.get("email")`, `data["email"]`). The value's own name
+/// may say nothing (`req.Number`); the key says what it holds.
+fn keyed_names<'t>(
+    src: &'t Source,
+    open: usize,
+    close: usize,
+    mail_context: bool,
+) -> Option<(&'t str, &'static str)> {
+    let code = src.code.as_str();
+    // A short literal of one word: `"email"`, `'phone_number'`. Parsed
+    // sources know their literals; lexical ones are read by the quotes.
+    KEY_LITERAL
+        .captures_iter(&code[open + 1..close])
+        .find_map(|c| {
+            let whole = c.get(0)?;
+            let r = open + 1 + whole.start()..open + 1 + whole.end();
+            if src.is_code(r.start + 1) && src.strings_within(open + 1, close).next().is_some() {
+                return None;
+            }
+            let key = c.get(1)?.as_str();
+            let before = code[open + 1..r.start].trim_end();
+            let read = before.ends_with(".get(") || before.ends_with('[');
+            // A literal after `key:` or `key =` is a value (`scope: 'credential'`
+            // says what an event is about), not the name of one.
+            if before.ends_with(':') || before.ends_with('=') {
+                return None;
+            }
+            // `"key", value` or `"key": value`, the value being code (a name or
+            // a call), not another literal: `log.Println("token", "expired")`
+            // writes two words.
+            let after = code[r.end..close].trim_start();
+            let paired = after
+                .strip_prefix([',', ':'])
+                .map(str::trim_start)
+                .and_then(|v| v.chars().next())
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '&' || c == '*');
+            if !read && !paired {
+                return None;
+            }
+            Some((key, pii_category(key, mail_context)?))
+        })
+}
+
+/// A bare name logged (`logger.error(msg)`) that was assigned a formatted
+/// string a few lines up (`msg = f"… {recipient}"`, `msg := fmt.Sprintf(…,
+/// user.Email)`, `` const msg = `… ${email}` ``): the names that string
+/// interpolates are what the call writes. One step, same function, ten
+/// lines at most.
+fn assigned_names<'t>(
+    src: &'t Source,
+    call: usize,
+    open: usize,
+    close: usize,
+    mail_context: bool,
+) -> Option<(&'t str, &'static str)> {
+    let code = src.code.as_str();
+    let arg = code[open + 1..close].trim();
+    let bare = !arg.is_empty()
+        && arg.len() <= 40
+        && arg.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !arg.as_bytes()[0].is_ascii_digit();
+    if !bare {
+        return None;
+    }
+    let line_start = code[..call].rfind('\n').map_or(0, |i| i + 1);
+    let mut end = line_start;
+    for _ in 0..10 {
+        if end == 0 {
+            break;
+        }
+        let start = code[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = &code[start..end - 1];
+        let t = line.trim_start();
+        let t = ["const ", "let ", "var "]
+            .iter()
+            .find_map(|k| t.strip_prefix(k))
+            .unwrap_or(t);
+        if let Some(rest) = t.strip_prefix(arg) {
+            let rest = rest.trim_start();
+            let rhs = rest
+                .strip_prefix(":=")
+                .or_else(|| rest.strip_prefix('=').filter(|r| !r.starts_with('=')));
+            if let Some(rhs) = rhs {
+                let rhs_start = start + (line.len() - rhs.len());
+                let rhs_end = start + line.len();
+                let mail_context = mail_context || speaks_of_mail(rhs);
+                return logged_names(src, rhs_start - 1, rhs_end)
+                    .into_iter()
+                    .find_map(|(_, w)| Some((w, pii_category(w, mail_context)?)));
+            }
+        }
+        end = start;
+    }
+    None
+}
+
 fn pii_logs(src: &Source, facts: &mut CodeFacts) {
     let re = match src.lang {
         Lang::JavaScript | Lang::TypeScript => &*JS_LOG,
@@ -499,12 +624,7 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
             continue;
         };
         let args = &src.code[open + 1..close];
-        let lower = args.to_ascii_lowercase();
-        // The message says the value is where a message goes: an e-mail,
-        // SMS or phone recipient.
-        let mail_context = ["email", "e-mail", "sms", "mms", "phone"]
-            .iter()
-            .any(|w| lower.contains(w));
+        let mail_context = speaks_of_mail(args);
         // Only identifiers in code count: "password reset sent" in a
         // message names no data; `user.password` or f"{email}" does. A
         // whole member chain is read, and its last member decides:
@@ -548,6 +668,9 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
                 }
                 Some((field, category))
             });
+        let hit = hit
+            .or_else(|| keyed_names(src, open, close, mail_context))
+            .or_else(|| assigned_names(src, m.start(), open, close, mail_context));
         if let Some((field, category)) = hit {
             facts.pii_logs.push(PiiLog {
                 location: src.loc(m.start()),
@@ -634,6 +757,41 @@ mod tests {
             \x20   info!(\"literal {{email}} {id}\");\n\
             }\n";
         assert_eq!(lines("src/m.rs", Lang::Rust, rs), vec![3, 4]);
+    }
+
+    /// The name of what is logged can sit in a string: a structured
+    /// field's key, a map key read, or the variable a formatted message was
+    /// built in a few lines up. Each has a control that logs no datum.
+    #[test]
+    fn keys_and_messages_built_earlier_name_what_is_logged() {
+        let lines = |path: &str, lang: Lang, text: &str| -> Vec<u32> {
+            extract(path, lang, false, text)
+                .pii_logs
+                .iter()
+                .map(|p| p.location.line)
+                .collect()
+        };
+        let go = "package server\n\nimport \"log/slog\"\n\n\
+            func f(logger *slog.Logger, req Req) {\n\
+            \tlogger.Info(\"verify\", slog.String(\"phone_number\", req.Number))\n\
+            \tlogger.Info(\"verify\", slog.String(\"request_id\", req.Number))\n\
+            \tlogger.Info(\"token\", \"expired\")\n\
+            \tlogger.Info(\"start\", map[string]any{\"scope\": \"credential\", \"n\": n})\n\
+            \tmsg := fmt.Sprintf(\"sent to %s\", user.Email)\n\
+            \tlogger.Info(msg)\n\
+            \tnote := fmt.Sprintf(\"sent %d\", n)\n\
+            \tlogger.Info(note)\n\
+            }\n";
+        assert_eq!(lines("server/a.go", Lang::Go, go), vec![6, 11]);
+        let py = "import logging\nlog = logging.getLogger(__name__)\n\
+            def save(to_save, recipient, n):\n\
+            \x20   log.info(\"changed: {}\".format(to_save.get(\"email\", \"\")))\n\
+            \x20   log.info(\"changed: {}\".format(to_save.get(\"locale\", \"\")))\n\
+            \x20   msg_with_extras = f\"SMS failed for {recipient}\"\n\
+            \x20   log.error(msg_with_extras)\n\
+            \x20   summary = f\"failed {n} times\"\n\
+            \x20   log.error(summary)\n";
+        assert_eq!(lines("svc/users.py", Lang::Python, py), vec![4, 7]);
     }
 
     #[test]

@@ -170,6 +170,13 @@ mod tests {
         )]));
         assert_eq!(out.status, Status::Pass);
         assert_eq!(out.evidence[0].line, Some(7));
+        // A route is a health route by a whole path segment named in
+        // rules/libraries.toml `[health]`: `/statuses` is an API listing.
+        let out = check(&with(&[(
+            ".github/workflows/sync.yml",
+            "on:\n  schedule:\n    - cron: '0 * * * *'\njobs:\n  sync:\n    steps:\n      - run: curl -fsS https://api.example.com/statuses?since=1h\n",
+        )]));
+        assert_eq!(out.status, Status::Fail, "{:?}", out.evidence);
     }
 
     #[test]

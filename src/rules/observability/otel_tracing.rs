@@ -3,24 +3,12 @@
 //! dependency alone is intent, not tracing. Rust's `tracing` crate and
 //! Sentry's tracing are not OpenTelemetry.
 
+use crate::facts::code::practices::otel_sdks;
 use crate::facts::{Facts, Location};
 use crate::rules::{Evidence, Finding, Outcome};
 
-/// SDK packages that can export traces (API-only packages do not).
-const SDK_PACKAGES: &[&str] = &[
-    "@opentelemetry/sdk-node",
-    "@opentelemetry/sdk-trace-node",
-    "@opentelemetry/sdk-trace-base",
-    "@opentelemetry/auto-instrumentations-node",
-    "@vercel/otel",
-    "opentelemetry-sdk",
-    "opentelemetry-distro",
-    "azure-monitor-opentelemetry",
-    "go.opentelemetry.io/otel/sdk",
-    "opentelemetry_sdk",
-    "opentelemetry-otlp",
-    "opentelemetry-sdk",
-];
+// The SDK packages that can export traces (API-only packages do not) are
+// the `[[otel_sdk]]` rows of rules/libraries.toml.
 
 pub fn check(facts: &Facts) -> Outcome {
     if !facts.has_source() {
@@ -30,7 +18,7 @@ pub fn check(facts: &Facts) -> Outcome {
         .manifests
         .iter()
         .flat_map(|m| m.deps.iter().map(move |d| (m, d)))
-        .find(|(_, d)| !d.dev && !d.indirect && SDK_PACKAGES.contains(&d.name.as_str()));
+        .find(|(_, d)| !d.dev && !d.indirect && otel_sdks().iter().any(|s| s.package == d.name));
     let init = facts.otel_inits.first();
     match (dep, init) {
         (Some((m, d)), Some(i)) => Outcome::pass(vec![
