@@ -254,47 +254,16 @@ fn stack(m: &Manifest) -> (Stack, String) {
 
 /// Read a JS/TS file's directive and relative imports.
 pub fn hints(text: &str) -> ScopeHints {
-    let [server_data, client_features, browser_globals] = marks(text);
+    // One substring search per word: the standard library's SIMD search is
+    // faster here than one Aho-Corasick pass over all 31 (measured: 1.7% of
+    // documenso's samples against 2.9%).
     ScopeHints {
         directive: directive(text),
         imports: relative_imports(text),
-        server_data,
-        client_features,
-        browser_globals,
+        server_data: SERVER_DATA.iter().any(|f| text.contains(f)),
+        client_features: CLIENT_FEATURES.iter().any(|f| text.contains(f)),
+        browser_globals: BROWSER_GLOBALS.iter().any(|f| text.contains(f)),
     }
-}
-
-/// Which of [`SERVER_DATA`], [`CLIENT_FEATURES`] and [`BROWSER_GLOBALS`]
-/// occur in `text` (case-sensitive substrings), in one pass over it: a
-/// server file holds none of the 31 words, and used to be searched 31 times.
-fn marks(text: &str) -> [bool; 3] {
-    static MARKS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(
-                SERVER_DATA
-                    .iter()
-                    .chain(CLIENT_FEATURES)
-                    .chain(BROWSER_GLOBALS),
-            )
-            .expect("scope marks build")
-    });
-    let mut found = [false; 3];
-    for m in MARKS.find_overlapping_iter(text) {
-        let i = m.pattern().as_usize();
-        let group = if i < SERVER_DATA.len() {
-            0
-        } else if i < SERVER_DATA.len() + CLIENT_FEATURES.len() {
-            1
-        } else {
-            2
-        };
-        found[group] = true;
-        if found == [true; 3] {
-            break;
-        }
-    }
-    found
 }
 
 fn directive(text: &str) -> Option<Directive> {
