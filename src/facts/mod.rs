@@ -466,6 +466,9 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
             if matches!(lang, Lang::JavaScript | Lang::TypeScript) {
                 out.scope_hints = Some(scope::hints(text));
             }
+            if lang == Lang::Go {
+                out.scope_hints = Some(scope::go_hints(text));
+            }
             if let Some(message) = &out.code.unparsed {
                 out.warnings.push(Warning {
                     path: path.to_string().into(),
@@ -504,6 +507,16 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
             .extend(code::frameworks::build_routes(path, text));
     }
     let name = path.rsplit('/').next().unwrap_or(path);
+    // Scope hints outside source: the Go module path, and the scripts a
+    // Dockerfile HEALTHCHECK runs.
+    if name == "go.mod" {
+        out.scope_hints = Some(scope::go_mod_hints(text));
+    } else if name.starts_with("Dockerfile")
+        || name.ends_with(".dockerfile")
+        || name == "Containerfile"
+    {
+        out.scope_hints = Some(scope::dockerfile_hints(path, text));
+    }
     if coverage::is_coverage_config(name) {
         out.coverage = coverage::extract(path, text);
     }

@@ -38,6 +38,29 @@ pub struct ScopeHints {
     /// Reads browser globals (`document.`, `window.location`, `navigator.`,
     /// `localStorage`).
     pub browser_globals: bool,
+    /// A Go file's imports and whether it serves ([`go_hints`]).
+    pub go: Option<GoHints>,
+    /// A `go.mod`'s module path, to resolve the project's own imports.
+    pub go_module: Option<String>,
+    /// A Dockerfile's `HEALTHCHECK CMD` scripts: the paths the script may
+    /// have in the repository, with the Dockerfile line ([`dockerfile_hints`]).
+    pub probes: Vec<(Vec<String>, u32)>,
+}
+
+/// What a Go file says about where it runs.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct GoHints {
+    pub imports: Vec<String>,
+    /// Starts or serves a server: `ListenAndServe`, `.Serve(`,
+    /// `net.Listen(`, or a server framework imported (`server` rows of
+    /// rules/scopes.toml with `ecosystem = "go"`).
+    pub serves: bool,
+    /// Imports a subcommand parser (`cli` rows, `ecosystem = "go"`).
+    pub cli: bool,
+    /// Defines a command (`&cobra.Command{`, `&cli.Command{`) and registers
+    /// none: one subcommand's file, not the root that all of them share
+    /// (which wires the server's dependencies too).
+    pub subcommand: bool,
 }
 
 const CLIENT_FEATURES: &[&str] = &[
@@ -263,7 +286,306 @@ pub fn hints(text: &str) -> ScopeHints {
         server_data: SERVER_DATA.iter().any(|f| text.contains(f)),
         client_features: CLIENT_FEATURES.iter().any(|f| text.contains(f)),
         browser_globals: BROWSER_GLOBALS.iter().any(|f| text.contains(f)),
+        ..ScopeHints::default()
     }
+}
+
+static GO_MARKS: LazyLock<Vec<(String, Mark)>> = LazyLock::new(|| {
+    TABLE
+        .row
+        .iter()
+        .filter(|r| r.ecosystem == "go")
+        .map(|r| (r.package.clone(), r.marks))
+        .collect()
+});
+
+/// Read a Go file's imports, and whether it serves or parses subcommands.
+pub fn go_hints(text: &str) -> ScopeHints {
+    let mut imports = Vec::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if in_block {
+            if t.starts_with(')') {
+                in_block = false;
+                continue;
+            }
+        } else if t == "import (" || t.starts_with("import (") {
+            in_block = true;
+            continue;
+        } else if !t.starts_with("import ") {
+            continue;
+        }
+        // `alias "path"`, `"path"`, `import "path"`.
+        if let Some((_, rest)) = t.split_once('"')
+            && let Some((path, _)) = rest.split_once('"')
+        {
+            imports.push(path.to_string());
+        }
+    }
+    let marked = |want: Mark| {
+        imports.iter().any(|i| {
+            GO_MARKS
+                .iter()
+                .any(|(p, m)| *m == want && (i == p || i.starts_with(&format!("{p}/"))))
+        })
+    };
+    // The standard library's ways to accept connections.
+    let serves = ["ListenAndServe", ".Serve(", "net.Listen("]
+        .iter()
+        .any(|w| text.contains(w))
+        || marked(Mark::Server);
+    let cli = marked(Mark::Cli);
+    // cobra and urfave/cli define a command as a `Command{…}` literal; the
+    // root registers the others (`AddCommand(`, `Commands:`).
+    let subcommand = cli
+        && text.contains("Command{")
+        && !["AddCommand(", "Commands:", "Commands ="]
+            .iter()
+            .any(|w| text.contains(w));
+    ScopeHints {
+        go: Some(GoHints {
+            serves,
+            cli,
+            subcommand,
+            imports,
+        }),
+        ..ScopeHints::default()
+    }
+}
+
+/// A `go.mod`'s module path.
+pub fn go_mod_hints(text: &str) -> ScopeHints {
+    ScopeHints {
+        go_module: text.lines().find_map(|l| {
+            let rest = l.trim().strip_prefix("module")?;
+            rest.starts_with([' ', '\t'])
+                .then(|| rest.trim().trim_matches('"').to_string())
+        }),
+        ..ScopeHints::default()
+    }
+}
+
+/// Go packages that are command-line client code: a package imported only
+/// by non-serving subcommand files (each defines one command and registers
+/// none) of a CLI whose own package also holds a serving subcommand (ntfy's `client/`, used by `cmd/publish.go` and
+/// `cmd/subscribe.go` while `cmd/serve.go` starts the server), and packages
+/// imported only by such client packages. Conservative: a package that
+/// serves, or that any serving file imports (directly or through a package
+/// that serves), stays in the service; so does everything of a CLI with no
+/// serving subcommand (a worker binary is the service).
+/// Returns each client package's directory with its reason.
+fn go_client_packages(
+    files: &[FileRecord],
+    hints: &BTreeMap<String, ScopeHints>,
+) -> HashMap<String, String> {
+    let dir_of = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let modules: Vec<(String, &str)> = hints
+        .iter()
+        .filter_map(|(p, h)| Some((dir_of(p), h.go_module.as_deref()?)))
+        .collect();
+    // Non-test Go files: (path, directory, hints).
+    let go: Vec<(&str, String, &GoHints)> = files
+        .iter()
+        .filter(|f| f.kind == FileKind::Source(Lang::Go) && !f.is_test)
+        .filter_map(|f| {
+            Some((
+                f.path.as_str(),
+                dir_of(&f.path),
+                hints.get(&f.path)?.go.as_ref()?,
+            ))
+        })
+        .collect();
+    // Most services have no subcommand parser at all: nothing to decide.
+    if modules.is_empty() || !go.iter().any(|(_, _, h)| h.subcommand) {
+        return HashMap::new();
+    }
+    let dirs: std::collections::HashSet<&str> = go.iter().map(|(_, d, _)| d.as_str()).collect();
+    let resolve = |import: &str| -> Option<String> {
+        modules.iter().find_map(|(mdir, module)| {
+            let rest = if import == *module {
+                ""
+            } else {
+                import.strip_prefix(module)?.strip_prefix('/')?
+            };
+            let dir = match (mdir.is_empty(), rest.is_empty()) {
+                (true, _) => rest.to_string(),
+                (false, true) => mdir.clone(),
+                (false, false) => format!("{mdir}/{rest}"),
+            };
+            dirs.contains(dir.as_str()).then_some(dir)
+        })
+    };
+    let imports: Vec<Vec<String>> = go
+        .iter()
+        .map(|(_, _, h)| h.imports.iter().filter_map(|i| resolve(i)).collect())
+        .collect();
+    // Packages that serve: a file of theirs serves, or imports one that does.
+    let mut serving: std::collections::HashSet<String> = go
+        .iter()
+        .filter(|(_, _, h)| h.serves)
+        .map(|(_, d, _)| d.clone())
+        .collect();
+    loop {
+        let before = serving.len();
+        for (i, (_, d, _)) in go.iter().enumerate() {
+            if imports[i].iter().any(|t| serving.contains(t)) {
+                serving.insert(d.clone());
+            }
+        }
+        if serving.len() == before {
+            break;
+        }
+    }
+    let file_serves = |i: usize| go[i].2.serves || imports[i].iter().any(|t| serving.contains(t));
+    // A CLI package with a serving subcommand: a file parses subcommands
+    // and one of its files starts the server.
+    let mut importers: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, targets) in imports.iter().enumerate() {
+        for t in targets {
+            importers.entry(t.as_str()).or_default().push(i);
+        }
+    }
+    let cli_dirs: std::collections::HashSet<&str> = go
+        .iter()
+        .filter(|(_, _, h)| h.cli)
+        .map(|(_, d, _)| d.as_str())
+        .collect();
+    let serving_file_dirs: std::collections::HashSet<&str> = (0..go.len())
+        .filter(|&i| file_serves(i))
+        .map(|i| go[i].1.as_str())
+        .collect();
+    let cli_with_server = |dir: &str| cli_dirs.contains(dir) && serving_file_dirs.contains(dir);
+    let mut out: HashMap<String, String> = HashMap::new();
+    loop {
+        let mut changed = false;
+        for dir in &dirs {
+            if out.contains_key(*dir) || serving.contains(*dir) {
+                continue;
+            }
+            let users: Vec<usize> = importers
+                .get(*dir)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&i| go[i].1 != *dir)
+                .collect();
+            if users.is_empty() {
+                continue;
+            }
+            let by_subcommands = users
+                .iter()
+                .all(|&i| go[i].2.subcommand && !file_serves(i) && cli_with_server(&go[i].1));
+            let by_clients = users.iter().all(|&i| out.contains_key(&go[i].1));
+            let names = users
+                .iter()
+                .map(|&i| go[i].0)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let why = if by_clients {
+                format!("Go package imported only by command-line client packages ({names})")
+            } else if by_subcommands {
+                format!(
+                    "Go package imported only by command-line subcommands that do not start the server ({names})"
+                )
+            } else {
+                continue;
+            };
+            out.insert(dir.to_string(), why);
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+    }
+    out
+}
+
+/// A Dockerfile's `HEALTHCHECK CMD` scripts. Docker runs the command in the
+/// image (`WORKDIR`), so the script's repository path is found through the
+/// `COPY` that put it there (`COPY docker/fetchstatus.py /opt/app/`), or
+/// beside the Dockerfile, or from the root.
+pub fn dockerfile_hints(path: &str, text: &str) -> ScopeHints {
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let copies: Vec<&str> = text
+        .lines()
+        .filter_map(|l| {
+            let t = l.trim();
+            let rest = t.strip_prefix("COPY ").or_else(|| t.strip_prefix("ADD "))?;
+            let words: Vec<&str> = rest
+                .split_whitespace()
+                .filter(|w| !w.starts_with("--"))
+                .collect();
+            // Every word but the destination is a source.
+            Some(words[..words.len().saturating_sub(1)].to_vec())
+        })
+        .flatten()
+        .collect();
+    let mut probes = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if !t.to_ascii_uppercase().starts_with("HEALTHCHECK ") {
+            continue;
+        }
+        let Some((_, cmd)) = t.split_once(" CMD ") else {
+            continue;
+        };
+        for w in cmd.split([' ', ',', '[', ']', '"', '\'']) {
+            // A script file of the interpreters a probe is written for.
+            let script = [".py", ".js", ".mjs", ".ts", ".sh", ".rb"]
+                .iter()
+                .any(|e| w.ends_with(e));
+            if !script || w.contains("..") {
+                continue;
+            }
+            let rel = w.trim_start_matches("./");
+            let base = rel.rsplit('/').next().unwrap_or(rel);
+            let mut candidates: Vec<String> = Vec::new();
+            for src in &copies {
+                let src = src.trim_start_matches("./");
+                if src.rsplit('/').next() == Some(base) {
+                    candidates.push(src.to_string());
+                    if !dir.is_empty() {
+                        candidates.push(format!("{dir}/{src}"));
+                    }
+                }
+            }
+            if !dir.is_empty() {
+                candidates.push(format!("{dir}/{rel}"));
+            }
+            candidates.push(rel.to_string());
+            probes.push((candidates, i as u32 + 1));
+        }
+    }
+    ScopeHints {
+        probes,
+        ..ScopeHints::default()
+    }
+}
+
+/// Source files a Dockerfile `HEALTHCHECK` runs: path → reason.
+fn probe_scripts(
+    files: &[FileRecord],
+    hints: &BTreeMap<String, ScopeHints>,
+) -> HashMap<String, String> {
+    let known: std::collections::HashSet<&str> = files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Source(_)))
+        .map(|f| f.path.as_str())
+        .collect();
+    let mut out = HashMap::new();
+    for (dockerfile, h) in hints {
+        for (candidates, line) in &h.probes {
+            if let Some(p) = candidates.iter().find(|c| known.contains(c.as_str())) {
+                out.entry(p.clone()).or_insert_with(|| {
+                    format!(
+                        "probe script run by the HEALTHCHECK at {dockerfile}:{line}; Docker bounds it with the check's timeout"
+                    )
+                });
+            }
+        }
+    }
+    out
 }
 
 fn directive(text: &str) -> Option<Directive> {
@@ -677,9 +999,18 @@ pub fn assign(
     );
     let clients = rust_client_crates(manifests);
     let by_hand = script_entries(manifests);
+    let go_clients = go_client_packages(files, hints);
+    let probes = probe_scripts(files, hints);
     for f in files.iter_mut() {
         let (scope, reason) = match inventory::path_scope(&f.path, f.kind) {
             Some(decided) => decided,
+            None if let Some(why) = probes.get(f.path.as_str()) => (Scope::DevTooling, why.clone()),
+            None if f.kind == FileKind::Source(Lang::Go)
+                && let Some(why) =
+                    go_clients.get(f.path.rsplit_once('/').map_or("", |(d, _)| d)) =>
+            {
+                (Scope::DevTooling, why.clone())
+            }
             None if let Some(script) = by_hand.get(f.path.as_str()) => (
                 Scope::DevTooling,
                 format!("run by hand through the package script `{script}`"),
@@ -1085,6 +1416,169 @@ mod tests {
                 Scope::Server
             ]
         );
+    }
+
+    /// Scopes of `paths` with hints read by `read` from `texts`.
+    fn scopes_with(paths: &[&str], texts: &[(&str, ScopeHints)]) -> Vec<(Scope, String)> {
+        let mut files: Vec<FileRecord> = paths.iter().map(|p| record(p)).collect();
+        let hints = texts
+            .iter()
+            .map(|(p, h)| (p.to_string(), h.clone()))
+            .collect();
+        assign(&mut files, &[], &hints);
+        files
+            .into_iter()
+            .map(|f| (f.scope, f.scope_reason))
+            .collect()
+    }
+
+    #[test]
+    fn go_cli_client_packages_and_their_libraries() {
+        let go = |imports: &[&str], body: &str| {
+            let list: String = imports.iter().map(|i| format!("\t\"{i}\"\n")).collect();
+            go_hints(&format!("package x\n\nimport (\n{list})\n\n{body}\n"))
+        };
+        let files = [
+            "go.mod",
+            "main.go",
+            "cmd/serve.go",
+            "cmd/publish.go",
+            "client/client.go",
+            "wire/wire.go",
+            "server/server.go",
+            "util/util.go",
+            "cmd/app.go",
+            "deps/deps.go",
+        ];
+        let texts = vec![
+            (
+                "go.mod",
+                go_mod_hints("module example.com/bell/v2\n\ngo 1.22\n"),
+            ),
+            (
+                "main.go",
+                go(&["example.com/bell/v2/cmd"], "func main() { cmd.Run() }"),
+            ),
+            (
+                "cmd/serve.go",
+                go(
+                    &[
+                        "github.com/urfave/cli/v2",
+                        "example.com/bell/v2/server",
+                        "example.com/bell/v2/util",
+                    ],
+                    "var cmdServe = &cli.Command{Action: func() { server.New().Run() }}",
+                ),
+            ),
+            (
+                "cmd/publish.go",
+                go(
+                    &[
+                        "github.com/urfave/cli/v2",
+                        "example.com/bell/v2/client",
+                        "example.com/bell/v2/util",
+                    ],
+                    "var cmdPublish = &cli.Command{Action: func() { client.New().Publish() }}",
+                ),
+            ),
+            (
+                "client/client.go",
+                go(&["net/http", "example.com/bell/v2/wire"], ""),
+            ),
+            ("wire/wire.go", go(&["encoding/json"], "")),
+            (
+                "server/server.go",
+                go(
+                    &["net/http", "example.com/bell/v2/util"],
+                    "func (s *S) Run() { http.ListenAndServe(s.addr, s) }",
+                ),
+            ),
+            ("util/util.go", go(&["strings"], "")),
+            // The root command wires what every subcommand, serve
+            // included, gets: not a client subcommand.
+            (
+                "cmd/app.go",
+                go(
+                    &["github.com/urfave/cli/v2", "example.com/bell/v2/deps"],
+                    "var app = &cli.App{Commands: []*cli.Command{cmdServe, cmdPublish}, Before: deps.Init}",
+                ),
+            ),
+            ("deps/deps.go", go(&["database/sql"], "")),
+        ];
+        let got = scopes_with(&files, &texts);
+        let scopes: Vec<Scope> = got.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            scopes[1..],
+            [
+                Scope::Server,
+                Scope::Server,
+                Scope::Server,
+                Scope::DevTooling,
+                Scope::DevTooling,
+                Scope::Server,
+                // Imported by the serving subcommand too.
+                Scope::Server,
+                Scope::Server,
+                // Imported only by the root command.
+                Scope::Server,
+            ]
+        );
+        assert!(got[4].1.contains("cmd/publish.go"), "{}", got[4].1);
+        assert!(got[5].1.contains("client/client.go"), "{}", got[5].1);
+        // The same CLI with no serving subcommand (a worker binary): its
+        // packages are the service.
+        let texts: Vec<(&str, ScopeHints)> = texts
+            .into_iter()
+            .filter(|(p, _)| *p != "cmd/serve.go")
+            .collect();
+        let got = scopes_with(&files, &texts);
+        assert_eq!(got[4].0, Scope::Server);
+        // A serving file that imports the client package keeps it served.
+        let mut texts = texts;
+        texts.push((
+            "cmd/serve.go",
+            go(
+                &["github.com/urfave/cli/v2", "example.com/bell/v2/client"],
+                "func serve() { http.ListenAndServe(\":80\", nil) }",
+            ),
+        ));
+        let got = scopes_with(&files, &texts);
+        assert_eq!(got[4].0, Scope::Server);
+    }
+
+    #[test]
+    fn dockerfile_healthcheck_scripts_are_probes() {
+        let files = [
+            "docker/Dockerfile",
+            "docker/fetchstatus.py",
+            "app/views.py",
+            "probe.py",
+        ];
+        let dockerfile = "FROM python:3.12\nWORKDIR /opt/app\nCOPY . /opt/app/\nCOPY docker/fetchstatus.py /opt/app/\nHEALTHCHECK --interval=60s CMD ./fetchstatus.py\n";
+        let got = scopes_with(
+            &files,
+            &[(
+                "docker/Dockerfile",
+                dockerfile_hints("docker/Dockerfile", dockerfile),
+            )],
+        );
+        assert_eq!(got[1].0, Scope::DevTooling);
+        assert!(got[1].1.contains("docker/Dockerfile:5"), "{}", got[1].1);
+        assert_eq!(got[2].0, Scope::Server);
+        assert_eq!(got[3].0, Scope::Server);
+        // Exec form, path from the root; a check that runs curl names no file.
+        let got = scopes_with(
+            &files,
+            &[(
+                "Dockerfile",
+                dockerfile_hints(
+                    "Dockerfile",
+                    "HEALTHCHECK CMD [\"python\", \"probe.py\"]\nHEALTHCHECK CMD curl -f http://localhost/ || exit 1\n",
+                ),
+            )],
+        );
+        assert_eq!(got[3].0, Scope::DevTooling);
+        assert_eq!(got[1].0, Scope::Server);
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod lexer;
 pub mod nesting;
 pub mod practices;
 mod python;
+mod run_loops;
 mod rust;
 pub mod syntax;
 mod triggers;
@@ -716,6 +717,18 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
         if iterates && !retry_words {
             continue;
         }
+        // A run loop parked on its work each turn, and a walk that moves to
+        // a new target each turn and stops at the first error, call out and
+        // handle errors without retrying anything.
+        let calls_on_line = |l: &str| {
+            call_markers.iter().any(|m| calls_http(l, m))
+                || callers.iter().any(|c| l.contains(c.as_str()))
+        };
+        if run_loops::blocks_each_turn(body, src.lang)
+            || run_loops::walks_until_error(body, calls_on_line)
+        {
+            continue;
+        }
         let handles_error = [
             "catch", "Err(", "err ", "err)", "except", "is_err", "is_ok", ".ok()",
         ]
@@ -734,7 +747,7 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
                 && ["throw", "return Err", "return err", "break", "raise"]
                     .iter()
                     .any(|w| body.contains(w))
-                && body.contains(['>', '<']);
+                && (body.contains(['>', '<']) || body.contains("== 0"));
         }
         let (backoff, jitter) = classify_loop_wait(body);
         facts.retries.push(RetrySite {

@@ -1,0 +1,259 @@
+//! Loops that call out and handle errors but are not retries, for
+//! `retry-storm`. Two shapes of real services read as a retry on words alone:
+//!
+//! - a run loop that blocks each turn until there is work: a worker thread
+//!   parked on `self.can_run.wait()`, a consumer on `item = q.get()`, a Go
+//!   goroutine in `select` on its channels. It calls out once per signal or
+//!   message, paced by whoever sends them, not by failures;
+//! - a walk that moves to a new target each turn and stops at the first
+//!   error: following parent commits (`parent = data['parents'][0]`), pages
+//!   or links through a cursor. A failure ends the walk; nothing is retried.
+//!
+//! Both are read from the loop body's text (comments already blanked), so
+//! the checks stay lexical and language-neutral where they can.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::inventory::Lang;
+
+/// `name = value` (not `==`, `<=`, `:=`, `+=`): an assignment that may
+/// move the loop to a new target.
+static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(r"(?m)^[ \t]*(?:let\s+|var\s+)?(?P<name>[A-Za-z_$][\w$]*)\s*=[^=]")
+});
+
+/// The statements at the top level of a loop body: nested blocks left out,
+/// so a wait inside an error handler (a retry's pause) does not count.
+/// `body` is the Python indented block, or a brace body starting at `{`.
+fn top_level(body: &str, lang: Lang) -> String {
+    if lang == Lang::Python {
+        let indent = body
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.len() - l.trim_start().len())
+            .min()
+            .unwrap_or(0);
+        return body
+            .lines()
+            .filter(|l| !l.trim().is_empty() && l.len() - l.trim_start().len() == indent)
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    let mut depth = 0usize;
+    let mut out = String::new();
+    for c in body.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                if depth == 2 {
+                    out.push('{');
+                }
+            }
+            '}' => {
+                if depth == 2 {
+                    out.push('}');
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ if depth == 1 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The loop blocks each turn on an event, a queue, a condition or a
+/// channel before it works: a run loop, not a retry. A wait with a timeout
+/// argument (`stop.wait(5)`) is a pause and does not count.
+pub(crate) fn blocks_each_turn(body: &str, lang: Lang) -> bool {
+    let top = top_level(body, lang);
+    // An argless `.wait()` (threading/asyncio Event or Condition) or
+    // `.get()` (queue.Queue, asyncio.Queue) blocks until signalled; a dict
+    // or HTTP `.get` always takes an argument.
+    if top.contains(".wait()") || top.contains(".get()") || top.contains(".recv()") {
+        return true;
+    }
+    // `job = jobs_queue.get(timeout=1)`, `item = q.get(block=True)`.
+    if top.match_indices(".get(").any(|(i, _)| {
+        let recv_start = top[..i]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |p| p + 1);
+        let recv = top[recv_start..i].to_ascii_lowercase();
+        recv == "q" || recv.contains("queue")
+    }) {
+        return true;
+    }
+    if lang != Lang::Go {
+        return false;
+    }
+    // `msg := <-ch` at the top of the turn.
+    if top.contains(":= <-") || top.contains("= <-") {
+        return true;
+    }
+    // `select { case m := <-jobs: … case <-stop: return }` waits for work;
+    // a select on `time.After` is a retry's pause (with `ctx.Done()` to
+    // give up), so it is not taken.
+    body.match_indices("select {").any(|(i, _)| {
+        let block = select_block(&body[i + "select ".len()..]);
+        !block.contains("time.After(")
+            && block.contains("case ")
+            && block.split("case ").skip(1).any(|c| {
+                let head = c.lines().next().unwrap_or("");
+                let recv = c.split_once("<-").map_or("", |(_, r)| r);
+                let recv = recv.split([':', '\n']).next().unwrap_or("").trim();
+                head.contains("<-")
+                    && !recv.contains("Done()")
+                    && !recv.starts_with("time.")
+                    && !recv.ends_with(".C")
+            })
+    }) && top.contains("select {")
+}
+
+/// The text of a `{ … }` block starting at `{`, by brace counting.
+fn select_block(from: &str) -> &str {
+    let mut depth = 0usize;
+    for (i, c) in from.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return &from[..i];
+                }
+            }
+            _ => {}
+        }
+    }
+    from
+}
+
+/// The loop moves to a new target each turn (a name used in a call out is
+/// re-assigned from what came back: `parent = data['parents'][0]`,
+/// `cursor = page.next`) and an error ends it (`except …: break`,
+/// `if err != nil { return err }`, `catch { break }`): a walk, not a retry.
+pub(crate) fn walks_until_error(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
+    advances_target(body, calls_out) && stops_on_error(body)
+}
+
+fn advances_target(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
+    ASSIGN.captures_iter(body).any(|c| {
+        let name = c.name("name").map_or("", |m| m.as_str());
+        let at = c.get(0).map_or(0, |m| m.start());
+        let rhs = body[c.get(0).map_or(0, |m| m.end()) - 1..]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim();
+        // A counter (`n = n - 1`, `tries = 3`) is not a target.
+        let reads_data = rhs.contains('[') || rhs.contains('.');
+        // (`next = page.links.next` names the old target's field, which is
+        // fine: only the name itself on both sides reads as a count.)
+        let counter = rhs
+            .split(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '.'))
+            .any(|w| w == name)
+            || rhs
+                .trim_end_matches(';')
+                .chars()
+                .all(|ch| ch.is_ascii_digit());
+        reads_data
+            && !counter
+            && body[..at].lines().any(|l| {
+                calls_out(l)
+                    && l.match_indices(name).any(|(i, _)| {
+                        let before = l[..i].chars().next_back();
+                        let after = l[i + name.len()..].chars().next();
+                        before.is_none_or(|b| !(b.is_alphanumeric() || b == '_' || b == '.'))
+                            && after.is_none_or(|a| !(a.is_alphanumeric() || a == '_'))
+                            // The name as the call's argument, not its result.
+                            && !l[i + name.len()..].trim_start().starts_with('=')
+                    })
+            })
+    })
+}
+
+/// The first statement of an error handler leaves the loop.
+fn stops_on_error(body: &str) -> bool {
+    // Error handlers and the statements that leave a loop, in the four
+    // languages' grammar.
+    let leave = ["break", "return", "raise", "throw"];
+    ["except", "catch", "err != nil", "Err(", "is_err()"]
+        .iter()
+        .any(|h| {
+            body.match_indices(h).any(|(i, _)| {
+                let rest = &body[i + h.len()..];
+                // Past the handler's head: `except X as e:`, `catch (e) {`,
+                // `if err != nil {`, `Err(e) =>`.
+                let Some(p) = rest.find([':', '{', '>']) else {
+                    return false;
+                };
+                let first = rest[p + 1..].trim_start();
+                let first = first.strip_prefix('{').unwrap_or(first).trim_start();
+                leave.iter().any(|w| {
+                    first.starts_with(w)
+                        && first[w.len()..]
+                            .chars()
+                            .next()
+                            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                })
+            })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_loops_block_on_work_retries_pause() {
+        // A worker parked on its event, a queue consumer: run loops.
+        assert!(blocks_each_turn(
+            "    self.wake.wait()\n    if self.sync():\n        break\n",
+            Lang::Python
+        ));
+        assert!(blocks_each_turn(
+            "    job = pending_queue.get(timeout=2)\n    try:\n        post(job)\n    except E:\n        continue\n",
+            Lang::Python
+        ));
+        // A retry whose pause is an event wait with a timeout, inside its
+        // handler: not a run loop.
+        assert!(!blocks_each_turn(
+            "    try:\n        return post(u)\n    except E:\n        stop.wait()\n",
+            Lang::Python
+        ));
+        assert!(!blocks_each_turn(
+            "    try:\n        return post(u)\n    except E:\n        stop.wait(5)\n",
+            Lang::Python
+        ));
+        // Go: a select that receives work is a run loop; one on time.After
+        // with ctx.Done() is the pause of a retry.
+        assert!(blocks_each_turn(
+            "{\n\tselect {\n\tcase m := <-inbox:\n\t\tsend(m)\n\tcase <-ctx.Done():\n\t\treturn\n\t}\n}",
+            Lang::Go
+        ));
+        assert!(!blocks_each_turn(
+            "{\n\tif err := send(m); err == nil {\n\t\treturn\n\t}\n\tselect {\n\tcase <-ctx.Done():\n\t\treturn\n\tcase <-time.After(d):\n\t}\n}",
+            Lang::Go
+        ));
+        assert!(!blocks_each_turn(
+            "{\n\tfor {\n\t\tselect {\n\t\tcase m := <-inbox:\n\t\t}\n\t}\n}",
+            Lang::Go
+        ));
+    }
+
+    #[test]
+    fn walks_advance_and_stop_at_the_first_error() {
+        let http = |l: &str| l.contains("requests.get(") || l.contains("fetch(");
+        let walk = "    try:\n        r = requests.get(node['url'], timeout=5)\n        node = r.json()['parent']\n    except Exception:\n        break\n";
+        assert!(walks_until_error(walk, http));
+        // The same walk that retries the same node on error is a retry.
+        let retry = "    try:\n        r = requests.get(node['url'], timeout=5)\n        node = r.json()['parent']\n    except Exception:\n        time.sleep(1)\n";
+        assert!(!walks_until_error(retry, http));
+        // A counter is not a new target.
+        let counted = "    try:\n        r = requests.get(url)\n        url_tries = url_tries - 1\n    except Exception:\n        break\n";
+        assert!(!walks_until_error(counted, http));
+        let pages = "{\n  try {\n    const res = await fetch(next);\n    next = (await res.json()).links.next;\n  } catch (e) {\n    break;\n  }\n}";
+        assert!(walks_until_error(pages, http));
+    }
+}
