@@ -15,6 +15,19 @@
 //! - OpenAI's 600 s default is reported at risk 3, an AI SDK call without an
 //!   abort signal at full risk, the one with a signal not at all; an S3 client
 //!   used only to presign is no site; MeiliSearch with `timeout` is bounded;
+//! - a project's fetch wrapper (`guardedFetch`, spreading its caller's
+//!   options into `fetch`) is judged at each caller: the two that pass no
+//!   signal are reported, the one with a signal and the one raced against a
+//!   timer are not; a Python wrapper around pycurl (`curl_get(url,
+//!   timeout=None)`) likewise at its caller;
+//! - accessors and builders: `_session()`, `make_session()`, `newClient()`
+//!   and a class's `this.client()` hand out clients built without a timeout
+//!   (reported), `patientClient()`, `get_http_client()` (httpx's default)
+//!   and calls with their own timeout are not;
+//! - dynamic `await import('got')` / `(await import('axios')).default`
+//!   bind the client like a static import;
+//! - a bare pycurl `perform()` and a urllib3 pool built without a timeout are
+//!   reported, the pool with `Timeout(…)` is not;
 //! - the retry storms are the three-attempt, no-delay loop around a helper
 //!   with a multi-line `def` header, and the `tries_left` loop around a helper
 //!   that posts through the project's own pycurl wrapper (`curl.post`);
@@ -76,7 +89,18 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("internal/alerts/pager.go", 18, 5),
         ("internal/feeds/feeds.go", 39, 5),
         ("internal/notify/slack.go", 6, 5),
+        ("jobs/catalog.py", 29, 5),
+        ("jobs/catalog.py", 41, 5),
+        ("jobs/mirror.py", 27, 5),
+        ("jobs/mirror.py", 38, 5),
+        ("jobs/mirror.py", 42, 5),
         ("probe/src/probe.rs", 7, 5),
+        ("worker/src/feeds.ts", 6, 5),
+        ("worker/src/feeds.ts", 10, 5),
+        ("worker/src/invoices.ts", 6, 5),
+        ("worker/src/invoices.ts", 19, 5),
+        ("worker/src/lazy.ts", 4, 5),
+        ("worker/src/lazy.ts", 9, 5),
         ("worker/src/summarise.ts", 4, 3),
         ("worker/src/summarise.ts", 7, 5),
     ]
@@ -90,6 +114,15 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "its caller bounds `load` with a caller's context deadline",
         "its caller bounds `ping` with tokio::time::timeout at probe/src/main.rs:8",
         "new MeiliSearch with a timeout",
+        "guardedFetch passes a timeout or abort signal",
+        "guardedFetch is raced against a timer at line 17",
+        "patientClient().get through the axios client that patientClient() hands out, built at worker/src/net/client.ts:10, configured with a timeout",
+        "this.client().get through the axios client that client() hands out, built at worker/src/invoices.ts:12, with a timeout of its own",
+        "_session().get through the requests client that _session() hands out, built at jobs/catalog.py:10, with a timeout of its own",
+        "get_http_client().get through the httpx client that get_http_client() hands out, built at jobs/catalog.py:11: its default applies",
+        "curl_get passes timeout= (the wrapper curl_get defined at jobs/mirror.py:14)",
+        "PATIENT_POOL.request through the client configured at line 11 with a timeout",
+        "http.post (axios) with a per-call timeout",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
@@ -101,6 +134,13 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         !evidence.contains("hookclient.go:38"),
         "wrapper line counted"
     );
+    // The fetch inside the project's wrapper is decided by its callers.
+    assert!(
+        !evidence.contains("\"path\":\"worker/src/net/guardedFetch.ts\""),
+        "fetch wrapper line counted\n{evidence}"
+    );
+    let wrapper = "guardedFetch(…) passes no timeout or abort signal to the wrapper guardedFetch defined at worker/src/net/guardedFetch.ts:5";
+    assert!(evidence.contains(wrapper), "{evidence}");
 }
 
 #[test]

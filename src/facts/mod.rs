@@ -252,6 +252,8 @@ impl Facts {
         let mut client_defaults = Vec::new();
         let mut caller_boundable = Vec::new();
         let mut timed_calls = Vec::new();
+        let mut providers = Vec::new();
+        let mut shape_calls = Vec::new();
         // Scopes first: they decide which code facts the service has.
         let manifests: Vec<Manifest> = per_file.iter().filter_map(|f| f.manifest.clone()).collect();
         let hints: std::collections::BTreeMap<String, scope::ScopeHints> = per_file
@@ -296,6 +298,8 @@ impl Facts {
             client_defaults.extend(f.code.client_defaults);
             caller_boundable.extend(f.code.caller_boundable);
             timed_calls.extend(f.code.timed_calls);
+            providers.extend(f.code.providers);
+            shape_calls.extend(f.code.shape_calls);
             imported_calls.extend(f.code.imported_calls);
             facts.retries.extend(f.code.retries);
             facts.otel_inits.extend(f.code.otel_inits);
@@ -331,6 +335,9 @@ impl Facts {
         }
         let mut resolved = code::resolve_imported(&imported_calls, &exported_clients);
         facts.outbound.append(&mut resolved);
+        facts
+            .outbound
+            .append(&mut code::shapes::resolve(&providers, &shape_calls));
         code::client_defaults::apply(&client_defaults, &mut facts.outbound);
         code::callers::apply(&caller_boundable, &timed_calls, &mut facts.outbound);
         facts.outbound.sort_by(|a, b| a.location.cmp(&b.location));

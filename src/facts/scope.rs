@@ -63,48 +63,6 @@ pub struct GoHints {
     pub subcommand: bool,
 }
 
-const CLIENT_FEATURES: &[&str] = &[
-    "useState(",
-    "useState<",
-    "useEffect(",
-    "useReducer(",
-    "useRef(",
-    "useQuery(",
-    "useMutation(",
-    "useInfiniteQuery(",
-    "useSWR(",
-    "onClick={",
-    "onChange={",
-    "onSubmit={",
-];
-
-// `document.` alone is not enough: services whose domain is documents
-// (`document.id`) use that name everywhere.
-const BROWSER_GLOBALS: &[&str] = &[
-    "document.getElementById",
-    "document.querySelector",
-    "document.createElement",
-    "document.cookie",
-    "document.body",
-    "document.addEventListener",
-    "window.location",
-    "window.addEventListener",
-    "navigator.",
-    "localStorage.",
-    "sessionStorage.",
-];
-
-const SERVER_DATA: &[&str] = &[
-    "getServerSideProps",
-    "getStaticProps",
-    "getInitialProps",
-    "export async function loader",
-    "export const loader",
-    "export function loader",
-    "export async function action",
-    "export const action",
-];
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Directive {
     UseClient,
@@ -142,6 +100,50 @@ struct Table {
     row: Vec<Row>,
     #[serde(default)]
     tooling_script: Vec<ToolingScript>,
+    marker: Vec<Marker>,
+    mixed_package: MixedPackage,
+}
+
+/// In a package with both a server framework and a UI library, the folders
+/// that say which side a module is on (`[mixed_package]`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MixedPackage {
+    browser_folders: Vec<String>,
+    server_folders: Vec<String>,
+}
+
+/// Words in a file's code that say where it runs (`[[marker]]`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Marker {
+    kind: MarkerKind,
+    words: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum MarkerKind {
+    ClientFeature,
+    BrowserGlobal,
+    ServerData,
+    GoServes,
+    GoRegistersCommands,
+}
+
+/// Whether `text` holds one of the words of the `kind` markers.
+fn has_marker(text: &str, kind: MarkerKind) -> bool {
+    TABLE
+        .marker
+        .iter()
+        .filter(|m| m.kind == kind)
+        .flat_map(|m| &m.words)
+        .any(|w| text.contains(w.as_str()))
 }
 
 /// A package script run by hand, named by the first word of its name.
@@ -283,9 +285,9 @@ pub fn hints(text: &str) -> ScopeHints {
     ScopeHints {
         directive: directive(text),
         imports: relative_imports(text),
-        server_data: SERVER_DATA.iter().any(|f| text.contains(f)),
-        client_features: CLIENT_FEATURES.iter().any(|f| text.contains(f)),
-        browser_globals: BROWSER_GLOBALS.iter().any(|f| text.contains(f)),
+        server_data: has_marker(text, MarkerKind::ServerData),
+        client_features: has_marker(text, MarkerKind::ClientFeature),
+        browser_globals: has_marker(text, MarkerKind::BrowserGlobal),
         ..ScopeHints::default()
     }
 }
@@ -330,19 +332,14 @@ pub fn go_hints(text: &str) -> ScopeHints {
                 .any(|(p, m)| *m == want && (i == p || i.starts_with(&format!("{p}/"))))
         })
     };
-    // The standard library's ways to accept connections.
-    let serves = ["ListenAndServe", ".Serve(", "net.Listen("]
-        .iter()
-        .any(|w| text.contains(w))
-        || marked(Mark::Server);
+    // The standard library's ways to accept connections, or a server
+    // framework's import.
+    let serves = has_marker(text, MarkerKind::GoServes) || marked(Mark::Server);
     let cli = marked(Mark::Cli);
     // cobra and urfave/cli define a command as a `Command{…}` literal; the
     // root registers the others (`AddCommand(`, `Commands:`).
-    let subcommand = cli
-        && text.contains("Command{")
-        && !["AddCommand(", "Commands:", "Commands ="]
-            .iter()
-            .any(|w| text.contains(w));
+    let subcommand =
+        cli && text.contains("Command{") && !has_marker(text, MarkerKind::GoRegistersCommands);
     ScopeHints {
         go: Some(GoHints {
             serves,
@@ -836,25 +833,17 @@ fn js_scope(path: &str, hints: Option<&ScopeHints>, packages: &Packages) -> (Sco
         ),
         Stack::Server | Stack::Node => (Scope::Server, why.clone()),
         Stack::Mixed => {
-            let dir = |names: &[&str]| segments(rel).any(|s| names.contains(&s));
+            let dir = |names: &[String]| segments(rel).any(|s| names.iter().any(|n| n == s));
             if jsx
                 || react_hook(rel)
                 || client_only(hints)
-                || dir(&["client", "components", "pages", "views", "ui"])
+                || dir(&TABLE.mixed_package.browser_folders)
             {
                 (
                     Scope::Browser,
                     format!("UI module in a mixed package ({why})"),
                 )
-            } else if dir(&[
-                "server",
-                "api",
-                "routes",
-                "controllers",
-                "middleware",
-                "workers",
-                "jobs",
-            ]) {
+            } else if dir(&TABLE.mixed_package.server_folders) {
                 (
                     Scope::Server,
                     format!("server folder in a mixed package ({why})"),
@@ -1178,6 +1167,57 @@ fn propagate_through_imports(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `[mixed_package]` of rules/scopes.toml: in a package with a server
+    /// framework and a UI library, a plain module is placed by its folder.
+    #[test]
+    fn mixed_package_folders() {
+        let got = scopes(
+            &[
+                "shop/src/components/price.js",
+                "shop/src/routes/orders.js",
+                "shop/src/lib/money.js",
+            ],
+            &[manifest("shop/package.json", &["express", "react"])],
+            &[],
+        );
+        assert_eq!(got, vec![Scope::Browser, Scope::Server, Scope::Unknown]);
+    }
+
+    /// Every `[[marker]]` row of rules/scopes.toml: each `match` file sets
+    /// the row's marker and each `no_match` file does not.
+    #[test]
+    fn every_marker_row_example_is_read() {
+        let set = |kind: MarkerKind, text: &str| -> bool {
+            let h = hints(text);
+            let g = go_hints(text).go.unwrap();
+            match kind {
+                MarkerKind::ClientFeature => h.client_features,
+                MarkerKind::BrowserGlobal => h.browser_globals,
+                MarkerKind::ServerData => h.server_data,
+                MarkerKind::GoServes => g.serves,
+                // A file that registers subcommands is not one subcommand.
+                MarkerKind::GoRegistersCommands => g.cli && !g.subcommand,
+            }
+        };
+        let mut failures = Vec::new();
+        assert!(TABLE.marker.len() >= 5);
+        for m in &TABLE.marker {
+            assert!(
+                !m.matches.is_empty() && !m.no_match.is_empty(),
+                "{:?}",
+                m.kind
+            );
+            for (want, texts) in [(true, &m.matches), (false, &m.no_match)] {
+                for t in texts {
+                    if set(m.kind, t) != want {
+                        failures.push(format!("{:?}: {t:?}", m.kind));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
     use crate::facts::manifests::{Dependency, LockHint};
 
     fn manifest(path: &str, deps: &[&str]) -> Manifest {

@@ -35,6 +35,9 @@ pub struct Timed {
     pub function: String,
     pub at: Location,
     pub how: &'static str,
+    /// JavaScript: the import specifier the racing file names the function
+    /// by, so a function of another module can be matched to it.
+    pub module: Option<String>,
 }
 
 static RS_TIMEOUT: LazyLock<Regex> =
@@ -49,6 +52,39 @@ static GO_CTX_CALL: LazyLock<Regex> =
 
 pub fn extract(src: &Source, facts: &mut CodeFacts) {
     let code = &src.code;
+    let js = matches!(src.lang, Lang::JavaScript | Lang::TypeScript);
+    // `const p = fetch(u); … await Promise.race([p, timer])`: the promise is
+    // raced where it is built, in the same function.
+    if js && code.contains("Promise.race") {
+        let functions = src.functions();
+        for call in facts.outbound.iter_mut() {
+            if !matches!(
+                call.timeout,
+                TimeoutState::Missing | TimeoutState::TooLong(_)
+            ) {
+                continue;
+            }
+            let Some(at) = offset_of_line(code, call.location.line) else {
+                continue;
+            };
+            let line_end = code[at..].find('\n').map_or(code.len(), |i| at + i);
+            // The call is somewhere on that line, right of any `=`.
+            let Some(race) = raced_line(
+                src,
+                line_end.saturating_sub(1).max(at),
+                line_end,
+                &functions,
+            ) else {
+                continue;
+            };
+            call.timeout = TimeoutState::Explicit;
+            call.note = format!(
+                "{}; the promise is raced against a timer at line {}",
+                call.note,
+                src.line(race)
+            );
+        }
+    }
     let open: Vec<&OutboundCall> = facts
         .outbound
         .iter()
@@ -90,12 +126,22 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         });
     }
     let scope = package_scope(src.path, src.lang);
+    let imports = if js_timed {
+        super::shapes::imported_names(src)
+    } else {
+        Vec::new()
+    };
     let mut timed = |name: &str, at: usize, how: &'static str| {
+        let module = imports
+            .iter()
+            .find(|(local, _, _)| local == name)
+            .and_then(|(_, _, spec)| spec.clone());
         facts.timed_calls.push(Timed {
             scope: scope.clone(),
             function: name.to_string(),
             at: src.loc(at),
             how,
+            module,
         });
     };
     if rs_timed {
@@ -118,6 +164,47 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             let Some(first) = args.trim_start().strip_prefix('[') else {
                 continue;
             };
+            let first = first.trim_start();
+            // `first` is a slice of `code`: its offset there.
+            let first_at = first.as_ptr() as usize - code.as_ptr() as usize;
+            // `Promise.race([(async () => { … await archive(link) … })(), timer])`:
+            // every function the racing block calls directly is under the
+            // deadline.
+            if first.starts_with("(async")
+                || first.starts_with("(function")
+                || first.starts_with("(()")
+            {
+                if let Some(block) = code[first_at..].find('{').map(|i| first_at + i)
+                    && let Some(close) = src.matching(block)
+                {
+                    for c in CALLEE.captures_iter(&code[block..close]) {
+                        let m = c.get(0).unwrap();
+                        let name = &c["name"];
+                        let head = code[..block + m.start()].trim_end();
+                        // Only what the block waits for: a call fired and
+                        // left (`sendToWayback(url)`) outlives the race.
+                        let waited = head.ends_with("await") || head.ends_with("return");
+                        if !waited
+                            || code[..block + m.start()].ends_with('.')
+                            || matches!(
+                                name,
+                                "if" | "for"
+                                    | "while"
+                                    | "switch"
+                                    | "catch"
+                                    | "return"
+                                    | "await"
+                                    | "async"
+                                    | "function"
+                            )
+                        {
+                            continue;
+                        }
+                        timed(name, block + m.start(), "Promise.race");
+                    }
+                }
+                continue;
+            }
             // The first racer is the call; `fetchTitle(url)`, `this.ping(u)`.
             let first = first.split(',').next().unwrap_or("");
             if let Some(c) = CALLEE.captures(first) {
@@ -140,6 +227,62 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         }
     }
 }
+
+/// A call at `start` whose promise is bound to a variable that the same
+/// function races (`const p = safeFetch(u); … Promise.race([p, timer])`):
+/// the offset of that race.
+pub(super) fn raced(
+    src: &Source,
+    start: usize,
+    functions: &[(String, usize, usize)],
+) -> Option<usize> {
+    let line_end = src.code[start..]
+        .find('\n')
+        .map_or(src.code.len(), |i| start + i);
+    raced_line(src, start, line_end, functions)
+}
+
+fn raced_line(
+    src: &Source,
+    start: usize,
+    line_end: usize,
+    functions: &[(String, usize, usize)],
+) -> Option<usize> {
+    let code = &src.code;
+    if !code.contains("Promise.race") {
+        return None;
+    }
+    let (_, _, end) = functions
+        .iter()
+        .filter(|(_, s, e)| (*s..*e).contains(&start))
+        .min_by_key(|(_, s, e)| e - s)?;
+    let line_start = code[..start].rfind('\n').map_or(0, |i| i + 1);
+    let c = RACED_BINDING.captures(&code[line_start..line_end])?;
+    let name = c.name("name")?.as_str();
+    // The call is on the right of that `=` (`const p = cached ? x : call(u)`).
+    if line_start + c.get(0)?.end() > start {
+        return None;
+    }
+    for m in src.captures(&JS_RACE) {
+        let race = m.get(0)?.start();
+        if race < start || race > *end {
+            continue;
+        }
+        let open = m.get(0)?.end() - 1;
+        let racers = src.inside(open);
+        if racers
+            .split(',')
+            .any(|r| r.trim().trim_start_matches("await ").trim() == name)
+        {
+            return Some(race);
+        }
+    }
+    None
+}
+
+static RACED_BINDING: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(r"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=")
+});
 
 fn offset_of_line(code: &str, line: u32) -> Option<usize> {
     if line <= 1 {
@@ -174,6 +317,9 @@ pub fn apply(enclosed: &[Enclosed], timed: &[Timed], calls: &mut [OutboundCall])
             t.function == e.function
                 && if js {
                     t.at.path == *path
+                        || t.module.as_deref().is_some_and(|spec| {
+                            super::shapes::provides(path, &t.at.path, Some(spec))
+                        })
                 } else {
                     scope.as_deref() == Some(t.scope.as_str())
                 }
@@ -281,5 +427,50 @@ mod tests {
         let mut calls = bare.outbound.clone();
         apply(&bare.caller_boundable, &bare.timed_calls, &mut calls);
         assert_eq!(calls[0].timeout, TimeoutState::Missing);
+    }
+
+    /// `const p = fetch(u)` raced later in the same function, and a racing
+    /// block (`Promise.race([(async () => { … })(), timer])`) in another
+    /// module that awaits an imported function: both bounded. A call the
+    /// block fires without waiting is not.
+    #[test]
+    fn raced_promises_and_racing_blocks() {
+        let title = extract(
+            "src/title.ts",
+            Lang::TypeScript,
+            false,
+            "export async function title(u) {\n  const p = fetch(u);\n  const timer = new Promise((_, r) => setTimeout(r, 5000));\n  return Promise.race([p, timer]);\n}\nexport async function body(u) {\n  const p = fetch(u);\n  return p;\n}\n",
+        );
+        let got: Vec<_> = title
+            .outbound
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(2, TimeoutState::Explicit), (7, TimeoutState::Missing)]
+        );
+        let load = extract(
+            "src/jobs/load.ts",
+            Lang::TypeScript,
+            false,
+            "const load = async (u) => {\n  return fetch(u);\n};\nexport const fire = async (u) => {\n  await fetch(u);\n};\nexport default load;\n",
+        );
+        let job = extract(
+            "src/job.ts",
+            Lang::TypeScript,
+            false,
+            "import load, { fire } from './jobs/load';\nexport async function run(u) {\n  await Promise.race([\n    (async () => {\n      fire(u);\n      await load(u);\n    })(),\n    timer(60000),\n  ]);\n}\n",
+        );
+        let mut calls = load.outbound.clone();
+        apply(&load.caller_boundable, &job.timed_calls, &mut calls);
+        let got: Vec<_> = calls
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(2, TimeoutState::Explicit), (5, TimeoutState::Missing)]
+        );
     }
 }

@@ -81,8 +81,19 @@ fn lang_key(lang: Lang) -> &'static str {
 /// start a comment are skipped).
 pub fn scan(path: &str, lang: Lang, text: &str) -> Vec<ClientDefault> {
     let key = lang_key(lang);
-    let rows: Vec<&Default> = DEFAULTS.iter().filter(|d| d.row.lang == key).collect();
-    if rows.is_empty() || !text.contains("efault") {
+    if !text.contains("efault") {
+        return Vec::new();
+    }
+    // Nearly every file says "default" somewhere; one search of the whole
+    // text per row keeps the per-line captures to the rare file that sets
+    // a default. A line is part of the text and the rows anchor nothing
+    // (no `^` or `$`), so a row that matches nowhere in the text matches
+    // no line: the whole-text search drops no default.
+    let rows: Vec<&Default> = DEFAULTS
+        .iter()
+        .filter(|d| d.row.lang == key && d.sets.is_match(text))
+        .collect();
+    if rows.is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();

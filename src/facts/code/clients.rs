@@ -79,6 +79,9 @@ enum Scope {
     #[default]
     Statement,
     Function,
+    /// The whole file: a module-level client configured by a later call on
+    /// the same binding (`sgMail.setTimeout(5000)` after `setApiKey`).
+    File,
 }
 
 #[derive(Deserialize)]
@@ -257,7 +260,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         }
         for (start, end, through) in sites {
             let mut scope = code[start..statement_end(src, start)].to_string();
-            if c.row.scope == Scope::Function {
+            if c.row.scope == Scope::File {
+                scope = code.to_string();
+            } else if c.row.scope == Scope::Function {
                 let fns = functions.get_or_insert_with(|| src.functions());
                 if let Some((_, s, e)) = fns
                     .iter()
@@ -407,6 +412,12 @@ static JS_NAMED_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+static JS_DYNAMIC_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r#"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*=\s*\(\s*await\s+import\(\s*['"](?P<spec>[^'"]+)['"]\s*\)\s*\)"#,
+    )
+});
+
 static PY_FROM_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(
         r"(?m)^[ \t]*from[ \t]+(?P<spec>[\w.]+)[ \t]+import[ \t]+(?:\((?P<a>[^)]*)\)|(?P<b>[^\n]*))",
@@ -464,28 +475,38 @@ fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
                 })
         });
     }
-    JS_NAMED_IMPORT.captures_iter(&src.code).any(|c| {
-        let spec = &c["spec"];
-        modules.iter().any(|m| spec.starts_with(m))
-            && c.name("a").or_else(|| c.name("b")).is_some_and(|list| {
-                list.as_str().split(',').any(|item| {
-                    // `S3Client`, `S3Client as S3`: the local name is last.
-                    item.split(|ch: char| ch.is_whitespace() || ch == ':')
-                        .rfind(|w| !w.is_empty())
-                        == Some(name)
+    // `const S3Client = (await import('@aws-sdk/client-s3')).S3Client`: a
+    // client loaded on first use binds its name like a static import.
+    let dynamic = src.code.contains("await import")
+        && JS_DYNAMIC_IMPORT
+            .captures_iter(&src.code)
+            .any(|c| &c["name"] == name && modules.iter().any(|m| c["spec"].starts_with(m)));
+    dynamic
+        || JS_NAMED_IMPORT.captures_iter(&src.code).any(|c| {
+            let spec = &c["spec"];
+            modules.iter().any(|m| spec.starts_with(m))
+                && c.name("a").or_else(|| c.name("b")).is_some_and(|list| {
+                    list.as_str().split(',').any(|item| {
+                        // `S3Client`, `S3Client as S3`: the local name is last.
+                        item.split(|ch: char| ch.is_whitespace() || ch == ':')
+                            .rfind(|w| !w.is_empty())
+                            == Some(name)
+                    })
                 })
-            })
-    })
+        })
 }
+
+/// The HTTP methods a client instance is called with (`api.get(…)`): the
+/// protocol's verbs, the same for every client (shapes.rs uses them too).
+pub(super) const METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "request", "stream",
+];
 
 /// Calls through a named instance: `api(…)` or `api.get(…)` in JavaScript,
 /// `agent.get(…)` elsewhere, as (start, end past the open paren). Plain
 /// string search: a regex compiled per file and instance costs more than
 /// the whole scan of the file.
 fn instance_calls(src: &Source, name: &str, after: usize) -> Vec<(usize, usize)> {
-    const METHODS: &[&str] = &[
-        "get", "post", "put", "patch", "delete", "head", "request", "stream",
-    ];
     let js = matches!(src.lang, Lang::JavaScript | Lang::TypeScript);
     let code = &src.code;
     let bytes = code.as_bytes();

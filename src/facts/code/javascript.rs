@@ -502,7 +502,7 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
 /// from its caller: a parameter (`function f(url, init) { fetch(url, {
 /// ...init }) }`) or the rest of a destructured parameter (`const {
 /// maxRedirects, ...fetchOptions } = options`).
-fn forwards_caller_options(
+pub(super) fn forwards_caller_options(
     code: &str,
     args: &str,
     at: usize,

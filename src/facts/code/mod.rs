@@ -25,6 +25,7 @@ pub mod practices;
 mod python;
 mod run_loops;
 mod rust;
+pub mod shapes;
 pub mod syntax;
 mod triggers;
 
@@ -189,6 +190,11 @@ pub struct CodeFacts {
     /// Functions this file calls under a deadline of its own
     /// (`tokio::time::timeout(d, healthcheck::check_api(…))`).
     pub timed_calls: Vec<callers::Timed>,
+    /// Functions of this file that wrap or hand out an HTTP client
+    /// (`safeFetch`, `get_http_client`), and the calls this file makes to
+    /// such functions; merging joins them (`shapes.rs`).
+    pub providers: Vec<shapes::Provider>,
+    pub shape_calls: Vec<shapes::ShapeCall>,
     /// The file has syntax errors: the message, for a warning. Such a file
     /// contributes no other code facts, and the code rules skip rather than
     /// pass while it is unread.
@@ -266,8 +272,10 @@ pub(crate) struct NeedleSet {
 }
 
 /// A [`NeedleSet`] per language key, from each row's language and needles.
-/// A contiguous NFA builds in a fraction of a DFA's time and searches these
-/// short needle sets about as fast.
+/// A DFA: each set is built once per scan (under a millisecond) but searched
+/// over every parsed file, and on documenso's 718 parsed files it searches
+/// the library and client needles in about a third of a contiguous NFA's
+/// time (bare module names such as `ai` or `got` match thousands of times).
 pub(crate) fn needle_sets<'t, T>(
     table: &'t str,
     rows: &'t [T],
@@ -295,7 +303,7 @@ pub(crate) fn needle_sets<'t, T>(
             }
             let ac = aho_corasick::AhoCorasick::builder()
                 .match_kind(kind)
-                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(all)
                 .unwrap_or_else(|e| panic!("{table}: {e}"));
             (key, NeedleSet { ac, row_of })
@@ -471,6 +479,7 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
     }
     frameworks::extract(&src, &mut facts);
     clients::extract(&src, &mut facts);
+    shapes::extract(&src, &mut facts);
     callers::extract(&src, &mut facts);
     practices::extract(&src, &mut facts);
     browser::drop_browser_only(&src, &mut facts);

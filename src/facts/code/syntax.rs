@@ -380,6 +380,25 @@ mod tests {
         ));
     }
 
+    /// A client row's import gets its file parsed; the bare name does not
+    /// (`ky` is in `sky`, `got` in `forgot`), nor does a router that no
+    /// server framework reads.
+    #[test]
+    fn prefilter_reads_client_imports_not_bare_names() {
+        assert!(wanted(
+            Lang::TypeScript,
+            "import ky from 'ky';\nexport const f = () => ky(u).json();\n"
+        ));
+        assert!(wanted(
+            Lang::JavaScript,
+            "const got = require(\"got\");\nmodule.exports = () => got(u);\n"
+        ));
+        assert!(!wanted(
+            Lang::TypeScript,
+            "// forgot the sky colour\nexport const Router = (a: number) => a + 1;\n"
+        ));
+    }
+
     #[test]
     fn strings_and_comments_from_the_tree() {
         let text = "const re = /\\/\\//; // note\nconst s = `a ${fetch(u)} b`;\n";

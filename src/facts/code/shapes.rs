@@ -1,0 +1,1460 @@
+//! Outbound calls that reach their client through the project's own code.
+//! Real services rarely call `fetch` or `requests.Session().get` inline
+//! everywhere; they write the call once and use it many times:
+//!
+//! - a wrapper with its own timeout option (`safeFetch(url, options)` that
+//!   spreads `options` into `fetch`, `def fetch_json(url, timeout=None)`
+//!   around `requests.get(url, timeout=timeout)`): the wrapper's line is
+//!   fine, each caller that passes no timeout or signal is the site;
+//! - an accessor that hands out a shared client (`self._session()`,
+//!   `this.getClient()`, `get_http_client()`) or a function that builds
+//!   and returns one (`newClient()`, `make_session()`): the calls through it
+//!   are judged by that construction.
+//!
+//! A file records the wrappers and accessors it defines ([`Provider`]) and
+//! the calls it makes to a function defined in this file or imported by name
+//! from another module ([`ShapeCall`]); [`resolve`] joins them when facts
+//! are merged. The pass reads the file already lexed or parsed for the other
+//! extractors, and only a call whose provider is found becomes a site: a
+//! name that no wrapper or accessor answers to stays unknown, never guessed.
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::callers::{self, Enclosed};
+use super::clients::METHODS;
+use super::{CodeFacts, OutboundCall, Source, TimeoutState, names_key};
+use crate::facts::Location;
+use crate::inventory::Lang;
+
+/// A function of the project that wraps or hands out an HTTP client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provider {
+    pub location: Location,
+    pub name: String,
+    pub kind: ProviderKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderKind {
+    /// Forwards its caller's options (or `timeout`) to `client`: the
+    /// `param`-th positional argument carries them.
+    Wrapper { client: &'static str, param: usize },
+    /// Returns a client built at `built` with this timeout.
+    Accessor {
+        client: &'static str,
+        built: Location,
+        timeout: TimeoutState,
+    },
+}
+
+/// A call to a function that may be a [`Provider`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeCall {
+    pub location: Location,
+    /// The name the providing module defines (`safeFetch`).
+    pub name: String,
+    /// The import specifier as written, `None` for this very file.
+    pub from: Option<String>,
+    /// How the call reads: `safeFetch`, `self._session().get`.
+    pub call: String,
+    pub args: Args,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Args {
+    /// `name(…)`: what bounds it if anything (`passes a signal`), and per
+    /// positional argument whether its content is unknown (a variable
+    /// rather than a literal). `rest` is a spread of unknown arguments.
+    Direct {
+        bound: Option<String>,
+        opaque: Vec<bool>,
+        rest: bool,
+    },
+    /// `name().get(…)`: the call's own timeout, if it sets one.
+    Method { own: Option<TimeoutState> },
+}
+
+fn re(p: &str) -> Regex {
+    crate::facts::pattern::regex(p)
+}
+
+/// Client constructions an accessor may return: (language, constructor as
+/// written, client, default when no timeout is given).
+const BUILDS: &[(Lang, &str, &str, TimeoutState)] = &[
+    (
+        Lang::Python,
+        "requests.Session(",
+        "requests",
+        TimeoutState::Missing,
+    ),
+    (
+        Lang::Python,
+        "requests.session(",
+        "requests",
+        TimeoutState::Missing,
+    ),
+    (
+        Lang::Python,
+        "httpx.Client(",
+        "httpx",
+        TimeoutState::ClientDefault("httpx default: 5 s"),
+    ),
+    (
+        Lang::Python,
+        "httpx.AsyncClient(",
+        "httpx",
+        TimeoutState::ClientDefault("httpx default: 5 s"),
+    ),
+    (
+        Lang::Python,
+        "aiohttp.ClientSession(",
+        "aiohttp",
+        TimeoutState::TooLong("300 s total"),
+    ),
+    (
+        Lang::Python,
+        "urllib3.PoolManager(",
+        "urllib3",
+        TimeoutState::Missing,
+    ),
+    (
+        Lang::JavaScript,
+        "axios.create(",
+        "axios",
+        TimeoutState::Missing,
+    ),
+    (
+        Lang::JavaScript,
+        "got.extend(",
+        "got",
+        TimeoutState::Missing,
+    ),
+    (
+        Lang::JavaScript,
+        "ky.create(",
+        "ky",
+        TimeoutState::ClientDefault("10 s"),
+    ),
+    (
+        Lang::JavaScript,
+        "ky.extend(",
+        "ky",
+        TimeoutState::ClientDefault("10 s"),
+    ),
+];
+
+static JS_IMPORT_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:\bimport\s+(?P<a>[A-Za-z_$][\w$]*)\s*(?:,\s*\{[^}]*\}\s*)?from|\b(?:const|let|var)\s+(?P<b>[A-Za-z_$][\w$]*)\s*=\s*require\()\s*['"](?P<spec>[^'"]+)['"]"#,
+    )
+});
+static JS_IMPORT_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:\bimport\s*(?:[\w$]+\s*,\s*)?\{(?P<a>[^}]*)\}\s*from|\b(?:const|let|var)\s*\{(?P<b>[^}]*)\}\s*=\s*require\()\s*['"](?P<spec>[^'"]+)['"]"#,
+    )
+});
+static PY_FROM_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?m)^[ \t]*from[ \t]+(?P<spec>[\w.]+)[ \t]+import[ \t]+(?:\((?P<a>[^)]*)\)|(?P<b>[^\n]*))")
+});
+static JS_IMPORT_STAR: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"\bimport\s*\*\s*as\s+(?P<name>[A-Za-z_$][\w$]*)\s+from\s*['"](?P<spec>[^'"]+)['"]"#)
+});
+/// Class methods, which `Source::functions` does not list:
+/// `async getClient(): Promise<AxiosInstance> {`, `private client() {`.
+static JS_METHOD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?m)^[ \t]*(?:(?:public|private|protected|static|async|readonly)\s+)*#?(?P<name>[A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::\s*[^{;=]+)?\{",
+    )
+});
+
+pub fn extract(src: &Source, facts: &mut CodeFacts) {
+    let js = matches!(src.lang, Lang::JavaScript | Lang::TypeScript);
+    if !(js || src.lang == Lang::Python) {
+        return;
+    }
+    let code = &src.code;
+    // A browser bundle's calls are the user's browser.
+    if js && (code.contains("'use client'") || code.contains("\"use client\"")) {
+        return;
+    }
+    if js && code.contains("axios") {
+        axios_aliases(src, facts);
+    }
+    let bindings = imported_names(src);
+    let may_provide = if js {
+        code.contains("fetch(") || BUILDS.iter().any(|b| code.contains(b.1))
+    } else {
+        code.contains("timeout") || BUILDS.iter().any(|b| code.contains(b.1))
+    };
+    if bindings.is_empty() && !may_provide {
+        return;
+    }
+    // Function bodies are needed only once something is found.
+    let functions: OnceCell<Vec<(String, usize, usize)>> = OnceCell::new();
+    let fns = || functions.get_or_init(|| src.functions()).as_slice();
+    let mut providers = Vec::new();
+    if may_provide {
+        if js {
+            js_wrappers(src, fns(), &mut providers);
+        } else {
+            py_wrappers(src, fns(), facts, &mut providers);
+        }
+        accessors(src, fns(), &mut providers);
+    }
+    // The names this file may call a provider by: its own, and imports.
+    let mut names: HashMap<&str, (&str, Option<&str>)> = HashMap::new();
+    for (local, exported, from) in &bindings {
+        // A React hook (`useSession`) runs in a component, in the browser.
+        let hook = js
+            && local
+                .strip_prefix("use")
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_uppercase()));
+        if !hook {
+            names.insert(local, (exported, from.as_deref()));
+        }
+    }
+    for p in &providers {
+        names.insert(&p.name, (&p.name, None));
+    }
+    // `from hc.lib import curl` / `import * as net from './net'`: a module
+    // whose functions are called as `curl.post(…)`.
+    let mut modules: HashMap<&str, String> = HashMap::new();
+    for (local, exported, from) in &bindings {
+        if let Some(spec) = from
+            && !js
+        {
+            modules.insert(local, format!("{spec}.{exported}"));
+        }
+    }
+    if js && code.contains("* as") {
+        for c in src.captures(&JS_IMPORT_STAR) {
+            let spec = &c["spec"];
+            if spec.starts_with('.') || spec.contains('/') {
+                let local = c.name("name").unwrap();
+                modules.insert(&code[local.start()..local.end()], spec.to_string());
+            }
+        }
+    }
+    if !names.is_empty() || !modules.is_empty() {
+        calls(src, &names, &modules, &fns, facts);
+    }
+    facts.providers.extend(providers);
+}
+
+/// axios bound to another name, statically or by a dynamic import that
+/// loads it on first use: `import http from 'axios'`,
+/// `const http = (await import('axios')).default`,
+/// `const { default: http } = await import('axios')`. javascript.rs reads
+/// the calls of `axios` itself; these are the same client under an alias.
+fn axios_aliases(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    let mut names: Vec<String> = src
+        .captures(&AXIOS_ALIAS)
+        .filter_map(|c| c.name("a").or_else(|| c.name("b")).or_else(|| c.name("c")))
+        .map(|m| m.as_str().to_string())
+        .filter(|n| n != "axios")
+        .collect();
+    names.sort();
+    names.dedup();
+    let bytes = code.as_bytes();
+    for name in names {
+        let defaults = code.contains(&format!("{name}.defaults.timeout ="));
+        for at in src.find_all(&name) {
+            if at > 0 && {
+                let p = bytes[at - 1];
+                p.is_ascii_alphanumeric() || p == b'_' || p == b'$' || p == b'.'
+            } {
+                continue;
+            }
+            let rest = &code[at + name.len()..];
+            let Some(m) = method_after(rest).filter(|m| *m != "send" && *m != "fetch") else {
+                continue;
+            };
+            let open = at + name.len() + rest.find(m).unwrap_or(0) + m.len();
+            let open = open + code[open..].find('(').unwrap_or(0);
+            let args = src.inside(open);
+            let call = format!("{name}.{m}");
+            let (timeout, note) =
+                if names_key(args, "timeout", false) || names_key(args, "signal", false) {
+                    (
+                        TimeoutState::Explicit,
+                        format!("{call} (axios) with a per-call timeout"),
+                    )
+                } else if defaults {
+                    (
+                        TimeoutState::Explicit,
+                        format!("{call} (axios) through a client configured with a timeout"),
+                    )
+                } else {
+                    (
+                        TimeoutState::Missing,
+                        format!("{call}, no timeout: {name} is axios, which defaults to none"),
+                    )
+                };
+            facts.outbound.push(OutboundCall {
+                location: src.loc(at),
+                client: "axios",
+                timeout,
+                note,
+            });
+        }
+    }
+}
+
+static AXIOS_ALIAS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:\bimport\s+(?P<a>[A-Za-z_$][\w$]*)\s+from\s*|\b(?:const|let|var)\s+(?P<b>[A-Za-z_$][\w$]*)\s*=\s*(?:require\(\s*|\(\s*await\s+import\(\s*)|\b(?:const|let|var)\s*\{\s*default\s*:\s*(?P<c>[A-Za-z_$][\w$]*)\s*\}\s*=\s*await\s+import\(\s*)['"]axios['"]"#,
+    )
+});
+
+/// (local name, name in the providing module, import specifier) for every
+/// function this file imports by name from a module of the project: a
+/// relative path, a workspace package path (`@acme/lib/safeFetch`), an alias
+/// (`@/lib/http`), a Python module (`app.http`, `.http`).
+pub(super) fn imported_names(src: &Source) -> Vec<(String, String, Option<String>)> {
+    let code = &src.code;
+    let mut out = Vec::new();
+    if src.lang == Lang::Python {
+        if !code.contains("from ") {
+            return out;
+        }
+        for c in src.captures(&PY_FROM_IMPORT) {
+            let spec = &c["spec"];
+            let list = c
+                .name("a")
+                .or_else(|| c.name("b"))
+                .map_or("", |m| m.as_str());
+            for item in list.split(',') {
+                let words: Vec<&str> = item.split_whitespace().collect();
+                match words.as_slice() {
+                    [name] => out.push((name.to_string(), name.to_string(), Some(spec.into()))),
+                    [name, "as", local] => {
+                        out.push((local.to_string(), name.to_string(), Some(spec.into())))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        return out;
+    }
+    if !(code.contains("import") || code.contains("require(")) {
+        return out;
+    }
+    // A bare package (`axios`, `react`) is a library, not the project.
+    let project = |spec: &str| spec.starts_with('.') || spec.contains('/');
+    for c in src.captures(&JS_IMPORT_DEFAULT) {
+        let spec = &c["spec"];
+        if project(spec) {
+            let name = c.name("a").or_else(|| c.name("b")).unwrap().as_str();
+            out.push((name.to_string(), name.to_string(), Some(spec.into())));
+        }
+    }
+    for c in src.captures(&JS_IMPORT_NAMED) {
+        let spec = &c["spec"];
+        if !project(spec) {
+            continue;
+        }
+        let list = c.name("a").or_else(|| c.name("b")).unwrap().as_str();
+        for item in list.split(',') {
+            let mut words = item
+                .split(|ch: char| ch.is_whitespace() || ch == ':')
+                .filter(|w| !w.is_empty() && *w != "as" && *w != "type");
+            let Some(exported) = words.next() else {
+                continue;
+            };
+            let local = words.next().unwrap_or(exported);
+            out.push((local.to_string(), exported.to_string(), Some(spec.into())));
+        }
+    }
+    out
+}
+
+/// JavaScript wrappers: a function whose `fetch` spreads its caller's
+/// options (javascript.rs does not count that `fetch` as a site).
+fn js_wrappers(src: &Source, functions: &[(String, usize, usize)], out: &mut Vec<Provider>) {
+    let code = &src.code;
+    let node_fetch = code.contains("'node-fetch'") || code.contains("\"node-fetch\"");
+    for (name, s, e) in functions {
+        if name == "fetch" || out.iter().any(|p| p.name == *name) {
+            continue;
+        }
+        for (i, _) in code[*s..*e].match_indices("fetch(") {
+            let at = s + i;
+            let prev = code[..at].chars().next_back();
+            if prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
+                || !src.is_code(at)
+            {
+                continue;
+            }
+            // The innermost function holding this fetch must be this one.
+            if functions
+                .iter()
+                .any(|(_, fs, fe)| (*fs..*fe).contains(&at) && fe - fs < e - s)
+            {
+                continue;
+            }
+            let open = at + "fetch".len();
+            let args = src.inside(open);
+            if names_key(args, "signal", false) || args.contains("AbortSignal.timeout") {
+                continue;
+            }
+            if !super::javascript::forwards_caller_options(code, args, open, functions) {
+                continue;
+            }
+            let head_start = code[..*s].rfind(name.as_str()).unwrap_or(*s);
+            let params = params(&code[head_start..*s]);
+            out.push(Provider {
+                location: src.loc(head_start),
+                name: name.clone(),
+                kind: ProviderKind::Wrapper {
+                    client: if node_fetch { "node-fetch" } else { "fetch" },
+                    param: options_param(&params, args, &code[*s..*e]),
+                },
+            });
+            break;
+        }
+    }
+}
+
+/// The parameter names of a header `name(a, { b } = {}, c?: T = x) …`.
+fn params(header: &str) -> Vec<String> {
+    let Some(open) = header.find('(') else {
+        return Vec::new();
+    };
+    let close = header.rfind(')').unwrap_or(header.len());
+    split_top(&header[open + 1..close.max(open + 1)])
+        .into_iter()
+        .map(|p| {
+            p.trim()
+                .trim_start_matches("...")
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$' || c == '*'))
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Which parameter of a JavaScript wrapper carries the fetch options: the
+/// one spread into the call (`...init`), or the one the spread rest comes
+/// from (`const { max, ...rest } = options`); the last one otherwise.
+fn options_param(params: &[String], args: &str, body: &str) -> usize {
+    let last = params.len().saturating_sub(1);
+    for (i, _) in args.match_indices("...") {
+        let ident: String = args[i + 3..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+            .collect();
+        if let Some(p) = params.iter().position(|p| *p == ident) {
+            return p;
+        }
+        // `const { a, ...ident } = param`
+        if let Some(j) = body.find(&format!("...{ident}")) {
+            let after = &body[j..];
+            if let Some(eq) = after.find('=') {
+                let src: String = after[eq + 1..]
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                    .collect();
+                if let Some(p) = params.iter().position(|p| *p == src) {
+                    return p;
+                }
+            }
+        }
+    }
+    last
+}
+
+/// Python wrappers: `def fetch_json(url, timeout=None)` whose outbound call
+/// takes its bound from that parameter. With no timeout from the caller the
+/// call is as unbounded as a bare `requests.get`.
+fn py_wrappers(
+    src: &Source,
+    functions: &[(String, usize, usize)],
+    facts: &CodeFacts,
+    out: &mut Vec<Provider>,
+) {
+    // `get(url, timeout=None)` handing on to `request(…, timeout=timeout)`,
+    // itself the wrapper around the client: a few passes find the chain.
+    for _ in 0..3 {
+        let found = out.len();
+        py_wrapper_pass(src, functions, facts, out);
+        if out.len() == found {
+            break;
+        }
+    }
+}
+
+fn py_wrapper_pass(
+    src: &Source,
+    functions: &[(String, usize, usize)],
+    facts: &CodeFacts,
+    out: &mut Vec<Provider>,
+) {
+    let code = &src.code;
+    for (name, s, e) in functions {
+        if out.iter().any(|p| p.name == *name) {
+            continue;
+        }
+        let Some(def) = code[..*s].rfind("def ") else {
+            continue;
+        };
+        let header = &code[def..*s];
+        let params = params(header);
+        let positional: Vec<&String> = params
+            .iter()
+            .filter(|p| *p != "self" && *p != "cls")
+            .collect();
+        let Some(idx) = positional.iter().position(|p| *p == "timeout") else {
+            continue;
+        };
+        // `timeout=None` / `timeout: float | None = None`.
+        let Some(decl) = header.find("timeout") else {
+            continue;
+        };
+        let decl_end = header[decl..]
+            .find([',', ')'])
+            .map_or(header.len(), |i| decl + i);
+        if !header[decl..decl_end].trim_end().ends_with("None") {
+            continue;
+        }
+        // A parameter after a bare `*` is keyword-only.
+        let keyword_only = positional
+            .iter()
+            .take(idx)
+            .any(|p| *p == "*" || p.starts_with('*'));
+        let body = &code[*s..*e];
+        // `timeout = timeout or 10`, `if timeout is None: timeout = 10`:
+        // the wrapper has a default of its own.
+        if body.contains("timeout or ")
+            || body.contains("timeout is None")
+            || body.contains("not timeout")
+            || reassigns_timeout(body)
+        {
+            continue;
+        }
+        let (first, last) = (src.line(*s), src.line(*e));
+        let client = facts
+            .outbound
+            .iter()
+            .find(|c| c.location.path == src.path && (first..=last).contains(&c.location.line))
+            .map(|c| c.client)
+            .or_else(|| {
+                out.iter().find_map(|p| match p.kind {
+                    ProviderKind::Wrapper { client, .. }
+                        if body.contains(&format!("{}(", p.name)) =>
+                    {
+                        Some(client)
+                    }
+                    _ => None,
+                })
+            });
+        let Some(client) = client else {
+            continue;
+        };
+        if !forwards_timeout(body) {
+            continue;
+        }
+        out.push(Provider {
+            location: src.loc(def),
+            name: name.clone(),
+            kind: ProviderKind::Wrapper {
+                client,
+                param: if keyword_only { usize::MAX } else { idx },
+            },
+        });
+    }
+}
+
+/// `timeout = …` as a statement of the function body (at the body's own
+/// indentation), not a `timeout=timeout,` keyword on a line of its own.
+fn reassigns_timeout(body: &str) -> bool {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let Some(base) = body.lines().find(|l| !l.trim().is_empty()).map(indent) else {
+        return false;
+    };
+    body.lines().any(|l| {
+        let t = l.trim_start();
+        indent(l) <= base && (t.starts_with("timeout =") || t.starts_with("timeout="))
+    }) || body.contains("if timeout is None:\n")
+}
+
+/// The body hands its `timeout` parameter on as a value: `timeout=timeout`,
+/// `setopt(pycurl.TIMEOUT, timeout)`.
+fn forwards_timeout(body: &str) -> bool {
+    body.match_indices("timeout").any(|(i, _)| {
+        let before = body[..i].trim_end().chars().next_back();
+        let after = body[i + "timeout".len()..].chars().next();
+        let word_start = !body[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        let word_end = !after.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        word_start && word_end && matches!(before, Some('=' | ',' | '('))
+    })
+}
+
+/// Functions that return a client: built in the return statement, in a
+/// local variable, or held in a module variable or attribute that some
+/// line of this file assigns a client construction to.
+fn accessors(src: &Source, functions: &[(String, usize, usize)], out: &mut Vec<Provider>) {
+    let code = &src.code;
+    let lang = if src.lang == Lang::Python {
+        Lang::Python
+    } else {
+        Lang::JavaScript
+    };
+    let builds: Vec<&(Lang, &str, &str, TimeoutState)> =
+        BUILDS.iter().filter(|b| b.0 == lang).collect();
+    if !builds.iter().any(|b| code.contains(b.1)) {
+        return;
+    }
+    // Every construction of the file, with the name it is assigned to.
+    let mut built: Vec<(String, usize, &'static str, TimeoutState)> = Vec::new();
+    for b in &builds {
+        for at in src.find_all(b.1) {
+            if at > 0 && {
+                let p = code.as_bytes()[at - 1];
+                p.is_ascii_alphanumeric() || p == b'_' || p == b'.'
+            } {
+                continue;
+            }
+            let open = at + b.1.len() - 1;
+            let state = build_state(src, b, open);
+            let line_start = code[..at].rfind('\n').map_or(0, |i| i + 1);
+            let before = code[line_start..at].trim_end();
+            let target = before
+                .strip_suffix('=')
+                .map(|t| t.trim_end().trim_end_matches("await").trim_end())
+                .or_else(|| before.strip_suffix("return").map(|_| ""))
+                .or_else(|| before.strip_suffix("= await").map(str::trim_end));
+            let Some(target) = target else {
+                continue;
+            };
+            // `const api: AxiosInstance`, `private readonly http`.
+            let target = target.split(':').next().unwrap_or("").trim();
+            let target = target.rsplit(' ').next().unwrap_or("").to_string();
+            built.push((target, at, b.2, state));
+        }
+    }
+    if built.is_empty() {
+        return;
+    }
+    let mut heads: Vec<(String, usize, usize)> = functions.to_vec();
+    if lang == Lang::JavaScript {
+        for c in src.captures(&JS_METHOD) {
+            let name = &c["name"];
+            if matches!(
+                name,
+                "if" | "for" | "while" | "switch" | "catch" | "function" | "return" | "constructor"
+            ) {
+                continue;
+            }
+            let open = c.get(0).unwrap().end() - 1;
+            if let Some(close) = src.matching(open)
+                && !heads.iter().any(|(_, s, _)| *s == open)
+            {
+                heads.push((name.to_string(), open, close));
+            }
+        }
+    }
+    for (name, s, e) in &heads {
+        if out.iter().any(|p| p.name == *name) {
+            continue;
+        }
+        let body = &code[*s..*e];
+        for (i, _) in body.match_indices("return") {
+            let at = s + i;
+            let prev = code.as_bytes()[at - 1];
+            if prev.is_ascii_alphanumeric() || prev == b'_' || !src.is_code(at) {
+                continue;
+            }
+            let expr = code[at + "return".len()..*e]
+                .trim_start()
+                .split(['\n', ';'])
+                .next()
+                .unwrap_or("")
+                .trim();
+            let expr = expr.strip_prefix("await ").unwrap_or(expr).trim();
+            // Built in the return statement itself.
+            let found = built
+                .iter()
+                .find(|(t, b, _, _)| t.is_empty() && (at..at + 8 + expr.len()).contains(b))
+                .or_else(|| {
+                    if expr.is_empty()
+                        || !expr.chars().all(|c| {
+                            c.is_alphanumeric() || c == '_' || c == '$' || c == '.' || c == '#'
+                        })
+                    {
+                        return None;
+                    }
+                    let base = expr.rsplit('.').next().unwrap_or(expr);
+                    // A local variable of this function first, then a module
+                    // variable or attribute of the file.
+                    built
+                        .iter()
+                        .filter(|(t, b, _, _)| (*s..*e).contains(b) && t == expr)
+                        .chain(built.iter().filter(|(t, _, _, _)| {
+                            !t.is_empty()
+                                // `this.http` is the class field `http = …`.
+                                && (t == expr || t == base || t.rsplit('.').next() == Some(base))
+                        }))
+                        .next()
+                });
+            if let Some((_, b, client, state)) = found {
+                out.push(Provider {
+                    location: src.loc(code[..*s].rfind(name.as_str()).unwrap_or(*s)),
+                    name: name.clone(),
+                    kind: ProviderKind::Accessor {
+                        client,
+                        built: src.loc(*b),
+                        timeout: state.clone(),
+                    },
+                });
+                break;
+            }
+        }
+    }
+}
+
+/// What a client construction says about its timeout.
+fn build_state(
+    src: &Source,
+    b: &(Lang, &str, &'static str, TimeoutState),
+    open: usize,
+) -> TimeoutState {
+    let args = src.inside(open);
+    if b.0 == Lang::Python {
+        return match py_timeout(args) {
+            Some(s) => s,
+            None => b.3.clone(),
+        };
+    }
+    if b.2 == "ky" && args.contains("timeout: false") {
+        return TimeoutState::Disabled;
+    }
+    if names_key(args, "timeout", false) {
+        return TimeoutState::Explicit;
+    }
+    // `const api = axios.create(…); api.defaults.timeout = 5000`.
+    let code = &src.code;
+    let line_start = code[..open].rfind('\n').map_or(0, |i| i + 1);
+    let target: String = code[line_start..open]
+        .split('=')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .next_back()
+        .unwrap_or("")
+        .to_string();
+    if !target.is_empty() && code.contains(&format!("{target}.defaults.timeout =")) {
+        return TimeoutState::Explicit;
+    }
+    b.3.clone()
+}
+
+/// A Python `timeout=` keyword: `None` switches it off.
+fn py_timeout(args: &str) -> Option<TimeoutState> {
+    args.match_indices("timeout").find_map(|(i, _)| {
+        let before = args[..i].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            return None;
+        }
+        let rest = args[i + "timeout".len()..].trim_start();
+        let value = rest.strip_prefix('=')?.trim_start();
+        if value.starts_with('=') {
+            return None;
+        }
+        Some(if value.starts_with("None") {
+            TimeoutState::Disabled
+        } else {
+            TimeoutState::Explicit
+        })
+    })
+}
+
+/// Arguments split at top-level commas.
+fn split_top(args: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut start = 0;
+    let mut prev = ' ';
+    for (i, c) in args.char_indices() {
+        match quote {
+            Some(q) => {
+                if c == q && prev != '\\' {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '"' | '`' => quote = Some(c),
+                '(' | '[' | '{' | '<' if c != '<' || prev.is_alphanumeric() => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                '>' if depth > 0 && prev != '=' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(&args[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    if !args[start..].trim().is_empty() {
+        out.push(&args[start..]);
+    }
+    out
+}
+
+/// Calls of the names in `names` (local name → name in the providing
+/// module, import specifier) in this file: direct (`safeFetch(u)`), through
+/// the client a function hands out (`getClient().get(u)`,
+/// `self._session().post(u)`), or through a variable bound to that client
+/// (`api = getClient()`). One pass over the file's open parentheses.
+fn calls<'f>(
+    src: &Source,
+    names: &HashMap<&str, (&str, Option<&str>)>,
+    modules: &HashMap<&str, String>,
+    functions: &dyn Fn() -> &'f [(String, usize, usize)],
+    facts: &mut CodeFacts,
+) {
+    let code = &src.code;
+    let bytes = code.as_bytes();
+    let py = src.lang == Lang::Python;
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    // Most parentheses follow a name this file does not import: a look at
+    // its last byte and length rules them out before any hashing.
+    let mut last_bytes = [false; 256];
+    let mut lengths = [false; 64];
+    for n in names.keys() {
+        last_bytes[*n.as_bytes().last().unwrap_or(&0) as usize] = true;
+        lengths[n.len().min(63)] = true;
+    }
+    let racing = !py && code.contains("Promise.race");
+    for (open, _) in code.match_indices('(') {
+        // The identifier before the parenthesis (and its type arguments,
+        // `getClient<Api>(`).
+        let mut end = code[..open].trim_end().len();
+        if end > 0 && bytes[end - 1] == b'>' {
+            let from = end.saturating_sub(120);
+            let Some(lt) = bytes[from..end].iter().rposition(|b| *b == b'<') else {
+                continue;
+            };
+            end = code[..from + lt].trim_end().len();
+        }
+        let at = code[..end]
+            .bytes()
+            .rposition(|b| !ident(b))
+            .map_or(0, |i| i + 1);
+        if at == end {
+            continue;
+        }
+        let local = &code[at..end];
+        // `curl.post(`: a function of an imported module of the project.
+        let module = (at > 1 && bytes[at - 1] == b'.' && !modules.is_empty())
+            .then(|| {
+                let r = code[..at - 1]
+                    .bytes()
+                    .rposition(|b| !ident(b))
+                    .map_or(0, |i| i + 1);
+                let before = r.checked_sub(1).map(|i| bytes[i]);
+                (before != Some(b'.'))
+                    .then(|| modules.get(&code[r..at - 1]).map(|spec| (r, spec.as_str())))
+                    .flatten()
+            })
+            .flatten();
+        let (exported, from, at) = if let Some((r, spec)) = module {
+            (local, Some(spec), r)
+        } else {
+            if !last_bytes[bytes[end - 1] as usize] || !lengths[(end - at).min(63)] {
+                continue;
+            }
+            let Some(&(exported, from)) = names.get(local) else {
+                continue;
+            };
+            (exported, from, at)
+        };
+        let mut recv = "";
+        if module.is_none() && at > 0 && bytes[at - 1] == b'.' {
+            // Only the file's own methods: `self.x(` / `this.x(`.
+            let head = &code[..at - 1];
+            recv = if head.ends_with("self") {
+                "self."
+            } else if head.ends_with("this") {
+                "this."
+            } else if head.ends_with("cls") {
+                "cls."
+            } else {
+                continue;
+            };
+            if from.is_some() {
+                continue;
+            }
+        }
+        if !src.is_code(at) {
+            continue;
+        }
+        let before = code[..at - recv.len()].trim_end();
+        if before.ends_with("function")
+            || before.ends_with("def")
+            || before.ends_with("async")
+            || before.ends_with("new")
+        {
+            continue;
+        }
+        let Some(close) = src.matching(open) else {
+            continue;
+        };
+        // A method shorthand `getClient() {` or `client(): Api {` defines,
+        // it does not call (`ok ? a() : b()` is a ternary).
+        let after = code[close + 1..].trim_start();
+        let line_start = code[..at].rfind('\n').map_or(0, |i| i + 1);
+        if !py
+            && (after.starts_with('{')
+                || after.starts_with(':') && !code[line_start..at].contains('?'))
+        {
+            continue;
+        }
+        let args = &code[open + 1..close];
+        let start = at - recv.len();
+        let name = if module.is_some() {
+            code[at..end].to_string()
+        } else {
+            format!("{recv}{local}")
+        };
+        if let Some(m) = method_after(after) {
+            let mopen = close + 1 + (code[close + 1..].len() - after.len()) + m.len() + 1;
+            let mopen = mopen + code[mopen..].find('(').unwrap_or(0);
+            let call = ShapeCall {
+                location: src.loc(start),
+                name: exported.to_string(),
+                from: from.map(str::to_string),
+                call: format!("{name}().{}", m.trim_start_matches('.').trim()),
+                args: Args::Method {
+                    own: own_state(src, src.inside(mopen)),
+                },
+            };
+            record(call, start, functions(), facts);
+            continue;
+        }
+        // `api = getClient()` then `api.get(…)` in the same function.
+        if args.trim().is_empty()
+            && let Some(var) = assigned_to(code, start)
+        {
+            let scope = functions()
+                .iter()
+                .filter(|(_, s, e)| (*s..*e).contains(&start))
+                .min_by_key(|(_, s, e)| e - s)
+                .map_or((0, code.len()), |(_, s, e)| (*s, *e));
+            through_var(
+                src,
+                &var,
+                close,
+                scope,
+                exported,
+                from,
+                &name,
+                functions(),
+                facts,
+            );
+            continue;
+        }
+        let parts = split_top(args);
+        let mut bound = None;
+        if py {
+            if let Some(TimeoutState::Explicit) = py_timeout(args) {
+                bound = Some("passes timeout=".to_string());
+            }
+        } else if names_key(args, "signal", false) || names_key(args, "timeout", false) {
+            bound = Some("passes a timeout or abort signal".to_string());
+        }
+        if bound.is_none()
+            && racing
+            && let Some(race) = callers::raced(src, start, functions())
+        {
+            bound = Some(format!(
+                "is raced against a timer at line {}",
+                src.line(race)
+            ));
+        }
+        let positional: Vec<&str> = parts
+            .iter()
+            .copied()
+            .filter(|p| !(p.trim_start().starts_with("**") || py && is_keyword(p)))
+            .collect();
+        let opaque = positional
+            .iter()
+            .map(|p| {
+                let p = p.trim();
+                !(p.starts_with('{')
+                    || p.starts_with('[')
+                    || p.starts_with('\'')
+                    || p.starts_with('"'))
+            })
+            .collect();
+        let rest = parts
+            .iter()
+            .any(|p| p.trim_start().starts_with("...") || p.trim_start().starts_with('*'));
+        let call = ShapeCall {
+            location: src.loc(start),
+            name: exported.to_string(),
+            from: from.map(str::to_string),
+            call: name,
+            args: Args::Direct {
+                bound,
+                opaque,
+                rest,
+            },
+        };
+        record(call, start, functions(), facts);
+    }
+}
+
+/// Keep a call, and the function it sits in: a call in a function that its
+/// own caller bounds (`Promise.race`, `tokio::time::timeout`) is bounded
+/// there, and `callers` follows it like any other call.
+fn record(call: ShapeCall, at: usize, functions: &[(String, usize, usize)], facts: &mut CodeFacts) {
+    if let Some((name, _, _)) = functions
+        .iter()
+        .filter(|(_, s, e)| (*s..*e).contains(&at))
+        .min_by_key(|(_, s, e)| e - s)
+    {
+        facts.caller_boundable.push(Enclosed {
+            location: call.location.clone(),
+            function: name.clone(),
+        });
+    }
+    facts.shape_calls.push(call);
+}
+
+fn is_keyword(arg: &str) -> bool {
+    let a = arg.trim_start();
+    let id_len = a
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(a.len());
+    id_len > 0
+        && a[id_len..].trim_start().starts_with('=')
+        && !a[id_len..].trim_start().starts_with("==")
+}
+
+/// `.get(` right after a call: the HTTP method used on what it returned.
+fn method_after(after: &str) -> Option<&str> {
+    let rest = after
+        .strip_prefix('.')
+        .or_else(|| after.strip_prefix("?."))?;
+    let rest = rest.trim_start();
+    let m = METHODS
+        .iter()
+        .find(|m| rest.starts_with(**m) && rest[m.len()..].trim_start().starts_with('('))?;
+    Some(&rest[..m.len()])
+}
+
+/// The variable a call at `start` is assigned to: `const api = `, `s = `,
+/// `self.http = ` (the latter counts only within the function).
+fn assigned_to(code: &str, start: usize) -> Option<String> {
+    let line_start = code[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = code[line_start..start].trim_end();
+    let before = before.strip_suffix("await").map_or(before, str::trim_end);
+    let target = before.strip_suffix('=')?.trim_end();
+    if target.ends_with(['=', '!', '<', '>']) {
+        return None;
+    }
+    let target = target.split(':').next()?.trim();
+    let name = target.rsplit(' ').next()?;
+    (!name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.'))
+    .then(|| name.to_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn through_var(
+    src: &Source,
+    var: &str,
+    after: usize,
+    (_, end): (usize, usize),
+    exported: &str,
+    from: Option<&str>,
+    accessor: &str,
+    functions: &[(String, usize, usize)],
+    facts: &mut CodeFacts,
+) {
+    let code = &src.code;
+    let bytes = code.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    for (i, _) in code[after..end].match_indices(var) {
+        let at = after + i;
+        if at > 0 && (ident(bytes[at - 1]) || bytes[at - 1] == b'.') || !src.is_code(at) {
+            continue;
+        }
+        let rest = &code[at + var.len()..];
+        let Some(m) = method_after(rest) else {
+            continue;
+        };
+        let mopen = at + var.len() + rest.find(m).unwrap_or(0) + m.len();
+        let mopen = mopen + code[mopen..].find('(').unwrap_or(0);
+        let call = ShapeCall {
+            location: src.loc(at),
+            name: exported.to_string(),
+            from: from.map(str::to_string),
+            call: format!("{var}.{m} (from {accessor}())"),
+            args: Args::Method {
+                own: own_state(src, src.inside(mopen)),
+            },
+        };
+        record(call, at, functions, facts);
+    }
+}
+
+/// The timeout a call through a handed-out client sets itself.
+fn own_state(src: &Source, args: &str) -> Option<TimeoutState> {
+    if src.lang == Lang::Python {
+        return py_timeout(args);
+    }
+    (names_key(args, "timeout", false) || names_key(args, "signal", false))
+        .then_some(TimeoutState::Explicit)
+}
+
+/// Join the calls with the wrappers and accessors they reach. Only a call
+/// whose provider is found (same name, in the file its import names)
+/// becomes a site.
+pub fn resolve(providers: &[Provider], calls: &[ShapeCall]) -> Vec<OutboundCall> {
+    if providers.is_empty() || calls.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for c in calls {
+        let found: Vec<&Provider> = providers
+            .iter()
+            .filter(|p| {
+                p.name == c.name && provides(&p.location.path, &c.location.path, c.from.as_deref())
+            })
+            .collect();
+        let Some(p) = found.first() else {
+            continue;
+        };
+        if found.iter().any(|o| o.kind != p.kind) {
+            continue;
+        }
+        let at = format!("{}:{}", p.location.path, p.location.line);
+        let site = match (&p.kind, &c.args) {
+            (
+                ProviderKind::Wrapper { client, param },
+                Args::Direct {
+                    bound,
+                    opaque,
+                    rest,
+                },
+            ) => {
+                let py = c.location.path.ends_with(".py");
+                let missing = |what: &str| {
+                    (
+                        TimeoutState::Missing,
+                        format!(
+                            "{}(…) passes {what} to the wrapper {} defined at {at}, which hands its caller's options to {client}: nothing bounds this request",
+                            c.call, p.name
+                        ),
+                    )
+                };
+                let (timeout, note) = if let Some(how) = bound {
+                    (
+                        TimeoutState::Explicit,
+                        format!("{} {how} (the wrapper {} defined at {at})", c.call, p.name),
+                    )
+                } else if py && opaque.len() > *param {
+                    // `fetch_json(url, 5)`: the timeout passed by position.
+                    (
+                        TimeoutState::Explicit,
+                        format!(
+                            "{} passes a timeout to the wrapper {} defined at {at}",
+                            c.call, p.name
+                        ),
+                    )
+                } else if *rest || !py && opaque.get(*param) == Some(&true) {
+                    // Options handed on from a variable: unknown.
+                    continue;
+                } else if py {
+                    missing("no timeout=")
+                } else {
+                    missing("no timeout or abort signal")
+                };
+                OutboundCall {
+                    location: c.location.clone(),
+                    client,
+                    timeout,
+                    note,
+                }
+            }
+            (
+                ProviderKind::Accessor {
+                    client,
+                    built,
+                    timeout,
+                },
+                Args::Method { own },
+            ) => {
+                let via = format!(
+                    "{} through the {client} client that {}() hands out, built at {}:{}",
+                    c.call, p.name, built.path, built.line
+                );
+                let (timeout, note) = match (own, timeout) {
+                    (Some(TimeoutState::Explicit), _) => (
+                        TimeoutState::Explicit,
+                        format!("{via}, with a timeout of its own"),
+                    ),
+                    (Some(TimeoutState::Disabled), _) => (
+                        TimeoutState::Disabled,
+                        format!("{via}: its timeout is switched off"),
+                    ),
+                    (_, TimeoutState::Explicit) => (
+                        TimeoutState::Explicit,
+                        format!("{via}, configured with a timeout"),
+                    ),
+                    (_, TimeoutState::ClientDefault(d)) => (
+                        TimeoutState::ClientDefault(d),
+                        format!("{via}: its default applies ({d})"),
+                    ),
+                    (_, TimeoutState::TooLong(d)) => (
+                        TimeoutState::TooLong(d),
+                        format!("{via}: its default ({d}) is too long to protect a request"),
+                    ),
+                    (_, TimeoutState::Disabled) => (
+                        TimeoutState::Disabled,
+                        format!("{via}, created with its timeout switched off"),
+                    ),
+                    (_, TimeoutState::Missing) => (
+                        TimeoutState::Missing,
+                        format!("{via}, created without a timeout: {client} has none by default"),
+                    ),
+                };
+                OutboundCall {
+                    location: c.location.clone(),
+                    client,
+                    timeout,
+                    note,
+                }
+            }
+            _ => continue,
+        };
+        out.push(site);
+    }
+    out.sort_by(|a, b| a.location.cmp(&b.location));
+    out.dedup_by(|a, b| a.location == b.location && a.client == b.client);
+    out
+}
+
+/// Whether the file at `provider` is the one `from` names for a call in
+/// `caller`: the same file, a relative path, a workspace package or alias
+/// path whose tail is the provider's path, or a Python module path.
+pub(super) fn provides(provider: &str, caller: &str, from: Option<&str>) -> bool {
+    let Some(spec) = from else {
+        return provider == caller;
+    };
+    let stem = provider
+        .rsplit_once('.')
+        .map_or(provider, |(s, _)| s)
+        .trim_end_matches("/index")
+        .trim_end_matches("/__init__");
+    let tail_of =
+        |tail: &str| !tail.is_empty() && (stem == tail || stem.ends_with(&format!("/{tail}")));
+    if provider.ends_with(".py") {
+        let dots = spec.len() - spec.trim_start_matches('.').len();
+        let module = spec.trim_start_matches('.').replace('.', "/");
+        if dots == 0 {
+            return tail_of(&module);
+        }
+        // `from .http import x` in app/api/routes.py is app/api/http.py.
+        let mut dir: Vec<&str> = caller.split('/').collect();
+        dir.pop();
+        for _ in 1..dots {
+            dir.pop();
+        }
+        let base = dir.join("/");
+        let full = if module.is_empty() {
+            base
+        } else if base.is_empty() {
+            module
+        } else {
+            format!("{base}/{module}")
+        };
+        return stem == full;
+    }
+    if spec.starts_with('.') {
+        let mut parts: Vec<&str> = caller.split('/').collect();
+        parts.pop();
+        for seg in spec.split('/') {
+            match seg {
+                "." | "" => {}
+                ".." => {
+                    if parts.pop().is_none() {
+                        return false;
+                    }
+                }
+                s => parts.push(s),
+            }
+        }
+        let target = parts.join("/");
+        let target = target
+            .strip_suffix(".js")
+            .or_else(|| target.strip_suffix(".ts"))
+            .unwrap_or(&target);
+        return stem == target;
+    }
+    // `@acme/lib/safeFetch`: package `@acme/lib`, path `safeFetch`;
+    // `@/lib/http`, `~/lib/http`: an alias, path `lib/http`.
+    let segments: Vec<&str> = spec.split('/').collect();
+    let skip = if spec.starts_with('@') && !spec.starts_with("@/") {
+        2
+    } else {
+        1
+    };
+    tail_of(&segments.get(skip..).unwrap_or(&[]).join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve;
+    use crate::facts::code::{TimeoutState, extract};
+    use crate::inventory::Lang;
+
+    fn sites(files: &[(&str, Lang, &str)]) -> Vec<(String, u32, TimeoutState)> {
+        let facts: Vec<_> = files
+            .iter()
+            .map(|(p, l, t)| extract(p, *l, false, t))
+            .collect();
+        let providers: Vec<_> = facts.iter().flat_map(|f| f.providers.clone()).collect();
+        let calls: Vec<_> = facts.iter().flat_map(|f| f.shape_calls.clone()).collect();
+        resolve(&providers, &calls)
+            .into_iter()
+            .map(|c| (c.location.path, c.location.line, c.timeout))
+            .collect()
+    }
+
+    #[test]
+    fn a_fetch_wrapper_is_judged_at_its_callers() {
+        use TimeoutState::*;
+        let lib = "export async function getJson(url: string, init: RequestInit = {}) {\n  const res = await fetch(url, { ...init, headers: { accept: 'json' } });\n  return res.json();\n}\n";
+        let user = "import { getJson } from '@acme/net/getJson';\nimport { getJson as load } from '../../../packages/net/getJson';\nexport const a = () => getJson('https://a.example');\nexport const b = () => getJson('https://b.example', { signal: AbortSignal.timeout(5000) });\nexport const c = (o) => getJson('https://c.example', o);\nexport const d = () => load('https://d.example', { method: 'HEAD' });\n";
+        let got = sites(&[
+            ("packages/net/getJson.ts", Lang::TypeScript, lib),
+            ("apps/api/routes/feeds.ts", Lang::TypeScript, user),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("apps/api/routes/feeds.ts".into(), 3, Missing),
+                ("apps/api/routes/feeds.ts".into(), 4, Explicit),
+                ("apps/api/routes/feeds.ts".into(), 6, Missing),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_python_wrapper_with_a_none_timeout() {
+        use TimeoutState::*;
+        let lib = "import requests\n\ndef fetch_json(url, timeout=None):\n    return requests.get(url, timeout=timeout).json()\n\ndef fetch_text(url, timeout=None):\n    timeout = timeout or 10\n    return requests.get(url, timeout=timeout).text\n";
+        let user = "import logging\nfrom app.net import fetch_json, fetch_text\n\ndef a():\n    return fetch_json('https://a.example')\n\ndef b():\n    return fetch_json('https://b.example', timeout=3)\n\ndef c():\n    return fetch_json('https://c.example', 3)\n\ndef d():\n    return fetch_text('https://d.example')\n";
+        let got = sites(&[
+            ("app/net.py", Lang::Python, lib),
+            ("app/jobs.py", Lang::Python, user),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("app/jobs.py".into(), 5, Missing),
+                ("app/jobs.py".into(), 8, Explicit),
+                ("app/jobs.py".into(), 11, Explicit),
+            ]
+        );
+    }
+
+    /// healthchecks' shape: `request(…, *, timeout=None)` around pycurl,
+    /// `post(…, *, timeout=None)` handing on to it, and callers that import
+    /// the module and call `curl.post(…)`.
+    #[test]
+    fn chained_wrappers_called_through_their_module() {
+        use TimeoutState::*;
+        let lib = "import pycurl\n\ndef request(method, url, *, data=None, timeout=None):\n    c = pycurl.Curl()\n    if timeout is not None:\n        c.setopt(pycurl.TIMEOUT, timeout)\n    c.perform()\n\ndef post(url, data=None, *, timeout=None):\n    return request(\n        'post',\n        url,\n        data=data,\n        timeout=timeout,\n    )\n";
+        let user = "import logging\nfrom app.lib import curl\n\ndef exchange(code):\n    return curl.post('https://auth.example/token', {'code': code})\n\ndef notify(body):\n    return curl.post('https://hooks.example', body, timeout=10)\n";
+        let got = sites(&[
+            ("app/lib/curl.py", Lang::Python, lib),
+            ("app/views.py", Lang::Python, user),
+        ]);
+        // The inner hand-on (`request(…, timeout=timeout)`) is bounded by
+        // construction; the caller without a timeout is the site.
+        assert_eq!(
+            got,
+            vec![
+                ("app/lib/curl.py".into(), 10, Explicit),
+                ("app/views.py".into(), 5, Missing),
+                ("app/views.py".into(), 8, Explicit)
+            ]
+        );
+    }
+
+    #[test]
+    fn accessors_hand_out_the_client_they_build() {
+        use TimeoutState::*;
+        let py = "import requests\nimport httpx\n\nclass Api:\n    def __init__(self):\n        self._http = httpx.Client(timeout=None)\n\n    def _session(self):\n        s = requests.Session()\n        s.headers['x'] = 'y'\n        return s\n\n    def client(self):\n        return self._http\n\n    def a(self):\n        return self._session().get('https://a.example')\n\n    def b(self):\n        return self._session().get('https://b.example', timeout=4)\n\n    def c(self):\n        return self.client().post('https://c.example')\n";
+        let got = sites(&[("app/api.py", Lang::Python, py)]);
+        assert_eq!(
+            got,
+            vec![
+                ("app/api.py".into(), 17, Missing),
+                ("app/api.py".into(), 20, Explicit),
+                ("app/api.py".into(), 23, Disabled),
+            ]
+        );
+        let js = "import axios from 'axios';\nexport function newClient() {\n  return axios.create({ baseURL: 'https://api.example' });\n}\nexport function patient() {\n  return axios.create({ timeout: 3000 });\n}\n";
+        let user = "import { newClient, patient } from './client';\nexport async function a() {\n  const api = newClient();\n  return api.get('/a');\n}\nexport const b = () => patient().get('/b');\nexport const c = () => newClient().get('/c', { timeout: 1000 });\n";
+        let got = sites(&[
+            ("src/client.ts", Lang::TypeScript, js),
+            ("src/users.ts", Lang::TypeScript, user),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("src/users.ts".into(), 4, Missing),
+                ("src/users.ts".into(), 6, Explicit),
+                ("src/users.ts".into(), 7, Explicit),
+            ]
+        );
+    }
+
+    #[test]
+    fn import_paths_name_the_providing_file() {
+        use super::provides;
+        assert!(provides(
+            "packages/lib/safeFetch.ts",
+            "apps/web/x.ts",
+            Some("@linkwarden/lib/safeFetch")
+        ));
+        assert!(provides(
+            "src/lib/http/index.ts",
+            "src/a.ts",
+            Some("@/lib/http")
+        ));
+        assert!(provides(
+            "src/lib/http.ts",
+            "src/routes/a.ts",
+            Some("../lib/http")
+        ));
+        assert!(!provides(
+            "src/lib/http.ts",
+            "src/routes/a.ts",
+            Some("./http")
+        ));
+        assert!(provides("app/net.py", "app/jobs.py", Some("app.net")));
+        assert!(provides("app/net.py", "app/jobs.py", Some(".net")));
+        assert!(!provides("lib/net.py", "app/jobs.py", Some(".net")));
+        assert!(!provides("src/a.ts", "src/b.ts", None));
+    }
+}
