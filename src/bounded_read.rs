@@ -64,6 +64,33 @@ pub fn regular_file(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// [`regular_file`] for a file the walk met as a regular file (its directory
+/// entry said so, no symlink): the name is not checked again before the
+/// open, where `O_NOFOLLOW` still refuses a link swapped in since and the
+/// check on the open handle anything but a regular file. The read stops at
+/// the size the handle reported, which saves the end-of-file probe; a file
+/// growing under the scan is read as it was. Two of the six system calls per
+/// file of [`regular_file`], on every file of the tree.
+pub fn walked_file(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    let file = open_nofollow(path).map_err(|e| {
+        if refused_link(&e) {
+            ReadError::Symlink
+        } else {
+            ReadError::from(e)
+        }
+    })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > max {
+        return Err(ReadError::TooLarge { max });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(meta.len()).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// [`regular_file`] as text, lossily decoded, with a leading BOM dropped.
 pub fn regular_text(path: &Path, max: u64) -> Result<String, ReadError> {
     let bytes = regular_file(path, max)?;
@@ -84,6 +111,17 @@ fn open_nofollow(path: &Path) -> std::io::Result<std::fs::File> {
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)
+}
+
+/// `O_NOFOLLOW` met a symlink.
+#[cfg(unix)]
+fn refused_link(e: &std::io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(unix))]
+fn refused_link(_: &std::io::Error) -> bool {
+    false
 }
 
 #[cfg(not(unix))]

@@ -534,18 +534,32 @@ pub fn prepare(record: &mut FileRecord, mut bytes: Vec<u8>) -> Prepared {
             )),
         ),
     };
-    if matches!(record.kind, FileKind::Source(_)) && text.lines().any(|l| l.len() > MINIFIED_LINE) {
-        return Prepared::Skip(SkipReason::Minified);
+    // One pass counts the lines and, in source, looks for a minified one.
+    let source = matches!(record.kind, FileKind::Source(_));
+    let mut newlines = 0u32;
+    for piece in text.split_inclusive('\n') {
+        // A line as `str::lines` reads it: without `\n` or `\r\n`.
+        let line = match piece.strip_suffix('\n') {
+            Some(line) => {
+                newlines += 1;
+                line.strip_suffix('\r').unwrap_or(line)
+            }
+            None => piece,
+        };
+        if source && line.len() > MINIFIED_LINE {
+            return Prepared::Skip(SkipReason::Minified);
+        }
     }
-    record.lines = text.bytes().filter(|b| *b == b'\n').count() as u32;
+    record.lines = newlines;
     Prepared::Text(text, warning)
 }
 
 /// The file's bytes (a regular file, not through a link, bounded), or
 /// `None` when it is over [`MAX_FILE_BYTES`].
 fn read_bytes(path: &Path, record: &FileRecord) -> Result<Option<Vec<u8>>, Warning> {
-    use crate::bounded_read::{ReadError, regular_file};
-    match regular_file(path, MAX_FILE_BYTES) {
+    use crate::bounded_read::{ReadError, walked_file};
+    // `visit` read the entry's type: a regular file, not a link.
+    match walked_file(path, MAX_FILE_BYTES) {
         Ok(b) => Ok(Some(b)),
         Err(ReadError::TooLarge { .. }) => Ok(None),
         Err(e) => Err(Warning::new(

@@ -578,10 +578,15 @@ fn no_word_list_constants_in_the_prefilter_or_extractors() {
         // folders): a speed and safety boundary applied before a file is
         // classified, kept next to the walk it bounds.
         ("src/walk.rs", "PRUNED_DIRS"),
+        // The literals the URL and personal-data FIELD regexes next to it
+        // require (their prefilter, shared with the secret scan's pass):
+        // they change with those regexes, which are not yet table rows.
+        ("src/facts/integrations.rs", "PREFILTER_LITERALS"),
     ];
     // Not yet covered, being moved to tables on another branch this session:
-    // the secret scanner's provider formats.
-    const PENDING: &[&str] = &["src/facts/secrets/"];
+    // nothing: the secret scanner's formats and word lists are
+    // rules/secret-formats.toml, scope.rs's markers rules/scopes.toml.
+    const PENDING: &[&str] = &[];
     let list = regex::Regex::new(
         r"(?m)^\s*(?:pub(?:\([a-z]+\))?\s+)?(?:const|static)\s+([A-Z][A-Z0-9_]*)\s*:\s*&?(?:'static\s+)?\[\s*(?:&(?:'static\s+)?str|\(\s*&)",
     )

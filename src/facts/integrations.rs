@@ -89,25 +89,41 @@ fn ignorable_host(host: &str) -> bool {
             "githubusercontent.com",
         ]
         .iter()
-        .any(|d| h == *d || h.ends_with(&format!(".{d}")))
+        .any(|d| {
+            h.strip_suffix(d)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+        })
 }
 
-/// Literals every URL or personal-data field name contains; lines without
-/// one are never handed to a regex.
-static PREFILTER: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build([
-            "://", "mail", "phone", "mobile", "address", "dob", "birth", "ssn", "social",
-            "national", "passport", "card",
-        ])
-        .expect("prefilter literals build")
-});
+/// Literals every match of [`URL`] or [`FIELD`] contains (ASCII case-
+/// insensitive); lines without one are never handed to a regex. The secret
+/// scan's literal pass finds them along with its own
+/// ([`crate::facts::secrets::scan_with_integration_lines`]).
+pub(crate) const PREFILTER_LITERALS: [&str; 12] = [
+    "://", "mail", "phone", "mobile", "address", "dob", "birth", "ssn", "social", "national",
+    "passport", "card",
+];
 
+/// The scan on its own, with its own literal pass.
 pub fn scan(path: &str, text: &str) -> (Vec<ExternalHost>, Vec<PiiField>) {
+    static PREFILTER: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(PREFILTER_LITERALS)
+            .expect("prefilter literals build")
+    });
+    scan_lines(path, text, &super::lines_matching(&PREFILTER, text))
+}
+
+/// Hosts and personal-data fields on `candidates`, the ascending 0-based
+/// lines holding one of [`PREFILTER_LITERALS`].
+pub fn scan_lines(
+    path: &str,
+    text: &str,
+    candidates: &[usize],
+) -> (Vec<ExternalHost>, Vec<PiiField>) {
     let mut hosts = Vec::new();
     let mut pii = Vec::new();
-    let candidates = super::lines_matching(&PREFILTER, text);
     if candidates.is_empty() {
         return (hosts, pii);
     }

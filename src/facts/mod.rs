@@ -483,7 +483,6 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
                 });
             }
             if !record.is_test {
-                (out.hosts, out.pii) = integrations::scan(path, text);
                 out.flag_use = operations::flag_import(path, text);
             }
         }
@@ -575,7 +574,13 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
         out.code.practices.push(p);
     }
     if !matches!(record.kind, FileKind::Doc | FileKind::GitIgnore) {
-        let found = secrets::scan(path, record.kind, record.is_test, text);
+        // One literal pass serves the secret scan and the integration scan
+        // (hosts and personal data in production source).
+        let (found, integration_lines) =
+            secrets::scan_with_integration_lines(path, record.kind, record.is_test, text);
+        if matches!(record.kind, FileKind::Source(_)) && !record.is_test {
+            (out.hosts, out.pii) = integrations::scan_lines(path, text, &integration_lines);
+        }
         out.secrets = found.candidates;
         out.secret_exclusions = found.excluded;
         out.insecure_defaults = found.defaults;

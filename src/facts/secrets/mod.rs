@@ -20,9 +20,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 mod exclusions;
+pub mod formats;
 pub(crate) mod names;
 
 pub use exclusions::EXCLUSIONS;
+use formats::{Check, TABLE, Table};
 
 use super::{EnvFile, Location};
 use crate::inventory::{self, FileKind};
@@ -97,31 +99,8 @@ pub struct ExcludedSecret {
 /// Provider formats whose structure proves them: a checksum (GitHub, npm),
 /// a prefix only real issuance produces, or private key material. A test
 /// fixture holding one still holds a working credential.
-const VERIFIED_KINDS: &[&str] = &[
-    "aws-access-key-id",
-    "aws-secret-access-key",
-    "github-token",
-    "github-fine-grained-token",
-    "gitlab-token",
-    "slack-bot-token",
-    "slack-user-token",
-    "slack-app-token",
-    "stripe-live-key",
-    "stripe-webhook-secret",
-    "azure-storage-key",
-    "sendgrid-key",
-    "openai-key",
-    "anthropic-key",
-    "npm-token",
-    "pypi-token",
-    "netlify-token",
-    "pulumi-token",
-    "google-service-account-key",
-    "private-key",
-];
-
 pub fn verified_kind(kind: &str) -> bool {
-    VERIFIED_KINDS.contains(&kind)
+    TABLE.format.iter().any(|f| f.verified && f.kind == kind)
 }
 
 /// Now, for the expiry of example JWTs (honours `SOURCE_DATE_EPOCH`).
@@ -173,257 +152,21 @@ enum Verdict {
     Ignore,
 }
 
-struct Pattern {
-    kind: &'static str,
-    /// Literals one of which every match contains (prefilter).
-    literals: &'static [&'static str],
-    /// Whether the literals must match case-sensitively (`AKIA`, `SK`).
-    case_sensitive: bool,
-    re: Regex,
-    check: fn(&Captures) -> Verdict,
-    /// The value is a PEM block that runs on past this line.
-    block: bool,
+fn structural_verdict(check: Check, c: &Captures) -> Verdict {
+    match check {
+        Check::Accept => Verdict::Accept,
+        Check::Checksum => checksum_verdict(&c["s"]),
+        Check::Jwt => {
+            if jwt_header_has_alg(&c["s"]) {
+                Verdict::Accept
+            } else {
+                Verdict::Reject
+            }
+        }
+        Check::DatabaseUrl => url_password_verdict(c, true),
+        Check::BasicAuthUrl => url_password_verdict(c, false),
+    }
 }
-
-fn accept(_: &Captures) -> Verdict {
-    Verdict::Accept
-}
-
-static PROVIDERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
-    let p = |kind, literals, case_sensitive, re: &str, check| Pattern {
-        kind,
-        literals,
-        case_sensitive,
-        re: crate::facts::pattern::regex(re),
-        check,
-        block: false,
-    };
-    let mut v = vec![
-        p(
-            "aws-access-key-id",
-            &["AKIA", "ASIA", "ABIA", "ACCA"],
-            true,
-            r"\b(?P<s>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b",
-            accept,
-        ),
-        // The secret half of an AWS key pair has no prefix: 40 base64
-        // characters, recognisable only by the name it is assigned to.
-        p(
-            "aws-secret-access-key",
-            &["aws_secret", "awssecret", "aws-secret", "secret_access_key"],
-            false,
-            r#"(?i)aws_?-?secret_?-?(?:access_?-?)?key['"]?\s*(?::=|=>|=|:)\s*\\?['"]?(?P<s>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
-            accept,
-        ),
-        // Since 2021 GitHub tokens end in a CRC32 of their random part, so a
-        // made-up `ghp_…` in a README or test is told from a real one.
-        p(
-            "github-token",
-            &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
-            false,
-            r"\b(?P<s>gh[pousr]_[A-Za-z0-9]{36,255})\b",
-            |c| checksum_verdict(&c["s"]),
-        ),
-        p(
-            "github-fine-grained-token",
-            &["github_pat_"],
-            false,
-            r"\b(?P<s>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b",
-            accept,
-        ),
-        p(
-            "gitlab-token",
-            &["glpat-", "glrt-", "gldt-", "glptt-"],
-            false,
-            r"\b(?P<s>gl(?:pat|rt|dt|ptt)-[A-Za-z0-9_-]{20,})",
-            accept,
-        ),
-        p(
-            "slack-bot-token",
-            &["xoxb-"],
-            false,
-            r"\b(?P<s>xoxb-[0-9]{8,}-[0-9]{8,}-[A-Za-z0-9]{20,})\b",
-            accept,
-        ),
-        p(
-            "slack-user-token",
-            &["xoxp-", "xoxe-"],
-            false,
-            r"\b(?P<s>xox[pe](?:-[0-9]{8,}){2,3}-[A-Za-z0-9]{24,})\b",
-            accept,
-        ),
-        p(
-            "slack-app-token",
-            &["xapp-"],
-            false,
-            r"\b(?P<s>xapp-[0-9]-[A-Z0-9]{9,}-[0-9]{9,}-[A-Za-z0-9]{32,})\b",
-            accept,
-        ),
-        p(
-            "slack-webhook",
-            &["hooks.slack.com"],
-            false,
-            r"(?P<s>https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]{8,}/[AB][A-Z0-9]{8,}/[A-Za-z0-9]{20,})",
-            accept,
-        ),
-        p(
-            "stripe-live-key",
-            &["_live_"],
-            false,
-            r"\b(?P<s>(?:sk|rk)_live_[A-Za-z0-9]{16,})\b",
-            accept,
-        ),
-        // Test-mode keys move no money: reported, at a lower risk.
-        p(
-            "stripe-test-key",
-            &["_test_"],
-            false,
-            r"\b(?P<s>(?:sk|rk)_test_[A-Za-z0-9]{16,})\b",
-            accept,
-        ),
-        p(
-            "stripe-webhook-secret",
-            &["whsec_"],
-            false,
-            r"\b(?P<s>whsec_[A-Za-z0-9]{32,})\b",
-            accept,
-        ),
-        p(
-            "google-api-key",
-            &["AIza"],
-            true,
-            r"\b(?P<s>AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
-            accept,
-        ),
-        p(
-            "azure-storage-key",
-            &["accountkey="],
-            false,
-            r"(?i:AccountKey)=(?P<s>[A-Za-z0-9+/]{86}==)",
-            accept,
-        ),
-        // `SK` + 32 hex is a Twilio API key SID, issued with its secret.
-        p(
-            "twilio-api-key",
-            &["SK"],
-            true,
-            r"\b(?P<s>SK[0-9a-f]{32})\b",
-            accept,
-        ),
-        p(
-            "sendgrid-key",
-            &["SG."],
-            true,
-            r"\b(?P<s>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
-            accept,
-        ),
-        p(
-            "mailgun-key",
-            &["key-"],
-            true,
-            r"\b(?P<s>key-[0-9a-f]{32})\b",
-            accept,
-        ),
-        // Every OpenAI key carries `T3BlbkFJ` (base64 of "OpenAI").
-        p(
-            "openai-key",
-            &["T3BlbkFJ"],
-            true,
-            r"\b(?P<s>sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})",
-            accept,
-        ),
-        p(
-            "anthropic-key",
-            &["sk-ant-"],
-            false,
-            r"\b(?P<s>sk-ant-[a-z]+\d{2}-[A-Za-z0-9_-]{80,})",
-            accept,
-        ),
-        // npm adopted GitHub's format, checksum included.
-        p(
-            "npm-token",
-            &["npm_"],
-            false,
-            r"\b(?P<s>npm_[A-Za-z0-9]{36})\b",
-            |c| checksum_verdict(&c["s"]),
-        ),
-        p(
-            "netlify-token",
-            &["nfp_"],
-            true,
-            r"\b(?P<s>nfp_[A-Za-z0-9]{36})\b",
-            accept,
-        ),
-        p(
-            "pulumi-token",
-            &["pul-"],
-            true,
-            r"\b(?P<s>pul-[a-f0-9]{40})\b",
-            accept,
-        ),
-        // PyPI tokens are macaroons whose base64 always starts with the
-        // encoded location `pypi.org`.
-        p(
-            "pypi-token",
-            &["pypi-AgEIcHlwaS5vcmc"],
-            true,
-            r"\b(?P<s>pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
-            accept,
-        ),
-        // A signed JWT is a bearer credential; three dotted base64 parts
-        // alone are common in test data, so the header must decode and name
-        // its algorithm.
-        p(
-            "jwt",
-            &["eyJ"],
-            true,
-            r"\b(?P<s>eyJ[A-Za-z0-9_-]{8,}\.ey[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})",
-            |c| {
-                if jwt_header_has_alg(&c["s"]) {
-                    Verdict::Accept
-                } else {
-                    Verdict::Reject
-                }
-            },
-        ),
-        p(
-            "database-url-password",
-            &["://"],
-            false,
-            r#"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb)(?:\+\w+)?://(?P<user>[^:/\s'"@]*):(?P<s>[^@/\s'"]+)@(?P<host>[^/\s'"?:,]+)"#,
-            |c| url_password_verdict(c, true),
-        ),
-        p(
-            "basic-auth-url",
-            &["://"],
-            false,
-            r#"\bhttps?://(?P<user>[^:/\s'"@]+):(?P<s>[^@/\s'"]+)@(?P<host>[^/\s'"?:,]+)"#,
-            |c| url_password_verdict(c, false),
-        ),
-    ];
-    let mut block = |kind, literals, re: &str| {
-        v.push(Pattern {
-            kind,
-            literals,
-            case_sensitive: false,
-            re: crate::facts::pattern::regex(re),
-            check: accept,
-            block: true,
-        })
-    };
-    // A Google service-account JSON carries its RSA key inline.
-    block(
-        "google-service-account-key",
-        &["\"private_key\""],
-        r#""private_key"\s*:\s*"(?P<s>-----BEGIN (?:RSA )?PRIVATE KEY-----)"#,
-    );
-    block(
-        "private-key",
-        &["private key"],
-        r"(?P<s>-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----)",
-    );
-    v
-});
 
 /// `name = "value"`, `name: value`, `NAME=value` where the name says credential.
 /// Quotes may be backslash-escaped, as in notebooks' JSON; a type may sit
@@ -441,44 +184,6 @@ static SIGN_CALL: LazyLock<Regex> = LazyLock::new(|| {
         r#"\bjwt\.(?:sign|encode)\(\s*[^,()]+,\s*\\?['"](?P<q>[^'"\\\s]{6,200})\\?['"]"#,
     )
 });
-
-const ASSIGN_LITERALS: &[&str] = &[
-    "secret",
-    "passw",
-    "pwd",
-    "token",
-    "apikey",
-    "api_key",
-    "api-key",
-    "access_key",
-    "access-key",
-    "accesskey",
-    "private_key",
-    "private-key",
-    "auth_key",
-    "auth-key",
-    "hmac",
-    "signing",
-    "encryption",
-    "master_key",
-    "passphrase",
-    "credential",
-    "jwt.sign",
-    "jwt.encode",
-];
-
-/// Reads of the environment, in every language the scanner knows.
-const ENV_LITERALS: &[&str] = &[
-    "process.env",
-    "getenv",
-    "get_env",
-    "environ",
-    "env::var",
-    "env.fetch",
-    "env[",
-    "envor",
-    "env_or",
-];
 
 /// Environment reads with a literal fallback. Each has the variable's name
 /// in `n` and the quoted fallback in `lit`.
@@ -557,6 +262,9 @@ enum Group {
     Env,
     /// Index into [`MANAGERS`].
     Manager(usize),
+    /// A literal of the integration scan ([`crate::facts::integrations`]),
+    /// which shares this pass over the file.
+    Integration,
 }
 
 const ASSIGN_BIT: u64 = 1 << 62;
@@ -572,17 +280,18 @@ struct Prefilter {
 static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
     let mut literals: Vec<&'static str> = Vec::new();
     let mut meta = Vec::new();
-    for (i, p) in PROVIDERS.iter().enumerate() {
-        for l in p.literals {
+    let table: &'static Table = &TABLE;
+    for (i, p) in table.format.iter().enumerate() {
+        for l in &p.literals {
             literals.push(l);
-            meta.push((Group::Provider(i), p.case_sensitive.then_some(*l)));
+            meta.push((Group::Provider(i), p.case_sensitive.then_some(l.as_str())));
         }
     }
-    for l in ASSIGN_LITERALS {
+    for l in &table.assignment.literals {
         literals.push(l);
         meta.push((Group::Assign, None));
     }
-    for l in ENV_LITERALS {
+    for l in &table.environment.literals {
         literals.push(l);
         meta.push((Group::Env, None));
     }
@@ -592,10 +301,17 @@ static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
             meta.push((Group::Manager(i), None));
         }
     }
-    assert!(PROVIDERS.len() < 62, "one prefilter bit per provider");
+    for l in crate::facts::integrations::PREFILTER_LITERALS {
+        literals.push(l);
+        meta.push((Group::Integration, None));
+    }
+    assert!(table.format.len() < 62, "one prefilter bit per provider");
     Prefilter {
+        // A DFA, whatever the number of literals: left to itself the crate
+        // picks a slower NFA past 100 patterns, and the tables grow.
         ac: AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(literals)
             .expect("prefilter literals build"),
         meta,
@@ -609,6 +325,8 @@ struct Hits {
     lines: Vec<(usize, u64)>,
     /// (line, index into [`MANAGERS`]).
     managers: Vec<(usize, usize)>,
+    /// Lines holding an integration literal, ascending.
+    integration: Vec<usize>,
 }
 
 fn prefilter(text: &str) -> Hits {
@@ -637,6 +355,12 @@ fn prefilter(text: &str) -> Hits {
             Group::Manager(row) => {
                 if !hits.managers.contains(&(line, row)) {
                     hits.managers.push((line, row));
+                }
+                continue;
+            }
+            Group::Integration => {
+                if hits.integration.last() != Some(&line) {
+                    hits.integration.push(line);
                 }
                 continue;
             }
@@ -701,59 +425,15 @@ fn camel_words(value: &str) -> bool {
             .all(|w| w.len() >= 2)
 }
 
-/// Words that mark any value, a provider-shaped one included, as a
-/// placeholder (`sk_live_your_key_here`, `AKIAIOSFODNN7EXAMPLE`).
-const PLACEHOLDER_WORDS: &[&str] = &[
-    "changeme",
-    "change-me",
-    "change_me",
-    "changethis",
-    "your",
-    "example",
-    "placeholder",
-    "dummy",
-    "sample",
-    "redacted",
-    "replace",
-    "insert",
-    "fake",
-    "insecure",
-    "xxx",
-    "***",
-    "...",
-    "…",
-    "<",
-    ">",
-    "${",
-    "{{",
-    "%(",
-    "$(",
-    "123456",
-    "abcdef",
-    "qwerty",
-];
-
-/// Words that mark a *named* value (`password = "…"`) as no credential:
-/// too common inside identifiers and sentences to judge a provider key by.
-const WEAK_WORDS: &[&str] = &[
-    "secret",
-    "password",
-    "test",
-    "todo",
-    "fixme",
-    "env.",
-    "environ",
-    "getenv",
-    "process.",
-    "localhost",
-    "jbswy3dpehpk3pxp",
-];
-
 /// A placeholder by shape: a known word, a run of six equal characters
 /// (`0000000000`), or a variable reference.
 fn placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
-    PLACEHOLDER_WORDS.iter().any(|p| lower.contains(p))
+    TABLE
+        .placeholder
+        .words
+        .iter()
+        .any(|p| lower.contains(p.as_str()))
         || value.starts_with('$')
         || value.starts_with('%')
         || longest_run(&lower) >= 6
@@ -762,7 +442,7 @@ fn placeholder(value: &str) -> bool {
 
 fn weak_value(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
-    placeholder(value) || WEAK_WORDS.iter().any(|p| lower.contains(p))
+    placeholder(value) || TABLE.weak.words.iter().any(|p| lower.contains(p.as_str()))
 }
 
 fn longest_run(s: &str) -> usize {
@@ -1069,8 +749,24 @@ fn overlaps(spans: &[Range<usize>], r: &Range<usize>) -> bool {
 
 /// Scan one file's text.
 pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFacts {
+    scan_with_integration_lines(path, kind, is_test, text).0
+}
+
+/// [`scan`], and the lines [`crate::facts::integrations::scan_lines`] needs:
+/// the one literal pass over the file serves both.
+pub fn scan_with_integration_lines(
+    path: &str,
+    kind: FileKind,
+    is_test: bool,
+    text: &str,
+) -> (SecretFacts, Vec<usize>) {
+    let mut hits = prefilter(text);
+    let integration = std::mem::take(&mut hits.integration);
+    (scan_hits(path, kind, is_test, text, hits), integration)
+}
+
+fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) -> SecretFacts {
     let mut out = SecretFacts::default();
-    let hits = prefilter(text);
     if hits.lines.is_empty() && hits.managers.is_empty() {
         return out;
     }
@@ -1114,16 +810,16 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFact
             let line_offset = line_start + window_offset;
             let loc = Location::new(path, i as u32 + 1);
             let mut spans: Vec<Range<usize>> = Vec::new();
-            for (pi, p) in PROVIDERS.iter().enumerate() {
-                if mask & (1 << pi) == 0 {
+            for (pi, p) in TABLE.format.iter().enumerate() {
+                if mask & (1 << pi) == 0 || !p.possible(line) {
                     continue;
                 }
-                for c in p.re.captures_iter(line) {
+                for c in p.re().captures_iter(line) {
                     let whole = c.get(0).unwrap().range();
                     if overlaps(&spans, &whole) {
                         continue;
                     }
-                    let verdict = (p.check)(&c);
+                    let verdict = structural_verdict(p.check, &c);
                     if verdict == Verdict::Reject {
                         spans.push(whole);
                         continue;
@@ -1143,14 +839,15 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFact
                         s.as_str()
                     };
                     spans.push(whole);
-                    if exclude(&mut out.excluded, &loc, p.kind, value, line, path, text) {
+                    let kind = p.kind.as_str();
+                    if exclude(&mut out.excluded, &loc, kind, value, line, path, text) {
                         continue;
                     }
                     let (redacted, fingerprint) = redact(value);
                     out.candidates.push(SecretCandidate {
                         location: loc.clone(),
-                        kind: p.kind,
-                        verified: verified_kind(p.kind),
+                        kind,
+                        verified: p.verified,
                         redacted,
                         fingerprint,
                         scope: if verdict == Verdict::AcceptDev && scope == SecretScope::Production
@@ -1354,18 +1051,18 @@ pub fn env_file(path: &str, text: &str) -> EnvFile {
 pub fn provider_value_spans(text: &str) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     let lower = text.to_ascii_lowercase();
-    for p in PROVIDERS.iter() {
+    for p in TABLE.format.iter() {
         let hit = if p.case_sensitive {
-            p.literals.iter().any(|l| text.contains(l))
+            p.literals.iter().any(|l| text.contains(l.as_str()))
         } else {
             p.literals
                 .iter()
                 .any(|l| lower.contains(&l.to_ascii_lowercase()))
         };
-        if !hit {
+        if !hit || !p.possible(text) {
             continue;
         }
-        for c in p.re.captures_iter(text) {
+        for c in p.re().captures_iter(text) {
             if let Some(s) = c.name("s") {
                 // A PEM header's value runs to the end of the text.
                 let end = if p.block { text.len() } else { s.end() };

@@ -29,52 +29,16 @@ pub fn segments(name: &str) -> Vec<String> {
     out
 }
 
-/// Head nouns that name a credential by themselves.
-const HEADS: &[&str] = &[
-    "secret",
-    "secrets",
-    "password",
-    "passwd",
-    "pwd",
-    "pass",
-    "passphrase",
-    "token",
-    "credential",
-    "credentials",
-    "apikey",
-    "hmac",
-    "privatekey",
-    "accesskey",
-];
-
-/// Words that make a following `key` a credential (`api key`, `signing key`).
-const KEY_QUALIFIERS: &[&str] = &[
-    "api",
-    "access",
-    "private",
-    "secret",
-    "signing",
-    "sign",
-    "hmac",
-    "auth",
-    "encryption",
-    "master",
-    "client",
-    "app",
-    "session",
-    "jwt",
-    "webhook",
-    "license",
-];
-
 /// Whether the name's head says credential.
 pub fn credential_head(name: &str) -> bool {
     let s = segments(name);
     let Some(last) = s.last() else { return false };
-    if HEADS.contains(&last.as_str()) {
+    // The words: rules/secret-formats.toml, `[names]`.
+    let names = &super::formats::TABLE.names;
+    if names.heads.contains(last) {
         return true;
     }
-    last == "key" && s.len() >= 2 && KEY_QUALIFIERS.contains(&s[s.len() - 2].as_str())
+    last == "key" && s.len() >= 2 && names.key_qualifiers.contains(&s[s.len() - 2])
 }
 
 #[cfg(test)]
