@@ -151,6 +151,70 @@ impl<'a> OwnerIndex<'a> {
     }
 }
 
+/// Who owns what, computed once per scan and remembered per fact: each
+/// app's view asks about every fact of the repository, so asking every
+/// owner folder each time was apps × facts × owners (a 1,250-service
+/// monorepo took minutes). Files are resolved once in `facts.files` order;
+/// any other path is remembered by its address, and a hit is checked
+/// against the text, so a reused address can never give a wrong owner (the
+/// owner depends only on the text).
+struct Ownership<'a> {
+    index: OwnerIndex<'a>,
+    files: Vec<Option<&'a str>>,
+    seen: std::cell::RefCell<Seen<'a>>,
+}
+
+/// Path address → (the path's text, its owner).
+type Seen<'a> = std::collections::HashMap<
+    usize,
+    (Box<str>, Option<&'a str>),
+    std::hash::BuildHasherDefault<AddressHasher>,
+>;
+
+/// A hasher for addresses: one multiply, no SipHash over path bytes.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
+    }
+}
+
+impl<'a> Ownership<'a> {
+    fn new(facts: &'a Facts, owners: &'a [&'a str]) -> Self {
+        let index = OwnerIndex::new(owners);
+        let files = facts.files.iter().map(|f| index.owner(&f.path)).collect();
+        Ownership {
+            index,
+            files,
+            seen: Default::default(),
+        }
+    }
+
+    fn owner(&self, path: &str) -> Option<&'a str> {
+        let key = path.as_ptr() as usize;
+        if let Some((text, o)) = self.seen.borrow().get(&key)
+            && **text == *path
+        {
+            return *o;
+        }
+        let o = self.index.owner(path);
+        self.seen.borrow_mut().insert(key, (path.into(), o));
+        o
+    }
+}
+
 /// Find the apps and libraries of the repository, with each app's facts.
 pub fn discover(facts: &Facts) -> Apps {
     if crate::score::no_app(facts).is_some() {
@@ -208,6 +272,7 @@ pub fn discover(facts: &Facts) -> Apps {
         owners.insert(0, "");
     }
     let whole = owners == [""];
+    let ownership = Ownership::new(facts, &owners);
     let mut app_inputs: Vec<AppInput> = Vec::new();
     if root_app {
         app_inputs.push(AppInput {
@@ -223,7 +288,7 @@ pub fn discover(facts: &Facts) -> Apps {
             signals: vec![format!(
                 "{orphans} source file(s) outside the other apps (libraries, jobs, tools)"
             )],
-            facts: (!whole).then(|| view(facts, "", &owners, &[])),
+            facts: (!whole).then(|| view(facts, "", &ownership, &[])),
         });
     }
     app_inputs.extend(apps.iter().map(|c| AppInput {
@@ -235,7 +300,7 @@ pub fn discover(facts: &Facts) -> Apps {
         },
         stack: c.stack.iter().cloned().collect(),
         signals: c.signals.clone(),
-        facts: (!whole).then(|| view(facts, &c.dir, &owners, &[])),
+        facts: (!whole).then(|| view(facts, &c.dir, &ownership, &[])),
     }));
     Apps {
         apps: app_inputs,
@@ -297,11 +362,19 @@ fn signals(facts: &Facts, candidates: &mut [Candidate]) {
     let dirs: Vec<String> = candidates.iter().map(|c| c.dir.clone()).collect();
     let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
     let index = OwnerIndex::new(&dirs);
+    // Each file once, to the candidate that holds it.
+    let mut held: std::collections::HashMap<&str, Vec<&crate::facts::FileRecord>> =
+        std::collections::HashMap::new();
+    for f in &facts.files {
+        if let Some(o) = index.owner(&f.path) {
+            held.entry(o).or_default().push(f);
+        }
+    }
     let owned = |dir: &str, path: &str| index.owner(path) == Some(dir);
     for c in candidates.iter_mut() {
         let dir = c.dir.clone();
         let owned = |path: &str| owned(&dir, path);
-        for f in facts.files.iter().filter(|f| owned(&f.path)) {
+        for f in held.get(dir.as_str()).into_iter().flatten() {
             if let FileKind::Source(lang) = f.kind
                 && f.scope.in_service()
             {
@@ -370,13 +443,13 @@ fn signals(facts: &Facts, candidates: &mut [Candidate]) {
 ///   library (CI, docs, `.gitignore`, CODEOWNERS, deployment files, secrets
 ///   and env files of the repository: a key at the root leaks every app's,
 ///   and an `infra/` CDK package that declares the budget is no app's own).
-pub fn view(facts: &Facts, root: &str, owners: &[&str], libraries: &[&str]) -> Facts {
-    let index = OwnerIndex::new(owners);
-    let own = |p: &str| index.owner(p) == Some(root);
-    let shared = |p: &str| match index.owner(p) {
+fn view(facts: &Facts, root: &str, ownership: &Ownership, libraries: &[&str]) -> Facts {
+    let shared_owner = |o: Option<&str>| match o {
         None => true,
         Some(o) => o == root || o.is_empty() || under(root, o) || libraries.contains(&o),
     };
+    let own = |p: &str| ownership.owner(p) == Some(root);
+    let shared = |p: &str| shared_owner(ownership.owner(p));
     let at_own = |l: &Location| own(&l.path);
     let at_shared = |l: &Location| shared(&l.path);
     let name = file_name(root);
@@ -384,8 +457,9 @@ pub fn view(facts: &Facts, root: &str, owners: &[&str], libraries: &[&str]) -> F
         files: facts
             .files
             .iter()
-            .filter(|f| shared(&f.path))
-            .cloned()
+            .zip(&ownership.files)
+            .filter(|(_, o)| shared_owner(**o))
+            .map(|(f, _)| f.clone())
             .collect(),
         manifests: keep(&facts.manifests, |m| own(&m.path)),
         pipelines: keep(&facts.pipelines, |p| shared(&p.path)),
