@@ -545,7 +545,10 @@ fn view(facts: &Facts, root: &str, ownership: &Ownership, libraries: &[&str]) ->
     langs.dedup();
     v.languages = langs;
     v.paths = v.files.iter().map(|f| f.path.clone()).collect();
-    v.derived = derived_share(&facts.derived, root, &own, &shared);
+    // A folder's owner is that of any file directly in it (`dir/.env`):
+    // asked of the index, with no string built per app.
+    let own_dir = |dir: &str| ownership.index.owner(dir) == Some(root);
+    v.derived = derived_share(&facts.derived, root, &own, &own_dir, &shared);
     v
 }
 
@@ -558,16 +561,16 @@ fn derived_share(
     d: &Derived,
     root: &str,
     own: &dyn Fn(&str) -> bool,
+    own_dir: &dyn Fn(&str) -> bool,
     shared: &dyn Fn(&str) -> bool,
 ) -> Derived {
     // A CI step counts for the app when a folder it points at is the app's
     // (or holds it), or when it points at no folder.
     let here = |dirs: &[String]| {
         dirs.is_empty()
-            || dirs.iter().any(|dir| {
-                let probe = format!("{dir}/.");
-                own(&probe) || (!root.is_empty() && under(root, dir))
-            })
+            || dirs
+                .iter()
+                .any(|dir| own_dir(dir) || (!root.is_empty() && under(root, dir)))
     };
     Derived {
         ci_runs: keep(&d.ci_runs, |r| here(&r.dirs)),
@@ -577,7 +580,7 @@ fn derived_share(
         env_probes: d
             .env_probes
             .iter()
-            .filter(|p| p.dir == root || (p.env_file && own(&format!("{}/.env", p.dir))))
+            .filter(|p| p.dir == root || (p.env_file && own_dir(&p.dir)))
             .map(|p| crate::resolve::EnvProbe {
                 judged: true,
                 ..p.clone()
