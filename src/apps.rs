@@ -27,7 +27,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::facts::{Facts, FileKind, Location};
+use crate::facts::{Facts, FileKind};
 use crate::report::Library;
 use crate::resolve::{Derived, server_packages, under};
 use crate::safe_text::SafeText;
@@ -162,7 +162,16 @@ struct Ownership<'a> {
     index: OwnerIndex<'a>,
     files: Vec<Option<&'a str>>,
     seen: std::cell::RefCell<Seen<'a>>,
+    buckets: std::cell::RefCell<Buckets<'a>>,
 }
+
+/// For each list of facts (by its address), the indices of its items by
+/// owner, computed on the first app's view and reused by every other.
+type Buckets<'a> = std::collections::HashMap<
+    usize,
+    std::collections::HashMap<Option<&'a str>, Vec<usize>>,
+    std::hash::BuildHasherDefault<AddressHasher>,
+>;
 
 /// Path address → (the path's text, its owner).
 type Seen<'a> = std::collections::HashMap<
@@ -199,7 +208,37 @@ impl<'a> Ownership<'a> {
             index,
             files,
             seen: Default::default(),
+            buckets: Default::default(),
         }
+    }
+
+    /// The items of `items` (a list of the repository's facts) whose owner
+    /// is one of `wanted`, in their order.
+    fn pick<T: Clone>(
+        &self,
+        items: &[T],
+        path: impl Fn(&T) -> &str,
+        wanted: &[Option<&'a str>],
+    ) -> Vec<T> {
+        let key = items.as_ptr() as usize ^ items.len().rotate_left(48);
+        let mut buckets = self.buckets.borrow_mut();
+        let by_owner = buckets.entry(key).or_insert_with(|| {
+            let mut m: std::collections::HashMap<Option<&'a str>, Vec<usize>> =
+                std::collections::HashMap::new();
+            for (i, x) in items.iter().enumerate() {
+                m.entry(self.index.owner(path(x))).or_default().push(i);
+            }
+            m
+        });
+        let mut at: Vec<usize> = wanted
+            .iter()
+            .filter_map(|o| by_owner.get(o))
+            .flatten()
+            .copied()
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        at.into_iter().map(|i| items[i].clone()).collect()
     }
 
     fn owner(&self, path: &str) -> Option<&'a str> {
@@ -450,8 +489,23 @@ fn view(facts: &Facts, root: &str, ownership: &Ownership, libraries: &[&str]) ->
     };
     let own = |p: &str| ownership.owner(p) == Some(root);
     let shared = |p: &str| shared_owner(ownership.owner(p));
-    let at_own = |l: &Location| own(&l.path);
-    let at_shared = |l: &Location| shared(&l.path);
+    // The owners whose facts this app reads: its own, and (shared) those
+    // above it, the repository's and the libraries', and no owner at all.
+    let owners = ownership.index.owners;
+    let mine: Vec<Option<&str>> = owners
+        .iter()
+        .filter(|o| **o == root)
+        .map(|o| Some(*o))
+        .collect();
+    let common: Vec<Option<&str>> = std::iter::once(None)
+        .chain(
+            owners
+                .iter()
+                .filter(|o| shared_owner(Some(o)))
+                .map(|o| Some(*o)),
+        )
+        .collect();
+
     let name = file_name(root);
     let mut v = Facts {
         files: facts
@@ -461,55 +515,68 @@ fn view(facts: &Facts, root: &str, ownership: &Ownership, libraries: &[&str]) ->
             .filter(|(_, o)| shared_owner(**o))
             .map(|(f, _)| f.clone())
             .collect(),
-        manifests: keep(&facts.manifests, |m| own(&m.path)),
-        pipelines: keep(&facts.pipelines, |p| shared(&p.path)),
-        tasks: keep(&facts.tasks, |t| shared(&t.file)),
-        coverage_gates: keep(&facts.coverage_gates, |g| at_own(&g.location)),
-        docs: keep(&facts.docs, |d| shared(&d.path)),
-        routes: keep(&facts.routes, |r| at_own(&r.location)),
-        outbound: keep(&facts.outbound, |r| at_own(&r.location)),
-        retries: keep(&facts.retries, |r| at_own(&r.location)),
-        otel_inits: keep(&facts.otel_inits, |r| at_own(&r.location)),
-        tests: keep(&facts.tests, |r| at_own(&r.location)),
-        practices: keep(&facts.practices, |r| at_own(&r.location)),
-        pii_logs: keep(&facts.pii_logs, |r| at_own(&r.location)),
-        secrets: keep(&facts.secrets, |r| at_shared(&r.location)),
-        secret_exclusions: keep(&facts.secret_exclusions, |r| at_shared(&r.location)),
-        insecure_defaults: keep(&facts.insecure_defaults, |r| at_shared(&r.location)),
-        secret_managers: keep(&facts.secret_managers, |r| at_own(&r.location)),
-        env_files: keep(&facts.env_files, |e| shared(&e.path)),
-        gitignores: keep(&facts.gitignores, |g| shared(&g.path)),
+        manifests: ownership.pick(&facts.manifests, |m| m.path.as_str(), &mine),
+        pipelines: ownership.pick(&facts.pipelines, |p| p.path.as_str(), &common),
+        tasks: ownership.pick(&facts.tasks, |t| t.file.as_str(), &common),
+        coverage_gates: ownership.pick(&facts.coverage_gates, |g| g.location.path.as_str(), &mine),
+        docs: ownership.pick(&facts.docs, |d| d.path.as_str(), &common),
+        routes: ownership.pick(&facts.routes, |r| r.location.path.as_str(), &mine),
+        outbound: ownership.pick(&facts.outbound, |r| r.location.path.as_str(), &mine),
+        retries: ownership.pick(&facts.retries, |r| r.location.path.as_str(), &mine),
+        otel_inits: ownership.pick(&facts.otel_inits, |r| r.location.path.as_str(), &mine),
+        tests: ownership.pick(&facts.tests, |r| r.location.path.as_str(), &mine),
+        practices: ownership.pick(&facts.practices, |r| r.location.path.as_str(), &mine),
+        pii_logs: ownership.pick(&facts.pii_logs, |r| r.location.path.as_str(), &mine),
+        secrets: ownership.pick(&facts.secrets, |r| r.location.path.as_str(), &common),
+        secret_exclusions: ownership.pick(
+            &facts.secret_exclusions,
+            |r| r.location.path.as_str(),
+            &common,
+        ),
+        insecure_defaults: ownership.pick(
+            &facts.insecure_defaults,
+            |r| r.location.path.as_str(),
+            &common,
+        ),
+        secret_managers: ownership.pick(
+            &facts.secret_managers,
+            |r| r.location.path.as_str(),
+            &mine,
+        ),
+        env_files: ownership.pick(&facts.env_files, |e| e.path.as_str(), &common),
+        gitignores: ownership.pick(&facts.gitignores, |g| g.path.as_str(), &common),
         tracked_env_files: facts
             .tracked_env_files
             .as_ref()
             .map(|t| t.iter().filter(|p| shared(p)).cloned().collect()),
-        allows: keep(&facts.allows, |a| at_shared(&a.location)),
+        allows: ownership.pick(&facts.allows, |a| a.location.path.as_str(), &common),
         warnings: facts.warnings.clone(),
-        unparsed: keep(&facts.unparsed, |p| own(p)),
-        unread_large: keep(&facts.unread_large, |p| own(p)),
-        unparsed_ci: keep(&facts.unparsed_ci, |p| shared(p)),
-        unparsed_manifests: keep(&facts.unparsed_manifests, |p| own(p)),
+        unparsed: ownership.pick(&facts.unparsed, |p| p.as_str(), &mine),
+        unread_large: ownership.pick(&facts.unread_large, |p| p.as_str(), &mine),
+        unparsed_ci: ownership.pick(&facts.unparsed_ci, |p| p.as_str(), &common),
+        unparsed_manifests: ownership.pick(&facts.unparsed_manifests, |p| p.as_str(), &mine),
         ci_deploys: facts.ci_deploys.clone(),
-        external_hosts: keep(&facts.external_hosts, |h| at_own(&h.location)),
-        pii_fields: keep(&facts.pii_fields, |h| at_own(&h.location)),
-        postmortems: keep(&facts.postmortems, |p| shared(&p.path)),
-        flag_uses: keep(&facts.flag_uses, |f| at_own(&f.location)),
+        external_hosts: ownership.pick(&facts.external_hosts, |h| h.location.path.as_str(), &mine),
+        pii_fields: ownership.pick(&facts.pii_fields, |h| h.location.path.as_str(), &mine),
+        postmortems: ownership.pick(&facts.postmortems, |p| p.path.as_str(), &common),
+        flag_uses: ownership.pick(&facts.flag_uses, |f| f.location.path.as_str(), &mine),
         // Graduation pressure reads the repository's history once; no rule
         // reads it, so a view does not copy thousands of commits per app.
         history: crate::facts::git::History::Unknown("read once for the repository".into()),
         scoped_out: facts.scoped_out.clone(),
         ..Facts::default()
     };
-    v.hygiene = facts.hygiene.clone();
-    for list in [
-        &mut v.hygiene.dependency_updates,
-        &mut v.hygiene.codeowners,
-        &mut v.hygiene.alert_rules,
-        &mut v.hygiene.slos,
-    ] {
-        list.retain(|m| shared(&m.location.path));
-    }
-    v.deploy = facts.deploy.clone();
+    // Picked from the repository's lists (each split by owner once), not
+    // cloned whole for every app and then filtered.
+    let marks = |list: &[crate::facts::hygiene::Marker]| {
+        ownership.pick(list, |m| m.location.path.as_str(), &common)
+    };
+    v.hygiene = crate::facts::hygiene::HygieneFacts {
+        dependency_updates: marks(&facts.hygiene.dependency_updates),
+        codeowners: marks(&facts.hygiene.codeowners),
+        alert_rules: marks(&facts.hygiene.alert_rules),
+        slos: marks(&facts.hygiene.slos),
+    };
     // A compose file above the app deploys it when one of its services is
     // named after it (`api:` for `api/`); the database beside it is not a
     // deployment of the web app.
@@ -520,18 +587,26 @@ fn view(facts: &Facts, root: &str, ownership: &Ownership, libraries: &[&str]) ->
             .iter()
             .any(|s| s.file == file && s.name == name)
     };
-    v.deploy.targets.retain(|t| {
-        own(&t.location.path)
-            || (shared(&t.location.path)
-                && (t.platform != "compose" || names_app(&t.location.path)))
-    });
-    v.deploy.scaling.retain(|t| shared(&t.location.path));
-    v.deploy.budgets.retain(|t| shared(&t.location.path));
-    // A probe outside the app counts when it names the app's service.
-    v.deploy
-        .probes
-        .retain(|p| own(&p.location.path) || (shared(&p.location.path) && p.target == name));
-    v.deploy.compose_services.retain(|s| shared(&s.file));
+    let d = &facts.deploy;
+    v.deploy = crate::facts::deploy::DeployFacts {
+        targets: ownership
+            .pick(&d.targets, |t| t.location.path.as_str(), &common)
+            .into_iter()
+            .filter(|t| {
+                own(&t.location.path) || t.platform != "compose" || names_app(&t.location.path)
+            })
+            .collect(),
+        scaling: ownership.pick(&d.scaling, |t| t.location.path.as_str(), &common),
+        budgets: ownership.pick(&d.budgets, |t| t.location.path.as_str(), &common),
+        // A probe outside the app counts when it names the app's service.
+        probes: ownership
+            .pick(&d.probes, |p| p.location.path.as_str(), &common)
+            .into_iter()
+            .filter(|p| own(&p.location.path) || p.target == name)
+            .collect(),
+        compose_services: ownership.pick(&d.compose_services, |s| s.file.as_str(), &common),
+        routes: d.routes.clone(),
+    };
     let mut langs: Vec<_> = v
         .files
         .iter()
@@ -594,7 +669,7 @@ fn derived_share(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::{FileRecord, manifests};
+    use crate::facts::{FileRecord, Location, manifests};
     use crate::inventory::{Scope, classify};
 
     /// Facts of a repository given as (path, text), with the resolve stage
