@@ -165,12 +165,12 @@ struct Ownership<'a> {
     buckets: std::cell::RefCell<Buckets<'a>>,
 }
 
-/// For each list of facts (by its address), the indices of its items by
-/// owner, computed on the first app's view and reused by every other.
+/// For each list of facts (by its item type and address), the indices of
+/// its items by owner, computed on the first app's view and reused by every
+/// other. The type is part of the key: two empty lists share an address.
 type Buckets<'a> = std::collections::HashMap<
-    usize,
+    (std::any::TypeId, usize),
     std::collections::HashMap<Option<&'a str>, Vec<usize>>,
-    std::hash::BuildHasherDefault<AddressHasher>,
 >;
 
 /// Path address → (the path's text, its owner).
@@ -214,13 +214,13 @@ impl<'a> Ownership<'a> {
 
     /// The items of `items` (a list of the repository's facts) whose owner
     /// is one of `wanted`, in their order.
-    fn pick<T: Clone>(
+    fn pick<T: Clone + 'static>(
         &self,
         items: &[T],
         path: impl Fn(&T) -> &str,
         wanted: &[Option<&'a str>],
     ) -> Vec<T> {
-        let key = items.as_ptr() as usize ^ items.len().rotate_left(48);
+        let key = (std::any::TypeId::of::<T>(), items.as_ptr() as usize);
         let mut buckets = self.buckets.borrow_mut();
         let by_owner = buckets.entry(key).or_insert_with(|| {
             let mut m: std::collections::HashMap<Option<&'a str>, Vec<usize>> =
