@@ -55,6 +55,10 @@ struct Row {
     local_only: Vec<String>,
     #[serde(default)]
     requests: Vec<String>,
+    /// A site whose scope names one of these works locally (OpenDAL over
+    /// `services::Fs`): no network call, not a site.
+    #[serde(default)]
+    local_by: Vec<String>,
     /// Snippets the examples test runs (tests/client_rows.rs).
     #[serde(default)]
     pub examples: Examples,
@@ -271,6 +275,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 {
                     scope = code[*s..*e].to_string();
                 }
+            }
+            if c.row.local_by.iter().any(|l| scope.contains(l.as_str())) {
+                continue;
             }
             let call = code[start..end]
                 .trim_end_matches('(')
