@@ -67,6 +67,15 @@ struct Row {
     family: Option<String>,
     #[serde(default)]
     family_needle: Option<String>,
+    /// A construction whose options come from a function or method of the
+    /// same file (`createTransport(this.getOptions())`): the regex's `fn`
+    /// group names it. The site counts when its body matches
+    /// `options_match` (it returns an SMTP config), and what bounds it is
+    /// read in that body; a function defined elsewhere stays unknown.
+    #[serde(default)]
+    options_call: Option<String>,
+    #[serde(default)]
+    options_match: Option<String>,
     /// Snippets the examples test runs (tests/client_rows.rs).
     #[serde(default)]
     pub examples: Examples,
@@ -110,6 +119,8 @@ struct Client {
     call: OnceLock<Option<Regex>>,
     instance: OnceLock<Option<Regex>>,
     family: OnceLock<Option<Regex>>,
+    options_call: OnceLock<Option<Regex>>,
+    options_match: OnceLock<Option<Regex>>,
 }
 
 impl Client {
@@ -130,6 +141,18 @@ impl Client {
         self.instance
             .get_or_init(|| self.compile(&self.row.instance))
             .as_ref()
+    }
+
+    fn options_call(&self) -> Option<(&Regex, &Regex)> {
+        let call = self
+            .options_call
+            .get_or_init(|| self.compile(&self.row.options_call))
+            .as_ref()?;
+        let body = self
+            .options_match
+            .get_or_init(|| self.compile(&self.row.options_match))
+            .as_ref()?;
+        Some((call, body))
     }
 
     fn family(&self) -> Option<&Regex> {
@@ -171,6 +194,8 @@ static CLIENTS: LazyLock<Vec<Client>> = LazyLock::new(|| {
                 call: OnceLock::new(),
                 instance: OnceLock::new(),
                 family: OnceLock::new(),
+                options_call: OnceLock::new(),
+                options_match: OnceLock::new(),
             }
         })
         .collect()
@@ -299,6 +324,21 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 let at = src.line(m.start());
                 for (start, end) in instance_calls(src, &name, m.end()) {
                     sites.push((start, end, Some((format!("line {at}"), state.clone()))));
+                }
+            }
+        }
+        if let Some((call, returns)) = c.options_call() {
+            for cap in src.captures(call) {
+                let (Some(m), Some(f)) = (cap.get(0), cap.name("fn")) else {
+                    continue;
+                };
+                let Some((s, e)) = definition(src, f.as_str()) else {
+                    continue;
+                };
+                let body = &code[s..e];
+                if returns.is_match(body) {
+                    let at = format!("line {} (the options {} returns)", src.line(s), f.as_str());
+                    sites.push((m.start(), m.end(), Some((at, state_of(&c.row, body)))));
                 }
             }
         }
@@ -578,6 +618,20 @@ fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
                     })
                 })
         })
+}
+
+/// The body of the JavaScript function or method `name` defined in this
+/// file (`function name(`, `const name = (…) =>`, a class method
+/// `private name(): T {`), as (start, end) offsets. Compiled per call:
+/// only a file with an options call gets here.
+fn definition(src: &Source, name: &str) -> Option<(usize, usize)> {
+    let n = regex::escape(name);
+    let re = Regex::new(&format!(
+        r"(?m)(?:\bfunction\s*\*?\s*{n}\s*\([^)]*\)[^{{;]*\{{|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s*)?(?:function\b[^{{]*|\([^)]*\)\s*(?::[^=;{{]+)?=>\s*)\{{|^[ \t]*(?:(?:public|private|protected|static|async|override)\s+)*{n}\s*\([^)]*\)\s*(?::[^{{;]+)?\{{)"
+    ))
+    .ok()?;
+    let m = src.captures(&re).next()?.get(0)?;
+    Some((m.start(), src.matching(m.end() - 1)?))
 }
 
 /// A client class a file derives from a row's class.
