@@ -4,6 +4,11 @@
 //! a call site (or, for an SDK, the client construction) reads, what bounds
 //! it, and the client's own default. A site counts only in a file that
 //! imports the client, and only in code (never in a string or comment).
+//! A client class reached through a derived name is the row's client too:
+//! `Octokit.plugin(…)`, `X.defaults(…)`, a project's `class OIDCStrategy
+//! extends Strategy`, built in the same file or in a module that imports
+//! the class by relative path (resolved when facts are merged, as exported
+//! axios instances are).
 
 use std::sync::{LazyLock, OnceLock};
 
