@@ -371,6 +371,29 @@ static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(r"[A-Za-z_][A-Za-z0-9_]*(?:\??\.[A-Za-z_][A-Za-z0-9_]*)*")
 });
 
+/// The words of rules/pii-words.toml: what a logged name holds beyond
+/// the credential heads of the secret rule, and which enclosing conditions
+/// make a log call development-only.
+#[derive(Deserialize)]
+struct PiiWords {
+    key: KeyWords,
+}
+
+#[derive(Deserialize)]
+struct KeyWords {
+    records: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+static WORDS: LazyLock<PiiWords> = LazyLock::new(|| {
+    toml::from_str(include_str!("../../../rules/pii-words.toml"))
+        .unwrap_or_else(|e| panic!("rules/pii-words.toml: {e}"))
+});
+
 /// Which kind of personal or secret data an identifier names, if any.
 /// Identifiers are split on `_`, `.` and camelCase (`userEmail`,
 /// `reset_token`, `Category.EMAIL`), the way the secret rule reads names.
@@ -382,10 +405,18 @@ fn pii_category(word: &str, mail_context: bool) -> Option<&'static str> {
     // and `user.email` hold an address; `emailDomainId`, `tokenID`,
     // `apiToken.id`, `token.expires_at`, `emailVerified`, `passwordLength`,
     // `sendEmailToOwner` hold an id, a time, a flag or a count about it.
+    let parts = names::segments(word);
+    // The key of a record (`session_key`, `rating_key`) says which one;
+    // it unlocks nothing.
+    if let [.., qualifier, last] = parts.as_slice()
+        && last == "key"
+        && WORDS.key.records.contains(qualifier)
+    {
+        return None;
+    }
     if names::credential_head(word) {
         return Some("secret");
     }
-    let parts = names::segments(word);
     let head = parts.last().map(String::as_str)?;
     let before = |p: &str| parts.len() >= 2 && parts[parts.len() - 2] == p;
     let has = |p: &str| parts.iter().any(|x| x == p);
@@ -713,6 +744,39 @@ mod tests {
         }
     }
 
+    /// The extracted log lines of one source, by line number.
+    fn pii_lines(path: &str, lang: Lang, text: &str) -> Vec<u32> {
+        extract(path, lang, false, text)
+            .pii_logs
+            .iter()
+            .map(|p| p.location.line)
+            .collect()
+    }
+
+    /// rules/pii-words.toml: every example name reads as its section says.
+    fn names_read_as_the_table_says(section: &str, yes: &[String], no: &[String]) {
+        assert!(!yes.is_empty() && !no.is_empty(), "{section}");
+        for name in yes {
+            assert!(pii_category(name, false).is_some(), "[{section}] {name}");
+        }
+        for name in no {
+            assert_eq!(pii_category(name, false), None, "[{section}] {name}");
+        }
+    }
+
+    /// Held-out services (eval/README.md, session 5): the key of a record
+    /// (Tautulli's Plex `session_key`, a playback session's number) is not
+    /// a credential; an API key beside it is.
+    #[test]
+    fn record_keys_are_not_credentials() {
+        names_read_as_the_table_says("key", &WORDS.key.matches, &WORDS.key.no_match);
+        let py = "import logging\nlogger = logging.getLogger(__name__)\n\
+            def stop(self, stream, api_key):\n\
+            \x20   logger.debug(\"Session %s paused.\" % stream['session_key'])\n\
+            \x20   logger.info(\"stopping %s\", self.session_key)\n\
+            \x20   logger.info(\"stopping with %s\", api_key)\n";
+        assert_eq!(pii_lines("svc/activity.py", Lang::Python, py), vec![6]);
+    }
     /// The classes of log call the eval set taught (eval/labels/pii-in-logs.tsv):
     /// each line's expected verdict, by line number.
     #[test]
