@@ -377,11 +377,23 @@ static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
 #[derive(Deserialize)]
 struct PiiWords {
     key: KeyWords,
+    address: AddressWords,
 }
 
 #[derive(Deserialize)]
 struct KeyWords {
     records: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct AddressWords {
+    owners: Vec<String>,
+    network: Vec<String>,
     #[cfg_attr(not(test), allow(dead_code))]
     #[serde(rename = "match")]
     matches: Vec<String>,
@@ -436,35 +448,12 @@ fn pii_category(word: &str, mail_context: bool) -> Option<&'static str> {
         {
             Some("personal")
         }
-        // A listening, IP, MAC or server address is not a postal one, and a
-        // bare `address` names no owner (seen: `${ip}:${port}` called
-        // address). An address is a person's only when the name says whose.
+        // An address is a person's only when the name says whose, and never
+        // when a word of the network says it is a host's (`client_remote_addr`,
+        // `server_address`); a bare `address` is often `${ip}:${port}`.
         "address" | "addresses" | "addr" | "addrs"
-            if [
-                "to",
-                "cc",
-                "bcc",
-                "user",
-                "customer",
-                "person",
-                "billing",
-                "shipping",
-                "home",
-                "contact",
-                "recipient",
-                "member",
-                "profile",
-                "postal",
-                "street",
-                "mailing",
-                "delivery",
-                "email",
-                "owner",
-                "client",
-                "patient",
-            ]
-            .iter()
-            .any(|p| has(p)) =>
+            if !parts.iter().any(|p| WORDS.address.network.contains(p))
+                && parts.iter().any(|p| WORDS.address.owners.contains(p)) =>
         {
             Some("personal")
         }
@@ -776,6 +765,24 @@ mod tests {
             \x20   logger.info(\"stopping %s\", self.session_key)\n\
             \x20   logger.info(\"stopping with %s\", api_key)\n";
         assert_eq!(pii_lines("svc/activity.py", Lang::Python, py), vec![6]);
+    }
+
+    /// A host's network address (miniflux's `client_remote_addr`) is not a
+    /// person's postal one; a customer's shipping address is.
+    #[test]
+    fn network_addresses_are_not_postal() {
+        names_read_as_the_table_says(
+            "address",
+            &WORDS.address.matches,
+            &WORDS.address.no_match,
+        );
+        let go = "package server\n\nimport \"log/slog\"\n\n\
+            func f(r *http.Request, c Customer) {\n\
+            \tslog.Info(\"req\", slog.String(\"client_remote_addr\", r.RemoteAddr))\n\
+            \tslog.Info(\"bound\", \"listen_addr\", cfg.ListenAddr)\n\
+            \tslog.Info(\"ship\", \"shipping_address\", c.ShippingAddress)\n\
+            }\n";
+        assert_eq!(pii_lines("server/m.go", Lang::Go, go), vec![8]);
     }
     /// The classes of log call the eval set taught (eval/labels/pii-in-logs.tsv):
     /// each line's expected verdict, by line number.
