@@ -378,6 +378,7 @@ static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
 struct PiiWords {
     key: KeyWords,
     address: AddressWords,
+    guard: GuardWords,
 }
 
 #[derive(Deserialize)]
@@ -401,10 +402,81 @@ struct AddressWords {
     no_match: Vec<String>,
 }
 
+#[derive(Deserialize)]
+struct GuardWords {
+    words: Vec<String>,
+    level: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
 static WORDS: LazyLock<PiiWords> = LazyLock::new(|| {
     toml::from_str(include_str!("../../../rules/pii-words.toml"))
         .unwrap_or_else(|e| panic!("rules/pii-words.toml: {e}"))
 });
+
+/// Whether an `if` condition line asks for a development build or an
+/// opt-in debug switch (rules/pii-words.toml `[guard]`): not a log-level
+/// check, not negated.
+fn dev_condition(line: &str) -> bool {
+    use crate::facts::secrets::names;
+    let t = line.trim_start();
+    let Some(cond) = ["if ", "if(", "elif ", "} else if", "else if"]
+        .iter()
+        .find_map(|k| t.strip_prefix(k))
+    else {
+        return false;
+    };
+    // `!x`, `x != "development"` and `not x` negate; Rust's `cfg!(…)` is
+    // a macro call.
+    let negated = cond.match_indices('!').any(|(i, _)| {
+        cond[i + 1..].starts_with('=')
+            || !cond[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    if negated || cond.split_whitespace().any(|w| w == "not") {
+        return false;
+    }
+    let mut dev = false;
+    for w in cond.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+        for seg in names::segments(w) {
+            if WORDS.guard.level.contains(&seg) {
+                return false;
+            }
+            dev |= WORDS.guard.words.contains(&seg);
+        }
+    }
+    dev
+}
+
+/// Whether the call at `call` runs only in development: some enclosing
+/// `if` (read by indentation, as the code is laid out, up to 60 lines up)
+/// checks for a development build or a debug switch. From an `else` branch
+/// the walk meets the `else` line first and passes its `if`, which sits at
+/// the same indent: that branch is the production one.
+fn dev_only(code: &str, call: usize) -> bool {
+    let line_start = code[..call].rfind('\n').map_or(0, |i| i + 1);
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut current = indent(&code[line_start..call]);
+    for line in code[..line_start].lines().rev().take(60) {
+        if current == 0 {
+            break;
+        }
+        if line.trim().is_empty() || indent(line) >= current {
+            continue;
+        }
+        current = indent(line);
+        if dev_condition(line) {
+            return true;
+        }
+    }
+    false
+}
 
 /// Which kind of personal or secret data an identifier names, if any.
 /// Identifiers are split on `_`, `.` and camelCase (`userEmail`,
@@ -692,6 +764,9 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
             .or_else(|| keyed_names(src, open, close, mail_context))
             .or_else(|| assigned_names(src, m.start(), open, close, mail_context));
         if let Some((field, category)) = hit {
+            if dev_only(&src.code, m.start()) {
+                continue;
+            }
             facts.pii_logs.push(PiiLog {
                 location: src.loc(m.start()),
                 field: field.to_string(),
@@ -783,6 +858,44 @@ mod tests {
             \tslog.Info(\"ship\", \"shipping_address\", c.ShippingAddress)\n\
             }\n";
         assert_eq!(pii_lines("server/m.go", Lang::Go, go), vec![8]);
+    }
+
+    /// A log call inside a development check or an opt-in debug switch
+    /// (outline's `env.isDevelopment`, vaultwarden's `sso_debug_tokens()`)
+    /// is a developer's console, not production logging; its else branch,
+    /// a log-level check and the code after the block are production.
+    #[test]
+    fn development_blocks_are_not_production_logs() {
+        let w = &WORDS.guard;
+        assert!(!w.matches.is_empty() && !w.no_match.is_empty());
+        for line in &w.matches {
+            assert!(dev_condition(line), "[guard] {line}");
+        }
+        for line in &w.no_match {
+            assert!(!dev_condition(line), "[guard] {line}");
+        }
+        let ts = "import Logger from \"@server/logging/Logger\";\n\
+            export function render(token: string, user: User) {\n\
+            \x20 if (env.isDevelopment) {\n\
+            \x20   if (token) {\n\
+            \x20     Logger.debug(\"email\", `sign-in link ${token}`);\n\
+            \x20   }\n\
+            \x20 } else {\n\
+            \x20   Logger.info(\"email\", user.email);\n\
+            \x20 }\n\
+            \x20 if (Logger.isDebugEnabled()) {\n\
+            \x20   Logger.debug(\"email\", user.email);\n\
+            \x20 }\n\
+            \x20 Logger.info(\"token\", token);\n\
+            }\n";
+        assert_eq!(pii_lines("server/emails/a.ts", Lang::TypeScript, ts), vec![8, 11, 13]);
+        let rs = "use axum::Router;\nfn f(id_token: &str) {\n\
+            \x20   if CONFIG.sso_debug_tokens() {\n\
+            \x20       debug!(\"Id token: {}\", id_token);\n\
+            \x20   }\n\
+            \x20   debug!(\"Id token: {}\", id_token);\n\
+            }\n";
+        assert_eq!(pii_lines("src/sso.rs", Lang::Rust, rs), vec![6]);
     }
     /// The classes of log call the eval set taught (eval/labels/pii-in-logs.tsv):
     /// each line's expected verdict, by line number.
