@@ -698,6 +698,77 @@ fn assigned_names<'t>(
     None
 }
 
+/// A logged name that the lines just above built by concatenation or
+/// formatting from a credential (`bridge.URL = bridge.URL + "&token=" +
+/// token`, then `slog.String("url", bridge.URL)`): the credential is what
+/// the call writes. One step, the nearest assignment of that name within
+/// five lines; an assignment that builds nothing (`url = cfg.URL`) or
+/// names no credential ends the search for that name.
+fn built_names<'t>(
+    src: &'t Source,
+    call: usize,
+    open: usize,
+    close: usize,
+) -> Option<(&'t str, &'static str)> {
+    let code = src.code.as_str();
+    let line_start = code[..call].rfind('\n').map_or(0, |i| i + 1);
+    // (offset, text) of the five lines above the call, nearest first.
+    let mut above = Vec::new();
+    let mut end = line_start;
+    while end > 0 && above.len() < 5 {
+        let start = code[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        above.push((start, &code[start..end - 1]));
+        end = start;
+    }
+    for (at, name) in logged_names(src, open, close) {
+        if code[at + name.len()..close].trim_start().starts_with('(') {
+            continue;
+        }
+        for &(start, line) in &above {
+            let t = line.trim_start();
+            let t = ["const ", "let ", "var "]
+                .iter()
+                .find_map(|k| t.strip_prefix(k))
+                .unwrap_or(t);
+            let Some(rest) = t.strip_prefix(name) else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let Some(rhs) = [":=", "+=", "="]
+                .iter()
+                .find_map(|op| rest.strip_prefix(op))
+                .filter(|r| !r.starts_with('='))
+            else {
+                continue;
+            };
+            let built = rhs.contains('+')
+                || rhs.contains('%')
+                || rhs.contains('`')
+                || rhs.contains("Sprintf(")
+                || rhs.contains("format(")
+                || rhs.trim_start().starts_with("f\"");
+            if !built {
+                break;
+            }
+            let rhs_start = start + (line.len() - rhs.len());
+            let hit = CHAIN
+                .find_iter(rhs)
+                .filter(|w| src.is_code(rhs_start + w.start()))
+                .filter(|w| !rhs[w.end()..].trim_start().starts_with('('))
+                .find_map(|w| {
+                    let category = pii_category(w.as_str(), false).filter(|c| *c == "secret")?;
+                    let field = w.as_str().rsplit('.').next().unwrap_or(w.as_str());
+                    Some((field, category))
+                });
+            if hit.is_some() {
+                return hit;
+            }
+            break;
+        }
+    }
+    None
+}
+
 fn pii_logs(src: &Source, facts: &mut CodeFacts) {
     let re = match src.lang {
         Lang::JavaScript | Lang::TypeScript => &*JS_LOG,
@@ -762,7 +833,8 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
             });
         let hit = hit
             .or_else(|| keyed_names(src, open, close, mail_context))
-            .or_else(|| assigned_names(src, m.start(), open, close, mail_context));
+            .or_else(|| assigned_names(src, m.start(), open, close, mail_context))
+            .or_else(|| built_names(src, m.start(), open, close));
         if let Some((field, category)) = hit {
             if dev_only(&src.code, m.start()) {
                 continue;
@@ -897,6 +969,31 @@ mod tests {
             }\n";
         assert_eq!(pii_lines("src/sso.rs", Lang::Rust, rs), vec![6]);
     }
+
+    /// A URL extended with a credential the line before it is logged
+    /// (miniflux's RSS-Bridge token), against one extended with a page
+    /// number and one copied unchanged from a credential-free field.
+    #[test]
+    fn a_value_built_from_a_credential_just_above() {
+        let go = "package rss\n\nimport \"log/slog\"\n\n\
+            func f(bridge *Bridge, token string, page int) {\n\
+            \tbridge.URL = bridge.URL + \"&token=\" + token\n\n\
+            \tslog.Debug(\"Appended token\",\n\
+            \t\tslog.String(\"url\", bridge.URL),\n\
+            \t)\n\
+            \tnext := bridge.URL + \"&page=\" + strconv.Itoa(page)\n\
+            \tslog.Debug(\"next\", slog.String(\"url\", next))\n\
+            \tplain := bridge.Home\n\
+            \tslog.Debug(\"home\", slog.String(\"url\", plain))\n\
+            }\n";
+        let found: Vec<_> = extract("internal/rss.go", Lang::Go, false, go)
+            .pii_logs
+            .iter()
+            .map(|p| (p.location.line, p.field.clone()))
+            .collect();
+        assert_eq!(found, vec![(8, "token".to_string())]);
+    }
+
     /// The classes of log call the eval set taught (eval/labels/pii-in-logs.tsv):
     /// each line's expected verdict, by line number.
     #[test]
