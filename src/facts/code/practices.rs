@@ -435,9 +435,9 @@ fn dev_condition(line: &str) -> bool {
     let negated = cond.match_indices('!').any(|(i, _)| {
         cond[i + 1..].starts_with('=')
             || !cond[..i]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
     });
     if negated || cond.split_whitespace().any(|w| w == "not") {
         return false;
@@ -918,11 +918,7 @@ mod tests {
     /// person's postal one; a customer's shipping address is.
     #[test]
     fn network_addresses_are_not_postal() {
-        names_read_as_the_table_says(
-            "address",
-            &WORDS.address.matches,
-            &WORDS.address.no_match,
-        );
+        names_read_as_the_table_says("address", &WORDS.address.matches, &WORDS.address.no_match);
         let go = "package server\n\nimport \"log/slog\"\n\n\
             func f(r *http.Request, c Customer) {\n\
             \tslog.Info(\"req\", slog.String(\"client_remote_addr\", r.RemoteAddr))\n\
@@ -960,7 +956,10 @@ mod tests {
             \x20 }\n\
             \x20 Logger.info(\"token\", token);\n\
             }\n";
-        assert_eq!(pii_lines("server/emails/a.ts", Lang::TypeScript, ts), vec![8, 11, 13]);
+        assert_eq!(
+            pii_lines("server/emails/a.ts", Lang::TypeScript, ts),
+            vec![8, 11, 13]
+        );
         let rs = "use axum::Router;\nfn f(id_token: &str) {\n\
             \x20   if CONFIG.sso_debug_tokens() {\n\
             \x20       debug!(\"Id token: {}\", id_token);\n\
