@@ -341,7 +341,7 @@ fn command_words(line: &str) -> Vec<&str> {
 // (NestJS `Logger.log`), or a name that ends in Logger (`auditLogger`).
 static JS_LOG: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(
-        r"\b(?:console|(?:[A-Za-z_$][\w$]*\??\.)*(?:_?logger|_?log|Logger|LOGGER|[a-z][\w$]*Logger))\.(?:log|info|warn|error|debug|trace|fatal|verbose)\s*\(",
+        r"\b(?:console|(?:[A-Za-z_$][\w$]*\??\.)*(?:_?logger|_?log|Logger|LOGGER|[a-z][\w$]*Logger))\.(?:log|info|warn|error|debug|trace|fatal|verbose|silly)\s*\(",
     )
 });
 static PY_LOG: LazyLock<Regex> = LazyLock::new(|| {
@@ -379,6 +379,17 @@ struct PiiWords {
     key: KeyWords,
     address: AddressWords,
     guard: GuardWords,
+    options: OptionsWords,
+}
+
+#[derive(Deserialize)]
+struct OptionsWords {
+    types: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -769,6 +780,47 @@ fn built_names<'t>(
     None
 }
 
+/// A request's options object logged whole (`Logger.silly("http", …,
+/// init)` where `init?: RequestInit`): its headers carry the credential.
+/// The logged name must be bare and declared in the same file with one of
+/// the types of rules/pii-words.toml `[options]`.
+fn logged_request_options<'t>(
+    src: &'t Source,
+    open: usize,
+    close: usize,
+) -> Option<(&'t str, &'static str)> {
+    if !matches!(src.lang, Lang::JavaScript | Lang::TypeScript) {
+        return None;
+    }
+    let code = src.code.as_str();
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    logged_names(src, open, close)
+        .into_iter()
+        .filter(|(at, name)| {
+            !name.contains('.')
+                && !code[at + name.len()..close]
+                    .trim_start()
+                    .starts_with(['(', '.', '?'])
+        })
+        .find_map(|(_, name)| {
+            let declared = code.match_indices(name).any(|(i, _)| {
+                if code[..i].chars().next_back().is_some_and(ident) {
+                    return false;
+                }
+                let rest = code[i + name.len()..].trim_start_matches('?').trim_start();
+                let Some(ty) = rest.strip_prefix(':') else {
+                    return false;
+                };
+                let ty = ty.trim_start();
+                WORDS.options.types.iter().any(|t| {
+                    ty.strip_prefix(t.as_str())
+                        .is_some_and(|after| !after.starts_with(ident))
+                })
+            });
+            declared.then_some((name, "secret"))
+        })
+}
+
 fn pii_logs(src: &Source, facts: &mut CodeFacts) {
     let re = match src.lang {
         Lang::JavaScript | Lang::TypeScript => &*JS_LOG,
@@ -825,6 +877,29 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
                 if constant && !args[rel + word.len()..].trim_start().starts_with(']') {
                     return None;
                 }
+                // A test whose branch is a literal (`p.password ? "******" :
+                // undefined`) writes the literal; so does a key whose value
+                // is one (`password: "******"`, `password: p.password ? …`).
+                let after = args[rel + word.len()..].trim_start();
+                let masks = |v: &str| {
+                    v.starts_with(['"', '\'', '`'])
+                        || v.strip_prefix('?').is_some_and(|b| {
+                            !b.starts_with('.') && b.trim_start().starts_with(['"', '\'', '`'])
+                        })
+                };
+                if masks(after) {
+                    return None;
+                }
+                if let Some(value) = after.strip_prefix(':').filter(|v| !v.starts_with(':')) {
+                    let value = value.trim_start();
+                    let test = CHAIN
+                        .find(value)
+                        .filter(|c| c.start() == 0)
+                        .map_or(0, |c| c.end());
+                    if masks(value) || (test > 0 && masks(value[test..].trim_start())) {
+                        return None;
+                    }
+                }
                 let category = pii_category(chain, mail_context)?;
                 if pinned_to_literal(&src.code, m.start(), chain) {
                     return None;
@@ -834,7 +909,8 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
         let hit = hit
             .or_else(|| keyed_names(src, open, close, mail_context))
             .or_else(|| assigned_names(src, m.start(), open, close, mail_context))
-            .or_else(|| built_names(src, m.start(), open, close));
+            .or_else(|| built_names(src, m.start(), open, close))
+            .or_else(|| logged_request_options(src, open, close));
         if let Some((field, category)) = hit {
             if dev_only(&src.code, m.start()) {
                 continue;
@@ -993,6 +1069,28 @@ mod tests {
         assert_eq!(found, vec![(8, "token".to_string())]);
     }
 
+    /// A request's options logged whole (outline's fetch wrapper logging
+    /// `init`), against a member of them and a config of another type:
+    /// the examples of rules/pii-words.toml `[options]`.
+    #[test]
+    fn logged_request_options_carry_credentials() {
+        let w = &WORDS.options;
+        assert!(!w.matches.is_empty() && !w.no_match.is_empty());
+        for text in &w.matches {
+            assert_eq!(
+                pii_lines("server/fetch.ts", Lang::TypeScript, text),
+                vec![2],
+                "{text}"
+            );
+        }
+        for text in &w.no_match {
+            assert!(
+                pii_lines("server/fetch.ts", Lang::TypeScript, text).is_empty(),
+                "{text}"
+            );
+        }
+    }
+
     /// The classes of log call the eval set taught (eval/labels/pii-in-logs.tsv):
     /// each line's expected verdict, by line number.
     #[test]
@@ -1015,6 +1113,12 @@ mod tests {
             \x20 catalog.info(user.email);\n\
             }\n";
         assert_eq!(lines("src/a.ts", Lang::TypeScript, js), vec![4, 7, 8]);
+        // A proxy's password masked by a test, against one logged as it is.
+        let masked = "import Logger from \"./Logger\";\nfunction f(proxy) {\n\
+            \x20 Logger.silly(\"http\", \"proxy\", { user: proxy.username, password: proxy.password ? \"******\" : undefined });\n\
+            \x20 Logger.silly(\"http\", \"proxy\", { password: proxy.password });\n\
+            }\n";
+        assert_eq!(lines("src/b.ts", Lang::TypeScript, masked), vec![4]);
         // Recipients of an e-mail, an enum member naming the address kind, a
         // value pinned to a literal by its condition.
         let py = "import logging\nlogger = logging.getLogger(__name__)\n\
