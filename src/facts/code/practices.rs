@@ -5,7 +5,10 @@
 //! counts only where the library is *called* in parsed code — a package in
 //! package.json that no file imports is not use, and a needle inside a
 //! string or comment is skipped. Also: logging calls whose arguments name
-//! personal or secret data (`pii-in-logs`).
+//! personal or secret data (`pii-in-logs`), read by the head noun of each
+//! logged name with the words of `rules/pii-words.toml` (a record's key, a
+//! host's address, a request's options) and outside development-only
+//! blocks.
 
 use std::sync::LazyLock;
 
@@ -372,8 +375,9 @@ static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The words of rules/pii-words.toml: what a logged name holds beyond
-/// the credential heads of the secret rule, and which enclosing conditions
-/// make a log call development-only.
+/// the credential heads of the secret rule, which enclosing conditions
+/// make a log call development-only, and which request types carry
+/// credentials.
 #[derive(Deserialize)]
 struct PiiWords {
     key: KeyWords,
