@@ -216,6 +216,19 @@ impl<'a> Ownership<'a> {
         path: impl Fn(&T) -> &str,
         wanted: &[Option<&'a str>],
     ) -> Vec<T> {
+        self.indices(items, path, wanted)
+            .into_iter()
+            .map(|i| items[i].clone())
+            .collect()
+    }
+
+    /// The positions in `items` of those [`Ownership::pick`] keeps.
+    fn indices<T: 'static>(
+        &self,
+        items: &[T],
+        path: impl Fn(&T) -> &str,
+        wanted: &[Option<&'a str>],
+    ) -> Vec<usize> {
         let key = (std::any::TypeId::of::<T>(), items.as_ptr() as usize);
         let mut buckets = self.buckets.borrow_mut();
         let by_owner = buckets.entry(key).or_insert_with(|| {
@@ -234,7 +247,7 @@ impl<'a> Ownership<'a> {
             .collect();
         at.sort_unstable();
         at.dedup();
-        at.into_iter().map(|i| items[i].clone()).collect()
+        at
     }
 
     fn owner(&self, path: &str) -> Option<&'a str> {
@@ -449,15 +462,20 @@ fn signals(facts: &Facts, candidates: &mut [Candidate]) {
     for c in candidates.iter_mut() {
         let dir = c.dir.clone();
         let owned = |path: &str| index.owner(path) == Some(dir.as_str());
+        let mut langs = Vec::new();
         for f in held.get(dir.as_str()).into_iter().flatten() {
             if let FileKind::Source(lang) = f.kind
                 && f.scope.in_service()
+                && !langs.contains(&lang)
             {
-                c.stack.insert(format!("{lang:?}").to_ascii_lowercase());
+                langs.push(lang);
             }
             if f.path.ends_with("pom.xml") || f.path.contains("build.gradle") {
                 c.stack.insert("java".into());
             }
+        }
+        for lang in langs {
+            c.stack.insert(format!("{lang:?}").to_ascii_lowercase());
         }
         // The candidate's manifests in the facts' order (a path is listed
         // once per candidate; the facts hold each manifest once).
@@ -636,10 +654,11 @@ fn view(facts: &Facts, root: &str, ownership: &Ownership, libraries: &[&str]) ->
         compose_services: ownership.pick(&d.compose_services, |s| s.file.as_str(), &common),
         routes: d.routes.clone(),
     };
-    let mut langs: Vec<_> = v
-        .files
-        .iter()
-        .filter(|f| own(&f.path) && f.scope.in_service())
+    let mut langs: Vec<_> = ownership
+        .indices(&facts.files, |f| f.path.as_str(), &mine)
+        .into_iter()
+        .map(|i| &facts.files[i])
+        .filter(|f| f.scope.in_service())
         .filter_map(|f| match f.kind {
             FileKind::Source(l) => Some(l),
             _ => None,
