@@ -12,12 +12,14 @@ use super::{practices, triggers};
 use crate::facts::{FileFacts, FileRecord, extract};
 use crate::inventory::{self, Scope};
 
-/// Where a snippet of a language key is written: a production path.
+/// Where a snippet of a language key is written: a production path (not
+/// under an `example/` folder, whose code never runs in the service and so
+/// is not read for code facts).
 fn path_for(lang: &str) -> &'static str {
     match lang {
         "js" => "src/example.ts",
         "py" => "app/example.py",
-        "go" => "internal/example/example.go",
+        "go" => "internal/rates/rates.go",
         "rs" => "src/example.rs",
         other => panic!("no example path for lang {other}"),
     }
