@@ -255,27 +255,32 @@ impl Facts {
         let mut providers = Vec::new();
         let mut shape_calls = Vec::new();
         // Scopes first: they decide which code facts the service has.
-        let manifests: Vec<Manifest> = per_file.iter().filter_map(|f| f.manifest.clone()).collect();
+        facts.manifests = per_file
+            .iter_mut()
+            .filter_map(|f| f.manifest.take())
+            .collect();
         let hints: std::collections::BTreeMap<String, scope::ScopeHints> = per_file
             .iter_mut()
             .filter_map(|f| f.scope_hints.take().map(|h| (f.path.clone(), h)))
             .collect();
-        scope::assign(&mut files, &manifests, &hints);
-        let scopes: HashMap<&str, (Scope, FileKind)> = files
-            .iter()
-            .map(|f| (f.path.as_str(), (f.scope, f.kind)))
-            .collect();
+        scope::assign(&mut files, &facts.manifests, &hints);
+        // Both lists are sorted by path and every read file has its record:
+        // one cursor walks the records alongside, where a map of 20k paths
+        // cost a hash of each path twice, on the one thread that merges.
+        let mut records = files.iter().peekable();
         for mut f in per_file {
+            while records.next_if(|r| r.path < f.path).is_some() {}
+            let source_scope = records
+                .peek()
+                .filter(|r| r.path == f.path && matches!(r.kind, FileKind::Source(_)))
+                .map(|r| r.scope);
             // Code that never runs in the service (browser bundles, examples,
             // dev tooling) contributes no routes, calls or practices: a
             // browser `fetch` is not an outbound call of the service. Its
             // test markers still count.
             let unparsed = f.unparsed;
-            let scoped_out = matches!(
-                scopes.get(f.path.as_str()),
-                Some((scope, FileKind::Source(_))) if !scope.in_service()
-            );
-            if let Some((scope, FileKind::Source(_))) = scopes.get(f.path.as_str())
+            let scoped_out = source_scope.is_some_and(|scope| !scope.in_service());
+            if let Some(scope) = source_scope
                 && !scope.in_service()
             {
                 let tests = std::mem::take(&mut f.code.tests);
@@ -283,9 +288,8 @@ impl Facts {
                     tests,
                     ..Default::default()
                 };
-                *facts.scoped_out.entry(*scope).or_default() += 1;
+                *facts.scoped_out.entry(scope).or_default() += 1;
             }
-            facts.manifests.extend(f.manifest);
             facts.pipelines.extend(f.pipeline);
             facts.tasks.extend(f.tasks);
             facts.deploy.extend(f.deploy);
