@@ -4,6 +4,9 @@
 //! documents, secrets). Extraction runs on the walker's threads, one file at a
 //! time, and produces a [`FileFacts`]; the per-file facts are then merged into
 //! one [`Facts`] value that the rules read. Facts never know about rules.
+//! The code of a JavaScript or TypeScript file is the exception: where it
+//! runs is known only once every file is walked, so it is read while merging,
+//! and only where the service runs it ([`Deferred`]).
 
 pub mod ci;
 pub mod code;
