@@ -202,11 +202,50 @@ pub fn not_app_folder(name: &str) -> bool {
 /// The scope a path settles by itself, with the reason; `None` for source
 /// files whose package and content decide (`facts::scope`).
 pub fn path_scope(rel: &str, kind: FileKind) -> Option<(Scope, String)> {
+    settled_by_path(rel, kind).map(|(scope, why)| (scope, why.text()))
+}
+
+/// [`path_scope`] without its reason: the fact extractor asks it of every
+/// source file on the walker threads (a file whose path alone puts it
+/// outside the service is not parsed), where building the reason text would
+/// be an allocation per file for nothing.
+pub fn path_scope_only(rel: &str, kind: FileKind) -> Option<Scope> {
+    settled_by_path(rel, kind).map(|(scope, _)| scope)
+}
+
+/// Why a path settles its file's scope; the text is built only when asked.
+enum PathReason {
+    Test,
+    GeneratedName(String),
+    Folder(String),
+    Story,
+    ToolConfig(String),
+    Doc,
+    Task,
+    Config,
+}
+
+impl PathReason {
+    fn text(self) -> String {
+        match self {
+            PathReason::Test => "test file or folder by convention".into(),
+            PathReason::GeneratedName(name) => format!("generated file name `{name}`"),
+            PathReason::Folder(seg) => format!("under a `{seg}/` folder"),
+            PathReason::Story => "storybook story".into(),
+            PathReason::ToolConfig(name) => format!("build or tool configuration `{name}`"),
+            PathReason::Doc => "documentation file".into(),
+            PathReason::Task => "task runner or shell script".into(),
+            PathReason::Config => "configuration, CI or deploy file".into(),
+        }
+    }
+}
+
+fn settled_by_path(rel: &str, kind: FileKind) -> Option<(Scope, PathReason)> {
+    if is_test_path(rel) {
+        return Some((Scope::Test, PathReason::Test));
+    }
     let lower = rel.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    if is_test_path(rel) {
-        return Some((Scope::Test, "test file or folder by convention".into()));
-    }
     let generated_name = name.ends_with(".pb.go")
         || name.contains("_pb2")
         || name.contains(".generated.")
@@ -214,7 +253,7 @@ pub fn path_scope(rel: &str, kind: FileKind) -> Option<(Scope, String)> {
         || name.ends_with("_gen.go")
         || name.starts_with("zz_generated");
     if generated_name {
-        return Some((Scope::Generated, format!("generated file name `{name}`")));
+        return Some((Scope::Generated, PathReason::GeneratedName(name.into())));
     }
     for seg in lower.split('/').rev().skip(1) {
         if let Some(row) = folders()
@@ -222,24 +261,21 @@ pub fn path_scope(rel: &str, kind: FileKind) -> Option<(Scope, String)> {
             .iter()
             .find(|r| r.names.iter().any(|n| n == seg))
         {
-            return Some((row.scope, format!("under a `{seg}/` folder")));
+            return Some((row.scope, PathReason::Folder(seg.into())));
         }
     }
     if name.contains(".stories.") || name.contains(".story.") {
-        return Some((Scope::DevTooling, "storybook story".into()));
+        return Some((Scope::DevTooling, PathReason::Story));
     }
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     if folders().tool_config.has(stem) && matches!(kind, FileKind::Source(_)) {
-        return Some((
-            Scope::DevTooling,
-            format!("build or tool configuration `{name}`"),
-        ));
+        return Some((Scope::DevTooling, PathReason::ToolConfig(name.into())));
     }
     match kind {
         FileKind::Source(_) => None,
-        FileKind::Doc => Some((Scope::Docs, "documentation file".into())),
-        FileKind::TaskFile => Some((Scope::DevTooling, "task runner or shell script".into())),
-        _ => Some((Scope::Config, "configuration, CI or deploy file".into())),
+        FileKind::Doc => Some((Scope::Docs, PathReason::Doc)),
+        FileKind::TaskFile => Some((Scope::DevTooling, PathReason::Task)),
+        _ => Some((Scope::Config, PathReason::Config)),
     }
 }
 

@@ -149,6 +149,11 @@ struct GitignoreFilter {
     exclude: Option<Gitignore>,
     /// Per directory: its `.gitignore`, compiled, or `None`.
     matchers: RwLock<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    /// Per directory: the ignore files that apply to its entries, nearest
+    /// first. Every entry of a directory asks the same question, and asking
+    /// each ancestor in turn cost a path comparison and a hash of the path
+    /// per level, for every file of the tree.
+    chains: RwLock<HashMap<PathBuf, Chain>>,
     /// The text of each `.gitignore` read, handed to the fact extractor so
     /// the file is read once.
     texts: Mutex<HashMap<PathBuf, String>>,
@@ -170,6 +175,7 @@ impl GitignoreFilter {
             tracked,
             exclude,
             matchers: RwLock::new(HashMap::new()),
+            chains: RwLock::new(HashMap::new()),
             texts: Mutex::new(HashMap::new()),
             warnings: Mutex::new(Vec::new()),
         }
@@ -203,28 +209,43 @@ impl GitignoreFilter {
             .clone()
     }
 
+    /// The `.gitignore` files of `dir` and of its ancestors up to the root,
+    /// nearest first.
+    fn chain(&self, dir: &Path) -> Chain {
+        if let Some(c) = self.chains.read().expect("chain cache").get(dir) {
+            return Arc::clone(c);
+        }
+        let mut chain = Vec::new();
+        if dir.starts_with(&self.root) {
+            chain.extend(self.matcher(dir));
+            if dir != self.root
+                && let Some(parent) = dir.parent()
+            {
+                chain.extend(self.chain(parent).iter().cloned());
+            }
+        }
+        let chain: Chain = chain.into();
+        self.chains
+            .write()
+            .expect("chain cache")
+            .entry(dir.to_path_buf())
+            .or_insert(chain)
+            .clone()
+    }
+
     /// Whether the walk keeps this entry.
     fn keep(&self, path: &Path, is_dir: bool) -> bool {
         let mut verdict = Match::None;
-        let mut dir = path.parent();
-        while let Some(d) = dir {
-            if !d.starts_with(&self.root) {
+        let chain = path.parent().map(|d| self.chain(d));
+        for m in chain.iter().flat_map(|c| c.iter()) {
+            verdict = match m.matched_path_or_any_parents(path, is_dir) {
+                Match::Ignore(_) => Match::Ignore(()),
+                Match::Whitelist(_) => Match::Whitelist(()),
+                Match::None => Match::None,
+            };
+            if !verdict.is_none() {
                 break;
             }
-            if let Some(m) = self.matcher(d) {
-                verdict = match m.matched_path_or_any_parents(path, is_dir) {
-                    Match::Ignore(_) => Match::Ignore(()),
-                    Match::Whitelist(_) => Match::Whitelist(()),
-                    Match::None => Match::None,
-                };
-                if !verdict.is_none() {
-                    break;
-                }
-            }
-            if d == self.root {
-                break;
-            }
-            dir = d.parent();
         }
         if verdict.is_none()
             && let Some(x) = &self.exclude
@@ -252,6 +273,9 @@ impl GitignoreFilter {
         self.texts.lock().expect("texts").remove(path)
     }
 }
+
+/// Ignore files that apply in one directory, nearest first.
+type Chain = Arc<[Arc<Gitignore>]>;
 
 fn compile_ignore(dir: &Path, text: &str) -> Option<Gitignore> {
     let mut b = GitignoreBuilder::new(dir);
@@ -566,5 +590,67 @@ fn read_bytes(path: &Path, record: &FileRecord) -> Result<Option<Vec<u8>>, Warni
             record.path.as_str(),
             format!("cannot read: {e}"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nearest_ignore_file_with_a_verdict_decides() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        for (path, text) in [
+            (".gitignore", "*.log\n/out/\n"),
+            ("a.log", ""),
+            ("a.txt", ""),
+            ("out/x.txt", ""),
+            // A nested file re-includes what the root one excludes.
+            ("sub/.gitignore", "!keep.log\n"),
+            ("sub/keep.log", ""),
+            ("sub/other.log", ""),
+            ("sub/x.txt", ""),
+            // `/out/` is anchored at the root's folder.
+            ("sub/out/y.txt", ""),
+            // Deeper still: its own pattern, and the parents' through it.
+            ("sub/deep/.gitignore", "x.txt\n"),
+            ("sub/deep/x.txt", ""),
+            ("sub/deep/keep.log", ""),
+            ("sub/deep/other.log", ""),
+        ] {
+            let p = root.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let out = walk(&root, &GlobSet::empty(), None, 2, |r, _| FileFacts {
+            path: r.path.clone(),
+            ..FileFacts::default()
+        });
+        let walked: Vec<&str> = out.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            walked,
+            [
+                ".gitignore",
+                "a.txt",
+                "sub/.gitignore",
+                "sub/deep/.gitignore",
+                "sub/deep/keep.log",
+                "sub/keep.log",
+                "sub/out/y.txt",
+                "sub/x.txt",
+            ]
+        );
+        // The tracked files of a git work tree are kept whatever ignores them.
+        let tracked = vec!["a.log".to_string(), "sub/deep/x.txt".to_string()];
+        let out = walk(&root, &GlobSet::empty(), Some(tracked), 2, |r, _| {
+            FileFacts {
+                path: r.path.clone(),
+                ..FileFacts::default()
+            }
+        });
+        let walked: Vec<&str> = out.files.iter().map(|f| f.path.as_str()).collect();
+        assert!(walked.contains(&"a.log") && walked.contains(&"sub/deep/x.txt"));
+        assert!(!walked.contains(&"sub/other.log"));
     }
 }

@@ -4,6 +4,9 @@
 //! documents, secrets). Extraction runs on the walker's threads, one file at a
 //! time, and produces a [`FileFacts`]; the per-file facts are then merged into
 //! one [`Facts`] value that the rules read. Facts never know about rules.
+//! The code of a JavaScript or TypeScript file is the exception: where it
+//! runs is known only once every file is walked, so it is read while merging,
+//! and only where the service runs it ([`Deferred`]).
 
 pub mod ci;
 pub mod code;
@@ -141,7 +144,25 @@ pub struct FileFacts {
     /// A manifest or CI file of this kind that did not parse: what it
     /// declares is unknown to the rules that read it.
     pub unparsed: Option<Unparsed>,
+    /// The text of a JavaScript or TypeScript production file whose code
+    /// facts wait for its scope ([`Deferred`]).
+    pub deferred: Option<Deferred>,
     pub warnings: Vec<Warning>,
+}
+
+/// A JavaScript or TypeScript file read but not yet read for code.
+///
+/// Where such a file runs is known only once every file is walked: its
+/// package.json (a Vite app ships to browsers, an Express one serves), its
+/// meta-framework's conventions and the modules that import it decide
+/// ([`scope::assign`]). Merging keeps no code facts of a file outside the
+/// service, and on a typical monorepo half the JS/TS files are browser code
+/// (documenso 633, memos 395 of their files): their code is read after
+/// scopes are assigned, and only where the service runs it.
+#[derive(Debug, Clone)]
+pub struct Deferred {
+    pub lang: Lang,
+    pub text: String,
 }
 
 /// Which facts a file that was not read (it did not parse, or is over the
@@ -245,7 +266,18 @@ impl Default for git::History {
 
 impl Facts {
     /// Merge per-file facts (already sorted by path) into one value.
-    pub fn merge(mut files: Vec<FileRecord>, mut per_file: Vec<Box<FileFacts>>) -> Facts {
+    pub fn merge(files: Vec<FileRecord>, per_file: Vec<Box<FileFacts>>) -> Facts {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Facts::merge_on(files, per_file, threads)
+    }
+
+    /// [`Facts::merge`], reading the deferred files' code ([`Deferred`])
+    /// on `threads` threads.
+    pub fn merge_on(
+        mut files: Vec<FileRecord>,
+        mut per_file: Vec<Box<FileFacts>>,
+        threads: usize,
+    ) -> Facts {
         let mut facts = Facts::default();
         let mut exported_clients = Vec::new();
         let mut imported_calls = Vec::new();
@@ -255,27 +287,48 @@ impl Facts {
         let mut providers = Vec::new();
         let mut shape_calls = Vec::new();
         // Scopes first: they decide which code facts the service has.
-        let manifests: Vec<Manifest> = per_file.iter().filter_map(|f| f.manifest.clone()).collect();
+        facts.manifests = per_file
+            .iter_mut()
+            .filter_map(|f| f.manifest.take())
+            .collect();
         let hints: std::collections::BTreeMap<String, scope::ScopeHints> = per_file
             .iter_mut()
             .filter_map(|f| f.scope_hints.take().map(|h| (f.path.clone(), h)))
             .collect();
-        scope::assign(&mut files, &manifests, &hints);
-        let scopes: HashMap<&str, (Scope, FileKind)> = files
-            .iter()
-            .map(|f| (f.path.as_str(), (f.scope, f.kind)))
-            .collect();
-        for mut f in per_file {
+        scope::assign(&mut files, &facts.manifests, &hints);
+        // Both lists are sorted by path and every read file has its record:
+        // one cursor walks the records alongside, where a map of 20k paths
+        // cost a hash of each path twice, on the one thread that merges.
+        let source_scopes: Vec<Option<Scope>> = {
+            let mut records = files.iter().peekable();
+            per_file
+                .iter()
+                .map(|f| {
+                    while records.next_if(|r| r.path < f.path).is_some() {}
+                    records
+                        .peek()
+                        .filter(|r| r.path == f.path && matches!(r.kind, FileKind::Source(_)))
+                        .map(|r| r.scope)
+                })
+                .collect()
+        };
+        finish_all_deferred(
+            per_file
+                .iter_mut()
+                .zip(&source_scopes)
+                .filter(|(f, _)| f.deferred.is_some())
+                .map(|(f, scope)| (&mut **f, scope.is_none_or(|s| s.in_service())))
+                .collect(),
+            threads,
+        );
+        for (mut f, source_scope) in per_file.into_iter().zip(source_scopes) {
             // Code that never runs in the service (browser bundles, examples,
             // dev tooling) contributes no routes, calls or practices: a
             // browser `fetch` is not an outbound call of the service. Its
             // test markers still count.
             let unparsed = f.unparsed;
-            let scoped_out = matches!(
-                scopes.get(f.path.as_str()),
-                Some((scope, FileKind::Source(_))) if !scope.in_service()
-            );
-            if let Some((scope, FileKind::Source(_))) = scopes.get(f.path.as_str())
+            let scoped_out = source_scope.is_some_and(|scope| !scope.in_service());
+            if let Some(scope) = source_scope
                 && !scope.in_service()
             {
                 let tests = std::mem::take(&mut f.code.tests);
@@ -283,9 +336,8 @@ impl Facts {
                     tests,
                     ..Default::default()
                 };
-                *facts.scoped_out.entry(*scope).or_default() += 1;
+                *facts.scoped_out.entry(scope).or_default() += 1;
             }
-            facts.manifests.extend(f.manifest);
             facts.pipelines.extend(f.pipeline);
             facts.tasks.extend(f.tasks);
             facts.deploy.extend(f.deploy);
@@ -469,7 +521,14 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
             out.postmortem = operations::postmortem(path, text);
         }
         FileKind::Source(lang) => {
-            out.code = code::extract(path, lang, record.is_test, text);
+            if defers_code(record, lang) {
+                out.deferred = Some(Deferred {
+                    lang,
+                    text: text.to_string(),
+                });
+            } else {
+                out.code = code::extract(path, lang, record.is_test, text);
+            }
             if matches!(lang, Lang::JavaScript | Lang::TypeScript) {
                 out.scope_hints = Some(scope::hints(text));
             }
@@ -591,8 +650,82 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
     if record.kind != FileKind::Doc {
         out.allows = inline_allows(path, text);
     }
-    out.contexts = context::of_sites(text, &site_lines(&out));
+    if out.deferred.is_none() {
+        out.contexts = context::of_sites(text, &site_lines(&out));
+    }
     out
+}
+
+/// Whether a file's code facts wait for its scope ([`Deferred`]): JS/TS
+/// production code that its path alone does not place (those outside the
+/// service are never read for code: [`code::extract`]). A Checkly check is
+/// not deferred: it holds deploy routes too.
+fn defers_code(record: &FileRecord, lang: Lang) -> bool {
+    matches!(lang, Lang::JavaScript | Lang::TypeScript)
+        && !record.is_test
+        && !deploy::is_deploy_source(&record.path)
+}
+
+/// The code facts of a deferred file, now that its scope is known: read
+/// when it runs in the service, empty otherwise (merging would drop them);
+/// then the enclosing-code hashes of its site lines, as [`extract`] does.
+pub(crate) fn finish_deferred(f: &mut FileFacts, in_service: bool) {
+    let Some(Deferred { lang, text }) = f.deferred.take() else {
+        return;
+    };
+    if in_service {
+        let path = f.path.as_str();
+        match crate::isolation::catch(|| code::extract(path, lang, false, &text)) {
+            Ok(code) => {
+                if let Some(message) = &code.unparsed {
+                    f.warnings.push(Warning {
+                        path: path.to_string().into(),
+                        message: message.clone().into(),
+                    });
+                }
+                f.code = code;
+            }
+            Err(e) => {
+                let message =
+                    format!("internal error while reading this file (please report): {e}");
+                f.code = code::CodeFacts {
+                    unparsed: Some(message.clone()),
+                    ..code::CodeFacts::default()
+                };
+                f.warnings.push(Warning::new(path, message));
+            }
+        }
+    }
+    f.contexts = context::of_sites(&text, &site_lines(f));
+}
+
+/// [`finish_deferred`] over every deferred file, on `threads` threads: the
+/// code of a service's JS/TS files is most of a scan's work.
+fn finish_all_deferred(jobs: Vec<(&mut FileFacts, bool)>, threads: usize) {
+    if jobs.is_empty() {
+        return;
+    }
+    let threads = threads.clamp(1, jobs.len());
+    // Interleaved, so that each thread gets its share of the large files
+    // of one folder.
+    let mut shares: Vec<Vec<(&mut FileFacts, bool)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (i, job) in jobs.into_iter().enumerate() {
+        shares[i % threads].push(job);
+    }
+    std::thread::scope(|scope| {
+        let mut shares = shares.into_iter();
+        let own = shares.next().unwrap_or_default();
+        for share in shares {
+            scope.spawn(move || {
+                for (f, in_service) in share {
+                    finish_deferred(f, in_service);
+                }
+            });
+        }
+        for (f, in_service) in own {
+            finish_deferred(f, in_service);
+        }
+    });
 }
 
 /// The lines of a file where a rule can report a site: calls, retries,
@@ -641,6 +774,70 @@ fn inline_allows(path: &str, text: &str) -> Vec<InlineAllow> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every file through [`extract`], then merged, as a scan does.
+    fn scan(files: &[(&str, &str)], threads: usize) -> Facts {
+        let mut records: Vec<FileRecord> = Vec::new();
+        let mut per_file = Vec::new();
+        for (path, text) in files {
+            let record = crate::walk::file_record(path.to_string());
+            per_file.push(Box::new(extract(&record, text)));
+            records.push(record);
+        }
+        records.sort_by(|a, b| a.path.cmp(&b.path));
+        per_file.sort_by(|a, b| a.path.cmp(&b.path));
+        Facts::merge_on(records, per_file, threads)
+    }
+
+    #[test]
+    fn js_code_is_read_once_its_scope_says_it_runs_in_the_service() {
+        let call =
+            "const axios = require('axios');\nasync function f() {\n  await axios.get(url);\n}\n";
+        let files = [
+            (
+                "web/package.json",
+                r#"{"dependencies": {"react": "18", "vite": "5", "axios": "1"}}"#,
+            ),
+            ("web/src/api.js", call),
+            (
+                "api/package.json",
+                r#"{"dependencies": {"express": "4", "axios": "1"}}"#,
+            ),
+            ("api/src/client.js", call),
+            // Does not parse: said so only where the service runs it.
+            (
+                "api/src/broken.js",
+                "const axios = require('axios');\nconst re = /[/;\nfunction f( { axios.get(u) \n",
+            ),
+            (
+                "web/src/broken.js",
+                "const axios = require('axios');\nconst re = /[/;\nfunction f( { axios.get(u) \n",
+            ),
+        ];
+        // The walker leaves JS/TS code for later.
+        let record = crate::walk::file_record("web/src/api.js".into());
+        let early = extract(&record, call);
+        assert!(early.deferred.is_some() && early.code.outbound.is_empty());
+        for threads in [1, 2, 3] {
+            let facts = scan(&files, threads);
+            let calls: Vec<(&str, u32)> = facts
+                .outbound
+                .iter()
+                .map(|c| (c.location.path.as_str(), c.location.line))
+                .collect();
+            assert_eq!(calls, [("api/src/client.js", 3)], "{threads} threads");
+            assert_eq!(facts.unparsed, ["api/src/broken.js"]);
+            let warned: Vec<&str> = facts.warnings.iter().map(|w| w.path.as_str()).collect();
+            assert_eq!(warned, ["api/src/broken.js"]);
+            // The site's enclosing-code hash is there for its fingerprint.
+            assert!(
+                facts
+                    .context(&Location::new("api/src/client.js", 3))
+                    .is_some()
+            );
+            assert_eq!(facts.scoped_out.get(&Scope::Browser), Some(&2));
+        }
+    }
 
     #[test]
     fn inline_allow_reads_rule_and_reason() {

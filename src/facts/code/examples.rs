@@ -9,15 +9,17 @@
 use std::path::Path;
 
 use super::{practices, triggers};
-use crate::facts::{FileFacts, FileRecord, extract};
+use crate::facts::{FileFacts, FileRecord, extract, finish_deferred};
 use crate::inventory::{self, Scope};
 
-/// Where a snippet of a language key is written: a production path.
+/// Where a snippet of a language key is written: a production path (not
+/// under an `example/` folder, whose code never runs in the service and so
+/// is not read for code facts).
 fn path_for(lang: &str) -> &'static str {
     match lang {
         "js" => "src/example.ts",
         "py" => "app/example.py",
-        "go" => "internal/example/example.go",
+        "go" => "internal/rates/rates.go",
         "rs" => "src/example.rs",
         other => panic!("no example path for lang {other}"),
     }
@@ -38,7 +40,11 @@ fn run(dir: &Path, lang: &str, snippet: &str) -> FileFacts {
         scope: Scope::Unknown,
         scope_reason: String::new(),
     };
-    extract(&record, &text)
+    let mut facts = extract(&record, &text);
+    // JS/TS code is read once its scope is known; these snippets are the
+    // service's own code.
+    finish_deferred(&mut facts, true);
+    facts
 }
 
 /// Whether the facts hold what a trigger row says it reads.
@@ -190,7 +196,11 @@ fn run_at(dir: &Path, rel: &str, text: &str) -> FileFacts {
         scope: Scope::Unknown,
         scope_reason: String::new(),
     };
-    extract(&record, &text)
+    let mut facts = extract(&record, &text);
+    // JS/TS code is read once its scope is known; these snippets are the
+    // service's own code.
+    finish_deferred(&mut facts, true);
+    facts
 }
 
 #[test]

@@ -443,6 +443,9 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
         }
         return facts;
     }
+    if runs_outside_service(path, lang) {
+        return facts;
+    }
     if matches!(lang, Lang::JavaScript | Lang::TypeScript) {
         // Next.js, SvelteKit, Nuxt and Remix file routes come from the
         // path alone.
@@ -484,6 +487,19 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
     practices::extract(&src, &mut facts);
     browser::drop_browser_only(&src, &mut facts);
     facts
+}
+
+/// A non-test file whose path alone puts it outside the service (vendored
+/// pdf.js under `static/`, a `scripts/` tool, an example): merging keeps
+/// none of its code facts ([`crate::facts::Facts::merge`] keeps only test
+/// markers of such files, and only Rust finds test markers outside test
+/// files), so reading its code would be wasted — on calibre-web the vendored
+/// browser bundles were 43% of the scan, in tree-sitter. Its scope hints,
+/// secrets and flag imports are read apart from the code facts, as before.
+fn runs_outside_service(path: &str, lang: Lang) -> bool {
+    lang != Lang::Rust
+        && crate::inventory::path_scope_only(path, crate::inventory::FileKind::Source(lang))
+            .is_some_and(|scope| !scope.in_service())
 }
 
 /// Generated code (`// Code generated … DO NOT EDIT.`, `@generated`) is
@@ -836,5 +852,69 @@ mod tests {
             classify_loop_wait("await sleep(2 ** i * 100 + Math.random() * 50)"),
             (Backoff::Exponential, true)
         );
+    }
+
+    #[test]
+    fn a_file_outside_the_service_by_its_path_is_not_read_for_code() {
+        // A vendored browser bundle that calls out, and one that the parser
+        // would reject: neither is read, so neither costs a parse.
+        let calls =
+            "const axios = require('axios');\nasync function f() { await axios.get(url); }\n";
+        let broken =
+            "const axios = require('axios');\nconst re = /[/;\nfunction f( { axios.get(url) \n";
+        for path in [
+            "cps/static/js/libs/pdf.js",
+            "scripts/seed.js",
+            "vendor/lib/http.py",
+        ] {
+            let lang = if path.ends_with(".py") {
+                Lang::Python
+            } else {
+                Lang::JavaScript
+            };
+            let text = if lang == Lang::Python {
+                "import requests\nrequests.get(url)\n"
+            } else {
+                calls
+            };
+            let f = extract(path, lang, false, text);
+            assert!(f.outbound.is_empty(), "{path}: {:?}", f.outbound);
+            assert!(f.client_defaults.is_empty() && f.routes.is_empty());
+            assert!(
+                extract(path, lang, false, broken).unparsed.is_none(),
+                "{path}"
+            );
+        }
+        // The same code where the service runs it is read.
+        assert_eq!(
+            extract("cps/api.js", Lang::JavaScript, false, calls)
+                .outbound
+                .len(),
+            1
+        );
+        assert_eq!(
+            extract(
+                "cps/api.py",
+                Lang::Python,
+                false,
+                "import requests\nrequests.get(url)\n"
+            )
+            .outbound
+            .len(),
+            1
+        );
+        assert!(
+            extract("cps/api.js", Lang::JavaScript, false, broken)
+                .unparsed
+                .is_some()
+        );
+        // Rust still is: its test markers count wherever the file sits.
+        let rs = extract(
+            "examples/demo.rs",
+            Lang::Rust,
+            false,
+            "#[test]\nfn t() {}\n",
+        );
+        assert_eq!(rs.tests.len(), 1);
     }
 }

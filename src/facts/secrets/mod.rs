@@ -373,6 +373,24 @@ fn prefilter(text: &str) -> Hits {
     hits
 }
 
+/// The provider formats (bit `i`: format `i`) one of whose literals occurs
+/// in `text`, case-sensitively where the format says so: the prefilter's one
+/// pass. Every report string is redacted through
+/// [`provider_value_spans`], which used to lowercase the string and search it
+/// once per literal.
+fn providers_named(text: &str) -> u64 {
+    let pf = &*PREFILTER;
+    let mut named = 0u64;
+    for m in pf.ac.find_overlapping_iter(text) {
+        if let (Group::Provider(i), exact) = pf.meta[m.pattern().as_usize()]
+            && exact.is_none_or(|e| &text[m.start()..m.end()] == e)
+        {
+            named |= 1 << i;
+        }
+    }
+    named
+}
+
 /// Shannon entropy in bits per character.
 pub fn entropy(s: &str) -> f64 {
     let mut counts = [0usize; 256];
@@ -1050,16 +1068,9 @@ pub fn env_file(path: &str, text: &str) -> EnvFile {
 /// keeping a second list of formats.
 pub fn provider_value_spans(text: &str) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
-    let lower = text.to_ascii_lowercase();
-    for p in TABLE.format.iter() {
-        let hit = if p.case_sensitive {
-            p.literals.iter().any(|l| text.contains(l.as_str()))
-        } else {
-            p.literals
-                .iter()
-                .any(|l| lower.contains(&l.to_ascii_lowercase()))
-        };
-        if !hit || !p.possible(text) {
+    let named = providers_named(text);
+    for (i, p) in TABLE.format.iter().enumerate() {
+        if named & (1 << i) == 0 || !p.possible(text) {
             continue;
         }
         for c in p.re().captures_iter(text) {
@@ -1433,6 +1444,40 @@ mod tests {
         assert_eq!(lines, vec![2, 4]);
         assert_eq!(hits.lines[1].1 & 1, 1, "AKIA is provider 0");
         assert!(prefilter("nothing to see\n").lines.is_empty());
+    }
+
+    #[test]
+    fn providers_named_as_each_format_says() {
+        // The prefilter's pass agrees with a plain search of each literal,
+        // case-sensitive or not as the row says, on every row's examples.
+        let naive = |text: &str| {
+            let lower = text.to_ascii_lowercase();
+            TABLE.format.iter().enumerate().fold(0u64, |bits, (i, p)| {
+                let hit = p.literals.iter().any(|l| {
+                    if p.case_sensitive {
+                        text.contains(l.as_str())
+                    } else {
+                        lower.contains(&l.to_ascii_lowercase())
+                    }
+                });
+                if hit { bits | 1 << i } else { bits }
+            })
+        };
+        let mut named = 0;
+        for p in TABLE.format.iter() {
+            for text in p.matches.iter().chain(&p.no_match) {
+                assert_eq!(providers_named(text), naive(text), "{text}");
+                named |= providers_named(text);
+            }
+            let upper = p.matches[0].to_ascii_uppercase();
+            assert_eq!(providers_named(&upper), naive(&upper), "{upper}");
+        }
+        // Not a vacuous agreement: the examples name most formats.
+        assert!(
+            named.count_ones() as usize >= TABLE.format.len() / 2,
+            "{named:b}"
+        );
+        assert_eq!(providers_named("nothing here"), 0);
     }
 
     #[test]
