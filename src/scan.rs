@@ -87,7 +87,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         opts.threads,
         crate::facts::extract,
     );
-    let mut facts = Facts::merge(out.files, out.facts);
+    let mut facts = Facts::merge_on(out.files, out.facts, opts.threads);
     facts.warnings.extend(out.warnings);
     facts.warnings.extend(early_warnings);
     facts.tracked_env_files = tracked.map(|paths| {
