@@ -769,10 +769,19 @@ fn write_stdout(bytes: &[u8]) -> Result<ExitCode> {
 /// (`::name …::`, after leading spaces) with a backslash.
 pub fn guard_workflow_commands(s: &str) -> std::borrow::Cow<'_, str> {
     // A report quotes `::` often (Rust paths, IPv6, C++) but almost never at
-    // the start of a line: copying a 50 MB JSON report to find that out
-    // cost more than writing it.
+    // the start of a line: only the lines holding one are looked at, and
+    // the report is copied only when one must be escaped.
     let command = |line: &str| line.trim_start().starts_with("::");
-    if !s.contains("::") || !s.split_inclusive('\n').any(command) {
+    let mut line_start = 0;
+    let mut looked = 0;
+    let any_command = s.match_indices("::").any(|(at, _)| {
+        if let Some(nl) = s[looked..at].rfind('\n') {
+            line_start = looked + nl + 1;
+        }
+        looked = at;
+        s[line_start..at].trim_start().is_empty()
+    });
+    if !any_command {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
