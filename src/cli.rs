@@ -768,12 +768,25 @@ fn write_stdout(bytes: &[u8]) -> Result<ExitCode> {
 /// Prefix every line that the Actions runner would read as a command
 /// (`::name …::`, after leading spaces) with a backslash.
 pub fn guard_workflow_commands(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains("::") {
+    // A report quotes `::` often (Rust paths, IPv6, C++) but almost never at
+    // the start of a line: only the lines holding one are looked at, and
+    // the report is copied only when one must be escaped.
+    let command = |line: &str| line.trim_start().starts_with("::");
+    let mut line_start = 0;
+    let mut looked = 0;
+    let any_command = s.match_indices("::").any(|(at, _)| {
+        if let Some(nl) = s[looked..at].rfind('\n') {
+            line_start = looked + nl + 1;
+        }
+        looked = at;
+        s[line_start..at].trim_start().is_empty()
+    });
+    if !any_command {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
     for line in s.split_inclusive('\n') {
-        if line.trim_start().starts_with("::") {
+        if command(line) {
             out.push('\\');
         }
         out.push_str(line);
@@ -864,5 +877,12 @@ mod tests {
             guard_workflow_commands("plain"),
             std::borrow::Cow::Borrowed(_)
         ));
+        // `::` inside lines only (a JSON report quoting Rust paths): the
+        // report is written as it is, not copied.
+        assert!(matches!(
+            guard_workflow_commands("{\n  \"note\": \"reqwest::get\"\n}\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(guard_workflow_commands("a::b\n \t::x"), "a::b\n\\ \t::x");
     }
 }

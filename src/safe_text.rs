@@ -117,7 +117,40 @@ impl<'de> Deserialize<'de> for SafeText {
 }
 
 /// Redact, escape and bound one string.
+///
+/// The same short texts are cleaned over and over: every app of a monorepo
+/// carries the same rule messages, fixes, CI step notes and root paths, and
+/// a thousand-app tree cleaned them a thousand times. Cleaning is a pure
+/// function of the text, so each thread remembers what it cleaned (short
+/// texts only, and a bounded number of them).
 pub fn clean(raw: &str) -> String {
+    if raw.len() > MEMO_LEN {
+        return clean_uncached(raw);
+    }
+    MEMO.with_borrow_mut(|memo| {
+        if let Some(done) = memo.get(raw) {
+            return done.clone();
+        }
+        let done = clean_uncached(raw);
+        if memo.len() < MEMO_ENTRIES {
+            memo.insert(raw.to_string(), done.clone());
+        }
+        done
+    })
+}
+
+/// Longest text (in bytes) whose cleaning is remembered: messages, paths
+/// and notes are shorter; a long text is rarely seen twice.
+const MEMO_LEN: usize = 256;
+/// Texts remembered per thread: a few megabytes at most.
+const MEMO_ENTRIES: usize = 32_768;
+
+thread_local! {
+    static MEMO: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn clean_uncached(raw: &str) -> String {
     let mut spans = credential_spans(raw);
     let redacted = if spans.is_empty() {
         std::borrow::Cow::Borrowed(raw)
@@ -337,6 +370,25 @@ mod tests {
         ] {
             assert_eq!(clean(s), s);
         }
+    }
+
+    #[test]
+    fn remembered_texts_are_cleaned_as_new_ones() {
+        let long_key = format!("API_KEY={}", "Zx8Kq2Lm9Pw4Rt7Yv1Nb6Hc3Jd5Gf0Sa".repeat(9));
+        for raw in [
+            "cli --password hunter22 --verbose",
+            "x\n::error file=app.js::INJECTED",
+            "services/api/src/server.ts",
+            long_key.as_str(),
+        ] {
+            let first = clean(raw);
+            assert_eq!(first, clean_uncached(raw), "{raw:?}");
+            // The second time comes from the thread's memory (or, past
+            // the length bound, is cleaned again): the same text.
+            assert_eq!(clean(raw), first, "{raw:?}");
+        }
+        assert!(!clean(&long_key).contains("Zx8Kq2"));
+        assert!(!clean("cli --password hunter22 --verbose").contains("hunter22"));
     }
 
     #[test]

@@ -15,13 +15,15 @@ use crate::report::{
     AppSummary, Check, Coverage, DebtItem, Gate, GateStatus, Level, NextLevel, PillarScore, Report,
     SCHEMA_VERSION, Suppression, Tool,
 };
-use crate::rules::{self, Outcome, Pillar, Status};
+use crate::rules::{self, Evidence, Outcome, Pillar, Status};
 use crate::safe_text::SafeText;
 use crate::waivers::{
     Scope as WaiverScope, Source as WaiverSource, Status as WaiverStatus, Waiver, WaiverEffect,
     WaiverEntry,
 };
 use crate::walk::WalkStats;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 pub fn priority(impact: u8, risk: u8, effort: u8) -> u32 {
     impact as u32 * risk as u32 * (6 - effort.clamp(1, 5)) as u32
@@ -79,7 +81,48 @@ const HYGIENE: &str = "waiver-hygiene";
 /// waiver's problems become `waiver-hygiene` findings. `today` is the scan
 /// date, `YYYY-MM-DD`.
 pub fn evaluate(facts: &Facts, config: &Config, today: &str) -> Evaluation {
-    evaluate_with(facts, config, today, &[])
+    evaluate_with(facts, config, today, &[], RULE_THREADS)
+}
+
+/// `each` over `items` on up to `threads` threads, the results in the
+/// items' order (the report must not depend on which thread was faster).
+/// Items are handed out one at a time: apps differ in size by orders of
+/// magnitude, so fixed chunks would leave a thread idle.
+fn in_order<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    each: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.min(items.len());
+    if threads <= 1 {
+        return items.iter().map(each).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let take = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, each(item)));
+        }
+    };
+    let parts: Vec<Vec<(usize, R)>> = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(take)).collect();
+        let mut parts = vec![take()];
+        for h in helpers {
+            // A rule that panics is a bug: it ends the run as it would
+            // have on one thread.
+            parts.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        parts
+    });
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (i, r) in parts.into_iter().flatten() {
+        slots[i] = Some(r);
+    }
+    slots.into_iter().flatten().collect()
 }
 
 /// [`evaluate`] for one app of several: a waiver that matches nothing in
@@ -91,21 +134,16 @@ fn evaluate_with(
     config: &Config,
     today: &str,
     used_elsewhere: &[(String, u32)],
+    threads: usize,
 ) -> Evaluation {
-    // Rules are independent reads of the facts: run them on two threads
-    // (a large monorepo spends real time in the per-manifest rules).
+    // Rules are independent reads of the facts: a lone app runs them on two
+    // threads (a large monorepo spends real time in the per-manifest rules);
+    // apps scored side by side run theirs on their own thread.
     let runnable: Vec<&'static rules::Rule> = rules::all()
         .iter()
         .filter(|r| r.meta.id != HYGIENE)
         .collect();
-    let half = runnable.len().div_ceil(2);
-    let (first, second) = runnable.split_at(half);
-    let mut outcomes: Vec<Outcome> = std::thread::scope(|s| {
-        let other = s.spawn(|| second.iter().map(|r| r.run(facts)).collect::<Vec<_>>());
-        let mut mine: Vec<Outcome> = first.iter().map(|r| r.run(facts)).collect();
-        mine.extend(other.join().expect("a rule panicked"));
-        mine
-    });
+    let mut outcomes: Vec<Outcome> = in_order(&runnable, threads, |r| r.run(facts));
     let mut unwaived: Vec<(&'static rules::Rule, Outcome)> = runnable
         .iter()
         .copied()
@@ -432,6 +470,22 @@ struct AppEval {
     score_with: Option<u32>,
     score_without: Option<u32>,
     waivers: Vec<WaiverEntry>,
+    /// The rules this app has debt of in each churn hotspot (by index), in
+    /// the order found; the pressure's hotspots list them once scoring ends.
+    hotspot_debt: Vec<HotspotMark>,
+}
+
+/// A churn hotspot (its index in the pressure's list) and a rule with debt
+/// in that file.
+type HotspotMark = (usize, String);
+
+/// Threads for one app's rules; apps scored side by side get one each.
+const RULE_THREADS: usize = 2;
+
+/// Threads for scoring many apps: one per core (the walk has finished
+/// with them), two when the system does not say.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// Build the report. `facts` are the whole repository's; each app of `apps`
@@ -453,49 +507,64 @@ pub fn build(
     let scanned_at = crate::report::timestamp::rfc3339(now);
     let today = &scanned_at[..10];
     let mut pressure = crate::pressure::evaluate(facts, &facts.history, &config.pressure, now);
-    let mut evaluated_apps: Vec<(AppInput, AppEval)> = apps
-        .apps
-        .into_iter()
-        .map(|app| {
-            let e = evaluate_app(
+    // Apps are scored side by side, each on its own thread's share: on a
+    // monorepo of a thousand apps this is most of the work after the walk.
+    // What an app's debt adds to the churn hotspots is applied afterwards,
+    // in app order, so the report does not depend on the threads.
+    let threads = if apps.apps.len() > 1 {
+        cores()
+    } else {
+        RULE_THREADS
+    };
+    let rule_threads = if apps.apps.len() > 1 { 1 } else { RULE_THREADS };
+    let score_all = |inputs: &[&AppInput], used: &[(String, u32)]| {
+        in_order(inputs, threads, |app| {
+            evaluate_app(
                 app.facts.as_ref().unwrap_or(facts),
                 config,
                 fail_under,
-                &mut pressure.hotspots,
+                &pressure.hotspots,
                 today,
                 apply_waivers,
-                &[],
-            );
-            (app, e)
+                used,
+                rule_threads,
+            )
         })
+    };
+    let inputs: Vec<&AppInput> = apps.apps.iter().collect();
+    let mut evaluations = score_all(&inputs, &[]);
+    let mut marks: Vec<HotspotMark> = evaluations
+        .iter_mut()
+        .flat_map(|e| std::mem::take(&mut e.hotspot_debt))
         .collect();
     // A waiver one app uses is not unused in another: evaluate again the
     // apps that call it unused (only config waivers can span apps).
-    if evaluated_apps.len() > 1 {
-        let used: Vec<(String, u32)> = evaluated_apps
+    if evaluations.len() > 1 {
+        let used: Vec<(String, u32)> = evaluations
             .iter()
-            .flat_map(|(_, e)| &e.waivers)
+            .flat_map(|e| &e.waivers)
             .filter(|w| w.status != WaiverStatus::Unused)
             .map(|w| (w.path.to_string(), w.line))
             .collect();
-        for (app, e) in evaluated_apps.iter_mut() {
-            let stale = e.waivers.iter().any(|w| {
-                w.status == WaiverStatus::Unused
-                    && used.iter().any(|(p, l)| *p == *w.path && *l == w.line)
-            });
-            if stale {
-                *e = evaluate_app(
-                    app.facts.as_ref().unwrap_or(facts),
-                    config,
-                    fail_under,
-                    &mut pressure.hotspots,
-                    today,
-                    apply_waivers,
-                    &used,
-                );
-            }
+        let stale: Vec<usize> = evaluations
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.waivers.iter().any(|w| {
+                    w.status == WaiverStatus::Unused
+                        && used.iter().any(|(p, l)| *p == *w.path && *l == w.line)
+                })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let again: Vec<&AppInput> = stale.iter().map(|&i| inputs[i]).collect();
+        for (i, mut e) in stale.into_iter().zip(score_all(&again, &used)) {
+            marks.append(&mut e.hotspot_debt);
+            evaluations[i] = e;
         }
     }
+    let mut evaluated_apps: Vec<(AppInput, AppEval)> =
+        apps.apps.into_iter().zip(evaluations).collect();
     let top = match evaluated_apps.len() {
         // No app: the root is evaluated as before, and left unscored.
         0 => {
@@ -503,11 +572,13 @@ pub fn build(
                 facts,
                 config,
                 fail_under,
-                &mut pressure.hotspots,
+                &pressure.hotspots,
                 today,
                 apply_waivers,
                 &[],
+                RULE_THREADS,
             );
+            marks.append(&mut e.hotspot_debt);
             let why = apps
                 .none_in
                 .clone()
@@ -519,6 +590,12 @@ pub fn build(
         1 => clone_evaluation(&evaluated_apps[0].1),
         _ => roll_up(&evaluated_apps, fail_under),
     };
+    for (h, rule) in marks {
+        let debt = &mut pressure.hotspots[h].debt;
+        if !debt.contains(&rule) {
+            debt.push(rule);
+        }
+    }
     let rollup = (evaluated_apps.len() > 1).then(|| {
         let weakest = weakest(&evaluated_apps);
         crate::report::RollUp {
@@ -529,22 +606,25 @@ pub fn build(
     });
     let app_summaries = evaluated_apps
         .drain(..)
-        .map(|(app, e)| AppSummary {
-            path: SafeText::new(&app.root),
-            root: SafeText::new(&app.root),
-            name: SafeText::new(&app.name),
-            stack: app.stack,
-            signals: app.signals.iter().map(|s| SafeText::new(s)).collect(),
-            score: e.score,
-            grade: e.score.map(grade),
-            unscored: e.unscored.map(SafeText::from),
-            level: e.level,
-            coverage: e.coverage,
-            pillars: e.pillars,
-            checks: e.checks,
-            debt: e.debt,
-            signoff: e.signoff,
-            target: e.target,
+        .map(|(app, e)| {
+            let root = SafeText::new(&app.root);
+            AppSummary {
+                path: root.clone(),
+                root,
+                name: SafeText::new(&app.name),
+                stack: app.stack,
+                signals: app.signals.iter().map(|s| SafeText::new(s)).collect(),
+                score: e.score,
+                grade: e.score.map(grade),
+                unscored: e.unscored.map(SafeText::from),
+                level: e.level,
+                coverage: e.coverage,
+                pillars: e.pillars,
+                checks: e.checks,
+                debt: e.debt,
+                signoff: e.signoff,
+                target: e.target,
+            }
         })
         .collect();
     let AppEval {
@@ -561,6 +641,7 @@ pub fn build(
         score_with,
         score_without,
         waivers,
+        hotspot_debt: _,
     } = top;
     Report {
         schema_version: SCHEMA_VERSION,
@@ -639,6 +720,7 @@ fn clone_evaluation(e: &AppEval) -> AppEval {
         score_with: e.score_with,
         score_without: e.score_without,
         waivers: e.waivers.clone(),
+        hotspot_debt: Vec::new(),
     }
 }
 
@@ -654,24 +736,40 @@ fn badness(s: Status) -> u8 {
 
 /// The repository's standing from its apps' (the rule is [`ROLLUP_RULE`]).
 fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>) -> AppEval {
+    // A thousand apps each bring the same checks and much the same
+    // evidence: every merge below is a hash lookup, not a scan of what the
+    // roll-up holds so far.
     let mut checks: Vec<Check> = Vec::new();
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut evidence_of: Vec<HashSet<&Evidence>> = Vec::new();
     for (_, e) in apps {
         for c in &e.checks {
-            match checks.iter_mut().find(|r| r.id == c.id) {
-                None => checks.push(c.clone()),
-                Some(r) => {
+            match by_id.get(c.id.as_str()) {
+                None => {
+                    by_id.insert(&c.id, checks.len());
+                    evidence_of.push(c.evidence.iter().collect());
+                    checks.push(c.clone());
+                }
+                Some(&i) => {
+                    let r = &mut checks[i];
                     let worse = badness(c.status) > badness(r.status)
                         || (c.status == r.status && c.pass_fraction < r.pass_fraction);
                     // The evidence is every app's: what proved or failed it
                     // anywhere stays visible.
                     let mut evidence = std::mem::take(&mut r.evidence);
                     for e in &c.evidence {
-                        if !evidence.contains(e) {
+                        if evidence_of[i].insert(e) {
                             evidence.push(e.clone());
                         }
                     }
                     if worse {
-                        *r = c.clone();
+                        *r = Check {
+                            evidence: Vec::new(),
+                            skip_reason: c.skip_reason.clone(),
+                            id: c.id.clone(),
+                            title: c.title.clone(),
+                            ..*c
+                        };
                     }
                     r.evidence = evidence;
                 }
@@ -679,24 +777,23 @@ fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>) -> AppEval {
         }
     }
     let mut debt: Vec<DebtItem> = Vec::new();
-    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     for (a, e) in apps {
+        let root = SafeText::new(&a.root);
         for d in &e.debt {
-            let i = *seen.entry(d.fingerprint.clone()).or_insert_with(|| {
+            let i = *seen.entry(&d.fingerprint).or_insert_with(|| {
                 debt.push(d.clone());
                 debt.len() - 1
             });
-            debt[i].apps.push(SafeText::new(&a.root));
+            debt[i].apps.push(root.clone());
         }
     }
     sort_debt(&mut debt);
     let mut suppressions: Vec<Suppression> = Vec::new();
+    let mut suppressed: HashSet<(&SafeText, u32, &SafeText)> = HashSet::new();
     for (_, e) in apps {
         for s in &e.suppressions {
-            if !suppressions
-                .iter()
-                .any(|x| x.path == s.path && x.line == s.line && x.rule == s.rule)
-            {
+            if suppressed.insert((&s.path, s.line, &s.rule)) {
                 suppressions.push(s.clone());
             }
         }
@@ -827,6 +924,7 @@ fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>) -> AppEval {
         score_with: lowest_of(|e| e.score_with),
         score_without: lowest_of(|e| e.score_without),
         waivers,
+        hotspot_debt: Vec::new(),
     }
 }
 
@@ -886,35 +984,25 @@ fn coverage_block(checks: &[Check], unscored: bool) -> Coverage {
 
 /// Evaluate one app's facts: rules, waivers, checks, debt, score, level,
 /// gates. `today` is the scan date (waiver expiry).
+#[allow(clippy::too_many_arguments)]
 fn evaluate_app(
     facts: &Facts,
     config: &Config,
     fail_under: Option<u8>,
-    hotspots: &mut [crate::pressure::Hotspot],
+    hotspots: &[crate::pressure::Hotspot],
     today: &str,
     apply_waivers: bool,
     used_elsewhere: &[(String, u32)],
+    rule_threads: usize,
 ) -> AppEval {
     let Evaluation {
         waived,
         unwaived,
         suppressions,
         mut waivers,
-    } = evaluate_with(facts, config, today, used_elsewhere);
-    let score_with = weighted_score(
-        waived
-            .iter()
-            .map(|(r, o)| check_of(r, o, config))
-            .collect::<Vec<_>>()
-            .iter(),
-    );
-    let score_without = weighted_score(
-        unwaived
-            .iter()
-            .map(|(r, o)| check_of(r, o, config))
-            .collect::<Vec<_>>()
-            .iter(),
-    );
+    } = evaluate_with(facts, config, today, used_elsewhere, rule_threads);
+    let score_with = outcomes_score(&waived, config);
+    let score_without = outcomes_score(&unwaived, config);
     let (results, suppressions) = if apply_waivers {
         (waived, suppressions)
     } else {
@@ -977,14 +1065,14 @@ fn evaluate_app(
     }
     legacy_fingerprints(&mut debt);
     // Debt in a churn hotspot is riskier: it sits where changes happen.
+    let mut hotspot_debt = Vec::new();
     for d in debt.iter_mut() {
-        if let Some(h) = hotspots
-            .iter_mut()
-            .find(|h| Some(&h.path) == d.path.as_ref())
+        if let Some((i, h)) = hotspots
+            .iter()
+            .enumerate()
+            .find(|(_, h)| Some(&h.path) == d.path.as_ref())
         {
-            if !h.debt.contains(&d.rule) {
-                h.debt.push(d.rule.clone());
-            }
+            hotspot_debt.push((i, d.rule.clone()));
             d.hotspot = Some(h.changes);
             d.risk = (d.risk + 1).min(5);
             d.priority = priority(d.impact, d.risk, d.effort);
@@ -1020,6 +1108,7 @@ fn evaluate_app(
         score_with,
         score_without,
         waivers,
+        hotspot_debt,
     };
     if score.is_none() {
         unscore(
@@ -1101,7 +1190,7 @@ fn check_of(rule: &rules::Rule, outcome: &Outcome, config: &Config) -> Check {
         effort,
         priority: priority(impact, risk, effort),
         week: meta.week,
-        pass_fraction: (outcome.pass_fraction() * 1000.0).round() / 1000.0,
+        pass_fraction: rounded_fraction(outcome),
         skip_reason: outcome.reason.as_deref().map(SafeText::new),
         evidence: outcome.evidence.clone(),
     }
@@ -1130,13 +1219,34 @@ fn anchor(rule: &str, facts: &Facts) -> String {
 }
 
 fn weighted_score<'a>(checks: impl Iterator<Item = &'a Check>) -> Option<u32> {
+    weighted(checks.map(|c| (c.status, c.impact, c.risk, c.pass_fraction)))
+}
+
+/// The score the rules' outcomes would make as checks ([`check_of`]), without
+/// building the checks: the score with and without the waivers needs only
+/// the weights, not each check's evidence.
+fn outcomes_score(outcomes: &[(&'static rules::Rule, Outcome)], config: &Config) -> Option<u32> {
+    weighted(outcomes.iter().map(|(rule, outcome)| {
+        let (impact, risk, _) = config.scores(&rule.meta);
+        (outcome.status, impact, risk, rounded_fraction(outcome))
+    }))
+}
+
+/// Σ weight × pass fraction / Σ weight over the evaluated (status, impact,
+/// risk, pass fraction) of some checks.
+fn weighted(checks: impl Iterator<Item = (Status, u8, u8, f64)>) -> Option<u32> {
     let (mut got, mut total) = (0.0, 0.0);
-    for c in checks.filter(|c| c.status.evaluated()) {
-        let w = c.impact as f64 * c.risk as f64;
-        got += w * c.pass_fraction;
+    for (_, impact, risk, pass_fraction) in checks.filter(|c| c.0.evaluated()) {
+        let w = impact as f64 * risk as f64;
+        got += w * pass_fraction;
         total += w;
     }
     (total > 0.0).then(|| (100.0 * got / total).round() as u32)
+}
+
+/// A check's pass fraction as the report states it, to three decimals.
+fn rounded_fraction(outcome: &Outcome) -> f64 {
+    (outcome.pass_fraction() * 1000.0).round() / 1000.0
 }
 
 /// The evaluated share of the weight of the checks that apply, in percent.
@@ -1283,6 +1393,25 @@ mod tests {
             skip_reason: None,
             evidence: vec![],
         }
+    }
+
+    #[test]
+    fn work_spread_over_threads_comes_back_in_order() {
+        // Uneven items (as apps are): the late ones finish first on the
+        // other thread, and must still come back in place.
+        let items: Vec<u64> = (0..200)
+            .map(|i| if i % 7 == 0 { 20_000 } else { 10 })
+            .collect();
+        let slow_square = |n: &u64| (0..*n).fold(*n, |acc, x| acc.wrapping_add(x % 3)) * 2;
+        let serial: Vec<u64> = items.iter().map(slow_square).collect();
+        for threads in [1, 2, 3, 8, 500] {
+            assert_eq!(
+                in_order(&items, threads, slow_square),
+                serial,
+                "{threads} threads"
+            );
+        }
+        assert!(in_order(&Vec::<u64>::new(), 2, slow_square).is_empty());
     }
 
     #[test]

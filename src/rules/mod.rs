@@ -55,7 +55,7 @@ impl Status {
 }
 
 /// What proved a check's status: a route, an SDK init line, a bad call site.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 pub struct Evidence {
     pub path: Option<SafeText>,
     pub line: Option<u32>,
