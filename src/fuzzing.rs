@@ -178,6 +178,7 @@ pub fn scan_facts(data: &[u8]) -> Report {
         WalkStats::default(),
         config.fail_under,
         true,
+        1,
     );
     for rendered in [
         json::render(&report),

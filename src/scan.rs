@@ -144,6 +144,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         out.stats,
         opts.fail_under.or(config.fail_under),
         opts.waivers,
+        opts.threads,
     );
     report.subfolder = subfolder.map(SafeText::from);
     report.name = repository_name(&root, &repository).into();

@@ -482,16 +482,11 @@ type HotspotMark = (usize, String);
 /// Threads for one app's rules; apps scored side by side get one each.
 const RULE_THREADS: usize = 2;
 
-/// Threads for scoring many apps: one per core (the walk has finished
-/// with them), two when the system does not say.
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
-}
-
 /// Build the report. `facts` are the whole repository's; each app of `apps`
 /// is scored on its own facts, and with several apps the top-level fields
 /// roll them up (docs/scoring.md, "Roll-up"). `fail_under` is the target
 /// score the run holds the apps to, if any: the report says how to reach it.
+/// `threads` (at least 1) score apps side by side, or split one app's rules.
 #[allow(clippy::too_many_arguments)]
 pub fn build(
     root: String,
@@ -503,7 +498,9 @@ pub fn build(
     stats: WalkStats,
     fail_under: Option<u8>,
     apply_waivers: bool,
+    threads: usize,
 ) -> Report {
+    let threads = threads.max(1);
     let scanned_at = crate::report::timestamp::rfc3339(now);
     let today = &scanned_at[..10];
     let mut pressure = crate::pressure::evaluate(facts, &facts.history, &config.pressure, now);
@@ -511,12 +508,11 @@ pub fn build(
     // monorepo of a thousand apps this is most of the work after the walk.
     // What an app's debt adds to the churn hotspots is applied afterwards,
     // in app order, so the report does not depend on the threads.
-    let threads = if apps.apps.len() > 1 {
-        cores()
+    let rule_threads = if apps.apps.len() > 1 {
+        1
     } else {
-        RULE_THREADS
+        RULE_THREADS.min(threads)
     };
-    let rule_threads = if apps.apps.len() > 1 { 1 } else { RULE_THREADS };
     let score_all = |inputs: &[&AppInput], used: &[(String, u32)]| {
         in_order(inputs, threads, |app| {
             evaluate_app(
@@ -1534,6 +1530,7 @@ mod tests {
             Default::default(),
             Some(10),
             true,
+            2,
         );
         assert_eq!(r.score, None);
         assert_eq!(r.grade, None);
@@ -1564,6 +1561,7 @@ mod tests {
             Default::default(),
             None,
             true,
+            2,
         );
         assert!(r.score.is_some());
         assert!(r.unscored.is_none());
