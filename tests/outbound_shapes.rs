@@ -24,6 +24,10 @@
 //!   and a class's `this.client()` hand out clients built without a timeout
 //!   (reported), `patientClient()`, `get_http_client()` (httpx's default)
 //!   and calls with their own timeout are not;
+//! - a client kept on a class (`session = requests.Session()` in the class
+//!   body) is judged at `self.session.get`, `cls.session.get` in a subclass
+//!   and `Lookup.session.head`, all reported; the call with `timeout=` and a
+//!   class-level httpx client (5 s default) are not;
 //! - dynamic `await import('got')` / `(await import('axios')).default`
 //!   bind the client like a static import;
 //! - a bare pycurl `perform()` and a urllib3 pool built without a timeout are
@@ -91,6 +95,9 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("internal/notify/slack.go", 6, 5),
         ("jobs/catalog.py", 29, 5),
         ("jobs/catalog.py", 41, 5),
+        ("jobs/lookups.py", 12, 5),
+        ("jobs/lookups.py", 21, 5),
+        ("jobs/lookups.py", 32, 5),
         ("jobs/mirror.py", 27, 5),
         ("jobs/mirror.py", 38, 5),
         ("jobs/mirror.py", 42, 5),
@@ -123,6 +130,8 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "curl_get passes timeout= (the wrapper curl_get defined at jobs/mirror.py:14)",
         "PATIENT_POOL.request through the client configured at line 11 with a timeout",
         "http.post (axios) with a per-call timeout",
+        "self.session.get with timeout=",
+        "self.http.get, httpx's default 5 s timeout applies",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
