@@ -27,7 +27,10 @@
 //! - a client kept on a class (`session = requests.Session()` in the class
 //!   body) is judged at `self.session.get`, `cls.session.get` in a subclass
 //!   and `Lookup.session.head`, all reported; the call with `timeout=` and a
-//!   class-level httpx client (5 s default) are not;
+//!   class-level httpx client (5 s default) are not; in TypeScript, an axios
+//!   class field and a got client kept in `this.#feed` are reported at
+//!   `this.http.get` / `this.#feed.get`, the ones built with a timeout are
+//!   not, and `client.http.post` (another object's member) is no site;
 //! - dynamic `await import('got')` / `(await import('axios')).default`
 //!   bind the client like a static import;
 //! - a bare pycurl `perform()` and a urllib3 pool built without a timeout are
@@ -108,6 +111,8 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("worker/src/invoices.ts", 19, 5),
         ("worker/src/lazy.ts", 4, 5),
         ("worker/src/lazy.ts", 9, 5),
+        ("worker/src/registry.ts", 10, 5),
+        ("worker/src/registry.ts", 28, 5),
         ("worker/src/summarise.ts", 4, 3),
         ("worker/src/summarise.ts", 7, 5),
     ]
@@ -132,12 +137,25 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "http.post (axios) with a per-call timeout",
         "self.session.get with timeout=",
         "self.http.get, httpx's default 5 s timeout applies",
+        "this.mirror.get through a client configured with a timeout",
+        "this.#scores.get through the client configured at line 24 with a timeout",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
     assert!(
         !evidence.contains("files.ts"),
         "presign-only S3 client counted"
+    );
+    // `client.http.post` is another object's member, not the local `http`.
+    let members = common::check(&report, "outbound-timeout")["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["path"] == "worker/src/registry.ts" && e["line"] == 38)
+        .count();
+    assert_eq!(
+        members, 0,
+        "a member of another object read as the local client"
     );
     assert!(
         !evidence.contains("hookclient.go:38"),
