@@ -35,6 +35,11 @@
 //!   bind the client like a static import;
 //! - a bare pycurl `perform()` and a urllib3 pool built without a timeout are
 //!   reported, the pool with `Timeout(…)` is not;
+//! - browser code in a server-side place: in a React Router route module
+//!   the `loader`'s fetch is reported, the fetch in a helper closure of the
+//!   page component (which calls hooks) is not; under `server-only/`, the
+//!   module a route loader imports is reported, a React provider (hooks)
+//!   and the fetch helper only that provider imports are not;
 //! - the retry storms are the three-attempt, no-delay loop around a helper
 //!   with a multi-line `def` header, and the `tries_left` loop around a helper
 //!   that posts through the project's own pycurl wrapper (`curl.post`);
@@ -104,6 +109,8 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("jobs/mirror.py", 27, 5),
         ("jobs/mirror.py", 38, 5),
         ("jobs/mirror.py", 42, 5),
+        ("portal/app/routes/connect.tsx", 10, 5),
+        ("portal/app/server-only/quota/plans.ts", 3, 5),
         ("probe/src/probe.rs", 7, 5),
         ("worker/src/feeds.ts", 6, 5),
         ("worker/src/feeds.ts", 10, 5),
@@ -146,16 +153,22 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         !evidence.contains("files.ts"),
         "presign-only S3 client counted"
     );
+    let listed = common::check(&report, "outbound-timeout")["evidence"].clone();
+    let at = |path: &str, line: u64| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["path"] == path && e["line"] == line)
+    };
     // `client.http.post` is another object's member, not the local `http`.
-    let members = common::check(&report, "outbound-timeout")["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["path"] == "worker/src/registry.ts" && e["line"] == 38)
-        .count();
-    assert_eq!(
-        members, 0,
-        "a member of another object read as the local client"
+    assert!(
+        !at("worker/src/registry.ts", 38),
+        "a member read as the local client"
+    );
+    assert!(
+        at("worker/src/registry.ts", 14),
+        "the evidence lists bounded sites"
     );
     assert!(
         !evidence.contains("hookclient.go:38"),
@@ -166,6 +179,13 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         !evidence.contains("\"path\":\"worker/src/net/guardedFetch.ts\""),
         "fetch wrapper line counted\n{evidence}"
     );
+    // Browser code is no site, bounded or not.
+    for (path, line) in [
+        ("portal/app/routes/connect.tsx", 19),
+        ("portal/app/server-only/quota/read.ts", 5),
+    ] {
+        assert!(!at(path, line), "counted: {path}:{line}");
+    }
     let wrapper = "guardedFetch(…) passes no timeout or abort signal to the wrapper guardedFetch defined at worker/src/net/guardedFetch.ts:5";
     assert!(evidence.contains(wrapper), "{evidence}");
 }
