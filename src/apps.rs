@@ -25,7 +25,7 @@
 //! (working directory, `cd`, `--prefix`, `-w`/`--workspace`, the scripts
 //! they run) or at no folder at all (a root job tests the whole repository).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::facts::{Facts, FileKind};
 use crate::report::Library;
@@ -160,7 +160,6 @@ impl<'a> OwnerIndex<'a> {
 /// owner depends only on the text).
 struct Ownership<'a> {
     index: OwnerIndex<'a>,
-    files: Vec<Option<&'a str>>,
     seen: std::cell::RefCell<Seen<'a>>,
     buckets: std::cell::RefCell<Buckets<'a>>,
 }
@@ -201,12 +200,9 @@ impl std::hash::Hasher for AddressHasher {
 }
 
 impl<'a> Ownership<'a> {
-    fn new(facts: &'a Facts, owners: &'a [&'a str]) -> Self {
-        let index = OwnerIndex::new(owners);
-        let files = facts.files.iter().map(|f| index.owner(&f.path)).collect();
+    fn new(owners: &'a [&'a str]) -> Self {
         Ownership {
-            index,
-            files,
+            index: OwnerIndex::new(owners),
             seen: Default::default(),
             buckets: Default::default(),
         }
@@ -220,6 +216,19 @@ impl<'a> Ownership<'a> {
         path: impl Fn(&T) -> &str,
         wanted: &[Option<&'a str>],
     ) -> Vec<T> {
+        self.indices(items, path, wanted)
+            .into_iter()
+            .map(|i| items[i].clone())
+            .collect()
+    }
+
+    /// The positions in `items` of those [`Ownership::pick`] keeps.
+    fn indices<T: 'static>(
+        &self,
+        items: &[T],
+        path: impl Fn(&T) -> &str,
+        wanted: &[Option<&'a str>],
+    ) -> Vec<usize> {
         let key = (std::any::TypeId::of::<T>(), items.as_ptr() as usize);
         let mut buckets = self.buckets.borrow_mut();
         let by_owner = buckets.entry(key).or_insert_with(|| {
@@ -238,7 +247,7 @@ impl<'a> Ownership<'a> {
             .collect();
         at.sort_unstable();
         at.dedup();
-        at.into_iter().map(|i| items[i].clone()).collect()
+        at
     }
 
     fn owner(&self, path: &str) -> Option<&'a str> {
@@ -261,12 +270,18 @@ pub fn discover(facts: &Facts) -> Apps {
     }
     let mut candidates = candidates(facts);
     signals(facts, &mut candidates);
+    // Candidates are sorted by folder, so the folders under `a/` sit
+    // together right after `a/` would.
     let dirs: Vec<&str> = candidates.iter().map(|c| c.dir.as_str()).collect();
     // A candidate that holds others without a signal of its own is a
     // workspace root: its files are the repository's, not a library's.
     let holds_others = |c: &Candidate| {
-        dirs.iter()
-            .any(|d| *d != c.dir && (c.dir.is_empty() || under(d, &c.dir)))
+        if c.dir.is_empty() {
+            return dirs.len() > 1;
+        }
+        let prefix = format!("{}/", c.dir);
+        let at = dirs.partition_point(|d| *d < prefix.as_str());
+        dirs.get(at).is_some_and(|d| d.starts_with(&prefix))
     };
     let apps: Vec<&Candidate> = candidates
         .iter()
@@ -300,18 +315,21 @@ pub fn discover(facts: &Facts) -> Apps {
     // must not drop out of the report: the repository's root is then an
     // app too, holding it, so every finding stays scored somewhere.
     let mut owners: Vec<&str> = apps.iter().map(|c| c.dir.as_str()).collect();
-    let orphans = facts
-        .files
-        .iter()
-        .filter(|f| f.scope.in_service() && matches!(f.kind, FileKind::Source(_)))
-        .filter(|f| owner(&owners, &f.path).is_none())
-        .count();
+    let orphans = {
+        let index = OwnerIndex::new(&owners);
+        facts
+            .files
+            .iter()
+            .filter(|f| f.scope.in_service() && matches!(f.kind, FileKind::Source(_)))
+            .filter(|f| index.owner(&f.path).is_none())
+            .count()
+    };
     let root_app = orphans > 0 && !owners.contains(&"");
     if root_app {
         owners.insert(0, "");
     }
     let whole = owners == [""];
-    let ownership = Ownership::new(facts, &owners);
+    let ownership = Ownership::new(&owners);
     let mut app_inputs: Vec<AppInput> = Vec::new();
     if root_app {
         app_inputs.push(AppInput {
@@ -364,6 +382,7 @@ pub fn discover(facts: &Facts) -> Apps {
 /// examples and fixtures.
 fn candidates(facts: &Facts) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = Vec::new();
+    let mut at: HashMap<&str, usize> = HashMap::new();
     let java = facts.files.iter().map(|f| f.path.as_str()).filter(|p| {
         matches!(
             file_name(p),
@@ -381,14 +400,17 @@ fn candidates(facts: &Facts) -> Vec<Candidate> {
         if outside_apps(dir) {
             continue;
         }
-        match out.iter_mut().find(|c| c.dir == dir) {
-            Some(c) => c.manifests.push(path.to_string()),
-            None => out.push(Candidate {
-                dir: dir.to_string(),
-                manifests: vec![path.to_string()],
-                stack: BTreeSet::new(),
-                signals: Vec::new(),
-            }),
+        match at.get(dir) {
+            Some(&i) => out[i].manifests.push(path.to_string()),
+            None => {
+                at.insert(dir, out.len());
+                out.push(Candidate {
+                    dir: dir.to_string(),
+                    manifests: vec![path.to_string()],
+                    stack: BTreeSet::new(),
+                    signals: Vec::new(),
+                });
+            }
         }
     }
     out.sort_by(|a, b| a.dir.cmp(&b.dir));
@@ -401,33 +423,70 @@ fn signals(facts: &Facts, candidates: &mut [Candidate]) {
     let dirs: Vec<String> = candidates.iter().map(|c| c.dir.clone()).collect();
     let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
     let index = OwnerIndex::new(&dirs);
-    // Each file once, to the candidate that holds it.
-    let mut held: std::collections::HashMap<&str, Vec<&crate::facts::FileRecord>> =
-        std::collections::HashMap::new();
+    // Each fact once, to the candidate that holds it (a monorepo of 1,250
+    // services asked every candidate about every file: 25 million tests).
+    let mut held: HashMap<&str, Vec<&crate::facts::FileRecord>> = HashMap::new();
+    // Deploy files by the folder they sit in (they say that folder is
+    // deployed, whoever holds it).
+    let mut deployed: HashMap<&str, Vec<&str>> = HashMap::new();
     for f in &facts.files {
         if let Some(o) = index.owner(&f.path) {
             held.entry(o).or_default().push(f);
         }
+        if TABLE
+            .deploy_file
+            .iter()
+            .any(|r| r.name == file_name(&f.path))
+        {
+            deployed.entry(dir_of(&f.path)).or_default().push(&f.path);
+        }
     }
-    let owned = |dir: &str, path: &str| index.owner(path) == Some(dir);
+    // The first route of each candidate, in the facts' order.
+    let mut first_route: HashMap<&str, &crate::facts::code::HttpRoute> = HashMap::new();
+    for r in &facts.routes {
+        if let Some(o) = index.owner(&r.location.path) {
+            first_route.entry(o).or_insert(r);
+        }
+    }
+    let manifests: HashMap<&str, &crate::facts::manifests::Manifest> = facts
+        .manifests
+        .iter()
+        .rev()
+        .map(|m| (m.path.as_str(), m))
+        .collect();
+    // The first building compose service of each name.
+    let mut compose: HashMap<&str, Vec<&crate::facts::deploy::ComposeService>> = HashMap::new();
+    for s in facts.deploy.compose_services.iter().filter(|s| s.builds) {
+        compose.entry(s.name.as_str()).or_default().push(s);
+    }
     for c in candidates.iter_mut() {
         let dir = c.dir.clone();
-        let owned = |path: &str| owned(&dir, path);
+        let owned = |path: &str| index.owner(path) == Some(dir.as_str());
+        let mut langs = Vec::new();
         for f in held.get(dir.as_str()).into_iter().flatten() {
             if let FileKind::Source(lang) = f.kind
                 && f.scope.in_service()
+                && !langs.contains(&lang)
             {
-                c.stack.insert(format!("{lang:?}").to_ascii_lowercase());
+                langs.push(lang);
             }
             if f.path.ends_with("pom.xml") || f.path.contains("build.gradle") {
                 c.stack.insert("java".into());
             }
         }
-        for m in facts
+        for lang in langs {
+            c.stack.insert(format!("{lang:?}").to_ascii_lowercase());
+        }
+        // The candidate's manifests in the facts' order (a path is listed
+        // once per candidate; the facts hold each manifest once).
+        let mut mine: Vec<&crate::facts::manifests::Manifest> = c
             .manifests
             .iter()
-            .filter(|m| c.manifests.contains(&m.path))
-        {
+            .filter_map(|p| manifests.get(p.as_str()).copied())
+            .collect();
+        mine.sort_by_key(|m| std::ptr::from_ref(*m) as usize);
+        mine.dedup_by_key(|m| std::ptr::from_ref(*m) as usize);
+        for m in mine {
             for d in &m.deps {
                 if server_packages().any(|(p, _)| p == d.name) && !d.dev {
                     c.stack.insert(d.name.clone());
@@ -440,29 +499,23 @@ fn signals(facts: &Facts, candidates: &mut [Candidate]) {
                 }
             }
         }
-        if let Some(r) = facts.routes.iter().find(|r| owned(&r.location.path)) {
+        if let Some(r) = first_route.get(dir.as_str()) {
             c.signals.push(format!(
                 "serves HTTP: {} route at {}:{}",
                 r.framework, r.location.path, r.location.line
             ));
         }
-        for f in facts.files.iter().filter(|f| {
-            dir_of(&f.path) == c.dir
-                && TABLE
-                    .deploy_file
-                    .iter()
-                    .any(|r| r.name == file_name(&f.path))
-        }) {
-            c.signals.push(format!("deployed: {}", f.path));
+        for f in deployed.get(dir.as_str()).into_iter().flatten() {
+            c.signals.push(format!("deployed: {f}"));
         }
         // A root compose file naming the folder's service.
         let name = file_name(&c.dir);
         if !c.dir.is_empty()
-            && let Some(s) = facts
-                .deploy
-                .compose_services
-                .iter()
-                .find(|s| s.builds && s.name == name && !owned(&s.file))
+            && let Some(s) = compose
+                .get(name)
+                .into_iter()
+                .flatten()
+                .find(|s| !owned(&s.file))
         {
             c.signals.push(format!(
                 "deployed: service `{}` at {}:{}",
@@ -508,13 +561,7 @@ fn view(facts: &Facts, root: &str, ownership: &Ownership, libraries: &[&str]) ->
 
     let name = file_name(root);
     let mut v = Facts {
-        files: facts
-            .files
-            .iter()
-            .zip(&ownership.files)
-            .filter(|(_, o)| shared_owner(**o))
-            .map(|(f, _)| f.clone())
-            .collect(),
+        files: ownership.pick(&facts.files, |f| f.path.as_str(), &common),
         manifests: ownership.pick(&facts.manifests, |m| m.path.as_str(), &mine),
         pipelines: ownership.pick(&facts.pipelines, |p| p.path.as_str(), &common),
         tasks: ownership.pick(&facts.tasks, |t| t.file.as_str(), &common),
@@ -607,10 +654,11 @@ fn view(facts: &Facts, root: &str, ownership: &Ownership, libraries: &[&str]) ->
         compose_services: ownership.pick(&d.compose_services, |s| s.file.as_str(), &common),
         routes: d.routes.clone(),
     };
-    let mut langs: Vec<_> = v
-        .files
-        .iter()
-        .filter(|f| own(&f.path) && f.scope.in_service())
+    let mut langs: Vec<_> = ownership
+        .indices(&facts.files, |f| f.path.as_str(), &mine)
+        .into_iter()
+        .map(|i| &facts.files[i])
+        .filter(|f| f.scope.in_service())
         .filter_map(|f| match f.kind {
             FileKind::Source(l) => Some(l),
             _ => None,
@@ -620,10 +668,7 @@ fn view(facts: &Facts, root: &str, ownership: &Ownership, libraries: &[&str]) ->
     langs.dedup();
     v.languages = langs;
     v.paths = v.files.iter().map(|f| f.path.clone()).collect();
-    // A folder's owner is that of any file directly in it (`dir/.env`):
-    // asked of the index, with no string built per app.
-    let own_dir = |dir: &str| ownership.index.owner(dir) == Some(root);
-    v.derived = derived_share(&facts.derived, root, &own, &own_dir, &shared);
+    v.derived = derived_share(&facts.derived, root, ownership, &mine, &common);
     v
 }
 
@@ -631,14 +676,19 @@ fn keep<T: Clone>(items: &[T], f: impl Fn(&T) -> bool) -> Vec<T> {
     items.iter().filter(|x| f(x)).cloned().collect()
 }
 
-/// The app's share of what the resolve stage derived for the repository.
-fn derived_share(
+/// The app's share of what the resolve stage derived for the repository:
+/// `mine` are the owners of its own facts, `common` those of the facts it
+/// shares (see [`view`]).
+fn derived_share<'a>(
     d: &Derived,
     root: &str,
-    own: &dyn Fn(&str) -> bool,
-    own_dir: &dyn Fn(&str) -> bool,
-    shared: &dyn Fn(&str) -> bool,
+    ownership: &Ownership<'a>,
+    mine: &[Option<&'a str>],
+    common: &[Option<&'a str>],
 ) -> Derived {
+    // A folder's owner is that of any file directly in it (`dir/.env`):
+    // asked of the index, with no string built per app.
+    let own_dir = |dir: &str| ownership.index.owner(dir) == Some(root);
     // A CI step counts for the app when a folder it points at is the app's
     // (or holds it), or when it points at no folder.
     let here = |dirs: &[String]| {
@@ -651,18 +701,16 @@ fn derived_share(
         ci_runs: keep(&d.ci_runs, |r| here(&r.dirs)),
         ci_cut: d.ci_cut,
         uptime_checks: keep(&d.uptime_checks, |u| here(&u.dirs)),
-        lockfiles: keep(&d.lockfiles, |l| own(&l.manifest)),
-        env_probes: d
-            .env_probes
-            .iter()
-            .filter(|p| p.dir == root || (p.env_file && own_dir(&p.dir)))
-            .map(|p| crate::resolve::EnvProbe {
-                judged: true,
-                ..p.clone()
-            })
+        lockfiles: ownership.pick(&d.lockfiles, |l| l.manifest.as_str(), mine),
+        // The app's own folder, and the env files of folders it owns.
+        env_probes: ownership
+            .pick(&d.env_probes, |p| p.dir.as_str(), mine)
+            .into_iter()
+            .filter(|p| p.dir == root || p.env_file)
+            .map(|p| crate::resolve::EnvProbe { judged: true, ..p })
             .collect(),
-        http: keep(&d.http, |h| own(&h.path)),
-        committed_env: keep(&d.committed_env, |e| shared(&e.path)),
+        http: ownership.pick(&d.http, |h| h.path.as_str(), mine),
+        committed_env: ownership.pick(&d.committed_env, |e| e.path.as_str(), common),
     }
 }
 

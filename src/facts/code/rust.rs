@@ -371,7 +371,18 @@ pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool, bool)> {
             let bounded = c.name("iter").is_some_and(|i| i.as_str().contains(".."))
                 || c.name("cond")
                     .is_some_and(|w| w.as_str().contains(['<', '>']));
-            let iterates = c.name("iter").is_some_and(|i| !i.as_str().contains(".."));
+            // `while let Some(icon) = icons.next()` is a `for` loop spelled
+            // out: it walks the items (candidates, a work list), one each
+            // turn; so is draining a list with `pop()`.
+            let drains = c.name("cond").is_some_and(|w| {
+                let w = w.as_str().trim();
+                w.starts_with("let ")
+                    && [".next()", ".next_back()", ".pop()", ".pop_front()", ".pop_back()"]
+                        .iter()
+                        .any(|m| w.ends_with(m))
+            });
+            let iterates =
+                c.name("iter").is_some_and(|i| !i.as_str().contains("..")) || drains;
             (m.start(), m.end() - 1, bounded || iterates, iterates)
         })
         .collect()
@@ -517,6 +528,22 @@ mod tests {
         assert_eq!(f.routes.len(), 1);
         assert_eq!(f.tests.len(), 1);
         assert_eq!(f.tests[0].location.line, 5);
+    }
+
+    /// `while let Some(x) = xs.next()` walks candidates, one download each
+    /// (a page's icons): no retry. The same body counting attempts with
+    /// `loop` and no pause is one.
+    #[test]
+    fn draining_an_iterator_is_not_a_retry() {
+        let body = "        match reqwest::get(u).await {\n            Ok(r) => return Ok(r),\n            Err(e) => warn!(\"{e}\"),\n        }\n";
+        let walk = rs(&format!(
+            "async fn icon(client: &reqwest::Client) {{\n    let mut icons = found.iter();\n    while let Some(u) = icons.next() {{\n{body}    }}\n}}\n"
+        ));
+        assert!(walk.retries.is_empty(), "{:?}", walk.retries);
+        let retry = rs(&format!(
+            "async fn icon(client: &reqwest::Client) {{\n    loop {{\n{body}    }}\n}}\n"
+        ));
+        assert_eq!(retry.retries.len(), 1);
     }
 
     #[test]
