@@ -377,12 +377,17 @@ pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool, bool)> {
             let drains = c.name("cond").is_some_and(|w| {
                 let w = w.as_str().trim();
                 w.starts_with("let ")
-                    && [".next()", ".next_back()", ".pop()", ".pop_front()", ".pop_back()"]
-                        .iter()
-                        .any(|m| w.ends_with(m))
+                    && [
+                        ".next()",
+                        ".next_back()",
+                        ".pop()",
+                        ".pop_front()",
+                        ".pop_back()",
+                    ]
+                    .iter()
+                    .any(|m| w.ends_with(m))
             });
-            let iterates =
-                c.name("iter").is_some_and(|i| !i.as_str().contains("..")) || drains;
+            let iterates = c.name("iter").is_some_and(|i| !i.as_str().contains("..")) || drains;
             (m.start(), m.end() - 1, bounded || iterates, iterates)
         })
         .collect()
