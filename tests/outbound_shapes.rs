@@ -40,6 +40,8 @@
 //!   page component (which calls hooks) is not; under `server-only/`, the
 //!   module a route loader imports is reported, a React provider (hooks)
 //!   and the fetch helper only that provider imports are not;
+//! - a `fetch` imported from the project's own module honours `timeout:`
+//!   (`avatars.ts:5` bounded), the call without it is reported;
 //! - the retry storms are the three-attempt, no-delay loop around a helper
 //!   with a multi-line `def` header, and the `tries_left` loop around a helper
 //!   that posts through the project's own pycurl wrapper (`curl.post`);
@@ -112,6 +114,7 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("portal/app/routes/connect.tsx", 10, 5),
         ("portal/app/server-only/quota/plans.ts", 3, 5),
         ("probe/src/probe.rs", 7, 5),
+        ("worker/src/avatars.ts", 10, 5),
         ("worker/src/feeds.ts", 6, 5),
         ("worker/src/feeds.ts", 10, 5),
         ("worker/src/invoices.ts", 6, 5),
@@ -161,6 +164,11 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
             .iter()
             .any(|e| e["path"] == path && e["line"] == line)
     };
+    // The worker's own `fetch` (imported) takes its `timeout` option.
+    assert!(
+        at("worker/src/avatars.ts", 5),
+        "imported fetch with timeout listed"
+    );
     // `client.http.post` is another object's member, not the local `http`.
     assert!(
         !at("worker/src/registry.ts", 38),

@@ -39,6 +39,8 @@ static NEST_METHOD: LazyLock<Regex> = LazyLock::new(|| {
         r#"@(?P<method>Get|Post|Put|Patch|Delete|All|Head)\(\s*(?:['"`](?P<path>[^'"`]*)['"`])?\s*\)"#,
     )
 });
+static IMPORTED_FETCH: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"\bimport\s+fetch\b[^;'"]*?\bfrom\s*['"](?P<spec>[^'"]+)['"]"#));
 static FETCH_CALL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[^A-Za-z0-9_$.]|\b(?:window|globalThis|self)\.)fetch\s*\("));
 static AXIOS_CALL: LazyLock<Regex> = LazyLock::new(|| {
@@ -482,6 +484,13 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
     if code.contains("fetch") {
         let mut functions: Option<Vec<(String, usize, usize)>> = None;
         let node_fetch = code.contains("'node-fetch'") || code.contains("\"node-fetch\"");
+        // `import fetch from '@server/utils/fetch'`: the project's own fetch
+        // (or cross-fetch, node-fetch 2 underneath) takes a `timeout` option
+        // that callers pass; the global fetch and undici's ignore it.
+        let own_fetch = code.contains("import fetch")
+            && src
+                .captures(&IMPORTED_FETCH)
+                .any(|c| !matches!(&c["spec"], "undici" | "node:undici"));
         for m in src.captures(&FETCH_CALL).filter_map(|c| c.get(0)) {
             let open = m.end() - 1;
             let args = src.inside(open);
@@ -505,7 +514,7 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
             // node-fetch 2 also takes a non-standard `timeout` option.
             let own_bound = has_key(args, "signal")
                 || args.contains("AbortSignal.timeout")
-                || node_fetch && has_key(args, "timeout");
+                || (node_fetch || own_fetch) && has_key(args, "timeout");
             // A wrapper (`safeFetch(url, options)`) that spreads its caller's
             // options into fetch: the caller decides the signal, so this line
             // is not the site. (Its callers are not followed yet.)
@@ -898,5 +907,29 @@ mod tests {
             Some("/api/healthz")
         );
         assert_eq!(super::next_file_route("app/page.tsx"), None);
+    }
+
+    #[test]
+    fn an_imported_fetch_takes_its_timeout_option() {
+        let wrapped = js(
+            "import fetch from '@server/utils/fetch';\nexport const a = (u) => fetch(u, { timeout: 10000 });\nexport const b = (u) => fetch(u);\n",
+        );
+        let global = js("export const a = (u) => fetch(u, { timeout: 10000 });\n");
+        let undici = js(
+            "import fetch from 'undici';\nexport const a = (u) => fetch(u, { timeout: 10000 });\n",
+        );
+        let t = |f: &crate::facts::code::CodeFacts| {
+            f.outbound
+                .iter()
+                .map(|c| c.timeout.is_bounded())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(t(&wrapped), vec![true, false]);
+        assert_eq!(
+            t(&global),
+            vec![false],
+            "the global fetch ignores `timeout`"
+        );
+        assert_eq!(t(&undici), vec![false]);
     }
 }
