@@ -24,10 +24,24 @@
 //!   and a class's `this.client()` hand out clients built without a timeout
 //!   (reported), `patientClient()`, `get_http_client()` (httpx's default)
 //!   and calls with their own timeout are not;
+//! - a client kept on a class (`session = requests.Session()` in the class
+//!   body) is judged at `self.session.get`, `cls.session.get` in a subclass
+//!   and `Lookup.session.head`, all reported; the call with `timeout=` and a
+//!   class-level httpx client (5 s default) are not; in TypeScript, an axios
+//!   class field and a got client kept in `this.#feed` are reported at
+//!   `this.http.get` / `this.#feed.get`, the ones built with a timeout are
+//!   not, and `client.http.post` (another object's member) is no site;
 //! - dynamic `await import('got')` / `(await import('axios')).default`
 //!   bind the client like a static import;
 //! - a bare pycurl `perform()` and a urllib3 pool built without a timeout are
 //!   reported, the pool with `Timeout(…)` is not;
+//! - browser code in a server-side place: in a React Router route module
+//!   the `loader`'s fetch is reported, the fetch in a helper closure of the
+//!   page component (which calls hooks) is not; under `server-only/`, the
+//!   module a route loader imports is reported, a React provider (hooks)
+//!   and the fetch helper only that provider imports are not;
+//! - a `fetch` imported from the project's own module honours `timeout:`
+//!   (`avatars.ts:5` bounded), the call without it is reported;
 //! - the retry storms are the three-attempt, no-delay loop around a helper
 //!   with a multi-line `def` header, and the `tries_left` loop around a helper
 //!   that posts through the project's own pycurl wrapper (`curl.post`);
@@ -91,16 +105,24 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("internal/notify/slack.go", 6, 5),
         ("jobs/catalog.py", 29, 5),
         ("jobs/catalog.py", 41, 5),
+        ("jobs/lookups.py", 12, 5),
+        ("jobs/lookups.py", 21, 5),
+        ("jobs/lookups.py", 32, 5),
         ("jobs/mirror.py", 27, 5),
         ("jobs/mirror.py", 38, 5),
         ("jobs/mirror.py", 42, 5),
+        ("portal/app/routes/connect.tsx", 10, 5),
+        ("portal/app/server-only/quota/plans.ts", 3, 5),
         ("probe/src/probe.rs", 7, 5),
+        ("worker/src/avatars.ts", 10, 5),
         ("worker/src/feeds.ts", 6, 5),
         ("worker/src/feeds.ts", 10, 5),
         ("worker/src/invoices.ts", 6, 5),
         ("worker/src/invoices.ts", 19, 5),
         ("worker/src/lazy.ts", 4, 5),
         ("worker/src/lazy.ts", 9, 5),
+        ("worker/src/registry.ts", 10, 5),
+        ("worker/src/registry.ts", 28, 5),
         ("worker/src/summarise.ts", 4, 3),
         ("worker/src/summarise.ts", 7, 5),
     ]
@@ -123,12 +145,38 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "curl_get passes timeout= (the wrapper curl_get defined at jobs/mirror.py:14)",
         "PATIENT_POOL.request through the client configured at line 11 with a timeout",
         "http.post (axios) with a per-call timeout",
+        "self.session.get with timeout=",
+        "self.http.get, httpx's default 5 s timeout applies",
+        "this.mirror.get through a client configured with a timeout",
+        "this.#scores.get through the client configured at line 24 with a timeout",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
     assert!(
         !evidence.contains("files.ts"),
         "presign-only S3 client counted"
+    );
+    let listed = common::check(&report, "outbound-timeout")["evidence"].clone();
+    let at = |path: &str, line: u64| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["path"] == path && e["line"] == line)
+    };
+    // The worker's own `fetch` (imported) takes its `timeout` option.
+    assert!(
+        at("worker/src/avatars.ts", 5),
+        "imported fetch with timeout listed"
+    );
+    // `client.http.post` is another object's member, not the local `http`.
+    assert!(
+        !at("worker/src/registry.ts", 38),
+        "a member read as the local client"
+    );
+    assert!(
+        at("worker/src/registry.ts", 14),
+        "the evidence lists bounded sites"
     );
     assert!(
         !evidence.contains("hookclient.go:38"),
@@ -139,6 +187,13 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         !evidence.contains("\"path\":\"worker/src/net/guardedFetch.ts\""),
         "fetch wrapper line counted\n{evidence}"
     );
+    // Browser code is no site, bounded or not.
+    for (path, line) in [
+        ("portal/app/routes/connect.tsx", 19),
+        ("portal/app/server-only/quota/read.ts", 5),
+    ] {
+        assert!(!at(path, line), "counted: {path}:{line}");
+    }
     let wrapper = "guardedFetch(…) passes no timeout or abort signal to the wrapper guardedFetch defined at worker/src/net/guardedFetch.ts:5";
     assert!(evidence.contains(wrapper), "{evidence}");
 }

@@ -783,6 +783,16 @@ fn react_hook(rel: &str) -> bool {
     is_hook_name || segments(rel).any(|s| s == "hooks")
 }
 
+/// The reason a module gets from its folder's name alone; see [`server_folder`].
+const SERVER_FOLDER: &str = "a `server/` or `server-only/` folder";
+
+/// A `server/` or `server-only/` folder. The name is a strong hint, not
+/// proof: a module there that only browser code imports is a browser module
+/// (a `limits/client.ts` fetch helper that only a React provider calls).
+fn server_folder(rel: &str) -> bool {
+    segments(rel).any(|s| s == "server-only" || s == "server")
+}
+
 /// A JS/TS file's scope from its package and its own text.
 fn js_scope(path: &str, hints: Option<&ScopeHints>, packages: &Packages) -> (Scope, String) {
     match hints.and_then(|h| h.directive) {
@@ -801,12 +811,11 @@ fn js_scope(path: &str, hints: Option<&ScopeHints>, packages: &Packages) -> (Sco
     let rel = in_package(path, m);
     let jsx = path.ends_with(".jsx") || path.ends_with(".tsx");
     // `server-only/` (the `server-only` package's convention) and `server/`
-    // folders say where they run, whatever the package holds.
-    if segments(rel).any(|s| s == "server-only" || s == "server") {
-        return (
-            Scope::Server,
-            format!("a `server/` or `server-only/` folder ({why})"),
-        );
+    // folders say where they run, whatever the package holds; but a module
+    // that uses hooks or browser globals is a client module wherever it sits
+    // (seen: a React context provider under `ee/server-only/limits/`).
+    if server_folder(rel) && !client_only(hints) {
+        return (Scope::Server, format!("{SERVER_FOLDER} ({why})"));
     }
     match stack {
         Stack::Meta(mark) => {
@@ -1124,15 +1133,25 @@ fn propagate_through_imports(
             }
         }
     }
+    // A module placed on the server by its folder's name alone may still be
+    // settled as browser code by its importers.
+    let mut by_folder: Vec<bool> = files
+        .iter()
+        .map(|f| f.scope == Scope::Server && f.scope_reason.starts_with(SERVER_FOLDER))
+        .collect();
     // Each round settles at least one module or stops; a chain of N modules
     // takes N rounds, so the bound is generous.
     for _ in 0..32 {
         let mut changed = false;
         for i in 0..files.len() {
-            if files[i].scope != Scope::Unknown || importers[i].is_empty() {
+            if !(files[i].scope == Scope::Unknown || by_folder[i]) || importers[i].is_empty() {
                 continue;
             }
             let scopes: Vec<Scope> = importers[i].iter().map(|&j| files[j].scope).collect();
+            if by_folder[i] && !scopes.iter().all(|s| *s == Scope::Browser) {
+                continue;
+            }
+            let folder = std::mem::replace(&mut by_folder[i], false);
             let verdict = if scopes.iter().all(|s| *s == Scope::Browser) {
                 Some(Scope::Browser)
             } else if scopes
@@ -1150,12 +1169,17 @@ fn propagate_through_imports(
                 let first = &files[importers[i][0]].path;
                 let n = importers[i].len();
                 files[i].scope_reason = format!(
-                    "imported only by {} code ({first}{})",
+                    "imported only by {} code ({first}{}){}",
                     scope.id(),
                     if n > 1 {
                         format!(" and {} more", n - 1)
                     } else {
                         String::new()
+                    },
+                    if folder {
+                        ", whatever its `server` folder says"
+                    } else {
+                        ""
                     }
                 );
                 files[i].scope = scope;
@@ -1650,6 +1674,57 @@ mod tests {
                 Scope::Browser,
                 Scope::Browser,
                 Scope::Browser
+            ]
+        );
+    }
+
+    /// A `server-only/` folder holding a React provider (hooks) and the
+    /// fetch helper only that provider imports: both run in the browser.
+    /// A module of the same folder that a route loader imports too, and one
+    /// nothing imports, stay on the server.
+    #[test]
+    fn a_server_folder_yields_to_client_code_and_browser_importers() {
+        let remix = manifest("package.json", &["@remix-run/node", "react"]);
+        let got = scopes(
+            &[
+                "ee/server-only/limits/provider.tsx",
+                "ee/server-only/limits/client.ts",
+                "ee/server-only/limits/quota.ts",
+                "ee/server-only/limits/stripe.ts",
+                "app/routes/billing.tsx",
+            ],
+            &[remix],
+            &[
+                (
+                    "ee/server-only/limits/provider.tsx",
+                    "import { useState } from 'react';\nimport { getLimits } from './client';\nimport { quota } from './quota';\nexport const LimitsProvider = () => { const [l] = useState(null); return l; };\n",
+                ),
+                (
+                    "ee/server-only/limits/client.ts",
+                    "export const getLimits = () => fetch(u);\n",
+                ),
+                (
+                    "ee/server-only/limits/quota.ts",
+                    "export const quota = 3;\n",
+                ),
+                (
+                    "ee/server-only/limits/stripe.ts",
+                    "export const charge = () => fetch(u);\n",
+                ),
+                (
+                    "app/routes/billing.tsx",
+                    "import { quota } from '../../ee/server-only/limits/quota';\nexport async function loader() { return quota; }\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            got,
+            vec![
+                Scope::Browser,
+                Scope::Browser,
+                Scope::Server,
+                Scope::Server,
+                Scope::Unknown
             ]
         );
     }

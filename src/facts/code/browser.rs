@@ -10,6 +10,15 @@
 //! and the browser's console, not the service's outbound call or log line
 //! (seen: a verify-email page logging the token from its query string inside
 //! `useEffect`, in a page that also exports `getServerSideProps`).
+//!
+//! The same holds for the body of a component or custom hook that calls a
+//! React hook (`useState`, `useNavigate`, …): hooks make it a client
+//! component, and its render cannot await a request, so a `fetch` in it
+//! sits in a closure that a handler or an effect calls (seen: a Remix route
+//! module whose `loader` runs on the server and whose page component posts
+//! a token exchange from a helper its submit handler awaits). An async
+//! server component (`export default async function Page()`) calls no hook
+//! and keeps its calls; so do a route module's `loader` and `action`.
 
 use std::ops::RangeInclusive;
 use std::sync::LazyLock;
@@ -26,24 +35,76 @@ static BROWSER_ONLY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The head of a function named like a component (`function Page(`,
+/// `const Provider = ({ … }: Props) =>`) or a custom hook (`useLimits`), up
+/// to its parameter list's opening bracket.
+static COMPONENT_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r"\bfunction\s+(?P<a>[A-Z]\w*|use[A-Z]\w*)\s*(?:<[^>()]*>\s*)?\(|\b(?:const|let|var)\s+(?P<b>[A-Z]\w*|use[A-Z]\w*)\s*(?::[^=;]*)?=\s*(?:async\s*)?\(",
+    )
+});
+
+/// A React hook call (`useState(`, `useSearchParams<…>(`, `React.useRef(`).
+static HOOK_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(r"(?:^|[^\w$.]|\bReact\.)use[A-Z]\w*\s*(?:<[^>()]*>\s*)?\(")
+});
+
 /// Line ranges (1-based, inclusive) of code that runs only in a browser.
 pub fn browser_only_lines(src: &Source) -> Vec<RangeInclusive<u32>> {
     if !matches!(src.lang, Lang::JavaScript | Lang::TypeScript) {
         return Vec::new();
     }
-    src.captures(&BROWSER_ONLY)
+    let mut out: Vec<RangeInclusive<u32>> = src
+        .captures(&BROWSER_ONLY)
         .filter_map(|c| {
             let m = c.get(0)?;
             let open = m.end() - 1;
             let close = src.matching(open)?;
             Some(src.line(m.start())..=src.line(close))
         })
+        .collect();
+    if src.code.contains("use") {
+        out.extend(client_component_bodies(src));
+    }
+    out
+}
+
+/// Bodies of components and custom hooks that call a React hook.
+fn client_component_bodies(src: &Source) -> Vec<RangeInclusive<u32>> {
+    let code = &src.code;
+    src.captures(&COMPONENT_HEAD)
+        .filter_map(|c| {
+            let m = c.get(0)?;
+            let params_close = src.matching(m.end() - 1)?;
+            // `) {` for a function, `): Promise<X> => {` for an arrow; an
+            // arrow returning an expression (`=> (<div/>)`, `=> fetch(u)`)
+            // has no body of statements to call from.
+            let open = params_close + 1 + code[params_close + 1..].find('{')?;
+            let between = &code[params_close + 1..open];
+            let arrow = c.name("b").is_some();
+            if between.contains([';', '(', ')']) || arrow != between.contains("=>") {
+                return None;
+            }
+            body_with_hooks(src, open)
+        })
         .collect()
+}
+
+fn body_with_hooks(src: &Source, open: usize) -> Option<RangeInclusive<u32>> {
+    let close = src.matching(open)?;
+    let body = &src.code[open + 1..close];
+    HOOK_CALL
+        .find_iter(body)
+        .any(|m| src.is_code(open + 1 + m.start()))
+        .then(|| src.line(open)..=src.line(close))
 }
 
 /// Drops the server-side code facts that sit in browser-only code: outbound
 /// calls, retries and log calls.
 pub fn drop_browser_only(src: &Source, facts: &mut CodeFacts) {
+    if facts.outbound.is_empty() && facts.retries.is_empty() && facts.pii_logs.is_empty() {
+        return;
+    }
     let ranges = browser_only_lines(src);
     if ranges.is_empty() {
         return;
@@ -83,6 +144,40 @@ mod tests {
             calls,
             vec![12],
             "only the server-side data function calls out"
+        );
+    }
+
+    #[test]
+    fn a_client_components_closures_are_not_the_servers_code() {
+        let route = "import { useState } from 'react';\n\
+            export const loader = async () => {\n\
+            \x20 return fetch('https://api.example.com/plans');\n\
+            };\n\
+            export default function Checkout(): JSX.Element {\n\
+            \x20 const [plan, setPlan] = useState<string>('');\n\
+            \x20 const exchange = async (code: string): Promise<string> => {\n\
+            \x20   const r = await fetch('https://pay.example.com/exchange', { method: 'POST' });\n\
+            \x20   return r.text();\n\
+            \x20 };\n\
+            \x20 return <form action={exchange}>{plan}</form>;\n\
+            }\n\
+            export const usePlans = () => {\n\
+            \x20 const [p] = useState(null);\n\
+            \x20 const load = () => fetch('https://api.example.com/plans');\n\
+            \x20 return [p, load];\n\
+            };\n\
+            export default async function Invoices() {\n\
+            \x20 return (await fetch('https://api.example.com/invoices')).json();\n\
+            }\n\
+            export function Receipt({ id }) {\n\
+            \x20 return fetch(`https://api.example.com/receipts/${id}`);\n\
+            }\n";
+        let f = extract("app/routes/checkout.tsx", Lang::TypeScript, false, route);
+        let calls: Vec<u32> = f.outbound.iter().map(|c| c.location.line).collect();
+        assert_eq!(
+            calls,
+            vec![3, 19, 22],
+            "the loader, an async server component and a hook-free function call out"
         );
     }
 }

@@ -323,11 +323,12 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         if let Some(instance) = c.instance() {
             for cap in src.captures(instance) {
                 let m = cap.get(0).unwrap();
-                let name = cap["name"].to_string();
+                let name = cap.name("name").unwrap();
+                let member = key == "js" && member_binding(src, m.as_str(), name.start());
                 let config = &code[m.start()..statement_end(src, m.start())];
                 let state = state_of(&c.row, config);
                 let at = src.line(m.start());
-                for (start, end) in instance_calls(src, &name, m.end()) {
+                for (start, end) in instance_calls(src, name.as_str(), m.end(), member) {
                     sites.push((start, end, Some((format!("line {at}"), state.clone()))));
                 }
             }
@@ -866,7 +867,7 @@ pub(super) const METHODS: &[&str] = &[
 /// `agent.get(…)` elsewhere, as (start, end past the open paren). Plain
 /// string search: a regex compiled per file and instance costs more than
 /// the whole scan of the file.
-fn instance_calls(src: &Source, name: &str, after: usize) -> Vec<(usize, usize)> {
+fn instance_calls(src: &Source, name: &str, after: usize, member: bool) -> Vec<(usize, usize)> {
     let js = matches!(src.lang, Lang::JavaScript | Lang::TypeScript);
     let code = &src.code;
     let bytes = code.as_bytes();
@@ -876,7 +877,18 @@ fn instance_calls(src: &Source, name: &str, after: usize) -> Vec<(usize, usize)>
         if at <= after || !src.is_code(at) {
             continue;
         }
-        if at > 0 && (ident(bytes[at - 1]) || bytes[at - 1] == b'.') {
+        let mut from = at;
+        if member {
+            // A client kept on the class is reached as `this.http`.
+            let before = code[..at].strip_suffix('#').unwrap_or(&code[..at]);
+            let Some(this) = before.strip_suffix("this.") else {
+                continue;
+            };
+            from = this.len();
+            if from > 0 && ident(bytes[from - 1]) {
+                continue;
+            }
+        } else if at > 0 && (ident(bytes[at - 1]) || bytes[at - 1] == b'.') {
             continue;
         }
         let mut rest = code[at + name.len()..].trim_start();
@@ -895,9 +907,29 @@ fn instance_calls(src: &Source, name: &str, after: usize) -> Vec<(usize, usize)>
             continue;
         }
         let end = code.len() - rest.len() + 1;
-        out.push((at, end));
+        out.push((from, end));
     }
     out
+}
+
+/// Whether an instance binding keeps the client on a class, so that calls
+/// reach it as `this.name`: `this.http = got.extend(…)`, or a class field
+/// (`private http = got.extend(…)`). `const api = …` and an assignment to a
+/// variable in a function bind a plain name.
+fn member_binding(src: &Source, binding: &str, name_at: usize) -> bool {
+    let head = binding.trim_start();
+    if ["const", "let", "var"]
+        .iter()
+        .any(|k| head.starts_with(k) && head[k.len()..].starts_with(char::is_whitespace))
+    {
+        return false;
+    }
+    let before = src.code[..name_at].trim_end();
+    let before = before.strip_suffix('#').unwrap_or(before).trim_end();
+    before
+        .strip_suffix('.')
+        .is_some_and(|b| b.trim_end().ends_with("this"))
+        || super::javascript::member_owner(src, name_at, true).is_some()
 }
 
 /// Where the identifier starts in a match that may begin with the one

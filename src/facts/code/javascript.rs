@@ -39,6 +39,8 @@ static NEST_METHOD: LazyLock<Regex> = LazyLock::new(|| {
         r#"@(?P<method>Get|Post|Put|Patch|Delete|All|Head)\(\s*(?:['"`](?P<path>[^'"`]*)['"`])?\s*\)"#,
     )
 });
+static IMPORTED_FETCH: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"\bimport\s+fetch\b[^;'"]*?\bfrom\s*['"](?P<spec>[^'"]+)['"]"#));
 static FETCH_CALL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[^A-Za-z0-9_$.]|\b(?:window|globalThis|self)\.)fetch\s*\("));
 static AXIOS_CALL: LazyLock<Regex> = LazyLock::new(|| {
@@ -49,6 +51,15 @@ static AXIOS_CALL: LazyLock<Regex> = LazyLock::new(|| {
 static AXIOS_CREATE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*=\s*axios\s*\.\s*create\s*\(")
 });
+/// `private readonly http = axios.create(…)` (a class field) or
+/// `this.http = axios.create(…)` (in the constructor).
+static AXIOS_MEMBER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?m)(?:^[ \t]*(?P<mods>(?:(?:private|public|protected|readonly|static|declare|override)\s+)*)|\bthis\s*\.\s*)#?(?P<name>[A-Za-z_$][\w$]*)\s*[?!]?\s*(?::[^=;\n]*)?=\s*axios\s*\.\s*create\s*\(",
+    )
+});
+static CLASS_HEAD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\bclass\s+(?P<name>[A-Za-z_$][\w$]*)[^{;=]*\{"));
 static DEFAULTS_TIMEOUT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?P<recv>[A-Za-z_$][\w$]*)\.defaults\.timeout\s*="));
 pub(super) static LOOP_HEAD: LazyLock<Regex> =
@@ -258,7 +269,79 @@ fn axios_instances(src: &Source) -> HashMap<String, ClientConfig> {
             },
         );
     }
+    if code.contains("class") {
+        for c in src.captures(&AXIOS_MEMBER) {
+            let m = c.get(0).unwrap();
+            let config = ClientConfig {
+                timeout: has_key(src.inside(m.end() - 1), "timeout"),
+            };
+            let name = &c["name"];
+            // A bare `name = axios.create()` line is a field only in a class
+            // body; in a function it assigns a variable.
+            let field = c.name("mods").is_some();
+            let Some(owner) = member_owner(src, c.name("name").unwrap().start(), field) else {
+                if field {
+                    out.insert(name.to_string(), config);
+                }
+                continue;
+            };
+            if c.name("mods")
+                .is_some_and(|m| m.as_str().contains("static"))
+            {
+                out.insert(format!("{owner}.{name}"), config.clone());
+            }
+            out.insert(format!("this.{name}"), config);
+        }
+    }
     out
+}
+
+/// The class a member binding at `at` belongs to: for a class field
+/// (`field`), the class whose body holds the line directly (not a line of
+/// one of its methods); for `this.x = …`, the innermost class around it.
+/// Services keep their API client on the class that talks to the API
+/// (`class GitHubService { private http = axios.create(…) }`) and call it
+/// as `this.http.get(…)` from every method.
+pub(super) fn member_owner(src: &Source, at: usize, field: bool) -> Option<String> {
+    let code = &src.code;
+    let (name, open) = src
+        .captures(&CLASS_HEAD)
+        .filter_map(|c| {
+            let open = c.get(0)?.end() - 1;
+            let close = src.matching(open)?;
+            (open < at && at < close).then(|| (c["name"].to_string(), open))
+        })
+        .max_by_key(|(_, open)| *open)?;
+    if field {
+        let mut depth = 0i32;
+        for (i, b) in code[open + 1..at].bytes().enumerate() {
+            if matches!(b, b'{' | b'}') && src.is_code(open + 1 + i) {
+                depth += if b == b'{' { 1 } else { -1 };
+            }
+        }
+        if depth != 0 {
+            return None;
+        }
+    }
+    Some(name)
+}
+
+/// `this.http` for a call at `at` on `http` written `this.http` or
+/// `this.#http`, `Api.http` for a static field, `.http` after any other
+/// expression; `None` for a bare name.
+fn member_receiver(code: &str, at: usize, name: &str) -> Option<String> {
+    let before = code[..at].trim_end();
+    let before = before.strip_suffix('#').unwrap_or(before).trim_end();
+    let before = before.strip_suffix('.')?.trim_end();
+    let owner: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    Some(format!("{owner}.{name}"))
 }
 
 static IMPORT_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
@@ -401,6 +484,13 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
     if code.contains("fetch") {
         let mut functions: Option<Vec<(String, usize, usize)>> = None;
         let node_fetch = code.contains("'node-fetch'") || code.contains("\"node-fetch\"");
+        // `import fetch from '@server/utils/fetch'`: the project's own fetch
+        // (or cross-fetch, node-fetch 2 underneath) takes a `timeout` option
+        // that callers pass; the global fetch and undici's ignore it.
+        let own_fetch = code.contains("import fetch")
+            && src
+                .captures(&IMPORTED_FETCH)
+                .any(|c| !matches!(&c["spec"], "undici" | "node:undici"));
         for m in src.captures(&FETCH_CALL).filter_map(|c| c.get(0)) {
             let open = m.end() - 1;
             let args = src.inside(open);
@@ -424,7 +514,7 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
             // node-fetch 2 also takes a non-standard `timeout` option.
             let own_bound = has_key(args, "signal")
                 || args.contains("AbortSignal.timeout")
-                || node_fetch && has_key(args, "timeout");
+                || (node_fetch || own_fetch) && has_key(args, "timeout");
             // A wrapper (`safeFetch(url, options)`) that spreads its caller's
             // options into fetch: the caller decides the signal, so this line
             // is not the site. (Its callers are not followed yet.)
@@ -461,7 +551,14 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
     for c in src.captures(&AXIOS_CALL) {
         let recv = &c["recv"];
         let method = c.name("method").map(|m| m.as_str());
-        let instance = instances.get(recv);
+        // `this.http.get(…)` through a client kept on the class.
+        // `other.http.get(…)` is some object's member, not the local `http`.
+        let member = member_receiver(code, c.get(0).unwrap().start(), recv);
+        let (recv, instance) = match member.as_deref().map(|m| instances.get_key_value(m)) {
+            Some(Some((key, config))) => (key.as_str(), Some(config)),
+            Some(None) if recv != "axios" => continue,
+            _ => (recv, instances.get(recv)),
+        };
         if recv != "axios" && instance.is_none() {
             continue;
         }
@@ -810,5 +907,29 @@ mod tests {
             Some("/api/healthz")
         );
         assert_eq!(super::next_file_route("app/page.tsx"), None);
+    }
+
+    #[test]
+    fn an_imported_fetch_takes_its_timeout_option() {
+        let wrapped = js(
+            "import fetch from '@server/utils/fetch';\nexport const a = (u) => fetch(u, { timeout: 10000 });\nexport const b = (u) => fetch(u);\n",
+        );
+        let global = js("export const a = (u) => fetch(u, { timeout: 10000 });\n");
+        let undici = js(
+            "import fetch from 'undici';\nexport const a = (u) => fetch(u, { timeout: 10000 });\n",
+        );
+        let t = |f: &crate::facts::code::CodeFacts| {
+            f.outbound
+                .iter()
+                .map(|c| c.timeout.is_bounded())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(t(&wrapped), vec![true, false]);
+        assert_eq!(
+            t(&global),
+            vec![false],
+            "the global fetch ignores `timeout`"
+        );
+        assert_eq!(t(&undici), vec![false]);
     }
 }

@@ -35,7 +35,7 @@ static MODULE_CALL: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CLIENT_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?P<name>[\w.]+)\s*=\s*(?P<ctor>requests\.Session|requests\.session|httpx\.AsyncClient|httpx\.Client|aiohttp\.ClientSession)\(",
+        r"(?P<name>[\w.]+)[ \t]*(?::[ \t]*[\w.\[\]| \t]+)?=\s*(?P<ctor>requests\.Session|requests\.session|httpx\.AsyncClient|httpx\.Client|aiohttp\.ClientSession)\(",
     )
 });
 static CLIENT_WITH: LazyLock<Regex> = LazyLock::new(|| {
@@ -164,16 +164,22 @@ fn timeout_kw(args: &str) -> Option<TimeoutState3> {
     }
 }
 
-fn clients(src: &Source) -> HashMap<String, Client> {
+/// The file's HTTP clients by the name they are bound to (`session`,
+/// `self._http`, a `with … as s:` target), and the clients kept as class
+/// attributes ([`ClassClients`]).
+fn clients(src: &Source) -> (HashMap<String, Client>, ClassClients) {
     let code = &src.code;
     let mut out = HashMap::new();
-    let mut record = |name: &str, ctor: &'static str, args: &str| {
-        let timeout = timeout_kw(args).unwrap_or(TimeoutState3::Default);
-        out.insert(name.to_string(), Client { ctor, timeout });
-    };
+    let mut members: Vec<(usize, String, Client)> = Vec::new();
     for c in src.captures(&CLIENT_ASSIGN) {
         let args = src.inside(c.get(0).unwrap().end() - 1);
-        record(&c["name"], ctor_name(&c["ctor"]), args);
+        let client = Client {
+            ctor: ctor_name(&c["ctor"]),
+            timeout: timeout_kw(args).unwrap_or(TimeoutState3::Default),
+        };
+        let name = c.name("name").unwrap();
+        out.insert(name.as_str().to_string(), client);
+        members.push((name.start(), name.as_str().to_string(), client));
     }
     // `with httpx.Client(...) as client:` / `async with aiohttp.ClientSession() as s:`
     for c in src.captures(&CLIENT_WITH) {
@@ -181,17 +187,181 @@ fn clients(src: &Source) -> HashMap<String, Client> {
         let Some(close) = src.matching(open) else {
             continue;
         };
-        let after = code[close + 1..].trim_start();
-        if let Some(rest) = after.strip_prefix("as ") {
-            let name: String = rest
-                .trim_start()
-                .chars()
-                .take_while(|ch| ch.is_alphanumeric() || *ch == '_')
-                .collect();
-            record(&name, ctor_name(&c["ctor"]), &code[open + 1..close]);
+        if let Some(name) = with_target(&code[close + 1..]) {
+            let timeout = timeout_kw(&code[open + 1..close]).unwrap_or(TimeoutState3::Default);
+            out.insert(
+                name,
+                Client {
+                    ctor: ctor_name(&c["ctor"]),
+                    timeout,
+                },
+            );
         }
     }
-    out
+    let classes = ClassClients::new(src, &members);
+    // `with self.session as session:` hands a kept client to a local name.
+    if !classes.attrs.is_empty() {
+        for c in src.captures(&WITH_ALIAS) {
+            let recv = c.name("recv").unwrap();
+            let found = classes
+                .lookup(&recv.as_str().replace(' ', ""), recv.start())
+                .or_else(|| out.get(recv.as_str()).copied());
+            if let Some(client) = found {
+                out.entry(c["name"].to_string()).or_insert(client);
+            }
+        }
+    }
+    (out, classes)
+}
+
+/// The name bound by ` as NAME:` after a `with` item.
+fn with_target(after: &str) -> Option<String> {
+    let rest = after.trim_start().strip_prefix("as ")?;
+    let name: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|ch| ch.is_alphanumeric() || *ch == '_')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+static WITH_ALIAS: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\bwith\s+(?P<recv>[\w.]+)\s+as\s+(?P<name>\w+)\s*:"));
+static CLASS_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?m)^[ \t]*class[ \t]+(?P<name>\w+)[ \t]*(?:\((?P<bases>[^)]*)\))?[ \t]*:")
+});
+
+/// A class of the file: its name, the classes it names as bases, its body
+/// and the indentation of the statements directly in that body.
+struct Class {
+    name: String,
+    bases: Vec<String>,
+    body: (usize, usize),
+    level: usize,
+}
+
+/// Clients kept on a class. Metadata providers, API wrappers and scrapers
+/// often build one session for the class (`session = requests.Session()`
+/// in the class body, `self.session = …` in `__init__`, `cls.session` in a
+/// class method) and call it from every method as `self.session.get(…)`;
+/// the call is judged by that construction, looked up in the class around
+/// the call, then its bases defined in the same file.
+struct ClassClients {
+    classes: Vec<Class>,
+    attrs: HashMap<(String, String), Client>,
+}
+
+impl ClassClients {
+    fn new(src: &Source, members: &[(usize, String, Client)]) -> Self {
+        let mut out = ClassClients {
+            classes: Vec::new(),
+            attrs: HashMap::new(),
+        };
+        if members.is_empty() || !src.code.contains("class") {
+            return out;
+        }
+        let code = &src.code;
+        out.classes = src
+            .captures(&CLASS_HEAD)
+            .map(|c| {
+                let m = c.get(0).unwrap();
+                let body = src.indented_block(m.start());
+                let level = code[body.0..body.1]
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .map_or(usize::MAX, |l| l.len() - l.trim_start().len());
+                Class {
+                    name: c["name"].to_string(),
+                    bases: c.name("bases").map_or_else(Vec::new, |b| {
+                        b.as_str()
+                            .split(',')
+                            .map(|b| b.trim().rsplit('.').next().unwrap_or("").to_string())
+                            .filter(|b| !b.is_empty())
+                            .collect()
+                    }),
+                    body,
+                    level,
+                }
+            })
+            .collect();
+        if out.classes.is_empty() {
+            return out;
+        }
+        for (at, name, client) in members {
+            let key = match name.split_once('.') {
+                // `session = requests.Session()` directly in a class body.
+                None => {
+                    let line_start = code[..*at].rfind('\n').map_or(0, |i| i + 1);
+                    let indent = at - line_start;
+                    match out.innermost(*at) {
+                        Some(class)
+                            if class.level == indent && code[line_start..*at].trim().is_empty() =>
+                        {
+                            (class.name.clone(), name.clone())
+                        }
+                        _ => continue,
+                    }
+                }
+                Some((owner, attr)) if !attr.contains('.') => {
+                    let Some(class) = out.owner(owner, *at) else {
+                        continue;
+                    };
+                    (class.to_string(), attr.to_string())
+                }
+                Some(_) => continue,
+            };
+            out.attrs.insert(key, *client);
+        }
+        out
+    }
+
+    /// The innermost class whose body holds `at`.
+    fn innermost(&self, at: usize) -> Option<&Class> {
+        self.classes
+            .iter()
+            .filter(|c| (c.body.0..c.body.1).contains(&at))
+            .min_by_key(|c| c.body.1 - c.body.0)
+    }
+
+    /// The class `self.`/`cls.` refer to at `at`, or a class of this file
+    /// named directly (`Douban.session`).
+    fn owner(&self, owner: &str, at: usize) -> Option<&str> {
+        if owner == "self" || owner == "cls" {
+            self.innermost(at).map(|c| c.name.as_str())
+        } else {
+            self.classes
+                .iter()
+                .find(|c| c.name == owner)
+                .map(|c| c.name.as_str())
+        }
+    }
+
+    /// The client a receiver such as `self.session` names at `at`.
+    fn lookup(&self, recv: &str, at: usize) -> Option<Client> {
+        if self.attrs.is_empty() {
+            return None;
+        }
+        let (owner, attr) = recv.split_once('.')?;
+        if attr.contains('.') {
+            return None;
+        }
+        let mut class = self.owner(owner, at)?.to_string();
+        // A subclass defined in this file uses its base's session.
+        for _ in 0..8 {
+            if let Some(c) = self.attrs.get(&(class.clone(), attr.to_string())) {
+                return Some(*c);
+            }
+            class = self
+                .classes
+                .iter()
+                .find(|c| c.name == class)?
+                .bases
+                .iter()
+                .find(|b| self.classes.iter().any(|c| c.name == **b))?
+                .clone();
+        }
+        None
+    }
 }
 
 fn ctor_name(ctor: &str) -> &'static str {
@@ -249,11 +419,14 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
             note,
         });
     }
-    let clients = clients(src);
+    let (clients, classes) = clients(src);
     if !clients.is_empty() {
         for c in src.captures(&INSTANCE_CALL) {
             let recv = &c["recv"];
-            let Some(client) = clients.get(recv) else {
+            let Some(client) = classes
+                .lookup(recv, c.get(0).unwrap().start())
+                .or_else(|| clients.get(recv).copied())
+            else {
                 continue;
             };
             let open = c.get(0).unwrap().end() - 1;
@@ -501,5 +674,26 @@ mod tests {
         );
         assert_eq!(f.retries[0].backoff, Backoff::Exponential);
         assert!(f.retries[0].jitter && f.retries[0].bounded);
+    }
+
+    #[test]
+    fn clients_kept_on_a_class_are_looked_up_in_that_class() {
+        let f = py(
+            "import httpx\n\nclass A:\n    http = httpx.Client(timeout=None)\n\n    def a(self):\n        return self.http.get(u)\n\nclass B:\n    http = httpx.Client(timeout=3)\n\n    def b(self):\n        return self.http.get(u)\n\nclass C(A):\n    def c(self):\n        return self.http.get(u)\n\n    def d(self):\n        http = httpx.Client(timeout=2)\n        return A.http.post(u)\n",
+        );
+        let t: Vec<_> = f
+            .outbound
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect();
+        assert_eq!(
+            t,
+            vec![
+                (7, TimeoutState::Disabled),
+                (13, TimeoutState::Explicit),
+                (17, TimeoutState::Disabled),
+                (21, TimeoutState::Disabled),
+            ]
+        );
     }
 }
