@@ -379,9 +379,10 @@ fn a_panicking_extractor_costs_one_warning_and_prints_nothing_raw() {
 
 #[test]
 fn many_items_in_one_file_cost_time_in_proportion() {
-    // Each dependency, job, service or step used to be located by scanning
-    // the file from the top: items × lines. These took minutes; the scan's
-    // time bound (60 s in `scan`) is what this test asserts.
+    // Each dependency, job, service, step or derived client class used to
+    // be located by scanning the file from the top: items × lines. These
+    // took minutes; the scan's time bound (60 s in `scan`) is what this
+    // test asserts.
     let n = 20_000;
     let deps: Vec<String> = (0..n)
         .map(|i| format!("\"dep-{i}\": \"1.0.{i}\""))
@@ -426,6 +427,20 @@ fn many_items_in_one_file_cost_time_in_proportion() {
                 "script:\n{}",
                 (0..n)
                     .map(|i| format!("  - npm test {i}\n"))
+                    .collect::<String>()
+            )
+            .into_bytes(),
+        ),
+        // Client classes derived from each other, the deepest written
+        // first: each derivation and each `new` used to be searched for
+        // over the whole file, once per class and per pass (hours).
+        (
+            "src/chain.js",
+            format!(
+                "import {{ Octokit }} from \"octokit\";\n{}class C1 extends Octokit {{}}\nnew C{n}();\n",
+                (2..=n)
+                    .rev()
+                    .map(|i| format!("class C{i} extends C{} {{}}\n", i - 1))
                     .collect::<String>()
             )
             .into_bytes(),

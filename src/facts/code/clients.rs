@@ -10,6 +10,7 @@
 //! the class by relative path (resolved when facts are merged, as exported
 //! axios instances are).
 
+use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
@@ -349,9 +350,15 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             }
         }
         if key == "js" && c.call().is_some() {
-            for d in derived_classes(src, c, &imports) {
+            let derived = derived_classes(src, c, &imports);
+            let news = if derived.is_empty() {
+                HashMap::new()
+            } else {
+                new_sites(src)
+            };
+            for d in derived {
                 let at = format!("line {}", src.line(d.at));
-                for (start, end) in new_calls(src, &d.name) {
+                for &(start, end) in news.get(d.name.as_str()).into_iter().flatten() {
                     sites.push((start, end, Some((at.clone(), d.state.clone()))));
                 }
                 if let Some(export) = d.export {
@@ -686,38 +693,49 @@ fn derived_classes(src: &Source, c: &'static Client, imports: &[&str]) -> Vec<De
             ))
         })
         .collect();
-    let mut known: Vec<Derived> = Vec::new();
-    // Derivations of derivations, in any order: repeat until none is new.
-    loop {
-        let before = known.len();
-        for (name, base, at) in &found {
-            if known.iter().any(|k| &k.name == name) {
-                continue;
-            }
-            let parent = known
-                .iter()
-                .find(|k| &k.name == base)
-                .map(|k| k.state.clone());
-            if parent.is_none() && !constructs(src, c, imports, base) {
-                continue;
-            }
-            let own = state_of(&c.row, &code[*at..statement_end(src, *at)]);
-            let state = match (own, parent) {
-                (s @ (TimeoutState::Explicit | TimeoutState::Disabled), _) => s,
-                (_, Some(p)) => p,
-                (s, None) => s,
-            };
-            known.push(Derived {
-                name: name.clone(),
-                at: *at,
-                state,
-                export: export_of(code, name, *at),
-            });
-        }
-        if known.len() == before {
-            return known;
-        }
+    // Derivations of derivations, in any order: from the classes derived
+    // from the client itself, down through those derived from them. Each
+    // derivation is looked at once (a hostile file of thousands of chained
+    // classes in reverse order made repeated passes cubic).
+    let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (_, base, _)) in found.iter().enumerate() {
+        children.entry(base.as_str()).or_default().push(i);
     }
+    let exports = std::cell::OnceCell::new();
+    let mut known: Vec<Derived> = Vec::new();
+    let mut named: HashMap<&str, usize> = HashMap::new();
+    let mut queue: std::collections::VecDeque<(usize, Option<TimeoutState>)> = children
+        .iter()
+        .filter(|(base, _)| constructs(src, c, imports, base))
+        .flat_map(|(_, kids)| kids.iter().map(|&i| (i, None)))
+        .collect();
+    // The file's order among the direct derivations, as before.
+    queue.make_contiguous().sort_by_key(|(i, _)| *i);
+    while let Some((i, parent)) = queue.pop_front() {
+        let (name, _, at) = &found[i];
+        if named.contains_key(name.as_str()) {
+            continue;
+        }
+        let own = state_of(&c.row, &code[*at..statement_end(src, *at)]);
+        let state = match (own, parent) {
+            (s @ (TimeoutState::Explicit | TimeoutState::Disabled), _) => s,
+            (_, Some(p)) => p,
+            (s, None) => s,
+        };
+        named.insert(name.as_str(), known.len());
+        for &k in children.get(name.as_str()).into_iter().flatten() {
+            queue.push_back((k, Some(state.clone())));
+        }
+        known.push(Derived {
+            name: name.clone(),
+            at: *at,
+            state,
+            export: exports
+                .get_or_init(|| Exports::of(code))
+                .of_class(code, name, *at),
+        });
+    }
+    known
 }
 
 /// Whether `new {base}(` is a construction of the row's client here.
@@ -732,50 +750,77 @@ fn constructs(src: &Source, c: &'static Client, imports: &[&str], base: &str) ->
     }
 }
 
-/// How the module exports the class `name` derived at `at`.
-fn export_of(code: &str, name: &str, at: usize) -> Option<Option<String>> {
-    let before = code[..at].trim_end();
-    if before.ends_with("export default") {
-        return Some(None);
-    }
-    if before.ends_with("export") {
-        return Some(Some(name.to_string()));
-    }
-    if code.contains(&format!("export default {name}"))
-        || code.contains(&format!("module.exports = {name}"))
-    {
-        return Some(None);
-    }
-    let listed = code.contains("export")
-        && JS_EXPORT_LIST.captures_iter(code).any(|l| {
-            l["names"]
-                .split(',')
-                .any(|n| n.split_whitespace().next() == Some(name))
-        });
-    listed.then(|| Some(name.to_string()))
+/// The names a JS/TS module exports by name after their declaration:
+/// `export default X` / `module.exports = X` (default), and `export { X, Y }`
+/// (listed). Read once per file, not once per class.
+struct Exports<'a> {
+    default: std::collections::HashSet<&'a str>,
+    listed: std::collections::HashSet<&'a str>,
 }
 
-/// `new Name(…)` and `new Name<T>(…)` in code, as (start of `new`, end
-/// past the open paren).
-fn new_calls(src: &Source, name: &str) -> Vec<(usize, usize)> {
+impl<'a> Exports<'a> {
+    fn of(code: &'a str) -> Self {
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+        let mut default = std::collections::HashSet::new();
+        for head in ["export default ", "module.exports = "] {
+            for (at, _) in code.match_indices(head) {
+                let rest = &code[at + head.len()..];
+                let len = rest.bytes().take_while(|b| ident(*b)).count();
+                if len > 0 {
+                    default.insert(&rest[..len]);
+                }
+            }
+        }
+        let mut listed = std::collections::HashSet::new();
+        if code.contains("export") {
+            for l in JS_EXPORT_LIST.captures_iter(code) {
+                let names = l.name("names").map_or("", |m| m.as_str());
+                listed.extend(names.split(',').filter_map(|n| n.split_whitespace().next()));
+            }
+        }
+        Exports { default, listed }
+    }
+
+    /// How the class `name` declared at `at` is exported: `Some(None)` as
+    /// the default, `Some(Some(name))` by name, `None` not at all.
+    fn of_class(&self, code: &str, name: &str, at: usize) -> Option<Option<String>> {
+        let before = code[..at].trim_end();
+        if before.ends_with("export default") {
+            return Some(None);
+        }
+        if before.ends_with("export") {
+            return Some(Some(name.to_string()));
+        }
+        if self.default.contains(name) {
+            return Some(None);
+        }
+        self.listed.contains(name).then(|| Some(name.to_string()))
+    }
+}
+
+/// Every `new Name(…)` and `new Name<T>(…)` of the code, by `Name`, as
+/// (start of `new`, end past the open paren): found in one pass, so a file
+/// deriving thousands of classes is not searched once per class.
+fn new_sites<'s>(src: &'s Source) -> HashMap<&'s str, Vec<(usize, usize)>> {
     let code = &src.code;
     let bytes = code.as_bytes();
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
-    let mut out = Vec::new();
-    for (at, _) in code.match_indices(name) {
-        if bytes.get(at + name.len()).is_some_and(|b| ident(*b)) {
-            continue;
-        }
-        let head = &code[..at];
-        let before = head.trim_end();
-        if before.len() == head.len() || !before.ends_with("new") {
-            continue;
-        }
-        let kw = before.len() - 3;
+    let mut out: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    for (kw, _) in code.match_indices("new") {
         if kw > 0 && (ident(bytes[kw - 1]) || bytes[kw - 1] == b'.') || !src.is_code(kw) {
             continue;
         }
-        let mut rest = code[at + name.len()..].trim_start();
+        let after = &code[kw + 3..];
+        let rest = after.trim_start();
+        if rest.len() == after.len() {
+            continue;
+        }
+        let len = rest.bytes().take_while(|b| ident(*b)).count();
+        if len == 0 {
+            continue;
+        }
+        let name = &rest[..len];
+        let mut rest = rest[len..].trim_start();
         if rest.starts_with('<') {
             match rest.find(['>', '(', ';']) {
                 Some(i) if rest.as_bytes()[i] == b'>' => rest = rest[i + 1..].trim_start(),
@@ -783,7 +828,9 @@ fn new_calls(src: &Source, name: &str) -> Vec<(usize, usize)> {
             }
         }
         if rest.starts_with('(') {
-            out.push((kw, code.len() - rest.len() + 1));
+            out.entry(name)
+                .or_default()
+                .push((kw, code.len() - rest.len() + 1));
         }
     }
     out
@@ -1019,6 +1066,29 @@ mod tests {
                 "class B { f() { return this.http.get(u); } }\n"
             )
             .is_empty()
+        );
+    }
+
+    /// Derivations written before their bases (the deepest first), in a
+    /// long chain, are all followed, each looked at once: the bounded
+    /// `.defaults(…)` two levels down carries its bound to the last class.
+    #[test]
+    fn a_chain_of_derived_classes_in_reverse_order() {
+        use TimeoutState::*;
+        let mut text = String::from("import { Octokit } from \"octokit\";\n");
+        for n in (3..=400).rev() {
+            text.push_str(&format!("class C{n} extends C{} {{}}\n", n - 1));
+        }
+        text.push_str(
+            "const C2 = C1.defaults({ request: { signal: AbortSignal.timeout(5000) } });\n",
+        );
+        text.push_str("const C1 = Octokit.plugin(p);\n");
+        text.push_str("export const a = () => new C400({ auth });\n");
+        text.push_str("export const b = () => new C1({ auth });\n");
+        let got = states("src/github.ts", Lang::TypeScript, &text);
+        assert_eq!(
+            got,
+            vec![(402, "octokit", Explicit), (403, "octokit", Missing)]
         );
     }
 
