@@ -79,10 +79,15 @@ fn client_component_bodies(src: &Source) -> Vec<RangeInclusive<u32>> {
             // `) {` for a function, `): Promise<X> => {` for an arrow; an
             // arrow returning an expression (`=> (<div/>)`, `=> fetch(u)`)
             // has no body of statements to call from.
-            let open = params_close + 1 + code[params_close + 1..].find('{')?;
+            // The search stops at the first bracket or `;`: a head with no
+            // body right after it costs a few bytes, not the rest of the file.
+            let open = params_close + 1 + code[params_close + 1..].find(['{', ';', '(', ')'])?;
+            if code.as_bytes()[open] != b'{' {
+                return None;
+            }
             let between = &code[params_close + 1..open];
             let arrow = c.name("b").is_some();
-            if between.contains([';', '(', ')']) || arrow != between.contains("=>") {
+            if arrow != between.contains("=>") {
                 return None;
             }
             body_with_hooks(src, open)
