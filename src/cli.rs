@@ -447,7 +447,12 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
         None => emit(&rendered)?,
     };
     let below = below_threshold(&args.inputs, &config, &report);
-    if baseline_gates_failed(&report) | below {
+    let failed = baseline_gates_failed(&report) | below;
+    // The process ends here: freeing a monorepo's report (a million small
+    // strings for 1,250 services) took 60 ms of a 1 s scan, on one thread,
+    // for memory the exit hands back at once.
+    std::mem::forget((report, config, files, rendered));
+    if failed {
         return Ok(ExitCode::from(1));
     }
     Ok(code)
