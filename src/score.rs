@@ -88,7 +88,7 @@ pub fn evaluate(facts: &Facts, config: &Config, today: &str) -> Evaluation {
 /// items' order (the report must not depend on which thread was faster).
 /// Items are handed out one at a time: apps differ in size by orders of
 /// magnitude, so fixed chunks would leave a thread idle.
-fn in_order<T: Sync, R: Send>(
+pub(crate) fn in_order<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
     each: impl Fn(&T) -> R + Sync,
@@ -391,11 +391,13 @@ fn identify(rule: &str, findings: &mut [rules::Finding], facts: &Facts) {
 /// 8 bytes of SHA-256 in hex, the length every report shows.
 fn short_hash(text: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(text)
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(16);
+    for b in &Sha256::digest(text)[..8] {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
 }
 
 /// One app as the report names it, and the facts it is scored on (`None`:
