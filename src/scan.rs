@@ -139,7 +139,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
         commit,
         now,
         &facts,
-        crate::apps::discover(&facts).within(subfolder.as_deref()),
+        crate::apps::discover_on(&facts, opts.threads).within(subfolder.as_deref()),
         &config,
         out.stats,
         opts.fail_under.or(config.fail_under),
