@@ -1,9 +1,326 @@
 //! `--format json`: the report contract, pretty-printed.
+//!
+//! A monorepo's report is mostly three lists: every app's summary, and the
+//! roll-up's checks and debt (48 MB for 1,250 services, scripts/bench.sh).
+//! Serialising it on one thread was the longest serial step after scoring,
+//! so the items of those lists are rendered on every core, each at the
+//! depth it sits at, and stitched into the rest of the report. The bytes
+//! are exactly those of `serde_json::to_string_pretty` (tests below).
+
+use std::io;
+
+use serde::Serialize;
+use serde_json::ser::Formatter;
 
 use super::Report;
 
+/// Items per piece of work: small enough that two threads finish together
+/// (apps differ in size by orders of magnitude), large enough that handing
+/// them out costs nothing.
+const ITEMS_PER_PIECE: usize = 16;
+
+/// Reports with fewer items than this are rendered on one thread.
+const PARALLEL_FROM: usize = 64;
+
 pub fn render(report: &Report) -> String {
-    let mut out = serde_json::to_string_pretty(report).expect("report serialises");
-    out.push('\n');
-    out
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    render_on(report, threads)
+}
+
+/// [`render`] on up to `threads` threads.
+pub fn render_on(report: &Report, threads: usize) -> String {
+    let items = report.apps.len() + report.checks.len() + report.debt.len();
+    if threads <= 1 || items < PARALLEL_FROM {
+        let mut out = serde_json::to_string_pretty(report).expect("report serialises");
+        out.push('\n');
+        return out;
+    }
+    // The report without its three long lists, rendered as usual: each
+    // list is then `[]` on a line of its own at the top level.
+    let out = serde_json::to_string_pretty(&without_lists(report)).expect("report serialises");
+    let pieces: Vec<Piece> = [List::Checks, List::Debt, List::Apps]
+        .into_iter()
+        .flat_map(|list| {
+            let len = list.len(report);
+            (0..len.div_ceil(ITEMS_PER_PIECE)).map(move |n| Piece {
+                list,
+                from: n * ITEMS_PER_PIECE,
+                to: ((n + 1) * ITEMS_PER_PIECE).min(len),
+            })
+        })
+        .collect();
+    let rendered = crate::score::in_order(&pieces, threads, |p| p.render(report));
+    let mut whole =
+        String::with_capacity(out.len() + rendered.iter().map(String::len).sum::<usize>() + 32);
+    // The lists in the order the report's fields put them.
+    let mut rest = out.as_str();
+    for list in [List::Checks, List::Debt, List::Apps] {
+        if list.len(report) == 0 {
+            continue;
+        }
+        // A top-level key is the only text at the start of a line after
+        // exactly two spaces: nested keys sit deeper, and a string value
+        // never holds a raw line break.
+        let marker = format!("\n  \"{}\": ", list.key());
+        let at = rest.find(&marker).expect("the list's key is in the report") + marker.len();
+        whole.push_str(&rest[..at]);
+        whole.push('[');
+        for (_, r) in pieces.iter().zip(&rendered).filter(|(p, _)| p.list == list) {
+            whole.push_str(r);
+        }
+        whole.push_str("\n  ]");
+        rest = rest[at..]
+            .strip_prefix("[]")
+            .expect("an empty list renders as []");
+    }
+    whole.push_str(rest);
+    whole.push('\n');
+    whole
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum List {
+    Checks,
+    Debt,
+    Apps,
+}
+
+impl List {
+    fn len(self, report: &Report) -> usize {
+        match self {
+            List::Checks => report.checks.len(),
+            List::Debt => report.debt.len(),
+            List::Apps => report.apps.len(),
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            List::Checks => "checks",
+            List::Debt => "debt",
+            List::Apps => "apps",
+        }
+    }
+}
+
+/// Items `from..to` of one list.
+struct Piece {
+    list: List,
+    from: usize,
+    to: usize,
+}
+
+impl Piece {
+    /// The items as they appear inside their top-level list: each after a
+    /// line break (and a comma but for the list's first), four spaces in.
+    fn render(&self, report: &Report) -> String {
+        let mut out = Vec::new();
+        for i in self.from..self.to {
+            out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+            let mut ser = serde_json::Serializer::with_formatter(&mut out, Nested::at(2));
+            let done = match self.list {
+                List::Checks => report.checks[i].serialize(&mut ser),
+                List::Debt => report.debt[i].serialize(&mut ser),
+                List::Apps => report.apps[i].serialize(&mut ser),
+            };
+            done.expect("report serialises");
+        }
+        String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+}
+
+/// serde_json's pretty layout (two spaces a level, `": "` after a key),
+/// starting `depth` levels in.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn at(depth: usize) -> Nested {
+        Nested {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn open<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn indent<W: ?Sized + io::Write>(&self, w: &mut W) -> io::Result<()> {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        let mut left = 2 * self.depth;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            w.write_all(&SPACES[..n])?;
+            left -= n;
+        }
+        Ok(())
+    }
+}
+
+impl Formatter for Nested {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// The report with empty `checks`, `debt` and `apps`. Every field is named
+/// (no `..`): a field added to the report must be added here, or this does
+/// not compile.
+fn without_lists(r: &Report) -> Report {
+    Report {
+        schema_version: r.schema_version,
+        tool: r.tool.clone(),
+        root: r.root.clone(),
+        subfolder: r.subfolder.clone(),
+        name: r.name.clone(),
+        commit: r.commit.clone(),
+        scanned_at: r.scanned_at.clone(),
+        source_url: r.source_url.clone(),
+        score: r.score,
+        grade: r.grade,
+        unscored: r.unscored.clone(),
+        level: r.level.clone(),
+        coverage: r.coverage.clone(),
+        pillars: r.pillars.clone(),
+        checks: Vec::new(),
+        debt: Vec::new(),
+        signoff: r.signoff.clone(),
+        plan: r.plan.clone(),
+        target: r.target.clone(),
+        pressure: r.pressure.clone(),
+        apps: Vec::new(),
+        libraries: r.libraries.clone(),
+        rollup: r.rollup.clone(),
+        suppressions: r.suppressions.clone(),
+        waivers: r.waivers.clone(),
+        waiver_effect: r.waiver_effect.clone(),
+        gates: r.gates.clone(),
+        warnings: r.warnings.clone(),
+        stats: r.stats.clone(),
+        scopes: r.scopes.clone(),
+        baseline: r.baseline.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PARALLEL_FROM, render_on};
+    use crate::report::Report;
+
+    fn scanned(fixture: &str) -> Report {
+        crate::scan::run(&crate::scan::ScanOptions {
+            path: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(fixture),
+            config: None,
+            threads: 1,
+            history: false,
+            fail_under: None,
+            waivers: true,
+        })
+        .expect("the fixture scans")
+        .report
+    }
+
+    fn pretty(report: &Report) -> String {
+        serde_json::to_string_pretty(report).expect("report serialises") + "\n"
+    }
+
+    #[test]
+    fn pieces_rendered_apart_are_the_whole_report_byte_for_byte() {
+        let mut report = scanned("three-apps");
+        assert!(report.apps.len() > 1 && !report.debt.is_empty());
+        // A monorepo's worth of apps, checks and debt: well past the size
+        // rendered on one thread, and not a multiple of a piece.
+        let (apps, checks, debt) = (
+            report.apps.clone(),
+            report.checks.clone(),
+            report.debt.clone(),
+        );
+        for _ in 0..PARALLEL_FROM {
+            report.apps.extend(apps.iter().cloned());
+            report.checks.extend(checks.iter().cloned());
+            report.debt.extend(debt.iter().cloned());
+        }
+        report.apps.pop();
+        let whole = pretty(&report);
+        for threads in [2, 3] {
+            assert_eq!(render_on(&report, threads), whole);
+        }
+    }
+
+    #[test]
+    fn an_empty_list_stays_empty_among_long_ones() {
+        let mut report = scanned("three-apps");
+        let apps = report.apps.clone();
+        for _ in 0..PARALLEL_FROM {
+            report.apps.extend(apps.iter().cloned());
+        }
+        report.debt.clear();
+        assert_eq!(render_on(&report, 2), pretty(&report));
+        // Small reports take the one-thread path.
+        let small = scanned("fastapi-service");
+        assert_eq!(render_on(&small, 2), pretty(&small));
+    }
 }
