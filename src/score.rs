@@ -379,21 +379,33 @@ fn identify(rule: &str, findings: &mut [rules::Finding], facts: &Facts) {
             .as_ref()
             .map(|l| l.path.clone())
             .unwrap_or_default();
-        let n = seen.entry((path.clone(), context.clone())).or_insert(0);
+        let key = (path, context);
+        let n = seen.get(&key).copied().unwrap_or(0);
+        let (path, context) = (key.0.as_str(), key.1.as_str());
+        let nth = n.to_string();
         f.identity = Some(rules::Identity {
-            fingerprint: short_hash(&format!("2\0{rule}\0{path}\0{context}\0{n}")),
-            content: short_hash(&format!("2\0{rule}\0{context}\0{n}")),
+            fingerprint: short_hash(&["2", rule, path, context, &nth]),
+            content: short_hash(&["2", rule, context, &nth]),
         });
-        *n += 1;
+        seen.insert(key, n + 1);
     }
 }
 
-/// 8 bytes of SHA-256 in hex, the length every report shows.
-fn short_hash(text: &str) -> String {
+/// 8 bytes of SHA-256 in hex, the length every report shows, of the parts
+/// joined by NUL bytes (fed to the hash one by one: a finding's message can
+/// be long, and it was copied into a joined string for each hash).
+fn short_hash(parts: &[&str]) -> String {
     use sha2::{Digest, Sha256};
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hasher = Sha256::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            hasher.update(b"\0");
+        }
+        hasher.update(part.as_bytes());
+    }
     let mut out = String::with_capacity(16);
-    for b in &Sha256::digest(text)[..8] {
+    for b in &hasher.finalize()[..8] {
         out.push(char::from(HEX[usize::from(b >> 4)]));
         out.push(char::from(HEX[usize::from(b & 15)]));
     }
@@ -1163,13 +1175,12 @@ fn legacy_fingerprints(debt: &mut [DebtItem]) {
         let n = seen
             .entry((d.rule.clone(), d.path.clone(), d.message.clone()))
             .or_insert(0);
-        d.legacy_fingerprint = short_hash(&format!(
-            "{}\0{}\0{}\0{}",
-            d.rule,
+        d.legacy_fingerprint = short_hash(&[
+            &d.rule,
             d.path.as_deref().unwrap_or(""),
-            d.message,
-            n
-        ));
+            &d.message,
+            &n.to_string(),
+        ]);
         *n += 1;
     }
 }
@@ -1710,5 +1721,22 @@ mod tests {
             .allows
             .push(allow(2, "outbound-timeout", Some("why"), None));
         assert_eq!(fp(&facts), before);
+    }
+
+    #[test]
+    fn short_hash_is_the_hash_of_the_parts_joined_by_nul() {
+        use sha2::{Digest, Sha256};
+        for parts in [
+            &["2", "outbound-timeout", "api/a.py", "c00ff", "0"][..],
+            &["2", "runbook", "", "m no runbook", "12"][..],
+            &["only"][..],
+            &["", ""][..],
+        ] {
+            let whole: String = Sha256::digest(parts.join("\0"))[..8]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(super::short_hash(parts), whole, "{parts:?}");
+        }
     }
 }
