@@ -266,6 +266,14 @@ fn write_rule_docs(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--threads`, else one per core.
+fn threads(inputs: &Inputs) -> usize {
+    inputs.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(2, |n| n.get().min(256)),
+        usize::from,
+    )
+}
+
 /// Scan and attach the baseline diff and source links; warnings go to stderr.
 type Built = (Report, Config, Vec<crate::facts::FileRecord>);
 
@@ -275,10 +283,7 @@ fn build_report(inputs: &Inputs) -> Result<Built> {
         Some(path) => Some(baseline::load(path).map_err(anyhow::Error::msg)?),
         None => None,
     };
-    let threads = inputs.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(2, |n| n.get().min(256)),
-        usize::from,
-    );
+    let threads = threads(inputs);
     let mut result = scan::run(&ScanOptions {
         path: inputs.path.clone(),
         config: inputs.config.clone(),
@@ -433,7 +438,7 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
                 )
             },
         ),
-        Format::Json => json::render(&report),
+        Format::Json => json::render_on(&report, threads(&args.inputs)),
         Format::Markdown => markdown::render(&report),
         Format::Sarif => sarif::render(&report),
         Format::Html => html::render(&report),
