@@ -500,8 +500,7 @@ pub fn is_test_path(rel: &str) -> bool {
         || t.file_names.iter().any(|n| n == name)
         || t.file_suffixes.iter().any(|s| name.ends_with(s.as_str()))
         || t.file_infixes.iter().any(|s| name.contains(s.as_str()))
-        || t
-            .file_prefixes
+        || t.file_prefixes
             .iter()
             .any(|(pre, ext)| name.starts_with(pre.as_str()) && name.ends_with(ext.as_str()))
 }

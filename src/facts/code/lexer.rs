@@ -648,7 +648,11 @@ mod tests {
         let src = Source::new("m.go", Lang::Go, code);
         let fns = src.functions();
         let names: Vec<&str> = fns.iter().map(|f| f.0.as_str()).collect();
-        assert_eq!(names, ["fetch", "any", "decode", "after"], "a stub has no body");
+        assert_eq!(
+            names,
+            ["fetch", "any", "decode", "after"],
+            "a stub has no body"
+        );
         let body = |i: usize| &code[fns[i].1..=fns[i].2];
         assert_eq!(body(0), "{\n\tx := 1\n}");
         assert_eq!(body(1), "{\n\treturn nil\n}");
