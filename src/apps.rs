@@ -350,7 +350,7 @@ pub fn discover_on(facts: &Facts, threads: usize) -> Apps {
     let mut views = if whole {
         Vec::new()
     } else {
-        crate::score::in_order(&roots, threads, |root| view(facts, root, &ownership, &[]))
+        crate::in_order::in_order(&roots, threads, |root| view(facts, root, &ownership, &[]))
     }
     .into_iter();
     let mut app_inputs: Vec<AppInput> = Vec::new();

@@ -16,6 +16,7 @@ pub mod facts;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod github;
+pub mod in_order;
 pub mod inventory;
 pub mod isolation;
 pub mod plan;

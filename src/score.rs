@@ -11,6 +11,7 @@
 
 use crate::config::Config;
 use crate::facts::Facts;
+use crate::in_order::in_order;
 use crate::report::{
     AppSummary, Check, Coverage, DebtItem, Gate, GateStatus, Level, NextLevel, PillarScore, Report,
     SCHEMA_VERSION, Suppression, Tool,
@@ -23,7 +24,6 @@ use crate::waivers::{
 };
 use crate::walk::WalkStats;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 pub fn priority(impact: u8, risk: u8, effort: u8) -> u32 {
     impact as u32 * risk as u32 * (6 - effort.clamp(1, 5)) as u32
@@ -82,47 +82,6 @@ const HYGIENE: &str = "waiver-hygiene";
 /// date, `YYYY-MM-DD`.
 pub fn evaluate(facts: &Facts, config: &Config, today: &str) -> Evaluation {
     evaluate_with(facts, config, today, &[], RULE_THREADS)
-}
-
-/// `each` over `items` on up to `threads` threads, the results in the
-/// items' order (the report must not depend on which thread was faster).
-/// Items are handed out one at a time: apps differ in size by orders of
-/// magnitude, so fixed chunks would leave a thread idle.
-pub(crate) fn in_order<T: Sync, R: Send>(
-    items: &[T],
-    threads: usize,
-    each: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    let threads = threads.min(items.len());
-    if threads <= 1 {
-        return items.iter().map(each).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let take = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, AtomicOrdering::Relaxed);
-            let Some(item) = items.get(i) else {
-                return done;
-            };
-            done.push((i, each(item)));
-        }
-    };
-    let parts: Vec<Vec<(usize, R)>> = std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(take)).collect();
-        let mut parts = vec![take()];
-        for h in helpers {
-            // A rule that panics is a bug: it ends the run as it would
-            // have on one thread.
-            parts.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        }
-        parts
-    });
-    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    for (i, r) in parts.into_iter().flatten() {
-        slots[i] = Some(r);
-    }
-    slots.into_iter().flatten().collect()
 }
 
 /// [`evaluate`] for one app of several: a waiver that matches nothing in
@@ -1402,25 +1361,6 @@ mod tests {
             skip_reason: None,
             evidence: vec![],
         }
-    }
-
-    #[test]
-    fn work_spread_over_threads_comes_back_in_order() {
-        // Uneven items (as apps are): the late ones finish first on the
-        // other thread, and must still come back in place.
-        let items: Vec<u64> = (0..200)
-            .map(|i| if i % 7 == 0 { 20_000 } else { 10 })
-            .collect();
-        let slow_square = |n: &u64| (0..*n).fold(*n, |acc, x| acc.wrapping_add(x % 3)) * 2;
-        let serial: Vec<u64> = items.iter().map(slow_square).collect();
-        for threads in [1, 2, 3, 8, 500] {
-            assert_eq!(
-                in_order(&items, threads, slow_square),
-                serial,
-                "{threads} threads"
-            );
-        }
-        assert!(in_order(&Vec::<u64>::new(), 2, slow_square).is_empty());
     }
 
     #[test]

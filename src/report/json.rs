@@ -49,7 +49,7 @@ pub fn render_on(report: &Report, threads: usize) -> String {
             })
         })
         .collect();
-    let rendered = crate::score::in_order(&pieces, threads, |p| p.render(report));
+    let rendered = crate::in_order::in_order(&pieces, threads, |p| p.render(report));
     let mut whole =
         String::with_capacity(out.len() + rendered.iter().map(String::len).sum::<usize>() + 32);
     // The lists in the order the report's fields put them.
