@@ -711,12 +711,25 @@ fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>) -> AppEval {
     let mut checks: Vec<Check> = Vec::new();
     let mut by_id: HashMap<&str, usize> = HashMap::new();
     let mut evidence_of: Vec<HashSet<&Evidence>> = Vec::new();
+    // Each check's set is sized for every app's evidence up front: growing
+    // it re-hashed everything it held (a third of the roll-up's time on
+    // 1,250 apps).
+    let mut evidence_total: HashMap<&str, usize> = HashMap::new();
+    for (_, e) in apps {
+        for c in &e.checks {
+            *evidence_total.entry(c.id.as_str()).or_default() += c.evidence.len();
+        }
+    }
     for (_, e) in apps {
         for c in &e.checks {
             match by_id.get(c.id.as_str()) {
                 None => {
                     by_id.insert(&c.id, checks.len());
-                    evidence_of.push(c.evidence.iter().collect());
+                    let mut set = HashSet::with_capacity(
+                        evidence_total.get(c.id.as_str()).copied().unwrap_or(0),
+                    );
+                    set.extend(c.evidence.iter());
+                    evidence_of.push(set);
                     checks.push(c.clone());
                 }
                 Some(&i) => {
@@ -745,8 +758,9 @@ fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>) -> AppEval {
             }
         }
     }
-    let mut debt: Vec<DebtItem> = Vec::new();
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let all_debt = apps.iter().map(|(_, e)| e.debt.len()).sum();
+    let mut debt: Vec<DebtItem> = Vec::with_capacity(all_debt);
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(all_debt);
     for (a, e) in apps {
         let root = SafeText::new(&a.root);
         for d in &e.debt {
