@@ -106,15 +106,23 @@ pub fn verified_kind(kind: &str) -> bool {
 /// Now, for the expiry of example JWTs (honours `SOURCE_DATE_EPOCH`).
 static NOW: LazyLock<i64> = LazyLock::new(crate::report::timestamp::now_epoch);
 
+/// Where a candidate sits: the file, and the line (or the window of a long
+/// line) it is on, with the byte offset where that line starts.
+#[derive(Clone, Copy)]
+struct Site<'a> {
+    path: &'a str,
+    text: &'a str,
+    line: &'a str,
+    line_start: usize,
+}
+
 /// Whether an exclusion row removes this candidate; records it if so.
 fn exclude(
     out: &mut Vec<ExcludedSecret>,
     loc: &Location,
     kind: &'static str,
     value: &str,
-    line: &str,
-    path: &str,
-    text: &str,
+    site: &Site,
 ) -> bool {
     if verified_kind(kind) {
         return false;
@@ -122,9 +130,10 @@ fn exclude(
     let c = exclusions::Candidate {
         kind,
         value,
-        line,
-        path,
-        text,
+        line: site.line,
+        line_start: site.line_start,
+        path: site.path,
+        text: site.text,
     };
     match exclusions::excluded(&c, *NOW) {
         Some(x) => {
@@ -827,6 +836,12 @@ fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) 
         for (window_offset, line) in windows(full_line) {
             let line_offset = line_start + window_offset;
             let loc = Location::new(path, i as u32 + 1);
+            let site = Site {
+                path,
+                text,
+                line,
+                line_start,
+            };
             let mut spans: Vec<Range<usize>> = Vec::new();
             for (pi, p) in TABLE.format.iter().enumerate() {
                 if mask & (1 << pi) == 0 || !p.possible(line) {
@@ -858,7 +873,7 @@ fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) 
                     };
                     spans.push(whole);
                     let kind = p.kind.as_str();
-                    if exclude(&mut out.excluded, &loc, kind, value, line, path, text) {
+                    if exclude(&mut out.excluded, &loc, kind, value, &site) {
                         continue;
                     }
                     let (redacted, fingerprint) = redact(value);
@@ -885,12 +900,10 @@ fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) 
                 continue;
             }
             generic_assignments(
-                line,
+                &site,
                 kind,
                 &loc,
                 scope,
-                path,
-                text,
                 &mut out.candidates,
                 &mut out.excluded,
             );
@@ -935,19 +948,17 @@ fn windows(line: &str) -> Vec<(usize, &str)> {
 
 /// Credential-named assignments and JWT signing calls with a literal that
 /// looks random and is no placeholder.
-#[allow(clippy::too_many_arguments)]
 fn generic_assignments(
-    line: &str,
+    site: &Site,
     kind: FileKind,
     loc: &Location,
     scope: SecretScope,
-    path: &str,
-    text: &str,
     out: &mut Vec<SecretCandidate>,
     excluded: &mut Vec<ExcludedSecret>,
 ) {
+    let line = site.line;
     let mut push = |value: &str, kind: &'static str| {
-        if exclude(excluded, loc, kind, value, line, path, text) {
+        if exclude(excluded, loc, kind, value, site) {
             return;
         }
         let (redacted, fingerprint) = redact(value);
