@@ -174,6 +174,13 @@ fn structural_verdict(check: Check, c: &Captures) -> Verdict {
         }
         Check::DatabaseUrl => url_password_verdict(c, true),
         Check::BasicAuthUrl => url_password_verdict(c, false),
+        Check::PemBase64 => {
+            if base64_private_key(&c["s"]) {
+                Verdict::Accept
+            } else {
+                Verdict::Reject
+            }
+        }
     }
 }
 
@@ -651,6 +658,35 @@ fn pem_block(text: &str, start: usize) -> Option<&str> {
         .or_else(|| window[rel_end + 8..].find("-----").map(|i| i + 8 + 5))
         .map_or(window.len(), |i| rel_end + i);
     (material >= 64).then(|| &window[..block_end])
+}
+
+/// Whether a base64 value decodes to a PEM private key block with key
+/// material. A config file holds the key on one line as base64 of the whole
+/// PEM text (`LS0tLS1CRUdJTi…` is `-----BEGIN`); a public key or a header
+/// with nothing after it is not one. Only the first 16 KiB are decoded; the
+/// END line is not required, since a long value may be cut at a search
+/// window's edge.
+fn base64_private_key(value: &str) -> bool {
+    const LIMIT: usize = 16 * 1024;
+    let mut end = value.len().min(LIMIT);
+    // Whole base64 quanta only, so a cut value still decodes.
+    end -= end % 4;
+    let Some(decoded) = value.get(..end).and_then(base64_decode) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&decoded);
+    let Some(header) = text.lines().next() else {
+        return false;
+    };
+    if !header.starts_with("-----BEGIN ") || !header.contains("PRIVATE KEY-----") {
+        return false;
+    }
+    let body = &text[header.len()..];
+    let body = body.find("-----END").map_or(body, |i| &body[..i]);
+    body.bytes()
+        .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+        .count()
+        >= 64
 }
 
 /// Redact a value: first four characters and length; and its fingerprint.
