@@ -194,6 +194,20 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A quoted key mapped to a tuple, as tables of setting defaults write them
+/// (`'TMDB_APIKEY': (str, 'General', '<default>')`, Django-constance's
+/// `'API_KEY': ('<default>', 'help text')`): `tuple` holds what is between
+/// the parentheses, one line, no nested call.
+static TUPLE_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r#"['"](?P<name>[\w.-]+)['"]\s*:\s*\((?P<tuple>[^()\n]{1,300})\)"#,
+    )
+});
+
+/// A quoted literal of eight or more characters with no space.
+static QUOTED: LazyLock<Regex> =
+    LazyLock::new(|| crate::facts::pattern::regex(r#"['"](?P<q>[^'"\s\\]{8,200})['"]"#));
+
 /// `jwt.sign(payload, "literal")`: the signing key is the literal.
 static SIGN_CALL: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(
@@ -1035,6 +1049,24 @@ fn generic_assignments(
             continue;
         }
         push(value, "generic-assignment");
+    }
+    // A table of setting defaults: the credential-named key maps to a
+    // tuple of its type, section or help text, and its default value.
+    for c in TUPLE_DEFAULT.captures_iter(line) {
+        if !names::credential_head(&c["name"]) {
+            continue;
+        }
+        for v in QUOTED.captures_iter(&c["tuple"]) {
+            let value = &v["q"];
+            if value.starts_with("http://")
+                || value.starts_with("https://")
+                || weak_value(value)
+                || !looks_random(value)
+            {
+                continue;
+            }
+            push(value, "generic-assignment");
+        }
     }
 }
 
