@@ -336,6 +336,12 @@ static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
         meta.push((Group::Integration, None));
     }
     assert!(table.format.len() < 62, "one prefilter bit per provider");
+    // The line counter searches up to a match's last byte, which must be a
+    // character boundary.
+    assert!(
+        literals.iter().all(|l| l.is_ascii()),
+        "prefilter literals are ASCII"
+    );
     Prefilter {
         // A DFA, whatever the number of literals: left to itself the crate
         // picks a slower NFA past 100 patterns, and the tables grow.
@@ -348,20 +354,22 @@ static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
     }
 });
 
-/// Lines worth a look: 0-based index, bit set of the pattern groups whose
-/// literals occur on it, and the secrets managers named on it.
+/// Lines worth a look: 0-based index, byte offset of the line's start, bit
+/// set of the pattern groups whose literals occur on it, and the secrets
+/// managers named on it. The pass that finds the literals counts the lines
+/// anyway, so only the lines with a hit are ever located: a file with none
+/// costs no line index.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Hits {
-    lines: Vec<(usize, u64)>,
-    /// (line, index into [`MANAGERS`]).
-    managers: Vec<(usize, usize)>,
+    lines: Vec<(usize, usize, u64)>,
+    /// (line, line start, index into [`MANAGERS`]).
+    managers: Vec<(usize, usize, usize)>,
     /// Lines holding an integration literal, ascending.
     integration: Vec<usize>,
 }
 
 fn prefilter(text: &str) -> Hits {
     let pf = &*PREFILTER;
-    let bytes = text.as_bytes();
     let mut hits = Hits::default();
     let (mut line, mut line_start) = (0usize, 0usize);
     // Overlapping matches come in order of their end, so the line counter
@@ -374,7 +382,9 @@ fn prefilter(text: &str) -> Hits {
             continue;
         }
         let at = m.end() - 1;
-        while let Some(nl) = bytes[line_start..at].iter().position(|b| *b == b'\n') {
+        // `str::find` of a byte runs memchr; the literals are ASCII, so
+        // `at` is a character boundary.
+        while let Some(nl) = text[line_start..at].find('\n') {
             line += 1;
             line_start += nl + 1;
         }
@@ -383,8 +393,8 @@ fn prefilter(text: &str) -> Hits {
             Group::Assign => ASSIGN_BIT,
             Group::Env => ENV_BIT,
             Group::Manager(row) => {
-                if !hits.managers.contains(&(line, row)) {
-                    hits.managers.push((line, row));
+                if !hits.managers.contains(&(line, line_start, row)) {
+                    hits.managers.push((line, line_start, row));
                 }
                 continue;
             }
@@ -396,8 +406,8 @@ fn prefilter(text: &str) -> Hits {
             }
         };
         match hits.lines.last_mut() {
-            Some((l, mask)) if *l == line => *mask |= bit,
-            _ => hits.lines.push((line, bit)),
+            Some((l, _, mask)) if *l == line => *mask |= bit,
+            _ => hits.lines.push((line, line_start, bit)),
         }
     }
     hits
@@ -851,18 +861,10 @@ fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) 
     let lower_name = lower_path.rsplit('/').next().unwrap_or(&lower_path);
     let template = kind == FileKind::EnvFile && inventory::is_env_template(lower_name);
     let scope = file_scope(&lower_path, kind, is_test);
-    // (byte offset, line) for every line: block values and Go fallbacks read
-    // past the candidate line.
-    let mut lines = Vec::new();
-    let mut offset = 0;
-    for raw in text.split('\n') {
-        lines.push((offset, raw.strip_suffix('\r').unwrap_or(raw)));
-        offset += raw.len() + 1;
-    }
 
     if !is_test {
-        for &(i, row) in &hits.managers {
-            let line = lines[i].1;
+        for &(i, start, row) in &hits.managers {
+            let line = line_at(text, start);
             let row = &MANAGERS[row];
             let manager = row.name.as_str();
             if row.ci_expression
@@ -881,8 +883,8 @@ fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) 
         }
     }
 
-    for &(i, mask) in &hits.lines {
-        let (line_start, full_line) = lines[i];
+    for &(i, line_start, mask) in &hits.lines {
+        let full_line = line_at(text, line_start);
         for (window_offset, line) in windows(full_line) {
             let line_offset = line_start + window_offset;
             let loc = Location::new(path, i as u32 + 1);
@@ -943,7 +945,7 @@ fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) 
                 }
             }
             if mask & ENV_BIT != 0 && window_offset == 0 {
-                insecure_defaults(path, &lines, i, &spans, scope, &mut out.defaults);
+                insecure_defaults(path, text, line_start, i, &spans, scope, &mut out.defaults);
             }
             let env_line = reads_env(line) && !template;
             if !spans.is_empty() || env_line || mask & ASSIGN_BIT == 0 {
@@ -959,11 +961,30 @@ fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) 
             );
         }
     }
-    // Windows overlap: a value in the overlap is found twice.
-    let mut seen = std::collections::HashSet::new();
-    out.candidates
-        .retain(|c| seen.insert((c.location.line, c.fingerprint.clone())));
+    // Windows overlap: a value in the overlap is found twice. Candidates
+    // come in line order, so a duplicate sits among the last ones kept.
+    if out.candidates.len() > 1 {
+        let mut kept: Vec<SecretCandidate> = Vec::with_capacity(out.candidates.len());
+        for c in std::mem::take(&mut out.candidates) {
+            let dup = kept
+                .iter()
+                .rev()
+                .take_while(|k| k.location.line == c.location.line)
+                .any(|k| k.fingerprint == c.fingerprint);
+            if !dup {
+                kept.push(c);
+            }
+        }
+        out.candidates = kept;
+    }
     out
+}
+
+/// The line that starts at `start`, without its line break.
+fn line_at(text: &str, start: usize) -> &str {
+    let rest = &text[start..];
+    let line = rest.find('\n').map_or(rest, |n| &rest[..n]);
+    line.strip_suffix('\r').unwrap_or(line)
 }
 
 /// Lines are searched in windows of this many bytes: the regexes stay fast
@@ -1075,13 +1096,14 @@ fn generic_assignments(
 /// default; an empty fallback fails closed and is fine.
 fn insecure_defaults(
     path: &str,
-    lines: &[(usize, &str)],
+    text: &str,
+    line_start: usize,
     i: usize,
     provider_spans: &[Range<usize>],
     scope: SecretScope,
     out: &mut Vec<InsecureDefault>,
 ) {
-    let line = lines[i].1;
+    let line = line_at(text, line_start);
     let mut push = |at: usize, name: &str, value: &str| {
         if value.trim().is_empty() || value.starts_with("http") || value.starts_with("${") {
             return;
@@ -1113,7 +1135,11 @@ fn insecure_defaults(
         && credential_name(&c["n"])
     {
         let assign = format!("{} = \"", &c["var"]);
-        for (j, (_, next)) in lines.iter().enumerate().skip(i + 1).take(4) {
+        let following = text[line_start..]
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l));
+        for (j, next) in following.enumerate().skip(1).take(4) {
+            let j = i + j;
             if let Some(at) = next.find(&assign)
                 && let Some(len) = next[at + assign.len()..].find('"')
             {
@@ -1519,9 +1545,12 @@ mod tests {
     #[test]
     fn prefilter_selects_lines_and_groups() {
         let hits = prefilter("a\nb\nmy Token x\n\nAKIA and secret\nakia\n");
-        let lines: Vec<usize> = hits.lines.iter().map(|(l, _)| *l).collect();
+        let lines: Vec<usize> = hits.lines.iter().map(|(l, _, _)| *l).collect();
         assert_eq!(lines, vec![2, 4]);
-        assert_eq!(hits.lines[1].1 & 1, 1, "AKIA is provider 0");
+        assert_eq!(hits.lines[1].2 & 1, 1, "AKIA is provider 0");
+        // Each hit line's start, as the text has it.
+        assert_eq!(hits.lines[0].1, 4);
+        assert_eq!(hits.lines[1].1, 16);
         assert!(prefilter("nothing to see\n").lines.is_empty());
     }
 
