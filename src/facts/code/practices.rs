@@ -783,9 +783,17 @@ fn aliased_names<'t>(
     while end > 0 && above.len() < 40 {
         let start = code[..end - 1].rfind('\n').map_or(0, |i| i + 1);
         let line = code[start..end - 1].trim_start();
-        if ["def ", "async def ", "function ", "async function ", "func ", "fn ", "pub fn "]
-            .iter()
-            .any(|k| line.starts_with(k))
+        if [
+            "def ",
+            "async def ",
+            "function ",
+            "async function ",
+            "func ",
+            "fn ",
+            "pub fn ",
+        ]
+        .iter()
+        .any(|k| line.starts_with(k))
         {
             break;
         }

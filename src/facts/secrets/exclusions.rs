@@ -68,7 +68,7 @@ pub static EXCLUSIONS: LazyLock<Vec<Exclusion>> = LazyLock::new(|| {
                 row.applies,
                 Applies::JwtClaim | Applies::JwtExpired | Applies::Docstring
             ))
-                .then(|| Regex::new(&row.pattern).expect("exclusion pattern compiles")),
+            .then(|| Regex::new(&row.pattern).expect("exclusion pattern compiles")),
             files: row
                 .files
                 .as_deref()

@@ -199,9 +199,7 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 /// `'API_KEY': ('<default>', 'help text')`): `tuple` holds what is between
 /// the parentheses, one line, no nested call.
 static TUPLE_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
-    crate::facts::pattern::regex(
-        r#"['"](?P<name>[\w.-]+)['"]\s*:\s*\((?P<tuple>[^()\n]{1,300})\)"#,
-    )
+    crate::facts::pattern::regex(r#"['"](?P<name>[\w.-]+)['"]\s*:\s*\((?P<tuple>[^()\n]{1,300})\)"#)
 });
 
 /// A quoted literal of eight or more characters with no space.
