@@ -16,6 +16,7 @@
 //! are not honoured: a pull request must not be able to hide a file from the
 //! scan by adding one.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
@@ -342,9 +343,11 @@ where
                 tx: tx.clone(),
                 buf: Vec::new(),
             };
+            // This thread's read buffer, reused for every file it reads.
+            let mut bytes = Vec::new();
             Box::new(move |result| {
                 match result {
-                    Ok(entry) => visit(root, &entry, &mut out, extract, filter),
+                    Ok(entry) => visit(root, &entry, &mut out, &mut bytes, extract, filter),
                     Err(err) => out.push(Event::Warning(walk_warning(root, &err))),
                 }
                 WalkState::Continue
@@ -450,6 +453,7 @@ fn visit<F>(
     root: &Path,
     entry: &ignore::DirEntry,
     out: &mut Batcher,
+    buf: &mut Vec<u8>,
     extract: &F,
     filter: &GitignoreFilter,
 ) where
@@ -469,11 +473,15 @@ fn visit<F>(
         return;
     }
     // A `.gitignore` was already read (bounded) by the filter: not twice.
-    let bytes = match filter.take_text(entry.path()) {
-        Some(text) => text.into_bytes(),
-        None => match read_bytes(entry.path(), &record) {
-            Ok(Some(bytes)) => bytes,
-            Ok(None) => {
+    let ignore_text;
+    let bytes: &[u8] = match filter.take_text(entry.path()) {
+        Some(text) => {
+            ignore_text = text;
+            ignore_text.as_bytes()
+        }
+        None => match read_bytes(entry.path(), &record, buf) {
+            Ok(true) => buf,
+            Ok(false) => {
                 match crate::facts::too_large(&record) {
                     Some(facts) => out.push(Event::TooLarge(record, Box::new(facts))),
                     None => out.push(Event::Skipped(SkipReason::Large)),
@@ -528,9 +536,10 @@ pub fn file_record(rel: String) -> FileRecord {
 }
 
 /// What the walk makes of a file's bytes before extraction.
-pub enum Prepared {
-    /// The text to extract from, with a warning when it was not clean UTF-8.
-    Text(String, Option<Warning>),
+pub enum Prepared<'a> {
+    /// The text to extract from, with a warning when it was not clean UTF-8:
+    /// the bytes read, unless replacement characters had to be put in.
+    Text(Cow<'a, str>, Option<Warning>),
     Skip(SkipReason),
 }
 
@@ -539,19 +548,17 @@ pub enum Prepared {
 /// replacement characters (and said so), a byte-order mark is dropped, and
 /// the record gets its line count. The fuzz targets call this too, so they
 /// see exactly what a scan sees.
-pub fn prepare(record: &mut FileRecord, mut bytes: Vec<u8>) -> Prepared {
+pub fn prepare<'a>(record: &mut FileRecord, bytes: &'a [u8]) -> Prepared<'a> {
     if bytes[..bytes.len().min(8192)].contains(&0) {
         return Prepared::Skip(SkipReason::Binary);
     }
     // Editors on Windows write a UTF-8 byte-order mark; JSON and TOML
     // parsers reject it as a stray character before the first key.
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    let (text, warning) = match String::from_utf8(bytes) {
-        Ok(text) => (text, None),
-        Err(e) => (
-            String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (text, warning) = match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), None),
+        Err(_) => (
+            String::from_utf8_lossy(bytes),
             Some(Warning::new(
                 record.path.as_str(),
                 "invalid UTF-8; read with replacement characters",
@@ -578,14 +585,14 @@ pub fn prepare(record: &mut FileRecord, mut bytes: Vec<u8>) -> Prepared {
     Prepared::Text(text, warning)
 }
 
-/// The file's bytes (a regular file, not through a link, bounded), or
-/// `None` when it is over [`MAX_FILE_BYTES`].
-fn read_bytes(path: &Path, record: &FileRecord) -> Result<Option<Vec<u8>>, Warning> {
-    use crate::bounded_read::{ReadError, walked_file};
+/// The file's bytes into `buf` (a regular file, not through a link,
+/// bounded); `false` when it is over [`MAX_FILE_BYTES`].
+fn read_bytes(path: &Path, record: &FileRecord, buf: &mut Vec<u8>) -> Result<bool, Warning> {
+    use crate::bounded_read::{ReadError, walked_file_into};
     // `visit` read the entry's type: a regular file, not a link.
-    match walked_file(path, MAX_FILE_BYTES) {
-        Ok(b) => Ok(Some(b)),
-        Err(ReadError::TooLarge { .. }) => Ok(None),
+    match walked_file_into(path, MAX_FILE_BYTES, buf) {
+        Ok(()) => Ok(true),
+        Err(ReadError::TooLarge { .. }) => Ok(false),
         Err(e) => Err(Warning::new(
             record.path.as_str(),
             format!("cannot read: {e}"),
