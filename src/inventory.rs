@@ -213,6 +213,40 @@ pub fn path_scope_only(rel: &str, kind: FileKind) -> Option<Scope> {
     settled_by_path(rel, kind).map(|(scope, _)| scope)
 }
 
+/// `s` in ASCII lower case, copied only when it has an upper-case letter:
+/// both path questions below are asked of every file of the tree, twice
+/// (on the walker threads and again on the merge's one thread), and most
+/// paths are lower case already.
+fn ascii_lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// The scope of a folder name of `rules/folders.toml`'s `[[folder]]` rows:
+/// the first row naming it, as a scan of the rows in order would find.
+/// Sorted once for a binary search; every folder of every path asks.
+fn folder_scope(seg: &str) -> Option<Scope> {
+    static NAMES: std::sync::LazyLock<Vec<(&'static str, Scope)>> =
+        std::sync::LazyLock::new(|| {
+            let mut names: Vec<(&'static str, Scope)> = folders()
+                .folder
+                .iter()
+                .flat_map(|r| r.names.iter().map(|n| (n.as_str(), r.scope)))
+                .collect();
+            // Stable: of equal names, the earlier row stays first.
+            names.sort_by_key(|(n, _)| *n);
+            names.dedup_by_key(|(n, _)| *n);
+            names
+        });
+    NAMES
+        .binary_search_by_key(&seg, |(n, _)| *n)
+        .ok()
+        .map(|i| NAMES[i].1)
+}
+
 /// Why a path settles its file's scope; the text is built only when asked.
 enum PathReason {
     Test,
@@ -244,27 +278,24 @@ fn settled_by_path(rel: &str, kind: FileKind) -> Option<(Scope, PathReason)> {
     if is_test_path(rel) {
         return Some((Scope::Test, PathReason::Test));
     }
-    let lower = rel.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let lower = ascii_lower(rel);
+    let lower = lower.as_ref();
+    let name = lower.rsplit('/').next().unwrap_or(lower);
     let generated_name = name.ends_with(".pb.go")
-        || name.contains("_pb2")
-        || name.contains(".generated.")
-        || name.contains(".gen.")
+        || holds(name, "_pb2")
+        || holds(name, ".generated.")
+        || holds(name, ".gen.")
         || name.ends_with("_gen.go")
         || name.starts_with("zz_generated");
     if generated_name {
         return Some((Scope::Generated, PathReason::GeneratedName(name.into())));
     }
     for seg in lower.split('/').rev().skip(1) {
-        if let Some(row) = folders()
-            .folder
-            .iter()
-            .find(|r| r.names.iter().any(|n| n == seg))
-        {
-            return Some((row.scope, PathReason::Folder(seg.into())));
+        if let Some(scope) = folder_scope(seg) {
+            return Some((scope, PathReason::Folder(seg.into())));
         }
     }
-    if name.contains(".stories.") || name.contains(".story.") {
+    if holds(name, ".stories.") || holds(name, ".story.") {
         return Some((Scope::DevTooling, PathReason::Story));
     }
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
@@ -483,43 +514,62 @@ fn is_deploy_file(rel: &str, lower: &str) -> bool {
         || rel.contains("charts/")
 }
 
+/// Folder names that hold test code, at any depth.
+const TEST_DIRS: [&str; 18] = [
+    "test",
+    "tests",
+    "__tests__",
+    "spec",
+    "specs",
+    "e2e",
+    "testdata",
+    "fixtures",
+    "benches",
+    "test_helpers",
+    "testutil",
+    "testutils",
+    "__mocks__",
+    "__stubs__",
+    "__fixtures__",
+    "mocks",
+    "stubs",
+    "fakes",
+];
+
 /// Whether a path is test code, by the conventions of each ecosystem.
 /// Test code is never counted as production code by the rules.
+///
+/// Asked of every file of the tree, three times (the walk, the extractor's
+/// scope shortcut, the scope pass): folder names are compared without
+/// case instead of lowering a copy of the path, and only the file name is
+/// lowered.
 pub fn is_test_path(rel: &str) -> bool {
-    let lower = rel.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let in_test_dir = lower.split('/').rev().skip(1).any(|seg| {
-        matches!(
-            seg,
-            "test"
-                | "tests"
-                | "__tests__"
-                | "spec"
-                | "specs"
-                | "e2e"
-                | "testdata"
-                | "fixtures"
-                | "benches"
-                | "test_helpers"
-                | "testutil"
-                | "testutils"
-                | "__mocks__"
-                | "__stubs__"
-                | "__fixtures__"
-                | "mocks"
-                | "stubs"
-                | "fakes"
-        )
-    });
-    in_test_dir
-        || name.ends_with("_test.go")
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let in_test_dir = !dir.is_empty()
+        && dir
+            .split('/')
+            .any(|seg| TEST_DIRS.iter().any(|d| seg.eq_ignore_ascii_case(d)));
+    if in_test_dir {
+        return true;
+    }
+    let name = ascii_lower(name);
+    let name = name.as_ref();
+    name.ends_with("_test.go")
         || (name.starts_with("test_") && name.ends_with(".py"))
         || name.ends_with("_test.py")
         || name == "conftest.py"
         // Django's `startapp` writes each app's tests to `tests.py`.
         || name == "tests.py"
-        || name.contains(".test.")
-        || name.contains(".spec.")
+        || holds(name, ".test.")
+        || holds(name, ".spec.")
+}
+
+/// `str::contains` for a file name: a short haystack, where building the
+/// general searcher cost more than looking.
+fn holds(name: &str, needle: &str) -> bool {
+    name.as_bytes()
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 #[cfg(test)]
