@@ -18,6 +18,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
 
@@ -153,8 +154,10 @@ struct GitignoreFilter {
     /// Per directory: the ignore files that apply to its entries, nearest
     /// first. Every entry of a directory asks the same question, and asking
     /// each ancestor in turn cost a path comparison and a hash of the path
-    /// per level, for every file of the tree.
-    chains: RwLock<HashMap<PathBuf, Chain>>,
+    /// per level, for every file of the tree. Keyed by the path's bytes:
+    /// `Path`'s hash walks its components, several times the cost, and the
+    /// walk spells a directory the same way each time.
+    chains: RwLock<HashMap<OsString, Chain>>,
     /// The text of each `.gitignore` read, handed to the fact extractor so
     /// the file is read once.
     texts: Mutex<HashMap<PathBuf, String>>,
@@ -213,7 +216,12 @@ impl GitignoreFilter {
     /// The `.gitignore` files of `dir` and of its ancestors up to the root,
     /// nearest first.
     fn chain(&self, dir: &Path) -> Chain {
-        if let Some(c) = self.chains.read().expect("chain cache").get(dir) {
+        if let Some(c) = self
+            .chains
+            .read()
+            .expect("chain cache")
+            .get(dir.as_os_str())
+        {
             return Arc::clone(c);
         }
         let mut chain = Vec::new();
@@ -229,7 +237,7 @@ impl GitignoreFilter {
         self.chains
             .write()
             .expect("chain cache")
-            .entry(dir.to_path_buf())
+            .entry(dir.as_os_str().to_os_string())
             .or_insert(chain)
             .clone()
     }
@@ -473,8 +481,13 @@ fn visit<F>(
         return;
     }
     // A `.gitignore` was already read (bounded) by the filter: not twice.
+    // (Only those: the lookup locks and hashes the path, on every file.)
     let ignore_text;
-    let bytes: &[u8] = match filter.take_text(entry.path()) {
+    let held = match record.kind {
+        FileKind::GitIgnore => filter.take_text(entry.path()),
+        _ => None,
+    };
+    let bytes: &[u8] = match held {
         Some(text) => {
             ignore_text = text;
             ignore_text.as_bytes()
@@ -565,24 +578,27 @@ pub fn prepare<'a>(record: &mut FileRecord, bytes: &'a [u8]) -> Prepared<'a> {
             )),
         ),
     };
-    // One pass counts the lines and, in source, looks for a minified one.
+    // The line count, and in source a look for a minified line: only a
+    // file longer than the bound can hold one, and most are far shorter.
+    let newlines = text.bytes().filter(|b| *b == b'\n').count() as u32;
     let source = matches!(record.kind, FileKind::Source(_));
-    let mut newlines = 0u32;
-    for piece in text.split_inclusive('\n') {
-        // A line as `str::lines` reads it: without `\n` or `\r\n`.
-        let line = match piece.strip_suffix('\n') {
-            Some(line) => {
-                newlines += 1;
-                line.strip_suffix('\r').unwrap_or(line)
-            }
-            None => piece,
-        };
-        if source && line.len() > MINIFIED_LINE {
-            return Prepared::Skip(SkipReason::Minified);
-        }
+    if source && text.len() > MINIFIED_LINE && has_minified_line(&text) {
+        return Prepared::Skip(SkipReason::Minified);
     }
     record.lines = newlines;
     Prepared::Text(text, warning)
+}
+
+/// Whether a line, as `str::lines` reads it (without `\n` or `\r\n`), is
+/// longer than [`MINIFIED_LINE`].
+fn has_minified_line(text: &str) -> bool {
+    text.split_inclusive('\n').any(|piece| {
+        let line = match piece.strip_suffix('\n') {
+            Some(line) => line.strip_suffix('\r').unwrap_or(line),
+            None => piece,
+        };
+        line.len() > MINIFIED_LINE
+    })
 }
 
 /// The file's bytes into `buf` (a regular file, not through a link,
@@ -603,6 +619,27 @@ fn read_bytes(path: &Path, record: &FileRecord, buf: &mut Vec<u8>) -> Result<boo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A source line over the bound marks a minified file, counted as
+    /// `str::lines` reads it (a `\r\n` ending is not part of the line); a
+    /// long line elsewhere is read, and the line count is the newlines.
+    #[test]
+    fn prepare_counts_lines_and_skips_minified_source() {
+        let long = "x".repeat(MINIFIED_LINE);
+        let lines = |path: &str, text: &str| {
+            let mut record = file_record(path.to_string());
+            match prepare(&mut record, text.as_bytes()) {
+                Prepared::Text(..) => Some(record.lines),
+                Prepared::Skip(SkipReason::Minified) => None,
+                Prepared::Skip(other) => panic!("{path}: {other:?}"),
+            }
+        };
+        assert_eq!(lines("a.js", &format!("{long}\r\nb\n{long}")), Some(2));
+        assert_eq!(lines("a.js", &format!("a\n{long}x\nb\n")), None);
+        assert_eq!(lines("a.js", &format!("a\n{long}x")), None);
+        assert_eq!(lines("a.json", &format!("a\n{long}x\nb\n")), Some(3));
+        assert_eq!(lines("a.js", "\u{feff}one\ntwo"), Some(1));
+    }
 
     #[test]
     fn the_nearest_ignore_file_with_a_verdict_decides() {
