@@ -226,26 +226,73 @@ fn ascii_lower(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Table words grouped by length: a folder name is compared only with the
+/// words as long as it, and most names of a tree are none of them (a
+/// binary search still cost six string compares per folder of every path).
+/// Of equal words, the first stays first, as a scan of the rows in order
+/// would find it.
+struct ByLength<T>(Vec<Vec<(&'static str, T)>>);
+
+impl<T: Copy> ByLength<T> {
+    fn new(words: impl Iterator<Item = (&'static str, T)>) -> Self {
+        let mut slots: Vec<Vec<(&'static str, T)>> = Vec::new();
+        for (w, v) in words {
+            if slots.len() <= w.len() {
+                slots.resize_with(w.len() + 1, Vec::new);
+            }
+            slots[w.len()].push((w, v));
+        }
+        ByLength(slots)
+    }
+
+    fn get(&self, word: &str) -> Option<T> {
+        self.0
+            .get(word.len())?
+            .iter()
+            .find(|(w, _)| *w == word)
+            .map(|(_, v)| *v)
+    }
+}
+
 /// The scope of a folder name of `rules/folders.toml`'s `[[folder]]` rows:
-/// the first row naming it, as a scan of the rows in order would find.
-/// Sorted once for a binary search; every folder of every path asks.
+/// the first row naming it.
 fn folder_scope(seg: &str) -> Option<Scope> {
-    static NAMES: std::sync::LazyLock<Vec<(&'static str, Scope)>> =
-        std::sync::LazyLock::new(|| {
-            let mut names: Vec<(&'static str, Scope)> = folders()
+    static NAMES: std::sync::LazyLock<ByLength<Scope>> = std::sync::LazyLock::new(|| {
+        ByLength::new(
+            folders()
                 .folder
                 .iter()
-                .flat_map(|r| r.names.iter().map(|n| (n.as_str(), r.scope)))
-                .collect();
-            // Stable: of equal names, the earlier row stays first.
-            names.sort_by_key(|(n, _)| *n);
-            names.dedup_by_key(|(n, _)| *n);
-            names
-        });
-    NAMES
-        .binary_search_by_key(&seg, |(n, _)| *n)
-        .ok()
-        .map(|i| NAMES[i].1)
+                .flat_map(|r| r.names.iter().map(|n| (n.as_str(), r.scope))),
+        )
+    });
+    NAMES.get(seg)
+}
+
+/// A folder name of `[test_paths] folders`.
+fn test_folder(seg: &str) -> bool {
+    static NAMES: std::sync::LazyLock<ByLength<()>> = std::sync::LazyLock::new(|| {
+        ByLength::new(folders().test_paths.folders.iter().map(|n| (n.as_str(), ())))
+    });
+    NAMES.get(seg).is_some()
+}
+
+/// The folder names of a path, deepest first (`a/b/c.ts`: `b`, `a`), as
+/// `path.split('/').rev().skip(1)` gives them, by a byte search.
+fn folders_deepest_first(path: &str) -> impl Iterator<Item = &str> {
+    let mut rest = path.rsplit_once('/').map(|(dir, _)| dir);
+    std::iter::from_fn(move || {
+        let dir = rest?;
+        match dir.as_bytes().iter().rposition(|&b| b == b'/') {
+            Some(i) => {
+                rest = Some(&dir[..i]);
+                Some(&dir[i + 1..])
+            }
+            None => {
+                rest = None;
+                Some(dir)
+            }
+        }
+    })
 }
 
 /// Why a path settles its file's scope; the text is built only when asked.
@@ -291,7 +338,7 @@ fn settled_by_path(rel: &str, kind: FileKind) -> Option<(Scope, PathReason)> {
     if generated_name {
         return Some((Scope::Generated, PathReason::GeneratedName(name.into())));
     }
-    for seg in lower.split('/').rev().skip(1) {
+    for seg in folders_deepest_first(lower) {
         if let Some(scope) = folder_scope(seg) {
             return Some((scope, PathReason::Folder(seg.into())));
         }
@@ -527,11 +574,9 @@ pub fn is_test_path(rel: &str) -> bool {
     let t = &folders().test_paths;
     let lower = ascii_lower(rel);
     let lower = lower.as_ref();
-    let (dir, name) = lower.rsplit_once('/').unwrap_or(("", lower));
-    let in_test_dir = !dir.is_empty()
-        && dir
-            .split('/')
-            .any(|seg| t.folders.iter().any(|f| f == seg) || t.compound_folder(seg));
+    let name = lower.rsplit_once('/').map_or(lower, |(_, name)| name);
+    let in_test_dir =
+        folders_deepest_first(lower).any(|seg| test_folder(seg) || t.compound_folder(seg));
     in_test_dir
         || t.file_names.iter().any(|n| n == name)
         || t.file_suffixes.iter().any(|s| name.ends_with(s.as_str()))
@@ -566,7 +611,7 @@ impl TestPaths {
     /// qualifying parts. A feature folder (`ab-test`, `contest-entries`) has
     /// a part that is neither.
     fn compound_folder(&self, seg: &str) -> bool {
-        if !seg.contains(['-', '_']) {
+        if !seg.bytes().any(|b| b == b'-' || b == b'_') {
             return false;
         }
         let word = |p: &str| self.folder_words.iter().any(|w| w == p);
@@ -589,6 +634,17 @@ fn holds(name: &str, needle: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte search gives the folders `split('/').rev().skip(1)` gives,
+    /// empty names of doubled or leading slashes included.
+    #[test]
+    fn folders_deepest_first_as_split_gives_them() {
+        for path in ["a/b/c.ts", "c.ts", "/x", "a//b", "a/b/", "", "src/Tests/x.py"] {
+            let want: Vec<&str> = path.split('/').rev().skip(1).collect();
+            let got: Vec<&str> = folders_deepest_first(path).collect();
+            assert_eq!(got, want, "{path}");
+        }
+    }
 
     /// Every row of rules/folders.toml: each `match` source path settles
     /// the row's scope (tool configs: dev tooling; not-app folders: outside
