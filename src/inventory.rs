@@ -271,7 +271,13 @@ fn folder_scope(seg: &str) -> Option<Scope> {
 /// A folder name of `[test_paths] folders`.
 fn test_folder(seg: &str) -> bool {
     static NAMES: std::sync::LazyLock<ByLength<()>> = std::sync::LazyLock::new(|| {
-        ByLength::new(folders().test_paths.folders.iter().map(|n| (n.as_str(), ())))
+        ByLength::new(
+            folders()
+                .test_paths
+                .folders
+                .iter()
+                .map(|n| (n.as_str(), ())),
+        )
     });
     NAMES.get(seg).is_some()
 }
@@ -639,7 +645,15 @@ mod tests {
     /// empty names of doubled or leading slashes included.
     #[test]
     fn folders_deepest_first_as_split_gives_them() {
-        for path in ["a/b/c.ts", "c.ts", "/x", "a//b", "a/b/", "", "src/Tests/x.py"] {
+        for path in [
+            "a/b/c.ts",
+            "c.ts",
+            "/x",
+            "a//b",
+            "a/b/",
+            "",
+            "src/Tests/x.py",
+        ] {
             let want: Vec<&str> = path.split('/').rev().skip(1).collect();
             let got: Vec<&str> = folders_deepest_first(path).collect();
             assert_eq!(got, want, "{path}");
