@@ -153,6 +153,7 @@ pub struct Folders {
     pub folder: Vec<FolderRow>,
     pub tool_config: NamedPaths,
     pub not_apps: NamedPaths,
+    pub test_paths: TestPaths,
 }
 
 /// Folder names whose files never run in the service, with their scope.
@@ -483,43 +484,60 @@ fn is_deploy_file(rel: &str, lower: &str) -> bool {
         || rel.contains("charts/")
 }
 
-/// Whether a path is test code, by the conventions of each ecosystem.
-/// Test code is never counted as production code by the rules.
+/// Whether a path is test code, by the conventions of each ecosystem
+/// (`[test_paths]` of `rules/folders.toml`). Test code is never counted as
+/// production code by the rules.
 pub fn is_test_path(rel: &str) -> bool {
+    let t = &folders().test_paths;
     let lower = rel.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let in_test_dir = lower.split('/').rev().skip(1).any(|seg| {
-        matches!(
-            seg,
-            "test"
-                | "tests"
-                | "__tests__"
-                | "spec"
-                | "specs"
-                | "e2e"
-                | "testdata"
-                | "fixtures"
-                | "benches"
-                | "test_helpers"
-                | "testutil"
-                | "testutils"
-                | "__mocks__"
-                | "__stubs__"
-                | "__fixtures__"
-                | "mocks"
-                | "stubs"
-                | "fakes"
-        )
-    });
+    let in_test_dir = lower
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|seg| t.folders.iter().any(|f| f == seg) || t.compound_folder(seg));
     in_test_dir
-        || name.ends_with("_test.go")
-        || (name.starts_with("test_") && name.ends_with(".py"))
-        || name.ends_with("_test.py")
-        || name == "conftest.py"
-        // Django's `startapp` writes each app's tests to `tests.py`.
-        || name == "tests.py"
-        || name.contains(".test.")
-        || name.contains(".spec.")
+        || t.file_names.iter().any(|n| n == name)
+        || t.file_suffixes.iter().any(|s| name.ends_with(s.as_str()))
+        || t.file_infixes.iter().any(|s| name.contains(s.as_str()))
+        || t.file_prefixes
+            .iter()
+            .any(|(pre, ext)| name.starts_with(pre.as_str()) && name.ends_with(ext.as_str()))
+}
+
+/// `[test_paths]`: where each ecosystem keeps its tests.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestPaths {
+    /// Folder names that hold tests, at any depth.
+    pub folders: Vec<String>,
+    /// A folder named for a kind of test: every `-`/`_` part is one of
+    /// `folder_words` or `folder_qualifiers`, and one is a word.
+    pub folder_words: Vec<String>,
+    pub folder_qualifiers: Vec<String>,
+    pub file_names: Vec<String>,
+    pub file_suffixes: Vec<String>,
+    pub file_infixes: Vec<String>,
+    /// (prefix, extension): `test_*.py`.
+    pub file_prefixes: Vec<(String, String)>,
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    pub no_match: Vec<String>,
+}
+
+impl TestPaths {
+    /// `e2e_tests`, `integration-tests`, `test-utils`: a test word with only
+    /// qualifying parts. A feature folder (`ab-test`, `contest-entries`) has
+    /// a part that is neither.
+    fn compound_folder(&self, seg: &str) -> bool {
+        if !seg.contains(['-', '_']) {
+            return false;
+        }
+        let word = |p: &str| self.folder_words.iter().any(|w| w == p);
+        let qualifier = |p: &str| self.folder_qualifiers.iter().any(|w| w == p);
+        let mut parts = seg.split(['-', '_']).filter(|p| !p.is_empty());
+        seg.split(['-', '_']).any(word) && parts.all(|p| word(p) || qualifier(p))
+    }
 }
 
 #[cfg(test)]
@@ -554,6 +572,16 @@ mod tests {
         }
         for n in &t.tool_config.no_match {
             check("tool_config", Some(Scope::DevTooling), n, false);
+        }
+        for m in &t.test_paths.matches {
+            if !is_test_path(m) {
+                failures.push(format!("test_paths: {m} is not test code"));
+            }
+        }
+        for n in &t.test_paths.no_match {
+            if is_test_path(n) {
+                failures.push(format!("test_paths: {n} is test code"));
+            }
         }
         for m in &t.not_apps.matches {
             if !crate::apps::outside_apps(m) {

@@ -145,6 +145,31 @@ impl<'a> Source<'a> {
         &self.code[(open + 1).min(end)..end]
     }
 
+    /// Go: the `{` that opens a function's body, from just after its name.
+    /// Type parameters, parameters and parenthesised results may span
+    /// lines (`func fetch(\n\tsource string,\n) ([]T, error) {`), and a
+    /// result may be `interface{}` or `struct{…}`; a newline outside them
+    /// ends a declaration that has no body (an assembly stub).
+    fn go_body_open(&self, mut at: usize) -> Option<usize> {
+        let b = self.code.as_bytes();
+        while at < b.len() {
+            match b[at] {
+                b'(' | b'[' => at = self.matching(at)? + 1,
+                b'{' => {
+                    let head = self.code[..at].trim_end();
+                    if head.ends_with("interface") || head.ends_with("struct") {
+                        at = self.matching(at)? + 1;
+                    } else {
+                        return Some(at);
+                    }
+                }
+                b'\n' | b';' => return None,
+                _ => at += 1,
+            }
+        }
+        None
+    }
+
     /// The `{ … }` block that starts at or after `from`, as (open, close).
     pub fn brace_block(&self, from: usize) -> Option<(usize, usize)> {
         let open = from + self.code[from..].find('{')?;
@@ -210,6 +235,9 @@ impl<'a> Source<'a> {
                     .to_string();
                 let (s, e) = if self.lang == Lang::Python {
                     self.indented_block(m.start())
+                } else if self.lang == Lang::Go {
+                    let open = self.go_body_open(m.end())?;
+                    (open, self.matching(open)?)
                 } else {
                     self.brace_block(m.end().saturating_sub(1))?
                 };
@@ -223,7 +251,7 @@ static PY_DEF: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     crate::facts::pattern::regex(r"(?m)^[ \t]*(?:async[ \t]+)?def[ \t]+(?P<name>\w+)")
 });
 static GO_FUNC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    crate::facts::pattern::regex(r"(?m)^func[ \t]+(?:\([^)]*\)[ \t]*)?(?P<name>\w+)[^\n{]*\{")
+    crate::facts::pattern::regex(r"(?m)^func[ \t]+(?:\([^)]*\)[ \t]*)?(?P<name>\w+)")
 });
 static RS_FN: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| crate::facts::pattern::regex(r"\bfn[ \t]+(?P<name>\w+)[^;{]*\{"));
@@ -608,5 +636,27 @@ mod tests {
         )
         .functions();
         assert_eq!(fns[0].0, "Fetch");
+    }
+
+    #[test]
+    fn go_function_headers_may_span_lines() {
+        let code = "func fetch(\n\tsource string,\n\tlabels map[string]string,\n) ([]int, error) {\n\tx := 1\n}\n\n\
+                    func any() interface{} {\n\treturn nil\n}\n\n\
+                    func decode[T any](c doer) (T, error) {\n\tvar t T\n}\n\n\
+                    func stub(x int) int\n\n\
+                    func after() {\n\ty := 2\n}\n";
+        let src = Source::new("m.go", Lang::Go, code);
+        let fns = src.functions();
+        let names: Vec<&str> = fns.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            names,
+            ["fetch", "any", "decode", "after"],
+            "a stub has no body"
+        );
+        let body = |i: usize| &code[fns[i].1..=fns[i].2];
+        assert_eq!(body(0), "{\n\tx := 1\n}");
+        assert_eq!(body(1), "{\n\treturn nil\n}");
+        assert_eq!(body(2), "{\n\tvar t T\n}");
+        assert_eq!(body(3), "{\n\ty := 2\n}");
     }
 }
