@@ -32,7 +32,9 @@
 //!   `this.http.get` / `this.#feed.get`, the ones built with a timeout are
 //!   not, and `client.http.post` (another object's member) is no site;
 //! - dynamic `await import('got')` / `(await import('axios')).default`
-//!   bind the client like a static import;
+//!   bind the client like a static import; an S3 client built from the
+//!   namespace a dynamic import returns (`new aws.S3Client(…)`) is reported
+//!   without `requestHandler` timeouts, not with them;
 //! - a Python sender that takes the verb as a string (`getattr(requests,
 //!   verb.lower())`) and hands its `**opts` on is judged at its callers:
 //!   `transport.send(…)` and `transport.send_json(…)` (which forwards to
@@ -127,6 +129,7 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("portal/app/routes/connect.tsx", 10, 5),
         ("portal/app/server-only/quota/plans.ts", 3, 5),
         ("probe/src/probe.rs", 7, 5),
+        ("worker/src/archive.ts", 12, 5),
         ("worker/src/avatars.ts", 10, 5),
         ("worker/src/feeds.ts", 6, 5),
         ("worker/src/feeds.ts", 10, 5),
@@ -166,6 +169,7 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "transport.send_json passes timeout= (the wrapper send_json defined at jobs/transport.py:15)",
         "send() hands its caller's keywords on to requests",
         "send_patiently() puts a timeout into the keywords it hands on to requests",
+        "new aws.S3Client with a timeout",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
