@@ -205,9 +205,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     let may_provide = if js {
         code.contains("fetch(") || BUILDS.iter().any(|b| code.contains(b.1))
     } else {
-        forwards || code.contains("timeout") || BUILDS.iter().any(|b| code.contains(b.1))
+        code.contains("timeout") || BUILDS.iter().any(|b| code.contains(b.1))
     };
-    if bindings.is_empty() && !may_provide {
+    if bindings.is_empty() && !may_provide && !forwards {
         return;
     }
     // Function bodies are needed only once something is found.
@@ -241,11 +241,11 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             js_wrappers(src, fns(), &mut providers);
         } else {
             py_wrappers(src, fns(), facts, &mut providers);
-            if forwards {
-                py_kwargs_wrappers(src, fns(), &names, &modules, facts, &mut providers);
-            }
         }
         accessors(src, fns(), &mut providers);
+    }
+    if forwards {
+        py_kwargs_wrappers(src, &fns, &names, &modules, facts, &mut providers);
     }
     for p in &providers {
         names.insert(&p.name, (&p.name, None));
@@ -610,9 +610,9 @@ fn py_wrapper_pass(
 /// own line, is marked as handing the caller's bound on. A body that puts a
 /// `timeout` into the keywords itself (`kwargs.setdefault("timeout", 10)`)
 /// bounds its call and is no wrapper.
-fn py_kwargs_wrappers(
+fn py_kwargs_wrappers<'f>(
     src: &Source,
-    functions: &[(String, usize, usize)],
+    functions: &dyn Fn() -> &'f [(String, usize, usize)],
     names: &HashMap<&str, (&str, Option<&str>)>,
     modules: &HashMap<&str, String>,
     facts: &mut CodeFacts,
@@ -620,28 +620,36 @@ fn py_kwargs_wrappers(
 ) {
     let code = &src.code;
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    // Built once: a file may define thousands of functions.
-    let taken: HashSet<u32> = out.iter().map(|p| p.location.line).collect();
-    let defined: HashSet<&str> = functions.iter().map(|(n, _, _)| n.as_str()).collect();
-    let mut by_line: HashMap<u32, usize> = HashMap::new();
-    for (i, c) in facts.outbound.iter().enumerate() {
-        if c.location.path == src.path && c.timeout == TimeoutState::Missing {
-            by_line.entry(c.location.line).or_insert(i);
-        }
-    }
-    for (k, (name, s, e)) in functions.iter().enumerate() {
-        let Some(def) = code[..*s].rfind("def ") else {
+    // Built once, on the first function that hands its keywords on: most
+    // files that take `**kwargs` only pass them to `super().__init__`.
+    let mut index: Option<(HashSet<u32>, HashMap<u32, usize>)> = None;
+    let defined: OnceCell<HashSet<&str>> = OnceCell::new();
+    for c in src.captures(&KW_DEF) {
+        let head = c.get(0).unwrap();
+        let def = head.start() + head.as_str().find("def").unwrap_or(0);
+        let name = &c["name"];
+        let kw = &c["kw"];
+        let (s, e) = src.indented_block(head.start());
+        let (s, e) = (&s, &e);
+        let body = &code[*s..*e];
+        if !body.contains(&format!("**{kw}")) {
             continue;
-        };
+        }
         let header = &code[def..*s];
-        if !header.contains("**") || taken.contains(&src.line(def)) {
+        let (taken, by_line) = index.get_or_insert_with(|| {
+            let mut by_line = HashMap::new();
+            for (i, c) in facts.outbound.iter().enumerate() {
+                if c.location.path == src.path && c.timeout == TimeoutState::Missing {
+                    by_line.entry(c.location.line).or_insert(i);
+                }
+            }
+            (out.iter().map(|p| p.location.line).collect(), by_line)
+        });
+        if taken.contains(&src.line(def)) {
             continue;
         }
         let params = params(header);
-        let Some(kw) = params.iter().find_map(|p| p.strip_prefix("**")) else {
-            continue;
-        };
-        if kw.is_empty() || params.iter().any(|p| p == "timeout") {
+        if params.iter().any(|p| p == "timeout") {
             continue;
         }
         let body = &code[*s..*e];
@@ -652,12 +660,9 @@ fn py_kwargs_wrappers(
         // once or twice.
         for (i, _) in body.match_indices(&needle).take(8) {
             let at = s + i;
-            // Functions come in the order they start: one nested in this
-            // one starts after it and before `at`.
-            let nested = functions[k + 1..]
-                .iter()
-                .take_while(|(_, fs, _)| *fs < at)
-                .any(|(_, _, fe)| *fe > at);
+            // Inside a function nested in this one: its keywords, not ours.
+            let nested = code[*s..at].contains("def ")
+                && innermost_function(functions(), at).is_none_or(|(_, fs, _)| fs != s);
             if code
                 .as_bytes()
                 .get(at + needle.len())
@@ -706,7 +711,11 @@ fn py_kwargs_wrappers(
                 let rs = r.bytes().rposition(|b| !ident(b)).map_or(0, |i| i + 1);
                 if r[..rs].ends_with('.') { "" } else { &r[rs..] }
             });
-            let own = || defined.contains(callee);
+            let own = || {
+                defined
+                    .get_or_init(|| functions().iter().map(|(n, _, _)| n.as_str()).collect())
+                    .contains(callee)
+            };
             let target = match recv {
                 Some("self" | "cls") => own().then_some(None),
                 Some(m) => modules.get(m).map(|spec| Some(spec.clone())),
@@ -729,12 +738,20 @@ fn py_kwargs_wrappers(
         if let Some(kind) = kind {
             out.push(Provider {
                 location: src.loc(def),
-                name: name.clone(),
+                name: name.to_string(),
                 kind,
             });
         }
     }
 }
+
+/// A `def` whose parameters end in `**name` (one line or several; a
+/// default value with parentheses in it hides the header, a miss).
+static KW_DEF: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?m)^[ \t]*(?:async[ \t]+)?def[ \t]+(?P<name>\w+)[ \t]*\([^)]*\*\*[ \t]*(?P<kw>\w+)[^)]*\)",
+    )
+});
 
 /// The body puts a `timeout` into the keywords it hands on:
 /// `kwargs.setdefault("timeout", 10)`, `kwargs["timeout"] = 10`.
