@@ -109,7 +109,7 @@ fn read_one(name: &str, content: &[u8]) -> Read {
             let facts = if !record.kind.needs_text() {
                 None
             } else {
-                match walk::prepare(&mut record, content.to_vec()) {
+                match walk::prepare(&mut record, content) {
                     Prepared::Text(text, _) => Some(facts::extract(&record, &text)),
                     Prepared::Skip(_) => None,
                 }

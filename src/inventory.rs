@@ -214,6 +214,93 @@ pub fn path_scope_only(rel: &str, kind: FileKind) -> Option<Scope> {
     settled_by_path(rel, kind).map(|(scope, _)| scope)
 }
 
+/// `s` in ASCII lower case, copied only when it has an upper-case letter:
+/// both path questions below are asked of every file of the tree, twice
+/// (on the walker threads and again on the merge's one thread), and most
+/// paths are lower case already.
+fn ascii_lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Table words grouped by length: a folder name is compared only with the
+/// words as long as it, and most names of a tree are none of them (a
+/// binary search still cost six string compares per folder of every path).
+/// Of equal words, the first stays first, as a scan of the rows in order
+/// would find it.
+struct ByLength<T>(Vec<Vec<(&'static str, T)>>);
+
+impl<T: Copy> ByLength<T> {
+    fn new(words: impl Iterator<Item = (&'static str, T)>) -> Self {
+        let mut slots: Vec<Vec<(&'static str, T)>> = Vec::new();
+        for (w, v) in words {
+            if slots.len() <= w.len() {
+                slots.resize_with(w.len() + 1, Vec::new);
+            }
+            slots[w.len()].push((w, v));
+        }
+        ByLength(slots)
+    }
+
+    fn get(&self, word: &str) -> Option<T> {
+        self.0
+            .get(word.len())?
+            .iter()
+            .find(|(w, _)| *w == word)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// The scope of a folder name of `rules/folders.toml`'s `[[folder]]` rows:
+/// the first row naming it.
+fn folder_scope(seg: &str) -> Option<Scope> {
+    static NAMES: std::sync::LazyLock<ByLength<Scope>> = std::sync::LazyLock::new(|| {
+        ByLength::new(
+            folders()
+                .folder
+                .iter()
+                .flat_map(|r| r.names.iter().map(|n| (n.as_str(), r.scope))),
+        )
+    });
+    NAMES.get(seg)
+}
+
+/// A folder name of `[test_paths] folders`.
+fn test_folder(seg: &str) -> bool {
+    static NAMES: std::sync::LazyLock<ByLength<()>> = std::sync::LazyLock::new(|| {
+        ByLength::new(
+            folders()
+                .test_paths
+                .folders
+                .iter()
+                .map(|n| (n.as_str(), ())),
+        )
+    });
+    NAMES.get(seg).is_some()
+}
+
+/// The folder names of a path, deepest first (`a/b/c.ts`: `b`, `a`), as
+/// `path.split('/').rev().skip(1)` gives them, by a byte search.
+fn folders_deepest_first(path: &str) -> impl Iterator<Item = &str> {
+    let mut rest = path.rsplit_once('/').map(|(dir, _)| dir);
+    std::iter::from_fn(move || {
+        let dir = rest?;
+        match dir.as_bytes().iter().rposition(|&b| b == b'/') {
+            Some(i) => {
+                rest = Some(&dir[..i]);
+                Some(&dir[i + 1..])
+            }
+            None => {
+                rest = None;
+                Some(dir)
+            }
+        }
+    })
+}
+
 /// Why a path settles its file's scope; the text is built only when asked.
 enum PathReason {
     Test,
@@ -245,27 +332,24 @@ fn settled_by_path(rel: &str, kind: FileKind) -> Option<(Scope, PathReason)> {
     if is_test_path(rel) {
         return Some((Scope::Test, PathReason::Test));
     }
-    let lower = rel.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let lower = ascii_lower(rel);
+    let lower = lower.as_ref();
+    let name = lower.rsplit('/').next().unwrap_or(lower);
     let generated_name = name.ends_with(".pb.go")
-        || name.contains("_pb2")
-        || name.contains(".generated.")
-        || name.contains(".gen.")
+        || holds(name, "_pb2")
+        || holds(name, ".generated.")
+        || holds(name, ".gen.")
         || name.ends_with("_gen.go")
         || name.starts_with("zz_generated");
     if generated_name {
         return Some((Scope::Generated, PathReason::GeneratedName(name.into())));
     }
-    for seg in lower.split('/').rev().skip(1) {
-        if let Some(row) = folders()
-            .folder
-            .iter()
-            .find(|r| r.names.iter().any(|n| n == seg))
-        {
-            return Some((row.scope, PathReason::Folder(seg.into())));
+    for seg in folders_deepest_first(lower) {
+        if let Some(scope) = folder_scope(seg) {
+            return Some((scope, PathReason::Folder(seg.into())));
         }
     }
-    if name.contains(".stories.") || name.contains(".story.") {
+    if holds(name, ".stories.") || holds(name, ".story.") {
         return Some((Scope::DevTooling, PathReason::Story));
     }
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
@@ -487,19 +571,22 @@ fn is_deploy_file(rel: &str, lower: &str) -> bool {
 /// Whether a path is test code, by the conventions of each ecosystem
 /// (`[test_paths]` of `rules/folders.toml`). Test code is never counted as
 /// production code by the rules.
+///
+/// Asked of every file of the tree, three times (the walk, the extractor's
+/// scope shortcut, the scope pass): the path is lowered only when it has
+/// an upper-case letter, and the file name's infixes are looked for with
+/// [`holds`].
 pub fn is_test_path(rel: &str) -> bool {
     let t = &folders().test_paths;
-    let lower = rel.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let in_test_dir = lower
-        .split('/')
-        .rev()
-        .skip(1)
-        .any(|seg| t.folders.iter().any(|f| f == seg) || t.compound_folder(seg));
+    let lower = ascii_lower(rel);
+    let lower = lower.as_ref();
+    let name = lower.rsplit_once('/').map_or(lower, |(_, name)| name);
+    let in_test_dir =
+        folders_deepest_first(lower).any(|seg| test_folder(seg) || t.compound_folder(seg));
     in_test_dir
         || t.file_names.iter().any(|n| n == name)
         || t.file_suffixes.iter().any(|s| name.ends_with(s.as_str()))
-        || t.file_infixes.iter().any(|s| name.contains(s.as_str()))
+        || t.file_infixes.iter().any(|s| holds(name, s))
         || t.file_prefixes
             .iter()
             .any(|(pre, ext)| name.starts_with(pre.as_str()) && name.ends_with(ext.as_str()))
@@ -530,7 +617,7 @@ impl TestPaths {
     /// qualifying parts. A feature folder (`ab-test`, `contest-entries`) has
     /// a part that is neither.
     fn compound_folder(&self, seg: &str) -> bool {
-        if !seg.contains(['-', '_']) {
+        if !seg.bytes().any(|b| b == b'-' || b == b'_') {
             return false;
         }
         let word = |p: &str| self.folder_words.iter().any(|w| w == p);
@@ -540,9 +627,38 @@ impl TestPaths {
     }
 }
 
+/// `str::contains` for a file name: a short haystack, where building the
+/// general searcher cost more than looking.
+fn holds(name: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || name
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte search gives the folders `split('/').rev().skip(1)` gives,
+    /// empty names of doubled or leading slashes included.
+    #[test]
+    fn folders_deepest_first_as_split_gives_them() {
+        for path in [
+            "a/b/c.ts",
+            "c.ts",
+            "/x",
+            "a//b",
+            "a/b/",
+            "",
+            "src/Tests/x.py",
+        ] {
+            let want: Vec<&str> = path.split('/').rev().skip(1).collect();
+            let got: Vec<&str> = folders_deepest_first(path).collect();
+            assert_eq!(got, want, "{path}");
+        }
+    }
 
     /// Every row of rules/folders.toml: each `match` source path settles
     /// the row's scope (tool configs: dev tooling; not-app folders: outside

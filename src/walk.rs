@@ -16,7 +16,9 @@
 //! are not honoured: a pull request must not be able to hide a file from the
 //! scan by adding one.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
 
@@ -152,8 +154,10 @@ struct GitignoreFilter {
     /// Per directory: the ignore files that apply to its entries, nearest
     /// first. Every entry of a directory asks the same question, and asking
     /// each ancestor in turn cost a path comparison and a hash of the path
-    /// per level, for every file of the tree.
-    chains: RwLock<HashMap<PathBuf, Chain>>,
+    /// per level, for every file of the tree. Keyed by the path's bytes:
+    /// `Path`'s hash walks its components, several times the cost, and the
+    /// walk spells a directory the same way each time.
+    chains: RwLock<HashMap<OsString, Chain>>,
     /// The text of each `.gitignore` read, handed to the fact extractor so
     /// the file is read once.
     texts: Mutex<HashMap<PathBuf, String>>,
@@ -212,7 +216,12 @@ impl GitignoreFilter {
     /// The `.gitignore` files of `dir` and of its ancestors up to the root,
     /// nearest first.
     fn chain(&self, dir: &Path) -> Chain {
-        if let Some(c) = self.chains.read().expect("chain cache").get(dir) {
+        if let Some(c) = self
+            .chains
+            .read()
+            .expect("chain cache")
+            .get(dir.as_os_str())
+        {
             return Arc::clone(c);
         }
         let mut chain = Vec::new();
@@ -228,7 +237,7 @@ impl GitignoreFilter {
         self.chains
             .write()
             .expect("chain cache")
-            .entry(dir.to_path_buf())
+            .entry(dir.as_os_str().to_os_string())
             .or_insert(chain)
             .clone()
     }
@@ -342,9 +351,11 @@ where
                 tx: tx.clone(),
                 buf: Vec::new(),
             };
+            // This thread's read buffer, reused for every file it reads.
+            let mut bytes = Vec::new();
             Box::new(move |result| {
                 match result {
-                    Ok(entry) => visit(root, &entry, &mut out, extract, filter),
+                    Ok(entry) => visit(root, &entry, &mut out, &mut bytes, extract, filter),
                     Err(err) => out.push(Event::Warning(walk_warning(root, &err))),
                 }
                 WalkState::Continue
@@ -450,6 +461,7 @@ fn visit<F>(
     root: &Path,
     entry: &ignore::DirEntry,
     out: &mut Batcher,
+    buf: &mut Vec<u8>,
     extract: &F,
     filter: &GitignoreFilter,
 ) where
@@ -469,11 +481,20 @@ fn visit<F>(
         return;
     }
     // A `.gitignore` was already read (bounded) by the filter: not twice.
-    let bytes = match filter.take_text(entry.path()) {
-        Some(text) => text.into_bytes(),
-        None => match read_bytes(entry.path(), &record) {
-            Ok(Some(bytes)) => bytes,
-            Ok(None) => {
+    // (Only those: the lookup locks and hashes the path, on every file.)
+    let ignore_text;
+    let held = match record.kind {
+        FileKind::GitIgnore => filter.take_text(entry.path()),
+        _ => None,
+    };
+    let bytes: &[u8] = match held {
+        Some(text) => {
+            ignore_text = text;
+            ignore_text.as_bytes()
+        }
+        None => match read_bytes(entry.path(), &record, buf) {
+            Ok(true) => buf,
+            Ok(false) => {
                 match crate::facts::too_large(&record) {
                     Some(facts) => out.push(Event::TooLarge(record, Box::new(facts))),
                     None => out.push(Event::Skipped(SkipReason::Large)),
@@ -528,9 +549,10 @@ pub fn file_record(rel: String) -> FileRecord {
 }
 
 /// What the walk makes of a file's bytes before extraction.
-pub enum Prepared {
-    /// The text to extract from, with a warning when it was not clean UTF-8.
-    Text(String, Option<Warning>),
+pub enum Prepared<'a> {
+    /// The text to extract from, with a warning when it was not clean UTF-8:
+    /// the bytes read, unless replacement characters had to be put in.
+    Text(Cow<'a, str>, Option<Warning>),
     Skip(SkipReason),
 }
 
@@ -539,53 +561,54 @@ pub enum Prepared {
 /// replacement characters (and said so), a byte-order mark is dropped, and
 /// the record gets its line count. The fuzz targets call this too, so they
 /// see exactly what a scan sees.
-pub fn prepare(record: &mut FileRecord, mut bytes: Vec<u8>) -> Prepared {
+pub fn prepare<'a>(record: &mut FileRecord, bytes: &'a [u8]) -> Prepared<'a> {
     if bytes[..bytes.len().min(8192)].contains(&0) {
         return Prepared::Skip(SkipReason::Binary);
     }
     // Editors on Windows write a UTF-8 byte-order mark; JSON and TOML
     // parsers reject it as a stray character before the first key.
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    let (text, warning) = match String::from_utf8(bytes) {
-        Ok(text) => (text, None),
-        Err(e) => (
-            String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (text, warning) = match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), None),
+        Err(_) => (
+            String::from_utf8_lossy(bytes),
             Some(Warning::new(
                 record.path.as_str(),
                 "invalid UTF-8; read with replacement characters",
             )),
         ),
     };
-    // One pass counts the lines and, in source, looks for a minified one.
+    // The line count, and in source a look for a minified line: only a
+    // file longer than the bound can hold one, and most are far shorter.
+    let newlines = text.bytes().filter(|b| *b == b'\n').count() as u32;
     let source = matches!(record.kind, FileKind::Source(_));
-    let mut newlines = 0u32;
-    for piece in text.split_inclusive('\n') {
-        // A line as `str::lines` reads it: without `\n` or `\r\n`.
-        let line = match piece.strip_suffix('\n') {
-            Some(line) => {
-                newlines += 1;
-                line.strip_suffix('\r').unwrap_or(line)
-            }
-            None => piece,
-        };
-        if source && line.len() > MINIFIED_LINE {
-            return Prepared::Skip(SkipReason::Minified);
-        }
+    if source && text.len() > MINIFIED_LINE && has_minified_line(&text) {
+        return Prepared::Skip(SkipReason::Minified);
     }
     record.lines = newlines;
     Prepared::Text(text, warning)
 }
 
-/// The file's bytes (a regular file, not through a link, bounded), or
-/// `None` when it is over [`MAX_FILE_BYTES`].
-fn read_bytes(path: &Path, record: &FileRecord) -> Result<Option<Vec<u8>>, Warning> {
-    use crate::bounded_read::{ReadError, walked_file};
+/// Whether a line, as `str::lines` reads it (without `\n` or `\r\n`), is
+/// longer than [`MINIFIED_LINE`].
+fn has_minified_line(text: &str) -> bool {
+    text.split_inclusive('\n').any(|piece| {
+        let line = match piece.strip_suffix('\n') {
+            Some(line) => line.strip_suffix('\r').unwrap_or(line),
+            None => piece,
+        };
+        line.len() > MINIFIED_LINE
+    })
+}
+
+/// The file's bytes into `buf` (a regular file, not through a link,
+/// bounded); `false` when it is over [`MAX_FILE_BYTES`].
+fn read_bytes(path: &Path, record: &FileRecord, buf: &mut Vec<u8>) -> Result<bool, Warning> {
+    use crate::bounded_read::{ReadError, walked_file_into};
     // `visit` read the entry's type: a regular file, not a link.
-    match walked_file(path, MAX_FILE_BYTES) {
-        Ok(b) => Ok(Some(b)),
-        Err(ReadError::TooLarge { .. }) => Ok(None),
+    match walked_file_into(path, MAX_FILE_BYTES, buf) {
+        Ok(()) => Ok(true),
+        Err(ReadError::TooLarge { .. }) => Ok(false),
         Err(e) => Err(Warning::new(
             record.path.as_str(),
             format!("cannot read: {e}"),
@@ -596,6 +619,27 @@ fn read_bytes(path: &Path, record: &FileRecord) -> Result<Option<Vec<u8>>, Warni
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A source line over the bound marks a minified file, counted as
+    /// `str::lines` reads it (a `\r\n` ending is not part of the line); a
+    /// long line elsewhere is read, and the line count is the newlines.
+    #[test]
+    fn prepare_counts_lines_and_skips_minified_source() {
+        let long = "x".repeat(MINIFIED_LINE);
+        let lines = |path: &str, text: &str| {
+            let mut record = file_record(path.to_string());
+            match prepare(&mut record, text.as_bytes()) {
+                Prepared::Text(..) => Some(record.lines),
+                Prepared::Skip(SkipReason::Minified) => None,
+                Prepared::Skip(other) => panic!("{path}: {other:?}"),
+            }
+        };
+        assert_eq!(lines("a.js", &format!("{long}\r\nb\n{long}")), Some(2));
+        assert_eq!(lines("a.js", &format!("a\n{long}x\nb\n")), None);
+        assert_eq!(lines("a.js", &format!("a\n{long}x")), None);
+        assert_eq!(lines("a.json", &format!("a\n{long}x\nb\n")), Some(3));
+        assert_eq!(lines("a.js", "\u{feff}one\ntwo"), Some(1));
+    }
 
     #[test]
     fn the_nearest_ignore_file_with_a_verdict_decides() {

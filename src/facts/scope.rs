@@ -380,6 +380,14 @@ fn go_client_packages(
     files: &[FileRecord],
     hints: &BTreeMap<String, ScopeHints>,
 ) -> HashMap<String, String> {
+    // Most services have no subcommand parser at all: nothing to decide,
+    // and no list of every Go file to build.
+    if !hints
+        .values()
+        .any(|h| h.go.as_ref().is_some_and(|g| g.subcommand))
+    {
+        return HashMap::new();
+    }
     let dir_of = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     let modules: Vec<(String, &str)> = hints
         .iter()
@@ -569,12 +577,16 @@ fn probe_scripts(
     files: &[FileRecord],
     hints: &BTreeMap<String, ScopeHints>,
 ) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    // Most trees have no HEALTHCHECK script: no set of every source path.
+    if hints.values().all(|h| h.probes.is_empty()) {
+        return out;
+    }
     let known: std::collections::HashSet<&str> = files
         .iter()
         .filter(|f| matches!(f.kind, FileKind::Source(_)))
         .map(|f| f.path.as_str())
         .collect();
-    let mut out = HashMap::new();
     for (dockerfile, h) in hints {
         for (candidates, line) in &h.probes {
             if let Some(p) = candidates.iter().find(|c| known.contains(c.as_str())) {

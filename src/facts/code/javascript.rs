@@ -595,42 +595,176 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
     }
 }
 
-/// The fetch options spread an identifier that the enclosing function got
-/// from its caller: a parameter (`function f(url, init) { fetch(url, {
-/// ...init }) }`) or the rest of a destructured parameter (`const {
-/// maxRedirects, ...fetchOptions } = options`).
+/// Whether a `fetch` inside a function sends options its caller handed in:
+/// see [`caller_options_param`].
 pub(super) fn forwards_caller_options(
     code: &str,
     args: &str,
     at: usize,
     functions: &[(String, usize, usize)],
 ) -> bool {
-    let Some((name, open, close)) = functions
+    caller_options_param(code, args, at, functions).is_some()
+}
+
+/// Which parameter of the function around a `fetch` at `at` carries the
+/// request options its caller decides (and with them the `signal`), if any.
+/// Wrappers pass them on in several shapes: spread (`{ ...init }`), whole
+/// (`fetch(url, init)`), after destructuring (`const { hops, ...rest } =
+/// options`), through locals derived from a parameter, or through a helper
+/// of the same file that spreads what it is given
+/// (`fetch(u, build({ method, baseOptions }))` where `build` returns
+/// `{ ...baseOptions, … }`). A parameter that only feeds the body or a
+/// header (`{ method, body: JSON.stringify(data) }`) is not the caller's
+/// options: that `fetch` stays the site.
+pub(super) fn caller_options_param(
+    code: &str,
+    args: &str,
+    at: usize,
+    functions: &[(String, usize, usize)],
+) -> Option<usize> {
+    let (name, open, close) = innermost(functions, at)?;
+    let derived = derived_from_params(code, name, *open, *close, at);
+    let parts = super::shapes::split_top(args);
+    let options = parts.get(1)?.trim();
+    let origin = |ident: &str| derived.iter().find(|(n, _)| n == ident).map(|(_, p)| *p);
+    // Whole: `fetch(url, init)`.
+    if let Some(p) = origin(options) {
+        return Some(p);
+    }
+    // Spread: `{ ...init, redirect: 'manual' }`.
+    if let Some(p) = spread_idents(options).find_map(origin) {
+        return Some(p);
+    }
+    // Through a helper of this file that spreads its argument's fields.
+    let callee: String = options
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+        .collect();
+    let call = options[callee.len()..].trim_start();
+    if callee.is_empty() || !call.starts_with('(') {
+        return None;
+    }
+    let (_, hs, he) = functions.iter().find(|(n, _, _)| *n == callee)?;
+    let helper_params = header_params(code, &callee, *hs);
+    let helper_derived = derived_from_params(code, &callee, *hs, *he, *he);
+    let call_args = super::shapes::split_top(call.get(1..call.rfind(')')?)?);
+    // Each field the helper spreads, traced back to the argument (or the
+    // argument's key) it came from in this call.
+    spread_idents(&code[*hs..*he]).find_map(|spread| {
+        let (_, pi) = helper_derived.iter().find(|(n, _)| n == spread)?;
+        let arg = call_args.get(*pi)?;
+        let value = if helper_params.get(*pi).is_some_and(|(_, d)| *d) {
+            key_value(arg, spread)?
+        } else {
+            arg
+        };
+        idents(value).find_map(origin)
+    })
+}
+
+/// The value of `key` in an object literal: `key: value` up to the next
+/// top-level comma, or the key itself for a shorthand `{ key }`.
+fn key_value<'t>(object: &'t str, key: &str) -> Option<&'t str> {
+    let inner = object.trim().strip_prefix('{')?.strip_suffix('}')?;
+    super::shapes::split_top(inner)
+        .into_iter()
+        .find_map(|entry| {
+            let entry = entry.trim();
+            match entry.split_once(':') {
+                Some((k, v)) if k.trim() == key => Some(v.trim()),
+                None if entry == key => Some(entry),
+                _ => None,
+            }
+        })
+}
+
+/// The innermost function holding `at`.
+fn innermost(functions: &[(String, usize, usize)], at: usize) -> Option<&(String, usize, usize)> {
+    functions
         .iter()
         .filter(|(_, s, e)| (*s..*e).contains(&at))
         .min_by_key(|(_, s, e)| e - s)
-    else {
-        return false;
+}
+
+/// The parameters of the function `name` whose body is `code[open..close]`,
+/// and the locals declared before `until` from an expression that uses one
+/// of them (`const { a, ...rest } = options`, `let cur = a`), each with the
+/// index of the parameter it comes from.
+fn derived_from_params(
+    code: &str,
+    name: &str,
+    open: usize,
+    close: usize,
+    until: usize,
+) -> Vec<(String, usize)> {
+    let mut derived: Vec<(String, usize)> = Vec::new();
+    for (i, (names, _)) in header_params(code, name, open).into_iter().enumerate() {
+        derived.extend(names.into_iter().map(|n| (n, i)));
+    }
+    if derived.is_empty() {
+        return derived;
+    }
+    let body = &code[open..until.clamp(open, close)];
+    for c in DECLARATION.captures_iter(body) {
+        let from =
+            idents(&c["rhs"]).find_map(|i| derived.iter().find(|(n, _)| n == i).map(|(_, p)| *p));
+        if let Some(p) = from {
+            for local in idents(&c["pat"]) {
+                if !derived.iter().any(|(n, _)| n == local) {
+                    derived.push((local.to_string(), p));
+                }
+            }
+        }
+    }
+    derived
+}
+
+/// The parameters of the function `name` whose body opens at `open`, in
+/// order: a destructured one (`{ method, extra }`) names each field (and is
+/// marked `true`); a plain one (`init = {}`, `opts?: T`, `...rest`) is its
+/// first word.
+fn header_params(code: &str, name: &str, open: usize) -> Vec<(Vec<String>, bool)> {
+    let head_start = code[..open].rfind(name).unwrap_or(open);
+    let header = &code[head_start..open];
+    let Some(p_open) = header.find('(') else {
+        return Vec::new();
     };
-    let head_start = code[..*open].rfind(name.as_str()).unwrap_or(*open);
-    let header = &code[head_start..*open];
-    let body = &code[*open..*close];
-    args.match_indices("...").any(|(i, _)| {
-        let rest = &args[i + 3..];
+    let p_close = header.rfind(')').unwrap_or(header.len()).max(p_open + 1);
+    super::shapes::split_top(&header[p_open + 1..p_close])
+        .into_iter()
+        .map(|param| {
+            let param = param.trim().trim_start_matches("...");
+            let destructured = param.starts_with(['{', '[']);
+            let names = idents(param)
+                .take(if destructured { usize::MAX } else { 1 })
+                .map(str::to_string)
+                .collect();
+            (names, destructured)
+        })
+        .collect()
+}
+
+/// `const|let|var <name or destructuring> = <expression to the end of the line>`.
+static DECLARATION: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r"\b(?:const|let|var)\s+(?P<pat>\{[^}]*\}|\[[^\]]*\]|[A-Za-z_$][\w$]*)\s*(?::[^=\n]+)?=\s*(?P<rhs>[^;\n]+)",
+    )
+});
+
+/// Identifiers in a piece of code (keys and members included).
+fn idents(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .filter(|w| w.chars().next().is_some_and(|c| !c.is_ascii_digit()))
+}
+
+/// The identifiers spread with `...`.
+fn spread_idents(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("...").filter_map(|(i, _)| {
+        let rest = &text[i + 3..];
         let len = rest
             .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
             .unwrap_or(rest.len());
-        let ident = &rest[..len];
-        !ident.is_empty()
-            && (super::names_key(header, ident, true)
-                || header.contains(&format!("({ident}"))
-                || header.contains(&format!(" {ident})"))
-                || body.match_indices(&format!("...{ident}")).any(|(j, m)| {
-                    let after = body[j + m.len()..].trim_start();
-                    after
-                        .strip_prefix('}')
-                        .is_some_and(|a| a.trim_start().starts_with('='))
-                }))
+        (len > 0).then(|| &rest[..len])
     })
 }
 
@@ -836,6 +970,34 @@ mod tests {
         ));
         let lines: Vec<u32> = f.outbound.iter().map(|c| c.location.line).collect();
         assert_eq!(lines, vec![10]);
+    }
+
+    #[test]
+    fn options_reach_fetch_through_locals_and_a_helper_of_the_file() {
+        // A proxying wrapper: the caller's options are destructured, kept
+        // in locals, and rebuilt by a helper that spreads them.
+        let f = js(concat!(
+            "function build({ method, extra }) {\n",
+            "  return { ...extra, method, redirect: 'manual' };\n",
+            "}\n",
+            "export const viaProxy = async (url, options = {}, proxy) => {\n",
+            "  const { hops, method: first, ...extra } = options;\n",
+            "  let method = first;\n",
+            "  return fetch(url, build({ method, extra }));\n",
+            "};\n",
+            "export async function whole(url, init) {\n",
+            "  return fetch(url, init);\n",
+            "}\n",
+            // A parameter that only feeds the body is not the caller's options.
+            "export async function post(url, data) {\n",
+            "  return fetch(url, { method: 'POST', body: JSON.stringify(data) });\n",
+            "}\n",
+            "export async function tagged(url, method) {\n",
+            "  return fetch(url, build({ method }));\n",
+            "}\n",
+        ));
+        let lines: Vec<u32> = f.outbound.iter().map(|c| c.location.line).collect();
+        assert_eq!(lines, vec![13, 16]);
     }
 
     #[test]

@@ -382,6 +382,7 @@ static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
 struct PiiWords {
     key: KeyWords,
     address: AddressWords,
+    record: RecordWords,
     guard: GuardWords,
     options: OptionsWords,
 }
@@ -410,6 +411,17 @@ struct KeyWords {
 struct AddressWords {
     owners: Vec<String>,
     network: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RecordWords {
+    heads: Vec<String>,
+    owners: Vec<String>,
     #[cfg_attr(not(test), allow(dead_code))]
     #[serde(rename = "match")]
     matches: Vec<String>,
@@ -530,6 +542,9 @@ fn pii_category(word: &str, mail_context: bool) -> Option<&'static str> {
         // bare `addresses` in "sent via email to {addresses}".
         // A reply-to is the sender's side: the service's own address.
         "to" if before("reply") => None,
+        // A push subscription's `auth` is its authentication secret (Web
+        // Push `keys.auth`; some services keep the device token there).
+        "auth" if has("subscription") => Some("secret"),
         "to" | "cc" | "bcc" | "recipient" | "recipients" | "addresses"
             if mail_context || has("email") || has("mail") =>
         {
@@ -544,8 +559,44 @@ fn pii_category(word: &str, mail_context: bool) -> Option<&'static str> {
         {
             Some("personal")
         }
+        // A person's whole directory entry or attribute set (`user_entry`,
+        // `ldap_attrs`): name, mail and phone together.
+        h if WORDS.record.heads.iter().any(|w| w == h)
+            && parts[..parts.len() - 1]
+                .iter()
+                .any(|p| WORDS.record.owners.contains(p)) =>
+        {
+            Some("personal")
+        }
         _ => None,
     }
+}
+
+/// The member chain before a call chain that ends right before `rel` in
+/// `args`, calls without arguments dropped to their names:
+/// `session.subscription.as_ref().unwrap().` gives
+/// `session.subscription.as_ref.unwrap`.
+fn call_receiver(args: &str, rel: usize) -> Option<String> {
+    let mut rest = &args[..rel];
+    let mut pieces: Vec<&str> = Vec::new();
+    while let Some(r) = rest
+        .strip_suffix('.')
+        .map(|r| r.strip_suffix('?').unwrap_or(r))
+        .and_then(|r| r.strip_suffix("()"))
+    {
+        let start = r
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '?'))
+            .map_or(0, |i| i + 1);
+        let chain = &r[start..];
+        let piece = chain.trim_start_matches(['.', '?']);
+        if piece.is_empty() {
+            break;
+        }
+        pieces.push(piece);
+        rest = &r[..start + (chain.len() - piece.len())];
+    }
+    pieces.reverse();
+    (!pieces.is_empty()).then(|| pieces.join("."))
 }
 
 /// The names a log call's arguments write, with their offsets: each member
@@ -711,6 +762,85 @@ fn assigned_names<'t>(
         end = start;
     }
     None
+}
+
+/// A bare logged name that is another name normalised (`email_key =
+/// email.lower().strip()`, `const addr = email.trim()`): a copy of a value
+/// through method calls without arguments still holds the value. The
+/// nearest assignment of the name in the same function, forty lines up at
+/// most, decides; one step.
+fn aliased_names<'t>(
+    src: &'t Source,
+    call: usize,
+    open: usize,
+    close: usize,
+    mail_context: bool,
+) -> Option<(&'t str, &'static str)> {
+    let code = src.code.as_str();
+    let line_start = code[..call].rfind('\n').map_or(0, |i| i + 1);
+    let mut above = Vec::new();
+    let mut end = line_start;
+    while end > 0 && above.len() < 40 {
+        let start = code[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = code[start..end - 1].trim_start();
+        if [
+            "def ",
+            "async def ",
+            "function ",
+            "async function ",
+            "func ",
+            "fn ",
+            "pub fn ",
+        ]
+        .iter()
+        .any(|k| line.starts_with(k))
+        {
+            break;
+        }
+        above.push(line);
+        end = start;
+    }
+    logged_names(src, open, close)
+        .into_iter()
+        .filter(|(at, name)| {
+            !name.contains('.')
+                && !code[at + name.len()..close]
+                    .trim_start()
+                    .starts_with(['(', '.', '?', '['])
+        })
+        .find_map(|(_, name)| {
+            let rhs = above.iter().find_map(|line| {
+                let t = ["const ", "let ", "var "]
+                    .iter()
+                    .find_map(|k| line.strip_prefix(k))
+                    .unwrap_or(line);
+                let rest = t.strip_prefix(name)?.trim_start();
+                rest.strip_prefix(":=")
+                    .or_else(|| rest.strip_prefix('=').filter(|r| !r.starts_with('=')))
+            })?;
+            let rhs = rhs.trim().trim_end_matches(';');
+            let first = CHAIN.find(rhs).filter(|m| m.start() == 0)?;
+            let mut value = first.as_str();
+            let mut rest = &rhs[first.end()..];
+            // `x.lower()`: the call is on `x`; each further `.m()` with no
+            // argument is another call on the result. A plain copy (`endpoint
+            // = this.endpoints.token`, a default parameter) is often a
+            // different thing of the same object: only a normalised copy
+            // counts.
+            rest = rest.strip_prefix("()")?;
+            value = value.rsplit_once('.')?.0.trim_end_matches('?');
+            while let Some(next) = rest.strip_prefix('.').or_else(|| rest.strip_prefix("?.")) {
+                let m = CHAIN.find(next).filter(|m| m.start() == 0)?;
+                if m.as_str().contains('.') {
+                    return None;
+                }
+                rest = next[m.end()..].strip_prefix("()")?;
+            }
+            if !rest.is_empty() {
+                return None;
+            }
+            Some((name, pii_category(value, mail_context)?))
+        })
 }
 
 /// A logged name that the lines just above built by concatenation or
@@ -904,7 +1034,12 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
                         return None;
                     }
                 }
-                let category = pii_category(chain, mail_context)?;
+                // A member read after calls (`s.subscription.as_ref().unwrap()
+                // .auth`): the receiver's chain says whose member it is.
+                let category = pii_category(chain, mail_context).or_else(|| {
+                    let receiver = call_receiver(args, rel)?;
+                    pii_category(&format!("{receiver}.{chain}"), mail_context)
+                })?;
                 if pinned_to_literal(&src.code, m.start(), chain) {
                     return None;
                 }
@@ -914,6 +1049,7 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
             .or_else(|| keyed_names(src, open, close, mail_context))
             .or_else(|| assigned_names(src, m.start(), open, close, mail_context))
             .or_else(|| built_names(src, m.start(), open, close))
+            .or_else(|| aliased_names(src, m.start(), open, close, mail_context))
             .or_else(|| logged_request_options(src, open, close));
         if let Some((field, category)) = hit {
             if dev_only(&src.code, m.start()) {
@@ -992,6 +1128,40 @@ mod tests {
             \x20   logger.info(\"stopping %s\", self.session_key)\n\
             \x20   logger.info(\"stopping with %s\", api_key)\n";
         assert_eq!(pii_lines("svc/activity.py", Lang::Python, py), vec![6]);
+    }
+
+    /// Session 6 classes: a person's directory entry logged whole, and an
+    /// address copied through normalising calls into another name. Each
+    /// has a control.
+    #[test]
+    fn directory_entries_and_normalised_copies() {
+        names_read_as_the_table_says("record", &WORDS.record.matches, &WORDS.record.no_match);
+        let py = "import logging\nlogger = logging.getLogger(__name__)\n\
+            def notify(self, user_entry, cache_entry, email, cfg):\n\
+            \x20   endpoint = cfg.endpoints.token\n\
+            \x20   logger.error(\"rotating at %s\", endpoint)\n\
+            \x20   logger.debug(f\"directory returned {user_entry}\")\n\
+            \x20   logger.debug(f\"cache {cache_entry}\")\n\
+            \x20   lookup = email.strip().lower()\n\
+            \x20   size = len(email)\n\
+            \x20   domain = email.split(\"@\")\n\
+            \x20   logger.debug(\"lookup for %s\", lookup)\n\
+            \x20   logger.debug(\"size %s of %s\", size, domain)\n";
+        assert_eq!(pii_lines("svc/notify.py", Lang::Python, py), vec![6, 11]);
+    }
+
+    /// A push subscription's `auth` secret, read through calls on the
+    /// receiver (`as_ref().unwrap()`); another member of it, and an `auth`
+    /// of something else, are not.
+    #[test]
+    fn a_push_subscription_auth_is_a_secret() {
+        let rs = "use axum::Router;\nfn f(session: &Session, config: &Config) {\n\
+            \x20   log::debug!(\"ack to {}\", session.subscription.as_ref().unwrap().auth);\n\
+            \x20   log::debug!(\"ack to {}\", session.subscription.as_ref().unwrap().endpoint);\n\
+            \x20   log::debug!(\"mode {}\", config.auth.as_ref().unwrap().mode);\n\
+            \x20   log::debug!(\"mode {}\", config.server().auth);\n\
+            }\n";
+        assert_eq!(pii_lines("src/push.rs", Lang::Rust, rs), vec![3]);
     }
 
     /// A host's network address (miniflux's `client_remote_addr`) is not a

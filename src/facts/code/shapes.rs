@@ -370,8 +370,12 @@ pub(super) fn imported_names(src: &Source) -> Vec<(String, String, Option<String
     if !(code.contains("import") || code.contains("require(")) {
         return out;
     }
-    // A bare package (`axios`, `react`) is a library, not the project.
-    let project = |spec: &str| spec.starts_with('.') || spec.contains('/');
+    // A bare package (`axios`, `react`) is a library, not the project;
+    // but a single word can also be a module under tsconfig's `baseUrl`
+    // (`import { fetchWithProxy } from "network"`): it is kept when it is
+    // not a scoped package, and only a provider of that path answers it.
+    let project =
+        |spec: &str| !spec.starts_with("node:") && !spec.contains('@') || spec.contains('/');
     for c in src.captures(&JS_IMPORT_DEFAULT) {
         let spec = &c["spec"];
         if project(spec) {
@@ -428,17 +432,17 @@ fn js_wrappers(src: &Source, functions: &[(String, usize, usize)], out: &mut Vec
             if names_key(args, "signal", false) || args.contains("AbortSignal.timeout") {
                 continue;
             }
-            if !super::javascript::forwards_caller_options(code, args, open, functions) {
+            let Some(param) = super::javascript::caller_options_param(code, args, open, functions)
+            else {
                 continue;
-            }
+            };
             let head_start = code[..*s].rfind(name.as_str()).unwrap_or(*s);
-            let params = params(&code[head_start..*s]);
             out.push(Provider {
                 location: src.loc(head_start),
                 name: name.clone(),
                 kind: ProviderKind::Wrapper {
                     client: if node_fetch { "node-fetch" } else { "fetch" },
-                    param: options_param(&params, args, &code[*s..*e]),
+                    param,
                 },
             });
             break;
@@ -464,37 +468,6 @@ fn params(header: &str) -> Vec<String> {
         })
         .filter(|p| !p.is_empty())
         .collect()
-}
-
-/// Which parameter of a JavaScript wrapper carries the fetch options: the
-/// one spread into the call (`...init`), or the one the spread rest comes
-/// from (`const { max, ...rest } = options`); the last one otherwise.
-fn options_param(params: &[String], args: &str, body: &str) -> usize {
-    let last = params.len().saturating_sub(1);
-    for (i, _) in args.match_indices("...") {
-        let ident: String = args[i + 3..]
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
-            .collect();
-        if let Some(p) = params.iter().position(|p| *p == ident) {
-            return p;
-        }
-        // `const { a, ...ident } = param`
-        if let Some(j) = body.find(&format!("...{ident}")) {
-            let after = &body[j..];
-            if let Some(eq) = after.find('=') {
-                let src: String = after[eq + 1..]
-                    .trim_start()
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
-                    .collect();
-                if let Some(p) = params.iter().position(|p| *p == src) {
-                    return p;
-                }
-            }
-        }
-    }
-    last
 }
 
 /// Python wrappers: `def fetch_json(url, timeout=None)` whose outbound call
@@ -995,7 +968,7 @@ fn py_timeout(args: &str) -> Option<TimeoutState> {
 }
 
 /// Arguments split at top-level commas.
-fn split_top(args: &str) -> Vec<&str> {
+pub(super) fn split_top(args: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut depth = 0i32;
     let mut quote: Option<char> = None;
@@ -1756,7 +1729,8 @@ pub(super) fn provides(provider: &str, caller: &str, from: Option<&str>) -> bool
         return stem == target;
     }
     // `@acme/lib/safeFetch`: package `@acme/lib`, path `safeFetch`;
-    // `@/lib/http`, `~/lib/http`: an alias, path `lib/http`.
+    // `@/lib/http`, `~/lib/http`: an alias, path `lib/http`; `network`,
+    // `lib/http`: a path from the `baseUrl` of the caller's tsconfig.
     let segments: Vec<&str> = spec.split('/').collect();
     let skip = if spec.starts_with('@') && !spec.starts_with("@/") {
         2
@@ -1764,6 +1738,7 @@ pub(super) fn provides(provider: &str, caller: &str, from: Option<&str>) -> bool
         1
     };
     tail_of(&segments.get(skip..).unwrap_or(&[]).join("/"))
+        || !spec.starts_with(['@', '~', '#']) && tail_of(spec)
 }
 
 #[cfg(test)]
@@ -1916,6 +1891,43 @@ mod tests {
         assert_eq!(
             sites(&[("app/hooks.py", Lang::Python, text)]),
             vec![("app/hooks.py".into(), 13, Missing)]
+        );
+    }
+
+    #[test]
+    fn a_proxying_wrapper_is_judged_at_callers_that_import_it_from_the_base_url() {
+        use TimeoutState::*;
+        // The wrapper rebuilds its caller's options through locals and a
+        // helper; callers import it by a path from tsconfig's `baseUrl`.
+        let lib = concat!(
+            "import fetch from 'node-fetch';\n",
+            "function build({ method, extra }) {\n",
+            "  return { ...extra, method, redirect: 'manual' };\n",
+            "}\n",
+            "export const fetchViaProxy = async (url: string, options: Opts = {}, proxy?: P) => {\n",
+            "  const { hops, method: first, ...extra } = options;\n",
+            "  let method = first;\n",
+            "  return fetch(url, build({ method, extra }));\n",
+            "};\n",
+        );
+        let user = concat!(
+            "import { fetchViaProxy } from 'network';\n",
+            "export async function load(u: string) {\n",
+            "  const a = await fetchViaProxy(u, { headers: { accept: 'x' } });\n",
+            "  const b = await fetchViaProxy(u, { signal: AbortSignal.timeout(5000) });\n",
+            "  return [a, b];\n",
+            "}\n",
+        );
+        let got = sites(&[
+            ("apps/workers/network.ts", Lang::TypeScript, lib),
+            ("apps/workers/plugins/reddit.ts", Lang::TypeScript, user),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("apps/workers/plugins/reddit.ts".into(), 3, Missing),
+                ("apps/workers/plugins/reddit.ts".into(), 4, Explicit),
+            ]
         );
     }
 

@@ -2,7 +2,9 @@
 //! (`rules/secret-exclusions.toml`): UUIDs, regular expressions, references
 //! to where a value comes from, commented-out template lines, publishable
 //! keys (Firebase web config, Supabase anon keys), published local demo keys
-//! and expired example JWTs in API documentation. Each row carries its reason
+//! expired example JWTs in API documentation, sample values in Python
+//! docstrings and in configuration files shipped with every line commented
+//! out. Each row carries its reason
 //! and examples that a test runs through the real scanner, and every value a
 //! row removes is recorded, so a reviewer can see why it was not reported.
 //! No row applies to a verified provider format.
@@ -20,6 +22,8 @@ pub enum Applies {
     Context,
     JwtClaim,
     JwtExpired,
+    /// The line is inside a Python docstring.
+    Docstring,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,8 +64,11 @@ pub static EXCLUSIONS: LazyLock<Vec<Exclusion>> = LazyLock::new(|| {
         .row
         .into_iter()
         .map(|row| Exclusion {
-            re: (!matches!(row.applies, Applies::JwtClaim | Applies::JwtExpired))
-                .then(|| Regex::new(&row.pattern).expect("exclusion pattern compiles")),
+            re: (!matches!(
+                row.applies,
+                Applies::JwtClaim | Applies::JwtExpired | Applies::Docstring
+            ))
+            .then(|| Regex::new(&row.pattern).expect("exclusion pattern compiles")),
             files: row
                 .files
                 .as_deref()
@@ -76,6 +83,8 @@ pub struct Candidate<'a> {
     pub kind: &'a str,
     pub value: &'a str,
     pub line: &'a str,
+    /// Byte offset in `text` where the candidate's line starts.
+    pub line_start: usize,
     pub path: &'a str,
     pub text: &'a str,
 }
@@ -91,8 +100,58 @@ pub fn excluded(c: &Candidate, now: i64) -> Option<&'static Exclusion> {
                 Applies::Context => x.re.as_ref().is_some_and(|r| r.is_match(c.text)),
                 Applies::JwtClaim => jwt_claim(c.value, &x.row.pattern),
                 Applies::JwtExpired => jwt_exp(c.value).is_some_and(|exp| exp < now),
+                Applies::Docstring => in_docstring(c.text, c.line_start),
             }
     })
+}
+
+/// Whether the line starting at `at` is inside a docstring: a triple-quoted
+/// string opened at the start of its line, right after a `def`/`class`
+/// header (a line ending in `:`; a bare string under any other block header
+/// does nothing either) or before any code of the module. Such a
+/// string is a statement that does nothing; Python keeps it as the
+/// function's documentation, where API docs show sample requests and
+/// responses. A triple-quoted string assigned or passed (`SQL = """`,
+/// `render("""`) is a value and does not count.
+pub fn in_docstring(text: &str, at: usize) -> bool {
+    let bytes = &text.as_bytes()[..at];
+    // The docstring state after each triple quote, read from the start:
+    // (the quote character, whether it opened a docstring).
+    let mut open: Option<(u8, bool)> = None;
+    let mut i = 0;
+    while i + 3 <= bytes.len() {
+        let q = bytes[i];
+        if !matches!(q, b'"' | b'\'') || bytes[i + 1] != q || bytes[i + 2] != q {
+            i += 1;
+            continue;
+        }
+        match open {
+            Some((o, _)) if o == q => open = None,
+            Some(_) => {}
+            None => open = Some((q, opens_docstring(text, i))),
+        }
+        i += 3;
+    }
+    matches!(open, Some((_, true)))
+}
+
+/// Whether the triple quote at `q` starts a docstring (see [`in_docstring`]).
+fn opens_docstring(text: &str, q: usize) -> bool {
+    let line_start = text[..q].rfind('\n').map_or(0, |i| i + 1);
+    let lead = text[line_start..q].trim_start();
+    // String prefixes only: `r"""`, `u"""`.
+    if !lead.chars().all(|c| matches!(c, 'r' | 'R' | 'u' | 'U')) || lead.len() > 1 {
+        return false;
+    }
+    let previous = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'));
+    match previous {
+        None => true,
+        Some(l) => l.ends_with(':'),
+    }
 }
 
 fn jwt_payload(token: &str) -> Option<serde_json::Value> {

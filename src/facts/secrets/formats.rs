@@ -22,6 +22,9 @@ pub enum Check {
     Jwt,
     DatabaseUrl,
     BasicAuthUrl,
+    /// The value is base64 of a PEM private key block with key material
+    /// (a key kept in one config line, as Web Push VAPID keys often are).
+    PemBase64,
 }
 
 /// One `[[format]]` row.

@@ -106,15 +106,23 @@ pub fn verified_kind(kind: &str) -> bool {
 /// Now, for the expiry of example JWTs (honours `SOURCE_DATE_EPOCH`).
 static NOW: LazyLock<i64> = LazyLock::new(crate::report::timestamp::now_epoch);
 
+/// Where a candidate sits: the file, and the line (or the window of a long
+/// line) it is on, with the byte offset where that line starts.
+#[derive(Clone, Copy)]
+struct Site<'a> {
+    path: &'a str,
+    text: &'a str,
+    line: &'a str,
+    line_start: usize,
+}
+
 /// Whether an exclusion row removes this candidate; records it if so.
 fn exclude(
     out: &mut Vec<ExcludedSecret>,
     loc: &Location,
     kind: &'static str,
     value: &str,
-    line: &str,
-    path: &str,
-    text: &str,
+    site: &Site,
 ) -> bool {
     if verified_kind(kind) {
         return false;
@@ -122,9 +130,10 @@ fn exclude(
     let c = exclusions::Candidate {
         kind,
         value,
-        line,
-        path,
-        text,
+        line: site.line,
+        line_start: site.line_start,
+        path: site.path,
+        text: site.text,
     };
     match exclusions::excluded(&c, *NOW) {
         Some(x) => {
@@ -165,6 +174,13 @@ fn structural_verdict(check: Check, c: &Captures) -> Verdict {
         }
         Check::DatabaseUrl => url_password_verdict(c, true),
         Check::BasicAuthUrl => url_password_verdict(c, false),
+        Check::PemBase64 => {
+            if base64_private_key(&c["s"]) {
+                Verdict::Accept
+            } else {
+                Verdict::Reject
+            }
+        }
     }
 }
 
@@ -177,6 +193,18 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
         r#"(?i)(?P<name>[\w.-]*(?:secret|passwd|password|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key|hmac|signing[_-]?key|encryption[_-]?key|master[_-]?key|passphrase|credential)[\w-]*)\\?['"]?(?:\s*:\s*&?(?:'static\s+)?[\w:<>]+|\s+[\w.]+)?\s*(?::=|=>|=|:)\s*(?:\\?['"`](?P<q>[^'"`\s\\]{8,200})\\?['"`]|(?P<bare>[^\s'"`#,;\\]{8,200})\s*$)"#,
     )
 });
+
+/// A quoted key mapped to a tuple, as tables of setting defaults write them
+/// (`'TMDB_APIKEY': (str, 'General', '<default>')`, Django-constance's
+/// `'API_KEY': ('<default>', 'help text')`): `tuple` holds what is between
+/// the parentheses, one line, no nested call.
+static TUPLE_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(r#"['"](?P<name>[\w.-]+)['"]\s*:\s*\((?P<tuple>[^()\n]{1,300})\)"#)
+});
+
+/// A quoted literal of eight or more characters with no space.
+static QUOTED: LazyLock<Regex> =
+    LazyLock::new(|| crate::facts::pattern::regex(r#"['"](?P<q>[^'"\s\\]{8,200})['"]"#));
 
 /// `jwt.sign(payload, "literal")`: the signing key is the literal.
 static SIGN_CALL: LazyLock<Regex> = LazyLock::new(|| {
@@ -306,6 +334,12 @@ static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
         meta.push((Group::Integration, None));
     }
     assert!(table.format.len() < 62, "one prefilter bit per provider");
+    // The line counter searches up to a match's last byte, which must be a
+    // character boundary.
+    assert!(
+        literals.iter().all(|l| l.is_ascii()),
+        "prefilter literals are ASCII"
+    );
     Prefilter {
         // A DFA, whatever the number of literals: left to itself the crate
         // picks a slower NFA past 100 patterns, and the tables grow.
@@ -318,20 +352,22 @@ static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
     }
 });
 
-/// Lines worth a look: 0-based index, bit set of the pattern groups whose
-/// literals occur on it, and the secrets managers named on it.
+/// Lines worth a look: 0-based index, byte offset of the line's start, bit
+/// set of the pattern groups whose literals occur on it, and the secrets
+/// managers named on it. The pass that finds the literals counts the lines
+/// anyway, so only the lines with a hit are ever located: a file with none
+/// costs no line index.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Hits {
-    lines: Vec<(usize, u64)>,
-    /// (line, index into [`MANAGERS`]).
-    managers: Vec<(usize, usize)>,
+    lines: Vec<(usize, usize, u64)>,
+    /// (line, line start, index into [`MANAGERS`]).
+    managers: Vec<(usize, usize, usize)>,
     /// Lines holding an integration literal, ascending.
     integration: Vec<usize>,
 }
 
 fn prefilter(text: &str) -> Hits {
     let pf = &*PREFILTER;
-    let bytes = text.as_bytes();
     let mut hits = Hits::default();
     let (mut line, mut line_start) = (0usize, 0usize);
     // Overlapping matches come in order of their end, so the line counter
@@ -344,7 +380,9 @@ fn prefilter(text: &str) -> Hits {
             continue;
         }
         let at = m.end() - 1;
-        while let Some(nl) = bytes[line_start..at].iter().position(|b| *b == b'\n') {
+        // `str::find` of a byte runs memchr; the literals are ASCII, so
+        // `at` is a character boundary.
+        while let Some(nl) = text[line_start..at].find('\n') {
             line += 1;
             line_start += nl + 1;
         }
@@ -353,8 +391,8 @@ fn prefilter(text: &str) -> Hits {
             Group::Assign => ASSIGN_BIT,
             Group::Env => ENV_BIT,
             Group::Manager(row) => {
-                if !hits.managers.contains(&(line, row)) {
-                    hits.managers.push((line, row));
+                if !hits.managers.contains(&(line, line_start, row)) {
+                    hits.managers.push((line, line_start, row));
                 }
                 continue;
             }
@@ -366,8 +404,8 @@ fn prefilter(text: &str) -> Hits {
             }
         };
         match hits.lines.last_mut() {
-            Some((l, mask)) if *l == line => *mask |= bit,
-            _ => hits.lines.push((line, bit)),
+            Some((l, _, mask)) if *l == line => *mask |= bit,
+            _ => hits.lines.push((line, line_start, bit)),
         }
     }
     hits
@@ -644,6 +682,35 @@ fn pem_block(text: &str, start: usize) -> Option<&str> {
     (material >= 64).then(|| &window[..block_end])
 }
 
+/// Whether a base64 value decodes to a PEM private key block with key
+/// material. A config file holds the key on one line as base64 of the whole
+/// PEM text (`LS0tLS1CRUdJTi…` is `-----BEGIN`); a public key or a header
+/// with nothing after it is not one. Only the first 16 KiB are decoded; the
+/// END line is not required, since a long value may be cut at a search
+/// window's edge.
+fn base64_private_key(value: &str) -> bool {
+    const LIMIT: usize = 16 * 1024;
+    let mut end = value.len().min(LIMIT);
+    // Whole base64 quanta only, so a cut value still decodes.
+    end -= end % 4;
+    let Some(decoded) = value.get(..end).and_then(base64_decode) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&decoded);
+    let Some(header) = text.lines().next() else {
+        return false;
+    };
+    if !header.starts_with("-----BEGIN ") || !header.contains("PRIVATE KEY-----") {
+        return false;
+    }
+    let body = &text[header.len()..];
+    let body = body.find("-----END").map_or(body, |i| &body[..i]);
+    body.bytes()
+        .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+        .count()
+        >= 64
+}
+
 /// Redact a value: first four characters and length; and its fingerprint.
 pub fn redact(value: &str) -> (String, String) {
     (
@@ -792,18 +859,10 @@ fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) 
     let lower_name = lower_path.rsplit('/').next().unwrap_or(&lower_path);
     let template = kind == FileKind::EnvFile && inventory::is_env_template(lower_name);
     let scope = file_scope(&lower_path, kind, is_test);
-    // (byte offset, line) for every line: block values and Go fallbacks read
-    // past the candidate line.
-    let mut lines = Vec::new();
-    let mut offset = 0;
-    for raw in text.split('\n') {
-        lines.push((offset, raw.strip_suffix('\r').unwrap_or(raw)));
-        offset += raw.len() + 1;
-    }
 
     if !is_test {
-        for &(i, row) in &hits.managers {
-            let line = lines[i].1;
+        for &(i, start, row) in &hits.managers {
+            let line = line_at(text, start);
             let row = &MANAGERS[row];
             let manager = row.name.as_str();
             if row.ci_expression
@@ -822,11 +881,17 @@ fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) 
         }
     }
 
-    for &(i, mask) in &hits.lines {
-        let (line_start, full_line) = lines[i];
+    for &(i, line_start, mask) in &hits.lines {
+        let full_line = line_at(text, line_start);
         for (window_offset, line) in windows(full_line) {
             let line_offset = line_start + window_offset;
             let loc = Location::new(path, i as u32 + 1);
+            let site = Site {
+                path,
+                text,
+                line,
+                line_start,
+            };
             let mut spans: Vec<Range<usize>> = Vec::new();
             for (pi, p) in TABLE.format.iter().enumerate() {
                 if mask & (1 << pi) == 0 || !p.possible(line) {
@@ -858,7 +923,7 @@ fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) 
                     };
                     spans.push(whole);
                     let kind = p.kind.as_str();
-                    if exclude(&mut out.excluded, &loc, kind, value, line, path, text) {
+                    if exclude(&mut out.excluded, &loc, kind, value, &site) {
                         continue;
                     }
                     let (redacted, fingerprint) = redact(value);
@@ -878,29 +943,46 @@ fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) 
                 }
             }
             if mask & ENV_BIT != 0 && window_offset == 0 {
-                insecure_defaults(path, &lines, i, &spans, scope, &mut out.defaults);
+                insecure_defaults(path, text, line_start, i, &spans, scope, &mut out.defaults);
             }
             let env_line = reads_env(line) && !template;
             if !spans.is_empty() || env_line || mask & ASSIGN_BIT == 0 {
                 continue;
             }
             generic_assignments(
-                line,
+                &site,
                 kind,
                 &loc,
                 scope,
-                path,
-                text,
                 &mut out.candidates,
                 &mut out.excluded,
             );
         }
     }
-    // Windows overlap: a value in the overlap is found twice.
-    let mut seen = std::collections::HashSet::new();
-    out.candidates
-        .retain(|c| seen.insert((c.location.line, c.fingerprint.clone())));
+    // Windows overlap: a value in the overlap is found twice. Candidates
+    // come in line order, so a duplicate sits among the last ones kept.
+    if out.candidates.len() > 1 {
+        let mut kept: Vec<SecretCandidate> = Vec::with_capacity(out.candidates.len());
+        for c in std::mem::take(&mut out.candidates) {
+            let dup = kept
+                .iter()
+                .rev()
+                .take_while(|k| k.location.line == c.location.line)
+                .any(|k| k.fingerprint == c.fingerprint);
+            if !dup {
+                kept.push(c);
+            }
+        }
+        out.candidates = kept;
+    }
     out
+}
+
+/// The line that starts at `start`, without its line break.
+fn line_at(text: &str, start: usize) -> &str {
+    let rest = &text[start..];
+    let line = rest.find('\n').map_or(rest, |n| &rest[..n]);
+    line.strip_suffix('\r').unwrap_or(line)
 }
 
 /// Lines are searched in windows of this many bytes: the regexes stay fast
@@ -935,19 +1017,17 @@ fn windows(line: &str) -> Vec<(usize, &str)> {
 
 /// Credential-named assignments and JWT signing calls with a literal that
 /// looks random and is no placeholder.
-#[allow(clippy::too_many_arguments)]
 fn generic_assignments(
-    line: &str,
+    site: &Site,
     kind: FileKind,
     loc: &Location,
     scope: SecretScope,
-    path: &str,
-    text: &str,
     out: &mut Vec<SecretCandidate>,
     excluded: &mut Vec<ExcludedSecret>,
 ) {
+    let line = site.line;
     let mut push = |value: &str, kind: &'static str| {
-        if exclude(excluded, loc, kind, value, line, path, text) {
+        if exclude(excluded, loc, kind, value, site) {
             return;
         }
         let (redacted, fingerprint) = redact(value);
@@ -989,6 +1069,24 @@ fn generic_assignments(
         }
         push(value, "generic-assignment");
     }
+    // A table of setting defaults: the credential-named key maps to a
+    // tuple of its type, section or help text, and its default value.
+    for c in TUPLE_DEFAULT.captures_iter(line) {
+        if !names::credential_head(&c["name"]) {
+            continue;
+        }
+        for v in QUOTED.captures_iter(&c["tuple"]) {
+            let value = &v["q"];
+            if value.starts_with("http://")
+                || value.starts_with("https://")
+                || weak_value(value)
+                || !looks_random(value)
+            {
+                continue;
+            }
+            push(value, "generic-assignment");
+        }
+    }
 }
 
 /// Fallback literals for credentials read from the environment. A fallback
@@ -996,13 +1094,14 @@ fn generic_assignments(
 /// default; an empty fallback fails closed and is fine.
 fn insecure_defaults(
     path: &str,
-    lines: &[(usize, &str)],
+    text: &str,
+    line_start: usize,
     i: usize,
     provider_spans: &[Range<usize>],
     scope: SecretScope,
     out: &mut Vec<InsecureDefault>,
 ) {
-    let line = lines[i].1;
+    let line = line_at(text, line_start);
     let mut push = |at: usize, name: &str, value: &str| {
         if value.trim().is_empty() || value.starts_with("http") || value.starts_with("${") {
             return;
@@ -1034,7 +1133,11 @@ fn insecure_defaults(
         && credential_name(&c["n"])
     {
         let assign = format!("{} = \"", &c["var"]);
-        for (j, (_, next)) in lines.iter().enumerate().skip(i + 1).take(4) {
+        let following = text[line_start..]
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l));
+        for (j, next) in following.enumerate().skip(1).take(4) {
+            let j = i + j;
             if let Some(at) = next.find(&assign)
                 && let Some(len) = next[at + assign.len()..].find('"')
             {
@@ -1440,9 +1543,12 @@ mod tests {
     #[test]
     fn prefilter_selects_lines_and_groups() {
         let hits = prefilter("a\nb\nmy Token x\n\nAKIA and secret\nakia\n");
-        let lines: Vec<usize> = hits.lines.iter().map(|(l, _)| *l).collect();
+        let lines: Vec<usize> = hits.lines.iter().map(|(l, _, _)| *l).collect();
         assert_eq!(lines, vec![2, 4]);
-        assert_eq!(hits.lines[1].1 & 1, 1, "AKIA is provider 0");
+        assert_eq!(hits.lines[1].2 & 1, 1, "AKIA is provider 0");
+        // Each hit line's start, as the text has it.
+        assert_eq!(hits.lines[0].1, 4);
+        assert_eq!(hits.lines[1].1, 16);
         assert!(prefilter("nothing to see\n").lines.is_empty());
     }
 
