@@ -32,7 +32,18 @@
 //!   `this.http.get` / `this.#feed.get`, the ones built with a timeout are
 //!   not, and `client.http.post` (another object's member) is no site;
 //! - dynamic `await import('got')` / `(await import('axios')).default`
-//!   bind the client like a static import;
+//!   bind the client like a static import; an S3 client built from the
+//!   namespace a dynamic import returns (`new aws.S3Client(…)`) is reported
+//!   without `requestHandler` timeouts, not with them;
+//! - a Python sender that takes the verb as a string (`getattr(requests,
+//!   verb.lower())`) and hands its `**opts` on is judged at its callers:
+//!   `transport.send(…)` and `transport.send_json(…)` (which forwards to
+//!   `send`) without `timeout=` are reported, with it they are not; a
+//!   notifier base class's `deliver(self, url, **opts)` forwarding to
+//!   `transport.send` is judged at each subclass's `self.deliver(…)`
+//!   (reported without a timeout, also with `**body` built from dict
+//!   literals; not with `timeout=8`); a subclass whose own `deliver` goes to
+//!   a sender that sets its own timeout is not, nor is that sender's caller;
 //! - a bare pycurl `perform()` and a urllib3 pool built without a timeout are
 //!   reported, the pool with `Timeout(…)` is not;
 //! - browser code in a server-side place: in a React Router route module
@@ -105,15 +116,20 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("internal/notify/slack.go", 6, 5),
         ("jobs/catalog.py", 29, 5),
         ("jobs/catalog.py", 41, 5),
+        ("jobs/channels.py", 20, 5),
+        ("jobs/channels.py", 36, 5),
         ("jobs/lookups.py", 12, 5),
         ("jobs/lookups.py", 21, 5),
         ("jobs/lookups.py", 32, 5),
         ("jobs/mirror.py", 27, 5),
         ("jobs/mirror.py", 38, 5),
         ("jobs/mirror.py", 42, 5),
+        ("jobs/uploads.py", 12, 5),
+        ("jobs/uploads.py", 20, 5),
         ("portal/app/routes/connect.tsx", 10, 5),
         ("portal/app/server-only/quota/plans.ts", 3, 5),
         ("probe/src/probe.rs", 7, 5),
+        ("worker/src/archive.ts", 12, 5),
         ("worker/src/avatars.ts", 10, 5),
         ("worker/src/feeds.ts", 6, 5),
         ("worker/src/feeds.ts", 10, 5),
@@ -149,6 +165,11 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "self.http.get, httpx's default 5 s timeout applies",
         "this.mirror.get through a client configured with a timeout",
         "this.#scores.get through the client configured at line 24 with a timeout",
+        "self.deliver passes timeout= (the wrapper deliver defined at jobs/channels.py:14)",
+        "transport.send_json passes timeout= (the wrapper send_json defined at jobs/transport.py:15)",
+        "send() hands its caller's keywords on to requests",
+        "send_patiently() puts a timeout into the keywords it hands on to requests",
+        "new aws.S3Client with a timeout",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
@@ -196,6 +217,12 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     }
     let wrapper = "guardedFetch(…) passes no timeout or abort signal to the wrapper guardedFetch defined at worker/src/net/guardedFetch.ts:5";
     assert!(evidence.contains(wrapper), "{evidence}");
+    // A subclass with its own `deliver` (bounded) is not calling the base
+    // class's wrapper, and a wrapper that sets its own timeout has callers
+    // that need none.
+    for (path, line) in [("jobs/channels.py", 45), ("jobs/uploads.py", 24)] {
+        assert!(!at(path, line), "counted: {path}:{line}");
+    }
 }
 
 #[test]

@@ -308,7 +308,13 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         if let Some(call) = c.call() {
             for cap in src.captures(call) {
                 let m = cap.get(0).unwrap();
-                if let Some(name) = cap.name("name")
+                // `new sdk.S3Client(…)`: the qualifier must be the package's
+                // namespace, bound statically or by a dynamic import.
+                if let Some(ns) = cap.name("ns") {
+                    if c.row.imported && !namespace_imported(src, ns.as_str(), &imports) {
+                        continue;
+                    }
+                } else if let Some(name) = cap.name("name")
                     && c.row.imported
                     && !binding_imported(src, name.as_str(), &imports)
                 {
@@ -630,6 +636,25 @@ fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
                             == Some(name)
                     })
                 })
+        })
+}
+
+/// `import * as sdk from '…'`, `const sdk = await import('…')` (the SDK
+/// loaded on first use, outline's S3 storage), `const sdk = require('…')`.
+/// A type-only `import type * as` binds no value and does not count.
+static JS_NAMESPACE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r#"(?:\bimport\s*\*\s*as\s+(?P<a>[A-Za-z_$][\w$]*)\s+from\s*|\b(?:const|let|var)\s+(?P<b>[A-Za-z_$][\w$]*)\s*(?::[^=;]+)?=\s*(?:await\s+import|require)\(\s*)['"](?P<spec>[^'"]+)['"]"#,
+    )
+});
+
+/// `ns` names one of `modules` as a whole: the qualifier of a namespaced
+/// constructor (`new sdk.S3Client(…)`).
+fn namespace_imported(src: &Source, ns: &str, modules: &[&str]) -> bool {
+    matches!(src.lang, Lang::JavaScript | Lang::TypeScript)
+        && src.captures(&JS_NAMESPACE).any(|c| {
+            c.name("a").or_else(|| c.name("b")).map(|n| n.as_str()) == Some(ns)
+                && modules.iter().any(|m| c["spec"].starts_with(m))
         })
 }
 

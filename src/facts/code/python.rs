@@ -233,11 +233,38 @@ static CLASS_HEAD: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A class of the file: its name, the classes it names as bases, its body
 /// and the indentation of the statements directly in that body.
-struct Class {
-    name: String,
-    bases: Vec<String>,
-    body: (usize, usize),
-    level: usize,
+pub(super) struct Class {
+    pub name: String,
+    pub bases: Vec<String>,
+    pub body: (usize, usize),
+    pub level: usize,
+}
+
+/// The classes the file defines, in order.
+pub(super) fn classes(src: &Source) -> Vec<Class> {
+    let code = &src.code;
+    src.captures(&CLASS_HEAD)
+        .map(|c| {
+            let m = c.get(0).unwrap();
+            let body = src.indented_block(m.start());
+            let level = code[body.0..body.1]
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .map_or(usize::MAX, |l| l.len() - l.trim_start().len());
+            Class {
+                name: c["name"].to_string(),
+                bases: c.name("bases").map_or_else(Vec::new, |b| {
+                    b.as_str()
+                        .split(',')
+                        .map(|b| b.trim().rsplit('.').next().unwrap_or("").to_string())
+                        .filter(|b| !b.is_empty())
+                        .collect()
+                }),
+                body,
+                level,
+            }
+        })
+        .collect()
 }
 
 /// Clients kept on a class. Metadata providers, API wrappers and scrapers
@@ -261,29 +288,7 @@ impl ClassClients {
             return out;
         }
         let code = &src.code;
-        out.classes = src
-            .captures(&CLASS_HEAD)
-            .map(|c| {
-                let m = c.get(0).unwrap();
-                let body = src.indented_block(m.start());
-                let level = code[body.0..body.1]
-                    .lines()
-                    .find(|l| !l.trim().is_empty())
-                    .map_or(usize::MAX, |l| l.len() - l.trim_start().len());
-                Class {
-                    name: c["name"].to_string(),
-                    bases: c.name("bases").map_or_else(Vec::new, |b| {
-                        b.as_str()
-                            .split(',')
-                            .map(|b| b.trim().rsplit('.').next().unwrap_or("").to_string())
-                            .filter(|b| !b.is_empty())
-                            .collect()
-                    }),
-                    body,
-                    level,
-                }
-            })
-            .collect();
+        out.classes = classes(src);
         if out.classes.is_empty() {
             return out;
         }
@@ -471,6 +476,9 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
             });
         }
     }
+    if code.contains("getattr(") {
+        dynamic_methods(src, &clients, &classes, facts);
+    }
     for m in src.captures(&URLOPEN).filter_map(|c| c.get(0)) {
         let open = m.end() - 1;
         let args = src.inside(open);
@@ -492,6 +500,129 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         });
     }
     facts.outbound.sort_by_key(|c| c.location.line);
+}
+
+static GETATTR: LazyLock<Regex> = LazyLock::new(|| re(r"\bgetattr\([ \t]*(?P<recv>[\w.]+)[ \t]*,"));
+
+/// The HTTP method chosen at run time: `getattr(requests, method.lower())`
+/// called at once or bound to a local first (`request_method =
+/// getattr(requests, method)` … `request_method(url, **kwargs)`), on the
+/// requests or httpx module or on a client of the file (`self.session`).
+/// A generic helper does this to take the verb as a string; the call is
+/// that client's call, judged like `requests.get`. A string literal that
+/// names no HTTP method (`getattr(requests, "codes")`) is an attribute read.
+fn dynamic_methods(
+    src: &Source,
+    clients: &HashMap<String, Client>,
+    classes: &ClassClients,
+    facts: &mut CodeFacts,
+) {
+    let code = &src.code;
+    let module = |ctor: &'static str| Client {
+        ctor,
+        timeout: TimeoutState3::Default,
+    };
+    let mut functions: Option<Vec<(String, usize, usize)>> = None;
+    for c in src.captures(&GETATTR) {
+        let whole = c.get(0).unwrap();
+        let recv = &c["recv"];
+        let client = match recv {
+            "requests" => module("requests"),
+            "httpx" => module("httpx"),
+            _ => match classes
+                .lookup(recv, whole.start())
+                .or_else(|| clients.get(recv).copied())
+            {
+                Some(client) => client,
+                None => continue,
+            },
+        };
+        let open = whole.start() + "getattr".len();
+        let Some(close) = src.matching(open) else {
+            continue;
+        };
+        let attr = code[whole.end()..close].trim();
+        if attr.starts_with(['\'', '"']) {
+            let name = attr.trim_matches(['\'', '"']);
+            if !super::clients::METHODS.contains(&name) && name != "options" {
+                continue;
+            }
+        }
+        let what = format!("{recv}.<{attr}> (a method chosen by getattr)");
+        let after = &code[close + 1..];
+        if after.starts_with('(') {
+            push_dynamic(src, close + 1, &what, client, facts);
+            continue;
+        }
+        // `request_method = getattr(requests, method)`: its calls in the same
+        // function (or module body) after the binding.
+        let line_start = code[..whole.start()].rfind('\n').map_or(0, |i| i + 1);
+        let Some(var) = code[line_start..whole.start()]
+            .trim_end()
+            .strip_suffix('=')
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && v.chars().all(|ch| ch.is_alphanumeric() || ch == '_'))
+        else {
+            continue;
+        };
+        let fns = functions.get_or_insert_with(|| src.functions());
+        // Its calls follow it within a few lines; the window keeps a file
+        // of many bindings from costing a pass over the rest of it each.
+        let mut end = super::shapes::innermost_function(fns, whole.start())
+            .map_or(code.len(), |(_, _, e)| *e)
+            .min(close + 8_192);
+        while !code.is_char_boundary(end) {
+            end -= 1;
+        }
+        let bytes = code.as_bytes();
+        // A handful of calls per binding; a file that calls it more is
+        // still judged at the first ones.
+        let calls = code[close..end]
+            .match_indices(var)
+            .map(|(i, _)| close + i)
+            .filter(|&at| {
+                let before = at.checked_sub(1).map(|i| bytes[i]);
+                !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+                    && code[at + var.len()..].starts_with('(')
+                    && src.is_code(at)
+            })
+            .take(16)
+            .collect::<Vec<_>>();
+        for at in calls {
+            push_dynamic(src, at + var.len(), &what, client, facts);
+        }
+    }
+}
+
+fn push_dynamic(src: &Source, open: usize, what: &str, client: Client, facts: &mut CodeFacts) {
+    let args = src.inside(open);
+    let (timeout, note) = match (timeout_kw(args), client.timeout, client.ctor) {
+        (Some(TimeoutState3::Set), _, _) | (None, TimeoutState3::Set, _) => {
+            (TimeoutState::Explicit, format!("{what} with a timeout"))
+        }
+        (Some(TimeoutState3::Disabled), _, _) | (None, TimeoutState3::Disabled, _) => (
+            TimeoutState::Disabled,
+            format!("{what} with its timeout switched off"),
+        ),
+        (_, _, "httpx") => (
+            TimeoutState::ClientDefault("httpx default: 5 s"),
+            format!("{what}, httpx's default 5 s timeout applies"),
+        ),
+        (_, _, "aiohttp") => (
+            TimeoutState::TooLong("300 s total"),
+            format!("{what}, aiohttp's default total timeout is 5 minutes"),
+        ),
+        _ => (
+            TimeoutState::Missing,
+            format!("{what}, no timeout: requests waits forever by default"),
+        ),
+    };
+    facts.outbound.push(OutboundCall {
+        location: src.loc(open),
+        client: client.ctor,
+        timeout,
+        note,
+    });
 }
 
 fn retries(src: &Source, facts: &mut CodeFacts) {
@@ -674,6 +805,30 @@ mod tests {
         );
         assert_eq!(f.retries[0].backoff, Backoff::Exponential);
         assert!(f.retries[0].jitter && f.retries[0].bounded);
+    }
+
+    /// The verb chosen at run time: `getattr(requests, verb)` called at
+    /// once or through a local, on a module or a client of the file; a
+    /// literal that names no HTTP method is an attribute read.
+    #[test]
+    fn methods_chosen_by_getattr() {
+        let f = py(
+            "import requests, httpx\n\nclass Api:\n    def __init__(self):\n        self.session = requests.Session()\n\n    def call(self, verb, url):\n        return getattr(self.session, verb)(url, timeout=4)\n\ndef send(verb, url, body):\n    do = getattr(requests, verb.lower())\n    log(do)\n    return do(url, json=body)\n\ndef peek(verb, url):\n    return getattr(httpx, verb)(url)\n\nOK = getattr(requests, 'codes').ok\nDEL = getattr(requests, 'delete')('https://x.example')\n",
+        );
+        let t: Vec<_> = f
+            .outbound
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect();
+        assert_eq!(
+            t,
+            vec![
+                (8, TimeoutState::Explicit),
+                (13, TimeoutState::Missing),
+                (16, TimeoutState::ClientDefault("httpx default: 5 s")),
+                (19, TimeoutState::Missing),
+            ]
+        );
     }
 
     #[test]

@@ -6,6 +6,12 @@
 //!   spreads `options` into `fetch`, `def fetch_json(url, timeout=None)`
 //!   around `requests.get(url, timeout=timeout)`): the wrapper's line is
 //!   fine, each caller that passes no timeout or signal is the site;
+//! - a Python wrapper with no timeout parameter of its own that hands its
+//!   `**kwargs` on, to the client (often with the verb chosen at run time,
+//!   `getattr(requests, method)(url, **kwargs)`) or to another such wrapper,
+//!   in another module or as a method inherited from a base class
+//!   (`self.make_request(url, json=…)`): the bound is whatever the caller
+//!   passes, so each caller is judged by its `timeout=`;
 //! - an accessor that hands out a shared client (`self._session()`,
 //!   `this.getClient()`, `get_http_client()`) or a function that builds
 //!   and returns one (`newClient()`, `make_session()`): the calls through it
@@ -19,7 +25,7 @@
 //! name that no wrapper or accessor answers to stays unknown, never guessed.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -49,6 +55,11 @@ pub enum ProviderKind {
         built: Location,
         timeout: TimeoutState,
     },
+    /// Python: hands its `**kwargs` on to the function `name` (imported
+    /// from `from`; `None`: this file) and sets no timeout of its own. It is
+    /// a wrapper if `name` is one, which may be known only once every
+    /// module is read: [`resolve`] follows such chains.
+    Forwards { name: String, from: Option<String> },
 }
 
 /// A call to a function that may be a [`Provider`].
@@ -61,6 +72,9 @@ pub struct ShapeCall {
     pub from: Option<String>,
     /// How the call reads: `safeFetch`, `self._session().get`.
     pub call: String,
+    /// Python `self.f(…)`: the line of the `def` the object's class
+    /// resolves `f` to, when this file defines `f` more than once.
+    pub def_line: Option<u32>,
     pub args: Args,
 }
 
@@ -185,27 +199,21 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         axios_aliases(src, facts);
     }
     let bindings = imported_names(src);
+    // `def send(url, **kwargs)` handing its keywords on: a wrapper whose
+    // timeout is whatever its caller passes.
+    let forwards = !js && code.contains("**");
     let may_provide = if js {
         code.contains("fetch(") || BUILDS.iter().any(|b| code.contains(b.1))
     } else {
         code.contains("timeout") || BUILDS.iter().any(|b| code.contains(b.1))
     };
-    if bindings.is_empty() && !may_provide {
+    if bindings.is_empty() && !may_provide && !forwards {
         return;
     }
     // Function bodies are needed only once something is found.
     let functions: OnceCell<Vec<(String, usize, usize)>> = OnceCell::new();
     let fns = || functions.get_or_init(|| src.functions()).as_slice();
-    let mut providers = Vec::new();
-    if may_provide {
-        if js {
-            js_wrappers(src, fns(), &mut providers);
-        } else {
-            py_wrappers(src, fns(), facts, &mut providers);
-        }
-        accessors(src, fns(), &mut providers);
-    }
-    // The names this file may call a provider by: its own, and imports.
+    // The names this file may call a provider by: imports, then its own.
     let mut names: HashMap<&str, (&str, Option<&str>)> = HashMap::new();
     for (local, exported, from) in &bindings {
         // A React hook (`useSession`) runs in a component, in the browser.
@@ -217,9 +225,6 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             names.insert(local, (exported, from.as_deref()));
         }
     }
-    for p in &providers {
-        names.insert(&p.name, (&p.name, None));
-    }
     // `from hc.lib import curl` / `import * as net from './net'`: a module
     // whose functions are called as `curl.post(…)`.
     let mut modules: HashMap<&str, String> = HashMap::new();
@@ -229,6 +234,21 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         {
             modules.insert(local, format!("{spec}.{exported}"));
         }
+    }
+    let mut providers = Vec::new();
+    if may_provide {
+        if js {
+            js_wrappers(src, fns(), &mut providers);
+        } else {
+            py_wrappers(src, fns(), facts, &mut providers);
+        }
+        accessors(src, fns(), &mut providers);
+    }
+    if forwards {
+        py_kwargs_wrappers(src, &fns, &names, &modules, facts, &mut providers);
+    }
+    for p in &providers {
+        names.insert(&p.name, (&p.name, None));
     }
     if js && code.contains("* as") {
         for c in src.captures(&JS_IMPORT_STAR) {
@@ -240,7 +260,13 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         }
     }
     if !names.is_empty() || !modules.is_empty() {
-        calls(src, &names, &modules, &fns, facts);
+        let mut own: HashMap<&str, Vec<u32>> = HashMap::new();
+        for p in &providers {
+            own.entry(p.name.as_str())
+                .or_default()
+                .push(p.location.line);
+        }
+        calls(src, &names, &modules, &own, &fns, facts);
     }
     facts.providers.extend(providers);
 }
@@ -545,6 +571,195 @@ fn py_wrapper_pass(
     }
 }
 
+/// Python wrappers with no timeout parameter that hand their `**kwargs` on:
+/// to the client (`def request_response(url, method="get", **kwargs)`
+/// around `getattr(requests, method.lower())(url, **kwargs)`), or to
+/// another function (`def request_json(url, **kwargs)` calling
+/// `request_response(url, **kwargs)`, a notifier base class's
+/// `make_request(self, url, **kwargs)` calling `request.request_response2`
+/// of another module). Whatever bounds the request comes from the caller's
+/// keywords: the wrapper is judged at each caller, like one with a
+/// `timeout=None` parameter, and the client call inside it, the wrapper's
+/// own line, is marked as handing the caller's bound on. A body that puts a
+/// `timeout` into the keywords itself (`kwargs.setdefault("timeout", 10)`)
+/// bounds its call and is no wrapper.
+fn py_kwargs_wrappers<'f>(
+    src: &Source,
+    functions: &dyn Fn() -> &'f [(String, usize, usize)],
+    names: &HashMap<&str, (&str, Option<&str>)>,
+    modules: &HashMap<&str, String>,
+    facts: &mut CodeFacts,
+    out: &mut Vec<Provider>,
+) {
+    let code = &src.code;
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    // Built once, on the first function that hands its keywords on: most
+    // files that take `**kwargs` only pass them to `super().__init__`.
+    let mut index: Option<(HashSet<u32>, HashMap<u32, usize>)> = None;
+    let defined: OnceCell<HashSet<&str>> = OnceCell::new();
+    for c in src.captures(&KW_DEF) {
+        let head = c.get(0).unwrap();
+        let def = head.start() + head.as_str().find("def").unwrap_or(0);
+        let name = &c["name"];
+        let kw = &c["kw"];
+        let (s, e) = src.indented_block(head.start());
+        let (s, e) = (&s, &e);
+        let body = &code[*s..*e];
+        if !body.contains(&format!("**{kw}")) {
+            continue;
+        }
+        let header = &code[def..*s];
+        let (taken, by_line) = index.get_or_insert_with(|| {
+            let mut by_line = HashMap::new();
+            for (i, c) in facts.outbound.iter().enumerate() {
+                if c.location.path == src.path && c.timeout == TimeoutState::Missing {
+                    by_line.entry(c.location.line).or_insert(i);
+                }
+            }
+            (out.iter().map(|p| p.location.line).collect(), by_line)
+        });
+        if taken.contains(&src.line(def)) {
+            continue;
+        }
+        let params = params(header);
+        if params.iter().any(|p| p == "timeout") {
+            continue;
+        }
+        let body = &code[*s..*e];
+        let needle = format!("**{kw}");
+        let own_timeout = sets_timeout_key(body, kw);
+        let mut kind = None;
+        // The first few places the keywords go; a real wrapper hands them on
+        // once or twice.
+        for (i, _) in body.match_indices(&needle).take(8) {
+            let at = s + i;
+            // Inside a function nested in this one: its keywords, not ours.
+            let nested = code[*s..at].contains("def ")
+                && innermost_function(functions(), at).is_none_or(|(_, fs, _)| fs != s);
+            if code
+                .as_bytes()
+                .get(at + needle.len())
+                .is_some_and(|b| ident(*b))
+                || !src.is_code(at)
+                || nested
+            {
+                continue;
+            }
+            let Some(open) = open_paren_before(src, *s, at) else {
+                continue;
+            };
+            if let Some(&i) = by_line.get(&src.line(open))
+                && facts.outbound[i].timeout == TimeoutState::Missing
+            {
+                let call = &mut facts.outbound[i];
+                call.timeout = TimeoutState::Explicit;
+                if own_timeout {
+                    call.note = format!(
+                        "{name}() puts a timeout into the keywords it hands on to {}",
+                        call.client
+                    );
+                    break;
+                }
+                call.note = format!(
+                    "{name}() hands its caller's keywords on to {}: each caller is judged by whether it passes timeout=",
+                    call.client
+                );
+                kind = Some(ProviderKind::Wrapper {
+                    client: call.client,
+                    param: usize::MAX,
+                });
+                break;
+            }
+            if own_timeout {
+                break;
+            }
+            // The function called: `f(`, `module.f(`, `self.f(`.
+            let head = code[..open].trim_end();
+            let id = head.bytes().rposition(|b| !ident(b)).map_or(0, |i| i + 1);
+            let callee = &head[id..];
+            if callee.is_empty() || callee == name {
+                continue;
+            }
+            let recv = head[..id].strip_suffix('.').map(|r| {
+                let rs = r.bytes().rposition(|b| !ident(b)).map_or(0, |i| i + 1);
+                if r[..rs].ends_with('.') { "" } else { &r[rs..] }
+            });
+            let own = || {
+                defined
+                    .get_or_init(|| functions().iter().map(|(n, _, _)| n.as_str()).collect())
+                    .contains(callee)
+            };
+            let target = match recv {
+                Some("self" | "cls") => own().then_some(None),
+                Some(m) => modules.get(m).map(|spec| Some(spec.clone())),
+                None => names
+                    .get(callee)
+                    .filter(|(_, from)| from.is_some())
+                    .map(|(_, from)| from.map(str::to_string))
+                    .or_else(|| own().then_some(None)),
+            };
+            let Some(from) = target else {
+                continue;
+            };
+            let callee = match (recv, names.get(callee)) {
+                (None, Some((exported, Some(_)))) => exported.to_string(),
+                _ => callee.to_string(),
+            };
+            kind = Some(ProviderKind::Forwards { name: callee, from });
+            break;
+        }
+        if let Some(kind) = kind {
+            out.push(Provider {
+                location: src.loc(def),
+                name: name.to_string(),
+                kind,
+            });
+        }
+    }
+}
+
+/// A `def` whose parameters end in `**name` (one line or several; a
+/// default value with parentheses in it hides the header, a miss).
+static KW_DEF: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?m)^[ \t]*(?:async[ \t]+)?def[ \t]+(?P<name>\w+)[ \t]*\([^)]*\*\*[ \t]*(?P<kw>\w+)[^)]*\)",
+    )
+});
+
+/// The body puts a `timeout` into the keywords it hands on:
+/// `kwargs.setdefault("timeout", 10)`, `kwargs["timeout"] = 10`.
+fn sets_timeout_key(body: &str, kw: &str) -> bool {
+    ["\"timeout\"", "'timeout'"].iter().any(|key| {
+        body.contains(&format!("{kw}.setdefault({key}"))
+            || body.match_indices(&format!("{kw}[{key}]")).any(|(i, m)| {
+                let rest = body[i + m.len()..].trim_start();
+                rest.starts_with('=') && !rest.starts_with("==")
+            })
+    })
+}
+
+/// The parenthesis of the call whose argument list holds `at`, looked for
+/// back to `from` (and no further than a few kilobytes: an argument list is
+/// short, a body may not be).
+fn open_paren_before(src: &Source, from: usize, at: usize) -> Option<usize> {
+    let bytes = src.code.as_bytes();
+    let stop = from.max(at.saturating_sub(4096));
+    let mut depth = 0usize;
+    for i in (stop..at).rev() {
+        match bytes[i] {
+            b')' | b']' | b'}' if src.is_code(i) => depth += 1,
+            b'(' | b'[' | b'{' if src.is_code(i) => {
+                if depth == 0 {
+                    return (bytes[i] == b'(').then_some(i);
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// `timeout = …` as a statement of the function body (at the body's own
 /// indentation), not a `timeout=timeout,` keyword on a line of its own.
 fn reassigns_timeout(body: &str) -> bool {
@@ -795,6 +1010,7 @@ fn calls<'f>(
     src: &Source,
     names: &HashMap<&str, (&str, Option<&str>)>,
     modules: &HashMap<&str, String>,
+    own: &HashMap<&str, Vec<u32>>,
     functions: &dyn Fn() -> &'f [(String, usize, usize)],
     facts: &mut CodeFacts,
 ) {
@@ -811,6 +1027,7 @@ fn calls<'f>(
         lengths[n.len().min(63)] = true;
     }
     let racing = !py && code.contains("Promise.race");
+    let py_methods: OnceCell<Methods> = OnceCell::new();
     for (open, _) in code.match_indices('(') {
         // The identifier before the parenthesis (and its type arguments,
         // `getClient<Api>(`).
@@ -855,6 +1072,7 @@ fn calls<'f>(
             (exported, from, at)
         };
         let mut recv = "";
+        let mut def_line = None;
         if module.is_none() && at > 0 && bytes[at - 1] == b'.' {
             // Only the file's own methods: `self.x(` / `this.x(`.
             let head = &code[..at - 1];
@@ -869,6 +1087,19 @@ fn calls<'f>(
             };
             if from.is_some() {
                 continue;
+            }
+            // `self.make_request(…)` is the method the object's class has,
+            // itself or through its bases in this file: a subclass that
+            // defines its own is not calling the base's wrapper.
+            if py {
+                let methods = py_methods.get_or_init(|| Methods::new(src, functions(), own));
+                let Some(line) = methods
+                    .resolve(at, local)
+                    .filter(|l| own.get(local).is_some_and(|lines| lines.contains(l)))
+                else {
+                    continue;
+                };
+                def_line = Some(line);
             }
         }
         if !src.is_code(at) {
@@ -910,6 +1141,7 @@ fn calls<'f>(
                 name: exported.to_string(),
                 from: from.map(str::to_string),
                 call: format!("{name}().{}", m.trim_start_matches('.').trim()),
+                def_line,
                 args: Args::Method {
                     own: own_state(src, src.inside(mopen)),
                 },
@@ -921,10 +1153,7 @@ fn calls<'f>(
         if args.trim().is_empty()
             && let Some(var) = assigned_to(code, start)
         {
-            let scope = functions()
-                .iter()
-                .filter(|(_, s, e)| (*s..*e).contains(&start))
-                .min_by_key(|(_, s, e)| e - s)
+            let scope = innermost_function(functions(), start)
                 .map_or((0, code.len()), |(_, s, e)| (*s, *e));
             through_var(
                 src,
@@ -972,14 +1201,21 @@ fn calls<'f>(
                     || p.starts_with('"'))
             })
             .collect();
-        let rest = parts
-            .iter()
-            .any(|p| p.trim_start().starts_with("...") || p.trim_start().starts_with('*'));
+        let rest = parts.iter().any(|p| {
+            let p = p.trim();
+            match p.strip_prefix("**") {
+                // `**data` where `data = {'json': body}` a few lines up: the
+                // keywords are known, and a timeout is not among them.
+                Some(var) if py => !dict_without_timeout(src, var, start, functions()),
+                _ => p.starts_with("...") || p.starts_with('*'),
+            }
+        });
         let call = ShapeCall {
             location: src.loc(start),
             name: exported.to_string(),
             from: from.map(str::to_string),
             call: name,
+            def_line,
             args: Args::Direct {
                 bound,
                 opaque,
@@ -994,17 +1230,161 @@ fn calls<'f>(
 /// own caller bounds (`Promise.race`, `tokio::time::timeout`) is bounded
 /// there, and `callers` follows it like any other call.
 fn record(call: ShapeCall, at: usize, functions: &[(String, usize, usize)], facts: &mut CodeFacts) {
-    if let Some((name, _, _)) = functions
-        .iter()
-        .filter(|(_, s, e)| (*s..*e).contains(&at))
-        .min_by_key(|(_, s, e)| e - s)
-    {
+    if let Some((name, _, _)) = innermost_function(functions, at) {
         facts.caller_boundable.push(Enclosed {
             location: call.location.clone(),
             function: name.clone(),
         });
     }
     facts.shape_calls.push(call);
+}
+
+/// The methods of a Python file's classes that may be providers, for
+/// resolving `self.name(…)` the way Python does: the class around the call,
+/// then its bases defined in this file. Built once per file; each lookup is
+/// a few hash probes, however many classes and methods the file has.
+struct Methods {
+    classes: Vec<super::python::Class>,
+    by_name: HashMap<String, usize>,
+    /// (class index, method name) → line of its `def`.
+    defs: HashMap<(usize, String), u32>,
+}
+
+impl Methods {
+    fn new(
+        src: &Source,
+        functions: &[(String, usize, usize)],
+        own: &HashMap<&str, Vec<u32>>,
+    ) -> Self {
+        let code = &src.code;
+        let classes = super::python::classes(src);
+        let mut by_name = HashMap::new();
+        for (i, c) in classes.iter().enumerate() {
+            by_name.entry(c.name.clone()).or_insert(i);
+        }
+        let mut defs = HashMap::new();
+        for (name, s, _) in functions {
+            if !own.contains_key(name.as_str()) {
+                continue;
+            }
+            let Some(def) = code[..*s].rfind("def ") else {
+                continue;
+            };
+            let Some(class) = innermost_class(&classes, def) else {
+                continue;
+            };
+            let line_start = code[..def].rfind('\n').map_or(0, |i| i + 1);
+            let prefix = &code[line_start..def];
+            let indent = prefix.len() - prefix.trim_start().len();
+            if indent == classes[class].level && matches!(prefix.trim(), "" | "async") {
+                defs.entry((class, name.clone()))
+                    .or_insert_with(|| src.line(def));
+            }
+        }
+        Methods {
+            classes,
+            by_name,
+            defs,
+        }
+    }
+
+    /// The line of the `def` that `self.name` at `at` calls.
+    fn resolve(&self, at: usize, name: &str) -> Option<u32> {
+        let mut class = innermost_class(&self.classes, at)?;
+        for _ in 0..8 {
+            if let Some(line) = self.defs.get(&(class, name.to_string())) {
+                return Some(*line);
+            }
+            class = self.classes[class]
+                .bases
+                .iter()
+                .find_map(|b| self.by_name.get(b).copied())?;
+        }
+        None
+    }
+}
+
+/// The index of the innermost class whose body holds `at`. Classes come in
+/// the order they start; the search walks back from the last one starting
+/// before `at`, a bounded number of steps (a call after hundreds of nested
+/// classes stays unresolved rather than costing a pass over all of them).
+fn innermost_class(classes: &[super::python::Class], at: usize) -> Option<usize> {
+    let end = classes.partition_point(|c| c.body.0 <= at);
+    (end.saturating_sub(64)..end)
+        .rev()
+        .find(|&i| (classes[i].body.0..classes[i].body.1).contains(&at))
+}
+
+/// `var` is bound, in the function around `at`, only to dict literals that
+/// name no timeout, and never changed through a subscript or a method.
+fn dict_without_timeout(
+    src: &Source,
+    var: &str,
+    at: usize,
+    functions: &[(String, usize, usize)],
+) -> bool {
+    if var.is_empty() || !var.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return false;
+    }
+    let code = &src.code;
+    let Some((_, s, e)) = innermost_function(functions, at) else {
+        return false;
+    };
+    let bytes = code.as_bytes();
+    let mut literals = 0;
+    for (i, _) in code[*s..*e].match_indices(var).take(64) {
+        let at = s + i;
+        if at > 0
+            && (bytes[at - 1].is_ascii_alphanumeric()
+                || bytes[at - 1] == b'_'
+                || bytes[at - 1] == b'.')
+            || bytes
+                .get(at + var.len())
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            || !src.is_code(at)
+        {
+            continue;
+        }
+        let rest = code[at + var.len()..].trim_start_matches([' ', '\t']);
+        if rest.starts_with('[') || rest.starts_with('.') {
+            return false;
+        }
+        let Some(value) = rest.strip_prefix('=') else {
+            continue;
+        };
+        if value.starts_with('=') {
+            continue;
+        }
+        let value = value.trim_start_matches([' ', '\t']);
+        let open = code.len() - value.len();
+        if !value.starts_with('{') {
+            return false;
+        }
+        let Some(close) = src.matching(open) else {
+            return false;
+        };
+        if code[open..close].contains("timeout") {
+            return false;
+        }
+        literals += 1;
+    }
+    literals > 0
+}
+
+/// The innermost function whose body holds `at`. `Source::functions`
+/// lists bodies in the order they start, so that is the last one starting
+/// before `at` that still holds it, found by walking back a bounded number
+/// of steps: a file of thousands of functions costs a search per call, not
+/// a pass over all of them.
+pub(super) fn innermost_function(
+    functions: &[(String, usize, usize)],
+    at: usize,
+) -> Option<&(String, usize, usize)> {
+    let end = functions.partition_point(|(_, s, _)| *s <= at);
+    functions[end.saturating_sub(64)..end]
+        .iter()
+        .rev()
+        .find(|(_, s, e)| (*s..*e).contains(&at))
 }
 
 fn is_keyword(arg: &str) -> bool {
@@ -1079,6 +1459,7 @@ fn through_var(
             name: exported.to_string(),
             from: from.map(str::to_string),
             call: format!("{var}.{m} (from {accessor}())"),
+            def_line: None,
             args: Args::Method {
                 own: own_state(src, src.inside(mopen)),
             },
@@ -1103,12 +1484,22 @@ pub fn resolve(providers: &[Provider], calls: &[ShapeCall]) -> Vec<OutboundCall>
     if providers.is_empty() || calls.is_empty() {
         return Vec::new();
     }
+    let providers = follow_forwards(providers);
+    let mut by_name: HashMap<&str, Vec<&Provider>> = HashMap::new();
+    for p in &providers {
+        by_name.entry(p.name.as_str()).or_default().push(p);
+    }
     let mut out = Vec::new();
     for c in calls {
-        let found: Vec<&Provider> = providers
+        let Some(named) = by_name.get(c.name.as_str()) else {
+            continue;
+        };
+        let found: Vec<&Provider> = named
             .iter()
+            .copied()
             .filter(|p| {
-                p.name == c.name && provides(&p.location.path, &c.location.path, c.from.as_deref())
+                provides(&p.location.path, &c.location.path, c.from.as_deref())
+                    && c.def_line.is_none_or(|l| p.location.line == l)
             })
             .collect();
         let Some(p) = found.first() else {
@@ -1224,6 +1615,59 @@ pub fn resolve(providers: &[Provider], calls: &[ShapeCall]) -> Vec<OutboundCall>
     out
 }
 
+/// Python functions that hand their `**kwargs` on to a wrapper are
+/// wrappers of the same client: `make_request` → `request_response2` →
+/// `requests`. Each round settles one more hop of every chain; a chain
+/// longer than eight hops, or a cycle of functions forwarding to each
+/// other, stays unsettled and its calls unknown.
+fn follow_forwards(providers: &[Provider]) -> Vec<Provider> {
+    let mut out = providers.to_vec();
+    if !out
+        .iter()
+        .any(|p| matches!(p.kind, ProviderKind::Forwards { .. }))
+    {
+        return out;
+    }
+    for _ in 0..8 {
+        let mut wrappers: HashMap<&str, Vec<(&str, &'static str)>> = HashMap::new();
+        for p in &out {
+            if let ProviderKind::Wrapper { client, .. } = p.kind {
+                wrappers
+                    .entry(p.name.as_str())
+                    .or_default()
+                    .push((p.location.path.as_str(), client));
+            }
+        }
+        let settled: Vec<(usize, &'static str)> = out
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let ProviderKind::Forwards { name, from } = &p.kind else {
+                    return None;
+                };
+                let mut clients = wrappers
+                    .get(name.as_str())?
+                    .iter()
+                    .filter(|(path, _)| provides(path, &p.location.path, from.as_deref()));
+                let (_, client) = clients.next()?;
+                // Two modules answering to the name with different clients:
+                // which one is meant is not known.
+                clients.all(|(_, c)| c == client).then_some((i, *client))
+            })
+            .collect();
+        if settled.is_empty() {
+            break;
+        }
+        for (i, client) in settled {
+            out[i].kind = ProviderKind::Wrapper {
+                client,
+                param: usize::MAX,
+            };
+        }
+    }
+    out
+}
+
 /// Whether the file at `provider` is the one `from` names for a call in
 /// `caller`: the same file, a relative path, a workspace package or alias
 /// path whose tail is the provider's path, or a Python module path.
@@ -1242,7 +1686,10 @@ pub(super) fn provides(provider: &str, caller: &str, from: Option<&str>) -> bool
         let dots = spec.len() - spec.trim_start_matches('.').len();
         let module = spec.trim_start_matches('.').replace('.', "/");
         if dots == 0 {
-            return tail_of(&module);
+            // The scanned folder is often the package itself (`plexpy/`),
+            // whose modules import their siblings by the package's name
+            // (`from plexpy import request` for `request.py`).
+            return tail_of(&module) || module.ends_with(&format!("/{stem}"));
         }
         // `from .http import x` in app/api/routes.py is app/api/http.py.
         let mut dir: Vec<&str> = caller.split('/').collect();
@@ -1375,6 +1822,78 @@ mod tests {
         );
     }
 
+    /// A package scanned as the root (`relay/` holds `transport.py`, whose
+    /// siblings import it as `from relay import transport`): a sender over
+    /// `getattr(requests, verb)` that hands its `**kw` on, a function of the
+    /// same module forwarding to it, and a base class method forwarding
+    /// across modules. Callers are judged by the `timeout=` they pass.
+    #[test]
+    fn kwargs_forwarded_through_a_chain_of_wrappers() {
+        use TimeoutState::*;
+        let transport = "import requests\n\ndef send(url, verb='get', **kw):\n    do = getattr(requests, verb.lower())\n    return do(url, **kw)\n\ndef send_json(url, **kw):\n    return send(url, **kw).json()\n";
+        let channels = "import logging\nfrom relay import transport\n\nclass Channel:\n    def post(self, url, **kw):\n        return transport.send(url, 'POST', **kw)\n\nclass Pager(Channel):\n    def page(self, text):\n        return self.post('https://pager.example', json={'t': text})\n\n    def page_soon(self, text):\n        return self.post('https://pager.example', json={'t': text}, timeout=3)\n\ndef index(u):\n    return transport.send_json(u)\n\ndef index_with(u, **kw):\n    return transport.send_json(u, **kw)\n";
+        let got = sites(&[
+            ("transport.py", Lang::Python, transport),
+            ("channels.py", Lang::Python, channels),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("channels.py".into(), 10, Missing),
+                ("channels.py".into(), 13, Explicit),
+                ("channels.py".into(), 16, Missing),
+            ]
+        );
+        // The client call inside the wrapper is its own line, not a site.
+        let f = extract("transport.py", Lang::Python, false, transport);
+        assert_eq!(f.outbound.len(), 1);
+        assert_eq!(f.outbound[0].timeout, Explicit);
+    }
+
+    /// Forwarding chains are followed a bounded number of hops, and a cycle
+    /// of functions forwarding to each other settles nothing.
+    #[test]
+    fn forwarding_chains_are_bounded() {
+        use TimeoutState::*;
+        let chain = |hops: usize| {
+            let mut text = String::from(
+                "import requests\n\ndef f0(url, **kw):\n    return requests.post(url, **kw)\n",
+            );
+            for i in 1..=hops {
+                text.push_str(&format!(
+                    "\ndef f{i}(url, **kw):\n    return f{}(url, **kw)\n",
+                    i - 1
+                ));
+            }
+            text.push_str(&format!(
+                "\ndef job():\n    return f{hops}('https://a.example')\n"
+            ));
+            text
+        };
+        let short = chain(3);
+        let line = short.lines().count() as u32;
+        assert_eq!(
+            sites(&[("app/net.py", Lang::Python, &short)]),
+            vec![("app/net.py".into(), line, Missing)]
+        );
+        assert_eq!(sites(&[("app/net.py", Lang::Python, &chain(12))]), vec![]);
+        let cycle = "import logging\n\ndef a(url, **kw):\n    return b(url, **kw)\n\ndef b(url, **kw):\n    return a(url, **kw)\n\ndef job():\n    return a('https://a.example')\n";
+        assert_eq!(sites(&[("app/net.py", Lang::Python, cycle)]), vec![]);
+    }
+
+    /// `**body` is known when every binding of `body` in the function is a
+    /// dict literal without a timeout; a subclass's own `post` is not the
+    /// base class's wrapper.
+    #[test]
+    fn known_keyword_dicts_and_overridden_methods() {
+        use TimeoutState::*;
+        let text = "import requests\n\nclass Base:\n    def post(self, url, **kw):\n        return requests.post(url, **kw)\n\nclass Hook(Base):\n    def fire(self, form):\n        if form:\n            body = {'data': form}\n        else:\n            body = {'json': {}}\n        return self.post('https://h.example', **body)\n\n    def fire_bounded(self):\n        body = {'json': {}, 'timeout': 5}\n        return self.post('https://h.example', **body)\n\n    def fire_changed(self, extra):\n        body = {'json': {}}\n        body.update(extra)\n        return self.post('https://h.example', **body)\n\nclass Own(Base):\n    def post(self, url, **kw):\n        return requests.post(url, timeout=5, **kw)\n\n    def fire(self):\n        return self.post('https://o.example')\n";
+        assert_eq!(
+            sites(&[("app/hooks.py", Lang::Python, text)]),
+            vec![("app/hooks.py".into(), 13, Missing)]
+        );
+    }
+
     #[test]
     fn a_proxying_wrapper_is_judged_at_callers_that_import_it_from_the_base_url() {
         use TimeoutState::*;
@@ -1465,6 +1984,17 @@ mod tests {
             Some("./http")
         ));
         assert!(provides("app/net.py", "app/jobs.py", Some("app.net")));
+        // The scanned folder is the package: `from plexpy import request`.
+        assert!(provides(
+            "request.py",
+            "notifiers.py",
+            Some("plexpy.request")
+        ));
+        assert!(!provides(
+            "request.py",
+            "notifiers.py",
+            Some("plexpy.requests")
+        ));
         assert!(provides("app/net.py", "app/jobs.py", Some(".net")));
         assert!(!provides("lib/net.py", "app/jobs.py", Some(".net")));
         assert!(!provides("src/a.ts", "src/b.ts", None));
