@@ -75,7 +75,8 @@ struct Row {
     family_needle: Option<String>,
     /// A construction whose options come from a function or method of the
     /// same file (`createTransport(this.getOptions())`): the regex's `fn`
-    /// group names it. The site counts when its body matches
+    /// group names it; or from a local bound to an object literal before
+    /// the call (`createTransport(transportConfig)`): its `var` group. The site counts when its body matches
     /// `options_match` (it returns an SMTP config), and what bounds it is
     /// read in that body; a function defined elsewhere stays unknown.
     #[serde(default)]
@@ -342,15 +343,29 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         }
         if let Some((call, returns)) = c.options_call() {
             for cap in src.captures(call) {
-                let (Some(m), Some(f)) = (cap.get(0), cap.name("fn")) else {
+                let Some(m) = cap.get(0) else {
                     continue;
                 };
-                let Some((s, e)) = definition(src, f.as_str()) else {
+                // Options returned by a function of the file, or held in a
+                // local (`const transportConfig = { host, … }`) bound before
+                // the call.
+                let (found, what) = match (cap.name("fn"), cap.name("var")) {
+                    (Some(f), _) => (
+                        definition(src, f.as_str()),
+                        format!("{} returns", f.as_str()),
+                    ),
+                    (None, Some(v)) => (
+                        literal_binding(src, v.as_str(), m.start()),
+                        format!("held in {}", v.as_str()),
+                    ),
+                    (None, None) => continue,
+                };
+                let Some((s, e)) = found else {
                     continue;
                 };
                 let body = &code[s..e];
                 if returns.is_match(body) {
-                    let at = format!("line {} (the options {} returns)", src.line(s), f.as_str());
+                    let at = format!("line {} (the options {what})", src.line(s));
                     sites.push((m.start(), m.end(), Some((at, state_of(&c.row, body)))));
                 }
             }
@@ -670,6 +685,22 @@ fn definition(src: &Source, name: &str) -> Option<(usize, usize)> {
     .ok()?;
     let m = src.captures(&re).next()?.get(0)?;
     Some((m.start(), src.matching(m.end() - 1)?))
+}
+
+/// The object literal last bound to `name` before `before`
+/// (`const opts = { host, … };`): its span, braces included.
+fn literal_binding(src: &Source, name: &str, before: usize) -> Option<(usize, usize)> {
+    let n = regex::escape(name);
+    let re = Regex::new(&format!(
+        r"\b(?:const|let|var)\s+{n}\s*(?::[^=;{{}}]+)?=\s*\{{"
+    ))
+    .ok()?;
+    let m = src
+        .captures(&re)
+        .filter_map(|c| c.get(0))
+        .filter(|m| m.end() <= before)
+        .last()?;
+    Some((m.end() - 1, src.matching(m.end() - 1)?))
 }
 
 /// A client class a file derives from a row's class.
