@@ -1193,12 +1193,36 @@ fn calls<'f>(
             .collect();
         let opaque = positional
             .iter()
-            .map(|p| {
+            .enumerate()
+            .map(|(i, p)| {
                 let p = p.trim();
-                !(p.starts_with('{')
+                if p.starts_with('{')
                     || p.starts_with('[')
                     || p.starts_with('\'')
-                    || p.starts_with('"'))
+                    || p.starts_with('"')
+                {
+                    return false;
+                }
+                // Options built a few lines up (`const options = { method,
+                // headers }; … getJson(url, options)`): read the literal.
+                if py
+                    || i == 0
+                    || !p
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                {
+                    return true;
+                }
+                let Some((o, c)) = literal_before(src, p, start) else {
+                    return true;
+                };
+                let literal = &src.code[o..=c];
+                if bound.is_none()
+                    && (names_key(literal, "signal", false) || names_key(literal, "timeout", false))
+                {
+                    bound = Some(format!("passes a timeout or abort signal (in `{p}`)"));
+                }
+                literal.contains("...")
             })
             .collect();
         let rest = parts.iter().any(|p| {
@@ -1224,6 +1248,17 @@ fn calls<'f>(
         };
         record(call, start, functions(), facts);
     }
+}
+
+/// The object literal bound to `name` before `at` in this file
+/// (`const options = { … }`), as its brace offsets. A plain search first:
+/// most arguments are not such names.
+fn literal_before(src: &Source, name: &str, at: usize) -> Option<(usize, usize)> {
+    let head = &src.code[..at];
+    if !head.contains(&format!("{name} = {{")) && !head.contains(&format!("{name}={{")) {
+        return None;
+    }
+    super::clients::literal_binding(src, name, at)
 }
 
 /// Keep a call, and the function it sits in: a call in a function that its
@@ -1927,6 +1962,34 @@ mod tests {
             vec![
                 ("apps/workers/plugins/reddit.ts".into(), 3, Missing),
                 ("apps/workers/plugins/reddit.ts".into(), 4, Explicit),
+            ]
+        );
+    }
+
+    #[test]
+    fn options_a_caller_builds_in_a_variable_are_read() {
+        use TimeoutState::*;
+        // A local helper that hands its options to fetch whole, called with
+        // options built a few lines up: with and without a signal.
+        let code = concat!(
+            "export const places = async (req, res) => {\n",
+            "  const options = { method: 'GET', headers: { accept: 'json' } };\n",
+            "  const timed = { method: 'GET', signal: AbortSignal.timeout(3000) };\n",
+            "  const getJson = async (url, init, label) => {\n",
+            "    const r = await fetch(url, init);\n",
+            "    return r.json();\n",
+            "  };\n",
+            "  const a = await getJson('https://a.example', options, 'a');\n",
+            "  const b = await getJson('https://b.example', timed, 'b');\n",
+            "  res.json([a, b]);\n",
+            "};\n",
+        );
+        let got = sites(&[("controllers/api.js", Lang::JavaScript, code)]);
+        assert_eq!(
+            got,
+            vec![
+                ("controllers/api.js".into(), 8, Missing),
+                ("controllers/api.js".into(), 9, Explicit),
             ]
         );
     }
