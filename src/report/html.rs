@@ -451,22 +451,8 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::{Rich, render};
-    use crate::report::Report;
 
-    fn scanned(fixture: &str) -> Report {
-        crate::scan::run(&crate::scan::ScanOptions {
-            path: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures")
-                .join(fixture),
-            config: None,
-            threads: 1,
-            history: false,
-            fail_under: None,
-            waivers: true,
-        })
-        .expect("the fixture scans")
-        .report
-    }
+    use crate::report::scanned_fixture as scanned;
 
     /// A pillar with nothing evaluated is drawn as such, not as a zero bar;
     /// the apps table appears only with several apps; a fix's code spans are

@@ -268,20 +268,7 @@ mod tests {
     use super::{PARALLEL_FROM, render_on};
     use crate::report::Report;
 
-    fn scanned(fixture: &str) -> Report {
-        crate::scan::run(&crate::scan::ScanOptions {
-            path: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures")
-                .join(fixture),
-            config: None,
-            threads: 1,
-            history: false,
-            fail_under: None,
-            waivers: true,
-        })
-        .expect("the fixture scans")
-        .report
-    }
+    use crate::report::scanned_fixture as scanned;
 
     fn pretty(report: &Report) -> String {
         serde_json::to_string_pretty(report).expect("report serialises") + "\n"

@@ -438,3 +438,21 @@ pub struct Suppression {
     pub fingerprint: String,
     pub priority: u32,
 }
+
+/// The report of a scan of `fixtures/<fixture>` on one thread, for the
+/// renderers' unit tests.
+#[cfg(test)]
+pub(crate) fn scanned_fixture(fixture: &str) -> Report {
+    crate::scan::run(&crate::scan::ScanOptions {
+        path: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(fixture),
+        config: None,
+        threads: 1,
+        history: false,
+        fail_under: None,
+        waivers: true,
+    })
+    .expect("the fixture scans")
+    .report
+}
