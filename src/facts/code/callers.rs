@@ -441,11 +441,7 @@ mod tests {
             false,
             "export async function title(u) {\n  const p = fetch(u);\n  const timer = new Promise((_, r) => setTimeout(r, 5000));\n  return Promise.race([p, timer]);\n}\nexport async function body(u) {\n  const p = fetch(u);\n  return p;\n}\n",
         );
-        let got: Vec<_> = title
-            .outbound
-            .iter()
-            .map(|c| (c.location.line, c.timeout.clone()))
-            .collect();
+        let got: Vec<_> = title.line_timeouts();
         assert_eq!(
             got,
             vec![(2, TimeoutState::Explicit), (7, TimeoutState::Missing)]

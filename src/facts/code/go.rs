@@ -589,11 +589,7 @@ mod tests {
         let f = go(
             "import \"net/http\"\nvar c = &http.Client{Timeout: 5 * time.Second}\nfunc a() {\n\tresp, _ := http.Get(u)\n\tc.Do(req)\n\tother.Do(req)\n}\n",
         );
-        let t: Vec<_> = f
-            .outbound
-            .iter()
-            .map(|c| (c.location.line, c.timeout.clone()))
-            .collect();
+        let t: Vec<_> = f.line_timeouts();
         assert_eq!(
             t,
             vec![(4, TimeoutState::Missing), (5, TimeoutState::Explicit)]

@@ -928,11 +928,7 @@ mod tests {
         let f = js(
             "import axios from 'axios';\nconst api = axios.create({ baseURL: u, timeout: 5000 });\nconst raw = axios.create({ baseURL: u });\nasync function a() { return api.get('/x'); }\nasync function b() { return raw.post('/y', {}); }\naxios.get(u, { timeout: 1000 });\n",
         );
-        let states: Vec<_> = f
-            .outbound
-            .iter()
-            .map(|c| (c.location.line, c.timeout.clone()))
-            .collect();
+        let states: Vec<_> = f.line_timeouts();
         assert_eq!(
             states,
             vec![

@@ -311,6 +311,18 @@ pub(crate) fn needle_sets<'t, T>(
         .collect()
 }
 
+#[cfg(test)]
+impl CodeFacts {
+    /// Each outbound call's line and timeout, in order: what the
+    /// extractors' unit tests compare.
+    pub(crate) fn line_timeouts(&self) -> Vec<(u32, TimeoutState)> {
+        self.outbound
+            .iter()
+            .map(|c| (c.location.line, c.timeout.clone()))
+            .collect()
+    }
+}
+
 /// The package a file belongs to, for [`Link::Package`]: a Go package is its
 /// directory; a Rust crate is everything under the same `src/`.
 pub fn package_scope(path: &str, lang: Lang) -> String {

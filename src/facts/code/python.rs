@@ -815,11 +815,7 @@ mod tests {
         let f = py(
             "import requests, httpx\n\nclass Api:\n    def __init__(self):\n        self.session = requests.Session()\n\n    def call(self, verb, url):\n        return getattr(self.session, verb)(url, timeout=4)\n\ndef send(verb, url, body):\n    do = getattr(requests, verb.lower())\n    log(do)\n    return do(url, json=body)\n\ndef peek(verb, url):\n    return getattr(httpx, verb)(url)\n\nOK = getattr(requests, 'codes').ok\nDEL = getattr(requests, 'delete')('https://x.example')\n",
         );
-        let t: Vec<_> = f
-            .outbound
-            .iter()
-            .map(|c| (c.location.line, c.timeout.clone()))
-            .collect();
+        let t: Vec<_> = f.line_timeouts();
         assert_eq!(
             t,
             vec![
@@ -836,11 +832,7 @@ mod tests {
         let f = py(
             "import httpx\n\nclass A:\n    http = httpx.Client(timeout=None)\n\n    def a(self):\n        return self.http.get(u)\n\nclass B:\n    http = httpx.Client(timeout=3)\n\n    def b(self):\n        return self.http.get(u)\n\nclass C(A):\n    def c(self):\n        return self.http.get(u)\n\n    def d(self):\n        http = httpx.Client(timeout=2)\n        return A.http.post(u)\n",
         );
-        let t: Vec<_> = f
-            .outbound
-            .iter()
-            .map(|c| (c.location.line, c.timeout.clone()))
-            .collect();
+        let t: Vec<_> = f.line_timeouts();
         assert_eq!(
             t,
             vec![

@@ -430,11 +430,7 @@ mod tests {
         let f = rs(
             "async fn a() {\n    let client = reqwest::Client::builder().timeout(d).build()?;\n    client.get(u).send().await?;\n    reqwest::get(u).await?;\n    let bare = reqwest::Client::new();\n    bare.post(u).send().await?;\n}\n",
         );
-        let t: Vec<_> = f
-            .outbound
-            .iter()
-            .map(|c| (c.location.line, c.timeout.clone()))
-            .collect();
+        let t: Vec<_> = f.line_timeouts();
         assert_eq!(
             t,
             vec![
