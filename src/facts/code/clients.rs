@@ -689,7 +689,7 @@ fn definition(src: &Source, name: &str) -> Option<(usize, usize)> {
 
 /// The object literal last bound to `name` before `before`
 /// (`const opts = { host, … };`): its span, braces included.
-pub(super) fn literal_binding(src: &Source, name: &str, before: usize) -> Option<(usize, usize)> {
+fn literal_binding(src: &Source, name: &str, before: usize) -> Option<(usize, usize)> {
     let n = regex::escape(name);
     let re = Regex::new(&format!(
         r"\b(?:const|let|var)\s+{n}\s*(?::[^=;{{}}]+)?=\s*\{{"

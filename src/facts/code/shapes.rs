@@ -1028,6 +1028,7 @@ fn calls<'f>(
     }
     let racing = !py && code.contains("Promise.race");
     let py_methods: OnceCell<Methods> = OnceCell::new();
+    let literals: OnceCell<Literals> = OnceCell::new();
     for (open, _) in code.match_indices('(') {
         // The identifier before the parenthesis (and its type arguments,
         // `getClient<Api>(`).
@@ -1213,7 +1214,9 @@ fn calls<'f>(
                 {
                     return true;
                 }
-                let Some((o, c)) = literal_before(src, p, start) else {
+                let Some((o, c)) =
+                    literal_before(literals.get_or_init(|| object_literals(src)), p, start)
+                else {
                     return true;
                 };
                 let literal = &src.code[o..=c];
@@ -1250,16 +1253,43 @@ fn calls<'f>(
     }
 }
 
-/// The object literal bound to `name` before `at` in this file
-/// (`const options = { … }`), as its brace offsets. A plain search first:
-/// most arguments are not such names.
-fn literal_before(src: &Source, name: &str, at: usize) -> Option<(usize, usize)> {
-    let head = &src.code[..at];
-    if !head.contains(&format!("{name} = {{")) && !head.contains(&format!("{name}={{")) {
-        return None;
-    }
-    super::clients::literal_binding(src, name, at)
+/// Object literals bound to a name: (end of the declaration, `{`, `}`).
+type Literals<'s> = HashMap<&'s str, Vec<(usize, usize, usize)>>;
+
+/// The object literal bound to `name` last before `at` in this file
+/// (`const options = { … }`), as its brace offsets.
+fn literal_before(literals: &Literals, name: &str, at: usize) -> Option<(usize, usize)> {
+    literals
+        .get(name)?
+        .iter()
+        .take_while(|(end, _, _)| *end <= at)
+        .last()
+        .map(|(_, open, close)| (*open, *close))
 }
+
+/// Every `const|let|var name = { … }` of a file, by name, in order: one
+/// pass, so a file of many calls is not searched once per call.
+fn object_literals<'s>(src: &'s Source) -> Literals<'s> {
+    let mut out = Literals::new();
+    for c in src.captures(&OBJECT_LITERAL) {
+        let (Some(m), Some(name)) = (c.get(0), c.name("name")) else {
+            continue;
+        };
+        let open = m.end() - 1;
+        if let Some(close) = src.matching(open) {
+            out.entry(name.as_str())
+                .or_default()
+                .push((m.end(), open, close));
+        }
+    }
+    out
+}
+
+static OBJECT_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=;{}]+)?=\s*\{",
+    )
+});
 
 /// Keep a call, and the function it sits in: a call in a function that its
 /// own caller bounds (`Promise.race`, `tokio::time::timeout`) is bounded
