@@ -51,6 +51,16 @@
 //!   page component (which calls hooks) is not; under `server-only/`, the
 //!   module a route loader imports is reported, a React provider (hooks)
 //!   and the fetch helper only that provider imports are not;
+//! - a fetch wrapper that is a method of a base class in another module
+//!   (`Channel.request`, spreading its caller's options into `fetch`) is
+//!   judged at each `this.request(…)` of a subclass: without a signal
+//!   (also with `undefined` for the options) reported, with one not, nor the
+//!   wrapper's own line; `super.request(…)` two `extends` links away is
+//!   reported; a subclass overriding `request` with a bounded one is not,
+//!   and a cycle of `extends` resolves nothing; a base-class accessor
+//!   `this.http()` returning `pickClient()`, a module function that hands
+//!   out `DIRECT ? axios : pooled` (both without a timeout), is reported at
+//!   `this.http().post`, not with a per-call `timeout`;
 //! - a `fetch` imported from the project's own module honours `timeout:`
 //!   (`avatars.ts:5` bounded), the call without it is reported;
 //! - the retry storms are the three-attempt, no-delay loop around a helper
@@ -131,6 +141,10 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("probe/src/probe.rs", 7, 5),
         ("worker/src/archive.ts", 12, 5),
         ("worker/src/avatars.ts", 10, 5),
+        ("worker/src/channels/matrix.ts", 5, 5),
+        ("worker/src/channels/matrix.ts", 12, 5),
+        ("worker/src/channels/matrix.ts", 13, 5),
+        ("worker/src/channels/relay.ts", 6, 5),
         ("worker/src/feeds.ts", 6, 5),
         ("worker/src/feeds.ts", 10, 5),
         ("worker/src/invoices.ts", 6, 5),
@@ -215,6 +229,18 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     ] {
         assert!(!at(path, line), "counted: {path}:{line}");
     }
+    for bounded in [
+        "this.request passes a timeout or abort signal (the wrapper Channel.request defined at worker/src/channels/base.ts:6)",
+        "this.http().get through the axios client that Channel.http() hands out, built at worker/src/net/pick.ts:4, with a timeout of its own",
+    ] {
+        assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
+    }
+    for (path, line) in [
+        ("worker/src/channels/base.ts", 7),
+        ("worker/src/channels/patient.ts", 10),
+    ] {
+        assert!(!at(path, line), "counted: {path}:{line}");
+    }
     let wrapper = "guardedFetch(…) passes no timeout or abort signal to the wrapper guardedFetch defined at worker/src/net/guardedFetch.ts:5";
     assert!(evidence.contains(wrapper), "{evidence}");
     // A subclass with its own `deliver` (bounded) is not calling the base
@@ -235,4 +261,40 @@ fn only_the_real_retry_is_a_storm() {
             ("jobs/sync.py".to_string(), 21, 4)
         ]
     );
+}
+
+/// A chain of `extends` across modules is followed eight links up and no
+/// further: a subclass three links below the base's fetch wrapper is judged
+/// at its `this.send(…)`, one eleven links below is left unknown (never
+/// guessed), and a long chain costs a bounded walk per call.
+#[test]
+fn base_class_chains_are_followed_a_bounded_number_of_links() {
+    let mut files = vec![
+        (
+            "package.json".to_string(),
+            r#"{"name":"relay","dependencies":{"express":"4"}}"#.to_string(),
+        ),
+        (
+            "src/c0.ts".to_string(),
+            "export class C0 {\n  async send(url: string, init: RequestInit = {}) {\n    return fetch(url, { ...init, keepalive: true });\n  }\n}\n".to_string(),
+        ),
+    ];
+    for i in 1..=11 {
+        files.push((
+            format!("src/c{i}.ts"),
+            format!(
+                "import {{ C{p} }} from './c{p}';\n\nexport class C{i} extends C{p} {{\n  async ping() {{\n    return this.send('https://relay.example/{i}', {{ method: 'POST' }});\n  }}\n}}\n",
+                p = i - 1
+            ),
+        ));
+    }
+    let report = common::scan_files(files);
+    let got: Vec<String> = sites(&report, "outbound-timeout")
+        .into_iter()
+        .map(|(p, l, _)| format!("{p}:{l}"))
+        .collect();
+    let want: Vec<String> = (1..=8).map(|i| format!("src/c{i}.ts:5")).collect();
+    let mut want = want;
+    want.sort();
+    assert_eq!(got, want);
 }

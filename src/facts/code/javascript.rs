@@ -519,7 +519,9 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
             // options into fetch: the caller decides the signal, so this line
             // is not the site. (Its callers are not followed yet.)
             if !own_bound {
-                let fns = functions.get_or_insert_with(|| src.functions());
+                // A class method (`async fetch(url, options)` of a base
+                // class that every provider calls as `this.fetch`) too.
+                let fns = functions.get_or_insert_with(|| super::shapes::js_heads(src));
                 if forwards_caller_options(code, args, open, fns) {
                     continue;
                 }

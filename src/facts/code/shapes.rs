@@ -60,6 +60,21 @@ pub enum ProviderKind {
     /// a wrapper if `name` is one, which may be known only once every
     /// module is read: [`resolve`] follows such chains.
     Forwards { name: String, from: Option<String> },
+    /// JavaScript: hands out what the function `name` (imported from
+    /// `from`; `None`: this file) returns, `return getClient()`: an
+    /// accessor of whatever client that one hands out, settled by
+    /// [`resolve`] once every module is read.
+    Returns { name: String, from: Option<String> },
+    /// JavaScript: a class (the provider's `name`) that extends `base`,
+    /// the name its module exports, imported from `from` (`None`: this
+    /// file), and defines `methods` itself. `this.fetch(…)` in it is the
+    /// base's method unless the class overrides it; [`resolve`] walks the
+    /// chain across modules to the method a provider answers to.
+    Class {
+        base: String,
+        from: Option<String>,
+        methods: Vec<String>,
+    },
 }
 
 /// A call to a function that may be a [`Provider`].
@@ -235,20 +250,32 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             modules.insert(local, format!("{spec}.{exported}"));
         }
     }
+    // A file's classes and their methods, for `this.fetch(…)` in a class
+    // that extends a base defined in another module.
+    let classes: OnceCell<JsClasses> = OnceCell::new();
+    let cls = || classes.get_or_init(|| JsClasses::new(src, &bindings));
     let mut providers = Vec::new();
     if may_provide {
         if js {
-            js_wrappers(src, fns(), &mut providers);
+            let heads = cls().heads(fns());
+            js_wrappers(src, &heads, &cls().qualified, &mut providers);
+            accessors(src, &heads, &cls().qualified, &mut providers);
         } else {
             py_wrappers(src, fns(), facts, &mut providers);
+            accessors(src, fns(), &HashMap::new(), &mut providers);
         }
-        accessors(src, fns(), &mut providers);
+    }
+    if js {
+        js_returns(src, &bindings, &fns, &cls, &mut providers);
     }
     if forwards {
         py_kwargs_wrappers(src, &fns, &names, &modules, facts, &mut providers);
     }
     for p in &providers {
-        names.insert(&p.name, (&p.name, None));
+        // `Class.method` is reached as `this.method(…)`, not by its name.
+        if !p.name.contains('.') {
+            names.insert(&p.name, (&p.name, None));
+        }
     }
     if js && code.contains("* as") {
         for c in src.captures(&JS_IMPORT_STAR) {
@@ -266,9 +293,256 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 .or_default()
                 .push(p.location.line);
         }
-        calls(src, &names, &modules, &own, &fns, facts);
+        let this = js && (code.contains("this.") || code.contains("super."));
+        let methods = || this.then(cls);
+        calls(src, &names, &modules, &own, &fns, &methods, facts);
     }
     facts.providers.extend(providers);
+    // The classes that extend another: the links `resolve` walks.
+    if js && code.contains("extends") {
+        for c in &cls().classes {
+            if let Some((base, from)) = &c.base {
+                facts.providers.push(Provider {
+                    location: src.loc(c.at),
+                    name: c.name.clone(),
+                    kind: ProviderKind::Class {
+                        base: base.clone(),
+                        from: from.clone(),
+                        methods: c.methods.clone(),
+                    },
+                });
+            }
+        }
+    }
+}
+
+/// A JavaScript class: where its declaration starts, its body, and its
+/// base as (the name the base's module exports, import specifier; `None`:
+/// this file). A base from a library (`extends Error`) is no link.
+struct JsClass {
+    name: String,
+    at: usize,
+    open: usize,
+    close: usize,
+    base: Option<(String, Option<String>)>,
+    methods: Vec<String>,
+}
+
+/// The classes of a JavaScript file and the methods each defines at its
+/// top level (`async fetch(url, options = {}) {`), which
+/// `Source::functions` does not list.
+#[derive(Default)]
+struct JsClasses {
+    classes: Vec<JsClass>,
+    /// (name, body open, body close) of every method.
+    methods: Vec<(String, usize, usize)>,
+    /// Body open of a method → `Class.method`.
+    qualified: HashMap<usize, String>,
+}
+
+static JS_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\bclass\s+(?P<name>[A-Za-z_$][\w$]*)(?:\s*<[^{>]*>)?(?:\s+extends\s+(?P<base>[A-Za-z_$][\w$]*)\b(?:\s*<[^{>]*>)?)?[^{;()]*\{",
+    )
+});
+
+impl JsClasses {
+    fn new(src: &Source, bindings: &[(String, String, Option<String>)]) -> Self {
+        let code = &src.code;
+        let mut out = JsClasses::default();
+        if !code.contains("class") {
+            return out;
+        }
+        let mut bases = Vec::new();
+        for c in src.captures(&JS_CLASS) {
+            let m = c.get(0).unwrap();
+            let open = m.end() - 1;
+            let Some(close) = src.matching(open) else {
+                continue;
+            };
+            out.classes.push(JsClass {
+                name: c["name"].to_string(),
+                at: m.start(),
+                open,
+                close,
+                base: None,
+                methods: Vec::new(),
+            });
+            bases.push(c.name("base").map(|b| b.as_str().to_string()));
+        }
+        for (i, base) in bases.into_iter().enumerate() {
+            let Some(base) = base else { continue };
+            out.classes[i].base = if let Some((_, exported, from)) =
+                bindings.iter().find(|(local, _, _)| *local == base)
+            {
+                Some((exported.clone(), from.clone()))
+            } else if out.classes.iter().any(|c| c.name == base) {
+                Some((base, None))
+            } else {
+                None
+            };
+        }
+        if out.classes.is_empty() {
+            return out;
+        }
+        // A method is one whose head sits in a class body and not inside
+        // another method of it: captures come in order, so the last method
+        // taken per class tells.
+        let mut last_end: HashMap<usize, usize> = HashMap::new();
+        for c in src.captures(&JS_METHOD) {
+            let name = &c["name"];
+            if matches!(
+                name,
+                "if" | "for" | "while" | "switch" | "catch" | "function" | "return" | "constructor"
+            ) {
+                continue;
+            }
+            let head = c.get(0).unwrap();
+            let Some(class) = innermost_js_class(&out.classes, head.start()) else {
+                continue;
+            };
+            if last_end.get(&class).is_some_and(|e| head.start() < *e) {
+                continue;
+            }
+            let open = head.end() - 1;
+            let Some(close) = src.matching(open) else {
+                continue;
+            };
+            last_end.insert(class, close);
+            out.methods.push((name.to_string(), open, close));
+            out.qualified
+                .insert(open, format!("{}.{name}", out.classes[class].name));
+            out.classes[class].methods.push(name.to_string());
+        }
+        out
+    }
+
+    /// The file's functions and methods, in the order their bodies start.
+    fn heads(&self, functions: &[(String, usize, usize)]) -> Vec<(String, usize, usize)> {
+        let mut all: Vec<(String, usize, usize)> = functions.to_vec();
+        let starts: HashSet<usize> = functions.iter().map(|(_, s, _)| *s).collect();
+        all.extend(
+            self.methods
+                .iter()
+                .filter(|m| !starts.contains(&m.1))
+                .cloned(),
+        );
+        all.sort_by_key(|(_, s, _)| *s);
+        all
+    }
+
+    /// `this.m(…)` / `super.m(…)` at `at` (the start of `m`): the name the
+    /// provider answers to (`Class.m`) and the module of that class
+    /// (`None`: this file), when the call may reach a provider: the class
+    /// has a base, or this file defines `Class.m` as one.
+    fn method_call(
+        &self,
+        code: &str,
+        at: usize,
+        local: &str,
+        own: &HashMap<&str, Vec<u32>>,
+    ) -> Option<(String, Option<String>, &'static str)> {
+        let head = code[..at].strip_suffix('.')?;
+        let recv = if head.ends_with("this") {
+            "this"
+        } else if head.ends_with("super") {
+            "super"
+        } else {
+            return None;
+        };
+        let before = head[..head.len() - recv.len()].bytes().next_back();
+        if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'.')
+        {
+            return None;
+        }
+        let class = &self.classes[innermost_js_class(&self.classes, at)?];
+        if recv == "super" {
+            let (base, from) = class.base.as_ref()?;
+            return Some((format!("{base}.{local}"), from.clone(), "super."));
+        }
+        let name = format!("{}.{local}", class.name);
+        (class.base.is_some() || own.contains_key(name.as_str())).then_some((name, None, "this."))
+    }
+}
+
+/// A JavaScript file's functions and class methods, in the order their
+/// bodies start: the functions a `fetch` may forward its caller's options
+/// from.
+pub(super) fn js_heads(src: &Source) -> Vec<(String, usize, usize)> {
+    JsClasses::new(src, &[]).heads(&src.functions())
+}
+
+/// The innermost class whose body holds `at` (a bounded walk back, as for
+/// Python classes).
+fn innermost_js_class(classes: &[JsClass], at: usize) -> Option<usize> {
+    let end = classes.partition_point(|c| c.open <= at);
+    (end.saturating_sub(64)..end)
+        .rev()
+        .find(|&i| classes[i].open < at && at < classes[i].close)
+}
+
+/// JavaScript functions and methods that hand out what another provider
+/// returns: `getSsrfSafeAxios() { return getSsrfSafeAxios(); }` in a base
+/// class, `export const api = () => makeClient()`. Only a call of a name
+/// the file imports from the project or defines itself, returned whole.
+fn js_returns<'f>(
+    src: &Source,
+    bindings: &[(String, String, Option<String>)],
+    functions: &dyn Fn() -> &'f [(String, usize, usize)],
+    classes: &dyn Fn() -> &'f JsClasses,
+    out: &mut Vec<Provider>,
+) {
+    let code = &src.code;
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let mut heads: Option<Vec<(String, usize, usize)>> = None;
+    for at in src.find_all("return ") {
+        if at > 0 && ident(code.as_bytes()[at - 1]) {
+            continue;
+        }
+        let expr_at = at + "return ".len();
+        let rest = code[expr_at..].trim_start();
+        let rest = rest.strip_prefix("await ").map_or(rest, str::trim_start);
+        let len = rest.bytes().take_while(|b| ident(*b)).count();
+        if len == 0 || !rest[len..].starts_with('(') {
+            continue;
+        }
+        let callee = &rest[..len];
+        let open = code.len() - rest.len() + len;
+        let Some(close) = src.matching(open) else {
+            continue;
+        };
+        // The call is the whole returned value.
+        let tail = code[close + 1..].trim_start();
+        if !(tail.starts_with(';') || tail.starts_with('}') || code[close + 1..].starts_with('\n'))
+        {
+            continue;
+        }
+        let target = match bindings.iter().find(|(l, _, _)| l == callee) {
+            Some((_, exported, from)) => (exported.clone(), from.clone()),
+            None if functions().iter().any(|(n, _, _)| n == callee) => (callee.to_string(), None),
+            None => continue,
+        };
+        let heads = heads.get_or_insert_with(|| classes().heads(functions()));
+        let Some((name, s, _)) = innermost_function(heads, at) else {
+            continue;
+        };
+        let name = classes().qualified.get(s).cloned().unwrap_or(name.clone());
+        if (name == target.0 && target.1.is_none()) || out.iter().any(|p| p.name == name) {
+            continue;
+        }
+        out.push(Provider {
+            location: src.loc(
+                code[..*s]
+                    .rfind(name.rsplit('.').next().unwrap_or(""))
+                    .unwrap_or(*s),
+            ),
+            name,
+            kind: ProviderKind::Returns {
+                name: target.0,
+                from: target.1,
+            },
+        });
+    }
 }
 
 /// axios bound to another name, statically or by a dynamic import that
@@ -405,11 +679,23 @@ pub(super) fn imported_names(src: &Source) -> Vec<(String, String, Option<String
 
 /// JavaScript wrappers: a function whose `fetch` spreads its caller's
 /// options (javascript.rs does not count that `fetch` as a site).
-fn js_wrappers(src: &Source, functions: &[(String, usize, usize)], out: &mut Vec<Provider>) {
+///
+/// A method is named `Class.method`: a class's `async fetch(url, options)`
+/// around global `fetch` is reached as `this.fetch(…)`, from the class or a
+/// subclass, never by the bare name.
+fn js_wrappers(
+    src: &Source,
+    functions: &[(String, usize, usize)],
+    qualified: &HashMap<usize, String>,
+    out: &mut Vec<Provider>,
+) {
     let code = &src.code;
     let node_fetch = code.contains("'node-fetch'") || code.contains("\"node-fetch\"");
     for (name, s, e) in functions {
-        if name == "fetch" || out.iter().any(|p| p.name == *name) {
+        let method = qualified.get(s);
+        if method.is_none() && name == "fetch"
+            || out.iter().any(|p| p.name == *method.unwrap_or(name))
+        {
             continue;
         }
         for (i, _) in code[*s..*e].match_indices("fetch(") {
@@ -439,7 +725,7 @@ fn js_wrappers(src: &Source, functions: &[(String, usize, usize)], out: &mut Vec
             let head_start = code[..*s].rfind(name.as_str()).unwrap_or(*s);
             out.push(Provider {
                 location: src.loc(head_start),
-                name: name.clone(),
+                name: method.unwrap_or(name).clone(),
                 kind: ProviderKind::Wrapper {
                     client: if node_fetch { "node-fetch" } else { "fetch" },
                     param,
@@ -791,7 +1077,12 @@ fn forwards_timeout(body: &str) -> bool {
 /// Functions that return a client: built in the return statement, in a
 /// local variable, or held in a module variable or attribute that some
 /// line of this file assigns a client construction to.
-fn accessors(src: &Source, functions: &[(String, usize, usize)], out: &mut Vec<Provider>) {
+fn accessors(
+    src: &Source,
+    functions: &[(String, usize, usize)],
+    qualified: &HashMap<usize, String>,
+    out: &mut Vec<Provider>,
+) {
     let code = &src.code;
     let lang = if src.lang == Lang::Python {
         Lang::Python
@@ -870,40 +1161,83 @@ fn accessors(src: &Source, functions: &[(String, usize, usize)], out: &mut Vec<P
                 .unwrap_or("")
                 .trim();
             let expr = expr.strip_prefix("await ").unwrap_or(expr).trim();
+            let by_name = |expr: &str| {
+                if expr.is_empty()
+                    || !expr.chars().all(|c| {
+                        c.is_alphanumeric() || c == '_' || c == '$' || c == '.' || c == '#'
+                    })
+                {
+                    return None;
+                }
+                let base = expr.rsplit('.').next().unwrap_or(expr);
+                // A local variable of this function first, then a module
+                // variable or attribute of the file.
+                built
+                    .iter()
+                    .filter(|(t, b, _, _)| (*s..*e).contains(b) && t == expr)
+                    .chain(built.iter().filter(|(t, _, _, _)| {
+                        !t.is_empty()
+                            // `this.http` is the class field `http = …`.
+                            && (t == expr || t == base || t.rsplit('.').next() == Some(base))
+                    }))
+                    .next()
+                    .map(|(_, b, client, state)| (*b, *client, state.clone()))
+            };
             // Built in the return statement itself.
             let found = built
                 .iter()
                 .find(|(t, b, _, _)| t.is_empty() && (at..at + 8 + expr.len()).contains(b))
+                .map(|(_, b, client, state)| (*b, *client, state.clone()))
+                .or_else(|| by_name(expr))
                 .or_else(|| {
-                    if expr.is_empty()
-                        || !expr.chars().all(|c| {
-                            c.is_alphanumeric() || c == '_' || c == '$' || c == '.' || c == '#'
-                        })
-                    {
+                    // `return guarded ? axios : safeAxios`: one client or the
+                    // other, each built here or the library's own default
+                    // instance; the weaker state holds for the calls.
+                    let (_, branches) = expr.split_once('?')?;
+                    let (a, b) = branches.split_once(':')?;
+                    let mut got: Vec<(Option<usize>, &str, TimeoutState)> = Vec::new();
+                    for branch in [a.trim(), b.trim()] {
+                        if let Some((at, client, state)) = by_name(branch) {
+                            got.push((Some(at), client, state));
+                        } else if let Some(b) = builds
+                            .iter()
+                            .find(|b| b.1.split('.').next() == Some(branch))
+                        {
+                            got.push((None, b.2, b.3.clone()));
+                        } else {
+                            return None;
+                        }
+                    }
+                    let at = got.iter().find_map(|g| g.0)?;
+                    if got.iter().any(|g| g.1 != got[0].1) {
                         return None;
                     }
-                    let base = expr.rsplit('.').next().unwrap_or(expr);
-                    // A local variable of this function first, then a module
-                    // variable or attribute of the file.
-                    built
+                    let state = got
                         .iter()
-                        .filter(|(t, b, _, _)| (*s..*e).contains(b) && t == expr)
-                        .chain(built.iter().filter(|(t, _, _, _)| {
-                            !t.is_empty()
-                                // `this.http` is the class field `http = …`.
-                                && (t == expr || t == base || t.rsplit('.').next() == Some(base))
-                        }))
-                        .next()
+                        .map(|g| g.2.clone())
+                        .find(|s| *s == TimeoutState::Missing)
+                        .unwrap_or_else(|| got[0].2.clone());
+                    Some((at, got[0].1, state))
                 });
-            if let Some((_, b, client, state)) = found {
+            if let Some((b, client, state)) = found {
+                let kind = ProviderKind::Accessor {
+                    client,
+                    built: src.loc(b),
+                    timeout: state,
+                };
+                let location = src.loc(code[..*s].rfind(name.as_str()).unwrap_or(*s));
+                // A method is also reached as `this.m()` from a subclass.
+                if let Some(q) = qualified.get(s) {
+                    out.push(Provider {
+                        location: location.clone(),
+                        name: q.clone(),
+                        kind: kind.clone(),
+                    });
+                }
                 out.push(Provider {
-                    location: src.loc(code[..*s].rfind(name.as_str()).unwrap_or(*s)),
+                    location,
                     name: name.clone(),
-                    kind: ProviderKind::Accessor {
-                        client,
-                        built: src.loc(*b),
-                        timeout: state.clone(),
-                    },
+                    kind,
                 });
                 break;
             }
@@ -1012,6 +1346,7 @@ fn calls<'f>(
     modules: &HashMap<&str, String>,
     own: &HashMap<&str, Vec<u32>>,
     functions: &dyn Fn() -> &'f [(String, usize, usize)],
+    classes: &dyn Fn() -> Option<&'f JsClasses>,
     facts: &mut CodeFacts,
 ) {
     let code = &src.code;
@@ -1061,20 +1396,32 @@ fn calls<'f>(
                     .flatten()
             })
             .flatten();
+        let named = (last_bytes[bytes[end - 1] as usize] && lengths[(end - at).min(63)])
+            .then(|| names.get(local))
+            .flatten()
+            .filter(|(_, from)| from.is_none() || at == 0 || bytes[at - 1] != b'.');
+        // `this.fetch(…)` in a class: its own method or its base's, named
+        // `Class.fetch` for `resolve` to walk the chain of `extends`.
+        let method;
+        let mut recv = "";
         let (exported, from, at) = if let Some((r, spec)) = module {
             (local, Some(spec), r)
-        } else {
-            if !last_bytes[bytes[end - 1] as usize] || !lengths[(end - at).min(63)] {
-                continue;
-            }
-            let Some(&(exported, from)) = names.get(local) else {
-                continue;
-            };
+        } else if let Some(&(exported, from)) = named {
             (exported, from, at)
+        } else if at > 0
+            && bytes[at - 1] == b'.'
+            && let Some(m) = classes().and_then(|c| c.method_call(code, at, local, own))
+        {
+            method = m;
+            recv = method.2;
+            (method.0.as_str(), method.1.as_deref(), at)
+        } else {
+            continue;
         };
-        let mut recv = "";
         let mut def_line = None;
-        if module.is_none() && at > 0 && bytes[at - 1] == b'.' {
+        if !recv.is_empty() {
+            // Settled above: a method of this class or its bases.
+        } else if module.is_none() && at > 0 && bytes[at - 1] == b'.' {
             // Only the file's own methods: `self.x(` / `this.x(`.
             let head = &code[..at - 1];
             recv = if head.ends_with("self") {
@@ -1197,10 +1544,12 @@ fn calls<'f>(
             .enumerate()
             .map(|(i, p)| {
                 let p = p.trim();
+                // `this.fetch(url, undefined, …)`: no options at all.
                 if p.starts_with('{')
                     || p.starts_with('[')
                     || p.starts_with('\'')
                     || p.starts_with('"')
+                    || !py && (p == "undefined" || p == "null")
                 {
                     return false;
                 }
@@ -1549,24 +1898,34 @@ pub fn resolve(providers: &[Provider], calls: &[ShapeCall]) -> Vec<OutboundCall>
     if providers.is_empty() || calls.is_empty() {
         return Vec::new();
     }
-    let providers = follow_forwards(providers);
+    let providers = follow_returns(&follow_forwards(providers));
     let mut by_name: HashMap<&str, Vec<&Provider>> = HashMap::new();
+    let mut classes: HashMap<&str, Vec<&Provider>> = HashMap::new();
     for p in &providers {
-        by_name.entry(p.name.as_str()).or_default().push(p);
+        let map = if matches!(p.kind, ProviderKind::Class { .. }) {
+            &mut classes
+        } else {
+            &mut by_name
+        };
+        map.entry(p.name.as_str()).or_default().push(p);
     }
     let mut out = Vec::new();
     for c in calls {
-        let Some(named) = by_name.get(c.name.as_str()) else {
-            continue;
+        let found: Vec<&Provider> = if c.name.contains('.') {
+            method_providers(&by_name, &classes, c)
+        } else {
+            let Some(named) = by_name.get(c.name.as_str()) else {
+                continue;
+            };
+            named
+                .iter()
+                .copied()
+                .filter(|p| {
+                    provides(&p.location.path, &c.location.path, c.from.as_deref())
+                        && c.def_line.is_none_or(|l| p.location.line == l)
+                })
+                .collect()
         };
-        let found: Vec<&Provider> = named
-            .iter()
-            .copied()
-            .filter(|p| {
-                provides(&p.location.path, &c.location.path, c.from.as_deref())
-                    && c.def_line.is_none_or(|l| p.location.line == l)
-            })
-            .collect();
         let Some(p) = found.first() else {
             continue;
         };
@@ -1677,6 +2036,105 @@ pub fn resolve(providers: &[Provider], calls: &[ShapeCall]) -> Vec<OutboundCall>
     }
     out.sort_by(|a, b| a.location.cmp(&b.location));
     out.dedup_by(|a, b| a.location == b.location && a.client == b.client);
+    out
+}
+
+/// The providers a JavaScript `this.m(…)` reaches, named `Class.m` with
+/// the module of `Class`: that class's own `m` if a provider, else the
+/// chain of `extends` followed module by module (each link's import read
+/// from the file that declares it). A class that defines `m` itself and is
+/// no provider of it ends the search; so does a chain longer than eight
+/// links, which also stops a cycle (`A extends B`, `B extends A`).
+fn method_providers<'p>(
+    by_name: &HashMap<&str, Vec<&'p Provider>>,
+    classes: &HashMap<&str, Vec<&'p Provider>>,
+    c: &ShapeCall,
+) -> Vec<&'p Provider> {
+    let Some((class, method)) = c.name.rsplit_once('.') else {
+        return Vec::new();
+    };
+    let mut class = class.to_string();
+    let mut path = c.location.path.clone();
+    let mut from = c.from.clone();
+    // The class itself, then up to eight links above it.
+    for _ in 0..=8 {
+        let here = |p: &&&Provider| provides(&p.location.path, &path, from.as_deref());
+        if let Some(named) = by_name.get(format!("{class}.{method}").as_str()) {
+            let found: Vec<&Provider> = named.iter().filter(here).copied().collect();
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        let mut decls = classes
+            .get(class.as_str())
+            .into_iter()
+            .flatten()
+            .filter(here);
+        let (Some(decl), None) = (decls.next(), decls.next()) else {
+            return Vec::new();
+        };
+        let ProviderKind::Class {
+            base,
+            from: base_from,
+            methods,
+        } = &decl.kind
+        else {
+            return Vec::new();
+        };
+        if methods.iter().any(|m| m == method) {
+            return Vec::new();
+        }
+        class = base.clone();
+        path = decl.location.path.clone();
+        from = base_from.clone();
+    }
+    Vec::new()
+}
+
+/// A function that returns what an accessor hands out is that accessor:
+/// `getSsrfSafeAxios()` in a base class returning the module function of
+/// the same name, itself returning an `axios.create(…)`. One hop per round,
+/// eight at most; a cycle settles nothing.
+fn follow_returns(providers: &[Provider]) -> Vec<Provider> {
+    let mut out = providers.to_vec();
+    if !out
+        .iter()
+        .any(|p| matches!(p.kind, ProviderKind::Returns { .. }))
+    {
+        return out;
+    }
+    for _ in 0..8 {
+        let mut accessors: HashMap<&str, Vec<(&str, &ProviderKind)>> = HashMap::new();
+        for p in &out {
+            if let ProviderKind::Accessor { .. } = p.kind {
+                accessors
+                    .entry(p.name.as_str())
+                    .or_default()
+                    .push((p.location.path.as_str(), &p.kind));
+            }
+        }
+        let settled: Vec<(usize, ProviderKind)> = out
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let ProviderKind::Returns { name, from } = &p.kind else {
+                    return None;
+                };
+                let mut found = accessors
+                    .get(name.as_str())?
+                    .iter()
+                    .filter(|(path, _)| provides(path, &p.location.path, from.as_deref()));
+                let (_, kind) = found.next()?;
+                found.all(|(_, k)| k == kind).then(|| (i, (*kind).clone()))
+            })
+            .collect();
+        if settled.is_empty() {
+            break;
+        }
+        for (i, kind) in settled {
+            out[i].kind = kind;
+        }
+    }
     out
 }
 
