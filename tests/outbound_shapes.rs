@@ -61,6 +61,8 @@
 //!   `this.http()` returning `pickClient()`, a module function that hands
 //!   out `DIRECT ? axios : pooled` (both without a timeout), is reported at
 //!   `this.http().post`, not with a per-call `timeout`;
+//! - a fetch whose body holds a GraphQL query in a template literal
+//!   (`articles (first: 20) {`) is a call, not a method shorthand;
 //! - a `fetch` imported from the project's own module honours `timeout:`
 //!   (`avatars.ts:5` bounded), the call without it is reported;
 //! - the retry storms are the three-attempt, no-delay loop around a helper
@@ -147,6 +149,7 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("worker/src/channels/relay.ts", 6, 5),
         ("worker/src/feeds.ts", 6, 5),
         ("worker/src/feeds.ts", 10, 5),
+        ("worker/src/graphql.ts", 4, 5),
         ("worker/src/invoices.ts", 6, 5),
         ("worker/src/invoices.ts", 19, 5),
         ("worker/src/lazy.ts", 4, 5),

@@ -322,7 +322,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                     continue;
                 }
                 let start = m.start() + ident_start(m.as_str());
-                if is_definition(code, start, m.end()) {
+                if is_definition(src, start, m.end()) {
                     continue;
                 }
                 sites.push((start, m.end(), None));
@@ -1043,14 +1043,20 @@ fn ident_start(m: &str) -> usize {
 }
 
 /// `function got(` or a method shorthand `request(opts) {` defines, not calls.
-fn is_definition(code: &str, start: usize, open_end: usize) -> bool {
+/// The arguments' closing parenthesis is found string-aware: a `word (…) {`
+/// inside a template literal argument is text.
+fn is_definition(src: &Source, start: usize, open_end: usize) -> bool {
+    let code = &src.code;
     let before = code[..start].trim_end();
     if before.ends_with("function") || before.ends_with("async") || before.ends_with("fn") {
         return true;
     }
-    let rest = &code[open_end.saturating_sub(1)..];
-    rest.find(')').is_some_and(|close| {
-        let after = rest[close + 1..].trim_start();
+    let open = open_end.saturating_sub(1);
+    if code.as_bytes().get(open) != Some(&b'(') {
+        return false;
+    }
+    src.matching(open).is_some_and(|close| {
+        let after = code[close + 1..].trim_start();
         after.starts_with('{') && !before.ends_with('=') && !before.ends_with("await")
     })
 }

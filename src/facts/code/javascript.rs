@@ -508,7 +508,7 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
             {
                 continue;
             }
-            if is_definition(code, m.start()) {
+            if is_definition(src, m.start(), open) {
                 continue;
             }
             // node-fetch 2 also takes a non-standard `timeout` option.
@@ -780,14 +780,19 @@ fn local_url(arg: &str) -> bool {
 }
 
 /// `function fetch(` / `async fetch(` / `fetch(x) {` is a definition, not a call.
-fn is_definition(code: &str, at: usize) -> bool {
+/// `function fetch(…)`, `async fetch(…)` or a method shorthand `fetch(x) {`
+/// defines a fetch, it does not call one. The parenthesis closing the
+/// arguments is found string-aware: a GraphQL query in a template literal
+/// (`body: JSON.stringify({ query: `publications (first: 50) { … }` })`)
+/// holds a `)` followed by `{` that is text, not a method body.
+fn is_definition(src: &Source, at: usize, open: usize) -> bool {
+    let code = &src.code;
     let before = code[..at].trim_end();
-    before.ends_with("function") || before.ends_with("async") || {
-        // method shorthand: `fetch(x) {`
-        let rest = &code[at..];
-        rest.find(')')
-            .is_some_and(|close| rest[close + 1..].trim_start().starts_with('{'))
-    }
+    before.ends_with("function")
+        || before.ends_with("async")
+        || src
+            .matching(open)
+            .is_some_and(|close| code[close + 1..].trim_start().starts_with('{'))
 }
 
 fn retries(src: &Source, facts: &mut CodeFacts) {
