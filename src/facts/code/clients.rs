@@ -65,6 +65,11 @@ struct Row {
     /// `services::Fs`): no network call, not a site.
     #[serde(default)]
     local_by: Vec<String>,
+    /// A construction counts only in a file that makes one of these calls
+    /// (`.getToken(` on an OAuth2 client): a client built only to compute
+    /// a URL (`generateAuthUrl`) sends nothing.
+    #[serde(default)]
+    calls_by: Vec<String>,
     /// JavaScript: packages built on the row's client under their own names
     /// (`passport-slack-oauth2`, `@outlinewiki/passport-azure-ad-oauth2`),
     /// a regex over an import's module specifier; `family_needle` is a
@@ -302,6 +307,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             && c.row.local_only.iter().any(|m| code.contains(m.as_str()))
             && !c.row.requests.iter().any(|r| code.contains(r.as_str()))
         {
+            continue;
+        }
+        if !c.row.calls_by.is_empty() && !c.row.calls_by.iter().any(|n| src.find(n).is_some()) {
             continue;
         }
         let mut sites: Vec<Site> = Vec::new();
