@@ -1219,7 +1219,9 @@ fn calls<'f>(
                 };
                 record(call, r, functions(), facts);
             }
-            continue;
+            // `curl.post(…)` of `from hc.lib import curl` reads the same:
+            // a module of functions, judged below; only a provider of one
+            // kind or the other answers.
         }
         let mut inherited = false;
         let (exported, mut from, at) = if let Some((r, spec)) = module {
