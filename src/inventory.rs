@@ -328,19 +328,6 @@ impl PathReason {
     }
 }
 
-/// File-name parts of generated code: `.pb.go` and `_gen.go` at the end,
-/// `zz_generated` at the start, the others anywhere in the name.
-const GENERATED_NAMES: [&str; 6] = [
-    ".pb.go",
-    "_pb2",
-    ".generated.",
-    ".gen.",
-    "_gen.go",
-    "zz_generated",
-];
-/// File-name parts of storybook stories.
-const STORY_NAMES: [&str; 2] = [".stories.", ".story."];
-
 /// Whether a path holds, in any case, a word that a path question of this
 /// module reacts to: a test, folder or tool-configuration name of
 /// `rules/folders.toml`, or a generated or story file-name part. Without
@@ -365,8 +352,9 @@ fn holds_path_word(rel: &str) -> bool {
             .chain(&t.file_infixes)
             .chain(t.file_prefixes.iter().map(|(pre, _)| pre))
             .map(String::as_str)
-            .chain(GENERATED_NAMES)
-            .chain(STORY_NAMES)
+            // The generated and story name parts of `settled_by_name`.
+            .chain([".pb.go", "_pb2", ".generated.", ".gen.", "_gen.go"])
+            .chain(["zz_generated", ".stories.", ".story."])
             .filter(|w| !w.is_empty());
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -393,13 +381,13 @@ fn settled_by_name(rel: &str, kind: FileKind) -> Option<(Scope, PathReason)> {
     let lower = ascii_lower(rel);
     let lower = lower.as_ref();
     let name = lower.rsplit('/').next().unwrap_or(lower);
-    let [pb_go, pb2, generated, gen_, gen_go, zz] = GENERATED_NAMES;
-    let generated_name = name.ends_with(pb_go)
-        || holds(name, pb2)
-        || holds(name, generated)
-        || holds(name, gen_)
-        || name.ends_with(gen_go)
-        || name.starts_with(zz);
+    // Each of these name parts is a word of `holds_path_word`.
+    let generated_name = name.ends_with(".pb.go")
+        || holds(name, "_pb2")
+        || holds(name, ".generated.")
+        || holds(name, ".gen.")
+        || name.ends_with("_gen.go")
+        || name.starts_with("zz_generated");
     if generated_name {
         return Some((Scope::Generated, PathReason::GeneratedName(name.into())));
     }
@@ -408,7 +396,7 @@ fn settled_by_name(rel: &str, kind: FileKind) -> Option<(Scope, PathReason)> {
             return Some((scope, PathReason::Folder(seg.into())));
         }
     }
-    if STORY_NAMES.iter().any(|s| holds(name, s)) {
+    if holds(name, ".stories.") || holds(name, ".story.") {
         return Some((Scope::DevTooling, PathReason::Story));
     }
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
