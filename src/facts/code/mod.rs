@@ -719,6 +719,7 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
     // Rust's inline test module is not production code.
     let end = src.prod_end();
     let heads: Vec<LoopHead> = heads.into_iter().filter(|h| h.start < end).collect();
+    let bodies: Vec<(usize, usize)> = heads.iter().map(|h| h.body).collect();
     if heads.is_empty() {
         return;
     }
@@ -737,6 +738,13 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
     } in heads
     {
         let body = &code[open..close];
+        // What the loop itself says, its inner loops' bodies blanked.
+        let nested: Vec<(usize, usize)> = bodies
+            .iter()
+            .filter(|&&(s, e)| s > open && e <= close)
+            .map(|&(s, e)| (s - open, e - open))
+            .collect();
+        let own = run_loops::own_body(body, &nested);
         // `while not exit.is_set():`, `while running`, `for !stopped`: the
         // service's own work loop, which calls out each round; not a retry.
         let head = code[start..open].to_ascii_lowercase();
@@ -750,8 +758,9 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
         }
         let retry_words = has_retry_word(body);
         // `for url in urls` / `for (const u of items)` walks a collection:
-        // a batch, not a retry, unless the body says otherwise.
-        if iterates && !retry_words {
+        // a batch, not a retry, unless the body says otherwise (itself: the
+        // `attempts` of a status poll nested in it are that loop's).
+        if iterates && !has_retry_word(&own) {
             continue;
         }
         // A run loop parked on its work each turn, and a walk that moves to
@@ -762,15 +771,11 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
                 || callers.iter().any(|c| l.contains(c.as_str()))
         };
         if run_loops::blocks_each_turn(body, src.lang)
-            || run_loops::walks_until_error(body, calls_on_line)
+            || run_loops::walks_until_error(body, &own, calls_on_line)
         {
             continue;
         }
-        let handles_error = [
-            "catch", "Err(", "err ", "err)", "except", "is_err", "is_ok", ".ok()",
-        ]
-        .iter()
-        .any(|w| body.contains(w));
+        let handles_error = run_loops::handles_error(body);
         let calls_out = call_markers.iter().any(|m| calls_http(body, m))
             || callers.iter().any(|c| body.contains(c.as_str()));
         // `while (attempts < 3) { const res = await fetch(u); if (res.ok) break; await sleep(5000) }`

@@ -133,8 +133,74 @@ fn select_block(from: &str) -> &str {
 /// re-assigned from what came back: `parent = data['parents'][0]`,
 /// `cursor = page.next`) and an error ends it (`except …: break`,
 /// `if err != nil { return err }`, `catch { break }`): a walk, not a retry.
-pub(crate) fn walks_until_error(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
-    advances_target(body, calls_out) && stops_on_error(body)
+///
+/// `own` is the body with nested loops blanked ([`own_body`]): a handler
+/// inside a nested loop (`for (const b of page.data) { try { … } catch {} }`)
+/// decides that loop's turn, not whether this one re-sends its request. A
+/// walk whose own turn has no handler at all (`while (url) { … fetch(url) …
+/// url = body.paging?.next }`, an error escaping the loop) is a walk too;
+/// one that waits and turns again (`if (res.status === 429) { await
+/// sleep(1000); continue }`) re-sends the same page: a retry.
+pub(crate) fn walks_until_error(
+    body: &str,
+    own: &str,
+    calls_out: impl Fn(&str) -> bool,
+) -> bool {
+    advances_target(body, calls_out)
+        && !continues_on_error(own)
+        && !(has_word(own, "continue") && super::classify_loop_wait(own).0 != super::Backoff::None)
+}
+
+/// The loop body with the bodies of loops nested in it blanked (offsets and
+/// line breaks kept), so what is said inside an inner loop (its handlers,
+/// its `attempts` counter) is not read as this loop's. `nested` are the
+/// inner bodies as offsets relative to `body`.
+pub(crate) fn own_body(body: &str, nested: &[(usize, usize)]) -> String {
+    let mut bytes = body.as_bytes().to_vec();
+    for &(s, e) in nested {
+        for b in bytes.iter_mut().take(e.min(body.len())).skip(s) {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+    // Only ASCII bytes were replaced, and whole characters: a multi-byte
+    // character inside a blanked range becomes several spaces.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// `.text().catch(() => '')`: a fallback for a response body that cannot
+/// be read. The request already answered; the `catch` handles no failure
+/// of the call, so it is not an error path that could send it again.
+pub(crate) fn reads_body_before(body: &str, catch_at: usize) -> bool {
+    let before = body[..catch_at].trim_end();
+    let Some(before) = before.strip_suffix('.') else {
+        return false;
+    };
+    let before = before.trim_end();
+    ["text()", "json()", "arrayBuffer()", "blob()", "formData()"]
+        .iter()
+        .any(|r| before.ends_with(&format!(".{r}")))
+}
+
+/// The body handles the failure of a call (`catch`, `except`, Go's `err`,
+/// Rust's `Err(`), leaving out a fallback for an unreadable response body
+/// ([`reads_body_before`]).
+pub(crate) fn handles_error(body: &str) -> bool {
+    body.match_indices("catch")
+        .any(|(i, _)| !reads_body_before(body, i))
+        || ["Err(", "err ", "err)", "except", "is_err", "is_ok", ".ok()"]
+            .iter()
+            .any(|w| body.contains(w))
+}
+
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        before.is_none_or(|b| !(b.is_alphanumeric() || b == '_'))
+            && after.is_none_or(|a| !(a.is_alphanumeric() || a == '_'))
+    })
 }
 
 fn advances_target(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
@@ -150,13 +216,13 @@ fn advances_target(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
         let reads_data = rhs.contains('[') || rhs.contains('.');
         // (`next = page.links.next` names the old target's field, which is
         // fine: only the name itself on both sides reads as a count.)
+        // A count is built from the name itself and numbers only: `n = n -
+        // 1`, `tries = 3`. `url = new URL(location, url).href` resolves a
+        // new target against the old one.
         let counter = rhs
-            .split(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '.'))
-            .any(|w| w == name)
-            || rhs
-                .trim_end_matches(';')
-                .chars()
-                .all(|ch| ch.is_ascii_digit());
+            .split(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '$'))
+            .filter(|w| !w.is_empty())
+            .all(|w| w == name || w.chars().all(|ch| ch.is_ascii_digit()));
         reads_data
             && !counter
             && body[..at].lines().any(|l| {
@@ -173,8 +239,9 @@ fn advances_target(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
     })
 }
 
-/// The first statement of an error handler leaves the loop.
-fn stops_on_error(body: &str) -> bool {
+/// Some error handler of the body does not leave the loop as its first
+/// statement: the loop turns again after a failure.
+fn continues_on_error(body: &str) -> bool {
     // Error handlers and the statements that leave a loop, in the four
     // languages' grammar.
     let leave = ["break", "return", "raise", "throw"];
@@ -182,6 +249,9 @@ fn stops_on_error(body: &str) -> bool {
         .iter()
         .any(|h| {
             body.match_indices(h).any(|(i, _)| {
+                if *h == "catch" && reads_body_before(body, i) {
+                    return false;
+                }
                 let rest = &body[i + h.len()..];
                 // Past the handler's head: `except X as e:`, `catch (e) {`,
                 // `if err != nil {`, `Err(e) =>`.
@@ -190,7 +260,7 @@ fn stops_on_error(body: &str) -> bool {
                 };
                 let first = rest[p + 1..].trim_start();
                 let first = first.strip_prefix('{').unwrap_or(first).trim_start();
-                leave.iter().any(|w| {
+                !leave.iter().any(|w| {
                     first.starts_with(w)
                         && first[w.len()..]
                             .chars()
@@ -246,14 +316,44 @@ mod tests {
     fn walks_advance_and_stop_at_the_first_error() {
         let http = |l: &str| l.contains("requests.get(") || l.contains("fetch(");
         let walk = "    try:\n        r = requests.get(node['url'], timeout=5)\n        node = r.json()['parent']\n    except Exception:\n        break\n";
-        assert!(walks_until_error(walk, http));
+        assert!(walks_until_error(walk, walk, http));
         // The same walk that retries the same node on error is a retry.
         let retry = "    try:\n        r = requests.get(node['url'], timeout=5)\n        node = r.json()['parent']\n    except Exception:\n        time.sleep(1)\n";
-        assert!(!walks_until_error(retry, http));
+        assert!(!walks_until_error(retry, retry, http));
         // A counter is not a new target.
         let counted = "    try:\n        r = requests.get(url)\n        url_tries = url_tries - 1\n    except Exception:\n        break\n";
-        assert!(!walks_until_error(counted, http));
+        assert!(!walks_until_error(counted, counted, http));
         let pages = "{\n  try {\n    const res = await fetch(next);\n    next = (await res.json()).links.next;\n  } catch (e) {\n    break;\n  }\n}";
-        assert!(walks_until_error(pages, http));
+        assert!(walks_until_error(pages, pages, http));
+        // A redirect walk: the next target is resolved against the old one
+        // (`new URL(location, url)`), which is not a count.
+        let hops = "{\n  const r = await fetch(url, { redirect: 'manual' });\n  try {\n    url = new URL(r.headers.get('location'), url).href;\n  } catch {\n    return null;\n  }\n}";
+        assert!(walks_until_error(hops, hops, http));
+        // Pages whose items are handled in an inner loop: the inner loop's
+        // swallowing handler is not this loop's (the caller blanks it).
+        let paged = "{\n  const page = await (await fetch(next)).json();\n  for (const b of page.data) {\n    try { await save(b); } catch { }\n  }\n  next = page.paging?.next;\n}";
+        let inner_start = paged.find("for (const b").unwrap() + "for (const b of page.data) ".len();
+        let inner_end = paged[inner_start..].find("\n  }").unwrap() + inner_start + 4;
+        let own = own_body(paged, &[(inner_start, inner_end)]);
+        assert!(!own.contains("catch"), "{own}");
+        assert_eq!(own.len(), paged.len());
+        assert!(walks_until_error(paged, &own, http));
+        assert!(!walks_until_error(paged, paged, http));
+        // The same walk that waits and turns again on a 429 re-sends the
+        // page: a retry.
+        let throttled = "{\n  const res = await fetch(next);\n  if (res.status === 429) { await sleep(1000); continue; }\n  next = (await res.json()).links.next;\n}";
+        assert!(!walks_until_error(throttled, throttled, http));
+    }
+
+    #[test]
+    fn a_body_read_fallback_is_no_error_path() {
+        // One PUT per chunk: the only `catch` is for a body that cannot be
+        // read, and a bad status throws out of the loop.
+        let chunks = "{\n  const up = await fetch(u, { method: 'PUT', body });\n  if (!up.ok) {\n    const text = await up.text().catch(() => '');\n    throw new Error(text);\n  }\n}";
+        assert!(!handles_error(chunks));
+        // A request's own failure caught in the chain is an error path.
+        let caught = "{\n  const res = await fetch(u).catch(() => null);\n  if (res) return res;\n}";
+        assert!(handles_error(caught));
+        assert!(handles_error("{\n  try { return await fetch(u) } catch (e) { last = e }\n}"));
     }
 }
