@@ -12,7 +12,10 @@
 //! - iteration over pieces is not a retry: one PUT per chunk whose only
 //!   `catch` is a fallback for an unreadable error body (`uploads.ts:9`),
 //!   one POST per attachment with a status poll nested in it; a chunk sent
-//!   again after a failure is reported (`uploads.ts:52`).
+//!   again after a failure is reported (`uploads.ts:52`);
+//! - retry by recursion: a client method that waits and calls itself with
+//!   `attempt + 1` is reported at that call (`client.ts:27`); a method that
+//!   walks pages by calling itself with the next cursor is not.
 
 use serde_json::Value;
 
@@ -48,8 +51,12 @@ fn storm_sites() -> Vec<(String, u64)> {
 }
 
 #[test]
-fn walks_and_pieces_are_not_retries_their_retrying_twins_are() {
-    let want: Vec<(String, u64)> = [("src/pages.ts", 32), ("src/uploads.ts", 52)]
+fn each_retry_shape_is_reported_and_its_look_alike_is_not() {
+    let want: Vec<(String, u64)> = [
+        ("src/client.ts", 27),
+        ("src/pages.ts", 32),
+        ("src/uploads.ts", 52),
+    ]
         .iter()
         .map(|(p, l)| (p.to_string(), *l))
         .collect();

@@ -23,6 +23,7 @@ mod lexer;
 pub mod nesting;
 pub mod practices;
 mod python;
+mod retry_calls;
 mod run_loops;
 mod rust;
 pub mod shapes;
@@ -679,6 +680,10 @@ pub(crate) struct LoopHead {
 /// Hand-written retry loops around outbound calls, in all four languages: a loop whose body handles an error and calls out (or calls
 /// a same-file function that does).
 pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&str]) {
+    // The same retry written without a loop: a function calling itself.
+    retry_calls::recursive_retries(src, facts, |t| {
+        call_markers.iter().any(|m| calls_http(t, m))
+    });
     let code = &src.code;
     let brace = |heads: Vec<(usize, usize, bool, bool)>| -> Vec<LoopHead> {
         heads
