@@ -15,7 +15,11 @@
 //!   again after a failure is reported (`uploads.ts:52`);
 //! - retry by recursion: a client method that waits and calls itself with
 //!   `attempt + 1` is reported at that call (`client.ts:27`); a method that
-//!   walks pages by calling itself with the next cursor is not.
+//!   walks pages by calling itself with the next cursor is not;
+//! - Temporal activity policies: a constant 90 s interval (`backoffCoefficient:
+//!   1`, `publish.ts:10`) and an activity on Temporal's default policy, which
+//!   never gives up (`publish.ts:18`), are reported; `maximumAttempts: 1`
+//!   (retries off) is not.
 
 use serde_json::Value;
 
@@ -56,6 +60,8 @@ fn each_retry_shape_is_reported_and_its_look_alike_is_not() {
         ("src/client.ts", 27),
         ("src/pages.ts", 32),
         ("src/uploads.ts", 52),
+        ("src/workflows/publish.ts", 10),
+        ("src/workflows/publish.ts", 18),
     ]
         .iter()
         .map(|(p, l)| (p.to_string(), *l))

@@ -532,6 +532,7 @@ pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool, bool)> {
 
 fn retries(src: &Source, facts: &mut CodeFacts) {
     let code = &src.code;
+    super::temporal::go_policies(src, facts);
     if code.contains("retryablehttp.NewClient(") {
         let i = code.find("retryablehttp.NewClient(").unwrap();
         // go-retryablehttp: exponential backoff, 4 retries by default; its

@@ -790,6 +790,7 @@ fn is_definition(code: &str, at: usize) -> bool {
 
 fn retries(src: &Source, facts: &mut CodeFacts) {
     let code = &src.code;
+    super::temporal::js_policies(src, facts);
     if code.contains("axiosRetry(") {
         for (i, _) in src.find_all("axiosRetry(").map(|i| (i, ())) {
             let args = src.inside(i + "axiosRetry".len());

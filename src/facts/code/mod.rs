@@ -28,6 +28,7 @@ mod run_loops;
 mod rust;
 pub mod shapes;
 pub mod syntax;
+mod temporal;
 mod triggers;
 
 use serde::Serialize;

@@ -627,6 +627,7 @@ fn push_dynamic(src: &Source, open: usize, what: &str, client: Client, facts: &m
 
 fn retries(src: &Source, facts: &mut CodeFacts) {
     let code = &src.code;
+    super::temporal::py_policies(src, facts);
     if code.contains("tenacity") || code.contains("@retry") {
         for (i, _) in src.find_all("retry(").map(|i| (i, ())) {
             let head = &code[..i];
