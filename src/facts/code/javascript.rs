@@ -810,6 +810,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
                 jitter,
                 // `retries` defaults to 3.
                 bounded: !args.contains("Infinity"),
+                through: None,
             });
         }
     }
@@ -842,6 +843,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
                 },
                 jitter,
                 bounded: !args.contains("forever") && !args.contains("Infinity"),
+                through: None,
             });
         }
     }
