@@ -60,6 +60,16 @@
 //!   for the database, a worker parked on its event, a queue consumer, a Go
 //!   `select` on a work channel and a walk up a reply chain that stops at the
 //!   first error are not retries;
+//! - in `worker/src/hooks.ts`, a retry loop whose only call is the project's
+//!   `sendJson` (a fetch wrapper in another module) is a storm, one around a
+//!   local store function (`saveAttempt`, no HTTP) is no retry; a generic
+//!   `withBackoff(task)` helper that calls the function it is given is
+//!   judged by its own doubling wait (no jitter: reported), one that runs
+//!   its work again only on a unique-key clash is not; two polls that
+//!   wait for a render or an export job (re-reading the render's record,
+//!   stopping on `state === 'finished'`, no error path) are not retries,
+//!   while `pingUntilUp`, the same shape re-sending one request until the
+//!   status is good, is;
 //! - client code is out of scope: `pushclient`, a Go package imported only by
 //!   the `push` subcommand of a cobra CLI whose `serve` subcommand is the
 //!   server, has an unbounded `http.Post` and a reconnect loop, neither
@@ -232,7 +242,13 @@ fn only_the_real_retry_is_a_storm() {
         sites(&report, "retry-storm"),
         vec![
             ("jobs/deliveries.py".to_string(), 77, 4),
-            ("jobs/sync.py".to_string(), 21, 4)
+            ("jobs/sync.py".to_string(), 21, 4),
+            // Through the project's `sendJson`, no wait between attempts.
+            ("worker/src/hooks.ts".to_string(), 13, 4),
+            // Re-sends the same request until the status is good.
+            ("worker/src/hooks.ts".to_string(), 72, 4),
+            // `withBackoff(task)`: a generic helper, doubling, no jitter.
+            ("worker/src/hooks.ts".to_string(), 87, 4),
         ]
     );
 }

@@ -543,6 +543,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
             backoff: Backoff::Exponential,
             jitter: code.contains("LinearJitterBackoff"),
             bounded: true,
+            through: None,
         });
     }
     if code.contains("backoff.NewExponentialBackOff(") {
@@ -555,6 +556,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
             backoff: Backoff::Exponential,
             jitter: !code.contains("RandomizationFactor = 0"),
             bounded: !code.contains("MaxElapsedTime = 0"),
+            through: None,
         });
     }
     super::retry_loops(src, facts, &["http.Get(", "http.Post(", ".Do("]);

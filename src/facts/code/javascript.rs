@@ -811,6 +811,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
                 jitter,
                 // `retries` defaults to 3.
                 bounded: !args.contains("Infinity"),
+                through: None,
             });
         }
     }
@@ -843,6 +844,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
                 },
                 jitter,
                 bounded: !args.contains("forever") && !args.contains("Infinity"),
+                through: None,
             });
         }
     }

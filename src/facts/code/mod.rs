@@ -129,9 +129,30 @@ pub struct RetrySite {
     pub backoff: Backoff,
     pub jitter: bool,
     pub bounded: bool,
+    /// A hand-written loop that calls out only through the project's own
+    /// functions (`fetchWithProxy(url, …)` imported from another module):
+    /// the first and last line of its body. Which of those functions make
+    /// HTTP calls is known only once every module is read, so the loop is a
+    /// retry site only if a resolved outbound call lies in these lines
+    /// ([`RetrySite::stands`]).
+    #[serde(skip)]
+    pub through: Option<(u32, u32)>,
 }
 
 impl RetrySite {
+    /// Whether this site is a retry of an outbound call: always, except a
+    /// loop that calls out through project functions, which needs one of
+    /// the service's outbound sites (direct or resolved through a wrapper)
+    /// inside its body.
+    pub fn stands(&self, outbound: &[OutboundCall]) -> bool {
+        let Some((first, last)) = self.through else {
+            return true;
+        };
+        outbound.iter().any(|c| {
+            c.location.path == self.location.path && (first..=last).contains(&c.location.line)
+        })
+    }
+
     pub fn is_safe(&self) -> bool {
         self.backoff == Backoff::Exponential && self.jitter && self.bounded
     }
@@ -730,9 +751,9 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
         return;
     }
     // Helpers of this file that call out, so a loop around `fetch()` counts.
-    let callers: Vec<String> = src
-        .functions()
-        .into_iter()
+    let functions = src.functions();
+    let callers: Vec<String> = functions
+        .iter()
         .filter(|(_, s, e)| *s < end && call_markers.iter().any(|m| calls_http(&code[*s..*e], m)))
         .map(|(n, _, _)| format!("{n}("))
         .collect();
@@ -787,8 +808,41 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
         // `while (attempts < 3) { const res = await fetch(u); if (res.ok) break; await sleep(5000) }`
         // retries on status rather than on error.
         let status_retry = body.contains("break") && classify_loop_wait(body).0 != Backoff::None;
-        if !(handles_error || status_retry) || !calls_out {
+        if !(handles_error || status_retry) {
             continue;
+        }
+        // With no error path, a loop that waits for a resource to be ready
+        // (it re-reads the resource each turn, or stops on a state the
+        // response reports) is a poll: a success that says "not yet" brings
+        // the next check, not a failure.
+        if !handles_error && run_loops::polls_until_ready(body, calls_on_line) {
+            continue;
+        }
+        let mut through = None;
+        if !calls_out {
+            // `for attempt in range(3):` says it in the head.
+            let retry_words = retry_words || has_retry_word(&code[start..open]);
+            // `withRetry(fn)`: a helper that calls the function it is given
+            // again after a failure is a retry site whatever `fn` does, and
+            // its own waits and bound are what every caller gets.
+            // A helper that retries only a data conflict (a unique-key
+            // race, a deadlock: `if (!(err instanceof UniqueConstraintError))
+            // throw err`) runs the work again against a healthy database;
+            // it retries no failing dependency.
+            let helper = retry_words
+                && handles_error
+                && calls_parameter(src, &functions, start, body)
+                && !retries_a_conflict(body);
+            if !helper {
+                // `fetchWithProxy(url, …)`, a function of another module:
+                // whether it calls out is settled once every module is read.
+                // The loop must say it retries; its body must then hold an
+                // outbound site ([`RetrySite::stands`]).
+                if !retry_words {
+                    continue;
+                }
+                through = Some((src.loc(open).line, src.loc(close).line));
+            }
         }
         if !bounded {
             bounded = retry_words
@@ -804,8 +858,56 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
             backoff,
             jitter,
             bounded,
+            through,
         });
     }
+}
+
+/// The error a loop retries on is named as a conflict over data rather than
+/// a failure of the thing called: a unique-key violation, an integrity
+/// error, a deadlock or serialization failure, an optimistic-lock clash.
+fn retries_a_conflict(body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    [
+        "uniqueconstraint",
+        "unique constraint",
+        "unique_violation",
+        "uniqueviolation",
+        "integrityerror",
+        "deadlock",
+        "serializationfailure",
+        "serialization_failure",
+        "optimisticlock",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// The loop at `start` calls, as `name(…)` (not a method `.name(`), a
+/// parameter of the function it sits in: `async function withRetry(fn, opts)
+/// { for (;;) { try { return await fn() } … } }`, `def retry(call, tries=3)`.
+fn calls_parameter(
+    src: &Source,
+    functions: &[(String, usize, usize)],
+    start: usize,
+    body: &str,
+) -> bool {
+    let code = &src.code;
+    let Some((name, s, _)) = shapes::innermost_function(functions, start) else {
+        return false;
+    };
+    // The header runs from the function's name to its body.
+    let Some(head_start) = code[..*s].rfind(name.as_str()) else {
+        return false;
+    };
+    shapes::params(&code[head_start..*s]).iter().any(|p| {
+        body.match_indices(p.as_str()).any(|(i, _)| {
+            let before = body[..i].chars().next_back();
+            let after = body[i + p.len()..].trim_start();
+            before.is_none_or(|b| !(b.is_alphanumeric() || b == '_' || b == '$' || b == '.'))
+                && after.starts_with('(')
+        })
+    })
 }
 
 #[cfg(test)]
@@ -855,6 +957,52 @@ mod tests {
         for r in ["/", "/orders", "/healthy-recipes", "/api/users/:id"] {
             assert!(!is_health_route(r), "{r}");
         }
+    }
+
+    #[test]
+    fn a_retry_helper_calls_the_function_it_is_given() {
+        let js = extract(
+            "src/retry.js",
+            Lang::JavaScript,
+            false,
+            "const axios = require('axios');\nasync function withRetry(op, { tries = 4 } = {}) {\n  let attempt = 0;\n  for (;;) {\n    try {\n      return await op();\n    } catch (e) {\n      if (attempt >= tries) throw e;\n      await sleep(200 * 2 ** attempt);\n      attempt++;\n    }\n  }\n}\n",
+        );
+        assert_eq!(js.retries.len(), 1, "{:?}", js.retries);
+        let r = &js.retries[0];
+        assert_eq!(r.location.line, 4);
+        assert_eq!(
+            (r.backoff, r.jitter, r.bounded),
+            (Backoff::Exponential, false, true)
+        );
+        assert_eq!(r.through, None);
+        let py = extract(
+            "app/retry.py",
+            Lang::Python,
+            false,
+            "import requests\n\ndef retrying(call, attempts=3):\n    for attempt in range(attempts):\n        try:\n            return call()\n        except Exception:\n            continue\n",
+        );
+        assert_eq!(py.retries.len(), 1, "{:?}", py.retries);
+        assert_eq!(py.retries[0].backoff, Backoff::None);
+        // A visitor called once per item, failures logged: no retry.
+        let walk = extract(
+            "src/each.js",
+            Lang::JavaScript,
+            false,
+            "const axios = require('axios');\nfunction each(items, visit) {\n  for (let i = 0; i < n; i++) {\n    try { visit(items[i]) } catch (e) { log(e) }\n  }\n}\n",
+        );
+        assert!(walk.retries.is_empty(), "{:?}", walk.retries);
+    }
+
+    #[test]
+    fn a_retry_through_a_project_function_waits_for_its_outbound_call() {
+        let f = extract(
+            "src/hooks.js",
+            Lang::JavaScript,
+            false,
+            "import { post } from './net';\nconst axios = require('axios');\nasync function deliver(u) {\n  let attempt = 0;\n  while (attempt < 3) {\n    try { return await post(u) } catch (e) { attempt++ }\n  }\n}\n",
+        );
+        assert_eq!(f.retries.len(), 1, "{:?}", f.retries);
+        assert_eq!(f.retries[0].through, Some((5, 7)));
     }
 
     #[test]

@@ -652,6 +652,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
                 jitter,
                 // tenacity retries forever unless told to stop.
                 bounded: args.contains("stop"),
+                through: None,
             });
         }
     }
@@ -670,6 +671,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
                 // backoff applies full jitter by default unless jitter=None.
                 jitter: !args.contains("jitter=None"),
                 bounded: args.contains("max_tries") || args.contains("max_time"),
+                through: None,
             });
         }
     }
@@ -687,6 +689,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
                 },
                 jitter: args.contains("backoff_jitter"),
                 bounded: !args.contains("total=None"),
+                through: None,
             });
         }
     }

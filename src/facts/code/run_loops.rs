@@ -7,7 +7,15 @@
 //!   message, paced by whoever sends them, not by failures;
 //! - a walk that moves to a new target each turn and stops at the first
 //!   error: following parent commits (`parent = data['parents'][0]`), pages
-//!   or links through a cursor. A failure ends the walk; nothing is retried.
+//!   or links through a cursor. A failure ends the walk; nothing is retried;
+//! - a poll that waits, with no error path of its own, for a resource the
+//!   service asked for to be ready: a letter's PDF still being rendered, an
+//!   export job still `"processing"`. The next check comes because the last
+//!   answer said "not yet" (the loop re-reads the resource, or stops on a
+//!   state the response reports), not because a call failed, so it adds no
+//!   load to a dependency that is already failing. A loop that catches an
+//!   error, or that only re-sends the same request until the status is
+//!   good, is a retry whatever else it reads.
 //!
 //! Both are read from the loop body's text (comments already blanked), so
 //! the checks stay lexical and language-neutral where they can.
@@ -271,6 +279,102 @@ fn continues_on_error(body: &str) -> bool {
         })
 }
 
+/// The loop polls a resource until it is ready (see the module's first
+/// lines); the caller has checked that the body has no error handler.
+/// Either the body refreshes an object it reads before calling out
+/// (`url = letter.url; … fetch(url) … Object.assign(letter, await
+/// api.get(letter.id))`, `job = client.get_job(job.id)`), or it leaves the
+/// loop on a state the response names (`if (job.status === "done") break`,
+/// `if r.json()["state"] == "SUCCEEDED": break`).
+pub(crate) fn polls_until_ready(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
+    refreshes_what_it_checks(body, calls_out) || stops_on_state(body)
+}
+
+fn refreshes_what_it_checks(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
+    let lines: Vec<&str> = body.lines().collect();
+    let Some(first_call) = lines.iter().position(|l| calls_out(l)) else {
+        return false;
+    };
+    // Names whose fields are read up to and on the line that calls out.
+    let read = |name: &str| {
+        lines[..=first_call].iter().any(|l| {
+            l.match_indices(name).any(|(i, _)| {
+                let before = l[..i].chars().next_back();
+                let after = l[i + name.len()..].chars().next();
+                before.is_none_or(|b| !(b.is_alphanumeric() || b == '_' || b == '$' || b == '.'))
+                    && matches!(after, Some('.' | '['))
+            })
+        })
+    };
+    lines[first_call + 1..].iter().any(|l| {
+        let t = l.trim_start();
+        // `Object.assign(letter, fresh)`: merged in place.
+        if let Some(rest) = t.strip_prefix("Object.assign(") {
+            let name = rest.split([',', ')']).next().unwrap_or("").trim();
+            return !name.is_empty() && read(name);
+        }
+        // `job = client.get_job(job.id)`: the same name re-read from a call.
+        let t = t
+            .trim_start_matches("let ")
+            .trim_start_matches("var ")
+            .trim_start_matches("const ");
+        let Some((name, rhs)) = t.split_once('=') else {
+            return false;
+        };
+        let name = name
+            .trim()
+            .trim_start_matches("self.")
+            .trim_start_matches("this.");
+        !rhs.starts_with('=')
+            && !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+            && rhs.contains('(')
+            && read(name)
+    })
+}
+
+/// The loop is left (`break`, `return`) on a test against a quoted state
+/// (`"done"`, `'ready'`, `"SUCCEEDED"`), on the line that leaves or the one
+/// before it (Python's `if …:` over an indented `break`).
+fn stops_on_state(body: &str) -> bool {
+    let lines: Vec<&str> = body.lines().collect();
+    lines.iter().enumerate().any(|(i, l)| {
+        let leaves = ["break", "return"].iter().any(|w| {
+            l.match_indices(w).any(|(at, _)| {
+                let before = l[..at].chars().next_back();
+                let after = l[at + w.len()..].chars().next();
+                before.is_none_or(|b| !(b.is_alphanumeric() || b == '_'))
+                    && after.is_none_or(|a| !(a.is_alphanumeric() || a == '_'))
+            })
+        });
+        if !leaves {
+            return false;
+        }
+        let test = if l.trim_start().starts_with("break") || l.trim_start().starts_with("return") {
+            i.checked_sub(1).map_or("", |p| lines[p])
+        } else {
+            l
+        };
+        ["==", "!="].iter().any(|op| {
+            test.match_indices(op).any(|(at, _)| {
+                let rhs = test[at + op.len()..].trim_start_matches('=').trim_start();
+                let lhs = test[..at].trim_end();
+                let quoted =
+                    |s: &str| s.starts_with(['"', '\'', '`']) || s.ends_with(['"', '\'', '`']);
+                // A state word, not an empty string.
+                let state = |s: &str| {
+                    let w = s.trim_matches(|c: char| !c.is_alphanumeric());
+                    w.chars().next().is_some_and(|c| c.is_alphabetic())
+                };
+                (quoted(rhs) && state(rhs.split([')', ':', '&', '|']).next().unwrap_or("")))
+                    || (quoted(lhs) && state(lhs.rsplit(['(', ' ']).next().unwrap_or("")))
+            })
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,5 +459,30 @@ mod tests {
         let caught = "{\n  const res = await fetch(u).catch(() => null);\n  if (res) return res;\n}";
         assert!(handles_error(caught));
         assert!(handles_error("{\n  try { return await fetch(u) } catch (e) { last = e }\n}"));
+    }
+
+    #[test]
+    fn polls_wait_for_a_resource_retries_resend() {
+        let http = |l: &str| l.contains("fetch(") || l.contains("requests.get(");
+        // Re-reads the record it checks between looks.
+        let refresh = "{\n  const u = doc.pdfUrl;\n  const r = await fetch(u);\n  if (r.ok) break;\n  await sleep(3000);\n  Object.assign(doc, await docs.get(doc.id));\n}";
+        assert!(polls_until_ready(refresh, http));
+        let py_refresh = "    r = requests.get(job.url, timeout=5)\n    if r.ok:\n        break\n    time.sleep(5)\n    job = client.get_job(job.id)\n";
+        assert!(polls_until_ready(py_refresh, http));
+        // Stops on a state the response reports.
+        let state = "    r = requests.get(u, timeout=5)\n    if r.json()[\"state\"] == \"SUCCEEDED\":\n        break\n    time.sleep(5)\n";
+        assert!(polls_until_ready(state, http));
+        assert!(polls_until_ready(
+            "{\n  const j = await (await fetch(u)).json();\n  if (j.status === 'done') break;\n  await sleep(1000);\n}",
+            http
+        ));
+        // The same request re-sent until the status is good: a retry, also
+        // when the response is re-assigned each turn or compared to a number.
+        let resend = "{\n  const r = await fetch(u);\n  if (r.ok) break;\n  await sleep(5000);\n  attempts++;\n}";
+        assert!(!polls_until_ready(resend, http));
+        let numbered = "    r = requests.get(u)\n    if r.status_code == 200:\n        break\n    time.sleep(2)\n";
+        assert!(!polls_until_ready(numbered, http));
+        let reassigned = "{\n  res = await fetch(u);\n  if (res.ok) break;\n  delay = Math.min(delay * 2, cap);\n  await sleep(delay);\n}";
+        assert!(!polls_until_ready(reassigned, http));
     }
 }
