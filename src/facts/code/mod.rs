@@ -605,6 +605,9 @@ pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
         "settimeout",
         "delay(",
         "wait(",
+        // A project's own sleep helper: `await timer(5000)`, `await pause(ms)`.
+        "await timer(",
+        "await pause(",
         "backoff",
         "throttle(wait",
     ]
@@ -1022,6 +1025,15 @@ mod tests {
         assert_eq!(
             classify_loop_wait("await sleep(2 ** i * 100 + Math.random() * 50)"),
             (Backoff::Exponential, true)
+        );
+        assert_eq!(
+            classify_loop_wait("await timer(5000);\nreturn this.fetch(url, n + 1)"),
+            (Backoff::Constant, false)
+        );
+        // rxjs's `timer(…)` builds an Observable: not awaited, no wait.
+        assert_eq!(
+            classify_loop_wait("return timer(5000).pipe(map(() => fetch(url)))"),
+            (Backoff::None, false)
         );
     }
 

@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::lexer::Source;
-use super::{Backoff, CodeFacts, RetrySite};
+use super::{CodeFacts, RetrySite};
 
 /// `totalRetries + 1`, `attempt+1`, `retries_left - 1`: a counter moved by
 /// one, the candidate argument of a recursive retry.
@@ -100,6 +100,7 @@ pub(crate) fn recursive_retries(
             backoff,
             jitter,
             bounded: compares(before, counter),
+            through: None,
         });
     }
 }
@@ -235,7 +236,8 @@ fn calls_parameter(text: &str, params: &[String]) -> bool {
 }
 
 /// The counter is compared (`totalRetries > 2`, `attempt >= max`, `if not
-/// retries`): the recursion stops.
+/// retries`) or tested for truth (`status == 401 and retry`, `&& retriesLeft`,
+/// counting down to zero): the recursion stops.
 fn compares(text: &str, counter: &str) -> bool {
     text.match_indices(counter).any(|(i, _)| {
         let prev = text[..i].chars().next_back();
@@ -253,12 +255,17 @@ fn compares(text: &str, counter: &str) -> bool {
             || before.ends_with(['<', '>', '!'])
             || before.ends_with("==")
             || before.ends_with(" not")
+            || before.ends_with(" and")
+            || before.ends_with("&&")
+            || before.ends_with("if")
+            || before.ends_with("if (")
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::code::Backoff;
     use crate::inventory::Lang;
 
     fn sites(path: &str, lang: Lang, code: &str) -> Vec<(u32, Backoff, bool)> {
@@ -289,6 +296,12 @@ mod tests {
         assert_eq!(
             sites("app/get.py", Lang::Python, py),
             vec![(7, Backoff::None, true)]
+        );
+        // A count down to zero tested for truth is a bound.
+        let relogin = "def post(self, url, retry=1):\n    r = requests.post(url, timeout=5)\n    if r.status_code == 401 and retry and self.login():\n        return self.post(url, retry=retry - 1)\n    return r\n";
+        assert_eq!(
+            sites("app/post.py", Lang::Python, relogin),
+            vec![(4, Backoff::None, true)]
         );
         // An arrow function bound to a name is a definition too.
         let arrow = "const post = async (url, body, tries = 3) => {\n  try {\n    return await fetch(url, { method: 'POST', body });\n  } catch (e) {\n    if (tries <= 0) throw e;\n    return post(url, body, tries - 1);\n  }\n};\n";

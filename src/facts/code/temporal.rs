@@ -73,6 +73,7 @@ impl Policy {
             backoff,
             jitter: false,
             bounded,
+            through: None,
         })
     }
 }
