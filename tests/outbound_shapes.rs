@@ -252,3 +252,47 @@ fn only_the_real_retry_is_a_storm() {
         ]
     );
 }
+
+/// fixtures/go-client-library: a Go package that no `package main` of the
+/// repository imports (a published API client, used only by a test) is not
+/// the service; the packages the program reaches, directly and through
+/// another package, are.
+#[test]
+fn a_go_package_no_program_imports_is_a_library() {
+    let out = common::graduate()
+        .args([
+            "scan",
+            "fixtures/go-client-library",
+            "--format",
+            "json",
+            "--no-git",
+        ])
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<String> = sites(&report, "outbound-timeout")
+        .into_iter()
+        .map(|(path, line, _)| format!("{path}:{line}"))
+        .collect();
+    assert_eq!(
+        files,
+        ["internal/rates/rates.go:11", "internal/server/server.go:22"]
+    );
+    let scope = common::graduate()
+        .args([
+            "scan",
+            "fixtures/go-client-library",
+            "--no-git",
+            "--explain-scope",
+            "client/client.go",
+        ])
+        .output()
+        .unwrap();
+    common::assert_ok(&scope);
+    let said = String::from_utf8_lossy(&scope.stdout);
+    assert!(
+        said.contains("dev-tooling") && said.contains("no program"),
+        "{said}"
+    );
+}

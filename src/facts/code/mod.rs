@@ -134,25 +134,48 @@ pub struct RetrySite {
     /// the first and last line of its body. Which of those functions make
     /// HTTP calls is known only once every module is read, so the loop is a
     /// retry site only if a resolved outbound call lies in these lines
-    /// ([`RetrySite::stands`]).
+    /// ([`standing_retries`]).
     #[serde(skip)]
     pub through: Option<(u32, u32)>,
 }
 
-impl RetrySite {
-    /// Whether this site is a retry of an outbound call: always, except a
-    /// loop that calls out through project functions, which needs one of
-    /// the service's outbound sites (direct or resolved through a wrapper)
-    /// inside its body.
-    pub fn stands(&self, outbound: &[OutboundCall]) -> bool {
-        let Some((first, last)) = self.through else {
-            return true;
-        };
-        outbound.iter().any(|c| {
-            c.location.path == self.location.path && (first..=last).contains(&c.location.line)
-        })
+/// The retry sites that retry an outbound call: all of them, except a loop
+/// that calls out through project functions ([`RetrySite::through`]), which
+/// needs one of the service's outbound sites (direct or resolved through a
+/// wrapper) inside its body. The outbound lines are indexed once, so a tree
+/// of many such loops and many calls costs a lookup per loop.
+pub fn standing_retries<'a>(
+    retries: &'a [RetrySite],
+    outbound: &[OutboundCall],
+) -> Vec<&'a RetrySite> {
+    if retries.iter().all(|r| r.through.is_none()) {
+        return retries.iter().collect();
     }
+    let mut lines: std::collections::HashMap<&str, Vec<u32>> = std::collections::HashMap::new();
+    for c in outbound {
+        lines
+            .entry(c.location.path.as_str())
+            .or_default()
+            .push(c.location.line);
+    }
+    for l in lines.values_mut() {
+        l.sort_unstable();
+    }
+    retries
+        .iter()
+        .filter(|r| {
+            let Some((first, last)) = r.through else {
+                return true;
+            };
+            lines.get(r.location.path.as_str()).is_some_and(|l| {
+                let i = l.partition_point(|&x| x < first);
+                l.get(i).is_some_and(|&x| x <= last)
+            })
+        })
+        .collect()
+}
 
+impl RetrySite {
     pub fn is_safe(&self) -> bool {
         self.backoff == Backoff::Exponential && self.jitter && self.bounded
     }
@@ -840,7 +863,7 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
                 // `fetchWithProxy(url, …)`, a function of another module:
                 // whether it calls out is settled once every module is read.
                 // The loop must say it retries; its body must then hold an
-                // outbound site ([`RetrySite::stands`]).
+                // outbound site ([`standing_retries`]).
                 if !retry_words {
                     continue;
                 }

@@ -9,11 +9,7 @@ use crate::rules::{Evidence, Finding, Outcome};
 pub fn check(facts: &Facts) -> Outcome {
     // A loop that calls out only through a project function is a retry
     // only where that function turned out to call out.
-    let retries: Vec<_> = facts
-        .retries
-        .iter()
-        .filter(|r| r.stands(&facts.outbound))
-        .collect();
+    let retries = crate::facts::code::standing_retries(&facts.retries, &facts.outbound);
     if facts.outbound.is_empty() && retries.is_empty() {
         return Outcome::not_applicable("no outbound HTTP calls found");
     }
