@@ -63,8 +63,8 @@ fn each_retry_shape_is_reported_and_its_look_alike_is_not() {
         ("src/workflows/publish.ts", 10),
         ("src/workflows/publish.ts", 18),
     ]
-        .iter()
-        .map(|(p, l)| (p.to_string(), *l))
-        .collect();
+    .iter()
+    .map(|(p, l)| (p.to_string(), *l))
+    .collect();
     assert_eq!(storm_sites(), want);
 }

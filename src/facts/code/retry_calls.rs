@@ -36,8 +36,20 @@ static STEP: LazyLock<Regex> = LazyLock::new(|| {
 /// modifiers of a JS/TS method, `function`, `def`, `fn`, Go's `func` and
 /// its receiver.
 const DEFINERS: &[&str] = &[
-    "export", "default", "public", "private", "protected", "static", "async", "override",
-    "function", "function*", "def", "fn", "pub", "func",
+    "export",
+    "default",
+    "public",
+    "private",
+    "protected",
+    "static",
+    "async",
+    "override",
+    "function",
+    "function*",
+    "def",
+    "fn",
+    "pub",
+    "func",
 ];
 
 /// Recursive retries of this file (see the module's first lines), each
@@ -205,7 +217,10 @@ fn params(list: &str) -> Vec<String> {
             '(' | '[' | '{' | '<' => depth += 1,
             ')' | ']' | '}' | '>' => depth = depth.saturating_sub(1),
             ',' if depth == 0 => {
-                let p = part.trim().trim_start_matches("...").trim_start_matches('*');
+                let p = part
+                    .trim()
+                    .trim_start_matches("...")
+                    .trim_start_matches('*');
                 let name: String = p
                     .chars()
                     .take_while(|ch| ch.is_alphanumeric() || *ch == '_' || *ch == '$')
@@ -271,7 +286,9 @@ mod tests {
     fn sites(path: &str, lang: Lang, code: &str) -> Vec<(u32, Backoff, bool)> {
         let src = Source::new(path, lang, code);
         let mut facts = CodeFacts::default();
-        recursive_retries(&src, &mut facts, |t| t.contains("fetch(") || t.contains("requests."));
+        recursive_retries(&src, &mut facts, |t| {
+            t.contains("fetch(") || t.contains("requests.")
+        });
         facts
             .retries
             .iter()

@@ -149,11 +149,7 @@ fn select_block(from: &str) -> &str {
 /// url = body.paging?.next }`, an error escaping the loop) is a walk too;
 /// one that waits and turns again (`if (res.status === 429) { await
 /// sleep(1000); continue }`) re-sends the same page: a retry.
-pub(crate) fn walks_until_error(
-    body: &str,
-    own: &str,
-    calls_out: impl Fn(&str) -> bool,
-) -> bool {
+pub(crate) fn walks_until_error(body: &str, own: &str, calls_out: impl Fn(&str) -> bool) -> bool {
     advances_target(body, calls_out)
         && !continues_on_error(own)
         && !(has_word(own, "continue") && super::classify_loop_wait(own).0 != super::Backoff::None)
@@ -456,9 +452,12 @@ mod tests {
         let chunks = "{\n  const up = await fetch(u, { method: 'PUT', body });\n  if (!up.ok) {\n    const text = await up.text().catch(() => '');\n    throw new Error(text);\n  }\n}";
         assert!(!handles_error(chunks));
         // A request's own failure caught in the chain is an error path.
-        let caught = "{\n  const res = await fetch(u).catch(() => null);\n  if (res) return res;\n}";
+        let caught =
+            "{\n  const res = await fetch(u).catch(() => null);\n  if (res) return res;\n}";
         assert!(handles_error(caught));
-        assert!(handles_error("{\n  try { return await fetch(u) } catch (e) { last = e }\n}"));
+        assert!(handles_error(
+            "{\n  try { return await fetch(u) } catch (e) { last = e }\n}"
+        ));
     }
 
     #[test]

@@ -79,9 +79,7 @@ impl Policy {
 }
 
 fn key(name: &str) -> Regex {
-    crate::facts::pattern::regex(&format!(
-        r"\b{name}\s*[:=]\s*(?P<v>[A-Za-z_][\w.]*|[\d.]+)"
-    ))
+    crate::facts::pattern::regex(&format!(r"\b{name}\s*[:=]\s*(?P<v>[A-Za-z_][\w.]*|[\d.]+)"))
 }
 
 static TS_ATTEMPTS: LazyLock<Regex> = LazyLock::new(|| key("maximumAttempts"));
@@ -222,7 +220,14 @@ mod tests {
             ]
         );
         // Without the Temporal import the same words are someone else's.
-        assert!(read("src/x.ts", Lang::TypeScript, &ts.replace("@temporalio/workflow", "./proxy")).is_empty());
+        assert!(
+            read(
+                "src/x.ts",
+                Lang::TypeScript,
+                &ts.replace("@temporalio/workflow", "./proxy")
+            )
+            .is_empty()
+        );
     }
 
     #[test]
