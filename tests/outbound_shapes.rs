@@ -69,7 +69,11 @@
 //!   wait for a render or an export job (re-reading the render's record,
 //!   stopping on `state === 'finished'`, no error path) are not retries,
 //!   while `pingUntilUp`, the same shape re-sending one request until the
-//!   status is good, is;
+//!   status is good, is; Temporal activity retry policies
+//!   (`proxyActivities({ retry: {…} })`, no jitter) are, one with a constant
+//!   interval and one with the default doubling and no bound, and a proxy
+//!   left to Temporal's default policy (unbounded); one of one attempt is
+//!   not;
 //! - client code is out of scope: `pushclient`, a Go package imported only by
 //!   the `push` subcommand of a cobra CLI whose `serve` subcommand is the
 //!   server, has an unbounded `http.Post` and a reconnect loop, neither
@@ -249,6 +253,11 @@ fn only_the_real_retry_is_a_storm() {
             ("worker/src/hooks.ts".to_string(), 72, 4),
             // `withBackoff(task)`: a generic helper, doubling, no jitter.
             ("worker/src/hooks.ts".to_string(), 87, 4),
+            // Temporal policies: constant 2 minutes; doubling, unbounded.
+            ("worker/src/workflows/publish.ts".to_string(), 10, 4),
+            ("worker/src/workflows/publish.ts".to_string(), 21, 4),
+            // Temporal's default policy: doubling, no bound.
+            ("worker/src/workflows/publish.ts".to_string(), 25, 4),
         ]
     );
 }

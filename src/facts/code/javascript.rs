@@ -1018,6 +1018,32 @@ mod tests {
     }
 
     #[test]
+    fn temporal_activity_retry_policies() {
+        let f = extract(
+            "src/workflows/post.ts",
+            Lang::TypeScript,
+            false,
+            "import { proxyActivities } from '@temporalio/workflow';\nconst a = proxyActivities<Acts>({\n  startToCloseTimeout: '1 minute',\n  retry: {\n    maximumAttempts: 3,\n    backoffCoefficient: 1,\n    initialInterval: '2 minutes',\n  },\n});\nconst b = proxyActivities({ retry: { initialInterval: '1s', maximumAttempts: 0 } });\nconst c = proxyActivities({ startToCloseTimeout: '1 minute' });\nconst d = proxyActivities({ retry: { maximumAttempts: 1 } });\n",
+        );
+        let got: Vec<_> = f
+            .retries
+            .iter()
+            .map(|r| (r.location.line, r.backoff, r.jitter, r.bounded))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (4, Backoff::Constant, false, true),
+                // Coefficient 2 by default; 0 attempts is for ever.
+                (10, Backoff::Exponential, false, false),
+                // No `retry` key: Temporal's default policy, unbounded
+                // (src/facts/code/temporal.rs).
+                (11, Backoff::Exponential, false, false),
+            ]
+        );
+    }
+
+    #[test]
     fn retry_loop_without_delay() {
         let f = js(
             "async function get(u) {\n  for (let i = 0; i < 5; i++) {\n    try { return await axios.get(u) } catch (e) {}\n  }\n}\n",
