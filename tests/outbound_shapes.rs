@@ -44,6 +44,16 @@
 //!   (reported without a timeout, also with `**body` built from dict
 //!   literals; not with `timeout=8`); a subclass whose own `deliver` goes to
 //!   a sender that sets its own timeout is not, nor is that sender's caller;
+//! - a client object a module builds once and the project imports
+//!   (`jobs/net.py`: `import requests as http_or_guard`, chosen at import
+//!   time between requests and advocate, and `shared_session =
+//!   TunedSession()`, a project subclass of its `Session`): `http_or_guard.get`
+//!   and `shared_session.head` without a timeout are reported, with one not;
+//!   the base class `FeedSource` (another module) hands its `**kwargs` to
+//!   `shared_session.request`, and each subclass's inherited `self.fetch(…)`
+//!   is judged at its line (reported without `timeout=`, not with it), also
+//!   through an override that calls `super().fetch(…, **kwargs)`; the
+//!   wrapper's own line is not a site;
 //! - a bare pycurl `perform()` and a urllib3 pool built without a timeout are
 //!   reported, the pool with `Timeout(…)` is not;
 //! - browser code in a server-side place: in a React Router route module
@@ -132,6 +142,10 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("jobs/catalog.py", 41, 5),
         ("jobs/channels.py", 20, 5),
         ("jobs/channels.py", 36, 5),
+        ("jobs/downloads.py", 5, 5),
+        ("jobs/downloads.py", 13, 5),
+        ("jobs/feed_sources.py", 9, 5),
+        ("jobs/feed_sources.py", 23, 5),
         ("jobs/lookups.py", 12, 5),
         ("jobs/lookups.py", 21, 5),
         ("jobs/lookups.py", 32, 5),
@@ -184,6 +198,8 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "send() hands its caller's keywords on to requests",
         "send_patiently() puts a timeout into the keywords it hands on to requests",
         "new aws.S3Client with a timeout",
+        "http_or_guard.get through the requests client http_or_guard of jobs/net.py:8, with a timeout of its own",
+        "self.fetch passes timeout= (the wrapper fetch defined at jobs/feed_base.py:13)",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
