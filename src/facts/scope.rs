@@ -331,11 +331,16 @@ pub fn go_hints(text: &str) -> ScopeHints {
             imports.push(path.to_string());
         }
     }
+    // The package or one below it (`github.com/spf13/cobra/doc`), compared
+    // in place: a `format!` of `{p}/` per import and table row was most of
+    // this function's cost.
     let marked = |want: Mark| {
         imports.iter().any(|i| {
-            GO_MARKS
-                .iter()
-                .any(|(p, m)| *m == want && (i == p || i.starts_with(&format!("{p}/"))))
+            GO_MARKS.iter().any(|(p, m)| {
+                *m == want
+                    && i.strip_prefix(p.as_str())
+                        .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+            })
         })
     };
     // The standard library's ways to accept connections, or a server
@@ -1618,6 +1623,20 @@ mod tests {
             .into_iter()
             .map(|f| (f.scope, f.scope_reason))
             .collect()
+    }
+
+    /// A table package marks a file that imports it or a package below it,
+    /// not one whose path merely starts with the same letters.
+    #[test]
+    fn go_marks_by_package_path() {
+        let cli = |import: &str| {
+            let text = format!("package x\n\nimport (\n\t\"{import}\"\n)\n");
+            go_hints(&text).go.unwrap().cli
+        };
+        assert!(cli("github.com/spf13/cobra"));
+        assert!(cli("github.com/urfave/cli/v2"));
+        assert!(!cli("github.com/spf13/cobra-extras"));
+        assert!(!cli("github.com/urfave/climate"));
     }
 
     #[test]
