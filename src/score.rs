@@ -23,7 +23,12 @@ use crate::waivers::{
     WaiverEntry,
 };
 use crate::walk::WalkStats;
-use std::collections::{HashMap, HashSet};
+// The maps below are keyed by the scan's own strings (check ids, fingerprints,
+// evidence) and never iterated, so their order cannot reach the report; a
+// monorepo's roll-up makes hundreds of thousands of lookups in them, where
+// SipHash (the std default, made to resist hash flooding by an attacker who
+// chooses the keys) cost more than the lookups themselves. rustc's FxHash.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 pub fn priority(impact: u8, risk: u8, effort: u8) -> u32 {
     impact as u32 * risk as u32 * (6 - effort.clamp(1, 5)) as u32
@@ -160,6 +165,13 @@ fn evaluate_with(
                     .iter()
                     .filter_map(|f| suppress(f, &declared[i])),
             );
+            continue;
+        }
+        if declared.is_empty() {
+            // Nothing can cover a finding: the outcome is the same with
+            // the waivers (most scans, and every app of a monorepo without
+            // waivers: no per-finding match lists to build).
+            waived.push((*rule, raw.clone()));
             continue;
         }
         let mut outcome = raw.clone();
@@ -327,7 +339,7 @@ fn declared_waivers(facts: &Facts, config: &Config) -> Vec<Waiver> {
 /// among findings alike; and the same without the path, which finds a
 /// finding again after a rename.
 fn identify(rule: &str, findings: &mut [rules::Finding], facts: &Facts) {
-    let mut seen: std::collections::HashMap<(String, String), usize> = Default::default();
+    let mut seen: HashMap<(String, String), usize> = Default::default();
     for f in findings.iter_mut() {
         let context = match f.location.as_ref().and_then(|l| facts.context(l)) {
             Some(h) => format!("c{h:016x}"),
@@ -709,12 +721,12 @@ fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>) -> AppEval {
     // evidence: every merge below is a hash lookup, not a scan of what the
     // roll-up holds so far.
     let mut checks: Vec<Check> = Vec::new();
-    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut by_id: HashMap<&str, usize> = HashMap::default();
     let mut evidence_of: Vec<HashSet<&Evidence>> = Vec::new();
     // Each check's set is sized for every app's evidence up front: growing
     // it re-hashed everything it held (a third of the roll-up's time on
     // 1,250 apps).
-    let mut evidence_total: HashMap<&str, usize> = HashMap::new();
+    let mut evidence_total: HashMap<&str, usize> = HashMap::default();
     for (_, e) in apps {
         for c in &e.checks {
             *evidence_total.entry(c.id.as_str()).or_default() += c.evidence.len();
@@ -725,8 +737,9 @@ fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>) -> AppEval {
             match by_id.get(c.id.as_str()) {
                 None => {
                     by_id.insert(&c.id, checks.len());
-                    let mut set = HashSet::with_capacity(
+                    let mut set = HashSet::with_capacity_and_hasher(
                         evidence_total.get(c.id.as_str()).copied().unwrap_or(0),
+                        Default::default(),
                     );
                     set.extend(c.evidence.iter());
                     evidence_of.push(set);
@@ -760,7 +773,8 @@ fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>) -> AppEval {
     }
     let all_debt = apps.iter().map(|(_, e)| e.debt.len()).sum();
     let mut debt: Vec<DebtItem> = Vec::with_capacity(all_debt);
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(all_debt);
+    let mut seen: HashMap<&str, usize> =
+        HashMap::with_capacity_and_hasher(all_debt, Default::default());
     for (a, e) in apps {
         let root = SafeText::new(&a.root);
         for d in &e.debt {
@@ -773,7 +787,7 @@ fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>) -> AppEval {
     }
     sort_debt(&mut debt);
     let mut suppressions: Vec<Suppression> = Vec::new();
-    let mut suppressed: HashSet<(&SafeText, u32, &SafeText)> = HashSet::new();
+    let mut suppressed: HashSet<(&SafeText, u32, &SafeText)> = HashSet::default();
     for (_, e) in apps {
         for s in &e.suppressions {
             if suppressed.insert((&s.path, s.line, &s.rule)) {
@@ -1142,8 +1156,7 @@ fn scope_counts(facts: &Facts) -> Vec<crate::report::ScopeCount> {
 /// serialised) so that a baseline written by an older graduate still
 /// matches (report/baseline.rs).
 fn legacy_fingerprints(debt: &mut [DebtItem]) {
-    let mut seen: std::collections::HashMap<(String, Option<SafeText>, SafeText), usize> =
-        std::collections::HashMap::new();
+    let mut seen: HashMap<(String, Option<SafeText>, SafeText), usize> = HashMap::default();
     for d in debt.iter_mut() {
         let n = seen
             .entry((d.rule.clone(), d.path.clone(), d.message.clone()))
