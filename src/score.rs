@@ -1577,6 +1577,38 @@ mod tests {
         assert_eq!(r.apps.len(), 1);
     }
 
+    /// The roll-up merges the checks and the debt on two threads: the
+    /// report of a repository of several apps is the same as on one.
+    #[test]
+    fn a_monorepo_rolls_up_the_same_on_one_thread_and_two() {
+        let report = |threads| {
+            let mut r = crate::scan::run(&crate::scan::ScanOptions {
+                path: concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/three-apps").into(),
+                config: None,
+                threads,
+                history: false,
+                fail_under: Some(90),
+                waivers: true,
+            })
+            .unwrap()
+            .report;
+            r.scanned_at.clear();
+            serde_json::to_string(&r).unwrap()
+        };
+        let one = report(1);
+        let parsed: serde_json::Value = serde_json::from_str(&one).unwrap();
+        // A real roll-up: several apps, and debt found in more than one.
+        assert!(parsed["apps"].as_array().unwrap().len() >= 3);
+        assert!(
+            parsed["debt"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| { d["apps"].as_array().is_some_and(|a| a.len() > 1) })
+        );
+        assert_eq!(report(2), one);
+    }
+
     #[test]
     fn grades() {
         assert_eq!(grade(100), "A");
