@@ -70,6 +70,20 @@
 //!   for the database, a worker parked on its event, a queue consumer, a Go
 //!   `select` on a work channel and a walk up a reply chain that stops at the
 //!   first error are not retries;
+//! - in `worker/src/hooks.ts`, a retry loop whose only call is the project's
+//!   `sendJson` (a fetch wrapper in another module) is a storm, one around a
+//!   local store function (`saveAttempt`, no HTTP) is no retry; a generic
+//!   `withBackoff(task)` helper that calls the function it is given is
+//!   judged by its own doubling wait (no jitter: reported), one that runs
+//!   its work again only on a unique-key clash is not; two polls that
+//!   wait for a render or an export job (re-reading the render's record,
+//!   stopping on `state === 'finished'`, no error path) are not retries,
+//!   while `pingUntilUp`, the same shape re-sending one request until the
+//!   status is good, is; Temporal activity retry policies
+//!   (`proxyActivities({ retry: {…} })`, no jitter) are, one with a constant
+//!   interval and one with the default doubling and no bound, and a proxy
+//!   left to Temporal's default policy (unbounded); one of one attempt is
+//!   not;
 //! - client code is out of scope: `pushclient`, a Go package imported only by
 //!   the `push` subcommand of a cobra CLI whose `serve` subcommand is the
 //!   server, has an unbounded `http.Post` and a reconnect loop, neither
@@ -248,7 +262,62 @@ fn only_the_real_retry_is_a_storm() {
         sites(&report, "retry-storm"),
         vec![
             ("jobs/deliveries.py".to_string(), 77, 4),
-            ("jobs/sync.py".to_string(), 21, 4)
+            ("jobs/sync.py".to_string(), 21, 4),
+            // Through the project's `sendJson`, no wait between attempts.
+            ("worker/src/hooks.ts".to_string(), 13, 4),
+            // Re-sends the same request until the status is good.
+            ("worker/src/hooks.ts".to_string(), 72, 4),
+            // `withBackoff(task)`: a generic helper, doubling, no jitter.
+            ("worker/src/hooks.ts".to_string(), 87, 4),
+            // Temporal policies: constant 2 minutes; doubling, unbounded.
+            ("worker/src/workflows/publish.ts".to_string(), 10, 4),
+            ("worker/src/workflows/publish.ts".to_string(), 21, 4),
+            // Temporal's default policy: doubling, no bound.
+            ("worker/src/workflows/publish.ts".to_string(), 25, 4),
         ]
+    );
+}
+
+/// fixtures/go-client-library: a Go package that no `package main` of the
+/// repository imports (a published API client, used only by a test) is not
+/// the service; the packages the program reaches, directly and through
+/// another package, are.
+#[test]
+fn a_go_package_no_program_imports_is_a_library() {
+    let out = common::graduate()
+        .args([
+            "scan",
+            "fixtures/go-client-library",
+            "--format",
+            "json",
+            "--no-git",
+        ])
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<String> = sites(&report, "outbound-timeout")
+        .into_iter()
+        .map(|(path, line, _)| format!("{path}:{line}"))
+        .collect();
+    assert_eq!(
+        files,
+        ["internal/rates/rates.go:11", "internal/server/server.go:22"]
+    );
+    let scope = common::graduate()
+        .args([
+            "scan",
+            "fixtures/go-client-library",
+            "--no-git",
+            "--explain-scope",
+            "client/client.go",
+        ])
+        .output()
+        .unwrap();
+    common::assert_ok(&scope);
+    let said = String::from_utf8_lossy(&scope.stdout);
+    assert!(
+        said.contains("dev-tooling") && said.contains("no program"),
+        "{said}"
     );
 }

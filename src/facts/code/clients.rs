@@ -441,6 +441,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                     backoff: Backoff::Exponential,
                     jitter: true,
                     bounded: true,
+                    through: None,
                 });
             }
         }

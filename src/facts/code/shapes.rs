@@ -454,7 +454,7 @@ fn js_wrappers(src: &Source, functions: &[(String, usize, usize)], out: &mut Vec
 }
 
 /// The parameter names of a header `name(a, { b } = {}, c?: T = x) …`.
-fn params(header: &str) -> Vec<String> {
+pub(super) fn params(header: &str) -> Vec<String> {
     let Some(open) = header.find('(') else {
         return Vec::new();
     };
