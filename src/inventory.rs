@@ -328,13 +328,60 @@ impl PathReason {
     }
 }
 
+/// Whether a path holds, in any case, a word that a path question of this
+/// module reacts to: a test, folder or tool-configuration name of
+/// `rules/folders.toml`, or a generated or story file-name part. Without
+/// one, no path rule applies, and that is most paths of a tree: one pass of
+/// an automaton over the path answers for them, where each question asked
+/// in full cost a couple of thousand instructions, for every file, three
+/// times (the walk, the extractor, the scope pass).
+fn holds_path_word(rel: &str) -> bool {
+    static WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+        let f = folders();
+        let t = &f.test_paths;
+        let tool = [&f.tool_config.names, &f.tool_config.stems];
+        let words = f
+            .folder
+            .iter()
+            .flat_map(|r| r.names.iter())
+            .chain(tool.into_iter().flatten().flatten())
+            .chain(&t.folders)
+            .chain(&t.folder_words)
+            .chain(&t.file_names)
+            .chain(&t.file_suffixes)
+            .chain(&t.file_infixes)
+            .chain(t.file_prefixes.iter().map(|(pre, _)| pre))
+            .map(String::as_str)
+            // The generated and story name parts of `settled_by_name`.
+            .chain([".pb.go", "_pb2", ".generated.", ".gen.", "_gen.go"])
+            .chain(["zz_generated", ".stories.", ".story."])
+            .filter(|w| !w.is_empty());
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(words)
+            .expect("folder table words are literals")
+    });
+    WORDS.is_match(rel)
+}
+
 fn settled_by_path(rel: &str, kind: FileKind) -> Option<(Scope, PathReason)> {
-    if is_test_path(rel) {
+    if holds_path_word(rel) {
+        settled_by_name(rel, kind)
+    } else {
+        settled_by_kind(kind)
+    }
+}
+
+/// [`settled_by_path`] for a path that holds a word of the table.
+fn settled_by_name(rel: &str, kind: FileKind) -> Option<(Scope, PathReason)> {
+    if is_test_by_name(rel) {
         return Some((Scope::Test, PathReason::Test));
     }
     let lower = ascii_lower(rel);
     let lower = lower.as_ref();
     let name = lower.rsplit('/').next().unwrap_or(lower);
+    // Each of these name parts is a word of `holds_path_word`.
     let generated_name = name.ends_with(".pb.go")
         || holds(name, "_pb2")
         || holds(name, ".generated.")
@@ -356,6 +403,11 @@ fn settled_by_path(rel: &str, kind: FileKind) -> Option<(Scope, PathReason)> {
     if folders().tool_config.has(stem) && matches!(kind, FileKind::Source(_)) {
         return Some((Scope::DevTooling, PathReason::ToolConfig(name.into())));
     }
+    settled_by_kind(kind)
+}
+
+/// The scope of a file whose path settles nothing: its kind's.
+fn settled_by_kind(kind: FileKind) -> Option<(Scope, PathReason)> {
     match kind {
         FileKind::Source(_) => None,
         FileKind::Doc => Some((Scope::Docs, PathReason::Doc)),
@@ -577,6 +629,11 @@ fn is_deploy_file(rel: &str, lower: &str) -> bool {
 /// an upper-case letter, and the file name's infixes are looked for with
 /// [`holds`].
 pub fn is_test_path(rel: &str) -> bool {
+    holds_path_word(rel) && is_test_by_name(rel)
+}
+
+/// [`is_test_path`] for a path that holds a word of the table.
+fn is_test_by_name(rel: &str) -> bool {
     let t = &folders().test_paths;
     let lower = ascii_lower(rel);
     let lower = lower.as_ref();

@@ -214,7 +214,7 @@ impl GitignoreFilter {
     }
 
     /// The `.gitignore` files of `dir` and of its ancestors up to the root,
-    /// nearest first.
+    /// nearest first, each with its verdict on `dir`.
     fn chain(&self, dir: &Path) -> Chain {
         if let Some(c) = self
             .chains
@@ -224,16 +224,26 @@ impl GitignoreFilter {
         {
             return Arc::clone(c);
         }
-        let mut chain = Vec::new();
+        let mut files = Vec::new();
         if dir.starts_with(&self.root) {
-            chain.extend(self.matcher(dir));
+            files.extend(self.matcher(dir));
             if dir != self.root
                 && let Some(parent) = dir.parent()
             {
-                chain.extend(self.chain(parent).iter().cloned());
+                files.extend(self.chain(parent).ignores.iter().map(|(m, _)| m.clone()));
             }
         }
-        let chain: Chain = chain.into();
+        let ignores = files
+            .into_iter()
+            .map(|m| {
+                let on_dir = verdict(m.matched_path_or_any_parents(dir, true));
+                (m, on_dir)
+            })
+            .collect();
+        let exclude = self.exclude.as_ref().map_or(Match::None, |x| {
+            verdict(x.matched_path_or_any_parents(dir, true))
+        });
+        let chain = Arc::new(DirChain { ignores, exclude });
         self.chains
             .write()
             .expect("chain cache")
@@ -243,26 +253,35 @@ impl GitignoreFilter {
     }
 
     /// Whether the walk keeps this entry.
+    ///
+    /// An ignore file's verdict on a path is its verdict on the path
+    /// itself or, failing one, on the nearest parent folder that has one
+    /// (`matched_path_or_any_parents`). The verdicts on the parents are the
+    /// same for every entry of a folder, so the folder's [`Chain`] holds
+    /// them and an entry costs one match per ignore file, where asking
+    /// each ancestor again cost a glob-set match per folder level.
     fn keep(&self, path: &Path, is_dir: bool) -> bool {
-        let mut verdict = Match::None;
+        let mut v = Match::None;
         let chain = path.parent().map(|d| self.chain(d));
-        for m in chain.iter().flat_map(|c| c.iter()) {
-            verdict = match m.matched_path_or_any_parents(path, is_dir) {
-                Match::Ignore(_) => Match::Ignore(()),
-                Match::Whitelist(_) => Match::Whitelist(()),
-                Match::None => Match::None,
+        for (m, on_dir) in chain.iter().flat_map(|c| c.ignores.iter()) {
+            v = match verdict(m.matched(path, is_dir)) {
+                Match::None => on_dir.clone(),
+                own => own,
             };
-            if !verdict.is_none() {
+            if !v.is_none() {
                 break;
             }
         }
-        if verdict.is_none()
+        if v.is_none()
             && let Some(x) = &self.exclude
-            && x.matched_path_or_any_parents(path, is_dir).is_ignore()
         {
-            verdict = Match::Ignore(());
+            let on_dir = chain.as_ref().map_or(Match::None, |c| c.exclude.clone());
+            let own = verdict(x.matched(path, is_dir));
+            if own.is_ignore() || (own.is_none() && on_dir.is_ignore()) {
+                v = Match::Ignore(());
+            }
         }
-        if !verdict.is_ignore() {
+        if !v.is_ignore() {
             return true;
         }
         let Some(tracked) = &self.tracked else {
@@ -283,8 +302,24 @@ impl GitignoreFilter {
     }
 }
 
-/// Ignore files that apply in one directory, nearest first.
-type Chain = Arc<[Arc<Gitignore>]>;
+/// The ignore files that apply in one directory, nearest first, each with
+/// its verdict on the directory (on it or any of its parents), and that of
+/// `.git/info/exclude`.
+struct DirChain {
+    ignores: Vec<(Arc<Gitignore>, Match<()>)>,
+    exclude: Match<()>,
+}
+
+type Chain = Arc<DirChain>;
+
+/// A match without the glob that decided it.
+fn verdict<T>(m: Match<T>) -> Match<()> {
+    match m {
+        Match::Ignore(_) => Match::Ignore(()),
+        Match::Whitelist(_) => Match::Whitelist(()),
+        Match::None => Match::None,
+    }
+}
 
 fn compile_ignore(dir: &Path, text: &str) -> Option<Gitignore> {
     let mut b = GitignoreBuilder::new(dir);
@@ -650,6 +685,7 @@ mod tests {
             ("a.log", ""),
             ("a.txt", ""),
             ("out/x.txt", ""),
+            ("out/y.txt", ""),
             // A nested file re-includes what the root one excludes.
             ("sub/.gitignore", "!keep.log\n"),
             ("sub/keep.log", ""),
@@ -686,7 +722,11 @@ mod tests {
             ]
         );
         // The tracked files of a git work tree are kept whatever ignores them.
-        let tracked = vec!["a.log".to_string(), "sub/deep/x.txt".to_string()];
+        let tracked = vec![
+            "a.log".to_string(),
+            "out/x.txt".to_string(),
+            "sub/deep/x.txt".to_string(),
+        ];
         let out = walk(&root, &GlobSet::empty(), Some(tracked), 2, |r, _| {
             FileFacts {
                 path: r.path.clone(),
@@ -696,5 +736,8 @@ mod tests {
         let walked: Vec<&str> = out.files.iter().map(|f| f.path.as_str()).collect();
         assert!(walked.contains(&"a.log") && walked.contains(&"sub/deep/x.txt"));
         assert!(!walked.contains(&"sub/other.log"));
+        // An ignored folder walked for its tracked file: its untracked
+        // neighbour is still ignored, by the folder's verdict.
+        assert!(walked.contains(&"out/x.txt") && !walked.contains(&"out/y.txt"));
     }
 }

@@ -451,3 +451,41 @@ fn many_items_in_one_file_cost_time_in_proportion() {
         "{stderr}"
     );
 }
+
+#[test]
+fn many_retry_loops_through_a_wrapper_cost_time_in_proportion() {
+    // Each loop that retries through a project function is a retry only
+    // where a resolved outbound call lies inside it: thousands of loops and
+    // thousands of calls are joined by an index, not loop × call, and every
+    // loop is found.
+    let n = 3_000;
+    let loops: String = (0..n)
+        .map(|i| {
+            format!(
+                "export async function deliver{i}(u) {{\n  let attempt = 0;\n  while (attempt < 3) {{\n    try {{ return await fetchJson(u, {{}}) }} catch (e) {{ attempt++ }}\n  }}\n}}\n"
+            )
+        })
+        .collect();
+    let (report, stderr) = scan(&[
+        (
+            "package.json",
+            b"{\"name\": \"hooks\", \"dependencies\": {\"express\": \"^4.0.0\"}}".to_vec(),
+        ),
+        (
+            "src/net.js",
+            b"export async function fetchJson(url, init = {}) {\n  return fetch(url, { ...init });\n}\n"
+                .to_vec(),
+        ),
+        (
+            "src/hooks.js",
+            format!("import {{ fetchJson }} from './net';\n{loops}").into_bytes(),
+        ),
+    ]);
+    let storms = report["debt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "retry-storm" && d["path"] == "src/hooks.js")
+        .count();
+    assert_eq!(storms, n, "{stderr}");
+}

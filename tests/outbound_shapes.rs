@@ -44,6 +44,16 @@
 //!   (reported without a timeout, also with `**body` built from dict
 //!   literals; not with `timeout=8`); a subclass whose own `deliver` goes to
 //!   a sender that sets its own timeout is not, nor is that sender's caller;
+//! - a client object a module builds once and the project imports
+//!   (`jobs/net.py`: `import requests as http_or_guard`, chosen at import
+//!   time between requests and advocate, and `shared_session =
+//!   TunedSession()`, a project subclass of its `Session`): `http_or_guard.get`
+//!   and `shared_session.head` without a timeout are reported, with one not;
+//!   the base class `FeedSource` (another module) hands its `**kwargs` to
+//!   `shared_session.request`, and each subclass's inherited `self.fetch(…)`
+//!   is judged at its line (reported without `timeout=`, not with it), also
+//!   through an override that calls `super().fetch(…, **kwargs)`; the
+//!   wrapper's own line is not a site;
 //! - a bare pycurl `perform()` and a urllib3 pool built without a timeout are
 //!   reported, the pool with `Timeout(…)` is not;
 //! - browser code in a server-side place: in a React Router route module
@@ -72,6 +82,20 @@
 //!   for the database, a worker parked on its event, a queue consumer, a Go
 //!   `select` on a work channel and a walk up a reply chain that stops at the
 //!   first error are not retries;
+//! - in `worker/src/hooks.ts`, a retry loop whose only call is the project's
+//!   `sendJson` (a fetch wrapper in another module) is a storm, one around a
+//!   local store function (`saveAttempt`, no HTTP) is no retry; a generic
+//!   `withBackoff(task)` helper that calls the function it is given is
+//!   judged by its own doubling wait (no jitter: reported), one that runs
+//!   its work again only on a unique-key clash is not; two polls that
+//!   wait for a render or an export job (re-reading the render's record,
+//!   stopping on `state === 'finished'`, no error path) are not retries,
+//!   while `pingUntilUp`, the same shape re-sending one request until the
+//!   status is good, is; Temporal activity retry policies
+//!   (`proxyActivities({ retry: {…} })`, no jitter) are, one with a constant
+//!   interval and one with the default doubling and no bound, and a proxy
+//!   left to Temporal's default policy (unbounded); one of one attempt is
+//!   not;
 //! - client code is out of scope: `pushclient`, a Go package imported only by
 //!   the `push` subcommand of a cobra CLI whose `serve` subcommand is the
 //!   server, has an unbounded `http.Post` and a reconnect loop, neither
@@ -130,6 +154,10 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("jobs/catalog.py", 41, 5),
         ("jobs/channels.py", 20, 5),
         ("jobs/channels.py", 36, 5),
+        ("jobs/downloads.py", 5, 5),
+        ("jobs/downloads.py", 13, 5),
+        ("jobs/feed_sources.py", 9, 5),
+        ("jobs/feed_sources.py", 23, 5),
         ("jobs/lookups.py", 12, 5),
         ("jobs/lookups.py", 21, 5),
         ("jobs/lookups.py", 32, 5),
@@ -187,6 +215,8 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "send() hands its caller's keywords on to requests",
         "send_patiently() puts a timeout into the keywords it hands on to requests",
         "new aws.S3Client with a timeout",
+        "http_or_guard.get through the requests client http_or_guard of jobs/net.py:8, with a timeout of its own",
+        "self.fetch passes timeout= (the wrapper fetch defined at jobs/feed_base.py:13)",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
@@ -261,7 +291,18 @@ fn only_the_real_retry_is_a_storm() {
         sites(&report, "retry-storm"),
         vec![
             ("jobs/deliveries.py".to_string(), 77, 4),
-            ("jobs/sync.py".to_string(), 21, 4)
+            ("jobs/sync.py".to_string(), 21, 4),
+            // Through the project's `sendJson`, no wait between attempts.
+            ("worker/src/hooks.ts".to_string(), 13, 4),
+            // Re-sends the same request until the status is good.
+            ("worker/src/hooks.ts".to_string(), 72, 4),
+            // `withBackoff(task)`: a generic helper, doubling, no jitter.
+            ("worker/src/hooks.ts".to_string(), 87, 4),
+            // Temporal policies: constant 2 minutes; doubling, unbounded.
+            ("worker/src/workflows/publish.ts".to_string(), 10, 4),
+            ("worker/src/workflows/publish.ts".to_string(), 21, 4),
+            // Temporal's default policy: doubling, no bound.
+            ("worker/src/workflows/publish.ts".to_string(), 25, 4),
         ]
     );
 }
@@ -300,4 +341,48 @@ fn base_class_chains_are_followed_a_bounded_number_of_links() {
     let mut want = want;
     want.sort();
     assert_eq!(got, want);
+}
+
+/// fixtures/go-client-library: a Go package that no `package main` of the
+/// repository imports (a published API client, used only by a test) is not
+/// the service; the packages the program reaches, directly and through
+/// another package, are.
+#[test]
+fn a_go_package_no_program_imports_is_a_library() {
+    let out = common::graduate()
+        .args([
+            "scan",
+            "fixtures/go-client-library",
+            "--format",
+            "json",
+            "--no-git",
+        ])
+        .output()
+        .unwrap();
+    common::assert_ok(&out);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<String> = sites(&report, "outbound-timeout")
+        .into_iter()
+        .map(|(path, line, _)| format!("{path}:{line}"))
+        .collect();
+    assert_eq!(
+        files,
+        ["internal/rates/rates.go:11", "internal/server/server.go:22"]
+    );
+    let scope = common::graduate()
+        .args([
+            "scan",
+            "fixtures/go-client-library",
+            "--no-git",
+            "--explain-scope",
+            "client/client.go",
+        ])
+        .output()
+        .unwrap();
+    common::assert_ok(&scope);
+    let said = String::from_utf8_lossy(&scope.stdout);
+    assert!(
+        said.contains("dev-tooling") && said.contains("no program"),
+        "{said}"
+    );
 }

@@ -98,7 +98,7 @@ fn ignorable_host(host: &str) -> bool {
 /// Literals every match of [`URL`] or [`FIELD`] contains (ASCII case-
 /// insensitive); lines without one are never handed to a regex. The secret
 /// scan's literal pass finds them along with its own
-/// ([`crate::facts::secrets::scan_with_integration_lines`]).
+/// ([`crate::facts::secrets::scan_shared`]).
 pub(crate) const PREFILTER_LITERALS: [&str; 12] = [
     "://", "mail", "phone", "mobile", "address", "dob", "birth", "ssn", "social", "national",
     "passport", "card",

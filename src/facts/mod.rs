@@ -541,9 +541,6 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
                     message: message.clone().into(),
                 });
             }
-            if !record.is_test {
-                out.flag_use = operations::flag_import(path, text);
-            }
         }
         FileKind::EnvFile => out.env_file = Some(secrets::env_file(path, text)),
         FileKind::GitIgnore => {
@@ -633,12 +630,15 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
         out.code.practices.push(p);
     }
     if !matches!(record.kind, FileKind::Doc | FileKind::GitIgnore) {
-        // One literal pass serves the secret scan and the integration scan
-        // (hosts and personal data in production source).
-        let (found, integration_lines) =
-            secrets::scan_with_integration_lines(path, record.kind, record.is_test, text);
+        // One literal pass serves the secret scan, the integration scan
+        // (hosts and personal data in production source) and the flag SDK
+        // scan (a file naming no SDK package imports none).
+        let (found, shared) = secrets::scan_shared(path, record.kind, record.is_test, text);
         if matches!(record.kind, FileKind::Source(_)) && !record.is_test {
-            (out.hosts, out.pii) = integrations::scan_lines(path, text, &integration_lines);
+            (out.hosts, out.pii) = integrations::scan_lines(path, text, &shared.integration_lines);
+            if shared.names_flag_sdk {
+                out.flag_use = operations::flag_import(path, text);
+            }
         }
         out.secrets = found.candidates;
         out.secret_exclusions = found.excluded;

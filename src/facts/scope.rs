@@ -61,6 +61,8 @@ pub struct GoHints {
     /// none: one subcommand's file, not the root that all of them share
     /// (which wires the server's dependencies too).
     pub subcommand: bool,
+    /// Declares `package main`: a program of the repository.
+    pub main: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -329,11 +331,16 @@ pub fn go_hints(text: &str) -> ScopeHints {
             imports.push(path.to_string());
         }
     }
+    // The package or one below it (`github.com/spf13/cobra/doc`), compared
+    // in place: a `format!` of `{p}/` per import and table row was most of
+    // this function's cost.
     let marked = |want: Mark| {
         imports.iter().any(|i| {
-            GO_MARKS
-                .iter()
-                .any(|(p, m)| *m == want && (i == p || i.starts_with(&format!("{p}/"))))
+            GO_MARKS.iter().any(|(p, m)| {
+                *m == want
+                    && i.strip_prefix(p.as_str())
+                        .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+            })
         })
     };
     // The standard library's ways to accept connections, or a server
@@ -344,11 +351,24 @@ pub fn go_hints(text: &str) -> ScopeHints {
     // root registers the others (`AddCommand(`, `Commands:`).
     let subcommand =
         cli && text.contains("Command{") && !has_marker(text, MarkerKind::GoRegistersCommands);
+    // `package main` is the first line that is not a comment; a build
+    // constraint or a licence header may come before it.
+    let main = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("package "))
+        .is_some_and(|l| {
+            l["package ".len()..]
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                == Some("main")
+        });
     ScopeHints {
         go: Some(GoHints {
             serves,
             cli,
             subcommand,
+            main,
             imports,
         }),
         ..ScopeHints::default()
@@ -508,6 +528,90 @@ fn go_client_packages(
         }
     }
     out
+}
+
+/// Go packages that no program of the repository imports: a client library
+/// shipped for other programs (miniflux's `client/`, which only an
+/// integration test uses), whose calls are not the service's. Reached means
+/// imported, directly or through other packages, by a non-test file of a
+/// `package main` whose path the service may run (not an example, a test or
+/// a tool folder); the project's imports are resolved exactly, by the module
+/// paths of its `go.mod` files. Nothing is decided for a tree with no such
+/// `main`, no `go.mod`, or a Go file whose imports were not read (too large
+/// to read): a package might then be reached unseen.
+/// Returns each unreached package's directory with its reason.
+fn go_library_packages(
+    files: &[FileRecord],
+    hints: &BTreeMap<String, ScopeHints>,
+) -> HashMap<String, String> {
+    let dir_of = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let go: Vec<&FileRecord> = files
+        .iter()
+        .filter(|f| f.kind == FileKind::Source(Lang::Go) && !f.is_test)
+        .filter(|f| inventory::path_scope(&f.path, f.kind).is_none())
+        .collect();
+    let mut read: Vec<(String, &GoHints)> = Vec::with_capacity(go.len());
+    for f in &go {
+        match hints.get(&f.path).and_then(|h| h.go.as_ref()) {
+            Some(h) => read.push((dir_of(&f.path), h)),
+            None => return HashMap::new(),
+        }
+    }
+    if !read.iter().any(|(_, h)| h.main) {
+        return HashMap::new();
+    }
+    let modules: Vec<(String, &str)> = hints
+        .iter()
+        .filter_map(|(p, h)| Some((dir_of(p), h.go_module.as_deref()?)))
+        .collect();
+    if modules.is_empty() {
+        return HashMap::new();
+    }
+    let dirs: std::collections::HashSet<&str> = read.iter().map(|(d, _)| d.as_str()).collect();
+    let resolve = |import: &str| -> Option<String> {
+        modules.iter().find_map(|(mdir, module)| {
+            let rest = if import == *module {
+                ""
+            } else {
+                import.strip_prefix(module)?.strip_prefix('/')?
+            };
+            let dir = match (mdir.is_empty(), rest.is_empty()) {
+                (true, _) => rest.to_string(),
+                (false, true) => mdir.clone(),
+                (false, false) => format!("{mdir}/{rest}"),
+            };
+            dirs.contains(dir.as_str()).then_some(dir)
+        })
+    };
+    let mut by_dir: HashMap<&str, Vec<&GoHints>> = HashMap::new();
+    for (d, h) in &read {
+        by_dir.entry(d.as_str()).or_default().push(h);
+    }
+    // Walk the imports from every program; each package is visited once.
+    let mut reached: std::collections::HashSet<String> = read
+        .iter()
+        .filter(|(_, h)| h.main)
+        .map(|(d, _)| d.clone())
+        .collect();
+    let mut todo: Vec<String> = reached.iter().cloned().collect();
+    while let Some(dir) = todo.pop() {
+        for h in by_dir.get(dir.as_str()).into_iter().flatten() {
+            for target in h.imports.iter().filter_map(|i| resolve(i)) {
+                if reached.insert(target.clone()) {
+                    todo.push(target);
+                }
+            }
+        }
+    }
+    dirs.iter()
+        .filter(|d| !reached.contains(**d))
+        .map(|d| {
+            (
+                d.to_string(),
+                "Go package that no program (`package main`) of the repository imports: a library for other programs".to_string(),
+            )
+        })
+        .collect()
 }
 
 /// A Dockerfile's `HEALTHCHECK CMD` scripts. Docker runs the command in the
@@ -1014,6 +1118,7 @@ pub fn assign(
     let clients = rust_client_crates(manifests);
     let by_hand = script_entries(manifests);
     let go_clients = go_client_packages(files, hints);
+    let go_libraries = go_library_packages(files, hints);
     let probes = probe_scripts(files, hints);
     for f in files.iter_mut() {
         let (scope, reason) = match inventory::path_scope(&f.path, f.kind) {
@@ -1022,6 +1127,12 @@ pub fn assign(
             None if f.kind == FileKind::Source(Lang::Go)
                 && let Some(why) =
                     go_clients.get(f.path.rsplit_once('/').map_or("", |(d, _)| d)) =>
+            {
+                (Scope::DevTooling, why.clone())
+            }
+            None if f.kind == FileKind::Source(Lang::Go)
+                && let Some(why) =
+                    go_libraries.get(f.path.rsplit_once('/').map_or("", |(d, _)| d)) =>
             {
                 (Scope::DevTooling, why.clone())
             }
@@ -1514,6 +1625,20 @@ mod tests {
             .collect()
     }
 
+    /// A table package marks a file that imports it or a package below it,
+    /// not one whose path merely starts with the same letters.
+    #[test]
+    fn go_marks_by_package_path() {
+        let cli = |import: &str| {
+            let text = format!("package x\n\nimport (\n\t\"{import}\"\n)\n");
+            go_hints(&text).go.unwrap().cli
+        };
+        assert!(cli("github.com/spf13/cobra"));
+        assert!(cli("github.com/urfave/cli/v2"));
+        assert!(!cli("github.com/spf13/cobra-extras"));
+        assert!(!cli("github.com/urfave/climate"));
+    }
+
     #[test]
     fn go_cli_client_packages_and_their_libraries() {
         let go = |imports: &[&str], body: &str| {
@@ -1625,6 +1750,83 @@ mod tests {
             ),
         ));
         let got = scopes_with(&files, &texts);
+        assert_eq!(got[4].0, Scope::Server);
+    }
+
+    #[test]
+    fn go_packages_no_program_imports_are_libraries() {
+        let go = |package: &str, imports: &[&str]| {
+            let list: String = imports.iter().map(|i| format!("\t\"{i}\"\n")).collect();
+            go_hints(&format!("// Licence.\n{package}\n\nimport (\n{list})\n"))
+        };
+        let files = [
+            "go.mod",
+            "main.go",
+            "internal/api/api.go",
+            "internal/store/store.go",
+            "client/client.go",
+            "examples/demo/main.go",
+            "sdk/sdk.go",
+        ];
+        let texts = vec![
+            ("go.mod", go_mod_hints("module example.com/ledger/v2\n")),
+            (
+                "main.go",
+                go(
+                    "package main // import \"example.com/ledger/v2\"",
+                    &["example.com/ledger/v2/internal/api"],
+                ),
+            ),
+            (
+                "internal/api/api.go",
+                go(
+                    "package api",
+                    &["net/http", "example.com/ledger/v2/internal/store"],
+                ),
+            ),
+            (
+                "internal/store/store.go",
+                go("package store", &["database/sql"]),
+            ),
+            ("client/client.go", go("package client", &["net/http"])),
+            // An example program does not make what it imports the service.
+            (
+                "examples/demo/main.go",
+                go("package main", &["example.com/ledger/v2/sdk"]),
+            ),
+            ("sdk/sdk.go", go("package sdk", &["net/http"])),
+        ];
+        let got = scopes_with(&files, &texts);
+        let scopes: Vec<Scope> = got.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            scopes[1..],
+            [
+                Scope::Server,
+                Scope::Server,
+                // Reached through `internal/api`.
+                Scope::Server,
+                Scope::DevTooling,
+                Scope::Example,
+                Scope::DevTooling,
+            ]
+        );
+        assert!(got[4].1.contains("no program"), "{}", got[4].1);
+        // A Go file whose imports were not read (too large): what it
+        // imports is unknown, so nothing is decided.
+        let unread: Vec<(&str, ScopeHints)> = texts
+            .iter()
+            .filter(|(p, _)| *p != "internal/store/store.go")
+            .cloned()
+            .collect();
+        let got = scopes_with(&files, &unread);
+        assert_eq!(got[4].0, Scope::Server);
+        // No program at all (a library repository): nothing is decided.
+        let library: Vec<(&str, ScopeHints)> = texts
+            .iter()
+            .filter(|(p, _)| !p.ends_with("main.go"))
+            .cloned()
+            .collect();
+        let got = scopes_with(&files, &library);
         assert_eq!(got[4].0, Scope::Server);
     }
 

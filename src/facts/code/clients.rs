@@ -449,6 +449,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                     backoff: Backoff::Exponential,
                     jitter: true,
                     bounded: true,
+                    through: None,
                 });
             }
         }

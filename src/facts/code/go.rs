@@ -532,6 +532,7 @@ pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool, bool)> {
 
 fn retries(src: &Source, facts: &mut CodeFacts) {
     let code = &src.code;
+    super::temporal::go_policies(src, facts);
     if code.contains("retryablehttp.NewClient(") {
         let i = code.find("retryablehttp.NewClient(").unwrap();
         // go-retryablehttp: exponential backoff, 4 retries by default; its
@@ -542,6 +543,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
             backoff: Backoff::Exponential,
             jitter: code.contains("LinearJitterBackoff"),
             bounded: true,
+            through: None,
         });
     }
     if code.contains("backoff.NewExponentialBackOff(") {
@@ -554,6 +556,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
             backoff: Backoff::Exponential,
             jitter: !code.contains("RandomizationFactor = 0"),
             bounded: !code.contains("MaxElapsedTime = 0"),
+            through: None,
         });
     }
     super::retry_loops(src, facts, &["http.Get(", "http.Post(", ".Do("]);

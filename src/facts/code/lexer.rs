@@ -257,7 +257,7 @@ static RS_FN: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| crate::facts::pattern::regex(r"\bfn[ \t]+(?P<name>\w+)[^;{]*\{"));
 static JS_FUNC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     crate::facts::pattern::regex(
-        r"(?:\bfunction\s*\*?\s*(?P<name>\w+)\s*\([^)]*\)[^{]*\{|(?:const|let|var)\s+(?P<name2>\w+)\s*=\s*(?:async\s*)?(?:function\b[^{]*|\([^)]*\)\s*=>\s*|\w+\s*=>\s*)\{)",
+        r"(?:\bfunction\s*\*?\s*(?P<name>\w+)\s*(?:<[^(){}]*>\s*)?\([^)]*\)[^{]*\{|(?:const|let|var)\s+(?P<name2>\w+)\s*=\s*(?:async\s*)?(?:function\b[^{]*|\([^)]*\)\s*=>\s*|\w+\s*=>\s*)\{)",
     )
 });
 

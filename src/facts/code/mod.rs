@@ -23,10 +23,12 @@ mod lexer;
 pub mod nesting;
 pub mod practices;
 mod python;
+mod retry_calls;
 mod run_loops;
 mod rust;
 pub mod shapes;
 pub mod syntax;
+mod temporal;
 mod triggers;
 
 use serde::Serialize;
@@ -127,6 +129,50 @@ pub struct RetrySite {
     pub backoff: Backoff,
     pub jitter: bool,
     pub bounded: bool,
+    /// A hand-written loop that calls out only through the project's own
+    /// functions (`fetchWithProxy(url, …)` imported from another module):
+    /// the first and last line of its body. Which of those functions make
+    /// HTTP calls is known only once every module is read, so the loop is a
+    /// retry site only if a resolved outbound call lies in these lines
+    /// ([`standing_retries`]).
+    #[serde(skip)]
+    pub through: Option<(u32, u32)>,
+}
+
+/// The retry sites that retry an outbound call: all of them, except a loop
+/// that calls out through project functions ([`RetrySite::through`]), which
+/// needs one of the service's outbound sites (direct or resolved through a
+/// wrapper) inside its body. The outbound lines are indexed once, so a tree
+/// of many such loops and many calls costs a lookup per loop.
+pub fn standing_retries<'a>(
+    retries: &'a [RetrySite],
+    outbound: &[OutboundCall],
+) -> Vec<&'a RetrySite> {
+    if retries.iter().all(|r| r.through.is_none()) {
+        return retries.iter().collect();
+    }
+    let mut lines: std::collections::HashMap<&str, Vec<u32>> = std::collections::HashMap::new();
+    for c in outbound {
+        lines
+            .entry(c.location.path.as_str())
+            .or_default()
+            .push(c.location.line);
+    }
+    for l in lines.values_mut() {
+        l.sort_unstable();
+    }
+    retries
+        .iter()
+        .filter(|r| {
+            let Some((first, last)) = r.through else {
+                return true;
+            };
+            lines.get(r.location.path.as_str()).is_some_and(|l| {
+                let i = l.partition_point(|&x| x < first);
+                l.get(i).is_some_and(|&x| x <= last)
+            })
+        })
+        .collect()
 }
 
 impl RetrySite {
@@ -582,6 +628,9 @@ pub(crate) fn classify_loop_wait(body: &str) -> (Backoff, bool) {
         "settimeout",
         "delay(",
         "wait(",
+        // A project's own sleep helper: `await timer(5000)`, `await pause(ms)`.
+        "await timer(",
+        "await pause(",
         "backoff",
         "throttle(wait",
     ]
@@ -679,6 +728,10 @@ pub(crate) struct LoopHead {
 /// Hand-written retry loops around outbound calls, in all four languages: a loop whose body handles an error and calls out (or calls
 /// a same-file function that does).
 pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&str]) {
+    // The same retry written without a loop: a function calling itself.
+    retry_calls::recursive_retries(src, facts, |t| {
+        call_markers.iter().any(|m| calls_http(t, m))
+    });
     let code = &src.code;
     let brace = |heads: Vec<(usize, usize, bool, bool)>| -> Vec<LoopHead> {
         heads
@@ -719,13 +772,14 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
     // Rust's inline test module is not production code.
     let end = src.prod_end();
     let heads: Vec<LoopHead> = heads.into_iter().filter(|h| h.start < end).collect();
+    let bodies: Vec<(usize, usize)> = heads.iter().map(|h| h.body).collect();
     if heads.is_empty() {
         return;
     }
     // Helpers of this file that call out, so a loop around `fetch()` counts.
-    let callers: Vec<String> = src
-        .functions()
-        .into_iter()
+    let functions = src.functions();
+    let callers: Vec<String> = functions
+        .iter()
         .filter(|(_, s, e)| *s < end && call_markers.iter().any(|m| calls_http(&code[*s..*e], m)))
         .map(|(n, _, _)| format!("{n}("))
         .collect();
@@ -737,6 +791,13 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
     } in heads
     {
         let body = &code[open..close];
+        // What the loop itself says, its inner loops' bodies blanked.
+        let nested: Vec<(usize, usize)> = bodies
+            .iter()
+            .filter(|&&(s, e)| s > open && e <= close)
+            .map(|&(s, e)| (s - open, e - open))
+            .collect();
+        let own = run_loops::own_body(body, &nested);
         // `while not exit.is_set():`, `while running`, `for !stopped`: the
         // service's own work loop, which calls out each round; not a retry.
         let head = code[start..open].to_ascii_lowercase();
@@ -750,8 +811,9 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
         }
         let retry_words = has_retry_word(body);
         // `for url in urls` / `for (const u of items)` walks a collection:
-        // a batch, not a retry, unless the body says otherwise.
-        if iterates && !retry_words {
+        // a batch, not a retry, unless the body says otherwise (itself: the
+        // `attempts` of a status poll nested in it are that loop's).
+        if iterates && !has_retry_word(&own) {
             continue;
         }
         // A run loop parked on its work each turn, and a walk that moves to
@@ -762,22 +824,51 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
                 || callers.iter().any(|c| l.contains(c.as_str()))
         };
         if run_loops::blocks_each_turn(body, src.lang)
-            || run_loops::walks_until_error(body, calls_on_line)
+            || run_loops::walks_until_error(body, &own, calls_on_line)
         {
             continue;
         }
-        let handles_error = [
-            "catch", "Err(", "err ", "err)", "except", "is_err", "is_ok", ".ok()",
-        ]
-        .iter()
-        .any(|w| body.contains(w));
+        let handles_error = run_loops::handles_error(body);
         let calls_out = call_markers.iter().any(|m| calls_http(body, m))
             || callers.iter().any(|c| body.contains(c.as_str()));
         // `while (attempts < 3) { const res = await fetch(u); if (res.ok) break; await sleep(5000) }`
         // retries on status rather than on error.
         let status_retry = body.contains("break") && classify_loop_wait(body).0 != Backoff::None;
-        if !(handles_error || status_retry) || !calls_out {
+        if !(handles_error || status_retry) {
             continue;
+        }
+        // With no error path, a loop that waits for a resource to be ready
+        // (it re-reads the resource each turn, or stops on a state the
+        // response reports) is a poll: a success that says "not yet" brings
+        // the next check, not a failure.
+        if !handles_error && run_loops::polls_until_ready(body, calls_on_line) {
+            continue;
+        }
+        let mut through = None;
+        if !calls_out {
+            // `for attempt in range(3):` says it in the head.
+            let retry_words = retry_words || has_retry_word(&code[start..open]);
+            // `withRetry(fn)`: a helper that calls the function it is given
+            // again after a failure is a retry site whatever `fn` does, and
+            // its own waits and bound are what every caller gets.
+            // A helper that retries only a data conflict (a unique-key
+            // race, a deadlock: `if (!(err instanceof UniqueConstraintError))
+            // throw err`) runs the work again against a healthy database;
+            // it retries no failing dependency.
+            let helper = retry_words
+                && handles_error
+                && calls_parameter(src, &functions, start, body)
+                && !retries_a_conflict(body);
+            if !helper {
+                // `fetchWithProxy(url, …)`, a function of another module:
+                // whether it calls out is settled once every module is read.
+                // The loop must say it retries; its body must then hold an
+                // outbound site ([`standing_retries`]).
+                if !retry_words {
+                    continue;
+                }
+                through = Some((src.loc(open).line, src.loc(close).line));
+            }
         }
         if !bounded {
             bounded = retry_words
@@ -793,8 +884,56 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
             backoff,
             jitter,
             bounded,
+            through,
         });
     }
+}
+
+/// The error a loop retries on is named as a conflict over data rather than
+/// a failure of the thing called: a unique-key violation, an integrity
+/// error, a deadlock or serialization failure, an optimistic-lock clash.
+fn retries_a_conflict(body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    [
+        "uniqueconstraint",
+        "unique constraint",
+        "unique_violation",
+        "uniqueviolation",
+        "integrityerror",
+        "deadlock",
+        "serializationfailure",
+        "serialization_failure",
+        "optimisticlock",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// The loop at `start` calls, as `name(…)` (not a method `.name(`), a
+/// parameter of the function it sits in: `async function withRetry(fn, opts)
+/// { for (;;) { try { return await fn() } … } }`, `def retry(call, tries=3)`.
+fn calls_parameter(
+    src: &Source,
+    functions: &[(String, usize, usize)],
+    start: usize,
+    body: &str,
+) -> bool {
+    let code = &src.code;
+    let Some((name, s, _)) = shapes::innermost_function(functions, start) else {
+        return false;
+    };
+    // The header runs from the function's name to its body.
+    let Some(head_start) = code[..*s].rfind(name.as_str()) else {
+        return false;
+    };
+    shapes::params(&code[head_start..*s]).iter().any(|p| {
+        body.match_indices(p.as_str()).any(|(i, _)| {
+            let before = body[..i].chars().next_back();
+            let after = body[i + p.len()..].trim_start();
+            before.is_none_or(|b| !(b.is_alphanumeric() || b == '_' || b == '$' || b == '.'))
+                && after.starts_with('(')
+        })
+    })
 }
 
 #[cfg(test)]
@@ -847,6 +986,52 @@ mod tests {
     }
 
     #[test]
+    fn a_retry_helper_calls_the_function_it_is_given() {
+        let js = extract(
+            "src/retry.js",
+            Lang::JavaScript,
+            false,
+            "const axios = require('axios');\nasync function withRetry(op, { tries = 4 } = {}) {\n  let attempt = 0;\n  for (;;) {\n    try {\n      return await op();\n    } catch (e) {\n      if (attempt >= tries) throw e;\n      await sleep(200 * 2 ** attempt);\n      attempt++;\n    }\n  }\n}\n",
+        );
+        assert_eq!(js.retries.len(), 1, "{:?}", js.retries);
+        let r = &js.retries[0];
+        assert_eq!(r.location.line, 4);
+        assert_eq!(
+            (r.backoff, r.jitter, r.bounded),
+            (Backoff::Exponential, false, true)
+        );
+        assert_eq!(r.through, None);
+        let py = extract(
+            "app/retry.py",
+            Lang::Python,
+            false,
+            "import requests\n\ndef retrying(call, attempts=3):\n    for attempt in range(attempts):\n        try:\n            return call()\n        except Exception:\n            continue\n",
+        );
+        assert_eq!(py.retries.len(), 1, "{:?}", py.retries);
+        assert_eq!(py.retries[0].backoff, Backoff::None);
+        // A visitor called once per item, failures logged: no retry.
+        let walk = extract(
+            "src/each.js",
+            Lang::JavaScript,
+            false,
+            "const axios = require('axios');\nfunction each(items, visit) {\n  for (let i = 0; i < n; i++) {\n    try { visit(items[i]) } catch (e) { log(e) }\n  }\n}\n",
+        );
+        assert!(walk.retries.is_empty(), "{:?}", walk.retries);
+    }
+
+    #[test]
+    fn a_retry_through_a_project_function_waits_for_its_outbound_call() {
+        let f = extract(
+            "src/hooks.js",
+            Lang::JavaScript,
+            false,
+            "import { post } from './net';\nconst axios = require('axios');\nasync function deliver(u) {\n  let attempt = 0;\n  while (attempt < 3) {\n    try { return await post(u) } catch (e) { attempt++ }\n  }\n}\n",
+        );
+        assert_eq!(f.retries.len(), 1, "{:?}", f.retries);
+        assert_eq!(f.retries[0].through, Some((5, 7)));
+    }
+
+    #[test]
     fn loop_wait_classification() {
         assert_eq!(
             classify_loop_wait("try { x() } catch {}"),
@@ -863,6 +1048,15 @@ mod tests {
         assert_eq!(
             classify_loop_wait("await sleep(2 ** i * 100 + Math.random() * 50)"),
             (Backoff::Exponential, true)
+        );
+        assert_eq!(
+            classify_loop_wait("await timer(5000);\nreturn this.fetch(url, n + 1)"),
+            (Backoff::Constant, false)
+        );
+        // rxjs's `timer(…)` builds an Observable: not awaited, no wait.
+        assert_eq!(
+            classify_loop_wait("return timer(5000).pipe(map(() => fetch(url)))"),
+            (Backoff::None, false)
         );
     }
 

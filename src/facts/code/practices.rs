@@ -381,6 +381,7 @@ static CHAIN: LazyLock<Regex> = LazyLock::new(|| {
 #[derive(Deserialize)]
 struct PiiWords {
     key: KeyWords,
+    password: PasswordWords,
     address: AddressWords,
     record: RecordWords,
     guard: GuardWords,
@@ -400,6 +401,17 @@ struct OptionsWords {
 #[derive(Deserialize)]
 struct KeyWords {
     records: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct PasswordWords {
+    flows: Vec<String>,
+    names: Vec<String>,
     #[cfg_attr(not(test), allow(dead_code))]
     #[serde(rename = "match")]
     matches: Vec<String>,
@@ -505,6 +517,72 @@ fn dev_only(code: &str, call: usize) -> bool {
     false
 }
 
+/// A Python `print()` that writes to the terminal of the operator who ran a
+/// command, not to the service's logs: in a module of a `cli/` package or a
+/// Django `management/commands/` module, or in a function declared as a
+/// command (`@click.command()`, `@manager.command(name=…)` of a Flask
+/// `AppGroup` or Flask-Script `Manager`, `@app.cli.command()`, typer's
+/// `@app.command()`). `manage.py users create` echoing the address the
+/// operator typed is output they asked for. A `print()` in a request
+/// handler is still the service's log (its stdout is collected), and so is
+/// a logger call anywhere: it goes where the service's logs go. Rust and Go
+/// CLIs are left out by scope (a client crate or a command package no
+/// server imports is not the service).
+fn operator_output(src: &Source, call: usize, matched: &str) -> bool {
+    if src.lang != Lang::Python || !matched.starts_with("print") {
+        return false;
+    }
+    let dirs: Vec<&str> = src.path.split('/').collect();
+    let dirs = &dirs[..dirs.len().saturating_sub(1)];
+    if dirs.contains(&"cli") || dirs.windows(2).any(|w| w == ["management", "commands"]) {
+        return true;
+    }
+    // The outermost function around the call, then its decorators: the
+    // lines above its `def` up to the first line that is neither a
+    // decorator nor the continuation of one (`@option(\n  "--org", …\n)`).
+    let code = &src.code;
+    let functions = src.functions();
+    let mut def = None;
+    let mut at = call;
+    for _ in 0..16 {
+        let Some((_, s, _)) = super::shapes::innermost_function(&functions, at) else {
+            break;
+        };
+        let Some(d) = code[..*s].rfind("def ") else {
+            break;
+        };
+        def = Some(d);
+        if *s == 0 || d == 0 {
+            break;
+        }
+        at = d - 1;
+    }
+    let Some(def) = def else {
+        return false;
+    };
+    let head = code[..def].rfind('\n').map_or(0, |i| i + 1);
+    let mut decorators = String::new();
+    let mut depth = 0i32;
+    for line in code[..head].lines().rev().take(40) {
+        let t = line.trim();
+        // Walking up, a closing bracket opens a continuation.
+        depth += t.matches([')', ']']).count() as i32 - t.matches(['(', '[']).count() as i32;
+        if t.starts_with('@') {
+            decorators.push_str(t);
+            decorators.push('\n');
+            depth = depth.max(0);
+            continue;
+        }
+        if depth <= 0 {
+            break;
+        }
+    }
+    decorators.lines().any(|d| {
+        let name = d[1..].split('(').next().unwrap_or("").trim();
+        name == "command" || name.ends_with(".command")
+    })
+}
+
 /// Which kind of personal or secret data an identifier names, if any.
 /// Identifiers are split on `_`, `.` and camelCase (`userEmail`,
 /// `reset_token`, `Category.EMAIL`), the way the secret rule reads names.
@@ -522,6 +600,16 @@ fn pii_category(word: &str, mail_context: bool) -> Option<&'static str> {
     if let [.., qualifier, last] = parts.as_slice()
         && last == "key"
         && WORDS.key.records.contains(qualifier)
+    {
+        return None;
+    }
+    // The name of a flow (`forgotPassword`, `reset_password`) or of the
+    // template, page or route that serves it (`TplForgotPassword`) holds no
+    // password: the password is what the user types into it.
+    if let [.., qualifier, last] = parts.as_slice()
+        && matches!(last.as_str(), "password" | "passwd")
+        && (WORDS.password.flows.contains(qualifier)
+            || parts.iter().any(|p| WORDS.password.names.contains(p)))
     {
         return None;
     }
@@ -1052,7 +1140,7 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
             .or_else(|| aliased_names(src, m.start(), open, close, mail_context))
             .or_else(|| logged_request_options(src, open, close));
         if let Some((field, category)) = hit {
-            if dev_only(&src.code, m.start()) {
+            if dev_only(&src.code, m.start()) || operator_output(src, m.start(), m.as_str()) {
                 continue;
             }
             facts.pii_logs.push(PiiLog {
@@ -1122,6 +1210,11 @@ mod tests {
     #[test]
     fn record_keys_are_not_credentials() {
         names_read_as_the_table_says("key", &WORDS.key.matches, &WORDS.key.no_match);
+        names_read_as_the_table_says(
+            "password",
+            &WORDS.password.matches,
+            &WORDS.password.no_match,
+        );
         let py = "import logging\nlogger = logging.getLogger(__name__)\n\
             def stop(self, stream, api_key):\n\
             \x20   logger.debug(\"Session %s paused.\" % stream['session_key'])\n\

@@ -627,6 +627,7 @@ fn push_dynamic(src: &Source, open: usize, what: &str, client: Client, facts: &m
 
 fn retries(src: &Source, facts: &mut CodeFacts) {
     let code = &src.code;
+    super::temporal::py_policies(src, facts);
     if code.contains("tenacity") || code.contains("@retry") {
         for (i, _) in src.find_all("retry(").map(|i| (i, ())) {
             let head = &code[..i];
@@ -651,6 +652,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
                 jitter,
                 // tenacity retries forever unless told to stop.
                 bounded: args.contains("stop"),
+                through: None,
             });
         }
     }
@@ -669,6 +671,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
                 // backoff applies full jitter by default unless jitter=None.
                 jitter: !args.contains("jitter=None"),
                 bounded: args.contains("max_tries") || args.contains("max_time"),
+                through: None,
             });
         }
     }
@@ -686,6 +689,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
                 },
                 jitter: args.contains("backoff_jitter"),
                 bounded: !args.contains("total=None"),
+                through: None,
             });
         }
     }

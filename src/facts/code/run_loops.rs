@@ -7,7 +7,15 @@
 //!   message, paced by whoever sends them, not by failures;
 //! - a walk that moves to a new target each turn and stops at the first
 //!   error: following parent commits (`parent = data['parents'][0]`), pages
-//!   or links through a cursor. A failure ends the walk; nothing is retried.
+//!   or links through a cursor. A failure ends the walk; nothing is retried;
+//! - a poll that waits, with no error path of its own, for a resource the
+//!   service asked for to be ready: a letter's PDF still being rendered, an
+//!   export job still `"processing"`. The next check comes because the last
+//!   answer said "not yet" (the loop re-reads the resource, or stops on a
+//!   state the response reports), not because a call failed, so it adds no
+//!   load to a dependency that is already failing. A loop that catches an
+//!   error, or that only re-sends the same request until the status is
+//!   good, is a retry whatever else it reads.
 //!
 //! Both are read from the loop body's text (comments already blanked), so
 //! the checks stay lexical and language-neutral where they can.
@@ -133,8 +141,70 @@ fn select_block(from: &str) -> &str {
 /// re-assigned from what came back: `parent = data['parents'][0]`,
 /// `cursor = page.next`) and an error ends it (`except …: break`,
 /// `if err != nil { return err }`, `catch { break }`): a walk, not a retry.
-pub(crate) fn walks_until_error(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
-    advances_target(body, calls_out) && stops_on_error(body)
+///
+/// `own` is the body with nested loops blanked ([`own_body`]): a handler
+/// inside a nested loop (`for (const b of page.data) { try { … } catch {} }`)
+/// decides that loop's turn, not whether this one re-sends its request. A
+/// walk whose own turn has no handler at all (`while (url) { … fetch(url) …
+/// url = body.paging?.next }`, an error escaping the loop) is a walk too;
+/// one that waits and turns again (`if (res.status === 429) { await
+/// sleep(1000); continue }`) re-sends the same page: a retry.
+pub(crate) fn walks_until_error(body: &str, own: &str, calls_out: impl Fn(&str) -> bool) -> bool {
+    advances_target(body, calls_out)
+        && !continues_on_error(own)
+        && !(has_word(own, "continue") && super::classify_loop_wait(own).0 != super::Backoff::None)
+}
+
+/// The loop body with the bodies of loops nested in it blanked (offsets and
+/// line breaks kept), so what is said inside an inner loop (its handlers,
+/// its `attempts` counter) is not read as this loop's. `nested` are the
+/// inner bodies as offsets relative to `body`.
+pub(crate) fn own_body(body: &str, nested: &[(usize, usize)]) -> String {
+    let mut bytes = body.as_bytes().to_vec();
+    for &(s, e) in nested {
+        for b in bytes.iter_mut().take(e.min(body.len())).skip(s) {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+    // Only ASCII bytes were replaced, and whole characters: a multi-byte
+    // character inside a blanked range becomes several spaces.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// `.text().catch(() => '')`: a fallback for a response body that cannot
+/// be read. The request already answered; the `catch` handles no failure
+/// of the call, so it is not an error path that could send it again.
+pub(crate) fn reads_body_before(body: &str, catch_at: usize) -> bool {
+    let before = body[..catch_at].trim_end();
+    let Some(before) = before.strip_suffix('.') else {
+        return false;
+    };
+    let before = before.trim_end();
+    ["text()", "json()", "arrayBuffer()", "blob()", "formData()"]
+        .iter()
+        .any(|r| before.ends_with(&format!(".{r}")))
+}
+
+/// The body handles the failure of a call (`catch`, `except`, Go's `err`,
+/// Rust's `Err(`), leaving out a fallback for an unreadable response body
+/// ([`reads_body_before`]).
+pub(crate) fn handles_error(body: &str) -> bool {
+    body.match_indices("catch")
+        .any(|(i, _)| !reads_body_before(body, i))
+        || ["Err(", "err ", "err)", "except", "is_err", "is_ok", ".ok()"]
+            .iter()
+            .any(|w| body.contains(w))
+}
+
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        before.is_none_or(|b| !(b.is_alphanumeric() || b == '_'))
+            && after.is_none_or(|a| !(a.is_alphanumeric() || a == '_'))
+    })
 }
 
 fn advances_target(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
@@ -150,13 +220,13 @@ fn advances_target(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
         let reads_data = rhs.contains('[') || rhs.contains('.');
         // (`next = page.links.next` names the old target's field, which is
         // fine: only the name itself on both sides reads as a count.)
+        // A count is built from the name itself and numbers only: `n = n -
+        // 1`, `tries = 3`. `url = new URL(location, url).href` resolves a
+        // new target against the old one.
         let counter = rhs
-            .split(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '.'))
-            .any(|w| w == name)
-            || rhs
-                .trim_end_matches(';')
-                .chars()
-                .all(|ch| ch.is_ascii_digit());
+            .split(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '$'))
+            .filter(|w| !w.is_empty())
+            .all(|w| w == name || w.chars().all(|ch| ch.is_ascii_digit()));
         reads_data
             && !counter
             && body[..at].lines().any(|l| {
@@ -173,8 +243,9 @@ fn advances_target(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
     })
 }
 
-/// The first statement of an error handler leaves the loop.
-fn stops_on_error(body: &str) -> bool {
+/// Some error handler of the body does not leave the loop as its first
+/// statement: the loop turns again after a failure.
+fn continues_on_error(body: &str) -> bool {
     // Error handlers and the statements that leave a loop, in the four
     // languages' grammar.
     let leave = ["break", "return", "raise", "throw"];
@@ -182,6 +253,9 @@ fn stops_on_error(body: &str) -> bool {
         .iter()
         .any(|h| {
             body.match_indices(h).any(|(i, _)| {
+                if *h == "catch" && reads_body_before(body, i) {
+                    return false;
+                }
                 let rest = &body[i + h.len()..];
                 // Past the handler's head: `except X as e:`, `catch (e) {`,
                 // `if err != nil {`, `Err(e) =>`.
@@ -190,7 +264,7 @@ fn stops_on_error(body: &str) -> bool {
                 };
                 let first = rest[p + 1..].trim_start();
                 let first = first.strip_prefix('{').unwrap_or(first).trim_start();
-                leave.iter().any(|w| {
+                !leave.iter().any(|w| {
                     first.starts_with(w)
                         && first[w.len()..]
                             .chars()
@@ -199,6 +273,102 @@ fn stops_on_error(body: &str) -> bool {
                 })
             })
         })
+}
+
+/// The loop polls a resource until it is ready (see the module's first
+/// lines); the caller has checked that the body has no error handler.
+/// Either the body refreshes an object it reads before calling out
+/// (`url = letter.url; … fetch(url) … Object.assign(letter, await
+/// api.get(letter.id))`, `job = client.get_job(job.id)`), or it leaves the
+/// loop on a state the response names (`if (job.status === "done") break`,
+/// `if r.json()["state"] == "SUCCEEDED": break`).
+pub(crate) fn polls_until_ready(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
+    refreshes_what_it_checks(body, calls_out) || stops_on_state(body)
+}
+
+fn refreshes_what_it_checks(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
+    let lines: Vec<&str> = body.lines().collect();
+    let Some(first_call) = lines.iter().position(|l| calls_out(l)) else {
+        return false;
+    };
+    // Names whose fields are read up to and on the line that calls out.
+    let read = |name: &str| {
+        lines[..=first_call].iter().any(|l| {
+            l.match_indices(name).any(|(i, _)| {
+                let before = l[..i].chars().next_back();
+                let after = l[i + name.len()..].chars().next();
+                before.is_none_or(|b| !(b.is_alphanumeric() || b == '_' || b == '$' || b == '.'))
+                    && matches!(after, Some('.' | '['))
+            })
+        })
+    };
+    lines[first_call + 1..].iter().any(|l| {
+        let t = l.trim_start();
+        // `Object.assign(letter, fresh)`: merged in place.
+        if let Some(rest) = t.strip_prefix("Object.assign(") {
+            let name = rest.split([',', ')']).next().unwrap_or("").trim();
+            return !name.is_empty() && read(name);
+        }
+        // `job = client.get_job(job.id)`: the same name re-read from a call.
+        let t = t
+            .trim_start_matches("let ")
+            .trim_start_matches("var ")
+            .trim_start_matches("const ");
+        let Some((name, rhs)) = t.split_once('=') else {
+            return false;
+        };
+        let name = name
+            .trim()
+            .trim_start_matches("self.")
+            .trim_start_matches("this.");
+        !rhs.starts_with('=')
+            && !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+            && rhs.contains('(')
+            && read(name)
+    })
+}
+
+/// The loop is left (`break`, `return`) on a test against a quoted state
+/// (`"done"`, `'ready'`, `"SUCCEEDED"`), on the line that leaves or the one
+/// before it (Python's `if …:` over an indented `break`).
+fn stops_on_state(body: &str) -> bool {
+    let lines: Vec<&str> = body.lines().collect();
+    lines.iter().enumerate().any(|(i, l)| {
+        let leaves = ["break", "return"].iter().any(|w| {
+            l.match_indices(w).any(|(at, _)| {
+                let before = l[..at].chars().next_back();
+                let after = l[at + w.len()..].chars().next();
+                before.is_none_or(|b| !(b.is_alphanumeric() || b == '_'))
+                    && after.is_none_or(|a| !(a.is_alphanumeric() || a == '_'))
+            })
+        });
+        if !leaves {
+            return false;
+        }
+        let test = if l.trim_start().starts_with("break") || l.trim_start().starts_with("return") {
+            i.checked_sub(1).map_or("", |p| lines[p])
+        } else {
+            l
+        };
+        ["==", "!="].iter().any(|op| {
+            test.match_indices(op).any(|(at, _)| {
+                let rhs = test[at + op.len()..].trim_start_matches('=').trim_start();
+                let lhs = test[..at].trim_end();
+                let quoted =
+                    |s: &str| s.starts_with(['"', '\'', '`']) || s.ends_with(['"', '\'', '`']);
+                // A state word, not an empty string.
+                let state = |s: &str| {
+                    let w = s.trim_matches(|c: char| !c.is_alphanumeric());
+                    w.chars().next().is_some_and(|c| c.is_alphabetic())
+                };
+                (quoted(rhs) && state(rhs.split([')', ':', '&', '|']).next().unwrap_or("")))
+                    || (quoted(lhs) && state(lhs.rsplit(['(', ' ']).next().unwrap_or("")))
+            })
+        })
+    })
 }
 
 #[cfg(test)]
@@ -246,14 +416,72 @@ mod tests {
     fn walks_advance_and_stop_at_the_first_error() {
         let http = |l: &str| l.contains("requests.get(") || l.contains("fetch(");
         let walk = "    try:\n        r = requests.get(node['url'], timeout=5)\n        node = r.json()['parent']\n    except Exception:\n        break\n";
-        assert!(walks_until_error(walk, http));
+        assert!(walks_until_error(walk, walk, http));
         // The same walk that retries the same node on error is a retry.
         let retry = "    try:\n        r = requests.get(node['url'], timeout=5)\n        node = r.json()['parent']\n    except Exception:\n        time.sleep(1)\n";
-        assert!(!walks_until_error(retry, http));
+        assert!(!walks_until_error(retry, retry, http));
         // A counter is not a new target.
         let counted = "    try:\n        r = requests.get(url)\n        url_tries = url_tries - 1\n    except Exception:\n        break\n";
-        assert!(!walks_until_error(counted, http));
+        assert!(!walks_until_error(counted, counted, http));
         let pages = "{\n  try {\n    const res = await fetch(next);\n    next = (await res.json()).links.next;\n  } catch (e) {\n    break;\n  }\n}";
-        assert!(walks_until_error(pages, http));
+        assert!(walks_until_error(pages, pages, http));
+        // A redirect walk: the next target is resolved against the old one
+        // (`new URL(location, url)`), which is not a count.
+        let hops = "{\n  const r = await fetch(url, { redirect: 'manual' });\n  try {\n    url = new URL(r.headers.get('location'), url).href;\n  } catch {\n    return null;\n  }\n}";
+        assert!(walks_until_error(hops, hops, http));
+        // Pages whose items are handled in an inner loop: the inner loop's
+        // swallowing handler is not this loop's (the caller blanks it).
+        let paged = "{\n  const page = await (await fetch(next)).json();\n  for (const b of page.data) {\n    try { await save(b); } catch { }\n  }\n  next = page.paging?.next;\n}";
+        let inner_start = paged.find("for (const b").unwrap() + "for (const b of page.data) ".len();
+        let inner_end = paged[inner_start..].find("\n  }").unwrap() + inner_start + 4;
+        let own = own_body(paged, &[(inner_start, inner_end)]);
+        assert!(!own.contains("catch"), "{own}");
+        assert_eq!(own.len(), paged.len());
+        assert!(walks_until_error(paged, &own, http));
+        assert!(!walks_until_error(paged, paged, http));
+        // The same walk that waits and turns again on a 429 re-sends the
+        // page: a retry.
+        let throttled = "{\n  const res = await fetch(next);\n  if (res.status === 429) { await sleep(1000); continue; }\n  next = (await res.json()).links.next;\n}";
+        assert!(!walks_until_error(throttled, throttled, http));
+    }
+
+    #[test]
+    fn a_body_read_fallback_is_no_error_path() {
+        // One PUT per chunk: the only `catch` is for a body that cannot be
+        // read, and a bad status throws out of the loop.
+        let chunks = "{\n  const up = await fetch(u, { method: 'PUT', body });\n  if (!up.ok) {\n    const text = await up.text().catch(() => '');\n    throw new Error(text);\n  }\n}";
+        assert!(!handles_error(chunks));
+        // A request's own failure caught in the chain is an error path.
+        let caught =
+            "{\n  const res = await fetch(u).catch(() => null);\n  if (res) return res;\n}";
+        assert!(handles_error(caught));
+        assert!(handles_error(
+            "{\n  try { return await fetch(u) } catch (e) { last = e }\n}"
+        ));
+    }
+
+    #[test]
+    fn polls_wait_for_a_resource_retries_resend() {
+        let http = |l: &str| l.contains("fetch(") || l.contains("requests.get(");
+        // Re-reads the record it checks between looks.
+        let refresh = "{\n  const u = doc.pdfUrl;\n  const r = await fetch(u);\n  if (r.ok) break;\n  await sleep(3000);\n  Object.assign(doc, await docs.get(doc.id));\n}";
+        assert!(polls_until_ready(refresh, http));
+        let py_refresh = "    r = requests.get(job.url, timeout=5)\n    if r.ok:\n        break\n    time.sleep(5)\n    job = client.get_job(job.id)\n";
+        assert!(polls_until_ready(py_refresh, http));
+        // Stops on a state the response reports.
+        let state = "    r = requests.get(u, timeout=5)\n    if r.json()[\"state\"] == \"SUCCEEDED\":\n        break\n    time.sleep(5)\n";
+        assert!(polls_until_ready(state, http));
+        assert!(polls_until_ready(
+            "{\n  const j = await (await fetch(u)).json();\n  if (j.status === 'done') break;\n  await sleep(1000);\n}",
+            http
+        ));
+        // The same request re-sent until the status is good: a retry, also
+        // when the response is re-assigned each turn or compared to a number.
+        let resend = "{\n  const r = await fetch(u);\n  if (r.ok) break;\n  await sleep(5000);\n  attempts++;\n}";
+        assert!(!polls_until_ready(resend, http));
+        let numbered = "    r = requests.get(u)\n    if r.status_code == 200:\n        break\n    time.sleep(2)\n";
+        assert!(!polls_until_ready(numbered, http));
+        let reassigned = "{\n  res = await fetch(u);\n  if (res.ok) break;\n  delay = Math.min(delay * 2, cap);\n  await sleep(delay);\n}";
+        assert!(!polls_until_ready(reassigned, http));
     }
 }

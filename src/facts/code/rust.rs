@@ -408,6 +408,7 @@ fn retries(src: &Source, end: usize, facts: &mut CodeFacts) {
                 backoff: Backoff::Exponential,
                 jitter,
                 bounded: code.contains("max_") || mechanism == "reqwest-retry",
+                through: None,
             });
         }
     }

@@ -268,6 +268,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     if js {
         js_returns(src, &bindings, &fns, &cls, &mut providers);
     }
+    if !js && (code.contains("requests") || code.contains("advocate") || code.contains("httpx")) {
+        py_shared_clients(src, fns(), &mut providers);
+    }
     if forwards {
         py_kwargs_wrappers(src, &fns, &names, &modules, facts, &mut providers);
     }
@@ -737,7 +740,7 @@ fn js_wrappers(
 }
 
 /// The parameter names of a header `name(a, { b } = {}, c?: T = x) …`.
-fn params(header: &str) -> Vec<String> {
+pub(super) fn params(header: &str) -> Vec<String> {
     let Some(open) = header.find('(') else {
         return Vec::new();
     };
@@ -883,6 +886,7 @@ fn py_kwargs_wrappers<'f>(
     // files that take `**kwargs` only pass them to `super().__init__`.
     let mut index: Option<(HashSet<u32>, HashMap<u32, usize>)> = None;
     let defined: OnceCell<HashSet<&str>> = OnceCell::new();
+    let classes: OnceCell<Vec<super::python::Class>> = OnceCell::new();
     for c in src.captures(&KW_DEF) {
         let head = c.get(0).unwrap();
         let def = head.start() + head.as_str().find("def").unwrap_or(0);
@@ -963,7 +967,7 @@ fn py_kwargs_wrappers<'f>(
             let head = code[..open].trim_end();
             let id = head.bytes().rposition(|b| !ident(b)).map_or(0, |i| i + 1);
             let callee = &head[id..];
-            if callee.is_empty() || callee == name {
+            if callee.is_empty() || callee == name && !head[..id].ends_with("super().") {
                 continue;
             }
             let recv = head[..id].strip_suffix('.').map(|r| {
@@ -975,6 +979,43 @@ fn py_kwargs_wrappers<'f>(
                     .get_or_init(|| functions().iter().map(|(n, _, _)| n.as_str()).collect())
                     .contains(callee)
             };
+            // `shared_session.request(method, url, **kwargs)`: a client
+            // object another module of the project builds and exports.
+            if let Some(m) = recv
+                && METHODS.contains(&callee)
+                && let Some((exported, Some(spec))) = names.get(m)
+            {
+                kind = Some(ProviderKind::Forwards {
+                    name: exported.to_string(),
+                    from: Some(spec.to_string()),
+                });
+                break;
+            }
+            // `super().get_response(url, **kwargs)` in an override, or
+            // `self.get_response(…)` inherited: the method of a base class
+            // imported from another module of the project.
+            let sup = head[..id].ends_with("super().");
+            if sup || matches!(recv, Some("self" | "cls")) && !own() {
+                let classes = classes.get_or_init(|| super::python::classes(src));
+                let from = innermost_class(classes, def).and_then(|c| {
+                    classes[c].bases.iter().find_map(|b| {
+                        if classes.iter().any(|k| k.name == *b) {
+                            return Some(None);
+                        }
+                        names
+                            .get(b.as_str())
+                            .and_then(|(_, f)| f.map(|f| Some(f.to_string())))
+                    })
+                });
+                if let Some(from) = from {
+                    kind = Some(ProviderKind::Forwards {
+                        name: callee.to_string(),
+                        from,
+                    });
+                    break;
+                }
+                continue;
+            }
             let target = match recv {
                 Some("self" | "cls") => own().then_some(None),
                 Some(m) => modules.get(m).map(|spec| Some(spec.clone())),
@@ -1003,6 +1044,96 @@ fn py_kwargs_wrappers<'f>(
         }
     }
 }
+
+/// Clients a Python module builds once and hands to the rest of the
+/// project by import: `import requests as http` (often chosen at start-up
+/// between requests and advocate, a requests wrapper that refuses private
+/// addresses), or a module-level `session = requests.Session()`, or an
+/// instance of the project's own `class TunedSession(requests.Session)`.
+/// Each is an accessor of no arguments: `http.get(url)` in a module that
+/// imports it is judged like `requests.get(url)` (python.rs reads the
+/// file's own uses). Only statements outside any function count, so a
+/// local session of one handler is not mistaken for a shared one.
+fn py_shared_clients(src: &Source, functions: &[(String, usize, usize)], out: &mut Vec<Provider>) {
+    let code = &src.code;
+    let top = |at: usize| src.is_code(at) && innermost_function(functions, at).is_none();
+    // Names of the requests module in this file: itself, and its aliases.
+    let mut aliases: Vec<&str> = vec!["requests", "advocate"];
+    for c in src.captures(&PY_REQUESTS_ALIAS) {
+        let m = c.name("alias").unwrap();
+        if !top(m.start()) {
+            continue;
+        }
+        aliases.push(m.as_str());
+        if out.iter().any(|p| p.name == m.as_str()) {
+            continue;
+        }
+        out.push(Provider {
+            location: src.loc(c.get(0).unwrap().start()),
+            name: m.as_str().to_string(),
+            kind: ProviderKind::Accessor {
+                client: "requests",
+                built: src.loc(m.start()),
+                timeout: TimeoutState::Missing,
+            },
+        });
+    }
+    let session_class = |base: &str| {
+        base == "Session" && code.contains("from requests import")
+            || base
+                .strip_suffix(".Session")
+                .is_some_and(|m| aliases.contains(&m))
+    };
+    // The project's own subclasses of a requests session.
+    let mut sessions: Vec<&str> = Vec::new();
+    if code.contains("Session") {
+        for c in src.captures(&PY_CLASS_BASES) {
+            if c["bases"].split(',').any(|b| session_class(b.trim())) {
+                sessions.push(c.name("name").unwrap().as_str());
+            }
+        }
+    }
+    for c in src.captures(&PY_MODULE_ASSIGN) {
+        let (name, ctor) = (c.name("name").unwrap(), &c["ctor"]);
+        let open = c.get(0).unwrap().end() - 1;
+        if !top(name.start()) || out.iter().any(|p| p.name == name.as_str()) {
+            continue;
+        }
+        let built = BUILDS
+            .iter()
+            .find(|b| b.0 == Lang::Python && b.1.strip_suffix('(') == Some(ctor));
+        let (client, timeout) = match built {
+            Some(b) => (b.2, build_state(src, b, open)),
+            None if session_class(ctor) || sessions.contains(&ctor) => (
+                "requests",
+                py_timeout(src.inside(open)).unwrap_or(TimeoutState::Missing),
+            ),
+            None => continue,
+        };
+        out.push(Provider {
+            location: src.loc(name.start()),
+            name: name.as_str().to_string(),
+            kind: ProviderKind::Accessor {
+                client,
+                built: src.loc(c.name("ctor").unwrap().start()),
+                timeout,
+            },
+        });
+    }
+}
+
+/// `import requests as http`, `import advocate as http` (at any
+/// indentation: the choice is often made in an `if` at import time).
+static PY_REQUESTS_ALIAS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?m)^[ \t]*import[ \t]+(?:requests|advocate)[ \t]+as[ \t]+(?P<alias>\w+)[ \t]*$")
+});
+/// `class Name(Base, …):`.
+static PY_CLASS_BASES: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^[ \t]*class[ \t]+(?P<name>\w+)[ \t]*\((?P<bases>[^)]*)\)[ \t]*:"));
+/// `name = Ctor(` at the start of a line, the constructor possibly dotted.
+static PY_MODULE_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?m)^(?P<name>[A-Za-z_]\w*)[ \t]*=[ \t]*(?P<ctor>[A-Za-z_]\w*(?:\.\w+)?)\(")
+});
 
 /// A `def` whose parameters end in `**name` (one line or several; a
 /// default value with parentheses in it hides the header, a miss).
@@ -1396,19 +1527,64 @@ fn calls<'f>(
                     .flatten()
             })
             .flatten();
+        // `shared_session.get(…)`: a client object built and exported by
+        // another module of the project (`py_shared_clients`).
+        if py
+            && let Some((r, _)) = module
+            && METHODS.contains(&local)
+            && let Some(&(exported, Some(spec))) = names.get(&code[r..at - 1])
+        {
+            let args = src.inside(open);
+            // `**kwargs` handed on: the caller's keywords decide, and this
+            // is a wrapper judged at its callers (`py_kwargs_wrappers`).
+            if src.is_code(r)
+                && !split_top(args)
+                    .iter()
+                    .any(|a| a.trim_start().starts_with("**"))
+            {
+                let call = ShapeCall {
+                    location: src.loc(r),
+                    name: exported.to_string(),
+                    from: Some(spec.to_string()),
+                    call: code[r..end].to_string(),
+                    def_line: None,
+                    args: Args::Method {
+                        own: own_state(src, args),
+                    },
+                };
+                record(call, r, functions(), facts);
+            }
+            // `curl.post(…)` of `from hc.lib import curl` reads the same:
+            // a module of functions, judged below; only a provider of one
+            // kind or the other answers.
+        }
         let named = (last_bytes[bytes[end - 1] as usize] && lengths[(end - at).min(63)])
             .then(|| names.get(local))
             .flatten()
-            .filter(|(_, from)| from.is_none() || at == 0 || bytes[at - 1] != b'.');
+            .filter(|(_, from)| py || from.is_none() || at == 0 || bytes[at - 1] != b'.');
         // `this.fetch(…)` in a class: its own method or its base's, named
         // `Class.fetch` for `resolve` to walk the chain of `extends`.
         let method;
         let mut recv = "";
-        let (exported, from, at) = if let Some((r, spec)) = module {
+        let mut inherited = false;
+        let (exported, mut from, at) = if let Some((r, spec)) = module {
             (local, Some(spec), r)
         } else if let Some(&(exported, from)) = named {
             (exported, from, at)
-        } else if at > 0
+        } else if py && at > 5 && code[..at].ends_with("self.") {
+            // `self.get_response(…)` in a subclass whose base class, with
+            // the method, is imported from another module of the project.
+            let methods = py_methods.get_or_init(|| Methods::new(src, functions(), own));
+            let Some(spec) = methods
+                .foreign_bases(at, local)
+                .find_map(|b| names.get(b).and_then(|(_, from)| *from))
+            else {
+                continue;
+            };
+            inherited = true;
+            (local, Some(spec), at)
+        } else if !py
+            && at > 0
             && bytes[at - 1] == b'.'
             && let Some(m) = classes().and_then(|c| c.method_call(code, at, local, own))
         {
@@ -1421,7 +1597,7 @@ fn calls<'f>(
         let mut def_line = None;
         if !recv.is_empty() {
             // Settled above: a method of this class or its bases.
-        } else if module.is_none() && at > 0 && bytes[at - 1] == b'.' {
+        } else if module.is_none() && !inherited && at > 0 && bytes[at - 1] == b'.' {
             // Only the file's own methods: `self.x(` / `this.x(`.
             let head = &code[..at - 1];
             recv = if head.ends_with("self") {
@@ -1441,14 +1617,27 @@ fn calls<'f>(
             // defines its own is not calling the base's wrapper.
             if py {
                 let methods = py_methods.get_or_init(|| Methods::new(src, functions(), own));
-                let Some(line) = methods
+                match methods
                     .resolve(at, local)
                     .filter(|l| own.get(local).is_some_and(|lines| lines.contains(l)))
-                else {
-                    continue;
-                };
-                def_line = Some(line);
+                {
+                    Some(line) => def_line = Some(line),
+                    // A sibling class here defines the method; this one
+                    // inherits it from a base imported from another module.
+                    None => {
+                        let Some(spec) = methods
+                            .foreign_bases(at, local)
+                            .find_map(|b| names.get(b).and_then(|(_, from)| *from))
+                        else {
+                            continue;
+                        };
+                        from = Some(spec);
+                    }
+                }
             }
+        }
+        if inherited {
+            recv = "self.";
         }
         if !src.is_code(at) {
             continue;
@@ -1662,6 +1851,8 @@ struct Methods {
     by_name: HashMap<String, usize>,
     /// (class index, method name) → line of its `def`.
     defs: HashMap<(usize, String), u32>,
+    /// Every method each class defines, provider or not.
+    all: HashSet<(usize, String)>,
 }
 
 impl Methods {
@@ -1677,10 +1868,8 @@ impl Methods {
             by_name.entry(c.name.clone()).or_insert(i);
         }
         let mut defs = HashMap::new();
+        let mut all = HashSet::new();
         for (name, s, _) in functions {
-            if !own.contains_key(name.as_str()) {
-                continue;
-            }
             let Some(def) = code[..*s].rfind("def ") else {
                 continue;
             };
@@ -1691,15 +1880,41 @@ impl Methods {
             let prefix = &code[line_start..def];
             let indent = prefix.len() - prefix.trim_start().len();
             if indent == classes[class].level && matches!(prefix.trim(), "" | "async") {
-                defs.entry((class, name.clone()))
-                    .or_insert_with(|| src.line(def));
+                all.insert((class, name.clone()));
+                if own.contains_key(name.as_str()) {
+                    defs.entry((class, name.clone()))
+                        .or_insert_with(|| src.line(def));
+                }
             }
         }
         Methods {
             classes,
             by_name,
             defs,
+            all,
         }
+    }
+
+    /// The bases, defined in no class of this file, that `self.name` at
+    /// `at` may come from: none when the class around the call, or one of
+    /// its bases in this file, defines `name` itself.
+    fn foreign_bases(&self, at: usize, name: &str) -> impl Iterator<Item = &str> {
+        let mut found: &[String] = &[];
+        let mut class = innermost_class(&self.classes, at);
+        for _ in 0..8 {
+            let Some(c) = class else {
+                break;
+            };
+            if self.all.contains(&(c, name.to_string())) {
+                break;
+            }
+            let bases = &self.classes[c].bases;
+            class = bases.iter().find_map(|b| self.by_name.get(b).copied());
+            if class.is_none() {
+                found = bases;
+            }
+        }
+        found.iter().map(String::as_str)
     }
 
     /// The line of the `def` that `self.name` at `at` calls.
@@ -1989,10 +2204,18 @@ pub fn resolve(providers: &[Provider], calls: &[ShapeCall]) -> Vec<OutboundCall>
                 },
                 Args::Method { own },
             ) => {
-                let via = format!(
-                    "{} through the {client} client that {}() hands out, built at {}:{}",
-                    c.call, p.name, built.path, built.line
-                );
+                let via = if c.call.starts_with(&format!("{}.", p.name)) {
+                    // A shared object imported from its module.
+                    format!(
+                        "{} through the {client} client {} of {}:{}",
+                        c.call, p.name, built.path, built.line
+                    )
+                } else {
+                    format!(
+                        "{} through the {client} client that {}() hands out, built at {}:{}",
+                        c.call, p.name, built.path, built.line
+                    )
+                };
                 let (timeout, note) = match (own, timeout) {
                     (Some(TimeoutState::Explicit), _) => (
                         TimeoutState::Explicit,
@@ -2154,7 +2377,15 @@ fn follow_forwards(providers: &[Provider]) -> Vec<Provider> {
     for _ in 0..8 {
         let mut wrappers: HashMap<&str, Vec<(&str, &'static str)>> = HashMap::new();
         for p in &out {
-            if let ProviderKind::Wrapper { client, .. } = p.kind {
+            // A shared client with no timeout of its own (`requests_session
+            // = TunedSession()`) leaves the bound to the keywords handed on.
+            if let ProviderKind::Wrapper { client, .. }
+            | ProviderKind::Accessor {
+                client,
+                timeout: TimeoutState::Missing,
+                ..
+            } = p.kind
+            {
                 wrappers
                     .entry(p.name.as_str())
                     .or_default()

@@ -293,6 +293,9 @@ enum Group {
     /// A literal of the integration scan ([`crate::facts::integrations`]),
     /// which shares this pass over the file.
     Integration,
+    /// A feature-flag SDK package ([`crate::facts::operations::flag_import`]),
+    /// also sharing the pass.
+    FlagSdk,
 }
 
 const ASSIGN_BIT: u64 = 1 << 62;
@@ -333,6 +336,11 @@ static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
         literals.push(l);
         meta.push((Group::Integration, None));
     }
+    // Lower case, matched in any case, as `flag_import` reads them.
+    for (package, _) in crate::facts::operations::flag_sdks() {
+        literals.push(package);
+        meta.push((Group::FlagSdk, None));
+    }
     assert!(table.format.len() < 62, "one prefilter bit per provider");
     // The line counter searches up to a match's last byte, which must be a
     // character boundary.
@@ -364,6 +372,8 @@ struct Hits {
     managers: Vec<(usize, usize, usize)>,
     /// Lines holding an integration literal, ascending.
     integration: Vec<usize>,
+    /// Whether a feature-flag SDK package is named anywhere.
+    flag_sdk: bool,
 }
 
 fn prefilter(text: &str) -> Hits {
@@ -400,6 +410,10 @@ fn prefilter(text: &str) -> Hits {
                 if hits.integration.last() != Some(&line) {
                     hits.integration.push(line);
                 }
+                continue;
+            }
+            Group::FlagSdk => {
+                hits.flag_sdk = true;
                 continue;
             }
         };
@@ -834,20 +848,35 @@ fn overlaps(spans: &[Range<usize>], r: &Range<usize>) -> bool {
 
 /// Scan one file's text.
 pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFacts {
-    scan_with_integration_lines(path, kind, is_test, text).0
+    scan_shared(path, kind, is_test, text).0
 }
 
-/// [`scan`], and the lines [`crate::facts::integrations::scan_lines`] needs:
-/// the one literal pass over the file serves both.
-pub fn scan_with_integration_lines(
+/// What the secret scan's literal pass found for the other scans of the
+/// file, which would otherwise each read it again.
+pub struct SharedPass {
+    /// The lines [`crate::facts::integrations::scan_lines`] needs.
+    pub integration_lines: Vec<usize>,
+    /// Whether the file names a feature-flag SDK package in any case:
+    /// without one, [`crate::facts::operations::flag_import`] finds none
+    /// (it lowered every production source file to search it once per
+    /// package, 4% of a scan of a 20k-file monorepo).
+    pub names_flag_sdk: bool,
+}
+
+/// [`scan`], and what its one literal pass over the file found for the
+/// integration and flag scans ([`SharedPass`]).
+pub fn scan_shared(
     path: &str,
     kind: FileKind,
     is_test: bool,
     text: &str,
-) -> (SecretFacts, Vec<usize>) {
+) -> (SecretFacts, SharedPass) {
     let mut hits = prefilter(text);
-    let integration = std::mem::take(&mut hits.integration);
-    (scan_hits(path, kind, is_test, text, hits), integration)
+    let shared = SharedPass {
+        integration_lines: std::mem::take(&mut hits.integration),
+        names_flag_sdk: hits.flag_sdk,
+    };
+    (scan_hits(path, kind, is_test, text, hits), shared)
 }
 
 fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) -> SecretFacts {
@@ -1550,6 +1579,9 @@ mod tests {
         assert_eq!(hits.lines[0].1, 4);
         assert_eq!(hits.lines[1].1, 16);
         assert!(prefilter("nothing to see\n").lines.is_empty());
+        // Flag SDK packages, in any case, for `flag_import`.
+        assert!(prefilter("import * as ld from 'LaunchDarkly-node-server-sdk';\n").flag_sdk);
+        assert!(!prefilter("import express from 'express';\n").flag_sdk);
     }
 
     #[test]

@@ -7,10 +7,13 @@ use crate::facts::Facts;
 use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
-    if facts.outbound.is_empty() && facts.retries.is_empty() {
+    // A loop that calls out only through a project function is a retry
+    // only where that function turned out to call out.
+    let retries = crate::facts::code::standing_retries(&facts.retries, &facts.outbound);
+    if facts.outbound.is_empty() && retries.is_empty() {
         return Outcome::not_applicable("no outbound HTTP calls found");
     }
-    if facts.retries.is_empty() {
+    if retries.is_empty() {
         return Outcome::fail(
             Finding::missing(format!(
                 "{} outbound call(s), no retry policy: transient failures surface to users",
@@ -19,11 +22,10 @@ pub fn check(facts: &Facts) -> Outcome {
             Vec::new(),
         );
     }
-    let unsafe_sites: Vec<_> = facts.retries.iter().filter(|r| !r.is_safe()).collect();
+    let unsafe_sites: Vec<_> = retries.iter().filter(|r| !r.is_safe()).collect();
     if unsafe_sites.is_empty() {
         return Outcome::pass(
-            facts
-                .retries
+            retries
                 .iter()
                 .map(|r| {
                     Evidence::at(
@@ -71,6 +73,7 @@ mod tests {
             backoff: Backoff::Constant,
             jitter: false,
             bounded: true,
+            through: None,
         };
         let f = Facts {
             retries: vec![site.clone()],

@@ -9,12 +9,15 @@ use crate::facts::Facts;
 use crate::rules::{Evidence, Finding, Outcome};
 
 pub fn check(facts: &Facts) -> Outcome {
-    if facts.retries.is_empty() {
+    // A loop that calls out only through a project function is a retry
+    // only where that function turned out to call out.
+    let retries = crate::facts::code::standing_retries(&facts.retries, &facts.outbound);
+    if retries.is_empty() {
         return Outcome::not_applicable("no retry policy or retry loop found");
     }
     let mut clean = Vec::new();
     let mut bad = Vec::new();
-    for r in &facts.retries {
+    for r in retries {
         if r.is_safe() {
             clean.push(Evidence::at(
                 &r.location,
@@ -54,6 +57,7 @@ mod tests {
             backoff,
             jitter,
             bounded,
+            through: None,
         }
     }
 
@@ -72,5 +76,34 @@ mod tests {
         assert_eq!(out.findings.len(), 2);
         assert!(out.findings[1].message.contains("no bound"));
         assert_eq!(check(&Facts::default()).status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn a_loop_through_a_project_function_needs_an_outbound_call_inside() {
+        use crate::facts::OutboundCall;
+        use crate::facts::code::TimeoutState;
+        let mut through = site(10, Backoff::None, false, true);
+        through.through = Some((10, 20));
+        let call = |line: u32| OutboundCall {
+            location: Location::new("a.js", line),
+            client: "fetch",
+            timeout: TimeoutState::Explicit,
+            note: String::new(),
+        };
+        // The function it calls turned out to call out: a retry storm.
+        let f = Facts {
+            retries: vec![through.clone()],
+            outbound: vec![call(12)],
+            ..Facts::default()
+        };
+        assert_eq!(check(&f).findings.len(), 1);
+        // The only outbound call is outside the loop: the loop retries
+        // something local, and there is no retry at all.
+        let f = Facts {
+            retries: vec![through],
+            outbound: vec![call(25)],
+            ..Facts::default()
+        };
+        assert_eq!(check(&f).status, Status::NotApplicable);
     }
 }
