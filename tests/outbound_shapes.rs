@@ -292,6 +292,9 @@ fn only_the_real_retry_is_a_storm() {
         vec![
             ("jobs/deliveries.py".to_string(), 77, 4),
             ("jobs/sync.py".to_string(), 21, 4),
+            // The channels' base `request` re-calls itself on a 5xx with no
+            // wait: a retry by recursion, a real storm.
+            ("worker/src/channels/base.ts".to_string(), 9, 4),
             // Through the project's `sendJson`, no wait between attempts.
             ("worker/src/hooks.ts".to_string(), 13, 4),
             // Re-sends the same request until the status is good.
