@@ -8,18 +8,7 @@ mod common;
 use common::{check, graduate};
 
 fn scan_json(fixture: &str) -> Value {
-    let out = graduate()
-        .args([
-            "scan",
-            &format!("fixtures/{fixture}"),
-            "--format",
-            "json",
-            "--no-git",
-        ])
-        .output()
-        .unwrap();
-    common::assert_ok(&out);
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::scan_fixture(fixture)
 }
 
 fn status(report: &Value, rule: &str) -> String {

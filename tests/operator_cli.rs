@@ -13,55 +13,21 @@
 //!   are not listed; the cookie secret of the deployment's `compose.yaml`
 //!   is.
 
-use serde_json::Value;
-
 mod common;
-
-fn scan() -> Value {
-    let out = common::graduate()
-        .args([
-            "scan",
-            "fixtures/operator-cli",
-            "--format",
-            "json",
-            "--no-git",
-        ])
-        .output()
-        .unwrap();
-    common::assert_ok(&out);
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn sites(report: &Value, rule: &str) -> Vec<(String, u64)> {
-    let mut out: Vec<(String, u64)> = report["debt"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["rule"] == rule && d["path"].is_string())
-        .map(|d| {
-            (
-                d["path"].as_str().unwrap().to_string(),
-                d["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
 
 #[test]
 fn operator_output_and_template_names_are_not_logged_secrets() {
-    let report = scan();
+    let report = common::scan_fixture("operator-cli");
     let want: Vec<(String, u64)> = [("app/web/accounts.py", 13), ("app/web/accounts.py", 30)]
         .iter()
         .map(|(p, l)| (p.to_string(), *l))
         .collect();
-    assert_eq!(sites(&report, "pii-in-logs"), want);
+    assert_eq!(common::rule_sites(&report, "pii-in-logs"), want);
 }
 
 #[test]
 fn a_ci_only_compose_stack_holds_no_secret() {
-    let report = scan();
+    let report = common::scan_fixture("operator-cli");
     let got = sites(&report, "hardcoded-secret");
     assert!(got.iter().all(|(p, _)| !p.starts_with(".ci/")), "{got:?}");
     assert_eq!(got, vec![("compose.yaml".to_string(), 6)]);

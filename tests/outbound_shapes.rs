@@ -109,18 +109,7 @@ use serde_json::Value;
 mod common;
 
 fn scan() -> Value {
-    let out = common::graduate()
-        .args([
-            "scan",
-            "fixtures/outbound-shapes",
-            "--format",
-            "json",
-            "--no-git",
-        ])
-        .output()
-        .unwrap();
-    common::assert_ok(&out);
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::scan_fixture("outbound-shapes")
 }
 
 fn sites(report: &Value, rule: &str) -> Vec<(String, u64, u64)> {
@@ -352,18 +341,7 @@ fn base_class_chains_are_followed_a_bounded_number_of_links() {
 /// another package, are.
 #[test]
 fn a_go_package_no_program_imports_is_a_library() {
-    let out = common::graduate()
-        .args([
-            "scan",
-            "fixtures/go-client-library",
-            "--format",
-            "json",
-            "--no-git",
-        ])
-        .output()
-        .unwrap();
-    common::assert_ok(&out);
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = common::scan_fixture("go-client-library");
     let files: Vec<String> = sites(&report, "outbound-timeout")
         .into_iter()
         .map(|(path, line, _)| format!("{path}:{line}"))

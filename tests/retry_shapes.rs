@@ -21,37 +21,10 @@
 //!   never gives up (`publish.ts:18`), are reported; `maximumAttempts: 1`
 //!   (retries off) is not.
 
-use serde_json::Value;
-
 mod common;
 
 fn storm_sites() -> Vec<(String, u64)> {
-    let out = common::graduate()
-        .args([
-            "scan",
-            "fixtures/retry-shapes",
-            "--format",
-            "json",
-            "--no-git",
-        ])
-        .output()
-        .unwrap();
-    common::assert_ok(&out);
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut sites: Vec<(String, u64)> = report["debt"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["rule"] == "retry-storm" && d["path"].is_string())
-        .map(|d| {
-            (
-                d["path"].as_str().unwrap().to_string(),
-                d["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    sites.sort();
-    sites
+    common::rule_sites(&common::scan_fixture("retry-shapes"), "retry-storm")
 }
 
 #[test]

@@ -35,6 +35,41 @@ pub fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no check {id}"))
 }
 
+/// `graduate scan fixtures/NAME --format json --no-git`: the JSON report of
+/// a scan that must succeed.
+pub fn scan_fixture(name: &str) -> Value {
+    let out = graduate()
+        .args([
+            "scan",
+            &format!("fixtures/{name}"),
+            "--format",
+            "json",
+            "--no-git",
+        ])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The (path, line) of every site `rule` reports in a JSON report, sorted.
+pub fn rule_sites(report: &Value, rule: &str) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = report["debt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == rule && d["path"].is_string())
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// A copy of a fixture to change without touching the original.
 pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
