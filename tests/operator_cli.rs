@@ -28,7 +28,7 @@ fn operator_output_and_template_names_are_not_logged_secrets() {
 #[test]
 fn a_ci_only_compose_stack_holds_no_secret() {
     let report = common::scan_fixture("operator-cli");
-    let got = sites(&report, "hardcoded-secret");
+    let got = common::rule_sites(&report, "hardcoded-secret");
     assert!(got.iter().all(|(p, _)| !p.starts_with(".ci/")), "{got:?}");
     assert_eq!(got, vec![("compose.yaml".to_string(), 6)]);
 }
