@@ -430,21 +430,7 @@ fn go_client_packages(
         return HashMap::new();
     }
     let dirs: std::collections::HashSet<&str> = go.iter().map(|(_, d, _)| d.as_str()).collect();
-    let resolve = |import: &str| -> Option<String> {
-        modules.iter().find_map(|(mdir, module)| {
-            let rest = if import == *module {
-                ""
-            } else {
-                import.strip_prefix(module)?.strip_prefix('/')?
-            };
-            let dir = match (mdir.is_empty(), rest.is_empty()) {
-                (true, _) => rest.to_string(),
-                (false, true) => mdir.clone(),
-                (false, false) => format!("{mdir}/{rest}"),
-            };
-            dirs.contains(dir.as_str()).then_some(dir)
-        })
-    };
+    let resolve = |import: &str| go_import_dir(&modules, &dirs, import);
     let imports: Vec<Vec<String>> = go
         .iter()
         .map(|(_, _, h)| h.imports.iter().filter_map(|i| resolve(i)).collect())
@@ -530,6 +516,29 @@ fn go_client_packages(
     out
 }
 
+/// The folder of the repository's Go package that `import` names: its
+/// path under the `go.mod` (at `modules`' folder) that declares the module,
+/// when that folder holds Go files (`dirs`); `None` for other modules'.
+fn go_import_dir(
+    modules: &[(String, &str)],
+    dirs: &std::collections::HashSet<&str>,
+    import: &str,
+) -> Option<String> {
+    modules.iter().find_map(|(mdir, module)| {
+        let rest = if import == *module {
+            ""
+        } else {
+            import.strip_prefix(module)?.strip_prefix('/')?
+        };
+        let dir = match (mdir.is_empty(), rest.is_empty()) {
+            (true, _) => rest.to_string(),
+            (false, true) => mdir.clone(),
+            (false, false) => format!("{mdir}/{rest}"),
+        };
+        dirs.contains(dir.as_str()).then_some(dir)
+    })
+}
+
 /// Go packages that no program of the repository imports: a client library
 /// shipped for other programs (miniflux's `client/`, which only an
 /// integration test uses), whose calls are not the service's. Reached means
@@ -568,21 +577,7 @@ fn go_library_packages(
         return HashMap::new();
     }
     let dirs: std::collections::HashSet<&str> = read.iter().map(|(d, _)| d.as_str()).collect();
-    let resolve = |import: &str| -> Option<String> {
-        modules.iter().find_map(|(mdir, module)| {
-            let rest = if import == *module {
-                ""
-            } else {
-                import.strip_prefix(module)?.strip_prefix('/')?
-            };
-            let dir = match (mdir.is_empty(), rest.is_empty()) {
-                (true, _) => rest.to_string(),
-                (false, true) => mdir.clone(),
-                (false, false) => format!("{mdir}/{rest}"),
-            };
-            dirs.contains(dir.as_str()).then_some(dir)
-        })
-    };
+    let resolve = |import: &str| go_import_dir(&modules, &dirs, import);
     let mut by_dir: HashMap<&str, Vec<&GoHints>> = HashMap::new();
     for (d, h) in &read {
         by_dir.entry(d.as_str()).or_default().push(h);
