@@ -38,14 +38,13 @@ pub fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
 /// `graduate scan fixtures/NAME --format json --no-git`: the JSON report of
 /// a scan that must succeed.
 pub fn scan_fixture(name: &str) -> Value {
+    scan_json(&format!("fixtures/{name}"))
+}
+
+/// `graduate scan PATH --format json --no-git`, which must succeed.
+fn scan_json(path: &str) -> Value {
     let out = graduate()
-        .args([
-            "scan",
-            &format!("fixtures/{name}"),
-            "--format",
-            "json",
-            "--no-git",
-        ])
+        .args(["scan", path, "--format", "json", "--no-git"])
         .output()
         .unwrap();
     assert_ok(&out);
@@ -92,16 +91,5 @@ pub fn scan_files<P: AsRef<str>, T: AsRef<str>>(files: impl IntoIterator<Item = 
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(full, text.as_ref()).unwrap();
     }
-    let out = graduate()
-        .args([
-            "scan",
-            dir.path().to_str().unwrap(),
-            "--format",
-            "json",
-            "--no-git",
-        ])
-        .output()
-        .unwrap();
-    assert_ok(&out);
-    serde_json::from_slice(&out.stdout).unwrap()
+    scan_json(dir.path().to_str().unwrap())
 }

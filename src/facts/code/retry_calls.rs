@@ -52,6 +52,12 @@ const DEFINERS: &[&str] = &[
     "func",
 ];
 
+/// How far above a call its definition is looked for, and how many counter
+/// steps of one file are read: a hostile file of a hundred thousand
+/// `f(attempt + 1)` then costs a bounded amount, not its size squared.
+const WINDOW: usize = 64 * 1024;
+const MAX_STEPS: usize = 512;
+
 /// Recursive retries of this file (see the module's first lines), each
 /// reported at the recursive call. `calls_out` says whether a stretch of
 /// code makes an outbound call (directly, or through a helper of the file).
@@ -62,11 +68,16 @@ pub(crate) fn recursive_retries(
 ) {
     let code = &src.code;
     let end = src.prod_end();
-    let mut seen: Vec<usize> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut steps = 0usize;
     for c in STEP.captures_iter(&code[..end]) {
         let counter = &c["counter"];
         if !super::has_retry_word(counter) {
             continue;
+        }
+        steps += 1;
+        if steps > MAX_STEPS {
+            break;
         }
         let at = c.get(0).map_or(0, |m| m.start());
         // The call whose arguments hold the step: the nearest `(` left open
@@ -101,10 +112,9 @@ pub(crate) fn recursive_retries(
         if !(calls_out(before) || calls_parameter(before, &params)) {
             continue;
         }
-        if seen.contains(&call_start) {
+        if !seen.insert(call_start) {
             continue;
         }
-        seen.push(call_start);
         let (backoff, jitter) = super::classify_loop_wait(before);
         facts.retries.push(RetrySite {
             location: src.loc(call_start),
@@ -139,17 +149,27 @@ fn open_paren_before(code: &str, at: usize) -> Option<usize> {
 
 /// The nearest definition of `name` above `before` (a line holding only
 /// [`DEFINERS`] or a Go receiver before `name(`), with its parameter names.
+/// Looked for within [`WINDOW`] bytes above the call.
 fn definition_before(code: &str, before: usize, name: &str) -> Option<(usize, Vec<String>)> {
-    let mut search = &code[..before];
-    while let Some(i) = search.rfind(name) {
-        search = &code[..i];
+    let mut floor = before.saturating_sub(WINDOW);
+    while !code.is_char_boundary(floor) {
+        floor += 1;
+    }
+    let mut search = &code[floor..before];
+    while let Some(r) = search.rfind(name) {
+        let i = floor + r;
+        search = &code[floor..i];
         let after = &code[i + name.len()..];
-        // TypeScript generics: `fetch<T>(`.
+        // TypeScript generics: `fetch<T>(`, the `>` within a short stretch.
         let after = match after.strip_prefix('<') {
-            Some(rest) => rest.find('>').map_or(after, |p| &rest[p + 1..]),
+            Some(rest) => rest
+                .char_indices()
+                .take(256)
+                .find(|&(_, ch)| ch == '>')
+                .map_or(after, |(p, _)| &rest[p + 1..]),
             None => after,
         };
-        let line_start = code[..i].rfind('\n').map_or(0, |p| p + 1);
+        let line_start = code[floor..i].rfind('\n').map_or(floor, |p| floor + p + 1);
         let lead = code[line_start..i].trim();
         // `const send = async (url, attempt = 0) => {`.
         let arrow = after
