@@ -429,9 +429,18 @@ pub fn lex(text: &str, lang: Lang) -> Lexed {
     let mut depth: i64 = 0;
     let mut max_depth: i64 = 0;
     let hash_comments = lang == Lang::Python;
+    let special = match lang {
+        Lang::JavaScript | Lang::TypeScript | Lang::Go => &SPECIAL_BACKTICK,
+        Lang::Python => &SPECIAL_HASH,
+        Lang::Rust => &SPECIAL_RUST,
+    };
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if !special[b as usize] {
+            i += 1;
+            continue;
+        }
         if is_quote(b, lang) {
             if lang == Lang::Rust && b == b'\'' && !rust_char_literal(bytes, i) {
                 i += 1;
@@ -551,6 +560,34 @@ pub fn lex(text: &str, lang: Lang) -> Lexed {
         max_depth: max_depth as usize,
     }
 }
+
+/// The bytes at which [`lex`] has something to do: quotes, the first byte
+/// of a comment, brackets. Every other byte is copied as it is, and one
+/// lookup lets the loop step over it (the lexer reads every byte of every
+/// code file it is given, most of them identifiers and spaces).
+const fn special_bytes(quotes: &[u8], comment: u8) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < quotes.len() {
+        t[quotes[i] as usize] = true;
+        i += 1;
+    }
+    t[comment as usize] = true;
+    let brackets = *b"()[]{}";
+    let mut j = 0;
+    while j < brackets.len() {
+        t[brackets[j] as usize] = true;
+        j += 1;
+    }
+    t
+}
+/// JavaScript, TypeScript and Go: `"`, `'` and backtick strings, `//` and `/*`
+/// comments (and JS regex literals, which start with `/`).
+static SPECIAL_BACKTICK: [bool; 256] = special_bytes(b"\"'`", b'/');
+/// Python: `"` and `'` strings, `#` comments.
+static SPECIAL_HASH: [bool; 256] = special_bytes(b"\"'", b'#');
+/// Rust: `"` and `'` (char literals, lifetimes), `//` and `/*` comments.
+static SPECIAL_RUST: [bool; 256] = special_bytes(b"\"'", b'/');
 
 /// Push the text parts of an interpolating string, leaving its fields out.
 /// False when a field does not close inside the string (the lexer's read of
