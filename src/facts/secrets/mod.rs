@@ -370,8 +370,8 @@ struct Hits {
     lines: Vec<(usize, usize, u64)>,
     /// (line, line start, index into [`MANAGERS`]).
     managers: Vec<(usize, usize, usize)>,
-    /// Lines holding an integration literal, ascending.
-    integration: Vec<usize>,
+    /// Lines holding an integration literal, ascending, with their starts.
+    integration: Vec<(usize, usize)>,
     /// Whether a feature-flag SDK package is named anywhere.
     flag_sdk: bool,
 }
@@ -407,8 +407,8 @@ fn prefilter(text: &str) -> Hits {
                 continue;
             }
             Group::Integration => {
-                if hits.integration.last() != Some(&line) {
-                    hits.integration.push(line);
+                if hits.integration.last().map(|l| l.0) != Some(line) {
+                    hits.integration.push((line, line_start));
                 }
                 continue;
             }
@@ -854,8 +854,9 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFact
 /// What the secret scan's literal pass found for the other scans of the
 /// file, which would otherwise each read it again.
 pub struct SharedPass {
-    /// The lines [`crate::facts::integrations::scan_lines`] needs.
-    pub integration_lines: Vec<usize>,
+    /// The lines [`crate::facts::integrations::scan_lines`] needs, with
+    /// the byte offset where each starts.
+    pub integration_lines: Vec<(usize, usize)>,
     /// Whether the file names a feature-flag SDK package in any case:
     /// without one, [`crate::facts::operations::flag_import`] finds none
     /// (it lowered every production source file to search it once per
