@@ -214,34 +214,52 @@ static SIGN_CALL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Environment reads with a literal fallback. Each has the variable's name
-/// in `n` and the quoted fallback in `lit`.
-static FALLBACKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+/// in `n` and the quoted fallback in `lit`; with each, a literal that every
+/// match holds, case-sensitively, when there is one: a line without it is
+/// not searched (each pattern ran on every line that reads the environment,
+/// a Node file's lines included for the Ruby and Rust forms).
+static FALLBACKS: LazyLock<Vec<(Option<&'static str>, Regex)>> = LazyLock::new(|| {
     let lit = r#"(?P<lit>'[^'\n]*'|"[^"\n]*"|`[^`$\n]*`)"#;
     [
         // Node: `process.env.JWT_SECRET || 'dev'`, `process.env['X'] ?? "dev"`.
-        format!(
-            r#"process\.env(?:\.(?P<n>\w+)|\[\s*['"](?P<n2>\w+)['"]\s*\])\s*(?:\|\||\?\?)\s*{lit}"#
+        (
+            Some("process.env"),
+            format!(
+                r#"process\.env(?:\.(?P<n>\w+)|\[\s*['"](?P<n2>\w+)['"]\s*\])\s*(?:\|\||\?\?)\s*{lit}"#
+            ),
         ),
         // Python `os.getenv("KEY", "dev-key")`, `os.environ.get("K", "x")`,
         // and the `getEnv("X", "y")` / `envOr` helpers Go and Node apps write,
         // Ruby's `ENV.fetch("X", "y")`.
-        format!(
-            r#"(?i:[\w.]*(?:getenv|get_env|environ\.get|env_or|envor|env\.fetch)\w*)\(\s*['"](?P<n>\w+)['"]\s*,\s*(?:default\s*=\s*)?{lit}\s*\)"#
+        (
+            None,
+            format!(
+                r#"(?i:[\w.]*(?:getenv|get_env|environ\.get|env_or|envor|env\.fetch)\w*)\(\s*['"](?P<n>\w+)['"]\s*,\s*(?:default\s*=\s*)?{lit}\s*\)"#
+            ),
         ),
         // Python `os.getenv("K") or "x"`.
-        format!(
-            r#"(?:os\.getenv|os\.environ\.get)\(\s*['"](?P<n>\w+)['"]\s*\)\s*or\s*{lit}"#
+        (
+            Some("os."),
+            format!(
+                r#"(?:os\.getenv|os\.environ\.get)\(\s*['"](?P<n>\w+)['"]\s*\)\s*or\s*{lit}"#
+            ),
         ),
         // Ruby `ENV["X"] || "y"`.
-        format!(r#"ENV\[\s*['"](?P<n>\w+)['"]\s*\]\s*\|\|\s*{lit}"#),
+        (
+            Some("ENV["),
+            format!(r#"ENV\[\s*['"](?P<n>\w+)['"]\s*\]\s*\|\|\s*{lit}"#),
+        ),
         // Rust `env::var("X").unwrap_or("…")`, `.unwrap_or_else(|_| "…".into())`,
         // `.unwrap_or(String::from("…"))`.
-        format!(
-            r#"env::var\(\s*"(?P<n>\w+)"\s*\)\s*\.unwrap_or(?:_else)?\(\s*(?:\|_\|\s*)?(?:String::from\(\s*)?{lit}"#
+        (
+            Some("env::var("),
+            format!(
+                r#"env::var\(\s*"(?P<n>\w+)"\s*\)\s*\.unwrap_or(?:_else)?\(\s*(?:\|_\|\s*)?(?:String::from\(\s*)?{lit}"#
+            ),
         ),
     ]
     .iter()
-    .map(|r| crate::facts::pattern::regex(r))
+    .map(|(needle, r)| (*needle, crate::facts::pattern::regex(r)))
     .collect()
 });
 
@@ -1145,7 +1163,10 @@ fn insecure_defaults(
             scope,
         });
     };
-    for re in FALLBACKS.iter() {
+    for (needle, re) in FALLBACKS.iter() {
+        if needle.is_some_and(|n| !line.contains(n)) {
+            continue;
+        }
         for c in re.captures_iter(line) {
             let lit = c.name("lit").unwrap();
             if overlaps(provider_spans, &lit.range()) {
@@ -1159,7 +1180,8 @@ fn insecure_defaults(
     }
     // Go has no fallback operator: the default is assigned on one of the
     // next lines, `if secret == "" { secret = "dev" }`.
-    if let Some(c) = GO_GETENV.captures(line)
+    if line.contains("os.Getenv(")
+        && let Some(c) = GO_GETENV.captures(line)
         && credential_name(&c["n"])
     {
         let assign = format!("{} = \"", &c["var"]);
@@ -1456,6 +1478,23 @@ mod tests {
             ),
             vec!["API_KEY"]
         );
+        // Each form behind its literal guard: Python's `or`, Ruby's `||`.
+        assert_eq!(
+            d(
+                "a.py",
+                Python,
+                "pw = os.getenv('DB_PASSWORD') or 'hunter22'"
+            ),
+            vec!["DB_PASSWORD"]
+        );
+        let ruby = scan(
+            "config/app.rb",
+            FileKind::Config,
+            false,
+            "secret = ENV[\"SECRET_KEY_BASE\"] || \"dev-secret\"",
+        );
+        let vars: Vec<&str> = ruby.defaults.iter().map(|d| d.variable.as_str()).collect();
+        assert_eq!(vars, ["SECRET_KEY_BASE"]);
         // Not credentials, or nothing to fall back to.
         assert!(d("a.js", JavaScript, "const p = process.env.PORT || '3000'").is_empty());
         assert!(d("a.js", JavaScript, "const u = process.env.TOKEN_URL || 'x'").is_empty());
