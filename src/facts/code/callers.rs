@@ -69,12 +69,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             };
             let line_end = code[at..].find('\n').map_or(code.len(), |i| at + i);
             // The call is somewhere on that line, right of any `=`.
-            let Some(race) = raced_line(
-                src,
-                line_end.saturating_sub(1).max(at),
-                line_end,
-                &functions,
-            ) else {
+            let Some(race) =
+                raced_line(src, line_end.saturating_sub(1).max(at), line_end, functions)
+            else {
                 continue;
             };
             call.timeout = TimeoutState::Explicit;

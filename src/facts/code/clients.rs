@@ -406,15 +406,14 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             let mut scope = code[start..statement_end(src, start)].to_string();
             if c.row.scope == Scope::File {
                 scope = code.to_string();
-            } else if c.row.scope == Scope::Function {
-                if let Some((_, s, e)) = src
+            } else if c.row.scope == Scope::Function
+                && let Some((_, s, e)) = src
                     .functions()
                     .iter()
                     .filter(|(_, s, e)| (*s..*e).contains(&start))
                     .min_by_key(|(_, s, e)| e - s)
-                {
-                    scope = code[*s..*e].to_string();
-                }
+            {
+                scope = code[*s..*e].to_string();
             }
             if c.row.local_by.iter().any(|l| scope.contains(l.as_str())) {
                 continue;
@@ -706,10 +705,7 @@ fn literal_binding(src: &Source, name: &str, before: usize) -> Option<(usize, us
         r"\b(?:const|let|var)\s+{n}\s*(?::[^=;{{}}]+)?=\s*\{{"
     ))
     .ok()?;
-    let m = src
-        .matches(&re)
-        .filter(|m| m.end() <= before)
-        .last()?;
+    let m = src.matches(&re).filter(|m| m.end() <= before).last()?;
     Some((m.end() - 1, src.matching(m.end() - 1)?))
 }
 

@@ -729,13 +729,12 @@ mod tests {
         assert_eq!(src.line(0), 1);
         let (s, e) = src.indented_block(0);
         assert_eq!(&src.code[s..e], "    a()\n\n    b()");
-        let fns = Source::new(
+        let go = Source::new(
             "m.go",
             Lang::Go,
             "func (s *S) Fetch(x int) error {\n return nil\n}\n",
-        )
-        .functions();
-        assert_eq!(fns[0].0, "Fetch");
+        );
+        assert_eq!(go.functions()[0].0, "Fetch");
     }
 
     #[test]
@@ -744,16 +743,28 @@ mod tests {
         // pattern's `name` group must agree, header by header.
         let cases: &[(Lang, &str)] = &[
             (Lang::Python, "def fetch(url):\n    pass\n"),
-            (Lang::Python, "    async  def _get_json2(a,\n b):\n        pass\n"),
+            (
+                Lang::Python,
+                "    async  def _get_json2(a,\n b):\n        pass\n",
+            ),
             (Lang::Go, "func Fetch(x int) error {\n}\n"),
             (Lang::Go, "func (s *Server) handle_2(w W) {\n}\n"),
             (Lang::Rust, "pub async fn get_user<'a>(id: u32) -> R {\n}\n"),
             (Lang::Rust, "fn\tmain() {}\n"),
             (Lang::JavaScript, "export async function* pages(url) {\n}\n"),
             (Lang::JavaScript, "function\nfetchAll <T>(u) {\n}\n"),
-            (Lang::TypeScript, "const get_json = async (u: string) => {\n}\n"),
-            (Lang::JavaScript, "let  retry = async function named(x) {\n}\n"),
-            (Lang::JavaScript, "var x2 = y => {\n}\nconst ok = (a) => {\n}\n"),
+            (
+                Lang::TypeScript,
+                "const get_json = async (u: string) => {\n}\n",
+            ),
+            (
+                Lang::JavaScript,
+                "let  retry = async function named(x) {\n}\n",
+            ),
+            (
+                Lang::JavaScript,
+                "var x2 = y => {\n}\nconst ok = (a) => {\n}\n",
+            ),
         ];
         for (lang, code) in cases {
             let src = Source::new("f", *lang, code);
