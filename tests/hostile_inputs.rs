@@ -489,3 +489,41 @@ fn many_retry_loops_through_a_wrapper_cost_time_in_proportion() {
         .count();
     assert_eq!(storms, n, "{stderr}");
 }
+
+#[test]
+fn many_recursive_retry_steps_cost_time_in_proportion() {
+    // A retry by recursion is a call passing `attempt + 1` to the nearest
+    // definition of the same name above it. Each such call used to search
+    // the whole file above it, and every call was judged: 28,000 steps in a
+    // 0.9 MB file took 42 s of CPU (minutes in a debug build, past the
+    // scan's bound here). The definition is now looked for within 64 KiB
+    // and at most 512 steps a file are read, so the file costs a fraction
+    // of a second and still yields findings.
+    let steps: String = (0..28_000)
+        .map(|_| "    await push(u, attempt + 1);\n")
+        .collect();
+    let (report, stderr) = scan(&[
+        (
+            "package.json",
+            b"{\"name\": \"x\", \"dependencies\": {\"express\": \"^4.0.0\"}}".to_vec(),
+        ),
+        (
+            "src/push.js",
+            format!(
+                "export async function push(u, attempt) {{\n  try {{ return await fetch(u) }} catch (e) {{\n{steps}  }}\n}}\n"
+            )
+            .into_bytes(),
+        ),
+    ]);
+    assert!(
+        report["warnings"].as_array().unwrap().is_empty(),
+        "{stderr}"
+    );
+    let storms = report["debt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "retry-storm" && d["path"] == "src/push.js")
+        .count();
+    assert!((1..=512).contains(&storms), "{storms} retry-storm findings");
+}
