@@ -339,26 +339,38 @@ fn declared_waivers(facts: &Facts, config: &Config) -> Vec<Waiver> {
 /// among findings alike; and the same without the path, which finds a
 /// finding again after a rename.
 fn identify(rule: &str, findings: &mut [rules::Finding], facts: &Facts) {
-    let mut seen: HashMap<(String, String), usize> = Default::default();
-    for f in findings.iter_mut() {
-        let context = match f.location.as_ref().and_then(|l| facts.context(l)) {
-            Some(h) => format!("c{h:016x}"),
-            None => format!("m{}", f.message.replace(|c: char| c.is_ascii_digit(), "")),
-        };
-        let path = f
-            .location
-            .as_ref()
-            .map(|l| l.path.clone())
-            .unwrap_or_default();
-        let key = (path, context);
-        let n = seen.get(&key).copied().unwrap_or(0);
-        let (path, context) = (key.0.as_str(), key.1.as_str());
-        let nth = n.to_string();
-        f.identity = Some(rules::Identity {
-            fingerprint: short_hash(&["2", rule, path, context, &nth]),
-            content: short_hash(&["2", rule, context, &nth]),
-        });
-        seen.insert(key, n + 1);
+    // Worked out over the borrowed findings, then stored: a key borrows the
+    // finding's path instead of copying it.
+    let identities: Vec<rules::Identity> = {
+        let mut seen: HashMap<(&str, String), usize> = Default::default();
+        findings
+            .iter()
+            .map(|f| {
+                let context = match f.location.as_ref().and_then(|l| facts.context(l)) {
+                    Some(h) => format!("c{h:016x}"),
+                    None => {
+                        let mut m = String::with_capacity(f.message.len() + 1);
+                        m.push('m');
+                        m.extend(f.message.chars().filter(|c| !c.is_ascii_digit()));
+                        m
+                    }
+                };
+                let path = f.location.as_ref().map_or("", |l| l.path.as_str());
+                let key = (path, context);
+                let n = seen.get(&key).copied().unwrap_or(0);
+                let context = key.1.as_str();
+                let nth = n.to_string();
+                let identity = rules::Identity {
+                    fingerprint: short_hash(&["2", rule, path, context, &nth]),
+                    content: short_hash(&["2", rule, context, &nth]),
+                };
+                seen.insert(key, n + 1);
+                identity
+            })
+            .collect()
+    };
+    for (f, identity) in findings.iter_mut().zip(identities) {
+        f.identity = Some(identity);
     }
 }
 
@@ -458,6 +470,28 @@ struct AppEval {
     /// The rules this app has debt of in each churn hotspot (by index), in
     /// the order found; the pressure's hotspots list them once scoring ends.
     hotspot_debt: Vec<HotspotMark>,
+    /// The app's root, name and signals as the report shows them.
+    texts: AppTexts,
+}
+
+/// An app's own texts, cleaned where the app is scored: cleaned one by one
+/// after the scoring, a thousand apps' roots and signals were 9 ms of
+/// serial time (each is new text: the cleaning memo cannot help).
+#[derive(Default)]
+struct AppTexts {
+    root: SafeText,
+    name: SafeText,
+    signals: Vec<SafeText>,
+}
+
+impl AppTexts {
+    fn of(app: &AppInput) -> Self {
+        AppTexts {
+            root: SafeText::new(&app.root),
+            name: SafeText::new(&app.name),
+            signals: app.signals.iter().map(|s| SafeText::new(s)).collect(),
+        }
+    }
 }
 
 /// A churn hotspot (its index in the pressure's list) and a rule with debt
@@ -499,8 +533,9 @@ pub fn build(
         RULE_THREADS.min(threads)
     };
     let score_all = |inputs: &[&AppInput], used: &[(String, u32)]| {
-        in_order(inputs, threads, |app| {
-            evaluate_app(
+        in_order(inputs, threads, |app| AppEval {
+            texts: AppTexts::of(app),
+            ..evaluate_app(
                 app.facts.as_ref().unwrap_or(facts),
                 config,
                 fail_under,
@@ -596,19 +631,23 @@ pub fn build(
         crate::report::RollUp {
             apps: evaluated_apps.len(),
             rule: ROLLUP_RULE.to_string(),
-            weakest: weakest.map(|i| SafeText::new(&evaluated_apps[i].0.root)),
+            weakest: weakest.map(|i| evaluated_apps[i].1.texts.root.clone()),
         }
     });
     let app_summaries = evaluated_apps
         .drain(..)
         .map(|(app, e)| {
-            let root = SafeText::new(&app.root);
+            let AppTexts {
+                root,
+                name,
+                signals,
+            } = e.texts;
             AppSummary {
                 path: root.clone(),
                 root,
-                name: SafeText::new(&app.name),
+                name,
                 stack: app.stack,
-                signals: app.signals.iter().map(|s| SafeText::new(s)).collect(),
+                signals,
                 score: e.score,
                 grade: e.score.map(grade),
                 unscored: e.unscored.map(SafeText::from),
@@ -637,6 +676,7 @@ pub fn build(
         score_without,
         waivers,
         hotspot_debt: _,
+        texts: _,
     } = top;
     Report {
         schema_version: SCHEMA_VERSION,
@@ -716,6 +756,7 @@ fn clone_evaluation(e: &AppEval) -> AppEval {
         score_without: e.score_without,
         waivers: e.waivers.clone(),
         hotspot_debt: Vec::new(),
+        texts: AppTexts::default(),
     }
 }
 
@@ -884,6 +925,7 @@ fn roll_up(apps: &[(AppInput, AppEval)], fail_under: Option<u8>, threads: usize)
         score_without: lowest_of(|e| e.score_without),
         waivers,
         hotspot_debt: Vec::new(),
+        texts: AppTexts::default(),
     }
 }
 
@@ -954,8 +996,8 @@ fn rolled_debt(apps: &[(AppInput, AppEval)]) -> Vec<DebtItem> {
     let mut debt: Vec<DebtItem> = Vec::with_capacity(all_debt);
     let mut seen: HashMap<&str, usize> =
         HashMap::with_capacity_and_hasher(all_debt, Default::default());
-    for (a, e) in apps {
-        let root = SafeText::new(&a.root);
+    for (_, e) in apps {
+        let root = &e.texts.root;
         for d in &e.debt {
             let i = *seen.entry(&d.fingerprint).or_insert_with(|| {
                 debt.push(d.clone());
@@ -1147,6 +1189,7 @@ fn evaluate_app(
         score_without,
         waivers,
         hotspot_debt,
+        texts: AppTexts::default(),
     };
     if score.is_none() {
         unscore(
@@ -1200,20 +1243,32 @@ fn scope_counts(facts: &Facts) -> Vec<crate::report::ScopeCount> {
 /// graduate is read (report/baseline.rs). Hashing every item of every scan
 /// for the rare old baseline cost a SHA-256 per finding.
 fn legacy_occurrences(debt: &mut [DebtItem]) {
-    let nth: Vec<usize> = {
-        let mut seen: HashMap<(&str, Option<&str>, &str), usize> = HashMap::default();
-        debt.iter()
-            .map(|d| {
-                let n = seen
-                    .entry((&d.rule, d.path.as_deref(), &d.message))
-                    .or_insert(0);
-                *n += 1;
-                *n - 1
-            })
-            .collect()
-    };
-    for (d, n) in debt.iter_mut().zip(nth) {
-        d.legacy_fingerprint = n.to_string();
+    // Items alike share their rule, and a rule's items sit together here
+    // (in rule order): only a rule with two items or more has any to count.
+    let mut start = 0;
+    while start < debt.len() {
+        let end = start
+            + debt[start..]
+                .iter()
+                .take_while(|d| d.rule == debt[start].rule)
+                .count();
+        let run = &mut debt[start..end];
+        let nth: Vec<usize> = if run.len() == 1 {
+            vec![0]
+        } else {
+            let mut seen: HashMap<(Option<&str>, &str), usize> = HashMap::default();
+            run.iter()
+                .map(|d| {
+                    let n = seen.entry((d.path.as_deref(), &d.message)).or_insert(0);
+                    *n += 1;
+                    *n - 1
+                })
+                .collect()
+        };
+        for (d, n) in run.iter_mut().zip(nth) {
+            d.legacy_fingerprint = n.to_string();
+        }
+        start = end;
     }
 }
 

@@ -33,12 +33,12 @@ pub struct DeployFacts {
 
 impl DeployFacts {
     pub fn extend(&mut self, other: DeployFacts) {
-        self.routes.extend(other.routes);
-        self.targets.extend(other.targets);
-        self.probes.extend(other.probes);
-        self.scaling.extend(other.scaling);
-        self.budgets.extend(other.budgets);
-        self.compose_services.extend(other.compose_services);
+        super::move_all(&mut self.routes, other.routes);
+        super::move_all(&mut self.targets, other.targets);
+        super::move_all(&mut self.probes, other.probes);
+        super::move_all(&mut self.scaling, other.scaling);
+        super::move_all(&mut self.budgets, other.budgets);
+        super::move_all(&mut self.compose_services, other.compose_services);
     }
 
     fn target(&mut self, path: &str, platform: &'static str, autoscales: bool) {

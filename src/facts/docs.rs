@@ -115,19 +115,35 @@ fn runbook_file(path: &str) -> bool {
         || lower.contains("/ops/")
 }
 
+/// Words that make a heading open a runbook region.
+const RUNBOOK_HEADING_WORDS: [&str; 7] = [
+    "runbook",
+    "operations",
+    "operating",
+    "on-call",
+    "oncall",
+    "incident",
+    "playbook",
+];
+
 fn runbook_heading(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    [
-        "runbook",
-        "operations",
-        "operating",
-        "on-call",
-        "oncall",
-        "incident",
-        "playbook",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
+    RUNBOOK_HEADING_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Whether `text` names a runbook heading word anywhere, in any ASCII case:
+/// a heading's title is part of the text, so a document without one has no
+/// runbook region, and most READMEs are ruled out by this one pass instead
+/// of a heading parse of every line.
+fn may_hold_runbook_heading(text: &str) -> bool {
+    use std::sync::LazyLock;
+    static WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(RUNBOOK_HEADING_WORDS)
+            .expect("runbook heading words build")
+    });
+    WORDS.is_match(text)
 }
 
 /// A Markdown `#` heading, or an RST/setext heading (text over a rule line).
@@ -155,8 +171,11 @@ fn heading(lines: &[&str], i: usize) -> Option<(usize, String)> {
 
 /// Runbook facts of one document, or `None` when it holds no runbook text.
 pub fn extract(path: &str, text: &str) -> Option<DocFacts> {
-    let lines: Vec<&str> = text.lines().collect();
     let whole = runbook_file(path);
+    if !whole && !may_hold_runbook_heading(text) {
+        return None;
+    }
+    let lines: Vec<&str> = text.lines().collect();
     let mut in_fence = false;
     // (start line index, end line index) of runbook regions.
     let mut regions: Vec<(usize, usize)> = Vec::new();
@@ -200,12 +219,19 @@ pub fn extract(path: &str, text: &str) -> Option<DocFacts> {
     // A heading names a part only when real text follows it before the next heading.
     let body_follows =
         |i: usize, end: usize| (i + 1..end).take_while(|j| !is_heading(*j)).any(&content);
+    // The parts each line names, read once: asking every line again for
+    // each part lowered it four times and searched it for each word.
+    let mut named = vec![0u8; lines.len()];
+    for (s, e) in &regions {
+        for i in *s..*e {
+            named[i] = parts_named(lines[i]);
+        }
+    }
     let mut parts = Vec::new();
-    for part in DocPart::ALL {
+    for (bit, part) in DocPart::ALL.into_iter().enumerate() {
         let found = regions.iter().find_map(|(s, e)| {
             (*s..*e).find(|i| {
-                let lower = lines[*i].to_ascii_lowercase();
-                part.words().iter().any(|w| lower.contains(w))
+                named[*i] & (1 << bit) != 0
                     && (content(*i) || (is_heading(*i) && body_follows(*i, *e)))
             })
         });
@@ -219,6 +245,31 @@ pub fn extract(path: &str, text: &str) -> Option<DocFacts> {
         content_lines,
         parts,
     })
+}
+
+/// The parts whose words `line` holds, in any ASCII case: bit `i` for
+/// `DocPart::ALL[i]`. One pass of an automaton over all the words, with
+/// overlapping matches so that no word hides another.
+fn parts_named(line: &str) -> u8 {
+    use std::sync::LazyLock;
+    static WORDS: LazyLock<(aho_corasick::AhoCorasick, Vec<u8>)> = LazyLock::new(|| {
+        let mut words = Vec::new();
+        let mut bits = Vec::new();
+        for (bit, part) in DocPart::ALL.into_iter().enumerate() {
+            for w in part.words() {
+                words.push(*w);
+                bits.push(1u8 << bit);
+            }
+        }
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .expect("runbook part words build");
+        (ac, bits)
+    });
+    let (ac, bits) = &*WORDS;
+    ac.find_overlapping_iter(line)
+        .fold(0, |mask, m| mask | bits[m.pattern().as_usize()])
 }
 
 /// A line that says something: not blank, not a rule, not a placeholder.
@@ -278,5 +329,47 @@ mod tests {
     #[test]
     fn plain_readme_is_not_a_runbook() {
         assert!(extract("README.md", "# Orders\n\nRun `npm start`.\n").is_none());
+    }
+
+    /// The one-pass part search finds what asking each part's words of the
+    /// lowered line finds, a word inside another word's match included.
+    #[test]
+    fn parts_named_agrees_with_each_parts_words() {
+        for line in [
+            "Roll BACK via PagerDuty, then VERIFY the Dashboard",
+            "rollback",
+            "Check the logs; on-call escalation",
+            "Nothing here",
+            "verifiable all clear",
+            "",
+        ] {
+            let lower = line.to_ascii_lowercase();
+            let want = DocPart::ALL
+                .into_iter()
+                .enumerate()
+                .filter(|(_, p)| p.words().iter().any(|w| lower.contains(w)))
+                .fold(0u8, |m, (bit, _)| m | 1 << bit);
+            assert_eq!(parts_named(line), want, "{line}");
+        }
+        assert_eq!(
+            parts_named("Roll BACK via PagerDuty, then VERIFY the Dashboard"),
+            0b1111
+        );
+    }
+
+    /// The word prefilter reads headings in any case, as the heading check
+    /// does: an upper-case `INCIDENT` or a setext `On-Call` still opens a
+    /// region.
+    #[test]
+    fn runbook_headings_in_any_case_pass_the_prefilter() {
+        let d = extract("README.md", "# App\n\n## INCIDENT Handling\n\nRoll back.\n").unwrap();
+        assert_eq!(d.runbook_line, 3);
+        let d = extract(
+            "README.md",
+            "App\n===\n\nOn-Call\n-------\n\nPage the lead.\n",
+        )
+        .unwrap();
+        assert_eq!(d.runbook_line, 4);
+        assert!(extract("README.md", "# App\n\nSee operations.\n").is_none());
     }
 }

@@ -22,10 +22,10 @@ pub struct HygieneFacts {
 
 impl HygieneFacts {
     pub fn extend(&mut self, o: HygieneFacts) {
-        self.dependency_updates.extend(o.dependency_updates);
-        self.codeowners.extend(o.codeowners);
-        self.alert_rules.extend(o.alert_rules);
-        self.slos.extend(o.slos);
+        super::move_all(&mut self.dependency_updates, o.dependency_updates);
+        super::move_all(&mut self.codeowners, o.codeowners);
+        super::move_all(&mut self.alert_rules, o.alert_rules);
+        super::move_all(&mut self.slos, o.slos);
     }
 }
 

@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod html;
 pub mod json;
 pub mod markdown;
+mod pretty_json;
 pub mod sarif;
 pub mod text;
 pub mod timestamp;
