@@ -281,6 +281,7 @@ impl Facts {
         let mut facts = Facts::default();
         let mut exported_clients = Vec::new();
         let mut imported_calls = Vec::new();
+        let mut go_fields = Vec::new();
         let mut client_defaults = Vec::new();
         let mut caller_boundable = Vec::new();
         let mut timed_calls = Vec::new();
@@ -353,6 +354,7 @@ impl Facts {
             providers.extend(f.code.providers);
             shape_calls.extend(f.code.shape_calls);
             imported_calls.extend(f.code.imported_calls);
+            go_fields.extend(f.code.go_fields);
             facts.retries.extend(f.code.retries);
             facts.otel_inits.extend(f.code.otel_inits);
             facts.tests.extend(f.code.tests);
@@ -385,6 +387,7 @@ impl Facts {
             facts.pii_fields.extend(f.pii);
             facts.warnings.extend(f.warnings);
         }
+        exported_clients.extend(code::go_fields::resolve(&go_fields));
         let mut resolved = code::resolve_imported(&imported_calls, &exported_clients);
         facts.outbound.append(&mut resolved);
         facts
