@@ -110,6 +110,10 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     }
     let scope = super::package_scope(src.path, src.lang);
     let mut order: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Client-typed fields this file declares: with the names that say
+    // client, the only fills worth reading (every `key: value` of every
+    // literal would cost a look-up per identifier on large files).
+    let mut declared: HashSet<String> = HashSet::new();
     for c in src.captures(&STRUCT) {
         let open = c.get(0).unwrap().end() - 1;
         let mut names = Vec::new();
@@ -121,6 +125,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             for name in head.split(',').map(str::trim) {
                 names.push(name.to_string());
                 if sends_requests(ty) {
+                    declared.insert(name.to_string());
                     facts.go_fields.push(Fact::Field {
                         scope: scope.clone(),
                         field: name.to_string(),
@@ -147,22 +152,24 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             .filter(|f| (f.body.0..f.body.1).contains(&at))
             .min_by_key(|f| f.body.1 - f.body.0)
     };
+    let wanted = |field: &str| declared.contains(field) || plausible_client_field(field);
     let mut fill = |field: &str, at: usize, value: Value| {
-        if value != Value::Unknown || plausible_client_field(field) {
-            facts.go_fields.push(Fact::Fill {
-                scope: scope.clone(),
-                field: field.to_string(),
-                at: src.loc(at),
-                value,
-            });
-        }
+        facts.go_fields.push(Fact::Fill {
+            scope: scope.clone(),
+            field: field.to_string(),
+            at: src.loc(at),
+            value,
+        });
     };
     // `hc: v` inside a composite literal (after `{` or `,`).
     for c in src.captures(&KEYED) {
         let m = c.get(0).unwrap();
         let f = c.name("field").unwrap();
         let before = code[..f.start()].trim_end();
-        if !(before.ends_with('{') || before.ends_with(',')) || code[m.end()..].starts_with('=') {
+        if !(before.ends_with('{') || before.ends_with(','))
+            || code[m.end()..].starts_with('=')
+            || !wanted(f.as_str())
+        {
             continue;
         }
         let Some(func) = enclosing(m.start()) else {
@@ -172,19 +179,19 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             continue;
         }
         let end = expr_end(code, m.end());
-        fill(f.as_str(), m.start(), eval(src, m.end(), end, func, 0));
+        fill(f.as_str(), m.start(), eval(src, m.end(), end, func, &mut 0));
     }
     // `x.hc = v`.
     for c in src.captures(&ASSIGN) {
         let m = c.get(0).unwrap();
-        if code[m.end()..].starts_with('=') || !src.is_code(m.start()) {
+        if code[m.end()..].starts_with('=') || !src.is_code(m.start()) || !wanted(&c["field"]) {
             continue;
         }
         let Some(func) = enclosing(m.start()) else {
             continue;
         };
         let end = expr_end(code, m.end());
-        fill(&c["field"], m.start(), eval(src, m.end(), end, func, 0));
+        fill(&c["field"], m.start(), eval(src, m.end(), end, func, &mut 0));
     }
     // `&client{key, hc}`: positional, for a struct declared in this file.
     for c in src.captures(&COMPOSITE) {
@@ -212,7 +219,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             continue;
         }
         for ((s, e), field) in parts.iter().zip(fields) {
-            fill(field, m.start(), eval(src, *s, *e, func, 0));
+            if wanted(field) {
+                fill(field, m.start(), eval(src, *s, *e, func, &mut 0));
+            }
         }
     }
     // The constructor calls of this file, with their arguments.
@@ -227,7 +236,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         };
         let args: Vec<Value> = split_args(src, m.end() - 1)
             .into_iter()
-            .map(|(s, e)| match eval(src, s, e, func, 0) {
+            .map(|(s, e)| match eval(src, s, e, func, &mut 0) {
                 // The caller's own parameter: one level is followed.
                 Value::Param { .. } => Value::Unknown,
                 v => v,
@@ -291,7 +300,38 @@ fn sends_requests(ty: &str) -> bool {
             let n = name.to_ascii_lowercase();
             n.contains("http") || n.ends_with("doer")
         }
-        None => ty.chars().next().is_some_and(|c| c.is_alphabetic()),
+        // A type of the package: an interface that sends is told apart at
+        // merge ([`Fact::Doer`]); Go's own types never send.
+        None => {
+            ty.chars().next().is_some_and(|c| c.is_alphabetic())
+                && !matches!(
+                    ty,
+                    "string"
+                        | "bool"
+                        | "byte"
+                        | "rune"
+                        | "error"
+                        | "any"
+                        | "int"
+                        | "int8"
+                        | "int16"
+                        | "int32"
+                        | "int64"
+                        | "uint"
+                        | "uint8"
+                        | "uint16"
+                        | "uint32"
+                        | "uint64"
+                        | "uintptr"
+                        | "float32"
+                        | "float64"
+                        | "complex64"
+                        | "complex128"
+                )
+                && !ty.starts_with("map[")
+                && !ty.starts_with("chan")
+                && !ty.starts_with("func")
+        }
     }
 }
 
@@ -368,14 +408,21 @@ fn expr_end(code: &str, from: usize) -> usize {
     b.len()
 }
 
-/// What the expression `code[s..e]` inside `func` is.
-fn eval(src: &Source, s: usize, e: usize, func: &Func, depth: u8) -> Value {
+/// How many expressions one value may take to read: a local bound to a
+/// wrapper over a local bound to a client is four; a file built to branch
+/// (`x := f(y, y, …)`, `y := g(z, z, …)`) stops here, not at the product.
+const EVAL_STEPS: u32 = 64;
+
+/// What the expression `code[s..e]` inside `func` is; `steps` counts the
+/// expressions read for one value.
+fn eval(src: &Source, s: usize, e: usize, func: &Func, steps: &mut u32) -> Value {
     let code = &src.code;
     let raw = &code[s..e];
     let lead = raw.len() - raw.trim_start().len();
     let s = s + lead;
     let expr = code[s..e].trim_end();
-    if depth > 4 || expr.is_empty() {
+    *steps += 1;
+    if *steps > EVAL_STEPS || expr.is_empty() {
         return Value::Unknown;
     }
     let lit = expr.trim_start_matches('&');
@@ -403,7 +450,7 @@ fn eval(src: &Source, s: usize, e: usize, func: &Func, depth: u8) -> Value {
                 return Value::Client(TimeoutState::Explicit);
             }
             let rs = func.body.0 + rhs;
-            return eval(src, rs, expr_end(code, rs), func, depth + 1);
+            return eval(src, rs, expr_end(code, rs), func, steps);
         }
         if let Some(index) = func.params.iter().position(|p| p == lit) {
             if func.is_ctor() {
@@ -426,7 +473,7 @@ fn eval(src: &Source, s: usize, e: usize, func: &Func, depth: u8) -> Value {
     {
         let mut param = None;
         for (as_, ae) in split_args(src, s + open) {
-            match eval(src, as_, ae, func, depth + 1) {
+            match eval(src, as_, ae, func, steps) {
                 Value::Client(t) => return Value::Client(t),
                 p @ Value::Param { .. } => param = param.or(Some(p)),
                 Value::Unknown => {}
