@@ -118,7 +118,9 @@ fn owner<'a>(dirs: &'a [&'a str], path: &str) -> Option<&'a str> {
 /// one of its folders, or the root.
 struct OwnerIndex<'a> {
     owners: &'a [&'a str],
-    set: std::collections::HashSet<&'a str>,
+    /// FxHash: a folder name is hashed once per path segment of every fact
+    /// asked about, where SipHash cost more than the lookup.
+    set: rustc_hash::FxHashSet<&'a str>,
     /// `.` holds every path at the length of a one-letter folder: the
     /// linear search keeps its tie-break.
     dot: bool,
@@ -170,7 +172,7 @@ struct Ownership<'a> {
 /// Views are built on several threads: each takes its own handle.
 type Buckets<'a> = std::collections::HashMap<
     (std::any::TypeId, usize),
-    std::sync::Arc<std::collections::HashMap<Option<&'a str>, Vec<usize>>>,
+    std::sync::Arc<rustc_hash::FxHashMap<Option<&'a str>, Vec<usize>>>,
 >;
 
 /// Path address → (the path's text, its owner).
@@ -234,8 +236,7 @@ impl<'a> Ownership<'a> {
         let by_owner = {
             let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
             std::sync::Arc::clone(buckets.entry(key).or_insert_with(|| {
-                let mut m: std::collections::HashMap<Option<&'a str>, Vec<usize>> =
-                    std::collections::HashMap::new();
+                let mut m: rustc_hash::FxHashMap<Option<&'a str>, Vec<usize>> = Default::default();
                 for (i, x) in items.iter().enumerate() {
                     m.entry(self.index.owner(path(x))).or_default().push(i);
                 }
@@ -567,18 +568,21 @@ fn view(facts: &Facts, root: &str, ownership: &Ownership, libraries: &[&str]) ->
     let shared = |p: &str| shared_owner(ownership.owner(p));
     // The owners whose facts this app reads: its own, and (shared) those
     // above it, the repository's and the libraries', and no owner at all.
-    let owners = ownership.index.owners;
-    let mine: Vec<Option<&str>> = owners
-        .iter()
-        .filter(|o| **o == root)
-        .map(|o| Some(*o))
-        .collect();
+    // Looked up by the root's own folders (the owners `shared_owner` keeps),
+    // not by testing every owner: that was apps x owners string tests, a
+    // sixth of the views' time on 1,250 services.
+    let owner_named = |dir: &str| ownership.index.set.get(dir).copied();
+    let mine: Vec<Option<&str>> = owner_named(root).map(Some).into_iter().collect();
+    let ancestors = root
+        .match_indices('/')
+        .map(|(i, _)| &root[..i])
+        .chain([root, "", "."]);
     let common: Vec<Option<&str>> = std::iter::once(None)
         .chain(
-            owners
-                .iter()
-                .filter(|o| shared_owner(Some(o)))
-                .map(|o| Some(*o)),
+            ancestors
+                .chain(libraries.iter().copied())
+                .filter_map(owner_named)
+                .map(Some),
         )
         .collect();
 
@@ -620,7 +624,7 @@ fn view(facts: &Facts, root: &str, ownership: &Ownership, libraries: &[&str]) ->
             .as_ref()
             .map(|t| t.iter().filter(|p| shared(p)).cloned().collect()),
         allows: ownership.pick(&facts.allows, |a| a.location.path.as_str(), &common),
-        warnings: facts.warnings.clone(),
+        // No rule reads the warnings (the report takes the repository's).
         unparsed: ownership.pick(&facts.unparsed, |p| p.as_str(), &mine),
         unread_large: ownership.pick(&facts.unread_large, |p| p.as_str(), &mine),
         unparsed_ci: ownership.pick(&facts.unparsed_ci, |p| p.as_str(), &common),

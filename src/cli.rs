@@ -424,6 +424,14 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
     }
     let color = colour(args.color, args.output.is_some());
     let rendered = match args.format {
+        // Tens of megabytes for a monorepo: written as it is rendered.
+        Format::Json => {
+            let threads = threads(&args.inputs);
+            let code = write_lines(args.output.as_deref(), |out| {
+                json::render_lines(&report, threads, out)
+            })?;
+            return finish(&args, config, report, files, String::new(), code);
+        }
         Format::Text => text::render(
             &report,
             text::Layout {
@@ -438,7 +446,6 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
                 )
             },
         ),
-        Format::Json => json::render_on(&report, threads(&args.inputs)),
         Format::Markdown => markdown::render(&report),
         Format::Sarif => sarif::render(&report),
         Format::Html => html::render(&report),
@@ -451,6 +458,18 @@ fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
         }
         None => emit(&rendered)?,
     };
+    finish(&args, config, report, files, rendered, code)
+}
+
+/// The scan's exit: the gates' verdicts on stderr, then the code.
+fn finish(
+    args: &ScanArgs,
+    config: Config,
+    report: Report,
+    files: Vec<crate::facts::FileRecord>,
+    rendered: String,
+    code: ExitCode,
+) -> Result<ExitCode> {
     let below = below_threshold(&args.inputs, &config, &report);
     let failed = baseline_gates_failed(&report) | below;
     // The process ends here: freeing a monorepo's report (a million small
@@ -764,6 +783,32 @@ fn emit(s: &str) -> Result<ExitCode> {
     write_stdout(guard_workflow_commands(s).as_bytes())
 }
 
+/// Write a report that comes in pieces of whole lines to the file named by
+/// `--output` (as it is, like a whole report) or to stdout (each piece
+/// guarded as [`emit`] guards a whole one: the guard reads line by line, so
+/// guarding whole lines piece by piece gives the same bytes). A closed pipe
+/// stops the rendering and is not an error.
+fn write_lines(
+    path: Option<&Path>,
+    render: impl FnOnce(&mut dyn FnMut(&str) -> std::io::Result<()>) -> std::io::Result<()>,
+) -> Result<ExitCode> {
+    if let Some(path) = path {
+        let mut file =
+            std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+        render(&mut |piece| file.write_all(piece.as_bytes()))
+            .with_context(|| format!("writing {}", path.display()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut stdout = std::io::stdout().lock();
+    let written = render(&mut |piece| stdout.write_all(guard_workflow_commands(piece).as_bytes()))
+        .and_then(|_| stdout.flush());
+    match written {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e).context("writing to stdout"),
+    }
+}
+
 /// Write graduate's own generated text (completion scripts, man pages) as it
 /// is: nothing in it comes from a scanned tree, and a guard would corrupt it.
 fn write_stdout(bytes: &[u8]) -> Result<ExitCode> {
@@ -901,5 +946,24 @@ mod tests {
             std::borrow::Cow::Borrowed(_)
         ));
         assert_eq!(guard_workflow_commands("a::b\n \t::x"), "a::b\n\\ \t::x");
+    }
+
+    #[test]
+    fn a_report_guarded_in_pieces_of_whole_lines_is_guarded_as_a_whole() {
+        // As the JSON report is written: pieces that each end a line.
+        let whole = "{\n  ::a\n::b\n\t\n ::c::d\nreqwest::get\n  \n\n:: e\n";
+        let lines: Vec<&str> = whole.split_inclusive('\n').collect();
+        for size in 1..lines.len() {
+            let pieced: String = lines
+                .chunks(size)
+                .map(|piece| guard_workflow_commands(&piece.concat()).into_owned())
+                .collect();
+            assert_eq!(
+                pieced,
+                guard_workflow_commands(whole),
+                "{size} lines a piece"
+            );
+        }
+        assert_eq!(guard_workflow_commands(whole).matches("\n\\").count(), 4);
     }
 }

@@ -86,7 +86,7 @@ impl From<&str> for SafeText {
 
 impl From<String> for SafeText {
     fn from(s: String) -> Self {
-        SafeText::new(&s)
+        SafeText(clean_owned(s))
     }
 }
 
@@ -124,16 +124,48 @@ impl<'de> Deserialize<'de> for SafeText {
 /// function of the text, so each thread remembers what it cleaned (short
 /// texts only, and a bounded number of them).
 pub fn clean(raw: &str) -> String {
+    match remembered(raw) {
+        Cleaned::Same => raw.to_string(),
+        Cleaned::Changed(done) => done,
+    }
+}
+
+/// [`clean`] of a string the caller hands over: text that cleans to itself
+/// (nearly all of it) is kept as it is, not copied.
+fn clean_owned(raw: String) -> String {
+    match remembered(&raw) {
+        Cleaned::Same => raw,
+        Cleaned::Changed(done) => done,
+    }
+}
+
+/// What cleaning made of a text. Most texts are clean already: the memo
+/// holds no copy of those, and [`clean_owned`] keeps the caller's string.
+#[derive(Clone)]
+enum Cleaned {
+    Same,
+    Changed(String),
+}
+
+fn remembered(raw: &str) -> Cleaned {
+    let cleaned = |raw: &str| {
+        let done = clean_uncached(raw);
+        if done == raw {
+            Cleaned::Same
+        } else {
+            Cleaned::Changed(done)
+        }
+    };
     if raw.len() > MEMO_LEN {
-        return clean_uncached(raw);
+        return cleaned(raw);
     }
     MEMO.with_borrow_mut(|memo| {
         if let Some(done) = memo.get(raw) {
             return done.clone();
         }
-        let done = clean_uncached(raw);
+        let done = cleaned(raw);
         if memo.len() < MEMO_ENTRIES {
-            memo.insert(raw.to_string(), done.clone());
+            memo.insert(raw.into(), done.clone());
         }
         done
     })
@@ -145,9 +177,14 @@ const MEMO_LEN: usize = 256;
 /// Texts remembered per thread: a few megabytes at most.
 const MEMO_ENTRIES: usize = 32_768;
 
+// The keys are the scanned tree's text, chosen by whoever wrote it, so the
+// hasher is seeded per process (foldhash, hashbrown's own default): a fixed
+// one (FxHash) lets a repository of colliding paths turn every lookup into a
+// walk over thousands of entries. SipHash, std's default, cost 2% of a
+// monorepo scan's CPU here for the same safety.
 thread_local! {
-    static MEMO: std::cell::RefCell<std::collections::HashMap<String, String>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static MEMO: std::cell::RefCell<foldhash::HashMap<Box<str>, Cleaned>> =
+        std::cell::RefCell::new(foldhash::HashMap::default());
 }
 
 fn clean_uncached(raw: &str) -> String {

@@ -546,31 +546,45 @@ pub fn build(
     }
     let mut evaluated_apps: Vec<(AppInput, AppEval)> =
         apps.apps.into_iter().zip(evaluations).collect();
-    let top = match evaluated_apps.len() {
-        // No app: the root is evaluated as before, and left unscored.
-        0 => {
-            let mut e = evaluate_app(
-                facts,
-                config,
-                fail_under,
-                &pressure.hotspots,
-                today,
-                apply_waivers,
-                &[],
-                RULE_THREADS,
-            );
-            marks.append(&mut e.hotspot_debt);
-            let why = apps
-                .none_in
-                .clone()
-                .or_else(|| no_app(facts))
-                .unwrap_or_else(|| "no app found".to_string());
-            unscore(&mut e, why);
-            e
+    // The apps' views are read no more. Freed one by one as the summaries
+    // are made, a thousand views were serial time after the scoring; on a
+    // thread of their own they go while the roll-up runs.
+    let views: Vec<Facts> = evaluated_apps
+        .iter_mut()
+        .filter_map(|(a, _)| a.facts.take())
+        .collect();
+    let top = std::thread::scope(|s| {
+        if threads > 1 && views.len() > 1 {
+            s.spawn(move || drop(views));
+        } else {
+            drop(views);
         }
-        1 => clone_evaluation(&evaluated_apps[0].1),
-        _ => roll_up(&evaluated_apps, fail_under, threads),
-    };
+        match evaluated_apps.len() {
+            // No app: the root is evaluated as before, and left unscored.
+            0 => {
+                let mut e = evaluate_app(
+                    facts,
+                    config,
+                    fail_under,
+                    &pressure.hotspots,
+                    today,
+                    apply_waivers,
+                    &[],
+                    RULE_THREADS,
+                );
+                marks.append(&mut e.hotspot_debt);
+                let why = apps
+                    .none_in
+                    .clone()
+                    .or_else(|| no_app(facts))
+                    .unwrap_or_else(|| "no app found".to_string());
+                unscore(&mut e, why);
+                e
+            }
+            1 => clone_evaluation(&evaluated_apps[0].1),
+            _ => roll_up(&evaluated_apps, fail_under, threads),
+        }
+    });
     for (h, rule) in marks {
         let debt = &mut pressure.hotspots[h].debt;
         if !debt.contains(&rule) {
@@ -1040,10 +1054,13 @@ fn evaluate_app(
     let app_stack = main_stack(facts);
     let mut checks = Vec::new();
     let mut debt = Vec::new();
-    for (rule, outcome) in &results {
+    // The outcomes are this app's own: their evidence moves into the checks
+    // and their findings into the debt, where a copy of each was made.
+    for (rule, mut outcome) in results {
         let meta = &rule.meta;
         let (impact, risk, effort) = config.scores(meta);
-        for f in &outcome.findings {
+        checks.push(check_of(rule, &mut outcome, config));
+        for f in outcome.findings {
             let scope = f
                 .location
                 .as_ref()
@@ -1055,21 +1072,17 @@ fn evaluate_app(
                 continue;
             }
             let risk = f.risk.unwrap_or(risk);
-            let identity = f.identity.clone().unwrap_or_default();
+            let identity = f.identity.unwrap_or_default();
             debt.push(DebtItem {
                 apps: Vec::new(),
                 rule: meta.id.clone(),
                 path: f.location.as_ref().map(|l| SafeText::new(&l.path)),
                 line: f.location.as_ref().map(|l| l.line),
-                message: f.message.clone().into(),
-                remediation: f
-                    .fix
-                    .clone()
-                    .unwrap_or_else(|| {
-                        let file = f.location.as_ref().and_then(|l| file_stack(facts, &l.path));
-                        meta.fix_for(file.or(app_stack)).to_string()
-                    })
-                    .into(),
+                message: SafeText::new(&f.message),
+                remediation: SafeText::new(f.fix.as_deref().unwrap_or_else(|| {
+                    let file = f.location.as_ref().and_then(|l| file_stack(facts, &l.path));
+                    meta.fix_for(file.or(app_stack))
+                })),
                 impact,
                 risk,
                 effort,
@@ -1087,9 +1100,8 @@ fn evaluate_app(
                     .then(|| SafeText::new(&anchor(&meta.id, facts))),
             });
         }
-        checks.push(check_of(rule, outcome, config));
     }
-    legacy_fingerprints(&mut debt);
+    legacy_occurrences(&mut debt);
     // Debt in a churn hotspot is riskier: it sits where changes happen.
     let mut hotspot_debt = Vec::new();
     for d in debt.iter_mut() {
@@ -1180,28 +1192,47 @@ fn scope_counts(facts: &Facts) -> Vec<crate::report::ScopeCount> {
         .collect()
 }
 
-/// The fingerprints of reports before content fingerprints: rule, path,
-/// message and the order of appearance among items alike. Kept (never
-/// serialised) so that a baseline written by an older graduate still
-/// matches (report/baseline.rs).
-fn legacy_fingerprints(debt: &mut [DebtItem]) {
-    let mut seen: HashMap<(String, Option<SafeText>, SafeText), usize> = HashMap::default();
-    for d in debt.iter_mut() {
-        let n = seen
-            .entry((d.rule.clone(), d.path.clone(), d.message.clone()))
-            .or_insert(0);
-        d.legacy_fingerprint = short_hash(&[
-            &d.rule,
-            d.path.as_deref().unwrap_or(""),
-            &d.message,
-            &n.to_string(),
-        ]);
-        *n += 1;
+/// The fingerprints of reports before content fingerprints hash rule, path,
+/// message and the order of appearance among the app's items alike, in the
+/// order the rules found them (before the debt is sorted). Only that order
+/// is kept here, as `legacy_fingerprint` (never serialised): the hash is
+/// taken by [`legacy_fingerprint`] when a baseline written by an older
+/// graduate is read (report/baseline.rs). Hashing every item of every scan
+/// for the rare old baseline cost a SHA-256 per finding.
+fn legacy_occurrences(debt: &mut [DebtItem]) {
+    let nth: Vec<usize> = {
+        let mut seen: HashMap<(&str, Option<&str>, &str), usize> = HashMap::default();
+        debt.iter()
+            .map(|d| {
+                let n = seen
+                    .entry((&d.rule, d.path.as_deref(), &d.message))
+                    .or_insert(0);
+                *n += 1;
+                *n - 1
+            })
+            .collect()
+    };
+    for (d, n) in debt.iter_mut().zip(nth) {
+        d.legacy_fingerprint = n.to_string();
     }
 }
 
-/// A rule's outcome as a check of the report.
-fn check_of(rule: &rules::Rule, outcome: &Outcome, config: &Config) -> Check {
+/// The fingerprint an older graduate gave this debt item (see
+/// [`legacy_occurrences`]); `None` for an item the evaluation did not make.
+pub(crate) fn legacy_fingerprint(d: &DebtItem) -> Option<String> {
+    (!d.legacy_fingerprint.is_empty()).then(|| {
+        short_hash(&[
+            &d.rule,
+            d.path.as_deref().unwrap_or(""),
+            &d.message,
+            &d.legacy_fingerprint,
+        ])
+    })
+}
+
+/// A rule's outcome as a check of the report; its evidence moves into the
+/// check.
+fn check_of(rule: &rules::Rule, outcome: &mut Outcome, config: &Config) -> Check {
     let meta = &rule.meta;
     let (impact, risk, effort) = config.scores(meta);
     Check {
@@ -1216,7 +1247,7 @@ fn check_of(rule: &rules::Rule, outcome: &Outcome, config: &Config) -> Check {
         week: meta.week,
         pass_fraction: rounded_fraction(outcome),
         skip_reason: outcome.reason.as_deref().map(SafeText::new),
-        evidence: outcome.evidence.clone(),
+        evidence: std::mem::take(&mut outcome.evidence),
     }
 }
 

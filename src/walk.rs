@@ -17,9 +17,11 @@
 //! scan by adding one.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -144,13 +146,17 @@ const MAX_IGNORE_FILE_BYTES: u64 = 1024 * 1024;
 /// Gitignore semantics over ignore files read safely, once each, with
 /// tracked files exempt. Shared by the walker threads.
 struct GitignoreFilter {
+    /// Tells this filter's entries in [`LAST_CHAIN`] from another's (a
+    /// process can walk more than one tree).
+    id: u64,
     root: PathBuf,
     /// Repository-relative tracked paths, sorted; `None` outside git.
     tracked: Option<Vec<String>>,
     /// `.git/info/exclude` of the root, when present.
     exclude: Option<Gitignore>,
-    /// Per directory: its `.gitignore`, compiled, or `None`.
-    matchers: RwLock<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    /// Per directory: its `.gitignore`, compiled, or `None`. Keyed by the
+    /// path's bytes, as `chains` is.
+    matchers: RwLock<HashMap<OsString, Option<Arc<Gitignore>>>>,
     /// Per directory: the ignore files that apply to its entries, nearest
     /// first. Every entry of a directory asks the same question, and asking
     /// each ancestor in turn cost a path comparison and a hash of the path
@@ -164,6 +170,19 @@ struct GitignoreFilter {
     warnings: Mutex<Vec<Warning>>,
 }
 
+/// Source of [`GitignoreFilter::id`].
+static FILTER_IDS: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// The folder whose entries this walker thread filtered last, with its
+    /// chain and the id of the filter that built it. The walk filters a
+    /// folder's entries one after another on the thread that read the
+    /// folder, so most entries find their chain here, without the shared
+    /// cache's lock (an atomic write to a cache line both threads share)
+    /// and the hash of the path.
+    static LAST_CHAIN: RefCell<Option<(u64, OsString, Chain)>> = const { RefCell::new(None) };
+}
+
 impl GitignoreFilter {
     fn new(root: &Path, tracked: Option<Vec<String>>) -> Self {
         let mut tracked = tracked;
@@ -175,6 +194,7 @@ impl GitignoreFilter {
             .ok()
             .and_then(|text| compile_ignore(root, &text));
         GitignoreFilter {
+            id: FILTER_IDS.fetch_add(1, Ordering::Relaxed),
             root: root.to_path_buf(),
             tracked,
             exclude,
@@ -186,7 +206,12 @@ impl GitignoreFilter {
     }
 
     fn matcher(&self, dir: &Path) -> Option<Arc<Gitignore>> {
-        if let Some(m) = self.matchers.read().expect("matcher cache").get(dir) {
+        if let Some(m) = self
+            .matchers
+            .read()
+            .expect("matcher cache")
+            .get(dir.as_os_str())
+        {
             return m.clone();
         }
         let path = dir.join(".gitignore");
@@ -208,9 +233,34 @@ impl GitignoreFilter {
         self.matchers
             .write()
             .expect("matcher cache")
-            .entry(dir.to_path_buf())
+            .entry(dir.as_os_str().to_os_string())
             .or_insert(compiled)
             .clone()
+    }
+
+    /// [`Self::chain`], from this thread's last folder when it is `dir`.
+    fn chain_of_entry_dir(&self, dir: &Path) -> Chain {
+        LAST_CHAIN.with(|last| {
+            if let Some((id, last_dir, chain)) = &*last.borrow()
+                && *id == self.id
+                && last_dir.as_os_str() == dir.as_os_str()
+            {
+                return Arc::clone(chain);
+            }
+            let chain = self.chain(dir);
+            let mut last = last.borrow_mut();
+            match &mut *last {
+                // The folder's name is copied into the buffer already there.
+                Some((id, last_dir, cached)) => {
+                    *id = self.id;
+                    last_dir.clear();
+                    last_dir.push(dir.as_os_str());
+                    *cached = Arc::clone(&chain);
+                }
+                None => *last = Some((self.id, dir.as_os_str().to_os_string(), Arc::clone(&chain))),
+            }
+            chain
+        })
     }
 
     /// The `.gitignore` files of `dir` and of its ancestors up to the root,
@@ -262,7 +312,7 @@ impl GitignoreFilter {
     /// each ancestor again cost a glob-set match per folder level.
     fn keep(&self, path: &Path, is_dir: bool) -> bool {
         let mut v = Match::None;
-        let chain = path.parent().map(|d| self.chain(d));
+        let chain = path.parent().map(|d| self.chain_of_entry_dir(d));
         for (m, on_dir) in chain.iter().flat_map(|c| c.ignores.iter()) {
             v = match verdict(m.matched(path, is_dir)) {
                 Match::None => on_dir.clone(),
@@ -674,6 +724,25 @@ mod tests {
         assert_eq!(lines("a.js", &format!("a\n{long}x")), None);
         assert_eq!(lines("a.json", &format!("a\n{long}x\nb\n")), Some(3));
         assert_eq!(lines("a.js", "\u{feff}one\ntwo"), Some(1));
+    }
+
+    /// A thread's last chain belongs to the filter that built it: a later
+    /// walk of the same folders (its `.gitignore` edited since) reads them
+    /// anew.
+    #[test]
+    fn a_new_filter_does_not_reuse_the_last_ones_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("sub/a.log"), "").unwrap();
+        let log = root.join("sub/a.log");
+        std::fs::write(root.join(".gitignore"), "*.log\n").unwrap();
+        let first = GitignoreFilter::new(&root, None);
+        assert!(!first.keep(&log, false));
+        assert!(!first.keep(&log, false), "from the thread's cache");
+        std::fs::write(root.join(".gitignore"), "").unwrap();
+        let second = GitignoreFilter::new(&root, None);
+        assert!(second.keep(&log, false));
     }
 
     #[test]

@@ -52,23 +52,51 @@ const ROOT: &str = "/graduate-root";
 /// monorepo asks about every manifest and every env directory.
 pub struct Matchers<'a> {
     files: &'a [GitIgnore],
+    /// Index into `files` of the `.gitignore` of each directory. A path is
+    /// governed only by the files of its ancestors, so a question looks up
+    /// each ancestor, where testing every file of the tree cost the number
+    /// of apps squared on a repository of many apps (each asks about its
+    /// manifest and env files).
+    by_dir: HashMap<&'a str, Vec<usize>>,
     compiled: HashMap<&'a str, Gitignore>,
 }
 
 impl<'a> Matchers<'a> {
     pub fn new(files: &'a [GitIgnore]) -> Self {
+        let mut by_dir: HashMap<&'a str, Vec<usize>> = HashMap::with_capacity(files.len());
+        for (i, g) in files.iter().enumerate() {
+            by_dir.entry(g.dir()).or_default().push(i);
+        }
         Matchers {
             files,
+            by_dir,
             compiled: HashMap::new(),
         }
+    }
+
+    /// The `.gitignore` files that govern `path`, deepest first.
+    fn governing(&self, path: &str) -> Vec<&'a GitIgnore> {
+        let mut out = Vec::new();
+        let mut add = |dir: &str| {
+            let found = self.by_dir.get(dir).into_iter().flatten();
+            out.extend(found.map(|&i| &self.files[i]));
+        };
+        let mut dir = path;
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            dir = parent;
+            if !dir.is_empty() {
+                add(dir);
+            }
+        }
+        // The root's file governs every path.
+        add("");
+        out
     }
 
     /// Gitignore semantics for `path`: the deepest `.gitignore` with an
     /// opinion wins.
     pub fn verdict(&mut self, path: &str) -> Verdict {
-        let mut governing: Vec<&'a GitIgnore> =
-            self.files.iter().filter(|g| g.governs(path)).collect();
-        governing.sort_by_key(|g| std::cmp::Reverse(g.dir().len()));
+        let governing = self.governing(path);
         let abs = Path::new(ROOT).join(path);
         for g in governing {
             let m = self
@@ -139,5 +167,39 @@ mod tests {
         );
         assert_eq!(m.verdict("yarn.lock"), Verdict::Uncovered);
         assert!(!files[1].governs("webapp/x"));
+    }
+
+    /// The directory index finds exactly the files that [`GitIgnore::governs`]
+    /// says govern a path, deepest first: not a sibling folder sharing a
+    /// prefix (`web` for `webapp/`), not the folder's own path.
+    #[test]
+    fn governing_files_are_the_ancestors_deepest_first() {
+        let files = [
+            gi(".gitignore", "a\n"),
+            gi("web/.gitignore", "b\n"),
+            gi("web/app/.gitignore", "c\n"),
+            gi("webapp/.gitignore", "d\n"),
+            gi("api/.gitignore", "e\n"),
+        ];
+        let m = Matchers::new(&files);
+        for path in [
+            "x",
+            "web",
+            "web/x",
+            "web/app",
+            "web/app/x/y",
+            "webapp/x",
+            "api/web/app/x",
+        ] {
+            let mut want: Vec<&GitIgnore> = files.iter().filter(|g| g.governs(path)).collect();
+            want.sort_by_key(|g| std::cmp::Reverse(g.dir().len()));
+            assert_eq!(m.governing(path), want, "{path}");
+        }
+        let got: Vec<&str> = m
+            .governing("web/app/x/y")
+            .iter()
+            .map(|g| g.path.as_str())
+            .collect();
+        assert_eq!(got, ["web/app/.gitignore", "web/.gitignore", ".gitignore"]);
     }
 }

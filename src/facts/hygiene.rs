@@ -148,7 +148,13 @@ pub fn extract(path: &str, text: &str) -> HygieneFacts {
 }
 
 fn yaml(path: &str, text: &str, h: &mut HygieneFacts) {
+    // A line that starts with `p` holds it: one substring search of the
+    // text rules out most markers, where each was a pass over every line
+    // of every YAML file (a dozen of them per file).
     let has_line = |p: &str| {
+        if !text.contains(p) {
+            return None;
+        }
         first_line(text, |l| {
             l.trim_start().trim_start_matches("- ").starts_with(p)
         })
@@ -179,13 +185,15 @@ fn yaml(path: &str, text: &str, h: &mut HygieneFacts) {
     }
     // Prometheus recording rules named like SLIs: `record: sli:…`,
     // `record: slo:sli_error:ratio_rate5m`, `…:error_budget…`.
-    if let Some(line) = first_line(text, |l| {
-        let t = l.trim_start().trim_start_matches("- ");
-        t.strip_prefix("record:").is_some_and(|r| {
-            let r = r.to_ascii_lowercase();
-            r.contains("sli") || r.contains("slo") || r.contains("error_budget")
+    if text.contains("record:")
+        && let Some(line) = first_line(text, |l| {
+            let t = l.trim_start().trim_start_matches("- ");
+            t.strip_prefix("record:").is_some_and(|r| {
+                let r = r.to_ascii_lowercase();
+                r.contains("sli") || r.contains("slo") || r.contains("error_budget")
+            })
         })
-    }) {
+    {
         h.slos
             .push(mark(path, line, "Prometheus recording rule for an SLI"));
     }

@@ -116,11 +116,14 @@ pub fn scan(path: &str, text: &str) -> (Vec<ExternalHost>, Vec<PiiField>) {
 }
 
 /// Hosts and personal-data fields on `candidates`, the ascending 0-based
-/// lines holding one of [`PREFILTER_LITERALS`].
+/// lines holding one of [`PREFILTER_LITERALS`], each with the byte offset
+/// where it starts. Only those lines are read: the literal pass that found
+/// them knew where they start, and walking every line of the file to meet
+/// them was most of this scan's cost.
 pub fn scan_lines(
     path: &str,
     text: &str,
-    candidates: &[usize],
+    candidates: &[(usize, usize)],
 ) -> (Vec<ExternalHost>, Vec<PiiField>) {
     let mut hosts = Vec::new();
     let mut pii = Vec::new();
@@ -128,8 +131,9 @@ pub fn scan_lines(
         return (hosts, pii);
     }
     let has_url = text.contains("://");
-    for (i, line) in text.lines().enumerate() {
-        if line.len() > 2000 || candidates.binary_search(&i).is_err() {
+    for &(i, start) in candidates {
+        let line = super::line_from(text, start);
+        if line.len() > 2000 {
             continue;
         }
         // URLs in comments are documentation, not calls.
@@ -177,5 +181,31 @@ mod tests {
             "type User struct {\n\tEmail string `json:\"email\"`\n\tPhone *string\n}\n",
         );
         assert_eq!(go.len(), 2);
+    }
+
+    /// The lines the secret scan's shared pass hands over are read as this
+    /// scan's own pass reads them: by their start, without a `\r\n`, the
+    /// last one without a line break too.
+    #[test]
+    fn lines_from_the_shared_pass_read_as_our_own() {
+        use crate::facts::{FileKind, Lang};
+        let text = "const a = 1;\r\nconst u = 'https://api.stripe.com/v1';\r\nemail: string\r\n\r\nfetch('https://hooks.slack.com/x')";
+        let own = scan("src/a.ts", text);
+        let (_, shared) = crate::facts::secrets::scan_shared(
+            "src/a.ts",
+            FileKind::Source(Lang::TypeScript),
+            false,
+            text,
+        );
+        assert_eq!(shared.integration_lines, [(1, 14), (2, 54), (4, 71)]);
+        let hosts: Vec<(&str, u32)> = own
+            .0
+            .iter()
+            .map(|h| (h.host.as_str(), h.location.line))
+            .collect();
+        assert_eq!(hosts, [("api.stripe.com", 2), ("hooks.slack.com", 5)]);
+        assert_eq!(own.1.len(), 1);
+        assert_eq!(own.1[0].location.line, 3);
+        assert_eq!(scan_lines("src/a.ts", text, &shared.integration_lines), own);
     }
 }

@@ -447,23 +447,36 @@ impl Facts {
     }
 }
 
-/// Sorted 0-based indices of the lines holding a match of `ac`: one pass of
-/// a literal automaton over the file picks the lines worth a regex.
-pub(crate) fn lines_matching(ac: &aho_corasick::AhoCorasick, text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
-    let mut lines = Vec::new();
-    let (mut line, mut scanned) = (0usize, 0usize);
+/// Sorted 0-based indices of the lines holding a match of `ac`, each with
+/// the byte offset where the line starts: one pass of a literal automaton
+/// over the file picks the lines worth a regex.
+pub(crate) fn lines_matching(ac: &aho_corasick::AhoCorasick, text: &str) -> Vec<(usize, usize)> {
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let (mut line, mut line_start) = (0usize, 0usize);
     for m in ac.find_iter(text) {
-        line += bytes[scanned..m.start()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        scanned = m.start();
-        if lines.last() != Some(&line) {
-            lines.push(line);
+        // Matches come in order: the line counter only moves forward.
+        while let Some(nl) = text[line_start..m.start()].find('\n') {
+            line += 1;
+            line_start += nl + 1;
+        }
+        if lines.last().map(|l| l.0) != Some(line) {
+            lines.push((line, line_start));
         }
     }
     lines
+}
+
+/// The line of `text` that starts at byte `start`, as [`str::lines`] reads
+/// it: without its `\n`, or its `\r\n`.
+pub(crate) fn line_from(text: &str, start: usize) -> &str {
+    let rest = &text[start..];
+    match rest.find('\n') {
+        Some(n) => {
+            let line = &rest[..n];
+            line.strip_suffix('\r').unwrap_or(line)
+        }
+        None => rest,
+    }
 }
 
 /// The facts of a file too large to read, when a rule needs what it holds:

@@ -7,7 +7,8 @@
 //! moved lines, or whose file was renamed, is neither new nor fixed. A
 //! baseline written before content fingerprints has no
 //! `content_fingerprint`; its items are matched by the old fingerprint
-//! (rule, path, message, occurrence), which every item still computes, so an
+//! (rule, path, message, occurrence), which every item can still give (each
+//! keeps its occurrence; the hash is taken only for such a baseline), so an
 //! upgrade does not turn every finding new.
 
 use std::collections::{HashMap, HashSet};
@@ -189,8 +190,15 @@ fn match_debt(old: &OldReport, new: &Report) -> Vec<(usize, usize)> {
     let mut pairs = Vec::new();
     let mut left = Vec::new();
     for (j, d) in new.debt.iter().enumerate() {
-        let hit = take(&mut by_fp, &d.fingerprint, &mut taken)
-            .or_else(|| take(&mut by_legacy, &d.legacy_fingerprint, &mut taken));
+        // The legacy fingerprint is hashed here, and only for an old-format
+        // baseline (score::legacy_fingerprint).
+        let hit = take(&mut by_fp, &d.fingerprint, &mut taken).or_else(|| {
+            if by_legacy.is_empty() {
+                return None;
+            }
+            let legacy = crate::score::legacy_fingerprint(d)?;
+            take(&mut by_legacy, &legacy, &mut taken)
+        });
         match hit {
             Some(i) => pairs.push((j, i)),
             None => left.push(j),

@@ -4,8 +4,9 @@
 //! roll-up's checks and debt (48 MB for 1,250 services, scripts/bench.sh).
 //! Serialising it on one thread was the longest serial step after scoring,
 //! so the items of those lists are rendered on every core, each at the
-//! depth it sits at, and stitched into the rest of the report. The bytes
-//! are exactly those of `serde_json::to_string_pretty` (tests below).
+//! depth it sits at, and written out in order with the rest of the
+//! report's text as they are done. The bytes are exactly those of
+//! `serde_json::to_string_pretty` (tests below).
 
 use std::io;
 
@@ -29,33 +30,43 @@ pub fn render(report: &Report) -> String {
 
 /// [`render`] on up to `threads` threads.
 pub fn render_on(report: &Report, threads: usize) -> String {
+    let mut whole = String::new();
+    render_lines(report, threads, |text| {
+        whole.push_str(text);
+        Ok(())
+    })
+    .expect("a string takes every piece");
+    whole
+}
+
+/// The report in pieces handed to `out` in order, rendered on up to
+/// `threads` threads while `out` writes the ones before. A monorepo's
+/// report is tens of megabytes: written as it is made, it is never held
+/// whole (stitching it was a copy and a page fault per 4 KiB on one
+/// thread). Every piece is whole lines (it starts a line and ends with a
+/// line break), so a guard that reads lines one by one sees each piece as
+/// it would the whole report. The first error of `out` stops the work.
+pub fn render_lines(
+    report: &Report,
+    threads: usize,
+    mut out: impl FnMut(&str) -> io::Result<()>,
+) -> io::Result<()> {
     let items = report.apps.len() + report.checks.len() + report.debt.len();
     if threads <= 1 || items < PARALLEL_FROM {
-        let mut out = serde_json::to_string_pretty(report).expect("report serialises");
-        out.push('\n');
-        return out;
+        let mut whole = serde_json::to_string_pretty(report).expect("report serialises");
+        whole.push('\n');
+        return out(&whole);
     }
     // The report without its three long lists, rendered as usual: each
-    // list is then `[]` on a line of its own at the top level.
-    let out = serde_json::to_string_pretty(&without_lists(report)).expect("report serialises");
-    let pieces: Vec<Piece> = [List::Checks, List::Debt, List::Apps]
-        .into_iter()
-        .flat_map(|list| {
-            let len = list.len(report);
-            (0..len.div_ceil(ITEMS_PER_PIECE)).map(move |n| Piece {
-                list,
-                from: n * ITEMS_PER_PIECE,
-                to: ((n + 1) * ITEMS_PER_PIECE).min(len),
-            })
-        })
-        .collect();
-    let rendered = crate::in_order::in_order(&pieces, threads, |p| p.render(report));
-    let mut whole =
-        String::with_capacity(out.len() + rendered.iter().map(String::len).sum::<usize>() + 32);
-    // The lists in the order the report's fields put them.
-    let mut rest = out.as_str();
+    // list is then `[]` on a line of its own at the top level. Its text
+    // between the lists goes out as pieces of its own.
+    let frame = serde_json::to_string_pretty(&without_lists(report)).expect("report serialises");
+    let mut pieces = Vec::new();
+    let mut rest = frame.as_str();
+    let mut closing = "";
     for list in [List::Checks, List::Debt, List::Apps] {
-        if list.len(report) == 0 {
+        let len = list.len(report);
+        if len == 0 {
             continue;
         }
         // A top-level key is the only text at the start of a line after
@@ -63,19 +74,19 @@ pub fn render_on(report: &Report, threads: usize) -> String {
         // never holds a raw line break.
         let marker = format!("\n  \"{}\": ", list.key());
         let at = rest.find(&marker).expect("the list's key is in the report") + marker.len();
-        whole.push_str(&rest[..at]);
-        whole.push('[');
-        for (_, r) in pieces.iter().zip(&rendered).filter(|(p, _)| p.list == list) {
-            whole.push_str(r);
-        }
-        whole.push_str("\n  ]");
+        pieces.push(Piece::Frame(format!("{closing}{}[\n", &rest[..at])));
+        pieces.extend((0..len.div_ceil(ITEMS_PER_PIECE)).map(|n| Piece::Items {
+            list,
+            from: n * ITEMS_PER_PIECE,
+            to: ((n + 1) * ITEMS_PER_PIECE).min(len),
+        }));
+        closing = "  ]";
         rest = rest[at..]
             .strip_prefix("[]")
             .expect("an empty list renders as []");
     }
-    whole.push_str(rest);
-    whole.push('\n');
-    whole
+    pieces.push(Piece::Frame(format!("{closing}{rest}\n")));
+    crate::in_order::each_in_order(&pieces, threads, |p| p.render(report), |text| out(&text))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -103,27 +114,34 @@ impl List {
     }
 }
 
-/// Items `from..to` of one list.
-struct Piece {
-    list: List,
-    from: usize,
-    to: usize,
+/// A piece of the report's text: the frame's text between two lists, or
+/// items `from..to` of one list.
+enum Piece {
+    Frame(String),
+    Items { list: List, from: usize, to: usize },
 }
 
 impl Piece {
-    /// The items as they appear inside their top-level list: each after a
-    /// line break (and a comma but for the list's first), four spaces in.
+    /// A frame piece as it is (a few lines); items as they appear inside
+    /// their top-level list: each four spaces in, followed by a comma but
+    /// for the list's last, each on a line of its own.
     fn render(&self, report: &Report) -> String {
+        let (list, from, to) = match *self {
+            Piece::Frame(ref text) => return text.clone(),
+            Piece::Items { list, from, to } => (list, from, to),
+        };
+        let last = list.len(report) - 1;
         let mut out = Vec::new();
-        for i in self.from..self.to {
-            out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+        for i in from..to {
+            out.extend_from_slice(b"    ");
             let mut ser = serde_json::Serializer::with_formatter(&mut out, Nested::at(2));
-            let done = match self.list {
+            let done = match list {
                 List::Checks => report.checks[i].serialize(&mut ser),
                 List::Debt => report.debt[i].serialize(&mut ser),
                 List::Apps => report.apps[i].serialize(&mut ser),
             };
             done.expect("report serialises");
+            out.extend_from_slice(if i == last { b"\n" } else { b",\n" });
         }
         String::from_utf8(out).expect("serde_json writes UTF-8")
     }
@@ -159,8 +177,21 @@ impl Nested {
         w.write_all(bracket)
     }
 
+    /// The comma, line break and indent before a key or an item, in one
+    /// write where the depth allows (this runs for every key of the report).
     fn item<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
+        const LINE: &[u8; 2 + 128] = &{
+            let mut line = [b' '; 2 + 128];
+            line[0] = b',';
+            line[1] = b'\n';
+            line
+        };
+        let width = 2 * self.depth;
+        let from = usize::from(first);
+        if let Some(line) = LINE.get(from..2 + width) {
+            return w.write_all(line);
+        }
+        w.write_all(&LINE[from..2])?;
         self.indent(w)
     }
 
@@ -265,7 +296,7 @@ fn without_lists(r: &Report) -> Report {
 
 #[cfg(test)]
 mod tests {
-    use super::{PARALLEL_FROM, render_on};
+    use super::{Nested, PARALLEL_FROM, render_lines, render_on};
     use crate::report::Report;
 
     use crate::report::scanned_fixture as scanned;
@@ -295,6 +326,60 @@ mod tests {
         for threads in [2, 3] {
             assert_eq!(render_on(&report, threads), whole);
         }
+    }
+
+    #[test]
+    fn the_report_goes_out_in_whole_lines() {
+        let mut report = scanned("three-apps");
+        let apps = report.apps.clone();
+        for _ in 0..PARALLEL_FROM {
+            report.apps.extend(apps.iter().cloned());
+        }
+        let whole = pretty(&report);
+        for threads in [1, 2, 3] {
+            let mut pieces = Vec::new();
+            render_lines(&report, threads, |text| {
+                pieces.push(text.to_string());
+                Ok(())
+            })
+            .expect("nothing fails to take a piece");
+            assert!(threads == 1 || pieces.len() > 2, "{threads} threads");
+            // Each piece ends a line, so the next starts one: a guard over
+            // lines sees the pieces as it sees the whole.
+            assert!(
+                pieces.iter().all(|p| p.ends_with('\n')),
+                "{threads} threads"
+            );
+            assert_eq!(pieces.concat(), whole, "{threads} threads");
+        }
+        // A writer that fails (a closed pipe) stops the rendering with its
+        // error after the first piece.
+        let mut taken = 0;
+        let done = render_lines(&report, 2, |_| {
+            taken += 1;
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        });
+        assert_eq!(
+            done.map_err(|e| e.kind()),
+            Err(std::io::ErrorKind::BrokenPipe)
+        );
+        assert_eq!(taken, 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_indented_as_serde_json_does() {
+        // Past the indent written in one piece (64 levels).
+        let mut deep = serde_json::json!(["bottom", {"k": 1}]);
+        for n in 0..70 {
+            deep = serde_json::json!({ "level": n, "inner": [deep, []] });
+        }
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, Nested::at(0));
+        serde::Serialize::serialize(&deep, &mut ser).expect("a value serialises");
+        assert_eq!(
+            String::from_utf8(out).expect("UTF-8"),
+            serde_json::to_string_pretty(&deep).expect("a value serialises")
+        );
     }
 
     #[test]

@@ -214,34 +214,52 @@ static SIGN_CALL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Environment reads with a literal fallback. Each has the variable's name
-/// in `n` and the quoted fallback in `lit`.
-static FALLBACKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+/// in `n` and the quoted fallback in `lit`; with each, a literal that every
+/// match holds, case-sensitively, when there is one: a line without it is
+/// not searched (each pattern ran on every line that reads the environment,
+/// a Node file's lines included for the Ruby and Rust forms).
+static FALLBACKS: LazyLock<Vec<(Option<&'static str>, Regex)>> = LazyLock::new(|| {
     let lit = r#"(?P<lit>'[^'\n]*'|"[^"\n]*"|`[^`$\n]*`)"#;
     [
         // Node: `process.env.JWT_SECRET || 'dev'`, `process.env['X'] ?? "dev"`.
-        format!(
-            r#"process\.env(?:\.(?P<n>\w+)|\[\s*['"](?P<n2>\w+)['"]\s*\])\s*(?:\|\||\?\?)\s*{lit}"#
+        (
+            Some("process.env"),
+            format!(
+                r#"process\.env(?:\.(?P<n>\w+)|\[\s*['"](?P<n2>\w+)['"]\s*\])\s*(?:\|\||\?\?)\s*{lit}"#
+            ),
         ),
         // Python `os.getenv("KEY", "dev-key")`, `os.environ.get("K", "x")`,
         // and the `getEnv("X", "y")` / `envOr` helpers Go and Node apps write,
         // Ruby's `ENV.fetch("X", "y")`.
-        format!(
-            r#"(?i:[\w.]*(?:getenv|get_env|environ\.get|env_or|envor|env\.fetch)\w*)\(\s*['"](?P<n>\w+)['"]\s*,\s*(?:default\s*=\s*)?{lit}\s*\)"#
+        (
+            None,
+            format!(
+                r#"(?i:[\w.]*(?:getenv|get_env|environ\.get|env_or|envor|env\.fetch)\w*)\(\s*['"](?P<n>\w+)['"]\s*,\s*(?:default\s*=\s*)?{lit}\s*\)"#
+            ),
         ),
         // Python `os.getenv("K") or "x"`.
-        format!(
-            r#"(?:os\.getenv|os\.environ\.get)\(\s*['"](?P<n>\w+)['"]\s*\)\s*or\s*{lit}"#
+        (
+            Some("os."),
+            format!(
+                r#"(?:os\.getenv|os\.environ\.get)\(\s*['"](?P<n>\w+)['"]\s*\)\s*or\s*{lit}"#
+            ),
         ),
         // Ruby `ENV["X"] || "y"`.
-        format!(r#"ENV\[\s*['"](?P<n>\w+)['"]\s*\]\s*\|\|\s*{lit}"#),
+        (
+            Some("ENV["),
+            format!(r#"ENV\[\s*['"](?P<n>\w+)['"]\s*\]\s*\|\|\s*{lit}"#),
+        ),
         // Rust `env::var("X").unwrap_or("…")`, `.unwrap_or_else(|_| "…".into())`,
         // `.unwrap_or(String::from("…"))`.
-        format!(
-            r#"env::var\(\s*"(?P<n>\w+)"\s*\)\s*\.unwrap_or(?:_else)?\(\s*(?:\|_\|\s*)?(?:String::from\(\s*)?{lit}"#
+        (
+            Some("env::var("),
+            format!(
+                r#"env::var\(\s*"(?P<n>\w+)"\s*\)\s*\.unwrap_or(?:_else)?\(\s*(?:\|_\|\s*)?(?:String::from\(\s*)?{lit}"#
+            ),
         ),
     ]
     .iter()
-    .map(|r| crate::facts::pattern::regex(r))
+    .map(|(needle, r)| (*needle, crate::facts::pattern::regex(r)))
     .collect()
 });
 
@@ -370,8 +388,8 @@ struct Hits {
     lines: Vec<(usize, usize, u64)>,
     /// (line, line start, index into [`MANAGERS`]).
     managers: Vec<(usize, usize, usize)>,
-    /// Lines holding an integration literal, ascending.
-    integration: Vec<usize>,
+    /// Lines holding an integration literal, ascending, with their starts.
+    integration: Vec<(usize, usize)>,
     /// Whether a feature-flag SDK package is named anywhere.
     flag_sdk: bool,
 }
@@ -407,8 +425,8 @@ fn prefilter(text: &str) -> Hits {
                 continue;
             }
             Group::Integration => {
-                if hits.integration.last() != Some(&line) {
-                    hits.integration.push(line);
+                if hits.integration.last().map(|l| l.0) != Some(line) {
+                    hits.integration.push((line, line_start));
                 }
                 continue;
             }
@@ -854,8 +872,9 @@ pub fn scan(path: &str, kind: FileKind, is_test: bool, text: &str) -> SecretFact
 /// What the secret scan's literal pass found for the other scans of the
 /// file, which would otherwise each read it again.
 pub struct SharedPass {
-    /// The lines [`crate::facts::integrations::scan_lines`] needs.
-    pub integration_lines: Vec<usize>,
+    /// The lines [`crate::facts::integrations::scan_lines`] needs, with
+    /// the byte offset where each starts.
+    pub integration_lines: Vec<(usize, usize)>,
     /// Whether the file names a feature-flag SDK package in any case:
     /// without one, [`crate::facts::operations::flag_import`] finds none
     /// (it lowered every production source file to search it once per
@@ -1144,7 +1163,10 @@ fn insecure_defaults(
             scope,
         });
     };
-    for re in FALLBACKS.iter() {
+    for (needle, re) in FALLBACKS.iter() {
+        if needle.is_some_and(|n| !line.contains(n)) {
+            continue;
+        }
         for c in re.captures_iter(line) {
             let lit = c.name("lit").unwrap();
             if overlaps(provider_spans, &lit.range()) {
@@ -1158,7 +1180,8 @@ fn insecure_defaults(
     }
     // Go has no fallback operator: the default is assigned on one of the
     // next lines, `if secret == "" { secret = "dev" }`.
-    if let Some(c) = GO_GETENV.captures(line)
+    if line.contains("os.Getenv(")
+        && let Some(c) = GO_GETENV.captures(line)
         && credential_name(&c["n"])
     {
         let assign = format!("{} = \"", &c["var"]);
@@ -1455,6 +1478,23 @@ mod tests {
             ),
             vec!["API_KEY"]
         );
+        // Each form behind its literal guard: Python's `or`, Ruby's `||`.
+        assert_eq!(
+            d(
+                "a.py",
+                Python,
+                "pw = os.getenv('DB_PASSWORD') or 'hunter22'"
+            ),
+            vec!["DB_PASSWORD"]
+        );
+        let ruby = scan(
+            "config/app.rb",
+            FileKind::Config,
+            false,
+            "secret = ENV[\"SECRET_KEY_BASE\"] || \"dev-secret\"",
+        );
+        let vars: Vec<&str> = ruby.defaults.iter().map(|d| d.variable.as_str()).collect();
+        assert_eq!(vars, ["SECRET_KEY_BASE"]);
         // Not credentials, or nothing to fall back to.
         assert!(d("a.js", JavaScript, "const p = process.env.PORT || '3000'").is_empty());
         assert!(d("a.js", JavaScript, "const u = process.env.TOKEN_URL || 'x'").is_empty());
