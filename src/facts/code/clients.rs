@@ -348,7 +348,8 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 let config = &code[m.start()..statement_end(src, m.start())];
                 let state = state_of(&c.row, config);
                 let at = src.line(m.start());
-                for (start, end) in instance_calls(src, name.as_str(), m.end(), member, &c.row.instance_methods)
+                for (start, end) in
+                    instance_calls(src, name.as_str(), m.end(), member, &c.row.instance_methods)
                 {
                     sites.push((start, end, Some((format!("line {at}"), state.clone()))));
                 }

@@ -191,7 +191,11 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             continue;
         };
         let end = expr_end(code, m.end());
-        fill(&c["field"], m.start(), eval(src, m.end(), end, func, &mut 0));
+        fill(
+            &c["field"],
+            m.start(),
+            eval(src, m.end(), end, func, &mut 0),
+        );
     }
     // `&client{key, hc}`: positional, for a struct declared in this file.
     for c in src.captures(&COMPOSITE) {
@@ -269,22 +273,24 @@ fn split_field(line: &str) -> Option<(&str, &str)> {
     let head = head.trim_end_matches(',');
     let ty = rest.trim().split([' ', '\t', '`']).next()?;
     // `a, b string`: the names continue past the first space.
-    let (head, ty) = if rest.trim_start().starts_with(|c: char| c.is_alphanumeric() || c == '_')
+    let (head, ty) = if rest
+        .trim_start()
+        .starts_with(|c: char| c.is_alphanumeric() || c == '_')
         && line.contains(',')
         && !ty.starts_with(['*', '['])
     {
         let i = line.rfind(", ").map_or(0, |i| i + 2);
         let tail = &line[i..];
         let (last, ty) = tail.split_once(|c: char| c == ' ' || c == '\t')?;
-        (&line[..i + last.len()], ty.trim().split([' ', '\t', '`']).next()?)
+        (
+            &line[..i + last.len()],
+            ty.trim().split([' ', '\t', '`']).next()?,
+        )
     } else {
         (head, ty)
     };
     let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
-    head.split(',')
-        .map(str::trim)
-        .all(ok)
-        .then_some((head, ty))
+    head.split(',').map(str::trim).all(ok).then_some((head, ty))
 }
 
 /// A field type that can send requests: `*http.Client`, a package's
@@ -428,7 +434,10 @@ fn eval(src: &Source, s: usize, e: usize, func: &Func, steps: &mut u32) -> Value
     let lit = expr.trim_start_matches('&');
     let lit_at = s + (expr.len() - lit.len());
     if let Some(rest) = lit.strip_prefix("http.Client") {
-        let Some(brace) = rest.trim_start().strip_prefix('{').map(|_| lit_at + lit.find('{').unwrap())
+        let Some(brace) = rest
+            .trim_start()
+            .strip_prefix('{')
+            .map(|_| lit_at + lit.find('{').unwrap())
         else {
             return Value::Unknown;
         };
@@ -490,7 +499,9 @@ fn binding(before: &str, name: &str) -> Option<usize> {
     let b = before.as_bytes();
     before
         .match_indices(name)
-        .filter(|(i, _)| *i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.'))
+        .filter(|(i, _)| {
+            *i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.')
+        })
         .filter_map(|(i, _)| {
             let rest = &before[i + name.len()..];
             let t = rest.trim_start_matches([' ', '\t']);

@@ -51,7 +51,9 @@ static INSTANCE_CALL: LazyLock<Regex> = LazyLock::new(|| {
 /// into that module), `requests.adapters.Retry(…)`, and the vendored alias
 /// `requests.packages.urllib3` (which holds "urllib3" already).
 static RETRY_VIA_REQUESTS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?m)^[ \t]*from[ \t]+requests\.adapters[ \t]+import[ \t]+(?:\([^)]*\bRetry\b[^)]*\)|[^\n]*\bRetry\b)|\brequests\.adapters\.Retry\(")
+    re(
+        r"(?m)^[ \t]*from[ \t]+requests\.adapters[ \t]+import[ \t]+(?:\([^)]*\bRetry\b[^)]*\)|[^\n]*\bRetry\b)|\brequests\.adapters\.Retry\(",
+    )
 });
 static URLOPEN: LazyLock<Regex> = LazyLock::new(|| re(r"\burlopen\("));
 static LOOP_HEAD: LazyLock<Regex> = LazyLock::new(|| {
@@ -261,7 +263,8 @@ fn bare_client_imports(code: &str) -> Vec<(String, &'static str)> {
     }
     let mut out = Vec::new();
     for c in FROM_CLIENT_IMPORT.captures_iter(code) {
-        let names = c["names"].trim_matches(|ch: char| ch == '(' || ch == ')' || ch.is_whitespace());
+        let names =
+            c["names"].trim_matches(|ch: char| ch == '(' || ch == ')' || ch.is_whitespace());
         for item in names.split(',') {
             let mut words = item.split_whitespace();
             let Some(class) = words.next() else {

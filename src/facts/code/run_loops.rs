@@ -305,7 +305,8 @@ fn pages_by_parameter(body: &str, calls_out: &impl Fn(&str) -> bool) -> bool {
                 let before = call[..at].chars().next_back();
                 let rest = call[at + k.len()..].trim_start_matches(['"', '\'']);
                 let rest = rest.trim_start();
-                let keyed = (rest.starts_with(':') || rest.starts_with('=') && !rest.starts_with("=="))
+                let keyed = (rest.starts_with(':')
+                    || rest.starts_with('=') && !rest.starts_with("=="))
                     && before.is_none_or(|b| !(b.is_alphanumeric() || b == '_'));
                 if !keyed {
                     return false;
@@ -314,10 +315,7 @@ fn pages_by_parameter(body: &str, calls_out: &impl Fn(&str) -> bool) -> bool {
                 // response: grown (`ids.extend(…)`, `ids.push(…)`,
                 // `append(ids, …)`), stepped (`page += 1`) or re-read
                 // (`cursor = res.next`).
-                let value = rest[1..]
-                    .split([',', '}', ')', '\n'])
-                    .next()
-                    .unwrap_or("");
+                let value = rest[1..].split([',', '}', ')', '\n']).next().unwrap_or("");
                 value
                     .split(|c: char| !(c.is_alphanumeric() || c == '_'))
                     .filter(|w| w.chars().next().is_some_and(|c| c.is_alphabetic()))
