@@ -380,7 +380,6 @@ fn split_args(src: &Source, open: usize) -> Vec<(usize, usize)> {
                 Some(j) if j < close => i = j,
                 _ => return Vec::new(),
             },
-            b'"' | b'`' | b'\'' if !src.is_code(i) => {}
             b',' => {
                 out.push((start, i));
                 start = i + 1;
@@ -461,13 +460,13 @@ fn eval(src: &Source, s: usize, e: usize, func: &Func, steps: &mut u32) -> Value
             let rs = func.body.0 + rhs;
             return eval(src, rs, expr_end(code, rs), func, steps);
         }
-        if let Some(index) = func.params.iter().position(|p| p == lit) {
-            if func.is_ctor() {
-                return Value::Param {
-                    ctor: func.name.clone(),
-                    index,
-                };
-            }
+        if let Some(index) = func.params.iter().position(|p| p == lit)
+            && func.is_ctor()
+        {
+            return Value::Param {
+                ctor: func.name.clone(),
+                index,
+            };
         }
         return Value::Unknown;
     }
