@@ -55,9 +55,8 @@ pub fn browser_only_lines(src: &Source) -> Vec<RangeInclusive<u32>> {
         return Vec::new();
     }
     let mut out: Vec<RangeInclusive<u32>> = src
-        .captures(&BROWSER_ONLY)
-        .filter_map(|c| {
-            let m = c.get(0)?;
+        .matches(&BROWSER_ONLY)
+        .filter_map(|m| {
             let open = m.end() - 1;
             let close = src.matching(open)?;
             Some(src.line(m.start())..=src.line(close))

@@ -69,12 +69,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             };
             let line_end = code[at..].find('\n').map_or(code.len(), |i| at + i);
             // The call is somewhere on that line, right of any `=`.
-            let Some(race) = raced_line(
-                src,
-                line_end.saturating_sub(1).max(at),
-                line_end,
-                &functions,
-            ) else {
+            let Some(race) =
+                raced_line(src, line_end.saturating_sub(1).max(at), line_end, functions)
+            else {
                 continue;
             };
             call.timeout = TimeoutState::Explicit;
@@ -145,8 +142,8 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         });
     };
     if rs_timed {
-        for m in src.captures(&RS_TIMEOUT) {
-            let open = m.get(0).unwrap().end() - 1;
+        for m in src.matches(&RS_TIMEOUT) {
+            let open = m.end() - 1;
             // `timeout(d, f(…))`: the future is the second argument.
             let args = src.inside(open);
             let Some((_, fut)) = args.split_once(',') else {
@@ -158,8 +155,8 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         }
     }
     if js_timed {
-        for m in src.captures(&JS_RACE) {
-            let open = m.get(0).unwrap().end() - 2;
+        for m in src.matches(&JS_RACE) {
+            let open = m.end() - 2;
             let args = src.inside(open);
             let Some(first) = args.trim_start().strip_prefix('[') else {
                 continue;
@@ -213,7 +210,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         }
     }
     if go_timed {
-        for (_, s, e) in &functions {
+        for (_, s, e) in functions {
             let body = &code[*s..*e];
             if !(body.contains("context.WithTimeout") || body.contains("context.WithDeadline")) {
                 continue;
@@ -263,12 +260,12 @@ fn raced_line(
     if line_start + c.get(0)?.end() > start {
         return None;
     }
-    for m in src.captures(&JS_RACE) {
-        let race = m.get(0)?.start();
+    for m in src.matches(&JS_RACE) {
+        let race = m.start();
         if race < start || race > *end {
             continue;
         }
-        let open = m.get(0)?.end() - 1;
+        let open = m.end() - 1;
         let racers = src.inside(open);
         if racers
             .split(',')

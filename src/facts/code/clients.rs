@@ -288,20 +288,22 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     }
     // One pass over the bytes says which rows' modules the file may name.
     let set = &PREFILTER.iter().find(|(k, _)| *k == key).unwrap().1;
-    let mut candidates: Vec<usize> = set
+    // A flag per row rather than a list of every hit: a bare module name
+    // (`http`, `ai`) matches hundreds of times in one file.
+    let mut named = vec![false; CLIENTS.len()];
+    for m in set
         .ac
         .find_overlapping_iter(aho_corasick::Input::new(code.as_bytes()))
-        .map(|m| set.row_of[m.pattern().as_usize()])
-        .collect();
+    {
+        named[set.row_of[m.pattern().as_usize()]] = true;
+    }
     if key == "js" {
         imported_constructions(src, facts);
     }
+    let candidates: Vec<usize> = (0..named.len()).filter(|&i| named[i]).collect();
     if candidates.is_empty() {
         return;
     }
-    candidates.sort_unstable();
-    candidates.dedup();
-    let mut functions: Option<Vec<(String, usize, usize)>> = None;
     let before = facts.outbound.len();
     for c in candidates.into_iter().map(|i| &CLIENTS[i]) {
         let Some(imports) = imported_modules(src, c) else {
@@ -410,15 +412,14 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             let mut scope = code[start..statement_end(src, start)].to_string();
             if c.row.scope == Scope::File {
                 scope = code.to_string();
-            } else if c.row.scope == Scope::Function {
-                let fns = functions.get_or_insert_with(|| src.functions());
-                if let Some((_, s, e)) = fns
+            } else if c.row.scope == Scope::Function
+                && let Some((_, s, e)) = src
+                    .functions()
                     .iter()
                     .filter(|(_, s, e)| (*s..*e).contains(&start))
                     .min_by_key(|(_, s, e)| e - s)
-                {
-                    scope = code[*s..*e].to_string();
-                }
+            {
+                scope = code[*s..*e].to_string();
             }
             if c.row.local_by.iter().any(|l| scope.contains(l.as_str())) {
                 continue;
@@ -698,7 +699,7 @@ fn definition(src: &Source, name: &str) -> Option<(usize, usize)> {
         r"(?m)(?:\bfunction\s*\*?\s*{n}\s*\([^)]*\)[^{{;]*\{{|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s*)?(?:function\b[^{{]*|\([^)]*\)\s*(?::[^=;{{]+)?=>\s*)\{{|^[ \t]*(?:(?:public|private|protected|static|async|override)\s+)*{n}\s*\([^)]*\)\s*(?::[^{{;]+)?\{{)"
     ))
     .ok()?;
-    let m = src.captures(&re).next()?.get(0)?;
+    let m = src.matches(&re).next()?;
     Some((m.start(), src.matching(m.end() - 1)?))
 }
 
@@ -710,11 +711,7 @@ fn literal_binding(src: &Source, name: &str, before: usize) -> Option<(usize, us
         r"\b(?:const|let|var)\s+{n}\s*(?::[^=;{{}}]+)?=\s*\{{"
     ))
     .ok()?;
-    let m = src
-        .captures(&re)
-        .filter_map(|c| c.get(0))
-        .filter(|m| m.end() <= before)
-        .last()?;
+    let m = src.matches(&re).filter(|m| m.end() <= before).last()?;
     Some((m.end() - 1, src.matching(m.end() - 1)?))
 }
 

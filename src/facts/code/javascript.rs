@@ -491,7 +491,7 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
             && src
                 .captures(&IMPORTED_FETCH)
                 .any(|c| !matches!(&c["spec"], "undici" | "node:undici"));
-        for m in src.captures(&FETCH_CALL).filter_map(|c| c.get(0)) {
+        for m in src.matches(&FETCH_CALL) {
             let open = m.end() - 1;
             let args = src.inside(open);
             let first = args.trim_start();

@@ -13,6 +13,11 @@ pub struct Source<'a> {
     line_starts: Vec<usize>,
     /// String-literal ranges from the parser; empty for lexical sources.
     strings: Vec<std::ops::Range<usize>>,
+    /// [`Source::functions`], found on first use: retry loops, callers,
+    /// shapes, clients, practices and the language modules all ask for the
+    /// same function bodies, and finding them is a captures search over the
+    /// whole file (3% of a scan when each asked anew).
+    functions: std::cell::OnceCell<Vec<(String, usize, usize)>>,
 }
 
 impl<'a> Source<'a> {
@@ -62,6 +67,7 @@ impl<'a> Source<'a> {
             code,
             line_starts,
             strings,
+            functions: std::cell::OnceCell::new(),
         }
     }
 
@@ -106,6 +112,17 @@ impl<'a> Source<'a> {
     ) -> impl Iterator<Item = regex::Captures<'s>> + use<'s, 'r, 'a> {
         re.captures_iter(&self.code)
             .filter(|c| self.is_code(c.get(0).map_or(0, |m| m.start())))
+    }
+
+    /// [`Source::captures`] for a pattern whose groups are not read: the
+    /// lazy DFA alone finds each whole match, where `captures` also runs a
+    /// backtracker or one-pass DFA over it to place the groups. Same matches,
+    /// same order.
+    pub fn matches<'s, 'r>(
+        &'s self,
+        re: &'r regex::Regex,
+    ) -> impl Iterator<Item = regex::Match<'s>> + use<'s, 'r, 'a> {
+        re.find_iter(&self.code).filter(|m| self.is_code(m.start()))
     }
 
     /// Offsets of `needle` in code (outside string literals).
@@ -217,22 +234,25 @@ impl<'a> Source<'a> {
     }
 
     /// Named function bodies as (name, body start, body end), for following a
-    /// retry loop into a helper defined in the same file.
-    pub fn functions(&self) -> Vec<(String, usize, usize)> {
+    /// retry loop into a helper defined in the same file. Found once per
+    /// source; the text does not change after construction.
+    pub fn functions(&self) -> &[(String, usize, usize)] {
+        self.functions.get_or_init(|| self.find_functions())
+    }
+
+    fn find_functions(&self) -> Vec<(String, usize, usize)> {
         let re = match self.lang {
             Lang::Python => &*PY_DEF,
             Lang::Go => &*GO_FUNC,
             Lang::Rust => &*RS_FN,
             Lang::JavaScript | Lang::TypeScript => &*JS_FUNC,
         };
-        re.captures_iter(&self.code)
-            .filter_map(|c| {
-                let m = c.get(0)?;
-                let name = c
-                    .name("name")
-                    .or_else(|| c.name("name2"))?
-                    .as_str()
-                    .to_string();
+        // `find_iter`, with the name read from the match: the patterns'
+        // `name` groups sit where [`function_name`] looks, and a captures
+        // search ran a second engine over every header.
+        re.find_iter(&self.code)
+            .filter_map(|m| {
+                let name = function_name(self.lang, m.as_str()).to_string();
                 let (s, e) = if self.lang == Lang::Python {
                     self.indented_block(m.start())
                 } else if self.lang == Lang::Go {
@@ -244,6 +264,49 @@ impl<'a> Source<'a> {
                 Some((name, s, e))
             })
             .collect()
+    }
+}
+
+/// The name in a function header matched by `PY_DEF`, `GO_FUNC`, `RS_FN` or
+/// `JS_FUNC` (what their `name` group holds). Python's and Go's patterns end
+/// with the name; Rust's name follows `fn`; JavaScript's follows `function`
+/// (and an optional `*`) or `const`/`let`/`var`. Each group is a greedy
+/// `\w+` that the rest of its pattern cannot extend, so it is the whole
+/// identifier there.
+fn function_name(lang: Lang, head: &str) -> &str {
+    fn leading(s: &str) -> &str {
+        let n = s
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        &s[..n]
+    }
+    match lang {
+        Lang::Python | Lang::Go => {
+            let n = head
+                .bytes()
+                .rev()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count();
+            &head[head.len() - n..]
+        }
+        Lang::Rust => leading(
+            head.strip_prefix("fn")
+                .unwrap_or(head)
+                .trim_start_matches([' ', '\t']),
+        ),
+        Lang::JavaScript | Lang::TypeScript => {
+            if let Some(rest) = head.strip_prefix("function") {
+                let rest = rest.trim_start();
+                leading(rest.strip_prefix('*').unwrap_or(rest).trim_start())
+            } else {
+                let rest = ["const", "let", "var"]
+                    .iter()
+                    .find_map(|k| head.strip_prefix(k))
+                    .unwrap_or(head);
+                leading(rest.trim_start())
+            }
+        }
     }
 }
 
@@ -366,9 +429,18 @@ pub fn lex(text: &str, lang: Lang) -> Lexed {
     let mut depth: i64 = 0;
     let mut max_depth: i64 = 0;
     let hash_comments = lang == Lang::Python;
+    let special = match lang {
+        Lang::JavaScript | Lang::TypeScript | Lang::Go => &SPECIAL_BACKTICK,
+        Lang::Python => &SPECIAL_HASH,
+        Lang::Rust => &SPECIAL_RUST,
+    };
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if !special[b as usize] {
+            i += 1;
+            continue;
+        }
         if is_quote(b, lang) {
             if lang == Lang::Rust && b == b'\'' && !rust_char_literal(bytes, i) {
                 i += 1;
@@ -488,6 +560,34 @@ pub fn lex(text: &str, lang: Lang) -> Lexed {
         max_depth: max_depth as usize,
     }
 }
+
+/// The bytes at which [`lex`] has something to do: quotes, the first byte
+/// of a comment, brackets. Every other byte is copied as it is, and one
+/// lookup lets the loop step over it (the lexer reads every byte of every
+/// code file it is given, most of them identifiers and spaces).
+const fn special_bytes(quotes: &[u8], comment: u8) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < quotes.len() {
+        t[quotes[i] as usize] = true;
+        i += 1;
+    }
+    t[comment as usize] = true;
+    let brackets = *b"()[]{}";
+    let mut j = 0;
+    while j < brackets.len() {
+        t[brackets[j] as usize] = true;
+        j += 1;
+    }
+    t
+}
+/// JavaScript, TypeScript and Go: `"`, `'` and backtick strings, `//` and `/*`
+/// comments (and JS regex literals, which start with `/`).
+static SPECIAL_BACKTICK: [bool; 256] = special_bytes(b"\"'`", b'/');
+/// Python: `"` and `'` strings, `#` comments.
+static SPECIAL_HASH: [bool; 256] = special_bytes(b"\"'", b'#');
+/// Rust: `"` and `'` (char literals, lifetimes), `//` and `/*` comments.
+static SPECIAL_RUST: [bool; 256] = special_bytes(b"\"'", b'/');
 
 /// Push the text parts of an interpolating string, leaving its fields out.
 /// False when a field does not close inside the string (the lexer's read of
@@ -629,13 +729,63 @@ mod tests {
         assert_eq!(src.line(0), 1);
         let (s, e) = src.indented_block(0);
         assert_eq!(&src.code[s..e], "    a()\n\n    b()");
-        let fns = Source::new(
+        let go = Source::new(
             "m.go",
             Lang::Go,
             "func (s *S) Fetch(x int) error {\n return nil\n}\n",
-        )
-        .functions();
-        assert_eq!(fns[0].0, "Fetch");
+        );
+        assert_eq!(go.functions()[0].0, "Fetch");
+    }
+
+    #[test]
+    fn function_names_are_what_the_patterns_name() {
+        // [`function_name`] reads the name from the whole match; each
+        // pattern's `name` group must agree, header by header.
+        let cases: &[(Lang, &str)] = &[
+            (Lang::Python, "def fetch(url):\n    pass\n"),
+            (
+                Lang::Python,
+                "    async  def _get_json2(a,\n b):\n        pass\n",
+            ),
+            (Lang::Go, "func Fetch(x int) error {\n}\n"),
+            (Lang::Go, "func (s *Server) handle_2(w W) {\n}\n"),
+            (Lang::Rust, "pub async fn get_user<'a>(id: u32) -> R {\n}\n"),
+            (Lang::Rust, "fn\tmain() {}\n"),
+            (Lang::JavaScript, "export async function* pages(url) {\n}\n"),
+            (Lang::JavaScript, "function\nfetchAll <T>(u) {\n}\n"),
+            (
+                Lang::TypeScript,
+                "const get_json = async (u: string) => {\n}\n",
+            ),
+            (
+                Lang::JavaScript,
+                "let  retry = async function named(x) {\n}\n",
+            ),
+            (
+                Lang::JavaScript,
+                "var x2 = y => {\n}\nconst ok = (a) => {\n}\n",
+            ),
+        ];
+        for (lang, code) in cases {
+            let src = Source::new("f", *lang, code);
+            let re = match lang {
+                Lang::Python => &*PY_DEF,
+                Lang::Go => &*GO_FUNC,
+                Lang::Rust => &*RS_FN,
+                Lang::JavaScript | Lang::TypeScript => &*JS_FUNC,
+            };
+            let want: Vec<&str> = re
+                .captures_iter(&src.code)
+                .filter_map(|c| c.name("name").or_else(|| c.name("name2")))
+                .map(|m| m.as_str())
+                .collect();
+            let got: Vec<&str> = re
+                .find_iter(&src.code)
+                .map(|m| function_name(*lang, m.as_str()))
+                .collect();
+            assert!(!want.is_empty(), "{code}");
+            assert_eq!(got, want, "{code}");
+        }
     }
 
     #[test]

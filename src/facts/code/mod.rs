@@ -870,7 +870,7 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
             // it retries no failing dependency.
             let helper = retry_words
                 && handles_error
-                && calls_parameter(src, &functions, start, body)
+                && calls_parameter(src, functions, start, body)
                 && !retries_a_conflict(body);
             if !helper {
                 // `fetchWithProxy(url, …)`, a function of another module:

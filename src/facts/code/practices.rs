@@ -545,7 +545,7 @@ fn operator_output(src: &Source, call: usize, matched: &str) -> bool {
     let mut def = None;
     let mut at = call;
     for _ in 0..16 {
-        let Some((_, s, _)) = super::shapes::innermost_function(&functions, at) else {
+        let Some((_, s, _)) = super::shapes::innermost_function(functions, at) else {
             break;
         };
         let Some(d) = code[..*s].rfind("def ") else {
@@ -1051,8 +1051,7 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
         Lang::Rust => &*RS_LOG,
     };
     let end = src.prod_end();
-    for c in src.captures(re) {
-        let m = c.get(0).unwrap();
+    for m in src.matches(re) {
         if m.end() > end {
             break;
         }

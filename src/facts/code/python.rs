@@ -552,7 +552,7 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     if code.contains("getattr(") {
         dynamic_methods(src, &clients, &classes, facts);
     }
-    for m in src.captures(&URLOPEN).filter_map(|c| c.get(0)) {
+    for m in src.matches(&URLOPEN) {
         let open = m.end() - 1;
         let args = src.inside(open);
         // urlopen(url, data=None, timeout=…): positional third argument counts too.
@@ -595,7 +595,6 @@ fn dynamic_methods(
         ctor,
         timeout: TimeoutState3::Default,
     };
-    let mut functions: Option<Vec<(String, usize, usize)>> = None;
     for c in src.captures(&GETATTR) {
         let whole = c.get(0).unwrap();
         let recv = &c["recv"];
@@ -638,7 +637,7 @@ fn dynamic_methods(
         else {
             continue;
         };
-        let fns = functions.get_or_insert_with(|| src.functions());
+        let fns = src.functions();
         // Its calls follow it within a few lines; the window keeps a file
         // of many bindings from costing a pass over the rest of it each.
         let mut end = super::shapes::innermost_function(fns, whole.start())

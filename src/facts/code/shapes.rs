@@ -226,8 +226,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         return;
     }
     // Function bodies are needed only once something is found.
-    let functions: OnceCell<Vec<(String, usize, usize)>> = OnceCell::new();
-    let fns = || functions.get_or_init(|| src.functions()).as_slice();
+    let fns = || src.functions();
     // The names this file may call a provider by: imports, then its own.
     let mut names: HashMap<&str, (&str, Option<&str>)> = HashMap::new();
     for (local, exported, from) in &bindings {
@@ -472,7 +471,7 @@ impl JsClasses {
 /// bodies start: the functions a `fetch` may forward its caller's options
 /// from.
 pub(super) fn js_heads(src: &Source) -> Vec<(String, usize, usize)> {
-    JsClasses::new(src, &[]).heads(&src.functions())
+    JsClasses::new(src, &[]).heads(src.functions())
 }
 
 /// The innermost class whose body holds `at` (a bounded walk back, as for
