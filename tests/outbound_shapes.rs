@@ -103,6 +103,21 @@
 //!   in the service (feeds.go:39 is reported). The script the Dockerfile's
 //!   `HEALTHCHECK` runs (`docker/alive.py`, an `urlopen` without timeout) is
 //!   a probe bounded by Docker, not reported.
+//! - a Go client kept in a struct field (`a.sender.Do`, the field typed as
+//!   a package interface with `Do(*http.Request)`) is judged by the values
+//!   the package's constructor calls put there: `internal/weather` (a bare
+//!   `&http.Client{}` through `newAPI`) is reported, `internal/tides` (a
+//!   timed client, behind a caching wrapper and directly) is not, nor is
+//!   the caching wrapper's own call (`internal/memo`);
+//! - requests-oauthlib's `fetch_token` without `timeout=` is reported, its
+//!   `refresh_token` with one is not; a `Session()` imported bare from
+//!   requests is read as `requests.Session()`; a spotipy auth manager
+//!   without `requests_timeout` is reported (the `Spotify` client's 5 s
+//!   default does not reach its token request), one with it is not;
+//! - a status retry that leaves by `return` on a 200 is a storm, a walk
+//!   that pages by `offset` from what came back is not; urllib3's `Retry`
+//!   imported from `requests.adapters` is read as urllib3's (no jitter:
+//!   reported; with `backoff_jitter`: not).
 
 use serde_json::Value;
 
@@ -139,6 +154,7 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("internal/alerts/pager.go", 18, 5),
         ("internal/feeds/feeds.go", 39, 5),
         ("internal/notify/slack.go", 6, 5),
+        ("internal/weather/api.go", 19, 5),
         ("jobs/catalog.py", 29, 5),
         ("jobs/catalog.py", 41, 5),
         ("jobs/channels.py", 20, 5),
@@ -153,6 +169,9 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("jobs/mirror.py", 27, 5),
         ("jobs/mirror.py", 38, 5),
         ("jobs/mirror.py", 42, 5),
+        ("jobs/tokens.py", 12, 5),
+        ("jobs/tokens.py", 25, 5),
+        ("jobs/tokens.py", 32, 5),
         ("jobs/uploads.py", 12, 5),
         ("jobs/uploads.py", 20, 5),
         ("portal/app/routes/connect.tsx", 10, 5),
@@ -206,6 +225,11 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "new aws.S3Client with a timeout",
         "http_or_guard.get through the requests client http_or_guard of jobs/net.py:8, with a timeout of its own",
         "self.fetch passes timeout= (the wrapper fetch defined at jobs/feed_base.py:13)",
+        "c.hc.Do through the net/http client of internal/tides/agent.go:16, configured with a timeout",
+        "oauth.refresh_token with a timeout",
+        "self.session.get with timeout=",
+        "SpotifyClientCredentials with a timeout",
+        "Spotify: spotipy's own default of 5 s applies",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
@@ -238,6 +262,12 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     assert!(
         !evidence.contains("hookclient.go:38"),
         "wrapper line counted"
+    );
+    // The caching wrapper's own `c.inner.Do` is judged by nobody: its
+    // exported constructor's callers are in other packages.
+    assert!(
+        !evidence.contains("internal/memo/memo.go"),
+        "wrapper line counted\n{evidence}"
     );
     // The fetch inside the project's wrapper is decided by its callers.
     assert!(
@@ -280,6 +310,10 @@ fn only_the_real_retry_is_a_storm() {
         sites(&report, "retry-storm"),
         vec![
             ("jobs/deliveries.py".to_string(), 77, 4),
+            // Returns on a 200, otherwise a fixed pause: a status retry.
+            ("jobs/pager.py".to_string(), 13, 4),
+            // urllib3's Retry imported from requests.adapters, no jitter.
+            ("jobs/pager.py".to_string(), 40, 4),
             ("jobs/sync.py".to_string(), 21, 4),
             // The channels' base `request` re-calls itself on a 5xx with no
             // wait: a retry by recursion, a real storm.

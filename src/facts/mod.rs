@@ -281,6 +281,7 @@ impl Facts {
         let mut facts = Facts::default();
         let mut exported_clients = Vec::new();
         let mut imported_calls = Vec::new();
+        let mut go_fields = Vec::new();
         let mut client_defaults = Vec::new();
         let mut caller_boundable = Vec::new();
         let mut timed_calls = Vec::new();
@@ -353,6 +354,7 @@ impl Facts {
             move_all(&mut providers, f.code.providers);
             move_all(&mut shape_calls, f.code.shape_calls);
             move_all(&mut imported_calls, f.code.imported_calls);
+            move_all(&mut go_fields, f.code.go_fields);
             move_all(&mut facts.retries, f.code.retries);
             move_all(&mut facts.otel_inits, f.code.otel_inits);
             move_all(&mut facts.tests, f.code.tests);
@@ -385,6 +387,7 @@ impl Facts {
             move_all(&mut facts.pii_fields, f.pii);
             move_all(&mut facts.warnings, f.warnings);
         }
+        exported_clients.extend(code::go_fields::resolve(&go_fields));
         let mut resolved = code::resolve_imported(&imported_calls, &exported_clients);
         facts.outbound.append(&mut resolved);
         facts

@@ -34,6 +34,10 @@ struct Row {
     imported: bool,
     #[serde(default)]
     instance: Option<String>,
+    /// Methods of an instance that send a request besides the HTTP verbs
+    /// ([`METHODS`]): an OAuth2 session's `fetch_token`/`refresh_token`.
+    #[serde(default)]
+    instance_methods: Vec<String>,
     bounded_by: Vec<String>,
     #[serde(default)]
     scope: Scope,
@@ -346,7 +350,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 let config = &code[m.start()..statement_end(src, m.start())];
                 let state = state_of(&c.row, config);
                 let at = src.line(m.start());
-                for (start, end) in instance_calls(src, name.as_str(), m.end(), member) {
+                for (start, end) in
+                    instance_calls(src, name.as_str(), m.end(), member, &c.row.instance_methods)
+                {
                     sites.push((start, end, Some((format!("line {at}"), state.clone()))));
                 }
             }
@@ -976,7 +982,13 @@ pub(super) const METHODS: &[&str] = &[
 /// `agent.get(…)` elsewhere, as (start, end past the open paren). Plain
 /// string search: a regex compiled per file and instance costs more than
 /// the whole scan of the file.
-fn instance_calls(src: &Source, name: &str, after: usize, member: bool) -> Vec<(usize, usize)> {
+fn instance_calls(
+    src: &Source,
+    name: &str,
+    after: usize,
+    member: bool,
+    extra: &[String],
+) -> Vec<(usize, usize)> {
     let js = matches!(src.lang, Lang::JavaScript | Lang::TypeScript);
     let code = &src.code;
     let bytes = code.as_bytes();
@@ -1004,9 +1016,14 @@ fn instance_calls(src: &Source, name: &str, after: usize, member: bool) -> Vec<(
         let mut method = false;
         if let Some(r) = rest.strip_prefix('.') {
             let r = r.trim_start();
-            let Some(m) = METHODS.iter().find(|m| {
-                r.starts_with(**m) && !r.as_bytes().get(m.len()).is_some_and(|b| ident(*b))
-            }) else {
+            let Some(m) = METHODS
+                .iter()
+                .copied()
+                .chain(extra.iter().map(String::as_str))
+                .find(|m| {
+                    r.starts_with(*m) && !r.as_bytes().get(m.len()).is_some_and(|b| ident(*b))
+                })
+            else {
                 continue;
             };
             rest = r[m.len()..].trim_start();

@@ -52,6 +52,7 @@ pub fn extract(src: &Source, is_test: bool, facts: &mut CodeFacts) {
     }
     routes(src, facts);
     outbound(src, facts);
+    super::go_fields::extract(src, facts);
     project_clients(src, facts);
     retries(src, facts);
     for needle in ["otel.SetTracerProvider(", "sdktrace.NewTracerProvider("] {

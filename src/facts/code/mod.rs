@@ -18,6 +18,7 @@ mod clients;
 mod examples;
 pub mod frameworks;
 mod go;
+pub mod go_fields;
 mod javascript;
 mod lexer;
 pub mod nesting;
@@ -228,6 +229,9 @@ pub struct CodeFacts {
     /// Calls through a client imported from another module of the app,
     /// resolved against the exporting module when facts are merged.
     pub imported_calls: Vec<ImportedCall>,
+    /// Go: client-typed struct fields, what fills them and the constructor
+    /// calls that pass clients (`go_fields.rs`), joined per package at merge.
+    pub go_fields: Vec<go_fields::Fact>,
     /// Process-wide client defaults this file sets (`axios.defaults.timeout`).
     pub client_defaults: Vec<client_defaults::ClientDefault>,
     /// Unbounded calls whose caller may bound them, with the function they
@@ -423,7 +427,13 @@ pub fn resolve_imported(calls: &[ImportedCall], exports: &[ExportedClient]) -> V
                             // builds, this file included.
                             e.client == *client
                                 && e.export == c.export
-                                && (c.export.is_none() || e.location.path != c.location.path)
+                                && (c.export.is_none()
+                                    || e.location.path != c.location.path
+                                    // A Go field filled in the file that
+                                    // calls it (`h.hc = …` in `NewHandler`):
+                                    // the file's own clients never reach
+                                    // here, only `go_fields` exports do.
+                                    || *client == "net/http")
                                 && package_scope(&e.location.path, lang) == *scope
                         })
                         .collect()
@@ -833,7 +843,10 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
             || callers.iter().any(|c| body.contains(c.as_str()));
         // `while (attempts < 3) { const res = await fetch(u); if (res.ok) break; await sleep(5000) }`
         // retries on status rather than on error.
-        let status_retry = body.contains("break") && classify_loop_wait(body).0 != Backoff::None;
+        // `for retry in range(20): r = post(…); if r.status_code == 200:
+        // return` leaves by `return` on success: the same retry.
+        let status_retry = (body.contains("break") || run_loops::leaves_by_return(body))
+            && classify_loop_wait(body).0 != Backoff::None;
         if !(handles_error || status_retry) {
             continue;
         }

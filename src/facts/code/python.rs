@@ -46,6 +46,15 @@ static INSTANCE_CALL: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<recv>[\w.]+)\.(?P<method>get|post|put|patch|delete|head|options|request|stream|send)\(",
     )
 });
+/// urllib3's `Retry` under the names requests re-exports:
+/// `from requests.adapters import HTTPAdapter, Retry` (requests imports it
+/// into that module), `requests.adapters.Retry(…)`, and the vendored alias
+/// `requests.packages.urllib3` (which holds "urllib3" already).
+static RETRY_VIA_REQUESTS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?m)^[ \t]*from[ \t]+requests\.adapters[ \t]+import[ \t]+(?:\([^)]*\bRetry\b[^)]*\)|[^\n]*\bRetry\b)|\brequests\.adapters\.Retry\(",
+    )
+});
 static URLOPEN: LazyLock<Regex> = LazyLock::new(|| re(r"\burlopen\("));
 static LOOP_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?m)^[ \t]*(?:for\s+\w+\s+in\s+(?P<iter>[^:\n]+)|while\s+(?P<cond>[^:\n]+)):")
@@ -181,6 +190,31 @@ fn clients(src: &Source) -> (HashMap<String, Client>, ClassClients) {
         out.insert(name.as_str().to_string(), client);
         members.push((name.start(), name.as_str().to_string(), client));
     }
+    // `from requests import Session` then `self.session = Session()`: the
+    // class imported bare is the same client.
+    for (local, ctor) in bare_client_imports(code) {
+        let Ok(assign) = Regex::new(&format!(
+            r"(?P<name>[\w.]+)[ \t]*(?::[ \t]*[\w.\[\]| \t]+)?=\s*{}\(",
+            regex::escape(&local)
+        )) else {
+            continue;
+        };
+        for c in src.captures(&assign) {
+            let m = c.get(0).unwrap();
+            // `requests.Session(` was read above; `x = mySession(` is not it.
+            let head = &code[..m.end() - 1 - local.len()];
+            if head.ends_with(|ch: char| ch.is_alphanumeric() || ch == '_' || ch == '.') {
+                continue;
+            }
+            let client = Client {
+                ctor: ctor_name(ctor),
+                timeout: timeout_kw(src.inside(m.end() - 1)).unwrap_or(TimeoutState3::Default),
+            };
+            let name = c.name("name").unwrap();
+            out.insert(name.as_str().to_string(), client);
+            members.push((name.start(), name.as_str().to_string(), client));
+        }
+    }
     // `with httpx.Client(...) as client:` / `async with aiohttp.ClientSession() as s:`
     for c in src.captures(&CLIENT_WITH) {
         let open = c.get(0).unwrap().end() - 1;
@@ -212,6 +246,45 @@ fn clients(src: &Source) -> (HashMap<String, Client>, ClassClients) {
         }
     }
     (out, classes)
+}
+
+static FROM_CLIENT_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?m)^[ \t]*from[ \t]+(?P<module>requests|httpx|aiohttp)[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^\n]*)",
+    )
+});
+
+/// Client classes imported by name from their module (`from requests import
+/// Session`, `from httpx import AsyncClient as Http`): the local name and
+/// the constructor it stands for.
+fn bare_client_imports(code: &str) -> Vec<(String, &'static str)> {
+    if !code.contains("import") {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for c in FROM_CLIENT_IMPORT.captures_iter(code) {
+        let names =
+            c["names"].trim_matches(|ch: char| ch == '(' || ch == ')' || ch.is_whitespace());
+        for item in names.split(',') {
+            let mut words = item.split_whitespace();
+            let Some(class) = words.next() else {
+                continue;
+            };
+            let local = match (words.next(), words.next()) {
+                (Some("as"), Some(alias)) => alias,
+                _ => class,
+            };
+            let ctor = match (&c["module"], class) {
+                ("requests", "Session") => "requests.Session",
+                ("httpx", "Client") => "httpx.Client",
+                ("httpx", "AsyncClient") => "httpx.AsyncClient",
+                ("aiohttp", "ClientSession") => "aiohttp.ClientSession",
+                _ => continue,
+            };
+            out.push((local.to_string(), ctor));
+        }
+    }
+    out
 }
 
 /// The name bound by ` as NAME:` after a `with` item.
@@ -674,7 +747,7 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
             });
         }
     }
-    if code.contains("Retry(") && code.contains("urllib3") {
+    if code.contains("Retry(") && (code.contains("urllib3") || RETRY_VIA_REQUESTS.is_match(code)) {
         for (i, _) in src.find_all("Retry(").map(|i| (i, ())) {
             let args = src.inside(i + "Retry".len());
             let factor = args.contains("backoff_factor");

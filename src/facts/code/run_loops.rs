@@ -150,7 +150,7 @@ fn select_block(from: &str) -> &str {
 /// one that waits and turns again (`if (res.status === 429) { await
 /// sleep(1000); continue }`) re-sends the same page: a retry.
 pub(crate) fn walks_until_error(body: &str, own: &str, calls_out: impl Fn(&str) -> bool) -> bool {
-    advances_target(body, calls_out)
+    (advances_target(body, &calls_out) || pages_by_parameter(body, &calls_out))
         && !continues_on_error(own)
         && !(has_word(own, "continue") && super::classify_loop_wait(own).0 != super::Backoff::None)
 }
@@ -207,7 +207,7 @@ fn has_word(text: &str, word: &str) -> bool {
     })
 }
 
-fn advances_target(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
+fn advances_target(body: &str, calls_out: &impl Fn(&str) -> bool) -> bool {
     ASSIGN.captures_iter(body).any(|c| {
         let name = c.name("name").map_or("", |m| m.as_str());
         let at = c.get(0).map_or(0, |m| m.start());
@@ -240,6 +240,137 @@ fn advances_target(body: &str, calls_out: impl Fn(&str) -> bool) -> bool {
                             && !l[i + name.len()..].trim_start().starts_with('=')
                     })
             })
+    })
+}
+
+/// Request parameters that name a page: `offset`, `page`, `cursor` …, as a
+/// key (`"offset": …`, `offset=…`, `offset: …`).
+const PAGE_KEYS: &[&str] = &[
+    "offset",
+    "page",
+    "cursor",
+    "skip",
+    "start",
+    "after",
+    "marker",
+    "page_token",
+    "pagetoken",
+    "next_token",
+    "continuation",
+];
+
+/// The loop pages by a request parameter that it advances from what came
+/// back: `get(url, {"limit": 100, "offset": len(ids)})` then
+/// `ids.extend(r["data"])`, `params={"page": page}` then `page += 1`,
+/// `cursor: cursor` then `cursor = res.next_cursor`. Each turn asks for a
+/// new page; what moves the loop on is the response, not a failure. (The
+/// same loop with a wait after a failure re-sends a page: see
+/// [`walks_until_error`].) Language-neutral: the call statement is read up
+/// to its closing parenthesis, over several lines.
+fn pages_by_parameter(body: &str, calls_out: &impl Fn(&str) -> bool) -> bool {
+    let lines: Vec<&str> = body.lines().collect();
+    let mut offset = 0;
+    let mut starts = Vec::with_capacity(lines.len());
+    for l in &lines {
+        starts.push(offset);
+        offset += l.len() + 1;
+    }
+    lines.iter().enumerate().any(|(i, l)| {
+        if !calls_out(l) {
+            return false;
+        }
+        // The call statement: from its line to the parenthesis that closes it.
+        let from = starts[i];
+        let mut depth = 0i32;
+        let mut end = body.len();
+        let mut opened = false;
+        for (j, ch) in body[from..].char_indices() {
+            match ch {
+                '(' | '[' | '{' => {
+                    depth += 1;
+                    opened = true;
+                }
+                ')' | ']' | '}' => depth -= 1,
+                '\n' if opened && depth <= 0 => {
+                    end = from + j;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let call = body[from..end].to_ascii_lowercase();
+        let after = &body[end.min(body.len())..];
+        PAGE_KEYS.iter().any(|k| {
+            call.match_indices(k).any(|(at, _)| {
+                let before = call[..at].chars().next_back();
+                let rest = call[at + k.len()..].trim_start_matches(['"', '\'']);
+                let rest = rest.trim_start();
+                let keyed = (rest.starts_with(':')
+                    || rest.starts_with('=') && !rest.starts_with("=="))
+                    && before.is_none_or(|b| !(b.is_alphanumeric() || b == '_'));
+                if !keyed {
+                    return false;
+                }
+                // The value's names, each advanced after the call from the
+                // response: grown (`ids.extend(…)`, `ids.push(…)`,
+                // `append(ids, …)`), stepped (`page += 1`) or re-read
+                // (`cursor = res.next`).
+                let value = rest[1..].split([',', '}', ')', '\n']).next().unwrap_or("");
+                value
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter(|w| w.chars().next().is_some_and(|c| c.is_alphabetic()))
+                    .filter(|w| !matches!(*w, "len" | "int" | "str" | "self" | "this"))
+                    .any(|name| advanced(after, name))
+            })
+        })
+    })
+}
+
+/// `name` is advanced in `text`: grown, stepped or re-assigned.
+fn advanced(text: &str, name: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        format!("{name}.extend("),
+        format!("{name}.append("),
+        format!("{name}.push("),
+        format!("{name} +="),
+        format!("{name}+="),
+        format!("{name}++"),
+        format!("append({name},"),
+        format!("{name} = "),
+    ]
+    .iter()
+    .any(|p| {
+        lower.match_indices(p.as_str()).any(|(at, _)| {
+            lower[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|b| !(b.is_alphanumeric() || b == '_' || b == '.'))
+        })
+    })
+}
+
+/// The loop is left by `return` on a good HTTP status (`if r.status_code ==
+/// 200: return`, `if (res.ok) return res`): a status retry that returns on
+/// success rather than breaking out. A `return` on a state the response
+/// body reports (a job's `successFlag`, a result URL) ends a poll, not a
+/// retry, and is not read here. The test is on the line that returns or
+/// the one before it (Python's `if …:` over an indented `return`).
+pub(crate) fn leaves_by_return(body: &str) -> bool {
+    let lines: Vec<&str> = body.lines().collect();
+    lines.iter().enumerate().any(|(i, l)| {
+        if !has_word(l, "return") {
+            return false;
+        }
+        let test = if l.trim_start().starts_with("return") {
+            i.checked_sub(1).map_or("", |p| lines[p])
+        } else {
+            l
+        };
+        let test = test.to_ascii_lowercase();
+        ["status_code", ".status", ".ok", "statuscode"]
+            .iter()
+            .any(|w| test.contains(w))
     })
 }
 

@@ -1,0 +1,725 @@
+//! Go: an HTTP client kept in a struct field and filled by the package's
+//! constructors. API adapters are commonly written as a small `client`
+//! struct whose field holds the transport (`hc *http.Client`, or a
+//! one-method interface such as `httpDoer` so tests can swap it), called as
+//! `c.hc.Do(req)` in one file and filled in another: by a constructor
+//! (`func newClient(key string, hc httpDoer) *client { return &client{key,
+//! hc} }`) whose callers pass `&http.Client{Timeout: …}`, or a caching
+//! wrapper built over one (`cache.NewHTTPClient(hc, ttl)`). The call is
+//! judged by every value the package puts in that field: reported when all
+//! of them leave the timeout unset, bounded when all set one, and unknown
+//! (no finding) when any fill cannot be read or none is found.
+//!
+//! Each file contributes plain facts ([`Fact`]): the client-typed fields it
+//! declares, the interfaces that send requests, the values it stores in
+//! fields, and its calls of `new…`/`New…` constructors with what each
+//! argument is. [`resolve`] joins them per package when facts merge and
+//! hands back exported clients, which `resolve_imported` matches to the
+//! field calls as it does for any client of another file of the package.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{CodeFacts, ExportedClient, Source, TimeoutState};
+use crate::facts::Location;
+
+/// What a file says about struct fields that hold HTTP clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    /// A struct field declared with a type that can send requests:
+    /// `hc *http.Client`, `hc httpDoer`, `httpClient *cache.HTTPClient`.
+    Field {
+        scope: String,
+        field: String,
+        ty: String,
+    },
+    /// An interface of the package with a `Do(*http.Request)` method.
+    Doer { scope: String, name: String },
+    /// A value stored in a field: `hc: v` in a composite literal, a
+    /// positional `&client{key, v}`, or `x.hc = v`.
+    Fill {
+        scope: String,
+        field: String,
+        at: Location,
+        value: Value,
+    },
+    /// A call of a constructor of the package (`newClient(a, b, hc)`), with
+    /// what each argument is.
+    Call {
+        scope: String,
+        ctor: String,
+        at: Location,
+        args: Vec<Value>,
+    },
+}
+
+/// What a stored value or an argument is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// An HTTP client, built here or wrapped: its timeout.
+    Client(TimeoutState),
+    /// The constructor's parameter number `index`: its callers decide.
+    Param { ctor: String, index: usize },
+    /// Anything else: not read.
+    Unknown,
+}
+
+fn re(p: &str) -> Regex {
+    crate::facts::pattern::regex(p)
+}
+
+static STRUCT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^type[ \t]+(?P<name>\w+)[ \t]+struct[ \t]*\{"));
+static IFACE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^type[ \t]+(?P<name>\w+)[ \t]+interface[ \t]*\{"));
+static FUNC: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?m)^func[ \t]+(?P<recv>\([^)]*\)[ \t]*)?(?P<name>\w+)[ \t]*(?:\[[^\]\n]*\][ \t]*)?\(")
+});
+static KEYED: LazyLock<Regex> = LazyLock::new(|| re(r"(?P<field>\b[A-Za-z_]\w*)[ \t]*:[ \t]*"));
+static ASSIGN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b\w+\.(?P<field>[A-Za-z_]\w*)[ \t]*=[ \t]*"));
+static COMPOSITE: LazyLock<Regex> = LazyLock::new(|| re(r"&?\b(?P<ty>[A-Za-z_]\w*)\{"));
+static CTOR_CALL: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?P<ctor>new\w*)\("));
+
+/// A function of the file: its name, whether it has a receiver, its
+/// parameter names in order, and its body (open, close).
+struct Func {
+    name: String,
+    method: bool,
+    params: Vec<String>,
+    body: (usize, usize),
+}
+
+impl Func {
+    /// A package-level `new…` function: a constructor whose parameters its
+    /// callers in the package fill. An exported `New…` is also called from
+    /// other packages (`jsonclient.NewWithHTTPClient(custom)`), which are not
+    /// read: its parameters stay unknown, and a wrapper's own line is never
+    /// judged by the one default its package passes.
+    fn is_ctor(&self) -> bool {
+        !self.method && self.name.starts_with("new")
+    }
+}
+
+pub fn extract(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if !code.contains("http.") {
+        return;
+    }
+    let scope = super::package_scope(src.path, src.lang);
+    let mut order: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Client-typed fields this file declares: with the names that say
+    // client, the only fills worth reading (every `key: value` of every
+    // literal would cost a look-up per identifier on large files).
+    let mut declared: HashSet<String> = HashSet::new();
+    for c in src.captures(&STRUCT) {
+        let open = c.get(0).unwrap().end() - 1;
+        let mut names = Vec::new();
+        for line in src.inside(open).lines() {
+            let line = line.trim();
+            let Some((head, ty)) = split_field(line) else {
+                continue;
+            };
+            for name in head.split(',').map(str::trim) {
+                names.push(name.to_string());
+                if sends_requests(ty) {
+                    declared.insert(name.to_string());
+                    facts.go_fields.push(Fact::Field {
+                        scope: scope.clone(),
+                        field: name.to_string(),
+                        ty: ty.trim_start_matches('*').to_string(),
+                    });
+                }
+            }
+        }
+        order.insert(c["name"].to_string(), names);
+    }
+    for c in src.captures(&IFACE) {
+        let body = src.inside(c.get(0).unwrap().end() - 1);
+        if body.contains("Do(") && body.contains("http.Request") {
+            facts.go_fields.push(Fact::Doer {
+                scope: scope.clone(),
+                name: c["name"].to_string(),
+            });
+        }
+    }
+    let funcs = functions(src);
+    let enclosing = |at: usize| {
+        funcs
+            .iter()
+            .filter(|f| (f.body.0..f.body.1).contains(&at))
+            .min_by_key(|f| f.body.1 - f.body.0)
+    };
+    let wanted = |field: &str| declared.contains(field) || plausible_client_field(field);
+    let mut fill = |field: &str, at: usize, value: Value| {
+        facts.go_fields.push(Fact::Fill {
+            scope: scope.clone(),
+            field: field.to_string(),
+            at: src.loc(at),
+            value,
+        });
+    };
+    // `hc: v` inside a composite literal (after `{` or `,`).
+    for c in src.captures(&KEYED) {
+        let m = c.get(0).unwrap();
+        let f = c.name("field").unwrap();
+        let before = code[..f.start()].trim_end();
+        if !(before.ends_with('{') || before.ends_with(','))
+            || code[m.end()..].starts_with('=')
+            || !wanted(f.as_str())
+        {
+            continue;
+        }
+        let Some(func) = enclosing(m.start()) else {
+            continue;
+        };
+        if !src.is_code(f.start()) {
+            continue;
+        }
+        let end = expr_end(code, m.end());
+        fill(f.as_str(), m.start(), eval(src, m.end(), end, func, &mut 0));
+    }
+    // `x.hc = v`.
+    for c in src.captures(&ASSIGN) {
+        let m = c.get(0).unwrap();
+        if code[m.end()..].starts_with('=') || !src.is_code(m.start()) || !wanted(&c["field"]) {
+            continue;
+        }
+        let Some(func) = enclosing(m.start()) else {
+            continue;
+        };
+        let end = expr_end(code, m.end());
+        fill(
+            &c["field"],
+            m.start(),
+            eval(src, m.end(), end, func, &mut 0),
+        );
+    }
+    // `&client{key, hc}`: positional, for a struct declared in this file.
+    for c in src.captures(&COMPOSITE) {
+        let Some(fields) = order.get(&c["ty"]) else {
+            continue;
+        };
+        let m = c.get(0).unwrap();
+        // `http.Client{…}` is another package's type of the same name.
+        if code[..c.name("ty").unwrap().start()].ends_with('.') {
+            continue;
+        }
+        let Some(func) = enclosing(m.start()) else {
+            continue;
+        };
+        let open = m.end() - 1;
+        let parts = split_args(src, open);
+        if parts.is_empty() || parts.len() != fields.len() {
+            continue;
+        }
+        // A keyed literal names its fields (read above).
+        if parts
+            .iter()
+            .any(|(s, e)| KEYED.find(&code[*s..*e]).is_some_and(|k| k.start() == 0))
+        {
+            continue;
+        }
+        for ((s, e), field) in parts.iter().zip(fields) {
+            if wanted(field) {
+                fill(field, m.start(), eval(src, *s, *e, func, &mut 0));
+            }
+        }
+    }
+    // The constructor calls of this file, with their arguments.
+    for c in src.captures(&CTOR_CALL) {
+        let m = c.get(0).unwrap();
+        let before = code[..m.start()].trim_end();
+        if before.ends_with('.') || before.ends_with("func") || !src.is_code(m.start()) {
+            continue;
+        }
+        let Some(func) = enclosing(m.start()) else {
+            continue;
+        };
+        let args: Vec<Value> = split_args(src, m.end() - 1)
+            .into_iter()
+            .map(|(s, e)| match eval(src, s, e, func, &mut 0) {
+                // The caller's own parameter: one level is followed.
+                Value::Param { .. } => Value::Unknown,
+                v => v,
+            })
+            .collect();
+        // Every call counts, read or not: one caller passing a client this
+        // file cannot read leaves the field unknown.
+        if !args.is_empty() {
+            facts.go_fields.push(Fact::Call {
+                scope: scope.clone(),
+                ctor: c["ctor"].to_string(),
+                at: src.loc(m.start()),
+                args,
+            });
+        }
+    }
+}
+
+/// A field name that may hold a client although its value is not read
+/// here: its fill makes the field unknown rather than judged by its other
+/// fills.
+fn plausible_client_field(field: &str) -> bool {
+    let f = field.to_ascii_lowercase();
+    f == "hc" || f.contains("client") || f.contains("doer") || f.contains("http")
+}
+
+/// `name[, name] Type` of a struct body line.
+fn split_field(line: &str) -> Option<(&str, &str)> {
+    let (head, rest) = line.split_once(|c: char| c == ' ' || c == '\t')?;
+    let head = head.trim_end_matches(',');
+    let ty = rest.trim().split([' ', '\t', '`']).next()?;
+    // `a, b string`: the names continue past the first space.
+    let (head, ty) = if rest
+        .trim_start()
+        .starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        && line.contains(',')
+        && !ty.starts_with(['*', '['])
+    {
+        let i = line.rfind(", ").map_or(0, |i| i + 2);
+        let tail = &line[i..];
+        let (last, ty) = tail.split_once(|c: char| c == ' ' || c == '\t')?;
+        (
+            &line[..i + last.len()],
+            ty.trim().split([' ', '\t', '`']).next()?,
+        )
+    } else {
+        (head, ty)
+    };
+    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+    head.split(',').map(str::trim).all(ok).then_some((head, ty))
+}
+
+/// A field type that can send requests: `*http.Client`, a package's
+/// interface (judged at merge against [`Fact::Doer`]), or another
+/// package's client type whose name says HTTP (`*cache.HTTPClient`).
+fn sends_requests(ty: &str) -> bool {
+    let ty = ty.trim_start_matches('*');
+    if ty == "http.Client" {
+        return true;
+    }
+    match ty.split_once('.') {
+        Some((_, name)) => {
+            let n = name.to_ascii_lowercase();
+            n.contains("http") || n.ends_with("doer")
+        }
+        // A type of the package: an interface that sends is told apart at
+        // merge ([`Fact::Doer`]); Go's own types never send.
+        None => {
+            ty.chars().next().is_some_and(|c| c.is_alphabetic())
+                && !matches!(
+                    ty,
+                    "string"
+                        | "bool"
+                        | "byte"
+                        | "rune"
+                        | "error"
+                        | "any"
+                        | "int"
+                        | "int8"
+                        | "int16"
+                        | "int32"
+                        | "int64"
+                        | "uint"
+                        | "uint8"
+                        | "uint16"
+                        | "uint32"
+                        | "uint64"
+                        | "uintptr"
+                        | "float32"
+                        | "float64"
+                        | "complex64"
+                        | "complex128"
+                )
+                && !ty.starts_with("map[")
+                && !ty.starts_with("chan")
+                && !ty.starts_with("func")
+        }
+    }
+}
+
+fn functions(src: &Source) -> Vec<Func> {
+    let bodies = src.functions();
+    src.captures(&FUNC)
+        .filter_map(|c| {
+            let m = c.get(0).unwrap();
+            let params = split_args(src, m.end() - 1)
+                .into_iter()
+                .filter_map(|(s, e)| {
+                    let p = src.code[s..e].trim();
+                    let n = p.split([' ', '\t']).next()?;
+                    Some(n.to_string())
+                })
+                .collect();
+            let (_, open, close) = bodies.iter().find(|(_, s, _)| *s > m.end())?;
+            Some(Func {
+                name: c["name"].to_string(),
+                method: c.name("recv").is_some(),
+                params,
+                body: (*open, *close),
+            })
+        })
+        .collect()
+}
+
+/// The comma-separated parts inside the bracket at `open`, as ranges.
+fn split_args(src: &Source, open: usize) -> Vec<(usize, usize)> {
+    let Some(close) = src.matching(open) else {
+        return Vec::new();
+    };
+    let code = src.code.as_bytes();
+    let mut out = Vec::new();
+    let mut start = open + 1;
+    let mut i = open + 1;
+    while i < close {
+        match code[i] {
+            b'(' | b'[' | b'{' => match src.matching(i) {
+                Some(j) if j < close => i = j,
+                _ => return Vec::new(),
+            },
+            b',' => {
+                out.push((start, i));
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if !src.code[start..close].trim().is_empty() {
+        out.push((start, close));
+    }
+    out
+}
+
+/// Where an expression starting at `from` ends: a `,`, `}`, `)`, `]`,
+/// `;` or newline outside brackets.
+fn expr_end(code: &str, from: usize) -> usize {
+    let b = code.as_bytes();
+    let mut depth = 0usize;
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth == 0 => return i,
+            b')' | b']' | b'}' => depth -= 1,
+            b',' | b';' | b'\n' if depth == 0 => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+/// How many expressions one value may take to read: a local bound to a
+/// wrapper over a local bound to a client is four; a file built to branch
+/// (`x := f(y, y, …)`, `y := g(z, z, …)`) stops here, not at the product.
+const EVAL_STEPS: u32 = 64;
+
+/// What the expression `code[s..e]` inside `func` is; `steps` counts the
+/// expressions read for one value.
+fn eval(src: &Source, s: usize, e: usize, func: &Func, steps: &mut u32) -> Value {
+    let code = &src.code;
+    let raw = &code[s..e];
+    let lead = raw.len() - raw.trim_start().len();
+    let s = s + lead;
+    let expr = code[s..e].trim_end();
+    *steps += 1;
+    if *steps > EVAL_STEPS || expr.is_empty() {
+        return Value::Unknown;
+    }
+    let lit = expr.trim_start_matches('&');
+    let lit_at = s + (expr.len() - lit.len());
+    if let Some(rest) = lit.strip_prefix("http.Client") {
+        let Some(brace) = rest
+            .trim_start()
+            .strip_prefix('{')
+            .map(|_| lit_at + lit.find('{').unwrap())
+        else {
+            return Value::Unknown;
+        };
+        return Value::Client(if src.inside(brace).contains("Timeout") {
+            TimeoutState::Explicit
+        } else {
+            TimeoutState::Missing
+        });
+    }
+    if lit == "http.DefaultClient" {
+        return Value::Client(TimeoutState::Missing);
+    }
+    let ident = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if ident(lit) {
+        let body = &code[func.body.0..func.body.1];
+        let before = &code[func.body.0..s.max(func.body.0)];
+        if let Some(rhs) = binding(before, lit) {
+            if body.contains(&format!("{lit}.Timeout =")) {
+                return Value::Client(TimeoutState::Explicit);
+            }
+            let rs = func.body.0 + rhs;
+            return eval(src, rs, expr_end(code, rs), func, steps);
+        }
+        if let Some(index) = func.params.iter().position(|p| p == lit)
+            && func.is_ctor()
+        {
+            return Value::Param {
+                ctor: func.name.clone(),
+                index,
+            };
+        }
+        return Value::Unknown;
+    }
+    // A call (`cache.NewHTTPClient(hc, ttl)`): a wrapper over the client
+    // it is given is bounded as that client is.
+    if expr.ends_with(')')
+        && let Some(open) = expr.find('(')
+        && expr[..open]
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+        && src.matching(s + open) == Some(s + expr.len() - 1)
+    {
+        let mut param = None;
+        for (as_, ae) in split_args(src, s + open) {
+            match eval(src, as_, ae, func, steps) {
+                Value::Client(t) => return Value::Client(t),
+                p @ Value::Param { .. } => param = param.or(Some(p)),
+                Value::Unknown => {}
+            }
+        }
+        return param.unwrap_or(Value::Unknown);
+    }
+    Value::Unknown
+}
+
+/// The offset (in `before`) of the right-hand side of the last binding of
+/// `name`: `name := …`, `name = …`, `var name = …`.
+fn binding(before: &str, name: &str) -> Option<usize> {
+    let b = before.as_bytes();
+    before
+        .match_indices(name)
+        .filter(|(i, _)| {
+            *i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.')
+        })
+        .filter_map(|(i, _)| {
+            let rest = &before[i + name.len()..];
+            let t = rest.trim_start_matches([' ', '\t']);
+            let skip = rest.len() - t.len();
+            let op = if t.starts_with(":=") {
+                2
+            } else if t.starts_with('=') && !t.starts_with("==") {
+                1
+            } else {
+                return None;
+            };
+            let after = &t[op..];
+            let lead = after.len() - after.trim_start_matches([' ', '\t']).len();
+            Some(i + name.len() + skip + op + lead)
+        })
+        .last()
+}
+
+/// Exported clients for the field calls of each package: every client-typed
+/// field whose fills all read as clients (a constructor parameter through
+/// each call of the constructor), one export per fill. A field with a fill
+/// that cannot be read, or a parameter no call fills, gets none: its calls
+/// stay unknown.
+pub fn resolve(facts: &[Fact]) -> Vec<ExportedClient> {
+    let doers: HashSet<(&str, &str)> = facts
+        .iter()
+        .filter_map(|f| match f {
+            Fact::Doer { scope, name } => Some((scope.as_str(), name.as_str())),
+            _ => None,
+        })
+        .collect();
+    let fields: HashSet<(&str, &str)> = facts
+        .iter()
+        .filter_map(|f| match f {
+            Fact::Field { scope, field, ty }
+                if ty.contains('.') || doers.contains(&(scope.as_str(), ty.as_str())) =>
+            {
+                Some((scope.as_str(), field.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    if fields.is_empty() {
+        return Vec::new();
+    }
+    let mut by_field: BTreeMap<(&str, &str), Vec<Option<(Location, TimeoutState)>>> =
+        BTreeMap::new();
+    for f in facts {
+        let Fact::Fill {
+            scope,
+            field,
+            at,
+            value,
+        } = f
+        else {
+            continue;
+        };
+        let key = (scope.as_str(), field.as_str());
+        if !fields.contains(&key) {
+            continue;
+        }
+        let slot = by_field.entry(key).or_default();
+        match value {
+            Value::Client(t) => slot.push(Some((at.clone(), t.clone()))),
+            Value::Unknown => slot.push(None),
+            Value::Param { ctor, index } => {
+                let mut any = false;
+                for c in facts {
+                    if let Fact::Call {
+                        scope: cs,
+                        ctor: cc,
+                        at,
+                        args,
+                    } = c
+                        && cs == scope
+                        && cc == ctor
+                    {
+                        any = true;
+                        slot.push(match args.get(*index) {
+                            Some(Value::Client(t)) => Some((at.clone(), t.clone())),
+                            _ => None,
+                        });
+                    }
+                }
+                if !any {
+                    slot.push(None);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((_, field), fills) in by_field {
+        if fills.iter().any(Option::is_none) {
+            continue;
+        }
+        for (location, timeout) in fills.into_iter().flatten() {
+            out.push(ExportedClient {
+                location,
+                client: "net/http",
+                export: Some(field.to_string()),
+                timeout,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::facts::code::{TimeoutState, extract, go_fields, resolve_imported};
+    use crate::inventory::Lang;
+
+    /// A weather adapter: the client struct and its calls in one file, the
+    /// constructor's callers in others.
+    const CLIENT: &str = concat!(
+        "package weather\n",
+        "import \"net/http\"\n",
+        "type requester interface {\n\tDo(r *http.Request) (*http.Response, error)\n}\n",
+        "type api struct {\n\tregion string\n\tsender requester\n}\n",
+        "func newAPI(region string, sender requester) *api {\n\treturn &api{region, sender}\n}\n",
+        "func (a *api) forecast(req *http.Request) error {\n\t_, err := a.sender.Do(req)\n\treturn err\n}\n",
+    );
+
+    fn judged(files: &[(&str, &str)]) -> Vec<(String, u32, TimeoutState)> {
+        let facts: Vec<_> = files
+            .iter()
+            .map(|(p, t)| extract(p, Lang::Go, false, t))
+            .collect();
+        let fields: Vec<_> = facts.iter().flat_map(|f| f.go_fields.clone()).collect();
+        let mut exports: Vec<_> = facts
+            .iter()
+            .flat_map(|f| f.exported_clients.clone())
+            .collect();
+        exports.extend(go_fields::resolve(&fields));
+        let calls: Vec<_> = facts
+            .iter()
+            .flat_map(|f| f.imported_calls.clone())
+            .collect();
+        resolve_imported(&calls, &exports)
+            .into_iter()
+            .map(|c| (c.location.path, c.location.line, c.timeout))
+            .collect()
+    }
+
+    fn caller(body: &str) -> String {
+        format!(
+            "package weather\nimport (\n\t\"net/http\"\n\t\"example.com/wx/memo\"\n)\nfunc start() *api {{\n{body}\n}}\n"
+        )
+    }
+
+    #[test]
+    fn a_constructor_fed_a_client_without_timeout_is_reported_at_the_call() {
+        let agent = caller("\tplain := &http.Client{}\n\treturn newAPI(\"eu\", plain)");
+        let got = judged(&[("wx/api.go", CLIENT), ("wx/agent.go", &agent)]);
+        assert_eq!(
+            got,
+            vec![("wx/api.go".to_string(), 14, TimeoutState::Missing)]
+        );
+    }
+
+    #[test]
+    fn a_wrapper_over_a_timed_client_bounds_the_field() {
+        let agent = caller(concat!(
+            "\ttimed := &http.Client{\n\t\tTimeout: 8 * time.Second,\n\t}\n",
+            "\twrapped := memo.NewCachingClient(timed, time.Hour)\n",
+            "\treturn newAPI(\"eu\", wrapped)",
+        ));
+        let got = judged(&[("wx/api.go", CLIENT), ("wx/agent.go", &agent)]);
+        assert_eq!(
+            got,
+            vec![("wx/api.go".to_string(), 14, TimeoutState::Explicit)]
+        );
+    }
+
+    #[test]
+    fn one_unread_fill_or_no_constructor_call_leaves_the_field_unknown() {
+        let timed = caller("\treturn newAPI(\"eu\", &http.Client{Timeout: time.Second})");
+        let unread = "package weather\nimport \"net/http\"\nfunc other(s requester) *api {\n\treturn newAPI(\"us\", pick(s))\n}\nvar _ = http.MethodGet\n";
+        // Alone, the timed call bounds the field.
+        assert_eq!(
+            judged(&[("wx/api.go", CLIENT), ("wx/agent.go", &timed)]),
+            vec![("wx/api.go".to_string(), 14, TimeoutState::Explicit)]
+        );
+        // `pick(s)` is not read: the field is not judged by the timed call alone.
+        let mixed = judged(&[
+            ("wx/api.go", CLIENT),
+            ("wx/agent.go", &timed),
+            ("wx/other.go", unread),
+        ]);
+        assert!(mixed.is_empty(), "{mixed:?}");
+        // No constructor call at all: nothing to judge by.
+        assert!(judged(&[("wx/api.go", CLIENT)]).is_empty());
+    }
+
+    #[test]
+    fn a_field_filled_in_the_same_file_and_by_keyed_literal() {
+        let handler = concat!(
+            "package pics\n",
+            "import \"net/http\"\n",
+            "type Handler struct {\n\tfetcher *memo.HTTPClient\n}\n",
+            "func NewHandler() *Handler {\n\th := &Handler{}\n",
+            "\th.fetcher = memo.NewCachingClient(&http.Client{}, time.Hour)\n\treturn h\n}\n",
+            "func (h *Handler) list(req *http.Request) {\n\th.fetcher.Do(req)\n}\n",
+        );
+        assert_eq!(
+            judged(&[("pics/handler.go", handler)]),
+            vec![("pics/handler.go".to_string(), 12, TimeoutState::Missing)]
+        );
+        let keyed = concat!(
+            "package pics\n",
+            "import \"net/http\"\n",
+            "type Handler struct {\n\tfetcher *http.Client\n}\n",
+            "func NewHandler(t time.Duration) *Handler {\n",
+            "\treturn &Handler{fetcher: &http.Client{Timeout: t}}\n}\n",
+        );
+        let user = "package pics\nimport \"net/http\"\nfunc (h *Handler) list(req *http.Request) {\n\th.fetcher.Do(req)\n}\n";
+        assert_eq!(
+            judged(&[("pics/new.go", keyed), ("pics/list.go", user)]),
+            vec![("pics/list.go".to_string(), 4, TimeoutState::Explicit)]
+        );
+    }
+}
