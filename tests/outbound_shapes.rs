@@ -229,7 +229,7 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "oauth.refresh_token with a timeout",
         "self.session.get with timeout=",
         "SpotifyClientCredentials with a timeout",
-        "Spotify: spotipy's own default of 5 s applies",
+        "Spotify under spotipy's own default of 5 s",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }

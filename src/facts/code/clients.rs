@@ -502,17 +502,23 @@ fn describe(row: &Row, call: &str, state: &TimeoutState, through: Option<&str>) 
     let via = through.map_or(String::new(), |at| {
         format!(" through the client configured at {at}")
     });
+    // Never `{call}: …`: the message is cleaned as scanned text, and a
+    // callee named like a credential (`SpotifyClientCredentials`,
+    // `fetch_token`) followed by a colon reads as `key: value`, so the words
+    // after it were redacted.
     match state {
         TimeoutState::Explicit => format!("{call}{via} with a timeout"),
-        TimeoutState::Disabled => format!("{call}{via}: its timeout is switched off"),
+        TimeoutState::Disabled => format!("{call}{via} with its timeout switched off"),
         TimeoutState::ClientDefault(d) => {
-            format!("{call}{via}: {}'s own default of {d} applies", row.client)
+            format!("{call}{via} under {}'s own default of {d}", row.client)
         }
         TimeoutState::TooLong(_) => format!(
-            "{call}{via}: {}'s default of {} is too long to protect a request",
+            "{call}{via} under {}'s default of {}, too long to protect a request",
             row.client, row.default
         ),
-        TimeoutState::Missing => format!("{call}{via}: {} has no timeout by default", row.client),
+        TimeoutState::Missing => {
+            format!("{call}{via}, and {} has no timeout by default", row.client)
+        }
     }
 }
 
