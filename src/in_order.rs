@@ -132,14 +132,21 @@ pub fn each_in_order<T: Sync, R: Send, E>(
 mod tests {
     use super::{each_in_order, in_order};
 
+    /// Uneven items (as apps are): the late ones finish first on the other
+    /// thread, and must still come back in place.
+    fn uneven_items() -> Vec<u64> {
+        (0..200)
+            .map(|i| if i % 7 == 0 { 20_000 } else { 10 })
+            .collect()
+    }
+
+    fn slow_square(n: &u64) -> u64 {
+        (0..*n).fold(*n, |acc, x| acc.wrapping_add(x % 3)) * 2
+    }
+
     #[test]
     fn work_spread_over_threads_comes_back_in_order() {
-        // Uneven items (as apps are): the late ones finish first on the
-        // other thread, and must still come back in place.
-        let items: Vec<u64> = (0..200)
-            .map(|i| if i % 7 == 0 { 20_000 } else { 10 })
-            .collect();
-        let slow_square = |n: &u64| (0..*n).fold(*n, |acc, x| acc.wrapping_add(x % 3)) * 2;
+        let items = uneven_items();
         let serial: Vec<u64> = items.iter().map(slow_square).collect();
         for threads in [1, 2, 3, 8, 500] {
             assert_eq!(
@@ -153,10 +160,7 @@ mod tests {
 
     #[test]
     fn results_reach_the_sink_in_order_and_an_error_stops_the_work() {
-        let items: Vec<u64> = (0..200)
-            .map(|i| if i % 7 == 0 { 20_000 } else { 10 })
-            .collect();
-        let slow_square = |n: &u64| (0..*n).fold(*n, |acc, x| acc.wrapping_add(x % 3)) * 2;
+        let items = uneven_items();
         let serial: Vec<u64> = items.iter().map(slow_square).collect();
         for threads in [1, 2, 3, 8, 500] {
             let mut got = Vec::new();

@@ -191,18 +191,12 @@ impl Nested {
     /// The comma, line break and indent before a key or an item, in one
     /// write where the depth allows (this runs for every key of the report).
     fn item<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        const LINE: &[u8; 2 + 128] = &{
-            let mut line = [b' '; 2 + 128];
-            line[0] = b',';
-            line[1] = b'\n';
-            line
-        };
         let width = 2 * self.depth;
         let from = usize::from(first);
-        if let Some(line) = LINE.get(from..2 + width) {
+        if let Some(line) = pretty_json::COMMA_LINE.get(from..2 + width) {
             return w.write_all(line);
         }
-        w.write_all(&LINE[from..2])?;
+        w.write_all(&pretty_json::COMMA_LINE[from..2])?;
         self.indent(w)
     }
 

@@ -29,6 +29,16 @@ pub fn write<T: Serialize + ?Sized>(
 #[derive(Debug)]
 pub struct Unsupported(String);
 
+/// A comma, a line break and 128 spaces: the text before an item or a key
+/// at any depth up to 64 is a slice of it (without the comma for a
+/// container's first), written in one go. Shared with json.rs's `Nested`.
+pub(super) const COMMA_LINE: &[u8; 2 + 128] = &{
+    let mut line = [b' '; 2 + 128];
+    line[0] = b',';
+    line[1] = b'\n';
+    line
+};
+
 impl fmt::Display for Unsupported {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -70,18 +80,12 @@ impl Pretty<'_> {
     /// The comma (but before a container's first value), line break and
     /// indent before a value or a key.
     fn line(&mut self, comma: bool) {
-        const LINE: &[u8; 2 + 128] = &{
-            let mut line = [b' '; 2 + 128];
-            line[0] = b',';
-            line[1] = b'\n';
-            line
-        };
         let width = 2 * self.depth;
         let from = usize::from(!comma);
-        match LINE.get(from..2 + width) {
+        match COMMA_LINE.get(from..2 + width) {
             Some(line) => self.out.extend_from_slice(line),
             None => {
-                self.out.extend_from_slice(&LINE[from..2]);
+                self.out.extend_from_slice(&COMMA_LINE[from..2]);
                 self.out.resize(self.out.len() + width, b' ');
             }
         }
@@ -406,57 +410,31 @@ impl<'s, 'a> ser::Serializer for &'s mut Pretty<'a> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Unsupported;
+/// Sequences, tuples and tuple structs and variants: each value is an
+/// element of a `[…]`, the same four impls but for the method's name.
+macro_rules! elements {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Unsupported;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.element(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
+                self.element(value)
+            }
 
-    fn end(self) -> Result<(), Unsupported> {
-        Compound::end(self)
-    }
+            fn end(self) -> Result<(), Unsupported> {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Unsupported;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Unsupported> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Unsupported;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Unsupported> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Unsupported;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Unsupported> {
-        Compound::end(self)
-    }
-}
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();

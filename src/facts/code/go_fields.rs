@@ -269,7 +269,7 @@ fn plausible_client_field(field: &str) -> bool {
 
 /// `name[, name] Type` of a struct body line.
 fn split_field(line: &str) -> Option<(&str, &str)> {
-    let (head, rest) = line.split_once(|c: char| c == ' ' || c == '\t')?;
+    let (head, rest) = line.split_once([' ', '\t'])?;
     let head = head.trim_end_matches(',');
     let ty = rest.trim().split([' ', '\t', '`']).next()?;
     // `a, b string`: the names continue past the first space.
@@ -281,7 +281,7 @@ fn split_field(line: &str) -> Option<(&str, &str)> {
     {
         let i = line.rfind(", ").map_or(0, |i| i + 2);
         let tail = &line[i..];
-        let (last, ty) = tail.split_once(|c: char| c == ' ' || c == '\t')?;
+        let (last, ty) = tail.split_once([' ', '\t'])?;
         (
             &line[..i + last.len()],
             ty.trim().split([' ', '\t', '`']).next()?,
@@ -519,6 +519,10 @@ fn binding(before: &str, name: &str) -> Option<usize> {
         .last()
 }
 
+/// Where a field was filled and with what timeout (`None`: a fill that
+/// could not be read).
+type Filled = (Location, TimeoutState);
+
 /// Exported clients for the field calls of each package: every client-typed
 /// field whose fills all read as clients (a constructor parameter through
 /// each call of the constructor), one export per fill. A field with a fill
@@ -546,8 +550,7 @@ pub fn resolve(facts: &[Fact]) -> Vec<ExportedClient> {
     if fields.is_empty() {
         return Vec::new();
     }
-    let mut by_field: BTreeMap<(&str, &str), Vec<Option<(Location, TimeoutState)>>> =
-        BTreeMap::new();
+    let mut by_field: BTreeMap<(&str, &str), Vec<Option<Filled>>> = BTreeMap::new();
     for f in facts {
         let Fact::Fill {
             scope,
