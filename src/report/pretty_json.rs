@@ -495,6 +495,16 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
 /// to it.
 struct MapKey;
 
+/// Number keys (`{1: …}`): serde_json writes them quoted; the report has
+/// none, so they go back to serde_json like every other unsupported shape.
+macro_rules! number_keys {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(self, _: $t) -> Result<String, Unsupported> {
+            unsupported("a number key")
+        }
+    )*};
+}
+
 impl ser::Serializer for MapKey {
     type Ok = String;
     type Error = Unsupported;
@@ -535,45 +545,18 @@ impl ser::Serializer for MapKey {
         unsupported("a boolean key")
     }
 
-    fn serialize_i8(self, _: i8) -> Result<String, Unsupported> {
-        unsupported("a number key")
-    }
-
-    fn serialize_i16(self, _: i16) -> Result<String, Unsupported> {
-        unsupported("a number key")
-    }
-
-    fn serialize_i32(self, _: i32) -> Result<String, Unsupported> {
-        unsupported("a number key")
-    }
-
-    fn serialize_i64(self, _: i64) -> Result<String, Unsupported> {
-        unsupported("a number key")
-    }
-
-    fn serialize_u8(self, _: u8) -> Result<String, Unsupported> {
-        unsupported("a number key")
-    }
-
-    fn serialize_u16(self, _: u16) -> Result<String, Unsupported> {
-        unsupported("a number key")
-    }
-
-    fn serialize_u32(self, _: u32) -> Result<String, Unsupported> {
-        unsupported("a number key")
-    }
-
-    fn serialize_u64(self, _: u64) -> Result<String, Unsupported> {
-        unsupported("a number key")
-    }
-
-    fn serialize_f32(self, _: f32) -> Result<String, Unsupported> {
-        unsupported("a number key")
-    }
-
-    fn serialize_f64(self, _: f64) -> Result<String, Unsupported> {
-        unsupported("a number key")
-    }
+    number_keys!(
+        serialize_i8: i8,
+        serialize_i16: i16,
+        serialize_i32: i32,
+        serialize_i64: i64,
+        serialize_u8: u8,
+        serialize_u16: u16,
+        serialize_u32: u32,
+        serialize_u64: u64,
+        serialize_f32: f32,
+        serialize_f64: f64
+    );
 
     fn serialize_bytes(self, _: &[u8]) -> Result<String, Unsupported> {
         unsupported("a byte string key")
