@@ -17,7 +17,7 @@
 //! hands back exported clients, which `resolve_imported` matches to the
 //! field calls as it does for any client of another file of the package.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -523,6 +523,9 @@ fn binding(before: &str, name: &str) -> Option<usize> {
 /// could not be read).
 type Filled = (Location, TimeoutState);
 
+/// Where a constructor is called, and its arguments as read.
+type CallSite<'f> = (&'f Location, &'f [Value]);
+
 /// Exported clients for the field calls of each package: every client-typed
 /// field whose fills all read as clients (a constructor parameter through
 /// each call of the constructor), one export per fill. A field with a fill
@@ -536,6 +539,24 @@ pub fn resolve(facts: &[Fact]) -> Vec<ExportedClient> {
             _ => None,
         })
         .collect();
+    // The calls of each constructor, by package: a fill through a
+    // parameter looks its calls up here instead of reading every fact of
+    // the repository (fills × facts on a large or hostile Go tree).
+    let mut calls: HashMap<(&str, &str), Vec<CallSite>> = HashMap::new();
+    for f in facts {
+        if let Fact::Call {
+            scope,
+            ctor,
+            at,
+            args,
+        } = f
+        {
+            calls
+                .entry((scope.as_str(), ctor.as_str()))
+                .or_default()
+                .push((at, args.as_slice()));
+        }
+    }
     let fields: HashSet<(&str, &str)> = facts
         .iter()
         .filter_map(|f| match f {
@@ -570,25 +591,14 @@ pub fn resolve(facts: &[Fact]) -> Vec<ExportedClient> {
             Value::Client(t) => slot.push(Some((at.clone(), t.clone()))),
             Value::Unknown => slot.push(None),
             Value::Param { ctor, index } => {
-                let mut any = false;
-                for c in facts {
-                    if let Fact::Call {
-                        scope: cs,
-                        ctor: cc,
-                        at,
-                        args,
-                    } = c
-                        && cs == scope
-                        && cc == ctor
-                    {
-                        any = true;
-                        slot.push(match args.get(*index) {
-                            Some(Value::Client(t)) => Some((at.clone(), t.clone())),
-                            _ => None,
-                        });
-                    }
+                let found = calls.get(&(scope.as_str(), ctor.as_str()));
+                for (at, args) in found.into_iter().flatten() {
+                    slot.push(match args.get(*index) {
+                        Some(Value::Client(t)) => Some(((*at).clone(), t.clone())),
+                        _ => None,
+                    });
                 }
-                if !any {
+                if found.is_none() {
                     slot.push(None);
                 }
             }
