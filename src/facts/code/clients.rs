@@ -339,6 +339,13 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 if is_definition(src, start, m.end()) {
                     continue;
                 }
+                // An SDK method name on a receiver of the project's own type.
+                if key == "go"
+                    && m.as_str().starts_with('.')
+                    && super::go::project_receiver(src, m.start())
+                {
+                    continue;
+                }
                 sites.push((start, m.end(), None));
             }
         }
