@@ -375,6 +375,21 @@ fn functions(src: &Source) -> Vec<Func> {
         .collect()
 }
 
+/// The timeout of the client the expression `code[s..e]` is (a literal,
+/// the default client, or a local bound to one in the enclosing function),
+/// or `None` when it cannot be read.
+pub(super) fn client_value(src: &Source, s: usize, e: usize) -> Option<TimeoutState> {
+    let funcs = functions(src);
+    let func = funcs
+        .iter()
+        .filter(|f| (f.body.0..f.body.1).contains(&s))
+        .min_by_key(|f| f.body.1 - f.body.0)?;
+    match eval(src, s, e, func, &mut 0) {
+        Value::Client(t) => Some(t),
+        _ => None,
+    }
+}
+
 /// What the client a function is handed as a parameter is, judged at
 /// its calls: `retryableRequest(httpClient, req, …)` with `func
 /// retryableRequest(httpClient *http.Client, …)` sends on whatever each
