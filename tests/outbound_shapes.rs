@@ -441,3 +441,20 @@ fn a_go_package_no_program_imports_is_a_library() {
         "{said}"
     );
 }
+
+/// zerolog's `Msgf` format arguments reach the log line as `.Str` values
+/// do: a password or an e-mail address handed to `Msgf` is reported, a
+/// username and a count are not.
+#[test]
+fn zerolog_format_arguments_are_read() {
+    let report = scan();
+    let got: Vec<(String, u64, u64)> = sites(&report, "pii-in-logs")
+        .into_iter()
+        .filter(|(p, _, _)| p == "internal/login/audit.go")
+        .collect();
+    let want: Vec<(String, u64, u64)> = [11, 15, 23]
+        .iter()
+        .map(|l| ("internal/login/audit.go".to_string(), *l, 4))
+        .collect();
+    assert_eq!(got, want);
+}
