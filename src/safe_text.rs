@@ -431,7 +431,11 @@ mod tests {
         let mut taken = 0;
         for a in &chars {
             for b in &chars {
-                for s in [format!("{a}{b}"), format!("src/{a}{b}x.ts"), format!(" {a}{b}")] {
+                for s in [
+                    format!("{a}{b}"),
+                    format!("src/{a}{b}x.ts"),
+                    format!(" {a}{b}"),
+                ] {
                     if plain(&s) {
                         taken += 1;
                         assert_eq!(escape(&s), s, "{s:?}");

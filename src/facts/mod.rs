@@ -33,7 +33,6 @@ pub mod yaml;
 
 use serde::Serialize;
 
-
 /// The inventory's vocabulary, as facts speak it (rules read these types
 /// from here; the inventory itself is no rule's business).
 pub use crate::inventory::{FileKind, Lang, ManifestKind, Scope};
