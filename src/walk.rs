@@ -1015,7 +1015,10 @@ mod tests {
             assert_eq!(strip_root(root, p), p.strip_prefix(root).ok(), "{p:?}");
             assert_eq!(parent_of(p), p.parent(), "{p:?}");
         }
-        assert_eq!(strip_root(Path::new("/"), Path::new("/a")), Some(Path::new("a")));
+        assert_eq!(
+            strip_root(Path::new("/"), Path::new("/a")),
+            Some(Path::new("a"))
+        );
     }
 
     /// Each folder's verdicts, built from its parent's, are what asking
@@ -1049,7 +1052,11 @@ mod tests {
         ];
         let filter = GitignoreFilter::new(&root, None);
         for d in dirs {
-            let path = if d.is_empty() { root.clone() } else { root.join(d) };
+            let path = if d.is_empty() {
+                root.clone()
+            } else {
+                root.join(d)
+            };
             let chain = filter.chain(&path);
             for (m, on_dir) in &chain.ignores {
                 let asked = verdict(m.matched_path_or_any_parents(&path, true));
