@@ -550,12 +550,24 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
     for c in src.captures(&DEFAULTS_TIMEOUT) {
         defaults.insert(c.name("recv").unwrap().as_str(), true);
     }
-    for c in src.captures(&AXIOS_CALL) {
-        let recv = &c["recv"];
-        let method = c.name("method").map(|m| m.as_str());
+    // `find_iter`, the groups read off the match (every call of the file
+    // matches, and a captures search ran a second engine over each): `recv`
+    // is the identifier the match starts with, `method` the word between a
+    // following `.` and the closing `(`.
+    for m in src.matches(&AXIOS_CALL) {
+        let text = m.as_str();
+        let len = text
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$')
+            .count();
+        let recv = &text[..len];
+        let method = text[len..text.len() - 1]
+            .trim_start()
+            .strip_prefix('.')
+            .map(str::trim);
         // `this.http.get(…)` through a client kept on the class.
         // `other.http.get(…)` is some object's member, not the local `http`.
-        let member = member_receiver(code, c.get(0).unwrap().start(), recv);
+        let member = member_receiver(code, m.start(), recv);
         let (recv, instance) = match member.as_deref().map(|m| instances.get_key_value(m)) {
             Some(Some((key, config))) => (key.as_str(), Some(config)),
             Some(None) if recv != "axios" => continue,
@@ -564,7 +576,7 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
         if recv != "axios" && instance.is_none() {
             continue;
         }
-        let open = c.get(0).unwrap().end() - 1;
+        let open = m.end() - 1;
         let args = src.inside(open);
         let per_call = has_key(args, "timeout");
         let configured = instance.is_some_and(|i| i.timeout) || defaults.contains_key(recv);
