@@ -355,10 +355,10 @@ fn functions(src: &Source) -> Vec<Func> {
             let m = c.get(0).unwrap();
             let (params, mut types): (Vec<String>, Vec<String>) = split_args(src, m.end() - 1)
                 .into_iter()
-                .filter_map(|(s, e)| {
+                .map(|(s, e)| {
                     let p = src.code[s..e].trim();
                     let (n, ty) = p.split_once([' ', '\t']).unwrap_or((p, ""));
-                    Some((n.to_string(), ty.trim().to_string()))
+                    (n.to_string(), ty.trim().to_string())
                 })
                 .unzip();
             // `a, b *http.Client`: a name without a type takes the next one's.
