@@ -402,13 +402,8 @@ fn refilled(text: &str, name: &str, member: bool) -> bool {
 /// The callee a local is bound to in `before`: `hc, err := build(p)` or
 /// `hc := pkg.Build(p)` give `build` / `pkg.Build` (the last such binding).
 fn bound_call<'a>(before: &'a str, name: &str) -> Option<&'a str> {
-    let b = before.as_bytes();
-    before
-        .match_indices(name)
-        .filter(|(i, _)| {
-            *i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.')
-        })
-        .filter_map(|(i, _)| {
+    super::go_fields::word_starts(before, name)
+        .filter_map(|i| {
             let rest = &before[i + name.len()..];
             let line = rest.split('\n').next()?;
             let (lhs, rhs) = line.split_once(":=").or_else(|| {

@@ -148,12 +148,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         }
     }
     let funcs = functions(src);
-    let enclosing = |at: usize| {
-        funcs
-            .iter()
-            .filter(|f| (f.body.0..f.body.1).contains(&at))
-            .min_by_key(|f| f.body.1 - f.body.0)
-    };
+    let enclosing = |at: usize| innermost(&funcs, at);
     let wanted = |field: &str| declared.contains(field) || plausible_client_field(field);
     let mut fill = |field: &str, at: usize, value: Value| {
         facts.go_fields.push(Fact::Fill {
@@ -348,6 +343,14 @@ fn sends_requests(ty: &str) -> bool {
     }
 }
 
+/// The innermost of `funcs` whose body holds offset `at`.
+fn innermost(funcs: &[Func], at: usize) -> Option<&Func> {
+    funcs
+        .iter()
+        .filter(|f| (f.body.0..f.body.1).contains(&at))
+        .min_by_key(|f| f.body.1 - f.body.0)
+}
+
 fn functions(src: &Source) -> Vec<Func> {
     let bodies = src.functions();
     src.captures(&FUNC)
@@ -410,12 +413,7 @@ pub(super) fn parameter_calls(src: &Source) -> HashMap<usize, Option<(TimeoutSta
         return out;
     }
     let funcs = functions(src);
-    let enclosing = |at: usize| {
-        funcs
-            .iter()
-            .filter(|f| (f.body.0..f.body.1).contains(&at))
-            .min_by_key(|f| f.body.1 - f.body.0)
-    };
+    let enclosing = |at: usize| innermost(&funcs, at);
     let bytes = code.as_bytes();
     let ident_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     for f in &funcs {
@@ -624,16 +622,20 @@ fn eval(src: &Source, s: usize, e: usize, func: &Func, steps: &mut u32) -> Value
     Value::Unknown
 }
 
+/// Where `name` starts a Go identifier or selector in `text`: not inside a
+/// longer name, not after a `.` (`c.hc` is not the local `hc`).
+pub(super) fn word_starts<'a>(text: &'a str, name: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let b = text.as_bytes();
+    text.match_indices(name).map(|(i, _)| i).filter(move |&i| {
+        i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.')
+    })
+}
+
 /// The offsets (in `before`) of the right-hand sides of every binding of
 /// `name`: `name := …`, `name = …`, `var name = …`.
 fn bindings(before: &str, name: &str) -> Vec<usize> {
-    let b = before.as_bytes();
-    before
-        .match_indices(name)
-        .filter(|(i, _)| {
-            *i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.')
-        })
-        .filter_map(|(i, _)| {
+    word_starts(before, name)
+        .filter_map(|i| {
             let rest = &before[i + name.len()..];
             let t = rest.trim_start_matches([' ', '\t']);
             let skip = rest.len() - t.len();

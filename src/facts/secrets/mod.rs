@@ -419,6 +419,38 @@ struct Hits {
     flag_sdk: bool,
 }
 
+impl Hits {
+    /// Records a literal of `group` found on line `line` (0-based), which
+    /// starts at byte `line_start`; hits arrive line by line, in order.
+    fn note(&mut self, group: Group, line: usize, line_start: usize) {
+        let bit = match group {
+            Group::Provider(i) => 1 << i,
+            Group::Assign => ASSIGN_BIT,
+            Group::Env => ENV_BIT,
+            Group::Manager(row) => {
+                if !self.managers.contains(&(line, line_start, row)) {
+                    self.managers.push((line, line_start, row));
+                }
+                return;
+            }
+            Group::Integration => {
+                if self.integration.last().map(|l| l.0) != Some(line) {
+                    self.integration.push((line, line_start));
+                }
+                return;
+            }
+            Group::FlagSdk => {
+                self.flag_sdk = true;
+                return;
+            }
+        };
+        match self.lines.last_mut() {
+            Some((l, _, mask)) if *l == line => *mask |= bit,
+            _ => self.lines.push((line, line_start, bit)),
+        }
+    }
+}
+
 fn prefilter(text: &str) -> Hits {
     let pf = &*PREFILTER;
     let mut hits = Hits::default();
@@ -451,31 +483,7 @@ fn prefilter(text: &str) -> Hits {
             {
                 continue;
             }
-            let bit = match group {
-                Group::Provider(i) => 1 << i,
-                Group::Assign => ASSIGN_BIT,
-                Group::Env => ENV_BIT,
-                Group::Manager(row) => {
-                    if !hits.managers.contains(&(line, line_start, row)) {
-                        hits.managers.push((line, line_start, row));
-                    }
-                    continue;
-                }
-                Group::Integration => {
-                    if hits.integration.last().map(|l| l.0) != Some(line) {
-                        hits.integration.push((line, line_start));
-                    }
-                    continue;
-                }
-                Group::FlagSdk => {
-                    hits.flag_sdk = true;
-                    continue;
-                }
-            };
-            match hits.lines.last_mut() {
-                Some((l, _, mask)) if *l == line => *mask |= bit,
-                _ => hits.lines.push((line, line_start, bit)),
-            }
+            hits.note(group, line, line_start);
         }
     }
     hits
@@ -1677,31 +1685,7 @@ mod tests {
                 line += 1;
                 line_start += nl + 1;
             }
-            let bit = match group {
-                Group::Provider(i) => 1 << i,
-                Group::Assign => ASSIGN_BIT,
-                Group::Env => ENV_BIT,
-                Group::Manager(row) => {
-                    if !hits.managers.contains(&(line, line_start, row)) {
-                        hits.managers.push((line, line_start, row));
-                    }
-                    continue;
-                }
-                Group::Integration => {
-                    if hits.integration.last().map(|l| l.0) != Some(line) {
-                        hits.integration.push((line, line_start));
-                    }
-                    continue;
-                }
-                Group::FlagSdk => {
-                    hits.flag_sdk = true;
-                    continue;
-                }
-            };
-            match hits.lines.last_mut() {
-                Some((l, _, mask)) if *l == line => *mask |= bit,
-                _ => hits.lines.push((line, line_start, bit)),
-            }
+            hits.note(group, line, line_start);
         }
         hits
     }
