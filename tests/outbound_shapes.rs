@@ -71,6 +71,10 @@
 //!   `this.http()` returning `pickClient()`, a module function that hands
 //!   out `DIRECT ? axios : pooled` (both without a timeout), is reported at
 //!   `this.http().post`, not with a per-call `timeout`;
+//! - calls written with TypeScript type arguments (`catalog.get<Status>(…)`,
+//!   `axios.post<Page<{ id: string }>>(…)`) are calls: reported on a client
+//!   without a timeout, bounded with one; a comparison
+//!   `size<limit && limit>(spare)` is no call;
 //! - a fetch whose body holds a GraphQL query in a template literal
 //!   (`articles (first: 20) {`) is a call, not a method shorthand;
 //! - a `fetch` imported from the project's own module honours `timeout:`
@@ -194,6 +198,8 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("worker/src/registry.ts", 28, 5),
         ("worker/src/summarise.ts", 4, 3),
         ("worker/src/summarise.ts", 7, 5),
+        ("worker/src/typed.ts", 7, 5),
+        ("worker/src/typed.ts", 10, 5),
     ]
     .iter()
     .map(|(p, l, r)| (p.to_string(), *l, *r))
@@ -250,6 +256,10 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         at("worker/src/avatars.ts", 5),
         "imported fetch with timeout listed"
     );
+    // Calls written with type arguments are calls: the bounded ones are
+    // listed as bounded sites.
+    assert!(at("worker/src/typed.ts", 12), "typed call on a timed client");
+    assert!(at("worker/src/typed.ts", 15), "typed call with a timeout");
     // `client.http.post` is another object's member, not the local `http`.
     assert!(
         !at("worker/src/registry.ts", 38),
