@@ -706,7 +706,10 @@ fn call_type_arguments(code: String, strings: &[std::ops::Range<usize>]) -> Stri
     let mut next_end = 0;
     let mut bytes = code.into_bytes();
     let mut i = 1;
-    while let Some(p) = bytes.get(i..).and_then(|rest| rest.iter().position(|b| *b == b'<')) {
+    while let Some(p) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|b| *b == b'<'))
+    {
         let lt = i + p;
         i = lt + 1;
         while ends.get(next_end).is_some_and(|e| *e < lt) {
@@ -718,7 +721,10 @@ fn call_type_arguments(code: String, strings: &[std::ops::Range<usize>]) -> Stri
         if reach - lt >= TYPE_ARGUMENTS_MAX || !ident(bytes[lt - 1]) {
             continue;
         }
-        let name_start = bytes[..lt].iter().rposition(|b| !ident(*b)).map_or(0, |k| k + 1);
+        let name_start = bytes[..lt]
+            .iter()
+            .rposition(|b| !ident(*b))
+            .map_or(0, |k| k + 1);
         if bytes[name_start].is_ascii_digit() {
             continue;
         }
@@ -956,7 +962,12 @@ mod tests {
             assert_eq!(got.len(), text.len(), "{text}");
             // The `(` sits where the `<` was, the list's bytes are spaces.
             assert_eq!(got.find('('), text.find('<'), "{text}");
-            let squeezed = |s: &str| s.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+            let squeezed = |s: &str| {
+                s.split(' ')
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
             assert_eq!(
                 squeezed(&got).replace("( ", "("),
                 squeezed(want).replace("( ", "("),
@@ -964,7 +975,8 @@ mod tests {
             );
         }
         // A list over lines keeps its newlines, so every later line stays.
-        let text = "const r = await this.get<\n  Page<Movie>\n>('/movies', { params });\nfetch(u);\n";
+        let text =
+            "const r = await this.get<\n  Page<Movie>\n>('/movies', { params });\nfetch(u);\n";
         let src = Source::new("a.ts", Lang::TypeScript, text);
         assert_eq!(src.code.len(), text.len());
         assert_eq!(
