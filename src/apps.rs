@@ -695,6 +695,16 @@ fn view(facts: &Facts, root: &str, ownership: &Ownership, libraries: &[&str]) ->
     langs.dedup();
     v.languages = langs;
     v.paths = v.files.iter().map(|f| f.path.clone()).collect();
+    // The enclosing-code hashes of the files the app reads: its findings
+    // are identified by their code, as a lone app's are (without them every
+    // finding of a monorepo's app was identified by its message, so alike
+    // calls in different functions were told apart only by their order).
+    v.contexts = v
+        .files
+        .iter()
+        .filter_map(|f| facts.contexts.get_key_value(f.path.as_str()))
+        .map(|(path, lines)| (path.clone(), lines.clone()))
+        .collect();
     v.derived = derived_share(&facts.derived, root, ownership, &mine, &common);
     v
 }

@@ -207,7 +207,28 @@ fn clean_uncached(raw: &str) -> String {
         out.push_str(&raw[at..]);
         std::borrow::Cow::Owned(out)
     };
+    if plain(&redacted) {
+        // Nothing to escape or cut (most paths and messages): the text as
+        // it is, without going through it character by character.
+        return redacted.into_owned();
+    }
     escape(&redacted)
+}
+
+/// Whether [`escape`] leaves `s` as it is: printable ASCII only (no control,
+/// invisible or non-ASCII character), no `##` or `::` (escaped in some
+/// places: the slow path decides), and not over the length bound (one byte
+/// is one character here).
+fn plain(s: &str) -> bool {
+    if s.len() > MAX_CHARS {
+        return false;
+    }
+    let mut prev = 0u8;
+    s.bytes().all(|b| {
+        let pair = b == prev && (b == b'#' || b == b':');
+        prev = b;
+        (0x20..0x7f).contains(&b) && !pair
+    })
 }
 
 /// Text for a terminal or a CI log that is not [`SafeText`] yet (an error
@@ -399,6 +420,34 @@ fn pattern_spans(s: &str) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shortcut past [`escape`] only takes text that escaping leaves
+    /// as it is: every pair of ASCII bytes and of a few other characters,
+    /// within a path-like text and at its start.
+    #[test]
+    fn plain_text_is_what_escaping_keeps() {
+        let mut chars: Vec<char> = (0u8..0x80).map(char::from).collect();
+        chars.extend(['\u{80}', '\u{ad}', '\u{200b}', '\u{202e}', 'é', '…']);
+        let mut taken = 0;
+        for a in &chars {
+            for b in &chars {
+                for s in [
+                    format!("{a}{b}"),
+                    format!("src/{a}{b}x.ts"),
+                    format!(" {a}{b}"),
+                ] {
+                    if plain(&s) {
+                        taken += 1;
+                        assert_eq!(escape(&s), s, "{s:?}");
+                    }
+                }
+            }
+        }
+        assert!(taken > 10_000, "the shortcut takes ordinary text ({taken})");
+        let long = "a".repeat(MAX_CHARS + 1);
+        assert!(!plain(&long));
+        assert_ne!(escape(&long), long);
+    }
 
     #[test]
     fn control_characters_and_workflow_commands_are_escaped() {

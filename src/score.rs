@@ -72,6 +72,8 @@ pub struct Evaluation {
     /// included); rules a `disable` in force turns off are left out.
     pub waived: Vec<(&'static rules::Rule, Outcome)>,
     /// Every rule's outcome as if nothing were waived (`--no-waivers`).
+    /// Empty when no waiver is declared: the outcomes are then `waived`'s
+    /// but for `waiver-hygiene`'s ([`Evaluation::without_waivers`]).
     pub unwaived: Vec<(&'static rules::Rule, Outcome)>,
     /// The findings the waivers in force hide.
     pub suppressions: Vec<Suppression>,
@@ -79,6 +81,33 @@ pub struct Evaluation {
 }
 
 const HYGIENE: &str = "waiver-hygiene";
+
+/// `waiver-hygiene`'s outcome when the waivers are not applied.
+const NOT_APPLIED: &str = "--no-waivers: waivers are not applied";
+
+impl Evaluation {
+    /// The outcomes as if nothing were waived: `unwaived`, or when no waiver
+    /// is declared (`unwaived` is empty), `waived` with `waiver-hygiene` not
+    /// applicable, as `unwaived` would hold it.
+    fn without_waivers(
+        waived: Vec<(&'static rules::Rule, Outcome)>,
+        unwaived: Vec<(&'static rules::Rule, Outcome)>,
+    ) -> Vec<(&'static rules::Rule, Outcome)> {
+        if !unwaived.is_empty() {
+            return unwaived;
+        }
+        waived
+            .into_iter()
+            .map(|(rule, outcome)| {
+                if rule.meta.id == HYGIENE {
+                    (rule, Outcome::not_applicable(NOT_APPLIED))
+                } else {
+                    (rule, outcome)
+                }
+            })
+            .collect()
+    }
+}
 
 /// Run every rule on the facts, give each finding its identity, then apply
 /// the waivers (docs/waivers.md): a waiver in force hides what it covers, an
@@ -124,6 +153,14 @@ fn evaluate_with(
     let mut used = vec![false; declared.len()];
     let mut suppressions = Vec::new();
     let mut waived = Vec::new();
+    // Nothing can cover a finding when no waiver is declared (most scans,
+    // and every app of a monorepo without waivers): the outcomes are the
+    // same with the waivers, and are moved, not copied with every finding
+    // and piece of evidence (`unwaived` is left empty; see its doc).
+    let none_declared = declared.is_empty();
+    if none_declared {
+        waived = std::mem::take(&mut unwaived);
+    }
     for (rule, raw) in &unwaived {
         let id = rule.meta.id.as_str();
         let (impact, risk, effort) = config.scores(&rule.meta);
@@ -165,13 +202,6 @@ fn evaluate_with(
                     .iter()
                     .filter_map(|f| suppress(f, &declared[i])),
             );
-            continue;
-        }
-        if declared.is_empty() {
-            // Nothing can cover a finding: the outcome is the same with
-            // the waivers (most scans, and every app of a monorepo without
-            // waivers: no per-finding match lists to build).
-            waived.push((*rule, raw.clone()));
             continue;
         }
         let mut outcome = raw.clone();
@@ -285,10 +315,9 @@ fn evaluate_with(
         let mut outcome = rules::judge_waivers(&waivers);
         identify(HYGIENE, &mut outcome.findings, facts);
         waived.push((hygiene, outcome));
-        unwaived.push((
-            hygiene,
-            Outcome::not_applicable("--no-waivers: waivers are not applied"),
-        ));
+        if !none_declared {
+            unwaived.push((hygiene, Outcome::not_applicable(NOT_APPLIED)));
+        }
     }
     Evaluation {
         waived,
@@ -342,16 +371,26 @@ fn identify(rule: &str, findings: &mut [rules::Finding], facts: &Facts) {
     // Worked out over the borrowed findings, then stored: a key borrows the
     // finding's path instead of copying it.
     let identities: Vec<rules::Identity> = {
-        let mut seen: HashMap<(&str, String), usize> = Default::default();
+        // Keyed by the repository's paths and messages: seeded foldhash, as
+        // hostile input must not choose colliding keys (FxHash is fixed).
+        let mut seen: foldhash::HashMap<(&str, String), usize> = Default::default();
         findings
             .iter()
             .map(|f| {
                 let context = match f.location.as_ref().and_then(|l| facts.context(l)) {
                     Some(h) => format!("c{h:016x}"),
                     None => {
+                        // The message without its ASCII digits, copied a run
+                        // at a time between them (a digit is one byte and a
+                        // character boundary), not character by character.
                         let mut m = String::with_capacity(f.message.len() + 1);
                         m.push('m');
-                        m.extend(f.message.chars().filter(|c| !c.is_ascii_digit()));
+                        let mut rest = f.message.as_str();
+                        while let Some(i) = rest.bytes().position(|b| b.is_ascii_digit()) {
+                            m.push_str(&rest[..i]);
+                            rest = &rest[i + 1..];
+                        }
+                        m.push_str(rest);
                         m
                     }
                 };
@@ -1038,6 +1077,27 @@ fn sort_debt(debt: &mut [DebtItem]) {
     });
 }
 
+/// Each catalogue id's position, and whether it is pending (has no rule
+/// yet), worked out once per process: the coverage block of every app
+/// asked the registry about every catalogue id.
+struct CatalogueIndex {
+    at: HashMap<&'static str, usize>,
+    pending: Vec<bool>,
+}
+
+static CATALOGUE_INDEX: std::sync::LazyLock<CatalogueIndex> =
+    std::sync::LazyLock::new(|| CatalogueIndex {
+        at: rules::CATALOGUE
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i))
+            .collect(),
+        pending: rules::CATALOGUE
+            .iter()
+            .map(|id| rules::find(id).is_none())
+            .collect(),
+    });
+
 fn coverage_block(checks: &[Check], unscored: bool) -> Coverage {
     let evaluated = checks.iter().filter(|c| c.status.evaluated()).count();
     let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
@@ -1046,15 +1106,28 @@ fn coverage_block(checks: &[Check], unscored: bool) -> Coverage {
         skipped: checks.len() - evaluated,
         not_applicable: count(Status::NotApplicable),
         unknown: count(Status::Unknown),
-        pending: rules::CATALOGUE
+        pending: CATALOGUE_INDEX
+            .pending
             .iter()
-            .copied()
-            .filter(|id| rules::find(id).is_none())
+            .enumerate()
+            .filter(|(_, pending)| **pending)
+            .map(|(i, _)| rules::CATALOGUE[i])
             .collect(),
-        total: rules::CATALOGUE
-            .iter()
-            .filter(|id| rules::find(id).is_none() || checks.iter().any(|c| c.id == **id))
-            .count(),
+        total: {
+            // The catalogue's rules that are pending or were checked: the
+            // catalogue is indexed once, not searched per check per app.
+            let mut checked = vec![false; rules::CATALOGUE.len()];
+            for c in checks {
+                if let Some(&i) = CATALOGUE_INDEX.at.get(c.id.as_str()) {
+                    checked[i] = true;
+                }
+            }
+            checked
+                .iter()
+                .zip(&CATALOGUE_INDEX.pending)
+                .filter(|(checked, pending)| **checked || **pending)
+                .count()
+        },
         // Nothing is scored, so the score rests on nothing.
         percent: if unscored {
             None
@@ -1084,14 +1157,22 @@ fn evaluate_app(
         mut waivers,
     } = evaluate_with(facts, config, today, used_elsewhere, rule_threads);
     let score_with = outcomes_score(&waived, config);
-    let score_without = outcomes_score(&unwaived, config);
-    let (results, suppressions) = if apply_waivers {
-        (waived, suppressions)
+    let (results, score_without, suppressions) = if apply_waivers {
+        let score_without = if unwaived.is_empty() {
+            // No waiver declared: the same outcomes but waiver-hygiene's,
+            // which is not applicable either way and weighs nothing.
+            score_with
+        } else {
+            outcomes_score(&unwaived, config)
+        };
+        (waived, score_without, suppressions)
     } else {
         for w in &mut waivers {
             w.status = WaiverStatus::Ignored;
         }
-        (unwaived, Vec::new())
+        let unwaived = Evaluation::without_waivers(waived, unwaived);
+        let score_without = outcomes_score(&unwaived, config);
+        (unwaived, score_without, Vec::new())
     };
     let app_stack = main_stack(facts);
     let mut checks = Vec::new();

@@ -265,6 +265,12 @@ impl GitignoreFilter {
 
     /// The `.gitignore` files of `dir` and of its ancestors up to the root,
     /// nearest first, each with its verdict on `dir`.
+    ///
+    /// A verdict on `dir` "or any of its parents" is the verdict on `dir`
+    /// itself or, failing one, the same file's verdict on the parent folder,
+    /// which the parent's chain already holds: one match per ignore file
+    /// and folder, where `matched_path_or_any_parents` matched every level
+    /// up to the ignore file's folder again, for every folder of the tree.
     fn chain(&self, dir: &Path) -> Chain {
         if let Some(c) = self
             .chains
@@ -274,24 +280,36 @@ impl GitignoreFilter {
         {
             return Arc::clone(c);
         }
-        let mut files = Vec::new();
-        if dir.starts_with(&self.root) {
-            files.extend(self.matcher(dir));
-            if dir != self.root
-                && let Some(parent) = dir.parent()
+        let mut ignores = Vec::new();
+        let mut exclude = None;
+        if let Some(rel) = strip_root(&self.root, dir) {
+            if let Some(own) = self.matcher(dir) {
+                let on_dir = verdict(own.matched_path_or_any_parents(dir, true));
+                ignores.push((own, on_dir));
+            }
+            if !rel.as_os_str().is_empty()
+                && let Some(parent) = parent_of(dir)
             {
-                files.extend(self.chain(parent).ignores.iter().map(|(m, _)| m.clone()));
+                let up = self.chain(parent);
+                ignores.extend(up.ignores.iter().map(|(m, on_parent)| {
+                    let on_dir = match verdict(m.matched(dir, true)) {
+                        Match::None => on_parent.clone(),
+                        own => own,
+                    };
+                    (Arc::clone(m), on_dir)
+                }));
+                exclude = Some(self.exclude.as_ref().map_or(Match::None, |x| {
+                    match verdict(x.matched(dir, true)) {
+                        Match::None => up.exclude.clone(),
+                        own => own,
+                    }
+                }));
             }
         }
-        let ignores = files
-            .into_iter()
-            .map(|m| {
-                let on_dir = verdict(m.matched_path_or_any_parents(dir, true));
-                (m, on_dir)
+        let exclude = exclude.unwrap_or_else(|| {
+            self.exclude.as_ref().map_or(Match::None, |x| {
+                verdict(x.matched_path_or_any_parents(dir, true))
             })
-            .collect();
-        let exclude = self.exclude.as_ref().map_or(Match::None, |x| {
-            verdict(x.matched_path_or_any_parents(dir, true))
         });
         let chain = Arc::new(DirChain { ignores, exclude });
         self.chains
@@ -312,7 +330,7 @@ impl GitignoreFilter {
     /// each ancestor again cost a glob-set match per folder level.
     fn keep(&self, path: &Path, is_dir: bool) -> bool {
         let mut v = Match::None;
-        let chain = path.parent().map(|d| self.chain_of_entry_dir(d));
+        let chain = parent_of(path).map(|d| self.chain_of_entry_dir(d));
         for (m, on_dir) in chain.iter().flat_map(|c| c.ignores.iter()) {
             v = match verdict(m.matched(path, is_dir)) {
                 Match::None => on_dir.clone(),
@@ -420,9 +438,9 @@ where
         {
             return false;
         }
-        let by_config = match entry.path().strip_prefix(&root_for_filter) {
-            Ok(rel) => ignores_for_filter.is_match(rel),
-            Err(_) => false,
+        let by_config = match strip_root(&root_for_filter, entry.path()) {
+            Some(rel) => ignores_for_filter.is_match(rel),
+            None => false,
         };
         !by_config && filter_for_entries.keep(entry.path(), is_dir)
     });
@@ -532,8 +550,72 @@ fn walk_warning(root: &Path, err: &ignore::Error) -> Warning {
     }
 }
 
+/// `path.strip_prefix(root)`, by bytes when `path` is `root`, `/` and
+/// plain names (no empty, `.` or `..` component, no trailing `/`), as every
+/// path the walker makes from the canonical root is: then the component
+/// comparison of `Path::strip_prefix` (over a thousand instructions for a
+/// path a dozen folders deep, on every entry and every file of the tree)
+/// says the same. Any other spelling takes `Path::strip_prefix`.
+fn strip_root<'a>(root: &Path, path: &'a Path) -> Option<&'a Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (r, p) = (root.as_os_str().as_bytes(), path.as_os_str().as_bytes());
+        if p == r {
+            return Some(Path::new(""));
+        }
+        if let Some(rest) = p.strip_prefix(r).and_then(|rest| rest.strip_prefix(b"/"))
+            && plain_names(rest)
+        {
+            return Some(Path::new(std::ffi::OsStr::from_bytes(rest)));
+        }
+    }
+    path.strip_prefix(root).ok()
+}
+
+/// `path.parent()`, by bytes when the last component is a plain name after
+/// a single `/` (see [`strip_root`]); `Path::parent` otherwise.
+fn parent_of(path: &Path) -> Option<&Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let p = path.as_os_str().as_bytes();
+        if let Some(k) = p.iter().rposition(|b| *b == b'/')
+            && k > 0
+            && p[k - 1] != b'/'
+            && !p[..k].ends_with(b"/.")
+            && plain_names(&p[k + 1..])
+        {
+            return Some(Path::new(std::ffi::OsStr::from_bytes(&p[..k])));
+        }
+    }
+    path.parent()
+}
+
+/// Whether `rel` is one or more `/`-separated names, none empty, `.` or `..`.
+#[cfg(unix)]
+fn plain_names(rel: &[u8]) -> bool {
+    // A name that is empty, `.` or `..` starts at the start or after a
+    // `/`, and is followed by a `/` or the end: only bytes there are looked
+    // at twice (a split per name cost more than the rest of the strip).
+    let odd = |at: usize| match rel.get(at) {
+        None | Some(b'/') => true,
+        Some(b'.') => match rel.get(at + 1) {
+            None | Some(b'/') => true,
+            Some(b'.') => matches!(rel.get(at + 2), None | Some(b'/')),
+            _ => false,
+        },
+        _ => false,
+    };
+    !odd(0)
+        && rel
+            .iter()
+            .enumerate()
+            .all(|(i, b)| *b != b'/' || !odd(i + 1))
+}
+
 fn rel_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
+    let rel = strip_root(root, path).unwrap_or(path);
     let s = rel.to_string_lossy();
     if std::path::MAIN_SEPARATOR == '/' {
         s.into_owned()
@@ -903,5 +985,95 @@ mod tests {
         // An ignored folder walked for its tracked file: its untracked
         // neighbour is still ignored, by the folder's verdict.
         assert!(walked.contains(&"out/x.txt") && !walked.contains(&"out/y.txt"));
+    }
+
+    /// The byte-wise `strip_prefix` and `parent` agree with `Path`'s on the
+    /// walker's spellings, and leave every other spelling to `Path`.
+    #[test]
+    fn byte_path_helpers_agree_with_path() {
+        let root = Path::new("/r/oot");
+        for p in [
+            "/r/oot",
+            "/r/oot/a",
+            "/r/oot/a/b.txt",
+            "/r/oot/.env",
+            "/r/oot/...",
+            "/r/oot//a",
+            "/r/oot/./a",
+            "/r/oot/a/.",
+            "/r/oot/a/..",
+            "/r/oot/a/",
+            "/r/ootx/a",
+            "/r/oo",
+            "/r",
+            "/",
+            "a/b",
+            "./a",
+            "a",
+        ] {
+            let p = Path::new(p);
+            assert_eq!(strip_root(root, p), p.strip_prefix(root).ok(), "{p:?}");
+            assert_eq!(parent_of(p), p.parent(), "{p:?}");
+        }
+        assert_eq!(
+            strip_root(Path::new("/"), Path::new("/a")),
+            Some(Path::new("a"))
+        );
+    }
+
+    /// Each folder's verdicts, built from its parent's, are what asking
+    /// every level again (`matched_path_or_any_parents`) says.
+    #[test]
+    fn folder_verdicts_match_asking_every_parent() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join(".git/info")).unwrap();
+        std::fs::write(root.join(".git/info/exclude"), "tmp/\n!tmp/keep/\n").unwrap();
+        std::fs::write(root.join(".gitignore"), "/out/\ngen*/\n!gen-keep/\n").unwrap();
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("sub/.gitignore"), "deep/\n!out/\n").unwrap();
+        let dirs = [
+            "",
+            "out",
+            "out/a",
+            "out/a/b",
+            "gen1",
+            "gen1/x",
+            "gen-keep/x/y",
+            "sub",
+            "sub/out",
+            "sub/out/z",
+            "sub/deep",
+            "sub/deep/er",
+            "sub/deep/er/est",
+            "tmp/a",
+            "tmp/keep/b",
+            "x/tmp/y",
+        ];
+        let filter = GitignoreFilter::new(&root, None);
+        for d in dirs {
+            let path = if d.is_empty() {
+                root.clone()
+            } else {
+                root.join(d)
+            };
+            let chain = filter.chain(&path);
+            for (m, on_dir) in &chain.ignores {
+                let asked = verdict(m.matched_path_or_any_parents(&path, true));
+                assert_eq!(
+                    (on_dir.is_ignore(), on_dir.is_whitelist()),
+                    (asked.is_ignore(), asked.is_whitelist()),
+                    "{d}"
+                );
+            }
+            let x = filter.exclude.as_ref().unwrap();
+            let asked = verdict(x.matched_path_or_any_parents(&path, true));
+            assert_eq!(
+                (chain.exclude.is_ignore(), chain.exclude.is_whitelist()),
+                (asked.is_ignore(), asked.is_whitelist()),
+                "{d}"
+            );
+        }
+        assert_eq!(filter.chain(&root.join("sub/deep/er")).ignores.len(), 2);
     }
 }

@@ -465,3 +465,44 @@ fn an_old_baseline_is_still_read() {
     );
     assert_eq!(r["baseline"]["fixed"].as_array().unwrap().len(), 0);
 }
+
+/// A Go HTTP server with a route: what makes a folder with a `go.mod` an app.
+const SERVER: &str = "package main\n\nimport \"net/http\"\n\n\
+func main() {\n\thttp.HandleFunc(\"/healthz\", func(w http.ResponseWriter, r *http.Request) {})\n\
+\thttp.ListenAndServe(\":8080\", nil)\n}\n";
+
+/// Two apps side by side, each with the calls of [`CALLS`]: in a repository
+/// of several apps each app's findings are identified by their enclosing
+/// code as a lone app's are, so an identical call inserted above the old
+/// ones in one app is the one new finding, at its own line. (Identified by
+/// their message only, the inserted call took the first old call's
+/// fingerprint and the last old call was reported new.)
+#[test]
+fn an_inserted_identical_call_in_one_of_two_apps_is_exactly_one_new_finding() {
+    let repo = tempfile::tempdir().unwrap();
+    for app in ["rates", "fees"] {
+        let root = repo.path().join(app);
+        fs::create_dir(&root).unwrap();
+        fs::write(
+            root.join("go.mod"),
+            format!("module example.com/{app}\n\ngo 1.22\n"),
+        )
+        .unwrap();
+        fs::write(root.join("main.go"), SERVER).unwrap();
+        fs::write(root.join("calls.go"), CALLS).unwrap();
+    }
+    let report = json(&["scan", repo.path().to_str().unwrap()]);
+    assert_eq!(report["apps"].as_array().unwrap().len(), 2, "two apps");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let baseline = elsewhere.path().join("base.json");
+    fs::write(&baseline, serde_json::to_vec(&report).unwrap()).unwrap();
+    assert_eq!(diff(repo.path(), &baseline), (vec![], 0));
+    let inserted = CALLS.replace(
+        "func loadRates",
+        "func loadTaxes(u string) {\n\thttp.Get(u)\n}\n\nfunc loadRates",
+    );
+    fs::write(repo.path().join("rates/calls.go"), inserted).unwrap();
+    let (new, fixed) = diff(repo.path(), &baseline);
+    assert_eq!(new, [("outbound-timeout rates/calls.go".to_string(), 6)]);
+    assert_eq!(fixed, 0);
+}

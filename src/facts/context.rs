@@ -24,10 +24,13 @@ const MAX_LOOKBACK: usize = 4000;
 
 /// `(line, hash)` for each 1-based site line (sorted, deduplicated).
 pub fn of_sites(text: &str, site_lines: &[u32]) -> Vec<(u32, u64)> {
-    if site_lines.is_empty() {
+    // A site's hash reads its line and the lines above it only: the lines
+    // after the last site are not split out (most sites sit early in a
+    // file, below its imports and above the rest of its code).
+    let Some(&last) = site_lines.iter().max() else {
         return Vec::new();
-    }
-    let lines: Vec<&str> = text.lines().collect();
+    };
+    let lines: Vec<&str> = text.lines().take(last as usize).collect();
     site_lines
         .iter()
         .filter(|l| **l >= 1 && (**l as usize) <= lines.len())

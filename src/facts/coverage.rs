@@ -222,6 +222,18 @@ pub fn extract(path: &str, text: &str) -> Vec<CoverageGate> {
 }
 
 fn package_json(path: &str, text: &str, out: &mut Vec<CoverageGate>) {
+    // Every package.json is a coverage config by name, and few configure
+    // jest, nyc or c8 in it: a key JSON spells without an escape is in the
+    // text as written, so without `"jest"`, `"nyc"`, `"c8"` or a backslash
+    // there is nothing to find, and the parse (one more of the manifest's
+    // text) is skipped.
+    if !text.contains('\\')
+        && !["\"jest\"", "\"nyc\"", "\"c8\""]
+            .iter()
+            .any(|k| text.contains(k))
+    {
+        return;
+    }
     let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
         return;
     };
@@ -364,6 +376,11 @@ fn python_ini(path: &str, name: &str, text: &str, out: &mut Vec<CoverageGate>) {
 /// pyproject.toml: `[tool.coverage.report] fail_under` and
 /// `[tool.pytest.ini_options] addopts` (a string or a list of options).
 fn pyproject(path: &str, text: &str, out: &mut Vec<CoverageGate>) {
+    // As in [`package_json`]: a gate needs `fail_under` or `addopts`, and a
+    // TOML key is in the text as written unless spelled with an escape.
+    if !text.contains('\\') && !text.contains("fail_under") && !text.contains("addopts") {
+        return;
+    }
     let Ok(doc) = toml::from_str::<toml::Table>(text) else {
         return;
     };
@@ -464,6 +481,21 @@ mod tests {
         );
         assert_eq!(g[0].family, "jest");
         assert_eq!(g[0].threshold, Some(70.0));
+    }
+
+    /// The look for the key before parsing lets through a key spelled
+    /// with an escape, which the parser reads as the key.
+    #[test]
+    fn escaped_keys_are_still_read() {
+        let g = extract("package.json", r#"{"j\u0065st":{"collectCoverage":true}}"#);
+        assert_eq!((g.len(), g[0].measures), (1, true));
+        let g = extract(
+            "pyproject.toml",
+            "[tool.coverage.report]\n\"fail\\u005funder\" = 75\n",
+        );
+        assert_eq!(g[0].threshold, Some(75.0));
+        let plain = r#"{"name": "x", "devDependencies": {"vitest": "2"}}"#;
+        assert!(extract("package.json", plain).is_empty());
     }
 
     #[test]

@@ -33,8 +33,6 @@ pub mod yaml;
 
 use serde::Serialize;
 
-use std::collections::HashMap;
-
 /// The inventory's vocabulary, as facts speak it (rules read these types
 /// from here; the inventory itself is no rule's business).
 pub use crate::inventory::{FileKind, Lang, ManifestKind, Scope};
@@ -220,8 +218,11 @@ pub struct Facts {
     pub allows: Vec<InlineAllow>,
     /// Enclosing-code hash of every site line ([`context`]): a finding's
     /// identity that survives line shifts and renames, computed while the
-    /// file's text is at hand (the report never reads a file again).
-    pub contexts: HashMap<Location, u64>,
+    /// file's text is at hand (the report never reads a file again). By
+    /// path, each file's (line, hash) sorted by line: one key per file, not a
+    /// copy of the path per site. Seeded foldhash: the paths are the
+    /// scanned tree's (SipHash, std's default, cost more than the lookups).
+    pub contexts: foldhash::HashMap<String, Vec<(u32, u64)>>,
     pub warnings: Vec<Warning>,
     /// Production source files that a code rule needed but that do not
     /// parse: the code rules are unknown instead of passing while they are
@@ -248,7 +249,9 @@ pub struct Facts {
     /// Git history of the bounded window (graduation pressure).
     pub history: git::History,
     /// Every walked path, for constant-time existence checks by rules.
-    pub paths: std::collections::HashSet<String>,
+    /// Seeded foldhash, as [`Facts::contexts`]: every app's view builds its
+    /// own set of thousands of paths.
+    pub paths: foldhash::HashSet<String>,
     /// Source files whose code facts were left out because they run outside
     /// the service, by scope.
     pub scoped_out: std::collections::BTreeMap<Scope, usize>,
@@ -378,8 +381,12 @@ impl Facts {
             facts.env_files.extend(f.env_file);
             facts.gitignores.extend(f.gitignore);
             move_all(&mut facts.allows, f.allows);
-            for (line, hash) in f.contexts {
-                facts.contexts.insert(Location::new(&f.path, line), hash);
+            if !f.contexts.is_empty() {
+                let mut lines = f.contexts;
+                // Sorted as [`Facts::context`] searches them (site lines
+                // come sorted: this costs a pass).
+                lines.sort_unstable_by_key(|&(line, _)| line);
+                facts.contexts.insert(f.path.clone(), lines);
             }
             move_all(&mut facts.external_hosts, f.hosts);
             facts.postmortems.extend(f.postmortem);
@@ -443,7 +450,11 @@ impl Facts {
 
     /// The enclosing-code hash of a site, when its file was read.
     pub fn context(&self, loc: &Location) -> Option<u64> {
-        self.contexts.get(loc).copied()
+        let lines = self.contexts.get(loc.path.as_str())?;
+        lines
+            .binary_search_by_key(&loc.line, |&(line, _)| line)
+            .ok()
+            .map(|i| lines[i].1)
     }
 }
 

@@ -162,24 +162,28 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         });
     };
     // `hc: v` inside a composite literal (after `{` or `,`).
-    for c in src.captures(&KEYED) {
-        let m = c.get(0).unwrap();
-        let f = c.name("field").unwrap();
-        let before = code[..f.start()].trim_end();
+    // Every `x :=` of the file matches too, so the groups are not asked
+    // for: `field` is the identifier the match starts with (`\w*` is
+    // greedy and the `:` cannot follow part of it), read off the match.
+    for m in src.matches(&KEYED) {
+        let len = m
+            .as_str()
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        let field = &m.as_str()[..len];
+        let before = code[..m.start()].trim_end();
         if !(before.ends_with('{') || before.ends_with(','))
             || code[m.end()..].starts_with('=')
-            || !wanted(f.as_str())
+            || !wanted(field)
         {
             continue;
         }
         let Some(func) = enclosing(m.start()) else {
             continue;
         };
-        if !src.is_code(f.start()) {
-            continue;
-        }
         let end = expr_end(code, m.end());
-        fill(f.as_str(), m.start(), eval(src, m.end(), end, func, &mut 0));
+        fill(field, m.start(), eval(src, m.end(), end, func, &mut 0));
     }
     // `x.hc = v`.
     for c in src.captures(&ASSIGN) {

@@ -555,12 +555,24 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
     }
     let mut forwarders: Option<Vec<(usize, usize)>> = None;
     let mut classes: Option<super::shapes::JsClassIndex> = None;
-    for c in src.captures(&AXIOS_CALL) {
-        let recv = &c["recv"];
-        let method = c.name("method").map(|m| m.as_str());
+    // `find_iter`, the groups read off the match (every call of the file
+    // matches, and a captures search ran a second engine over each): `recv`
+    // is the identifier the match starts with, `method` the word between a
+    // following `.` and the closing `(`.
+    for m in src.matches(&AXIOS_CALL) {
+        let text = m.as_str();
+        let len = text
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$')
+            .count();
+        let recv = &text[..len];
+        let method = text[len..text.len() - 1]
+            .trim_start()
+            .strip_prefix('.')
+            .map(str::trim);
         // `this.http.get(…)` through a client kept on the class.
         // `other.http.get(…)` is some object's member, not the local `http`.
-        let member = member_receiver(code, c.get(0).unwrap().start(), recv);
+        let member = member_receiver(code, m.start(), recv);
         let (recv, instance) = match member.as_deref().map(|m| instances.get_key_value(m)) {
             Some(Some((key, config))) => (key.as_str(), Some(config)),
             Some(None) if recv != "axios" => continue,
@@ -577,11 +589,11 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
             && instance.is_none()
             && classes
                 .get_or_insert_with(|| super::shapes::JsClassIndex::new(src))
-                .has_base_at(c.get(0).unwrap().start())
+                .has_base_at(m.start())
         {
             continue;
         }
-        let open = c.get(0).unwrap().end() - 1;
+        let open = m.end() - 1;
         let args = src.inside(open);
         let per_call = has_key(args, "timeout");
         let configured = instance.is_some_and(|i| i.timeout) || defaults.contains_key(recv);
@@ -656,9 +668,19 @@ fn axios_forwarders(
 ) -> Vec<(usize, usize)> {
     let code = &src.code;
     let mut out = Vec::new();
-    for c in src.captures(&AXIOS_CALL) {
-        let recv = &c["recv"];
-        let member = member_receiver(code, c.get(0).unwrap().start(), recv);
+    // The groups read off the match, as in `outbound`.
+    for m in src.matches(&AXIOS_CALL) {
+        let text = m.as_str();
+        let len = text
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$')
+            .count();
+        let recv = &text[..len];
+        let method = text[len..text.len() - 1]
+            .trim_start()
+            .strip_prefix('.')
+            .map(str::trim);
+        let member = member_receiver(code, m.start(), recv);
         let (recv, instance) = match member.as_deref().map(|m| instances.get_key_value(m)) {
             Some(Some((key, config))) => (key.as_str(), Some(config)),
             Some(None) if recv != "axios" => continue,
@@ -670,13 +692,13 @@ fn axios_forwarders(
         {
             continue;
         }
-        let open = c.get(0).unwrap().end() - 1;
+        let open = m.end() - 1;
         let args = src.inside(open);
         if has_key(args, "timeout") || has_key(args, "signal") {
             continue;
         }
         let parts = super::shapes::split_top(args);
-        let index = match c.name("method").map(|m| m.as_str()) {
+        let index = match method {
             Some("get" | "delete" | "head" | "options") => 1,
             Some("post" | "put" | "patch") => 2,
             Some("request") => 0,

@@ -70,8 +70,17 @@ pub(crate) fn recursive_retries(
     let end = src.prod_end();
     let mut seen = std::collections::HashSet::new();
     let mut steps = 0usize;
-    for c in STEP.captures_iter(&code[..end]) {
-        let counter = &c["counter"];
+    // `find_iter`, the counter read off the match: `(?P<counter>…)` is the
+    // run of `[\w$]` the match starts with (the `[+-]` after it cannot
+    // follow part of a run). Every `i + 1` of a file matches, and a captures
+    // search ran a second engine over each to place the groups.
+    for c in STEP.find_iter(&code[..end]) {
+        let len = c
+            .as_str()
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$')
+            .count();
+        let counter = &c.as_str()[..len];
         if !super::has_retry_word(counter) {
             continue;
         }
@@ -79,7 +88,7 @@ pub(crate) fn recursive_retries(
         if steps > MAX_STEPS {
             break;
         }
-        let at = c.get(0).map_or(0, |m| m.start());
+        let at = c.start();
         // The call whose arguments hold the step: the nearest `(` left open
         // before it, and the name in front of that `(`.
         let Some(open) = open_paren_before(code, at) else {

@@ -244,15 +244,15 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
         || code.contains("hyper_util::client"));
     let foreign = |m: &regex::Match| !bare_is_reqwest && !m.as_str().contains("reqwest::");
     let mut clients: HashMap<String, TimeoutState> = HashMap::new();
-    for c in src
-        .captures(&CLIENT_LET)
-        .chain(src.captures(&CLIENT_FIELD))
-        .filter(|c| c.get(0).unwrap().end() <= end)
-    {
+    // Without `reqwest` in the file no binding is read: the two patterns
+    // (the field one has no literal to search for) are not run at all.
+    let bindings = names_reqwest.then(|| {
+        src.captures(&CLIENT_LET)
+            .chain(src.captures(&CLIENT_FIELD))
+            .filter(|c| c.get(0).unwrap().end() <= end)
+    });
+    for c in bindings.into_iter().flatten() {
         let m = c.get(0).unwrap();
-        if !names_reqwest {
-            break;
-        }
         if foreign(&m) {
             continue;
         }
@@ -295,20 +295,24 @@ fn outbound(src: &Source, end: usize, facts: &mut CodeFacts) {
             .map(|n| n.as_str().to_string())
             .collect();
     }
-    for c in src
-        .captures(&CLIENT_CALL)
-        .filter(|c| c.get(0).unwrap().end() <= end)
-    {
-        let recv: String = c["recv"].split_whitespace().collect();
+    // `find_iter`, the groups read off the match: it ends `.method(` (the
+    // method is one of the pattern's words, after the match's last `.`) and
+    // `recv` is what comes before that dot. Most method calls of a file are
+    // candidates, and a captures search ran a second engine over each.
+    for m in src.matches(&CLIENT_CALL).filter(|m| m.end() <= end) {
+        let (recv, method) = m.as_str()[..m.len() - 1]
+            .rsplit_once('.')
+            .map_or((m.as_str(), ""), |(r, meth)| (r, meth.trim_start()));
+        let recv: String = recv.split_whitespace().collect();
         let last = recv.rsplit('.').next().unwrap_or(&recv).to_string();
         // A parameter typed as a reqwest client: whichever client the crate
         // builds, when they all agree.
         let param = !recv.contains('.') && params.contains(&recv) && !clients.contains_key(&recv);
-        let open = c.get(0).unwrap().end() - 1;
+        let open = m.end() - 1;
         let stmt_end = super::clients::statement_end(src, open).min(end);
         let chain = &code[open..stmt_end.max(open)];
         let per_request = chain.contains(".timeout(");
-        let name = format!("{recv}.{}", &c["method"]);
+        let name = format!("{recv}.{method}");
         let Some(state) = clients.get(&last) else {
             // A client kept in the app state or a field, built in another
             // file of the crate: only a request that is sent is a call.
