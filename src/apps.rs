@@ -118,9 +118,11 @@ fn owner<'a>(dirs: &'a [&'a str], path: &str) -> Option<&'a str> {
 /// one of its folders, or the root.
 struct OwnerIndex<'a> {
     owners: &'a [&'a str],
-    /// FxHash: a folder name is hashed once per path segment of every fact
-    /// asked about, where SipHash cost more than the lookup.
-    set: rustc_hash::FxHashSet<&'a str>,
+    /// Seeded foldhash: a folder name is hashed once per path segment of
+    /// every fact asked about, where SipHash cost more than the lookup; the
+    /// names are the repository's, so an unseeded hash (FxHash) would let a
+    /// hostile tree choose colliding folders and make every lookup linear.
+    set: foldhash::HashSet<&'a str>,
     /// `.` holds every path at the length of a one-letter folder: the
     /// linear search keeps its tie-break.
     dot: bool,
@@ -172,7 +174,7 @@ struct Ownership<'a> {
 /// Views are built on several threads: each takes its own handle.
 type Buckets<'a> = std::collections::HashMap<
     (std::any::TypeId, usize),
-    std::sync::Arc<rustc_hash::FxHashMap<Option<&'a str>, Vec<usize>>>,
+    std::sync::Arc<foldhash::HashMap<Option<&'a str>, Vec<usize>>>,
 >;
 
 /// Path address → (the path's text, its owner).
@@ -236,7 +238,7 @@ impl<'a> Ownership<'a> {
         let by_owner = {
             let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
             std::sync::Arc::clone(buckets.entry(key).or_insert_with(|| {
-                let mut m: rustc_hash::FxHashMap<Option<&'a str>, Vec<usize>> = Default::default();
+                let mut m: foldhash::HashMap<Option<&'a str>, Vec<usize>> = Default::default();
                 for (i, x) in items.iter().enumerate() {
                     m.entry(self.index.owner(path(x))).or_default().push(i);
                 }

@@ -23,12 +23,13 @@ use crate::waivers::{
     WaiverEntry,
 };
 use crate::walk::WalkStats;
-// The maps below are keyed by the scan's own strings (check ids, fingerprints,
-// evidence) and never iterated, so their order cannot reach the report; a
-// monorepo's roll-up makes hundreds of thousands of lookups in them, where
-// SipHash (the std default, made to resist hash flooding by an attacker who
-// chooses the keys) cost more than the lookups themselves. rustc's FxHash.
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+// The maps below are never iterated, so their order cannot reach the report;
+// a monorepo's roll-up makes hundreds of thousands of lookups in them, where
+// SipHash (the std default) cost more than the lookups themselves. Their keys
+// hold the repository's paths and messages (fingerprints, evidence), so the
+// hash is seeded per process (foldhash): an unseeded one (FxHash) would let a
+// hostile tree choose colliding keys and make every insert linear.
+use foldhash::{HashMap, HashSet};
 
 pub fn priority(impact: u8, risk: u8, effort: u8) -> u32 {
     impact as u32 * risk as u32 * (6 - effort.clamp(1, 5)) as u32

@@ -122,6 +122,24 @@
 //!   `&http.Client{}` through `newAPI`) is reported, `internal/tides` (a
 //!   timed client, behind a caching wrapper and directly) is not, nor is
 //!   the caching wrapper's own call (`internal/memo`);
+//! - the same, with the client built in a local before the struct literal
+//!   (`built := &http.Client{…}; &Client{…, hc: built, …}`, one field per
+//!   line): `internal/gauges` (no timeout) is reported, `internal/buoys` is
+//!   not; a client handed to a function as a parameter is judged by what its
+//!   callers in the file pass (`fetchWith(bare, req)` reported,
+//!   `fetchPatiently(timed, req)` not, `fetchEither`, also handed an
+//!   exported function's parameter, not judged); a client returned by a
+//!   function of the package (`directClient()` reported, `patientClient()`
+//!   not) or of another package (`proxies.Through(…)`, with a timeout) is
+//!   judged at `hc.Get`; a field whose bare default an options value may
+//!   replace (`c.httpClient = opts.HTTPClient`) is not judged; go-oidc's
+//!   `UserInfo` on a `*oidc.Provider` field is reported, the project's own
+//!   `identity.UserInfo` (an interface field) is not;
+//! - retry-go: `retry.Do` with `FixedDelay` and with a delay function that
+//!   returns a constant are storms, the library's default policy (doubling
+//!   with jitter) is not, nor a `retry.Do` around a local file write; a
+//!   walk over two spellings of an address whose log line says "retrying"
+//!   is not a retry;
 //! - requests-oauthlib's `fetch_token` without `timeout=` is reported, its
 //!   `refresh_token` with one is not; a `Session()` imported bare from
 //!   requests is read as `requests.Session()`; a spotipy auth manager
@@ -166,6 +184,10 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("internal/alerts/pager.go", 11, 5),
         ("internal/alerts/pager.go", 18, 5),
         ("internal/feeds/feeds.go", 39, 5),
+        ("internal/gauges/gauges.go", 29, 5),
+        ("internal/login/login.go", 32, 5),
+        ("internal/mirrors/mirrors.go", 12, 5),
+        ("internal/mirrors/mirrors.go", 66, 5),
         ("internal/notify/slack.go", 6, 5),
         ("internal/weather/api.go", 19, 5),
         ("jobs/catalog.py", 29, 5),
@@ -249,6 +271,10 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "self.session.get with timeout=",
         "SpotifyClientCredentials with a timeout",
         "Spotify under spotipy's own default of 5 s",
+        "c.hc.Do through the net/http client of internal/buoys/buoys.go:21, configured with a timeout",
+        "client.Do on the http.Client with Timeout that its caller passes at line 44",
+        "pc.Get through the net/http client of internal/mirrors/mirrors.go:59, configured with a timeout",
+        "px.Get through the net/http client built at internal/proxies/proxies.go:10, configured with a timeout",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
@@ -342,6 +368,16 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     ] {
         assert!(!at(path, line), "counted: {path}:{line}");
     }
+    // Not judged: the project's own `UserInfo` (not go-oidc's), a field
+    // an options value may replace, a parameter one caller fills with a
+    // value this file cannot read.
+    for (path, line) in [
+        ("internal/login/login.go", 25),
+        ("internal/rpc/rpc.go", 28),
+        ("internal/mirrors/mirrors.go", 30),
+    ] {
+        assert!(!at(path, line), "counted: {path}:{line}");
+    }
     let wrapper = "guardedFetch(…) passes no timeout or abort signal to the wrapper guardedFetch defined at worker/src/net/guardedFetch.ts:5";
     assert!(evidence.contains(wrapper), "{evidence}");
     // A subclass with its own `deliver` (bounded) is not calling the base
@@ -358,6 +394,10 @@ fn only_the_real_retry_is_a_storm() {
     assert_eq!(
         sites(&report, "retry-storm"),
         vec![
+            // retry-go with FixedDelay (MaxJitter unused), and with a delay
+            // function that always answers the same wait.
+            ("internal/mirrors/retries.go".to_string(), 18, 4),
+            ("internal/mirrors/retries.go".to_string(), 52, 4),
             ("jobs/deliveries.py".to_string(), 77, 4),
             // Returns on a 200, otherwise a fixed pause: a status retry.
             ("jobs/pager.py".to_string(), 13, 4),
@@ -449,4 +489,21 @@ fn a_go_package_no_program_imports_is_a_library() {
         said.contains("dev-tooling") && said.contains("no program"),
         "{said}"
     );
+}
+
+/// zerolog's `Msgf` format arguments reach the log line as `.Str` values
+/// do: a password or an e-mail address handed to `Msgf` is reported, a
+/// username and a count are not.
+#[test]
+fn zerolog_format_arguments_are_read() {
+    let report = scan();
+    let got: Vec<(String, u64, u64)> = sites(&report, "pii-in-logs")
+        .into_iter()
+        .filter(|(p, _, _)| p == "internal/login/audit.go")
+        .collect();
+    let want: Vec<(String, u64, u64)> = [11, 15, 23]
+        .iter()
+        .map(|l| ("internal/login/audit.go".to_string(), *l, 4))
+        .collect();
+    assert_eq!(got, want);
 }

@@ -92,6 +92,14 @@ struct Row {
     options_call: Option<String>,
     #[serde(default)]
     options_match: Option<String>,
+    /// Go: an option of the construction that hands the SDK the caller's
+    /// `*http.Client` (`rtorrent.WithCustomClient(hc)`), matched up to its
+    /// `(`; its first argument is the client. The site is then judged by
+    /// that client (a literal, or
+    /// a local bound to one in the function: reported without `Timeout`),
+    /// and unknown when it cannot be read.
+    #[serde(default)]
+    client_option: Option<String>,
     /// Snippets the examples test runs (tests/client_rows.rs).
     #[serde(default)]
     pub examples: Examples,
@@ -138,6 +146,7 @@ struct Client {
     family: OnceLock<Option<Regex>>,
     options_call: OnceLock<Option<Regex>>,
     options_match: OnceLock<Option<Regex>>,
+    client_option: OnceLock<Option<Regex>>,
 }
 
 impl Client {
@@ -170,6 +179,12 @@ impl Client {
             .get_or_init(|| self.compile(&self.row.options_match))
             .as_ref()?;
         Some((call, body))
+    }
+
+    fn client_option(&self) -> Option<&Regex> {
+        self.client_option
+            .get_or_init(|| self.compile(&self.row.client_option))
+            .as_ref()
     }
 
     fn family(&self) -> Option<&Regex> {
@@ -213,6 +228,7 @@ static CLIENTS: LazyLock<Vec<Client>> = LazyLock::new(|| {
                 family: OnceLock::new(),
                 options_call: OnceLock::new(),
                 options_match: OnceLock::new(),
+                client_option: OnceLock::new(),
             }
         })
         .collect()
@@ -356,6 +372,13 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 if is_definition(src, start, m.end()) {
                     continue;
                 }
+                // An SDK method name on a receiver of the project's own type.
+                if key == "go"
+                    && m.as_str().starts_with('.')
+                    && super::go::project_receiver(src, m.start())
+                {
+                    continue;
+                }
                 sites.push((start, m.end(), None));
             }
         }
@@ -448,6 +471,31 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 .join(" ")
                 .replace(" .", ".")
                 .replace(". ", ".");
+            // The SDK sends on the client the caller hands it.
+            if let Some(option) = c.client_option() {
+                let stmt_end = statement_end(src, start);
+                if let Some(m) = option.find(&code[start..stmt_end]) {
+                    let paren = start + m.end() - 1;
+                    let handed = super::go_fields::split_args(src, paren)
+                        .first()
+                        .and_then(|&(s, e)| super::go_fields::client_value(src, s, e));
+                    if let Some(timeout) = handed {
+                        let how = if timeout.is_bounded() {
+                            "with Timeout"
+                        } else {
+                            "without Timeout"
+                        };
+                        let call = code[start..end].trim_end_matches('(').trim();
+                        facts.outbound.push(OutboundCall {
+                            location: src.loc(start),
+                            client: c.row.client.as_str(),
+                            timeout,
+                            note: format!("{call} sends on the caller's http.Client {how}"),
+                        });
+                    }
+                    continue;
+                }
+            }
             let own = state_of(&c.row, &scope);
             let (timeout, note) = match (&own, through) {
                 (TimeoutState::Explicit | TimeoutState::Disabled, _) | (_, None) => {

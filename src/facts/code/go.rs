@@ -259,6 +259,26 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
             },
         });
     }
+    // A client field or local later given a value this file cannot read
+    // (`c.httpClient = opts.HTTPClient` after `httpClient: &http.Client{}`):
+    // the literal is one fill among several, so calls through it are
+    // unknown rather than judged by the literal.
+    for name in clients.keys() {
+        if refilled(code, name, true) {
+            conflicted.insert(name.clone());
+        }
+    }
+    let unread_locals: std::collections::HashSet<(usize, String)> = locals
+        .keys()
+        .filter(|(f, name)| {
+            functions
+                .iter()
+                .find(|(_, s, _)| s == f)
+                .is_some_and(|(_, s, e)| refilled(&code[*s..*e], name, false))
+        })
+        .cloned()
+        .collect();
+    let handed = super::go_fields::parameter_calls(src);
     for c in src.captures(&CLIENT_CALL) {
         let recv = &c["recv"];
         if recv == "http" || recv == "http.DefaultClient" {
@@ -266,6 +286,31 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         }
         let last = recv.rsplit('.').next().unwrap_or(recv);
         let open = c.get(0).unwrap().end() - 1;
+        // A client parameter: judged by what the function's callers pass.
+        if let Some(judged) = handed.get(&open) {
+            if let Some((timeout, line)) = judged {
+                let how = if timeout.is_bounded() {
+                    "with Timeout"
+                } else {
+                    "without Timeout"
+                };
+                facts.outbound.push(OutboundCall {
+                    location: src.loc(open),
+                    client: "net/http",
+                    timeout: timeout.clone(),
+                    note: format!(
+                        "{recv}.{} on the http.Client {how} that its caller passes at line {line}",
+                        &c["fn"]
+                    ),
+                });
+            }
+            continue;
+        }
+        if !recv.contains('.')
+            && function_of(open).is_some_and(|f| unread_locals.contains(&(f, last.to_string())))
+        {
+            continue;
+        }
         let ctx_deadline = ctx_deadline(open);
         let local = function_of(open).and_then(|f| locals.get(&(f, last.to_string())));
         if recv.contains('.') && conflicted.contains(last) {
@@ -293,6 +338,13 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
             // resolved when facts merge; anything else is not provably an
             // HTTP client: say nothing.
             None => {
+                // `hc, err := proxiedClient(p)`: a local bound to what a
+                // function of the package returns is that function's client.
+                let built = (!recv.contains('.'))
+                    .then(|| function_of(open))
+                    .flatten()
+                    .and_then(|f| bound_call(&code[f..open], recv))
+                    .filter(|callee| !callee.contains('.'));
                 facts.imported_calls.push(super::ImportedCall {
                     location: src.loc(open),
                     call: format!("{recv}.{}", &c["fn"]),
@@ -300,7 +352,10 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
                         scope: super::package_scope(src.path, src.lang),
                         client: "net/http",
                     },
-                    export: Some(last.to_string()),
+                    export: Some(match built {
+                        Some(callee) => format!("{callee}():client"),
+                        None => last.to_string(),
+                    }),
                 });
                 continue;
             }
@@ -314,6 +369,66 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     }
     facts.outbound.sort_by_key(|c| c.location.line);
 }
+
+/// `name = v` (a local) or `x.name = v` (`member`: a field) somewhere in
+/// `text`, where `v` is not a client literal or the default client (those
+/// are read where they are built).
+fn refilled(text: &str, name: &str, member: bool) -> bool {
+    let b = text.as_bytes();
+    text.match_indices(name).any(|(i, _)| {
+        let prev = i.checked_sub(1).map(|j| b[j]);
+        let dotted = prev == Some(b'.');
+        if dotted != member
+            || prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == b'_')
+            || member && i >= 2 && !(b[i - 2].is_ascii_alphanumeric() || b[i - 2] == b'_')
+        {
+            return false;
+        }
+        let rest = text[i + name.len()..].trim_start_matches([' ', '\t']);
+        let Some(rhs) = rest.strip_prefix('=') else {
+            return false;
+        };
+        if rhs.starts_with('=') {
+            return false;
+        }
+        let rhs = rhs.trim_start();
+        !(rhs.starts_with("&http.Client")
+            || rhs.starts_with("http.Client")
+            || rhs.starts_with("http.DefaultClient")
+            || rhs.starts_with("nil"))
+    })
+}
+
+/// The callee a local is bound to in `before`: `hc, err := build(p)` or
+/// `hc := pkg.Build(p)` give `build` / `pkg.Build` (the last such binding).
+fn bound_call<'a>(before: &'a str, name: &str) -> Option<&'a str> {
+    let b = before.as_bytes();
+    before
+        .match_indices(name)
+        .filter(|(i, _)| {
+            *i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.')
+        })
+        .filter_map(|(i, _)| {
+            let rest = &before[i + name.len()..];
+            let line = rest.split('\n').next()?;
+            let (lhs, rhs) = line.split_once(":=").or_else(|| {
+                line.split_once('=')
+                    .filter(|(l, r)| !l.ends_with(['!', '<', '>', '=']) && !r.starts_with('='))
+            })?;
+            // Only `name` or `name, err` on the left.
+            if !lhs.trim().is_empty() && !lhs.trim_start().starts_with(',') {
+                return None;
+            }
+            let rhs = rhs.trim_start();
+            let len = rhs
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(rhs.len());
+            (len > 0 && rhs[len..].starts_with('(')).then(|| &rhs[..len])
+        })
+        .last()
+}
+
+static BUILDER: LazyLock<Regex> = LazyLock::new(|| re(r"(?m)^func[ \t]+(?P<name>\w+)[ \t]*\("));
 
 static CONSTRUCTOR: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?m)^func[ \t]+(?P<name>New\w*)[ \t]*\("));
@@ -359,6 +474,43 @@ fn project_clients(src: &Source, facts: &mut CodeFacts) {
             i = close + 1;
         }
     };
+    // A function that returns an `*http.Client` it builds
+    // (`func GetProxiedHTTPClient(p *Proxy) (*http.Client, error)`): a local
+    // bound to its result, here or in an importing package, is its client.
+    if code.contains("*http.Client") {
+        for c in src.captures(&BUILDER) {
+            let m = c.get(0).unwrap();
+            let Some(close) = src.matching(m.end() - 1) else {
+                continue;
+            };
+            let Some(body) = body_of(m.end() - 1) else {
+                continue;
+            };
+            let result = &code[close + 1..];
+            let result = &result[..result.find('{').unwrap_or(0)];
+            if !result.contains("*http.Client") {
+                continue;
+            }
+            let literals = body.matches("http.Client{").count();
+            let timeout = if literals == 0 {
+                continue;
+            } else if body.contains("Timeout") {
+                // One literal with a timeout, or several that all set it.
+                if literals > 1 && body.matches("Timeout").count() < literals {
+                    continue;
+                }
+                TimeoutState::Explicit
+            } else {
+                TimeoutState::Missing
+            };
+            facts.exported_clients.push(super::ExportedClient {
+                location: src.loc(m.start()),
+                client: "net/http",
+                export: Some(format!("{}():client", &c["name"])),
+                timeout,
+            });
+        }
+    }
     let mut built: HashMap<String, TimeoutState> = HashMap::new();
     for c in src.captures(&CONSTRUCTOR) {
         let m = c.get(0).unwrap();
@@ -423,9 +575,14 @@ fn project_clients(src: &Source, facts: &mut CodeFacts) {
         for (at, open, f) in member_calls(src, &pkg) {
             if f.starts_with("New") {
                 if let Some(lhs) = bound_to(code, at) {
-                    ctors.push((lhs, f.to_string()));
+                    ctors.push((lhs, format!("{f}()")));
                 }
                 continue;
+            }
+            // `hc, err := proxy.GetProxiedHTTPClient(p)`: the package may
+            // hand out a client it builds ([`BUILDER`] on its side).
+            if let Some(lhs) = bound_to(code, at) {
+                ctors.push((lhs, format!("{f}():client")));
             }
             facts.imported_calls.push(super::ImportedCall {
                 location: src.loc(open),
@@ -447,7 +604,7 @@ fn project_clients(src: &Source, facts: &mut CodeFacts) {
                     location: src.loc(open),
                     call: format!("{}.{f}", &code[recv_start..at + name.len()]),
                     link: super::Link::GoImport(path.clone()),
-                    export: Some(format!("{ctor}()")),
+                    export: Some(ctor.clone()),
                 });
             }
         }
@@ -495,11 +652,20 @@ fn bound_to(code: &str, at: usize) -> Option<String> {
                 .filter(|b| !b.ends_with(['=', '!', '<', '>']))
         })?
         .trim_end();
-    let start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-        .map_or(0, |i| i + 1);
-    let lhs = &before[start..];
-    (!lhs.is_empty() && lhs != "_").then(|| lhs.to_string())
+    // `c, err := pkg.New()`: the first name of the left-hand side.
+    let line = &before[before.rfind(['\n', ';', '{', '(']).map_or(0, |i| i + 1)..];
+    let lhs = if line.contains(',') {
+        line.split(',').next().unwrap_or("").trim()
+    } else {
+        let start = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |i| i + 1);
+        &before[start..]
+    };
+    let ok = lhs
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    (ok && !lhs.is_empty() && lhs != "_").then(|| lhs.to_string())
 }
 
 /// `var.Get(`, `var.Post(` … in a function body.
@@ -514,19 +680,102 @@ fn sends_through(body: &str, var: &str) -> bool {
     })
 }
 
+/// Whether the method call whose `.` is at `dot` is made on a value this
+/// file declares with a type of the project: `h.oidcService.UserInfo(ctx,
+/// …)` with the field `oidcService oidcService` (the project's own
+/// interface) is not go-oidc's `UserInfo`, which is a method of
+/// `*oidc.Provider`. A receiver declared with another package's type, or
+/// not declared in the file, keeps the row's reading.
+pub(crate) fn project_receiver(src: &Source, dot: usize) -> bool {
+    let code = &src.code;
+    let before = &code[..dot];
+    let name_len = before
+        .bytes()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    if name_len == 0 {
+        return false;
+    }
+    let start = dot - name_len;
+    let name = &before[start..];
+    let b = code.as_bytes();
+    // A field (`h.svc.M(`) is declared on a line of a struct; a plain name
+    // is a parameter of the enclosing function (a local bound inside it is
+    // not typed here, so the row keeps its reading).
+    let field = start > 0 && b[start - 1] == b'.';
+    let (from, to) = if field {
+        (0, code.len())
+    } else {
+        let Some((_, s, _)) = src
+            .functions()
+            .iter()
+            .filter(|(_, s, e)| (*s..*e).contains(&dot))
+            .min_by_key(|(_, s, e)| e - s)
+        else {
+            return false;
+        };
+        let header = code[..*s].rfind("func").unwrap_or(0);
+        (header, *s)
+    };
+    let mut project = false;
+    for (i, _) in code[from..to].match_indices(name) {
+        let i = from + i;
+        let lead = code[..i].trim_end_matches([' ', '\t']);
+        let declares = if field {
+            lead.ends_with('\n')
+        } else {
+            lead.ends_with(['(', ','])
+        };
+        let after = b.get(i + name.len()).copied();
+        if !declares || !matches!(after, Some(b' ' | b'\t')) || !src.is_code(i) {
+            continue;
+        }
+        let ty = code[i + name.len()..].trim_start_matches([' ', '\t']);
+        let ty = ty.trim_start_matches('*');
+        let len = ty
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(ty.len());
+        let ty = &ty[..len];
+        if ty.is_empty() || !ty.starts_with(|c: char| c.is_alphabetic()) {
+            continue;
+        }
+        if ty.contains('.') {
+            return false;
+        }
+        if !matches!(ty, "func" | "chan" | "map" | "interface" | "struct" | "any") {
+            project = true;
+        }
+    }
+    project
+}
+
 /// Loop heads as (start, open brace, bounded, iterates a collection).
 pub(super) fn loop_heads(src: &Source) -> Vec<(usize, usize, bool, bool)> {
     src.captures(&LOOP)
-        .map(|c| {
+        .filter_map(|c| {
             let m = c.get(0).unwrap();
             let cond = c["cond"].trim();
             let iterates = cond.contains("range") || cond.contains("len(");
-            (
+            let mut open = m.end() - 1;
+            // `for _, u := range []string{a, b} {`: the first brace opens
+            // the slice literal; the body's is the next one on the line.
+            let ty = cond.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_' || c == '.');
+            if iterates && (ty.ends_with(']') || ty.ends_with("]*")) {
+                let close = src.matching(open)?;
+                let rest = &src.code[close + 1..];
+                let next = rest.find(['{', '\n'])?;
+                if rest.as_bytes()[next] != b'{' {
+                    return None;
+                }
+                open = close + 1 + next;
+            }
+            Some((
                 m.start(),
-                m.end() - 1,
+                open,
                 cond.contains(['<', '>']) || iterates,
                 iterates,
-            )
+            ))
         })
         .collect()
 }
@@ -560,7 +809,150 @@ fn retries(src: &Source, facts: &mut CodeFacts) {
             through: None,
         });
     }
+    retry_go(src, facts);
     super::retry_loops(src, facts, &["http.Get(", "http.Post(", ".Do("]);
+}
+
+/// avast/retry-go (v3, v4): `retry.Do(fn, opts…)` / `retry.DoWithData(fn,
+/// opts…)` runs `fn` again after an error, under the policy its options
+/// set. Read in the library's source (retry.go, options.go): 10 attempts,
+/// 100 ms delay and `CombineDelay(BackOffDelay, RandomDelay)` by default
+/// (doubling with up to 100 ms of random jitter); `FixedDelay` waits the
+/// same delay every time and `BackOffDelay` doubles it, both ignoring
+/// `MaxJitter` (only `RandomDelay` uses it); `Attempts(0)` (v4) retries
+/// until it succeeds. A custom `DelayType(func…)` is read from its body: a
+/// constant wait unless it calls `BackOffDelay`/shifts, jitter only from
+/// `RandomDelay` or `rand.`. The site counts when `fn` calls out: directly
+/// (`s.httpClient.Do`), or through a client row or project function, which
+/// is settled once every file is read ([`RetrySite::through`]).
+fn retry_go(src: &Source, facts: &mut CodeFacts) {
+    let code = &src.code;
+    if !code.contains("avast/retry-go") {
+        return;
+    }
+    let pkg = src
+        .captures(&IMPORT_LINE)
+        .find(|c| c["path"].contains("avast/retry-go"))
+        .and_then(|c| c.name("alias").map(|a| a.as_str().to_string()))
+        .unwrap_or_else(|| "retry".to_string());
+    let functions = src.functions();
+    let bytes = code.as_bytes();
+    for (at, _) in code.match_indices(&format!("{pkg}.Do")) {
+        if at > 0
+            && (bytes[at - 1].is_ascii_alphanumeric()
+                || bytes[at - 1] == b'_'
+                || bytes[at - 1] == b'.')
+        {
+            continue;
+        }
+        let rest = &code[at + pkg.len() + 3..];
+        let skip = if rest.starts_with('(') {
+            0
+        } else if let Some(r) = rest.strip_prefix("WithData") {
+            // `DoWithData[int](…)`: step over the type argument.
+            8 + if r.starts_with('[') {
+                r.find('(').unwrap_or(0)
+            } else {
+                0
+            }
+        } else {
+            continue;
+        };
+        let paren = at + pkg.len() + 3 + skip;
+        if bytes.get(paren) != Some(&b'(') || !src.is_code(at) {
+            continue;
+        }
+        let args = super::go_fields::split_args(src, paren);
+        let Some(&(fs, fe)) = args.first() else {
+            continue;
+        };
+        let first = code[fs..fe].trim();
+        let enclosing = functions
+            .iter()
+            .filter(|(_, s, e)| (*s..*e).contains(&at))
+            .min_by_key(|(_, s, e)| e - s);
+        // What `fn` is: a literal, a local bound to one, or a call of a
+        // function of the file that returns the closure.
+        let retried = if first.starts_with("func") {
+            src.brace_block(fs)
+        } else {
+            let len = first
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(first.len());
+            let name = &first[..len];
+            let local = enclosing.and_then(|(_, s, _)| {
+                let before = &code[*s..at];
+                let i = before.rfind(&format!("{name} := func"))?;
+                src.brace_block(s + i)
+            });
+            local.or_else(|| {
+                functions
+                    .iter()
+                    .find(|(n, _, _)| n == name && first[len..].starts_with('('))
+                    .map(|(_, s, e)| (*s, *e))
+            })
+        };
+        let Some((open, close)) = retried else {
+            continue;
+        };
+        // The options: the call's own, and those gathered in a slice it
+        // spreads (`opts := []retry.Option{…}; retry.Do(fn, opts...)`).
+        let mut options: String = args[1..]
+            .iter()
+            .map(|&(s, e)| &code[s..e])
+            .collect::<Vec<_>>()
+            .join(",");
+        if options.contains("...")
+            && let Some((_, s, e)) = enclosing
+        {
+            options.push_str(&code[*s..*e]);
+        }
+        let opt = |o: &str| options.contains(&format!("{pkg}.{o}"));
+        let bounded = !(options.contains(&format!("{pkg}.Attempts(0)")) || opt("UntilSucceeded("));
+        let (backoff, jitter) = match options.find(&format!("{pkg}.DelayType(")) {
+            None => (Backoff::Exponential, true),
+            Some(i) => {
+                // The delay type's own argument, to its closing paren.
+                let open = i + pkg.len() + ".DelayType".len();
+                let mut depth = 0usize;
+                let mut end = options.len();
+                for (j, ch) in options[open..].char_indices() {
+                    match ch {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                end = open + j;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let arg = &options[open..end];
+                let backs =
+                    arg.contains("BackOffDelay") || arg.contains("<<") || arg.contains("Pow(");
+                let random = arg.contains("RandomDelay") || arg.contains("rand.");
+                if backs {
+                    (Backoff::Exponential, random)
+                } else {
+                    (Backoff::Constant, random)
+                }
+            }
+        };
+        let body = &code[open..close];
+        let direct = ["http.Get(", "http.Post(", ".Do("]
+            .iter()
+            .any(|m| super::calls_http(body, m));
+        facts.retries.push(RetrySite {
+            location: src.loc(at),
+            mechanism: "retry-go",
+            backoff,
+            jitter,
+            bounded,
+            through: (!direct).then(|| (src.line(open), src.line(close))),
+        });
+    }
 }
 
 #[cfg(test)]

@@ -89,6 +89,8 @@ struct Func {
     name: String,
     method: bool,
     params: Vec<String>,
+    /// The declared type of each parameter (`a, b *http.Client`: both).
+    types: Vec<String>,
     body: (usize, usize),
 }
 
@@ -219,11 +221,12 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         if parts.is_empty() || parts.len() != fields.len() {
             continue;
         }
-        // A keyed literal names its fields (read above).
-        if parts
-            .iter()
-            .any(|(s, e)| KEYED.find(&code[*s..*e]).is_some_and(|k| k.start() == 0))
-        {
+        // A keyed literal names its fields (read above), one per line as
+        // often as not: the part starts after the newline and indent.
+        if parts.iter().any(|(s, e)| {
+            let part = code[*s..*e].trim_start();
+            KEYED.find(part).is_some_and(|k| k.start() == 0)
+        }) {
             continue;
         }
         for ((s, e), field) in parts.iter().zip(fields) {
@@ -350,27 +353,139 @@ fn functions(src: &Source) -> Vec<Func> {
     src.captures(&FUNC)
         .filter_map(|c| {
             let m = c.get(0).unwrap();
-            let params = split_args(src, m.end() - 1)
+            let (params, mut types): (Vec<String>, Vec<String>) = split_args(src, m.end() - 1)
                 .into_iter()
-                .filter_map(|(s, e)| {
+                .map(|(s, e)| {
                     let p = src.code[s..e].trim();
-                    let n = p.split([' ', '\t']).next()?;
-                    Some(n.to_string())
+                    let (n, ty) = p.split_once([' ', '\t']).unwrap_or((p, ""));
+                    (n.to_string(), ty.trim().to_string())
                 })
-                .collect();
+                .unzip();
+            // `a, b *http.Client`: a name without a type takes the next one's.
+            for i in (0..types.len().saturating_sub(1)).rev() {
+                if types[i].is_empty() {
+                    types[i] = types[i + 1].clone();
+                }
+            }
             let (_, open, close) = bodies.iter().find(|(_, s, _)| *s > m.end())?;
             Some(Func {
                 name: c["name"].to_string(),
                 method: c.name("recv").is_some(),
                 params,
+                types,
                 body: (*open, *close),
             })
         })
         .collect()
 }
 
+/// The timeout of the client the expression `code[s..e]` is (a literal,
+/// the default client, or a local bound to one in the enclosing function),
+/// or `None` when it cannot be read.
+pub(super) fn client_value(src: &Source, s: usize, e: usize) -> Option<TimeoutState> {
+    let funcs = functions(src);
+    let func = funcs
+        .iter()
+        .filter(|f| (f.body.0..f.body.1).contains(&s))
+        .min_by_key(|f| f.body.1 - f.body.0)?;
+    match eval(src, s, e, func, &mut 0) {
+        Value::Client(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// What the client a function is handed as a parameter is, judged at
+/// its calls: `retryableRequest(httpClient, req, …)` with `func
+/// retryableRequest(httpClient *http.Client, …)` sends on whatever each
+/// caller passes. For every `p.Do(`/`p.Get(`/… on such a parameter, keyed
+/// by the call's `(`: the timeout every call of the function in this file
+/// agrees on, with the line of the first call, or `None` (not judged) when
+/// a call passes a value that cannot be read, calls disagree, none is found,
+/// or the function is exported (its callers in other packages are not
+/// read).
+pub(super) fn parameter_calls(src: &Source) -> HashMap<usize, Option<(TimeoutState, u32)>> {
+    let mut out = HashMap::new();
+    let code = &src.code;
+    if !code.contains("*http.Client") {
+        return out;
+    }
+    let funcs = functions(src);
+    let enclosing = |at: usize| {
+        funcs
+            .iter()
+            .filter(|f| (f.body.0..f.body.1).contains(&at))
+            .min_by_key(|f| f.body.1 - f.body.0)
+    };
+    let bytes = code.as_bytes();
+    let ident_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    for f in &funcs {
+        for (index, (param, ty)) in f.params.iter().zip(&f.types).enumerate() {
+            if ty != "*http.Client" || param.is_empty() || param == "_" {
+                continue;
+            }
+            let body = &code[f.body.0..f.body.1];
+            let sends: Vec<usize> = body
+                .match_indices(param.as_str())
+                .filter_map(|(i, _)| {
+                    let at = f.body.0 + i;
+                    if at > 0 && (ident_byte(bytes[at - 1]) || bytes[at - 1] == b'.') {
+                        return None;
+                    }
+                    let rest = code[at + param.len()..].strip_prefix('.')?;
+                    let verb = ["Do(", "Get(", "Post(", "PostForm(", "Head("]
+                        .into_iter()
+                        .find(|v| rest.starts_with(v))?;
+                    let open = at + param.len() + verb.len();
+                    src.is_code(at).then_some(open)
+                })
+                .collect();
+            if sends.is_empty() {
+                continue;
+            }
+            let exported = f.name.starts_with(|c: char| c.is_ascii_uppercase());
+            let mut verdict: Option<(TimeoutState, u32)> = None;
+            let mut known = !exported && !f.method;
+            let mut found = false;
+            let call = format!("{}(", f.name);
+            for (at, _) in code.match_indices(call.as_str()) {
+                if !known {
+                    break;
+                }
+                if at > 0 && (ident_byte(bytes[at - 1]) || bytes[at - 1] == b'.') {
+                    continue;
+                }
+                if code[..at].trim_end().ends_with("func") || !src.is_code(at) {
+                    continue;
+                }
+                let Some(caller) = enclosing(at) else {
+                    continue;
+                };
+                // A function calling itself passes its own parameter on.
+                if caller.body == f.body {
+                    continue;
+                }
+                found = true;
+                let args = split_args(src, at + f.name.len());
+                let value = args
+                    .get(index)
+                    .map(|&(s, e)| eval(src, s, e, caller, &mut 0));
+                match (value, &verdict) {
+                    (Some(Value::Client(t)), None) => verdict = Some((t, src.line(at))),
+                    (Some(Value::Client(t)), Some((v, _))) if t == *v => {}
+                    _ => known = false,
+                }
+            }
+            let judged = if known && found { verdict } else { None };
+            for open in sends {
+                out.insert(open, judged.clone());
+            }
+        }
+    }
+    out
+}
+
 /// The comma-separated parts inside the bracket at `open`, as ranges.
-fn split_args(src: &Source, open: usize) -> Vec<(usize, usize)> {
+pub(super) fn split_args(src: &Source, open: usize) -> Vec<(usize, usize)> {
     let Some(close) = src.matching(open) else {
         return Vec::new();
     };
@@ -457,12 +572,25 @@ fn eval(src: &Source, s: usize, e: usize, func: &Func, steps: &mut u32) -> Value
     if ident(lit) {
         let body = &code[func.body.0..func.body.1];
         let before = &code[func.body.0..s.max(func.body.0)];
-        if let Some(rhs) = binding(before, lit) {
+        let bound = bindings(before, lit);
+        if !bound.is_empty() {
             if body.contains(&format!("{lit}.Timeout =")) {
                 return Value::Client(TimeoutState::Explicit);
             }
-            let rs = func.body.0 + rhs;
-            return eval(src, rs, expr_end(code, rs), func, steps);
+            // `c := &http.Client{}` then `if proxied { c = other }`: every
+            // value the local may hold must agree, or it is not read.
+            let mut agreed: Option<Value> = None;
+            for rhs in bound {
+                let rs = func.body.0 + rhs;
+                let v = eval(src, rs, expr_end(code, rs), func, steps);
+                match (&agreed, v) {
+                    (_, Value::Unknown) => return Value::Unknown,
+                    (None, v) => agreed = Some(v),
+                    (Some(a), v) if *a == v => {}
+                    _ => return Value::Unknown,
+                }
+            }
+            return agreed.unwrap_or(Value::Unknown);
         }
         if let Some(index) = func.params.iter().position(|p| p == lit)
             && func.is_ctor()
@@ -496,9 +624,9 @@ fn eval(src: &Source, s: usize, e: usize, func: &Func, steps: &mut u32) -> Value
     Value::Unknown
 }
 
-/// The offset (in `before`) of the right-hand side of the last binding of
+/// The offsets (in `before`) of the right-hand sides of every binding of
 /// `name`: `name := …`, `name = …`, `var name = …`.
-fn binding(before: &str, name: &str) -> Option<usize> {
+fn bindings(before: &str, name: &str) -> Vec<usize> {
     let b = before.as_bytes();
     before
         .match_indices(name)
@@ -520,7 +648,7 @@ fn binding(before: &str, name: &str) -> Option<usize> {
             let lead = after.len() - after.trim_start_matches([' ', '\t']).len();
             Some(i + name.len() + skip + op + lead)
         })
-        .last()
+        .collect()
 }
 
 /// Where a field was filled and with what timeout (`None`: a fill that

@@ -847,7 +847,16 @@ pub(crate) fn retry_loops(src: &Source, facts: &mut CodeFacts, call_markers: &[&
         // `for url in urls` / `for (const u of items)` walks a collection:
         // a batch, not a retry, unless the body says otherwise (itself: the
         // `attempts` of a status poll nested in it are that loop's).
-        if iterates && !has_retry_word(&own) {
+        // A word inside a log message ("failed, retrying..") is not the
+        // loop saying it retries: string literals are blanked for this test.
+        if iterates && {
+            let mut quiet: Vec<(usize, usize)> = nested.clone();
+            quiet.extend(
+                src.strings_within(open, close)
+                    .map(|r| (r.start - open, r.end - open)),
+            );
+            !has_retry_word(&run_loops::own_body(body, &quiet))
+        } {
             continue;
         }
         // A run loop parked on its work each turn, and a walk that moves to

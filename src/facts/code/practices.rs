@@ -355,9 +355,10 @@ static PY_LOG: LazyLock<Regex> = LazyLock::new(|| {
 static GO_LOG: LazyLock<Regex> = LazyLock::new(|| {
     // Also the chained field builders of logrus (`WithField("token", t)`)
     // and zerolog (`Str("email", e)`, `Interface`): their arguments are
-    // what reaches the log line.
+    // what reaches the log line; and zerolog's `Msgf`, whose format
+    // arguments end a chain (`log.Debug().Msgf("%q", req.Password)`).
     crate::facts::pattern::regex(
-        r"\b(?:(?:[A-Za-z_]\w*\.)*(?:log|logger|slog|sugar|l|Logger|[a-z]\w*Logger)|zap\.L\(\)|zap\.S\(\))\.(?:Print|Printf|Println|Info|Infof|Infow|Warn|Warnf|Warnw|Error|Errorf|Errorw|Debug|Debugf|Debugw|Fatal|Fatalf)\s*\(|\.(?:WithField|WithFields|Str|Strs|Interface|Field)\s*\(",
+        r"\b(?:(?:[A-Za-z_]\w*\.)*(?:log|logger|slog|sugar|l|Logger|[a-z]\w*Logger)|zap\.L\(\)|zap\.S\(\))\.(?:Print|Printf|Println|Info|Infof|Infow|Warn|Warnf|Warnw|Error|Errorf|Errorw|Debug|Debugf|Debugw|Fatal|Fatalf)\s*\(|\.(?:WithField|WithFields|Str|Strs|Interface|Field|Msgf)\s*\(",
     )
 });
 static RS_LOG: LazyLock<Regex> = LazyLock::new(|| {
