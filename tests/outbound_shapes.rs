@@ -71,6 +71,19 @@
 //!   `this.http()` returning `pickClient()`, a module function that hands
 //!   out `DIRECT ? axios : pooled` (both without a timeout), is reported at
 //!   `this.http().post`, not with a per-call `timeout`;
+//! - calls written with TypeScript type arguments (`catalog.get<Status>(…)`,
+//!   `axios.post<Page<{ id: string }>>(…)`) are calls: reported on a client
+//!   without a timeout, bounded with one; a comparison
+//!   `size<limit && limit>(spare)` is no call;
+//! - an API base class (`catalog/api.ts`, `SourceApi`) keeps an axios
+//!   instance without a timeout in `this.axios` and hands each caller's
+//!   config on from `get<T>(path, config?)` / `post<T>(path, body, config?)`:
+//!   its subclasses in other modules (imported by an alias path, two links
+//!   up, or from a folder's `index.ts`) are judged at each `this.get<T>(…)`
+//!   (reported without a timeout, not with one) and each `this.axios.get(…)`
+//!   (the base's instance: reported; a base built with `timeout` bounds it,
+//!   also behind `extends TimedApi<{ showId: number }>`); the base's own
+//!   lines are no sites;
 //! - a fetch whose body holds a GraphQL query in a template literal
 //!   (`articles (first: 20) {`) is a call, not a method shorthand;
 //! - a `fetch` imported from the project's own module honours `timeout:`
@@ -201,6 +214,10 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("probe/src/probe.rs", 7, 5),
         ("worker/src/archive.ts", 12, 5),
         ("worker/src/avatars.ts", 10, 5),
+        ("worker/src/catalog/films.ts", 14, 5),
+        ("worker/src/catalog/films.ts", 22, 5),
+        ("worker/src/catalog/films.ts", 26, 5),
+        ("worker/src/catalog/shorts.ts", 6, 5),
         ("worker/src/channels/matrix.ts", 5, 5),
         ("worker/src/channels/matrix.ts", 12, 5),
         ("worker/src/channels/matrix.ts", 13, 5),
@@ -216,6 +233,8 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("worker/src/registry.ts", 28, 5),
         ("worker/src/summarise.ts", 4, 3),
         ("worker/src/summarise.ts", 7, 5),
+        ("worker/src/typed.ts", 7, 5),
+        ("worker/src/typed.ts", 10, 5),
     ]
     .iter()
     .map(|(p, l, r)| (p.to_string(), *l, *r))
@@ -275,6 +294,36 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     assert!(
         at("worker/src/avatars.ts", 5),
         "imported fetch with timeout listed"
+    );
+    // Calls written with type arguments are calls: the bounded ones are
+    // listed as bounded sites.
+    assert!(
+        at("worker/src/typed.ts", 12),
+        "typed call on a timed client"
+    );
+    assert!(at("worker/src/typed.ts", 15), "typed call with a timeout");
+    // An API base class in another module (`SourceApi`, imported by an
+    // alias path, or a `timed/index.ts` by its folder): its `get`/`post`
+    // hand the caller's config to its axios instance, so each subclass's
+    // `this.get<T>(…)` is judged, not the base's own lines; `this.axios` in
+    // a subclass is the base's instance, bounded when the base built it
+    // with a timeout.
+    for (path, line) in [
+        ("worker/src/catalog/films.ts", 18),
+        ("worker/src/catalog/films.ts", 31),
+        ("worker/src/catalog/series.ts", 8),
+    ] {
+        assert!(at(path, line), "bounded site not listed: {path}:{line}");
+    }
+    for line in [15, 24] {
+        assert!(
+            !at("worker/src/catalog/api.ts", line),
+            "wrapper line {line}"
+        );
+    }
+    assert!(
+        evidence.contains("this.axios.get through the axios client TimedApi.axios (a field of the base class), built at worker/src/catalog/timed/index.ts:5, configured with a timeout"),
+        "{evidence}"
     );
     // `client.http.post` is another object's member, not the local `http`.
     assert!(

@@ -58,8 +58,11 @@ static AXIOS_MEMBER: LazyLock<Regex> = LazyLock::new(|| {
         r"(?m)(?:^[ \t]*(?P<mods>(?:(?:private|public|protected|readonly|static|declare|override)\s+)*)|\bthis\s*\.\s*)#?(?P<name>[A-Za-z_$][\w$]*)\s*[?!]?\s*(?::[^=;\n]*)?=\s*axios\s*\.\s*create\s*\(",
     )
 });
-static CLASS_HEAD: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\bclass\s+(?P<name>[A-Za-z_$][\w$]*)[^{;=]*\{"));
+static CLASS_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\bclass\s+(?P<name>[A-Za-z_$][\w$]*)(?:[^{;=<]|<(?:[^<>{}]|\{[^{}]*\}|<(?:[^<>{}]|\{[^{}]*\})*>)*>)*\{",
+    )
+});
 static DEFAULTS_TIMEOUT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?P<recv>[A-Za-z_$][\w$]*)\.defaults\.timeout\s*="));
 pub(super) static LOOP_HEAD: LazyLock<Regex> =
@@ -550,6 +553,8 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
     for c in src.captures(&DEFAULTS_TIMEOUT) {
         defaults.insert(c.name("recv").unwrap().as_str(), true);
     }
+    let mut forwarders: Option<Vec<(usize, usize)>> = None;
+    let mut classes: Option<super::shapes::JsClassIndex> = None;
     // `find_iter`, the groups read off the match (every call of the file
     // matches, and a captures search ran a second engine over each): `recv`
     // is the identifier the match starts with, `method` the word between a
@@ -576,10 +581,37 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
         if recv != "axios" && instance.is_none() {
             continue;
         }
+        // `this.axios.get(…)` in a subclass whose base class builds
+        // `this.axios = axios.create(…)` in another module: that instance,
+        // judged where the module of the base is read (shapes.rs), not the
+        // library's default export.
+        if member.as_deref() == Some("this.axios")
+            && instance.is_none()
+            && classes
+                .get_or_insert_with(|| super::shapes::JsClassIndex::new(src))
+                .has_base_at(m.start())
+        {
+            continue;
+        }
         let open = m.end() - 1;
         let args = src.inside(open);
         let per_call = has_key(args, "timeout");
         let configured = instance.is_some_and(|i| i.timeout) || defaults.contains_key(recv);
+        // A wrapper (`get<T>(endpoint, config?)` of an API base class) that
+        // hands its caller's request config to a client with no timeout:
+        // the caller decides, so this line is not the site (shapes.rs
+        // judges each caller).
+        if !per_call
+            && !configured
+            && forwarders
+                .get_or_insert_with(|| {
+                    axios_forwarders(src, instances, &defaults, &super::shapes::js_heads(src))
+                })
+                .iter()
+                .any(|(o, _)| *o == open)
+        {
+            continue;
+        }
         let name = match method {
             Some(m) => format!("{recv}.{m}"),
             None => recv.to_string(),
@@ -620,6 +652,116 @@ pub(super) fn forwards_caller_options(
     caller_options_param(code, args, at, functions).is_some()
 }
 
+/// Axios calls, on axios itself or an instance built without a timeout,
+/// whose request config is the caller's: (offset of the call's `(`, index
+/// of the parameter of the function around it that carries the config).
+/// API clients keep one such method per verb (`get<T>(endpoint, config?)`
+/// → `this.axios.get<T>(endpoint, config)`) and every other method calls
+/// it; the config is an argument by position: second for `get`, `delete`,
+/// `head`, `options` and `axios(url, config)`, third for `post`, `put`,
+/// `patch`, first for `request(config)`.
+fn axios_forwarders(
+    src: &Source,
+    instances: &HashMap<String, ClientConfig>,
+    defaults: &HashMap<&str, bool>,
+    functions: &[(String, usize, usize)],
+) -> Vec<(usize, usize)> {
+    let code = &src.code;
+    let mut out = Vec::new();
+    // The groups read off the match, as in `outbound`.
+    for m in src.matches(&AXIOS_CALL) {
+        let text = m.as_str();
+        let len = text
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$')
+            .count();
+        let recv = &text[..len];
+        let method = text[len..text.len() - 1]
+            .trim_start()
+            .strip_prefix('.')
+            .map(str::trim);
+        let member = member_receiver(code, m.start(), recv);
+        let (recv, instance) = match member.as_deref().map(|m| instances.get_key_value(m)) {
+            Some(Some((key, config))) => (key.as_str(), Some(config)),
+            Some(None) if recv != "axios" => continue,
+            _ => (recv, instances.get(recv)),
+        };
+        if recv != "axios" && instance.is_none()
+            || instance.is_some_and(|i| i.timeout)
+            || defaults.contains_key(recv)
+        {
+            continue;
+        }
+        let open = m.end() - 1;
+        let args = src.inside(open);
+        if has_key(args, "timeout") || has_key(args, "signal") {
+            continue;
+        }
+        let parts = super::shapes::split_top(args);
+        let index = match method {
+            Some("get" | "delete" | "head" | "options") => 1,
+            Some("post" | "put" | "patch") => 2,
+            Some("request") => 0,
+            None if parts.len() >= 2 => 1,
+            _ => continue,
+        };
+        let Some(options) = parts.get(index) else {
+            continue;
+        };
+        if let Some(param) = forwarded_param(code, options.trim(), open, functions) {
+            out.push((open, param));
+        }
+    }
+    out
+}
+
+/// [`axios_forwarders`] of a file: the axios calls that make the function
+/// around them a wrapper judged at its callers.
+pub(super) fn axios_wrapper_calls(
+    src: &Source,
+    functions: &[(String, usize, usize)],
+) -> Vec<(usize, usize)> {
+    let instances = axios_instances(src);
+    let mut defaults: HashMap<&str, bool> = HashMap::new();
+    for c in src.captures(&DEFAULTS_TIMEOUT) {
+        defaults.insert(c.name("recv").unwrap().as_str(), true);
+    }
+    axios_forwarders(src, &instances, &defaults, functions)
+}
+
+/// Axios instances kept on a class: (class, field, offset of the
+/// construction's `(`, whether it sets a timeout). `this.axios =
+/// axios.create({ baseURL, headers })` in an API base class's constructor
+/// is the client of every subclass's `this.axios.get(…)`, in whatever
+/// module the subclass is.
+pub(super) fn axios_members(src: &Source) -> Vec<(String, String, usize, bool)> {
+    let code = &src.code;
+    let mut out = Vec::new();
+    if !(code.contains("axios") && code.contains("class")) {
+        return out;
+    }
+    for c in src.captures(&AXIOS_MEMBER) {
+        let m = c.get(0).unwrap();
+        let open = m.end() - 1;
+        let field = c.name("mods").is_some();
+        if c.name("mods")
+            .is_some_and(|m| m.as_str().contains("static"))
+        {
+            continue;
+        }
+        let Some(owner) = member_owner(src, c.name("name").unwrap().start(), field) else {
+            continue;
+        };
+        out.push((
+            owner,
+            c["name"].to_string(),
+            open,
+            has_key(src.inside(open), "timeout"),
+        ));
+    }
+    out
+}
+
 /// Which parameter of the function around a `fetch` at `at` carries the
 /// request options its caller decides (and with them the `signal`), if any.
 /// Wrappers pass them on in several shapes: spread (`{ ...init }`), whole
@@ -636,10 +778,21 @@ pub(super) fn caller_options_param(
     at: usize,
     functions: &[(String, usize, usize)],
 ) -> Option<usize> {
+    let parts = super::shapes::split_top(args);
+    forwarded_param(code, parts.get(1)?.trim(), at, functions)
+}
+
+/// Which parameter of the function around a call at `at` the argument
+/// `options` (the call's request options, as written) passes on, if any:
+/// the shapes of [`caller_options_param`].
+fn forwarded_param(
+    code: &str,
+    options: &str,
+    at: usize,
+    functions: &[(String, usize, usize)],
+) -> Option<usize> {
     let (name, open, close) = innermost(functions, at)?;
     let derived = derived_from_params(code, name, *open, *close, at);
-    let parts = super::shapes::split_top(args);
-    let options = parts.get(1)?.trim();
     let origin = |ident: &str| derived.iter().find(|(n, _)| n == ident).map(|(_, p)| *p);
     // Whole: `fetch(url, init)`.
     if let Some(p) = origin(options) {

@@ -59,6 +59,11 @@ impl<'a> Source<'a> {
         code: String,
         strings: Vec<std::ops::Range<usize>>,
     ) -> Self {
+        let code = if lang == Lang::TypeScript {
+            call_type_arguments(code, &strings)
+        } else {
+            code
+        };
         let mut line_starts = vec![0];
         line_starts.extend(code.match_indices('\n').map(|(i, _)| i + 1));
         Source {
@@ -667,6 +672,131 @@ fn regex_literal_start(bytes: &[u8], i: usize) -> bool {
     }
 }
 
+/// Longest type-argument list read between a callee and its `(`: real
+/// ones (`<QueueResponse<MovieResult>>`, `<{ results: T[]; total: number }>`)
+/// are a few dozen bytes, and the bound keeps a file of `<` without a
+/// matching `>(` linear.
+const TYPE_ARGUMENTS_MAX: usize = 256;
+
+/// TypeScript calls written with type arguments (`this.axios.get<Status>(url)`,
+/// `client.post<Page<T>>(u, d)`, `new Map<string, Job[]>()`) read as plain
+/// calls: the type-argument list written directly between a callee and its
+/// `(` is blanked and the `(` moved to where the `<` was, so
+/// `get<T>(url)` becomes `get(   url)`. Every extractor's patterns
+/// (`axios.get(`, `this.get(`, `fetch(`) then see the call, and every byte
+/// keeps its offset, so lines and columns stay true (newlines inside the
+/// list are kept).
+///
+/// Only type syntax counts as a list: identifiers, `.`, `,`, `|`, `&`,
+/// brackets, object types (`{ k?: T; }`, the only place for `:` and `;`),
+/// string literal types and nested `<…>`, after a name whose first byte is
+/// not a digit and touching it. A comparison never reads as one: it needs
+/// `&&`, `||`, a number, a parenthesis or a space before `<`
+/// (`a < b && c > (d)`, `i<n; i++`, `x<10>(y)`), and a `<` inside a string
+/// literal is left alone. JavaScript has no type arguments (there
+/// `a<b>(c)` is a comparison), so only TypeScript sources are rewritten.
+fn call_type_arguments(code: String, strings: &[std::ops::Range<usize>]) -> String {
+    if !code.contains(">(") {
+        return code;
+    }
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    // Where each list could end: a `<` with no `>(` within reach is no
+    // list, and is passed over without a scan.
+    let ends: Vec<usize> = code.match_indices(">(").map(|(k, _)| k).collect();
+    let mut next_end = 0;
+    let mut bytes = code.into_bytes();
+    let mut i = 1;
+    while let Some(p) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|b| *b == b'<'))
+    {
+        let lt = i + p;
+        i = lt + 1;
+        while ends.get(next_end).is_some_and(|e| *e < lt) {
+            next_end += 1;
+        }
+        let Some(reach) = ends.get(next_end) else {
+            break;
+        };
+        if reach - lt >= TYPE_ARGUMENTS_MAX || !ident(bytes[lt - 1]) {
+            continue;
+        }
+        let name_start = bytes[..lt]
+            .iter()
+            .rposition(|b| !ident(*b))
+            .map_or(0, |k| k + 1);
+        if bytes[name_start].is_ascii_digit() {
+            continue;
+        }
+        let s = strings.partition_point(|r| r.end <= lt);
+        if strings.get(s).is_some_and(|r| r.start <= lt) {
+            continue;
+        }
+        let Some(gt) = type_arguments_end(&bytes, lt) else {
+            continue;
+        };
+        if bytes.get(gt + 1) != Some(&b'(') {
+            continue;
+        }
+        bytes[lt] = b'(';
+        for b in &mut bytes[lt + 1..=gt + 1] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+        i = gt + 2;
+    }
+    // Whole multi-byte characters (in a string literal type) were blanked
+    // byte by byte: still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The `>` closing the type-argument list that opens at `lt`, if the text
+/// between is type syntax only (see [`call_type_arguments`]).
+fn type_arguments_end(bytes: &[u8], lt: usize) -> Option<usize> {
+    let end = bytes.len().min(lt + TYPE_ARGUMENTS_MAX);
+    let mut angles = 0usize;
+    // Open `{` and `[`, innermost last.
+    let mut nest: Vec<u8> = Vec::new();
+    let mut j = lt;
+    while j < end {
+        let b = bytes[j];
+        match b {
+            b'<' => angles += 1,
+            b'>' => {
+                angles -= 1;
+                if angles == 0 {
+                    let empty = bytes[lt + 1..j].iter().all(u8::is_ascii_whitespace);
+                    return (nest.is_empty() && !empty).then_some(j);
+                }
+            }
+            b'{' | b'[' => nest.push(b),
+            b'}' => (nest.pop() == Some(b'{')).then_some(())?,
+            b']' => (nest.pop() == Some(b'[')).then_some(())?,
+            // Members of an object type: `{ id: string; tags?: T[] }`.
+            b':' | b';' => (nest.last() == Some(&b'{')).then_some(())?,
+            b'&' | b'|' => (bytes.get(j + 1) != Some(&b)).then_some(())?,
+            b'?' => (bytes.get(j + 1) != Some(&b'.')).then_some(())?,
+            b'\'' | b'"' => {
+                let close = bytes[j + 1..end]
+                    .iter()
+                    .position(|c| *c == b || *c == b'\n' || *c == b'\\')?;
+                (bytes[j + 1 + close] == b).then_some(())?;
+                j += close + 1;
+            }
+            b'0'..=b'9' => {
+                let prev = bytes[j - 1];
+                (prev.is_ascii_alphanumeric() || prev == b'_' || prev == b'$').then_some(())?
+            }
+            b'.' | b',' | b'_' | b'$' | b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ if b.is_ascii_alphabetic() => {}
+            _ => return None,
+        }
+        j += 1;
+    }
+    None
+}
+
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     hay.get(from..)?
         .windows(needle.len())
@@ -808,5 +938,87 @@ mod tests {
         assert_eq!(body(1), "{\n\treturn nil\n}");
         assert_eq!(body(2), "{\n\tvar t T\n}");
         assert_eq!(body(3), "{\n\ty := 2\n}");
+    }
+
+    /// TypeScript type arguments on a call are blanked, the `(` moved to
+    /// the `<`: the call reads as one and every byte keeps its offset.
+    #[test]
+    fn type_arguments_on_calls_read_as_calls() {
+        let ts = |text: &str| Source::new("a.ts", Lang::TypeScript, text).code;
+        for (text, want) in [
+            ("this.axios.get<Status>(url)", "this.axios.get(url)"),
+            ("axios.get<User>(`/u/${id}`)", "axios.get(`/u/${id}`)"),
+            ("client.post<QueueResponse<T>>(u, d)", "client.post(u, d)"),
+            ("api.get<{ results: T[]; total?: number }>(u)", "api.get(u)"),
+            ("new Map<string, Job[]>()", "new Map()"),
+            ("get<'movie' | \"tv\" | A.B & C>(x)", "get(x)"),
+            ("f<T>(g<U>(x))", "f(g(x))"),
+            (
+                "function load<T>(url: string): Promise<T> {",
+                "function load(url: string): Promise<T> {",
+            ),
+        ] {
+            let got = ts(text);
+            assert_eq!(got.len(), text.len(), "{text}");
+            // The `(` sits where the `<` was, the list's bytes are spaces.
+            assert_eq!(got.find('('), text.find('<'), "{text}");
+            let squeezed = |s: &str| {
+                s.split(' ')
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            assert_eq!(
+                squeezed(&got).replace("( ", "("),
+                squeezed(want).replace("( ", "("),
+                "{text} → {got}"
+            );
+        }
+        // A list over lines keeps its newlines, so every later line stays.
+        let text =
+            "const r = await this.get<\n  Page<Movie>\n>('/movies', { params });\nfetch(u);\n";
+        let src = Source::new("a.ts", Lang::TypeScript, text);
+        assert_eq!(src.code.len(), text.len());
+        assert_eq!(
+            src.code,
+            "const r = await this.get(\n             \n  '/movies', { params });\nfetch(u);\n"
+        );
+        assert_eq!(src.line(src.code.find("fetch").unwrap()), 4);
+        assert_eq!(src.line(text.find("fetch").unwrap()), 4);
+    }
+
+    /// What is not a type-argument list stays as written: comparisons,
+    /// numbers, arrow functions, an empty list, an over-long one, text in
+    /// a string, and any JavaScript.
+    #[test]
+    fn comparisons_never_become_calls() {
+        let long = format!("get<{}>(x)", "A | ".repeat(70) + "B");
+        for text in [
+            "if (a < b && c > (d)) {}",
+            "if (a<b && c>(d)) {}",
+            "x = a<b || c>(d);",
+            "for (let i=0; i<n; i++) { if (j>(k)) {} }",
+            "y = x<10>(z);",
+            "y = 1<a>(b);",
+            "y = n<-1>(b);",
+            "f<(x: T) => U>(g)",
+            "ok = a<b ? c : d>(e);",
+            "f<>(x)",
+            "const s = 'get<T>(x)';",
+            "v = a?.b<c?.d>(e);",
+            "w = a<b>c;",
+            "m = a<b)>(c);",
+            "q = a<b}>(c);",
+            "s = a<'x>(y)';",
+            long.as_str(),
+        ] {
+            assert_eq!(Source::new("a.ts", Lang::TypeScript, text).code, text);
+        }
+        let js = "const v = a<b>(c);\n";
+        assert_eq!(Source::new("a.js", Lang::JavaScript, js).code, js);
+        // Hostile input: a file of `<` and no list stays linear and as is.
+        let many = "a<".repeat(200_000) + ">(x)";
+        let src = Source::new("a.ts", Lang::TypeScript, &many);
+        assert_eq!(src.code.len(), many.len());
     }
 }

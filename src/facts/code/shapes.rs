@@ -218,7 +218,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     // timeout is whatever its caller passes.
     let forwards = !js && code.contains("**");
     let may_provide = if js {
-        code.contains("fetch(") || BUILDS.iter().any(|b| code.contains(b.1))
+        code.contains("fetch(")
+            || code.contains("axios")
+            || BUILDS.iter().any(|b| code.contains(b.1))
     } else {
         code.contains("timeout") || BUILDS.iter().any(|b| code.contains(b.1))
     };
@@ -300,6 +302,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         calls(src, &names, &modules, &own, &fns, &methods, facts);
     }
     facts.providers.extend(providers);
+    if js && code.contains("axios") {
+        inherited_clients(src, &cls, &fns, facts);
+    }
     // The classes that extend another: the links `resolve` walks.
     if js && code.contains("extends") {
         for c in &cls().classes {
@@ -315,6 +320,94 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 });
             }
         }
+    }
+}
+
+/// An API base class keeps its axios instance in a field
+/// (`this.axios = axios.create({ baseURL, headers })` in its constructor)
+/// and every subclass, in its own module, calls `this.axios.get(…)`. The
+/// field is a provider named `Class.field` (an accessor of the client built
+/// there, with that construction's timeout); a call on a field this file
+/// does not build, in a class that extends another of the project, is a
+/// call named `Sub.field` that [`resolve`] walks up the chain of `extends`
+/// to the class that builds it. javascript.rs leaves such a
+/// `this.axios.get(…)` to this join rather than read it as the library's
+/// default export.
+fn inherited_clients<'f>(
+    src: &Source,
+    classes: &dyn Fn() -> &'f JsClasses,
+    functions: &dyn Fn() -> &'f [(String, usize, usize)],
+    facts: &mut CodeFacts,
+) {
+    let code = &src.code;
+    let members = super::javascript::axios_members(src);
+    for (class, field, open, timeout) in &members {
+        facts.providers.push(Provider {
+            location: src.loc(*open),
+            name: format!("{class}.{field}"),
+            kind: ProviderKind::Accessor {
+                client: "axios",
+                built: src.loc(*open),
+                timeout: if *timeout {
+                    TimeoutState::Explicit
+                } else {
+                    TimeoutState::Missing
+                },
+            },
+        });
+    }
+    if !(code.contains("extends") && code.contains("this")) {
+        return;
+    }
+    for c in src.captures(&THIS_FIELD_CALL) {
+        let field = &c["field"];
+        // A field this file builds or sets is read here, by javascript.rs.
+        if members.iter().any(|(_, f, _, _)| f == field)
+            || code.contains(&format!("this.{field} ="))
+        {
+            continue;
+        }
+        let at = c.get(0).unwrap().start();
+        let Some(class) = innermost_js_class(&classes().classes, at).map(|i| &classes().classes[i])
+        else {
+            continue;
+        };
+        if class.base.is_none() {
+            continue;
+        }
+        let open = c.get(0).unwrap().end() - 1;
+        let call = ShapeCall {
+            location: src.loc(open),
+            name: format!("{}.{field}", class.name),
+            from: None,
+            call: format!("this.{field}.{}", &c["m"]),
+            def_line: None,
+            args: Args::Method {
+                own: own_state(src, src.inside(open)),
+            },
+        };
+        record(call, at, functions(), facts);
+    }
+}
+
+static THIS_FIELD_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\bthis\s*\.\s*#?(?P<field>[A-Za-z_$][\w$]*)\s*(?:\?\.|\.)\s*(?P<m>get|post|put|patch|delete|head|options|request)\s*\(",
+    )
+});
+
+/// The classes of a JavaScript file, for javascript.rs to ask whether a
+/// call sits in a class that extends another of the project (whose fields
+/// [`inherited_clients`] resolves).
+pub(super) struct JsClassIndex(JsClasses);
+
+impl JsClassIndex {
+    pub(super) fn new(src: &Source) -> Self {
+        JsClassIndex(JsClasses::new(src, &imported_names(src)))
+    }
+
+    pub(super) fn has_base_at(&self, at: usize) -> bool {
+        innermost_js_class(&self.0.classes, at).is_some_and(|i| self.0.classes[i].base.is_some())
     }
 }
 
@@ -342,9 +435,12 @@ struct JsClasses {
     qualified: HashMap<usize, String>,
 }
 
+/// A class head; type parameters and the base's type arguments may hold
+/// object types (`class SonarrAPI extends ServarrBase<{ seriesId: number }>`),
+/// whose braces are not the body's.
 static JS_CLASS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\bclass\s+(?P<name>[A-Za-z_$][\w$]*)(?:\s*<[^{>]*>)?(?:\s+extends\s+(?P<base>[A-Za-z_$][\w$]*)\b(?:\s*<[^{>]*>)?)?[^{;()]*\{",
+        r"\bclass\s+(?P<name>[A-Za-z_$][\w$]*)(?:\s*<(?:[^<>{}]|\{[^{}]*\}|<(?:[^<>{}]|\{[^{}]*\})*>)*>)?(?:\s+extends\s+(?P<base>[A-Za-z_$][\w$]*)\b(?:\s*<(?:[^<>{}]|\{[^{}]*\}|<(?:[^<>{}]|\{[^{}]*\})*>)*>)?)?[^{;()]*\{",
     )
 });
 
@@ -692,6 +788,27 @@ fn js_wrappers(
     out: &mut Vec<Provider>,
 ) {
     let code = &src.code;
+    // `protected async get<T>(endpoint, config?)` handing `config` to an
+    // axios instance without a timeout: a wrapper of axios.
+    if code.contains("axios") {
+        for (open, param) in super::javascript::axios_wrapper_calls(src, functions) {
+            let Some((name, s, _)) = innermost_function(functions, open) else {
+                continue;
+            };
+            let pname = qualified.get(s).unwrap_or(name);
+            if out.iter().any(|p| p.name == *pname) {
+                continue;
+            }
+            out.push(Provider {
+                location: src.loc(code[..*s].rfind(name.as_str()).unwrap_or(*s)),
+                name: pname.clone(),
+                kind: ProviderKind::Wrapper {
+                    client: "axios",
+                    param,
+                },
+            });
+        }
+    }
     let node_fetch = code.contains("'node-fetch'") || code.contains("\"node-fetch\"");
     for (name, s, e) in functions {
         let method = qualified.get(s);
@@ -2203,7 +2320,17 @@ pub fn resolve(providers: &[Provider], calls: &[ShapeCall]) -> Vec<OutboundCall>
                 },
                 Args::Method { own },
             ) => {
-                let via = if c.call.starts_with(&format!("{}.", p.name)) {
+                let via = if p
+                    .name
+                    .rsplit_once('.')
+                    .is_some_and(|(_, field)| c.call.starts_with(&format!("this.{field}.")))
+                {
+                    // A field of a base class, inherited.
+                    format!(
+                        "{} through the {client} client {} (a field of the base class), built at {}:{}",
+                        c.call, p.name, built.path, built.line
+                    )
+                } else if c.call.starts_with(&format!("{}.", p.name)) {
                     // A shared object imported from its module.
                     format!(
                         "{} through the {client} client {} of {}:{}",
