@@ -55,7 +55,7 @@ static AXIOS_CREATE: LazyLock<Regex> = LazyLock::new(|| {
 /// `this.http = axios.create(…)` (in the constructor).
 static AXIOS_MEMBER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?m)(?:^[ \t]*(?P<mods>(?:(?:private|public|protected|readonly|static|declare|override)\s+)*)|\bthis\s*\.\s*)#?(?P<name>[A-Za-z_$][\w$]*)\s*[?!]?\s*(?::[^=;\n]*)?=\s*axios\s*\.\s*create\s*\(",
+        r"(?m)(?:^[ \t]*(?P<mods>(?:(?:private|public|protected|readonly|static|declare|override)\s+)*)|\bthis\s*\.\s*)#?(?P<name>[A-Za-z_$][\w$]*)\s*[?!]?\s*(?::[^=;\n]*)?=\s*axios(?:\s*\.\s*create\s*\(|[ \t]*(?P<module>;|$))",
     )
 });
 static CLASS_HEAD: LazyLock<Regex> = LazyLock::new(|| {
@@ -274,6 +274,13 @@ fn axios_instances(src: &Source) -> HashMap<String, ClientConfig> {
     }
     if code.contains("class") {
         for c in src.captures(&AXIOS_MEMBER) {
+            // `this.axios = axios` keeps the library itself: its calls in
+            // this file are read as the library's (`axios.defaults` and all);
+            // only a subclass in another module needs the member
+            // ([`axios_members`]).
+            if c.name("module").is_some() {
+                continue;
+            }
             let m = c.get(0).unwrap();
             let config = ClientConfig {
                 timeout: has_key(src.inside(m.end() - 1), "timeout"),
@@ -730,7 +737,8 @@ pub(super) fn axios_wrapper_calls(
 }
 
 /// Axios instances kept on a class: (class, field, offset of the
-/// construction's `(`, whether it sets a timeout). `this.axios =
+/// construction's `(` — or of the `;`/line end after `= axios` when the
+/// field holds the library's default export — whether it sets a timeout). `this.axios =
 /// axios.create({ baseURL, headers })` in an API base class's constructor
 /// is the client of every subclass's `this.axios.get(…)`, in whatever
 /// module the subclass is.
@@ -752,12 +760,15 @@ pub(super) fn axios_members(src: &Source) -> Vec<(String, String, usize, bool)> 
         let Some(owner) = member_owner(src, c.name("name").unwrap().start(), field) else {
             continue;
         };
-        out.push((
-            owner,
-            c["name"].to_string(),
-            open,
-            has_key(src.inside(open), "timeout"),
-        ));
+        // `this.axios = axios`: the library's default export kept on the
+        // class, with its default of no timeout unless the module sets
+        // `axios.defaults.timeout`.
+        let timeout = if c.name("module").is_some() {
+            code.contains("axios.defaults.timeout")
+        } else {
+            has_key(src.inside(open), "timeout")
+        };
+        out.push((owner, c["name"].to_string(), open, timeout));
     }
     out
 }
