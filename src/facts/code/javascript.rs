@@ -556,38 +556,17 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
     if !code.contains("axios") {
         return;
     }
-    let mut defaults: HashMap<&str, bool> = HashMap::new();
-    for c in src.captures(&DEFAULTS_TIMEOUT) {
-        defaults.insert(c.name("recv").unwrap().as_str(), true);
-    }
+    let defaults = axios_defaults(src);
     let mut forwarders: Option<Vec<(usize, usize)>> = None;
     let mut classes: Option<super::shapes::JsClassIndex> = None;
-    // `find_iter`, the groups read off the match (every call of the file
-    // matches, and a captures search ran a second engine over each): `recv`
-    // is the identifier the match starts with, `method` the word between a
-    // following `.` and the closing `(`.
-    for m in src.matches(&AXIOS_CALL) {
-        let text = m.as_str();
-        let len = text
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$')
-            .count();
-        let recv = &text[..len];
-        let method = text[len..text.len() - 1]
-            .trim_start()
-            .strip_prefix('.')
-            .map(str::trim);
-        // `this.http.get(…)` through a client kept on the class.
-        // `other.http.get(…)` is some object's member, not the local `http`.
-        let member = member_receiver(code, m.start(), recv);
-        let (recv, instance) = match member.as_deref().map(|m| instances.get_key_value(m)) {
-            Some(Some((key, config))) => (key.as_str(), Some(config)),
-            Some(None) if recv != "axios" => continue,
-            _ => (recv, instances.get(recv)),
-        };
-        if recv != "axios" && instance.is_none() {
-            continue;
-        }
+    for AxiosCall {
+        m,
+        recv,
+        method,
+        member,
+        instance,
+    } in axios_calls(src, instances)
+    {
         // `this.axios.get(…)` in a subclass whose base class builds
         // `this.axios = axios.create(…)` in another module: that instance,
         // judged where the module of the base is read (shapes.rs), not the
@@ -648,6 +627,64 @@ fn outbound(src: &Source, instances: &HashMap<String, ClientConfig>, facts: &mut
     }
 }
 
+/// An axios call of a file, on the library or on one of its instances:
+/// the match (up to the call's `(`), the receiver as resolved (`axios`, a
+/// local instance, or `this.http` for a client kept on the class), the verb
+/// (`None` for `axios(url, config)`), the member written before the verb
+/// (`this.http`) and the instance's configuration.
+struct AxiosCall<'s> {
+    m: regex::Match<'s>,
+    recv: &'s str,
+    method: Option<&'s str>,
+    member: Option<String>,
+    instance: Option<&'s ClientConfig>,
+}
+
+/// The axios calls of a file ([`AxiosCall`]), read with `find_iter` and
+/// the groups taken off the match (every call of the file matches, and a
+/// captures search ran a second engine over each): `recv` is the
+/// identifier the match starts with, `method` the word between a following
+/// `.` and the closing `(`. `other.http.get(…)` is some object's member,
+/// not the local `http`: skipped.
+fn axios_calls<'s>(
+    src: &'s Source,
+    instances: &'s HashMap<String, ClientConfig>,
+) -> impl Iterator<Item = AxiosCall<'s>> {
+    src.matches(&AXIOS_CALL).filter_map(move |m| {
+        let text = m.as_str();
+        let len = text
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$')
+            .count();
+        let recv = &text[..len];
+        let method = text[len..text.len() - 1]
+            .trim_start()
+            .strip_prefix('.')
+            .map(str::trim);
+        let member = member_receiver(&src.code, m.start(), recv);
+        let (recv, instance) = match member.as_deref().map(|m| instances.get_key_value(m)) {
+            Some(Some((key, config))) => (key.as_str(), Some(config)),
+            Some(None) if recv != "axios" => return None,
+            _ => (recv, instances.get(recv)),
+        };
+        (recv == "axios" || instance.is_some()).then_some(AxiosCall {
+            m,
+            recv,
+            method,
+            member,
+            instance,
+        })
+    })
+}
+
+/// The receivers whose `defaults.timeout` the file sets
+/// (`axios.defaults.timeout = 5000`, `api.defaults.timeout = …`).
+fn axios_defaults<'s>(src: &'s Source) -> HashMap<&'s str, bool> {
+    src.captures(&DEFAULTS_TIMEOUT)
+        .map(|c| (c.name("recv").unwrap().as_str(), true))
+        .collect()
+}
+
 /// Whether a `fetch` inside a function sends options its caller handed in:
 /// see [`caller_options_param`].
 pub(super) fn forwards_caller_options(
@@ -675,28 +712,15 @@ fn axios_forwarders(
 ) -> Vec<(usize, usize)> {
     let code = &src.code;
     let mut out = Vec::new();
-    // The groups read off the match, as in `outbound`.
-    for m in src.matches(&AXIOS_CALL) {
-        let text = m.as_str();
-        let len = text
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$')
-            .count();
-        let recv = &text[..len];
-        let method = text[len..text.len() - 1]
-            .trim_start()
-            .strip_prefix('.')
-            .map(str::trim);
-        let member = member_receiver(code, m.start(), recv);
-        let (recv, instance) = match member.as_deref().map(|m| instances.get_key_value(m)) {
-            Some(Some((key, config))) => (key.as_str(), Some(config)),
-            Some(None) if recv != "axios" => continue,
-            _ => (recv, instances.get(recv)),
-        };
-        if recv != "axios" && instance.is_none()
-            || instance.is_some_and(|i| i.timeout)
-            || defaults.contains_key(recv)
-        {
+    for AxiosCall {
+        m,
+        recv,
+        method,
+        instance,
+        ..
+    } in axios_calls(src, instances)
+    {
+        if instance.is_some_and(|i| i.timeout) || defaults.contains_key(recv) {
             continue;
         }
         let open = m.end() - 1;
@@ -729,10 +753,7 @@ pub(super) fn axios_wrapper_calls(
     functions: &[(String, usize, usize)],
 ) -> Vec<(usize, usize)> {
     let instances = axios_instances(src);
-    let mut defaults: HashMap<&str, bool> = HashMap::new();
-    for c in src.captures(&DEFAULTS_TIMEOUT) {
-        defaults.insert(c.name("recv").unwrap().as_str(), true);
-    }
+    let defaults = axios_defaults(src);
     axios_forwarders(src, &instances, &defaults, functions)
 }
 
