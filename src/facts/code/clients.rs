@@ -354,6 +354,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         let mut sites: Vec<Site> = Vec::new();
         let mut retried = false;
         if let Some(call) = c.call() {
+            let mut receivers = HashMap::new();
             for cap in src.captures(call) {
                 let m = cap.get(0).unwrap();
                 // `new sdk.S3Client(…)`: the qualifier must be the package's
@@ -375,7 +376,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 // An SDK method name on a receiver of the project's own type.
                 if key == "go"
                     && m.as_str().starts_with('.')
-                    && super::go::project_receiver(src, m.start())
+                    && super::go::project_receiver(src, m.start(), &mut receivers)
                 {
                     continue;
                 }

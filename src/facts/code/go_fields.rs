@@ -416,6 +416,25 @@ pub(super) fn parameter_calls(src: &Source) -> HashMap<usize, Option<(TimeoutSta
     let enclosing = |at: usize| innermost(&funcs, at);
     let bytes = code.as_bytes();
     let ident_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    // Where each function with a client parameter is called (`name(`, the
+    // whole identifier before the bracket), found in one pass over the
+    // file: a search of the whole file per function was functions x bytes
+    // (2 s on a 0.8 MB file of 14,000 such functions).
+    let wanted: HashSet<&str> = funcs
+        .iter()
+        .filter(|f| f.types.iter().any(|t| t == "*http.Client"))
+        .map(|f| f.name.as_str())
+        .collect();
+    let mut calls_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (open, _) in code.match_indices('(') {
+        let start = bytes[..open]
+            .iter()
+            .rposition(|b| !ident_byte(*b))
+            .map_or(0, |k| k + 1);
+        if let Some(name) = wanted.get(&code[start..open]) {
+            calls_of.entry(*name).or_default().push(start);
+        }
+    }
     for f in &funcs {
         for (index, (param, ty)) in f.params.iter().zip(&f.types).enumerate() {
             if ty != "*http.Client" || param.is_empty() || param == "_" {
@@ -444,8 +463,7 @@ pub(super) fn parameter_calls(src: &Source) -> HashMap<usize, Option<(TimeoutSta
             let mut verdict: Option<(TimeoutState, u32)> = None;
             let mut known = !exported && !f.method;
             let mut found = false;
-            let call = format!("{}(", f.name);
-            for (at, _) in code.match_indices(call.as_str()) {
+            for &at in calls_of.get(f.name.as_str()).into_iter().flatten() {
                 if !known {
                     break;
                 }
