@@ -136,6 +136,15 @@
 //!   replace (`c.httpClient = opts.HTTPClient`) is not judged; go-oidc's
 //!   `UserInfo` on a `*oidc.Provider` field is reported, the project's own
 //!   `identity.UserInfo` (an interface field) is not;
+//! - a client handed out by a function and called chained
+//!   (`transport.Shared(cfg).Do(req)`, `courier.Pick(p).Post(…)`,
+//!   `p.client().Head(…)`) is judged by the literal the function reaches
+//!   through the methods, cached fields and package variables it returns:
+//!   `courier`'s (no timeout) is reported, `transport`'s (`Timeout:
+//!   o.Timeout`, a field the package defaults to 15 s) is not, `relaykit`'s
+//!   (`Timeout: s.Wait`, a field nothing in the package sets) is unknown; a
+//!   local bound from such a function binds only within its function
+//!   (`internal/sirens/horn.go`: three functions, each call once);
 //! - retry-go: `retry.Do` with `FixedDelay` and with a delay function that
 //!   returns a constant are storms, the library's default policy (doubling
 //!   with jitter) is not, nor a `retry.Do` around a local file write; a
@@ -184,12 +193,18 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     let want: Vec<(String, u64, u64)> = [
         ("internal/alerts/pager.go", 11, 5),
         ("internal/alerts/pager.go", 18, 5),
+        ("internal/courier/courier.go", 35, 5),
+        ("internal/courier/courier.go", 44, 5),
         ("internal/feeds/feeds.go", 39, 5),
         ("internal/gauges/gauges.go", 29, 5),
         ("internal/login/login.go", 32, 5),
         ("internal/mirrors/mirrors.go", 12, 5),
         ("internal/mirrors/mirrors.go", 66, 5),
         ("internal/notify/slack.go", 6, 5),
+        ("internal/sirens/bell.go", 24, 5),
+        ("internal/sirens/horn.go", 13, 5),
+        ("internal/sirens/horn.go", 19, 5),
+        ("internal/sirens/horn.go", 25, 5),
         ("internal/weather/api.go", 19, 5),
         ("jobs/catalog.py", 29, 5),
         ("jobs/catalog.py", 41, 5),
@@ -275,8 +290,9 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "Spotify under spotipy's own default of 5 s",
         "c.hc.Do through the net/http client of internal/buoys/buoys.go:21, configured with a timeout",
         "client.Do on the http.Client with Timeout that its caller passes at line 44",
-        "pc.Get through the net/http client of internal/mirrors/mirrors.go:59, configured with a timeout",
-        "px.Get through the net/http client built at internal/proxies/proxies.go:10, configured with a timeout",
+        "pc.Get through the net/http client of internal/mirrors/mirrors.go:60, configured with a timeout",
+        "px.Get through the net/http client built at internal/proxies/proxies.go:15, configured with a timeout",
+        "transport.Shared(…).Do through the net/http client built at internal/transport/options.go:30, configured with a timeout",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
@@ -292,6 +308,16 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
             .iter()
             .any(|e| e["path"] == path && e["line"] == line)
     };
+    // A client handed out by `transport.Shared(cfg)` and called chained is
+    // listed at each call, bounded by the default the package gives
+    // `Options.Timeout`; `relaykit.Client(s)` sets `Timeout: s.Wait`, a
+    // field the package never gives a value: unknown, so not listed at all.
+    assert!(at("internal/sirens/bell.go", 18), "chained shared client");
+    assert!(at("internal/sirens/bell.go", 21), "chained configured client");
+    assert!(
+        !at("internal/sirens/bell.go", 27),
+        "a timeout from an unset field is unknown, not bounded or none"
+    );
     // The worker's own `fetch` (imported) takes its `timeout` option.
     assert!(
         at("worker/src/avatars.ts", 5),

@@ -423,8 +423,6 @@ fn bound_call<'a>(before: &'a str, name: &str) -> Option<&'a str> {
         .last()
 }
 
-static BUILDER: LazyLock<Regex> = LazyLock::new(|| re(r"(?m)^func[ \t]+(?P<name>\w+)[ \t]*\("));
-
 static CONSTRUCTOR: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?m)^func[ \t]+(?P<name>New\w*)[ \t]*\("));
 static PKG_VAR: LazyLock<Regex> = LazyLock::new(|| {
@@ -432,7 +430,7 @@ static PKG_VAR: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EXPORTED_FN: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?m)^func[ \t]+(?P<name>[A-Z]\w*)[ \t]*\("));
-static IMPORT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static IMPORT_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r#"(?m)^[ \t]*(?:import[ \t]+)?(?:(?P<alias>\w+)[ \t]+)?"(?P<path>[\w.-]+(?:/[\w.-]+)+)"[ \t]*$"#,
     )
@@ -469,43 +467,12 @@ fn project_clients(src: &Source, facts: &mut CodeFacts) {
             i = close + 1;
         }
     };
-    // A function that returns an `*http.Client` it builds
-    // (`func GetProxiedHTTPClient(p *Proxy) (*http.Client, error)`): a local
-    // bound to its result, here or in an importing package, is its client.
-    if code.contains("*http.Client") {
-        for c in src.captures(&BUILDER) {
-            let m = c.get(0).unwrap();
-            let Some(close) = src.matching(m.end() - 1) else {
-                continue;
-            };
-            let Some(body) = body_of(m.end() - 1) else {
-                continue;
-            };
-            let result = &code[close + 1..];
-            let result = &result[..result.find('{').unwrap_or(0)];
-            if !result.contains("*http.Client") {
-                continue;
-            }
-            let literals = body.matches("http.Client{").count();
-            let timeout = if literals == 0 {
-                continue;
-            } else if body.contains("Timeout") {
-                // One literal with a timeout, or several that all set it.
-                if literals > 1 && body.matches("Timeout").count() < literals {
-                    continue;
-                }
-                TimeoutState::Explicit
-            } else {
-                TimeoutState::Missing
-            };
-            facts.exported_clients.push(super::ExportedClient {
-                location: src.loc(m.start()),
-                client: "net/http",
-                export: Some(format!("{}():client", &c["name"])),
-                timeout,
-            });
-        }
-    }
+    // A function that returns an `*http.Client` (`func
+    // GetProxiedHTTPClient(p *Proxy) (*http.Client, error)`) is judged by
+    // `go_fields` (`handed_out`), through the methods and fields it
+    // returns: a local bound to its result, or a call chained on it, here
+    // or in an importing package, is its client.
+    chained_calls(src, facts);
     let mut built: HashMap<String, TimeoutState> = HashMap::new();
     for c in src.captures(&CONSTRUCTOR) {
         let m = c.get(0).unwrap();
@@ -566,18 +533,23 @@ fn project_clients(src: &Source, facts: &mut CodeFacts) {
         }
         // `pkg.Fn(`: plain string search, a regex per file and import
         // would cost more than the file's whole scan.
-        let mut ctors: Vec<(String, String)> = Vec::new();
+        let mut ctors: Vec<(String, String, usize)> = Vec::new();
         for (at, open, f) in member_calls(src, &pkg) {
+            facts.go_fields.push(super::go_fields::Fact::Called {
+                import: path.clone(),
+                name: f.to_string(),
+            });
             if f.starts_with("New") {
                 if let Some(lhs) = bound_to(code, at) {
-                    ctors.push((lhs, format!("{f}()")));
+                    ctors.push((lhs, format!("{f}()"), at));
                 }
                 continue;
             }
             // `hc, err := proxy.GetProxiedHTTPClient(p)`: the package may
-            // hand out a client it builds ([`BUILDER`] on its side).
+            // hand out a client it builds (`go_fields::handed_out` on its
+            // side).
             if let Some(lhs) = bound_to(code, at) {
-                ctors.push((lhs, format!("{f}():client")));
+                ctors.push((lhs, format!("{f}():client"), at));
             }
             facts.imported_calls.push(super::ImportedCall {
                 location: src.loc(open),
@@ -586,10 +558,17 @@ fn project_clients(src: &Source, facts: &mut CodeFacts) {
                 export: Some(format!("{f}()")),
             });
         }
-        for (lhs, ctor) in ctors {
+        for (lhs, ctor, bound_at) in ctors {
             let name = lhs.rsplit('.').next().unwrap_or(&lhs).to_string();
+            // A local (`httpClient := client.GetHTTPClient(nil)`) binds
+            // only within its function: three functions of a file that each
+            // bind `httpClient` are three clients, each called once.
+            let within = (!lhs.contains('.')).then(|| innermost_function(src, bound_at));
             for (at, open, f) in member_calls(src, &name) {
                 if !WRAPPER_VERB.split('|').any(|v| v == f) {
+                    continue;
+                }
+                if within.is_some_and(|w| innermost_function(src, at) != w) {
                     continue;
                 }
                 let recv_start = code[..at]
@@ -633,6 +612,100 @@ fn member_calls<'a>(src: &'a Source, name: &str) -> Vec<(usize, usize, &'a str)>
         }
     }
     out
+}
+
+/// The body (start, end) of the innermost named function holding `at`.
+fn innermost_function(src: &Source, at: usize) -> Option<(usize, usize)> {
+    src.functions()
+        .iter()
+        .filter(|(_, s, e)| (*s..*e).contains(&at))
+        .min_by_key(|(_, s, e)| e - s)
+        .map(|(_, s, e)| (*s, *e))
+}
+
+/// A call chained on what a function returns: `client.GetHTTPClient(cfg).Do(req)`,
+/// `defaultConfig.getHTTPClient().Get(u)`, `newClient().Post(…)`. An uptime
+/// monitor's 40 alert providers each send this way through one shared
+/// client, and no local ever holds it. The call is on that function's
+/// client: resolved at merge against its `Fn():client` export (of the
+/// imported package when `pkg.` is an import, else of this package), and
+/// unknown when the function hands out no client graduate can read.
+fn chained_calls(src: &Source, facts: &mut CodeFacts) {
+    // How far back the arguments of a chained call may reach: a hostile
+    // file of `).Do(` pays this bound per occurrence.
+    const CALL_REACH: usize = 2048;
+    let code = &src.code;
+    let b = code.as_bytes();
+    let mut imports: Option<HashMap<String, String>> = None;
+    for (close, _) in code.match_indices(").") {
+        let rest = &code[close + 2..];
+        let Some(verb) = ["Do", "Get", "Post", "PostForm", "Head"]
+            .into_iter()
+            .find(|v| rest.strip_prefix(v).is_some_and(|r| r.starts_with('(')))
+        else {
+            continue;
+        };
+        // Back to the call's `(`; checked forwards, which knows strings.
+        let mut depth = 0usize;
+        let mut open = None;
+        for i in (close.saturating_sub(CALL_REACH)..close).rev() {
+            match b[i] {
+                b')' | b']' | b'}' => depth += 1,
+                b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
+                b'(' => {
+                    open = Some(i);
+                    break;
+                }
+                b'[' | b'{' => break,
+                _ => {}
+            }
+        }
+        let Some(open) = open.filter(|&o| src.matching(o) == Some(close)) else {
+            continue;
+        };
+        let start = code[..open]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |i| i + 1);
+        let callee = &code[start..open];
+        if !callee.starts_with(|c: char| c.is_alphabetic() || c == '_') || !src.is_code(start) {
+            continue;
+        }
+        let imports = imports.get_or_insert_with(|| {
+            src.captures(&IMPORT_LINE)
+                .map(|c| {
+                    let path = c["path"].to_string();
+                    let name = match c.name("alias") {
+                        Some(a) => a.as_str().to_string(),
+                        None => path.rsplit('/').next().unwrap_or("").replace('-', "_"),
+                    };
+                    (name, path)
+                })
+                .collect()
+        });
+        let segs: Vec<&str> = callee.split('.').collect();
+        let name = segs[segs.len() - 1];
+        let link = match imports.get(segs[0]) {
+            // A project package (`github.com/acme/app/client`); the standard
+            // library and one-segment paths hold no project code.
+            Some(path) if segs.len() == 2 => {
+                if !path.split('/').next().is_some_and(|h| h.contains('.')) {
+                    continue;
+                }
+                super::Link::GoImport(path.clone())
+            }
+            Some(_) => continue,
+            None => super::Link::Package {
+                scope: super::package_scope(src.path, src.lang),
+                client: "net/http",
+            },
+        };
+        facts.imported_calls.push(super::ImportedCall {
+            location: src.loc(close + 2 + verb.len()),
+            call: format!("{callee}(…).{verb}"),
+            link,
+            export: Some(format!("{name}():client")),
+        });
+    }
 }
 
 /// The variable or field an expression at `at` is assigned to:

@@ -53,6 +53,70 @@ pub enum Fact {
         at: Location,
         args: Vec<Value>,
     },
+    /// One value a function or method with an `*http.Client` result may
+    /// return (one fact per path: every `return`, and every value the
+    /// returned name is given): [`handed_out`].
+    Returns {
+        scope: String,
+        func: String,
+        at: Location,
+        value: Returned,
+    },
+    /// A timeout field of a type of the package given a bounded value:
+    /// `Timeout: defaultTimeout` in a `Config{…}` literal, `c.Timeout = 10 *
+    /// time.Second` in a method of `Config`.
+    TimeoutSet {
+        scope: String,
+        ty: String,
+        field: String,
+        value: Duration,
+    },
+    /// A package-level constant or variable holding a duration literal
+    /// (`defaultTimeout = 10 * time.Second`).
+    DurationConst { scope: String, name: String },
+    /// A name given a value at the start of a statement in production code
+    /// (`injectedHTTPClient = c`), and the function that does it (`None` at
+    /// package level): a returned package variable that no file assigns,
+    /// or only an exported setter no production code calls, is nil outside
+    /// tests.
+    Assigned {
+        scope: String,
+        name: String,
+        func: Option<String>,
+    },
+    /// A production call of a function of an imported project package
+    /// (`client.InjectHTTPClient(…)`): the setters that are really used.
+    Called { import: String, name: String },
+}
+
+/// What one path of a client-returning function returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Returned {
+    /// A client literal or the default client, with its timeout.
+    Client(TimeoutState),
+    /// A literal whose `Timeout:` is a field of a value of a package type
+    /// (`Timeout: c.Timeout`, `c *Config`): judged by what the package
+    /// assigns that field ([`Fact::TimeoutSet`]).
+    TimeoutField { ty: String, field: String },
+    /// What another function or method of the package returns
+    /// (`return config.getHTTPClient()`).
+    Call(String),
+    /// A package-level variable, not bound in the function.
+    Var(String),
+    /// A field not bound in the function (`return s.hc`): judged by what
+    /// the package puts in that field.
+    Field(String),
+    /// `nil` (an error path): no client.
+    Nil,
+    Unknown,
+}
+
+/// A bounded duration: a literal (`10 * time.Second`) or a named constant
+/// of the package, resolved at merge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Duration {
+    Literal,
+    Named(String),
 }
 
 /// What a stored value or an argument is.
@@ -88,6 +152,10 @@ static CTOR_CALL: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?P<ctor>new\w*)\(")
 struct Func {
     name: String,
     method: bool,
+    /// The receiver's name and type (`(c *Config)`: `c`, `Config`).
+    recv: Option<(String, String)>,
+    /// The result list's text range (between the parameters and the body).
+    result: (usize, usize),
     params: Vec<String>,
     /// The declared type of each parameter (`a, b *http.Client`: both).
     types: Vec<String>,
@@ -107,10 +175,22 @@ impl Func {
 
 pub fn extract(src: &Source, facts: &mut CodeFacts) {
     let code = &src.code;
-    if !code.contains("http.") {
+    // A package's defaults for a config's timeout often sit in a file that
+    // never names net/http (`config.go` beside `client.go`).
+    let timed = code.contains("imeout") || code.contains("imeOut");
+    let http = code.contains("http.");
+    if !(timed || http) {
+        return;
+    }
+    let funcs = functions(src);
+    if timed {
+        timeout_defaults(src, &funcs, facts);
+    }
+    if !http {
         return;
     }
     let scope = super::package_scope(src.path, src.lang);
+    handed_out(src, &funcs, facts);
     let mut order: BTreeMap<String, Vec<String>> = BTreeMap::new();
     // Client-typed fields this file declares: with the names that say
     // client, the only fills worth reading (every `key: value` of every
@@ -147,7 +227,6 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             });
         }
     }
-    let funcs = functions(src);
     let enclosing = |at: usize| innermost(&funcs, at);
     let wanted = |field: &str| declared.contains(field) || plausible_client_field(field);
     let mut fill = |field: &str, at: usize, value: Value| {
@@ -261,6 +340,599 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     }
 }
 
+static TIMEOUT_KEY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b\w*(?:Timeout|TimeOut|timeout)[ \t]*:[ \t]*"));
+static TIMEOUT_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?P<obj>[A-Za-z_]\w*)\.(?P<field>\w*(?:Timeout|TimeOut|timeout))[ \t]*=[ \t]*")
+});
+static DURATION_CONST: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?m)^[ \t]*(?:const[ \t]+|var[ \t]+)?(?P<name>[A-Za-z_]\w*)[ \t]*(?:time\.Duration[ \t]*)?=[ \t]*(?P<value>[^\n]*?)[ \t]*$",
+    )
+});
+static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?m)^[ \t]*(?:var[ \t]+)?(?P<name>[A-Za-z_]\w*)[ \t]*(?:\*?[\w.]+[ \t]*)?=[^=]")
+});
+
+/// How far back a `Timeout:` key looks for the `{` of its composite
+/// literal: a config literal is a few lines; a hostile file of keys pays
+/// this bound per key, not the file's length.
+const LITERAL_REACH: usize = 4096;
+
+/// A bounded duration expression: `10 * time.Second`, `time.Minute`,
+/// `time.Duration(30) * time.Second`, a positive integer (nanoseconds), or a
+/// name (a constant, resolved at merge). `None` for anything else (a
+/// parameter's product, a zero).
+fn duration(value: &str) -> Option<Duration> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let ident = v.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && v.starts_with(|c: char| c.is_alphabetic() || c == '_');
+    if ident {
+        return Some(Duration::Named(v.to_string()));
+    }
+    let mut rest = v.to_string();
+    let mut unit = false;
+    for u in [
+        "time.Nanosecond",
+        "time.Microsecond",
+        "time.Millisecond",
+        "time.Second",
+        "time.Minute",
+        "time.Hour",
+    ] {
+        if rest.contains(u) {
+            unit = true;
+            rest = rest.replace(u, " ");
+        }
+    }
+    rest = rest.replace("time.Duration", " ");
+    let plain = rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || " \t*+().".contains(c));
+    let digits: Vec<char> = rest.chars().filter(char::is_ascii_digit).collect();
+    let zero = !digits.is_empty() && digits.iter().all(|d| *d == '0');
+    (plain && !zero && (unit || !digits.is_empty())).then_some(Duration::Literal)
+}
+
+/// The type a name has in `func`: its receiver's or a parameter's, without
+/// `*` (`c *Config`: `Config`); `None` for a local or a package variable.
+fn type_in(func: &Func, name: &str) -> Option<String> {
+    if let Some((n, ty)) = &func.recv
+        && n == name
+    {
+        return Some(ty.clone());
+    }
+    let i = func.params.iter().position(|p| p == name)?;
+    let ty = func.types.get(i)?.trim().trim_start_matches('*');
+    Some(ty.split('[').next().unwrap_or(ty).to_string())
+}
+
+/// What a package gives the timeout fields of its own types, and the
+/// duration constants it declares: a config type whose `Timeout` is
+/// defaulted (`defaultConfig = Config{Timeout: defaultTimeout}`, or
+/// `c.Timeout = 10 * time.Second` in its validation method) bounds a client
+/// built with `Timeout: c.Timeout` ([`Returned::TimeoutField`]). Only
+/// bounded values are recorded: a field nothing bounds stays unknown.
+fn timeout_defaults(src: &Source, funcs: &[Func], facts: &mut CodeFacts) {
+    let code = &src.code;
+    let b = code.as_bytes();
+    let scope = super::package_scope(src.path, src.lang);
+    for m in src.matches(&TIMEOUT_KEY) {
+        let colon = m.start() + m.as_str().find(':').unwrap_or(0);
+        let field = code[m.start()..colon].trim_end();
+        let before = code[..m.start()].trim_end();
+        if code[colon + 1..].starts_with('=')
+            || field.is_empty()
+            || !(before.ends_with('{') || before.ends_with(','))
+        {
+            continue;
+        }
+        // The `{` of the literal the key is in, and the type before it.
+        let floor = m.start().saturating_sub(LITERAL_REACH);
+        let mut depth = 0usize;
+        let mut open = None;
+        for i in (floor..m.start()).rev() {
+            match b[i] {
+                b'}' | b')' | b']' => depth += 1,
+                b'{' | b'(' | b'[' if depth > 0 => depth -= 1,
+                b'{' => {
+                    open = Some(i);
+                    break;
+                }
+                b'(' | b'[' => break,
+                _ => {}
+            }
+        }
+        let Some(open) = open else {
+            continue;
+        };
+        let head = &code[..open];
+        let start = head
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |i| i + 1);
+        let ty = &head[start..];
+        // Another package's type (`http.Client{Timeout: …}`) is not one
+        // whose field the package's own clients read.
+        if ty.is_empty() || ty.contains('.') || !ty.starts_with(|c: char| c.is_alphabetic()) {
+            continue;
+        }
+        let end = expr_end(code, m.end());
+        if let Some(value) = duration(&code[m.end()..end]) {
+            facts.go_fields.push(Fact::TimeoutSet {
+                scope: scope.clone(),
+                ty: ty.to_string(),
+                field: field.to_string(),
+                value,
+            });
+        }
+    }
+    for c in src.captures(&TIMEOUT_ASSIGN) {
+        let m = c.get(0).unwrap();
+        if code[m.end()..].starts_with('=') || m.start() > 0 && b[m.start() - 1] == b'.' {
+            continue;
+        }
+        let Some(ty) = innermost(funcs, m.start()).and_then(|f| type_in(f, &c["obj"])) else {
+            continue;
+        };
+        if ty.is_empty() || ty.contains('.') {
+            continue;
+        }
+        let end = expr_end(code, m.end());
+        if let Some(value) = duration(&code[m.end()..end]) {
+            facts.go_fields.push(Fact::TimeoutSet {
+                scope: scope.clone(),
+                ty,
+                field: c["field"].to_string(),
+                value,
+            });
+        }
+    }
+    if code.contains("time.") {
+        for c in src.captures(&DURATION_CONST) {
+            let m = c.get(0).unwrap();
+            if innermost(funcs, m.start()).is_some() {
+                continue;
+            }
+            if duration(&c["value"]) == Some(Duration::Literal) {
+                facts.go_fields.push(Fact::DurationConst {
+                    scope: scope.clone(),
+                    name: c["name"].to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// Functions and methods that hand out an `*http.Client`
+/// (`client.GetHTTPClient(cfg)`, `func (c *Config) getHTTPClient()`): what
+/// each path returns, as [`Fact::Returns`], joined at merge
+/// ([`returned_clients`]) so that a call on the result, here or in an
+/// importing package (`client.GetHTTPClient(nil).Do(req)`), is judged by
+/// the literal the client comes from, through the methods, package
+/// variables and cached fields in between. Also the client-named variables
+/// the file assigns ([`Fact::Assigned`]).
+fn handed_out(src: &Source, funcs: &[Func], facts: &mut CodeFacts) {
+    let code = &src.code;
+    let scope = super::package_scope(src.path, src.lang);
+    // Every name the file assigns at the start of a statement, once: which
+    // of them a client function of the package returns is known only at
+    // merge.
+    let mut seen: HashSet<(&str, Option<&str>)> = HashSet::new();
+    for c in src.captures(&ASSIGNED) {
+        let name = c.name("name").map_or("", |n| n.as_str());
+        let at = c.get(0).map_or(0, |m| m.start());
+        let func = innermost(funcs, at).map(|f| f.name.as_str());
+        if matches!(name, "err" | "_" | "ok" | "i") || !seen.insert((name, func)) {
+            continue;
+        }
+        facts.go_fields.push(Fact::Assigned {
+            scope: scope.clone(),
+            name: name.to_string(),
+            func: func.map(str::to_string),
+        });
+    }
+    if !code.contains("*http.Client") {
+        return;
+    }
+    let imports: HashSet<String> = src
+        .captures(&super::go::IMPORT_LINE)
+        .map(|c| match c.name("alias") {
+            Some(a) => a.as_str().to_string(),
+            None => c["path"].rsplit('/').next().unwrap_or("").replace('-', "_"),
+        })
+        .collect();
+    let b = code.as_bytes();
+    let ident_byte = |x: u8| x.is_ascii_alphanumeric() || x == b'_';
+    for f in funcs {
+        let result = code[f.result.0..f.result.1].trim();
+        let list = result
+            .strip_prefix('(')
+            .and_then(|r| r.strip_suffix(')'))
+            .unwrap_or(result);
+        let Some(index) = list
+            .split(',')
+            .position(|p| p.trim().ends_with("*http.Client"))
+        else {
+            continue;
+        };
+        // Closures inside the body (`CheckRedirect: func(…) error {…}`)
+        // return their own values.
+        let (open, close) = f.body;
+        let nested: Vec<(usize, usize)> = code[open + 1..close]
+            .match_indices("func(")
+            .filter_map(|(i, _)| src.brace_block(open + 1 + i))
+            .collect();
+        for (i, _) in code[open..close].match_indices("return") {
+            let at = open + i;
+            let after = b.get(at + 6).copied();
+            if ident_byte(b[at - 1])
+                || after.is_some_and(ident_byte)
+                || !src.is_code(at)
+                || nested.iter().any(|(s, e)| (*s..*e).contains(&at))
+            {
+                continue;
+            }
+            let parts = return_parts(code, at + 6, close);
+            let values = match parts.get(index) {
+                Some(&(s, e)) => returned(src, f, s, e, &imports, &mut 0),
+                // A bare `return` of named results.
+                None => vec![(at, Returned::Unknown)],
+            };
+            for (at, value) in values {
+                facts.go_fields.push(Fact::Returns {
+                    scope: scope.clone(),
+                    func: f.name.clone(),
+                    at: src.loc(at),
+                    value,
+                });
+            }
+        }
+    }
+}
+
+/// The comma-separated expressions of a `return` statement starting at
+/// `from`, up to its line's end (or `;`, or the body's `}`) outside
+/// brackets.
+fn return_parts(code: &str, from: usize, limit: usize) -> Vec<(usize, usize)> {
+    let b = code.as_bytes();
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = from;
+    let mut i = from;
+    while i < limit {
+        match b[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth == 0 => break,
+            b')' | b']' | b'}' => depth -= 1,
+            b',' if depth == 0 => {
+                out.push((start, i));
+                start = i + 1;
+            }
+            b'\n' | b';' if depth == 0 => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    if !code[start..i].trim().is_empty() {
+        out.push((start, i));
+    }
+    out
+}
+
+/// What the expression `code[s..e]` returned by `func` is, as one value per
+/// path (a name bound twice in the function is both of its values), with
+/// where each was read.
+fn returned(
+    src: &Source,
+    func: &Func,
+    s: usize,
+    e: usize,
+    imports: &HashSet<String>,
+    steps: &mut u32,
+) -> Vec<(usize, Returned)> {
+    let code = &src.code;
+    let raw = &code[s..e];
+    let s = s + (raw.len() - raw.trim_start().len());
+    let expr = code[s..e].trim_end();
+    *steps += 1;
+    if *steps > EVAL_STEPS || expr.is_empty() {
+        return vec![(s, Returned::Unknown)];
+    }
+    let lit = expr.trim_start_matches('&');
+    let lit_at = s + (expr.len() - lit.len());
+    if let Some(rest) = lit.strip_prefix("http.Client") {
+        if rest.trim_start().starts_with('{') {
+            let brace = lit_at + lit.find('{').unwrap_or(0);
+            return vec![(lit_at, literal_timeout(src, func, brace))];
+        }
+        return vec![(s, Returned::Unknown)];
+    }
+    match lit {
+        "http.DefaultClient" => return vec![(s, Returned::Client(TimeoutState::Missing))],
+        "nil" => return vec![(s, Returned::Nil)],
+        _ => {}
+    }
+    let path = |t: &str| {
+        t.starts_with(|c: char| c.is_alphabetic() || c == '_')
+            && t.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    };
+    // `return config.getHTTPClient()`: what that function or method of the
+    // package returns. Another package's function is not read.
+    if expr.ends_with(')')
+        && let Some(open) = expr.find('(')
+        && path(&expr[..open])
+        && src.matching(s + open) == Some(s + expr.len() - 1)
+    {
+        let callee = &expr[..open];
+        let first = callee.split('.').next().unwrap_or(callee);
+        let name = callee.rsplit('.').next().unwrap_or(callee);
+        if callee.contains('.') && imports.contains(first) {
+            return vec![(s, Returned::Unknown)];
+        }
+        return vec![(s, Returned::Call(name.to_string()))];
+    }
+    if !path(lit) {
+        return vec![(s, Returned::Unknown)];
+    }
+    let (open, close) = func.body;
+    if code[open..close].contains(&format!("{lit}.Timeout =")) {
+        return vec![(s, Returned::Client(TimeoutState::Explicit))];
+    }
+    let before = &code[open..s.max(open)];
+    let mut rhs: Vec<usize> = bindings(before, lit);
+    // `hc, err := build(p)`: the first name of a pair.
+    for i in word_starts(before, lit) {
+        let rest = &before[i + lit.len()..];
+        let line = rest.split('\n').next().unwrap_or("");
+        if line.trim_start().starts_with(',')
+            && let Some(op) = line.find(":=").map(|j| j + 2).or_else(|| {
+                line.find(" = ").map(|j| j + 3)
+            })
+        {
+            rhs.push(i + lit.len() + op);
+        }
+    }
+    if rhs.is_empty() {
+        if lit.contains('.') {
+            let field = lit.rsplit('.').next().unwrap_or(lit);
+            return vec![(s, Returned::Field(field.to_string()))];
+        }
+        if type_in(func, lit).is_some() {
+            return vec![(s, Returned::Unknown)];
+        }
+        return vec![(s, Returned::Var(lit.to_string()))];
+    }
+    let mut out = Vec::new();
+    for r in rhs {
+        let rs = open + r;
+        let re_ = expr_end(code, rs);
+        // `c.hc = configureOAuth2(c.hc, cfg)`: a wrapper over the client
+        // the name already holds keeps its timeout (as `eval` reads one).
+        let text = &code[rs..re_];
+        if text.contains('(') && word_starts(text, lit).next().is_some() {
+            continue;
+        }
+        out.extend(returned(src, func, rs, re_, imports, steps));
+    }
+    if out.is_empty() {
+        out.push((s, Returned::Unknown));
+    }
+    out
+}
+
+/// The timeout of the `http.Client{…}` literal whose brace is at `brace`:
+/// its own `Timeout:` key (a field of a value of the package's type is
+/// judged at merge), or, without one, whether it mentions a timeout at all
+/// (as every other reader of a literal here judges it).
+fn literal_timeout(src: &Source, func: &Func, brace: usize) -> Returned {
+    let code = &src.code;
+    for (ps, pe) in split_args(src, brace) {
+        let part = code[ps..pe].trim();
+        let Some(value) = part
+            .strip_prefix("Timeout")
+            .and_then(|v| v.trim_start().strip_prefix(':'))
+        else {
+            continue;
+        };
+        let value = value.trim();
+        if value == "0" {
+            return Returned::Client(TimeoutState::Missing);
+        }
+        if let Some((obj, field)) = value.split_once('.')
+            && !obj.is_empty()
+            && obj.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && !field.is_empty()
+            && field.chars().all(|c| c.is_alphanumeric() || c == '_')
+        {
+            // `Timeout: c.Timeout` with `c *Config`: what the package puts
+            // in `Config.Timeout`; a value of unknown type matches the
+            // field of any of the package's types. Only timeout-named
+            // fields are looked for ([`timeout_defaults`]): `Timeout:
+            // s.Wait` stays unknown.
+            let ty = type_in(func, obj).unwrap_or_default();
+            return Returned::TimeoutField {
+                ty,
+                field: field.to_string(),
+            };
+        }
+        return Returned::Client(TimeoutState::Explicit);
+    }
+    Returned::Client(if src.inside(brace).contains("Timeout") {
+        TimeoutState::Explicit
+    } else {
+        TimeoutState::Missing
+    })
+}
+
+/// `Fn():client` exports for the functions and methods that hand out a
+/// client ([`Fact::Returns`]), judged across the package: every non-nil
+/// path must give a client and all must agree on its timeout; a path that
+/// cannot be read, a timeout field the package never bounds, or a cycle
+/// leaves the function unjudged (its calls unknown, never "none"). A field
+/// is judged by `fields`, the exports of the package's field fills.
+fn returned_clients(facts: &[Fact], fields: &[ExportedClient]) -> Vec<ExportedClient> {
+    type Key<'a> = (&'a str, &'a str);
+    let mut returns: BTreeMap<Key, Vec<(&Location, &Returned)>> = BTreeMap::new();
+    let mut sets: HashMap<Key, Vec<(&str, &Duration)>> = HashMap::new();
+    let mut consts: HashSet<Key> = HashSet::new();
+    let mut assigned: HashMap<Key, Vec<Option<&str>>> = HashMap::new();
+    let mut called: HashMap<&str, Vec<&str>> = HashMap::new();
+    for f in facts {
+        match f {
+            Fact::Returns {
+                scope,
+                func,
+                at,
+                value,
+            } => returns
+                .entry((scope.as_str(), func.as_str()))
+                .or_default()
+                .push((at, value)),
+            Fact::TimeoutSet {
+                scope,
+                ty,
+                field,
+                value,
+            } => sets
+                .entry((scope.as_str(), field.as_str()))
+                .or_default()
+                .push((ty.as_str(), value)),
+            Fact::DurationConst { scope, name } => {
+                consts.insert((scope.as_str(), name.as_str()));
+            }
+            Fact::Assigned { scope, name, func } => assigned
+                .entry((scope.as_str(), name.as_str()))
+                .or_default()
+                .push(func.as_deref()),
+            Fact::Called { import, name } => {
+                called.entry(name.as_str()).or_default().push(import.as_str())
+            }
+            _ => {}
+        }
+    }
+    if returns.is_empty() {
+        return Vec::new();
+    }
+    let scoped: Vec<String> = fields
+        .iter()
+        .map(|e| super::package_scope(&e.location.path, crate::inventory::Lang::Go))
+        .collect();
+    let mut filled: HashMap<Key, Vec<&ExportedClient>> = HashMap::new();
+    for (e, scope) in fields.iter().zip(&scoped) {
+        if let Some(name) = &e.export {
+            filled
+                .entry((scope.as_str(), name.as_str()))
+                .or_default()
+                .push(e);
+        }
+    }
+    struct Ctx<'a> {
+        returns: &'a BTreeMap<Key<'a>, Vec<(&'a Location, &'a Returned)>>,
+        sets: &'a HashMap<Key<'a>, Vec<(&'a str, &'a Duration)>>,
+        consts: &'a HashSet<Key<'a>>,
+        assigned: &'a HashMap<Key<'a>, Vec<Option<&'a str>>>,
+        called: &'a HashMap<&'a str, Vec<&'a str>>,
+        filled: &'a HashMap<Key<'a>, Vec<&'a ExportedClient>>,
+    }
+    type Verdict = Option<(TimeoutState, Location)>;
+    fn judge<'a>(key: Key<'a>, ctx: &Ctx<'a>, memo: &mut HashMap<Key<'a>, Verdict>) -> Verdict {
+        if let Some(v) = memo.get(&key) {
+            return v.clone();
+        }
+        // A cycle (`a` returns `b()`, `b` returns `a()`) reads as unknown.
+        memo.insert(key, None);
+        let (scope, _) = key;
+        let mut verdict: Verdict = None;
+        for (at, value) in ctx.returns.get(&key)? {
+            let one = match value {
+                Returned::Client(t) => (t.clone(), (*at).clone()),
+                Returned::TimeoutField { ty, field } => {
+                    let bounded = ctx.sets.get(&(scope, field.as_str())).is_some_and(|s| {
+                        s.iter().any(|(sty, d)| {
+                            (ty.is_empty() || sty == ty)
+                                && match d {
+                                    Duration::Literal => true,
+                                    Duration::Named(n) => ctx.consts.contains(&(scope, n.as_str())),
+                                }
+                        })
+                    });
+                    if !bounded {
+                        return None;
+                    }
+                    (TimeoutState::Explicit, (*at).clone())
+                }
+                Returned::Call(name) => {
+                    let key = ctx.returns.get_key_value(&(scope, name.as_str()))?.0;
+                    judge(*key, ctx, memo)?
+                }
+                // A package variable no production file assigns is nil: the
+                // test hook of `if injected != nil { return injected }`, set
+                // only by an exported `InjectHTTPClient(c)` that no
+                // production code of another package calls.
+                Returned::Var(name) => {
+                    let setters = ctx.assigned.get(&(scope, name.as_str()));
+                    let used = setters.into_iter().flatten().any(|f| match f {
+                        Some(f) if f.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                            ctx.called.get(f).is_some_and(|imports| {
+                                imports.iter().any(|i| {
+                                    *i == scope
+                                        || i.strip_suffix(scope).is_some_and(|h| h.ends_with('/'))
+                                })
+                            })
+                        }
+                        _ => true,
+                    });
+                    if used {
+                        return None;
+                    }
+                    continue;
+                }
+                Returned::Field(name) => {
+                    let found = ctx.filled.get(&(scope, name.as_str()))?;
+                    let first = found.first()?;
+                    if found.iter().any(|e| e.timeout != first.timeout) {
+                        return None;
+                    }
+                    (first.timeout.clone(), first.location.clone())
+                }
+                Returned::Nil => continue,
+                Returned::Unknown => return None,
+            };
+            match &verdict {
+                None => verdict = Some(one),
+                Some((t, _)) if *t == one.0 => {}
+                Some(_) => return None,
+            }
+        }
+        memo.insert(key, verdict.clone());
+        verdict
+    }
+    let ctx = Ctx {
+        returns: &returns,
+        sets: &sets,
+        consts: &consts,
+        assigned: &assigned,
+        called: &called,
+        filled: &filled,
+    };
+    let mut memo = HashMap::new();
+    let mut out = Vec::new();
+    for key in returns.keys() {
+        if let Some((timeout, location)) = judge(*key, &ctx, &mut memo) {
+            out.push(ExportedClient {
+                location,
+                client: "net/http",
+                export: Some(format!("{}():client", key.1)),
+                timeout,
+            });
+        }
+    }
+    out
+}
+
 /// A field name that may hold a client although its value is not read
 /// here: its fill makes the field unknown rather than judged by its other
 /// fills.
@@ -371,9 +1043,20 @@ fn functions(src: &Source) -> Vec<Func> {
                 }
             }
             let (_, open, close) = bodies.iter().find(|(_, s, _)| *s > m.end())?;
+            let params_close = src.matching(m.end() - 1).unwrap_or(m.end());
+            let recv = c.name("recv").and_then(|r| {
+                let inner = r.as_str().trim().trim_start_matches('(');
+                let inner = inner.split(')').next()?.trim();
+                let (n, ty) = inner.split_once([' ', '\t'])?;
+                let ty = ty.trim().trim_start_matches('*');
+                let ty = ty.split('[').next()?.to_string();
+                Some((n.to_string(), ty))
+            });
             Some(Func {
                 name: c["name"].to_string(),
                 method: c.name("recv").is_some(),
+                recv,
+                result: ((params_close + 1).min(*open), *open),
                 params,
                 types,
                 body: (*open, *close),
@@ -721,7 +1404,7 @@ pub fn resolve(facts: &[Fact]) -> Vec<ExportedClient> {
         })
         .collect();
     if fields.is_empty() {
-        return Vec::new();
+        return returned_clients(facts, &[]);
     }
     let mut by_field: BTreeMap<(&str, &str), Vec<Option<Filled>>> = BTreeMap::new();
     for f in facts {
@@ -770,6 +1453,8 @@ pub fn resolve(facts: &[Fact]) -> Vec<ExportedClient> {
             });
         }
     }
+    let handed = returned_clients(facts, &out);
+    out.extend(handed);
     out
 }
 
@@ -887,4 +1572,63 @@ mod tests {
             vec![("pics/list.go".to_string(), 4, TimeoutState::Explicit)]
         );
     }
+
+    /// A hub package hands out one client per config: `Get(nil)` builds
+    /// it from the package's base config through a method in another file
+    /// that caches it; a caller in another package sends chained on it.
+    fn hub(base: &str, hook: &str, setup: &str) -> Vec<(String, u32, TimeoutState)> {
+        let get = format!(
+            "package hub\nimport \"net/http\"\nvar override *http.Client\nfunc Get(cfg *Cfg) *http.Client {{\n\tif override != nil {{\n\t\treturn override\n\t}}\n\tif cfg == nil {{\n\t\treturn base.client()\n\t}}\n\treturn cfg.client()\n}}\n{hook}"
+        );
+        let cfg = format!(
+            "package hub\nimport (\n\t\"net/http\"\n\t\"time\"\n)\nconst baseWait = 4 * time.Second\n{base}\ntype Cfg struct {{\n\tTimeout time.Duration\n\thc *http.Client\n}}\nfunc (c *Cfg) client() *http.Client {{\n\tif c.hc == nil {{\n\t\tc.hc = &http.Client{{Timeout: c.Timeout}}\n\t}}\n\treturn c.hc\n}}\n"
+        );
+        let user = "package pager\nimport (\n\t\"net/http\"\n\t\"example.com/ops/hub\"\n)\nfunc page(req *http.Request) error {\n\t_, err := hub.Get(nil).Do(req)\n\treturn err\n}\n";
+        judged(&[
+            ("hub/get.go", &get),
+            ("hub/cfg.go", &cfg),
+            ("pager/page.go", user),
+            ("main/setup.go", setup),
+        ])
+    }
+
+    #[test]
+    fn a_chained_call_on_a_handed_out_client_is_judged_by_the_package_default() {
+        // `Timeout: c.Timeout`, and the package defaults `Cfg.Timeout`.
+        let page = vec![("pager/page.go".to_string(), 7, TimeoutState::Explicit)];
+        assert_eq!(hub("var base = Cfg{Timeout: baseWait}", "", ""), page);
+        // A method of `Cfg` raising a short timeout is a default too.
+        assert_eq!(
+            hub(
+                "var base = Cfg{}\nfunc (c *Cfg) Check() {\n\tif c.Timeout <= 0 {\n\t\tc.Timeout = 2 * time.Second\n\t}\n}",
+                "",
+                ""
+            ),
+            vec![("pager/page.go".to_string(), 7, TimeoutState::Explicit)]
+        );
+        // Nothing gives the field a value: unknown, never "none".
+        assert!(hub("var base = Cfg{}", "", "").is_empty());
+        // The override set by an exported setter only tests call: nil in
+        // the service.
+        let setter = "func Use(c *http.Client) {\n\toverride = c\n}\n";
+        assert_eq!(hub("var base = Cfg{Timeout: baseWait}", setter, ""), page);
+        // Production code calls the setter: another client, unread.
+        let setup = "package main\nimport \"example.com/ops/hub\"\nfunc main() {\n\thub.Use(nil)\n}\n";
+        assert!(hub("var base = Cfg{Timeout: baseWait}", setter, setup).is_empty());
+    }
+
+    #[test]
+    fn a_handed_out_client_without_timeout_is_reported_at_each_chained_call() {
+        let lib = "package hub\nimport \"net/http\"\nfunc Bare() *http.Client {\n\treturn wrap(build())\n}\nfunc build() *http.Client {\n\tc := &http.Client{}\n\treturn c\n}\nfunc loop() *http.Client {\n\treturn loop()\n}\n";
+        let user = "package pager\nimport (\n\t\"net/http\"\n\t\"example.com/ops/hub\"\n)\nfunc a(u string) {\n\thub.Bare().Get(u)\n\thub.Build().Get(u)\n\thub.Loop().Get(u)\n}\n";
+        // `Bare` returns `wrap(…)`, a function the package does not have:
+        // unknown.
+        assert!(judged(&[("hub/lib.go", lib), ("pager/a.go", user)]).is_empty());
+        let lib = lib.replace("wrap(build())", "build()");
+        assert_eq!(
+            judged(&[("hub/lib.go", &lib), ("pager/a.go", user)]),
+            vec![("pager/a.go".to_string(), 7, TimeoutState::Missing)]
+        );
+    }
+
 }
