@@ -474,9 +474,21 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 .replace(". ", ".");
             // The SDK sends on the client the caller hands it.
             if let Some(option) = c.client_option() {
+                // In the call, or, for a row read over its function, anywhere
+                // in it (`opts = append(opts, gitea.SetHTTPClient(hc))`
+                // before `gitea.NewClient(url, opts...)`).
                 let stmt_end = statement_end(src, start);
-                if let Some(m) = option.find(&code[start..stmt_end]) {
-                    let paren = start + m.end() - 1;
+                let (from, to) = match c.row.scope {
+                    Scope::Function => src
+                        .functions()
+                        .iter()
+                        .filter(|(_, s, e)| (*s..*e).contains(&start))
+                        .min_by_key(|(_, s, e)| e - s)
+                        .map_or((start, stmt_end), |(_, s, e)| (*s, *e)),
+                    _ => (start, stmt_end),
+                };
+                if let Some(m) = option.find(&code[from..to]) {
+                    let paren = from + m.end() - 1;
                     let handed = super::go_fields::split_args(src, paren)
                         .first()
                         .and_then(|&(s, e)| super::go_fields::client_value(src, s, e));
