@@ -313,7 +313,10 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     // `Options.Timeout`; `relaykit.Client(s)` sets `Timeout: s.Wait`, a
     // field the package never gives a value: unknown, so not listed at all.
     assert!(at("internal/sirens/bell.go", 18), "chained shared client");
-    assert!(at("internal/sirens/bell.go", 21), "chained configured client");
+    assert!(
+        at("internal/sirens/bell.go", 21),
+        "chained configured client"
+    );
     assert!(
         !at("internal/sirens/bell.go", 27),
         "a timeout from an unset field is unknown, not bounded or none"

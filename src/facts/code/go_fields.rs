@@ -97,7 +97,10 @@ pub enum Returned {
     /// A literal whose `Timeout:` is a field of a value of a package type
     /// (`Timeout: c.Timeout`, `c *Config`): judged by what the package
     /// assigns that field ([`Fact::TimeoutSet`]).
-    TimeoutField { ty: String, field: String },
+    TimeoutField {
+        ty: String,
+        field: String,
+    },
     /// What another function or method of the package returns
     /// (`return config.getHTTPClient()`).
     Call(String),
@@ -657,7 +660,8 @@ fn returned(
     }
     let path = |t: &str| {
         t.starts_with(|c: char| c.is_alphabetic() || c == '_')
-            && t.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && t.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
     };
     // `return config.getHTTPClient()`: what that function or method of the
     // package returns. Another package's function is not read.
@@ -688,9 +692,10 @@ fn returned(
         let rest = &before[i + lit.len()..];
         let line = rest.split('\n').next().unwrap_or("");
         if line.trim_start().starts_with(',')
-            && let Some(op) = line.find(":=").map(|j| j + 2).or_else(|| {
-                line.find(" = ").map(|j| j + 3)
-            })
+            && let Some(op) = line
+                .find(":=")
+                .map(|j| j + 2)
+                .or_else(|| line.find(" = ").map(|j| j + 3))
         {
             rhs.push(i + lit.len() + op);
         }
@@ -807,9 +812,10 @@ fn returned_clients(facts: &[Fact], fields: &[ExportedClient]) -> Vec<ExportedCl
                 .entry((scope.as_str(), name.as_str()))
                 .or_default()
                 .push(func.as_deref()),
-            Fact::Called { import, name } => {
-                called.entry(name.as_str()).or_default().push(import.as_str())
-            }
+            Fact::Called { import, name } => called
+                .entry(name.as_str())
+                .or_default()
+                .push(import.as_str()),
             _ => {}
         }
     }
@@ -1613,7 +1619,8 @@ mod tests {
         let setter = "func Use(c *http.Client) {\n\toverride = c\n}\n";
         assert_eq!(hub("var base = Cfg{Timeout: baseWait}", setter, ""), page);
         // Production code calls the setter: another client, unread.
-        let setup = "package main\nimport \"example.com/ops/hub\"\nfunc main() {\n\thub.Use(nil)\n}\n";
+        let setup =
+            "package main\nimport \"example.com/ops/hub\"\nfunc main() {\n\thub.Use(nil)\n}\n";
         assert!(hub("var base = Cfg{Timeout: baseWait}", setter, setup).is_empty());
     }
 
@@ -1630,5 +1637,4 @@ mod tests {
             vec![("pager/a.go".to_string(), 7, TimeoutState::Missing)]
         );
     }
-
 }
