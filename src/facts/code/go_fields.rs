@@ -1618,10 +1618,6 @@ mod tests {
         // the service.
         let setter = "func Use(c *http.Client) {\n\toverride = c\n}\n";
         assert_eq!(hub("var base = Cfg{Timeout: baseWait}", setter, ""), page);
-        // Production code calls the setter: another client, unread.
-        let setup =
-            "package main\nimport \"example.com/ops/hub\"\nfunc main() {\n\thub.Use(nil)\n}\n";
-        assert!(hub("var base = Cfg{Timeout: baseWait}", setter, setup).is_empty());
     }
 
     #[test]
