@@ -449,20 +449,25 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 }
             }
         }
+        // What a function or file scope says (local? bound? retried?) is
+        // read once per scope, not once per site in it: one function of
+        // 20,000 SDK calls was read 20,000 times whole (calls x bytes).
+        let mut read: HashMap<(usize, usize), ScopeReading> = HashMap::new();
         for (start, end, through) in sites {
-            let mut scope = code[start..statement_end(src, start)].to_string();
-            if c.row.scope == Scope::File {
-                scope = code.to_string();
-            } else if c.row.scope == Scope::Function
-                && let Some((_, s, e)) = src
+            let range = match c.row.scope {
+                Scope::File => (0, code.len()),
+                Scope::Function => src
                     .functions()
                     .iter()
                     .filter(|(_, s, e)| (*s..*e).contains(&start))
                     .min_by_key(|(_, s, e)| e - s)
-            {
-                scope = code[*s..*e].to_string();
-            }
-            if c.row.local_by.iter().any(|l| scope.contains(l.as_str())) {
+                    .map_or_else(|| (start, statement_end(src, start)), |(_, s, e)| (*s, *e)),
+                _ => (start, statement_end(src, start)),
+            };
+            let reading = read
+                .entry(range)
+                .or_insert_with(|| ScopeReading::of(&c.row, &code[range.0..range.1]));
+            if reading.local {
                 continue;
             }
             let call = code[start..end]
@@ -497,7 +502,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                     continue;
                 }
             }
-            let own = state_of(&c.row, &scope);
+            let own = reading.state.clone();
             let (timeout, note) = match (&own, through) {
                 (TimeoutState::Explicit | TimeoutState::Disabled, _) | (_, None) => {
                     let note = describe(&c.row, &call, &own, None);
@@ -514,7 +519,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 timeout,
                 note,
             });
-            if !retried && retries(&c.row, &scope) {
+            if !retried && reading.retries {
                 retried = true;
                 facts.retries.push(RetrySite {
                     location: src.loc(start),
@@ -532,6 +537,33 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         facts
             .outbound
             .dedup_by(|a, b| a.location == b.location && a.client == b.client);
+    }
+}
+
+/// What the text of a site's scope (its statement, function or file) says
+/// about the row's client there.
+struct ScopeReading {
+    /// Names one of the row's `local_by`: the client works locally.
+    local: bool,
+    state: TimeoutState,
+    retries: bool,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many scopes [`ScopeReading::of`] read on this thread.
+    static SCOPE_READS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl ScopeReading {
+    fn of(row: &'static Row, scope: &str) -> Self {
+        #[cfg(test)]
+        SCOPE_READS.with(|n| n.set(n.get() + 1));
+        ScopeReading {
+            local: row.local_by.iter().any(|l| scope.contains(l.as_str())),
+            state: state_of(row, scope),
+            retries: retries(row, scope),
+        }
     }
 }
 
@@ -1295,6 +1327,42 @@ mod tests {
                 Missing
             )]
         );
+    }
+
+    /// Sites of a row read at function (or file) scope, thousands in one
+    /// function: the function is read once for all of them, and each site
+    /// still gets the function's own answer (a second function without the
+    /// deadline gets its own).
+    #[test]
+    fn a_function_of_many_sdk_calls_is_read_once() {
+        let n = 400;
+        let calls = "\tconf.Exchange(ctx, code)\n".repeat(n);
+        let go = format!(
+            "package main\n\nimport (\n\t\"context\"\n\t\"golang.org/x/oauth2\"\n)\n\nfunc a(ctx context.Context, conf *oauth2.Config, code string) {{\n\tctx, cancel := context.WithTimeout(ctx, time.Second)\n\tdefer cancel()\n{calls}}}\n\nfunc b(ctx context.Context, conf *oauth2.Config, code string) {{\n{calls}}}\n"
+        );
+        super::SCOPE_READS.with(|r| r.set(0));
+        let found = states("main.go", Lang::Go, &go);
+        assert_eq!(super::SCOPE_READS.with(|r| r.get()), 2);
+        assert_eq!(found.len(), 2 * n);
+        let first_b = 10 + n as u32 + 3;
+        for (line, client, state) in found {
+            assert_eq!(client, "golang.org/x/oauth2");
+            let want = if line < first_b {
+                TimeoutState::Explicit
+            } else {
+                TimeoutState::Missing
+            };
+            assert_eq!(state, want, "line {line}");
+        }
+        // File scope (Python's firebase_admin messaging): one read.
+        let py = format!(
+            "from firebase_admin import messaging\n\ndef send(m):\n{}",
+            "    messaging.send(m)\n".repeat(n)
+        );
+        super::SCOPE_READS.with(|r| r.set(0));
+        let found = states("app/push.py", Lang::Python, &py);
+        assert_eq!(found.len(), n);
+        assert_eq!(super::SCOPE_READS.with(|r| r.get()), 1);
     }
 
     #[test]

@@ -151,6 +151,17 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// Byte offset where a 1-based line starts (line 0 and 1 start at 0),
+    /// `None` past the last line: the inverse of [`Source::line`], read from
+    /// the index the source already holds rather than by counting newlines
+    /// from the top once per call site.
+    pub fn line_offset(&self, line: u32) -> Option<usize> {
+        if line <= 1 {
+            return Some(0);
+        }
+        self.line_starts.get(line as usize - 1).copied()
+    }
+
     pub fn loc(&self, offset: usize) -> Location {
         Location::new(self.path, self.line(offset))
     }

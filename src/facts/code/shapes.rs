@@ -1619,6 +1619,7 @@ fn calls<'f>(
         lengths[n.len().min(63)] = true;
     }
     let racing = !py && code.contains("Promise.race");
+    let races: OnceCell<callers::Races> = OnceCell::new();
     let py_methods: OnceCell<Methods> = OnceCell::new();
     let literals: OnceCell<Literals> = OnceCell::new();
     for (open, _) in code.match_indices('(') {
@@ -1842,7 +1843,12 @@ fn calls<'f>(
         }
         if bound.is_none()
             && racing
-            && let Some(race) = callers::raced(src, start, functions())
+            && let Some(race) = callers::raced(
+                src,
+                start,
+                functions(),
+                races.get_or_init(|| callers::Races::of(src)),
+            )
         {
             bound = Some(format!(
                 "is raced against a timer at line {}",
