@@ -59,10 +59,24 @@ const JS_KINDS: &[(&str, &str)] = &[
     ("pii", "    console.log(\"email\", user.email);\n"),
     ("secret", "    k = \"sk_live_{i:024}\";\n"),
 ];
-const JS_EXTRA: &[(&str, &str)] = &[(
+const JS_MANIFEST: (&str, &str) = (
     "package.json",
     "{\"name\":\"x\",\"dependencies\":{\"axios\":\"1\",\"got\":\"1\",\"stripe\":\"1\"}}",
-)];
+);
+const JS_EXTRA_JS: &[(&str, &str)] = &[
+    JS_MANIFEST,
+    (
+        "src/api.js",
+        "export async function api(u) { return fetch(u); }\n",
+    ),
+];
+const JS_EXTRA_TS: &[(&str, &str)] = &[
+    JS_MANIFEST,
+    (
+        "src/api.ts",
+        "export async function api(u) { return fetch(u); }\n",
+    ),
+];
 
 fn shape(lang: Lang) -> Shape {
     match lang {
@@ -94,26 +108,14 @@ fn shape(lang: Lang) -> Shape {
             head: JS_HEAD,
             kinds: JS_KINDS,
             tail: "  }\n}\n",
-            extra: &[
-                JS_EXTRA[0],
-                (
-                    "src/api.js",
-                    "export async function api(u) { return fetch(u); }\n",
-                ),
-            ],
+            extra: JS_EXTRA_JS,
         },
         Lang::TypeScript => Shape {
             path: "src/svc.ts",
             head: JS_HEAD,
             kinds: JS_KINDS,
             tail: "  }\n}\n",
-            extra: &[
-                JS_EXTRA[0],
-                (
-                    "src/api.ts",
-                    "export async function api(u) { return fetch(u); }\n",
-                ),
-            ],
+            extra: JS_EXTRA_TS,
         },
         Lang::Python => Shape {
             path: "app/main.py",

@@ -63,7 +63,6 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     // `const p = fetch(u); … await Promise.race([p, timer])`: the promise is
     // raced where it is built, in the same function.
     if js && code.contains("Promise.race") {
-        let functions = src.functions();
         let races = Races::of(src);
         for call in facts.outbound.iter_mut() {
             if !matches!(
@@ -77,13 +76,8 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             };
             let line_end = code[at..].find('\n').map_or(code.len(), |i| at + i);
             // The call is somewhere on that line, right of any `=`.
-            let Some(race) = raced_line(
-                src,
-                line_end.saturating_sub(1).max(at),
-                line_end,
-                functions,
-                &races,
-            ) else {
+            let Some(race) = raced_line(src, line_end.saturating_sub(1).max(at), line_end, &races)
+            else {
                 continue;
             };
             call.timeout = TimeoutState::Explicit;
@@ -108,12 +102,6 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         return;
     }
     let functions = src.functions();
-    let innermost = |at: usize| {
-        functions
-            .iter()
-            .filter(|(_, s, e)| (*s..*e).contains(&at))
-            .min_by_key(|(_, s, e)| e - s)
-    };
     // Go: whether a function hands its caller's context to its requests,
     // read once per function however many calls it holds.
     let mut carries_ctx: HashMap<(usize, usize), bool> = HashMap::new();
@@ -121,7 +109,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         let Some(at) = src.line_offset(call.location.line) else {
             continue;
         };
-        let Some((name, s, e)) = innermost(at) else {
+        let Some((name, s, e)) = src.innermost(at) else {
             continue;
         };
         // A Go request is bounded by its caller's deadline only when it
@@ -292,33 +280,19 @@ impl Races {
 /// A call at `start` whose promise is bound to a variable that the same
 /// function races (`const p = safeFetch(u); … Promise.race([p, timer])`):
 /// the offset of that race.
-pub(super) fn raced(
-    src: &Source,
-    start: usize,
-    functions: &[(String, usize, usize)],
-    races: &Races,
-) -> Option<usize> {
+pub(super) fn raced(src: &Source, start: usize, races: &Races) -> Option<usize> {
     let line_end = src.code[start..]
         .find('\n')
         .map_or(src.code.len(), |i| start + i);
-    raced_line(src, start, line_end, functions, races)
+    raced_line(src, start, line_end, races)
 }
 
-fn raced_line(
-    src: &Source,
-    start: usize,
-    line_end: usize,
-    functions: &[(String, usize, usize)],
-    races: &Races,
-) -> Option<usize> {
+fn raced_line(src: &Source, start: usize, line_end: usize, races: &Races) -> Option<usize> {
     let code = &src.code;
     if races.0.is_empty() {
         return None;
     }
-    let (_, _, end) = functions
-        .iter()
-        .filter(|(_, s, e)| (*s..*e).contains(&start))
-        .min_by_key(|(_, s, e)| e - s)?;
+    let (_, _, end) = src.innermost(start)?;
     let line_start = code[..start].rfind('\n').map_or(0, |i| i + 1);
     let c = RACED_BINDING.captures(&code[line_start..line_end])?;
     let name = c.name("name")?.as_str();

@@ -457,10 +457,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             let range = match c.row.scope {
                 Scope::File => (0, code.len()),
                 Scope::Function => src
-                    .functions()
-                    .iter()
-                    .filter(|(_, s, e)| (*s..*e).contains(&start))
-                    .min_by_key(|(_, s, e)| e - s)
+                    .innermost(start)
                     .map_or_else(|| (start, statement_end(src, start)), |(_, s, e)| (*s, *e)),
                 _ => (start, statement_end(src, start)),
             };

@@ -1843,12 +1843,8 @@ fn calls<'f>(
         }
         if bound.is_none()
             && racing
-            && let Some(race) = callers::raced(
-                src,
-                start,
-                functions(),
-                races.get_or_init(|| callers::Races::of(src)),
-            )
+            && let Some(race) =
+                callers::raced(src, start, races.get_or_init(|| callers::Races::of(src)))
         {
             bound = Some(format!(
                 "is raced against a timer at line {}",
