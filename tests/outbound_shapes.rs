@@ -218,7 +218,7 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("jobs/mirror.py", 27, 5),
         ("jobs/mirror.py", 38, 5),
         ("jobs/mirror.py", 42, 5),
-        ("jobs/previews.py", 11, 5),
+        ("jobs/previews.py", 16, 5),
         ("jobs/tokens.py", 12, 5),
         ("jobs/tokens.py", 25, 5),
         ("jobs/tokens.py", 32, 5),
@@ -412,7 +412,7 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     // A guarded fetcher whose requests-hardened config sets a default
     // timeout has callers that need none; a litellm call whose options dict
     // is a parameter cannot be read and is no site.
-    for (path, line) in [("jobs/previews.py", 7), ("jobs/assistant.py", 29)] {
+    for (path, line) in [("jobs/previews.py", 11), ("jobs/assistant.py", 29)] {
         assert!(!at(path, line), "counted: {path}:{line}");
     }
 }

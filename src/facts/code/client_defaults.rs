@@ -171,7 +171,11 @@ mod tests {
                 _ => Lang::Rust,
             };
             for m in &d.row.matches {
-                assert!(m.contains(d.row.needle.as_str()), "{}: needle", d.row.client);
+                assert!(
+                    m.contains(d.row.needle.as_str()),
+                    "{}: needle",
+                    d.row.client
+                );
                 let found = scan("app/settings.x", lang, &format!("{m}\n"));
                 assert_eq!(found.len(), 1, "{}: {m}", d.row.client);
             }
@@ -200,7 +204,10 @@ mod tests {
             "# EMAIL_TIMEOUT = 10\n",
             "timeout = settings.EMAIL_TIMEOUT\n",
         ] {
-            assert!(scan("proj/settings.py", Lang::Python, unset).is_empty(), "{unset}");
+            assert!(
+                scan("proj/settings.py", Lang::Python, unset).is_empty(),
+                "{unset}"
+            );
         }
     }
 

@@ -494,7 +494,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 for line in code[e..start].lines() {
                     let line = line.trim_start();
                     if line.strip_prefix(var).is_some_and(|r| {
-                        r.starts_with('[') || r.starts_with(".update(") || r.starts_with(".setdefault(")
+                        r.starts_with('[')
+                            || r.starts_with(".update(")
+                            || r.starts_with(".setdefault(")
                     }) {
                         scope.push('\n');
                         scope.push_str(line);
@@ -573,7 +575,10 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
 
 /// The name of a dict splatted as a call's only argument (`**options`).
 fn splat_only(args: &str) -> Option<&str> {
-    let name = args.trim().strip_prefix("**")?.trim_end_matches([',', ' ', '\n']);
+    let name = args
+        .trim()
+        .strip_prefix("**")?
+        .trim_end_matches([',', ' ', '\n']);
     (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(name)
 }
 

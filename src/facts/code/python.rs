@@ -998,8 +998,7 @@ mod tests {
     /// not the library's.
     #[test]
     fn module_level_helpers_by_module_and_by_name() {
-        let f = py(
-            "import aiohttp
+        let f = py("import aiohttp
 from aiohttp import request, ClientTimeout
 from requests import post as send
 from httpx import get
@@ -1023,8 +1022,7 @@ def hook(u):
 def other(session, cache, u):
     session.request('GET', u)
     return cache.get(u)
-",
-        );
+");
         assert_eq!(
             f.line_timeouts(),
             vec![
