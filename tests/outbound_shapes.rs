@@ -292,7 +292,7 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "pc.Get through the net/http client of internal/mirrors/mirrors.go:59, configured with a timeout",
         "px.Get through the net/http client built at internal/proxies/proxies.go:10, configured with a timeout",
         "request with timeout=",
-        "manager.send_request with a timeout",
+        "manager.send_request through the client configured at line 9 with a timeout",
         "fetch_unbounded() hands its caller's keywords on to requests-hardened",
         "guarded.fetch_unbounded passes timeout=",
         "completion with a timeout",
