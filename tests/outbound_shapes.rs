@@ -56,6 +56,16 @@
 //!   wrapper's own line is not a site;
 //! - a bare pycurl `perform()` and a urllib3 pool built without a timeout are
 //!   reported, the pool with `Timeout(…)` is not;
+//! - module-level helpers and SDKs of the held-out tandoor service: aiohttp's
+//!   `request()` imported by name is reported at risk 3 (300 s), not with a
+//!   `ClientTimeout`; a requests-hardened fetcher whose config sets
+//!   `default_timeout` needs nothing from its callers, one with
+//!   `default_timeout=None` is judged at each caller (reported without
+//!   `timeout=`, not with it); litellm `completion(**request)` with a dict
+//!   built in the function and no `"timeout"` key is reported at risk 3 (600
+//!   s), with the key it is not, and a splat of a parameter is no site;
+//!   Django's `send_mail` is reported without a timeout, not through
+//!   `get_connection(timeout=10)`;
 //! - browser code in a server-side place: in a React Router route module
 //!   the `loader`'s fetch is reported, the fetch in a helper closure of the
 //!   page component (which calls hooks) is not; under `server-only/`, the
@@ -191,6 +201,7 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("internal/mirrors/mirrors.go", 66, 5),
         ("internal/notify/slack.go", 6, 5),
         ("internal/weather/api.go", 19, 5),
+        ("jobs/assistant.py", 16, 3),
         ("jobs/catalog.py", 29, 5),
         ("jobs/catalog.py", 41, 5),
         ("jobs/channels.py", 20, 5),
@@ -199,12 +210,15 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("jobs/downloads.py", 13, 5),
         ("jobs/feed_sources.py", 9, 5),
         ("jobs/feed_sources.py", 23, 5),
+        ("jobs/hub.py", 8, 3),
+        ("jobs/invites.py", 7, 5),
         ("jobs/lookups.py", 12, 5),
         ("jobs/lookups.py", 21, 5),
         ("jobs/lookups.py", 32, 5),
         ("jobs/mirror.py", 27, 5),
         ("jobs/mirror.py", 38, 5),
         ("jobs/mirror.py", 42, 5),
+        ("jobs/previews.py", 16, 5),
         ("jobs/tokens.py", 12, 5),
         ("jobs/tokens.py", 25, 5),
         ("jobs/tokens.py", 32, 5),
@@ -277,6 +291,13 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "client.Do on the http.Client with Timeout that its caller passes at line 44",
         "pc.Get through the net/http client of internal/mirrors/mirrors.go:59, configured with a timeout",
         "px.Get through the net/http client built at internal/proxies/proxies.go:10, configured with a timeout",
+        "request with timeout=",
+        "manager.send_request through the client configured at line 9 with a timeout",
+        "fetch_unbounded() hands its caller's keywords on to requests-hardened",
+        "guarded.fetch_unbounded passes timeout=",
+        "completion with a timeout",
+        "get_connection with a timeout",
+        "send_mail with a timeout",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
@@ -386,6 +407,12 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     // class's wrapper, and a wrapper that sets its own timeout has callers
     // that need none.
     for (path, line) in [("jobs/channels.py", 45), ("jobs/uploads.py", 24)] {
+        assert!(!at(path, line), "counted: {path}:{line}");
+    }
+    // A guarded fetcher whose requests-hardened config sets a default
+    // timeout has callers that need none; a litellm call whose options dict
+    // is a parameter cannot be read and is no site.
+    for (path, line) in [("jobs/previews.py", 11), ("jobs/assistant.py", 29)] {
         assert!(!at(path, line), "counted: {path}:{line}");
     }
 }

@@ -391,10 +391,21 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 let config = &code[m.start()..statement_end(src, m.start())];
                 let state = state_of(&c.row, config);
                 let at = src.line(m.start());
+                // A Python local bound in a function (`manager = Manager(…)`)
+                // is that function's: two functions that each build their own
+                // are each judged by their own.
+                let until = if key == "py" && !name.as_str().contains('.') {
+                    super::shapes::innermost_function(src.functions(), name.start())
+                        .map_or(usize::MAX, |f| f.2)
+                } else {
+                    usize::MAX
+                };
                 for (start, end) in
                     instance_calls(src, name.as_str(), m.end(), member, &c.row.instance_methods)
                 {
-                    sites.push((start, end, Some((format!("line {at}"), state.clone()))));
+                    if start < until {
+                        sites.push((start, end, Some((format!("line {at}"), state.clone()))));
+                    }
                 }
             }
         }
@@ -467,6 +478,40 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             if reading.local {
                 continue;
             }
+            // Python options splatted from a dict (`completion(**ai_request)`):
+            // the dict literal bound in the same function says what bounds
+            // the call; a dict that cannot be read (a parameter, built
+            // elsewhere) leaves the call unknown, not a site. The scope with
+            // the dict's text is this site's own: read once, not kept.
+            let splat;
+            let reading = if key == "py"
+                && code[..end].ends_with('(')
+                && let Some(var) = splat_only(src.inside(end - 1))
+            {
+                let Some((s, e)) = literal_binding(src, var, start) else {
+                    continue;
+                };
+                let mut scope = code[range.0..range.1].to_string();
+                scope.push('\n');
+                scope.push_str(&code[s..e]);
+                // Keys set on it before the call: `ai_request["timeout"] = 30`,
+                // `options.update(timeout=30)`.
+                for line in code[e..start].lines() {
+                    let line = line.trim_start();
+                    if line.strip_prefix(var).is_some_and(|r| {
+                        r.starts_with('[')
+                            || r.starts_with(".update(")
+                            || r.starts_with(".setdefault(")
+                    }) {
+                        scope.push('\n');
+                        scope.push_str(line);
+                    }
+                }
+                splat = ScopeReading::of(&c.row, &scope);
+                &splat
+            } else {
+                &*reading
+            };
             let call = code[start..end]
                 .trim_end_matches('(')
                 .split_whitespace()
@@ -564,6 +609,15 @@ impl ScopeReading {
     }
 }
 
+/// The name of a dict splatted as a call's only argument (`**options`).
+fn splat_only(args: &str) -> Option<&str> {
+    let name = args
+        .trim()
+        .strip_prefix("**")?
+        .trim_end_matches([',', ' ', '\n']);
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(name)
+}
+
 /// Whether the client retries this site by itself.
 fn retries(row: &Row, text: &str) -> bool {
     match row.retry.as_deref() {
@@ -618,12 +672,40 @@ fn describe(row: &Row, call: &str, state: &TimeoutState, through: Option<&str>) 
 }
 
 /// `needle` in `text`; a bare identifier must be an object key (`timeout:`,
-/// shorthand `{ timeout }`) or a keyword argument (`timeout=`).
+/// shorthand `{ timeout }`) or a keyword argument (`timeout=`). A Python
+/// keyword set to `None` (`timeout=None`, `default_timeout=None`) asks the
+/// client for no bound at all, so it bounds nothing.
 fn mentions(text: &str, needle: &str) -> bool {
     if !needle.chars().all(|c| c.is_alphanumeric() || c == '_') {
         return text.contains(needle);
     }
-    super::names_key(text, needle, true)
+    if !super::names_key(text, needle, true) {
+        return false;
+    }
+    !text.contains("None") || super::names_key(&none_keywords_removed(text, needle), needle, true)
+}
+
+/// Whether `needle` at `i` is a keyword argument set to `None`.
+fn keyword_none(text: &str, i: usize, needle: &str) -> bool {
+    let rest = text[i + needle.len()..].trim_start();
+    rest.strip_prefix('=')
+        .filter(|r| !r.starts_with('='))
+        .and_then(|r| r.trim_start().strip_prefix("None"))
+        .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+}
+
+/// `text` without its `needle=None` keywords.
+fn none_keywords_removed(text: &str, needle: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (i, _) in text.match_indices(needle) {
+        if keyword_none(text, i, needle) {
+            out.push_str(&text[last..i]);
+            last = i + needle.len();
+        }
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// The modules of `row.imports` this file imports, or `None` for none.
@@ -805,14 +887,26 @@ fn definition(src: &Source, name: &str) -> Option<(usize, usize)> {
 }
 
 /// The object literal last bound to `name` before `before`
-/// (`const opts = { host, … };`): its span, braces included.
+/// (`const opts = { host, … };`): its span, braces included. In Python the
+/// dict literal bound in the same function (`ai_request = {…}` before
+/// `completion(**ai_request)`): a dict of another function, or a
+/// parameter, is not read.
 fn literal_binding(src: &Source, name: &str, before: usize) -> Option<(usize, usize)> {
     let n = regex::escape(name);
-    let re = Regex::new(&format!(
-        r"\b(?:const|let|var)\s+{n}\s*(?::[^=;{{}}]+)?=\s*\{{"
-    ))
+    let python = src.lang == Lang::Python;
+    let re = Regex::new(&if python {
+        format!(r"(?m)^[ \t]*{n}[ \t]*(?::[^=\n]+)?=[ \t]*\{{")
+    } else {
+        format!(r"\b(?:const|let|var)\s+{n}\s*(?::[^=;{{}}]+)?=\s*\{{")
+    })
     .ok()?;
     let m = src.matches(&re).filter(|m| m.end() <= before).last()?;
+    if python
+        && super::shapes::innermost_function(src.functions(), m.start()).map(|f| f.1)
+            != super::shapes::innermost_function(src.functions(), before).map(|f| f.1)
+    {
+        return None;
+    }
     Some((m.end() - 1, src.matching(m.end() - 1)?))
 }
 
