@@ -95,6 +95,19 @@
 //!   also behind `extends TimedApi<{ showId: number }>`; a base that keeps
 //!   the library itself, `this.axios = axios`, leaves it reported); the
 //!   base's own lines are no sites;
+//! - a project class that builds an SDK client in its constructor from its
+//!   own option (`worker/src/library/`: `MediaServer` hands its
+//!   destructured `timeout` to plex-api, `CatalogSearch` its
+//!   `options.requestTimeout` to MeiliSearch) is judged at each
+//!   `new Class({…})`, in other modules: without the option reported, with
+//!   it (also in a local object literal) bounded, with options from a
+//!   variable or a spread not judged; the construction in the class is no
+//!   site, unless the class falls back to its own bound (`SafeSearch`);
+//! - an AI agent's tool under the package's sources
+//!   (`worker/src/agent/tools/`) is the service's code, not repository
+//!   tooling: its fetch is reported; a server module that reads a fetched
+//!   page through jsdom (`portal/app/server-only/headline.ts`) is not
+//!   browser code for its `document.querySelector`: reported;
 //! - a fetch whose body holds a GraphQL query in a template literal
 //!   (`articles (first: 20) {`) is a call, not a method shorthand;
 //! - a `fetch` imported from the project's own module honours `timeout:`
@@ -225,8 +238,10 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("jobs/uploads.py", 12, 5),
         ("jobs/uploads.py", 20, 5),
         ("portal/app/routes/connect.tsx", 10, 5),
+        ("portal/app/server-only/headline.ts", 7, 5),
         ("portal/app/server-only/quota/plans.ts", 3, 5),
         ("probe/src/probe.rs", 7, 5),
+        ("worker/src/agent/tools/importImage.tool.ts", 7, 5),
         ("worker/src/archive.ts", 12, 5),
         ("worker/src/avatars.ts", 10, 5),
         ("worker/src/catalog/films.ts", 14, 5),
@@ -245,6 +260,8 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("worker/src/invoices.ts", 19, 5),
         ("worker/src/lazy.ts", 4, 5),
         ("worker/src/lazy.ts", 9, 5),
+        ("worker/src/library/lookup.ts", 6, 5),
+        ("worker/src/library/sync.ts", 5, 5),
         ("worker/src/registry.ts", 10, 5),
         ("worker/src/registry.ts", 28, 5),
         ("worker/src/summarise.ts", 4, 3),
@@ -348,6 +365,35 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         evidence.contains("this.axios.get through the axios client TimedApi.axios (a field of the base class), built at worker/src/catalog/timed/index.ts:5, configured with a timeout"),
         "{evidence}"
     );
+    // A project class whose constructor hands its own `timeout` option to
+    // the SDK it builds is judged at each `new Class({…})`: with the
+    // option bounded, from options this module cannot read (a variable, a
+    // spread) not judged; the construction inside the class is no site,
+    // unless the class bounds it itself (`requestTimeout ?? 3000`).
+    assert!(
+        evidence.contains("new MediaServer(…) passes timeout to the class MediaServer defined at worker/src/library/server.ts:11, whose constructor hands it to plex-api (built at worker/src/library/server.ts:15)"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("new CatalogSearch(…) passes no requestTimeout to the class CatalogSearch defined at worker/src/library/search.ts:5"),
+        "{evidence}"
+    );
+    for (path, line) in [
+        ("worker/src/library/sync.ts", 12),
+        ("worker/src/library/lookup.ts", 10),
+        ("worker/src/library/search.ts", 21),
+    ] {
+        assert!(at(path, line), "bounded site not listed: {path}:{line}");
+    }
+    for (path, line) in [
+        ("worker/src/library/server.ts", 15),
+        ("worker/src/library/search.ts", 9),
+        ("worker/src/library/sync.ts", 18),
+        ("worker/src/library/sync.ts", 22),
+        ("worker/src/library/lookup.ts", 13),
+    ] {
+        assert!(!at(path, line), "counted: {path}:{line}");
+    }
     // `client.http.post` is another object's member, not the local `http`.
     assert!(
         !at("worker/src/registry.ts", 38),

@@ -294,6 +294,20 @@ pub fn fix(client: &str) -> Option<&'static str> {
         .map(|c| c.row.fix.as_str())
 }
 
+/// What a row's client does when nothing bounds it (its default: none, a
+/// bound, or one too long): a project class that builds the client with
+/// its caller's option leaves callers without the option to this.
+pub(super) fn unbounded_state(client: &str) -> Option<TimeoutState> {
+    let row = &CLIENTS.iter().find(|c| c.row.client == client)?.row;
+    Some(if row.default == "none" {
+        TimeoutState::Missing
+    } else if row.too_long {
+        TimeoutState::TooLong(row.default.as_str())
+    } else {
+        TimeoutState::ClientDefault(row.default.as_str())
+    })
+}
+
 /// Every row's documented examples: (language key, client, examples).
 pub fn examples() -> impl Iterator<Item = (&'static str, &'static str, &'static Examples)> {
     CLIENTS

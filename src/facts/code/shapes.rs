@@ -75,6 +75,19 @@ pub enum ProviderKind {
         from: Option<String>,
         methods: Vec<String>,
     },
+    /// JavaScript: a class (the provider's `name`) whose constructor
+    /// builds the SDK client `client` at `built` and sets its timeout from
+    /// the option `option` of the constructor's `param`-th argument
+    /// (`new PlexAPI({ token, timeout })` → `new NodePlexAPI({ timeout })`).
+    /// A caller that passes no such option leaves the client `unbounded`
+    /// (its own default).
+    Constructs {
+        client: &'static str,
+        option: String,
+        param: usize,
+        built: Location,
+        unbounded: TimeoutState,
+    },
 }
 
 /// A call to a function that may be a [`Provider`].
@@ -105,6 +118,20 @@ pub enum Args {
     },
     /// `name().get(…)`: the call's own timeout, if it sets one.
     Method { own: Option<TimeoutState> },
+    /// `new Name(…)`: what each positional argument holds.
+    New { args: Vec<NewArg> },
+}
+
+/// An argument of `new Name(…)`, as far as its options can be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewArg {
+    /// An object literal (written there, or bound to a local a few lines
+    /// up): its top-level keys, and whether a spread may add others.
+    Keys { keys: Vec<String>, spread: bool },
+    /// `undefined`, `null`: no options at all.
+    Absent,
+    /// A variable, a call, anything else: unknown.
+    Opaque,
 }
 
 fn re(p: &str) -> Regex {
@@ -275,6 +302,17 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     if forwards {
         py_kwargs_wrappers(src, &fns, &names, &modules, facts, &mut providers);
     }
+    // An SDK client built in a class's constructor from the class's own
+    // options (the table's site, already read by clients.rs).
+    if js
+        && code.contains("constructor")
+        && facts
+            .outbound
+            .iter()
+            .any(|c| c.timeout == TimeoutState::Explicit)
+    {
+        constructor_options(src, cls(), facts, &mut providers);
+    }
     for p in &providers {
         // `Class.method` is reached as `this.method(…)`, not by its name.
         if !p.name.contains('.') {
@@ -322,6 +360,250 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         }
     }
 }
+
+/// A project class that builds an SDK client in its constructor and hands
+/// it a timeout taken from its own constructor options:
+///
+/// ```text
+/// class PlexAPI {
+///   constructor({ plexToken, timeout }: { plexToken?: string; timeout?: number }) {
+///     this.client = new NodePlexAPI({ token: plexToken, timeout: timeout });
+/// ```
+///
+/// The construction reads as bounded (`timeout:` is there), but the value
+/// is whatever each `new PlexAPI({…})` passes: undefined for a caller that
+/// passes none, and then the SDK's default applies. So the construction is
+/// no site; the class is a provider judged at each `new Class(…)`. Only a
+/// timeout key whose value is a constructor option with no default of its
+/// own (`{ timeout }` destructured, `options.timeout`) is handed through; a
+/// literal, a fallback (`timeout ?? 5000`) or a reassigned option bounds
+/// the construction itself, which then stays a bounded site.
+fn constructor_options(
+    src: &Source,
+    classes: &JsClasses,
+    facts: &mut CodeFacts,
+    out: &mut Vec<Provider>,
+) {
+    let code = &src.code;
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    for (idx, class) in classes.classes.iter().enumerate() {
+        let Some(head) = code[class.open..class.close]
+            .match_indices("constructor")
+            .map(|(i, _)| class.open + i)
+            .find(|&at| {
+                !ident(code.as_bytes()[at - 1])
+                    && code.as_bytes()[at - 1] != b'.'
+                    && code[at + "constructor".len()..]
+                        .trim_start()
+                        .starts_with('(')
+                    && src.is_code(at)
+                    && innermost_js_class(&classes.classes, at) == Some(idx)
+            })
+        else {
+            continue;
+        };
+        let after = &code[head + "constructor".len()..];
+        let open = head + "constructor".len() + (after.len() - after.trim_start().len());
+        let Some(close) = src.matching(open) else {
+            continue;
+        };
+        let params = ctor_params(&code[open + 1..close]);
+        let Some(body_open) = code[close..].find('{').map(|i| close + i) else {
+            continue;
+        };
+        let Some(body_close) = src.matching(body_open) else {
+            continue;
+        };
+        if params.is_empty() {
+            continue;
+        }
+        let body = &code[body_open..body_close];
+        let lines = src.line(body_open)..=src.line(body_close);
+        let mut i = 0;
+        while i < facts.outbound.len() {
+            let c = &facts.outbound[i];
+            let unbounded = super::clients::unbounded_state(c.client);
+            if c.timeout != TimeoutState::Explicit
+                || !lines.contains(&c.location.line)
+                || unbounded.is_none()
+            {
+                i += 1;
+                continue;
+            }
+            let forwarded = line_offset(src, body_open, c.location.line)
+                .and_then(|from| forwarded_option(src, from, body, &params));
+            let (Some((option, param)), Some(unbounded)) = (forwarded, unbounded) else {
+                i += 1;
+                continue;
+            };
+            let site = facts.outbound.remove(i);
+            out.push(Provider {
+                location: src.loc(class.at),
+                name: class.name.clone(),
+                kind: ProviderKind::Constructs {
+                    client: site.client,
+                    option,
+                    param,
+                    built: site.location,
+                    unbounded,
+                },
+            });
+        }
+    }
+}
+
+/// A constructor parameter: a destructured object, (key, local name,
+/// whether it has a default) per property, or a plain name.
+enum CtorParam {
+    Destructured(Vec<(String, String, bool)>),
+    Named(String),
+}
+
+/// The parameters of `constructor(…)`, TypeScript parameter properties
+/// (`private readonly opts: Opts`) read as their name.
+fn ctor_params(header: &str) -> Vec<CtorParam> {
+    let ident_len = |s: &str| {
+        s.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .unwrap_or(s.len())
+    };
+    split_top(header)
+        .into_iter()
+        .map(|p| {
+            let mut p = p.trim();
+            while let Some(rest) = [
+                "public ",
+                "private ",
+                "protected ",
+                "readonly ",
+                "override ",
+            ]
+            .iter()
+            .find_map(|m| p.strip_prefix(m))
+            {
+                p = rest.trim_start();
+            }
+            if !p.starts_with('{') {
+                return CtorParam::Named(p[..ident_len(p)].to_string());
+            }
+            // The pattern ends at its closing brace; a type may follow.
+            let mut depth = 0;
+            let end = p
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                    depth == 0
+                })
+                .map_or(p.len(), |(i, _)| i);
+            let inner = &p[1..end];
+            CtorParam::Destructured(
+                split_top(inner)
+                    .into_iter()
+                    .filter_map(|item| {
+                        let item = item.trim();
+                        let key = &item[..ident_len(item)];
+                        if key.is_empty() {
+                            return None;
+                        }
+                        let rest = item[key.len()..].trim_start();
+                        let (local, rest) = match rest.strip_prefix(':') {
+                            Some(r) => {
+                                let r = r.trim_start();
+                                (&r[..ident_len(r)], &r[ident_len(r)..])
+                            }
+                            None => (key, rest),
+                        };
+                        Some((
+                            key.to_string(),
+                            local.to_string(),
+                            rest.trim_start().starts_with('='),
+                        ))
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The offset where `line` starts, searched from `from` (on or before it).
+fn line_offset(src: &Source, from: usize, line: u32) -> Option<usize> {
+    let skip = line.checked_sub(src.line(from))? as usize;
+    if skip == 0 {
+        return Some(src.code[..from].rfind('\n').map_or(0, |i| i + 1));
+    }
+    src.code[from..]
+        .match_indices('\n')
+        .nth(skip - 1)
+        .map(|(i, _)| from + i + 1)
+}
+
+/// The constructor option that a construction starting on the line at
+/// `from` takes its timeout from: (the option's name, the parameter it is
+/// a property of). Every timeout key of its arguments must be such an
+/// option; one set otherwise bounds the construction itself.
+fn forwarded_option(
+    src: &Source,
+    from: usize,
+    body: &str,
+    params: &[CtorParam],
+) -> Option<(String, usize)> {
+    let code = &src.code;
+    let line_end = code[from..].find('\n').map_or(code.len(), |i| from + i);
+    let open = (from..line_end).find(|&i| code.as_bytes()[i] == b'(' && src.is_code(i))?;
+    let args = src.inside(open);
+    let mut found = None;
+    for m in TIMEOUT_KEY.find_iter(args) {
+        let prev = args[..m.start()].trim_end().chars().next_back();
+        if !matches!(prev, Some('{' | ',')) {
+            continue;
+        }
+        let key = m.as_str();
+        let after = args[m.end()..].trim_start();
+        let value = match after.strip_prefix(':') {
+            Some(v) => v.split([',', '}', '\n']).next().unwrap_or("").trim(),
+            None if after.is_empty() || after.starts_with([',', '}']) => key,
+            None => continue,
+        };
+        // `timeout = timeout ?? 5000` in the body settles it there.
+        let reassigned = |local: &str| {
+            body.match_indices(local).any(|(i, _)| {
+                let rest = body[i + local.len()..].trim_start();
+                (rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>"))
+                    || rest.starts_with("??=")
+                    || rest.starts_with("||=")
+            })
+        };
+        let option = params.iter().enumerate().find_map(|(i, p)| match p {
+            CtorParam::Destructured(props) => props
+                .iter()
+                .find(|(_, local, default)| local == value && !default && !reassigned(local))
+                .map(|(key, _, _)| (key.clone(), i)),
+            CtorParam::Named(name) => value
+                .strip_prefix(name.as_str())
+                .and_then(|r| r.strip_prefix("?.").or_else(|| r.strip_prefix('.')))
+                .filter(|f| {
+                    !f.is_empty()
+                        && f.chars()
+                            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                })
+                .map(|f| (f.to_string(), i)),
+        });
+        match (option, &found) {
+            (None, _) => return None,
+            (Some(o), None) => found = Some(o),
+            (Some(o), Some(f)) if o == *f => {}
+            (Some(_), Some(_)) => return None,
+        }
+    }
+    found
+}
+
+/// A key naming a timeout (`timeout`, `requestTimeout`, `timeoutMs`).
+static TIMEOUT_KEY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b[A-Za-z_$]*(?:timeout|Timeout)[\w$]*\b"));
 
 /// An API base class keeps its axios instance in a field
 /// (`this.axios = axios.create({ baseURL, headers })` in its constructor)
@@ -1770,16 +2052,42 @@ fn calls<'f>(
             continue;
         }
         let before = code[..at - recv.len()].trim_end();
+        // `new PlexAPI({ token })`: a class of the project built here.
+        let constructed = !py
+            && recv.is_empty()
+            && before.ends_with("new")
+            && !before[..before.len() - 3]
+                .bytes()
+                .next_back()
+                .is_some_and(|b| ident(b) || b == b'.');
         if before.ends_with("function")
             || before.ends_with("def")
             || before.ends_with("async")
-            || before.ends_with("new")
+            || before.ends_with("new") && !constructed
         {
             continue;
         }
         let Some(close) = src.matching(open) else {
             continue;
         };
+        if constructed {
+            let start = before.len() - "new".len();
+            let lits = literals.get_or_init(|| object_literals(src));
+            let args = split_top(&code[open + 1..close])
+                .into_iter()
+                .map(|p| new_arg(src, p.trim(), lits, start))
+                .collect();
+            let call = ShapeCall {
+                location: src.loc(start),
+                name: exported.to_string(),
+                from: from.map(str::to_string),
+                call: format!("new {local}"),
+                def_line: None,
+                args: Args::New { args },
+            };
+            record(call, start, functions(), facts);
+            continue;
+        }
         // A method shorthand `getClient() {` or `client(): Api {` defines,
         // it does not call (`ok ? a() : b()` is a ternary).
         let after = code[close + 1..].trim_start();
@@ -1917,6 +2225,55 @@ fn calls<'f>(
         };
         record(call, start, functions(), facts);
     }
+}
+
+/// What an argument of `new Name(…)` at `at` says of its options.
+fn new_arg(src: &Source, arg: &str, literals: &Literals, at: usize) -> NewArg {
+    if arg.starts_with('{') {
+        return literal_keys(arg);
+    }
+    if arg == "undefined" || arg == "null" {
+        return NewArg::Absent;
+    }
+    if !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    {
+        // `const options = { token }; new Api(options)`.
+        if let Some((o, c)) = literal_before(literals, arg, at) {
+            return literal_keys(&src.code[o..=c]);
+        }
+    }
+    NewArg::Opaque
+}
+
+/// The top-level keys of an object literal `{ a, b: 1, 'c-d': 2, ...rest }`.
+fn literal_keys(literal: &str) -> NewArg {
+    let inner = literal
+        .strip_prefix('{')
+        .and_then(|l| l.trim_end().strip_suffix('}'))
+        .unwrap_or("");
+    let mut keys = Vec::new();
+    let mut spread = false;
+    for item in split_top(inner) {
+        let item = item.trim();
+        if item.starts_with("...") {
+            spread = true;
+            continue;
+        }
+        let key = match item.chars().next() {
+            Some(q @ ('\'' | '"')) => item[1..].split(q).next().unwrap_or(""),
+            _ => item
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .next()
+                .unwrap_or(""),
+        };
+        if !key.is_empty() {
+            keys.push(key.to_string());
+        }
+    }
+    NewArg::Keys { keys, spread }
 }
 
 /// Object literals bound to a name: (end of the declaration, `{`, `}`).
@@ -2391,6 +2748,61 @@ pub fn resolve(providers: &[Provider], calls: &[ShapeCall]) -> Vec<OutboundCall>
                     note,
                 }
             }
+            (
+                ProviderKind::Constructs {
+                    client,
+                    option,
+                    param,
+                    built,
+                    unbounded,
+                },
+                Args::New { args },
+            ) => {
+                let class = format!(
+                    "the class {} defined at {at}, whose constructor hands it to {client} (built at {}:{})",
+                    p.name, built.path, built.line
+                );
+                let passed = match args.get(*param) {
+                    None | Some(NewArg::Absent) => false,
+                    Some(NewArg::Keys { keys, spread }) => {
+                        if keys.iter().any(|k| k == option) {
+                            true
+                        } else if *spread {
+                            // The spread may carry it: unknown.
+                            continue;
+                        } else {
+                            false
+                        }
+                    }
+                    Some(NewArg::Opaque) => continue,
+                };
+                let (timeout, note) = if passed {
+                    (
+                        TimeoutState::Explicit,
+                        format!("{}(…) passes {option} to {class}", c.call),
+                    )
+                } else {
+                    let what = match unbounded {
+                        TimeoutState::ClientDefault(d) => {
+                            format!("{client}'s own default of {d} applies")
+                        }
+                        TimeoutState::TooLong(d) => {
+                            format!("{client}'s default of {d} is too long to protect a request")
+                        }
+                        _ => format!("{client} has no timeout by default"),
+                    };
+                    (
+                        unbounded.clone(),
+                        format!("{}(…) passes no {option} to {class}: {what}", c.call),
+                    )
+                };
+                OutboundCall {
+                    location: c.location.clone(),
+                    client,
+                    timeout,
+                    note,
+                }
+            }
             _ => continue,
         };
         out.push(site);
@@ -2668,6 +3080,40 @@ mod tests {
                 ("apps/api/routes/feeds.ts".into(), 4, Explicit),
                 ("apps/api/routes/feeds.ts".into(), 6, Missing),
             ]
+        );
+    }
+
+    #[test]
+    fn a_class_handing_its_option_to_the_sdk_it_builds_is_judged_where_it_is_built() {
+        use TimeoutState::*;
+        let lib = "import Stripe from 'stripe';\nexport class Billing {\n  private stripe: Stripe;\n  constructor(key: string, opts?: { timeout?: number }) {\n    this.stripe = new Stripe(key, { apiVersion: '2024-06-20', timeout: opts?.timeout });\n  }\n}\n";
+        let user = "import { Billing } from '../billing/client';\nexport const a = () => new Billing(process.env.KEY);\nexport const b = (key) => new Billing(key, { timeout: 5000 });\nexport const c = (key, o) => new Billing(key, o);\nexport const d = (key) => new Billing(key, undefined);\nconsole.log('billing');\n";
+        let facts = extract("src/billing/client.ts", Lang::TypeScript, false, lib);
+        assert!(facts.outbound.is_empty(), "{:?}", facts.outbound);
+        let got = sites(&[
+            ("src/billing/client.ts", Lang::TypeScript, lib),
+            ("src/routes/pay.ts", Lang::TypeScript, user),
+        ]);
+        // Stripe's own 80 s applies where no timeout is handed on.
+        assert_eq!(
+            got,
+            vec![
+                ("src/routes/pay.ts".into(), 2, ClientDefault("80 s")),
+                ("src/routes/pay.ts".into(), 3, Explicit),
+                ("src/routes/pay.ts".into(), 5, ClientDefault("80 s")),
+            ]
+        );
+        // A fallback of the class's own bounds the construction itself.
+        let fallback = lib.replace("opts?.timeout }", "opts?.timeout ?? 10000 }");
+        let facts = extract("src/billing/client.ts", Lang::TypeScript, false, &fallback);
+        assert_eq!(facts.outbound.len(), 1);
+        assert_eq!(facts.outbound[0].timeout, Explicit);
+        assert!(
+            sites(&[
+                ("src/billing/client.ts", Lang::TypeScript, &fallback),
+                ("src/routes/pay.ts", Lang::TypeScript, user),
+            ])
+            .is_empty()
         );
     }
 
