@@ -149,7 +149,14 @@
 //! - a status retry that leaves by `return` on a 200 is a storm, a walk
 //!   that pages by `offset` from what came back is not; urllib3's `Retry`
 //!   imported from `requests.adapters` is read as urllib3's (no jitter:
-//!   reported; with `backoff_jitter`: not).
+//!   reported; with `backoff_jitter`: not);
+//! - SDKs with no timeout of their own: `new YahooFinance(…)`,
+//!   `alphavantage({ key })` and `new GoogleSpreadsheet(id, auth)` are
+//!   reported, a YahooFinance given a `fetch` with a signal and a sheet whose
+//!   axios defaults get a timeout are not;
+//! - NestJS's `class X extends PassportStrategy(Strategy, name)` over
+//!   passport-github2 and passport-openidconnect is reported at its `class`
+//!   line; over passport-jwt (no request) it is no site.
 
 use serde_json::Value;
 
@@ -214,6 +221,8 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("portal/app/server-only/quota/plans.ts", 3, 5),
         ("probe/src/probe.rs", 7, 5),
         ("worker/src/archive.ts", 12, 5),
+        ("worker/src/auth/github.strategy.ts", 8, 5),
+        ("worker/src/auth/sso.strategy.ts", 7, 5),
         ("worker/src/avatars.ts", 10, 5),
         ("worker/src/catalog/films.ts", 14, 5),
         ("worker/src/catalog/films.ts", 22, 5),
@@ -231,6 +240,9 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("worker/src/invoices.ts", 19, 5),
         ("worker/src/lazy.ts", 4, 5),
         ("worker/src/lazy.ts", 9, 5),
+        ("worker/src/quotes/market.ts", 6, 5),
+        ("worker/src/quotes/market.ts", 10, 5),
+        ("worker/src/quotes/market.ts", 17, 5),
         ("worker/src/registry.ts", 10, 5),
         ("worker/src/registry.ts", 28, 5),
         ("worker/src/summarise.ts", 4, 3),
