@@ -438,7 +438,7 @@ fn typed_receiver_calls<'f>(
         let mpos = method.start();
         // The innermost scope holding the call, among the last few opened
         // before it (a bounded walk back, as for functions).
-        let end = declared.partition_point(|d| d.2 < at);
+        let end = declared.partition_point(|d| d.2 <= at);
         let Some(&(_, ty, _, _)) = declared[end.saturating_sub(64)..end]
             .iter()
             .filter(|(member, _, _, e)| *member == this && at < *e)
