@@ -172,7 +172,19 @@
 //! - a status retry that leaves by `return` on a 200 is a storm, a walk
 //!   that pages by `offset` from what came back is not; urllib3's `Retry`
 //!   imported from `requests.adapters` is read as urllib3's (no jitter:
-//!   reported; with `backoff_jitter`: not).
+//!   reported; with `backoff_jitter`: not);
+//! - SDKs with no timeout of their own: `new YahooFinance(…)`,
+//!   `alphavantage({ key })` and `new GoogleSpreadsheet(id, auth)` are
+//!   reported, a YahooFinance given a `fetch` with a signal and a sheet whose
+//!   axios defaults get a timeout are not;
+//! - NestJS's `class X extends PassportStrategy(Strategy, name)` over
+//!   passport-github2 and passport-openidconnect is reported at its `class`
+//!   line; over passport-jwt (no request) it is no site;
+//! - a project fetch wrapper reached through NestJS dependency injection
+//!   (`this.http.fetch(…)` on a constructor parameter property, also behind
+//!   `@Inject`, a typed field, a `useFactory` parameter, a local `new
+//!   HttpService()`): calls without a signal are reported, with one they are
+//!   not, and one handing on `init` from a parameter is unknown.
 
 use serde_json::Value;
 
@@ -243,6 +255,8 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("probe/src/probe.rs", 7, 5),
         ("worker/src/agent/tools/importImage.tool.ts", 7, 5),
         ("worker/src/archive.ts", 12, 5),
+        ("worker/src/auth/github.strategy.ts", 8, 5),
+        ("worker/src/auth/sso.strategy.ts", 7, 5),
         ("worker/src/avatars.ts", 10, 5),
         ("worker/src/catalog/films.ts", 14, 5),
         ("worker/src/catalog/films.ts", 22, 5),
@@ -262,6 +276,13 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("worker/src/lazy.ts", 9, 5),
         ("worker/src/library/lookup.ts", 6, 5),
         ("worker/src/library/sync.ts", 5, 5),
+        ("worker/src/prices/coins.service.ts", 22, 5),
+        ("worker/src/prices/prices.module.ts", 17, 5),
+        ("worker/src/prices/rates.service.ts", 16, 5),
+        ("worker/src/prices/rates.service.ts", 27, 5),
+        ("worker/src/quotes/market.ts", 6, 5),
+        ("worker/src/quotes/market.ts", 10, 5),
+        ("worker/src/quotes/market.ts", 17, 5),
         ("worker/src/registry.ts", 10, 5),
         ("worker/src/registry.ts", 28, 5),
         ("worker/src/summarise.ts", 4, 3),
@@ -417,6 +438,35 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     assert!(
         !evidence.contains("\"path\":\"worker/src/net/guardedFetch.ts\""),
         "fetch wrapper line counted\n{evidence}"
+    );
+    // SDKs bounded where they allow it: a YahooFinance given a fetch with a
+    // signal, a sheet whose axios defaults get a timeout.
+    for line in [7, 23] {
+        assert!(at("worker/src/quotes/market.ts", line), "market.ts:{line}");
+    }
+    // The injected `HttpService.fetch` is judged at its callers: the ones
+    // passing a signal are bounded sites (a parameter property, a typed
+    // field, a local `new HttpService()`); the one handing on `init` from a
+    // parameter is unknown, and the wrapper's own `globalThis.fetch` is no
+    // site.
+    for (path, line) in [
+        ("worker/src/prices/coins.service.ts", 15),
+        ("worker/src/prices/rates.service.ts", 20),
+        ("worker/src/prices/rates.service.ts", 26),
+    ] {
+        assert!(at(path, line), "bounded call not listed: {path}:{line}");
+    }
+    assert!(
+        evidence.contains("this.http.fetch passes a timeout or abort signal (the wrapper HttpService.fetch defined at worker/src/net/http.service.ts:9)"),
+        "{evidence}"
+    );
+    assert!(
+        !at("worker/src/prices/coins.service.ts", 27),
+        "options from a parameter judged"
+    );
+    assert!(
+        !evidence.contains("\"path\":\"worker/src/net/http.service.ts\""),
+        "injected wrapper line counted\n{evidence}"
     );
     // Browser code is no site, bounded or not.
     for (path, line) in [

@@ -453,6 +453,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             }
         }
         if key == "js" && c.call().is_some() {
+            sites.extend(mixin_constructions(src, c, &imports));
             let derived = derived_classes(src, c, &imports);
             let news = if derived.is_empty() {
                 HashMap::new()
@@ -1014,6 +1015,37 @@ fn derived_classes(src: &Source, c: &'static Client, imports: &[&str]) -> Vec<De
     }
     known
 }
+
+/// `class GoogleStrategy extends PassportStrategy(Strategy, 'google') {`:
+/// NestJS's passport mixin returns a subclass of the strategy it is given,
+/// and Nest builds the provider itself (no `new` in the project), so the
+/// class is where the row's client is constructed. The site is the `class`
+/// line; the statement read for a bound is the whole class, which holds
+/// the options its constructor hands to `super(…)`. The mixin's first
+/// argument must be the row's class (`new Strategy(` a site here):
+/// `PassportStrategy(Strategy)` over passport-jwt builds no client. The
+/// class is not recorded as a derived client, so a module that also writes
+/// `new GoogleStrategy(…)` (a Nest `useFactory`) does not count it twice.
+fn mixin_constructions(src: &Source, c: &'static Client, imports: &[&str]) -> Vec<Site> {
+    if !src.code.contains("extends") {
+        return Vec::new();
+    }
+    src.captures(&MIXIN_BASE)
+        .filter(|cap| constructs(src, c, imports, &cap["b"]))
+        .filter_map(|cap| {
+            let m = cap.get(0)?;
+            Some((m.start(), cap.name("open")?.end(), None))
+        })
+        .collect()
+}
+
+/// A class whose base is a call taking a class first:
+/// `extends PassportStrategy(Strategy, 'name')`.
+static MIXIN_BASE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r"\bclass\s+[A-Za-z_$][\w$]*\s*(?:<[^{}()]*?>)?\s+extends\s+(?P<open>[A-Za-z_$][\w$]*\s*\()\s*(?P<b>[A-Za-z_$][\w$]*)\s*[,)]",
+    )
+});
 
 /// Whether `new {base}(` is a construction of the row's client here.
 fn constructs(src: &Source, c: &'static Client, imports: &[&str], base: &str) -> bool {

@@ -339,6 +339,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         let methods = || this.then(cls);
         calls(src, &names, &modules, &own, &fns, &methods, facts);
     }
+    if js && (!bindings.is_empty() || code.contains("class")) {
+        typed_receiver_calls(src, &bindings, &fns, &cls, facts);
+    }
     facts.providers.extend(providers);
     if js && code.contains("axios") {
         inherited_clients(src, &cls, &fns, facts);
@@ -604,6 +607,213 @@ fn forwarded_option(
 /// A key naming a timeout (`timeout`, `requestTimeout`, `timeoutMs`).
 static TIMEOUT_KEY: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b[A-Za-z_$]*(?:timeout|Timeout)[\w$]*\b"));
+
+/// A method of a project class called through an object the caller holds
+/// by its type. NestJS hands each provider its services through the
+/// constructor (`constructor(private readonly fetchService: FetchService)`,
+/// also behind `@Inject(…)`), a `useFactory` receives them as typed
+/// parameters, and plain code keeps one in a typed field or builds one
+/// (`const http = new HttpClient()`): `this.fetchService.fetch(url, init)`
+/// is then a call of `FetchService.fetch`, and [`resolve`] judges it like
+/// `this.fetch(…)` in the class itself: a wrapper's caller with no signal
+/// or timeout is reported, one with it is bounded, one handing on options
+/// from a variable stays unknown. Only a type imported from a module of the
+/// project (`imported_names`, so aliases and index files resolve as for any
+/// wrapper) or a class of this file is followed, and only a method some
+/// provider answers to becomes a site. The site is the method's name (the
+/// `.fetch(` line of a chain split over lines).
+fn typed_receiver_calls<'f>(
+    src: &Source,
+    bindings: &[(String, String, Option<String>)],
+    functions: &dyn Fn() -> &'f [(String, usize, usize)],
+    classes: &dyn Fn() -> &'f JsClasses,
+    facts: &mut CodeFacts,
+) {
+    let code = &src.code;
+    let upper = |n: &str| n.starts_with(|c: char| c.is_ascii_uppercase());
+    // The types a receiver may have: (name in the providing module, module).
+    let mut types: HashMap<&str, (&str, Option<&str>)> = HashMap::new();
+    for (local, exported, from) in bindings {
+        if upper(local) {
+            types.insert(local, (exported, from.as_deref()));
+        }
+    }
+    for c in &classes().classes {
+        types.entry(&c.name).or_insert((&c.name, None));
+    }
+    if types.is_empty() {
+        return;
+    }
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let all_heads: OnceCell<Vec<(String, usize, usize)>> = OnceCell::new();
+    let heads = || {
+        all_heads
+            .get_or_init(|| classes().heads(functions()))
+            .as_slice()
+    };
+    // By name: (a member reached as `this.name`, its type, where it is in
+    // scope).
+    let mut receivers: HashMap<&str, Vec<(bool, &str, usize, usize)>> = HashMap::new();
+    for c in src.captures(&TYPED_RECEIVER) {
+        let (Some(m), Some(name), Some(ty)) = (
+            c.get(0),
+            c.name("name"),
+            c.name("type").or_else(|| c.name("new")),
+        ) else {
+            continue;
+        };
+        let Some((&ty, _)) = types.get_key_value(ty.as_str()) else {
+            continue;
+        };
+        let at = name.start();
+        let modified = c
+            .name("mods")
+            .is_some_and(|m| !m.as_str().trim().is_empty());
+        let this = c.name("this").is_some();
+        let class = innermost_js_class(&classes().classes, at).map(|i| &classes().classes[i]);
+        let param = open_paren_before(src, class.map_or(0, |c| c.open), at);
+        let in_body = innermost_function(heads(), at)
+            .filter(|(_, s, _)| class.is_none_or(|c| *s > c.open))
+            .map(|(_, s, e)| (*s, *e));
+        let member = modified || this || param.is_none() && in_body.is_none() && class.is_some();
+        let scope = if member {
+            let Some(class) = class else { continue };
+            (class.open, class.close)
+        } else if let Some(open) = param {
+            // A typed parameter: in scope in the body after its list.
+            let Some(body) = src.matching(open).and_then(|close| params_body(src, close)) else {
+                continue;
+            };
+            body
+        } else {
+            in_body.unwrap_or((m.end(), code.len()))
+        };
+        receivers
+            .entry(name.as_str())
+            .or_default()
+            .push((member, ty, scope.0, scope.1));
+    }
+    if receivers.is_empty() {
+        return;
+    }
+    for declared in receivers.values_mut() {
+        declared.sort_by_key(|d| d.2);
+    }
+    let racing = code.contains("Promise.race");
+    let literals: OnceCell<Literals> = OnceCell::new();
+    let races: OnceCell<callers::Races> = OnceCell::new();
+    // Every `recv.m(` and `this.recv.m(` of the file in one pass, each
+    // looked up among the receivers of that name: a search per receiver
+    // over its scope was receivers x scope on a large class.
+    for c in src.captures(&RECEIVER_CALL) {
+        let (Some(whole), Some(recv), Some(method)) = (c.get(0), c.name("recv"), c.name("m"))
+        else {
+            continue;
+        };
+        let at = whole.start();
+        if at > 0 && (ident(code.as_bytes()[at - 1]) || code.as_bytes()[at - 1] == b'.') {
+            continue;
+        }
+        let Some(declared) = receivers.get(recv.as_str()) else {
+            continue;
+        };
+        let this = c.name("this").is_some();
+        let mpos = method.start();
+        // The innermost scope holding the call, among the last few opened
+        // before it (a bounded walk back, as for functions).
+        let end = declared.partition_point(|d| d.2 <= at);
+        let Some(&(_, ty, _, _)) = declared[end.saturating_sub(64)..end]
+            .iter()
+            .filter(|(member, _, _, e)| *member == this && at < *e)
+            .min_by_key(|(_, _, s, e)| e - s)
+        else {
+            continue;
+        };
+        let (exported, from) = types[ty];
+        let open = whole.end() - 1;
+        let Some(close) = src.matching(open) else {
+            continue;
+        };
+        let recv = if this {
+            format!("this.{}", recv.as_str())
+        } else {
+            recv.as_str().to_string()
+        };
+        let call = format!("{recv}.{}", method.as_str());
+        let after_call = code[close + 1..].trim_start();
+        let args = if let Some(m) = method_after(after_call) {
+            // `this.api.client().get(…)`: an accessor's client.
+            let mopen = close + 1 + (code[close + 1..].len() - after_call.len()) + m.len() + 1;
+            let mopen = mopen + code[mopen..].find('(').unwrap_or(0);
+            Args::Method {
+                own: own_state(src, src.inside(mopen)),
+            }
+        } else {
+            direct_args(
+                src,
+                &code[open + 1..close],
+                mpos,
+                racing,
+                functions(),
+                &races,
+                &literals,
+            )
+        };
+        let shape = ShapeCall {
+            location: src.loc(mpos),
+            name: format!("{exported}.{}", method.as_str()),
+            from: from.map(str::to_string),
+            call,
+            def_line: None,
+            args,
+        };
+        record(shape, mpos, functions(), facts);
+    }
+}
+
+/// `recv.m(` or `this.recv.m(` (also `?.`, and across lines:
+/// `this.fetchService\n  .fetch(`).
+static RECEIVER_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<this>\bthis\s*\.\s*#?)?(?P<recv>[A-Za-z_$][\w$]*)\s*\??\.\s*(?P<m>[A-Za-z_$][\w$]*)\s*\(",
+    )
+});
+
+/// A receiver declared with a project type: a parameter or field annotated
+/// with it (`private readonly fetchService: FetchService`, `http: Api;`,
+/// `const api: Api = …`), or bound to a new instance (`const http = new
+/// HttpClient(…)`, `private http = new HttpClient()`, `this.http = new …`).
+static TYPED_RECEIVER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<mods>(?:\b(?:private|public|protected|readonly)\s+)*)(?P<this>\bthis\s*\.\s*)?#?\b(?P<name>[A-Za-z_$][\w$]*)\s*[?!]?\s*(?::\s*(?P<type>[A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>\s*)?[,)=;\n]|(?::[^=;(){}]+)?=\s*new\s+(?P<new>[A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*\()",
+    )
+});
+
+/// The body of the function whose parameter list closes at `close`:
+/// `) {`, `): Promise<T> {`, `) => {`, or an arrow's expression.
+fn params_body(src: &Source, close: usize) -> Option<(usize, usize)> {
+    let code = &src.code;
+    let window = &code[close + 1..code.len().min(close + 1 + 400)];
+    let brace = window.find('{');
+    let arrow = window.find("=>");
+    match (brace, arrow) {
+        (Some(b), a) if a.is_none_or(|a| b < a) => {
+            let open = close + 1 + b;
+            Some((open, src.matching(open)?))
+        }
+        (_, Some(a)) => {
+            let from = close + 1 + a + 2;
+            let expr = code[from..].trim_start();
+            let start = code.len() - expr.len();
+            if expr.starts_with('{') {
+                Some((start, src.matching(start)?))
+            } else {
+                Some((start, super::clients::statement_end(src, start)))
+            }
+        }
+        _ => None,
+    }
+}
 
 /// An API base class keeps its axios instance in a field
 /// (`this.axios = axios.create({ baseURL, headers })` in its constructor)
@@ -1111,8 +1321,16 @@ fn js_wrappers(
         }
         for (i, _) in code[*s..*e].match_indices("fetch(") {
             let at = s + i;
+            // `globalThis.fetch(input, init)` is the global fetch too (a
+            // NestJS `FetchService.fetch` around it).
+            let global = ["globalThis.", "window.", "self."].iter().any(|q| {
+                code[..at].strip_suffix(q).is_some_and(|h| {
+                    !h.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
+                })
+            });
             let prev = code[..at].chars().next_back();
-            if prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
+            if !global
+                && prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
                 || !src.is_code(at)
             {
                 continue;
@@ -2140,88 +2358,13 @@ fn calls<'f>(
             );
             continue;
         }
-        let parts = split_top(args);
-        let mut bound = None;
-        if py {
-            if let Some(TimeoutState::Explicit) = py_timeout(args) {
-                bound = Some("passes timeout=".to_string());
-            }
-        } else if names_key(args, "signal", false) || names_key(args, "timeout", false) {
-            bound = Some("passes a timeout or abort signal".to_string());
-        }
-        if bound.is_none()
-            && racing
-            && let Some(race) =
-                callers::raced(src, start, races.get_or_init(|| callers::Races::of(src)))
-        {
-            bound = Some(format!(
-                "is raced against a timer at line {}",
-                src.line(race)
-            ));
-        }
-        let positional: Vec<&str> = parts
-            .iter()
-            .copied()
-            .filter(|p| !(p.trim_start().starts_with("**") || py && is_keyword(p)))
-            .collect();
-        let opaque = positional
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let p = p.trim();
-                // `this.fetch(url, undefined, …)`: no options at all.
-                if p.starts_with('{')
-                    || p.starts_with('[')
-                    || p.starts_with('\'')
-                    || p.starts_with('"')
-                    || !py && (p == "undefined" || p == "null")
-                {
-                    return false;
-                }
-                // Options built a few lines up (`const options = { method,
-                // headers }; … getJson(url, options)`): read the literal.
-                if py
-                    || i == 0
-                    || !p
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-                {
-                    return true;
-                }
-                let Some((o, c)) =
-                    literal_before(literals.get_or_init(|| object_literals(src)), p, start)
-                else {
-                    return true;
-                };
-                let literal = &src.code[o..=c];
-                if bound.is_none()
-                    && (names_key(literal, "signal", false) || names_key(literal, "timeout", false))
-                {
-                    bound = Some(format!("passes a timeout or abort signal (in `{p}`)"));
-                }
-                literal.contains("...")
-            })
-            .collect();
-        let rest = parts.iter().any(|p| {
-            let p = p.trim();
-            match p.strip_prefix("**") {
-                // `**data` where `data = {'json': body}` a few lines up: the
-                // keywords are known, and a timeout is not among them.
-                Some(var) if py => !dict_without_timeout(src, var, start, functions()),
-                _ => p.starts_with("...") || p.starts_with('*'),
-            }
-        });
         let call = ShapeCall {
             location: src.loc(start),
             name: exported.to_string(),
             from: from.map(str::to_string),
             call: name,
             def_line,
-            args: Args::Direct {
-                bound,
-                opaque,
-                rest,
-            },
+            args: direct_args(src, args, start, racing, functions(), &races, &literals),
         };
         record(call, start, functions(), facts);
     }
@@ -2274,6 +2417,98 @@ fn literal_keys(literal: &str) -> NewArg {
         }
     }
     NewArg::Keys { keys, spread }
+}
+
+/// What a direct call `name(…)` of a possible wrapper passes, its
+/// arguments `args` starting the call at `start`: what bounds it (a
+/// `signal`/`timeout` key, a Python `timeout=`, a `Promise.race` around
+/// it), and per positional argument whether its content is unknown.
+fn direct_args<'s>(
+    src: &'s Source,
+    args: &str,
+    start: usize,
+    racing: bool,
+    functions: &[(String, usize, usize)],
+    races: &OnceCell<callers::Races>,
+    literals: &OnceCell<Literals<'s>>,
+) -> Args {
+    let py = src.lang == Lang::Python;
+    let parts = split_top(args);
+    let mut bound = None;
+    if py {
+        if let Some(TimeoutState::Explicit) = py_timeout(args) {
+            bound = Some("passes timeout=".to_string());
+        }
+    } else if names_key(args, "signal", false) || names_key(args, "timeout", false) {
+        bound = Some("passes a timeout or abort signal".to_string());
+    }
+    if bound.is_none()
+        && racing
+        && let Some(race) =
+            callers::raced(src, start, races.get_or_init(|| callers::Races::of(src)))
+    {
+        bound = Some(format!(
+            "is raced against a timer at line {}",
+            src.line(race)
+        ));
+    }
+    let positional: Vec<&str> = parts
+        .iter()
+        .copied()
+        .filter(|p| !(p.trim_start().starts_with("**") || py && is_keyword(p)))
+        .collect();
+    let opaque = positional
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let p = p.trim();
+            // `this.fetch(url, undefined, …)`: no options at all.
+            if p.starts_with('{')
+                || p.starts_with('[')
+                || p.starts_with('\'')
+                || p.starts_with('"')
+                || !py && (p == "undefined" || p == "null")
+            {
+                return false;
+            }
+            // Options built a few lines up (`const options = { method,
+            // headers }; … getJson(url, options)`): read the literal.
+            if py
+                || i == 0
+                || !p
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+            {
+                return true;
+            }
+            let Some((o, c)) =
+                literal_before(literals.get_or_init(|| object_literals(src)), p, start)
+            else {
+                return true;
+            };
+            let literal = &src.code[o..=c];
+            if bound.is_none()
+                && (names_key(literal, "signal", false) || names_key(literal, "timeout", false))
+            {
+                bound = Some(format!("passes a timeout or abort signal (in `{p}`)"));
+            }
+            literal.contains("...")
+        })
+        .collect();
+    let rest = parts.iter().any(|p| {
+        let p = p.trim();
+        match p.strip_prefix("**") {
+            // `**data` where `data = {'json': body}` a few lines up: the
+            // keywords are known, and a timeout is not among them.
+            Some(var) if py => !dict_without_timeout(src, var, start, functions),
+            _ => p.starts_with("...") || p.starts_with('*'),
+        }
+    });
+    Args::Direct {
+        bound,
+        opaque,
+        rest,
+    }
 }
 
 /// Object literals bound to a name: (end of the declaration, `{`, `}`).
@@ -3114,6 +3349,33 @@ mod tests {
                 ("src/routes/pay.ts", Lang::TypeScript, user),
             ])
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_wrapper_injected_by_type_is_judged_at_its_callers() {
+        use TimeoutState::*;
+        let lib = "export class FetchService {\n  public async fetch(input: string, init?: RequestInit) {\n    return globalThis.fetch(input, init);\n  }\n  public ping() { return 1; }\n}\n";
+        // A parameter property, one behind `@Inject`, a factory parameter,
+        // a method that is no wrapper, and a library class of the same name.
+        let user = "import { Inject } from '@nestjs/common';\nimport { FetchService } from '@app/services/fetch/fetch.service';\nexport class Rates {\n  constructor(private readonly fetchService: FetchService, @Inject('F') private readonly other: FetchService) {}\n  a() { return this.fetchService.fetch('https://a.example'); }\n  b() { return this.other\n    .fetch('https://b.example', { signal: AbortSignal.timeout(3000) }); }\n  c(init: RequestInit) { return this.fetchService.fetch('https://c.example', init); }\n  d() { return this.fetchService.ping(); }\n}\nexport const factory = async (fetchService: FetchService) => fetchService.fetch('https://d.example');\n";
+        let lookalike = "import { FetchService } from 'some-http-lib';\nexport class Other {\n  constructor(private readonly fetchService: FetchService) {}\n  a() { return this.fetchService.fetch('https://e.example'); }\n}\n";
+        let got = sites(&[
+            (
+                "apps/api/src/services/fetch/fetch.service.ts",
+                Lang::TypeScript,
+                lib,
+            ),
+            ("apps/api/src/rates.ts", Lang::TypeScript, user),
+            ("apps/api/src/other.ts", Lang::TypeScript, lookalike),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("apps/api/src/rates.ts".into(), 5, Missing),
+                ("apps/api/src/rates.ts".into(), 7, Explicit),
+                ("apps/api/src/rates.ts".into(), 11, Missing),
+            ]
         );
     }
 
