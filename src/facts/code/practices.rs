@@ -437,6 +437,17 @@ struct PiiWords {
     record: RecordWords,
     guard: GuardWords,
     options: OptionsWords,
+    compound: CompoundWords,
+}
+
+#[derive(Deserialize)]
+struct CompoundWords {
+    states: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -666,6 +677,31 @@ fn pii_category(word: &str, mail_context: bool) -> Option<&'static str> {
     }
     if names::credential_head(word) {
         return Some("secret");
+    }
+    // `PasswordCurrent`, `password_confirm`, `password2`: the head noun
+    // comes first and a word of rules/pii-words.toml `[compound]` (or a
+    // number) says which of the credentials it is. The name without that
+    // word decides, and only as a credential.
+    if let [stem @ .., last] = parts.as_slice()
+        && !stem.is_empty()
+    {
+        let digits = last.trim_end_matches(|c: char| c.is_ascii_digit());
+        let shorter = if WORDS.compound.states.contains(last) || digits.is_empty() {
+            Some(stem.join("_"))
+        } else if digits.len() < last.len() {
+            Some([stem, &[digits.to_string()]].concat().join("_"))
+        } else {
+            None
+        };
+        if let Some(shorter) = shorter {
+            return pii_category(&shorter, false).filter(|c| *c == "secret");
+        }
+    } else if let [only] = parts.as_slice() {
+        // `password2` alone.
+        let digits = only.trim_end_matches(|c: char| c.is_ascii_digit());
+        if !digits.is_empty() && digits.len() < only.len() {
+            return pii_category(digits, false).filter(|c| *c == "secret");
+        }
     }
     let head = parts.last().map(String::as_str)?;
     let before = |p: &str| parts.len() >= 2 && parts[parts.len() - 2] == p;
@@ -1285,6 +1321,11 @@ mod tests {
     #[test]
     fn record_keys_are_not_credentials() {
         names_read_as_the_table_says("key", &WORDS.key.matches, &WORDS.key.no_match);
+        names_read_as_the_table_says(
+            "compound",
+            &WORDS.compound.matches,
+            &WORDS.compound.no_match,
+        );
         names_read_as_the_table_says(
             "password",
             &WORDS.password.matches,
