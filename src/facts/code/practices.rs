@@ -55,6 +55,16 @@ pub struct PiiLog {
     /// The identifier that names the data: `user.email`, `password`.
     pub field: String,
     pub category: &'static str,
+    /// How a value logged whole writes the data: "`%+v` of DownloadClient
+    /// writes its Password field" (Go, `go_types.rs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Whether a struct field's name says it holds a credential, as a logged
+/// name would (`Password`, `APIKey`, `PasswordCurrent`).
+pub(crate) fn credential_name(name: &str) -> bool {
+    pii_category(name, false) == Some("secret")
 }
 
 #[derive(Deserialize)]
@@ -1136,6 +1146,7 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
         Lang::Rust => &*RS_LOG,
     };
     let end = src.prod_end();
+    let mut go_imports: Option<Vec<(String, String)>> = None;
     for m in src.matches(re) {
         if m.end() > end {
             break;
@@ -1228,7 +1239,24 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
                 location: src.loc(m.start()),
                 field: field.to_string(),
                 category,
+                note: None,
             });
+        } else if src.lang == Lang::Go && !dev_only(&src.code, m.start()) {
+            // No name says what the call writes; a whole value may, by the
+            // fields of its type (`%+v` of a client with a `Password`),
+            // known once every file's declarations are read.
+            let imports = go_imports.get_or_insert_with(|| super::go_types::imports(&src.code));
+            let method = m.as_str().trim_end_matches('(').trim_end();
+            let method = method.rsplit('.').next().unwrap_or(method);
+            super::go_types::logged_values(
+                src,
+                m.start(),
+                method,
+                open,
+                close,
+                imports,
+                &mut facts.go_types,
+            );
         }
     }
 }
