@@ -967,7 +967,7 @@ mod tests {
         let got = verbs("%s|%5.2f|%% %+v %[1]q %*d %#v");
         let want: Vec<(usize, String)> = [
             (0, "%s"),
-            (1, "%5.2f"),
+            (1, "%f"),
             (2, "%+v"),
             (0, "%q"),
             (2, "%d"),
