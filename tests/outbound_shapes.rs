@@ -112,6 +112,9 @@
 //!   (`articles (first: 20) {`) is a call, not a method shorthand;
 //! - a `fetch` imported from the project's own module honours `timeout:`
 //!   (`avatars.ts:5` bounded), the call without it is reported;
+//! - `pii-in-logs`: zerolog `Msgf` arguments, compound credential names and
+//!   whole values judged by the fields of their type (declared in another
+//!   package: `internal/vault`), each with a reported and a quiet case;
 //! - the retry storms are the three-attempt, no-delay loop around a helper
 //!   with a multi-line `def` header, and the `tries_left` loop around a helper
 //!   that posts through the project's own pycurl wrapper (`curl.post`);
@@ -618,7 +621,9 @@ fn a_go_package_no_program_imports_is_a_library() {
 
 /// zerolog's `Msgf` format arguments reach the log line as `.Str` values
 /// do: a password or an e-mail address handed to `Msgf` is reported, a
-/// username and a count are not.
+/// username and a count are not. A compound credential name, noun first
+/// (`req.PasswordCurrent`, `req.PasswordNew`), is a password; the policy's
+/// `PasswordMinLength` and the `PasswordResetURL` are not.
 #[test]
 fn zerolog_format_arguments_are_read() {
     let report = scan();
@@ -626,9 +631,51 @@ fn zerolog_format_arguments_are_read() {
         .into_iter()
         .filter(|(p, _, _)| p == "internal/login/audit.go")
         .collect();
-    let want: Vec<(String, u64, u64)> = [11, 15, 23]
+    let want: Vec<(String, u64, u64)> = [11, 15, 23, 37, 38]
         .iter()
         .map(|l| ("internal/login/audit.go".to_string(), *l, 4))
         .collect();
     assert_eq!(got, want);
+}
+
+/// A whole value whose type holds a credential field is judged by its type,
+/// declared in another package of the module (`internal/vault`): fmt's `%+v`
+/// and `%v` print every field, so `Password` is written whatever the type's
+/// `MarshalJSON` masks (a parameter, a range variable over `[]*T`, a
+/// `NewAccount` constructor, a `&T{…}` literal whose `json:"-"` only hides
+/// the field from JSON, and a struct handed whole to `.Interface` with an
+/// `APIKey`). Not reported: a field of it (`%s` of `a.Name`), the same
+/// value through `.Interface` (its `MarshalJSON` may redact), a type with no
+/// credential field, a type whose `String()` masks it, a `json:"-"` field
+/// written as JSON, and a value whose type is not known.
+#[test]
+fn whole_values_with_credential_fields_are_read() {
+    let report = scan();
+    let path = "internal/syncer/syncer.go";
+    let got: Vec<u64> = sites(&report, "pii-in-logs")
+        .into_iter()
+        .filter(|(p, _, _)| p == path)
+        .map(|(_, l, _)| l)
+        .collect();
+    assert_eq!(got, vec![18, 34, 40, 45, 47]);
+    let message = |line: u64| -> String {
+        report["debt"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["rule"] == "pii-in-logs" && d["path"] == path && d["line"] == line)
+            .and_then(|d| d["message"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let m = message(18);
+    assert!(
+        m.contains("`%+v` of Account writes its Password field"),
+        "{m}"
+    );
+    let m = message(47);
+    assert!(
+        m.contains("AccountSettings logged whole writes its APIKey field"),
+        "{m}"
+    );
 }

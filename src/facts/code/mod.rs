@@ -19,6 +19,7 @@ mod examples;
 pub mod frameworks;
 mod go;
 pub mod go_fields;
+pub mod go_types;
 mod javascript;
 mod lexer;
 pub mod nesting;
@@ -232,6 +233,9 @@ pub struct CodeFacts {
     /// Go: client-typed struct fields, what fills them and the constructor
     /// calls that pass clients (`go_fields.rs`), joined per package at merge.
     pub go_fields: Vec<go_fields::Fact>,
+    /// Go: struct declarations, value-writing methods and the values log
+    /// calls write whole (`go_types.rs`), joined across packages at merge.
+    pub go_types: Vec<go_types::Fact>,
     /// Process-wide client defaults this file sets (`axios.defaults.timeout`).
     pub client_defaults: Vec<client_defaults::ClientDefault>,
     /// Unbounded calls whose caller may bound them, with the function they
@@ -545,6 +549,11 @@ pub fn extract(path: &str, lang: Lang, is_test: bool, text: &str) -> CodeFacts {
         frameworks::file_route(path, text, &mut facts);
     }
     facts.client_defaults = client_defaults::scan(path, lang, text);
+    if lang == Lang::Go {
+        // Every file's types, parsed or not: the type of a logged value is
+        // often declared in a package that logs nothing.
+        facts.go_types = go_types::declarations(path, text);
+    }
     if !syntax::wanted(lang, text) || is_generated(text) {
         return facts;
     }
