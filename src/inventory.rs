@@ -162,6 +162,10 @@ pub struct Folders {
 pub struct FolderRow {
     pub scope: Scope,
     pub names: Vec<String>,
+    /// A folder of these names inside one of these folders (a package's
+    /// `src/`) is the package's own code, not the repository's tooling.
+    #[serde(default)]
+    pub not_under: Vec<String>,
     #[serde(rename = "match")]
     pub matches: Vec<String>,
     pub no_match: Vec<String>,
@@ -256,14 +260,14 @@ impl<T: Copy> ByLength<T> {
 
 /// The scope of a folder name of `rules/folders.toml`'s `[[folder]]` rows:
 /// the first row naming it.
-fn folder_scope(seg: &str) -> Option<Scope> {
-    static NAMES: std::sync::LazyLock<ByLength<Scope>> = std::sync::LazyLock::new(|| {
-        ByLength::new(
-            folders()
-                .folder
+fn folder_scope(seg: &str) -> Option<(Scope, &'static [String])> {
+    type Row = (Scope, &'static [String]);
+    static NAMES: std::sync::LazyLock<ByLength<Row>> = std::sync::LazyLock::new(|| {
+        ByLength::new(folders().folder.iter().flat_map(|r| {
+            r.names
                 .iter()
-                .flat_map(|r| r.names.iter().map(|n| (n.as_str(), r.scope))),
-        )
+                .map(|n| (n.as_str(), (r.scope, r.not_under.as_slice())))
+        }))
     });
     NAMES.get(seg)
 }
@@ -392,7 +396,12 @@ fn settled_by_name(rel: &str, kind: FileKind) -> Option<(Scope, PathReason)> {
         return Some((Scope::Generated, PathReason::GeneratedName(name.into())));
     }
     for seg in folders_deepest_first(lower) {
-        if let Some(scope) = folder_scope(seg) {
+        if let Some((scope, not_under)) = folder_scope(seg) {
+            // `src/chat/tools/` (an AI agent's tools) is the package's code.
+            let above = &lower[..seg.as_ptr() as usize - lower.as_ptr() as usize];
+            if !not_under.is_empty() && above.split('/').any(|f| not_under.iter().any(|n| n == f)) {
+                continue;
+            }
             return Some((scope, PathReason::Folder(seg.into())));
         }
     }

@@ -56,6 +56,16 @@
 //!   wrapper's own line is not a site;
 //! - a bare pycurl `perform()` and a urllib3 pool built without a timeout are
 //!   reported, the pool with `Timeout(…)` is not;
+//! - module-level helpers and SDKs of the held-out tandoor service: aiohttp's
+//!   `request()` imported by name is reported at risk 3 (300 s), not with a
+//!   `ClientTimeout`; a requests-hardened fetcher whose config sets
+//!   `default_timeout` needs nothing from its callers, one with
+//!   `default_timeout=None` is judged at each caller (reported without
+//!   `timeout=`, not with it); litellm `completion(**request)` with a dict
+//!   built in the function and no `"timeout"` key is reported at risk 3 (600
+//!   s), with the key it is not, and a splat of a parameter is no site;
+//!   Django's `send_mail` is reported without a timeout, not through
+//!   `get_connection(timeout=10)`;
 //! - browser code in a server-side place: in a React Router route module
 //!   the `loader`'s fetch is reported, the fetch in a helper closure of the
 //!   page component (which calls hooks) is not; under `server-only/`, the
@@ -85,10 +95,26 @@
 //!   also behind `extends TimedApi<{ showId: number }>`; a base that keeps
 //!   the library itself, `this.axios = axios`, leaves it reported); the
 //!   base's own lines are no sites;
+//! - a project class that builds an SDK client in its constructor from its
+//!   own option (`worker/src/library/`: `MediaServer` hands its
+//!   destructured `timeout` to plex-api, `CatalogSearch` its
+//!   `options.requestTimeout` to MeiliSearch) is judged at each
+//!   `new Class({…})`, in other modules: without the option reported, with
+//!   it (also in a local object literal) bounded, with options from a
+//!   variable or a spread not judged; the construction in the class is no
+//!   site, unless the class falls back to its own bound (`SafeSearch`);
+//! - an AI agent's tool under the package's sources
+//!   (`worker/src/agent/tools/`) is the service's code, not repository
+//!   tooling: its fetch is reported; a server module that reads a fetched
+//!   page through jsdom (`portal/app/server-only/headline.ts`) is not
+//!   browser code for its `document.querySelector`: reported;
 //! - a fetch whose body holds a GraphQL query in a template literal
 //!   (`articles (first: 20) {`) is a call, not a method shorthand;
 //! - a `fetch` imported from the project's own module honours `timeout:`
 //!   (`avatars.ts:5` bounded), the call without it is reported;
+//! - `pii-in-logs`: zerolog `Msgf` arguments, compound credential names and
+//!   whole values judged by the fields of their type (declared in another
+//!   package: `internal/vault`), each with a reported and a quiet case;
 //! - the retry storms are the three-attempt, no-delay loop around a helper
 //!   with a multi-line `def` header, and the `tries_left` loop around a helper
 //!   that posts through the project's own pycurl wrapper (`curl.post`);
@@ -158,7 +184,19 @@
 //! - a status retry that leaves by `return` on a 200 is a storm, a walk
 //!   that pages by `offset` from what came back is not; urllib3's `Retry`
 //!   imported from `requests.adapters` is read as urllib3's (no jitter:
-//!   reported; with `backoff_jitter`: not).
+//!   reported; with `backoff_jitter`: not);
+//! - SDKs with no timeout of their own: `new YahooFinance(…)`,
+//!   `alphavantage({ key })` and `new GoogleSpreadsheet(id, auth)` are
+//!   reported, a YahooFinance given a `fetch` with a signal and a sheet whose
+//!   axios defaults get a timeout are not;
+//! - NestJS's `class X extends PassportStrategy(Strategy, name)` over
+//!   passport-github2 and passport-openidconnect is reported at its `class`
+//!   line; over passport-jwt (no request) it is no site;
+//! - a project fetch wrapper reached through NestJS dependency injection
+//!   (`this.http.fetch(…)` on a constructor parameter property, also behind
+//!   `@Inject`, a typed field, a `useFactory` parameter, a local `new
+//!   HttpService()`): calls without a signal are reported, with one they are
+//!   not, and one handing on `init` from a parameter is unknown.
 
 use serde_json::Value;
 
@@ -206,6 +244,7 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("internal/sirens/horn.go", 19, 5),
         ("internal/sirens/horn.go", 25, 5),
         ("internal/weather/api.go", 19, 5),
+        ("jobs/assistant.py", 16, 3),
         ("jobs/catalog.py", 29, 5),
         ("jobs/catalog.py", 41, 5),
         ("jobs/channels.py", 20, 5),
@@ -214,21 +253,28 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("jobs/downloads.py", 13, 5),
         ("jobs/feed_sources.py", 9, 5),
         ("jobs/feed_sources.py", 23, 5),
+        ("jobs/hub.py", 8, 3),
+        ("jobs/invites.py", 7, 5),
         ("jobs/lookups.py", 12, 5),
         ("jobs/lookups.py", 21, 5),
         ("jobs/lookups.py", 32, 5),
         ("jobs/mirror.py", 27, 5),
         ("jobs/mirror.py", 38, 5),
         ("jobs/mirror.py", 42, 5),
+        ("jobs/previews.py", 16, 5),
         ("jobs/tokens.py", 12, 5),
         ("jobs/tokens.py", 25, 5),
         ("jobs/tokens.py", 32, 5),
         ("jobs/uploads.py", 12, 5),
         ("jobs/uploads.py", 20, 5),
         ("portal/app/routes/connect.tsx", 10, 5),
+        ("portal/app/server-only/headline.ts", 7, 5),
         ("portal/app/server-only/quota/plans.ts", 3, 5),
         ("probe/src/probe.rs", 7, 5),
+        ("worker/src/agent/tools/importImage.tool.ts", 7, 5),
         ("worker/src/archive.ts", 12, 5),
+        ("worker/src/auth/github.strategy.ts", 8, 5),
+        ("worker/src/auth/sso.strategy.ts", 7, 5),
         ("worker/src/avatars.ts", 10, 5),
         ("worker/src/catalog/films.ts", 14, 5),
         ("worker/src/catalog/films.ts", 22, 5),
@@ -246,6 +292,15 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         ("worker/src/invoices.ts", 19, 5),
         ("worker/src/lazy.ts", 4, 5),
         ("worker/src/lazy.ts", 9, 5),
+        ("worker/src/library/lookup.ts", 6, 5),
+        ("worker/src/library/sync.ts", 5, 5),
+        ("worker/src/prices/coins.service.ts", 22, 5),
+        ("worker/src/prices/prices.module.ts", 17, 5),
+        ("worker/src/prices/rates.service.ts", 16, 5),
+        ("worker/src/prices/rates.service.ts", 27, 5),
+        ("worker/src/quotes/market.ts", 6, 5),
+        ("worker/src/quotes/market.ts", 10, 5),
+        ("worker/src/quotes/market.ts", 17, 5),
         ("worker/src/registry.ts", 10, 5),
         ("worker/src/registry.ts", 28, 5),
         ("worker/src/summarise.ts", 4, 3),
@@ -293,6 +348,13 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         "pc.Get through the net/http client of internal/mirrors/mirrors.go:60, configured with a timeout",
         "px.Get through the net/http client built at internal/proxies/proxies.go:15, configured with a timeout",
         "transport.Shared(…).Do through the net/http client built at internal/transport/options.go:30, configured with a timeout",
+        "request with timeout=",
+        "manager.send_request through the client configured at line 9 with a timeout",
+        "fetch_unbounded() hands its caller's keywords on to requests-hardened",
+        "guarded.fetch_unbounded passes timeout=",
+        "completion with a timeout",
+        "get_connection with a timeout",
+        "send_mail with a timeout",
     ] {
         assert!(evidence.contains(bounded), "{bounded}\n{evidence}");
     }
@@ -356,6 +418,35 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
         evidence.contains("this.axios.get through the axios client TimedApi.axios (a field of the base class), built at worker/src/catalog/timed/index.ts:5, configured with a timeout"),
         "{evidence}"
     );
+    // A project class whose constructor hands its own `timeout` option to
+    // the SDK it builds is judged at each `new Class({…})`: with the
+    // option bounded, from options this module cannot read (a variable, a
+    // spread) not judged; the construction inside the class is no site,
+    // unless the class bounds it itself (`requestTimeout ?? 3000`).
+    assert!(
+        evidence.contains("new MediaServer(…) passes timeout to the class MediaServer defined at worker/src/library/server.ts:11, whose constructor hands it to plex-api (built at worker/src/library/server.ts:15)"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("new CatalogSearch(…) passes no requestTimeout to the class CatalogSearch defined at worker/src/library/search.ts:5"),
+        "{evidence}"
+    );
+    for (path, line) in [
+        ("worker/src/library/sync.ts", 12),
+        ("worker/src/library/lookup.ts", 10),
+        ("worker/src/library/search.ts", 21),
+    ] {
+        assert!(at(path, line), "bounded site not listed: {path}:{line}");
+    }
+    for (path, line) in [
+        ("worker/src/library/server.ts", 15),
+        ("worker/src/library/search.ts", 9),
+        ("worker/src/library/sync.ts", 18),
+        ("worker/src/library/sync.ts", 22),
+        ("worker/src/library/lookup.ts", 13),
+    ] {
+        assert!(!at(path, line), "counted: {path}:{line}");
+    }
     // `client.http.post` is another object's member, not the local `http`.
     assert!(
         !at("worker/src/registry.ts", 38),
@@ -379,6 +470,35 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     assert!(
         !evidence.contains("\"path\":\"worker/src/net/guardedFetch.ts\""),
         "fetch wrapper line counted\n{evidence}"
+    );
+    // SDKs bounded where they allow it: a YahooFinance given a fetch with a
+    // signal, a sheet whose axios defaults get a timeout.
+    for line in [7, 23] {
+        assert!(at("worker/src/quotes/market.ts", line), "market.ts:{line}");
+    }
+    // The injected `HttpService.fetch` is judged at its callers: the ones
+    // passing a signal are bounded sites (a parameter property, a typed
+    // field, a local `new HttpService()`); the one handing on `init` from a
+    // parameter is unknown, and the wrapper's own `globalThis.fetch` is no
+    // site.
+    for (path, line) in [
+        ("worker/src/prices/coins.service.ts", 15),
+        ("worker/src/prices/rates.service.ts", 20),
+        ("worker/src/prices/rates.service.ts", 26),
+    ] {
+        assert!(at(path, line), "bounded call not listed: {path}:{line}");
+    }
+    assert!(
+        evidence.contains("this.http.fetch passes a timeout or abort signal (the wrapper HttpService.fetch defined at worker/src/net/http.service.ts:9)"),
+        "{evidence}"
+    );
+    assert!(
+        !at("worker/src/prices/coins.service.ts", 27),
+        "options from a parameter judged"
+    );
+    assert!(
+        !evidence.contains("\"path\":\"worker/src/net/http.service.ts\""),
+        "injected wrapper line counted\n{evidence}"
     );
     // Browser code is no site, bounded or not.
     for (path, line) in [
@@ -415,6 +535,12 @@ fn each_outbound_shape_is_read_where_its_timeout_is_decided() {
     // class's wrapper, and a wrapper that sets its own timeout has callers
     // that need none.
     for (path, line) in [("jobs/channels.py", 45), ("jobs/uploads.py", 24)] {
+        assert!(!at(path, line), "counted: {path}:{line}");
+    }
+    // A guarded fetcher whose requests-hardened config sets a default
+    // timeout has callers that need none; a litellm call whose options dict
+    // is a parameter cannot be read and is no site.
+    for (path, line) in [("jobs/previews.py", 11), ("jobs/assistant.py", 29)] {
         assert!(!at(path, line), "counted: {path}:{line}");
     }
 }
@@ -524,7 +650,9 @@ fn a_go_package_no_program_imports_is_a_library() {
 
 /// zerolog's `Msgf` format arguments reach the log line as `.Str` values
 /// do: a password or an e-mail address handed to `Msgf` is reported, a
-/// username and a count are not.
+/// username and a count are not. A compound credential name, noun first
+/// (`req.PasswordCurrent`, `req.PasswordNew`), is a password; the policy's
+/// `PasswordMinLength` and the `PasswordResetURL` are not.
 #[test]
 fn zerolog_format_arguments_are_read() {
     let report = scan();
@@ -532,9 +660,51 @@ fn zerolog_format_arguments_are_read() {
         .into_iter()
         .filter(|(p, _, _)| p == "internal/login/audit.go")
         .collect();
-    let want: Vec<(String, u64, u64)> = [11, 15, 23]
+    let want: Vec<(String, u64, u64)> = [11, 15, 23, 37, 38]
         .iter()
         .map(|l| ("internal/login/audit.go".to_string(), *l, 4))
         .collect();
     assert_eq!(got, want);
+}
+
+/// A whole value whose type holds a credential field is judged by its type,
+/// declared in another package of the module (`internal/vault`): fmt's `%+v`
+/// and `%v` print every field, so `Password` is written whatever the type's
+/// `MarshalJSON` masks (a parameter, a range variable over `[]*T`, a
+/// `NewAccount` constructor, a `&T{…}` literal whose `json:"-"` only hides
+/// the field from JSON, and a struct handed whole to `.Interface` with an
+/// `APIKey`). Not reported: a field of it (`%s` of `a.Name`), the same
+/// value through `.Interface` (its `MarshalJSON` may redact), a type with no
+/// credential field, a type whose `String()` masks it, a `json:"-"` field
+/// written as JSON, and a value whose type is not known.
+#[test]
+fn whole_values_with_credential_fields_are_read() {
+    let report = scan();
+    let path = "internal/syncer/syncer.go";
+    let got: Vec<u64> = sites(&report, "pii-in-logs")
+        .into_iter()
+        .filter(|(p, _, _)| p == path)
+        .map(|(_, l, _)| l)
+        .collect();
+    assert_eq!(got, vec![18, 34, 40, 45, 47]);
+    let message = |line: u64| -> String {
+        report["debt"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["rule"] == "pii-in-logs" && d["path"] == path && d["line"] == line)
+            .and_then(|d| d["message"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let m = message(18);
+    assert!(
+        m.contains("`%+v` of Account writes its Password field"),
+        "{m}"
+    );
+    let m = message(47);
+    assert!(
+        m.contains("AccountSettings logged whole writes its APIKey field"),
+        "{m}"
+    );
 }

@@ -285,6 +285,7 @@ impl Facts {
         let mut exported_clients = Vec::new();
         let mut imported_calls = Vec::new();
         let mut go_fields = Vec::new();
+        let mut go_types = Vec::new();
         let mut client_defaults = Vec::new();
         let mut caller_boundable = Vec::new();
         let mut timed_calls = Vec::new();
@@ -358,6 +359,7 @@ impl Facts {
             move_all(&mut shape_calls, f.code.shape_calls);
             move_all(&mut imported_calls, f.code.imported_calls);
             move_all(&mut go_fields, f.code.go_fields);
+            move_all(&mut go_types, f.code.go_types);
             move_all(&mut facts.retries, f.code.retries);
             move_all(&mut facts.otel_inits, f.code.otel_inits);
             move_all(&mut facts.tests, f.code.tests);
@@ -395,6 +397,11 @@ impl Facts {
             move_all(&mut facts.warnings, f.warnings);
         }
         exported_clients.extend(code::go_fields::resolve(&go_fields));
+        let whole = code::go_types::resolve(&go_types);
+        if !whole.is_empty() {
+            facts.pii_logs.extend(whole);
+            facts.pii_logs.sort_by(|a, b| a.location.cmp(&b.location));
+        }
         let mut resolved = code::resolve_imported(&imported_calls, &exported_clients);
         facts.outbound.append(&mut resolved);
         facts

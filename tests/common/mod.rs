@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod hostile_calls;
 pub mod secrets_corpus;
 
 use assert_cmd::Command;

@@ -11,7 +11,14 @@
 //! (Go directory, Rust crate, JS file). Only direct calls count: a function
 //! that calls the HTTP function from under the deadline through another hop
 //! is not followed, so a miss stays a finding, never a guess.
+//!
+//! A file is hostile input: one function can hold tens of thousands of
+//! calls. Nothing here searches the file or the enclosing function once per
+//! call: a call's line is found in the source's line index, a Go function's
+//! context hand-off is read once per function, and the races of a file are
+//! indexed by the names they race ([`Races`]).
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -56,7 +63,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     // `const p = fetch(u); … await Promise.race([p, timer])`: the promise is
     // raced where it is built, in the same function.
     if js && code.contains("Promise.race") {
-        let functions = src.functions();
+        let races = Races::of(src);
         for call in facts.outbound.iter_mut() {
             if !matches!(
                 call.timeout,
@@ -64,13 +71,12 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             ) {
                 continue;
             }
-            let Some(at) = offset_of_line(code, call.location.line) else {
+            let Some(at) = src.line_offset(call.location.line) else {
                 continue;
             };
             let line_end = code[at..].find('\n').map_or(code.len(), |i| at + i);
             // The call is somewhere on that line, right of any `=`.
-            let Some(race) =
-                raced_line(src, line_end.saturating_sub(1).max(at), line_end, functions)
+            let Some(race) = raced_line(src, line_end.saturating_sub(1).max(at), line_end, &races)
             else {
                 continue;
             };
@@ -96,26 +102,24 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         return;
     }
     let functions = src.functions();
-    let innermost = |at: usize| {
-        functions
-            .iter()
-            .filter(|(_, s, e)| (*s..*e).contains(&at))
-            .min_by_key(|(_, s, e)| e - s)
-    };
+    // Go: whether a function hands its caller's context to its requests,
+    // read once per function however many calls it holds.
+    let mut carries_ctx: HashMap<(usize, usize), bool> = HashMap::new();
     for call in open {
-        let Some(at) = offset_of_line(code, call.location.line) else {
+        let Some(at) = src.line_offset(call.location.line) else {
             continue;
         };
-        let Some((name, s, e)) = innermost(at) else {
+        let Some((name, s, e)) = src.innermost(at) else {
             continue;
         };
         // A Go request is bounded by its caller's deadline only when it
         // carries the caller's context.
-        if src.lang == Lang::Go {
-            let body = &code[*s..*e];
-            if !(body.contains("NewRequestWithContext(ctx") || body.contains(".WithContext(ctx)")) {
-                continue;
-            }
+        if src.lang == Lang::Go
+            && !*carries_ctx
+                .entry((*s, *e))
+                .or_insert_with(|| carries_context(&code[*s..*e]))
+        {
+            continue;
         }
         facts.caller_boundable.push(Enclosed {
             location: call.location.clone(),
@@ -225,34 +229,70 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many function bodies [`carries_context`] read on this thread.
+    static CONTEXT_READS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Go: the function body hands its caller's `ctx` to a request.
+fn carries_context(body: &str) -> bool {
+    #[cfg(test)]
+    CONTEXT_READS.with(|n| n.set(n.get() + 1));
+    body.contains("NewRequestWithContext(ctx") || body.contains(".WithContext(ctx)")
+}
+
+/// The `Promise.race([…])` calls of a file by the names they race
+/// (`Promise.race([p, timer])` is listed under `p` and `timer`), each list
+/// in file order. A call bound to `p` asks for the first race of `p` after
+/// it: a binary search, where reading every race of the file once per call
+/// was calls × races on a file of thousands of raced fetches.
+pub(super) struct Races(HashMap<String, Vec<usize>>);
+
+impl Races {
+    pub(super) fn of(src: &Source) -> Self {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        if !src.code.contains("Promise.race") {
+            return Races(by_name);
+        }
+        for m in src.matches(&JS_RACE) {
+            let racers = src.inside(m.end() - 1);
+            for r in racers.split(',') {
+                let name = r.trim().trim_start_matches("await ").trim();
+                let list = by_name.entry(name.to_string()).or_default();
+                // `Promise.race([p, p])` is one race of `p`.
+                if list.last() != Some(&m.start()) {
+                    list.push(m.start());
+                }
+            }
+        }
+        Races(by_name)
+    }
+
+    /// The first race of `name` within `from..=to`.
+    fn first(&self, name: &str, from: usize, to: usize) -> Option<usize> {
+        let list = self.0.get(name)?;
+        let i = list.partition_point(|&race| race < from);
+        list.get(i).copied().filter(|&race| race <= to)
+    }
+}
+
 /// A call at `start` whose promise is bound to a variable that the same
 /// function races (`const p = safeFetch(u); … Promise.race([p, timer])`):
 /// the offset of that race.
-pub(super) fn raced(
-    src: &Source,
-    start: usize,
-    functions: &[(String, usize, usize)],
-) -> Option<usize> {
+pub(super) fn raced(src: &Source, start: usize, races: &Races) -> Option<usize> {
     let line_end = src.code[start..]
         .find('\n')
         .map_or(src.code.len(), |i| start + i);
-    raced_line(src, start, line_end, functions)
+    raced_line(src, start, line_end, races)
 }
 
-fn raced_line(
-    src: &Source,
-    start: usize,
-    line_end: usize,
-    functions: &[(String, usize, usize)],
-) -> Option<usize> {
+fn raced_line(src: &Source, start: usize, line_end: usize, races: &Races) -> Option<usize> {
     let code = &src.code;
-    if !code.contains("Promise.race") {
+    if races.0.is_empty() {
         return None;
     }
-    let (_, _, end) = functions
-        .iter()
-        .filter(|(_, s, e)| (*s..*e).contains(&start))
-        .min_by_key(|(_, s, e)| e - s)?;
+    let (_, _, end) = src.innermost(start)?;
     let line_start = code[..start].rfind('\n').map_or(0, |i| i + 1);
     let c = RACED_BINDING.captures(&code[line_start..line_end])?;
     let name = c.name("name")?.as_str();
@@ -260,35 +300,12 @@ fn raced_line(
     if line_start + c.get(0)?.end() > start {
         return None;
     }
-    for m in src.matches(&JS_RACE) {
-        let race = m.start();
-        if race < start || race > *end {
-            continue;
-        }
-        let open = m.end() - 1;
-        let racers = src.inside(open);
-        if racers
-            .split(',')
-            .any(|r| r.trim().trim_start_matches("await ").trim() == name)
-        {
-            return Some(race);
-        }
-    }
-    None
+    races.first(name, start, *end)
 }
 
 static RACED_BINDING: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(r"\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=")
 });
-
-fn offset_of_line(code: &str, line: u32) -> Option<usize> {
-    if line <= 1 {
-        return Some(0);
-    }
-    code.match_indices('\n')
-        .nth(line as usize - 2)
-        .map(|(i, _)| i + 1)
-}
 
 /// Mark the calls a caller bounds: same package scope (JS: same file), the
 /// enclosing function called directly under a deadline.
@@ -348,6 +365,58 @@ mod tests {
     use super::apply;
     use crate::facts::code::{TimeoutState, extract};
     use crate::inventory::Lang;
+
+    /// Thousands of unbounded calls in one Go function: whether the function
+    /// hands its caller's context on is read once, and every call is still
+    /// recorded under its function at its own line.
+    #[test]
+    fn many_calls_in_one_go_function_read_it_once() {
+        let n = 300;
+        let go = format!(
+            "package main\n\nimport (\n\t\"context\"\n\t\"net/http\"\n)\n\nfunc fetch(ctx context.Context, u string) {{\n\treq, _ := http.NewRequestWithContext(ctx, \"GET\", u, nil)\n{}}}\n",
+            "\thttp.Get(u)\n".repeat(n)
+        );
+        super::CONTEXT_READS.with(|r| r.set(0));
+        let facts = extract("main.go", Lang::Go, false, &go);
+        assert_eq!(super::CONTEXT_READS.with(|r| r.get()), 1);
+        let lines: Vec<u32> = facts
+            .caller_boundable
+            .iter()
+            .filter(|e| e.function == "fetch")
+            .map(|e| e.location.line)
+            .collect();
+        assert_eq!(lines, (10..10 + n as u32).collect::<Vec<_>>());
+    }
+
+    /// Each call bound to a promise is matched to the race of that promise,
+    /// not to the first race of the function: the index by racer name must
+    /// find the race on the call's own line among hundreds.
+    #[test]
+    fn each_raced_promise_finds_its_own_race() {
+        let n = 200;
+        let body: String = (0..n)
+            .map(|i| format!("  const p{i} = fetch(u);\n  await Promise.race([p{i}, t]);\n"))
+            .collect();
+        let js = format!("export async function f(u, t) {{\n{body}}}\n");
+        let facts = extract("src/f.js", Lang::JavaScript, false, &js);
+        let fetches: Vec<_> = facts
+            .outbound
+            .iter()
+            .filter(|c| c.client == "fetch")
+            .collect();
+        assert_eq!(fetches.len(), n);
+        for c in fetches {
+            assert_eq!(c.timeout, TimeoutState::Explicit, "{}", c.note);
+            let race = c.location.line + 1;
+            assert!(
+                c.note
+                    .ends_with(&format!("raced against a timer at line {race}")),
+                "line {}: {}",
+                c.location.line,
+                c.note
+            );
+        }
+    }
 
     /// A health check keeps its bare `reqwest::get` in a helper; the binary
     /// that runs it puts the deadline around the helper, in another file.

@@ -18,6 +18,7 @@ use crate::inventory::Lang;
 struct Row {
     lang: String,
     client: String,
+    needle: String,
     sets: String,
     #[serde(default)]
     off: Vec<String>,
@@ -81,17 +82,17 @@ fn lang_key(lang: Lang) -> &'static str {
 /// start a comment are skipped).
 pub fn scan(path: &str, lang: Lang, text: &str) -> Vec<ClientDefault> {
     let key = lang_key(lang);
-    if !text.contains("efault") {
-        return Vec::new();
-    }
-    // Nearly every file says "default" somewhere; one search of the whole
-    // text per row keeps the per-line captures to the rare file that sets
-    // a default. A line is part of the text and the rows anchor nothing
-    // (no `^` or `$`), so a row that matches nowhere in the text matches
-    // no line: the whole-text search drops no default.
+    // Each row's needle first (`defaults`, `EMAIL_TIMEOUT`): one search of
+    // the whole text per row that holds it keeps the per-line captures to
+    // the rare file that sets a default. A row anchored at a line's start
+    // (`^\s*EMAIL_TIMEOUT`) is searched line by line in that rare file.
     let rows: Vec<&Default> = DEFAULTS
         .iter()
-        .filter(|d| d.row.lang == key && d.sets.is_match(text))
+        .filter(|d| {
+            d.row.lang == key
+                && text.contains(d.row.needle.as_str())
+                && (d.row.sets.starts_with('^') || d.sets.is_match(text))
+        })
         .collect();
     if rows.is_empty() {
         return Vec::new();
@@ -154,6 +155,59 @@ mod tests {
             for k in &d.row.keep {
                 assert!(!d.sets.is_match(k), "{}: {k}", d.row.client);
             }
+        }
+    }
+
+    /// Each row's `match` line, alone in a file, is found by [`scan`]: its
+    /// needle lets the file through (a NestJS `HttpModule.register` line
+    /// holds no "default").
+    #[test]
+    fn every_match_line_passes_the_prefilter() {
+        for d in DEFAULTS.iter() {
+            let lang = match d.row.lang.as_str() {
+                "js" => Lang::JavaScript,
+                "py" => Lang::Python,
+                "go" => Lang::Go,
+                _ => Lang::Rust,
+            };
+            for m in &d.row.matches {
+                assert!(
+                    m.contains(d.row.needle.as_str()),
+                    "{}: needle",
+                    d.row.client
+                );
+                let found = scan("app/settings.x", lang, &format!("{m}\n"));
+                assert_eq!(found.len(), 1, "{}: {m}", d.row.client);
+            }
+        }
+    }
+
+    /// Django's mail is bounded by `EMAIL_TIMEOUT` in the settings module,
+    /// not when it is `None` (Django's own default) or only read.
+    #[test]
+    fn email_timeout_in_settings_bounds_django_mail() {
+        let settings = "import os\nEMAIL_HOST = os.getenv('EMAIL_HOST', '')\nEMAIL_TIMEOUT = 10\n";
+        let found = scan("proj/settings.py", Lang::Python, settings);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].location.line, 3);
+        let mut calls = vec![OutboundCall {
+            location: Location::new("shop/views.py", 12),
+            client: "django.core.mail",
+            timeout: TimeoutState::Missing,
+            note: "send_mail, and django.core.mail has no timeout by default".into(),
+        }];
+        apply(&found, &mut calls);
+        assert_eq!(calls[0].timeout, TimeoutState::Explicit);
+        assert!(calls[0].note.contains("proj/settings.py:3"));
+        for unset in [
+            "EMAIL_TIMEOUT = None\n",
+            "# EMAIL_TIMEOUT = 10\n",
+            "timeout = settings.EMAIL_TIMEOUT\n",
+        ] {
+            assert!(
+                scan("proj/settings.py", Lang::Python, unset).is_empty(),
+                "{unset}"
+            );
         }
     }
 

@@ -294,6 +294,20 @@ pub fn fix(client: &str) -> Option<&'static str> {
         .map(|c| c.row.fix.as_str())
 }
 
+/// What a row's client does when nothing bounds it (its default: none, a
+/// bound, or one too long): a project class that builds the client with
+/// its caller's option leaves callers without the option to this.
+pub(super) fn unbounded_state(client: &str) -> Option<TimeoutState> {
+    let row = &CLIENTS.iter().find(|c| c.row.client == client)?.row;
+    Some(if row.default == "none" {
+        TimeoutState::Missing
+    } else if row.too_long {
+        TimeoutState::TooLong(row.default.as_str())
+    } else {
+        TimeoutState::ClientDefault(row.default.as_str())
+    })
+}
+
 /// Every row's documented examples: (language key, client, examples).
 pub fn examples() -> impl Iterator<Item = (&'static str, &'static str, &'static Examples)> {
     CLIENTS
@@ -391,10 +405,21 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 let config = &code[m.start()..statement_end(src, m.start())];
                 let state = state_of(&c.row, config);
                 let at = src.line(m.start());
+                // A Python local bound in a function (`manager = Manager(…)`)
+                // is that function's: two functions that each build their own
+                // are each judged by their own.
+                let until = if key == "py" && !name.as_str().contains('.') {
+                    super::shapes::innermost_function(src.functions(), name.start())
+                        .map_or(usize::MAX, |f| f.2)
+                } else {
+                    usize::MAX
+                };
                 for (start, end) in
                     instance_calls(src, name.as_str(), m.end(), member, &c.row.instance_methods)
                 {
-                    sites.push((start, end, Some((format!("line {at}"), state.clone()))));
+                    if start < until {
+                        sites.push((start, end, Some((format!("line {at}"), state.clone()))));
+                    }
                 }
             }
         }
@@ -428,6 +453,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             }
         }
         if key == "js" && c.call().is_some() {
+            sites.extend(mixin_constructions(src, c, &imports));
             let derived = derived_classes(src, c, &imports);
             let news = if derived.is_empty() {
                 HashMap::new()
@@ -449,22 +475,58 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 }
             }
         }
+        // What a function or file scope says (local? bound? retried?) is
+        // read once per scope, not once per site in it: one function of
+        // 20,000 SDK calls was read 20,000 times whole (calls x bytes).
+        let mut read: HashMap<(usize, usize), ScopeReading> = HashMap::new();
         for (start, end, through) in sites {
-            let mut scope = code[start..statement_end(src, start)].to_string();
-            if c.row.scope == Scope::File {
-                scope = code.to_string();
-            } else if c.row.scope == Scope::Function
-                && let Some((_, s, e)) = src
-                    .functions()
-                    .iter()
-                    .filter(|(_, s, e)| (*s..*e).contains(&start))
-                    .min_by_key(|(_, s, e)| e - s)
-            {
-                scope = code[*s..*e].to_string();
-            }
-            if c.row.local_by.iter().any(|l| scope.contains(l.as_str())) {
+            let range = match c.row.scope {
+                Scope::File => (0, code.len()),
+                Scope::Function => src
+                    .innermost(start)
+                    .map_or_else(|| (start, statement_end(src, start)), |(_, s, e)| (*s, *e)),
+                _ => (start, statement_end(src, start)),
+            };
+            let reading = read
+                .entry(range)
+                .or_insert_with(|| ScopeReading::of(&c.row, &code[range.0..range.1]));
+            if reading.local {
                 continue;
             }
+            // Python options splatted from a dict (`completion(**ai_request)`):
+            // the dict literal bound in the same function says what bounds
+            // the call; a dict that cannot be read (a parameter, built
+            // elsewhere) leaves the call unknown, not a site. The scope with
+            // the dict's text is this site's own: read once, not kept.
+            let splat;
+            let reading = if key == "py"
+                && code[..end].ends_with('(')
+                && let Some(var) = splat_only(src.inside(end - 1))
+            {
+                let Some((s, e)) = literal_binding(src, var, start) else {
+                    continue;
+                };
+                let mut scope = code[range.0..range.1].to_string();
+                scope.push('\n');
+                scope.push_str(&code[s..e]);
+                // Keys set on it before the call: `ai_request["timeout"] = 30`,
+                // `options.update(timeout=30)`.
+                for line in code[e..start].lines() {
+                    let line = line.trim_start();
+                    if line.strip_prefix(var).is_some_and(|r| {
+                        r.starts_with('[')
+                            || r.starts_with(".update(")
+                            || r.starts_with(".setdefault(")
+                    }) {
+                        scope.push('\n');
+                        scope.push_str(line);
+                    }
+                }
+                splat = ScopeReading::of(&c.row, &scope);
+                &splat
+            } else {
+                &*reading
+            };
             let call = code[start..end]
                 .trim_end_matches('(')
                 .split_whitespace()
@@ -509,7 +571,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                     continue;
                 }
             }
-            let own = state_of(&c.row, &scope);
+            let own = reading.state.clone();
             let (timeout, note) = match (&own, through) {
                 (TimeoutState::Explicit | TimeoutState::Disabled, _) | (_, None) => {
                     let note = describe(&c.row, &call, &own, None);
@@ -526,7 +588,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 timeout,
                 note,
             });
-            if !retried && retries(&c.row, &scope) {
+            if !retried && reading.retries {
                 retried = true;
                 facts.retries.push(RetrySite {
                     location: src.loc(start),
@@ -545,6 +607,42 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
             .outbound
             .dedup_by(|a, b| a.location == b.location && a.client == b.client);
     }
+}
+
+/// What the text of a site's scope (its statement, function or file) says
+/// about the row's client there.
+struct ScopeReading {
+    /// Names one of the row's `local_by`: the client works locally.
+    local: bool,
+    state: TimeoutState,
+    retries: bool,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many scopes [`ScopeReading::of`] read on this thread.
+    static SCOPE_READS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl ScopeReading {
+    fn of(row: &'static Row, scope: &str) -> Self {
+        #[cfg(test)]
+        SCOPE_READS.with(|n| n.set(n.get() + 1));
+        ScopeReading {
+            local: row.local_by.iter().any(|l| scope.contains(l.as_str())),
+            state: state_of(row, scope),
+            retries: retries(row, scope),
+        }
+    }
+}
+
+/// The name of a dict splatted as a call's only argument (`**options`).
+fn splat_only(args: &str) -> Option<&str> {
+    let name = args
+        .trim()
+        .strip_prefix("**")?
+        .trim_end_matches([',', ' ', '\n']);
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(name)
 }
 
 /// Whether the client retries this site by itself.
@@ -601,12 +699,40 @@ fn describe(row: &Row, call: &str, state: &TimeoutState, through: Option<&str>) 
 }
 
 /// `needle` in `text`; a bare identifier must be an object key (`timeout:`,
-/// shorthand `{ timeout }`) or a keyword argument (`timeout=`).
+/// shorthand `{ timeout }`) or a keyword argument (`timeout=`). A Python
+/// keyword set to `None` (`timeout=None`, `default_timeout=None`) asks the
+/// client for no bound at all, so it bounds nothing.
 fn mentions(text: &str, needle: &str) -> bool {
     if !needle.chars().all(|c| c.is_alphanumeric() || c == '_') {
         return text.contains(needle);
     }
-    super::names_key(text, needle, true)
+    if !super::names_key(text, needle, true) {
+        return false;
+    }
+    !text.contains("None") || super::names_key(&none_keywords_removed(text, needle), needle, true)
+}
+
+/// Whether `needle` at `i` is a keyword argument set to `None`.
+fn keyword_none(text: &str, i: usize, needle: &str) -> bool {
+    let rest = text[i + needle.len()..].trim_start();
+    rest.strip_prefix('=')
+        .filter(|r| !r.starts_with('='))
+        .and_then(|r| r.trim_start().strip_prefix("None"))
+        .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+}
+
+/// `text` without its `needle=None` keywords.
+fn none_keywords_removed(text: &str, needle: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (i, _) in text.match_indices(needle) {
+        if keyword_none(text, i, needle) {
+            out.push_str(&text[last..i]);
+            last = i + needle.len();
+        }
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// The modules of `row.imports` this file imports, or `None` for none.
@@ -788,14 +914,26 @@ fn definition(src: &Source, name: &str) -> Option<(usize, usize)> {
 }
 
 /// The object literal last bound to `name` before `before`
-/// (`const opts = { host, … };`): its span, braces included.
+/// (`const opts = { host, … };`): its span, braces included. In Python the
+/// dict literal bound in the same function (`ai_request = {…}` before
+/// `completion(**ai_request)`): a dict of another function, or a
+/// parameter, is not read.
 fn literal_binding(src: &Source, name: &str, before: usize) -> Option<(usize, usize)> {
     let n = regex::escape(name);
-    let re = Regex::new(&format!(
-        r"\b(?:const|let|var)\s+{n}\s*(?::[^=;{{}}]+)?=\s*\{{"
-    ))
+    let python = src.lang == Lang::Python;
+    let re = Regex::new(&if python {
+        format!(r"(?m)^[ \t]*{n}[ \t]*(?::[^=\n]+)?=[ \t]*\{{")
+    } else {
+        format!(r"\b(?:const|let|var)\s+{n}\s*(?::[^=;{{}}]+)?=\s*\{{")
+    })
     .ok()?;
     let m = src.matches(&re).filter(|m| m.end() <= before).last()?;
+    if python
+        && super::shapes::innermost_function(src.functions(), m.start()).map(|f| f.1)
+            != super::shapes::innermost_function(src.functions(), before).map(|f| f.1)
+    {
+        return None;
+    }
     Some((m.end() - 1, src.matching(m.end() - 1)?))
 }
 
@@ -889,6 +1027,37 @@ fn derived_classes(src: &Source, c: &'static Client, imports: &[&str]) -> Vec<De
     }
     known
 }
+
+/// `class GoogleStrategy extends PassportStrategy(Strategy, 'google') {`:
+/// NestJS's passport mixin returns a subclass of the strategy it is given,
+/// and Nest builds the provider itself (no `new` in the project), so the
+/// class is where the row's client is constructed. The site is the `class`
+/// line; the statement read for a bound is the whole class, which holds
+/// the options its constructor hands to `super(…)`. The mixin's first
+/// argument must be the row's class (`new Strategy(` a site here):
+/// `PassportStrategy(Strategy)` over passport-jwt builds no client. The
+/// class is not recorded as a derived client, so a module that also writes
+/// `new GoogleStrategy(…)` (a Nest `useFactory`) does not count it twice.
+fn mixin_constructions(src: &Source, c: &'static Client, imports: &[&str]) -> Vec<Site> {
+    if !src.code.contains("extends") {
+        return Vec::new();
+    }
+    src.captures(&MIXIN_BASE)
+        .filter(|cap| constructs(src, c, imports, &cap["b"]))
+        .filter_map(|cap| {
+            let m = cap.get(0)?;
+            Some((m.start(), cap.name("open")?.end(), None))
+        })
+        .collect()
+}
+
+/// A class whose base is a call taking a class first:
+/// `extends PassportStrategy(Strategy, 'name')`.
+static MIXIN_BASE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::facts::pattern::regex(
+        r"\bclass\s+[A-Za-z_$][\w$]*\s*(?:<[^{}()]*?>)?\s+extends\s+(?P<open>[A-Za-z_$][\w$]*\s*\()\s*(?P<b>[A-Za-z_$][\w$]*)\s*[,)]",
+    )
+});
 
 /// Whether `new {base}(` is a construction of the row's client here.
 fn constructs(src: &Source, c: &'static Client, imports: &[&str], base: &str) -> bool {
@@ -1307,6 +1476,42 @@ mod tests {
                 Missing
             )]
         );
+    }
+
+    /// Sites of a row read at function (or file) scope, thousands in one
+    /// function: the function is read once for all of them, and each site
+    /// still gets the function's own answer (a second function without the
+    /// deadline gets its own).
+    #[test]
+    fn a_function_of_many_sdk_calls_is_read_once() {
+        let n = 400;
+        let calls = "\tconf.Exchange(ctx, code)\n".repeat(n);
+        let go = format!(
+            "package main\n\nimport (\n\t\"context\"\n\t\"golang.org/x/oauth2\"\n)\n\nfunc a(ctx context.Context, conf *oauth2.Config, code string) {{\n\tctx, cancel := context.WithTimeout(ctx, time.Second)\n\tdefer cancel()\n{calls}}}\n\nfunc b(ctx context.Context, conf *oauth2.Config, code string) {{\n{calls}}}\n"
+        );
+        super::SCOPE_READS.with(|r| r.set(0));
+        let found = states("main.go", Lang::Go, &go);
+        assert_eq!(super::SCOPE_READS.with(|r| r.get()), 2);
+        assert_eq!(found.len(), 2 * n);
+        let first_b = 10 + n as u32 + 3;
+        for (line, client, state) in found {
+            assert_eq!(client, "golang.org/x/oauth2");
+            let want = if line < first_b {
+                TimeoutState::Explicit
+            } else {
+                TimeoutState::Missing
+            };
+            assert_eq!(state, want, "line {line}");
+        }
+        // File scope (Python's firebase_admin messaging): one read.
+        let py = format!(
+            "from firebase_admin import messaging\n\ndef send(m):\n{}",
+            "    messaging.send(m)\n".repeat(n)
+        );
+        super::SCOPE_READS.with(|r| r.set(0));
+        let found = states("app/push.py", Lang::Python, &py);
+        assert_eq!(found.len(), n);
+        assert_eq!(super::SCOPE_READS.with(|r| r.get()), 1);
     }
 
     #[test]

@@ -155,15 +155,20 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     }
     let functions = src.functions();
     // A request built with a deadline-carrying context is bounded whatever
-    // client sends it.
-    let ctx_deadline = |at: usize| {
+    // client sends it. Read once per function: one function of 20,000
+    // `Do(req)` calls was searched whole for each.
+    let mut deadlines: HashMap<(usize, usize), bool> = HashMap::new();
+    let mut ctx_deadline = |at: usize| {
         functions
             .iter()
             .find(|(_, s, e)| (*s..*e).contains(&at))
             .is_some_and(|(_, s, e)| {
-                let body = &code[*s..*e];
-                (body.contains("context.WithTimeout") || body.contains("context.WithDeadline"))
-                    && (body.contains("NewRequestWithContext") || body.contains(".WithContext("))
+                *deadlines.entry((*s, *e)).or_insert_with(|| {
+                    let body = &code[*s..*e];
+                    (body.contains("context.WithTimeout") || body.contains("context.WithDeadline"))
+                        && (body.contains("NewRequestWithContext")
+                            || body.contains(".WithContext("))
+                })
             })
     };
     for m in src.captures(&DEFAULT_CLIENT) {
@@ -184,14 +189,8 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
             },
         });
     }
-    let in_function = |at: usize| functions.iter().any(|(_, s, e)| (*s..*e).contains(&at));
-    let function_of = |at: usize| {
-        functions
-            .iter()
-            .filter(|(_, s, e)| (*s..*e).contains(&at))
-            .min_by_key(|(_, s, e)| e - s)
-            .map(|(_, s, _)| *s)
-    };
+    let in_function = |at: usize| src.innermost(at).is_some();
+    let function_of = |at: usize| src.innermost(at).map(|(_, s, _)| *s);
     let mut exports: Vec<(String, usize, bool)> = Vec::new();
     let mut clients: HashMap<String, bool> = HashMap::new();
     // Clients bound inside a function, by (function start, name): the local
@@ -783,12 +782,7 @@ pub(crate) fn project_receiver(
     let (from, to) = if field {
         (0, code.len())
     } else {
-        let Some((_, s, _)) = src
-            .functions()
-            .iter()
-            .filter(|(_, s, e)| (*s..*e).contains(&dot))
-            .min_by_key(|(_, s, e)| e - s)
-        else {
+        let Some((_, s, _)) = src.innermost(dot) else {
             return false;
         };
         let header = code[..*s].rfind("func").unwrap_or(0);
@@ -959,10 +953,7 @@ fn retry_go(src: &Source, facts: &mut CodeFacts) {
             continue;
         };
         let first = code[fs..fe].trim();
-        let enclosing = functions
-            .iter()
-            .filter(|(_, s, e)| (*s..*e).contains(&at))
-            .min_by_key(|(_, s, e)| e - s);
+        let enclosing = src.innermost(at);
         // What `fn` is: a literal, a local bound to one, or a call of a
         // function of the file that returns the closure.
         let retried = if first.starts_with("func") {

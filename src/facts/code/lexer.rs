@@ -18,6 +18,8 @@ pub struct Source<'a> {
     /// same function bodies, and finding them is a captures search over the
     /// whole file (3% of a scan when each asked anew).
     functions: std::cell::OnceCell<Vec<(String, usize, usize)>>,
+    /// [`Source::innermost`]'s index over those bodies, built on first use.
+    innermost: std::cell::OnceCell<Innermost>,
 }
 
 impl<'a> Source<'a> {
@@ -73,6 +75,7 @@ impl<'a> Source<'a> {
             line_starts,
             strings,
             functions: std::cell::OnceCell::new(),
+            innermost: std::cell::OnceCell::new(),
         }
     }
 
@@ -149,6 +152,17 @@ impl<'a> Source<'a> {
             Ok(i) => i as u32 + 1,
             Err(i) => i as u32,
         }
+    }
+
+    /// Byte offset where a 1-based line starts (line 0 and 1 start at 0),
+    /// `None` past the last line: the inverse of [`Source::line`], read from
+    /// the index the source already holds rather than by counting newlines
+    /// from the top once per call site.
+    pub fn line_offset(&self, line: u32) -> Option<usize> {
+        if line <= 1 {
+            return Some(0);
+        }
+        self.line_starts.get(line as usize - 1).copied()
     }
 
     pub fn loc(&self, offset: usize) -> Location {
@@ -245,6 +259,17 @@ impl<'a> Source<'a> {
         self.functions.get_or_init(|| self.find_functions())
     }
 
+    /// The innermost of [`Source::functions`] around `offset`: the smallest
+    /// body holding it, the first such in file order on a tie. Read from an
+    /// index of the file's bodies; asking each function in turn, once per
+    /// call site, was sites x functions on a file of thousands of small
+    /// functions.
+    pub fn innermost(&self, offset: usize) -> Option<&(String, usize, usize)> {
+        let functions = self.functions();
+        let index = self.innermost.get_or_init(|| Innermost::new(functions));
+        index.at(offset).map(|i| &functions[i])
+    }
+
     fn find_functions(&self) -> Vec<(String, usize, usize)> {
         let re = match self.lang {
             Lang::Python => &*PY_DEF,
@@ -269,6 +294,65 @@ impl<'a> Source<'a> {
                 Some((name, s, e))
             })
             .collect()
+    }
+}
+
+/// For each stretch of the file between two body boundaries (a start or an
+/// end), the function that is innermost there: bodies may nest or even
+/// overlap, so the answer is taken from a sweep over the boundaries that
+/// keeps the open bodies ordered by (size, place in the list), the order in
+/// which "smallest, first on a tie" picks.
+struct Innermost {
+    /// Sorted, distinct boundaries.
+    bounds: Vec<usize>,
+    /// The innermost body over `bounds[k]..bounds[k + 1]`.
+    answer: Vec<Option<usize>>,
+}
+
+impl Innermost {
+    fn new(functions: &[(String, usize, usize)]) -> Self {
+        let mut bounds: Vec<usize> = functions
+            .iter()
+            .filter(|(_, s, e)| s < e)
+            .flat_map(|(_, s, e)| [*s, *e])
+            .collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let mut opens: Vec<(usize, usize)> = Vec::new();
+        let mut closes: Vec<(usize, usize)> = Vec::new();
+        for (i, (_, s, e)) in functions.iter().enumerate() {
+            if s < e {
+                opens.push((*s, i));
+                closes.push((*e, i));
+            }
+        }
+        opens.sort_unstable();
+        closes.sort_unstable();
+        let (mut o, mut c) = (0, 0);
+        let mut open = std::collections::BTreeSet::new();
+        let mut answer = Vec::with_capacity(bounds.len());
+        for &b in &bounds {
+            while c < closes.len() && closes[c].0 == b {
+                let (_, s, e) = &functions[closes[c].1];
+                open.remove(&(e - s, closes[c].1));
+                c += 1;
+            }
+            while o < opens.len() && opens[o].0 == b {
+                let (_, s, e) = &functions[opens[o].1];
+                open.insert((e - s, opens[o].1));
+                o += 1;
+            }
+            answer.push(open.first().map(|&(_, i)| i));
+        }
+        Innermost { bounds, answer }
+    }
+
+    fn at(&self, offset: usize) -> Option<usize> {
+        let k = self
+            .bounds
+            .partition_point(|&b| b <= offset)
+            .checked_sub(1)?;
+        self.answer[k]
     }
 }
 
@@ -808,6 +892,42 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// The index's innermost body is the one found by asking every body in
+    /// turn (smallest holding the offset, first in order on a tie), for
+    /// nested, disjoint, overlapping, repeated and empty bodies.
+    #[test]
+    fn innermost_index_matches_asking_every_function() {
+        let mut state: u64 = 7;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % m) as usize
+        };
+        for round in 0..200 {
+            let n = 1 + next(12);
+            let functions: Vec<(String, usize, usize)> = (0..n)
+                .map(|i| {
+                    let s = next(60);
+                    (format!("f{i}"), s, s + next(40))
+                })
+                .collect();
+            let index = super::Innermost::new(&functions);
+            for at in 0..110 {
+                let asked = functions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, s, e))| (*s..*e).contains(&at))
+                    .min_by_key(|(_, (_, s, e))| e - s)
+                    .map(|(i, _)| i);
+                assert_eq!(
+                    index.at(at),
+                    asked,
+                    "round {round}, offset {at}: {functions:?}"
+                );
+            }
+        }
+    }
     #[test]
     fn comments_are_blanked_strings_kept() {
         let s = blank_comments("a // b\nc = \"//x\" /* y\nz */ d\n", Lang::JavaScript);

@@ -55,6 +55,16 @@ pub struct PiiLog {
     /// The identifier that names the data: `user.email`, `password`.
     pub field: String,
     pub category: &'static str,
+    /// How a value logged whole writes the data: "`%+v` of DownloadClient
+    /// writes its Password field" (Go, `go_types.rs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Whether a struct field's name says it holds a credential, as a logged
+/// name would (`Password`, `APIKey`, `PasswordCurrent`).
+pub(crate) fn credential_name(name: &str) -> bool {
+    pii_category(name, false) == Some("secret")
 }
 
 #[derive(Deserialize)]
@@ -437,6 +447,17 @@ struct PiiWords {
     record: RecordWords,
     guard: GuardWords,
     options: OptionsWords,
+    compound: CompoundWords,
+}
+
+#[derive(Deserialize)]
+struct CompoundWords {
+    states: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[serde(rename = "match")]
+    matches: Vec<String>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    no_match: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -666,6 +687,31 @@ fn pii_category(word: &str, mail_context: bool) -> Option<&'static str> {
     }
     if names::credential_head(word) {
         return Some("secret");
+    }
+    // `PasswordCurrent`, `password_confirm`, `password2`: the head noun
+    // comes first and a word of rules/pii-words.toml `[compound]` (or a
+    // number) says which of the credentials it is. The name without that
+    // word decides, and only as a credential.
+    if let [stem @ .., last] = parts.as_slice()
+        && !stem.is_empty()
+    {
+        let digits = last.trim_end_matches(|c: char| c.is_ascii_digit());
+        let shorter = if WORDS.compound.states.contains(last) || digits.is_empty() {
+            Some(stem.join("_"))
+        } else if digits.len() < last.len() {
+            Some([stem, &[digits.to_string()]].concat().join("_"))
+        } else {
+            None
+        };
+        if let Some(shorter) = shorter {
+            return pii_category(&shorter, false).filter(|c| *c == "secret");
+        }
+    } else if let [only] = parts.as_slice() {
+        // `password2` alone.
+        let digits = only.trim_end_matches(|c: char| c.is_ascii_digit());
+        if !digits.is_empty() && digits.len() < only.len() {
+            return pii_category(digits, false).filter(|c| *c == "secret");
+        }
     }
     let head = parts.last().map(String::as_str)?;
     let before = |p: &str| parts.len() >= 2 && parts[parts.len() - 2] == p;
@@ -1100,6 +1146,7 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
         Lang::Rust => &*RS_LOG,
     };
     let end = src.prod_end();
+    let mut go_imports: Option<Vec<(String, String)>> = None;
     for m in src.matches(re) {
         if m.end() > end {
             break;
@@ -1192,7 +1239,24 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
                 location: src.loc(m.start()),
                 field: field.to_string(),
                 category,
+                note: None,
             });
+        } else if src.lang == Lang::Go && !dev_only(&src.code, m.start()) {
+            // No name says what the call writes; a whole value may, by the
+            // fields of its type (`%+v` of a client with a `Password`),
+            // known once every file's declarations are read.
+            let imports = go_imports.get_or_insert_with(|| super::go_types::imports(&src.code));
+            let method = m.as_str().trim_end_matches('(').trim_end();
+            let method = method.rsplit('.').next().unwrap_or(method);
+            super::go_types::logged_values(
+                src,
+                m.start(),
+                method,
+                open,
+                close,
+                imports,
+                &mut facts.go_types,
+            );
         }
     }
 }
@@ -1285,6 +1349,11 @@ mod tests {
     #[test]
     fn record_keys_are_not_credentials() {
         names_read_as_the_table_says("key", &WORDS.key.matches, &WORDS.key.no_match);
+        names_read_as_the_table_says(
+            "compound",
+            &WORDS.compound.matches,
+            &WORDS.compound.no_match,
+        );
         names_read_as_the_table_says(
             "password",
             &WORDS.password.matches,

@@ -28,9 +28,12 @@ static DJANGO_PATH: LazyLock<Regex> =
     LazyLock::new(|| re(r#"\b(?:re_)?path\(\s*r?['"]\^?(?P<path>[^'"$]*)\$?['"]"#));
 static STARLETTE_ROUTE: LazyLock<Regex> =
     LazyLock::new(|| re(r#"\bRoute\(\s*['"](?P<path>/[^'"]*)['"]"#));
+/// A client library's module-level helpers: `requests.get(…)`,
+/// `httpx.stream(…)`, and aiohttp's one-shot `aiohttp.request(…)`, which
+/// opens a `ClientSession` of its own with the session's defaults.
 static MODULE_CALL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?P<module>requests|httpx)\.(?P<method>get|post|put|patch|delete|head|options|request|stream)\(",
+        r"\b(?P<module>requests|httpx)\.(?P<method>get|post|put|patch|delete|head|options|request|stream)\(|\b(?P<amodule>aiohttp)\.(?P<amethod>request)\(",
     )
 });
 static CLIENT_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
@@ -459,43 +462,19 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         return;
     }
     for c in src.captures(&MODULE_CALL) {
-        let module = &c["module"];
-        let open = c.get(0).unwrap().end() - 1;
-        let args = src.inside(open);
-        let kw = timeout_kw(args);
-        let name = format!("{module}.{}", &c["method"]);
-        let (client, timeout, note) = match (module, kw) {
-            (_, Some(TimeoutState3::Set)) => (
-                module,
-                TimeoutState::Explicit,
-                format!("{name} with timeout="),
-            ),
-            (_, Some(TimeoutState3::Disabled)) => (
-                module,
-                TimeoutState::Disabled,
-                format!("{name} with timeout=None"),
-            ),
-            ("httpx", _) => (
-                "httpx",
-                TimeoutState::ClientDefault("httpx default: 5 s"),
-                format!("{name}, httpx's default 5 s timeout applies"),
-            ),
-            _ => (
-                "requests",
-                TimeoutState::Missing,
-                format!("{name}, no timeout: requests waits forever by default"),
-            ),
+        let (module, method) = match c.name("module") {
+            Some(m) => (client_of(m.as_str()), &c["method"]),
+            None => ("aiohttp", &c["amethod"]),
         };
-        facts.outbound.push(OutboundCall {
-            location: src.loc(open),
-            client: if client == "httpx" {
-                "httpx"
-            } else {
-                "requests"
-            },
-            timeout,
-            note,
-        });
+        let open = c.get(0).unwrap().end() - 1;
+        push_module_call(src, open, module, &format!("{module}.{method}"), facts);
+    }
+    // The same helpers imported by name (`from aiohttp import request`,
+    // `from requests import get as http_get`) and called bare.
+    for (local, module) in bare_module_functions(code) {
+        for open in bare_calls(src, &local) {
+            push_module_call(src, open, module, &local, facts);
+        }
     }
     let (clients, classes) = clients(src);
     if !clients.is_empty() {
@@ -573,6 +552,114 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
         });
     }
     facts.outbound.sort_by_key(|c| c.location.line);
+}
+
+/// One call of a client library's module-level helper (`requests.post`,
+/// `httpx.get`, `aiohttp.request`, or the same imported by name), judged
+/// by its own `timeout=` and otherwise by the library's default: requests
+/// has none, httpx 5 s, and aiohttp's one-shot session 300 s in total.
+fn push_module_call(
+    src: &Source,
+    open: usize,
+    client: &'static str,
+    name: &str,
+    facts: &mut CodeFacts,
+) {
+    let (timeout, note) = match (timeout_kw(src.inside(open)), client) {
+        (Some(TimeoutState3::Set), _) => (TimeoutState::Explicit, format!("{name} with timeout=")),
+        (Some(TimeoutState3::Disabled), _) => {
+            (TimeoutState::Disabled, format!("{name} with timeout=None"))
+        }
+        (_, "httpx") => (
+            TimeoutState::ClientDefault("httpx default: 5 s"),
+            format!("{name}, httpx's default 5 s timeout applies"),
+        ),
+        (_, "aiohttp") => (
+            TimeoutState::TooLong("300 s total"),
+            format!("{name}, aiohttp's default total timeout is 5 minutes"),
+        ),
+        _ => (
+            TimeoutState::Missing,
+            format!("{name}, no timeout: requests waits forever by default"),
+        ),
+    };
+    facts.outbound.push(OutboundCall {
+        location: src.loc(open),
+        client,
+        timeout,
+        note,
+    });
+}
+
+fn client_of(module: &str) -> &'static str {
+    match module {
+        "httpx" => "httpx",
+        "aiohttp" => "aiohttp",
+        _ => "requests",
+    }
+}
+
+/// Module-level helpers imported by name from their library: the local
+/// name and the library (`from aiohttp import request` →
+/// (`request`, aiohttp); `from httpx import get as fetch` → (`fetch`,
+/// httpx)). aiohttp's only module-level helper is `request`.
+fn bare_module_functions(code: &str) -> Vec<(String, &'static str)> {
+    if !code.contains("import") {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for c in FROM_CLIENT_IMPORT.captures_iter(code) {
+        let module = client_of(&c["module"]);
+        for (name, local) in imported_names(&c["names"]) {
+            let helper = match module {
+                "aiohttp" => name == "request",
+                "httpx" => MODULE_METHODS.contains(&name) || name == "stream",
+                _ => MODULE_METHODS.contains(&name),
+            };
+            if helper {
+                out.push((local.to_string(), module));
+            }
+        }
+    }
+    out
+}
+
+const MODULE_METHODS: [&str; 8] = [
+    "get", "post", "put", "patch", "delete", "head", "options", "request",
+];
+
+/// The names of a `from M import …` list: (imported name, local name).
+fn imported_names(names: &str) -> Vec<(&str, &str)> {
+    names
+        .trim_matches(|ch: char| ch == '(' || ch == ')' || ch.is_whitespace())
+        .split(',')
+        .filter_map(|item| {
+            let mut words = item.split_whitespace();
+            let name = words.next()?;
+            let local = match (words.next(), words.next()) {
+                (Some("as"), Some(alias)) => alias,
+                _ => name,
+            };
+            Some((name, local))
+        })
+        .collect()
+}
+
+/// The opening brackets of calls of a bare name in code: `name(`, not
+/// `x.name(`, `other_name(` nor its `def name(`.
+fn bare_calls(src: &Source, name: &str) -> Vec<usize> {
+    let code = &src.code;
+    let bytes = code.as_bytes();
+    code.match_indices(name)
+        .filter(|&(at, _)| {
+            let before = at.checked_sub(1).map(|i| bytes[i]);
+            !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+                && code[at + name.len()..].starts_with('(')
+                && !code[..at].trim_end_matches([' ', '\t']).ends_with("def")
+                && src.is_code(at)
+        })
+        .map(|(at, _)| at + name.len())
+        .collect()
 }
 
 static GETATTR: LazyLock<Regex> = LazyLock::new(|| re(r"\bgetattr\([ \t]*(?P<recv>[\w.]+)[ \t]*,"));
@@ -901,6 +988,60 @@ mod tests {
                 (19, TimeoutState::Missing),
             ]
         );
+    }
+
+    /// A client library's module-level helpers, by module and imported by
+    /// name: aiohttp's one-shot `request()` opens a session with the 300 s
+    /// total default (too long) unless given a `ClientTimeout`; requests'
+    /// and httpx's helpers imported bare are judged like `requests.get`.
+    /// A method of another object and the project's own `def request` are
+    /// not the library's.
+    #[test]
+    fn module_level_helpers_by_module_and_by_name() {
+        let f = py("import aiohttp
+from aiohttp import request, ClientTimeout
+from requests import post as send
+from httpx import get
+
+async def push(u, body):
+    async with request('POST', u, json=body) as r:
+        return await r.json()
+
+async def pull(u):
+    async with aiohttp.request('GET', u, timeout=ClientTimeout(total=10)) as r:
+        return await r.text()
+
+async def peek(u):
+    async with aiohttp.request('GET', u) as r:
+        return r.status
+
+def hook(u):
+    send(u, json={})
+    return get(u)
+
+def other(session, cache, u):
+    session.request('GET', u)
+    return cache.get(u)
+");
+        assert_eq!(
+            f.line_timeouts(),
+            vec![
+                (7, TimeoutState::TooLong("300 s total")),
+                (11, TimeoutState::Explicit),
+                (15, TimeoutState::TooLong("300 s total")),
+                (19, TimeoutState::Missing),
+                (20, TimeoutState::ClientDefault("httpx default: 5 s")),
+            ]
+        );
+        assert!(f.outbound.iter().take(3).all(|c| c.client == "aiohttp"));
+        let own = py("from aiohttp import web
+
+def request(u):
+    return u
+
+request('x')
+");
+        assert!(own.outbound.is_empty(), "{:?}", own.outbound);
     }
 
     #[test]

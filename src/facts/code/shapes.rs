@@ -75,6 +75,19 @@ pub enum ProviderKind {
         from: Option<String>,
         methods: Vec<String>,
     },
+    /// JavaScript: a class (the provider's `name`) whose constructor
+    /// builds the SDK client `client` at `built` and sets its timeout from
+    /// the option `option` of the constructor's `param`-th argument
+    /// (`new PlexAPI({ token, timeout })` → `new NodePlexAPI({ timeout })`).
+    /// A caller that passes no such option leaves the client `unbounded`
+    /// (its own default).
+    Constructs {
+        client: &'static str,
+        option: String,
+        param: usize,
+        built: Location,
+        unbounded: TimeoutState,
+    },
 }
 
 /// A call to a function that may be a [`Provider`].
@@ -105,6 +118,20 @@ pub enum Args {
     },
     /// `name().get(…)`: the call's own timeout, if it sets one.
     Method { own: Option<TimeoutState> },
+    /// `new Name(…)`: what each positional argument holds.
+    New { args: Vec<NewArg> },
+}
+
+/// An argument of `new Name(…)`, as far as its options can be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewArg {
+    /// An object literal (written there, or bound to a local a few lines
+    /// up): its top-level keys, and whether a spread may add others.
+    Keys { keys: Vec<String>, spread: bool },
+    /// `undefined`, `null`: no options at all.
+    Absent,
+    /// A variable, a call, anything else: unknown.
+    Opaque,
 }
 
 fn re(p: &str) -> Regex {
@@ -275,6 +302,17 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     if forwards {
         py_kwargs_wrappers(src, &fns, &names, &modules, facts, &mut providers);
     }
+    // An SDK client built in a class's constructor from the class's own
+    // options (the table's site, already read by clients.rs).
+    if js
+        && code.contains("constructor")
+        && facts
+            .outbound
+            .iter()
+            .any(|c| c.timeout == TimeoutState::Explicit)
+    {
+        constructor_options(src, cls(), facts, &mut providers);
+    }
     for p in &providers {
         // `Class.method` is reached as `this.method(…)`, not by its name.
         if !p.name.contains('.') {
@@ -301,6 +339,9 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
         let methods = || this.then(cls);
         calls(src, &names, &modules, &own, &fns, &methods, facts);
     }
+    if js && (!bindings.is_empty() || code.contains("class")) {
+        typed_receiver_calls(src, &bindings, &fns, &cls, facts);
+    }
     facts.providers.extend(providers);
     if js && code.contains("axios") {
         inherited_clients(src, &cls, &fns, facts);
@@ -320,6 +361,457 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
                 });
             }
         }
+    }
+}
+
+/// A project class that builds an SDK client in its constructor and hands
+/// it a timeout taken from its own constructor options:
+///
+/// ```text
+/// class PlexAPI {
+///   constructor({ plexToken, timeout }: { plexToken?: string; timeout?: number }) {
+///     this.client = new NodePlexAPI({ token: plexToken, timeout: timeout });
+/// ```
+///
+/// The construction reads as bounded (`timeout:` is there), but the value
+/// is whatever each `new PlexAPI({…})` passes: undefined for a caller that
+/// passes none, and then the SDK's default applies. So the construction is
+/// no site; the class is a provider judged at each `new Class(…)`. Only a
+/// timeout key whose value is a constructor option with no default of its
+/// own (`{ timeout }` destructured, `options.timeout`) is handed through; a
+/// literal, a fallback (`timeout ?? 5000`) or a reassigned option bounds
+/// the construction itself, which then stays a bounded site.
+fn constructor_options(
+    src: &Source,
+    classes: &JsClasses,
+    facts: &mut CodeFacts,
+    out: &mut Vec<Provider>,
+) {
+    let code = &src.code;
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    for (idx, class) in classes.classes.iter().enumerate() {
+        let Some(head) = code[class.open..class.close]
+            .match_indices("constructor")
+            .map(|(i, _)| class.open + i)
+            .find(|&at| {
+                !ident(code.as_bytes()[at - 1])
+                    && code.as_bytes()[at - 1] != b'.'
+                    && code[at + "constructor".len()..]
+                        .trim_start()
+                        .starts_with('(')
+                    && src.is_code(at)
+                    && innermost_js_class(&classes.classes, at) == Some(idx)
+            })
+        else {
+            continue;
+        };
+        let after = &code[head + "constructor".len()..];
+        let open = head + "constructor".len() + (after.len() - after.trim_start().len());
+        let Some(close) = src.matching(open) else {
+            continue;
+        };
+        let params = ctor_params(&code[open + 1..close]);
+        let Some(body_open) = code[close..].find('{').map(|i| close + i) else {
+            continue;
+        };
+        let Some(body_close) = src.matching(body_open) else {
+            continue;
+        };
+        if params.is_empty() {
+            continue;
+        }
+        let body = &code[body_open..body_close];
+        let lines = src.line(body_open)..=src.line(body_close);
+        let mut i = 0;
+        while i < facts.outbound.len() {
+            let c = &facts.outbound[i];
+            let unbounded = super::clients::unbounded_state(c.client);
+            if c.timeout != TimeoutState::Explicit
+                || !lines.contains(&c.location.line)
+                || unbounded.is_none()
+            {
+                i += 1;
+                continue;
+            }
+            let forwarded = line_offset(src, body_open, c.location.line)
+                .and_then(|from| forwarded_option(src, from, body, &params));
+            let (Some((option, param)), Some(unbounded)) = (forwarded, unbounded) else {
+                i += 1;
+                continue;
+            };
+            let site = facts.outbound.remove(i);
+            out.push(Provider {
+                location: src.loc(class.at),
+                name: class.name.clone(),
+                kind: ProviderKind::Constructs {
+                    client: site.client,
+                    option,
+                    param,
+                    built: site.location,
+                    unbounded,
+                },
+            });
+        }
+    }
+}
+
+/// A constructor parameter: a destructured object, (key, local name,
+/// whether it has a default) per property, or a plain name.
+enum CtorParam {
+    Destructured(Vec<(String, String, bool)>),
+    Named(String),
+}
+
+/// The parameters of `constructor(…)`, TypeScript parameter properties
+/// (`private readonly opts: Opts`) read as their name.
+fn ctor_params(header: &str) -> Vec<CtorParam> {
+    let ident_len = |s: &str| {
+        s.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .unwrap_or(s.len())
+    };
+    split_top(header)
+        .into_iter()
+        .map(|p| {
+            let mut p = p.trim();
+            while let Some(rest) = [
+                "public ",
+                "private ",
+                "protected ",
+                "readonly ",
+                "override ",
+            ]
+            .iter()
+            .find_map(|m| p.strip_prefix(m))
+            {
+                p = rest.trim_start();
+            }
+            if !p.starts_with('{') {
+                return CtorParam::Named(p[..ident_len(p)].to_string());
+            }
+            // The pattern ends at its closing brace; a type may follow.
+            let mut depth = 0;
+            let end = p
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                    depth == 0
+                })
+                .map_or(p.len(), |(i, _)| i);
+            let inner = &p[1..end];
+            CtorParam::Destructured(
+                split_top(inner)
+                    .into_iter()
+                    .filter_map(|item| {
+                        let item = item.trim();
+                        let key = &item[..ident_len(item)];
+                        if key.is_empty() {
+                            return None;
+                        }
+                        let rest = item[key.len()..].trim_start();
+                        let (local, rest) = match rest.strip_prefix(':') {
+                            Some(r) => {
+                                let r = r.trim_start();
+                                (&r[..ident_len(r)], &r[ident_len(r)..])
+                            }
+                            None => (key, rest),
+                        };
+                        Some((
+                            key.to_string(),
+                            local.to_string(),
+                            rest.trim_start().starts_with('='),
+                        ))
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The offset where `line` starts, searched from `from` (on or before it).
+fn line_offset(src: &Source, from: usize, line: u32) -> Option<usize> {
+    let skip = line.checked_sub(src.line(from))? as usize;
+    if skip == 0 {
+        return Some(src.code[..from].rfind('\n').map_or(0, |i| i + 1));
+    }
+    src.code[from..]
+        .match_indices('\n')
+        .nth(skip - 1)
+        .map(|(i, _)| from + i + 1)
+}
+
+/// The constructor option that a construction starting on the line at
+/// `from` takes its timeout from: (the option's name, the parameter it is
+/// a property of). Every timeout key of its arguments must be such an
+/// option; one set otherwise bounds the construction itself.
+fn forwarded_option(
+    src: &Source,
+    from: usize,
+    body: &str,
+    params: &[CtorParam],
+) -> Option<(String, usize)> {
+    let code = &src.code;
+    let line_end = code[from..].find('\n').map_or(code.len(), |i| from + i);
+    let open = (from..line_end).find(|&i| code.as_bytes()[i] == b'(' && src.is_code(i))?;
+    let args = src.inside(open);
+    let mut found = None;
+    for m in TIMEOUT_KEY.find_iter(args) {
+        let prev = args[..m.start()].trim_end().chars().next_back();
+        if !matches!(prev, Some('{' | ',')) {
+            continue;
+        }
+        let key = m.as_str();
+        let after = args[m.end()..].trim_start();
+        let value = match after.strip_prefix(':') {
+            Some(v) => v.split([',', '}', '\n']).next().unwrap_or("").trim(),
+            None if after.is_empty() || after.starts_with([',', '}']) => key,
+            None => continue,
+        };
+        // `timeout = timeout ?? 5000` in the body settles it there.
+        let reassigned = |local: &str| {
+            body.match_indices(local).any(|(i, _)| {
+                let rest = body[i + local.len()..].trim_start();
+                (rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>"))
+                    || rest.starts_with("??=")
+                    || rest.starts_with("||=")
+            })
+        };
+        let option = params.iter().enumerate().find_map(|(i, p)| match p {
+            CtorParam::Destructured(props) => props
+                .iter()
+                .find(|(_, local, default)| local == value && !default && !reassigned(local))
+                .map(|(key, _, _)| (key.clone(), i)),
+            CtorParam::Named(name) => value
+                .strip_prefix(name.as_str())
+                .and_then(|r| r.strip_prefix("?.").or_else(|| r.strip_prefix('.')))
+                .filter(|f| {
+                    !f.is_empty()
+                        && f.chars()
+                            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                })
+                .map(|f| (f.to_string(), i)),
+        });
+        match (option, &found) {
+            (None, _) => return None,
+            (Some(o), None) => found = Some(o),
+            (Some(o), Some(f)) if o == *f => {}
+            (Some(_), Some(_)) => return None,
+        }
+    }
+    found
+}
+
+/// A key naming a timeout (`timeout`, `requestTimeout`, `timeoutMs`).
+static TIMEOUT_KEY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b[A-Za-z_$]*(?:timeout|Timeout)[\w$]*\b"));
+
+/// A method of a project class called through an object the caller holds
+/// by its type. NestJS hands each provider its services through the
+/// constructor (`constructor(private readonly fetchService: FetchService)`,
+/// also behind `@Inject(…)`), a `useFactory` receives them as typed
+/// parameters, and plain code keeps one in a typed field or builds one
+/// (`const http = new HttpClient()`): `this.fetchService.fetch(url, init)`
+/// is then a call of `FetchService.fetch`, and [`resolve`] judges it like
+/// `this.fetch(…)` in the class itself: a wrapper's caller with no signal
+/// or timeout is reported, one with it is bounded, one handing on options
+/// from a variable stays unknown. Only a type imported from a module of the
+/// project (`imported_names`, so aliases and index files resolve as for any
+/// wrapper) or a class of this file is followed, and only a method some
+/// provider answers to becomes a site. The site is the method's name (the
+/// `.fetch(` line of a chain split over lines).
+fn typed_receiver_calls<'f>(
+    src: &Source,
+    bindings: &[(String, String, Option<String>)],
+    functions: &dyn Fn() -> &'f [(String, usize, usize)],
+    classes: &dyn Fn() -> &'f JsClasses,
+    facts: &mut CodeFacts,
+) {
+    let code = &src.code;
+    let upper = |n: &str| n.starts_with(|c: char| c.is_ascii_uppercase());
+    // The types a receiver may have: (name in the providing module, module).
+    let mut types: HashMap<&str, (&str, Option<&str>)> = HashMap::new();
+    for (local, exported, from) in bindings {
+        if upper(local) {
+            types.insert(local, (exported, from.as_deref()));
+        }
+    }
+    for c in &classes().classes {
+        types.entry(&c.name).or_insert((&c.name, None));
+    }
+    if types.is_empty() {
+        return;
+    }
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let all_heads: OnceCell<Vec<(String, usize, usize)>> = OnceCell::new();
+    let heads = || {
+        all_heads
+            .get_or_init(|| classes().heads(functions()))
+            .as_slice()
+    };
+    // By name: (a member reached as `this.name`, its type, where it is in
+    // scope).
+    let mut receivers: HashMap<&str, Vec<(bool, &str, usize, usize)>> = HashMap::new();
+    for c in src.captures(&TYPED_RECEIVER) {
+        let (Some(m), Some(name), Some(ty)) = (
+            c.get(0),
+            c.name("name"),
+            c.name("type").or_else(|| c.name("new")),
+        ) else {
+            continue;
+        };
+        let Some((&ty, _)) = types.get_key_value(ty.as_str()) else {
+            continue;
+        };
+        let at = name.start();
+        let modified = c
+            .name("mods")
+            .is_some_and(|m| !m.as_str().trim().is_empty());
+        let this = c.name("this").is_some();
+        let class = innermost_js_class(&classes().classes, at).map(|i| &classes().classes[i]);
+        let param = open_paren_before(src, class.map_or(0, |c| c.open), at);
+        let in_body = innermost_function(heads(), at)
+            .filter(|(_, s, _)| class.is_none_or(|c| *s > c.open))
+            .map(|(_, s, e)| (*s, *e));
+        let member = modified || this || param.is_none() && in_body.is_none() && class.is_some();
+        let scope = if member {
+            let Some(class) = class else { continue };
+            (class.open, class.close)
+        } else if let Some(open) = param {
+            // A typed parameter: in scope in the body after its list.
+            let Some(body) = src.matching(open).and_then(|close| params_body(src, close)) else {
+                continue;
+            };
+            body
+        } else {
+            in_body.unwrap_or((m.end(), code.len()))
+        };
+        receivers
+            .entry(name.as_str())
+            .or_default()
+            .push((member, ty, scope.0, scope.1));
+    }
+    if receivers.is_empty() {
+        return;
+    }
+    for declared in receivers.values_mut() {
+        declared.sort_by_key(|d| d.2);
+    }
+    let racing = code.contains("Promise.race");
+    let literals: OnceCell<Literals> = OnceCell::new();
+    let races: OnceCell<callers::Races> = OnceCell::new();
+    // Every `recv.m(` and `this.recv.m(` of the file in one pass, each
+    // looked up among the receivers of that name: a search per receiver
+    // over its scope was receivers x scope on a large class.
+    for c in src.captures(&RECEIVER_CALL) {
+        let (Some(whole), Some(recv), Some(method)) = (c.get(0), c.name("recv"), c.name("m"))
+        else {
+            continue;
+        };
+        let at = whole.start();
+        if at > 0 && (ident(code.as_bytes()[at - 1]) || code.as_bytes()[at - 1] == b'.') {
+            continue;
+        }
+        let Some(declared) = receivers.get(recv.as_str()) else {
+            continue;
+        };
+        let this = c.name("this").is_some();
+        let mpos = method.start();
+        // The innermost scope holding the call, among the last few opened
+        // before it (a bounded walk back, as for functions).
+        let end = declared.partition_point(|d| d.2 <= at);
+        let Some(&(_, ty, _, _)) = declared[end.saturating_sub(64)..end]
+            .iter()
+            .filter(|(member, _, _, e)| *member == this && at < *e)
+            .min_by_key(|(_, _, s, e)| e - s)
+        else {
+            continue;
+        };
+        let (exported, from) = types[ty];
+        let open = whole.end() - 1;
+        let Some(close) = src.matching(open) else {
+            continue;
+        };
+        let recv = if this {
+            format!("this.{}", recv.as_str())
+        } else {
+            recv.as_str().to_string()
+        };
+        let call = format!("{recv}.{}", method.as_str());
+        let after_call = code[close + 1..].trim_start();
+        let args = if let Some(m) = method_after(after_call) {
+            // `this.api.client().get(…)`: an accessor's client.
+            let mopen = close + 1 + (code[close + 1..].len() - after_call.len()) + m.len() + 1;
+            let mopen = mopen + code[mopen..].find('(').unwrap_or(0);
+            Args::Method {
+                own: own_state(src, src.inside(mopen)),
+            }
+        } else {
+            direct_args(
+                src,
+                &code[open + 1..close],
+                mpos,
+                racing,
+                functions(),
+                &races,
+                &literals,
+            )
+        };
+        let shape = ShapeCall {
+            location: src.loc(mpos),
+            name: format!("{exported}.{}", method.as_str()),
+            from: from.map(str::to_string),
+            call,
+            def_line: None,
+            args,
+        };
+        record(shape, mpos, functions(), facts);
+    }
+}
+
+/// `recv.m(` or `this.recv.m(` (also `?.`, and across lines:
+/// `this.fetchService\n  .fetch(`).
+static RECEIVER_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<this>\bthis\s*\.\s*#?)?(?P<recv>[A-Za-z_$][\w$]*)\s*\??\.\s*(?P<m>[A-Za-z_$][\w$]*)\s*\(",
+    )
+});
+
+/// A receiver declared with a project type: a parameter or field annotated
+/// with it (`private readonly fetchService: FetchService`, `http: Api;`,
+/// `const api: Api = …`), or bound to a new instance (`const http = new
+/// HttpClient(…)`, `private http = new HttpClient()`, `this.http = new …`).
+static TYPED_RECEIVER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<mods>(?:\b(?:private|public|protected|readonly)\s+)*)(?P<this>\bthis\s*\.\s*)?#?\b(?P<name>[A-Za-z_$][\w$]*)\s*[?!]?\s*(?::\s*(?P<type>[A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>\s*)?[,)=;\n]|(?::[^=;(){}]+)?=\s*new\s+(?P<new>[A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*\()",
+    )
+});
+
+/// The body of the function whose parameter list closes at `close`:
+/// `) {`, `): Promise<T> {`, `) => {`, or an arrow's expression.
+fn params_body(src: &Source, close: usize) -> Option<(usize, usize)> {
+    let code = &src.code;
+    let window = &code[close + 1..code.len().min(close + 1 + 400)];
+    let brace = window.find('{');
+    let arrow = window.find("=>");
+    match (brace, arrow) {
+        (Some(b), a) if a.is_none_or(|a| b < a) => {
+            let open = close + 1 + b;
+            Some((open, src.matching(open)?))
+        }
+        (_, Some(a)) => {
+            let from = close + 1 + a + 2;
+            let expr = code[from..].trim_start();
+            let start = code.len() - expr.len();
+            if expr.starts_with('{') {
+                Some((start, src.matching(start)?))
+            } else {
+                Some((start, super::clients::statement_end(src, start)))
+            }
+        }
+        _ => None,
     }
 }
 
@@ -829,8 +1321,16 @@ fn js_wrappers(
         }
         for (i, _) in code[*s..*e].match_indices("fetch(") {
             let at = s + i;
+            // `globalThis.fetch(input, init)` is the global fetch too (a
+            // NestJS `FetchService.fetch` around it).
+            let global = ["globalThis.", "window.", "self."].iter().any(|q| {
+                code[..at].strip_suffix(q).is_some_and(|h| {
+                    !h.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
+                })
+            });
             let prev = code[..at].chars().next_back();
-            if prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
+            if !global
+                && prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
                 || !src.is_code(at)
             {
                 continue;
@@ -1619,6 +2119,7 @@ fn calls<'f>(
         lengths[n.len().min(63)] = true;
     }
     let racing = !py && code.contains("Promise.race");
+    let races: OnceCell<callers::Races> = OnceCell::new();
     let py_methods: OnceCell<Methods> = OnceCell::new();
     let literals: OnceCell<Literals> = OnceCell::new();
     for (open, _) in code.match_indices('(') {
@@ -1769,16 +2270,42 @@ fn calls<'f>(
             continue;
         }
         let before = code[..at - recv.len()].trim_end();
+        // `new PlexAPI({ token })`: a class of the project built here.
+        let constructed = !py
+            && recv.is_empty()
+            && before.ends_with("new")
+            && !before[..before.len() - 3]
+                .bytes()
+                .next_back()
+                .is_some_and(|b| ident(b) || b == b'.');
         if before.ends_with("function")
             || before.ends_with("def")
             || before.ends_with("async")
-            || before.ends_with("new")
+            || before.ends_with("new") && !constructed
         {
             continue;
         }
         let Some(close) = src.matching(open) else {
             continue;
         };
+        if constructed {
+            let start = before.len() - "new".len();
+            let lits = literals.get_or_init(|| object_literals(src));
+            let args = split_top(&code[open + 1..close])
+                .into_iter()
+                .map(|p| new_arg(src, p.trim(), lits, start))
+                .collect();
+            let call = ShapeCall {
+                location: src.loc(start),
+                name: exported.to_string(),
+                from: from.map(str::to_string),
+                call: format!("new {local}"),
+                def_line: None,
+                args: Args::New { args },
+            };
+            record(call, start, functions(), facts);
+            continue;
+        }
         // A method shorthand `getClient() {` or `client(): Api {` defines,
         // it does not call (`ok ? a() : b()` is a ternary).
         let after = code[close + 1..].trim_start();
@@ -1831,89 +2358,156 @@ fn calls<'f>(
             );
             continue;
         }
-        let parts = split_top(args);
-        let mut bound = None;
-        if py {
-            if let Some(TimeoutState::Explicit) = py_timeout(args) {
-                bound = Some("passes timeout=".to_string());
-            }
-        } else if names_key(args, "signal", false) || names_key(args, "timeout", false) {
-            bound = Some("passes a timeout or abort signal".to_string());
-        }
-        if bound.is_none()
-            && racing
-            && let Some(race) = callers::raced(src, start, functions())
-        {
-            bound = Some(format!(
-                "is raced against a timer at line {}",
-                src.line(race)
-            ));
-        }
-        let positional: Vec<&str> = parts
-            .iter()
-            .copied()
-            .filter(|p| !(p.trim_start().starts_with("**") || py && is_keyword(p)))
-            .collect();
-        let opaque = positional
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let p = p.trim();
-                // `this.fetch(url, undefined, …)`: no options at all.
-                if p.starts_with('{')
-                    || p.starts_with('[')
-                    || p.starts_with('\'')
-                    || p.starts_with('"')
-                    || !py && (p == "undefined" || p == "null")
-                {
-                    return false;
-                }
-                // Options built a few lines up (`const options = { method,
-                // headers }; … getJson(url, options)`): read the literal.
-                if py
-                    || i == 0
-                    || !p
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-                {
-                    return true;
-                }
-                let Some((o, c)) =
-                    literal_before(literals.get_or_init(|| object_literals(src)), p, start)
-                else {
-                    return true;
-                };
-                let literal = &src.code[o..=c];
-                if bound.is_none()
-                    && (names_key(literal, "signal", false) || names_key(literal, "timeout", false))
-                {
-                    bound = Some(format!("passes a timeout or abort signal (in `{p}`)"));
-                }
-                literal.contains("...")
-            })
-            .collect();
-        let rest = parts.iter().any(|p| {
-            let p = p.trim();
-            match p.strip_prefix("**") {
-                // `**data` where `data = {'json': body}` a few lines up: the
-                // keywords are known, and a timeout is not among them.
-                Some(var) if py => !dict_without_timeout(src, var, start, functions()),
-                _ => p.starts_with("...") || p.starts_with('*'),
-            }
-        });
         let call = ShapeCall {
             location: src.loc(start),
             name: exported.to_string(),
             from: from.map(str::to_string),
             call: name,
             def_line,
-            args: Args::Direct {
-                bound,
-                opaque,
-                rest,
-            },
+            args: direct_args(src, args, start, racing, functions(), &races, &literals),
         };
         record(call, start, functions(), facts);
+    }
+}
+
+/// What an argument of `new Name(…)` at `at` says of its options.
+fn new_arg(src: &Source, arg: &str, literals: &Literals, at: usize) -> NewArg {
+    if arg.starts_with('{') {
+        return literal_keys(arg);
+    }
+    if arg == "undefined" || arg == "null" {
+        return NewArg::Absent;
+    }
+    if !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    {
+        // `const options = { token }; new Api(options)`.
+        if let Some((o, c)) = literal_before(literals, arg, at) {
+            return literal_keys(&src.code[o..=c]);
+        }
+    }
+    NewArg::Opaque
+}
+
+/// The top-level keys of an object literal `{ a, b: 1, 'c-d': 2, ...rest }`.
+fn literal_keys(literal: &str) -> NewArg {
+    let inner = literal
+        .strip_prefix('{')
+        .and_then(|l| l.trim_end().strip_suffix('}'))
+        .unwrap_or("");
+    let mut keys = Vec::new();
+    let mut spread = false;
+    for item in split_top(inner) {
+        let item = item.trim();
+        if item.starts_with("...") {
+            spread = true;
+            continue;
+        }
+        let key = match item.chars().next() {
+            Some(q @ ('\'' | '"')) => item[1..].split(q).next().unwrap_or(""),
+            _ => item
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .next()
+                .unwrap_or(""),
+        };
+        if !key.is_empty() {
+            keys.push(key.to_string());
+        }
+    }
+    NewArg::Keys { keys, spread }
+}
+
+/// What a direct call `name(…)` of a possible wrapper passes, its
+/// arguments `args` starting the call at `start`: what bounds it (a
+/// `signal`/`timeout` key, a Python `timeout=`, a `Promise.race` around
+/// it), and per positional argument whether its content is unknown.
+fn direct_args<'s>(
+    src: &'s Source,
+    args: &str,
+    start: usize,
+    racing: bool,
+    functions: &[(String, usize, usize)],
+    races: &OnceCell<callers::Races>,
+    literals: &OnceCell<Literals<'s>>,
+) -> Args {
+    let py = src.lang == Lang::Python;
+    let parts = split_top(args);
+    let mut bound = None;
+    if py {
+        if let Some(TimeoutState::Explicit) = py_timeout(args) {
+            bound = Some("passes timeout=".to_string());
+        }
+    } else if names_key(args, "signal", false) || names_key(args, "timeout", false) {
+        bound = Some("passes a timeout or abort signal".to_string());
+    }
+    if bound.is_none()
+        && racing
+        && let Some(race) =
+            callers::raced(src, start, races.get_or_init(|| callers::Races::of(src)))
+    {
+        bound = Some(format!(
+            "is raced against a timer at line {}",
+            src.line(race)
+        ));
+    }
+    let positional: Vec<&str> = parts
+        .iter()
+        .copied()
+        .filter(|p| !(p.trim_start().starts_with("**") || py && is_keyword(p)))
+        .collect();
+    let opaque = positional
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let p = p.trim();
+            // `this.fetch(url, undefined, …)`: no options at all.
+            if p.starts_with('{')
+                || p.starts_with('[')
+                || p.starts_with('\'')
+                || p.starts_with('"')
+                || !py && (p == "undefined" || p == "null")
+            {
+                return false;
+            }
+            // Options built a few lines up (`const options = { method,
+            // headers }; … getJson(url, options)`): read the literal.
+            if py
+                || i == 0
+                || !p
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+            {
+                return true;
+            }
+            let Some((o, c)) =
+                literal_before(literals.get_or_init(|| object_literals(src)), p, start)
+            else {
+                return true;
+            };
+            let literal = &src.code[o..=c];
+            if bound.is_none()
+                && (names_key(literal, "signal", false) || names_key(literal, "timeout", false))
+            {
+                bound = Some(format!("passes a timeout or abort signal (in `{p}`)"));
+            }
+            literal.contains("...")
+        })
+        .collect();
+    let rest = parts.iter().any(|p| {
+        let p = p.trim();
+        match p.strip_prefix("**") {
+            // `**data` where `data = {'json': body}` a few lines up: the
+            // keywords are known, and a timeout is not among them.
+            Some(var) if py => !dict_without_timeout(src, var, start, functions),
+            _ => p.starts_with("...") || p.starts_with('*'),
+        }
+    });
+    Args::Direct {
+        bound,
+        opaque,
+        rest,
     }
 }
 
@@ -2389,6 +2983,61 @@ pub fn resolve(providers: &[Provider], calls: &[ShapeCall]) -> Vec<OutboundCall>
                     note,
                 }
             }
+            (
+                ProviderKind::Constructs {
+                    client,
+                    option,
+                    param,
+                    built,
+                    unbounded,
+                },
+                Args::New { args },
+            ) => {
+                let class = format!(
+                    "the class {} defined at {at}, whose constructor hands it to {client} (built at {}:{})",
+                    p.name, built.path, built.line
+                );
+                let passed = match args.get(*param) {
+                    None | Some(NewArg::Absent) => false,
+                    Some(NewArg::Keys { keys, spread }) => {
+                        if keys.iter().any(|k| k == option) {
+                            true
+                        } else if *spread {
+                            // The spread may carry it: unknown.
+                            continue;
+                        } else {
+                            false
+                        }
+                    }
+                    Some(NewArg::Opaque) => continue,
+                };
+                let (timeout, note) = if passed {
+                    (
+                        TimeoutState::Explicit,
+                        format!("{}(…) passes {option} to {class}", c.call),
+                    )
+                } else {
+                    let what = match unbounded {
+                        TimeoutState::ClientDefault(d) => {
+                            format!("{client}'s own default of {d} applies")
+                        }
+                        TimeoutState::TooLong(d) => {
+                            format!("{client}'s default of {d} is too long to protect a request")
+                        }
+                        _ => format!("{client} has no timeout by default"),
+                    };
+                    (
+                        unbounded.clone(),
+                        format!("{}(…) passes no {option} to {class}: {what}", c.call),
+                    )
+                };
+                OutboundCall {
+                    location: c.location.clone(),
+                    client,
+                    timeout,
+                    note,
+                }
+            }
             _ => continue,
         };
         out.push(site);
@@ -2665,6 +3314,67 @@ mod tests {
                 ("apps/api/routes/feeds.ts".into(), 3, Missing),
                 ("apps/api/routes/feeds.ts".into(), 4, Explicit),
                 ("apps/api/routes/feeds.ts".into(), 6, Missing),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_class_handing_its_option_to_the_sdk_it_builds_is_judged_where_it_is_built() {
+        use TimeoutState::*;
+        let lib = "import Stripe from 'stripe';\nexport class Billing {\n  private stripe: Stripe;\n  constructor(key: string, opts?: { timeout?: number }) {\n    this.stripe = new Stripe(key, { apiVersion: '2024-06-20', timeout: opts?.timeout });\n  }\n}\n";
+        let user = "import { Billing } from '../billing/client';\nexport const a = () => new Billing(process.env.KEY);\nexport const b = (key) => new Billing(key, { timeout: 5000 });\nexport const c = (key, o) => new Billing(key, o);\nexport const d = (key) => new Billing(key, undefined);\nconsole.log('billing');\n";
+        let facts = extract("src/billing/client.ts", Lang::TypeScript, false, lib);
+        assert!(facts.outbound.is_empty(), "{:?}", facts.outbound);
+        let got = sites(&[
+            ("src/billing/client.ts", Lang::TypeScript, lib),
+            ("src/routes/pay.ts", Lang::TypeScript, user),
+        ]);
+        // Stripe's own 80 s applies where no timeout is handed on.
+        assert_eq!(
+            got,
+            vec![
+                ("src/routes/pay.ts".into(), 2, ClientDefault("80 s")),
+                ("src/routes/pay.ts".into(), 3, Explicit),
+                ("src/routes/pay.ts".into(), 5, ClientDefault("80 s")),
+            ]
+        );
+        // A fallback of the class's own bounds the construction itself.
+        let fallback = lib.replace("opts?.timeout }", "opts?.timeout ?? 10000 }");
+        let facts = extract("src/billing/client.ts", Lang::TypeScript, false, &fallback);
+        assert_eq!(facts.outbound.len(), 1);
+        assert_eq!(facts.outbound[0].timeout, Explicit);
+        assert!(
+            sites(&[
+                ("src/billing/client.ts", Lang::TypeScript, &fallback),
+                ("src/routes/pay.ts", Lang::TypeScript, user),
+            ])
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_wrapper_injected_by_type_is_judged_at_its_callers() {
+        use TimeoutState::*;
+        let lib = "export class FetchService {\n  public async fetch(input: string, init?: RequestInit) {\n    return globalThis.fetch(input, init);\n  }\n  public ping() { return 1; }\n}\n";
+        // A parameter property, one behind `@Inject`, a factory parameter,
+        // a method that is no wrapper, and a library class of the same name.
+        let user = "import { Inject } from '@nestjs/common';\nimport { FetchService } from '@app/services/fetch/fetch.service';\nexport class Rates {\n  constructor(private readonly fetchService: FetchService, @Inject('F') private readonly other: FetchService) {}\n  a() { return this.fetchService.fetch('https://a.example'); }\n  b() { return this.other\n    .fetch('https://b.example', { signal: AbortSignal.timeout(3000) }); }\n  c(init: RequestInit) { return this.fetchService.fetch('https://c.example', init); }\n  d() { return this.fetchService.ping(); }\n}\nexport const factory = async (fetchService: FetchService) => fetchService.fetch('https://d.example');\n";
+        let lookalike = "import { FetchService } from 'some-http-lib';\nexport class Other {\n  constructor(private readonly fetchService: FetchService) {}\n  a() { return this.fetchService.fetch('https://e.example'); }\n}\n";
+        let got = sites(&[
+            (
+                "apps/api/src/services/fetch/fetch.service.ts",
+                Lang::TypeScript,
+                lib,
+            ),
+            ("apps/api/src/rates.ts", Lang::TypeScript, user),
+            ("apps/api/src/other.ts", Lang::TypeScript, lookalike),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("apps/api/src/rates.ts".into(), 5, Missing),
+                ("apps/api/src/rates.ts".into(), 7, Explicit),
+                ("apps/api/src/rates.ts".into(), 11, Missing),
             ]
         );
     }

@@ -27,7 +27,13 @@ pub fn check(facts: &Facts) -> Outcome {
         .pii_logs
         .iter()
         .map(|p| {
-            let note = format!("log call writes `{}` ({} data)", p.field, p.category);
+            let note = match &p.note {
+                Some(how) => format!(
+                    "log call writes `{}` whole: {how} ({} data)",
+                    p.field, p.category
+                ),
+                None => format!("log call writes `{}` ({} data)", p.field, p.category),
+            };
             (
                 Evidence::at(&p.location, &note),
                 Finding::at(&p.location, note),
