@@ -612,8 +612,7 @@ fn type_of(src: &Source, at: usize, name: &str, depth: u8) -> Option<String> {
     let &(_, body_open, _) = src
         .functions()
         .iter()
-        .filter(|(_, s, e)| *s < at && at < *e)
-        .last()?;
+        .rfind(|(_, s, e)| *s < at && at < *e)?;
     // The body from its start, up to 32 KiB above the use.
     let mut from = body_open.max(at.saturating_sub(32 * 1024));
     while !code.is_char_boundary(from) {
@@ -993,7 +992,9 @@ mod tests {
                 _ => None,
             })
             .expect("Client");
-        let read: Vec<(&str, Option<(Option<&str>, &str)>, bool)> = fields
+        // (field, its type as (package, name), a pointer)
+        type Read<'a> = (&'a str, Option<(Option<&'a str>, &'a str)>, bool);
+        let read: Vec<Read> = fields
             .iter()
             .map(|f| {
                 (
