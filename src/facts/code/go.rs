@@ -645,20 +645,7 @@ fn chained_calls(src: &Source, facts: &mut CodeFacts) {
             continue;
         };
         // Back to the call's `(`; checked forwards, which knows strings.
-        let mut depth = 0usize;
-        let mut open = None;
-        for i in (close.saturating_sub(CALL_REACH)..close).rev() {
-            match b[i] {
-                b')' | b']' | b'}' => depth += 1,
-                b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
-                b'(' => {
-                    open = Some(i);
-                    break;
-                }
-                b'[' | b'{' => break,
-                _ => {}
-            }
-        }
+        let open = super::go_fields::open_before(b, close.saturating_sub(CALL_REACH), close, b'(');
         let Some(open) = open.filter(|&o| src.matching(o) == Some(close)) else {
             continue;
         };

@@ -362,6 +362,25 @@ static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
 /// this bound per key, not the file's length.
 const LITERAL_REACH: usize = 4096;
 
+/// The bracket `opener` (`(`, `[` or `{`) that encloses offset `at`, found
+/// by walking back no further than `floor` over balanced brackets; `None`
+/// when another kind of bracket encloses it first. Brackets inside strings
+/// are not told apart (a caller that must be sure checks forwards with
+/// `Source::matching`).
+pub(super) fn open_before(b: &[u8], floor: usize, at: usize, opener: u8) -> Option<usize> {
+    let mut depth = 0usize;
+    for i in (floor..at).rev() {
+        match b[i] {
+            b'}' | b')' | b']' => depth += 1,
+            b'{' | b'(' | b'[' if depth > 0 => depth -= 1,
+            c if c == opener => return Some(i),
+            b'{' | b'(' | b'[' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// A bounded duration expression: `10 * time.Second`, `time.Minute`,
 /// `time.Duration(30) * time.Second`, a positive integer (nanoseconds), or a
 /// name (a constant, resolved at merge). `None` for anything else (a
@@ -435,21 +454,7 @@ fn timeout_defaults(src: &Source, funcs: &[Func], facts: &mut CodeFacts) {
         }
         // The `{` of the literal the key is in, and the type before it.
         let floor = m.start().saturating_sub(LITERAL_REACH);
-        let mut depth = 0usize;
-        let mut open = None;
-        for i in (floor..m.start()).rev() {
-            match b[i] {
-                b'}' | b')' | b']' => depth += 1,
-                b'{' | b'(' | b'[' if depth > 0 => depth -= 1,
-                b'{' => {
-                    open = Some(i);
-                    break;
-                }
-                b'(' | b'[' => break,
-                _ => {}
-            }
-        }
-        let Some(open) = open else {
+        let Some(open) = open_before(b, floor, m.start(), b'{') else {
             continue;
         };
         let head = &code[..open];
