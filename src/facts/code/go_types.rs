@@ -112,11 +112,6 @@ static METHOD: LazyLock<Regex> = LazyLock::new(|| {
         r"(?m)^func[ \t]*\([ \t]*(?:\w+[ \t]+)?\*?[ \t]*(?P<ty>\w+)(?:\[[^\]\n]*\])?[ \t]*\)[ \t]*(?P<m>String|Error|Format|GoString|MarshalJSON|MarshalText|LogValue|MarshalZerologObject|MarshalLogObject)[ \t]*\(",
     )
 });
-static IMPORT_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r#"(?m)^[ \t]*(?:import[ \t]+)?(?:(?P<alias>\w+)[ \t]+)?"(?P<path>[\w.-]+(?:/[\w.-]+)+)"[ \t]*$"#,
-    )
-});
 
 /// Builtin types that cannot hold a credential's text.
 const NOT_TEXT: [&str; 17] = [
@@ -148,7 +143,7 @@ pub(crate) fn imports(code: &str) -> Vec<(String, String)> {
     if !code.contains("import") {
         return Vec::new();
     }
-    IMPORT_LINE
+    super::go::IMPORT_LINE
         .captures_iter(code)
         .filter_map(|c| {
             let path = c.name("path")?.as_str();
