@@ -102,7 +102,7 @@ fn re(p: &str) -> Regex {
 }
 
 static STRUCT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?m)^type[ \t]+(?P<name>\w+)(?:\[[^\]\n]*\])?[ \t]+struct[ \t]*\{[ \t]*(?://[^\n]*)?$")
+    re(r"(?mR)^type[ \t]+(?P<name>\w+)(?:\[[^\]\n]*\])?[ \t]+struct[ \t]*\{[ \t]*(?://[^\n]*)?$")
 });
 /// The methods that decide how a value is written: fmt's `Stringer`,
 /// `error`, `Formatter` and `GoStringer`; the JSON and text marshalers;
@@ -375,17 +375,33 @@ pub fn declarations(path: &str, text: &str) -> Vec<Fact> {
             });
         }
     }
-    if has_struct && STRUCT.is_match(text) {
-        let imports = imports(text);
-        let lines: Vec<&str> = text.lines().collect();
-        let mut i = 0;
-        while i < lines.len() {
-            if let Some(c) = STRUCT.captures(lines[i]) {
-                let name = c["name"].to_string();
-                i = struct_body(&lines, i, &scope, &name, &imports, &mut out);
-            }
-            i += 1;
+    if !has_struct {
+        return out;
+    }
+    // One search over the text (the pattern is anchored per line), not one
+    // per line: a line is only read further where a declaration starts.
+    let mut found = STRUCT.captures_iter(text).peekable();
+    if found.peek().is_none() {
+        return out;
+    }
+    let imports = imports(text);
+    let lines: Vec<&str> = text.lines().collect();
+    // Line index of a match: newlines counted from the previous match on.
+    let (mut counted_to, mut line) = (0, 0);
+    // The first line not yet read (a nested struct's lines are its parent's).
+    let mut next = 0;
+    for c in found {
+        let at = c.get(0).map_or(0, |m| m.start());
+        line += text.as_bytes()[counted_to..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted_to = at;
+        if line < next {
+            continue;
         }
+        let name = c["name"].to_string();
+        next = struct_body(&lines, line, &scope, &name, &imports, &mut out) + 1;
     }
     out
 }
@@ -1031,6 +1047,43 @@ mod tests {
             ty: "Client".into(),
             method: "String".into(),
         }));
+    }
+
+    /// Every declaration of a file is read, in order, each once: a nested
+    /// anonymous struct is its parent's (not a declaration of its own), and
+    /// a file written with CRLF line ends declares the same types.
+    #[test]
+    fn every_declaration_of_a_file_is_read_once_whatever_the_line_ends() {
+        let go = "package domain\n\ntype A struct {\n\tInner struct {\n\t\tKey string\n\t}\n}\n\n\
+            // not a declaration: type B struct {\nvar x = 1\n\ntype B struct { // the second\n\tSecret string\n}\n\n\
+            type C[T any] struct {\n\tToken T\n}\n";
+        let names = |text: &str| -> Vec<(String, Vec<String>)> {
+            declarations("internal/domain/a.go", text)
+                .into_iter()
+                .filter_map(|f| match f {
+                    Fact::Struct { name, fields, .. } => {
+                        Some((name, fields.into_iter().map(|f| f.name).collect()))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        let lf = names(go);
+        let strings = |v: &[(&str, &[&str])]| -> Vec<(String, Vec<String>)> {
+            v.iter()
+                .map(|(n, f)| (n.to_string(), f.iter().map(|s| s.to_string()).collect()))
+                .collect()
+        };
+        assert_eq!(
+            lf,
+            strings(&[
+                ("A.Inner", &["Key"]),
+                ("A", &["Inner"]),
+                ("B", &["Secret"]),
+                ("C", &["Token"]),
+            ])
+        );
+        assert_eq!(names(&go.replace('\n', "\r\n")), lf);
     }
 
     /// Both halves through the real extractor: the declaring package logs

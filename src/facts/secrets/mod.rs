@@ -184,13 +184,28 @@ fn structural_verdict(check: Check, c: &Captures) -> Verdict {
     }
 }
 
+/// The longest literal the credential patterns below take as a value, in
+/// characters, and the longest tuple of setting defaults. The patterns say
+/// `{8,}` and the code checks the bound: a bounded repetition of a negated
+/// class (`[^'"\s]{8,200}`) compiles to two hundred copies of its UTF-8
+/// automaton, several milliseconds per pattern, paid by every scan however
+/// small. The class stops at the value's closing quote either way, so the
+/// run matched is the same; only its length is judged after the match.
+const MAX_VALUE_CHARS: usize = 200;
+const MAX_TUPLE_CHARS: usize = 300;
+
+/// Whether a captured literal is at most `max` characters long.
+fn within_bound(value: &str, max: usize) -> bool {
+    value.len() <= max || value.chars().count() <= max
+}
+
 /// `name = "value"`, `name: value`, `NAME=value` where the name says credential.
 /// Quotes may be backslash-escaped, as in notebooks' JSON; a type may sit
 /// between name and value (`const API_KEY: &str =`, `apiKey: string =`,
 /// Go's `var apiKey string =`).
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(
-        r#"(?i)(?P<name>[\w.-]*(?:secret|passwd|password|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key|hmac|signing[_-]?key|encryption[_-]?key|master[_-]?key|passphrase|credential)[\w-]*)\\?['"]?(?:\s*:\s*&?(?:'static\s+)?[\w:<>]+|\s+[\w.]+)?\s*(?::=|=>|=|:)\s*(?:\\?['"`](?P<q>[^'"`\s\\]{8,200})\\?['"`]|(?P<bare>[^\s'"`#,;\\]{8,200})\s*$)"#,
+        r#"(?i)(?P<name>[\w.-]*(?:secret|passwd|password|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key|hmac|signing[_-]?key|encryption[_-]?key|master[_-]?key|passphrase|credential)[\w-]*)\\?['"]?(?:\s*:\s*&?(?:'static\s+)?[\w:<>]+|\s+[\w.]+)?\s*(?::=|=>|=|:)\s*(?:\\?['"`](?P<q>[^'"`\s\\]{8,})\\?['"`]|(?P<bare>[^\s'"`#,;\\]{8,})\s*$)"#,
     )
 });
 
@@ -199,17 +214,17 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 /// `'API_KEY': ('<default>', 'help text')`): `tuple` holds what is between
 /// the parentheses, one line, no nested call.
 static TUPLE_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
-    crate::facts::pattern::regex(r#"['"](?P<name>[\w.-]+)['"]\s*:\s*\((?P<tuple>[^()\n]{1,300})\)"#)
+    crate::facts::pattern::regex(r#"['"](?P<name>[\w.-]+)['"]\s*:\s*\((?P<tuple>[^()\n]+)\)"#)
 });
 
 /// A quoted literal of eight or more characters with no space.
 static QUOTED: LazyLock<Regex> =
-    LazyLock::new(|| crate::facts::pattern::regex(r#"['"](?P<q>[^'"\s\\]{8,200})['"]"#));
+    LazyLock::new(|| crate::facts::pattern::regex(r#"['"](?P<q>[^'"\s\\]{8,})['"]"#));
 
 /// `jwt.sign(payload, "literal")`: the signing key is the literal.
 static SIGN_CALL: LazyLock<Regex> = LazyLock::new(|| {
     crate::facts::pattern::regex(
-        r#"\bjwt\.(?:sign|encode)\(\s*[^,()]+,\s*\\?['"](?P<q>[^'"\\\s]{6,200})\\?['"]"#,
+        r#"\bjwt\.(?:sign|encode)\(\s*[^,()]+,\s*\\?['"](?P<q>[^'"\\\s]{6,})\\?['"]"#,
     )
 });
 
@@ -1136,14 +1151,15 @@ fn generic_assignments(
     };
     for c in SIGN_CALL.captures_iter(line) {
         let value = &c["q"];
-        if !placeholder(value) && !value.contains('.') {
+        if within_bound(value, MAX_VALUE_CHARS) && !placeholder(value) && !value.contains('.') {
             push(value, "jwt-signing-secret");
             return;
         }
     }
     for c in ASSIGNMENT.captures_iter(line) {
         let value = c.name("q").or_else(|| c.name("bare")).unwrap().as_str();
-        if !names::credential_head(&c["name"])
+        if !within_bound(value, MAX_VALUE_CHARS)
+            || !names::credential_head(&c["name"])
             || value.starts_with("http://")
             || value.starts_with("https://")
         {
@@ -1166,12 +1182,13 @@ fn generic_assignments(
     // A table of setting defaults: the credential-named key maps to a
     // tuple of its type, section or help text, and its default value.
     for c in TUPLE_DEFAULT.captures_iter(line) {
-        if !names::credential_head(&c["name"]) {
+        if !within_bound(&c["tuple"], MAX_TUPLE_CHARS) || !names::credential_head(&c["name"]) {
             continue;
         }
         for v in QUOTED.captures_iter(&c["tuple"]) {
             let value = &v["q"];
-            if value.starts_with("http://")
+            if !within_bound(value, MAX_VALUE_CHARS)
+                || value.starts_with("http://")
                 || value.starts_with("https://")
                 || weak_value(value)
                 || !looks_random(value)
@@ -1428,6 +1445,52 @@ mod tests {
         assert_eq!(
             f.candidates.iter().map(|c| c.kind).collect::<Vec<_>>(),
             vec!["google-service-account-key"]
+        );
+    }
+
+    /// The value bounds are checked after the match (the patterns say
+    /// `{8,}`): 200 characters is a value, 201 is not, in every form; a
+    /// multi-byte character counts once.
+    #[test]
+    fn credential_values_are_bounded_in_characters() {
+        // Random-looking, no repeated runs: letters and digits cycled.
+        let value = |n: usize| -> String {
+            (0..n)
+                .map(|i| (b"k3Yb0ardC4tQz7WmXp2vLr9NsHj5Tg8F"[(i * 7 + i / 32) % 32]) as char)
+                .collect()
+        };
+        for n in [200, 201] {
+            let v = value(n);
+            let want: Vec<&str> = if n == 200 {
+                vec!["generic-assignment"]
+            } else {
+                vec![]
+            };
+            assert_eq!(kinds(&format!("const apiToken = '{v}'")), want, "{n}");
+            let jwt = kinds(&format!("jwt.sign(payload, '{v}')"));
+            assert_eq!(jwt.len(), usize::from(n == 200), "{n}: {jwt:?}");
+            assert_eq!(
+                kinds(&format!("'API_KEY': ('General', '{v}')")),
+                want,
+                "tuple {n}"
+            );
+        }
+        // 199 letters and one two-byte character: 200 characters, 201 bytes.
+        let wide = format!("{}é", value(199));
+        assert_eq!(
+            kinds(&format!("const apiToken = '{wide}'")),
+            vec!["generic-assignment"]
+        );
+        // A tuple longer than 300 characters is not a table of defaults.
+        let long = format!("'API_KEY': ('{}', '{}')", "a ".repeat(150), value(24));
+        assert!(kinds(&long).is_empty());
+        assert_eq!(
+            kinds(&format!(
+                "'API_KEY': ('{}', '{}')",
+                "a ".repeat(120),
+                value(24)
+            )),
+            vec!["generic-assignment"]
         );
     }
 
