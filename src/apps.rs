@@ -28,6 +28,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::facts::{Facts, FileKind};
+use crate::inventory::file_name;
 use crate::report::Library;
 use crate::resolve::{Derived, server_packages, under};
 use crate::safe_text::SafeText;
@@ -90,10 +91,6 @@ fn root_name(dir: &str) -> String {
     }
 }
 
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
-
 /// A folder with a manifest.
 struct Candidate {
     /// Repository-relative, "" for the root.
@@ -145,7 +142,8 @@ impl<'a> OwnerIndex<'a> {
             return Some(o);
         }
         let mut end = path.len();
-        while let Some(i) = path[..end].rfind('/') {
+        // A byte scan: `rfind`'s char searcher cost more than the lookups.
+        while let Some(i) = path.as_bytes()[..end].iter().rposition(|&b| b == b'/') {
             if let Some(o) = self.set.get(&path[..i]) {
                 return Some(o);
             }
@@ -459,11 +457,8 @@ fn signals(facts: &Facts, candidates: &mut [Candidate]) {
         if let Some(o) = index.owner(&f.path) {
             held.entry(o).or_default().push(f);
         }
-        if TABLE
-            .deploy_file
-            .iter()
-            .any(|r| r.name == file_name(&f.path))
-        {
+        let name = file_name(&f.path);
+        if TABLE.deploy_file.iter().any(|r| r.name == name) {
             deployed.entry(dir_of(&f.path)).or_default().push(&f.path);
         }
     }

@@ -162,7 +162,7 @@ pub fn scan_facts(data: &[u8]) -> Report {
         paths
             .into_iter()
             .filter(|p| {
-                let name = p.rsplit('/').next().unwrap_or(p).to_ascii_lowercase();
+                let name = crate::inventory::file_name(p).to_ascii_lowercase();
                 crate::inventory::is_env_file(&name)
             })
             .collect()

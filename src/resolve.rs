@@ -165,7 +165,7 @@ pub fn run(facts: &Facts) -> Derived {
 
 /// `.env.example`, `example.env`, `env-example-*` …: placeholders expected.
 pub fn is_env_template(path: &str) -> bool {
-    crate::inventory::is_env_template(&path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase())
+    crate::inventory::is_env_template(&crate::inventory::file_name(path).to_ascii_lowercase())
 }
 
 fn committed_env(facts: &Facts) -> Vec<EnvCommit> {
@@ -567,7 +567,7 @@ fn env_probes(facts: &Facts) -> Vec<EnvProbe> {
     // Java apps: graduate reads no Maven or Gradle dependencies, but the
     // folder is an app's root all the same.
     for f in &facts.files {
-        let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+        let name = crate::inventory::file_name(&f.path);
         if matches!(name, "pom.xml" | "build.gradle" | "build.gradle.kts") {
             dirs.insert(dir_of(&f.path));
         }

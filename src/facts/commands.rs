@@ -164,7 +164,7 @@ pub fn join_words<S: AsRef<str>>(w: &[S]) -> String {
 }
 
 fn basename(w: &str) -> &str {
-    w.rsplit('/').next().unwrap_or(w)
+    crate::inventory::file_name(w)
 }
 
 fn is_assignment(w: &str) -> bool {

@@ -95,7 +95,7 @@ fn min_metric(text: &str) -> Option<f64> {
 }
 
 pub fn extract(path: &str, text: &str) -> Vec<CoverageGate> {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let name = crate::inventory::file_name(path).to_ascii_lowercase();
     let mut out = Vec::new();
     match name.as_str() {
         "package.json" => package_json(path, text, &mut out),

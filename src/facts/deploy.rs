@@ -139,7 +139,7 @@ pub fn is_dependency_image(image: &str) -> bool {
         _ => no_digest,
     }
     .to_ascii_lowercase();
-    let last = path.rsplit('/').next().unwrap_or(&path);
+    let last = crate::inventory::file_name(&path);
     RESOURCES.backing_image.iter().any(|row| {
         row.names.iter().any(|n| {
             if n.contains('/') {
@@ -159,7 +159,7 @@ pub fn extract(path: &str, text: &str, warnings: &mut Vec<String>) -> DeployFact
     if path.starts_with(".github/") {
         return d;
     }
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = crate::inventory::file_name(path);
     let lower = name.to_ascii_lowercase();
     if lower == "dockerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") {
         dockerfile(path, text, &mut d);
@@ -232,7 +232,7 @@ pub fn extract(path: &str, text: &str, warnings: &mut Vec<String>) -> DeployFact
 
 /// Source files that are deployment facts by name (Checkly checks as code).
 pub fn is_deploy_source(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let name = crate::inventory::file_name(path).to_ascii_lowercase();
     is_checkly(path, &name)
 }
 
@@ -885,7 +885,7 @@ fn kubernetes_text(path: &str, text: &str, platform: &'static str, d: &mut Deplo
     }) {
         d.target(path, platform, false);
     }
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = crate::inventory::file_name(path);
     for (i, l) in text.lines().enumerate() {
         let t = l.trim_start();
         for (key, kind) in [

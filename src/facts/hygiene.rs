@@ -49,7 +49,7 @@ fn first_line(text: &str, pred: impl Fn(&str) -> bool) -> Option<u32> {
 
 /// Names read by [`extract`] whatever their kind.
 pub fn is_hygiene_file(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = crate::inventory::file_name(path);
     matches!(
         name,
         "CODEOWNERS" | ".renovaterc" | ".renovaterc.json" | "renovate.json" | "renovate.json5"
@@ -59,7 +59,7 @@ pub fn is_hygiene_file(path: &str) -> bool {
 
 pub fn extract(path: &str, text: &str) -> HygieneFacts {
     let mut h = HygieneFacts::default();
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = crate::inventory::file_name(path);
     let lower = name.to_ascii_lowercase();
     if name == "CODEOWNERS" {
         // GitHub reads .github/, the root and docs/; GitLab also .gitlab/.

@@ -619,7 +619,7 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
             .routes
             .extend(code::frameworks::build_routes(path, text));
     }
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = crate::inventory::file_name(path);
     // Scope hints outside source: the Go module path, and the scripts a
     // Dockerfile HEALTHCHECK runs.
     if name == "go.mod" {

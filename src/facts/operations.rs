@@ -164,7 +164,7 @@ pub fn flag_import(path: &str, text: &str) -> Option<FlagUse> {
 
 /// Flag definitions kept as files (flagd, OpenFeature, Unleash exports).
 pub fn is_flag_file(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let name = crate::inventory::file_name(path).to_ascii_lowercase();
     name.starts_with("flagd.")
         || name.ends_with(".flagd.json")
         || name == "flags.yaml"

@@ -204,7 +204,7 @@ fn rust_client_crates(manifests: &[Manifest]) -> Vec<(String, String)> {
             (m, dir, mark)
         })
         .collect();
-    let name_of = |dir: &str| dir.rsplit('/').next().unwrap_or(dir).to_string();
+    let name_of = |dir: &str| crate::inventory::file_name(dir).to_string();
     let mut out = Vec::new();
     for (m, dir, mark) in &crates {
         if dir.is_empty() {
@@ -647,7 +647,7 @@ pub fn dockerfile_hints(path: &str, text: &str) -> ScopeHints {
                 continue;
             }
             let rel = w.trim_start_matches("./");
-            let base = rel.rsplit('/').next().unwrap_or(rel);
+            let base = crate::inventory::file_name(rel);
             let mut candidates: Vec<String> = Vec::new();
             for src in &copies {
                 let src = src.trim_start_matches("./");
@@ -799,13 +799,13 @@ fn segments(p: &str) -> impl Iterator<Item = &str> {
 }
 
 fn stem(p: &str) -> &str {
-    let name = p.rsplit('/').next().unwrap_or(p);
+    let name = crate::inventory::file_name(p);
     name.split('.').next().unwrap_or(name)
 }
 
 /// The scope a meta-framework's file conventions give, if any.
 fn by_convention(mark: Mark, rel: &str, data_fn: bool) -> Option<(Scope, &'static str)> {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let name = crate::inventory::file_name(rel);
     let has_dir = |d: &str| segments(rel).any(|s| s == d);
     let server_name = name.contains(".server.");
     match mark {
@@ -887,7 +887,7 @@ fn client_only(hints: Option<&ScopeHints>) -> bool {
 /// A React hook module (`hooks/`, `useCart.ts`): hooks run only in client
 /// components, never in a server component or route handler.
 fn react_hook(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let name = crate::inventory::file_name(rel);
     let is_hook_name = name
         .strip_prefix("use")
         .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_uppercase()));

@@ -57,7 +57,7 @@ fn shell_shebang(text: &str) -> bool {
 }
 
 pub fn parse(path: &str, text: &str) -> Vec<Task> {
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = crate::inventory::file_name(path);
     match task_runner(name) {
         Some("make") => makefile(path, text),
         Some("just") => justfile(path, text),

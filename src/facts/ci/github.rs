@@ -169,7 +169,7 @@ fn change_paths(on: Option<&serde_json::Value>) -> Vec<String> {
 /// A composite action's steps run inside whichever job uses the action, so
 /// a `uses: ./.github/actions/test` step in a push-triggered job runs them.
 pub(super) fn composite_action(path: &str, text: &str) -> Result<Option<CiPipeline>, String> {
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = crate::inventory::file_name(path);
     if name != "action.yml" && name != "action.yaml" {
         return Ok(None);
     }

@@ -312,7 +312,7 @@ fn walk_job<'a>(
 /// Parse one CI file. `Ok(None)` for a file that defines no pipeline
 /// (an action whose metadata is not a composite one, an empty file).
 pub fn parse(path: &str, text: &str) -> Result<Option<CiPipeline>, String> {
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = crate::inventory::file_name(path);
     if path.starts_with(".github/workflows/") {
         return github::workflow(path, text).map(Some);
     }

@@ -824,7 +824,7 @@ fn binding_imported(src: &Source, name: &str, modules: &[&str]) -> bool {
             let path = &c["path"];
             let local = c.name("alias").map_or_else(
                 || {
-                    let last = path.rsplit('/').next().unwrap_or(path);
+                    let last = crate::inventory::file_name(path);
                     // `…/go-github/v60/github` ends in the package; a bare
                     // major-version suffix (`stripe-go/v76`) names its parent.
                     if last.len() > 1

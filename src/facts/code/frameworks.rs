@@ -260,7 +260,7 @@ fn remix(path: &str) -> Option<(&'static str, Option<String>, String)> {
 /// pom.xml or build.gradle(.kts). A commented-out dependency enables
 /// nothing.
 pub fn build_routes(path: &str, text: &str) -> Vec<HttpRoute> {
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = crate::inventory::file_name(path);
     if !matches!(name, "pom.xml" | "build.gradle" | "build.gradle.kts") {
         return Vec::new();
     }

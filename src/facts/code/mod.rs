@@ -71,7 +71,7 @@ pub fn is_health_route(route: &str) -> bool {
         .last()
         .unwrap_or(route)
         .trim_end_matches('/');
-    let last = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let last = crate::inventory::file_name(path).to_ascii_lowercase();
     // The names are data: rules/libraries.toml `[health]`.
     practices::health_names().contains(&last)
 }

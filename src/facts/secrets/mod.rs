@@ -906,7 +906,7 @@ fn credential_name(name: &str) -> bool {
 
 /// The scope a file's credentials reach, from its path alone.
 fn file_scope(lower_path: &str, kind: FileKind, is_test: bool) -> SecretScope {
-    let name = lower_path.rsplit('/').next().unwrap_or(lower_path);
+    let name = crate::inventory::file_name(lower_path);
     let dev_env = kind == FileKind::EnvFile
         && [".development", ".dev", ".test", ".ci", ".local"]
             .iter()
@@ -965,7 +965,7 @@ fn scan_hits(path: &str, kind: FileKind, is_test: bool, text: &str, hits: Hits) 
         return out;
     }
     let lower_path = path.to_ascii_lowercase();
-    let lower_name = lower_path.rsplit('/').next().unwrap_or(&lower_path);
+    let lower_name = crate::inventory::file_name(&lower_path);
     let template = kind == FileKind::EnvFile && inventory::is_env_template(lower_name);
     let scope = file_scope(&lower_path, kind, is_test);
 
@@ -1266,7 +1266,7 @@ fn insecure_defaults(
 
 /// Facts about an env file: is it a template, how many keys carry a value.
 pub fn env_file(path: &str, text: &str) -> EnvFile {
-    let lower = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let lower = crate::inventory::file_name(path).to_ascii_lowercase();
     let values = text
         .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
