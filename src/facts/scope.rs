@@ -1115,6 +1115,19 @@ pub fn assign(
     let go_clients = go_client_packages(files, hints);
     let go_libraries = go_library_packages(files, hints);
     let probes = probe_scripts(files, hints);
+    // The one reason most files get, written once per language rather than
+    // formatted for each of the tree's files on the thread that merges.
+    let mut outside: Vec<(Lang, String)> = Vec::new();
+    let mut source_reason = |lang: Lang| -> String {
+        match outside.iter().find(|(l, _)| *l == lang) {
+            Some((_, why)) => why.clone(),
+            None => {
+                let why = format!("{lang:?} source outside test, example and tool folders");
+                outside.push((lang, why.clone()));
+                why
+            }
+        }
+    };
     for f in files.iter_mut() {
         let (scope, reason) = match inventory::path_scope(&f.path, f.kind) {
             Some(decided) => decided,
@@ -1147,10 +1160,7 @@ pub fn assign(
                 {
                     (Scope::DevTooling, why.clone())
                 }
-                FileKind::Source(lang) => (
-                    Scope::Server,
-                    format!("{lang:?} source outside test, example and tool folders"),
-                ),
+                FileKind::Source(lang) => (Scope::Server, source_reason(lang)),
                 _ => (Scope::Config, "configuration".into()),
             },
         };
