@@ -767,9 +767,17 @@ static IMPORT: LazyLock<regex::Regex> = LazyLock::new(|| {
 });
 
 fn relative_imports(text: &str) -> Vec<String> {
+    // The specifier is between the match's first quote (the words before
+    // it hold none) and its last character, the closing quote: read from
+    // the match, not from a capture group, which costs a slower engine
+    // after the lazy DFA for every import of every JS/TS file.
     let mut out: Vec<String> = IMPORT
-        .captures_iter(text)
-        .map(|c| c[1].to_string())
+        .find_iter(text)
+        .filter_map(|m| {
+            let s = m.as_str();
+            let open = s.find(['\'', '"'])?;
+            s.get(open + 1..s.len() - 1).map(str::to_string)
+        })
         .collect();
     out.sort();
     out.dedup();
@@ -1366,6 +1374,37 @@ mod tests {
             &[],
         );
         assert_eq!(got, vec![Scope::Browser, Scope::Server, Scope::Unknown]);
+    }
+
+    /// The specifiers read from the matches are the pattern's group, for
+    /// every import form.
+    #[test]
+    fn relative_imports_are_the_quoted_specifiers() {
+        let text = "import a from './a';\nimport {b} from\"../b/c\";\nconst c = require( '@/lib/c' );\n\
+            const d = await import ( \"~/d\" );\nimport '@acme/ui/button';\nimport e from 'react';\n\
+            export * from './e'\nconst f = require('./f\"g');\nimport x from './a';\n";
+        let by_group: Vec<String> = {
+            let mut v: Vec<String> = IMPORT
+                .captures_iter(text)
+                .map(|c| c[1].to_string())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        assert_eq!(relative_imports(text), by_group);
+        assert_eq!(
+            by_group,
+            [
+                "../b/c",
+                "./a",
+                "./e",
+                "./f",
+                "@/lib/c",
+                "@acme/ui/button",
+                "~/d"
+            ]
+        );
     }
 
     /// The one-pass reading of a short file says what the word-by-word
