@@ -385,9 +385,13 @@ pub fn declarations(path: &str, text: &str) -> Vec<Fact> {
         return out;
     }
     let imports = imports(text);
-    let lines: Vec<&str> = text.lines().collect();
-    // Line index of a match: newlines counted from the previous match on.
-    let (mut counted_to, mut line) = (0, 0);
+    // The lines from the first declaration on (a declaration starts a line;
+    // the package clause and imports above it are not split).
+    let base = found.peek().and_then(|c| c.get(0)).map_or(0, |m| m.start());
+    let lines: Vec<&str> = text[base..].lines().collect();
+    // Line index of a match (from `base`): newlines counted from the
+    // previous match on.
+    let (mut counted_to, mut line) = (base, 0);
     // The first line not yet read (a nested struct's lines are its parent's).
     let mut next = 0;
     for c in found {
