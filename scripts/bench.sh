@@ -9,6 +9,9 @@
 #   FILES=20000   approximate number of files to generate per tree
 #   KEEP=1        keep the generated tree (its path is printed)
 #   RUNS=5        hyperfine runs per command
+#   INSTR=1       also count instructions (valgrind's callgrind, one thread):
+#                 unlike time, the count does not drift with the machine's
+#                 load, so it shows a change of a few percent (slow: minutes)
 # Usage: scripts/bench.sh   (from anywhere; runs as root on a fresh Debian machine)
 # On a shared virtual machine the means drift by a fifth between batches: the
 # ratio of the fastest runs is printed too, the steadier of the two.
@@ -26,6 +29,7 @@ command -v rg >/dev/null || need+=(ripgrep)
 command -v hyperfine >/dev/null || need+=(hyperfine)
 [[ -x /usr/bin/time ]] || need+=(time)
 command -v jq >/dev/null || need+=(jq)
+[[ "${INSTR:-0}" != 1 ]] || command -v valgrind >/dev/null || need+=(valgrind)
 if ((${#need[@]})); then
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
@@ -260,6 +264,18 @@ hyperfine --style basic --warmup 1 --runs "$RUNS" -i --export-json "$WORK/source
 hyperfine --style basic --warmup 3 --runs 20 -i --export-json "$WORK/small.json" \
   -n small "$(q "$BIN" scan fixtures/fastapi-service --format json) > /dev/null"
 
+# 4b. Instructions, single-threaded, when asked (INSTR=1).
+instr() {  # instructions of one run of "$@", in millions
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+    awk '/Collected :/ {printf "%.1f", $NF / 1e6}'
+}
+if [[ "${INSTR:-0}" == 1 ]]; then
+  IG="$(instr "$BIN" scan "$TREE" --format json --threads 1)"
+  IR="$(instr "${RG[@]}" -j1)"
+  IX="$(instr "$BIN" scan "$SRC" --format json --threads 1)"
+  IY="$(instr "${RGS[@]}" -j1)"
+fi
+
 # 5. Peak memory (GNU time, kilobytes).
 rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}'; }
 RSS_G="$(rss "$BIN" scan "$TREE" --format json || true)"
@@ -289,4 +305,8 @@ printf 'source-heavy tree    %d files: graduate %.1f ± %.1f ms, rg %.1f ± %.1f
   "$src_total" "$XM" "$XS" "$YM" "$YS" "$(echo "$XM $YM" | awk '{print $1 / $2}')" \
   "$(echo "$XN $YN" | awk '{print $1 / $2}')"
 printf 'small fixture        %.1f ± %.1f ms (fastapi-service)\n' "$SM" "$SS"
+if [[ "${INSTR:-0}" == 1 ]]; then
+  printf 'instructions (1 thread, millions): tree graduate %s rg %s; source-heavy graduate %s rg %s\n' \
+    "$IG" "$IR" "$IX" "$IY"
+fi
 printf 'peak RSS             graduate %s KiB, rg %s KiB\n' "$RSS_G" "$RSS_R"
