@@ -297,12 +297,45 @@ fn field_line(line: &str) -> Option<(Vec<&str>, &str, bool)> {
     }
 }
 
+/// How deep anonymous structs are read inside one another. Real code nests
+/// two or three; a hostile file nesting tens of thousands (one short line
+/// each, well inside the size bound) overflowed the walker's stack and
+/// aborted the scan. Deeper bodies are skipped ([`skip_body`]): their
+/// types stay unknown, so nothing is reported from them.
+const MAX_ANONYMOUS_NESTING: usize = 32;
+
+/// The index of the line that closes the struct body opened at
+/// `lines[start]`, nested bodies counted, without reading any of it (the
+/// same line bound as [`struct_body`]).
+fn skip_body(lines: &[&str], start: usize) -> usize {
+    let mut open = 1usize;
+    let mut i = start + 1;
+    while i < lines.len() && i - start < 2_000 {
+        let code = code_part(lines[i]).trim();
+        if code.starts_with('}') {
+            open -= 1;
+            if open == 0 {
+                break;
+            }
+        } else if code
+            .strip_suffix('{')
+            .is_some_and(|head| head.trim_end().ends_with("struct"))
+        {
+            open += 1;
+        }
+        i += 1;
+    }
+    i
+}
+
 /// The struct declared at `lines[start]` (whose line opened its body):
-/// its fields into `out`, anonymous struct fields as their own entries.
+/// its fields into `out`, anonymous struct fields as their own entries
+/// (down to [`MAX_ANONYMOUS_NESTING`]; `depth` is this body's).
 /// Returns the index of the line that closes it.
 fn struct_body(
     lines: &[&str],
     start: usize,
+    depth: usize,
     scope: &str,
     name: &str,
     imports: &[(String, String)],
@@ -318,10 +351,14 @@ fn struct_body(
         if let Some(head) = code.strip_suffix('{')
             && let Some(field) = head.trim_end().strip_suffix("struct")
         {
+            if depth >= MAX_ANONYMOUS_NESTING {
+                i = skip_body(lines, i) + 1;
+                continue;
+            }
             // `Auth struct {`: an anonymous struct, read as a type of its own.
             let field = field.trim();
             let inner = format!("{name}.{field}");
-            i = struct_body(lines, i, scope, &inner, imports, out);
+            i = struct_body(lines, i, depth + 1, scope, &inner, imports, out);
             if !field.is_empty() && !field.contains(' ') {
                 fields.push(Field {
                     name: field.to_string(),
@@ -405,7 +442,7 @@ pub fn declarations(path: &str, text: &str) -> Vec<Fact> {
             continue;
         }
         let name = c["name"].to_string();
-        next = struct_body(&lines, line, &scope, &name, &imports, &mut out) + 1;
+        next = struct_body(&lines, line, 0, &scope, &name, &imports, &mut out) + 1;
     }
     out
 }
@@ -1088,6 +1125,39 @@ mod tests {
             ])
         );
         assert_eq!(names(&go.replace('\n', "\r\n")), lf);
+    }
+
+    /// Anonymous structs are read down to the nesting bound and skipped
+    /// below it, their closing lines counted: the outer struct keeps the
+    /// fields after them, and the next declaration is read.
+    #[test]
+    fn anonymous_structs_deeper_than_the_bound_are_skipped_not_recursed() {
+        let levels = MAX_ANONYMOUS_NESTING + 8;
+        let go = format!(
+            "package domain\n\ntype A struct {{\n{}{}\tSecret string\n}}\n\ntype B struct {{\n\tToken string\n}}\n",
+            "\tX struct {\n".repeat(levels),
+            "\t}\n".repeat(levels),
+        );
+        let facts = declarations("internal/domain/a.go", &go);
+        let fields = |want: &str| -> Vec<String> {
+            facts
+                .iter()
+                .find_map(|f| match f {
+                    Fact::Struct { name, fields, .. } if name == want => {
+                        Some(fields.iter().map(|f| f.name.clone()).collect())
+                    }
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("no struct {want}"))
+        };
+        assert_eq!(fields("A"), ["X", "Secret"]);
+        assert_eq!(fields("B"), ["Token"]);
+        // A.X, A.X.X, … down to the bound, and no deeper.
+        let nested = facts
+            .iter()
+            .filter(|f| matches!(f, Fact::Struct { name, .. } if name.starts_with("A.")))
+            .count();
+        assert_eq!(nested, MAX_ANONYMOUS_NESTING);
     }
 
     /// Both halves through the real extractor: the declaring package logs
