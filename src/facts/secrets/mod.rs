@@ -339,10 +339,6 @@ struct Prefilter {
     /// Per automaton pattern: what it stands for, and the literal when it
     /// must match case-sensitively.
     meta: Vec<(Group, Option<&'static str>)>,
-    /// Every literal of `ac` in one regex, case-sensitive where `meta` says
-    /// so: it finds the next line that holds one, and only such lines go
-    /// through `ac` (see [`prefilter`]).
-    lines: Regex,
 }
 
 static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
@@ -385,26 +381,12 @@ static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
         literals.iter().all(|l| l.is_ascii()),
         "prefilter literals are ASCII"
     );
-    // A line is where every match lies: the line finder skips to the end
-    // of the line it found.
+    // A line is where every match lies: the prefilter skips to the end of
+    // the line it found.
     assert!(
         literals.iter().all(|l| !l.is_empty() && !l.contains('\n')),
         "prefilter literals are one line, not empty"
     );
-    // `(?i-u)` folds ASCII letters only, as the automaton's
-    // `ascii_case_insensitive` does; a case-sensitive literal is spelled as
-    // is (a lowercase `sk` in `task` is no Twilio key, and no line to read).
-    let (mut folded, mut exact) = (Vec::new(), Vec::new());
-    for (l, (_, case)) in literals.iter().zip(&meta) {
-        match case {
-            Some(_) => exact.push(regex::escape(l)),
-            None => folded.push(regex::escape(l)),
-        }
-    }
-    let mut alternatives = vec![format!("(?i:{})", folded.join("|"))];
-    alternatives.extend(exact);
-    let lines = Regex::new(&format!("(?-u:{})", alternatives.join("|")))
-        .expect("prefilter line finder builds");
     Prefilter {
         // A DFA, whatever the number of literals: left to itself the crate
         // picks a slower NFA past 100 patterns, and the tables grow.
@@ -414,7 +396,6 @@ static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
             .build(literals)
             .expect("prefilter literals build"),
         meta,
-        lines,
     }
 });
 
@@ -470,16 +451,23 @@ fn prefilter(text: &str) -> Hits {
     let pf = &*PREFILTER;
     let mut hits = Hits::default();
     let (mut line, mut line_start) = (0usize, 0usize);
-    // The regex finds the end of the earliest literal from `from` on, and
-    // the automaton reports every literal of that line, overlapping, as its
-    // pass over the whole file did: no literal spans a line break, so the
-    // automaton enters each line in its start state either way. Most lines
-    // of a file hold none, and the lazy DFA's search through them costs
-    // about a third of the automaton's overlapping walk over every byte
-    // (137 M instructions of 4,837 M on the copies tree).
+    // The automaton's first match from `from` on (the earliest to end) is
+    // on the next line worth reading; then every literal of that line is
+    // reported, overlapping, as a pass over the whole file would: no
+    // literal spans a line break, so the automaton enters each line in its
+    // start state either way. Most lines of a file hold none, and they are
+    // walked once, without reporting. The match ignores case even for a
+    // case-sensitive literal (`sk` in `task`): such a line is read and
+    // yields nothing. A regex of the literals used to find the lines: its
+    // lazy DFA cost each thread its own states (documenso: 13% of the
+    // scan's samples in its search and state building), and its compile
+    // a few milliseconds per scan.
     let mut from = 0;
     while from < text.len()
-        && let Some(end) = pf.lines.shortest_match_at(text, from)
+        && let Some(end) = pf
+            .ac
+            .find(aho_corasick::Input::new(text).range(from..))
+            .map(|m| m.end())
     {
         // The literals are ASCII: the match's last byte is a character
         // boundary, and so is the line break after it. `str::find` of a
@@ -1734,7 +1722,7 @@ mod tests {
     }
 
     /// The automaton's pass over the whole file, as the prefilter ran
-    /// before it read only the lines the line finder picks.
+    /// before it read only the lines where a literal ends.
     fn prefilter_whole_text(text: &str) -> Hits {
         let pf = &*PREFILTER;
         let mut hits = Hits::default();
@@ -1753,7 +1741,7 @@ mod tests {
         hits
     }
 
-    /// Reading only the lines the line finder picks gives what the pass
+    /// Reading only the lines where a literal ends gives what the pass
     /// over the whole file gave: overlapping literals, literals in any
     /// case or only in their own, `\r\n`, a last line without a break,
     /// non-ASCII text, a match at the very start and end.
