@@ -292,14 +292,19 @@ impl Facts {
         let mut providers = Vec::new();
         let mut shape_calls = Vec::new();
         // Scopes first: they decide which code facts the service has.
-        facts.manifests = per_file
-            .iter_mut()
-            .filter_map(|f| f.manifest.take())
-            .collect();
-        let hints: std::collections::BTreeMap<String, scope::ScopeHints> = per_file
-            .iter_mut()
-            .filter_map(|f| f.scope_hints.take().map(|h| (f.path.clone(), h)))
-            .collect();
+        // One pass over the files' facts for both: 20k boxes of 1.5 KB
+        // each are read from memory, not cache, however little is taken.
+        let mut hints = Vec::new();
+        for f in per_file.iter_mut() {
+            if let Some(m) = f.manifest.take() {
+                facts.manifests.push(m);
+            }
+            if let Some(h) = f.scope_hints.take() {
+                hints.push((f.path.clone(), h));
+            }
+        }
+        let hints: std::collections::BTreeMap<String, scope::ScopeHints> =
+            hints.into_iter().collect();
         scope::assign(&mut files, &facts.manifests, &hints);
         // Both lists are sorted by path and every read file has its record:
         // one cursor walks the records alongside, where a map of 20k paths

@@ -13,7 +13,12 @@
 //! code. What none of this settles stays [`Scope::Unknown`]: server rules
 //! still read it, and findings there say so, instead of guessing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// Keyed by the tree's paths: seeded foldhash, as elsewhere (hostile input
+// must not choose colliding keys; SipHash, std's default, was most of the
+// hashing in assigning 20k files their scopes).
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -471,14 +476,14 @@ fn go_client_packages(
     if modules.is_empty() || !go.iter().any(|(_, _, h)| h.subcommand) {
         return HashMap::new();
     }
-    let dirs: std::collections::HashSet<&str> = go.iter().map(|(_, d, _)| d.as_str()).collect();
+    let dirs: HashSet<&str> = go.iter().map(|(_, d, _)| d.as_str()).collect();
     let resolve = |import: &str| go_import_dir(&modules, &dirs, import);
     let imports: Vec<Vec<String>> = go
         .iter()
         .map(|(_, _, h)| h.imports.iter().filter_map(|i| resolve(i)).collect())
         .collect();
     // Packages that serve: a file of theirs serves, or imports one that does.
-    let mut serving: std::collections::HashSet<String> = go
+    let mut serving: HashSet<String> = go
         .iter()
         .filter(|(_, _, h)| h.serves)
         .map(|(_, d, _)| d.clone())
@@ -503,12 +508,12 @@ fn go_client_packages(
             importers.entry(t.as_str()).or_default().push(i);
         }
     }
-    let cli_dirs: std::collections::HashSet<&str> = go
+    let cli_dirs: HashSet<&str> = go
         .iter()
         .filter(|(_, _, h)| h.cli)
         .map(|(_, d, _)| d.as_str())
         .collect();
-    let serving_file_dirs: std::collections::HashSet<&str> = (0..go.len())
+    let serving_file_dirs: HashSet<&str> = (0..go.len())
         .filter(|&i| file_serves(i))
         .map(|i| go[i].1.as_str())
         .collect();
@@ -561,11 +566,7 @@ fn go_client_packages(
 /// The folder of the repository's Go package that `import` names: its
 /// path under the `go.mod` (at `modules`' folder) that declares the module,
 /// when that folder holds Go files (`dirs`); `None` for other modules'.
-fn go_import_dir(
-    modules: &[(String, &str)],
-    dirs: &std::collections::HashSet<&str>,
-    import: &str,
-) -> Option<String> {
+fn go_import_dir(modules: &[(String, &str)], dirs: &HashSet<&str>, import: &str) -> Option<String> {
     modules.iter().find_map(|(mdir, module)| {
         let rest = if import == *module {
             ""
@@ -618,14 +619,14 @@ fn go_library_packages(
     if modules.is_empty() {
         return HashMap::new();
     }
-    let dirs: std::collections::HashSet<&str> = read.iter().map(|(d, _)| d.as_str()).collect();
+    let dirs: HashSet<&str> = read.iter().map(|(d, _)| d.as_str()).collect();
     let resolve = |import: &str| go_import_dir(&modules, &dirs, import);
     let mut by_dir: HashMap<&str, Vec<&GoHints>> = HashMap::new();
     for (d, h) in &read {
         by_dir.entry(d.as_str()).or_default().push(h);
     }
     // Walk the imports from every program; each package is visited once.
-    let mut reached: std::collections::HashSet<String> = read
+    let mut reached: HashSet<String> = read
         .iter()
         .filter(|(_, h)| h.main)
         .map(|(d, _)| d.clone())
@@ -723,7 +724,7 @@ fn probe_scripts(
     if hints.values().all(|h| h.probes.is_empty()) {
         return out;
     }
-    let known: std::collections::HashSet<&str> = files
+    let known: HashSet<&str> = files
         .iter()
         .filter(|f| matches!(f.kind, FileKind::Source(_)))
         .map(|f| f.path.as_str())
