@@ -97,7 +97,16 @@ fn action_platform(uses: &str) -> Option<&'static str> {
 /// a push to main or by hand).
 pub fn find(facts: &Facts) -> Vec<CiDeploy> {
     let mut out: Vec<CiDeploy> = Vec::new();
-    for rs in ci::run_steps(&facts.pipelines) {
+    // A step reached twice (two callers of one reusable workflow) is read
+    // once: the same step in the same folder deploys the same way (novu:
+    // 15 ms of a 330 ms scan, on one thread, expanding steps again).
+    let steps = ci::run_steps(&facts.pipelines);
+    let mut seen: std::collections::HashSet<(&crate::facts::Location, Option<&str>)> =
+        std::collections::HashSet::new();
+    for rs in &steps {
+        if !seen.insert((&rs.location, rs.step.cwd.as_deref())) {
+            continue;
+        }
         let found = match &rs.step.uses {
             Some(uses) => action_platform(uses).map(|p| (p, uses.clone())),
             None => platform_of(&rs.step.command)
@@ -193,6 +202,33 @@ mod tests {
         assert_eq!(found[0].platform, "Cloud Run");
         assert_eq!(found[0].location.line, 8);
         assert_eq!(found[1].platform, "Fly.io");
+    }
+
+    /// A reusable workflow's deploy step reached from two callers is one
+    /// deploy, at the step's own line, found through the Makefile it runs.
+    #[test]
+    fn a_step_reached_twice_is_one_deploy() {
+        let f = with(&[
+            (
+                ".github/workflows/release.yml",
+                "on: [push]\njobs:\n  eu:\n    uses: ./.github/workflows/ship.yml\n  us:\n    uses: ./.github/workflows/ship.yml\n",
+            ),
+            (
+                ".github/workflows/ship.yml",
+                "on: [workflow_call]\njobs:\n  ship:\n    steps:\n      - run: make deploy\n",
+            ),
+            ("Makefile", "deploy:\n\tflyctl deploy --remote-only\n"),
+        ]);
+        let steps = ci::run_steps(&f.pipelines).len();
+        assert!(steps >= 2, "the step is reached from both callers: {steps}");
+        let found = find(&f);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].platform, "Fly.io");
+        assert_eq!(
+            found[0].location.path.as_str(),
+            ".github/workflows/ship.yml"
+        );
+        assert_eq!(found[0].location.line, 5);
     }
 
     #[test]
