@@ -161,10 +161,7 @@ pub fn scan_facts(data: &[u8]) -> Report {
     facts.tracked_env_files = tracked.map(|paths| {
         paths
             .into_iter()
-            .filter(|p| {
-                let name = crate::inventory::file_name(p).to_ascii_lowercase();
-                crate::inventory::is_env_file(&name)
-            })
+            .filter(|p| crate::inventory::is_env_path(p))
             .collect()
     });
     facts.derived = crate::resolve::run(&facts);

@@ -189,7 +189,6 @@ impl NamedPaths {
     }
 }
 
-/// The table, parsed once.
 /// The last segment of a `/`-separated path (`a/b/Dockerfile` →
 /// `Dockerfile`; the whole path when it has no `/`; empty after a trailing
 /// `/`), as `path.rsplit('/').next()` gives it. Asked a dozen times for every
@@ -205,6 +204,7 @@ pub fn file_name(path: &str) -> &str {
     }
 }
 
+/// The table, parsed once.
 pub fn folders() -> &'static Folders {
     static T: std::sync::LazyLock<Folders> = std::sync::LazyLock::new(|| {
         toml::from_str(include_str!("../rules/folders.toml"))
@@ -577,6 +577,12 @@ fn is_minified(lower: &str) -> bool {
     lower.ends_with(".min.js") || lower.ends_with(".min.css") || lower.ends_with(".bundle.js")
 }
 
+/// Whether the file at a repository path is an env file ([`is_env_file`]
+/// of its name in lower case).
+pub fn is_env_path(path: &str) -> bool {
+    is_env_file(&file_name(path).to_ascii_lowercase())
+}
+
 /// `.env`, `.env.local`, `.env.production`, `app.env`, `.env.example`, `env-example-x` …
 pub fn is_env_file(lower_name: &str) -> bool {
     lower_name == ".env"
@@ -720,6 +726,8 @@ fn holds(name: &str, needle: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn file_name_is_the_last_segment() {
         for path in [
@@ -732,14 +740,12 @@ mod tests {
             "a//b",
         ] {
             assert_eq!(
-                super::file_name(path),
+                file_name(path),
                 path.rsplit('/').next().unwrap_or(path),
                 "{path}"
             );
         }
     }
-
-    use super::*;
 
     /// The byte search gives the folders `split('/').rev().skip(1)` gives,
     /// empty names of doubled or leading slashes included.

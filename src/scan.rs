@@ -93,10 +93,7 @@ pub fn run(opts: &ScanOptions) -> Result<ScanResult, ScanError> {
     facts.tracked_env_files = tracked.map(|paths| {
         paths
             .into_iter()
-            .filter(|p| {
-                let name = crate::inventory::file_name(p).to_ascii_lowercase();
-                crate::inventory::is_env_file(&name)
-            })
+            .filter(|p| crate::inventory::is_env_path(p))
             .collect()
     });
     let commit = match &repository {

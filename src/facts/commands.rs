@@ -12,7 +12,7 @@
 
 use crate::facts::Facts;
 use crate::facts::manifests::Manifest;
-use crate::inventory::ManifestKind;
+use crate::inventory::{ManifestKind, file_name};
 
 /// How many hops a command is followed (script → target → script …).
 const MAX_DEPTH: usize = 8;
@@ -161,10 +161,6 @@ pub fn join_words<S: AsRef<str>>(w: &[S]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn basename(w: &str) -> &str {
-    crate::inventory::file_name(w)
 }
 
 fn is_assignment(w: &str) -> bool {
@@ -634,7 +630,7 @@ fn takes_value(tool: &str, opt: &str) -> bool {
 }
 
 fn hop(w: &[String]) -> Hop {
-    let head = basename(&w[0]);
+    let head = file_name(&w[0]);
     match head {
         "npm" | "yarn" | "pnpm" | "bun" => package_hop(head, w),
         "npx" | "bunx" | "pnpx" => Hop::Leaf,
@@ -930,7 +926,7 @@ pub(crate) fn core(w: &[String]) -> (&[String], Vec<&'static str>) {
     // A wrapper of a wrapper of … : hostile input cannot loop for long.
     for _ in 0..16 {
         let Some(h) = w.first() else { break };
-        let head = basename(h);
+        let head = file_name(h);
         let skip = if is_assignment(h) {
             1
         } else {
@@ -1028,7 +1024,7 @@ static TABLE: std::sync::LazyLock<RunnerTable> = std::sync::LazyLock::new(|| {
 pub fn test_runner(leaf: &str) -> Option<&'static str> {
     let all = words(leaf);
     let (w, _) = core(&all);
-    let head = basename(w.first()?);
+    let head = file_name(w.first()?);
     TABLE
         .runner
         .iter()
@@ -1119,7 +1115,7 @@ pub fn coverage_run(leaf: &str) -> Option<CoverageRun> {
         all.iter()
             .any(|x| x == p || x.strip_prefix(p).is_some_and(|r| r.starts_with('=')))
     };
-    let head = w.first().map(|h| basename(h)).unwrap_or("");
+    let head = w.first().map(|h| file_name(h)).unwrap_or("");
     let a1 = w.get(1).map(String::as_str).unwrap_or("");
     let runner = test_runner(leaf);
     let row = TABLE.coverage.iter().find(|r| {

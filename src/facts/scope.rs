@@ -148,7 +148,7 @@ enum MarkerKind {
 /// one pass of an automaton over every marker word. Most files of a tree
 /// are a few hundred bytes, where the setup of a substring search per word
 /// (thirty of them) cost several times the pass; a long file is searched word
-/// by word ([`has_marker`]), where the standard library's SIMD search wins.
+/// by word ([`has_marker`]), where a vectorised substring search wins.
 fn markers_in_short(text: &str) -> u32 {
     static ALL: LazyLock<(aho_corasick::AhoCorasick, Vec<MarkerKind>)> = LazyLock::new(|| {
         let (words, kinds): (Vec<&str>, Vec<MarkerKind>) = TABLE
