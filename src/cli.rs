@@ -138,7 +138,8 @@ struct ScanArgs {
     /// When to colour the terminal report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (`-` is
+    /// standard output, as for most command-line tools; `./-` names a file).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Terminal report: list every finding, waiver and warning (the default
@@ -417,7 +418,10 @@ fn baseline_gates_failed(report: &Report) -> bool {
     failed
 }
 
-fn scan_cmd(args: ScanArgs) -> Result<ExitCode> {
+fn scan_cmd(mut args: ScanArgs) -> Result<ExitCode> {
+    if args.output.as_deref() == Some(Path::new("-")) {
+        args.output = None;
+    }
     let (report, config, files) = build_report(&args.inputs)?;
     if !args.explain_scope.is_empty() {
         return emit(&explain_scopes(&args.explain_scope, &files));

@@ -431,6 +431,25 @@ fn output_flag_writes_the_file() {
 }
 
 #[test]
+fn output_dash_is_standard_output_and_writes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["json", "text"] {
+        let out = graduate()
+            .current_dir(dir.path())
+            .args(["scan", "--format", format, "--output", "-", "--no-git"])
+            .arg(fs::canonicalize("fixtures/go-service").unwrap())
+            .output()
+            .unwrap();
+        common::assert_ok(&out);
+        assert!(!out.stdout.is_empty(), "{format}: nothing on stdout");
+        assert!(
+            !dir.path().join("-").exists(),
+            "{format}: a file named `-` was written"
+        );
+    }
+}
+
+#[test]
 fn baseline_shows_new_and_fixed_and_ignores_line_shifts() {
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("app");
