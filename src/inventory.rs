@@ -154,6 +154,30 @@ pub struct Folders {
     pub tool_config: NamedPaths,
     pub not_apps: NamedPaths,
     pub test_paths: TestPaths,
+    pub vendored_python: VendoredPython,
+}
+
+/// `[vendored_python]`: a folder of copies of the project's own Python
+/// dependencies (src/facts/scope.rs `vendored_python`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VendoredPython {
+    pub min_packages: usize,
+    pub folder_names: Vec<String>,
+    /// (distribution name, import name) where the two differ.
+    pub import_names: Vec<(String, String)>,
+    pub example: Vec<VendoredExample>,
+}
+
+/// A tree and the folders of it that must be vendored.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VendoredExample {
+    pub requirements: Vec<String>,
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub sys_path: Vec<String>,
+    pub vendored: Vec<String>,
 }
 
 /// Folder names whose files never run in the service, with their scope.

@@ -30,6 +30,7 @@ const FIXTURES: &[&str] = &[
     "secret-lookalikes",
     "waiver-ledger",
     "waiver-kept",
+    "python-vendored-lib",
 ];
 
 /// rule → (fixture where it passes, fixture where it fails).
@@ -502,6 +503,48 @@ fn scopes_decide_sites_and_secrets() {
         .unwrap();
     assert_eq!(browser["files"], 2);
     assert_eq!(browser["code_left_out"], 2);
+}
+
+/// A folder of copies of the project's own Python dependencies, put on
+/// `sys.path` by the service, is vendored: the libraries' calls, logs and
+/// test keys are not the service's findings; the service's own call is.
+#[test]
+fn vendored_python_packages_are_not_the_service() {
+    let report = scan_json("python-vendored-lib");
+    let debt_paths: Vec<(&str, &str)> = report["debt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| Some((d["rule"].as_str()?, d["path"].as_str()?)))
+        .collect();
+    assert!(
+        debt_paths.iter().all(|(_, p)| !p.starts_with("lib/")),
+        "{debt_paths:?}"
+    );
+    assert_eq!(
+        evidence(&report, "outbound-timeout")
+            .into_iter()
+            .map(|(p, l, _)| (p, l))
+            .collect::<Vec<_>>(),
+        vec![("server.py".to_string(), 23)]
+    );
+    assert_ne!(check(&report, "pii-in-logs")["status"], "fail");
+    assert_eq!(check(&report, "health-endpoint")["status"], "pass");
+    let vendored = report["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["scope"] == "vendored")
+        .unwrap();
+    assert_eq!(vendored["files"], 5);
+    let notes: Vec<String> = evidence(&report, "hardcoded-secret")
+        .into_iter()
+        .map(|e| e.2)
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.contains("1 in vendored files")),
+        "{notes:?}"
+    );
 }
 
 /// The app rooted at `root` in a JSON report.

@@ -590,6 +590,9 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
             if lang == Lang::Go {
                 out.scope_hints = Some(scope::go_hints(text));
             }
+            if lang == Lang::Python {
+                out.scope_hints = scope::python_hints(text);
+            }
             if let Some(message) = &out.code.unparsed {
                 out.warnings.push(Warning {
                     path: path.to_string().into(),
@@ -716,7 +719,7 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
 /// service are never read for code: [`code::extract`]). A Checkly check is
 /// not deferred: it holds deploy routes too.
 fn defers_code(record: &FileRecord, lang: Lang) -> bool {
-    matches!(lang, Lang::JavaScript | Lang::TypeScript)
+    matches!(lang, Lang::JavaScript | Lang::TypeScript | Lang::Python)
         && !record.is_test
         && !deploy::is_deploy_source(&record.path)
 }

@@ -50,6 +50,10 @@ pub struct ScopeHints {
     /// A Dockerfile's `HEALTHCHECK CMD` scripts: the paths the script may
     /// have in the repository, with the Dockerfile line ([`dockerfile_hints`]).
     pub probes: Vec<(Vec<String>, u32)>,
+    /// The last folder name of each path a Python file adds to `sys.path`
+    /// (`sys.path.insert(0, os.path.join(here, "lib"))` → `lib`):
+    /// [`python_hints`].
+    pub sys_paths: Vec<String>,
 }
 
 /// What a Go file says about where it runs.
@@ -343,6 +347,153 @@ pub fn hints(text: &str) -> ScopeHints {
         browser_globals: has(MarkerKind::BrowserGlobal) && !has(MarkerKind::DrivesBrowser),
         ..ScopeHints::default()
     }
+}
+
+/// What a Python file says about the tree: the folders it puts on
+/// `sys.path` (`sys.path.insert(…)`, `sys.path.append(…)`,
+/// `site.addsitedir(…)`), by the last string literal of the call's line.
+/// `None` for the many files that touch neither.
+pub fn python_hints(text: &str) -> Option<ScopeHints> {
+    static FINDERS: LazyLock<[memchr::memmem::Finder<'static>; 2]> = LazyLock::new(|| {
+        [
+            memchr::memmem::Finder::new("sys.path."),
+            memchr::memmem::Finder::new("addsitedir("),
+        ]
+    });
+    if !FINDERS.iter().any(|f| f.find(text.as_bytes()).is_some()) {
+        return None;
+    }
+    let sys_paths: Vec<String> = text
+        .lines()
+        .filter(|l| {
+            ["sys.path.insert(", "sys.path.append(", "addsitedir("]
+                .iter()
+                .any(|call| l.contains(call))
+        })
+        .filter_map(last_literal_folder)
+        .collect();
+    (!sys_paths.is_empty()).then(|| ScopeHints {
+        sys_paths,
+        ..ScopeHints::default()
+    })
+}
+
+/// The last folder name of a line's last quoted string (`'./lib/'` → `lib`).
+fn last_literal_folder(line: &str) -> Option<String> {
+    let end = line.rfind(['"', '\''])?;
+    let quote = line.as_bytes()[end] as char;
+    let start = line[..end].rfind(quote)?;
+    let folder = line[start + 1..end]
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|f| !f.is_empty() && *f != "." && *f != "..")?;
+    Some(folder.to_string())
+}
+
+/// Folders that hold copies of the project's own Python dependencies, with
+/// the reason: the `[vendored_python]` rule of rules/folders.toml.
+fn vendored_python(
+    files: &[FileRecord],
+    manifests: &[Manifest],
+    hints: &BTreeMap<String, ScopeHints>,
+) -> Vec<(String, String)> {
+    let table = &inventory::folders().vendored_python;
+    fn dir_of(p: &str) -> &str {
+        p.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+    let python: Vec<(&str, HashSet<String>)> = manifests
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.kind,
+                ManifestKind::Requirements | ManifestKind::Pyproject | ManifestKind::Pipfile
+            )
+        })
+        .map(|m| {
+            let names = m.deps.iter().map(|d| import_name(&d.name, table)).collect();
+            (dir_of(&m.path), names)
+        })
+        .collect();
+    if python.is_empty() {
+        return Vec::new();
+    }
+    let manifest_dirs: HashSet<&str> = manifests.iter().map(|m| dir_of(&m.path)).collect();
+    // Folder → the packages (`NAME/__init__.py`) and modules (`NAME.py`) it
+    // holds, in lower case.
+    let mut held: HashMap<&str, Vec<String>> = HashMap::new();
+    for f in files {
+        if f.kind != FileKind::Source(Lang::Python) {
+            continue;
+        }
+        let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
+        let (folder, member) = if name == "__init__.py" {
+            if manifest_dirs.contains(dir) {
+                continue;
+            }
+            match dir.rsplit_once('/') {
+                Some((parent, package)) => (parent, package),
+                None => continue,
+            }
+        } else {
+            match name.strip_suffix(".py") {
+                Some(module) if !dir.is_empty() => (dir, module),
+                _ => continue,
+            }
+        };
+        held.entry(folder)
+            .or_default()
+            .push(member.to_ascii_lowercase());
+    }
+    let on_sys_path: HashSet<&str> = hints
+        .values()
+        .flat_map(|h| h.sys_paths.iter().map(String::as_str))
+        .collect();
+    let mut out = Vec::new();
+    for (folder, mut members) in held {
+        let last = inventory::file_name(folder);
+        if manifest_dirs.contains(folder)
+            || !(table.folder_names.iter().any(|n| n == last) || on_sys_path.contains(last))
+        {
+            continue;
+        }
+        members.sort_unstable();
+        members.dedup();
+        let declared: Vec<&String> = members
+            .iter()
+            .filter(|m| {
+                python.iter().any(|(dir, names)| {
+                    (dir.is_empty() || folder.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
+                        && names.contains(m.as_str())
+                })
+            })
+            .collect();
+        if declared.len() >= table.min_packages {
+            let named: Vec<&str> = declared.iter().take(3).map(|s| s.as_str()).collect();
+            out.push((
+                folder.to_string(),
+                format!(
+                    "`{folder}/` holds copies of {} of the project's declared Python dependencies ({}{})",
+                    declared.len(),
+                    named.join(", "),
+                    if declared.len() > 3 { ", …" } else { "" }
+                ),
+            ));
+        }
+    }
+    // The deepest folder first: it decides for the paths below it.
+    out.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+/// A Python distribution's import name, as `[vendored_python]` says.
+fn import_name(dist: &str, table: &inventory::VendoredPython) -> String {
+    let lower = dist.to_ascii_lowercase();
+    if let Some((_, import)) = table.import_names.iter().find(|(d, _)| *d == lower) {
+        return import.clone();
+    }
+    let name = lower.strip_prefix("python-").unwrap_or(&lower);
+    name.replace(['-', '.'], "_")
 }
 
 static GO_MARKS: LazyLock<Vec<(String, Mark)>> = LazyLock::new(|| {
@@ -1166,6 +1317,7 @@ pub fn assign(
     let go_clients = go_client_packages(files, hints);
     let go_libraries = go_library_packages(files, hints);
     let probes = probe_scripts(files, hints);
+    let vendored = vendored_python(files, manifests, hints);
     // The one reason most files get, written once per language rather than
     // formatted for each of the tree's files on the thread that merges.
     let mut outside: Vec<(Lang, String)> = Vec::new();
@@ -1180,7 +1332,13 @@ pub fn assign(
         }
     };
     for f in files.iter_mut() {
+        let copied = vendored.iter().find(|(folder, _)| {
+            f.path
+                .strip_prefix(folder.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+        });
         let (scope, reason) = match inventory::path_scope(&f.path, f.kind) {
+            _ if let Some((_, why)) = copied => (Scope::Vendored, why.clone()),
             Some(decided) => decided,
             None if let Some(why) = probes.get(f.path.as_str()) => (Scope::DevTooling, why.clone()),
             None if f.kind == FileKind::Source(Lang::Go)
@@ -1540,6 +1698,70 @@ mod tests {
             .collect();
         assign(&mut files, manifests, &hints);
         files.iter().map(|f| f.scope).collect()
+    }
+
+    /// Every `[[vendored_python.example]]` of rules/folders.toml, through the
+    /// real manifest parser, `sys.path` reader and scope assignment.
+    #[test]
+    fn vendored_python_examples() {
+        use crate::facts::manifests;
+        let table = &inventory::folders().vendored_python;
+        assert!(table.example.iter().any(|e| e.vendored.is_empty()));
+        for ex in &table.example {
+            let mut found = vec![
+                manifests::parse(
+                    "requirements.txt",
+                    ManifestKind::Requirements,
+                    &ex.requirements.join("\n"),
+                )
+                .unwrap(),
+            ];
+            for p in ex.paths.iter().filter(|p| p.ends_with("pyproject.toml")) {
+                let text = format!("[project]\nname = \"{}\"\n", stem(p));
+                found.push(manifests::parse(p, ManifestKind::Pyproject, &text).unwrap());
+            }
+            let mut files: Vec<FileRecord> = ex.paths.iter().map(|p| record(p)).collect();
+            let hints: BTreeMap<String, ScopeHints> = ex
+                .sys_path
+                .iter()
+                .map(|folder| {
+                    let text = format!(
+                        "import os, sys\nsys.path.insert(0, os.path.join(HERE, '{folder}'))\n"
+                    );
+                    ("boot.py".to_string(), python_hints(&text).unwrap())
+                })
+                .collect();
+            assign(&mut files, &found, &hints);
+            for f in &files {
+                let expected = ex
+                    .vendored
+                    .iter()
+                    .any(|v| f.path.starts_with(&format!("{v}/")));
+                assert_eq!(
+                    f.scope == Scope::Vendored,
+                    expected,
+                    "{}: {:?} ({})",
+                    f.path,
+                    f.scope,
+                    f.scope_reason
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sys_path_folders_are_the_last_literal_of_the_call() {
+        let hints = python_hints(
+            "import site, sys\n\
+             sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'lib'))\n\
+             sys.path.append(\"./deps/\")\n\
+             site.addsitedir(os.path.join(ROOT, 'vendor', \"py\"))\n\
+             print(sys.path)\n\
+             sys.path.insert(0, here)\n",
+        )
+        .unwrap();
+        assert_eq!(hints.sys_paths, ["lib", "deps", "py"]);
+        assert_eq!(python_hints("import sys\nprint(sys.argv)\n"), None);
     }
 
     #[test]
