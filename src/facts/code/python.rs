@@ -461,11 +461,28 @@ fn outbound(src: &Source, facts: &mut CodeFacts) {
     if !(has_requests || has_httpx || has_aiohttp || code.contains("urlopen")) {
         return;
     }
+    let mut bound: Vec<(&str, bool)> = Vec::new();
     for c in src.captures(&MODULE_CALL) {
-        let (module, method) = match c.name("module") {
-            Some(m) => (client_of(m.as_str()), &c["method"]),
-            None => ("aiohttp", &c["amethod"]),
+        let (name, module, method) = match c.name("module") {
+            Some(m) => (m, client_of(m.as_str()), &c["method"]),
+            None => (c.name("amodule").unwrap(), "aiohttp", &c["amethod"]),
         };
+        // `self.requests.put(conn)` is an attribute (a queue), and
+        // `requests.get()` a module call only where the file imports it.
+        if name.start() > 0 && code.as_bytes()[name.start() - 1] == b'.' {
+            continue;
+        }
+        let imported = match bound.iter().find(|(m, _)| *m == name.as_str()) {
+            Some(&(_, yes)) => yes,
+            None => {
+                let yes = binds_module(code, name.as_str());
+                bound.push((name.as_str(), yes));
+                yes
+            }
+        };
+        if !imported {
+            continue;
+        }
         let open = c.get(0).unwrap().end() - 1;
         push_module_call(src, open, module, &format!("{module}.{method}"), facts);
     }
@@ -603,6 +620,20 @@ fn client_of(module: &str) -> &'static str {
 /// name and the library (`from aiohttp import request` →
 /// (`request`, aiohttp); `from httpx import get as fetch` → (`fetch`,
 /// httpx)). aiohttp's only module-level helper is `request`.
+/// Whether an import line of the file names `module` as a word (`import
+/// requests`, `import os, httpx`, `from pip._vendor import requests`).
+fn binds_module(code: &str, module: &str) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    code.lines().any(|l| {
+        let t = l.trim_start();
+        (t.starts_with("import ") || t.starts_with("from "))
+            && t.match_indices(module).any(|(i, _)| {
+                let b = t.as_bytes();
+                (i == 0 || !word(b[i - 1])) && b.get(i + module.len()).is_none_or(|&c| !word(c))
+            })
+    })
+}
+
 fn bare_module_functions(code: &str) -> Vec<(String, &'static str)> {
     if !code.contains("import") {
         return Vec::new();
@@ -944,6 +975,26 @@ mod tests {
         let f = py("import requests\nrequests.get(u, timeout=5)\nrequests.post(u, json=p)\n");
         assert!(f.outbound[0].timeout.is_bounded());
         assert_eq!(f.outbound[1].timeout, TimeoutState::Missing);
+    }
+
+    #[test]
+    fn module_calls_need_the_module_imported_and_not_an_attribute() {
+        // A queue kept in an attribute named `requests`, and a local
+        // `requests` list in a file that never imports the library.
+        let f = py(
+            "import queue\n\nclass Server:\n    def __init__(self):\n        self.requests = queue.Queue()\n\n    def put(self, conn):\n        self.requests.put(conn)\n        return self.server.requests.get()\n",
+        );
+        assert!(f.outbound.is_empty(), "{:?}", f.outbound);
+        let f = py("def pending(requests):\n    return requests.get(0)\n");
+        assert!(f.outbound.is_empty(), "{:?}", f.outbound);
+        // Imported among others, or from a vendoring package: the library.
+        for head in ["import os, requests", "from pip._vendor import requests"] {
+            let f = py(&format!(
+                "{head}\n\ndef f(u):\n    return requests.get(u)\n"
+            ));
+            assert_eq!(f.outbound.len(), 1, "{head}");
+            assert!(!f.outbound[0].timeout.is_bounded());
+        }
     }
 
     #[test]
