@@ -508,8 +508,9 @@ fn scopes_decide_sites_and_secrets() {
 /// A folder of copies of the project's own Python dependencies, put on
 /// `sys.path` by the service, is vendored: the libraries' calls, logs and
 /// test keys are not the service's findings; the service's own call is.
+/// Nor is the page script its template loads (no package.json, no module).
 #[test]
-fn vendored_python_packages_are_not_the_service() {
+fn vendored_python_packages_and_page_scripts_are_not_the_service() {
     let report = scan_json("python-vendored-lib");
     let debt_paths: Vec<(&str, &str)> = report["debt"]
         .as_array()
@@ -518,9 +519,18 @@ fn vendored_python_packages_are_not_the_service() {
         .filter_map(|d| Some((d["rule"].as_str()?, d["path"].as_str()?)))
         .collect();
     assert!(
-        debt_paths.iter().all(|(_, p)| !p.starts_with("lib/")),
+        debt_paths
+            .iter()
+            .all(|(_, p)| !p.starts_with("lib/") && !p.starts_with("data/")),
         "{debt_paths:?}"
     );
+    let browser = report["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["scope"] == "browser")
+        .unwrap();
+    assert_eq!(browser["files"], 1);
     assert_eq!(
         evidence(&report, "outbound-timeout")
             .into_iter()

@@ -43,6 +43,10 @@ pub struct ScopeHints {
     /// Reads browser globals (`document.`, `window.location`, `navigator.`,
     /// `localStorage`).
     pub browser_globals: bool,
+    /// Loads or defines a module (`import`, `require(`, `export`,
+    /// `module.exports`), or names a server runtime (`Deno.`, `Bun.`):
+    /// a file with none of these is a page's script ([`js_scope`]).
+    pub module: bool,
     /// A Go file's imports and whether it serves ([`go_hints`]).
     pub go: Option<GoHints>,
     /// A `go.mod`'s module path, to resolve the project's own imports.
@@ -345,8 +349,27 @@ pub fn hints(text: &str) -> ScopeHints {
         // A server file driving a headless browser (Playwright, Puppeteer)
         // names browser globals only in the callbacks it sends the page.
         browser_globals: has(MarkerKind::BrowserGlobal) && !has(MarkerKind::DrivesBrowser),
+        module: loads_modules(text),
         ..ScopeHints::default()
     }
+}
+
+/// Whether a JS/TS text loads or defines a module, or names a server
+/// runtime: one pass that stops at the first word, near the top of nearly
+/// every module.
+fn loads_modules(text: &str) -> bool {
+    static WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new([
+            "import",
+            "require(",
+            "export",
+            "module.exports",
+            "Deno.",
+            "Bun.",
+        ])
+        .expect("module words")
+    });
+    WORDS.is_match(text)
 }
 
 /// What a Python file says about the tree: the folders it puts on
@@ -1119,6 +1142,19 @@ fn js_scope(path: &str, hints: Option<&ScopeHints>, packages: &Packages) -> (Sco
         None => {}
     }
     let Some((m, stack, why)) = packages.governing(path) else {
+        // A page's script beside a Python, Go or Rust service's templates
+        // (`static/js/app.js`, `data/interfaces/default/js/script.js`): no
+        // package builds it, and it neither loads nor defines a module, as
+        // every Node program does. (Browser globals alone do not say it:
+        // a subfolder scanned without its package.json holds server code
+        // that builds DOM with jsdom or writes `window.location` into HTML.)
+        if path.ends_with(".js") && hints.is_some_and(|h| !h.module) {
+            return (
+                Scope::Browser,
+                "no package.json governs it and it loads no module (a page script run by a `<script>` tag)"
+                    .into(),
+            );
+        }
         return (Scope::Unknown, "no package.json governs it".into());
     };
     let rel = in_package(path, m);
@@ -1762,6 +1798,48 @@ mod tests {
         .unwrap();
         assert_eq!(hints.sys_paths, ["lib", "deps", "py"]);
         assert_eq!(python_hints("import sys\nprint(sys.argv)\n"), None);
+    }
+
+    #[test]
+    fn a_script_no_package_builds_and_that_loads_no_module_is_a_page_script() {
+        let page =
+            "$(function () {\n  fetch('/api/stats').then(render);\n  console.log('ready');\n});\n";
+        let texts = [
+            ("data/interfaces/js/stats.js", page),
+            ("data/interfaces/js/stats.ts", page),
+            (
+                "jobs/seed.js",
+                "const fs = require('fs');\nfetch(process.argv[2]);\n",
+            ),
+            (
+                "edge/handler.js",
+                "export default { fetch(req) { return fetch(req); } };\n",
+            ),
+            (
+                "serve.js",
+                "Bun.serve({ fetch(req) { return new Response('ok'); } });\n",
+            ),
+            ("pkg/app/poll.js", page),
+        ];
+        let paths: Vec<&str> = texts.iter().map(|(p, _)| *p).collect();
+        let got = scopes(
+            &paths,
+            &[manifest("pkg/package.json", &["express"])],
+            &texts,
+        );
+        assert_eq!(
+            got,
+            [
+                Scope::Browser,
+                // Only `.js`: a TypeScript file is always built by something.
+                Scope::Unknown,
+                Scope::Unknown,
+                Scope::Unknown,
+                Scope::Unknown,
+                // A package governs it: its stack decides, not this rule.
+                Scope::Server,
+            ]
+        );
     }
 
     #[test]
