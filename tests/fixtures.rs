@@ -495,12 +495,7 @@ fn scopes_decide_sites_and_secrets() {
         notes.iter().any(|n| n.contains("ci-service-database")),
         "{notes:?}"
     );
-    let browser = report["scopes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["scope"] == "browser")
-        .unwrap();
+    let browser = scope_row(&report, "browser");
     assert_eq!(browser["files"], 2);
     assert_eq!(browser["code_left_out"], 2);
 }
@@ -524,12 +519,7 @@ fn vendored_python_packages_and_page_scripts_are_not_the_service() {
             .all(|(_, p)| !p.starts_with("lib/") && !p.starts_with("data/")),
         "{debt_paths:?}"
     );
-    let browser = report["scopes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["scope"] == "browser")
-        .unwrap();
+    let browser = scope_row(&report, "browser");
     assert_eq!(browser["files"], 1);
     assert_eq!(
         evidence(&report, "outbound-timeout")
@@ -540,12 +530,7 @@ fn vendored_python_packages_and_page_scripts_are_not_the_service() {
     );
     assert_ne!(check(&report, "pii-in-logs")["status"], "fail");
     assert_eq!(check(&report, "health-endpoint")["status"], "pass");
-    let vendored = report["scopes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["scope"] == "vendored")
-        .unwrap();
+    let vendored = scope_row(&report, "vendored");
     assert_eq!(vendored["files"], 5);
     let notes: Vec<String> = evidence(&report, "hardcoded-secret")
         .into_iter()
@@ -555,6 +540,16 @@ fn vendored_python_packages_and_page_scripts_are_not_the_service() {
         notes.iter().any(|n| n.contains("1 in vendored files")),
         "{notes:?}"
     );
+}
+
+/// The `scopes` row of a JSON report for one scope.
+fn scope_row<'a>(report: &'a Value, scope: &str) -> &'a Value {
+    report["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["scope"] == scope)
+        .unwrap_or_else(|| panic!("no {scope} row: {}", report["scopes"]))
 }
 
 /// The app rooted at `root` in a JSON report.
