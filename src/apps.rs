@@ -28,7 +28,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::facts::{Facts, FileKind};
-use crate::inventory::file_name;
+use crate::inventory::{dir_of, file_name};
 use crate::report::Library;
 use crate::resolve::{Derived, server_packages, under};
 use crate::safe_text::SafeText;
@@ -77,10 +77,6 @@ pub fn deploy_file_rows() -> &'static [DeployFileRow] {
 /// (`examples/`, `fixtures/`, `node_modules/` …): no app of the repository.
 pub fn outside_apps(dir: &str) -> bool {
     dir.split('/').any(crate::inventory::not_app_folder)
-}
-
-fn dir_of(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 fn root_name(dir: &str) -> String {

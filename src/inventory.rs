@@ -228,6 +228,13 @@ pub fn file_name(path: &str) -> &str {
     }
 }
 
+/// The folder of a `/`-separated path (`a/b/c.py` → `a/b`; `""` for a
+/// path with no `/`): what [`file_name`] leaves.
+#[inline]
+pub fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
 /// The table, parsed once.
 pub fn folders() -> &'static Folders {
     static T: std::sync::LazyLock<Folders> = std::sync::LazyLock::new(|| {

@@ -17,6 +17,7 @@ use crate::facts::gitignore::{GitIgnore, Matchers, Verdict};
 use crate::facts::manifests::Manifest;
 use crate::facts::{Facts, Location};
 use crate::inventory::ManifestKind;
+use crate::inventory::dir_of;
 
 /// Everything derived from several facts at once.
 #[derive(Debug, Default, Clone)]
@@ -188,10 +189,6 @@ pub fn resolved(facts: &Facts) -> Facts {
     let mut f = facts.clone();
     f.derived = run(facts);
     f
-}
-
-fn dir_of(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 fn join(dir: &str, name: &str) -> String {

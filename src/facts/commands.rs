@@ -12,7 +12,7 @@
 
 use crate::facts::Facts;
 use crate::facts::manifests::Manifest;
-use crate::inventory::{ManifestKind, file_name};
+use crate::inventory::{ManifestKind, dir_of, file_name};
 
 /// How many hops a command is followed (script → target → script …).
 const MAX_DEPTH: usize = 8;
@@ -197,10 +197,6 @@ fn in_dir(dir: &str, name: &str) -> String {
     } else {
         format!("{dir}/{name}")
     }
-}
-
-fn dir_of(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 /// What the head of a simple command delegates to.

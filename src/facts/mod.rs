@@ -137,26 +137,30 @@ pub struct FileFacts {
     pub postmortem: Option<operations::PostmortemTemplate>,
     pub flag_use: Option<operations::FlagUse>,
     pub gitignore: Option<GitIgnore>,
-    /// A JS/TS file's directive and relative imports, for its scope.
+    /// What a source file says about where it and its tree run
+    /// ([`scope::ScopeHints`]: a JS/TS file's directive and imports, a Go
+    /// file's imports, the folders a Python file puts on `sys.path`).
     pub scope_hints: Option<scope::ScopeHints>,
     /// A manifest or CI file of this kind that did not parse: what it
     /// declares is unknown to the rules that read it.
     pub unparsed: Option<Unparsed>,
-    /// The text of a JavaScript or TypeScript production file whose code
-    /// facts wait for its scope ([`Deferred`]).
+    /// The text of a JavaScript, TypeScript or Python production file
+    /// whose code facts wait for its scope ([`Deferred`]).
     pub deferred: Option<Deferred>,
     pub warnings: Vec<Warning>,
 }
 
-/// A JavaScript or TypeScript file read but not yet read for code.
+/// A JavaScript, TypeScript or Python file read but not yet read for code.
 ///
 /// Where such a file runs is known only once every file is walked: its
 /// package.json (a Vite app ships to browsers, an Express one serves), its
 /// meta-framework's conventions and the modules that import it decide
 /// ([`scope::assign`]). Merging keeps no code facts of a file outside the
 /// service, and on a typical monorepo half the JS/TS files are browser code
-/// (documenso 633, memos 395 of their files): their code is read after
-/// scopes are assigned, and only where the service runs it.
+/// (documenso 633, memos 395 of their files), and a Python service may
+/// commit its dependencies (Tautulli's `lib/`, vendored: the project's own
+/// requirements, [`scope::assign`]): their code is read after scopes are
+/// assigned, and only where the service runs it.
 #[derive(Debug, Clone)]
 pub struct Deferred {
     pub lang: Lang,
@@ -715,7 +719,7 @@ pub fn extract(record: &FileRecord, text: &str) -> FileFacts {
 }
 
 /// Whether a file's code facts wait for its scope ([`Deferred`]): JS/TS
-/// production code that its path alone does not place (those outside the
+/// and Python production code that its path alone does not place (those outside the
 /// service are never read for code: [`code::extract`]). A Checkly check is
 /// not deferred: it holds deploy routes too.
 fn defers_code(record: &FileRecord, lang: Lang) -> bool {
@@ -758,7 +762,7 @@ pub(crate) fn finish_deferred(f: &mut FileFacts, in_service: bool) {
 }
 
 /// [`finish_deferred`] over every deferred file, on `threads` threads: the
-/// code of a service's JS/TS files is most of a scan's work, and it runs
+/// code of a service's JS/TS and Python files is most of a scan's work, and it runs
 /// after the walk, so every thread must stay busy to the end. Each thread
 /// takes the next file from one queue, the longest files first (a file read
 /// for the service costs about its length; one outside it almost nothing):

@@ -422,9 +422,6 @@ fn vendored_python(
     hints: &BTreeMap<String, ScopeHints>,
 ) -> Vec<(String, String)> {
     let table = &inventory::folders().vendored_python;
-    fn dir_of(p: &str) -> &str {
-        p.rsplit_once('/').map_or("", |(d, _)| d)
-    }
     let python: Vec<(&str, HashSet<String>)> = manifests
         .iter()
         .filter(|m| {
@@ -435,13 +432,16 @@ fn vendored_python(
         })
         .map(|m| {
             let names = m.deps.iter().map(|d| import_name(&d.name, table)).collect();
-            (dir_of(&m.path), names)
+            (inventory::dir_of(&m.path), names)
         })
         .collect();
     if python.is_empty() {
         return Vec::new();
     }
-    let manifest_dirs: HashSet<&str> = manifests.iter().map(|m| dir_of(&m.path)).collect();
+    let manifest_dirs: HashSet<&str> = manifests
+        .iter()
+        .map(|m| inventory::dir_of(&m.path))
+        .collect();
     // Folder → the packages (`NAME/__init__.py`) and modules (`NAME.py`) it
     // holds, in lower case.
     let mut held: HashMap<&str, Vec<String>> = HashMap::new();

@@ -616,10 +616,6 @@ fn client_of(module: &str) -> &'static str {
     }
 }
 
-/// Module-level helpers imported by name from their library: the local
-/// name and the library (`from aiohttp import request` →
-/// (`request`, aiohttp); `from httpx import get as fetch` → (`fetch`,
-/// httpx)). aiohttp's only module-level helper is `request`.
 /// Whether an import line of the file names `module` as a word (`import
 /// requests`, `import os, httpx`, `from pip._vendor import requests`).
 fn binds_module(code: &str, module: &str) -> bool {
@@ -634,6 +630,10 @@ fn binds_module(code: &str, module: &str) -> bool {
     })
 }
 
+/// Module-level helpers imported by name from their library: the local
+/// name and the library (`from aiohttp import request` →
+/// (`request`, aiohttp); `from httpx import get as fetch` → (`fetch`,
+/// httpx)). aiohttp's only module-level helper is `request`.
 fn bare_module_functions(code: &str) -> Vec<(String, &'static str)> {
     if !code.contains("import") {
         return Vec::new();
