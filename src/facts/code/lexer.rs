@@ -495,8 +495,11 @@ pub struct Lexed {
     /// String literal contents, sorted.
     pub strings: Vec<std::ops::Range<usize>>,
     /// Brackets balance and every string and comment closes, with nothing
-    /// the lexer cannot read alone (JS template interpolation). When false,
-    /// the file goes to the real parser, which either reads it or reports it.
+    /// the lexer cannot read alone (a JS regex literal that runs past its
+    /// line, a comment inside a template field). When false, the file goes
+    /// to the real parser, which either reads it or reports it. Where it is
+    /// true, the lexer reads JS/TS as tree-sitter does: see the syntax
+    /// test `lexer_agrees_with_the_parser`.
     pub certain: bool,
     /// Deepest bracket nesting outside strings and comments: the guard in
     /// front of the parser (see `nesting.rs`).
@@ -524,6 +527,13 @@ pub fn lex(text: &str, lang: Lang) -> Lexed {
         Lang::Rust => &SPECIAL_RUST,
     };
     let mut i = 0;
+    // A script's `#!` line is neither code nor a comment the parser knows.
+    if matches!(lang, Lang::JavaScript | Lang::TypeScript) && bytes.starts_with(b"#!") {
+        i = bytes
+            .iter()
+            .position(|b| *b == b'\n')
+            .unwrap_or(bytes.len());
+    }
     while i < bytes.len() {
         let b = bytes[i];
         if !special[b as usize] {
@@ -555,6 +565,17 @@ pub fn lex(text: &str, lang: Lang) -> Lexed {
                 strings.push(i + 1..end.saturating_sub(closing.len()).max(i + 1));
                 i = end;
                 continue;
+            }
+            // A JS template literal is read whole, with its fields and the
+            // strings and templates nested in them.
+            if b == b'`' && matches!(lang, Lang::JavaScript | Lang::TypeScript) {
+                let before = strings.len();
+                if let Some(end) = lex_template(bytes, i, 0, &mut strings) {
+                    i = end;
+                    continue;
+                }
+                strings.truncate(before);
+                certain = false;
             }
             let end = skip_string(bytes, i);
             let triple = bytes.get(i + 1) == Some(&b) && bytes.get(i + 2) == Some(&b) && b != b'`';
@@ -624,11 +645,20 @@ pub fn lex(text: &str, lang: Lang) -> Lexed {
                     certain = false;
                 }
             }
-            // A JS regex literal can hold quotes and brackets the lexer
-            // cannot tell from code: let the parser read such files.
+            // A JS regex literal holds quotes and brackets that are not
+            // code: it is read as a string when it closes on its line, and
+            // the parser reads the file when it does not.
+            // Looked up in `out`, where the comments before it are blank:
+            // a regex on the line after a comment follows what the comment
+            // follows.
             b'/' if matches!(lang, Lang::JavaScript | Lang::TypeScript)
-                && regex_literal_start(bytes, i) =>
+                && regex_literal_start(&out, i) =>
             {
+                if let Some((pattern_end, end)) = regex_literal_end(bytes, i) {
+                    strings.push(i + 1..pattern_end);
+                    i = end;
+                    continue;
+                }
                 certain = false;
             }
             _ => {}
@@ -735,13 +765,132 @@ fn split_fields(
     true
 }
 
+/// Deepest nesting of templates inside template fields the lexer reads
+/// (`${a ? `b ${c}` : ''}` is two); deeper goes to the parser.
+const TEMPLATE_NESTING_MAX: usize = 16;
+
+/// Read the JS template literal whose backtick is at `i`: its text parts go
+/// to `strings`, and its `${…}` fields are code, with the strings and
+/// templates nested in them recorded too, in order. Returns the offset past
+/// the closing backtick, or `None` when the template does not close or a
+/// field holds what the lexer does not read alone (a comment, a regex
+/// literal that does not close on its line, nesting past
+/// [`TEMPLATE_NESTING_MAX`]).
+fn lex_template(
+    bytes: &[u8],
+    i: usize,
+    nesting: usize,
+    strings: &mut Vec<std::ops::Range<usize>>,
+) -> Option<usize> {
+    if nesting > TEMPLATE_NESTING_MAX {
+        return None;
+    }
+    let mut seg = i + 1;
+    let mut j = i + 1;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
+            b'`' => {
+                strings.push(seg..j);
+                return Some(j + 1);
+            }
+            b'$' if bytes.get(j + 1) == Some(&b'{') => {
+                strings.push(seg..j);
+                j = lex_field(bytes, j + 2, nesting, strings)?;
+                seg = j;
+            }
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// Read a template field's code from `k` (just past `${`) to its closing
+/// `}`; returns the offset past it. See [`lex_template`].
+fn lex_field(
+    bytes: &[u8],
+    mut k: usize,
+    nesting: usize,
+    strings: &mut Vec<std::ops::Range<usize>>,
+) -> Option<usize> {
+    let mut depth = 0usize;
+    while k < bytes.len() {
+        match bytes[k] {
+            b'{' => depth += 1,
+            b'}' if depth == 0 => return Some(k + 1),
+            b'}' => depth -= 1,
+            b'`' => {
+                k = lex_template(bytes, k, nesting + 1, strings)?;
+                continue;
+            }
+            q @ (b'"' | b'\'') => {
+                let end = skip_string(bytes, k);
+                if end < k + 2 || bytes[end - 1] != q {
+                    return None;
+                }
+                strings.push(k + 1..end - 1);
+                k = end;
+                continue;
+            }
+            b'/' if matches!(bytes.get(k + 1), Some(b'/' | b'*')) => return None,
+            b'/' if regex_literal_start(bytes, k) => {
+                let (pattern_end, end) = regex_literal_end(bytes, k)?;
+                strings.push(k + 1..pattern_end);
+                k = end;
+                continue;
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    None
+}
+
+/// Where the regex literal that starts at `i` ends: the offset of its
+/// closing `/` and the offset past its flags. A `/` inside a character
+/// class (`[/]`) or escaped does not close it; a line end before the close
+/// means it was no regex literal (`None`).
+fn regex_literal_end(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let mut in_class = false;
+    let mut j = i + 1;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\'
+                if bytes
+                    .get(j + 1)
+                    .is_some_and(|b| !matches!(b, b'\n' | b'\r')) =>
+            {
+                j += 2
+            }
+            b'\n' | b'\r' | b'\\' => return None,
+            b'[' => {
+                in_class = true;
+                j += 1;
+            }
+            b']' => {
+                in_class = false;
+                j += 1;
+            }
+            b'/' if !in_class => {
+                let mut end = j + 1;
+                while bytes.get(end).is_some_and(u8::is_ascii_alphabetic) {
+                    end += 1;
+                }
+                return Some((j, end));
+            }
+            _ => j += 1,
+        }
+    }
+    None
+}
+
 /// A `/` where an expression starts (after `(`, `=`, `,`, `:`, `[`, `!`,
-/// `&`, `|`, `?`, `{`, `;`, `return`): the start of a regex literal.
+/// `&`, `|`, `?`, `{`, `;`, `=>`, the keyword `return`): the start of a
+/// regex literal.
 fn regex_literal_start(bytes: &[u8], i: usize) -> bool {
-    if bytes
-        .get(i + 1)
-        .is_some_and(|b| matches!(b, b'/' | b'*' | b' ' | b'='))
-    {
+    // `//` and `/*` open comments. Where an expression starts, `/ ` and
+    // `/=` open a regex too: division needs an operand before it.
+    if bytes.get(i + 1).is_some_and(|b| matches!(b, b'/' | b'*')) {
         return false;
     }
     let before = bytes[..i].iter().rev().find(|b| !b.is_ascii_whitespace());
@@ -751,7 +900,16 @@ fn regex_literal_start(bytes: &[u8], i: usize) -> bool {
             matches!(
                 b,
                 b'(' | b'=' | b',' | b':' | b'[' | b'!' | b'&' | b'|' | b'?' | b'{' | b';'
-            ) || bytes[..i].trim_ascii_end().ends_with(b"return")
+            ) || {
+                let code = bytes[..i].trim_ascii_end();
+                let keyword = |k: &[u8]| {
+                    code.ends_with(k)
+                        && code[..code.len() - k.len()].last().is_none_or(|b| {
+                            !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$'))
+                        })
+                };
+                keyword(b"return") || code.ends_with(b"=>")
+            }
         }
     }
 }
@@ -952,9 +1110,44 @@ mod tests {
             !lex("x = \"open\n", Lang::Python).certain,
             "unclosed string"
         );
+        // A regex literal that closes on its line is read as a string: its
+        // quotes and brackets are not code.
+        let text = "const r = /[)\"/]'/gi; call(r)\n";
+        let r = lex(text, Lang::JavaScript);
+        assert!(r.certain, "regex literal");
+        assert_eq!(r.strings, vec![11..17], "the pattern, not the flags");
+        let arrow = lex(
+            "const ok = (s) => /^\"[a-z]+\"$/.test(s);\n",
+            Lang::TypeScript,
+        );
+        assert!(arrow.certain && arrow.strings.len() == 1, "after =>");
         assert!(
-            !lex("const r = /[)\"]/;\n", Lang::JavaScript).certain,
-            "regex literal"
+            !lex("const r = /[)\"]\n", Lang::JavaScript).certain,
+            "a regex literal that does not close on its line"
+        );
+        // Templates nested in template fields, with strings of their own.
+        let text = "log(`a ${x ? `b ${y}\\n` : 'c'} d`);\n";
+        let t = lex(text, Lang::TypeScript);
+        assert!(t.certain, "nested template");
+        let texts: Vec<&str> = t.strings.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(texts, ["a ", "b ", "\\n", "c", " d"]);
+        let text = "q(`'${p.replace(/'/g, \"''\")}'`);\n";
+        let field = lex(text, Lang::TypeScript);
+        assert!(field.certain, "a regex literal inside a field");
+        let texts: Vec<&str> = field.strings.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(texts, ["'", "'", "''", "'"]);
+        assert!(
+            !lex("log(`a ${x /* why */} b`);\n", Lang::JavaScript).certain,
+            "a comment inside a field"
+        );
+        assert!(
+            !lex("log(`a ${x ? `b` : 'c}`);\n", Lang::JavaScript).certain,
+            "a field that does not close"
+        );
+        let bang = lex("#!/usr/bin/env node\nrun('/x');\n", Lang::JavaScript);
+        assert!(
+            bang.certain && bang.strings.len() == 1,
+            "a #! line is skipped"
         );
         assert!(
             lex("const half = a / b;\n", Lang::JavaScript).certain,
