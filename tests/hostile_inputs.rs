@@ -166,14 +166,14 @@ fn deep_rust_types_and_chains_are_refused_too() {
 
 #[test]
 fn deep_nesting_in_tree_sitter_languages_is_one_warning() {
-    // A regex literal, an unclosed string or bracket: the lexer hands these
-    // to tree-sitter, which the bracket depth guards.
+    // A comment in a template field, an unclosed string or bracket: the
+    // lexer hands these to tree-sitter, which the bracket depth guards.
     let (report, stderr) = scan(&[
         (
             "src/a.js",
             format!(
                 // A module (`require`): a script that loads none is a page's.
-                "const http = require('http'); fetch(u); const r = /x/; const x = {};\n",
+                "const http = require('http'); fetch(u); const t = `${{r /* why */}}`; const x = {};\n",
                 lines(&parens(5000))
             )
             .into_bytes(),
