@@ -139,9 +139,18 @@ def hostile():
         ("src/main.rs", "use reqwest;\nfn f() { let x: " + "V<" * 300 + "T" + ">" * 300 + " = y; }\n/* /* */\n"),
         ("src/main.rs", "use reqwest;\nfn f() { let x = x" + " + x" * 2000 + "; }\n/* /* */\n"),
         ("src/main.rs", "use reqwest;\nfn f() { if a {} " + "else if a {} " * 400 + "}\n/* /* */\n"),
-        ("src/app.js", f"fetch(u); const r = /x/; const x = {parens};\n"),
-        ("src/app.ts", "fetch(u); const r = /x/; const x = " + "{a:" * deep + "1" + "}" * deep + ";\n"),
-        ("src/App.tsx", "fetch(u); const r = /x/; const x = " + "<div>" * 300 + "</div>" * 300 + ";\n"),
+        # A comment inside a template field makes the JS lexer unsure (a
+        # regex literal no longer does: the lexer reads it).
+        ("src/app.js", f"fetch(u); const t = `${{r /* x */}}`; const x = {parens};\n"),
+        ("src/app.ts", "fetch(u); const t = `${r /* x */}`; const x = " + "{a:" * deep + "1" + "}" * deep + ";\n"),
+        ("src/App.tsx", "fetch(u); const t = `${r /* x */}`; const x = " + "<div>" * 300 + "</div>" * 300 + ";\n"),
+        # The lexer's own template and regex reading: templates nested past
+        # its bound, fields that never close between many closed templates,
+        # regex literals by the thousand and ones that never close.
+        ("src/app.ts", "fetch(u);\nconst t = " + "`${" * 3000 + "\n"),
+        ("src/app.ts", "fetch(u);\n" + ("`${{" + "``" * 200) * 40 + "\n"),
+        ("src/app.js", "fetch(u);\nconst r = [" + "/[/\\]'\"`/g, " * 1200 + "];\n"),
+        ("src/app.js", "fetch(u);\n" + ("x = (/[" + "/" * 700 + "\n") * 20),
         ("app/main.py", f"import requests\nx = {parens}\ny = 'open\n"),
         ("main.go", f'package m\nimport "net/http"\nvar x = {parens}\nvar y = [\n'),
         (".github/workflows/ci.yml", "on: push\njobs: " + "[" * deep + "\n"),

@@ -884,6 +884,11 @@ fn regex_literal_end(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     None
 }
 
+/// A byte of a JS/TS identifier (ASCII letters, digits, `_`, `$`).
+fn ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
 /// A `/` where an expression starts (after `(`, `=`, `,`, `:`, `[`, `!`,
 /// `&`, `|`, `?`, `{`, `;`, `=>`, the keyword `return`): the start of a
 /// regex literal.
@@ -902,13 +907,10 @@ fn regex_literal_start(bytes: &[u8], i: usize) -> bool {
                 b'(' | b'=' | b',' | b':' | b'[' | b'!' | b'&' | b'|' | b'?' | b'{' | b';'
             ) || {
                 let code = bytes[..i].trim_ascii_end();
-                let keyword = |k: &[u8]| {
-                    code.ends_with(k)
-                        && code[..code.len() - k.len()].last().is_none_or(|b| {
-                            !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$'))
-                        })
-                };
-                keyword(b"return") || code.ends_with(b"=>")
+                let after_return = code
+                    .strip_suffix(b"return")
+                    .is_some_and(|rest| rest.last().is_none_or(|b| !ident_byte(*b)));
+                after_return || code.ends_with(b"=>")
             }
         }
     }
@@ -941,7 +943,6 @@ fn call_type_arguments(code: String, strings: &[std::ops::Range<usize>]) -> Stri
     if !code.contains(">(") {
         return code;
     }
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
     // Where each list could end: a `<` with no `>(` within reach is no
     // list, and is passed over without a scan.
     let ends: Vec<usize> = code.match_indices(">(").map(|(k, _)| k).collect();
@@ -960,12 +961,12 @@ fn call_type_arguments(code: String, strings: &[std::ops::Range<usize>]) -> Stri
         let Some(reach) = ends.get(next_end) else {
             break;
         };
-        if reach - lt >= TYPE_ARGUMENTS_MAX || !ident(bytes[lt - 1]) {
+        if reach - lt >= TYPE_ARGUMENTS_MAX || !ident_byte(bytes[lt - 1]) {
             continue;
         }
         let name_start = bytes[..lt]
             .iter()
-            .rposition(|b| !ident(*b))
+            .rposition(|b| !ident_byte(*b))
             .map_or(0, |k| k + 1);
         if bytes[name_start].is_ascii_digit() {
             continue;

@@ -465,92 +465,83 @@ mod tests {
     fn lexer_agrees_with_the_parser() {
         let dir = std::env::var("LEXER_AGREES_DIR").expect("LEXER_AGREES_DIR");
         let (mut certain, mut unsure, mut bad) = (0usize, 0usize, Vec::new());
-        let mut stack = vec![std::path::PathBuf::from(dir)];
-        while let Some(d) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&d) else {
+        // `ignore`'s walk, as a scan's: symlinks are not followed.
+        for entry in ignore::WalkBuilder::new(dir).build().flatten() {
+            let path = entry.path();
+            let name = path.to_string_lossy().into_owned();
+            let lang = match crate::inventory::classify(&name) {
+                crate::inventory::FileKind::Source(
+                    lang @ (Lang::JavaScript | Lang::TypeScript),
+                ) => lang,
+                _ => continue,
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(path) else {
                 continue;
             };
-            for e in entries.flatten() {
-                let path = e.path();
-                let Ok(ft) = e.file_type() else { continue };
-                if ft.is_dir() {
-                    if e.file_name() != "node_modules" && e.file_name() != ".git" {
-                        stack.push(path);
-                    }
-                    continue;
-                }
-                let name = path.to_string_lossy().into_owned();
-                let lang = match path.extension().and_then(|x| x.to_str()) {
-                    Some("js" | "jsx" | "mjs" | "cjs") => Lang::JavaScript,
-                    Some("ts" | "tsx" | "mts" | "cts") => Lang::TypeScript,
-                    _ => continue,
-                };
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                if text.len() > 1 << 20 {
-                    continue;
-                }
-                let lexed = super::super::lexer::lex(&text, lang);
-                if !lexed.certain {
-                    unsure += 1;
-                    continue;
-                }
-                let Parse::Parsed(tree) = parse_tree_sitter(&name, lang, &text) else {
-                    continue;
-                };
-                certain += 1;
-                let mut blanked = text.as_bytes().to_vec();
-                for r in &tree.comments {
-                    for b in &mut blanked[r.clone()] {
-                        if *b != b'\n' {
-                            *b = b' ';
-                        }
+            if text.len() > 1 << 20 {
+                continue;
+            }
+            let lexed = super::super::lexer::lex(&text, lang);
+            if !lexed.certain {
+                unsure += 1;
+                continue;
+            }
+            let Parse::Parsed(tree) = parse_tree_sitter(&name, lang, &text) else {
+                continue;
+            };
+            certain += 1;
+            let mut blanked = text.as_bytes().to_vec();
+            for r in &tree.comments {
+                for b in &mut blanked[r.clone()] {
+                    if *b != b'\n' {
+                        *b = b' ';
                     }
                 }
-                let mask = |ranges: &[Range<usize>]| {
-                    let mut m = vec![false; text.len()];
-                    for r in ranges {
-                        for x in &mut m[r.start.min(text.len())..r.end.min(text.len())] {
-                            *x = true;
-                        }
+            }
+            let mask = |ranges: &[Range<usize>]| {
+                let mut m = vec![false; text.len()];
+                for r in ranges {
+                    for x in &mut m[r.start.min(text.len())..r.end.min(text.len())] {
+                        *x = true;
                     }
-                    m
-                };
-                let (lex_mask, tree_mask) = (mask(&lexed.strings), mask(&tree.strings));
-                // The parser leaves a template's escapes (`\n`) out of its
-                // text parts; the lexer keeps them in.
-                let bytes = text.as_bytes();
-                let escape = |i: usize| bytes[i.saturating_sub(5)..=i].contains(&b'\\');
-                let differ = (0..text.len())
-                    .filter(|&i| {
-                        lex_mask[i] != tree_mask[i] && !bytes[i].is_ascii_whitespace() && !escape(i)
-                    })
-                    .collect::<Vec<_>>();
-                if blanked != lexed.code.as_bytes() || !differ.is_empty() {
-                    let at = differ.first().copied().unwrap_or_else(|| {
-                        blanked
-                            .iter()
-                            .zip(lexed.code.as_bytes())
-                            .position(|(a, b)| a != b)
-                            .unwrap_or(0)
-                    });
-                    let line = text[..at].matches('\n').count() + 1;
-                    let (lo, hi) = (at.saturating_sub(30), (at + 30).min(text.len()));
-                    let near = String::from_utf8_lossy(&text.as_bytes()[lo..hi]).replace('\n', "⏎");
-                    let jsx = !name.ends_with(".ts")
-                        && !name.ends_with(".mts")
-                        && !name.ends_with(".cts");
-                    bad.push((
-                        jsx,
-                        format!(
-                            "{name}:{line} ({} bytes differ; lexer {} parser {} at «{near}»)",
-                            differ.len(),
-                            lex_mask.get(at).copied().unwrap_or_default(),
-                            tree_mask.get(at).copied().unwrap_or_default()
-                        ),
-                    ));
                 }
+                m
+            };
+            let (lex_mask, tree_mask) = (mask(&lexed.strings), mask(&tree.strings));
+            // The parser leaves a template's escapes (`\n`) out of its
+            // text parts; the lexer keeps them in.
+            let bytes = text.as_bytes();
+            let escape = |i: usize| bytes[i.saturating_sub(5)..=i].contains(&b'\\');
+            let differ = (0..text.len())
+                .filter(|&i| {
+                    lex_mask[i] != tree_mask[i] && !bytes[i].is_ascii_whitespace() && !escape(i)
+                })
+                .collect::<Vec<_>>();
+            if blanked != lexed.code.as_bytes() || !differ.is_empty() {
+                let at = differ.first().copied().unwrap_or_else(|| {
+                    blanked
+                        .iter()
+                        .zip(lexed.code.as_bytes())
+                        .position(|(a, b)| a != b)
+                        .unwrap_or(0)
+                });
+                let line = text[..at].matches('\n').count() + 1;
+                let (lo, hi) = (at.saturating_sub(30), (at + 30).min(text.len()));
+                let near = String::from_utf8_lossy(&text.as_bytes()[lo..hi]).replace('\n', "⏎");
+                let jsx =
+                    !name.ends_with(".ts") && !name.ends_with(".mts") && !name.ends_with(".cts");
+                bad.push((
+                    jsx,
+                    format!(
+                        "{name}:{line} ({} bytes differ; lexer {} parser {} at «{near}»)",
+                        differ.len(),
+                        lex_mask.get(at).copied().unwrap_or_default(),
+                        tree_mask.get(at).copied().unwrap_or_default()
+                    ),
+                ));
             }
         }
         eprintln!(
