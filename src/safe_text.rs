@@ -277,36 +277,33 @@ fn invisible(c: char) -> bool {
 }
 
 static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]*:(?P<v>[^/\s@]+)@").expect("url regex")
+    crate::facts::pattern::regex(r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]*:(?P<v>[^/\s@]+)@")
 });
 
 const CREDENTIAL_WORDS: &str = r"passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|hmac|signing[_-]?key|credentials?|bearer";
 
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+    crate::facts::pattern::regex(&format!(
         r#"(?i)[a-z0-9_.-]*(?:{CREDENTIAL_WORDS})[a-z0-9_-]*["']?\s*(?::=|=>|=|:)\s*["']?(?P<v>[^\s"'`,;)}}\]]+)"#
     ))
-    .expect("key-value regex")
 });
 
 static FLAG_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+    crate::facts::pattern::regex(&format!(
         r#"(?i)(?:^|\s)--?[a-z0-9-]*(?:{CREDENTIAL_WORDS})[a-z0-9-]*\s+["']?(?P<v>[^\s"'`]+)"#
     ))
-    .expect("flag regex")
 });
 
 static AUTH_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:bearer|basic|token)\s+(?P<v>[A-Za-z0-9._~+/=-]{12,})")
-        .expect("auth regex")
+    crate::facts::pattern::regex(r"(?i)\b(?:bearer|basic|token)\s+(?P<v>[A-Za-z0-9._~+/=-]{12,})")
 });
 
 static JWT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*").expect("jwt regex")
+    crate::facts::pattern::regex(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
 });
 
 static TOKEN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+_=-]{32,}").expect("token regex"));
+    LazyLock::new(|| crate::facts::pattern::regex(r"[A-Za-z0-9+_=-]{32,}"));
 
 /// Values after a credential-named key that are not credentials: references
 /// to where the value comes from, and words.

@@ -1191,18 +1191,22 @@ pub fn go_shell_gate(step: &str) -> Option<f64> {
     if !step.contains("go tool cover") {
         return None;
     }
-    let re = regex::Regex::new(
-        r#"(?:-lt|-le|<=?|(?i:threshold|min_coverage|coverage_min)\w*\s*[:=])\s*["']?(\d{1,3}(?:\.\d+)?)"#,
-    )
-    .ok()?;
-    re.captures(step)?.get(1)?.as_str().parse().ok()
+    static BOUND: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        crate::facts::pattern::regex(
+            r#"(?:-lt|-le|<=?|(?i:threshold|min_coverage|coverage_min)\w*\s*[:=])\s*["']?(\d{1,3}(?:\.\d+)?)"#,
+        )
+    });
+    BOUND.captures(step)?.get(1)?.as_str().parse().ok()
 }
 
 fn regex_number(s: &str) -> Option<f64> {
-    let re =
-        regex::Regex::new(r#""(?:lines|statements|branches|functions)"\s*:\s*(\d+(?:\.\d+)?)"#)
-            .ok()?;
-    re.captures_iter(s)
+    static METRIC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        crate::facts::pattern::regex(
+            r#""(?:lines|statements|branches|functions)"\s*:\s*(\d+(?:\.\d+)?)"#,
+        )
+    });
+    METRIC
+        .captures_iter(s)
         .filter_map(|c| c.get(1)?.as_str().parse().ok())
         .reduce(f64::min)
 }

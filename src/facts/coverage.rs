@@ -85,11 +85,13 @@ fn line_of(text: &str, needle: &str) -> Option<u32> {
 /// The lowest of the numbers given to `lines`/`statements`/`branches`/
 /// `functions` keys after `from` (JS object, JSON or YAML spelling).
 fn min_metric(text: &str) -> Option<f64> {
-    let re = regex::Regex::new(
-        r#"["']?(?:lines|statements|branches|functions)["']?\s*[:=]\s*(\d+(?:\.\d+)?)"#,
-    )
-    .ok()?;
-    re.captures_iter(text)
+    static METRIC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        crate::facts::pattern::regex(
+            r#"["']?(?:lines|statements|branches|functions)["']?\s*[:=]\s*(\d+(?:\.\d+)?)"#,
+        )
+    });
+    METRIC
+        .captures_iter(text)
         .filter_map(|c| c.get(1)?.as_str().parse().ok())
         .reduce(f64::min)
 }

@@ -268,14 +268,19 @@ fn terraform(path: &str, text: &str, h: &mut HygieneFacts) {
 pub fn slo_objectives(text: &str) -> Vec<String> {
     use std::sync::LazyLock;
     static PERCENT: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(?i)\b(9\d(?:\.\d+)?)\s?%(?:[^.\n]{0,40}?\b(availability|success|uptime|latency|requests|error))?").unwrap()
+        crate::facts::pattern::regex(
+            r"(?i)\b(9\d(?:\.\d+)?)\s?%(?:[^.\n]{0,40}?\b(availability|success|uptime|latency|requests|error))?",
+        )
     });
     static LATENCY: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(?i)\b(p(?:50|90|95|99|99\.9))\b[^\n\d]{0,20}?(?:<=?|under|below|less than|within)\s*(\d+)\s*(ms|s)\b").unwrap()
+        crate::facts::pattern::regex(
+            r"(?i)\b(p(?:50|90|95|99|99\.9))\b[^\n\d]{0,20}?(?:<=?|under|below|less than|within)\s*(\d+)\s*(ms|s)\b",
+        )
     });
     static TARGET: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(?m)^\s*(?:target|objective|goal)\s*:\s*(0\.\d+|9\d(?:\.\d+)?)\s*$")
-            .unwrap()
+        crate::facts::pattern::regex(
+            r"(?m)^\s*(?:target|objective|goal)\s*:\s*(0\.\d+|9\d(?:\.\d+)?)\s*$",
+        )
     });
     let mut out: Vec<String> = Vec::new();
     let mut push = |s: String| {
@@ -318,8 +323,9 @@ pub fn slo_document(path: &str, text: &str) -> Option<Marker> {
     if !(names_slo && lower.contains("error budget")) {
         return None;
     }
-    let re = regex::Regex::new(r"\b9\d(?:\.\d+)?\s?%").ok()?;
-    let line = text.lines().position(|l| re.is_match(l))? as u32 + 1;
+    static TARGET: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| crate::facts::pattern::regex(r"\b9\d(?:\.\d+)?\s?%"));
+    let line = text.lines().position(|l| TARGET.is_match(l))? as u32 + 1;
     Some(mark(
         path,
         line,

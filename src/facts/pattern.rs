@@ -17,6 +17,12 @@ pub fn regex(pattern: &str) -> Regex {
     Regex::new(&ascii(pattern)).unwrap_or_else(|e| panic!("pattern {pattern}: {e}"))
 }
 
+/// [`regex`] for a pattern built at run time (a name read from the file
+/// spliced into it): `None` when it does not compile.
+pub fn try_regex(pattern: &str) -> Option<Regex> {
+    Regex::new(&ascii(pattern)).ok()
+}
+
 /// The rewrite itself: outside a character class `\b` becomes `(?-u:\b)`;
 /// `\w` and `\d` become ASCII classes anywhere (a class nested in a class
 /// is a union). Escaped backslashes are left alone.
@@ -61,5 +67,57 @@ mod tests {
         let re = regex(r"\b(?P<recv>[A-Za-z_$][\w$]*)\.get\(");
         assert_eq!(&re.captures("x = api.get(u)").unwrap()["recv"], "api");
         assert!(regex(r"\bfetch\(").is_match("é fetch(u)"));
+    }
+
+    /// Every regex of the scanner is compiled here (or from [`ascii`]'s
+    /// output): a Unicode `\d` or `\b` compiled elsewhere cost a small scan
+    /// milliseconds. The secret exclusions are the one exception: they
+    /// judge values, which may be in any script.
+    #[test]
+    fn no_regex_is_compiled_outside_this_module() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut stack = vec![src.clone()];
+        let mut offenders = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let rel = path
+                    .strip_prefix(&src)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if path.extension().is_none_or(|e| e != "rs")
+                    || rel == "facts/pattern.rs"
+                    || rel == "facts/secrets/exclusions.rs"
+                {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                // Unit tests may compile what they like.
+                let code = text.split("#[cfg(test)]").next().unwrap();
+                for (i, line) in code.lines().enumerate() {
+                    let compiles = ["Regex::new(", "RegexBuilder::new(", "RegexSet::new("]
+                        .iter()
+                        .any(|c| line.contains(c));
+                    if compiles
+                        && !code
+                            .lines()
+                            .nth(i + 1)
+                            .is_some_and(|l| l.contains("pattern::ascii("))
+                        && !line.contains("pattern::ascii(")
+                    {
+                        offenders.push(format!("src/{rel}:{}", i + 1));
+                    }
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "compile through facts::pattern: {offenders:?}"
+        );
     }
 }

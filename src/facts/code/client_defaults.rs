@@ -51,11 +51,11 @@ static DEFAULTS: LazyLock<Vec<Default>> = LazyLock::new(|| {
         .default
         .into_iter()
         .map(|row| Default {
-            sets: Regex::new(&row.sets).expect("`sets` compiles"),
+            sets: crate::facts::pattern::regex(&row.sets),
             off: row
                 .off
                 .iter()
-                .map(|o| Regex::new(o).expect("`off` compiles"))
+                .map(|o| crate::facts::pattern::regex(o))
                 .collect(),
             row,
         })

@@ -339,7 +339,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     // (`http`, `ai`) matches hundreds of times in one file.
     let mut named = vec![false; CLIENTS.len()];
     for m in set
-        .ac
+        .ac()
         .find_overlapping_iter(aho_corasick::Input::new(code.as_bytes()))
     {
         named[set.row_of[m.pattern().as_usize()]] = true;
@@ -905,10 +905,9 @@ fn namespace_imported(src: &Source, ns: &str, modules: &[&str]) -> bool {
 /// only a file with an options call gets here.
 fn definition(src: &Source, name: &str) -> Option<(usize, usize)> {
     let n = regex::escape(name);
-    let re = Regex::new(&format!(
+    let re = crate::facts::pattern::try_regex(&format!(
         r"(?m)(?:\bfunction\s*\*?\s*{n}\s*\([^)]*\)[^{{;]*\{{|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s*)?(?:function\b[^{{]*|\([^)]*\)\s*(?::[^=;{{]+)?=>\s*)\{{|^[ \t]*(?:(?:public|private|protected|static|async|override)\s+)*{n}\s*\([^)]*\)\s*(?::[^{{;]+)?\{{)"
-    ))
-    .ok()?;
+    ))?;
     let m = src.matches(&re).next()?;
     Some((m.start(), src.matching(m.end() - 1)?))
 }
@@ -921,12 +920,11 @@ fn definition(src: &Source, name: &str) -> Option<(usize, usize)> {
 fn literal_binding(src: &Source, name: &str, before: usize) -> Option<(usize, usize)> {
     let n = regex::escape(name);
     let python = src.lang == Lang::Python;
-    let re = Regex::new(&if python {
+    let re = crate::facts::pattern::try_regex(&if python {
         format!(r"(?m)^[ \t]*{n}[ \t]*(?::[^=\n]+)?=[ \t]*\{{")
     } else {
         format!(r"\b(?:const|let|var)\s+{n}\s*(?::[^=;{{}}]+)?=\s*\{{")
-    })
-    .ok()?;
+    })?;
     let m = src.matches(&re).filter(|m| m.end() <= before).last()?;
     if python
         && super::shapes::innermost_function(src.functions(), m.start()).map(|f| f.1)

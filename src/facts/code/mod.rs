@@ -319,22 +319,39 @@ pub(crate) fn lang_key(lang: Lang) -> &'static str {
 }
 
 /// One automaton over a rule table's needles for one language, and the row
-/// each needle belongs to.
+/// each needle belongs to. The automaton is built the first time a file of
+/// its language asks: a Python service never pays for the JavaScript one.
 pub(crate) struct NeedleSet {
-    pub ac: aho_corasick::AhoCorasick,
+    table: &'static str,
+    kind: aho_corasick::MatchKind,
+    needles: Vec<String>,
+    ac: std::sync::OnceLock<aho_corasick::AhoCorasick>,
     pub row_of: Vec<usize>,
 }
 
+impl NeedleSet {
+    /// A DFA: each set is built once per scan (about a millisecond for the
+    /// JavaScript needles) but searched over every parsed file, and on
+    /// documenso's 718 parsed files it searches the library and client
+    /// needles in about a third of a contiguous NFA's time (bare module
+    /// names such as `ai` or `got` match thousands of times).
+    pub fn ac(&self) -> &aho_corasick::AhoCorasick {
+        self.ac.get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(self.kind)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&self.needles)
+                .unwrap_or_else(|e| panic!("{}: {e}", self.table))
+        })
+    }
+}
+
 /// A [`NeedleSet`] per language key, from each row's language and needles.
-/// A DFA: each set is built once per scan (under a millisecond) but searched
-/// over every parsed file, and on documenso's 718 parsed files it searches
-/// the library and client needles in about a third of a contiguous NFA's
-/// time (bare module names such as `ai` or `got` match thousands of times).
-pub(crate) fn needle_sets<'t, T>(
-    table: &'t str,
-    rows: &'t [T],
+pub(crate) fn needle_sets<T>(
+    table: &'static str,
+    rows: &[T],
     lang: impl Fn(&T) -> &str,
-    needles: impl Fn(&'t T) -> &'t [String],
+    needles: impl Fn(&T) -> &[String],
     kind: aho_corasick::MatchKind,
 ) -> Vec<(&'static str, NeedleSet)> {
     for row in rows {
@@ -351,16 +368,18 @@ pub(crate) fn needle_sets<'t, T>(
             let mut row_of = Vec::new();
             for (i, row) in rows.iter().enumerate().filter(|(_, r)| lang(r) == key) {
                 for n in needles(row) {
-                    all.push(n.as_str());
+                    all.push(n.clone());
                     row_of.push(i);
                 }
             }
-            let ac = aho_corasick::AhoCorasick::builder()
-                .match_kind(kind)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(all)
-                .unwrap_or_else(|e| panic!("{table}: {e}"));
-            (key, NeedleSet { ac, row_of })
+            let set = NeedleSet {
+                table,
+                kind,
+                needles: all,
+                ac: std::sync::OnceLock::new(),
+                row_of,
+            };
+            (key, set)
         })
         .collect()
 }

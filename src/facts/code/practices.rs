@@ -214,7 +214,7 @@ pub fn extract(src: &Source, facts: &mut CodeFacts) {
     // (row, first offset, count, whether that offset is only an import:
     // the first call site, when there is one, is the better evidence).
     let mut seen: Vec<(usize, usize, usize, bool)> = Vec::new();
-    for hit in m.ac.find_iter(code) {
+    for hit in m.ac().find_iter(code) {
         let start = hit.start();
         // `mypino(` is not `pino(`: a needle that starts with a word
         // character must start a word.

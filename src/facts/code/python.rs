@@ -196,7 +196,7 @@ fn clients(src: &Source) -> (HashMap<String, Client>, ClassClients) {
     // `from requests import Session` then `self.session = Session()`: the
     // class imported bare is the same client.
     for (local, ctor) in bare_client_imports(code) {
-        let Ok(assign) = Regex::new(&format!(
+        let Some(assign) = crate::facts::pattern::try_regex(&format!(
             r"(?P<name>[\w.]+)[ \t]*(?::[ \t]*[\w.\[\]| \t]+)?=\s*{}\(",
             regex::escape(&local)
         )) else {
