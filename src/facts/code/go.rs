@@ -517,6 +517,10 @@ fn project_clients(src: &Source, facts: &mut CodeFacts) {
         }
     }
     // The importing side: every project package this file imports by path.
+    // `name.Verb(` calls by receiver, read once for the file when the first
+    // constructor is bound (a search per bound name was a tenth of a Go
+    // service's scan).
+    let mut verb_calls: Option<VerbCalls> = None;
     for imp in src.captures(&IMPORT_LINE) {
         let path = imp["path"].to_string();
         // The standard library and one-segment paths hold no project code.
@@ -557,16 +561,18 @@ fn project_clients(src: &Source, facts: &mut CodeFacts) {
                 export: Some(format!("{f}()")),
             });
         }
+        if !ctors.is_empty() && verb_calls.is_none() {
+            verb_calls = Some(verb_calls_by_receiver(src));
+        }
+        let verb_calls = verb_calls.as_ref();
         for (lhs, ctor, bound_at) in ctors {
             let name = lhs.rsplit('.').next().unwrap_or(&lhs).to_string();
             // A local (`httpClient := client.GetHTTPClient(nil)`) binds
             // only within its function: three functions of a file that each
             // bind `httpClient` are three clients, each called once.
             let within = (!lhs.contains('.')).then(|| innermost_function(src, bound_at));
-            for (at, open, f) in member_calls(src, &name) {
-                if !WRAPPER_VERB.split('|').any(|v| v == f) {
-                    continue;
-                }
+            let calls = verb_calls.and_then(|v| v.get(name.as_str()));
+            for &(at, open, f) in calls.into_iter().flatten() {
                 if within.is_some_and(|w| innermost_function(src, at) != w) {
                     continue;
                 }
@@ -608,6 +614,48 @@ fn member_calls<'a>(src: &'a Source, name: &str) -> Vec<(usize, usize, &'a str)>
         let open = at + name.len() + 1 + len;
         if src.is_code(at) {
             out.push((at, open, f));
+        }
+    }
+    out
+}
+
+/// Calls by receiver name: (where the name starts, the open paren, the verb).
+type VerbCalls<'a> = HashMap<&'a str, Vec<(usize, usize, &'a str)>>;
+
+/// Every `name.Verb(` call in code with a [`WRAPPER_VERB`], by `name`:
+/// for each name, what [`member_calls`] finds for it and keeps for a verb.
+/// A receiver is every run of identifier characters ending at the `.` that
+/// starts after a byte which is not an ASCII identifier byte (one name in
+/// ASCII code; a non-ASCII letter before it gives more than one, as
+/// [`member_calls`]' search by name does).
+fn verb_calls_by_receiver<'a>(src: &'a Source) -> VerbCalls<'a> {
+    let code = &src.code;
+    let bytes = code.as_bytes();
+    let ident_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out: HashMap<&str, Vec<(usize, usize, &str)>> = HashMap::new();
+    for (dot, _) in code.match_indices('.') {
+        let rest = &code[dot + 1..];
+        let len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let f = &rest[..len];
+        if !rest[len..].starts_with('(') || !WRAPPER_VERB.split('|').any(|v| v == f) {
+            continue;
+        }
+        let open = dot + 1 + len;
+        // An empty name (a left-hand side ending in `.`) is found wherever
+        // no identifier byte precedes the `.`, as the search by name does.
+        if (dot == 0 || !ident_byte(bytes[dot - 1])) && src.is_code(dot) {
+            out.entry("").or_default().push((dot, open, f));
+        }
+        // Back over identifier characters: each start a name may have.
+        for (at, c) in code[..dot].char_indices().rev() {
+            if !(c.is_alphanumeric() || c == '_') {
+                break;
+            }
+            if (at == 0 || !ident_byte(bytes[at - 1])) && src.is_code(at) {
+                out.entry(&code[at..dot]).or_default().push((at, open, f));
+            }
         }
     }
     out
@@ -1032,6 +1080,28 @@ mod tests {
 
     fn go(text: &str) -> crate::facts::code::CodeFacts {
         extract("main.go", Lang::Go, false, text)
+    }
+
+    /// The index read once per file finds, for every name, the verb calls
+    /// that the search by name finds: receivers after a field, after a
+    /// non-ASCII letter, an empty name, and calls in strings and comments
+    /// (which neither counts).
+    #[test]
+    fn verb_calls_by_receiver_agree_with_the_search_by_name() {
+        let text = "package p\nfunc f() {\n\thc.Get(u)\n\ts.hc.Do(r)\n\tmyhc.Post(u)\n\
+                    \téhc.Do(r)\n\t(x).Do(r)\n\thc.Close()\n\thc.Getter(u)\n\
+                    \t// hc.Get(u)\n\ts := \"hc.Get(u)\"\n\thc.Send(m)\n}\n";
+        let src = crate::facts::code::lexer::Source::new("p.go", Lang::Go, text);
+        let index = super::verb_calls_by_receiver(&src);
+        for name in ["hc", "myhc", "éhc", "s", "x", "", "Get", "nothing"] {
+            let by_name: Vec<_> = super::member_calls(&src, name)
+                .into_iter()
+                .filter(|(_, _, f)| super::WRAPPER_VERB.split('|').any(|v| v == *f))
+                .collect();
+            let indexed = index.get(name).cloned().unwrap_or_default();
+            assert_eq!(indexed, by_name, "{name:?}");
+        }
+        assert_eq!(index["hc"].len(), 4, "{:?}", index["hc"]);
     }
 
     #[test]
