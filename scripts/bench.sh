@@ -9,6 +9,7 @@
 #   FILES=20000   approximate number of files to generate per tree
 #   KEEP=1        keep the generated tree (its path is printed)
 #   RUNS=5        hyperfine runs per command
+#   ROUNDS=RUNS   rounds of the interleaved ratio (rg, then graduate, each round)
 #   INSTR=1       also count instructions (valgrind's callgrind, one thread):
 #                 unlike time, the count does not drift with the machine's
 #                 load, so it shows a change of a few percent (slow: minutes)
@@ -264,6 +265,26 @@ hyperfine --style basic --warmup 1 --runs "$RUNS" -i --export-json "$WORK/source
 hyperfine --style basic --warmup 3 --runs 20 -i --export-json "$WORK/small.json" \
   -n small "$(q "$BIN" scan fixtures/fastapi-service --format json) > /dev/null"
 
+# 4a. Interleaved: ripgrep then graduate, round after round, and the median
+# of each round's ratio. A shared machine drifts by a fifth within minutes
+# (its page cache is trimmed too); the two commands of one round see the
+# same machine, where hyperfine's batches above do not.
+ROUNDS="${ROUNDS:-$RUNS}"
+ratio_rounds() {  # TREE RG-COMMAND...: median of graduate/rg over ROUNDS rounds
+  local tree="$1" a b c i
+  shift
+  local r=()
+  for ((i = 0; i < ROUNDS; i++)); do
+    a=$(date +%s%N); "$@" >/dev/null 2>&1 || true; b=$(date +%s%N)
+    "$BIN" scan "$tree" --format json >/dev/null 2>&1 || true; c=$(date +%s%N)
+    r+=("$(((c - b) * 1000 / (b - a)))")
+  done
+  printf '%s\n' "${r[@]}" | sort -n |
+    awk '{v[NR] = $1} END {m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f", m / 1000}'
+}
+IR_TREE="$(ratio_rounds "$TREE" "${RG[@]}")"
+IR_SRC="$(ratio_rounds "$SRC" "${RGS[@]}")"
+
 # 4b. Instructions, single-threaded, when asked (INSTR=1).
 instr() {  # instructions of one run of "$@", in millions
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
@@ -304,6 +325,8 @@ printf 'ratio graduate/rg    %.2f (fastest runs: %.2f)\n' "$(echo "$GM $RM" | aw
 printf 'source-heavy tree    %d files: graduate %.1f ± %.1f ms, rg %.1f ± %.1f ms, ratio %.2f (fastest runs: %.2f)\n' \
   "$src_total" "$XM" "$XS" "$YM" "$YS" "$(echo "$XM $YM" | awk '{print $1 / $2}')" \
   "$(echo "$XN $YN" | awk '{print $1 / $2}')"
+printf 'interleaved ratio    tree %s, source-heavy %s (median of %d rounds of rg then graduate)\n' \
+  "$IR_TREE" "$IR_SRC" "$ROUNDS"
 printf 'small fixture        %.1f ± %.1f ms (fastapi-service)\n' "$SM" "$SS"
 if [[ "${INSTR:-0}" == 1 ]]; then
   printf 'instructions (1 thread, millions): tree graduate %s rg %s; source-heavy graduate %s rg %s\n' \
