@@ -97,16 +97,30 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                // Unit tests may compile what they like.
-                let code = text.split("#[cfg(test)]").next().unwrap();
-                for (i, line) in code.lines().enumerate() {
+                // Unit-test modules (`#[cfg(test)]` then a top-level
+                // `mod … {`, to its closing `}` at the start of a line) may
+                // compile what they like; everything else is read.
+                let lines: Vec<&str> = text.lines().collect();
+                let mut in_tests = false;
+                for (i, line) in lines.iter().enumerate() {
+                    if in_tests {
+                        in_tests = *line != "}";
+                        continue;
+                    }
+                    if line.trim() == "#[cfg(test)]"
+                        && lines
+                            .get(i + 1)
+                            .is_some_and(|l| l.starts_with("mod ") && l.ends_with('{'))
+                    {
+                        in_tests = true;
+                        continue;
+                    }
                     let compiles = ["Regex::new(", "RegexBuilder::new(", "RegexSet::new("]
                         .iter()
                         .any(|c| line.contains(c));
                     if compiles
-                        && !code
-                            .lines()
-                            .nth(i + 1)
+                        && !lines
+                            .get(i + 1)
                             .is_some_and(|l| l.contains("pattern::ascii("))
                         && !line.contains("pattern::ascii(")
                     {
