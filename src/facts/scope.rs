@@ -1361,6 +1361,7 @@ pub fn assign(
     let vendored = vendored_python(files, manifests, hints);
     // The one reason most files get, written once per language rather than
     // formatted for each of the tree's files.
+    let why_of = |lang: Lang| format!("{lang:?} source outside test, example and tool folders");
     let outside: Vec<(Lang, String)> = [
         Lang::JavaScript,
         Lang::TypeScript,
@@ -1369,17 +1370,13 @@ pub fn assign(
         Lang::Rust,
     ]
     .into_iter()
-    .map(|lang| {
-        let why = format!("{lang:?} source outside test, example and tool folders");
-        (lang, why)
-    })
+    .map(|lang| (lang, why_of(lang)))
     .collect();
     let source_reason = |lang: Lang| -> String {
         outside
             .iter()
             .find(|(l, _)| *l == lang)
-            .map(|(_, why)| why.clone())
-            .unwrap_or_else(|| format!("{lang:?} source outside test, example and tool folders"))
+            .map_or_else(|| why_of(lang), |(_, why)| why.clone())
     };
     let decide = |f: &FileRecord| -> (Scope, String) {
         let copied = vendored.iter().find(|(folder, _)| {

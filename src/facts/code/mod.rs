@@ -324,7 +324,7 @@ pub(crate) fn lang_key(lang: Lang) -> &'static str {
 pub(crate) struct NeedleSet {
     table: &'static str,
     kind: aho_corasick::MatchKind,
-    needles: Vec<String>,
+    needles: Vec<&'static str>,
     ac: std::sync::OnceLock<aho_corasick::AhoCorasick>,
     pub row_of: Vec<usize>,
 }
@@ -349,9 +349,9 @@ impl NeedleSet {
 /// A [`NeedleSet`] per language key, from each row's language and needles.
 pub(crate) fn needle_sets<T>(
     table: &'static str,
-    rows: &[T],
+    rows: &'static [T],
     lang: impl Fn(&T) -> &str,
-    needles: impl Fn(&T) -> &[String],
+    needles: impl Fn(&'static T) -> &'static [String],
     kind: aho_corasick::MatchKind,
 ) -> Vec<(&'static str, NeedleSet)> {
     for row in rows {
@@ -368,7 +368,7 @@ pub(crate) fn needle_sets<T>(
             let mut row_of = Vec::new();
             for (i, row) in rows.iter().enumerate().filter(|(_, r)| lang(r) == key) {
                 for n in needles(row) {
-                    all.push(n.clone());
+                    all.push(n.as_str());
                     row_of.push(i);
                 }
             }
