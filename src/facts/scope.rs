@@ -532,8 +532,18 @@ static GO_MARKS: LazyLock<Vec<(String, Mark)>> = LazyLock::new(|| {
 pub fn go_hints(text: &str) -> ScopeHints {
     let mut imports = Vec::new();
     let mut in_block = false;
+    let mut package = false;
     for line in text.lines() {
+        // Go's imports come after the package clause and before every
+        // other declaration: the first top-level `func`, `type`, `var` or
+        // `const` after the clause ends them (a Go service's files are
+        // mostly declarations, read line by line for nothing; a licence
+        // header's code example comes before the clause).
+        if package && !in_block && top_level_declaration(line) {
+            break;
+        }
         let t = line.trim();
+        package |= t.starts_with("package ");
         if in_block {
             if t.starts_with(')') {
                 in_block = false;
@@ -594,6 +604,16 @@ pub fn go_hints(text: &str) -> ScopeHints {
         }),
         ..ScopeHints::default()
     }
+}
+
+/// A line that starts a top-level Go declaration other than an import, as
+/// gofmt writes one (at the start of the line; a comment's indented code
+/// example is not one).
+fn top_level_declaration(line: &str) -> bool {
+    ["func", "type", "var", "const"].iter().any(|k| {
+        line.strip_prefix(k)
+            .is_some_and(|r| r.starts_with([' ', '\t', '(']))
+    })
 }
 
 /// A `go.mod`'s module path.
@@ -1677,6 +1697,44 @@ mod tests {
             );
         }
         assert!(seen > 0);
+    }
+
+    /// The import lines end at the first top-level declaration after the
+    /// package clause; a licence header's code before the clause and an
+    /// indented `func` in a comment do not end them.
+    #[test]
+    fn go_imports_are_read_up_to_the_first_declaration() {
+        let text = "/*\nfunc Example() {}\n*/\npackage main\n\n// Usage:\n//\tfunc x()\n\
+                    import \"github.com/spf13/cobra\"\n\nimport (\n\tlog \"github.com/sirupsen/logrus\"\n\
+                    \tfunc_ \"example.com/func\"\n)\n\nvar x = 1\n\nimport \"example.com/late\"\n";
+        let g = go_hints(text).go.unwrap();
+        assert_eq!(
+            g.imports,
+            [
+                "github.com/spf13/cobra",
+                "github.com/sirupsen/logrus",
+                "example.com/func"
+            ]
+        );
+        assert!(g.cli && g.main);
+        for decl in [
+            "func main() {",
+            "type T struct{}",
+            "const (",
+            "var(",
+            "func (s *S) M() {",
+        ] {
+            assert!(top_level_declaration(decl), "{decl}");
+        }
+        for other in [
+            "\tfunc x()",
+            "function()",
+            "types := 1",
+            "// func x()",
+            "variable",
+        ] {
+            assert!(!top_level_declaration(other), "{other}");
+        }
     }
 
     /// Every `[[marker]]` row of rules/scopes.toml: each `match` file sets

@@ -520,24 +520,28 @@ fn project_clients(src: &Source, facts: &mut CodeFacts) {
     // `name.Verb(` calls by receiver, read once for the file when the first
     // constructor is bound (a search per bound name was a tenth of a Go
     // service's scan).
-    let mut verb_calls: Option<VerbCalls> = None;
-    for imp in src.captures(&IMPORT_LINE) {
-        let path = imp["path"].to_string();
+    let mut verb_calls: Option<MemberCalls> = None;
+    // `pkg.Fn(` calls by package name, from one pass over the file when
+    // the first project import is met (a search of the file per import was
+    // a tenth of a Go service's scan).
+    let mut pkg_calls: Option<MemberCalls> = None;
+    for (alias, path) in src.go_import_lines() {
+        let path = path.to_string();
         // The standard library and one-segment paths hold no project code.
         if !path.split('/').next().is_some_and(|h| h.contains('.')) {
             continue;
         }
-        let pkg = imp
-            .name("alias")
-            .map(|a| a.as_str().to_string())
+        let pkg = alias
+            .map(str::to_string)
             .unwrap_or_else(|| path.rsplit('/').next().unwrap_or("").replace('-', "_"));
-        if pkg.is_empty() || pkg == "_" || !code.contains(&format!("{pkg}.")) {
+        if pkg.is_empty() || pkg == "_" {
             continue;
         }
-        // `pkg.Fn(`: plain string search, a regex per file and import
-        // would cost more than the file's whole scan.
+        let calls = pkg_calls
+            .get_or_insert_with(|| member_calls_by_receiver(src, exported))
+            .get(pkg.as_str());
         let mut ctors: Vec<(String, String, usize)> = Vec::new();
-        for (at, open, f) in member_calls(src, &pkg) {
+        for &(at, open, f) in calls.into_iter().flatten() {
             facts.go_fields.push(super::go_fields::Fact::Called {
                 import: path.clone(),
                 name: f.to_string(),
@@ -562,7 +566,9 @@ fn project_clients(src: &Source, facts: &mut CodeFacts) {
             });
         }
         if !ctors.is_empty() && verb_calls.is_none() {
-            verb_calls = Some(verb_calls_by_receiver(src));
+            verb_calls = Some(member_calls_by_receiver(src, |f| {
+                WRAPPER_VERB.split('|').any(|v| v == f)
+            }));
         }
         let verb_calls = verb_calls.as_ref();
         for (lhs, ctor, bound_at) in ctors {
@@ -591,7 +597,10 @@ fn project_clients(src: &Source, facts: &mut CodeFacts) {
 }
 
 /// `name.Fn(` in code, `name` on an identifier boundary (a field
-/// `s.name.Fn(` counts): (where `name` starts, the open paren, `Fn`).
+/// `s.name.Fn(` counts): (where `name` starts, the open paren, `Fn`). The
+/// search by name that [`member_calls_by_receiver`] answers for every name
+/// at once, kept as the tests' reference.
+#[cfg(test)]
 fn member_calls<'a>(src: &'a Source, name: &str) -> Vec<(usize, usize, &'a str)> {
     let code = &src.code;
     let bytes = code.as_bytes();
@@ -608,7 +617,7 @@ fn member_calls<'a>(src: &'a Source, name: &str) -> Vec<(usize, usize, &'a str)>
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
             .unwrap_or(rest.len());
         let f = &rest[..len];
-        if !f.starts_with(|c: char| c.is_ascii_uppercase()) || !rest[len..].starts_with('(') {
+        if !exported(f) || !rest[len..].starts_with('(') {
             continue;
         }
         let open = at + name.len() + 1 + len;
@@ -619,16 +628,22 @@ fn member_calls<'a>(src: &'a Source, name: &str) -> Vec<(usize, usize, &'a str)>
     out
 }
 
-/// Calls by receiver name: (where the name starts, the open paren, the verb).
-type VerbCalls<'a> = HashMap<&'a str, Vec<(usize, usize, &'a str)>>;
+/// Calls by receiver name: (where the name starts, the open paren, the
+/// member called).
+type MemberCalls<'a> = HashMap<&'a str, Vec<(usize, usize, &'a str)>>;
 
-/// Every `name.Verb(` call in code with a [`WRAPPER_VERB`], by `name`:
-/// for each name, what [`member_calls`] finds for it and keeps for a verb.
-/// A receiver is every run of identifier characters ending at the `.` that
-/// starts after a byte which is not an ASCII identifier byte (one name in
-/// ASCII code; a non-ASCII letter before it gives more than one, as
-/// [`member_calls`]' search by name does).
-fn verb_calls_by_receiver<'a>(src: &'a Source) -> VerbCalls<'a> {
+/// An exported member: `Fn` of `pkg.Fn(`, as [`member_calls`] keeps it.
+fn exported(f: &str) -> bool {
+    f.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// Every `name.Fn(` call in code whose `Fn` is kept, by `name`: for each
+/// name, what [`member_calls`] finds for it and keeps. A receiver is every
+/// run of identifier characters ending at the `.` that starts after a byte
+/// which is not an ASCII identifier byte (one name in ASCII code; a
+/// non-ASCII letter before it gives more than one, as [`member_calls`]'
+/// search by name does).
+fn member_calls_by_receiver<'a>(src: &'a Source, keep: impl Fn(&str) -> bool) -> MemberCalls<'a> {
     let code = &src.code;
     let bytes = code.as_bytes();
     let ident_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
@@ -639,7 +654,7 @@ fn verb_calls_by_receiver<'a>(src: &'a Source) -> VerbCalls<'a> {
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
             .unwrap_or(rest.len());
         let f = &rest[..len];
-        if !rest[len..].starts_with('(') || !WRAPPER_VERB.split('|').any(|v| v == f) {
+        if !rest[len..].starts_with('(') || !keep(f) {
             continue;
         }
         let open = dot + 1 + len;
@@ -705,14 +720,13 @@ fn chained_calls(src: &Source, facts: &mut CodeFacts) {
             continue;
         }
         let imports = imports.get_or_insert_with(|| {
-            src.captures(&IMPORT_LINE)
-                .map(|c| {
-                    let path = c["path"].to_string();
-                    let name = match c.name("alias") {
-                        Some(a) => a.as_str().to_string(),
+            src.go_import_lines()
+                .map(|(alias, path)| {
+                    let name = match alias {
+                        Some(a) => a.to_string(),
                         None => path.rsplit('/').next().unwrap_or("").replace('-', "_"),
                     };
-                    (name, path)
+                    (name, path.to_string())
                 })
                 .collect()
         });
@@ -952,9 +966,9 @@ fn retry_go(src: &Source, facts: &mut CodeFacts) {
         return;
     }
     let pkg = src
-        .captures(&IMPORT_LINE)
-        .find(|c| c["path"].contains("avast/retry-go"))
-        .and_then(|c| c.name("alias").map(|a| a.as_str().to_string()))
+        .go_import_lines()
+        .find(|(_, path)| path.contains("avast/retry-go"))
+        .and_then(|(alias, _)| alias.map(str::to_string))
         .unwrap_or_else(|| "retry".to_string());
     let functions = src.functions();
     let bytes = code.as_bytes();
@@ -1086,22 +1100,78 @@ mod tests {
     /// that the search by name finds: receivers after a field, after a
     /// non-ASCII letter, an empty name, and calls in strings and comments
     /// (which neither counts).
+    /// The import lines read once for a file are those each reader found
+    /// by searching it: outside strings for the readers of a source, all of
+    /// them for the type reader's names.
     #[test]
-    fn verb_calls_by_receiver_agree_with_the_search_by_name() {
+    fn import_lines_read_once_agree_with_the_search() {
+        let text = "package p\n\nimport (\n\t\"net/http\"\n\tlog \"github.com/sirupsen/logrus\"\n\
+                    \t_ \"github.com/lib/pq\"\n\t\"example.com/api/v2\"\n\t\"example.com/my-pkg\"\n)\n\
+                    var raw = `\n\t\"example.com/in/raw\"\n`\n";
+        for src in [
+            crate::facts::code::lexer::Source::new("p.go", Lang::Go, text),
+            crate::facts::code::lexer::Source::new("p.go", Lang::Go, "package p\n\"a/b\"\n"),
+        ] {
+            let searched: Vec<(Option<String>, String)> = src
+                .captures(&super::IMPORT_LINE)
+                .map(|c| {
+                    (
+                        c.name("alias").map(|a| a.as_str().to_string()),
+                        c["path"].to_string(),
+                    )
+                })
+                .collect();
+            let read: Vec<(Option<String>, String)> = src
+                .go_import_lines()
+                .map(|(a, p)| (a.map(str::to_string), p.to_string()))
+                .collect();
+            assert_eq!(read, searched);
+            assert_eq!(
+                super::super::go_types::imports_of(&src),
+                super::super::go_types::imports(&src.code)
+            );
+        }
+        let src = crate::facts::code::lexer::Source::new("p.go", Lang::Go, text);
+        let names: Vec<String> = super::super::go_types::imports_of(&src)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names[..4], ["http", "log", "api", "my_pkg"], "{names:?}");
+    }
+
+    #[test]
+    fn member_calls_by_receiver_agree_with_the_search_by_name() {
         let text = "package p\nfunc f() {\n\thc.Get(u)\n\ts.hc.Do(r)\n\tmyhc.Post(u)\n\
                     \téhc.Do(r)\n\t(x).Do(r)\n\thc.Close()\n\thc.Getter(u)\n\
-                    \t// hc.Get(u)\n\ts := \"hc.Get(u)\"\n\thc.Send(m)\n}\n";
+                    \t// hc.Get(u)\n\ts := \"hc.Get(u)\"\n\thc.Send(m)\n\tconf.Load()\n\
+                    \tconf.Server.Port()\n\tconf.lower()\n\tmodel.Ärger(x)\n\tx.conf.New(y)\n}\n";
         let src = crate::facts::code::lexer::Source::new("p.go", Lang::Go, text);
-        let index = super::verb_calls_by_receiver(&src);
-        for name in ["hc", "myhc", "éhc", "s", "x", "", "Get", "nothing"] {
-            let by_name: Vec<_> = super::member_calls(&src, name)
+        let verb = |f: &str| super::WRAPPER_VERB.split('|').any(|v| v == f);
+        let verbs = super::member_calls_by_receiver(&src, verb);
+        let exported = super::member_calls_by_receiver(&src, super::exported);
+        for name in [
+            "hc", "myhc", "éhc", "s", "x", "", "Get", "nothing", "conf", "model", "Server",
+        ] {
+            let by_name = super::member_calls(&src, name);
+            let kept: Vec<_> = by_name.iter().filter(|c| verb(c.2)).cloned().collect();
+            assert_eq!(
+                verbs.get(name).cloned().unwrap_or_default(),
+                kept,
+                "{name:?}"
+            );
+            let kept: Vec<_> = by_name
                 .into_iter()
-                .filter(|(_, _, f)| super::WRAPPER_VERB.split('|').any(|v| v == *f))
+                .filter(|c| super::exported(c.2))
                 .collect();
-            let indexed = index.get(name).cloned().unwrap_or_default();
-            assert_eq!(indexed, by_name, "{name:?}");
+            assert_eq!(
+                exported.get(name).cloned().unwrap_or_default(),
+                kept,
+                "{name:?}"
+            );
         }
-        assert_eq!(index["hc"].len(), 4, "{:?}", index["hc"]);
+        assert_eq!(verbs["hc"].len(), 4, "{:?}", verbs["hc"]);
+        let conf: Vec<&str> = exported["conf"].iter().map(|c| c.2).collect();
+        assert_eq!(conf, ["Load", "New"]);
     }
 
     #[test]

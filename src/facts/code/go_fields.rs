@@ -546,10 +546,10 @@ fn handed_out(src: &Source, funcs: &[Func], facts: &mut CodeFacts) {
         return;
     }
     let imports: HashSet<String> = src
-        .captures(&super::go::IMPORT_LINE)
-        .map(|c| match c.name("alias") {
-            Some(a) => a.as_str().to_string(),
-            None => c["path"].rsplit('/').next().unwrap_or("").replace('-', "_"),
+        .go_import_lines()
+        .map(|(alias, path)| match alias {
+            Some(a) => a.to_string(),
+            None => path.rsplit('/').next().unwrap_or("").replace('-', "_"),
         })
         .collect();
     let b = code.as_bytes();

@@ -143,12 +143,36 @@ pub(crate) fn imports(code: &str) -> Vec<(String, String)> {
     if !code.contains("import") {
         return Vec::new();
     }
-    super::go::IMPORT_LINE
-        .captures_iter(code)
-        .filter_map(|c| {
-            let path = c.name("path")?.as_str();
-            let name = match c.name("alias") {
-                Some(a) => a.as_str().to_string(),
+    named_imports(super::go::IMPORT_LINE.captures_iter(code).filter_map(|c| {
+        Some((
+            c.name("alias").map(|a| a.as_str()),
+            c.name("path")?.as_str(),
+        ))
+    }))
+}
+
+/// [`imports`] of a source's code, from the import lines it has read.
+pub(crate) fn imports_of(src: &super::lexer::Source) -> Vec<(String, String)> {
+    if !src.code.contains("import") {
+        return Vec::new();
+    }
+    named_imports(
+        src.go_imports()
+            .iter()
+            .map(|i| (i.alias(&src.code), i.path(&src.code))),
+    )
+}
+
+/// (name, path) of each import line (alias, path): the alias, or the last
+/// segment of the path (the one before a major version `…/v2`); blank and
+/// dot imports name nothing.
+fn named_imports<'c>(
+    lines: impl Iterator<Item = (Option<&'c str>, &'c str)>,
+) -> Vec<(String, String)> {
+    lines
+        .filter_map(|(alias, path)| {
+            let name = match alias {
+                Some(a) => a.to_string(),
                 None => {
                     let mut segs = path.rsplit('/');
                     let last = segs.next()?;

@@ -20,6 +20,26 @@ pub struct Source<'a> {
     functions: std::cell::OnceCell<Vec<(String, usize, usize)>>,
     /// [`Source::innermost`]'s index over those bodies, built on first use.
     innermost: std::cell::OnceCell<Innermost>,
+    /// [`Source::go_imports`], read on first use.
+    go_imports: std::cell::OnceCell<Vec<GoImport>>,
+}
+
+/// A Go import line (`alias "path"`), as [`super::go::IMPORT_LINE`] reads
+/// it: where the match starts, the alias and the path.
+pub struct GoImport {
+    pub start: usize,
+    alias: Option<std::ops::Range<usize>>,
+    path: std::ops::Range<usize>,
+}
+
+impl GoImport {
+    pub fn alias<'c>(&self, code: &'c str) -> Option<&'c str> {
+        self.alias.clone().map(|r| &code[r])
+    }
+
+    pub fn path<'c>(&self, code: &'c str) -> &'c str {
+        &code[self.path.clone()]
+    }
 }
 
 impl<'a> Source<'a> {
@@ -67,7 +87,7 @@ impl<'a> Source<'a> {
             code
         };
         let mut line_starts = vec![0];
-        line_starts.extend(code.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(memchr::memchr_iter(b'\n', code.as_bytes()).map(|i| i + 1));
         Source {
             path,
             lang,
@@ -76,7 +96,33 @@ impl<'a> Source<'a> {
             strings,
             functions: std::cell::OnceCell::new(),
             innermost: std::cell::OnceCell::new(),
+            go_imports: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Every match of [`super::go::IMPORT_LINE`] in code, strings or not,
+    /// found once: the Go readers that ask for a file's imports (clients,
+    /// fields, types, retries) each searched the file for them.
+    pub fn go_imports(&self) -> &[GoImport] {
+        self.go_imports.get_or_init(|| {
+            super::go::IMPORT_LINE
+                .captures_iter(&self.code)
+                .map(|c| GoImport {
+                    start: c.get(0).map_or(0, |m| m.start()),
+                    alias: c.name("alias").map(|m| m.range()),
+                    path: c.name("path").map_or(0..0, |m| m.range()),
+                })
+                .collect()
+        })
+    }
+
+    /// [`Source::go_imports`] outside string literals, as
+    /// [`Source::captures`] of the pattern finds them: (alias, path).
+    pub fn go_import_lines(&self) -> impl Iterator<Item = (Option<&str>, &str)> {
+        self.go_imports()
+            .iter()
+            .filter(|i| self.is_code(i.start))
+            .map(|i| (i.alias(&self.code), i.path(&self.code)))
     }
 
     /// End of production code: Rust's inline `#[cfg(test)]` module onwards

@@ -1245,7 +1245,7 @@ fn pii_logs(src: &Source, facts: &mut CodeFacts) {
             // No name says what the call writes; a whole value may, by the
             // fields of its type (`%+v` of a client with a `Password`),
             // known once every file's declarations are read.
-            let imports = go_imports.get_or_insert_with(|| super::go_types::imports(&src.code));
+            let imports = go_imports.get_or_insert_with(|| super::go_types::imports_of(src));
             let method = m.as_str().trim_end_matches('(').trim_end();
             let method = method.rsplit('.').next().unwrap_or(method);
             super::go_types::logged_values(
