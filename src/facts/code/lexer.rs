@@ -262,7 +262,7 @@ impl<'a> Source<'a> {
     pub fn indented_block(&self, offset: usize) -> (usize, usize) {
         let mut line_idx = self.line(offset) as usize - 1;
         let head = self.line_text(line_idx);
-        let indent = head.len() - head.trim_start().len();
+        let indent = leading_whitespace(head);
         // A header that spans lines (`def f(\n    a,\n    b,\n) -> X:`)
         // ends where its brackets close; the body follows that line.
         if let Some(p) = head.find(['(', '['])
@@ -278,10 +278,11 @@ impl<'a> Source<'a> {
         let mut end = start;
         for i in line_idx + 1..self.line_starts.len() {
             let text = self.line_text(i);
-            if text.trim().is_empty() {
+            let lead = leading_whitespace(text);
+            if lead == text.len() {
                 continue;
             }
-            if text.len() - text.trim_start().len() <= indent {
+            if lead <= indent {
                 break;
             }
             end = self.line_starts[i] + text.len();
@@ -1093,9 +1094,49 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         .map(|p| p + from)
 }
 
+/// The length of `text`'s leading whitespace, as `trim_start` measures
+/// it: byte by byte over ASCII (a Python file's every line is measured),
+/// by characters from the first non-ASCII byte on.
+fn leading_whitespace(text: &str) -> usize {
+    for (i, b) in text.bytes().enumerate() {
+        if b >= 0x80 {
+            return i + (text[i..].len() - text[i..].trim_start().len());
+        }
+        if !b.is_ascii_whitespace() && b != 0x0b {
+            return i;
+        }
+    }
+    text.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leading_whitespace_is_what_trim_start_removes() {
+        for t in [
+            "",
+            "x",
+            "    x",
+            "\t\tdef f():",
+            " \x0b\x0c\r x",
+            "   ",
+            "\u{a0} x",
+            "  \u{3000}x",
+            "  é",
+            "é  ",
+            "\x1c x",
+            "\t\u{2028}\tx",
+            "  \u{85}",
+        ] {
+            assert_eq!(
+                leading_whitespace(t),
+                t.len() - t.trim_start().len(),
+                "{t:?}"
+            );
+        }
+    }
 
     /// The index's innermost body is the one found by asking every body in
     /// turn (smallest holding the offset, first in order on a tie), for
