@@ -191,17 +191,20 @@ fn markers_in_short(text: &str) -> u32 {
 /// long JS/TS files, and a third of an automaton pass's. `None` when the
 /// table outgrows the packed searcher (it takes up to 64 words).
 fn markers_in_long(text: &str) -> Option<u32> {
-    static PACKED: LazyLock<Option<aho_corasick::packed::Searcher>> = LazyLock::new(|| {
+    // The searcher, and the bits of every kind (the search stops once each
+    // kind is seen).
+    static PACKED: LazyLock<Option<(aho_corasick::packed::Searcher, u32)>> = LazyLock::new(|| {
         let mut b = aho_corasick::packed::Config::new().builder();
         for (w, _) in MARKER_WORDS.iter() {
             b.add(w);
         }
-        b.build()
+        let all = MARKER_WORDS
+            .iter()
+            .fold(0u32, |b, (_, k)| b | 1 << *k as u32);
+        Some((b.build()?, all))
     });
-    let searcher = PACKED.as_ref()?;
-    let all = MARKER_WORDS
-        .iter()
-        .fold(0u32, |b, (_, k)| b | 1 << *k as u32);
+    let (searcher, all) = PACKED.as_ref()?;
+    let all = *all;
     let bytes = text.as_bytes();
     let mut bits = 0u32;
     let mut from = 0;
@@ -376,11 +379,7 @@ fn stack(m: &Manifest) -> (Stack, String) {
 
 /// Read a JS/TS file's directive and relative imports.
 pub fn hints(text: &str) -> ScopeHints {
-    // A long file: one substring search per word (memchr's, prebuilt), faster
-    // than one overlapping Aho-Corasick pass over all of them (documenso,
-    // perf: 7.5% of the samples in `hints` word by word with `str::contains`,
-    // 9.0% with the automaton; memchr's search took 1-2% off the scan's CPU
-    // time).
+    // Every marker kind in one pass ([`markers_in`]).
     let bits = markers_in(text);
     let has = |kind: MarkerKind| bits & 1 << kind as u32 != 0;
     ScopeHints {
@@ -575,15 +574,22 @@ pub fn go_hints(text: &str) -> ScopeHints {
     let mut imports = Vec::new();
     let mut in_block = false;
     let mut package = false;
+    let mut in_comment = false;
     for line in text.lines() {
         // Go's imports come after the package clause and before every
         // other declaration: the first top-level `func`, `type`, `var` or
         // `const` after the clause ends them (a Go service's files are
-        // mostly declarations, read line by line for nothing; a licence
-        // header's code example comes before the clause).
-        if package && !in_block && top_level_declaration(line) {
+        // mostly declarations, read line by line for nothing). Not inside
+        // a block comment: a licence header's code example, or a cgo
+        // preamble's `const char *…` before `import "C"`.
+        if package && !in_block && !in_comment && top_level_declaration(line) {
             break;
         }
+        in_comment = match (line.rfind("/*"), line.rfind("*/")) {
+            (Some(open), close) => close.is_none_or(|c| c < open),
+            (None, Some(_)) => false,
+            (None, None) => in_comment,
+        };
         let t = line.trim();
         package |= t.starts_with("package ");
         if in_block {
@@ -1772,6 +1778,24 @@ mod tests {
             ]
         );
         assert!(g.cli && g.main);
+        // A cgo preamble's C declarations sit in a comment before `import "C"`.
+        let cgo = "package main
+
+/*
+#include <stdlib.h>
+const char *name = \"x\";
+                   type_t f(void);
+*/
+import \"C\"
+
+import \"github.com/spf13/cobra\"
+
+func main() {}
+";
+        assert_eq!(
+            go_hints(cgo).go.unwrap().imports,
+            ["C", "github.com/spf13/cobra"]
+        );
         for decl in [
             "func main() {",
             "type T struct{}",

@@ -1096,10 +1096,6 @@ mod tests {
         extract("main.go", Lang::Go, false, text)
     }
 
-    /// The index read once per file finds, for every name, the verb calls
-    /// that the search by name finds: receivers after a field, after a
-    /// non-ASCII letter, an empty name, and calls in strings and comments
-    /// (which neither counts).
     /// The import lines read once for a file are those each reader found
     /// by searching it: outside strings for the readers of a source, all of
     /// them for the type reader's names.
@@ -1139,6 +1135,10 @@ mod tests {
         assert_eq!(names[..4], ["http", "log", "api", "my_pkg"], "{names:?}");
     }
 
+    /// The index read once per file finds, for every name, the calls the
+    /// search by name finds and keeps (verbs, exported members): receivers
+    /// after a field, after a non-ASCII letter, an empty name, and calls in
+    /// strings and comments (which neither counts).
     #[test]
     fn member_calls_by_receiver_agree_with_the_search_by_name() {
         let text = "package p\nfunc f() {\n\thc.Get(u)\n\ts.hc.Do(r)\n\tmyhc.Post(u)\n\
