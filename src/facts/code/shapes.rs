@@ -654,7 +654,9 @@ fn typed_receiver_calls<'f>(
     // By name: (a member reached as `this.name`, its type, where it is in
     // scope).
     let mut receivers: HashMap<&str, Vec<(bool, &str, usize, usize)>> = HashMap::new();
-    for c in src.captures(&TYPED_RECEIVER) {
+    // The type (or constructor) a match names is one of its words: a match
+    // naming none of the types is not read further.
+    for c in src.captures_if(&TYPED_RECEIVER, |m| names_any(m, |w| types.contains_key(w))) {
         let (Some(m), Some(name), Some(ty)) = (
             c.get(0),
             c.name("name"),
@@ -705,7 +707,11 @@ fn typed_receiver_calls<'f>(
     // Every `recv.m(` and `this.recv.m(` of the file in one pass, each
     // looked up among the receivers of that name: a search per receiver
     // over its scope was receivers x scope on a large class.
-    for c in src.captures(&RECEIVER_CALL) {
+    // The receiver is one of a match's words: a call on none of the
+    // receivers is not read further.
+    for c in src.captures_if(&RECEIVER_CALL, |m| {
+        names_any(m, |w| receivers.contains_key(w))
+    }) {
         let (Some(whole), Some(recv), Some(method)) = (c.get(0), c.name("recv"), c.name("m"))
         else {
             continue;
@@ -769,6 +775,16 @@ fn typed_receiver_calls<'f>(
         };
         record(shape, mpos, functions(), facts);
     }
+}
+
+/// Whether one of the words of `text` (its runs of `[A-Za-z0-9_$]`, as a
+/// pattern's `[\w$]` reads ASCII) is `wanted`. Text that is not ASCII is
+/// always read (`\w` takes in letters this split would not).
+fn names_any(text: &str, wanted: impl Fn(&str) -> bool) -> bool {
+    !text.is_ascii()
+        || text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+            .any(|w| !w.is_empty() && wanted(w))
 }
 
 /// `recv.m(` or `this.recv.m(` (also `?.`, and across lines:
@@ -3285,6 +3301,20 @@ mod tests {
     use super::resolve;
     use crate::facts::code::{TimeoutState, extract};
     use crate::inventory::Lang;
+
+    /// A match's words are its runs of `[A-Za-z0-9_$]`; text beyond ASCII
+    /// is always read further.
+    #[test]
+    fn a_match_names_a_word_only_whole() {
+        let is = |w: &str| ["Api", "$http", "client_2"].contains(&w);
+        assert!(super::names_any("private readonly api: Api;", is));
+        assert!(super::names_any("this.$http.get(", is));
+        assert!(super::names_any("client_2 ?. post (", is));
+        assert!(!super::names_any("apiClient: ApiClient,", is));
+        assert!(!super::names_any("x = new Apis(", is));
+        assert!(!super::names_any("", is));
+        assert!(super::names_any("é: Ünit =", |_| false));
+    }
 
     fn sites(files: &[(&str, Lang, &str)]) -> Vec<(String, u32, TimeoutState)> {
         let facts: Vec<_> = files
