@@ -30,7 +30,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::facts::{Facts, FileKind};
 use crate::inventory::{dir_of, file_name};
 use crate::report::Library;
-use crate::resolve::{Derived, server_packages, under};
+use crate::resolve::{Derived, under};
 use crate::safe_text::SafeText;
 use crate::score::{AppInput, Apps};
 
@@ -505,7 +505,7 @@ fn signals(facts: &Facts, candidates: &mut [Candidate]) {
         mine.dedup_by_key(|m| std::ptr::from_ref(*m) as usize);
         for m in mine {
             for d in &m.deps {
-                if server_packages().any(|(p, _)| p == d.name) && !d.dev {
+                if !d.dev && crate::facts::code::frameworks::is_server_package(&d.name) {
                     c.stack.insert(d.name.clone());
                     c.signals
                         .push(format!("serves HTTP: {} ({})", d.name, m.path));

@@ -596,12 +596,13 @@ fn http(facts: &Facts) -> Vec<HttpSignal> {
         })
         .collect();
     // Most manifests declare no server package: one lookup per dependency
-    // says so, where comparing every table package with every dependency
-    // was a string test per pair for each of a monorepo's 1,250 manifests.
-    static NAMES: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
-        std::sync::LazyLock::new(|| server_packages().map(|(p, _)| p).collect());
+    // says so, before the table's order is followed.
     for m in &facts.manifests {
-        if !m.deps.iter().any(|d| NAMES.contains(d.name.as_str())) {
+        if !m
+            .deps
+            .iter()
+            .any(|d| crate::facts::code::frameworks::is_server_package(&d.name))
+        {
             continue;
         }
         for (p, _) in server_packages() {

@@ -97,6 +97,16 @@ pub fn server_packages() -> impl Iterator<Item = (&'static str, bool)> {
     })
 }
 
+/// Whether a manifest dependency of this name declares a server (one of
+/// [`server_packages`]): one hash lookup, where a scan of the table per
+/// dependency was a string test per pair for each of a monorepo's 1,250
+/// manifests.
+pub fn is_server_package(name: &str) -> bool {
+    static NAMES: LazyLock<std::collections::HashSet<&'static str>> =
+        LazyLock::new(|| server_packages().map(|(p, _)| p).collect());
+    NAMES.contains(name)
+}
+
 /// The detect words of one language key: prefilter words.
 pub(crate) fn words(lang: &str) -> impl Iterator<Item = &'static str> {
     TABLE
